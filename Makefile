@@ -1,0 +1,129 @@
+# libgrokx -- the only build. GNU make.
+#   make            library (static + shared), grokx tool, libgrokx.pc
+#   make check      every test; ends with "N passed, N failed"
+#   make asan       the test suite under ASan + UBSan
+#   make bench      benchmarks (see bench/README.md)
+#   make fuzz       libFuzzer harnesses (clang)
+#   make install    DESTDIR=... PREFIX=/usr/local
+VERSION := 0.1.0
+SOVERSION := 0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+ALL_CFLAGS := $(WARN) -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(CFLAGS)
+LIBS := -lyajl
+
+B := build
+LIB_SRC := $(wildcard libgrokx/*.c)
+LIB_OBJ := $(LIB_SRC:libgrokx/%.c=$(B)/lib/%.o)
+LIB_PIC := $(LIB_SRC:libgrokx/%.c=$(B)/pic/%.o)
+
+all: libgrokx.a libgrokx.so grokx libgrokx.pc
+
+deps:
+	@sh tools/install-deps.sh
+
+$(B)/lib/%.o: libgrokx/%.c libgrokx/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/pic/%.o: libgrokx/%.c libgrokx/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+libgrokx.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+libgrokx.so: $(LIB_PIC) libgrokx/libgrokx.map
+	$(CC) -shared -Wl,-soname,libgrokx.so.$(SOVERSION) \
+	    -Wl,--version-script=libgrokx/libgrokx.map -o libgrokx.so.$(VERSION) $(LIB_PIC) $(LDFLAGS) $(LIBS)
+	ln -sf libgrokx.so.$(VERSION) libgrokx.so.$(SOVERSION)
+	ln -sf libgrokx.so.$(SOVERSION) $@
+
+grokx: tools/grokx.c libgrokx.a libgrokx/grokx.h
+	$(CC) $(ALL_CFLAGS) -o $@ tools/grokx.c libgrokx.a $(LDFLAGS) $(LIBS)
+
+libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- tests ----------------------------------------------------------------
+TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/fuzz_replay
+$(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
+$(B)/test_golden: tests/test_golden.c tests/test.h libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_golden.c libgrokx.a $(LIBS)
+$(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
+
+check: all $(TEST_BINS)
+	@sh tests/run.sh
+
+# ---- sanitizers ------------------------------------------------------------
+asan:
+	$(MAKE) clean-build
+	$(MAKE) check CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined"
+	$(MAKE) clean-build
+
+# ---- fuzzing ---------------------------------------------------------------
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz: $(B)/fuzz_parse
+$(B)/fuzz_parse: fuzz/fuzz_parse.c $(LIB_SRC) libgrokx/*.h
+	@mkdir -p $(B)
+	clang $(WARN) -D_POSIX_C_SOURCE=200809L -Ilibgrokx $(FUZZ_FLAGS) -o $@ fuzz/fuzz_parse.c $(LIB_SRC) $(LIBS)
+FUZZ_SECONDS ?= 60
+fuzz-smoke: $(B)/fuzz_parse
+	mkdir -p $(B)/corpus-parse
+	$(B)/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+	    -max_len=65536 -dict=fuzz/grokx.dict $(B)/corpus-parse fuzz/corpus/parse
+
+# ---- benchmarks ------------------------------------------------------------
+$(B)/gen-export: bench/gen-export.c
+	@mkdir -p $(B)
+	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+$(B)/yajl-floor: bench/yajl-floor.c
+	@mkdir -p $(B)
+	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lyajl
+bench: all $(B)/gen-export $(B)/yajl-floor
+	@sh bench/run.sh
+
+# ---- install ---------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 755 grokx $(DESTDIR)$(BINDIR)/grokx
+	install -m 644 libgrokx.a $(DESTDIR)$(LIBDIR)/libgrokx.a
+	install -m 755 libgrokx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so.$(VERSION)
+	ln -sf libgrokx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so.$(SOVERSION)
+	ln -sf libgrokx.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so
+	install -m 644 libgrokx/grokx.h $(DESTDIR)$(INCLUDEDIR)/grokx.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    libgrokx/libgrokx.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libgrokx.pc
+	install -m 644 tools/grokx.1 $(DESTDIR)$(MANDIR)/man1/grokx.1
+	install -m 644 libgrokx/libgrokx.3 $(DESTDIR)$(MANDIR)/man3/libgrokx.3
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/grokx $(DESTDIR)$(LIBDIR)/libgrokx.a \
+	    $(DESTDIR)$(LIBDIR)/libgrokx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so.$(SOVERSION) \
+	    $(DESTDIR)$(LIBDIR)/libgrokx.so $(DESTDIR)$(INCLUDEDIR)/grokx.h \
+	    $(DESTDIR)$(PKGCONFIGDIR)/libgrokx.pc $(DESTDIR)$(MANDIR)/man1/grokx.1 \
+	    $(DESTDIR)$(MANDIR)/man3/libgrokx.3
+
+clean-build:
+	rm -rf $(B) libgrokx.a libgrokx.so libgrokx.so.* grokx libgrokx.pc
+clean: clean-build
+
+.PHONY: all deps check asan fuzz fuzz-smoke bench install uninstall clean clean-build

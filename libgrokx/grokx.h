@@ -1,0 +1,400 @@
+/*
+ * grokx.h -- libgrokx: stream an xAI Grok data export into writers.
+ *
+ * This header is the manual. Everything an embedder may use is declared
+ * here, with its contract.
+ *
+ * THE MODEL
+ *   An export (prod-grok-backend.json) holds conversations; a conversation
+ *   holds messages (the export calls them "responses") that form a tree via
+ *   parent ids. libgrokx reads the export as a stream, holds ONE conversation
+ *   at a time, orders it (see "Ordering" below) and hands it whole to a
+ *   writer. Items of the other top-level sections (projects, tasks,
+ *   media_posts, and any section it does not know) reach the writer as
+ *   grokx_item, one at a time.
+ *
+ * STREAMING RULES (push API)
+ *   - grokx_parser_feed(p, buf, len) may be called with any number of bytes,
+ *     down to one at a time; the parser copies what it needs, so buf may be
+ *     reused as soon as the call returns. Results do not depend on how the
+ *     input is split: writers see the same calls, errors report the same
+ *     positions.
+ *   - Writer callbacks run inside feed() and finish(). A conversation is
+ *     delivered when its closing brace has been read (so possibly during a
+ *     later feed() than the one that held most of its bytes).
+ *   - grokx_parser_finish(p) signals end of input; it fails if the document
+ *     is incomplete. After finish() or any error, feed() and finish()
+ *     return the same error again (or GROKX_E_STATE after a success).
+ *   - Every function returns 0 (GROKX_OK) on success and a negative
+ *     GROKX_E_* code on failure; grokx_parser_error() then says what and
+ *     where. Warnings (a skipped item, a repaired string) never stop the
+ *     parse; they go to options.warning and are counted in grokx_stats.
+ *
+ * MEMORY
+ *   Peak memory is bounded by the options, not by the size of the export:
+ *       peak <= read_slice_max + 2 * max_string + max_conversation
+ *               + max_depth + ~64 KiB
+ *   In practice: the bytes of the largest conversation, plus one token.
+ *   A conversation larger than max_conversation is skipped with a warning
+ *   (GROKX_W_CONVERSATION_TOO_LARGE); a string or number longer than
+ *   max_string, or nesting deeper than max_depth, is an error.
+ *
+ * STRINGS
+ *   Every grokx_str handed to a writer is valid UTF-8, NUL-terminated
+ *   (ptr[len] == 0), and holds no interior NUL: invalid UTF-8 (including
+ *   overlongs, surrogates, code points above U+10FFFF) and U+0000 are
+ *   replaced by U+FFFD, with one warning per affected string. ptr is never
+ *   NULL ("" when absent). Strings and every other pointer in a callback's
+ *   arguments are valid during that call only.
+ *
+ * THREADS
+ *   No global state. Handles are independent; use one handle from one
+ *   thread at a time.
+ */
+#ifndef GROKX_H
+#define GROKX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define GROKX_API __attribute__((visibility("default")))
+#else
+#define GROKX_API
+#endif
+
+/* ---- Version --------------------------------------------------------- */
+
+#define GROKX_VERSION_MAJOR 0
+#define GROKX_VERSION_MINOR 1
+#define GROKX_VERSION_PATCH 0
+#define GROKX_VERSION_STRING "0.1.0"
+/* major << 16 | minor << 8 | patch, comparable with < and >. */
+#define GROKX_VERSION_NUM                                                   \
+    ((GROKX_VERSION_MAJOR << 16) | (GROKX_VERSION_MINOR << 8) | GROKX_VERSION_PATCH)
+
+/* The ABI version of the structs the caller fills (grokx_options,
+ * grokx_writer_vtable). Set their abi_version field to this value; a
+ * library built for another ABI refuses them with GROKX_E_VERSION. */
+#define GROKX_ABI_VERSION 1u
+
+/* The version of the library actually linked, as GROKX_VERSION_NUM. */
+GROKX_API unsigned grokx_version(void);
+GROKX_API const char *grokx_version_string(void);
+
+/* ---- Return codes ---------------------------------------------------- */
+
+enum {
+    GROKX_OK = 0,
+    GROKX_E_NOMEM = -1,   /* an allocation failed or a memory cap was hit */
+    GROKX_E_SYNTAX = -2,  /* the input is not well-formed JSON */
+    GROKX_E_LIMIT = -3,   /* max_depth or max_string exceeded */
+    GROKX_E_SCHEMA = -4,  /* well-formed JSON but not a Grok export */
+    GROKX_E_IO = -5,      /* reading the input or writing output failed */
+    GROKX_E_WRITER = -6,  /* a writer callback returned non-zero */
+    GROKX_E_STATE = -7,   /* call out of order (feed after finish, ...) */
+    GROKX_E_VERSION = -8, /* abi_version of a caller struct is unsupported */
+    GROKX_E_INVALID = -9, /* bad argument (NULL handle, unknown format) */
+    GROKX_E_TRUNCATED = -10 /* the input ended inside the document */
+};
+
+/* A static, never-NULL English description of a GROKX_E_* code. */
+GROKX_API const char *grokx_strerror(int code);
+
+/* ---- Errors and warnings -------------------------------------------- */
+
+/* Warning codes, passed in grokx_error.code to options.warning. */
+enum {
+    GROKX_W_UTF8_REPAIRED = 1,          /* invalid UTF-8 or NUL -> U+FFFD */
+    GROKX_W_WRONG_TYPE = 2,             /* a known field had the wrong JSON type */
+    GROKX_W_BAD_TIME = 3,               /* a time field could not be read */
+    GROKX_W_ITEM_SKIPPED = 4,           /* a non-object response/conversation */
+    GROKX_W_CONVERSATION_TOO_LARGE = 5, /* skipped: over max_conversation */
+    GROKX_W_DUPLICATE_ID = 6,           /* two messages share an _id */
+    GROKX_W_CYCLE = 7,                  /* parent links form a cycle */
+    GROKX_W_DUPLICATE_KEY = 8,          /* a known key appeared twice */
+    GROKX_W_MISSING_ID = 9              /* a conversation without an id */
+};
+
+#define GROKX_ERROR_TEXT_MAX 320
+
+/* An error or warning, with its position in the input. A fixed-size record
+ * kept in the handle, so reporting never allocates. */
+typedef struct grokx_error {
+    int code;         /* GROKX_E_* for errors, GROKX_W_* for warnings */
+    uint64_t offset;  /* byte offset in the input, 0-based */
+    uint64_t line;    /* 1-based; lines end at '\n' */
+    uint64_t column;  /* 1-based, in bytes */
+    /* One line of text without the "program:" prefix, e.g.
+     * "byte 1234 (line 1, column 1235): unexpected end of input". The
+     * input's bytes never appear raw in it: controls are escaped. */
+    char text[GROKX_ERROR_TEXT_MAX];
+} grokx_error;
+
+/* ---- Model ----------------------------------------------------------- */
+
+/* UTF-8 text: see STRINGS above. */
+typedef struct grokx_str {
+    const char *ptr;
+    size_t len;
+} grokx_str;
+
+/* Milliseconds since 1970-01-01T00:00:00Z; GROKX_TIME_NONE when absent. */
+typedef int64_t grokx_time;
+#define GROKX_TIME_NONE INT64_MIN
+
+typedef struct grokx_strlist {
+    const grokx_str *items;
+    size_t count;
+} grokx_strlist;
+
+typedef enum grokx_role { GROKX_ROLE_USER = 0, GROKX_ROLE_ASSISTANT = 1 } grokx_role;
+
+typedef struct grokx_search_result {
+    grokx_str url, title, preview;
+} grokx_search_result;
+
+typedef struct grokx_agent_trace {
+    grokx_str agent_id, text;
+} grokx_agent_trace;
+
+/* One step of a tool-using answer (DeepSearch, agent mode). */
+typedef struct grokx_step {
+    grokx_str header, summary;
+    /* tagged_text entries in tag_order first, then the others in file
+     * order; names[i] pairs with texts[i]. */
+    grokx_strlist tag_names, tag_texts;
+    /* tool_usage_cards and tool_usage_results, each element as compact
+     * JSON text, in file order. */
+    grokx_strlist tool_cards, tool_results;
+    size_t web_search_result_count;
+} grokx_step;
+
+/* Message flags. */
+#define GROKX_MSG_PARTIAL 0x1u      /* partial: true (interrupted turn) */
+#define GROKX_MSG_ACTIVE 0x2u       /* on the active branch */
+#define GROKX_MSG_DUPLICATE_ID 0x4u /* its _id was already used */
+
+typedef struct grokx_message {
+    grokx_str id;        /* "_id" */
+    grokx_str parent_id; /* "parent_response_id" as written, "" if none */
+    grokx_role role;     /* human (any case) -> USER, anything else -> ASSISTANT */
+    grokx_str sender;    /* "sender" as written */
+    grokx_str text;      /* "message": Markdown, may embed <grok:render> etc. */
+    /* metadata.request_metadata.resolved_model if present, else "model". */
+    grokx_str model;
+    grokx_str model_picker; /* "model" as written (may be a UI picker) */
+    grokx_time create_time;
+    grokx_str thinking; /* "thinking_trace" */
+    grokx_time thinking_start, thinking_end;
+    const grokx_agent_trace *agent_traces;
+    size_t agent_trace_count;
+    const grokx_step *steps;
+    size_t step_count;
+    const grokx_search_result *web_results;   /* "web_search_results" */
+    size_t web_result_count;
+    const grokx_search_result *cited_results; /* "cited_web_search_results" */
+    size_t cited_result_count;
+    grokx_strlist xpost_ids, webpage_urls, generated_image_urls;
+    grokx_strlist file_attachments;  /* asset ids */
+    grokx_strlist card_attachments;  /* each a JSON text, as in the export */
+    grokx_strlist media_types;
+    grokx_str image_edit_uri, query, query_type, error;
+    grokx_str share_link_id; /* from the wrapper's share_link, "" if none */
+    unsigned flags;          /* GROKX_MSG_* */
+    /* Tree position in the order delivered (see Ordering). parent is an
+     * index into grokx_conversation.messages, or -1 for a root (or when the
+     * parent is not among the delivered messages). */
+    long parent;
+    unsigned depth;          /* 0 for roots */
+    unsigned sibling_index;  /* 0-based among its parent's children */
+    unsigned sibling_count;  /* >1: regenerations or edits at this turn */
+    size_t file_index;       /* position in the export's responses array */
+} grokx_message;
+
+/* Ordering. By default a conversation holds its ACTIVE BRANCH only: the
+ * chain from a root to leaf_response_id when it names a message, else to
+ * the newest leaf (largest create_time; ties: later in the file). With
+ * GROKX_OPT_ALL_BRANCHES it holds every message, depth-first from the roots,
+ * children by create_time then file position; the active branch is marked
+ * with GROKX_MSG_ACTIVE. Parent links that are absent, null or dangling make
+ * a root. When no message has a resolvable parent link, the messages form
+ * one chain in file order. Cycles are broken (with a warning), so every
+ * message is delivered exactly once. */
+typedef struct grokx_conversation {
+    grokx_str id, title;
+    grokx_time create_time, modify_time;
+    int starred, temporary;     /* 0 or 1 */
+    grokx_str leaf_response_id; /* as written, "" if null */
+    grokx_str system_prompt_name, summary, user_id;
+    const grokx_message *messages;
+    size_t message_count;
+    size_t node_count;   /* messages in the export, all branches */
+    size_t fork_count;   /* messages (or roots) with more than one child */
+    size_t index;        /* 0-based position among the export's conversations */
+    uint64_t byte_offset; /* input offset just past its opening brace */
+} grokx_conversation;
+
+/* An item of another top-level section. */
+typedef struct grokx_item {
+    grokx_str section; /* "projects", "tasks", "media_posts", or another key */
+    size_t index;      /* position in the section's array (0 for a scalar) */
+    grokx_str json;    /* the item as compact JSON (strings repaired) */
+    grokx_str id;      /* "id" / "workspace_id" when present, else "" */
+    grokx_str name;    /* "name" / "title" / "original_prompt", else "" */
+    grokx_time create_time;
+} grokx_item;
+
+typedef struct grokx_export_info {
+    grokx_str input_name; /* options.input_name, "" if unset */
+} grokx_export_info;
+
+typedef struct grokx_stats {
+    uint64_t bytes;              /* input bytes read */
+    uint64_t conversations;      /* delivered to the writer */
+    uint64_t conversations_skipped;
+    uint64_t messages;           /* all nodes of delivered conversations */
+    uint64_t items;              /* grokx_item delivered */
+    uint64_t warnings;
+    uint64_t strings_repaired;
+    size_t peak_memory;          /* bytes, as counted by the allocator */
+} grokx_stats;
+
+/* ---- Writers --------------------------------------------------------- */
+
+/* A writer receives the export. Every callback is optional (NULL = ignore).
+ * A callback returns 0 to continue. A negative GROKX_E_* value stops the
+ * parse and becomes its return code (e.g. GROKX_E_IO when output fails);
+ * any other non-zero value stops it with GROKX_E_WRITER. The parser's error
+ * text then quotes error_text(self) when the writer provides it.
+ * The vtable is copied when the writer is created. */
+typedef struct grokx_writer_vtable {
+    unsigned abi_version; /* GROKX_ABI_VERSION */
+    int (*begin_export)(void *self, const grokx_export_info *info);
+    int (*conversation)(void *self, const grokx_conversation *conv);
+    int (*item)(void *self, const grokx_item *item);
+    int (*end_export)(void *self, const grokx_stats *stats);
+    /* Called by grokx_writer_free() to release self. */
+    void (*destroy)(void *self);
+    /* Why the last callback failed, or NULL. */
+    const char *(*error_text)(void *self);
+} grokx_writer_vtable;
+
+typedef struct grokx_writer grokx_writer; /* opaque */
+
+/* Wrap a vtable and its state. Returns NULL if vt is NULL, has another
+ * abi_version, or memory runs out. */
+GROKX_API grokx_writer *grokx_writer_new(const grokx_writer_vtable *vt, void *self);
+/* Calls vt->destroy(self), then frees the handle. NULL is a no-op. */
+GROKX_API void grokx_writer_free(grokx_writer *w);
+/* One writer that forwards every call to each of ws[0..n-1] in order,
+ * stopping at the first that fails. The tee does not own them. */
+GROKX_API grokx_writer *grokx_writer_tee_new(grokx_writer *const *ws, size_t n);
+
+/* Output for writers: write len bytes; return 0, or non-zero to abort. */
+typedef struct grokx_sink {
+    int (*write)(void *ud, const char *buf, size_t len);
+    void *ud;
+} grokx_sink;
+
+/* An output file that appears whole or not at all: written to a temporary
+ * name beside path (created with O_EXCL, mode 0600 when mode is 0),
+ * then grokx_file_commit() fsyncs and renames it over path (a symlink at
+ * path is replaced, never followed). grokx_file_abort() removes the
+ * temporary. Both free f. grokx_file_open returns NULL with errno set. */
+typedef struct grokx_file grokx_file; /* opaque */
+GROKX_API grokx_file *grokx_file_open(const char *path, unsigned mode);
+GROKX_API grokx_sink grokx_file_sink(grokx_file *f);
+/* 0, or GROKX_E_IO with errno set (a failed write is reported here). */
+GROKX_API int grokx_file_commit(grokx_file *f);
+GROKX_API void grokx_file_abort(grokx_file *f);
+
+/* Built-in writers, by format name ("events"; later "md", "html",
+ * "index"). The events writer prints one JSON object per line per event:
+ * the parser's test oracle. */
+typedef struct grokx_writer_config {
+    unsigned abi_version; /* GROKX_ABI_VERSION */
+    grokx_sink sink;      /* where a single-stream format writes */
+} grokx_writer_config;
+
+/* Create a built-in writer by name; *out receives it. GROKX_E_INVALID for
+ * an unknown name. */
+GROKX_API int grokx_writer_create(const char *format, const grokx_writer_config *cfg,
+                                  grokx_writer **out);
+/* The i-th built-in format name, or NULL past the end. */
+GROKX_API const char *grokx_writer_format_name(size_t i);
+
+/* ---- Summary (what `grokx info` prints) ----------------------------- */
+
+/* A writer that counts what an export holds: messages by sender and role,
+ * models, date range, text bytes, branches, thinking traces, web searches,
+ * attachments, and items per section. Give the parser
+ * GROKX_OPT_ALL_BRANCHES so every message is counted. */
+typedef struct grokx_summary grokx_summary; /* opaque */
+GROKX_API grokx_summary *grokx_summary_new(void);
+GROKX_API void grokx_summary_free(grokx_summary *s);
+/* The writer view of s; owned by s (do not free it). */
+GROKX_API grokx_writer *grokx_summary_writer(grokx_summary *s);
+/* Print the summary as text or as one JSON object. */
+GROKX_API int grokx_summary_print(const grokx_summary *s, int as_json, grokx_sink sink);
+
+/* ---- Parser ---------------------------------------------------------- */
+
+/* The allocator hook, in Lua's style: returns a block of nsize bytes for
+ * ptr (NULL: new block; osize is the old size), or frees ptr when
+ * nsize == 0 (returning NULL). May return NULL for nsize > 0 to signal
+ * failure: the parser then fails with GROKX_E_NOMEM and stays valid for
+ * grokx_parser_free(). */
+typedef void *(*grokx_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* Option flags. */
+#define GROKX_OPT_ALL_BRANCHES 0x1u /* deliver every branch, not only the active one */
+
+typedef struct grokx_options {
+    unsigned abi_version; /* GROKX_ABI_VERSION */
+    unsigned flags;       /* GROKX_OPT_* */
+    unsigned max_depth;   /* nesting; default 512 */
+    size_t max_string;    /* bytes in one string, key or number; default 64 MiB */
+    size_t max_conversation; /* bytes held for one conversation; default 512 MiB */
+    size_t max_memory;    /* all allocations of the handle; 0 = no cap */
+    grokx_alloc_fn alloc; /* NULL: malloc/realloc/free */
+    void *alloc_ud;
+    /* Called for each warning (may be NULL). */
+    void (*warning)(void *ud, const grokx_error *w);
+    void *warning_ud;
+    /* The name used in messages and given to writers, e.g. the file name. */
+    const char *input_name;
+} grokx_options;
+
+/* Fill o with the defaults (abi_version included). */
+GROKX_API void grokx_options_init(grokx_options *o);
+
+typedef struct grokx_parser grokx_parser; /* opaque */
+
+/* A parser that sends the export to w (not owned; must outlive the
+ * parser). opts may be NULL for the defaults; it is copied. Returns NULL
+ * when memory runs out, w is NULL, or opts->abi_version is not
+ * GROKX_ABI_VERSION. */
+GROKX_API grokx_parser *grokx_parser_new(const grokx_options *opts, grokx_writer *w);
+GROKX_API void grokx_parser_free(grokx_parser *p);
+GROKX_API int grokx_parser_feed(grokx_parser *p, const void *buf, size_t len);
+GROKX_API int grokx_parser_finish(grokx_parser *p);
+/* The last error (code GROKX_OK if none). Never NULL for a non-NULL p. */
+GROKX_API const grokx_error *grokx_parser_error(const grokx_parser *p);
+/* Counters so far (final after finish()). */
+GROKX_API const grokx_stats *grokx_parser_stats(const grokx_parser *p);
+
+/* Pull helpers: read everything from fd or the file at path (feed +
+ * finish). They read in large slices, so a pipe or a 5 GB file stream in
+ * bounded memory. */
+GROKX_API int grokx_parse_fd(grokx_parser *p, int fd);
+GROKX_API int grokx_parse_path(grokx_parser *p, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GROKX_H */

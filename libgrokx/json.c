@@ -1,0 +1,403 @@
+/*
+ * json.c -- the only file that parses with yajl.
+ *
+ * Why the input is re-sliced here instead of handed to yajl as it comes:
+ *  - yajl re-scans an unfinished token from its start on every call, so
+ *    small reads make long strings quadratic. Slices are >= 1 MiB, and a
+ *    slice in which no token completed doubles the next one, which makes a
+ *    long string cost O(n).
+ *  - yajl's error offsets move with the read size. Slices depend only on
+ *    the stream's content, so positions (and warnings) are the same however
+ *    the caller splits its input: 1 byte at a time or all at once.
+ * Also handled here: the UTF-8 BOM yajl rejects, depth and token caps yajl
+ * lacks, yajl's "non-zero means continue" convention, and 64-bit offset,
+ * line and column.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "internal.h"
+
+#define S_SLICE (1u << 20)
+
+struct gx_json {
+    gx_mem *mem;
+    yajl_handle h;
+    yajl_alloc_funcs af;
+    const gx_json_events *ev;
+    void *ctx;
+    grokx_error *err;
+    int status; /* sticky: first error */
+    unsigned depth, max_depth;
+    size_t max_string;
+    gx_buf stage;      /* bytes waiting for a full slice */
+    size_t slice_size; /* target size of the next slice */
+    uint64_t fed;      /* bytes received */
+    /* the slice yajl is parsing now */
+    const unsigned char *slice;
+    size_t slice_len;
+    uint64_t slice_start; /* its stream offset */
+    uint64_t line0, col0; /* line, column at its first byte */
+    /* position cache inside the slice, for cheap repeated gx_json_pos */
+    size_t pos_off;
+    uint64_t pos_line, pos_col;
+    uint64_t last_token_end; /* stream offset after the last callback */
+    int token_seen;          /* a callback fired in this slice */
+};
+
+/* ---- position -------------------------------------------------------- */
+
+/* Advance (line, col) over bytes s[0..n). */
+static void
+S_count_lines(const unsigned char *s, size_t n, uint64_t *line, uint64_t *col)
+{
+    const unsigned char *end = s + n, *nl;
+    while ((nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        ++*line;
+        *col = 1;
+        s = nl + 1;
+    }
+    *col += (uint64_t)(end - s);
+}
+
+static void
+S_pos_at(gx_json *j, size_t off, uint64_t *line, uint64_t *col)
+{
+    if (off < j->pos_off) {
+        j->pos_off = 0;
+        j->pos_line = j->line0;
+        j->pos_col = j->col0;
+    }
+    if (off > j->slice_len)
+        off = j->slice_len;
+    S_count_lines(j->slice + j->pos_off, off - j->pos_off, &j->pos_line, &j->pos_col);
+    j->pos_off = off;
+    *line = j->pos_line;
+    *col = j->pos_col;
+}
+
+static size_t
+S_consumed(gx_json *j)
+{
+    size_t n = yajl_get_bytes_consumed(j->h);
+    return n > j->slice_len ? j->slice_len : n;
+}
+
+void
+gx_json_pos(gx_json *j, uint64_t *offset, uint64_t *line, uint64_t *col)
+{
+    size_t off = j->slice ? S_consumed(j) : 0;
+    *offset = j->slice_start + off;
+    if (j->slice)
+        S_pos_at(j, off, line, col);
+    else {
+        *line = j->line0;
+        *col = j->col0;
+    }
+}
+
+static void
+S_error_v(gx_json *j, grokx_error *e, int code, uint64_t off, uint64_t line, uint64_t col,
+          const char *fmt, va_list ap)
+{
+    int n;
+    e->code = code;
+    e->offset = off;
+    e->line = line;
+    e->column = col;
+    n = snprintf(e->text, sizeof e->text, "byte %llu (line %llu, column %llu): ",
+                 (unsigned long long)off, (unsigned long long)line,
+                 (unsigned long long)col);
+    if (n > 0 && (size_t)n < sizeof e->text)
+        vsnprintf(e->text + n, sizeof e->text - (size_t)n, fmt, ap);
+    GX_UNUSED(j);
+}
+
+void
+gx_json_error_at(gx_json *j, grokx_error *e, int code, const char *fmt, ...)
+{
+    uint64_t off, line, col;
+    va_list ap;
+    gx_json_pos(j, &off, &line, &col);
+    va_start(ap, fmt);
+    S_error_v(j, e, code, off, line, col, fmt, ap);
+    va_end(ap);
+}
+
+static int
+S_fail(gx_json *j, int code, uint64_t off, uint64_t line, uint64_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    S_error_v(j, j->err, code, off, line, col, fmt, ap);
+    va_end(ap);
+    j->status = code;
+    return code;
+}
+
+unsigned
+gx_json_depth(const gx_json *j)
+{
+    return j->depth;
+}
+
+uint64_t
+gx_json_bytes(const gx_json *j)
+{
+    return j->fed;
+}
+
+/* ---- yajl callbacks: 0 from a handler means continue ----------------- */
+
+static int
+S_ret(gx_json *j, int rc)
+{
+    j->token_seen = 1;
+    j->last_token_end = j->slice_start + S_consumed(j);
+    if (rc) {
+        if (!j->status)
+            j->status = rc;
+        return 0; /* yajl: zero cancels */
+    }
+    return 1;
+}
+
+static int
+S_null(void *c)
+{
+    gx_json *j = c;
+    return S_ret(j, j->ev->null(j->ctx));
+}
+
+static int
+S_bool(void *c, int v)
+{
+    gx_json *j = c;
+    return S_ret(j, j->ev->boolean(j->ctx, v));
+}
+
+static int
+S_too_long(gx_json *j, const char *what, size_t len)
+{
+    gx_json_error_at(j, j->err, GROKX_E_LIMIT, "%s of %zu bytes is longer than max_string (%zu)",
+                     what, len, j->max_string);
+    return S_ret(j, GROKX_E_LIMIT);
+}
+
+static int
+S_number(void *c, const char *s, size_t len)
+{
+    gx_json *j = c;
+    if (len > j->max_string)
+        return S_too_long(j, "number", len);
+    return S_ret(j, j->ev->number(j->ctx, s, len));
+}
+
+static int
+S_string(void *c, const unsigned char *s, size_t len)
+{
+    gx_json *j = c;
+    if (len > j->max_string)
+        return S_too_long(j, "string", len);
+    return S_ret(j, j->ev->string(j->ctx, (const char *)s, len));
+}
+
+static int
+S_key(void *c, const unsigned char *s, size_t len)
+{
+    gx_json *j = c;
+    if (len > j->max_string)
+        return S_too_long(j, "key", len);
+    return S_ret(j, j->ev->key(j->ctx, (const char *)s, len));
+}
+
+static int
+S_open(gx_json *j, int (*fn)(void *))
+{
+    if (++j->depth > j->max_depth) {
+        gx_json_error_at(j, j->err, GROKX_E_LIMIT, "nesting deeper than max_depth (%u)",
+                         j->max_depth);
+        return S_ret(j, GROKX_E_LIMIT);
+    }
+    return S_ret(j, fn(j->ctx));
+}
+
+static int
+S_start_map(void *c)
+{
+    gx_json *j = c;
+    return S_open(j, j->ev->start_map);
+}
+
+static int
+S_end_map(void *c)
+{
+    gx_json *j = c;
+    j->depth--;
+    return S_ret(j, j->ev->end_map(j->ctx));
+}
+
+static int
+S_start_array(void *c)
+{
+    gx_json *j = c;
+    return S_open(j, j->ev->start_array);
+}
+
+static int
+S_end_array(void *c)
+{
+    gx_json *j = c;
+    j->depth--;
+    return S_ret(j, j->ev->end_array(j->ctx));
+}
+
+static const yajl_callbacks S_callbacks = {
+    S_null, S_bool, NULL, NULL, S_number, S_string,
+    S_start_map, S_key, S_end_map, S_start_array, S_end_array,
+};
+
+/* ---- lifecycle ------------------------------------------------------- */
+
+gx_json *
+gx_json_new(gx_mem *mem, const gx_json_events *ev, void *ctx, unsigned max_depth,
+            size_t max_string, grokx_error *err)
+{
+    gx_json *j = gx_calloc(mem, sizeof *j);
+    if (!j)
+        return NULL;
+    j->mem = mem;
+    j->ev = ev;
+    j->ctx = ctx;
+    j->err = err;
+    j->max_depth = max_depth;
+    j->max_string = max_string;
+    j->slice_size = S_SLICE;
+    j->line0 = j->col0 = 1;
+    gx_buf_init(&j->stage, mem);
+    j->af.malloc = gx_yajl_malloc;
+    j->af.realloc = gx_yajl_realloc;
+    j->af.free = gx_yajl_free;
+    j->af.ctx = mem;
+    j->h = yajl_alloc(&S_callbacks, &j->af, j);
+    /* We validate and repair UTF-8 ourselves (utf8.c), so a bad byte in one
+     * message does not fail the whole export. */
+    yajl_config(j->h, yajl_dont_validate_strings, 1);
+    return j;
+}
+
+void
+gx_json_free(gx_json *j)
+{
+    if (!j)
+        return;
+    yajl_free(j->h);
+    gx_buf_free(&j->stage);
+    gx_free(j->mem, j, sizeof *j);
+}
+
+/* ---- parsing --------------------------------------------------------- */
+
+static int
+S_syntax_error(gx_json *j)
+{
+    unsigned char *msg = yajl_get_error(j->h, 0, NULL, 0);
+    size_t off = S_consumed(j), n;
+    uint64_t line, col;
+    char text[128];
+    snprintf(text, sizeof text, "%s", msg ? (const char *)msg : "syntax error");
+    yajl_free_error(j->h, msg);
+    n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == '.' || text[n - 1] == ' '))
+        text[--n] = 0;
+    /* yajl reports the offset after the offending byte */
+    if (off > 0)
+        off--;
+    S_pos_at(j, off, &line, &col);
+    return S_fail(j, GROKX_E_SYNTAX, j->slice_start + off, line, col, "%s", text);
+}
+
+static int
+S_parse_slice(gx_json *j, const unsigned char *s, size_t len)
+{
+    yajl_status st;
+    size_t skip = 0;
+    if (j->slice_start == 0 && j->fed >= 3 && len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+        skip = 3; /* RFC 8259 8.1: a parser may ignore a BOM; yajl rejects it */
+    j->slice = s + skip;
+    j->slice_len = len - skip;
+    j->slice_start += skip;
+    j->col0 += skip;
+    j->pos_off = 0;
+    j->pos_line = j->line0;
+    j->pos_col = j->col0;
+    j->token_seen = 0;
+    st = yajl_parse(j->h, j->slice, j->slice_len);
+    if (st != yajl_status_ok)
+        return j->status ? j->status : S_syntax_error(j);
+    S_count_lines(j->slice, j->slice_len, &j->line0, &j->col0);
+    j->slice_start += j->slice_len;
+    j->slice = NULL;
+    if (j->slice_start - j->last_token_end > j->max_string + S_SLICE)
+        return S_fail(j, GROKX_E_LIMIT, j->last_token_end, 0, 0,
+                      "no token ends within max_string (%zu) bytes", j->max_string);
+    /* A token still open: a bigger next slice keeps yajl's re-scan linear. */
+    j->slice_size = j->token_seen ? S_SLICE : GX_MIN(j->slice_size * 2, j->max_string + S_SLICE);
+    return 0;
+}
+
+int
+gx_json_feed(gx_json *j, const unsigned char *buf, size_t len)
+{
+    int rc;
+    if (j->status)
+        return j->status;
+    j->fed += len;
+    while (len) {
+        size_t take;
+        if (j->stage.len == 0 && len >= j->slice_size) {
+            take = j->slice_size;
+            if ((rc = S_parse_slice(j, buf, take)) != 0)
+                return rc;
+        } else {
+            take = GX_MIN(len, j->slice_size - j->stage.len);
+            if (gx_buf_put(&j->stage, buf, take))
+                return j->status = GROKX_E_NOMEM;
+            if (j->stage.len >= j->slice_size) {
+                rc = S_parse_slice(j, (unsigned char *)j->stage.ptr, j->stage.len);
+                j->stage.len = 0;
+                if (rc)
+                    return rc;
+            }
+        }
+        buf += take;
+        len -= take;
+    }
+    return 0;
+}
+
+int
+gx_json_finish(gx_json *j)
+{
+    int rc;
+    if (j->status)
+        return j->status;
+    if (j->stage.len) {
+        rc = S_parse_slice(j, (unsigned char *)j->stage.ptr, j->stage.len);
+        j->stage.len = 0;
+        if (rc)
+            return rc;
+    }
+    if (j->fed == 0)
+        return S_fail(j, GROKX_E_TRUNCATED, 0, 1, 1, "the input is empty");
+    if (yajl_complete_parse(j->h) != yajl_status_ok) {
+        if (j->status)
+            return j->status;
+        return S_fail(j, GROKX_E_TRUNCATED, j->slice_start, j->line0, j->col0,
+                      "unexpected end of input (%u object%s or array%s still open)", j->depth,
+                      j->depth == 1 ? "" : "s", j->depth == 1 ? "" : "s");
+    }
+    return 0;
+}

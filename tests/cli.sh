@@ -1,0 +1,83 @@
+#!/bin/sh
+# CLI contract tests: exit codes, messages, outputs, atomic files.
+G=${GROKX:-./grokx}
+T=$(mktemp -d)
+trap 'chmod -R u+w "$T"; rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL cli: $*" >&2; }
+# expect STATUS CMD...: run, keep stdout/stderr in $T/out, $T/err
+expect() {
+    want=$1; shift
+    "$@" >"$T/out" 2>"$T/err"; got=$?
+    if [ "$got" = "$want" ]; then ok; else bad "$* -> status $got, want $want: $(head -c 300 "$T/err")"; fi
+}
+has() { if grep -q -- "$2" "$1"; then ok; else bad "$1 lacks '$2': $(head -c 300 "$1")"; fi; }
+GOLD=tests/golden
+
+expect 0 $G --version;                 has "$T/out" "grokx 0."
+expect 0 $G --help;                    has "$T/out" "usage: grokx"
+expect 64 $G;                          has "$T/err" "usage: grokx"
+expect 64 $G frobnicate x;             has "$T/err" 'unknown command "frobnicate"'
+expect 0 $G info --help;               has "$T/out" "usage: grokx info"
+expect 0 $G convert --help;            has "$T/out" "events"
+expect 64 $G info;                     has "$T/err" "INPUT missing"
+expect 64 $G info --bogus x
+expect 64 $G convert $GOLD/01-minimal/input.json; has "$T/err" "-o OUT missing"
+expect 64 $G convert -f nope -o - $GOLD/01-minimal/input.json; has "$T/err" 'unknown format "nope"'
+
+# info: text, JSON, stdin
+expect 0 $G info examples/sample-export.json
+has "$T/out" "Conversations:"; has "$T/out" "Models:"; has "$T/out" "Other sections:"
+expect 0 $G info --json examples/sample-export.json; has "$T/out" '"conversations":'
+if command -v python3 >/dev/null; then
+    if python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["conversations"] > 0' <"$T/out"; then ok; else bad "info --json is not valid JSON"; fi
+fi
+cat $GOLD/01-minimal/input.json | { $G info - >"$T/out" 2>"$T/err"; echo $? >"$T/st"; }
+[ "$(cat "$T/st")" = 0 ] && ok || bad "info - from stdin"
+has "$T/out" "(stdin)"
+
+# errors say what and where; status 2
+expect 2 $G info $GOLD/41-malformed-missing-comma/input.json
+has "$T/err" "input.json: byte 290 (line 7, column 9): parse error"
+expect 2 $G info $GOLD/40-malformed-truncated-string/input.json
+has "$T/err" "unexpected end of input"
+expect 2 $G info "$T/does-not-exist.json";  has "$T/err" "No such file"
+expect 2 $G info tests;                      has "$T/err" "is a folder"
+# warnings: status 1, each on stderr with its position
+expect 1 $G info $GOLD/21-skipped-response-entries/input.json
+has "$T/err" "warning: byte "
+expect 0 $G info -q $GOLD/01-minimal/input.json
+
+# convert -f events to stdout equals the golden transcript
+expect 0 $G convert -f events -o - $GOLD/09-regeneration/input.json
+sed 's|"input":"[^"]*"|"input":"input.json"|' "$T/out" >"$T/norm"
+if cmp -s "$T/norm" $GOLD/09-regeneration/expected.txt; then ok; else bad "events to stdout differ from golden"; fi
+expect 0 $G convert -f events --branches all -o - $GOLD/09-regeneration/input.json
+sed 's|"input":"[^"]*"|"input":"input.json"|' "$T/out" >"$T/norm"
+if cmp -s "$T/norm" $GOLD/09-regeneration/expected-all.txt; then ok; else bad "--branches all differs from golden"; fi
+
+# convert to a file: private, whole, no temporaries left
+expect 0 $G convert -f events -o "$T/ev.jsonl" $GOLD/01-minimal/input.json
+[ -f "$T/ev.jsonl" ] && [ "$(stat -c %a "$T/ev.jsonl")" = 600 ] && ok || bad "output file missing or not 0600"
+# a failed run leaves the earlier file intact and no temporary
+cp "$T/ev.jsonl" "$T/before"
+expect 2 $G convert -f events -o "$T/ev.jsonl" $GOLD/41-malformed-missing-comma/input.json
+cmp -s "$T/ev.jsonl" "$T/before" && ok || bad "failed convert changed the existing output"
+[ -z "$(ls "$T" | grep tmp-)" ] && ok || bad "temporary file left behind"
+# several formats: OUT is a folder
+expect 0 $G convert -f events -o "$T/dir1" $GOLD/01-minimal/input.json
+# output errors: status 3
+if [ -w /dev/full ]; then
+    $G convert -f events -o - $GOLD/01-minimal/input.json >/dev/full 2>"$T/err"; st=$?
+    [ $st = 3 ] && ok || bad "> /dev/full gave $st"
+    has "$T/err" "No space left"
+    $G info examples/sample-export.json >/dev/full 2>"$T/err"; st=$?
+    [ $st = 3 ] && ok || bad "info > /dev/full gave $st"
+fi
+mkdir "$T/ro" && chmod 555 "$T/ro"
+if [ "$(id -u)" != 0 ]; then
+    expect 3 $G convert -f events -o "$T/ro/x.jsonl" $GOLD/01-minimal/input.json
+fi
+echo "cli: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,27 @@
+#!/bin/sh
+# make check: every test program, then one closing "N passed, N failed".
+# Each program prints its own "<name>: N passed, N failed" line; a program
+# that crashes counts as one failure.
+B=${B:-build}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+run() {
+    name=$1; shift
+    if "$@" >"$log.out" 2>&1; then :; else
+        st=$?
+        echo "$name: exited with status $st" >>"$log.out"
+        # a crash before the summary still counts as a failure
+        grep -qE '[0-9]+ passed, [1-9][0-9]* failed' "$log.out" ||
+            echo "$name: 0 passed, 1 failed" >>"$log.out"
+    fi
+    cat "$log.out"
+    grep -E '[0-9]+ passed, [0-9]+ failed' "$log.out" | tail -n 1 >>"$log"
+    rm -f "$log.out"
+}
+run unit "$B/test_unit"
+run golden "$B/test_golden" tests/golden tests/regressions
+run replay "$B/fuzz_replay" fuzz/corpus fuzz/regressions
+run cli sh tests/cli.sh
+run embed sh tests/embed.sh
+awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

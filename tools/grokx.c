@@ -1,0 +1,461 @@
+/*
+ * grokx -- the command line: a thin shell over libgrokx.
+ *
+ *   grokx info [--json] [-q] INPUT
+ *   grokx convert [-f FORMAT[,FORMAT...]] -o OUT [--branches active|all] [-q] INPUT
+ *   grokx --version | --help | COMMAND --help
+ *
+ * Exit status: 0 success; 1 success with warnings (items skipped or
+ * repaired, each reported on stderr); 2 the input could not be read or is
+ * not a valid export; 3 writing output failed; 64 usage error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grokx.h"
+
+enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64 };
+#define MAX_PRINTED_WARNINGS 100
+#define READ_SIZE (1u << 20)
+
+static const char *prog = "grokx";
+
+static const char usage_main[] =
+    "usage: grokx COMMAND [options] INPUT\n"
+    "\n"
+    "Turn an xAI Grok data export (prod-grok-backend.json) into files you own.\n"
+    "\n"
+    "commands:\n"
+    "  info      print what the export holds (conversations, messages, models, ...)\n"
+    "  convert   write the export in one or more formats\n"
+    "\n"
+    "options:\n"
+    "  --help     this text; COMMAND --help for a command's options\n"
+    "  --version  print the version\n"
+    "\n"
+    "INPUT is a file, or - for standard input.\n"
+    "exit status: 0 ok, 1 ok with warnings, 2 input error, 3 output error, 64 usage\n";
+
+static const char usage_info[] =
+    "usage: grokx info [--json] [-q] INPUT\n"
+    "\n"
+    "Print what the export holds: conversations, messages by sender, models,\n"
+    "date range, text size, branches, thinking traces, web searches,\n"
+    "attachments, and the other sections (projects, tasks, media posts).\n"
+    "\n"
+    "  --json   print one JSON object instead of text\n"
+    "  -q       no progress line and no warnings on stderr\n";
+
+static const char usage_convert[] =
+    "usage: grokx convert [-f FORMAT[,FORMAT...]] -o OUT [options] INPUT\n"
+    "\n"
+    "  -f, --format LIST    formats to write; available: %s\n"
+    "  -o, --output OUT     a file, or - for standard output; with several\n"
+    "                       formats, a folder holding OUT/<format>.<ext>\n"
+    "  --branches MODE      active (default): each conversation's current\n"
+    "                       branch; all: every regeneration and edit too\n"
+    "  -q                   no progress line and no warnings on stderr\n";
+
+/* ---- diagnostics ------------------------------------------------------- */
+
+typedef struct run {
+    const char *input_name;
+    int quiet;
+    int progress; /* stderr is a TTY */
+    unsigned long warnings;
+    double start, last_progress;
+    grokx_parser *parser;
+} run;
+
+static void
+on_warning(void *ud, const grokx_error *w)
+{
+    run *r = ud;
+    r->warnings++;
+    if (r->quiet || r->warnings > MAX_PRINTED_WARNINGS)
+        return;
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "%s: %s: warning: %s\n", prog, r->input_name, w->text);
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+show_progress(run *r, int final)
+{
+    const grokx_stats *st;
+    double t = now(), secs;
+    if (!r->progress || r->quiet || (!final && t - r->last_progress < 0.25))
+        return;
+    r->last_progress = t;
+    st = grokx_parser_stats(r->parser);
+    secs = t - r->start > 1e-6 ? t - r->start : 1e-6;
+    fprintf(stderr, "\r\033[K%s: %.1f MB read, %.1f MB/s, %llu conversations%s", prog,
+            (double)st->bytes / 1e6, (double)st->bytes / 1e6 / secs,
+            (unsigned long long)st->conversations, final ? "\n" : "");
+}
+
+static int
+report_error(run *r, int rc)
+{
+    const grokx_error *e = grokx_parser_error(r->parser);
+    if (r->progress && !r->quiet)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "%s: %s: %s\n", prog, r->input_name,
+            e->text[0] ? e->text : grokx_strerror(rc));
+    /* errors of the input carry a position; a writer's do not */
+    if (rc == GROKX_E_WRITER || (rc == GROKX_E_IO && e->line == 0))
+        return EXIT_OUTPUT;
+    return EXIT_INPUT;
+}
+
+/* ---- input --------------------------------------------------------------- */
+
+#define READ_FAILED 1 /* read_input: already reported */
+
+/* Read INPUT into the parser, with a progress line. 0, a GROKX_E_* code
+ * from the parser, or READ_FAILED. */
+static int
+read_input(run *r, const char *path)
+{
+    int fd = 0, rc = 0;
+    ssize_t n;
+    char *buf;
+    if (strcmp(path, "-") != 0) {
+        struct stat st;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))) {
+            fprintf(stderr, "%s: %s: %s\n", prog, path,
+                    fd < 0 ? strerror(errno) : "is a folder; give the export file");
+            if (fd >= 0)
+                close(fd);
+            return READ_FAILED;
+        }
+    }
+    if (!(buf = malloc(READ_SIZE))) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return READ_FAILED;
+    }
+    r->start = r->last_progress = now();
+    for (;;) {
+        n = read(fd, buf, READ_SIZE);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "%s: %s: read failed: %s\n", prog, r->input_name, strerror(errno));
+            rc = READ_FAILED;
+            break;
+        }
+        rc = n ? grokx_parser_feed(r->parser, buf, (size_t)n) : grokx_parser_finish(r->parser);
+        if (rc || n == 0)
+            break;
+        show_progress(r, 0);
+    }
+    show_progress(r, 1);
+    free(buf);
+    if (fd > 0)
+        close(fd);
+    return rc;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+typedef struct out_target {
+    grokx_file *file; /* NULL: stdout */
+    const char *path;
+} out_target;
+
+static int
+stdout_write(void *ud, const char *buf, size_t len)
+{
+    (void)ud;
+    return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
+}
+
+static int
+finish_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: writing standard output failed: %s\n", prog, strerror(errno));
+        return EXIT_OUTPUT;
+    }
+    return EXIT_OK;
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static int
+parse_common(run *r, grokx_options *o, const char *input, unsigned flags)
+{
+    grokx_options_init(o);
+    o->flags = flags;
+    o->warning = on_warning;
+    o->warning_ud = r;
+    r->input_name = strcmp(input, "-") ? input : "(stdin)";
+    o->input_name = r->input_name;
+    r->progress = isatty(2);
+    return 0;
+}
+
+static int
+finish_run(run *r, int rc)
+{
+    if (r->warnings > MAX_PRINTED_WARNINGS && !r->quiet)
+        fprintf(stderr, "%s: %s: %lu more warnings not shown\n", prog, r->input_name,
+                r->warnings - MAX_PRINTED_WARNINGS);
+    if (rc)
+        return rc;
+    return r->warnings ? EXIT_WARN : EXIT_OK;
+}
+
+static int
+cmd_info(int argc, char **argv)
+{
+    run r = {0};
+    grokx_options o;
+    grokx_summary *sum;
+    const char *input = NULL;
+    int as_json = 0, i, rc, ex;
+    grokx_sink sink = {stdout_write, NULL};
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_info, stdout);
+            return EXIT_OK;
+        } else if (!strcmp(argv[i], "--json"))
+            as_json = 1;
+        else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+            r.quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return fprintf(stderr, "%s: info: unknown option %s\n%s", prog, argv[i], usage_info),
+                   EXIT_USAGE;
+        else if (input)
+            return fprintf(stderr, "%s: info: one INPUT only\n", prog), EXIT_USAGE;
+        else
+            input = argv[i];
+    }
+    if (!input)
+        return fprintf(stderr, "%s: info: INPUT missing\n%s", prog, usage_info), EXIT_USAGE;
+    parse_common(&r, &o, input, GROKX_OPT_ALL_BRANCHES);
+    if (!(sum = grokx_summary_new()) ||
+        !(r.parser = grokx_parser_new(&o, grokx_summary_writer(sum)))) {
+        grokx_summary_free(sum);
+        return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
+    }
+    rc = read_input(&r, input);
+    if (rc == READ_FAILED)
+        ex = EXIT_INPUT;
+    else if (rc)
+        ex = report_error(&r, rc);
+    else if (grokx_summary_print(sum, as_json, sink) != 0)
+        ex = EXIT_OUTPUT;
+    else
+        ex = finish_stdout();
+    grokx_parser_free(r.parser);
+    grokx_summary_free(sum);
+    return finish_run(&r, ex);
+}
+
+/* File extension of a format's single-stream output. */
+static const char *
+format_ext(const char *f)
+{
+    return !strcmp(f, "events") ? "jsonl" : f;
+}
+
+static int
+formats_available(char *buf, size_t n)
+{
+    size_t i, k = 0;
+    const char *name;
+    buf[0] = 0;
+    for (i = 0; (name = grokx_writer_format_name(i)) != NULL; i++)
+        k += (size_t)snprintf(buf + k, k < n ? n - k : 0, "%s%s", i ? ", " : "", name);
+    return 0;
+}
+
+#define MAX_FORMATS 8
+
+typedef struct convert_job {
+    char *formats[MAX_FORMATS];
+    size_t nformats;
+    grokx_writer *writers[MAX_FORMATS];
+    out_target outs[MAX_FORMATS];
+    char *paths[MAX_FORMATS];
+} convert_job;
+
+static int
+split_formats(convert_job *j, char *list)
+{
+    char *save = NULL, *tok;
+    for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (j->nformats == MAX_FORMATS)
+            return -1;
+        j->formats[j->nformats++] = tok;
+    }
+    return j->nformats ? 0 : -1;
+}
+
+/* Open every format's output; OUT is a folder when there are several. */
+static int
+open_outputs(convert_job *j, const char *out)
+{
+    size_t i;
+    int to_stdout = !strcmp(out, "-");
+    if (j->nformats > 1 && to_stdout)
+        return fprintf(stderr, "%s: convert: -o - takes one format\n", prog), EXIT_USAGE;
+    if (j->nformats > 1 && mkdir(out, 0700) != 0 && errno != EEXIST)
+        return fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno)), EXIT_OUTPUT;
+    for (i = 0; i < j->nformats; i++) {
+        grokx_writer_config cfg = {GROKX_ABI_VERSION, {stdout_write, NULL}};
+        const char *path = out;
+        if (j->nformats > 1) {
+            size_t n = strlen(out) + strlen(j->formats[i]) + 16;
+            if (!(j->paths[i] = malloc(n)))
+                return EXIT_OUTPUT;
+            snprintf(j->paths[i], n, "%s/%s.%s", out, j->formats[i], format_ext(j->formats[i]));
+            path = j->paths[i];
+        }
+        if (!to_stdout) {
+            j->outs[i].file = grokx_file_open(path, 0600);
+            j->outs[i].path = path;
+            if (!j->outs[i].file)
+                return fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno)), EXIT_OUTPUT;
+            cfg.sink = grokx_file_sink(j->outs[i].file);
+        }
+        if (grokx_writer_create(j->formats[i], &cfg, &j->writers[i]) != 0) {
+            char avail[256];
+            formats_available(avail, sizeof avail);
+            fprintf(stderr, "%s: convert: unknown format \"%s\" (available: %s)\n", prog,
+                    j->formats[i], avail);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+/* Commit every output (ok) or remove the temporaries. */
+static int
+close_outputs(convert_job *j, int ok)
+{
+    size_t i;
+    int ex = EXIT_OK;
+    for (i = 0; i < j->nformats; i++) {
+        grokx_writer_free(j->writers[i]);
+        if (j->outs[i].file && ok) {
+            if (grokx_file_commit(j->outs[i].file) != 0) {
+                fprintf(stderr, "%s: %s: %s\n", prog, j->outs[i].path, strerror(errno));
+                ex = EXIT_OUTPUT;
+            }
+        } else if (j->outs[i].file) {
+            grokx_file_abort(j->outs[i].file);
+        }
+        free(j->paths[i]);
+    }
+    return ex;
+}
+
+static int
+cmd_convert(int argc, char **argv)
+{
+    run r = {0};
+    grokx_options o;
+    convert_job j;
+    grokx_writer *tee = NULL;
+    char default_formats[] = "md", *formats = default_formats, avail[256];
+    const char *input = NULL, *out = NULL;
+    unsigned flags = 0;
+    int i, rc, ex;
+    memset(&j, 0, sizeof j);
+    formats_available(avail, sizeof avail);
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int has_arg = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            printf(usage_convert, avail);
+            return EXIT_OK;
+        } else if ((!strcmp(a, "-f") || !strcmp(a, "--format")) && has_arg)
+            formats = argv[++i];
+        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && has_arg)
+            out = argv[++i];
+        else if (!strcmp(a, "--branches") && has_arg) {
+            const char *m = argv[++i];
+            if (!strcmp(m, "all"))
+                flags |= GROKX_OPT_ALL_BRANCHES;
+            else if (strcmp(m, "active"))
+                return fprintf(stderr, "%s: convert: --branches takes active or all\n", prog),
+                       EXIT_USAGE;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            r.quiet = 1;
+        else if (a[0] == '-' && a[1])
+            return fprintf(stderr, "%s: convert: unknown option or missing value: %s\n", prog,
+                           a),
+                   EXIT_USAGE;
+        else if (input)
+            return fprintf(stderr, "%s: convert: one INPUT only\n", prog), EXIT_USAGE;
+        else
+            input = a;
+    }
+    if (!input || !out) {
+        fprintf(stderr, "%s: convert: %s missing\n", prog, !input ? "INPUT" : "-o OUT");
+        fprintf(stderr, usage_convert, avail);
+        return EXIT_USAGE;
+    }
+    if (split_formats(&j, formats) != 0)
+        return fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE;
+    if ((ex = open_outputs(&j, out)) != EXIT_OK) {
+        close_outputs(&j, 0);
+        return ex;
+    }
+    parse_common(&r, &o, input, flags);
+    tee = grokx_writer_tee_new(j.writers, j.nformats);
+    r.parser = tee ? grokx_parser_new(&o, tee) : NULL;
+    if (!r.parser) {
+        grokx_writer_free(tee);
+        close_outputs(&j, 0);
+        return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
+    }
+    rc = read_input(&r, input);
+    ex = rc == READ_FAILED ? EXIT_INPUT : rc ? report_error(&r, rc) : EXIT_OK;
+    if (ex == EXIT_OK && !strcmp(out, "-"))
+        ex = finish_stdout();
+    grokx_parser_free(r.parser);
+    grokx_writer_free(tee);
+    rc = close_outputs(&j, ex == EXIT_OK);
+    return finish_run(&r, ex ? ex : rc);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("grokx %s (libgrokx %s)\n", GROKX_VERSION_STRING, grokx_version_string());
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage_main, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "info"))
+        return cmd_info(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "convert"))
+        return cmd_convert(argc - 2, argv + 2);
+    fprintf(stderr, "%s: unknown command \"%s\"\n%s", prog, argv[1], usage_main);
+    return EXIT_USAGE;
+}

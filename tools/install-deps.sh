@@ -1,0 +1,16 @@
+#!/bin/sh
+# Install what libgrokx needs from Debian, when it is missing.
+# Build: libyajl-dev, zlib1g-dev, pkg-config, make, a C compiler.
+# Tests and fuzzing: clang (libFuzzer, sanitizers), valgrind, python3.
+set -e
+need=""
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for p in libyajl-dev zlib1g-dev pkg-config make gcc clang libclang-rt-dev valgrind python3; do
+    have_pkg "$p" || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+echo "install-deps: installing$need" >&2
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
