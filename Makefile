@@ -69,7 +69,7 @@ $(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
 
 check: all $(TEST_BINS)
-	@sh tests/run.sh
+	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 # ---- sanitizers ------------------------------------------------------------
 asan:

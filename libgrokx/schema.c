@@ -47,10 +47,11 @@ enum field {
 
 typedef struct S_key {
     const char *name;
+    uint8_t len;
     uint8_t field, type, kind; /* kind: what a T_OBJ/T_ARR value opens */
 } S_key;
 
-#define KEY(n, f, t, k) {n, f, t, k}
+#define KEY(n, f, t, k) {n, sizeof(n) - 1, f, t, k}
 static const S_key S_root[] = {KEY("conversations", F_CONVERSATIONS, T_ARR, K_CONVS)};
 static const S_key S_cwrap[] = {
     KEY("conversation", F_W_CONVERSATION, T_OBJ, K_CONV),
@@ -139,8 +140,7 @@ S_find(const S_key *keys, size_t n, const char *s, size_t len)
 {
     size_t i;
     for (i = 0; i < n; i++)
-        if (keys[i].name[len] == 0 && !memcmp(keys[i].name, s, len) &&
-            strlen(keys[i].name) == len)
+        if (keys[i].len == len && !memcmp(keys[i].name, s, len))
             return &keys[i];
     return NULL;
 }

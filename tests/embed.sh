@@ -6,7 +6,7 @@ trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
 if make -s install PREFIX="$T/prefix" >"$T/log" 2>&1; then pass=$((pass+1)); else fail=$((fail+1)); cat "$T/log" >&2; fi
 export PKG_CONFIG_PATH="$T/prefix/lib/pkgconfig"
-if ${CC:-cc} -o "$T/embed" examples/embed.c $(pkg-config --cflags --libs libgrokx) 2>"$T/log"; then
+if ${CC:-cc} ${LDFLAGS:-} -o "$T/embed" examples/embed.c $(pkg-config --cflags --libs libgrokx) 2>"$T/log"; then
     pass=$((pass+1))
 else
     fail=$((fail+1)); cat "$T/log" >&2
