@@ -3,7 +3,8 @@
  *
  * Parses one JSON document with yajl 2 using callbacks that do nothing but
  * return 1, so the measured time is what yajl itself costs (tokenising,
- * UTF-8 validation) plus read().  Any real consumer built on yajl can only
+ * UTF-8 validation) plus read().  Each yajl_parse() call gets a full chunk
+ * of BYTES (short only at EOF), also when reading from a pipe.  Any real consumer built on yajl can only
  * be slower than this; the gap is the consumer's own overhead.
  *
  * Usage: yajl-floor [-b BYTES] FILE|-
@@ -70,6 +71,26 @@ static int report_error(yajl_handle h, const unsigned char *chunk, size_t n)
     return 1;
 }
 
+/* Reads until buf is full or EOF.  A pipe hands out at most its capacity
+ * (64 KiB by default) per read(); without this loop -b would not be the
+ * chunk size yajl sees, and that size matters (see README: yajl re-lexes
+ * a token split across chunks from its start). Returns -1 on error. */
+static ssize_t read_full(int fd, unsigned char *buf, size_t size)
+{
+    size_t have = 0;
+    while (have < size) {
+        ssize_t got = read(fd, buf + have, size - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        have += (size_t)got;
+    }
+    return (ssize_t)have;
+}
+
 /* Feeds fd to the parser in chunks of bufsize; returns the exit status. */
 static int parse_fd(int fd, size_t bufsize, uint64_t *total)
 {
@@ -82,9 +103,7 @@ static int parse_fd(int fd, size_t bufsize, uint64_t *total)
         exit(2);
     }
     for (;;) {
-        ssize_t got = read(fd, buf, bufsize);
-        if (got < 0 && errno == EINTR)
-            continue;
+        ssize_t got = read_full(fd, buf, bufsize);
         if (got < 0) {
             fprintf(stderr, "yajl-floor: read: %s\n", strerror(errno));
             rc = 2;

@@ -91,7 +91,12 @@ S_link(S_ctx *c, const S_map *map)
     size_t i, linked = 0;
     for (i = 0; i < c->n; i++) {
         long p = S_map_find(c, map, c->m[i].parent_id);
-        c->parent[i] = p == (long)i ? -1 : p;
+        if (p == (long)i) {
+            c->warn(c->warn_ctx, GROKX_W_CYCLE, "message %.64s is its own parent; it becomes a root",
+                    c->m[i].id.ptr);
+            p = -1;
+        }
+        c->parent[i] = p;
         linked += p >= 0;
     }
     if (!linked)

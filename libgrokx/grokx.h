@@ -171,18 +171,23 @@ typedef struct grokx_step {
     /* tool_usage_cards and tool_usage_results, each element as compact
      * JSON text, in file order. */
     grokx_strlist tool_cards, tool_results;
-    size_t web_search_result_count;
+    /* The step's own hits; real exports repeat them in the message's
+     * web_results, so writers usually show only one of the two. */
+    const grokx_search_result *web_results;
+    size_t web_result_count;
+    grokx_strlist xpost_ids; /* "x_posts_ids" (sic) */
 } grokx_step;
 
 /* Message flags. */
 #define GROKX_MSG_PARTIAL 0x1u      /* partial: true (interrupted turn) */
 #define GROKX_MSG_ACTIVE 0x2u       /* on the active branch */
 #define GROKX_MSG_DUPLICATE_ID 0x4u /* its _id was already used */
+#define GROKX_MSG_SHARED_PUBLIC 0x8u /* share_link.is_public: true */
 
 typedef struct grokx_message {
     grokx_str id;        /* "_id" */
     grokx_str parent_id; /* "parent_response_id" as written, "" if none */
-    grokx_role role;     /* human (any case) -> USER, anything else -> ASSISTANT */
+    grokx_role role;     /* "human" or "user" (any case) -> USER, else ASSISTANT */
     grokx_str sender;    /* "sender" as written */
     grokx_str text;      /* "message": Markdown, may embed <grok:render> etc. */
     /* metadata.request_metadata.resolved_model if present, else "model". */

@@ -122,6 +122,8 @@ typedef struct gx_json_events {
     int (*end_map)(void *ctx);
     int (*start_array)(void *ctx);
     int (*end_array)(void *ctx);
+    /* A lone surrogate escape at this position became \uFFFD. */
+    void (*repaired)(void *ctx, uint64_t offset, uint64_t line, uint64_t col);
 } gx_json_events;
 
 typedef struct gx_json gx_json;
@@ -137,10 +139,11 @@ uint64_t gx_json_bytes(const gx_json *j);
  * column. */
 void gx_json_pos(gx_json *j, uint64_t *offset, uint64_t *line, uint64_t *col);
 /* Format err->text as "byte N (line L, column C): <msg>" at the current
- * position. */
-void gx_json_error_at(gx_json *j, grokx_error *err, int code, const char *fmt, ...)
+ * position (just past the current token), less back bytes. */
+void gx_json_error_at(gx_json *j, grokx_error *err, int code, unsigned back, const char *fmt,
+                      ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(printf, 5, 6)))
 #endif
     ;
 /* Depth of open containers right now. */

@@ -10,8 +10,10 @@
  *    the stream's content, so positions (and warnings) are the same however
  *    the caller splits its input: 1 byte at a time or all at once.
  * Also handled here: the UTF-8 BOM yajl rejects, depth and token caps yajl
- * lacks, yajl's "non-zero means continue" convention, and 64-bit offset,
- * line and column.
+ * lacks, yajl's "non-zero means continue" convention, 64-bit offset, line
+ * and column, and surrogate escapes yajl decodes wrongly (a lone \uD800
+ * becomes '?', \uD800\u0041 becomes U+10041): each lone surrogate escape
+ * is rewritten in place to \uFFFD, the same length, so offsets stay true.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +47,7 @@ struct gx_json {
     uint64_t pos_line, pos_col;
     uint64_t last_token_end; /* stream offset after the last callback */
     int token_seen;          /* a callback fired in this slice */
+    size_t esc_skip;         /* bytes of the stage already scanned for escapes */
 };
 
 /* ---- position -------------------------------------------------------- */
@@ -116,11 +119,15 @@ S_error_v(gx_json *j, grokx_error *e, int code, uint64_t off, uint64_t line, uin
 }
 
 void
-gx_json_error_at(gx_json *j, grokx_error *e, int code, const char *fmt, ...)
+gx_json_error_at(gx_json *j, grokx_error *e, int code, unsigned back, const char *fmt, ...)
 {
     uint64_t off, line, col;
     va_list ap;
     gx_json_pos(j, &off, &line, &col);
+    if (back && off >= back && col > back) { /* tokens never span lines */
+        off -= back;
+        col -= back;
+    }
     va_start(ap, fmt);
     S_error_v(j, e, code, off, line, col, fmt, ap);
     va_end(ap);
@@ -181,7 +188,7 @@ S_bool(void *c, int v)
 static int
 S_too_long(gx_json *j, const char *what, size_t len)
 {
-    gx_json_error_at(j, j->err, GROKX_E_LIMIT, "%s of %zu bytes is longer than max_string (%zu)",
+    gx_json_error_at(j, j->err, GROKX_E_LIMIT, 0, "%s of %zu bytes is longer than max_string (%zu)",
                      what, len, j->max_string);
     return S_ret(j, GROKX_E_LIMIT);
 }
@@ -217,7 +224,7 @@ static int
 S_open(gx_json *j, int (*fn)(void *))
 {
     if (++j->depth > j->max_depth) {
-        gx_json_error_at(j, j->err, GROKX_E_LIMIT, "nesting deeper than max_depth (%u)",
+        gx_json_error_at(j, j->err, GROKX_E_LIMIT, 1, "nesting deeper than max_depth (%u)",
                          j->max_depth);
         return S_ret(j, GROKX_E_LIMIT);
     }
@@ -348,6 +355,89 @@ S_parse_slice(gx_json *j, const unsigned char *s, size_t len)
     return 0;
 }
 
+/* ---- surrogate escapes ----------------------------------------------- */
+
+static int
+S_hex4(const unsigned char *s, unsigned *v)
+{
+    int i;
+    *v = 0;
+    for (i = 0; i < 4; i++) {
+        unsigned c = s[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            d = (c | 0x20) - 'a' + 10;
+        else
+            return -1;
+        *v = *v << 4 | d;
+    }
+    return 0;
+}
+
+static void
+S_escape_repaired(gx_json *j, const unsigned char *s, size_t at)
+{
+    uint64_t line = j->line0, col = j->col0;
+    S_count_lines(s, at, &line, &col);
+    if (j->ev->repaired)
+        j->ev->repaired(j->ctx, j->slice_start + at, line, col);
+}
+
+/* Rewrite lone surrogate escapes in s[from..len) to \uFFFD. Returns how
+ * many bytes can be parsed now: an escape cut by the end of the buffer is
+ * held back until more input arrives (unless final). Backslashes are only
+ * legal inside strings, and each escape starts with one, so walking from
+ * backslash to backslash (skipping the escaped character) tracks escapes
+ * exactly from the start of the stream. */
+static size_t
+S_fix_surrogates(gx_json *j, unsigned char *s, size_t from, size_t len, int final)
+{
+    size_t i = from;
+    unsigned hi, lo;
+    while (i < len) {
+        unsigned char *b = memchr(s + i, '\\', len - i);
+        if (!b)
+            return len;
+        i = (size_t)(b - s);
+        if (len - i < 12 && !final) /* room for \uXXXX\uXXXX */
+            return i;
+        if (i + 1 >= len || s[i + 1] != 'u' || len - i < 6 || S_hex4(s + i + 2, &hi)) {
+            i += 2; /* another escape, or a malformed one yajl will report */
+            continue;
+        }
+        if (hi >= 0xD800 && hi <= 0xDBFF && len - i >= 12 && s[i + 6] == '\\' &&
+            s[i + 7] == 'u' && !S_hex4(s + i + 8, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+            i += 12; /* a proper pair */
+            continue;
+        }
+        if (hi >= 0xD800 && hi <= 0xDFFF) {
+            memcpy(s + i + 2, "FFFD", 4);
+            S_escape_repaired(j, s, i);
+        }
+        i += 6;
+    }
+    return len;
+}
+
+/* Parse the stage when full (or at the end), keeping a cut escape. */
+static int
+S_drain_stage(gx_json *j, int final)
+{
+    unsigned char *s = (unsigned char *)j->stage.ptr;
+    size_t n, rest;
+    int rc;
+    n = S_fix_surrogates(j, s, j->esc_skip, j->stage.len, final);
+    if (n == 0 && !final)
+        return 0;
+    rc = S_parse_slice(j, s, n);
+    rest = j->stage.len - n;
+    memmove(s, s + n, rest);
+    j->stage.len = rest;
+    j->esc_skip = 0;
+    return rc;
+}
+
 int
 gx_json_feed(gx_json *j, const unsigned char *buf, size_t len)
 {
@@ -356,24 +446,13 @@ gx_json_feed(gx_json *j, const unsigned char *buf, size_t len)
         return j->status;
     j->fed += len;
     while (len) {
-        size_t take;
-        if (j->stage.len == 0 && len >= j->slice_size) {
-            take = j->slice_size;
-            if ((rc = S_parse_slice(j, buf, take)) != 0)
-                return rc;
-        } else {
-            take = GX_MIN(len, j->slice_size - j->stage.len);
-            if (gx_buf_put(&j->stage, buf, take))
-                return j->status = GROKX_E_NOMEM;
-            if (j->stage.len >= j->slice_size) {
-                rc = S_parse_slice(j, (unsigned char *)j->stage.ptr, j->stage.len);
-                j->stage.len = 0;
-                if (rc)
-                    return rc;
-            }
-        }
+        size_t take = GX_MIN(len, j->slice_size > j->stage.len ? j->slice_size - j->stage.len : 1);
+        if (gx_buf_put(&j->stage, buf, take))
+            return j->status = GROKX_E_NOMEM;
         buf += take;
         len -= take;
+        if (j->stage.len >= j->slice_size && (rc = S_drain_stage(j, 0)) != 0)
+            return rc;
     }
     return 0;
 }
@@ -384,12 +463,8 @@ gx_json_finish(gx_json *j)
     int rc;
     if (j->status)
         return j->status;
-    if (j->stage.len) {
-        rc = S_parse_slice(j, (unsigned char *)j->stage.ptr, j->stage.len);
-        j->stage.len = 0;
-        if (rc)
-            return rc;
-    }
+    if (j->stage.len && (rc = S_drain_stage(j, 1)) != 0)
+        return rc;
     if (j->fed == 0)
         return S_fail(j, GROKX_E_TRUNCATED, 0, 1, 1, "the input is empty");
     if (yajl_complete_parse(j->h) != yajl_status_ok) {

@@ -135,7 +135,7 @@ gx_parser_warn(grokx_parser *p, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    gx_json_error_at(p->json, &p->warn, code, "%s", msg);
+    gx_json_error_at(p->json, &p->warn, code, 0, "%s", msg);
     p->opt.warning(p->opt.warning_ud, &p->warn);
 }
 

@@ -22,7 +22,16 @@ enum {
     GX_L_STEPS,  /* grokx_step */
     GX_L_MSG_COUNT
 };
-enum { GX_LS_TAGORDER, GX_LS_TAGNAMES, GX_LS_TAGTEXTS, GX_LS_CARDS, GX_LS_RESULTS, GX_LS_COUNT };
+enum {
+    GX_LS_TAGORDER,
+    GX_LS_TAGNAMES,
+    GX_LS_TAGTEXTS,
+    GX_LS_CARDS,
+    GX_LS_RESULTS,
+    GX_LS_WEB,    /* grokx_search_result */
+    GX_LS_XPOSTS,
+    GX_LS_COUNT
+};
 
 typedef struct gx_frame {
     uint8_t kind;

@@ -22,7 +22,7 @@ static const grokx_str S_empty = {"", 0};
 enum kind {
     K_ROOT = 1, K_CONVS, K_CWRAP, K_CONV, K_RESPS, K_RWRAP, K_RESP, K_SHARE,
     K_META, K_REQMETA, K_DATE, K_NUMLONG, K_STRLIST, K_JSONLIST, K_RESULTS,
-    K_RESULT, K_AGENTS, K_AGENT, K_STEPS, K_STEP, K_TAGGED, K_COUNT, K_SECTION
+    K_RESULT, K_AGENTS, K_AGENT, K_STEPS, K_STEP, K_TAGGED, K_SECTION
 };
 
 enum type { T_NONE, T_STR, T_BOOL, T_TIME, T_OBJ, T_ARR, T_LIST, T_JSONLIST };
@@ -38,9 +38,9 @@ enum field {
     F_R_THINKING, F_R_TSTART, F_R_TEND, F_R_AGENTS, F_R_STEPS, F_R_WEB,
     F_R_CITED, F_R_XPOSTS, F_R_WEBPAGES, F_R_GENIMG, F_R_FILES, F_R_CARDS,
     F_R_MEDIA, F_R_EDIT_URI, F_R_QUERY, F_R_QTYPE, F_R_ERROR, F_R_PARTIAL,
-    F_R_METADATA, F_SH_ID, F_M_REQUEST, F_RM_RESOLVED,
+    F_R_METADATA, F_SH_ID, F_SH_PUBLIC, F_M_REQUEST, F_RM_RESOLVED,
     F_SR_URL, F_SR_TITLE, F_SR_PREVIEW, F_A_ID, F_A_TEXT,
-    F_S_TAGORDER, F_S_TAGGED, F_S_CARDS, F_S_RESULTS, F_S_WEB, F_TAG,
+    F_S_TAGORDER, F_S_TAGGED, F_S_CARDS, F_S_RESULTS, F_S_WEB, F_S_XPOSTS, F_TAG,
     F_D_DATE, F_D_NUMLONG,
     F_COUNT
 };
@@ -84,7 +84,8 @@ static const S_key S_resp[] = {
     KEY("media_types", F_R_MEDIA, T_LIST, 0), KEY("image_edit_uri", F_R_EDIT_URI, T_STR, 0),
     KEY("query", F_R_QUERY, T_STR, 0), KEY("query_type", F_R_QTYPE, T_STR, 0),
     KEY("error", F_R_ERROR, T_STR, 0), KEY("partial", F_R_PARTIAL, T_BOOL, 0)};
-static const S_key S_share[] = {KEY("share_link_id", F_SH_ID, T_STR, 0)};
+static const S_key S_share[] = {KEY("share_link_id", F_SH_ID, T_STR, 0),
+                                KEY("is_public", F_SH_PUBLIC, T_BOOL, 0)};
 static const S_key S_meta[] = {KEY("request_metadata", F_M_REQUEST, T_OBJ, K_REQMETA)};
 static const S_key S_reqmeta[] = {KEY("resolved_model", F_RM_RESOLVED, T_STR, 0)};
 static const S_key S_result[] = {KEY("url", F_SR_URL, T_STR, 0),
@@ -96,7 +97,8 @@ static const S_key S_step[] = {KEY("tag_order", F_S_TAGORDER, T_LIST, 0),
                                KEY("tagged_text", F_S_TAGGED, T_OBJ, K_TAGGED),
                                KEY("tool_usage_cards", F_S_CARDS, T_JSONLIST, 0),
                                KEY("tool_usage_results", F_S_RESULTS, T_JSONLIST, 0),
-                               KEY("web_search_results", F_S_WEB, T_ARR, K_COUNT)};
+                               KEY("web_search_results", F_S_WEB, T_ARR, K_RESULTS),
+                               KEY("x_posts_ids", F_S_XPOSTS, T_LIST, 0)};
 static const S_key S_date[] = {KEY("$date", F_D_DATE, T_TIME, 0)};
 static const S_key S_numlong[] = {KEY("$numberLong", F_D_NUMLONG, T_TIME, 0)};
 #undef KEY
@@ -150,7 +152,7 @@ S_is_array_kind(int kind)
 {
     switch (kind) {
     case K_CONVS: case K_RESPS: case K_STRLIST: case K_JSONLIST: case K_RESULTS:
-    case K_AGENTS: case K_STEPS: case K_COUNT: case K_SECTION:
+    case K_AGENTS: case K_STEPS: case K_SECTION:
         return 1;
     default:
         return 0;
@@ -225,12 +227,13 @@ gx_schema_where(grokx_parser *p, char *buf, size_t n)
     }
 }
 
+/* got: what the value is and what became of it, e.g. "a number; ignored". */
 static void
 S_wrong_type(grokx_parser *p, int field, const char *got)
 {
     char where[200];
     gx_schema_where(p, where, sizeof where);
-    gx_parser_warn(p, GROKX_W_WRONG_TYPE, "%s: \"%s\" is %s; ignored", where,
+    gx_parser_warn(p, GROKX_W_WRONG_TYPE, "%s%s\"%s\" is %s", where, where[0] ? ": " : "",
                    S_field_name(field), got);
 }
 
@@ -316,6 +319,8 @@ S_list_slot(grokx_parser *p, int field)
     case F_S_TAGORDER: return &p->slists[GX_LS_TAGORDER];
     case F_S_CARDS: return &p->slists[GX_LS_CARDS];
     case F_S_RESULTS: return &p->slists[GX_LS_RESULTS];
+    case F_S_WEB: return &p->slists[GX_LS_WEB];
+    case F_S_XPOSTS: return &p->slists[GX_LS_XPOSTS];
     default: return NULL;
     }
 }
@@ -331,6 +336,10 @@ static void
 S_set_time(grokx_parser *p, grokx_time *t, int field, int vtype, const char *s, size_t len)
 {
     int bad = 1;
+    if (vtype == T_BOOL) {
+        S_wrong_type(p, field, "a boolean, not a time; ignored");
+        return;
+    }
     if (vtype == T_STR)
         bad = gx_time_parse_iso(s, len, t) && gx_time_parse_ms(s, len, t);
     else if (vtype == T_NONE) /* a number */
@@ -339,8 +348,7 @@ S_set_time(grokx_parser *p, grokx_time *t, int field, int vtype, const char *s, 
         char where[200];
         gx_schema_where(p, where, sizeof where);
         gx_parser_warn(p, GROKX_W_BAD_TIME, "%s: \"%s\" is not a time (%.*s); ignored", where,
-                       S_field_name(field), (int)GX_MIN(len, (size_t)40),
-                       vtype == T_BOOL ? "a boolean" : s);
+                       S_field_name(field), (int)GX_MIN(len, (size_t)40), s);
     }
 }
 
@@ -356,8 +364,8 @@ S_scalar_field(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t le
         if (!(slot = S_str_slot(p, field)))
             return 0;
         if (vtype != T_STR)
-            S_wrong_type(p, field, vtype == T_BOOL ? "a boolean, not a string"
-                                                    : "a number, kept as text");
+            S_wrong_type(p, field, vtype == T_BOOL ? "a boolean, not a string; ignored"
+                                                    : "a number, not a string; kept as text");
         if (vtype == T_BOOL)
             return 0;
         return S_store(p, s, len, slot);
@@ -367,7 +375,7 @@ S_scalar_field(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t le
         return 0;
     case T_BOOL:
         if (vtype != T_BOOL) {
-            S_wrong_type(p, field, "not a boolean");
+            S_wrong_type(p, field, "not a boolean; ignored");
             return 0;
         }
         if (field == F_C_STARRED)
@@ -376,16 +384,20 @@ S_scalar_field(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t le
             p->conv.temporary = s[0] == 't';
         else if (field == F_R_PARTIAL && s[0] == 't')
             p->msg->flags |= GROKX_MSG_PARTIAL;
+        else if (field == F_SH_PUBLIC && s[0] == 't')
+            p->msg->flags |= GROKX_MSG_SHARED_PUBLIC;
         return 0;
     case T_LIST:
     case T_JSONLIST: /* a lone string where a list was expected */
         if (vtype != T_STR) {
-            S_wrong_type(p, field, "not a list");
+            S_wrong_type(p, field, "not a list; ignored");
             return 0;
         }
         return S_push_str(p, S_list_slot(p, field), s, len);
     default:
-        S_wrong_type(p, field, vtype == T_STR ? "a string" : "a scalar");
+        /* a wrapper whose "response" is a scalar: S_msg_end reports it */
+        if (field != F_W_RESPONSE)
+            S_wrong_type(p, field, vtype == T_STR ? "a string; ignored" : "a scalar; ignored");
         return 0;
     }
 }
@@ -698,7 +710,7 @@ S_step_end(grokx_parser *p)
 {
     grokx_step *s = p->step;
     gx_list *L = p->slists;
-    int e[5] = {0};
+    int e[7] = {0};
     grokx_strlist order = S_strlist(p, &L[GX_LS_TAGORDER], &e[0]);
     grokx_strlist names = S_strlist(p, &L[GX_LS_TAGNAMES], &e[1]);
     grokx_strlist texts = S_strlist(p, &L[GX_LS_TAGTEXTS], &e[2]);
@@ -708,7 +720,10 @@ S_step_end(grokx_parser *p)
     p->step = NULL;
     s->tool_cards = S_strlist(p, &L[GX_LS_CARDS], &e[3]);
     s->tool_results = S_strlist(p, &L[GX_LS_RESULTS], &e[4]);
-    if (e[0] || e[1] || e[2] || e[3] || e[4])
+    s->xpost_ids = S_strlist(p, &L[GX_LS_XPOSTS], &e[5]);
+    s->web_result_count = L[GX_LS_WEB].count;
+    s->web_results = gx_list_array(&p->arena, &L[GX_LS_WEB], sizeof *s->web_results, &e[6]);
+    if (e[0] || e[1] || e[2] || e[3] || e[4] || e[5] || e[6])
         return GROKX_E_NOMEM;
     if (!n)
         return 0;
@@ -744,7 +759,7 @@ S_tagged_text(grokx_parser *p, int vtype, const char *s, size_t len)
     if (!s)
         return 0; /* null: no text */
     if (vtype != T_STR) {
-        S_wrong_type(p, F_S_TAGGED, "not a string");
+        S_wrong_type(p, F_S_TAGGED, "not a string; ignored");
         return 0;
     }
     name = gx_list_push(&p->arena, &p->slists[GX_LS_TAGNAMES], sizeof *name);
@@ -847,9 +862,6 @@ S_array_scalar(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t le
             return S_store(p, s, len, &a->text);
         }
         return 0;
-    case K_COUNT:
-        ++*(size_t *)f->target;
-        return 0;
     case K_SECTION:
         return S_item_scalar(p, f->index - 1, vtype, s, len);
     default:
@@ -868,7 +880,7 @@ S_scalar(grokx_parser *p, int vtype, const char *s, size_t len)
         return S_cap_event(p, CE_SCALAR, vtype, s, len);
     f = S_top(p);
     if (!f) {
-        gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA,
+        gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA, 0,
                          "not a Grok export: the document is a single value, not an object");
         return GROKX_E_SCHEMA;
     }
@@ -982,9 +994,7 @@ S_array_open(grokx_parser *p, gx_frame *f, int is_map)
                                   : S_cap_begin(p, GX_CAP_LIST, f->target);
         return rc ? rc : S_cap_event(p, is_map ? CE_MAP : CE_ARRAY, 0, NULL, 0);
     }
-    if (f->kind == K_COUNT)
-        ++*(size_t *)f->target;
-    if (!is_map || f->kind == K_COUNT || f->kind == K_STRLIST) {
+    if (!is_map || f->kind == K_STRLIST) {
         if (f->kind == K_CONVS || f->kind == K_RESPS)
             S_bad_element(p, f, "an array");
         p->skip = 1;
@@ -1057,17 +1067,12 @@ S_field_open(grokx_parser *p, gx_frame *f, int is_map)
     if ((type == T_ARR || type == T_LIST || type == T_JSONLIST) && !is_map) {
         if (type != T_ARR)
             kind = type == T_LIST ? K_STRLIST : K_JSONLIST;
-        if (field == F_S_WEB) {
-            target = &p->step->web_search_result_count;
-        } else {
-            gx_list *l = S_list_slot(p, field);
-            if (l)
-                memset(l, 0, sizeof *l); /* a repeated key: the last one wins */
-            target = l;
-        }
+        target = S_list_slot(p, field);
+        if (target)
+            memset(target, 0, sizeof(gx_list)); /* a repeated key: the last one wins */
         return S_push(p, kind, target);
     }
-    S_wrong_type(p, field, is_map ? "an object" : "an array");
+    S_wrong_type(p, field, is_map ? "an object; ignored" : "an array; ignored");
     p->skip = 1;
     return 0;
 }
@@ -1085,7 +1090,7 @@ S_open(grokx_parser *p, int is_map)
     f = S_top(p);
     if (!f) {
         if (!is_map) {
-            gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA,
+            gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA, 1,
                              "not a Grok export: the top level is an array, not an object");
             return GROKX_E_SCHEMA;
         }
@@ -1094,7 +1099,7 @@ S_open(grokx_parser *p, int is_map)
     if (S_is_array_kind(f->kind))
         return S_array_open(p, f, is_map);
     if (f->kind == K_TAGGED) {
-        S_wrong_type(p, F_S_TAGGED, "not a string");
+        S_wrong_type(p, F_S_TAGGED, "not a string; ignored");
         f->field = 0;
         p->skip = 1;
         return 0;
@@ -1132,6 +1137,24 @@ S_close(grokx_parser *p, int is_map)
     }
 }
 
+static void
+S_repaired(void *ctx, uint64_t offset, uint64_t line, uint64_t col)
+{
+    grokx_parser *p = ctx;
+    p->stats.strings_repaired++;
+    p->stats.warnings++;
+    if (!p->opt.warning)
+        return;
+    p->warn.code = GROKX_W_UTF8_REPAIRED;
+    p->warn.offset = offset;
+    p->warn.line = line;
+    p->warn.column = col;
+    snprintf(p->warn.text, sizeof p->warn.text,
+             "byte %llu (line %llu, column %llu): lone surrogate escape replaced by U+FFFD",
+             (unsigned long long)offset, (unsigned long long)line, (unsigned long long)col);
+    p->opt.warning(p->opt.warning_ud, &p->warn);
+}
+
 static int S_start_map(void *ctx) { return S_open(ctx, 1); }
 static int S_start_array(void *ctx) { return S_open(ctx, 0); }
 static int S_end_map(void *ctx) { return S_close(ctx, 1); }
@@ -1139,5 +1162,5 @@ static int S_end_array(void *ctx) { return S_close(ctx, 0); }
 
 const gx_json_events gx_schema_events = {
     S_null, S_bool, S_number, S_string, S_on_key,
-    S_start_map, S_end_map, S_start_array, S_end_array,
+    S_start_map, S_end_map, S_start_array, S_end_array, S_repaired,
 };

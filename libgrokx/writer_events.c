@@ -98,8 +98,8 @@ S_steps(gx_jw *w, const grokx_step *s, size_t n)
         }
         rc |= S_strlist(w, "tool_cards", s[i].tool_cards);
         rc |= S_strlist(w, "tool_results", s[i].tool_results);
-        if (s[i].web_search_result_count)
-            rc |= gx_jw_kuint(w, "web_search_results", s[i].web_search_result_count);
+        rc |= S_results(w, "web_results", s[i].web_results, s[i].web_result_count);
+        rc |= S_strlist(w, "xpost_ids", s[i].xpost_ids);
         rc |= gx_jw_end_map(w);
     }
     return rc | gx_jw_end_array(w);
@@ -153,6 +153,8 @@ S_message(S_events *e, const grokx_conversation *c, const grokx_message *m)
         rc |= gx_jw_cstr(w, "partial") | gx_jw_bool(w, 1);
     if (m->flags & GROKX_MSG_DUPLICATE_ID)
         rc |= gx_jw_cstr(w, "duplicate_id") | gx_jw_bool(w, 1);
+    if (m->flags & GROKX_MSG_SHARED_PUBLIC)
+        rc |= gx_jw_cstr(w, "shared_public") | gx_jw_bool(w, 1);
     rc |= gx_jw_kstr(w, "text", m->text);
     rc |= S_opt_str(w, "error", m->error);
     rc |= S_opt_str(w, "thinking", m->thinking);
