@@ -47,19 +47,37 @@ void *
 gx_arena_alloc(gx_arena *a, size_t n)
 {
     gx_arena_chunk *c = a->head;
+    size_t off = 0;
     void *p;
     if (n > SIZE_MAX - S_ALIGN)
         return NULL;
     n = (n + S_ALIGN - 1) & ~(S_ALIGN - 1);
+    if (c) /* raw allocations may have left used unaligned */
+        off = (c->used + S_ALIGN - 1) & ~(S_ALIGN - 1);
+    if (!c || off > c->size || c->size - off < n) {
+        if (!(c = S_chunk_new(a, n)))
+            return NULL;
+        off = 0;
+    }
+    p = (char *)c->data + off;
+    a->used += off - c->used + n;
+    c->used = off + n;
+    memset(p, 0, n);
+    return p;
+}
+
+void *
+gx_arena_alloc_raw(gx_arena *a, size_t n)
+{
+    gx_arena_chunk *c = a->head;
+    void *p;
     if (!c || c->size - c->used < n) {
-        c = S_chunk_new(a, n);
-        if (!c)
+        if (!(c = S_chunk_new(a, n)))
             return NULL;
     }
     p = (char *)c->data + c->used;
     c->used += n;
     a->used += n;
-    memset(p, 0, n);
     return p;
 }
 
@@ -97,21 +115,26 @@ gx_arena_free(gx_arena *a)
 int
 gx_arena_str(gx_arena *a, const char *s, size_t len, grokx_str *out, int *repaired)
 {
-    size_t bad = 0, n = gx_utf8_repaired_len(s, len, &bad);
+    size_t bad, n;
     char *p;
-    if (n == SIZE_MAX)
+    *repaired = 0;
+    if (gx_utf8_valid(s, len)) { /* the common case: check, then one bulk copy */
+        if (len == SIZE_MAX || !(p = gx_arena_alloc_raw(a, len + 1)))
+            return GROKX_E_NOMEM;
+        memcpy(p, s, len);
+        p[len] = 0;
+        out->ptr = p;
+        out->len = len;
+        return 0;
+    }
+    n = gx_utf8_repaired_len(s, len, &bad);
+    if (n == SIZE_MAX || !(p = gx_arena_alloc_raw(a, n + 1)))
         return GROKX_E_NOMEM;
-    p = gx_arena_alloc(a, n + 1);
-    if (!p)
-        return GROKX_E_NOMEM;
-    if (bad)
-        gx_utf8_repair(p, s, len);
-    else if (n)
-        memcpy(p, s, n);
+    gx_utf8_repair(p, s, len);
     p[n] = 0;
     out->ptr = p;
     out->len = n;
-    *repaired = bad != 0;
+    *repaired = 1;
     return 0;
 }
 

@@ -69,6 +69,7 @@ typedef struct gx_arena {
 
 void gx_arena_init(gx_arena *a, gx_mem *mem);
 void *gx_arena_alloc(gx_arena *a, size_t n); /* zeroed, max-aligned; NULL on OOM */
+void *gx_arena_alloc_raw(gx_arena *a, size_t n); /* not zeroed, byte-aligned */
 /* Keep the first chunk, free the rest. */
 void gx_arena_reset(gx_arena *a);
 void gx_arena_free(gx_arena *a);
@@ -96,6 +97,8 @@ void *gx_list_array(gx_arena *a, gx_list *l, size_t elem_size, int *err);
 size_t gx_utf8_repaired_len(const char *s, size_t len, size_t *bad);
 /* Copy s into dst (gx_utf8_repaired_len bytes), repairing as above. */
 void gx_utf8_repair(char *dst, const char *s, size_t len);
+/* 1 if s is valid UTF-8 without NUL (the common case), else 0. */
+int gx_utf8_valid(const char *s, size_t len);
 /* Bytes of a valid UTF-8 sequence starting at s[0], or 0 if invalid. */
 size_t gx_utf8_seq(const unsigned char *s, size_t len);
 
@@ -149,12 +152,13 @@ void gx_json_error_at(gx_json *j, grokx_error *err, int code, unsigned back, con
 /* Depth of open containers right now. */
 unsigned gx_json_depth(const gx_json *j);
 
-/* ---- jsonw.c: JSON text output (over yajl_gen) ------------------------ */
+/* ---- jsonw.c: JSON text output ----------------------------------------- */
 
 typedef struct gx_jw gx_jw;
 gx_jw *gx_jw_new(gx_mem *mem, int pretty);
 void gx_jw_free(gx_jw *w);
-/* Each returns 0 or GROKX_E_INVALID (misuse, e.g. too deep). */
+/* Each returns 0, GROKX_E_NOMEM, or GROKX_E_INVALID on misuse (a key
+ * outside a map, a value where a key belongs, a mismatched close). */
 int gx_jw_begin_map(gx_jw *w);
 int gx_jw_end_map(gx_jw *w);
 int gx_jw_begin_array(gx_jw *w);
@@ -177,6 +181,10 @@ int gx_jw_ktime(gx_jw *w, const char *key, grokx_time t);
 /* The text so far; gx_jw_reset starts a new document. */
 const char *gx_jw_text(gx_jw *w, size_t *len);
 void gx_jw_reset(gx_jw *w);
+/* JSON lines: end the complete top-level value with '\n' so another can
+ * follow; gx_jw_clear_text drops the text (after it was flushed). */
+int gx_jw_next_line(gx_jw *w);
+void gx_jw_clear_text(gx_jw *w);
 
 /* ---- assemble.c ------------------------------------------------------ */
 

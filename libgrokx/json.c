@@ -19,6 +19,9 @@
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -384,6 +387,26 @@ S_escape_repaired(gx_json *j, const unsigned char *s, size_t at)
         j->ev->repaired(j->ctx, j->slice_start + at, line, col);
 }
 
+/* The first backslash in s[i..len), or len. Escapes can be dense (\n,
+ * \"), where a memchr call per backslash costs more than this loop. */
+static size_t
+S_next_backslash(const unsigned char *s, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    const __m128i bs = _mm_set1_epi8('\\');
+    while (i + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, bs));
+        if (m)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    while (i < len && s[i] != '\\')
+        i++;
+    return i;
+}
+
 /* Rewrite lone surrogate escapes in s[from..len) to \uFFFD. Returns how
  * many bytes can be parsed now: an escape cut by the end of the buffer is
  * held back until more input arrives (unless final). Backslashes are only
@@ -396,10 +419,8 @@ S_fix_surrogates(gx_json *j, unsigned char *s, size_t from, size_t len, int fina
     size_t i = from;
     unsigned hi, lo;
     while (i < len) {
-        unsigned char *b = memchr(s + i, '\\', len - i);
-        if (!b)
+        if ((i = S_next_backslash(s, i, len)) >= len)
             return len;
-        i = (size_t)(b - s);
         if (len - i < 12 && !final) /* room for \uXXXX\uXXXX */
             return i;
         if (i + 1 >= len || s[i + 1] != 'u' || len - i < 6 || S_hex4(s + i + 2, &hi)) {

@@ -70,7 +70,6 @@ struct grokx_parser {
     gx_jw *cap;
     int cap_for;        /* GX_CAP_* */
     unsigned cap_depth; /* open containers inside the capture */
-    unsigned cap_null;  /* >0: too deep for yajl_gen, writing one null */
     int cap_overflow;
     gx_list *cap_list;
     int cap_key;        /* item field of the pending key at depth 1 */

@@ -429,7 +429,6 @@ S_cap_begin(grokx_parser *p, int purpose, gx_list *list)
     p->cap_for = purpose;
     p->cap_list = list;
     p->cap_depth = 0;
-    p->cap_null = 0;
     p->cap_overflow = 0;
     p->cap_key = 0;
     return 0;
@@ -552,13 +551,7 @@ S_cap_event(grokx_parser *p, int ev, int vtype, const char *s, size_t len)
     int rc = 0;
     if (opens)
         p->cap_key = 0;
-    if (p->cap_null) { /* inside a subtree written as one null */
-        p->cap_null += opens;
-        p->cap_null -= closes;
-    } else if (opens && p->cap_depth >= 100) { /* yajl_gen stops at 128 levels */
-        p->cap_null = 1;
-        rc = p->cap_overflow ? 0 : gx_jw_null(p->cap);
-    } else if (!p->cap_overflow) {
+    if (!p->cap_overflow) { /* past the cap only the depth is tracked */
         rc = S_cap_write(p, ev, vtype, s, len);
         if (!rc)
             S_cap_check(p);

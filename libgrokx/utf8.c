@@ -8,6 +8,9 @@
  * each NUL becomes U+FFFD.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -77,6 +80,15 @@ S_ascii_prefix(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     uint64_t w;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    while (i + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero))))
+            break;
+        i += 16;
+    }
+#endif
     while (i + 8 <= len) {
         memcpy(&w, s + i, 8);
         /* stop at any byte >= 0x80 or == 0 */
@@ -140,4 +152,20 @@ gx_utf8_repair(char *dst, const char *str, size_t len)
             i += bad;
         }
     }
+}
+
+int
+gx_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, bad, n;
+    while (i < len) {
+        i += S_ascii_prefix(s + i, len - i);
+        if (i >= len)
+            break;
+        if (!(n = S_check(s + i, len - i, &bad)))
+            return 0;
+        i += n;
+    }
+    return 1;
 }

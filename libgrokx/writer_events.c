@@ -15,16 +15,24 @@ typedef struct S_events {
     grokx_sink sink;
 } S_events;
 
+/* Hand the buffered lines to the sink: once per callback, so a
+ * conversation's lines go out in one write and warnings (which happen
+ * between callbacks) stay in order with the events. */
 static int
 S_flush(S_events *e)
 {
     size_t len;
     const char *text = gx_jw_text(e->jw, &len);
-    int rc = gx_sink_write(e->sink, text, len);
-    if (!rc)
-        rc = gx_sink_write(e->sink, "\n", 1);
-    gx_jw_reset(e->jw);
+    int rc = len ? gx_sink_write(e->sink, text, len) : 0;
+    gx_jw_clear_text(e->jw);
     return rc;
+}
+
+/* One event line is complete. */
+static int
+S_line_done(S_events *e)
+{
+    return gx_jw_next_line(e->jw) ? GROKX_E_NOMEM : 0;
 }
 
 static int
@@ -175,7 +183,7 @@ S_message(S_events *e, const grokx_conversation *c, const grokx_message *m)
     rc |= S_opt_str(w, "query_type", m->query_type);
     rc |= S_opt_str(w, "share_link_id", m->share_link_id);
     rc |= gx_jw_end_map(w);
-    return rc ? GROKX_E_NOMEM : S_flush(e);
+    return rc ? GROKX_E_NOMEM : S_line_done(e);
 }
 
 static int
@@ -204,12 +212,12 @@ S_conversation(void *self, const grokx_conversation *c)
     rc |= gx_jw_end_map(w);
     if (rc)
         return GROKX_E_NOMEM;
-    if ((rc = S_flush(e)) != 0)
+    if ((rc = S_line_done(e)) != 0)
         return rc;
     for (i = 0; i < c->message_count; i++)
         if ((rc = S_message(e, c, &c->messages[i])) != 0)
             return rc;
-    return 0;
+    return S_flush(e);
 }
 
 static int
@@ -227,7 +235,9 @@ S_item(void *self, const grokx_item *it)
     rc |= S_opt_time(w, "create_time", it->create_time);
     rc |= gx_jw_kstr(w, "json", it->json);
     rc |= gx_jw_end_map(w);
-    return rc ? GROKX_E_NOMEM : S_flush(e);
+    if (rc || (rc = S_line_done(e)) != 0)
+        return rc ? rc : GROKX_E_NOMEM;
+    return S_flush(e);
 }
 
 static int
@@ -236,7 +246,9 @@ S_begin(void *self, const grokx_export_info *info)
     S_events *e = self;
     int rc = gx_jw_begin_map(e->jw) | gx_jw_kcstr(e->jw, "event", "begin_export") |
              gx_jw_kstr(e->jw, "input", info->input_name) | gx_jw_end_map(e->jw);
-    return rc ? GROKX_E_NOMEM : S_flush(e);
+    if (rc || (rc = S_line_done(e)) != 0)
+        return rc ? rc : GROKX_E_NOMEM;
+    return S_flush(e);
 }
 
 static int
@@ -255,13 +267,16 @@ S_end(void *self, const grokx_stats *s)
     rc |= gx_jw_kuint(w, "strings_repaired", s->strings_repaired);
     rc |= gx_jw_kuint(w, "bytes", s->bytes);
     rc |= gx_jw_end_map(w);
-    return rc ? GROKX_E_NOMEM : S_flush(e);
+    if (rc || (rc = S_line_done(e)) != 0)
+        return rc ? rc : GROKX_E_NOMEM;
+    return S_flush(e);
 }
 
 static void
 S_destroy(void *self)
 {
     S_events *e = self;
+    S_flush(e); /* after a failed parse: the events up to the error */
     gx_jw_free(e->jw);
     free(e);
 }

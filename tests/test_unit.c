@@ -210,6 +210,49 @@ test_time(void)
     CHECK(gx_time_parse_ms("", 0, &t) != 0);
 }
 
+/* ---- JSON writer ----------------------------------------------------- */
+
+static void
+test_jsonw(void)
+{
+    gx_mem mem;
+    gx_jw *w;
+    size_t len;
+    const char *t;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    w = gx_jw_new(&mem, 0);
+    CHECK_INT(gx_jw_begin_map(w), 0);
+    CHECK_INT(gx_jw_str(w, "k\"\\\n\x01\x1f/\xC3\xA9 a long safe run of text", 33), 0);
+    CHECK_INT(gx_jw_begin_array(w), 0);
+    CHECK_INT(gx_jw_uint(w, 18446744073709551615ull), 0);
+    CHECK_INT(gx_jw_int(w, -5), 0);
+    CHECK_INT(gx_jw_null(w), 0);
+    CHECK_INT(gx_jw_bool(w, 0), 0);
+    CHECK_INT(gx_jw_time(w, 0), 0);
+    CHECK_INT(gx_jw_end_array(w), 0);
+    CHECK_INT(gx_jw_end_map(w), 0);
+    t = gx_jw_text(w, &len);
+    CHECK_STR(t, "{\"k\\\"\\\\\\n\\u0001\\u001f/\xC3\xA9 a long safe run of text\":"
+                 "[18446744073709551615,-5,null,false,\"1970-01-01T00:00:00.000Z\"]}");
+    gx_jw_reset(w);
+    CHECK_INT(gx_jw_begin_map(w), 0);
+    CHECK_INT(gx_jw_null(w), GROKX_E_INVALID);  /* a value where a key belongs */
+    CHECK_INT(gx_jw_end_array(w), GROKX_E_INVALID);
+    gx_jw_reset(w);
+    CHECK_INT(gx_jw_end_map(w), GROKX_E_INVALID);
+    gx_jw_free(w);
+    w = gx_jw_new(&mem, 1);
+    gx_jw_begin_map(w);
+    gx_jw_kuint(w, "a", 1);
+    gx_jw_cstr(w, "b");
+    gx_jw_begin_array(w);
+    gx_jw_end_array(w);
+    gx_jw_end_map(w);
+    CHECK_STR(gx_jw_text(w, &len), "{\n  \"a\": 1,\n  \"b\": []\n}");
+    gx_jw_free(w);
+    CHECK_INT(mem.used, 0);
+}
+
 /* ---- API contracts --------------------------------------------------- */
 
 static void
@@ -555,6 +598,7 @@ main(void)
 {
     test_utf8();
     test_time();
+    test_jsonw();
     test_api();
     test_not_export();
     test_oom();
