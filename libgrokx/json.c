@@ -50,7 +50,7 @@ struct gx_json {
     uint64_t pos_line, pos_col;
     uint64_t last_token_end; /* stream offset after the last callback */
     int token_seen;          /* a callback fired in this slice */
-    size_t esc_skip;         /* bytes of the stage already scanned for escapes */
+    size_t bs_carry;         /* backslashes just before the stage's first byte */
 };
 
 /* ---- position -------------------------------------------------------- */
@@ -407,38 +407,91 @@ S_next_backslash(const unsigned char *s, size_t i, size_t len)
     return i;
 }
 
-/* Rewrite lone surrogate escapes in s[from..len) to \uFFFD. Returns how
- * many bytes can be parsed now: an escape cut by the end of the buffer is
- * held back until more input arrives (unless final). Backslashes are only
- * legal inside strings, and each escape starts with one, so walking from
- * backslash to backslash (skipping the escaped character) tracks escapes
- * exactly from the start of the stream. */
+/* Backslashes right before s[k]; a run reaching s[0] continues the one
+ * that ended the previous stage (carry). */
 static size_t
-S_fix_surrogates(gx_json *j, unsigned char *s, size_t from, size_t len, int final)
+S_run_before(const unsigned char *s, size_t k, size_t carry)
 {
-    size_t i = from;
+    size_t n = 0;
+    while (k > n && s[k - n - 1] == '\\')
+        n++;
+    return n == k ? n + carry : n;
+}
+
+/* Does s[k..k+4) read \u + d/D + one of 89abAB..fF: a surrogate escape? */
+static int
+S_surrogate_at(const unsigned char *s, size_t k)
+{
+    unsigned c = s[k + 3] | 0x20u;
+    return s[k] == '\\' && s[k + 1] == 'u' && (s[k + 2] | 0x20u) == 'd' &&
+           (c == '8' || c == '9' || (c >= 'a' && c <= 'f'));
+}
+
+/* Check the candidate at k; returns where scanning resumes, or (size_t)-1
+ * when a valid pair crosses *hold and everything from k must wait. */
+static size_t
+S_surrogate_check(gx_json *j, unsigned char *s, size_t k, size_t len, size_t hold)
+{
     unsigned hi, lo;
-    while (i < len) {
-        if ((i = S_next_backslash(s, i, len)) >= len)
-            return len;
-        if (len - i < 12 && !final) /* room for \uXXXX\uXXXX */
-            return i;
-        if (i + 1 >= len || s[i + 1] != 'u' || len - i < 6 || S_hex4(s + i + 2, &hi)) {
-            i += 2; /* another escape, or a malformed one yajl will report */
-            continue;
+    if (S_run_before(s, k, j->bs_carry) % 2 || S_hex4(s + k + 2, &hi))
+        return k + 1; /* an escaped backslash, or a malformed escape for yajl */
+    if (hi <= 0xDBFF && k + 12 <= len && s[k + 6] == '\\' && s[k + 7] == 'u' &&
+        !S_hex4(s + k + 8, &lo) && lo >= 0xDC00 && lo <= 0xDFFF)
+        return k + 12 > hold ? (size_t)-1 : k + 12; /* a proper pair */
+    memcpy(s + k + 2, "FFFD", 4);
+    S_escape_repaired(j, s, k);
+    return k + 6;
+}
+
+/* Rewrite lone surrogate escapes in s[0..len) to \uFFFD; returns how many
+ * bytes can be parsed now. An escape in the last 12 bytes may be cut, so
+ * unless final the tail from its backslash waits for more input. Only
+ * \uD800-\uDFFF candidates are examined (found 16 bytes at a time), and a
+ * candidate is a real escape when an even number of backslashes precede
+ * it; inside JSON strings that is exact, and elsewhere backslashes are
+ * syntax errors that yajl reports. */
+static size_t
+S_fix_surrogates(gx_json *j, unsigned char *s, size_t len, int final)
+{
+    size_t hold = len, i = 0, k, next = 0;
+    if (!final)
+        hold = S_next_backslash(s, len > 12 ? len - 12 : 0, len);
+#if defined(__SSE2__)
+    {
+        const __m128i bs = _mm_set1_epi8('\\'), u = _mm_set1_epi8('u'), d = _mm_set1_epi8('d');
+        const __m128i low = _mm_set1_epi8(0x20), n8 = _mm_set1_epi8('8'), n9 = _mm_set1_epi8('9');
+        const __m128i a1 = _mm_set1_epi8('a' - 1), g = _mm_set1_epi8('g');
+        for (; i + 19 <= len && i < hold; i += 16) {
+            const unsigned char *q = s + i;
+            __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)q), v1;
+            if (!_mm_movemask_epi8(_mm_cmpeq_epi8(v0, bs)))
+                continue; /* most blocks: no backslash at all */
+            v1 = _mm_loadu_si128((const __m128i *)(const void *)(q + 1));
+            __m128i v2 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(q + 2)), low);
+            __m128i v3 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(q + 3)), low);
+            __m128i hex = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v3, n8), _mm_cmpeq_epi8(v3, n9)),
+                                       _mm_and_si128(_mm_cmpgt_epi8(v3, a1), _mm_cmplt_epi8(v3, g)));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+                _mm_and_si128(_mm_cmpeq_epi8(v0, bs), _mm_cmpeq_epi8(v1, u)),
+                _mm_and_si128(_mm_cmpeq_epi8(v2, d), hex)));
+            while (m) {
+                k = i + (size_t)__builtin_ctz(m);
+                m &= m - 1;
+                if (k < next || k >= hold)
+                    continue;
+                if ((next = S_surrogate_check(j, s, k, len, hold)) == (size_t)-1)
+                    return k;
+            }
         }
-        if (hi >= 0xD800 && hi <= 0xDBFF && len - i >= 12 && s[i + 6] == '\\' &&
-            s[i + 7] == 'u' && !S_hex4(s + i + 8, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
-            i += 12; /* a proper pair */
-            continue;
-        }
-        if (hi >= 0xD800 && hi <= 0xDFFF) {
-            memcpy(s + i + 2, "FFFD", 4);
-            S_escape_repaired(j, s, i);
-        }
-        i += 6;
     }
-    return len;
+#endif
+    for (k = GX_MAX(i, next); k < hold && k + 4 <= len; k++)
+        if (S_surrogate_at(s, k) && (next = S_surrogate_check(j, s, k, len, hold)) != k + 1) {
+            if (next == (size_t)-1)
+                return k;
+            k = next - 1;
+        }
+    return hold;
 }
 
 /* Parse the stage when full (or at the end), keeping a cut escape. */
@@ -448,14 +501,14 @@ S_drain_stage(gx_json *j, int final)
     unsigned char *s = (unsigned char *)j->stage.ptr;
     size_t n, rest;
     int rc;
-    n = S_fix_surrogates(j, s, j->esc_skip, j->stage.len, final);
+    n = S_fix_surrogates(j, s, j->stage.len, final);
+    j->bs_carry = S_run_before(s, n, j->bs_carry); /* before the next stage */
     if (n == 0 && !final)
         return 0;
     rc = S_parse_slice(j, s, n);
     rest = j->stage.len - n;
     memmove(s, s + n, rest);
     j->stage.len = rest;
-    j->esc_skip = 0;
     return rc;
 }
 

@@ -82,6 +82,7 @@ grokx_parser_new(const grokx_options *opts, grokx_writer *w)
     p->mem = mem;
     p->opt = o;
     p->writer = w;
+    gx_schema_init(p);
     gx_arena_init(&p->arena, &p->mem);
     gx_buf_init(&p->section, &p->mem);
     gx_buf_init(&p->scratch, &p->mem);

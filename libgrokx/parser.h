@@ -46,6 +46,10 @@ typedef struct gx_frame {
 /* grokx_message.flags bit for a wrapper without a response: dropped. */
 #define GX_MSG_DEAD 0x80000000u
 
+/* Frame kinds (schema.c's enum kind) and key-table slots per kind. */
+#define GX_KINDS 24
+#define GX_KEY_SLOTS 64
+
 /* What a capture (compact JSON copy of a subtree) is for. */
 enum { GX_CAP_ITEM = 1, GX_CAP_LIST = 2 };
 
@@ -60,6 +64,8 @@ struct grokx_parser {
     gx_arena arena;
     int state; /* 0 running, 1 finished OK, <0 failed */
     int begun; /* begin_export was called */
+
+    uint8_t key_slots[GX_KINDS][GX_KEY_SLOTS]; /* see gx_schema_init */
 
     /* frame stack */
     gx_frame *frames;
@@ -105,6 +111,8 @@ void gx_parser_warn(grokx_parser *p, int code, const char *fmt, ...)
     ;
 int gx_parser_deliver_conversation(grokx_parser *p);
 int gx_parser_deliver_item(grokx_parser *p);
+/* schema.c: build the key lookup tables. */
+void gx_schema_init(grokx_parser *p);
 /* schema.c: a description of where the parser is, for error messages. */
 void gx_schema_where(grokx_parser *p, char *buf, size_t n);
 

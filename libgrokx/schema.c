@@ -22,8 +22,9 @@ static const grokx_str S_empty = {"", 0};
 enum kind {
     K_ROOT = 1, K_CONVS, K_CWRAP, K_CONV, K_RESPS, K_RWRAP, K_RESP, K_SHARE,
     K_META, K_REQMETA, K_DATE, K_NUMLONG, K_STRLIST, K_JSONLIST, K_RESULTS,
-    K_RESULT, K_AGENTS, K_AGENT, K_STEPS, K_STEP, K_TAGGED, K_SECTION
+    K_RESULT, K_AGENTS, K_AGENT, K_STEPS, K_STEP, K_TAGGED, K_SECTION, K_END
 };
+_Static_assert(K_END <= GX_KINDS, "parser.h: GX_KINDS must cover every kind");
 
 enum type { T_NONE, T_STR, T_BOOL, T_TIME, T_OBJ, T_ARR, T_LIST, T_JSONLIST };
 
@@ -137,13 +138,40 @@ S_table_of(int kind)
     return t;
 }
 
-static const S_key *
-S_find(const S_key *keys, size_t n, const char *s, size_t len)
+/* Keys are looked up through a small open-addressing table per kind,
+ * built once per parser (gx_schema_init), since lookups run for every key
+ * of the export. */
+static unsigned
+S_key_hash(const char *s, size_t len)
+{
+    unsigned h = (unsigned)len * 31u;
+    if (len)
+        h += (unsigned char)s[0] * 7u + (unsigned char)s[len - 1] * 131u + (unsigned char)s[len / 2];
+    return h & (GX_KEY_SLOTS - 1);
+}
+
+static void
+S_index_keys(uint8_t *slots, const S_key *keys, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++)
-        if (keys[i].len == len && !memcmp(keys[i].name, s, len))
-            return &keys[i];
+    unsigned h;
+    memset(slots, 0, GX_KEY_SLOTS);
+    for (i = 0; i < n; i++) {
+        for (h = S_key_hash(keys[i].name, keys[i].len); slots[h]; h = (h + 1) & (GX_KEY_SLOTS - 1))
+            ;
+        slots[h] = (uint8_t)(i + 1);
+    }
+}
+
+static const S_key *
+S_find(const uint8_t *slots, const S_key *keys, const char *s, size_t len)
+{
+    unsigned h;
+    for (h = S_key_hash(s, len); slots[h]; h = (h + 1) & (GX_KEY_SLOTS - 1)) {
+        const S_key *k = &keys[slots[h] - 1];
+        if (k->len == len && !memcmp(k->name, s, len))
+            return k;
+    }
     return NULL;
 }
 
@@ -175,6 +203,16 @@ S_field_name(int field)
             if (all[i][k].field == field)
                 return all[i][k].name;
     return "value";
+}
+
+void
+gx_schema_init(grokx_parser *p)
+{
+    int kind;
+    for (kind = 0; kind < GX_KINDS; kind++) {
+        S_table t = S_table_of(kind);
+        S_index_keys(p->key_slots[kind], t.keys, t.n);
+    }
 }
 
 /* ---- frames ---------------------------------------------------------- */
@@ -943,9 +981,9 @@ S_on_key(void *ctx, const char *s, size_t len)
     if (p->conv_skip && f->kind == K_CWRAP)
         return 0;
     t = S_table_of(f->kind);
-    k = S_find(t.keys, t.n, s, len);
+    k = t.n ? S_find(p->key_slots[f->kind], t.keys, s, len) : NULL;
     if (!k && t.fallback) {
-        k = S_find(t.fallback, t.nfallback, s, len);
+        k = S_find(p->key_slots[f->kind == K_CWRAP ? K_CONV : K_RESP], t.fallback, s, len);
         if (k && f->kind == K_RWRAP)
             p->msg_body = 1; /* a flat response, without the wrapper */
     }

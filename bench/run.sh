@@ -1,0 +1,71 @@
+#!/bin/sh
+# make bench: throughput of grokx against the bare yajl parse of the same
+# bytes, and peak memory on 100 MB, 1 GB and a 5 GB stream. All figures of
+# one run; times are the best of $REPS. Targets are reported, not enforced.
+#   BENCH_DIR   where the generated exports go (default: build/bench)
+#   BENCH_SIZES sizes of the file benchmarks (default: "100M 1G")
+#   BENCH_STREAM size streamed through stdin (default: 5G; "" to skip)
+#   REPS        repetitions per timing (default 3)
+set -eu
+B=${B:-build}
+DIR=${BENCH_DIR:-$B/bench}
+SIZES=${BENCH_SIZES:-"100M 1G"}
+STREAM=${BENCH_STREAM-5G}
+REPS=${REPS:-3}
+G=./grokx
+mkdir -p "$DIR"
+
+# best wall time (s) and peak RSS (KiB) of REPS runs of a command
+measure() {
+    best=""; rss=0
+    for _ in $(seq "$REPS"); do
+        /usr/bin/time -o "$DIR/time.out" -f "%e %M" "$@" >/dev/null 2>&1
+        out=$(tail -n 1 "$DIR/time.out")
+        t=${out% *}; m=${out#* }
+        best=$(awk -v a="$t" -v b="${best:-1e9}" 'BEGIN { print (a < b) ? a : b }')
+        [ "$m" -gt "$rss" ] && rss=$m
+    done
+    echo "$best $rss"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? v >= t : v <= t; print ok ? "meets" : "MISSES" }'; }
+
+echo "libgrokx benchmark ($(date -u +%Y-%m-%d), $(nproc) cores, best of $REPS)"
+for size in $SIZES; do
+    f="$DIR/export-$size.json"
+    [ -f "$f" ] || $B/gen-export -s "$size" -S 1 -o "$f"
+    bytes=$(stat -L -c %s "$f")
+    cat "$f" >/dev/null # warm cache
+    set -- $(measure $B/yajl-floor "$f"); f64=$1
+    set -- $(measure $B/yajl-floor -b 1048576 "$f"); f1m=$1
+    set -- $(measure $G info -q "$f"); ti=$1; ri=$2
+    set -- $(measure $G convert -q -f events -o - "$f"); te=$1; re=$2
+    mbs=$(awk -v b="$bytes" -v t="$ti" 'BEGIN { printf "%.0f", b / 1e6 / t }')
+    echo
+    echo "export $size ($bytes bytes)"
+    echo "  yajl floor, 64 KiB reads     ${f64} s"
+    echo "  yajl floor, 1 MiB reads      ${f1m} s"
+    echo "  grokx info                   ${ti} s ($mbs MB/s), peak $(mib "$ri") MiB"
+    echo "  grokx convert -f events      ${te} s, peak $(mib "$re") MiB"
+    r=$(ratio "$f64" "$ti"); echo "  info / floor(64K)       $r  (target >= 0.90: $(verdict "$r" 0.90 ">="); vs 1 MiB floor $(ratio "$f1m" "$ti"))"
+    r=$(ratio "$f64" "$te"); echo "  events / floor(64K)     $r  (target >= 0.75: $(verdict "$r" 0.75 ">="); vs 1 MiB floor $(ratio "$f1m" "$te"))"
+    echo "  peak RSS info/events    $(mib "$ri") / $(mib "$re") MiB (target <= 48: $(verdict "$(mib "$re")" 48 "<="))"
+done
+
+if [ -n "$STREAM" ]; then
+    $B/gen-export -s "$STREAM" -S 2 | /usr/bin/time -o "$DIR/stream.time" -f "%e %M" $G info -q - >/dev/null
+    out=$(tail -n 1 "$DIR/stream.time")
+    echo
+    echo "export $STREAM streamed through stdin into grokx info: ${out% *} s, peak $(mib "${out#* }") MiB (target <= 48: $(verdict "$(mib "${out#* }")" 48 "<="))"
+fi
+
+# Instruction counts are repeatable on noisy machines (callgrind).
+if command -v valgrind >/dev/null; then
+    f="$DIR/export-10M.json"
+    [ -f "$f" ] || $B/gen-export -s 10M -S 3 -o "$f"
+    ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | awk '/refs:/ { gsub(",", "", $NF); print $NF }'; }
+    a=$(ir $B/yajl-floor "$f"); b=$(ir $G info -q "$f"); c=$(ir $G convert -q -f events -o - "$f")
+    echo
+    echo "instructions on 10 MB (callgrind): floor $a, info $b ($(ratio "$a" "$b")), events $c ($(ratio "$a" "$c"))"
+fi
