@@ -77,6 +77,15 @@ asan:
 	$(MAKE) check CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined"
 	$(MAKE) clean-build
 
+# valgrind memcheck over the plain build: also sees inside yajl and zlib,
+# which the sanitizers do not instrument.
+VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite
+VG_RUN = $(VALGRIND) $(1) > $(B)/valgrind.log 2>&1 || { cat $(B)/valgrind.log; exit 1; }; tail -n 1 $(B)/valgrind.log
+valgrind: all $(TEST_BINS)
+	@$(call VG_RUN,$(B)/test_unit)
+	@$(call VG_RUN,$(B)/test_golden tests/golden tests/regressions)
+	@$(call VG_RUN,$(B)/fuzz_replay fuzz/corpus fuzz/regressions)
+
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz: $(B)/fuzz_parse
@@ -126,4 +135,4 @@ clean-build:
 	rm -rf $(B) libgrokx.a libgrokx.so libgrokx.so.* grokx libgrokx.pc
 clean: clean-build
 
-.PHONY: all deps check asan fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps check asan valgrind fuzz fuzz-smoke bench install uninstall clean clean-build
