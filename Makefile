@@ -18,8 +18,10 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
-ALL_CFLAGS := $(WARN) -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(CFLAGS)
-LIBS := -lyajl
+# minizip's headers live in their own folder (Debian: /usr/include/minizip)
+MINIZIP_CFLAGS := $(shell pkg-config --cflags minizip 2>/dev/null || echo -I/usr/include/minizip)
+ALL_CFLAGS := $(WARN) -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(MINIZIP_CFLAGS) $(CFLAGS)
+LIBS := -lyajl -lminizip -lz
 
 B := build
 LIB_SRC := $(wildcard libgrokx/*.c)
@@ -57,13 +59,16 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # ---- tests ----------------------------------------------------------------
-TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/fuzz_replay
+TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
 $(B)/test_golden: tests/test_golden.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_golden.c libgrokx.a $(LIBS)
+$(B)/test_input: tests/test_input.c tests/test.h libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_input.c libgrokx.a $(LIBS)
 $(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
@@ -91,7 +96,7 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=a
 fuzz: $(B)/fuzz_parse
 $(B)/fuzz_parse: fuzz/fuzz_parse.c $(LIB_SRC) libgrokx/*.h
 	@mkdir -p $(B)
-	clang $(WARN) -D_POSIX_C_SOURCE=200809L -Ilibgrokx $(FUZZ_FLAGS) -o $@ fuzz/fuzz_parse.c $(LIB_SRC) $(LIBS)
+	clang $(WARN) -D_POSIX_C_SOURCE=200809L -Ilibgrokx $(MINIZIP_CFLAGS) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_parse.c $(LIB_SRC) $(LIBS)
 FUZZ_SECONDS ?= 60
 fuzz-smoke: $(B)/fuzz_parse
 	mkdir -p $(B)/corpus-parse

@@ -74,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     out o = {0};
     counter c = {0};
     grokx_options opt;
-    grokx_writer_config wc = {GROKX_ABI_VERSION, {sink, &o}};
+    grokx_writer_config wc = {GROKX_ABI_VERSION, {sink, &o}, NULL};
     grokx_writer *w = NULL;
     grokx_parser *p;
     size_t off = 0, feed;

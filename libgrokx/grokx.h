@@ -99,7 +99,9 @@ enum {
     GROKX_E_STATE = -7,   /* call out of order (feed after finish, ...) */
     GROKX_E_VERSION = -8, /* abi_version of a caller struct is unsupported */
     GROKX_E_INVALID = -9, /* bad argument (NULL handle, unknown format) */
-    GROKX_E_TRUNCATED = -10 /* the input ended inside the document */
+    GROKX_E_TRUNCATED = -10, /* the input ended inside the document */
+    GROKX_E_NOTFOUND = -11,  /* no backend JSON in the export, or no such asset */
+    GROKX_E_ARCHIVE = -12    /* a corrupt, truncated or unsupported ZIP or gzip */
 };
 
 /* A static, never-NULL English description of a GROKX_E_* code. */
@@ -124,11 +126,14 @@ enum {
 
 /* An error or warning, with its position in the input. A fixed-size record
  * kept in the handle, so reporting never allocates. */
+enum { GROKX_ORIGIN_INPUT = 0, GROKX_ORIGIN_WRITER = 1 };
+
 typedef struct grokx_error {
     int code;         /* GROKX_E_* for errors, GROKX_W_* for warnings */
-    uint64_t offset;  /* byte offset in the input, 0-based */
-    uint64_t line;    /* 1-based; lines end at '\n' */
-    uint64_t column;  /* 1-based, in bytes */
+    int origin;       /* GROKX_ORIGIN_*: the input (or the parser), or a writer */
+    uint64_t offset;  /* byte offset in the JSON, 0-based */
+    uint64_t line;    /* 1-based; lines end at '\n'; 0 when unknown */
+    uint64_t column;  /* 1-based, in bytes; 0 when unknown */
     /* One line of text without the "program:" prefix, e.g.
      * "byte 1234 (line 1, column 1235): unexpected end of input". The
      * input's bytes never appear raw in it: controls are escaped. */
@@ -321,9 +326,12 @@ GROKX_API void grokx_file_abort(grokx_file *f);
 /* Built-in writers, by format name ("events"; later "md", "html",
  * "index"). The events writer prints one JSON object per line per event:
  * the parser's test oracle. */
+typedef struct grokx_input grokx_input; /* see "Inputs" below */
+
 typedef struct grokx_writer_config {
     unsigned abi_version; /* GROKX_ABI_VERSION */
     grokx_sink sink;      /* where a single-stream format writes */
+    grokx_input *input;   /* the export being read, for attachments (may be NULL) */
 } grokx_writer_config;
 
 /* Create a built-in writer by name; *out receives it. GROKX_E_INVALID for
@@ -346,6 +354,8 @@ GROKX_API void grokx_summary_free(grokx_summary *s);
 GROKX_API grokx_writer *grokx_summary_writer(grokx_summary *s);
 /* Print the summary as text or as one JSON object. */
 GROKX_API int grokx_summary_print(const grokx_summary *s, int as_json, grokx_sink sink);
+/* Also list the files of the export (names and sizes; assets counted). */
+GROKX_API int grokx_summary_set_input(grokx_summary *s, grokx_input *in);
 
 /* ---- Parser ---------------------------------------------------------- */
 
@@ -373,6 +383,10 @@ typedef struct grokx_options {
     void *warning_ud;
     /* The name used in messages and given to writers, e.g. the file name. */
     const char *input_name;
+    /* Called after each chunk fed (about every MiB; may be NULL), e.g. for
+     * a progress line; stats->bytes counts the JSON's bytes so far. */
+    void (*progress)(void *ud, const grokx_stats *stats);
+    void *progress_ud;
 } grokx_options;
 
 /* Fill o with the defaults (abi_version included). */
@@ -398,6 +412,93 @@ GROKX_API const grokx_stats *grokx_parser_stats(const grokx_parser *p);
  * bounded memory. */
 GROKX_API int grokx_parse_fd(grokx_parser *p, int fd);
 GROKX_API int grokx_parse_path(grokx_parser *p, const char *path);
+
+/* ---- Inputs: the export as downloaded, or extracted -------------------
+ *
+ * grokx_input_open() accepts the export ZIP itself (the backend JSON is
+ * found at any depth and inflated while it is parsed: never extracted,
+ * never held whole), the extracted export folder, prod-grok-backend.json,
+ * a .json.gz (concatenated members too), or "-" for standard input (plain
+ * JSON or gzip). The kind is decided from the bytes, never the name.
+ * Nothing but the backend JSON is read unless asked: the account file
+ * (e-mail, birth date, IP addresses) is listed by name and size only.
+ */
+enum {
+    GROKX_INPUT_JSON = 1,
+    GROKX_INPUT_GZIP = 2,
+    GROKX_INPUT_ZIP = 3,
+    GROKX_INPUT_FOLDER = 4
+};
+
+typedef struct grokx_input_options {
+    unsigned abi_version;  /* GROKX_ABI_VERSION */
+    /* Most bytes the backend JSON may expand to from a ZIP or gzip, so a
+     * bomb ends with a clear error. Default 64 GiB; 0 = default. */
+    uint64_t max_expanded;
+    /* Most bytes one attachment may expand to. Default 4 GiB. */
+    uint64_t max_asset;
+} grokx_input_options;
+
+/* Open path; on failure returns a GROKX_E_* code and fills *err (which may
+ * be NULL) with what went wrong. opts may be NULL. */
+GROKX_API int grokx_input_open(const char *path, const grokx_input_options *opts,
+                               grokx_input **out, grokx_error *err);
+/* The same for an export held in memory (a ZIP, gzip or JSON). buf must
+ * outlive the input. */
+GROKX_API int grokx_input_open_memory(const void *buf, size_t len,
+                                      const grokx_input_options *opts, grokx_input **out,
+                                      grokx_error *err);
+GROKX_API void grokx_input_close(grokx_input *in);
+GROKX_API int grokx_input_kind(const grokx_input *in); /* GROKX_INPUT_* */
+/* The backend JSON's name for messages, e.g. "export.zip:ttl/30d/.../
+ * prod-grok-backend.json", or the path given. */
+GROKX_API const char *grokx_input_name(const grokx_input *in);
+/* Stream the backend JSON through p (feed + finish). Errors of the
+ * container (corrupt ZIP, CRC mismatch, gzip bomb) are reported like the
+ * parser's own: grokx_parser_error(p). Once per input. */
+GROKX_API int grokx_input_parse(grokx_input *in, grokx_parser *p);
+
+/* The files of an export (ZIP or folder), by name and size only. */
+enum {
+    GROKX_ENTRY_BACKEND = 1, /* prod-grok-backend.json */
+    GROKX_ENTRY_ACCOUNT = 2, /* prod-mc-auth-mgmt-api.json: never read */
+    GROKX_ENTRY_BILLING = 3, /* prod-mc-billing.json */
+    GROKX_ENTRY_ASSET = 4,   /* prod-mc-asset-server/<asset id>/content */
+    GROKX_ENTRY_OTHER = 5
+};
+typedef struct grokx_entry {
+    grokx_str name;     /* path inside the ZIP or folder, as stored */
+    uint64_t size;      /* uncompressed bytes */
+    int kind;           /* GROKX_ENTRY_* */
+    grokx_str asset_id; /* for assets, else "" */
+} grokx_entry;
+/* Call cb for each file, in archive (or sorted folder) order; a non-zero
+ * return stops the walk and is returned. JSON, gzip and stdin inputs
+ * have no entries. */
+GROKX_API int grokx_input_entries(grokx_input *in,
+                                  int (*cb)(void *ud, const grokx_entry *e), void *ud);
+
+/* Attachments: the uploaded files the export keeps as
+ * prod-mc-asset-server/<asset id>/content, read from the same ZIP or
+ * folder. The type is sniffed from the first bytes (there is no name or
+ * MIME type in the export). */
+typedef struct grokx_asset grokx_asset; /* opaque */
+/* GROKX_E_NOTFOUND when the export does not hold that asset (common:
+ * most generated images are not included). */
+GROKX_API int grokx_asset_open(grokx_input *in, const char *asset_id, grokx_asset **out);
+/* Read up to cap bytes; *got == 0 at the end. A CRC mismatch or a size
+ * over max_asset is GROKX_E_ARCHIVE. */
+GROKX_API int grokx_asset_read(grokx_asset *a, void *buf, size_t cap, size_t *got);
+GROKX_API uint64_t grokx_asset_size(const grokx_asset *a);
+/* e.g. "image/png" and "png"; "application/octet-stream" and "bin" when
+ * the bytes say nothing. */
+GROKX_API const char *grokx_asset_mime(const grokx_asset *a);
+GROKX_API const char *grokx_asset_ext(const grokx_asset *a);
+GROKX_API void grokx_asset_close(grokx_asset *a);
+
+/* Sniff a type from the first bytes of a file (up to 4 KiB is enough).
+ * Returns the MIME type and sets *ext to a file extension without dot. */
+GROKX_API const char *grokx_sniff_type(const void *head, size_t len, const char **ext);
 
 #ifdef __cplusplus
 }

@@ -113,9 +113,11 @@ S_error_v(gx_json *j, grokx_error *e, int code, uint64_t off, uint64_t line, uin
     e->offset = off;
     e->line = line;
     e->column = col;
-    n = snprintf(e->text, sizeof e->text, "byte %llu (line %llu, column %llu): ",
-                 (unsigned long long)off, (unsigned long long)line,
-                 (unsigned long long)col);
+    if (line)
+        n = snprintf(e->text, sizeof e->text, "byte %llu (line %llu, column %llu): ",
+                     (unsigned long long)off, (unsigned long long)line, (unsigned long long)col);
+    else
+        n = snprintf(e->text, sizeof e->text, "byte %llu: ", (unsigned long long)off);
     if (n > 0 && (size_t)n < sizeof e->text)
         vsnprintf(e->text + n, sizeof e->text - (size_t)n, fmt, ap);
     GX_UNUSED(j);
@@ -352,7 +354,7 @@ S_parse_slice(gx_json *j, const unsigned char *s, size_t len)
     j->slice = NULL;
     if (j->slice_start - j->last_token_end > j->max_string + S_SLICE)
         return S_fail(j, GROKX_E_LIMIT, j->last_token_end, 0, 0,
-                      "no token ends within max_string (%zu) bytes", j->max_string);
+                      "no JSON token ends within max_string (%zu bytes) from here", j->max_string);
     /* A token still open: a bigger next slice keeps yajl's re-scan linear. */
     j->slice_size = j->token_seen ? S_SLICE : GX_MIN(j->slice_size * 2, j->max_string + S_SLICE);
     return 0;

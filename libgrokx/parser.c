@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "parser.h"
 
 #define S_READ_SIZE (1u << 20)
@@ -41,6 +42,8 @@ grokx_strerror(int code)
     case GROKX_E_VERSION: return "unsupported ABI version";
     case GROKX_E_INVALID: return "invalid argument";
     case GROKX_E_TRUNCATED: return "unexpected end of input";
+    case GROKX_E_NOTFOUND: return "not found";
+    case GROKX_E_ARCHIVE: return "corrupt, truncated or unsupported archive";
     default: return "unknown error";
     }
 }
@@ -150,6 +153,7 @@ S_writer_failed(grokx_parser *p, int rc)
     int code = gx_writer_call_status(rc);
     if (p->err.code == GROKX_OK) {
         p->err.code = code;
+        p->err.origin = GROKX_ORIGIN_WRITER;
         snprintf(p->err.text, sizeof p->err.text, "%s", why && *why ? why : grokx_strerror(code));
     }
     return code;
@@ -253,7 +257,11 @@ grokx_parser_feed(grokx_parser *p, const void *buf, size_t len)
     if ((rc = S_begin(p)) != 0)
         return S_fail(p, rc);
     rc = gx_json_feed(p->json, buf, len);
-    return rc ? S_fail(p, rc) : 0;
+    if (rc)
+        return S_fail(p, rc);
+    if (p->opt.progress)
+        p->opt.progress(p->opt.progress_ud, grokx_parser_stats(p));
+    return 0;
 }
 
 /* "unexpected end of input" says where: which conversation, response. */
@@ -293,6 +301,20 @@ grokx_parser_finish(grokx_parser *p)
         return S_fail(p, S_writer_failed(p, rc));
     p->state = 1;
     return 0;
+}
+
+int
+gx_parser_fail(grokx_parser *p, int code, const char *fmt, ...)
+{
+    va_list ap;
+    if (p->state)
+        return p->state < 0 ? p->state : GROKX_E_STATE;
+    memset(&p->err, 0, sizeof p->err);
+    p->err.code = code;
+    va_start(ap, fmt);
+    vsnprintf(p->err.text, sizeof p->err.text, fmt, ap);
+    va_end(ap);
+    return S_fail(p, code);
 }
 
 /* ---- pull helpers ---------------------------------------------------- */

@@ -36,6 +36,12 @@ struct grokx_summary {
     grokx_time first, last;
     S_tally senders, models, sections;
     int failed; /* out of memory while counting */
+    /* the export's files (ZIP or folder): all but assets, which are counted */
+    int has_files;
+    S_entry *entries; /* name, size */
+    int *entry_kinds;
+    size_t nentries, entries_cap;
+    uint64_t assets, asset_bytes;
 };
 
 static int
@@ -196,11 +202,66 @@ grokx_summary_new(void)
     return s;
 }
 
+static int
+S_add_file(void *ud, const grokx_entry *e)
+{
+    grokx_summary *s = ud;
+    if (e->kind == GROKX_ENTRY_ASSET) {
+        s->assets++;
+        s->asset_bytes += e->size;
+        return 0;
+    }
+    if (s->nentries == s->entries_cap) {
+        size_t cap = s->entries_cap ? s->entries_cap * 2 : 16;
+        S_entry *nf = realloc(s->entries, cap * sizeof *nf);
+        int *nk = realloc(s->entry_kinds, cap * sizeof *nk);
+        if (nf)
+            s->entries = nf;
+        if (nk)
+            s->entry_kinds = nk;
+        if (!nf || !nk)
+            return GROKX_E_NOMEM;
+        s->entries_cap = cap;
+    }
+    if (!(s->entries[s->nentries].name = malloc(e->name.len + 1)))
+        return GROKX_E_NOMEM;
+    memcpy(s->entries[s->nentries].name, e->name.ptr, e->name.len + 1);
+    s->entries[s->nentries].count = e->size;
+    s->entry_kinds[s->nentries++] = e->kind;
+    return 0;
+}
+
+int
+grokx_summary_set_input(grokx_summary *s, grokx_input *in)
+{
+    int k = grokx_input_kind(in);
+    if (!s || !in)
+        return GROKX_E_INVALID;
+    s->has_files = k == GROKX_INPUT_ZIP || k == GROKX_INPUT_FOLDER;
+    return s->has_files ? grokx_input_entries(in, S_add_file, s) : 0;
+}
+
+static const char *
+S_kind_name(int kind)
+{
+    switch (kind) {
+    case GROKX_ENTRY_BACKEND: return "conversations";
+    case GROKX_ENTRY_ACCOUNT: return "account (e-mail, birth date, sessions and IP addresses; not read)";
+    case GROKX_ENTRY_BILLING: return "billing (not read)";
+    default: return "other";
+    }
+}
+
 void
 grokx_summary_free(grokx_summary *s)
 {
+    size_t i;
     if (!s)
         return;
+    for (i = 0; i < s->nentries; i++)
+        free(s->entries[i].name);
+    free(s->entries);
+    free(s->entry_kinds);
     grokx_writer_free(s->writer);
     S_tally_free(&s->senders);
     S_tally_free(&s->models);
@@ -314,6 +375,20 @@ S_print_json(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
     rc |= gx_jw_kuint(w, "error_messages", s->errors);
     rc |= gx_jw_kuint(w, "partial_messages", s->partial);
     rc |= S_json_tally(w, "sections", sections);
+    if (s->has_files) {
+        size_t i;
+        rc |= gx_jw_cstr(w, "files") | gx_jw_begin_array(w);
+        for (i = 0; i < s->nentries; i++) {
+            static const char *const kinds[] = {"", "backend", "account", "billing", "asset", "other"};
+            rc |= gx_jw_begin_map(w) | gx_jw_kcstr(w, "name", s->entries[i].name);
+            rc |= gx_jw_kuint(w, "size", s->entries[i].count);
+            rc |= gx_jw_kcstr(w, "kind", kinds[s->entry_kinds[i] >= 1 && s->entry_kinds[i] <= 5 ? s->entry_kinds[i] : 5]);
+            rc |= gx_jw_end_map(w);
+        }
+        rc |= gx_jw_end_array(w);
+        rc |= gx_jw_kuint(w, "asset_files", s->assets);
+        rc |= gx_jw_kuint(w, "asset_bytes", s->asset_bytes);
+    }
     rc |= gx_jw_kuint(w, "warnings", s->stats.warnings);
     rc |= gx_jw_kuint(w, "strings_repaired", s->stats.strings_repaired);
     rc |= gx_jw_end_map(w);
@@ -404,6 +479,17 @@ S_print_text(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
     rc |= gx_buf_printf(&b, "%-18s%llu failed, %llu partial\n", "Errored turns:",
                         (unsigned long long)s->errors, (unsigned long long)s->partial);
     rc |= S_text_tally(&b, "Other sections:", sections);
+    if (s->has_files) {
+        size_t i;
+        rc |= gx_buf_printf(&b, "%-18s\n", "Files:");
+        for (i = 0; i < s->nentries; i++) {
+            S_bytes(n1, sizeof n1, s->entries[i].count);
+            rc |= gx_buf_printf(&b, "  %s (%s): %s\n", s->entries[i].name, n1,
+                                S_kind_name(s->entry_kinds[i]));
+        }
+        S_bytes(n1, sizeof n1, s->asset_bytes);
+        rc |= gx_buf_printf(&b, "  attachments: %llu files, %s\n", (unsigned long long)s->assets, n1);
+    }
     rc |= gx_buf_printf(&b, "%-18s%llu\n", "Warnings:", (unsigned long long)s->stats.warnings);
     if (!rc)
         rc = gx_sink_write(sink, b.ptr, b.len);

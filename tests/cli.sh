@@ -43,7 +43,7 @@ has "$T/err" "input.json: byte 290 (line 7, column 9): parse error"
 expect 2 $G info $GOLD/40-malformed-truncated-string/input.json
 has "$T/err" "unexpected end of input"
 expect 2 $G info "$T/does-not-exist.json";  has "$T/err" "No such file"
-expect 2 $G info tests;                      has "$T/err" "is a folder"
+expect 2 $G info tests;                      has "$T/err" "no prod-grok-backend.json in it"
 # warnings: status 1, each on stderr with its position
 expect 1 $G info $GOLD/21-skipped-response-entries/input.json
 has "$T/err" "warning: byte "

@@ -22,6 +22,7 @@ run unit "$B/test_unit"
 run golden "$B/test_golden" tests/golden tests/regressions
 run replay "$B/fuzz_replay" fuzz/corpus fuzz/regressions
 run cli sh tests/cli.sh
+run inputs sh tests/inputs.sh
 run embed sh tests/embed.sh
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

@@ -89,7 +89,7 @@ run_case(const char *data, size_t len, int all, size_t mode, size_t *leak)
     text t = {0};
     counter c = {0};
     grokx_options o;
-    grokx_writer_config cfg = {GROKX_ABI_VERSION, {sink_write, &t}};
+    grokx_writer_config cfg = {GROKX_ABI_VERSION, {sink_write, &t}, NULL};
     grokx_writer *w = NULL;
     grokx_parser *p;
     size_t off = 0;

@@ -10,7 +10,6 @@
  * not a valid export; 3 writing output failed; 64 usage error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +21,6 @@
 
 enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64 };
 #define MAX_PRINTED_WARNINGS 100
-#define READ_SIZE (1u << 20)
 
 static const char *prog = "grokx";
 
@@ -71,6 +69,7 @@ typedef struct run {
     unsigned long warnings;
     double start, last_progress;
     grokx_parser *parser;
+    grokx_input *input;
 } run;
 
 static void
@@ -116,58 +115,43 @@ report_error(run *r, int rc)
         fputs("\r\033[K", stderr);
     fprintf(stderr, "%s: %s: %s\n", prog, r->input_name,
             e->text[0] ? e->text : grokx_strerror(rc));
-    /* errors of the input carry a position; a writer's do not */
-    if (rc == GROKX_E_WRITER || (rc == GROKX_E_IO && e->line == 0))
-        return EXIT_OUTPUT;
-    return EXIT_INPUT;
+    return e->origin == GROKX_ORIGIN_WRITER ? EXIT_OUTPUT : EXIT_INPUT;
 }
 
 /* ---- input --------------------------------------------------------------- */
 
-#define READ_FAILED 1 /* read_input: already reported */
+#define READ_FAILED 1 /* already reported */
 
-/* Read INPUT into the parser, with a progress line. 0, a GROKX_E_* code
- * from the parser, or READ_FAILED. */
-static int
-read_input(run *r, const char *path)
+static void
+on_progress(void *ud, const grokx_stats *st)
 {
-    int fd = 0, rc = 0;
-    ssize_t n;
-    char *buf;
-    if (strcmp(path, "-") != 0) {
-        struct stat st;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))) {
-            fprintf(stderr, "%s: %s: %s\n", prog, path,
-                    fd < 0 ? strerror(errno) : "is a folder; give the export file");
-            if (fd >= 0)
-                close(fd);
-            return READ_FAILED;
-        }
-    }
-    if (!(buf = malloc(READ_SIZE))) {
-        fprintf(stderr, "%s: out of memory\n", prog);
+    (void)st;
+    show_progress(ud, 0);
+}
+
+/* Open INPUT (ZIP, folder, JSON, .json.gz or -); READ_FAILED if it cannot. */
+static int
+open_input(run *r, const char *path)
+{
+    grokx_error err;
+    if (grokx_input_open(path, NULL, &r->input, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err.text);
         return READ_FAILED;
     }
+    r->input_name = grokx_input_name(r->input);
+    if (!strcmp(path, "-"))
+        r->input_name = "(stdin)";
+    return 0;
+}
+
+/* Stream the export through the parser, with a progress line. */
+static int
+read_input(run *r)
+{
+    int rc;
     r->start = r->last_progress = now();
-    for (;;) {
-        n = read(fd, buf, READ_SIZE);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            fprintf(stderr, "%s: %s: read failed: %s\n", prog, r->input_name, strerror(errno));
-            rc = READ_FAILED;
-            break;
-        }
-        rc = n ? grokx_parser_feed(r->parser, buf, (size_t)n) : grokx_parser_finish(r->parser);
-        if (rc || n == 0)
-            break;
-        show_progress(r, 0);
-    }
+    rc = grokx_input_parse(r->input, r->parser);
     show_progress(r, 1);
-    free(buf);
-    if (fd > 0)
-        close(fd);
     return rc;
 }
 
@@ -197,17 +181,17 @@ finish_stdout(void)
 
 /* ---- commands ------------------------------------------------------------ */
 
-static int
-parse_common(run *r, grokx_options *o, const char *input, unsigned flags)
+static void
+parse_common(run *r, grokx_options *o, unsigned flags)
 {
     grokx_options_init(o);
     o->flags = flags;
     o->warning = on_warning;
     o->warning_ud = r;
-    r->input_name = strcmp(input, "-") ? input : "(stdin)";
     o->input_name = r->input_name;
+    o->progress = on_progress;
+    o->progress_ud = r;
     r->progress = isatty(2);
-    return 0;
 }
 
 static int
@@ -248,16 +232,19 @@ cmd_info(int argc, char **argv)
     }
     if (!input)
         return fprintf(stderr, "%s: info: INPUT missing\n%s", prog, usage_info), EXIT_USAGE;
-    parse_common(&r, &o, input, GROKX_OPT_ALL_BRANCHES);
+    if (open_input(&r, input) != 0)
+        return EXIT_INPUT;
+    parse_common(&r, &o, GROKX_OPT_ALL_BRANCHES);
     if (!(sum = grokx_summary_new()) ||
-        !(r.parser = grokx_parser_new(&o, grokx_summary_writer(sum)))) {
+        !(r.parser = grokx_parser_new(&o, grokx_summary_writer(sum))) ||
+        grokx_summary_set_input(sum, r.input) != 0) {
+        grokx_parser_free(r.parser);
         grokx_summary_free(sum);
+        grokx_input_close(r.input);
         return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
     }
-    rc = read_input(&r, input);
-    if (rc == READ_FAILED)
-        ex = EXIT_INPUT;
-    else if (rc)
+    rc = read_input(&r);
+    if (rc)
         ex = report_error(&r, rc);
     else if (grokx_summary_print(sum, as_json, sink) != 0)
         ex = EXIT_OUTPUT;
@@ -265,6 +252,7 @@ cmd_info(int argc, char **argv)
         ex = finish_stdout();
     grokx_parser_free(r.parser);
     grokx_summary_free(sum);
+    grokx_input_close(r.input);
     return finish_run(&r, ex);
 }
 
@@ -310,7 +298,7 @@ split_formats(convert_job *j, char *list)
 
 /* Open every format's output; OUT is a folder when there are several. */
 static int
-open_outputs(convert_job *j, const char *out)
+open_outputs(convert_job *j, const char *out, grokx_input *input)
 {
     size_t i;
     int to_stdout = !strcmp(out, "-");
@@ -319,7 +307,7 @@ open_outputs(convert_job *j, const char *out)
     if (j->nformats > 1 && mkdir(out, 0700) != 0 && errno != EEXIST)
         return fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno)), EXIT_OUTPUT;
     for (i = 0; i < j->nformats; i++) {
-        grokx_writer_config cfg = {GROKX_ABI_VERSION, {stdout_write, NULL}};
+        grokx_writer_config cfg = {GROKX_ABI_VERSION, {stdout_write, NULL}, input};
         const char *path = out;
         if (j->nformats > 1) {
             size_t n = strlen(out) + strlen(j->formats[i]) + 16;
@@ -415,25 +403,30 @@ cmd_convert(int argc, char **argv)
     }
     if (split_formats(&j, formats) != 0)
         return fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE;
-    if ((ex = open_outputs(&j, out)) != EXIT_OK) {
+    if (open_input(&r, input) != 0)
+        return EXIT_INPUT;
+    if ((ex = open_outputs(&j, out, r.input)) != EXIT_OK) {
         close_outputs(&j, 0);
+        grokx_input_close(r.input);
         return ex;
     }
-    parse_common(&r, &o, input, flags);
+    parse_common(&r, &o, flags);
     tee = grokx_writer_tee_new(j.writers, j.nformats);
     r.parser = tee ? grokx_parser_new(&o, tee) : NULL;
     if (!r.parser) {
         grokx_writer_free(tee);
         close_outputs(&j, 0);
+        grokx_input_close(r.input);
         return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
     }
-    rc = read_input(&r, input);
-    ex = rc == READ_FAILED ? EXIT_INPUT : rc ? report_error(&r, rc) : EXIT_OK;
+    rc = read_input(&r);
+    ex = rc ? report_error(&r, rc) : EXIT_OK;
     if (ex == EXIT_OK && !strcmp(out, "-"))
         ex = finish_stdout();
     grokx_parser_free(r.parser);
     grokx_writer_free(tee);
     rc = close_outputs(&j, ex == EXIT_OK);
+    grokx_input_close(r.input);
     return finish_run(&r, ex ? ex : rc);
 }
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Build the ZIP and gzip fixtures for tests/inputs.sh into DIR.
+
+Each fixture imitates a real export (ttl/30d/export_data/<user>/...) or
+breaks one rule the reader must enforce. Nothing here is committed: the
+fixtures are made fresh by every test run.
+"""
+import gzip, io, os, struct, sys, zipfile, zlib
+
+out = sys.argv[1]
+backend = open(sys.argv[2], 'rb').read()  # a valid prod-grok-backend.json
+os.makedirs(out, exist_ok=True)
+USER = '0f1e2d3c-4b5a-4678-9abc-def012345678'
+ROOT = 'ttl/30d/export_data/' + USER + '/'
+PNG = b'\x89PNG\r\n\x1a\n' + b'\0' * 64
+PDF = b'%PDF-1.4\n' + b'x' * 100
+ASSET1 = 'a1b2c3d4-0000-4000-8000-000000000001'
+ASSET2 = 'a1b2c3d4-0000-4000-8000-000000000002'
+
+def path(name):
+    return os.path.join(out, name)
+
+def real_layout(zf, method=zipfile.ZIP_DEFLATED):
+    zf.writestr(ROOT + 'prod-grok-backend.json', backend, compress_type=method)
+    zf.writestr(ROOT + 'prod-mc-auth-mgmt-api.json', b'{"user":{"email":"secret@example.com"}}', compress_type=method)
+    zf.writestr(ROOT + 'prod-mc-billing.json', b'{"balance_map": {}}', compress_type=method)
+    # the empty path segment real archives carry
+    zf.writestr(ROOT + 'prod-mc-asset-server//' + ASSET1 + '/content', PNG, compress_type=method)
+    zf.writestr(ROOT + 'prod-mc-asset-server//' + ASSET2 + '/content', PDF, compress_type=method)
+    zf.writestr(ROOT + 'prod-mc-asset-server/' + USER + '-profile-picture.webp', b'RIFF\0\0\0\0WEBPVP8 ', compress_type=method)
+
+with zipfile.ZipFile(path('deflated.zip'), 'w') as zf:
+    real_layout(zf)
+with zipfile.ZipFile(path('stored.zip'), 'w') as zf:
+    real_layout(zf, zipfile.ZIP_STORED)
+with zipfile.ZipFile(path('zip64.zip'), 'w', allowZip64=True) as zf:
+    with zf.open(ROOT + 'prod-grok-backend.json', 'w', force_zip64=True) as f:
+        f.write(backend)
+    zf.writestr(ROOT + 'prod-mc-asset-server//' + ASSET1 + '/content', PNG)
+with zipfile.ZipFile(path('flat.zip'), 'w') as zf:
+    zf.writestr('prod-grok-backend.json', backend)
+with zipfile.ZipFile(path('missing.zip'), 'w') as zf:
+    zf.writestr(ROOT + 'prod-mc-billing.json', b'{}')
+with zipfile.ZipFile(path('two-backends.zip'), 'w') as zf:
+    zf.writestr('a/prod-grok-backend.json', backend)
+    zf.writestr('b/prod-grok-backend.json', backend)
+with zipfile.ZipFile(path('hostile-names.zip'), 'w') as zf:
+    zf.writestr(ROOT + 'prod-grok-backend.json', backend)
+    for bad in ['../../etc/passwd', '/abs/path', 'C:\\windows\\x', 'a\\b',
+                'prod-mc-asset-server//../../evil/content', 'prod-mc-asset-server//x y/content']:
+        zf.writestr(bad, b'evil')
+# symlink backend: "version made by" Unix, mode 0120777
+with zipfile.ZipFile(path('symlink.zip'), 'w') as zf:
+    info = zipfile.ZipInfo(ROOT + 'prod-grok-backend.json')
+    info.create_system = 3
+    info.external_attr = (0o120777 << 16)
+    zf.writestr(info, b'/etc/passwd')
+
+def patch(src, dst, fn):
+    data = bytearray(open(path(src), 'rb').read())
+    fn(data)
+    open(path(dst), 'wb').write(bytes(data))
+
+def set_in_both_headers(data, offset_local, offset_central, value, fmt):
+    struct.pack_into(fmt, data, offset_local, value)
+    struct.pack_into(fmt, data, offset_central, value)
+
+def headers(data):
+    """(local header offsets, central header offsets) of each entry."""
+    loc = [i for i in range(len(data) - 4) if data[i:i+4] == b'PK\x03\x04']
+    cen = [i for i in range(len(data) - 4) if data[i:i+4] == b'PK\x01\x02']
+    return loc, cen
+
+# encrypted flag on the backend (entry 0)
+def encrypt(d):
+    loc, cen = headers(d)
+    set_in_both_headers(d, loc[0] + 6, cen[0] + 8, d[loc[0] + 6] | 1, '<B')
+patch('flat.zip', 'encrypted.zip', encrypt)
+# unknown compression method 99
+def method99(d):
+    loc, cen = headers(d)
+    set_in_both_headers(d, loc[0] + 8, cen[0] + 10, 99, '<H')
+patch('flat.zip', 'method99.zip', method99)
+# CRC mismatch in the backend
+def badcrc(d):
+    loc, cen = headers(d)
+    crc = struct.unpack_from('<I', d, loc[0] + 14)[0] ^ 0xdeadbeef
+    set_in_both_headers(d, loc[0] + 14, cen[0] + 16, crc, '<I')
+patch('flat.zip', 'badcrc.zip', badcrc)
+# a central directory that claims a size beyond the file
+def bigsize(d):
+    loc, cen = headers(d)
+    struct.pack_into('<I', d, cen[0] + 20, 0x7fffffff)
+patch('flat.zip', 'csize-beyond-file.zip', bigsize)
+# bomb: 200 MB of spaces (deflates ~1000:1)
+with zipfile.ZipFile(path('bomb.zip'), 'w', compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    with zf.open('prod-grok-backend.json', 'w') as f:
+        f.write(b'{"conversations":[')
+        chunk = b' ' * (1 << 20)
+        for _ in range(200):
+            f.write(chunk)
+        f.write(b']}')
+# truncations of the deflated export at several points
+full = open(path('deflated.zip'), 'rb').read()
+for frac in (10, 50, 90, 99):
+    open(path('truncated-%d.zip' % frac), 'wb').write(full[:len(full) * frac // 100])
+# gzip: one member, two members, truncated, trailing garbage
+open(path('export.json.gz'), 'wb').write(gzip.compress(backend))
+half = len(backend) // 2
+open(path('two-members.json.gz'), 'wb').write(gzip.compress(backend[:half]) + gzip.compress(backend[half:]))
+gz = gzip.compress(backend)
+open(path('truncated.json.gz'), 'wb').write(gz[:len(gz) // 2])
+open(path('garbage-after.json.gz'), 'wb').write(gz + b'not gzip')
+# an extracted export folder with the real layout
+base = path('folder/' + ROOT)
+os.makedirs(os.path.join(base, 'prod-mc-asset-server', ASSET1), exist_ok=True)
+open(os.path.join(base, 'prod-grok-backend.json'), 'wb').write(backend)
+open(os.path.join(base, 'prod-mc-auth-mgmt-api.json'), 'wb').write(b'{}')
+open(os.path.join(base, 'prod-mc-asset-server', ASSET1, 'content'), 'wb').write(PNG)
