@@ -59,7 +59,7 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # ---- tests ----------------------------------------------------------------
-TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay
+TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
@@ -72,36 +72,49 @@ $(B)/test_input: tests/test_input.c tests/test.h libgrokx.a
 $(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
+$(B)/fuzz_replay_input: fuzz/replay.c fuzz/fuzz_input.c libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_input.c libgrokx.a $(LIBS)
+$(B)/fixtures: tests/make_zips.py examples/sample-export.json
+	python3 tests/make_zips.py $@ examples/sample-export.json
 
 check: all $(TEST_BINS)
 	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 # ---- sanitizers ------------------------------------------------------------
+# A clang build with the sanitizers; the plain build is removed before and
+# after (also when a test fails), so the two never mix.
 asan:
 	$(MAKE) clean-build
-	$(MAKE) check CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined"
-	$(MAKE) clean-build
+	$(MAKE) check CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined"; st=$$?; $(MAKE) clean-build; exit $$st
 
 # valgrind memcheck over the plain build: also sees inside yajl and zlib,
 # which the sanitizers do not instrument.
 VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite
 VG_RUN = $(VALGRIND) $(1) > $(B)/valgrind.log 2>&1 || { cat $(B)/valgrind.log; exit 1; }; tail -n 1 $(B)/valgrind.log
-valgrind: all $(TEST_BINS)
+valgrind: all $(TEST_BINS) $(B)/fixtures
 	@$(call VG_RUN,$(B)/test_unit)
 	@$(call VG_RUN,$(B)/test_golden tests/golden tests/regressions)
-	@$(call VG_RUN,$(B)/fuzz_replay fuzz/corpus fuzz/regressions)
+	@$(call VG_RUN,$(B)/fuzz_replay fuzz/corpus/parse fuzz/regressions/parse)
+	@$(call VG_RUN,$(B)/fuzz_replay_input fuzz/corpus/input fuzz/regressions/input)
+	@$(call VG_RUN,$(B)/test_input $(B)/fixtures)
 
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz: $(B)/fuzz_parse
-$(B)/fuzz_parse: fuzz/fuzz_parse.c $(LIB_SRC) libgrokx/*.h
+FUZZERS := parse input
+fuzz: $(FUZZERS:%=$(B)/fuzz_%)
+$(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) libgrokx/*.h
 	@mkdir -p $(B)
-	clang $(WARN) -D_POSIX_C_SOURCE=200809L -Ilibgrokx $(MINIZIP_CFLAGS) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_parse.c $(LIB_SRC) $(LIBS)
+	clang $(WARN) -D_POSIX_C_SOURCE=200809L -Ilibgrokx $(MINIZIP_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+# each harness for FUZZ_SECONDS on a scratch corpus seeded from fuzz/corpus
 FUZZ_SECONDS ?= 60
-fuzz-smoke: $(B)/fuzz_parse
-	mkdir -p $(B)/corpus-parse
-	$(B)/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
-	    -max_len=65536 -dict=fuzz/grokx.dict $(B)/corpus-parse fuzz/corpus/parse
+fuzz-smoke: fuzz
+	@for f in $(FUZZERS); do mkdir -p $(B)/corpus-$$f; \
+	    echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
+	    $(B)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
+	        -dict=fuzz/grokx.dict -print_final_stats=1 $(B)/corpus-$$f fuzz/corpus/$$f 2>&1 | \
+	        grep -E "stat::number_of_executed_units|ERROR|SUMMARY|Done" || exit 1; done
 
 # ---- benchmarks ------------------------------------------------------------
 $(B)/gen-export: bench/gen-export.c

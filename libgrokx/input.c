@@ -179,7 +179,8 @@ gx_input_index_assets(grokx_input *in, grokx_error *err)
     for (i = 0; i < in->nentries; i++) /* entries no longer move */
         if (in->entries[i].kind == GROKX_ENTRY_ASSET)
             in->assets[in->nassets++] = &in->entries[i];
-    qsort(in->assets, in->nassets, sizeof *in->assets, S_cmp_asset);
+    if (in->nassets > 1)
+        qsort(in->assets, in->nassets, sizeof *in->assets, S_cmp_asset);
     return 0;
 }
 

@@ -20,7 +20,8 @@ run() {
 }
 run unit "$B/test_unit"
 run golden "$B/test_golden" tests/golden tests/regressions
-run replay "$B/fuzz_replay" fuzz/corpus fuzz/regressions
+run replay "$B/fuzz_replay" fuzz/corpus/parse fuzz/regressions/parse
+run replay-input "$B/fuzz_replay_input" fuzz/corpus/input fuzz/regressions/input
 run cli sh tests/cli.sh
 run inputs sh tests/inputs.sh
 run embed sh tests/embed.sh
