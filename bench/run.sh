@@ -51,6 +51,17 @@ for size in $SIZES; do
     r=$(ratio "$f64" "$ti"); echo "  info / floor(64K)       $r  (target >= 0.90: $(verdict "$r" 0.90 ">="); vs 1 MiB floor $(ratio "$f1m" "$ti"))"
     r=$(ratio "$f64" "$te"); echo "  events / floor(64K)     $r  (target >= 0.75: $(verdict "$r" 0.75 ">="); vs 1 MiB floor $(ratio "$f1m" "$te"))"
     echo "  peak RSS info/events    $(mib "$ri") / $(mib "$re") MiB (target <= 48: $(verdict "$(mib "$re")" 48 "<="))"
+    # the same export as downloaded (ZIP, real layout) and as .json.gz
+    z="$DIR/export-$size.zip"; gz="$DIR/export-$size.json.gz"
+    [ -f "$z" ] || python3 -c 'import sys, zipfile, shutil
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as zf, open(sys.argv[1], "rb") as src:
+    with zf.open("ttl/30d/export_data/u/prod-grok-backend.json", "w", force_zip64=True) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)' "$f" "$z"
+    [ -f "$gz" ] || gzip -c "$f" >"$gz"
+    set -- $(measure $G info -q "$z"); tz=$1; rz=$2
+    set -- $(measure $G info -q "$gz"); tg=$1; rg=$2
+    r=$(ratio "$tz" "$ti"); echo "  info from the ZIP       ${tz} s = ${r}x the JSON (target <= 1.3: $(verdict "$r" 1.3 "<=")), peak $(mib "$rz") MiB"
+    r=$(ratio "$tg" "$ti"); echo "  info from .json.gz      ${tg} s = ${r}x the JSON (target <= 1.3: $(verdict "$r" 1.3 "<=")), peak $(mib "$rg") MiB"
 done
 
 if [ -n "$STREAM" ]; then
