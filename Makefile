@@ -20,8 +20,8 @@ CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 # minizip's headers live in their own folder (Debian: /usr/include/minizip)
 MINIZIP_CFLAGS := $(shell pkg-config --cflags minizip 2>/dev/null || echo -I/usr/include/minizip)
-ALL_CFLAGS := $(WARN) -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(MINIZIP_CFLAGS) $(CFLAGS)
-LIBS := -lyajl -lminizip -lz
+ALL_CFLAGS := $(WARN) -pthread -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(MINIZIP_CFLAGS) $(CFLAGS)
+LIBS := -lyajl -lminizip -lz -pthread
 
 B := build
 LIB_SRC := $(wildcard libgrokx/*.c)

@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "input.h"
 
 #define S_DEFAULT_MAX_EXPANDED ((uint64_t)64 << 30)
@@ -484,8 +482,8 @@ grokx_input_entries(grokx_input *in, int (*cb)(void *ud, const grokx_entry *e), 
 /* ---- parsing the backend --------------------------------------------- */
 
 /* Next chunk of the raw source: memory, or read() (pipes and files). */
-static ssize_t
-S_source_read(grokx_input *in, int fd, unsigned char *buf, size_t cap, uint64_t *pos)
+ssize_t
+gx_input_read(grokx_input *in, int fd, unsigned char *buf, size_t cap, uint64_t *pos)
 {
     ssize_t n;
     if (in->pending_pos < in->pending_len && fd == in->fd) {
@@ -510,7 +508,7 @@ S_parse_plain(grokx_input *in, int fd, grokx_parser *p, unsigned char *buf)
 {
     uint64_t pos = 0;
     for (;;) {
-        ssize_t n = S_source_read(in, fd, buf, GX_READ_SIZE, &pos);
+        ssize_t n = gx_input_read(in, fd, buf, GX_READ_SIZE, &pos);
         int rc;
         if (n < 0)
             return gx_parser_fail(p, GROKX_E_IO, "%s: read failed: %s", in->path, strerror(errno));
@@ -521,71 +519,15 @@ S_parse_plain(grokx_input *in, int fd, grokx_parser *p, unsigned char *buf)
     }
 }
 
-/* gzip, with concatenated members (each ends; the next begins with
- * inflateReset) and the expansion cap. */
 static int
-S_parse_gzip(grokx_input *in, int fd, grokx_parser *p, unsigned char *ibuf)
+S_parse_gzip(grokx_input *in, int fd, grokx_parser *p)
 {
-    unsigned char *obuf = malloc(GX_READ_SIZE);
-    z_stream zs;
-    uint64_t pos = 0, out = 0;
-    int rc = 0, zr = Z_OK, member_done = 0;
-    memset(&zs, 0, sizeof zs);
-    if (!obuf || inflateInit2(&zs, 15 + 32) != Z_OK) {
-        free(obuf);
+    gx_gz *g = gx_gz_new(in, fd);
+    int rc;
+    if (!g)
         return gx_parser_fail(p, GROKX_E_NOMEM, "out of memory");
-    }
-    for (;;) {
-        if (zs.avail_in == 0) {
-            ssize_t n = S_source_read(in, fd, ibuf, GX_READ_SIZE, &pos);
-            if (n < 0) {
-                rc = gx_parser_fail(p, GROKX_E_IO, "%s: read failed: %s", in->path, strerror(errno));
-                break;
-            }
-            if (n == 0) {
-                rc = member_done ? grokx_parser_finish(p)
-                                 : gx_parser_fail(p, GROKX_E_ARCHIVE,
-                                                  "%s: the gzip data ends early (byte %llu of "
-                                                  "the compressed file); it is truncated",
-                                                  in->path, (unsigned long long)pos);
-                break;
-            }
-            zs.next_in = ibuf;
-            zs.avail_in = (uInt)n;
-        }
-        if (member_done) { /* another member follows */
-            if (zs.next_in[0] != 0x1f) {
-                rc = gx_parser_fail(p, GROKX_E_ARCHIVE,
-                                    "%s: data after the end of the gzip stream (byte %llu)",
-                                    in->path, (unsigned long long)(pos - zs.avail_in));
-                break;
-            }
-            inflateReset(&zs);
-            member_done = 0;
-        }
-        zs.next_out = obuf;
-        zs.avail_out = GX_READ_SIZE;
-        zr = inflate(&zs, Z_NO_FLUSH);
-        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
-            rc = gx_parser_fail(p, GROKX_E_ARCHIVE, "%s: corrupt gzip data near byte %llu: %s",
-                                in->path, (unsigned long long)(pos - zs.avail_in),
-                                zs.msg ? zs.msg : "inflate failed");
-            break;
-        }
-        out += GX_READ_SIZE - zs.avail_out;
-        if (out > in->opt.max_expanded) {
-            rc = gx_parser_fail(p, GROKX_E_LIMIT,
-                                "%s: expands to more than %llu bytes (a gzip bomb?)", in->path,
-                                (unsigned long long)in->opt.max_expanded);
-            break;
-        }
-        if (GX_READ_SIZE - zs.avail_out &&
-            (rc = grokx_parser_feed(p, obuf, GX_READ_SIZE - zs.avail_out)) != 0)
-            break;
-        member_done = zr == Z_STREAM_END;
-    }
-    inflateEnd(&zs);
-    free(obuf);
+    rc = gx_pump(gx_gz_read, g, p);
+    gx_gz_free(g);
     return rc;
 }
 
@@ -617,7 +559,7 @@ grokx_input_parse(grokx_input *in, grokx_parser *p)
     if (in->kind == GROKX_INPUT_FOLDER)
         rc = S_parse_folder(in, p, buf);
     else if (in->kind == GROKX_INPUT_GZIP)
-        rc = S_parse_gzip(in, in->fd, p, buf);
+        rc = S_parse_gzip(in, in->fd, p);
     else
         rc = S_parse_plain(in, in->fd, p, buf);
     free(buf);

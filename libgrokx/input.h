@@ -5,6 +5,8 @@
 #ifndef GROKX_INPUT_H
 #define GROKX_INPUT_H
 
+#include <sys/types.h>
+
 #include "internal.h"
 
 #define GX_READ_SIZE (1u << 20)
@@ -53,6 +55,23 @@ int gx_input_error(grokx_error *err, int code, const char *fmt, ...)
 gx_entry *gx_input_add_entry(grokx_input *in, const char *name, uint64_t size);
 int gx_input_classify(grokx_input *in, gx_entry *e); /* kind, asset id */
 int gx_input_index_assets(grokx_input *in, grokx_error *err);
+
+/* A source of decompressed bytes: fills buf with up to cap bytes; *got == 0
+ * at the end; on failure returns a GROKX_E_* code with err filled. */
+typedef int (*gx_read_fn)(void *state, unsigned char *buf, size_t cap, size_t *got,
+                          grokx_error *err);
+
+/* input.c: the raw bytes of the source (pipe bytes peeked first). */
+ssize_t gx_input_read(grokx_input *in, int fd, unsigned char *buf, size_t cap, uint64_t *pos);
+
+/* stream.c */
+typedef struct gx_gz gx_gz;
+gx_gz *gx_gz_new(grokx_input *in, int fd);
+void gx_gz_free(gx_gz *g);
+int gx_gz_read(void *state, unsigned char *buf, size_t cap, size_t *got, grokx_error *err);
+/* Feed everything next() produces to p, inflating on a second thread; then
+ * finish p. Returns the parse's result. */
+int gx_pump(gx_read_fn next, void *state, grokx_parser *p);
 
 /* zip.c */
 int gx_zip_open(grokx_input *in, grokx_error *err);

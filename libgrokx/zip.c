@@ -37,6 +37,7 @@ typedef struct S_src {
 typedef struct S_zip {
     unzFile main, side;
     S_src msrc, ssrc;
+    uint64_t main_read; /* bytes of the backend produced so far */
     /* the entry open on the side handle */
     int side_open;
     uint64_t side_read, side_size;
@@ -328,36 +329,28 @@ S_entry_read(grokx_input *in, unzFile uf, const gx_entry *e, uint64_t *done, voi
     return 0;
 }
 
+/* The backend's bytes, for gx_pump (which may call this on its thread:
+ * the main handle is used by nothing else meanwhile). */
+static int
+S_backend_read(void *state, unsigned char *buf, size_t cap, size_t *got, grokx_error *err)
+{
+    grokx_input *in = state;
+    S_zip *z = in->zip;
+    return S_entry_read(in, z->main, &in->entries[in->backend], &z->main_read, buf, cap, got,
+                        err);
+}
+
 int
 gx_zip_parse(grokx_input *in, grokx_parser *p)
 {
     S_zip *z = in->zip;
-    const gx_entry *e = &in->entries[in->backend];
     grokx_error err = {0};
-    uint64_t done = 0;
-    size_t got;
-    char *buf;
-    int rc = S_entry_open(in, z->main, e, in->opt.max_expanded, &err);
+    int rc = S_entry_open(in, z->main, &in->entries[in->backend], in->opt.max_expanded, &err);
     if (rc)
         return gx_parser_fail(p, rc, "%s", err.text);
-    if (!(buf = malloc(GX_READ_SIZE))) {
-        unzCloseCurrentFile(z->main);
-        return gx_parser_fail(p, GROKX_E_NOMEM, "out of memory");
-    }
-    for (;;) {
-        if ((rc = S_entry_read(in, z->main, e, &done, buf, GX_READ_SIZE, &got, &err)) != 0) {
-            rc = gx_parser_fail(p, rc, "%s", err.text);
-            break;
-        }
-        if (!got) {
-            rc = grokx_parser_finish(p);
-            break;
-        }
-        if ((rc = grokx_parser_feed(p, buf, got)) != 0)
-            break;
-    }
+    z->main_read = 0;
+    rc = gx_pump(S_backend_read, in, p);
     unzCloseCurrentFile(z->main);
-    free(buf);
     return rc;
 }
 
