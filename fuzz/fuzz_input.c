@@ -46,13 +46,15 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     grokx_input_options io = {GROKX_ABI_VERSION, (uint64_t)64 << 20, (uint64_t)16 << 20};
-    grokx_writer_config cfg = {GROKX_ABI_VERSION, {discard, NULL}, NULL};
+    grokx_writer_config cfg;
     grokx_input *in = NULL;
     grokx_writer *w = NULL;
     grokx_parser *p;
     grokx_error err;
     if (grokx_input_open_memory(data, size, &io, &in, &err) != 0)
         return 0;
+    grokx_writer_config_init(&cfg);
+    cfg.sink.write = discard;
     cfg.input = in;
     if (grokx_writer_create("events", &cfg, &w) != 0 || !(p = grokx_parser_new(NULL, w)))
         abort();

@@ -74,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     out o = {0};
     counter c = {0};
     grokx_options opt;
-    grokx_writer_config wc = {GROKX_ABI_VERSION, {sink, &o}, NULL};
+    grokx_writer_config wc;
     grokx_writer *w = NULL;
     grokx_parser *p;
     size_t off = 0, feed;
@@ -85,6 +85,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data += 4;
         size -= 4;
     }
+    grokx_writer_config_init(&wc);
+    wc.sink.write = sink;
+    wc.sink.ud = &o;
     grokx_options_init(&opt);
     opt.flags = cfg & 1 ? GROKX_OPT_ALL_BRANCHES : 0;
     if (cfg & 2) { /* small caps reach the limit paths */

@@ -328,11 +328,26 @@ GROKX_API void grokx_file_abort(grokx_file *f);
  * the parser's test oracle. */
 typedef struct grokx_input grokx_input; /* see "Inputs" below */
 
+/* Writer flags. */
+#define GROKX_WF_NO_THINKING 0x1u /* leave thinking traces out */
+#define GROKX_WF_FLAT 0x2u        /* all notes in one folder, not YYYY/MM/ */
+
 typedef struct grokx_writer_config {
     unsigned abi_version; /* GROKX_ABI_VERSION */
     grokx_sink sink;      /* where a single-stream format writes */
     grokx_input *input;   /* the export being read, for attachments (may be NULL) */
+    /* A folder for formats that write many files (md, html); NULL: the
+     * format streams to sink if it can (md does). Created 0700 if missing. */
+    const char *out_dir;
+    unsigned flags; /* GROKX_WF_* */
+    /* File names of notes, from {date} {title} {id} (the first 8 characters
+     * of the conversation id); NULL: "{date} {title} ({id})". */
+    const char *name_template;
+    int tz_minutes; /* offset east of UTC for every time printed */
 } grokx_writer_config;
+
+/* Fill c with the defaults (abi_version included, everything else empty). */
+GROKX_API void grokx_writer_config_init(grokx_writer_config *c);
 
 /* Create a built-in writer by name; *out receives it. GROKX_E_INVALID for
  * an unknown name. */

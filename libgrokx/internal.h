@@ -102,6 +102,14 @@ int gx_utf8_valid(const char *s, size_t len);
 /* Bytes of a valid UTF-8 sequence starting at s[0], or 0 if invalid. */
 size_t gx_utf8_seq(const unsigned char *s, size_t len);
 
+/* ---- names.c --------------------------------------------------------- */
+
+/* A safe, readable file-name component from UTF-8 text, at most max - 1
+ * bytes with its NUL (text is cut at max - 2, on a character boundary; max >= 16), NUL-terminated in out; returns its length. Never
+ * empty ("Untitled"), never a reserved or hidden name. */
+size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
+uint64_t gx_name_fold_hash(const char *s);
+
 /* ---- timestamp.c ----------------------------------------------------- */
 
 /* Parse ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fraction]](Z|+HH:MM|-HH:MM|)"
@@ -151,6 +159,13 @@ void gx_json_error_at(gx_json *j, grokx_error *err, int code, unsigned back, con
     ;
 /* Depth of open containers right now. */
 unsigned gx_json_depth(const gx_json *j);
+/* The string values of the given keys at the top level of a small JSON
+ * document (a card of card_attachments_json): vals[i] is "" when absent,
+ * else a copy cut at GX_FIELD_MAX - 1 bytes. The first occurrence wins.
+ * Returns 0, or GROKX_E_SYNTAX (what was read before the error stays). */
+#define GX_FIELD_MAX 1024
+int gx_json_top_strings(const char *text, size_t len, const char *const *keys, size_t n,
+                        char (*vals)[GX_FIELD_MAX]);
 
 /* ---- jsonw.c: JSON text output ----------------------------------------- */
 
@@ -208,6 +223,7 @@ int gx_writer_call_status(int rc);
 
 /* Built-in writers. */
 int gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out);
+int gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out);
 
 /* ---- sink helpers ---------------------------------------------------- */
 

@@ -552,3 +552,81 @@ gx_json_finish(gx_json *j)
     }
     return 0;
 }
+
+/* ---- small documents: a card's top-level strings --------------------- */
+
+typedef struct S_fields {
+    const char *const *keys;
+    size_t n;
+    char (*vals)[GX_FIELD_MAX];
+    int depth, pending; /* pending: index of the key just read at depth 1, or -1 */
+} S_fields;
+
+static int S_f_null(void *c) { ((S_fields *)c)->pending = -1; return 1; }
+static int S_f_bool(void *c, int v) { (void)v; return S_f_null(c); }
+static int S_f_num(void *c, const char *s, size_t l) { (void)s; (void)l; return S_f_null(c); }
+
+static int
+S_f_str(void *c, const unsigned char *s, size_t len)
+{
+    S_fields *f = c;
+    if (f->depth == 1 && f->pending >= 0) {
+        size_t n = GX_MIN(len, (size_t)GX_FIELD_MAX - 1);
+        while (n && n < len && (s[n] & 0xC0) == 0x80)
+            n--; /* cut on a character boundary */
+        memcpy(f->vals[f->pending], s, n);
+        f->vals[f->pending][n] = 0;
+    }
+    f->pending = -1;
+    return 1;
+}
+
+static int
+S_f_key(void *c, const unsigned char *s, size_t len)
+{
+    S_fields *f = c;
+    size_t i;
+    f->pending = -1;
+    if (f->depth == 1)
+        for (i = 0; i < f->n; i++)
+            if (strlen(f->keys[i]) == len && !memcmp(f->keys[i], s, len) && !f->vals[i][0])
+                f->pending = (int)i;
+    return 1;
+}
+
+static int S_f_open(void *c) { ((S_fields *)c)->depth++; ((S_fields *)c)->pending = -1; return ((S_fields *)c)->depth < 64; }
+static int S_f_close(void *c) { ((S_fields *)c)->depth--; return 1; }
+
+static const yajl_callbacks S_field_callbacks = {
+    S_f_null, S_f_bool, NULL, NULL, S_f_num, S_f_str, S_f_open, S_f_key, S_f_close, S_f_open, S_f_close,
+};
+
+int
+gx_json_top_strings(const char *text, size_t len, const char *const *keys, size_t n,
+                    char (*vals)[GX_FIELD_MAX])
+{
+    S_fields f;
+    gx_mem mem;
+    yajl_alloc_funcs af;
+    yajl_handle h;
+    size_t i;
+    int ok;
+    for (i = 0; i < n; i++)
+        vals[i][0] = 0;
+    f.keys = keys;
+    f.n = n;
+    f.vals = vals;
+    f.depth = 0;
+    f.pending = -1;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    af.malloc = gx_yajl_malloc;
+    af.realloc = gx_yajl_realloc;
+    af.free = gx_yajl_free;
+    af.ctx = &mem;
+    h = yajl_alloc(&S_field_callbacks, &af, &f);
+    yajl_config(h, yajl_dont_validate_strings, 1);
+    ok = yajl_parse(h, (const unsigned char *)text, len) == yajl_status_ok &&
+         yajl_complete_parse(h) == yajl_status_ok;
+    yajl_free(h);
+    return ok ? 0 : GROKX_E_SYNTAX;
+}

@@ -109,7 +109,15 @@ static const struct {
     int (*create)(const grokx_writer_config *cfg, grokx_writer **out);
 } S_formats[] = {
     {"events", gx_writer_events_new},
+    {"md", gx_writer_md_new},
 };
+
+void
+grokx_writer_config_init(grokx_writer_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->abi_version = GROKX_ABI_VERSION;
+}
 
 int
 grokx_writer_create(const char *format, const grokx_writer_config *cfg, grokx_writer **out)

@@ -89,11 +89,14 @@ run_case(const char *data, size_t len, int all, size_t mode, size_t *leak)
     text t = {0};
     counter c = {0};
     grokx_options o;
-    grokx_writer_config cfg = {GROKX_ABI_VERSION, {sink_write, &t}, NULL};
+    grokx_writer_config cfg;
     grokx_writer *w = NULL;
     grokx_parser *p;
     size_t off = 0;
     int rc = 0;
+    grokx_writer_config_init(&cfg);
+    cfg.sink.write = sink_write;
+    cfg.sink.ud = &t;
     grokx_options_init(&o);
     o.flags = all ? GROKX_OPT_ALL_BRANCHES : 0;
     o.alloc = count_alloc;

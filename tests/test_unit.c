@@ -210,6 +210,44 @@ test_time(void)
     CHECK(gx_time_parse_ms("", 0, &t) != 0);
 }
 
+/* ---- file names ------------------------------------------------------ */
+
+static void
+check_name(const char *title, const char *want)
+{
+    char out[64];
+    gx_name_component(title, strlen(title), out, sizeof out);
+    CHECK_MSG(!strcmp(out, want), "name of \"%s\" is \"%s\", want \"%s\"", title, out, want);
+}
+
+static void
+test_names(void)
+{
+    check_name("Hello, world", "Hello, world");
+    check_name("../../etc/passwd", "etc passwd");
+    check_name("a/b\\c:d*e?f\"g<h>i|j", "a b c d e f g h i j");
+    check_name("CON", "_CON");
+    check_name("nul.txt", "_nul.txt");
+    check_name("COM1", "_COM1");
+    check_name("Console", "Console");
+    check_name("", "Untitled");
+    check_name("   ...   ", "Untitled");
+    check_name(" .hidden. ", "hidden");
+    check_name("\xF0\x9F\x98\x80 \xE2\x88\xAF", "\xF0\x9F\x98\x80 \xE2\x88\xAF"); /* low bytes 00, 2F */
+    check_name("\xE2\x80\xAE" "evil\xE2\x80\xAC", "evil");                               /* bidi overrides */
+    check_name("tab\there\nnewline", "tab here newline");
+    /* capped in bytes on a character boundary: 60 bytes of 2-byte chars */
+    check_name("\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C"
+               "\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C"
+               "\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C"
+               "\xC3\x9C\xC3\x9C",
+               "\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C"
+               "\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C"
+               "\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C\xC3\x9C"
+               "\xC3\x9C"); /* 62 bytes: room is kept for a "_" prefix and the NUL */
+    CHECK(gx_name_fold_hash("2025/Notes.md") == gx_name_fold_hash("2025/notes.MD"));
+}
+
 /* ---- JSON writer ----------------------------------------------------- */
 
 static void
@@ -599,6 +637,7 @@ main(void)
     test_utf8();
     test_time();
     test_jsonw();
+    test_names();
     test_api();
     test_not_export();
     test_oom();

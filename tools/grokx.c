@@ -53,11 +53,17 @@ static const char usage_info[] =
 static const char usage_convert[] =
     "usage: grokx convert [-f FORMAT[,FORMAT...]] -o OUT [options] INPUT\n"
     "\n"
-    "  -f, --format LIST    formats to write; available: %s\n"
-    "  -o, --output OUT     a file, or - for standard output; with several\n"
-    "                       formats, a folder holding OUT/<format>.<ext>\n"
+    "  -f, --format LIST    formats to write (default md); available: %s\n"
+    "  -o, --output OUT     md: a folder of notes; events: a file; - streams\n"
+    "                       one format to standard output; with several\n"
+    "                       formats OUT is a folder holding OUT/md/, OUT/events.jsonl\n"
     "  --branches MODE      active (default): each conversation's current\n"
     "                       branch; all: every regeneration and edit too\n"
+    "  --layout MODE        nested (default): OUT/YYYY/MM/<note>.md; flat: OUT/<note>.md\n"
+    "  --name TEMPLATE      note names from {date} {title} {id};\n"
+    "                       default \"{date} {title} ({id})\"\n"
+    "  --no-thinking        leave thinking traces out of the notes\n"
+    "  --tz ZONE            times in UTC (default), local, or +HH:MM / -HH:MM\n"
     "  -q                   no progress line and no warnings on stderr\n";
 
 /* ---- diagnostics ------------------------------------------------------- */
@@ -256,12 +262,47 @@ cmd_info(int argc, char **argv)
     return finish_run(&r, ex);
 }
 
-/* File extension of a format's single-stream output. */
+/* File extension of a format's single-stream output; NULL for formats
+ * that write a folder. */
 static const char *
 format_ext(const char *f)
 {
-    return !strcmp(f, "events") ? "jsonl" : f;
+    return !strcmp(f, "events") ? "jsonl" : !strcmp(f, "md") ? NULL : f;
 }
+
+/* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC. */
+static int
+parse_tz(const char *z, int *minutes)
+{
+    int h = 0, m = 0, sign;
+    if (!strcmp(z, "UTC") || !strcmp(z, "utc") || !strcmp(z, "Z")) {
+        *minutes = 0;
+        return 0;
+    }
+    if (!strcmp(z, "local")) {
+        /* the offset in force now: UTC's fields read back as local time */
+        time_t now = time(NULL), back;
+        struct tm g;
+        if (!gmtime_r(&now, &g))
+            return -1;
+        g.tm_isdst = -1;
+        back = mktime(&g);
+        *minutes = (int)((now - back) / 60);
+        return 0;
+    }
+    if ((z[0] != '+' && z[0] != '-') || sscanf(z + 1, "%2d:%2d", &h, &m) < 1 || h > 23 || m > 59)
+        if ((z[0] != '+' && z[0] != '-') || sscanf(z + 1, "%2d%2d", &h, &m) < 1 || h > 23 || m > 59)
+            return -1;
+    sign = z[0] == '-' ? -1 : 1;
+    *minutes = sign * (h * 60 + m);
+    return 0;
+}
+
+typedef struct md_options {
+    unsigned flags;
+    const char *name_template;
+    int tz;
+} md_options;
 
 static int
 formats_available(char *buf, size_t n)
@@ -277,6 +318,7 @@ formats_available(char *buf, size_t n)
 #define MAX_FORMATS 8
 
 typedef struct convert_job {
+    md_options md;
     char *formats[MAX_FORMATS];
     size_t nformats;
     grokx_writer *writers[MAX_FORMATS];
@@ -307,24 +349,35 @@ open_outputs(convert_job *j, const char *out, grokx_input *input)
     if (j->nformats > 1 && mkdir(out, 0700) != 0 && errno != EEXIST)
         return fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno)), EXIT_OUTPUT;
     for (i = 0; i < j->nformats; i++) {
-        grokx_writer_config cfg = {GROKX_ABI_VERSION, {stdout_write, NULL}, input};
-        const char *path = out;
+        grokx_writer_config cfg;
+        const char *ext = format_ext(j->formats[i]), *path = out;
+        int rc;
+        grokx_writer_config_init(&cfg);
+        cfg.sink.write = stdout_write;
+        cfg.input = input;
+        cfg.flags = j->md.flags;
+        cfg.name_template = j->md.name_template;
+        cfg.tz_minutes = j->md.tz;
         if (j->nformats > 1) {
             size_t n = strlen(out) + strlen(j->formats[i]) + 16;
             if (!(j->paths[i] = malloc(n)))
                 return EXIT_OUTPUT;
-            snprintf(j->paths[i], n, "%s/%s.%s", out, j->formats[i], format_ext(j->formats[i]));
+            snprintf(j->paths[i], n, ext ? "%s/%s.%s" : "%s/%s", out, j->formats[i], ext ? ext : "");
             path = j->paths[i];
         }
-        if (!to_stdout) {
+        if (!to_stdout && ext) {
             j->outs[i].file = grokx_file_open(path, 0600);
             j->outs[i].path = path;
             if (!j->outs[i].file)
                 return fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno)), EXIT_OUTPUT;
             cfg.sink = grokx_file_sink(j->outs[i].file);
+        } else if (!to_stdout) {
+            cfg.out_dir = path;
         }
-        if (grokx_writer_create(j->formats[i], &cfg, &j->writers[i]) != 0) {
+        if ((rc = grokx_writer_create(j->formats[i], &cfg, &j->writers[i])) != 0) {
             char avail[256];
+            if (rc != GROKX_E_INVALID)
+                return fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno)), EXIT_OUTPUT;
             formats_available(avail, sizeof avail);
             fprintf(stderr, "%s: convert: unknown format \"%s\" (available: %s)\n", prog,
                     j->formats[i], avail);
@@ -384,6 +437,21 @@ cmd_convert(int argc, char **argv)
                 flags |= GROKX_OPT_ALL_BRANCHES;
             else if (strcmp(m, "active"))
                 return fprintf(stderr, "%s: convert: --branches takes active or all\n", prog),
+                       EXIT_USAGE;
+        } else if (!strcmp(a, "--layout") && has_arg) {
+            const char *m = argv[++i];
+            if (!strcmp(m, "flat"))
+                j.md.flags |= GROKX_WF_FLAT;
+            else if (strcmp(m, "nested"))
+                return fprintf(stderr, "%s: convert: --layout takes nested or flat\n", prog),
+                       EXIT_USAGE;
+        } else if (!strcmp(a, "--name") && has_arg)
+            j.md.name_template = argv[++i];
+        else if (!strcmp(a, "--no-thinking"))
+            j.md.flags |= GROKX_WF_NO_THINKING;
+        else if (!strcmp(a, "--tz") && has_arg) {
+            if (parse_tz(argv[++i], &j.md.tz) != 0)
+                return fprintf(stderr, "%s: convert: --tz takes UTC, local or +HH:MM\n", prog),
                        EXIT_USAGE;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             r.quiet = 1;

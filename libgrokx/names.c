@@ -1,0 +1,140 @@
+/*
+ * names.c -- file names from untrusted titles: safe on Linux, macOS and
+ * Windows, readable, and capped in bytes on a UTF-8 boundary.
+ *
+ * A title becomes one path component: no separators, no "..", no control
+ * or bidirectional-override characters, none of  \ / : * ? " < > |, no
+ * leading dot (hidden file) or trailing dot/space (Windows drops them), not
+ * a reserved device name (CON, NUL, COM1, ...), never empty.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Code points dropped from names: bidi controls and invisible marks that
+ * make a name look like something it is not. */
+static int
+S_invisible(uint32_t c)
+{
+    return (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+           (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029 || c == 0xFEFF ||
+           c == 0x00AD;
+}
+
+static uint32_t
+S_decode(const unsigned char *s, size_t n)
+{
+    if (n == 1)
+        return s[0];
+    if (n == 2)
+        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    if (n == 3)
+        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+           (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+}
+
+/* Does s start with the letters w, in any case? */
+static int
+S_letters(const char *s, const char *w)
+{
+    for (; *w; s++, w++)
+        if ((*s & ~0x20) != *w)
+            return 0;
+    return 1;
+}
+
+/* Windows device names, also with an extension ("CON.txt", "nul .md"). */
+static int
+S_reserved(const char *s, size_t n)
+{
+    size_t base = 0;
+    while (base < n && s[base] != '.' && s[base] != ' ')
+        base++;
+    if (base == 3)
+        return S_letters(s, "CON") || S_letters(s, "PRN") || S_letters(s, "AUX") ||
+               S_letters(s, "NUL");
+    if (base == 4 && s[3] >= '1' && s[3] <= '9')
+        return S_letters(s, "COM") || S_letters(s, "LPT");
+    return 0;
+}
+
+/* Trim spaces and dots at the end (Windows drops them, and "a." vs "a"
+ * would collide). */
+static size_t
+S_trim_end(char *out, size_t n)
+{
+    while (n && (out[n - 1] == ' ' || out[n - 1] == '.'))
+        n--;
+    out[n] = 0;
+    return n;
+}
+
+size_t
+gx_name_component(const char *text, size_t len, char *out, size_t max)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0, n = 0, k;
+    int space = 0;
+    if (max < 16)
+        return 0;
+    max -= 2; /* room for a "_" prefix and the NUL */
+    while (i < len) {
+        size_t seq = gx_utf8_seq(s + i, len - i);
+        uint32_t c;
+        if (!seq) { /* invalid: strings from the parser never are, but be safe */
+            i++;
+            continue;
+        }
+        c = S_decode(s + i, seq);
+        if (c < 0x20 || c == 0x7F || (c < 0x80 && strchr("\\/:*?\"<>|", (int)c)) ||
+            (c >= 0x80 && c < 0xA0) ||
+            c == ' ' || c == 0xA0 || c == 0x3000) {
+            space = n > 0; /* runs of separators become one space */
+            i += seq;
+            continue;
+        }
+        if (S_invisible(c)) {
+            i += seq;
+            continue;
+        }
+        if (n == 0 && c == '.') { /* no hidden files, no ".." */
+            i += seq;
+            continue;
+        }
+        if (n + space + seq > max)
+            break; /* the cap falls on a character boundary */
+        if (space)
+            out[n++] = ' ';
+        space = 0;
+        for (k = 0; k < seq; k++)
+            out[n++] = (char)s[i + k];
+        i += seq;
+    }
+    n = S_trim_end(out, n);
+    if (n == 0) {
+        memcpy(out, "Untitled", 9);
+        return 8;
+    }
+    if (S_reserved(out, n)) {
+        memmove(out + 1, out, n + 1);
+        out[0] = '_';
+        n++;
+    }
+    return n;
+}
+
+/* Hash of a relative path folded to lower case (ASCII), for
+ * case-insensitive collision checks (macOS and Windows file systems). */
+uint64_t
+gx_name_fold_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return h;
+}

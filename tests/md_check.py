@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Check a folder of notes: every file is inside it, every name is safe,
+and no message swallowed a later turn (count turn headings outside code
+fences, with CommonMark's fence rules, against the front matter's count).
+"""
+import os, re, sys
+
+root = os.path.realpath(sys.argv[1])
+bad = 0
+RESERVED = {'CON', 'PRN', 'AUX', 'NUL'} | {p + str(i) for p in ('COM', 'LPT') for i in range(1, 10)}
+for d, dirs, files in os.walk(root):
+    for f in files:
+        p = os.path.realpath(os.path.join(d, f))
+        if not p.startswith(root + os.sep):
+            print('outside OUT:', p); bad += 1
+        if (f.split('.')[0].split(' ')[0].upper() in RESERVED or f.startswith('.') or
+                any(c in f for c in '\\:*?"<>|') or f != f.strip() or len(f.encode()) > 255 or
+                any(0x202a <= ord(c) <= 0x202e or ord(c) < 32 for c in f)):
+            print('unsafe name:', repr(f)); bad += 1
+        if not f.endswith('.md') or f == 'Index.md':
+            continue
+        text = open(p, encoding='utf-8').read()
+        m = re.search(r'^messages: (\d+)$', text, re.M)
+        fence = None
+        turns = 0
+        for line in text.split('\n'):
+            s = line[:4].lstrip(' ') if len(line) - len(line.lstrip(' ')) <= 3 else ''
+            s = line.lstrip(' ') if len(line) - len(line.lstrip(' ')) <= 3 else ''
+            run = re.match(r'(`{3,}|~{3,})', s)
+            if fence is None:
+                if run and not (run.group(1)[0] == '`' and '`' in s[len(run.group(1)):]):
+                    fence = run.group(1)
+                elif re.match(r'## (You|Grok) · ', line):
+                    turns += 1
+            elif run and run.group(1)[0] == fence[0] and len(run.group(1)) >= len(fence) and not s[len(run.group(1)):].strip():
+                fence = None
+        if m and turns != int(m.group(1)):
+            print('%s: %d turn headings outside fences, %s messages' % (f, turns, m.group(1))); bad += 1
+        if not text.startswith('---\ntitle: "'):
+            print('%s: front matter does not start with a quoted title' % f); bad += 1
+print('md-check: %d problems' % bad)
+sys.exit(1 if bad else 0)
