@@ -313,11 +313,14 @@ typedef struct grokx_sink {
 
 /* An output file that appears whole or not at all: written to a temporary
  * name beside path (created with O_EXCL, mode 0600 when mode is 0),
- * then grokx_file_commit() fsyncs and renames it over path (a symlink at
- * path is replaced, never followed). grokx_file_abort() removes the
+ * then grokx_file_commit() renames it over path (a symlink at path is
+ * replaced, never followed), after an fsync when flags has
+ * GROKX_FILE_FSYNC. (Writers of thousands of files skip the per-file
+ * fsync and sync once at the end.) grokx_file_abort() removes the
  * temporary. Both free f. grokx_file_open returns NULL with errno set. */
+#define GROKX_FILE_FSYNC 0x1u
 typedef struct grokx_file grokx_file; /* opaque */
-GROKX_API grokx_file *grokx_file_open(const char *path, unsigned mode);
+GROKX_API grokx_file *grokx_file_open(const char *path, unsigned mode, unsigned flags);
 GROKX_API grokx_sink grokx_file_sink(grokx_file *f);
 /* 0, or GROKX_E_IO with errno set (a failed write is reported here). */
 GROKX_API int grokx_file_commit(grokx_file *f);

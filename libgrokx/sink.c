@@ -3,7 +3,8 @@
  *
  * A file is written to a temporary name in its target directory (so the
  * final rename stays on one filesystem and is atomic), created with
- * O_EXCL and private permissions, fsynced, and renamed over the target.
+ * O_EXCL and private permissions, optionally fsynced, and renamed over
+ * the target.
  * A symlink planted at the target is replaced by rename, never written
  * through.
  */
@@ -18,6 +19,7 @@
 
 struct grokx_file {
     int fd;
+    unsigned flags;
     int failed; /* errno of the first failed write, or 0 */
     char *path, *tmp;
 };
@@ -33,7 +35,7 @@ S_strdup(const char *s)
 }
 
 grokx_file *
-grokx_file_open(const char *path, unsigned mode)
+grokx_file_open(const char *path, unsigned mode, unsigned flags)
 {
     grokx_file *f;
     unsigned i;
@@ -43,6 +45,7 @@ grokx_file_open(const char *path, unsigned mode)
     f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
+    f->flags = flags;
     n = strlen(path) + 32;
     f->path = S_strdup(path);
     f->tmp = malloc(n);
@@ -102,7 +105,7 @@ grokx_file_commit(grokx_file *f)
         return GROKX_E_INVALID;
     if (f->failed)
         e = f->failed;
-    else if (fsync(f->fd) != 0)
+    else if ((f->flags & GROKX_FILE_FSYNC) && fsync(f->fd) != 0)
         e = errno;
     if (close(f->fd) != 0 && !e)
         e = errno;

@@ -12,11 +12,13 @@
  * comment in it is closed before the next turn; fences we add are longer
  * than any backtick run they wrap; YAML values are always quoted.
  */
+#define _XOPEN_SOURCE 700 /* sync() */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -427,7 +429,7 @@ S_copy_asset(S_md *m, const char *dir, const char *id, char *link, size_t cap, i
         return rc;
     }
     snprintf(path, sizeof path, "%s/%s", dir, link);
-    if (!(f = grokx_file_open(path, 0600))) {
+    if (!(f = grokx_file_open(path, 0600, 0))) {
         grokx_asset_close(a);
         return S_fail(m, "cannot write", path);
     }
@@ -768,7 +770,7 @@ S_remember(S_md *m, const char *rel, const grokx_conversation *c)
 static int
 S_write_file(S_md *m, const char *path, const char *text, size_t len)
 {
-    grokx_file *f = grokx_file_open(path, 0600);
+    grokx_file *f = grokx_file_open(path, 0600, 0);
     grokx_sink s;
     if (!f)
         return S_fail(m, "cannot write", path);
@@ -852,7 +854,12 @@ S_end(void *self, const grokx_stats *st)
     if (rc)
         return GROKX_E_NOMEM;
     snprintf(path, sizeof path, "%s/Index.md", m->out_dir);
-    return S_write_file(m, path, m->note.ptr, m->note.len);
+    if ((rc = S_write_file(m, path, m->note.ptr, m->note.len)) != 0)
+        return rc;
+    /* one sync for every note: an fsync per note costs more than the
+     * whole conversion; each note is already atomic through its rename */
+    sync();
+    return 0;
 }
 
 static const char *

@@ -603,13 +603,13 @@ test_file_sink(void)
     grokx_sink s;
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof path, "%s/out.txt", dir);
-    f = grokx_file_open(path, 0);
+    f = grokx_file_open(path, 0, GROKX_FILE_FSYNC);
     s = grokx_file_sink(f);
     CHECK_INT(s.write(s.ud, "hello", 5), 0);
     CHECK(stat(path, &st) != 0); /* nothing visible before commit */
     CHECK_INT(grokx_file_commit(f), 0);
     CHECK(stat(path, &st) == 0 && st.st_size == 5 && (st.st_mode & 0777) == 0600);
-    f = grokx_file_open(path, 0);
+    f = grokx_file_open(path, 0, GROKX_FILE_FSYNC);
     s = grokx_file_sink(f);
     s.write(s.ud, "partial", 7);
     grokx_file_abort(f);
@@ -619,7 +619,7 @@ test_file_sink(void)
     CHECK(close(open(link, O_WRONLY | O_CREAT, 0600)) == 0);
     unlink(path);
     CHECK(symlink(link, path) == 0);
-    f = grokx_file_open(path, 0);
+    f = grokx_file_open(path, 0, GROKX_FILE_FSYNC);
     s = grokx_file_sink(f);
     s.write(s.ud, "new", 3);
     CHECK_INT(grokx_file_commit(f), 0);
@@ -628,7 +628,7 @@ test_file_sink(void)
     unlink(path);
     unlink(link);
     CHECK(rmdir(dir) == 0);
-    CHECK(grokx_file_open("/nonexistent-dir/x", 0) == NULL && errno == ENOENT);
+    CHECK(grokx_file_open("/nonexistent-dir/x", 0, 0) == NULL && errno == ENOENT);
 }
 
 int

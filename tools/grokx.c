@@ -366,7 +366,7 @@ open_outputs(convert_job *j, const char *out, grokx_input *input)
             path = j->paths[i];
         }
         if (!to_stdout && ext) {
-            j->outs[i].file = grokx_file_open(path, 0600);
+            j->outs[i].file = grokx_file_open(path, 0600, GROKX_FILE_FSYNC);
             j->outs[i].path = path;
             if (!j->outs[i].file)
                 return fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno)), EXIT_OUTPUT;
