@@ -140,3 +140,37 @@ gx_yajl_realloc(void *ctx, void *p, size_t n)
     S_account(m, old, n);
     return q + 1;
 }
+
+/* ---- plain malloc helpers for state outside the parser's accounting -- */
+
+char *
+gx_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+int
+gx_grow(void *arrp, size_t *cap, size_t need, size_t elem)
+{
+    void *old, *arr;
+    size_t c = *cap;
+    if (need <= c)
+        return 0;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return GROKX_E_NOMEM;
+        c = c ? c * 2 : 16;
+    }
+    if (c > SIZE_MAX / elem)
+        return GROKX_E_NOMEM;
+    memcpy(&old, arrp, sizeof old); /* arrp is a T **: no aliasing through void ** */
+    if (!(arr = realloc(old, c * elem)))
+        return GROKX_E_NOMEM;
+    memcpy(arrp, &arr, sizeof arr);
+    *cap = c;
+    return 0;
+}

@@ -43,33 +43,17 @@ gx_input_error(grokx_error *err, int code, const char *fmt, ...)
     return code;
 }
 
-static char *
-S_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* ---- entries --------------------------------------------------------- */
 
 gx_entry *
 gx_input_add_entry(grokx_input *in, const char *name, uint64_t size)
 {
     gx_entry *e;
-    if (in->nentries == in->entries_cap) {
-        size_t cap = in->entries_cap ? in->entries_cap * 2 : 64;
-        gx_entry *ne = realloc(in->entries, cap * sizeof *ne);
-        if (!ne)
-            return NULL;
-        in->entries = ne;
-        in->entries_cap = cap;
-    }
+    if (gx_grow(&in->entries, &in->entries_cap, in->nentries + 1, sizeof *e))
+        return NULL;
     e = &in->entries[in->nentries];
     memset(e, 0, sizeof *e);
-    if (!(e->name = S_strdup(name)))
+    if (!(e->name = gx_strdup(name)))
         return NULL;
     e->size = size;
     in->nentries++;
@@ -202,7 +186,7 @@ S_join(const char *a, const char *b)
 static int
 S_walk(grokx_input *in, const char *root, const char *rel, int depth)
 {
-    char *dir = rel[0] ? S_join(root, rel) : S_strdup(root);
+    char *dir = rel[0] ? S_join(root, rel) : gx_strdup(root);
     DIR *d;
     struct dirent *de;
     int rc = 0;
@@ -218,7 +202,7 @@ S_walk(grokx_input *in, const char *root, const char *rel, int depth)
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
         full = S_join(dir, de->d_name);
-        name = rel[0] ? S_join(rel, de->d_name) : S_strdup(de->d_name);
+        name = rel[0] ? S_join(rel, de->d_name) : gx_strdup(de->d_name);
         if (!full || !name)
             rc = GROKX_E_NOMEM;
         else if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode) && depth < S_FOLDER_DEPTH)
@@ -319,7 +303,7 @@ S_new(const char *path, const grokx_input_options *o)
         in->opt.max_expanded = S_DEFAULT_MAX_EXPANDED;
     if (!in->opt.max_asset)
         in->opt.max_asset = S_DEFAULT_MAX_ASSET;
-    if (!(in->path = S_strdup(path))) {
+    if (!(in->path = gx_strdup(path))) {
         free(in);
         return NULL;
     }

@@ -37,6 +37,12 @@ void *gx_yajl_malloc(void *ctx, size_t n);
 void *gx_yajl_realloc(void *ctx, void *p, size_t n);
 void gx_yajl_free(void *ctx, void *p);
 
+/* Plain malloc helpers, for state kept outside a parser (inputs, writers):
+ * a string copy, and growing an array so it holds at least need elements
+ * (arrp is the address of the array pointer; capacity doubles). */
+char *gx_strdup(const char *s);
+int gx_grow(void *arrp, size_t *cap, size_t need, size_t elem);
+
 /* ---- buf.c: growable byte buffer -------------------------------------- */
 
 typedef struct gx_buf {

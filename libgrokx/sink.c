@@ -24,16 +24,6 @@ struct grokx_file {
     char *path, *tmp;
 };
 
-static char *
-S_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 grokx_file *
 grokx_file_open(const char *path, unsigned mode, unsigned flags)
 {
@@ -47,7 +37,7 @@ grokx_file_open(const char *path, unsigned mode, unsigned flags)
         return NULL;
     f->flags = flags;
     n = strlen(path) + 32;
-    f->path = S_strdup(path);
+    f->path = gx_strdup(path);
     f->tmp = malloc(n);
     if (!f->path || !f->tmp) {
         grokx_file_abort(f);

@@ -38,8 +38,11 @@ struct grokx_summary {
     int failed; /* out of memory while counting */
     /* the export's files (ZIP or folder): all but assets, which are counted */
     int has_files;
-    S_entry *entries; /* name, size */
-    int *entry_kinds;
+    struct S_file {
+        char *name;
+        uint64_t size;
+        int kind;
+    } *entries;
     size_t nentries, entries_cap;
     uint64_t assets, asset_bytes;
 };
@@ -57,16 +60,9 @@ S_tally_add(S_tally *t, const char *name, size_t len)
         t->other++;
         return 0;
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8;
-        void *ne = realloc(t->e, cap * sizeof *t->e);
-        if (!ne)
-            return GROKX_E_NOMEM;
-        t->e = ne;
-        t->cap = cap;
-    }
-    t->e[t->n].name = malloc(len + 1);
-    if (!t->e[t->n].name)
+    if (gx_grow(&t->e, &t->cap, t->n + 1, sizeof *t->e))
+        return GROKX_E_NOMEM;
+    if (!(t->e[t->n].name = malloc(len + 1))) /* name is not NUL-terminated */
         return GROKX_E_NOMEM;
     memcpy(t->e[t->n].name, name, len);
     t->e[t->n].name[len] = 0;
@@ -211,23 +207,11 @@ S_add_file(void *ud, const grokx_entry *e)
         s->asset_bytes += e->size;
         return 0;
     }
-    if (s->nentries == s->entries_cap) {
-        size_t cap = s->entries_cap ? s->entries_cap * 2 : 16;
-        S_entry *nf = realloc(s->entries, cap * sizeof *nf);
-        int *nk = realloc(s->entry_kinds, cap * sizeof *nk);
-        if (nf)
-            s->entries = nf;
-        if (nk)
-            s->entry_kinds = nk;
-        if (!nf || !nk)
-            return GROKX_E_NOMEM;
-        s->entries_cap = cap;
-    }
-    if (!(s->entries[s->nentries].name = malloc(e->name.len + 1)))
+    if (gx_grow(&s->entries, &s->entries_cap, s->nentries + 1, sizeof *s->entries) ||
+        !(s->entries[s->nentries].name = gx_strdup(e->name.ptr)))
         return GROKX_E_NOMEM;
-    memcpy(s->entries[s->nentries].name, e->name.ptr, e->name.len + 1);
-    s->entries[s->nentries].count = e->size;
-    s->entry_kinds[s->nentries++] = e->kind;
+    s->entries[s->nentries].size = e->size;
+    s->entries[s->nentries++].kind = e->kind;
     return 0;
 }
 
@@ -261,7 +245,6 @@ grokx_summary_free(grokx_summary *s)
     for (i = 0; i < s->nentries; i++)
         free(s->entries[i].name);
     free(s->entries);
-    free(s->entry_kinds);
     grokx_writer_free(s->writer);
     S_tally_free(&s->senders);
     S_tally_free(&s->models);
@@ -381,8 +364,8 @@ S_print_json(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
         for (i = 0; i < s->nentries; i++) {
             static const char *const kinds[] = {"", "backend", "account", "billing", "asset", "other"};
             rc |= gx_jw_begin_map(w) | gx_jw_kcstr(w, "name", s->entries[i].name);
-            rc |= gx_jw_kuint(w, "size", s->entries[i].count);
-            rc |= gx_jw_kcstr(w, "kind", kinds[s->entry_kinds[i] >= 1 && s->entry_kinds[i] <= 5 ? s->entry_kinds[i] : 5]);
+            rc |= gx_jw_kuint(w, "size", s->entries[i].size);
+            rc |= gx_jw_kcstr(w, "kind", kinds[s->entries[i].kind >= 1 && s->entries[i].kind <= 5 ? s->entries[i].kind : 5]);
             rc |= gx_jw_end_map(w);
         }
         rc |= gx_jw_end_array(w);
@@ -483,9 +466,9 @@ S_print_text(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
         size_t i;
         rc |= gx_buf_printf(&b, "%-18s\n", "Files:");
         for (i = 0; i < s->nentries; i++) {
-            S_bytes(n1, sizeof n1, s->entries[i].count);
+            S_bytes(n1, sizeof n1, s->entries[i].size);
             rc |= gx_buf_printf(&b, "  %s (%s): %s\n", s->entries[i].name, n1,
-                                S_kind_name(s->entry_kinds[i]));
+                                S_kind_name(s->entries[i].kind));
         }
         S_bytes(n1, sizeof n1, s->asset_bytes);
         rc |= gx_buf_printf(&b, "  attachments: %llu files, %s\n", (unsigned long long)s->assets, n1);

@@ -744,24 +744,16 @@ static int
 S_remember(S_md *m, const char *rel, const grokx_conversation *c)
 {
     S_note *n;
-    if (m->nnotes == m->notes_cap) {
-        size_t cap = m->notes_cap ? m->notes_cap * 2 : 256;
-        S_note *nn = realloc(m->notes, cap * sizeof *nn);
-        if (!nn)
-            return GROKX_E_NOMEM;
-        m->notes = nn;
-        m->notes_cap = cap;
-    }
+    if (gx_grow(&m->notes, &m->notes_cap, m->nnotes + 1, sizeof *n))
+        return GROKX_E_NOMEM;
     n = &m->notes[m->nnotes];
-    n->relpath = malloc(strlen(rel) + 1);
-    n->title = malloc(c->title.len + 1);
+    n->relpath = gx_strdup(rel);
+    n->title = gx_strdup(c->title.ptr); /* parser strings hold no NUL */
     if (!n->relpath || !n->title) {
         free(n->relpath);
         free(n->title);
         return GROKX_E_NOMEM;
     }
-    strcpy(n->relpath, rel);
-    memcpy(n->title, c->title.ptr, c->title.len + 1);
     n->created = c->create_time;
     m->nnotes++;
     return 0;
@@ -886,15 +878,6 @@ S_destroy(void *self)
     free(m);
 }
 
-static char *
-S_dup(const char *s)
-{
-    char *d = malloc(strlen(s) + 1);
-    if (d)
-        strcpy(d, s);
-    return d;
-}
-
 int
 gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
 {
@@ -908,9 +891,9 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_mem_init(&m->mem, NULL, NULL, 0);
     gx_buf_init(&m->note, &m->mem);
     gx_buf_init(&m->scratch, &m->mem);
-    m->name_template = S_dup(cfg->name_template ? cfg->name_template : "{date} {title} ({id})");
+    m->name_template = gx_strdup(cfg->name_template ? cfg->name_template : "{date} {title} ({id})");
     if (cfg->out_dir)
-        m->out_dir = S_dup(cfg->out_dir);
+        m->out_dir = gx_strdup(cfg->out_dir);
     if (!m->name_template || (cfg->out_dir && !m->out_dir) ||
         (cfg->out_dir && S_mkdirs(m, cfg->out_dir) != 0) || !(*out = grokx_writer_new(&vt, m))) {
         int rc = m->why[0] ? GROKX_E_IO : GROKX_E_NOMEM;
