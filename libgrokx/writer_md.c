@@ -30,6 +30,11 @@ typedef struct S_note {
     grokx_time created;
 } S_note;
 
+/* A citation card of the message being written: offsets into cards_text. */
+typedef struct S_card {
+    size_t id, url, title;
+} S_card;
+
 typedef struct S_md {
     grokx_writer_config cfg;
     char *out_dir, *name_template;
@@ -41,6 +46,9 @@ typedef struct S_md {
     S_note *notes; /* for Index.md */
     size_t nnotes, notes_cap;
     unsigned footnote; /* next footnote number in the note */
+    gx_buf cards_text; /* the message's cards, parsed once */
+    S_card *cards;
+    size_t ncards, cards_cap;
     char why[GROKX_ERROR_TEXT_MAX];
 } S_md;
 
@@ -263,23 +271,49 @@ S_find(const char *s, size_t len, const char *needle)
     return NULL;
 }
 
-/* A citation card's footnote: its URL and title from card_attachments. */
+/* Parse the message's cards (JSON texts) once: id, url, title. */
 static int
-S_cite(S_md *m, gx_buf *foot, const grokx_message *msg, const char *card_id)
+S_load_cards(S_md *m, const grokx_message *msg)
 {
     static const char *const keys[] = {"id", "url", "title"};
     char vals[3][GX_FIELD_MAX];
-    size_t i;
-    int rc = 0;
+    size_t i, k;
+    m->ncards = 0;
+    m->cards_text.len = 0;
     for (i = 0; i < msg->card_attachments.count; i++) {
         grokx_str c = msg->card_attachments.items[i];
-        gx_json_top_strings(c.ptr, c.len, keys, 3, vals);
-        if (strcmp(vals[0], card_id) || !vals[1][0])
+        S_card *card;
+        gx_json_top_strings(c.ptr, c.len, keys, 3, vals); /* a broken card keeps what it had */
+        if (!vals[0][0] || !vals[1][0])
+            continue;
+        if (gx_grow(&m->cards, &m->cards_cap, m->ncards + 1, sizeof *m->cards))
+            return GROKX_E_NOMEM;
+        card = &m->cards[m->ncards++];
+        for (k = 0; k < 3; k++) {
+            size_t *off = k == 0 ? &card->id : k == 1 ? &card->url : &card->title;
+            *off = m->cards_text.len;
+            if (gx_buf_put(&m->cards_text, vals[k], strlen(vals[k]) + 1))
+                return GROKX_E_NOMEM;
+        }
+    }
+    return 0;
+}
+
+/* A citation's footnote: the marker here, its definition in foot. */
+static int
+S_cite(S_md *m, gx_buf *foot, const char *card_id)
+{
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < m->ncards; i++) {
+        const char *t = m->cards_text.ptr, *url = t + m->cards[i].url;
+        const char *title = t[m->cards[i].title] ? t + m->cards[i].title : url;
+        if (strcmp(t + m->cards[i].id, card_id))
             continue;
         rc |= gx_buf_printf(&m->note, "[^%u]", m->footnote);
         rc |= gx_buf_printf(foot, "[^%u]: [", m->footnote++);
-        rc |= S_inline_text(foot, vals[2][0] ? vals[2] : vals[1], strlen(vals[2][0] ? vals[2] : vals[1]));
-        rc |= gx_buf_printf(foot, "](<%s>)\n", vals[1]);
+        rc |= S_inline_text(foot, title, strlen(title));
+        rc |= gx_buf_printf(foot, "](<%s>)\n", url);
         return rc;
     }
     return 0; /* no card: the citation marker is dropped */
@@ -334,6 +368,10 @@ S_rich_text(S_md *m, const grokx_message *msg, gx_buf *foot)
     const char *s = msg->text.ptr, *end = s + msg->text.len;
     int rc = 0;
     m->scratch.len = 0;
+    m->ncards = 0;
+    if (msg->card_attachments.count && S_find(s, msg->text.len, "<grok:render") &&
+        (rc = S_load_cards(m, msg)) != 0)
+        return rc;
     while (s < end && !rc) {
         const char *r = S_find(s, (size_t)(end - s), "<grok:render");
         const char *a = S_find(s, (size_t)(end - s), "<xaiArtifact");
@@ -368,7 +406,7 @@ S_rich_text(S_md *m, const grokx_message *msg, gx_buf *foot)
                 if (m->note.len && m->note.ptr[m->note.len - 1] == '\n')
                     m->note.len--; /* the marker follows the text it cites */
                 m->scratch.len = 0;
-                rc |= S_cite(m, foot, msg, card);
+                rc |= S_cite(m, foot, card);
             }
         }
         s = !close ? end : close == gt + 1 ? close : close + 14;
@@ -873,6 +911,8 @@ S_destroy(void *self)
     free(m->used);
     gx_buf_free(&m->note);
     gx_buf_free(&m->scratch);
+    gx_buf_free(&m->cards_text);
+    free(m->cards);
     free(m->out_dir);
     free(m->name_template);
     free(m);
@@ -891,6 +931,7 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_mem_init(&m->mem, NULL, NULL, 0);
     gx_buf_init(&m->note, &m->mem);
     gx_buf_init(&m->scratch, &m->mem);
+    gx_buf_init(&m->cards_text, &m->mem);
     m->name_template = gx_strdup(cfg->name_template ? cfg->name_template : "{date} {title} ({id})");
     if (cfg->out_dir)
         m->out_dir = gx_strdup(cfg->out_dir);
