@@ -18,8 +18,10 @@ typedef struct gx_entry {
     int kind;            /* GROKX_ENTRY_* */
     char *asset_id;      /* points into name, NUL-terminated copy */
     /* ZIP only */
-    uint64_t pos_dir, num_file; /* unz64_file_pos, to jump back to it */
+    uint64_t pos_dir, num_file; /* unz64_file_pos: its central directory record */
+    uint64_t local;             /* offset of its local header */
     unsigned method, flags;     /* compression method, general purpose flags */
+    uint32_t crc;
     int symlink;
     /* folder only: full path */
     char *path;

@@ -1,18 +1,21 @@
 /*
  * zip.c -- the export ZIP, read in place with zlib's minizip.
  *
- * minizip (Debian's libminizip, zlib's contrib) parses the central
- * directory, handles ZIP64, inflates with zlib and checks the CRC-32. Our
- * I/O layer under it knows the archive's real size, reads ahead 1 MiB at a
- * time (minizip asks for 16 KiB), and can serve an archive held in memory
- * (tests, fuzzing). Checks minizip leaves to us: duplicate backends,
- * symlink, encrypted and unknown-method entries, sizes beyond the file,
- * and declared sizes beyond max_expanded. minizip never inflates past an
- * entry's declared size, so that bound (checked before reading) also caps
- * a bomb; an entry that ends early or whose CRC differs is an error.
+ * minizip (Debian's libminizip, zlib's contrib) finds and walks the
+ * central directory (the ZIP64 end records included) and gives each
+ * entry's name, flags, method and CRC. Its sizes and offsets are not used:
+ * Debian's 1.1 compares the 32-bit ZIP64 placeholders with
+ * (unsigned long)-1, which on 64-bit Linux never matches, so a member over
+ * 4 GiB, or one stored past 4 GiB, would be misread. We read each entry's
+ * central record ourselves (ZIP64 extra field included) and stream its
+ * data with zlib: raw inflate, CRC-32, and an error as soon as it grows
+ * past its declared size.
  *
- * Two minizip handles share the archive: "main" streams the backend JSON,
- * "side" serves attachments that writers open while it streams.
+ * Our I/O layer knows the archive's real size (no offset beyond it is
+ * trusted), reads ahead 1 MiB at a time, and can serve an archive held in
+ * memory (tests, fuzzing). Two readers share the archive: "main" streams
+ * the backend JSON, "side" serves attachments that writers open while it
+ * streams.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include <unzip.h>
+#include <zlib.h>
 
 #include "input.h"
 
@@ -34,14 +38,26 @@ typedef struct S_src {
     int err;
 } S_src;
 
+/* One entry being read. */
+typedef struct S_reader {
+    S_src *src;
+    const gx_entry *e;
+    int open, ended;
+    uint64_t pos, left; /* next compressed byte, compressed bytes left */
+    uint64_t out;       /* bytes produced */
+    uLong crc;
+    z_stream zs;
+    int zinit;
+    unsigned char *ibuf;
+} S_reader;
+
 typedef struct S_zip {
-    unzFile main, side;
-    S_src msrc, ssrc;
-    uint64_t main_read; /* bytes of the backend produced so far */
-    /* the entry open on the side handle */
-    int side_open;
-    uint64_t side_read, side_size;
+    unzFile dir;        /* minizip: the central directory */
+    S_src dsrc, msrc, ssrc;
+    S_reader main, side;
 } S_zip;
+
+static void S_reader_close(S_reader *r);
 
 /* ---- I/O under minizip ----------------------------------------------- */
 
@@ -168,6 +184,63 @@ S_is_symlink(const unz_file_info64 *info)
     return (info->version >> 8) == 3 && ((info->external_fa >> 16) & 0170000) == 0120000;
 }
 
+static uint64_t
+S_le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    while (n--)
+        v = v << 8 | p[n];
+    return v;
+}
+
+/* Read n bytes at off through src; 0 if all were there. */
+static int
+S_pread(S_src *src, uint64_t off, unsigned char *buf, size_t n)
+{
+    if (off > src->in->size || n > src->in->size - off)
+        return -1;
+    src->pos = off;
+    return S_read(NULL, src, buf, (uLong)n) == n ? 0 : -1;
+}
+
+/* Sizes and local header offset of e from its central directory record
+ * (at e->pos_dir), applying the ZIP64 extra field: each 32-bit field
+ * that reads 0xFFFFFFFF is replaced, in order, by a 64-bit value. */
+static int
+S_central_record(S_src *src, gx_entry *e)
+{
+    unsigned char h[46], extra[65535];
+    uint64_t usize, csize, local;
+    size_t nlen, xlen, i;
+    if (S_pread(src, e->pos_dir, h, 46) || S_le(h, 4) != 0x02014b50)
+        return -1;
+    csize = S_le(h + 20, 4);
+    usize = S_le(h + 24, 4);
+    nlen = (size_t)S_le(h + 28, 2);
+    xlen = (size_t)S_le(h + 30, 2);
+    local = S_le(h + 42, 4);
+    if (xlen && S_pread(src, e->pos_dir + 46 + nlen, extra, xlen))
+        return -1;
+    for (i = 0; i + 4 <= xlen;) {
+        size_t id = (size_t)S_le(extra + i, 2), sz = (size_t)S_le(extra + i + 2, 2), k = i + 4;
+        if (k + sz > xlen)
+            break;
+        if (id == 0x0001) {
+            if (usize == 0xFFFFFFFFu && k + 8 <= i + 4 + sz)
+                usize = S_le(extra + k, 8), k += 8;
+            if (csize == 0xFFFFFFFFu && k + 8 <= i + 4 + sz)
+                csize = S_le(extra + k, 8), k += 8;
+            if (local == 0xFFFFFFFFu && k + 8 <= i + 4 + sz)
+                local = S_le(extra + k, 8);
+        }
+        i += 4 + sz;
+    }
+    e->size = usize;
+    e->csize = csize;
+    e->local = local;
+    return 0;
+}
+
 static int
 S_scan(grokx_input *in, S_zip *z, grokx_error *err)
 {
@@ -178,15 +251,15 @@ S_scan(grokx_input *in, S_zip *z, grokx_error *err)
     int rc;
     if (!name)
         return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
-    if (unzGetGlobalInfo64(z->main, &gi) != UNZ_OK) {
+    if (unzGetGlobalInfo64(z->dir, &gi) != UNZ_OK) {
         free(name);
         return gx_input_error(err, GROKX_E_ARCHIVE, "%s: unreadable ZIP directory", in->path);
     }
-    for (rc = unzGoToFirstFile(z->main); rc == UNZ_OK; rc = unzGoToNextFile(z->main)) {
+    for (rc = unzGoToFirstFile(z->dir); rc == UNZ_OK; rc = unzGoToNextFile(z->dir)) {
         gx_entry *e;
         size_t len;
-        if (unzGetCurrentFileInfo64(z->main, &info, name, 65535, NULL, 0, NULL, 0) != UNZ_OK ||
-            unzGetFilePos64(z->main, &pos) != UNZ_OK)
+        if (unzGetCurrentFileInfo64(z->dir, &info, name, 65535, NULL, 0, NULL, 0) != UNZ_OK ||
+            unzGetFilePos64(z->dir, &pos) != UNZ_OK)
             break;
         len = GX_MIN((size_t)info.size_filename, (size_t)65535);
         name[len] = 0;
@@ -196,12 +269,17 @@ S_scan(grokx_input *in, S_zip *z, grokx_error *err)
             free(name);
             return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
         }
-        e->csize = info.compressed_size;
         e->pos_dir = pos.pos_in_zip_directory;
         e->num_file = pos.num_of_file;
         e->method = (unsigned)info.compression_method;
         e->flags = (unsigned)info.flag;
+        e->crc = (uint32_t)info.crc;
         e->symlink = S_is_symlink(&info);
+        if (S_central_record(&z->dsrc, e) != 0) {
+            free(name);
+            return gx_input_error(err, GROKX_E_ARCHIVE,
+                                  "%s: %s: unreadable central directory record", in->path, e->name);
+        }
         if ((rc = gx_input_classify(in, e)) != 0) {
             free(name);
             return gx_input_error(err, rc, "out of memory");
@@ -223,8 +301,11 @@ gx_zip_open(grokx_input *in, grokx_error *err)
     if (!z)
         return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
     in->zip = z;
-    z->main = S_unz_open(in, &z->msrc);
-    if (!z->main)
+    z->msrc.in = z->ssrc.in = in;
+    z->main.src = &z->msrc;
+    z->side.src = &z->ssrc;
+    z->dir = S_unz_open(in, &z->dsrc);
+    if (!z->dir)
         return gx_input_error(err, GROKX_E_ARCHIVE,
                               "%s: not a readable ZIP (no central directory: truncated or "
                               "corrupt)",
@@ -240,10 +321,11 @@ gx_zip_close(grokx_input *in)
     S_zip *z = in->zip;
     if (!z)
         return;
-    if (z->main)
-        unzClose(z->main);
-    if (z->side)
-        unzClose(z->side);
+    S_reader_close(&z->main);
+    S_reader_close(&z->side);
+    if (z->dir)
+        unzClose(z->dir);
+    free(z->dsrc.buf);
     free(z->msrc.buf);
     free(z->ssrc.buf);
     free(z);
@@ -251,6 +333,17 @@ gx_zip_close(grokx_input *in)
 }
 
 /* ---- reading one entry ----------------------------------------------- */
+
+static void
+S_reader_close(S_reader *r)
+{
+    if (r->zinit)
+        inflateEnd(&r->zs);
+    free(r->ibuf);
+    r->zinit = 0;
+    r->ibuf = NULL;
+    r->open = 0;
+}
 
 /* Why e cannot be read, or 0. */
 static int
@@ -267,7 +360,7 @@ S_check_entry(grokx_input *in, const gx_entry *e, uint64_t max, grokx_error *err
                               "%s: %s uses compression method %u; only stored and deflated "
                               "entries are supported",
                               in->path, e->name, e->method);
-    if (e->csize > in->size)
+    if (e->csize > in->size || e->local > in->size - e->csize)
         return gx_input_error(err, GROKX_E_ARCHIVE,
                               "%s: %s claims %llu compressed bytes, more than the whole "
                               "file; the archive is corrupt",
@@ -282,47 +375,115 @@ S_check_entry(grokx_input *in, const gx_entry *e, uint64_t max, grokx_error *err
 }
 
 static int
-S_entry_open(grokx_input *in, unzFile uf, const gx_entry *e, uint64_t max, grokx_error *err)
+S_corrupt(grokx_input *in, const gx_entry *e, const char *what, grokx_error *err)
 {
-    unz64_file_pos pos;
+    return gx_input_error(err, GROKX_E_ARCHIVE, "%s: %s: %s; the archive is corrupt", in->path,
+                          e->name, what);
+}
+
+/* Find the data after e's local header and get ready to read it. */
+static int
+S_entry_open(grokx_input *in, S_reader *r, const gx_entry *e, uint64_t max, grokx_error *err)
+{
+    unsigned char h[30];
+    uint64_t data;
     int rc = S_check_entry(in, e, max, err);
     if (rc)
         return rc;
-    pos.pos_in_zip_directory = e->pos_dir;
-    pos.num_of_file = e->num_file;
-    if (unzGoToFilePos64(uf, &pos) != UNZ_OK || unzOpenCurrentFile(uf) != UNZ_OK)
-        return gx_input_error(err, GROKX_E_ARCHIVE,
-                              "%s: %s: bad local header; the archive is corrupt", in->path,
-                              e->name);
+    S_reader_close(r);
+    if (S_pread(r->src, e->local, h, 30) || S_le(h, 4) != 0x04034b50)
+        return S_corrupt(in, e, "bad local header", err);
+    data = e->local + 30 + S_le(h + 26, 2) + S_le(h + 28, 2);
+    if (data > in->size || e->csize > in->size - data)
+        return S_corrupt(in, e, "data beyond the end of the file", err);
+    memset(&r->zs, 0, sizeof r->zs);
+    if (e->method == Z_DEFLATED) {
+        if (inflateInit2(&r->zs, -MAX_WBITS) != Z_OK)
+            return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
+        r->zinit = 1;
+    }
+    if (!(r->ibuf = malloc(GX_READ_SIZE))) {
+        S_reader_close(r);
+        return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
+    }
+    r->e = e;
+    r->pos = data;
+    r->left = e->csize;
+    r->out = 0;
+    r->crc = crc32(0L, Z_NULL, 0);
+    r->open = 1;
+    r->ended = 0;
     return 0;
 }
 
-/* Read from the open entry of uf; *got == 0 at its end, after the size
- * and CRC checks. */
+/* Next compressed bytes into the reader's input. */
 static int
-S_entry_read(grokx_input *in, unzFile uf, const gx_entry *e, uint64_t *done, void *buf,
-             size_t cap, size_t *got, grokx_error *err)
+S_refill(grokx_input *in, S_reader *r, grokx_error *err)
 {
-    int n = unzReadCurrentFile(uf, buf, (unsigned)GX_MIN(cap, (size_t)GX_READ_SIZE));
+    size_t n = (size_t)GX_MIN(r->left, (uint64_t)GX_READ_SIZE);
+    if (S_pread(r->src, r->pos, r->ibuf, n))
+        return gx_input_error(err, GROKX_E_ARCHIVE, "%s: %s: read failed; the file is truncated",
+                              in->path, r->e->name);
+    r->pos += n;
+    r->left -= n;
+    r->zs.next_in = r->ibuf;
+    r->zs.avail_in = (uInt)n;
+    return 0;
+}
+
+/* Up to cap bytes of the entry; *got == 0 at its end, after the size and
+ * CRC checks. */
+static int
+S_entry_read(grokx_input *in, S_reader *r, unsigned char *buf, size_t cap, size_t *got,
+             grokx_error *err)
+{
+    const gx_entry *e = r->e;
+    int rc;
     *got = 0;
-    if (n < 0)
-        return gx_input_error(err, GROKX_E_ARCHIVE,
-                              "%s: %s: %s after %llu bytes; the archive is corrupt or "
-                              "truncated",
-                              in->path, e->name, n == Z_DATA_ERROR ? "bad deflate data" : "read error",
-                              (unsigned long long)*done);
-    if (n > 0) {
-        *done += (uint64_t)n;
-        *got = (size_t)n;
+    if (!r->open || r->ended)
         return 0;
+    while (*got == 0) {
+        if (r->zs.avail_in == 0 && r->left && (rc = S_refill(in, r, err)) != 0)
+            return rc;
+        if (e->method == 0) { /* stored */
+            size_t n = GX_MIN(cap, (size_t)r->zs.avail_in);
+            memcpy(buf, r->zs.next_in, n);
+            r->zs.next_in += n;
+            r->zs.avail_in -= (uInt)n;
+            *got = n;
+            if (!n)
+                break;
+        } else {
+            int zr;
+            r->zs.next_out = buf;
+            r->zs.avail_out = (uInt)GX_MIN(cap, (size_t)GX_READ_SIZE);
+            zr = inflate(&r->zs, Z_NO_FLUSH);
+            *got = GX_MIN(cap, (size_t)GX_READ_SIZE) - r->zs.avail_out;
+            if (zr == Z_STREAM_END) {
+                r->ended = 1;
+            } else if (zr != Z_OK && !(zr == Z_BUF_ERROR && *got)) {
+                if (zr == Z_BUF_ERROR && !r->left)
+                    return S_corrupt(in, e, "the deflate data ends early", err);
+                return S_corrupt(in, e, "bad deflate data", err);
+            }
+            if (!*got && r->ended)
+                break;
+        }
+        r->out += *got;
+        if (r->out > e->size)
+            return S_corrupt(in, e, "more data than its declared size", err);
+        r->crc = crc32(r->crc, buf, (uInt)*got);
     }
-    if (*done != e->size)
+    if (*got)
+        return 0;
+    r->ended = 1;
+    if (r->out != e->size)
         return gx_input_error(err, GROKX_E_ARCHIVE,
                               "%s: %s ends after %llu of its %llu bytes; the archive is "
                               "truncated or corrupt",
-                              in->path, e->name, (unsigned long long)*done,
+                              in->path, e->name, (unsigned long long)r->out,
                               (unsigned long long)e->size);
-    if (unzCloseCurrentFile(uf) == UNZ_CRCERROR)
+    if ((uint32_t)r->crc != e->crc)
         return gx_input_error(err, GROKX_E_ARCHIVE,
                               "%s: %s: CRC-32 mismatch; the archive is corrupt", in->path,
                               e->name);
@@ -330,14 +491,13 @@ S_entry_read(grokx_input *in, unzFile uf, const gx_entry *e, uint64_t *done, voi
 }
 
 /* The backend's bytes, for gx_pump (which may call this on its thread:
- * the main handle is used by nothing else meanwhile). */
+ * the main reader and its source are used by nothing else meanwhile). */
 static int
 S_backend_read(void *state, unsigned char *buf, size_t cap, size_t *got, grokx_error *err)
 {
     grokx_input *in = state;
     S_zip *z = in->zip;
-    return S_entry_read(in, z->main, &in->entries[in->backend], &z->main_read, buf, cap, got,
-                        err);
+    return S_entry_read(in, &z->main, buf, cap, got, err);
 }
 
 int
@@ -345,31 +505,21 @@ gx_zip_parse(grokx_input *in, grokx_parser *p)
 {
     S_zip *z = in->zip;
     grokx_error err = {0};
-    int rc = S_entry_open(in, z->main, &in->entries[in->backend], in->opt.max_expanded, &err);
+    int rc = S_entry_open(in, &z->main, &in->entries[in->backend], in->opt.max_expanded, &err);
     if (rc)
         return gx_parser_fail(p, rc, "%s", err.text);
-    z->main_read = 0;
     rc = gx_pump(S_backend_read, in, p);
-    unzCloseCurrentFile(z->main);
+    S_reader_close(&z->main);
     return rc;
 }
 
-/* ---- attachments on the side handle ---------------------------------- */
+/* ---- attachments on the side reader ---------------------------------- */
 
 int
 gx_zip_entry_open(grokx_input *in, const gx_entry *e, uint64_t max, grokx_error *err)
 {
     S_zip *z = in->zip;
-    int rc;
-    if (!z->side && !(z->side = S_unz_open(in, &z->ssrc)))
-        return gx_input_error(err, GROKX_E_ARCHIVE, "%s: cannot reopen the ZIP", in->path);
-    gx_zip_entry_close(in);
-    if ((rc = S_entry_open(in, z->side, e, max, err)) != 0)
-        return rc;
-    z->side_open = 1;
-    z->side_read = 0;
-    z->side_size = e->size;
-    return 0;
+    return S_entry_open(in, &z->side, e, max, err);
 }
 
 int
@@ -377,19 +527,14 @@ gx_zip_entry_read(grokx_input *in, const gx_entry *e, void *buf, size_t cap, siz
                   grokx_error *err)
 {
     S_zip *z = in->zip;
-    if (!z->side_open) {
-        *got = 0;
-        return 0;
-    }
-    return S_entry_read(in, z->side, e, &z->side_read, buf, cap, got, err);
+    GX_UNUSED(e);
+    return S_entry_read(in, &z->side, buf, cap, got, err);
 }
 
 void
 gx_zip_entry_close(grokx_input *in)
 {
     S_zip *z = in->zip;
-    if (z && z->side_open) {
-        unzCloseCurrentFile(z->side);
-        z->side_open = 0;
-    }
+    if (z)
+        S_reader_close(&z->side);
 }

@@ -20,7 +20,7 @@ same() { # same events as the plain JSON
     events "$1" >"$T/got"; st=$?
     if cmp -s "$T/got" "$T/want"; then ok; else bad "$1: events differ from the plain JSON ($(head -c 200 "$T/err"))"; fi
 }
-for f in deflated.zip stored.zip zip64.zip flat.zip hostile-names.zip export.json.gz two-members.json.gz folder; do
+for f in deflated.zip stored.zip zip64.zip zip64-extra.zip flat.zip hostile-names.zip export.json.gz two-members.json.gz folder; do
     same "$T/f/$f"
 done
 events - <"$T/f/export.json.gz" >"$T/got"

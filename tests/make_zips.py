@@ -111,6 +111,34 @@ open(path('two-members.json.gz'), 'wb').write(gzip.compress(backend[:half]) + gz
 gz = gzip.compress(backend)
 open(path('truncated.json.gz'), 'wb').write(gz[:len(gz) // 2])
 open(path('garbage-after.json.gz'), 'wb').write(gz + b'not gzip')
+# The central directory carries sizes (and an offset) only in the ZIP64
+# extra field, with 0xFFFFFFFF placeholders, as archives over 4 GiB do.
+# Debian's minizip misreads exactly this on 64-bit; small, so it is cheap.
+def zip64_extra(dst, members):
+    out, central = bytearray(), bytearray()
+    for name, data, fields in members:
+        comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+        cdata = comp.compress(data) + comp.flush()
+        crc = zlib.crc32(data)
+        offset = len(out)
+        nb = name.encode()
+        out += struct.pack('<IHHHHHIIIHH', 0x04034b50, 45, 0, 8, 0, 0, crc, len(cdata), len(data), len(nb), 0) + nb + cdata
+        vals = {'usize': len(data), 'csize': len(cdata), 'offset': offset}
+        extra = b''.join(struct.pack('<Q', vals[f]) for f in fields)
+        extra = struct.pack('<HH', 1, len(extra)) + extra
+        cs = 0xFFFFFFFF if 'csize' in fields else len(cdata)
+        us = 0xFFFFFFFF if 'usize' in fields else len(data)
+        off = 0xFFFFFFFF if 'offset' in fields else offset
+        central += struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 45, 45, 0, 8, 0, 0, crc, cs, us,
+                               len(nb), len(extra), 0, 0, 0, 0, off) + nb + extra
+    cd_offset = len(out)
+    out += central
+    out += struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, len(members), len(members), len(central), cd_offset, 0)
+    open(path(dst), 'wb').write(bytes(out))
+zip64_extra('zip64-extra.zip', [
+    (ROOT + 'prod-grok-backend.json', backend, ['usize', 'csize']),
+    (ROOT + 'prod-mc-asset-server//' + ASSET1 + '/content', PNG, ['usize', 'csize', 'offset'])])
+
 # an extracted export folder with the real layout
 base = path('folder/' + ROOT)
 os.makedirs(os.path.join(base, 'prod-mc-asset-server', ASSET1), exist_ok=True)
