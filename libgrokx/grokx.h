@@ -326,6 +326,25 @@ GROKX_API grokx_sink grokx_file_sink(grokx_file *f);
 GROKX_API int grokx_file_commit(grokx_file *f);
 GROKX_API void grokx_file_abort(grokx_file *f);
 
+/* Only some conversations: a writer that passes on to inner (not owned)
+ * the conversations matching every condition set. A conversation's date is
+ * its create_time, else its first message's; one without a date fails
+ * since/until. Items and begin/end always pass. */
+typedef struct grokx_filter {
+    unsigned abi_version; /* GROKX_ABI_VERSION */
+    grokx_time since;     /* keep date >= since; GROKX_TIME_NONE: no bound */
+    grokx_time until;     /* keep date < until; GROKX_TIME_NONE: no bound */
+    const char *title;    /* substring of the title, ASCII case-insensitive; NULL: any */
+    const char *model;    /* substring of some message's model; NULL: any */
+    int starred_only;
+} grokx_filter;
+GROKX_API void grokx_filter_init(grokx_filter *f); /* no conditions */
+/* Parse "YYYY-MM-DD" (midnight UTC) or ISO 8601 with time and optional
+ * zone, as the export writes them. 0, or GROKX_E_INVALID. *date_only is
+ * set when no time was given (may be NULL). */
+GROKX_API int grokx_time_parse(const char *s, grokx_time *out, int *date_only);
+GROKX_API grokx_writer *grokx_writer_filter_new(grokx_writer *inner, const grokx_filter *f);
+
 /* Built-in writers, by format name ("events"; later "md", "html",
  * "index"). The events writer prints one JSON object per line per event:
  * the parser's test oracle. */

@@ -185,3 +185,19 @@ gx_time_format(grokx_time t, char *buf)
     memcpy(buf, tmp, 31);
     buf[31] = 0;
 }
+
+int
+grokx_time_parse(const char *s, grokx_time *out, int *date_only)
+{
+    size_t len = s ? strlen(s) : 0;
+    char tmp[32];
+    if (date_only)
+        *date_only = 0;
+    if (len == 10) { /* a date alone: its midnight */
+        snprintf(tmp, sizeof tmp, "%sT00:00:00Z", s);
+        if (date_only)
+            *date_only = 1;
+        return gx_time_parse_iso(tmp, strlen(tmp), out) ? GROKX_E_INVALID : 0;
+    }
+    return s && !gx_time_parse_iso(s, len, out) ? 0 : GROKX_E_INVALID;
+}

@@ -57,6 +57,18 @@ expect 0 $G convert -f events --branches all -o - $GOLD/09-regeneration/input.js
 sed 's|"input":"[^"]*"|"input":"input.json"|' "$T/out" >"$T/norm"
 if cmp -s "$T/norm" $GOLD/09-regeneration/expected-all.txt; then ok; else bad "--branches all differs from golden"; fi
 
+# filters: count the conversations that pass
+nconv() { $G convert -q -f events -o - "$@" $GOLD/09-regeneration/input.json 2>/dev/null | grep -c '"event":"conversation"'; }
+[ "$(nconv)" = 2 ] && ok || bad "no filter"
+[ "$(nconv --title NATURAL)" = 1 ] && ok || bad "--title is case-insensitive"
+[ "$(nconv --since 2025-10-09T09:00:00Z)" = 1 ] && ok || bad "--since ISO"
+[ "$(nconv --until 2025-10-09)" = 2 ] && ok || bad "--until DAY includes the day"
+[ "$(nconv --until 2025-10-08)" = 0 ] && ok || bad "--until the day before"
+[ "$(nconv --since 2025-10-10 --tz -12:00)" = 0 ] && ok || bad "--since in --tz"
+[ "$(nconv --starred)" = 0 ] && ok || bad "--starred"
+expect 64 $G convert -f events -o - --since yesterday $GOLD/09-regeneration/input.json
+has "$T/err" "not a date"
+
 # convert to a file: private, whole, no temporaries left
 expect 0 $G convert -f events -o "$T/ev.jsonl" $GOLD/01-minimal/input.json
 [ -f "$T/ev.jsonl" ] && [ "$(stat -c %a "$T/ev.jsonl")" = 600 ] && ok || bad "output file missing or not 0600"

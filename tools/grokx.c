@@ -64,6 +64,11 @@ static const char usage_convert[] =
     "                       default \"{date} {title} ({id})\"\n"
     "  --no-thinking        leave thinking traces out of the notes\n"
     "  --tz ZONE            times in UTC (default), local, or +HH:MM / -HH:MM\n"
+    "  --since DATE         only conversations from DATE (YYYY-MM-DD or ISO 8601)\n"
+    "  --until DATE         only conversations before DATE (a day: up to its end)\n"
+    "  --title TEXT         only titles containing TEXT (case-insensitive)\n"
+    "  --model NAME         only conversations where a model name contains NAME\n"
+    "  --starred            only starred conversations\n"
     "  -q                   no progress line and no warnings on stderr\n";
 
 /* ---- diagnostics ------------------------------------------------------- */
@@ -316,9 +321,14 @@ formats_available(char *buf, size_t n)
 }
 
 #define MAX_FORMATS 8
+struct convert_job;
+static int parse_dates(struct convert_job *j);
 
 typedef struct convert_job {
     md_options md;
+    grokx_filter filter;
+    const char *since, *until;
+    int filtered;
     char *formats[MAX_FORMATS];
     size_t nformats;
     grokx_writer *writers[MAX_FORMATS];
@@ -387,6 +397,28 @@ open_outputs(convert_job *j, const char *out, grokx_input *input)
     return EXIT_OK;
 }
 
+/* --since / --until, in the --tz zone; a bare --until day counts whole. */
+static int
+parse_dates(convert_job *j)
+{
+    const char *v[2] = {j->since, j->until};
+    grokx_time *t[2] = {&j->filter.since, &j->filter.until};
+    int i, date_only;
+    for (i = 0; i < 2; i++) {
+        if (!v[i])
+            continue;
+        if (grokx_time_parse(v[i], t[i], &date_only) != 0) {
+            fprintf(stderr, "%s: convert: %s: not a date (YYYY-MM-DD or ISO 8601)\n", prog, v[i]);
+            return -1;
+        }
+        if (date_only) /* a day in the chosen zone */
+            *t[i] -= (grokx_time)j->md.tz * 60000;
+        if (date_only && i == 1)
+            *t[i] += 86400000;
+    }
+    return 0;
+}
+
 /* Commit every output (ok) or remove the temporaries. */
 static int
 close_outputs(convert_job *j, int ok)
@@ -414,12 +446,13 @@ cmd_convert(int argc, char **argv)
     run r = {0};
     grokx_options o;
     convert_job j;
-    grokx_writer *tee = NULL;
+    grokx_writer *tee = NULL, *top = NULL;
     char default_formats[] = "md", *formats = default_formats, avail[256];
     const char *input = NULL, *out = NULL;
     unsigned flags = 0;
     int i, rc, ex;
     memset(&j, 0, sizeof j);
+    grokx_filter_init(&j.filter);
     formats_available(avail, sizeof avail);
     for (i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -453,7 +486,17 @@ cmd_convert(int argc, char **argv)
             if (parse_tz(argv[++i], &j.md.tz) != 0)
                 return fprintf(stderr, "%s: convert: --tz takes UTC, local or +HH:MM\n", prog),
                        EXIT_USAGE;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+        } else if (!strcmp(a, "--since") && has_arg)
+            j.since = argv[++i], j.filtered = 1;
+        else if (!strcmp(a, "--until") && has_arg)
+            j.until = argv[++i], j.filtered = 1;
+        else if (!strcmp(a, "--title") && has_arg)
+            j.filter.title = argv[++i], j.filtered = 1;
+        else if (!strcmp(a, "--model") && has_arg)
+            j.filter.model = argv[++i], j.filtered = 1;
+        else if (!strcmp(a, "--starred"))
+            j.filter.starred_only = 1, j.filtered = 1;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             r.quiet = 1;
         else if (a[0] == '-' && a[1])
             return fprintf(stderr, "%s: convert: unknown option or missing value: %s\n", prog,
@@ -471,6 +514,8 @@ cmd_convert(int argc, char **argv)
     }
     if (split_formats(&j, formats) != 0)
         return fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE;
+    if (parse_dates(&j) != 0)
+        return EXIT_USAGE;
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;
     if ((ex = open_outputs(&j, out, r.input)) != EXIT_OK) {
@@ -480,8 +525,11 @@ cmd_convert(int argc, char **argv)
     }
     parse_common(&r, &o, flags);
     tee = grokx_writer_tee_new(j.writers, j.nformats);
-    r.parser = tee ? grokx_parser_new(&o, tee) : NULL;
+    top = tee && j.filtered ? grokx_writer_filter_new(tee, &j.filter) : tee;
+    r.parser = top ? grokx_parser_new(&o, top) : NULL;
     if (!r.parser) {
+        if (top != tee)
+            grokx_writer_free(top);
         grokx_writer_free(tee);
         close_outputs(&j, 0);
         grokx_input_close(r.input);
@@ -492,6 +540,8 @@ cmd_convert(int argc, char **argv)
     if (ex == EXIT_OK && !strcmp(out, "-"))
         ex = finish_stdout();
     grokx_parser_free(r.parser);
+    if (top != tee)
+        grokx_writer_free(top);
     grokx_writer_free(tee);
     rc = close_outputs(&j, ex == EXIT_OK);
     grokx_input_close(r.input);
