@@ -353,6 +353,7 @@ typedef struct grokx_input grokx_input; /* see "Inputs" below */
 /* Writer flags. */
 #define GROKX_WF_NO_THINKING 0x1u /* leave thinking traces out */
 #define GROKX_WF_FLAT 0x2u        /* all notes in one folder, not YYYY/MM/ */
+#define GROKX_WF_FORCE 0x4u       /* replace notes the user edited since we wrote them */
 
 typedef struct grokx_writer_config {
     unsigned abi_version; /* GROKX_ABI_VERSION */
@@ -366,6 +367,10 @@ typedef struct grokx_writer_config {
      * of the conversation id); NULL: "{date} {title} ({id})". */
     const char *name_template;
     int tz_minutes; /* offset east of UTC for every time printed */
+    /* Called with a line of text a person should see (counts of notes
+     * written, notes kept because the user edited them); may be NULL. */
+    void (*report)(void *ud, const char *text);
+    void *report_ud;
 } grokx_writer_config;
 
 /* Fill c with the defaults (abi_version included, everything else empty). */

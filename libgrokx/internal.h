@@ -116,6 +116,25 @@ size_t gx_utf8_seq(const unsigned char *s, size_t len);
 size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
 uint64_t gx_name_fold_hash(const char *s);
 
+/* ---- manifest.c: what an earlier run wrote into a notes folder -------- */
+
+typedef struct gx_manifest_entry {
+    char *id, *rel; /* conversation id; note path relative to OUT */
+    uint64_t hash;  /* gx_hash64 of the note's bytes as written */
+    int seen;       /* met in this run */
+} gx_manifest_entry;
+typedef struct gx_manifest gx_manifest;
+
+uint64_t gx_hash64(const void *p, size_t n);
+/* An empty manifest when path does not exist or is not ours; NULL: OOM. */
+gx_manifest *gx_manifest_load(const char *path);
+gx_manifest_entry *gx_manifest_find(gx_manifest *m, const char *id);
+int gx_manifest_set(gx_manifest *m, const char *id, uint64_t hash, const char *rel);
+size_t gx_manifest_count(const gx_manifest *m);
+gx_manifest_entry *gx_manifest_at(gx_manifest *m, size_t i);
+int gx_manifest_save(const gx_manifest *m, const char *path);
+void gx_manifest_free(gx_manifest *m);
+
 /* ---- timestamp.c ----------------------------------------------------- */
 
 /* Parse ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fraction]](Z|+HH:MM|-HH:MM|)"

@@ -8,6 +8,12 @@
  * listing every note. Each file is written to a temporary name and
  * renamed; a re-run on the same export gives byte-identical files.
  *
+ * Incremental: OUT/.grokx-manifest (manifest.c) remembers each note's
+ * conversation, path and hash. A new run writes only notes whose bytes
+ * changed, moves a note whose title changed (no duplicate), and keeps a
+ * note the user edited since (unless GROKX_WF_FORCE); notes of
+ * conversations gone from the export stay.
+ *
  * A message can never break the note: an unclosed code fence or HTML
  * comment in it is closed before the next turn; fences we add are longer
  * than any backtick run they wrap; YAML values are always quoted.
@@ -50,6 +56,9 @@ typedef struct S_md {
     S_card *cards;
     size_t ncards, cards_cap;
     char why[GROKX_ERROR_TEXT_MAX];
+    gx_manifest *man; /* NULL when streaming */
+    unsigned long n_new, n_updated, n_unchanged, n_kept;
+    int wrote; /* any file written: sync at the end */
 } S_md;
 
 static int
@@ -467,6 +476,13 @@ S_copy_asset(S_md *m, const char *dir, const char *id, char *link, size_t cap, i
         return rc;
     }
     snprintf(path, sizeof path, "%s/%s", dir, link);
+    {
+        struct stat st; /* copied by an earlier run: attachments never change */
+        if (stat(path, &st) == 0 && (uint64_t)st.st_size == grokx_asset_size(a)) {
+            grokx_asset_close(a);
+            return 1;
+        }
+    }
     if (!(f = grokx_file_open(path, 0600, 0))) {
         grokx_asset_close(a);
         return S_fail(m, "cannot write", path);
@@ -480,7 +496,10 @@ S_copy_asset(S_md *m, const char *dir, const char *id, char *link, size_t cap, i
         grokx_file_abort(f);
         return 0;
     }
-    return grokx_file_commit(f) ? S_fail(m, "cannot write", path) : 1;
+    if (grokx_file_commit(f))
+        return S_fail(m, "cannot write", path);
+    m->wrote = 1;
+    return 1;
 }
 
 static int
@@ -809,11 +828,85 @@ S_write_file(S_md *m, const char *path, const char *text, size_t len)
     return grokx_file_commit(f) ? S_fail(m, "cannot write", path) : 0;
 }
 
+/* Hash of the file at path; 0, or -1 if it cannot be read. */
+static int
+S_file_hash(const char *path, uint64_t *hash)
+{
+    FILE *f = fopen(path, "rb");
+    gx_buf b;
+    gx_mem mem;
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    if (!f)
+        return -1;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_buf_init(&b, &mem);
+    while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = gx_buf_put(&b, chunk, n);
+    if (ferror(f))
+        rc = -1;
+    fclose(f);
+    if (!rc)
+        *hash = gx_hash64(b.ptr ? b.ptr : "", b.len);
+    gx_buf_free(&b);
+    return rc ? -1 : 0;
+}
+
+/* Write the note at rel unless the manifest says nothing changed or the
+ * user edited it; move it when its path changed. */
+static int
+S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char **kept_rel)
+{
+    char path[4096], old[4096], key[80];
+    uint64_t hash = gx_hash64(m->note.ptr, m->note.len), ondisk;
+    gx_manifest_entry *e;
+    int rc, exists;
+    *kept_rel = NULL;
+    snprintf(key, sizeof key, "%.*s", (int)GX_MIN(c->id.len, sizeof key - 1), c->id.ptr);
+    if (!key[0])
+        snprintf(key, sizeof key, "#%zu", c->index); /* no id: its position */
+    snprintf(path, sizeof path, "%s/%s", m->out_dir, rel);
+    e = gx_manifest_find(m->man, key);
+    if (e) {
+        snprintf(old, sizeof old, "%s/%s", m->out_dir, e->rel);
+        exists = S_file_hash(old, &ondisk) == 0;
+        if (exists && ondisk != e->hash && !(m->cfg.flags & GROKX_WF_FORCE)) {
+            m->n_kept++; /* the user's edits win; the manifest keeps our hash */
+            e->seen = 1;
+            *kept_rel = e->rel;
+            if (m->cfg.report && m->n_kept <= 20) {
+                char line[600];
+                snprintf(line, sizeof line,
+                         "kept %.400s: edited since it was written (--force replaces it)", e->rel);
+                m->cfg.report(m->cfg.report_ud, line);
+            }
+            return 0;
+        }
+        if (exists && e->hash == hash && !strcmp(e->rel, rel)) {
+            m->n_unchanged++;
+            e->seen = 1;
+            return 0;
+        }
+    }
+    if ((rc = S_write_file(m, path, m->note.ptr, m->note.len)) != 0)
+        return rc;
+    m->wrote = 1;
+    if (e && strcmp(e->rel, rel))
+        unlink(old); /* moved: never two notes of one conversation */
+    if (e)
+        m->n_updated++;
+    else
+        m->n_new++;
+    return gx_manifest_set(m->man, key, hash, rel);
+}
+
 static int
 S_conversation(void *self, const grokx_conversation *c)
 {
     S_md *m = self;
-    char dir[64], rel[512], path[4096], absdir[4096];
+    char dir[64], rel[512], absdir[4096];
+    const char *kept = NULL;
     size_t i;
     int rc;
     if ((rc = S_place(m, c, dir, sizeof dir, rel, sizeof rel)) != 0)
@@ -836,12 +929,12 @@ S_conversation(void *self, const grokx_conversation *c)
     for (i = 0; i < c->message_count; i++)
         if ((rc = S_message(m, absdir, &c->messages[i])) != 0)
             return rc < 0 ? rc : GROKX_E_NOMEM;
-    if ((rc = S_remember(m, rel, c)) != 0)
-        return rc;
     if (m->stream)
-        return gx_sink_write(m->cfg.sink, m->note.ptr, m->note.len);
-    snprintf(path, sizeof path, "%s/%s", m->out_dir, rel);
-    return S_write_file(m, path, m->note.ptr, m->note.len);
+        return S_remember(m, rel, c) ? GROKX_E_NOMEM
+                                     : gx_sink_write(m->cfg.sink, m->note.ptr, m->note.len);
+    if ((rc = S_store_note(m, c, rel, &kept)) != 0)
+        return rc;
+    return S_remember(m, kept ? kept : rel, c);
 }
 
 /* Index.md: every note, newest first by month. */
@@ -859,6 +952,7 @@ S_end(void *self, const grokx_stats *st)
 {
     S_md *m = self;
     char month[16] = "", iso[32], path[4096];
+    uint64_t old;
     size_t i;
     int rc = 0;
     GX_UNUSED(st);
@@ -884,11 +978,24 @@ S_end(void *self, const grokx_stats *st)
     if (rc)
         return GROKX_E_NOMEM;
     snprintf(path, sizeof path, "%s/Index.md", m->out_dir);
-    if ((rc = S_write_file(m, path, m->note.ptr, m->note.len)) != 0)
-        return rc;
+    if (S_file_hash(path, &old) != 0 || old != gx_hash64(m->note.ptr, m->note.len)) {
+        if ((rc = S_write_file(m, path, m->note.ptr, m->note.len)) != 0)
+            return rc;
+        m->wrote = 1;
+    }
+    snprintf(path, sizeof path, "%s/.grokx-manifest", m->out_dir);
+    if (m->wrote && gx_manifest_save(m->man, path) != 0)
+        return S_fail(m, "cannot write", path);
+    if (m->cfg.report) {
+        char line[200];
+        snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",
+                 m->n_new, m->n_updated, m->n_unchanged, m->n_kept);
+        m->cfg.report(m->cfg.report_ud, line);
+    }
     /* one sync for every note: an fsync per note costs more than the
      * whole conversion; each note is already atomic through its rename */
-    sync();
+    if (m->wrote)
+        sync();
     return 0;
 }
 
@@ -915,6 +1022,7 @@ S_destroy(void *self)
     free(m->cards);
     free(m->out_dir);
     free(m->name_template);
+    gx_manifest_free(m->man);
     free(m);
 }
 
@@ -935,7 +1043,12 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     m->name_template = gx_strdup(cfg->name_template ? cfg->name_template : "{date} {title} ({id})");
     if (cfg->out_dir)
         m->out_dir = gx_strdup(cfg->out_dir);
-    if (!m->name_template || (cfg->out_dir && !m->out_dir) ||
+    if (m->out_dir) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/.grokx-manifest", m->out_dir);
+        m->man = gx_manifest_load(path);
+    }
+    if (!m->name_template || (cfg->out_dir && (!m->out_dir || !m->man)) ||
         (cfg->out_dir && S_mkdirs(m, cfg->out_dir) != 0) || !(*out = grokx_writer_new(&vt, m))) {
         int rc = m->why[0] ? GROKX_E_IO : GROKX_E_NOMEM;
         S_destroy(m);

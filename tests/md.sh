@@ -34,6 +34,35 @@ python3 tests/md_check.py "$T/z" >/dev/null && ok || bad "notes from the ZIP fai
 # one stream to stdout
 $G convert -q -f md -o - tests/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?
 [ $st = 0 ] && grep -q "^## Grok · " "$T/stream" && ok || bad "md to stdout: $st"
+# incremental: a newer export into the same folder
+O="$T/inc"
+$G convert -o "$O" examples/sample-export.json 2>"$T/err" && grep -q "notes: 5 new, 0 updated, 0 unchanged" "$T/err" && ok || bad "first run: $(cat "$T/err")"
+touch "$T/marker"; sleep 1
+$G convert -o "$O" examples/sample-export.json 2>"$T/err"
+grep -q "notes: 0 new, 0 updated, 5 unchanged, 0 kept" "$T/err" && ok || bad "re-run: $(cat "$T/err")"
+[ -z "$(find "$O" -type f -newer "$T/marker")" ] && ok || bad "an unchanged re-run rewrote files: $(find "$O" -type f -newer "$T/marker")"
+# the user edits one note; the newer export changes that conversation, and
+# retitles another
+python3 - "$T/newer.json" <<'PY'
+import json, sys
+d = json.load(open('examples/sample-export.json'))
+c0, c1 = d['conversations'][0], d['conversations'][1]
+c0['responses'][0]['response']['message'] += ' (edited in Grok)'
+c1['conversation']['title'] = 'A brand new title'
+json.dump(d, open(sys.argv[1], 'w'))
+PY
+edited=$(grep -l "$(python3 -c "import json; print(json.load(open('examples/sample-export.json'))['conversations'][0]['conversation']['id'])")" "$O"/*/*/*.md)
+echo "MY OWN NOTE" >>"$edited"
+before=$(find "$O" -name '*.md' | wc -l)
+$G convert -o "$O" "$T/newer.json" 2>"$T/err"
+grep -q "notes: 0 new, 1 updated, 3 unchanged, 1 kept" "$T/err" && ok || bad "newer export: $(cat "$T/err")"
+grep -q "MY OWN NOTE" "$edited" && ok || bad "the user's edit was overwritten"
+grep -q "kept .*: edited since it was written" "$T/err" && ok || bad "the kept note is not reported"
+[ "$(find "$O" -name '*.md' | wc -l)" = "$before" ] && ok || bad "a note was duplicated or lost"
+ls "$O"/*/*/*"A brand new title"* >/dev/null 2>&1 && ok || bad "the retitled note was not moved"
+$G convert --force -o "$O" "$T/newer.json" 2>"$T/err"
+grep -q "1 updated" "$T/err" && ! grep -q "MY OWN NOTE" "$edited" && grep -q "edited in Grok" "$edited" && ok || bad "--force: $(cat "$T/err")"
+
 # a full disk: a clear error, status 3, the notes written before intact
 rm -rf "$T/full"
 ( trap '' XFSZ; ulimit -f 12; exec $G convert -q -o "$T/full" examples/sample-export.json ) 2>"$T/err"; st=$?

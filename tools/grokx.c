@@ -63,6 +63,8 @@ static const char usage_convert[] =
     "  --name TEMPLATE      note names from {date} {title} {id};\n"
     "                       default \"{date} {title} ({id})\"\n"
     "  --no-thinking        leave thinking traces out of the notes\n"
+    "  --force              replace notes you edited since grokx wrote them\n"
+    "                       (without it they are kept, and a later run says so)\n"
     "  --tz ZONE            times in UTC (default), local, or +HH:MM / -HH:MM\n"
     "  --since DATE         only conversations from DATE (YYYY-MM-DD or ISO 8601)\n"
     "  --until DATE         only conversations before DATE (a day: up to its end)\n"
@@ -303,6 +305,18 @@ parse_tz(const char *z, int *minutes)
     return 0;
 }
 
+/* A writer's report ("notes: 3 new, ..."), on stderr unless -q. */
+static void
+on_report(void *ud, const char *text)
+{
+    run *r = ud;
+    if (r->quiet)
+        return;
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "%s: %s\n", prog, text);
+}
+
 typedef struct md_options {
     unsigned flags;
     const char *name_template;
@@ -350,7 +364,7 @@ split_formats(convert_job *j, char *list)
 
 /* Open every format's output; OUT is a folder when there are several. */
 static int
-open_outputs(convert_job *j, const char *out, grokx_input *input)
+open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
 {
     size_t i;
     int to_stdout = !strcmp(out, "-");
@@ -368,6 +382,8 @@ open_outputs(convert_job *j, const char *out, grokx_input *input)
         cfg.flags = j->md.flags;
         cfg.name_template = j->md.name_template;
         cfg.tz_minutes = j->md.tz;
+        cfg.report = on_report;
+        cfg.report_ud = r;
         if (j->nformats > 1) {
             size_t n = strlen(out) + strlen(j->formats[i]) + 16;
             if (!(j->paths[i] = malloc(n)))
@@ -482,6 +498,8 @@ cmd_convert(int argc, char **argv)
             j.md.name_template = argv[++i];
         else if (!strcmp(a, "--no-thinking"))
             j.md.flags |= GROKX_WF_NO_THINKING;
+        else if (!strcmp(a, "--force"))
+            j.md.flags |= GROKX_WF_FORCE;
         else if (!strcmp(a, "--tz") && has_arg) {
             if (parse_tz(argv[++i], &j.md.tz) != 0)
                 return fprintf(stderr, "%s: convert: --tz takes UTC, local or +HH:MM\n", prog),
@@ -518,7 +536,7 @@ cmd_convert(int argc, char **argv)
         return EXIT_USAGE;
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;
-    if ((ex = open_outputs(&j, out, r.input)) != EXIT_OK) {
+    if ((ex = open_outputs(&j, out, r.input, &r)) != EXIT_OK) {
         close_outputs(&j, 0);
         grokx_input_close(r.input);
         return ex;

@@ -1,0 +1,184 @@
+/*
+ * manifest.c -- what an earlier run wrote into a notes folder, so a new
+ * run on a newer export rewrites only what changed, and can tell a note
+ * the user edited (its bytes no longer hash to what we wrote).
+ *
+ * The file is OUT/.grokx-manifest: a header line, then one line per note,
+ * "<hash hex>\t<conversation id>\t<path relative to OUT>". It is written
+ * with a temp file and a rename like every output.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define S_HEADER "# grokx manifest 1\n"
+
+struct gx_manifest {
+    gx_manifest_entry *e;
+    size_t n, cap;
+    size_t *slot; /* open addressing on id: index + 1 */
+    size_t nslot;
+};
+
+uint64_t
+gx_hash64(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    while (n--)
+        h = (h ^ *s++) * 1099511628211ull;
+    return h;
+}
+
+static int
+S_rehash(gx_manifest *m)
+{
+    size_t n = 64, i, k;
+    while (n < 2 * m->n + 2)
+        n *= 2;
+    free(m->slot);
+    if (!(m->slot = calloc(n, sizeof *m->slot)))
+        return GROKX_E_NOMEM;
+    m->nslot = n;
+    for (i = 0; i < m->n; i++) {
+        for (k = (size_t)gx_hash64(m->e[i].id, strlen(m->e[i].id)) & (n - 1); m->slot[k];
+             k = (k + 1) & (n - 1))
+            ;
+        m->slot[k] = i + 1;
+    }
+    return 0;
+}
+
+gx_manifest_entry *
+gx_manifest_find(gx_manifest *m, const char *id)
+{
+    size_t k;
+    if (!m->nslot)
+        return NULL;
+    for (k = (size_t)gx_hash64(id, strlen(id)) & (m->nslot - 1); m->slot[k];
+         k = (k + 1) & (m->nslot - 1))
+        if (!strcmp(m->e[m->slot[k] - 1].id, id))
+            return &m->e[m->slot[k] - 1];
+    return NULL;
+}
+
+/* Record (or replace) id's note. */
+int
+gx_manifest_set(gx_manifest *m, const char *id, uint64_t hash, const char *rel)
+{
+    gx_manifest_entry *e = gx_manifest_find(m, id);
+    char *nrel = gx_strdup(rel);
+    size_t k;
+    if (!nrel)
+        return GROKX_E_NOMEM;
+    if (e) {
+        free(e->rel);
+        e->rel = nrel;
+        e->hash = hash;
+        e->seen = 1;
+        return 0;
+    }
+    if (gx_grow(&m->e, &m->cap, m->n + 1, sizeof *m->e) || !(m->e[m->n].id = gx_strdup(id))) {
+        free(nrel);
+        return GROKX_E_NOMEM;
+    }
+    m->e[m->n].rel = nrel;
+    m->e[m->n].hash = hash;
+    m->e[m->n].seen = 1;
+    m->n++;
+    if (2 * m->n + 2 > m->nslot)
+        return S_rehash(m);
+    for (k = (size_t)gx_hash64(id, strlen(id)) & (m->nslot - 1); m->slot[k];
+         k = (k + 1) & (m->nslot - 1))
+        ;
+    m->slot[k] = m->n;
+    return 0;
+}
+
+gx_manifest *
+gx_manifest_load(const char *path)
+{
+    gx_manifest *m = calloc(1, sizeof *m);
+    FILE *f;
+    char line[8192];
+    if (!m)
+        return NULL;
+    if (!(f = fopen(path, "r")))
+        return m; /* a first run */
+    if (!fgets(line, sizeof line, f) || strcmp(line, S_HEADER)) {
+        fclose(f);
+        return m; /* not ours, or another version: start afresh */
+    }
+    while (fgets(line, sizeof line, f)) {
+        char *id = strchr(line, '\t'), *rel = id ? strchr(id + 1, '\t') : NULL, *end;
+        unsigned long long h;
+        if (!rel || (end = strchr(rel, '\n')) == NULL)
+            continue;
+        *id++ = 0;
+        *rel++ = 0;
+        *end = 0;
+        if (sscanf(line, "%16llx", &h) != 1 || !*id || !*rel || strstr(rel, "..") || rel[0] == '/')
+            continue; /* a path we did not write is never used */
+        if (gx_manifest_set(m, id, (uint64_t)h, rel)) {
+            gx_manifest_free(m);
+            fclose(f);
+            return NULL;
+        }
+        m->e[m->n - 1].seen = 0;
+    }
+    fclose(f);
+    return m;
+}
+
+size_t
+gx_manifest_count(const gx_manifest *m)
+{
+    return m->n;
+}
+
+gx_manifest_entry *
+gx_manifest_at(gx_manifest *m, size_t i)
+{
+    return &m->e[i];
+}
+
+int
+gx_manifest_save(const gx_manifest *m, const char *path)
+{
+    grokx_file *f = grokx_file_open(path, 0600, 0);
+    grokx_sink s;
+    char line[64];
+    size_t i;
+    int bad = 0;
+    if (!f)
+        return GROKX_E_IO;
+    s = grokx_file_sink(f);
+    bad |= s.write(s.ud, S_HEADER, strlen(S_HEADER));
+    for (i = 0; i < m->n; i++) {
+        int n = snprintf(line, sizeof line, "%016llx\t", (unsigned long long)m->e[i].hash);
+        bad |= s.write(s.ud, line, (size_t)n);
+        bad |= s.write(s.ud, m->e[i].id, strlen(m->e[i].id));
+        bad |= s.write(s.ud, "\t", 1);
+        bad |= s.write(s.ud, m->e[i].rel, strlen(m->e[i].rel));
+        bad |= s.write(s.ud, "\n", 1);
+    }
+    GX_UNUSED(bad); /* a failed write fails the commit */
+    return grokx_file_commit(f) ? GROKX_E_IO : 0;
+}
+
+void
+gx_manifest_free(gx_manifest *m)
+{
+    size_t i;
+    if (!m)
+        return;
+    for (i = 0; i < m->n; i++) {
+        free(m->e[i].id);
+        free(m->e[i].rel);
+    }
+    free(m->e);
+    free(m->slot);
+    free(m);
+}
