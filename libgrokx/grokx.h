@@ -101,7 +101,8 @@ enum {
     GROKX_E_INVALID = -9, /* bad argument (NULL handle, unknown format) */
     GROKX_E_TRUNCATED = -10, /* the input ended inside the document */
     GROKX_E_NOTFOUND = -11,  /* no backend JSON in the export, or no such asset */
-    GROKX_E_ARCHIVE = -12    /* a corrupt, truncated or unsupported ZIP or gzip */
+    GROKX_E_ARCHIVE = -12,   /* a corrupt, truncated or unsupported ZIP or gzip */
+    GROKX_E_CANCELLED = -13  /* options.progress asked to stop */
 };
 
 /* A static, never-NULL English description of a GROKX_E_* code. */
@@ -426,8 +427,10 @@ typedef struct grokx_options {
     /* The name used in messages and given to writers, e.g. the file name. */
     const char *input_name;
     /* Called after each chunk fed (about every MiB; may be NULL), e.g. for
-     * a progress line; stats->bytes counts the JSON's bytes so far. */
-    void (*progress)(void *ud, const grokx_stats *stats);
+     * a progress line; stats->bytes counts the JSON's bytes so far. A
+     * non-zero return stops the parse with GROKX_E_CANCELLED (e.g. on
+     * Ctrl-C: set a flag in the signal handler, return it here). */
+    int (*progress)(void *ud, const grokx_stats *stats);
     void *progress_ud;
 } grokx_options;
 

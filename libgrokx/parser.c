@@ -44,6 +44,7 @@ grokx_strerror(int code)
     case GROKX_E_TRUNCATED: return "unexpected end of input";
     case GROKX_E_NOTFOUND: return "not found";
     case GROKX_E_ARCHIVE: return "corrupt, truncated or unsupported archive";
+    case GROKX_E_CANCELLED: return "stopped on request";
     default: return "unknown error";
     }
 }
@@ -259,8 +260,8 @@ grokx_parser_feed(grokx_parser *p, const void *buf, size_t len)
     rc = gx_json_feed(p->json, buf, len);
     if (rc)
         return S_fail(p, rc);
-    if (p->opt.progress)
-        p->opt.progress(p->opt.progress_ud, grokx_parser_stats(p));
+    if (p->opt.progress && p->opt.progress(p->opt.progress_ud, grokx_parser_stats(p)))
+        return gx_parser_fail(p, GROKX_E_CANCELLED, "stopped on request");
     return 0;
 }
 

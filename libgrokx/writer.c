@@ -34,7 +34,7 @@ grokx_writer_free(grokx_writer *w)
 int
 gx_writer_call_status(int rc)
 {
-    if (rc < 0 && rc >= GROKX_E_ARCHIVE)
+    if (rc < 0 && rc >= GROKX_E_CANCELLED)
         return rc;
     return GROKX_E_WRITER;
 }

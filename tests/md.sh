@@ -63,6 +63,21 @@ ls "$O"/*/*/*"A brand new title"* >/dev/null 2>&1 && ok || bad "the retitled not
 $G convert --force -o "$O" "$T/newer.json" 2>"$T/err"
 grep -q "1 updated" "$T/err" && ! grep -q "MY OWN NOTE" "$edited" && grep -q "edited in Grok" "$edited" && ok || bad "--force: $(cat "$T/err")"
 
+# SIGINT / SIGTERM: exit 128+signal, no temporary left, nothing half-written
+${B:-build}/gen-export -s 150M -S 5 -o "$T/big.json"
+for sig in INT TERM; do
+    rm -rf "$T/sig"
+    $G convert -q -o "$T/sig" "$T/big.json" 2>"$T/err" &
+    pid=$!
+    sleep 0.3
+    kill -$sig $pid
+    wait $pid; st=$?
+    want=130; [ $sig = TERM ] && want=143
+    [ $st = $want ] && ok || bad "SIG$sig gave status $st, want $want"
+    [ -z "$(find "$T/sig" -name '*.tmp-*' 2>/dev/null)" ] && ok || bad "SIG$sig left a temporary"
+done
+rm -f "$T/big.json"
+
 # a full disk: a clear error, status 3, the notes written before intact
 rm -rf "$T/full"
 ( trap '' XFSZ; ulimit -f 12; exec $G convert -q -o "$T/full" examples/sample-export.json ) 2>"$T/err"; st=$?

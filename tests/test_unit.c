@@ -304,7 +304,7 @@ test_api(void)
     int code;
     CHECK_INT(grokx_version(), GROKX_VERSION_NUM);
     CHECK_STR(grokx_version_string(), GROKX_VERSION_STRING);
-    for (code = GROKX_E_ARCHIVE - 1; code <= 0; code++)
+    for (code = GROKX_E_CANCELLED - 1; code <= 0; code++)
         CHECK(grokx_strerror(code) != NULL && grokx_strerror(code)[0]);
     bad.abi_version = 99;
     CHECK(grokx_writer_new(&bad, NULL) == NULL);

@@ -10,6 +10,7 @@
  * not a valid export; 3 writing output failed; 64 usage error.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,27 @@
 #include "grokx.h"
 
 enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64 };
+
+/* SIGINT/SIGTERM: the handler only records the signal; the next progress
+ * call stops the parse, and the normal clean-up removes temporaries. */
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+static void
+catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 #define MAX_PRINTED_WARNINGS 100
 
 static const char *prog = "grokx";
@@ -126,6 +148,10 @@ report_error(run *r, int rc)
     const grokx_error *e = grokx_parser_error(r->parser);
     if (r->progress && !r->quiet)
         fputs("\r\033[K", stderr);
+    if (rc == GROKX_E_CANCELLED) {
+        fprintf(stderr, "%s: interrupted; no partial file was left\n", prog);
+        return EXIT_INPUT;
+    }
     fprintf(stderr, "%s: %s: %s\n", prog, r->input_name,
             e->text[0] ? e->text : grokx_strerror(rc));
     return e->origin == GROKX_ORIGIN_WRITER ? EXIT_OUTPUT : EXIT_INPUT;
@@ -135,11 +161,12 @@ report_error(run *r, int rc)
 
 #define READ_FAILED 1 /* already reported */
 
-static void
+static int
 on_progress(void *ud, const grokx_stats *st)
 {
     (void)st;
     show_progress(ud, 0);
+    return got_signal != 0;
 }
 
 /* Open INPUT (ZIP, folder, JSON, .json.gz or -); READ_FAILED if it cannot. */
@@ -210,6 +237,8 @@ parse_common(run *r, grokx_options *o, unsigned flags)
 static int
 finish_run(run *r, int rc)
 {
+    if (got_signal) /* temporaries are gone; say so the shell's way */
+        return 128 + got_signal;
     if (r->warnings > MAX_PRINTED_WARNINGS && !r->quiet)
         fprintf(stderr, "%s: %s: %lu more warnings not shown\n", prog, r->input_name,
                 r->warnings - MAX_PRINTED_WARNINGS);
@@ -569,6 +598,7 @@ cmd_convert(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+    catch_signals();
     if (argc < 2) {
         fputs(usage_main, stderr);
         return EXIT_USAGE;
