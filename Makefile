@@ -114,8 +114,10 @@ fuzz-smoke: fuzz
 	@for f in $(FUZZERS); do mkdir -p $(B)/corpus-$$f; \
 	    echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
 	    $(B)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
-	        -dict=fuzz/grokx.dict -print_final_stats=1 $(B)/corpus-$$f fuzz/corpus/$$f 2>&1 | \
-	        grep -E "stat::number_of_executed_units|ERROR|SUMMARY|Done" || exit 1; done
+	        -dict=fuzz/grokx.dict -print_final_stats=1 -artifact_prefix=$(B)/ \
+	        $(B)/corpus-$$f fuzz/corpus/$$f >$(B)/fuzz-$$f.log 2>&1; st=$$?; \
+	    grep -E "stat::number_of_executed_units" $(B)/fuzz-$$f.log; \
+	    if [ $$st != 0 ]; then tail -n 40 $(B)/fuzz-$$f.log; exit 1; fi; done
 
 # ---- benchmarks ------------------------------------------------------------
 $(B)/gen-export: bench/gen-export.c
