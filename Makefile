@@ -102,7 +102,7 @@ valgrind: all $(TEST_BINS) $(B)/fixtures
 	@$(call VG_RUN,$(B)/test_input $(B)/fixtures)
 
 # ---- fuzzing ---------------------------------------------------------------
-FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
 FUZZERS := parse input
 fuzz: $(FUZZERS:%=$(B)/fuzz_%)
 $(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) libgrokx/*.h

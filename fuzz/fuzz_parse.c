@@ -58,6 +58,16 @@ count_alloc(void *ud, void *p, size_t osize, size_t nsize)
     return q;
 }
 
+/* Warnings are formatted (ids and keys go into the text); check that
+ * what comes out is a bounded, terminated line. */
+static void
+on_warning(void *ud, const grokx_error *w)
+{
+    (void)ud;
+    if (strlen(w->text) >= sizeof w->text || w->code <= 0)
+        abort();
+}
+
 static void
 check_utf8(const char *s, size_t len)
 {
@@ -97,6 +107,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     opt.alloc = count_alloc;
     opt.alloc_ud = &c;
+    opt.warning = on_warning;
     feed = (cfg >> 2) & 7;
     seed = cfg >> 8;
     if (grokx_writer_create("events", &wc, &w) != 0)
