@@ -59,6 +59,7 @@ typedef struct S_md {
     gx_manifest *man; /* NULL when streaming */
     unsigned long n_new, n_updated, n_unchanged, n_kept;
     int wrote; /* any file written: sync at the end */
+    char last_dir[4096]; /* the note folder made last: most notes share it */
 } S_md;
 
 static int
@@ -913,8 +914,11 @@ S_conversation(void *self, const grokx_conversation *c)
         return rc;
     snprintf(absdir, sizeof absdir, "%s/%.*s", m->out_dir ? m->out_dir : ".",
              (int)(dir[0] ? strlen(dir) - 1 : 0), dir);
-    if (!m->stream && (rc = S_mkdirs(m, absdir)) != 0)
-        return rc;
+    if (!m->stream && strcmp(absdir, m->last_dir)) {
+        if ((rc = S_mkdirs(m, absdir)) != 0)
+            return rc;
+        snprintf(m->last_dir, sizeof m->last_dir, "%s", absdir);
+    }
     m->note.len = 0;
     m->footnote = 1;
     if (m->stream)
