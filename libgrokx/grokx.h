@@ -317,7 +317,7 @@ typedef struct grokx_sink {
  * then grokx_file_commit() renames it over path (a symlink at path is
  * replaced, never followed), after an fsync when flags has
  * GROKX_FILE_FSYNC. (Writers of thousands of files skip the per-file
- * fsync and sync once at the end.) grokx_file_abort() removes the
+ * fsync: each file is still whole or absent.) grokx_file_abort() removes the
  * temporary. Both free f. grokx_file_open returns NULL with errno set. */
 #define GROKX_FILE_FSYNC 0x1u
 typedef struct grokx_file grokx_file; /* opaque */

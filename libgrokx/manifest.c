@@ -147,7 +147,7 @@ gx_manifest_at(gx_manifest *m, size_t i)
 int
 gx_manifest_save(const gx_manifest *m, const char *path)
 {
-    grokx_file *f = grokx_file_open(path, 0600, 0);
+    grokx_file *f = grokx_file_open(path, 0600, GROKX_FILE_FSYNC);
     grokx_sink s;
     char line[64];
     size_t i;

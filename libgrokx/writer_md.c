@@ -18,7 +18,6 @@
  * comment in it is closed before the next turn; fences we add are longer
  * than any backtick run they wrap; YAML values are always quoted.
  */
-#define _XOPEN_SOURCE 700 /* sync() */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +57,7 @@ typedef struct S_md {
     char why[GROKX_ERROR_TEXT_MAX];
     gx_manifest *man; /* NULL when streaming */
     unsigned long n_new, n_updated, n_unchanged, n_kept;
-    int wrote; /* any file written: sync at the end */
+    int wrote; /* any file written: the manifest must be saved */
     char last_dir[4096]; /* the note folder made last: most notes share it */
 } S_md;
 
@@ -872,7 +871,10 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
     if (e) {
         snprintf(old, sizeof old, "%s/%s", m->out_dir, e->rel);
         exists = S_file_hash(old, &ondisk) == 0;
-        if (exists && ondisk != e->hash && !(m->cfg.flags & GROKX_WF_FORCE)) {
+        /* an empty note is what a power loss leaves of an unsynced one: not
+         * the user's edit, so it is rewritten */
+        if (exists && ondisk != e->hash && ondisk != gx_hash64("", 0) &&
+            !(m->cfg.flags & GROKX_WF_FORCE)) {
             m->n_kept++; /* the user's edits win; the manifest keeps our hash */
             e->seen = 1;
             *kept_rel = e->rel;
@@ -884,7 +886,7 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
             }
             return 0;
         }
-        if (exists && e->hash == hash && !strcmp(e->rel, rel)) {
+        if (exists && ondisk == e->hash && e->hash == hash && !strcmp(e->rel, rel)) {
             m->n_unchanged++;
             e->seen = 1;
             return 0;
@@ -996,10 +998,9 @@ S_end(void *self, const grokx_stats *st)
                  m->n_new, m->n_updated, m->n_unchanged, m->n_kept);
         m->cfg.report(m->cfg.report_ud, line);
     }
-    /* one sync for every note: an fsync per note costs more than the
-     * whole conversion; each note is already atomic through its rename */
-    if (m->wrote)
-        sync();
+    /* No fsync per note (it cost more than the whole conversion) and no
+     * sync() (it flushes every program's files): each note is atomic
+     * through its rename, and the manifest alone is fsynced. */
     return 0;
 }
 

@@ -60,6 +60,11 @@ grep -q "MY OWN NOTE" "$edited" && ok || bad "the user's edit was overwritten"
 grep -q "kept .*: edited since it was written" "$T/err" && ok || bad "the kept note is not reported"
 [ "$(find "$O" -name '*.md' | wc -l)" = "$before" ] && ok || bad "a note was duplicated or lost"
 ls "$O"/*/*/*"A brand new title"* >/dev/null 2>&1 && ok || bad "the retitled note was not moved"
+# an empty note (what a power loss leaves of an unsynced write) is rewritten, not "kept"
+empty=$(ls "$O"/*/*/*"A brand new title"*)
+: >"$empty"
+$G convert -o "$O" "$T/newer.json" 2>"$T/err"
+[ -s "$empty" ] && grep -q "1 updated" "$T/err" && ok || bad "an empty note was not rewritten: $(cat "$T/err")"
 $G convert --force -o "$O" "$T/newer.json" 2>"$T/err"
 grep -q "1 updated" "$T/err" && ! grep -q "MY OWN NOTE" "$edited" && grep -q "edited in Grok" "$edited" && ok || bad "--force: $(cat "$T/err")"
 

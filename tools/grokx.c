@@ -49,7 +49,7 @@ static const char *prog = "grokx";
 static const char usage_main[] =
     "usage: grokx COMMAND [options] INPUT\n"
     "\n"
-    "Turn an xAI Grok data export (prod-grok-backend.json) into files you own.\n"
+    "Turn an xAI Grok data export into files you own: Markdown notes, and more.\n"
     "\n"
     "commands:\n"
     "  info      print what the export holds (conversations, messages, models, ...)\n"
@@ -59,7 +59,8 @@ static const char usage_main[] =
     "  --help     this text; COMMAND --help for a command's options\n"
     "  --version  print the version\n"
     "\n"
-    "INPUT is a file, or - for standard input.\n"
+    "INPUT is the export ZIP as downloaded, its extracted folder,\n"
+    "prod-grok-backend.json, a .json.gz, or - for standard input.\n"
     "exit status: 0 ok, 1 ok with warnings, 2 input error, 3 output error, 64 usage\n";
 
 static const char usage_info[] =
