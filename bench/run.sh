@@ -65,23 +65,26 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as zf, open(sys.arg
     # Markdown notes into a fresh folder (file system included), and to
     # /dev/null (rendering alone); the file system's own cost for the same
     # files, measured by writing them from Python with no parsing at all
-    set -- $(measure sh -c "rm -rf '$DIR/md' && $G convert -q -o '$DIR/md' '$f'"); tm=$1; rm_=$2
-    set -- $(measure $G convert -q -f md -o - "$f"); ts=$1
-    find "$DIR/md" -name '*.md' | sed "s|^$DIR/md/||" >"$DIR/names.txt"
+    # each repetition writes into a fresh folder; deleting the last one is
+    # not part of the time
+    set -- $(measure sh -c "exec $G convert -q -o \"\$(mktemp -d -p '$DIR' md.XXXXXX)\" '$f'"); tm=$1; rm_=$2
+    find "$(ls -d "$DIR"/md.* | head -n 1)" -name '*.md' | sed "s|^$DIR/md\.[^/]*/||" >"$DIR/names.txt"
     notes=$(wc -l <"$DIR/names.txt")
-    set -- $(measure python3 -c 'import os, sys
-names = open(sys.argv[1]).read().split("\n")[:-1]
+    rm -rf "$DIR"/md.*
+    set -- $(measure sh -c "exec python3 -c 'import os, sys
+names = open(sys.argv[1]).read().split(\"\\n\")[:-1]
 for n in names:
     p = os.path.join(sys.argv[2], n); os.makedirs(os.path.dirname(p), exist_ok=True)
-    fd = os.open(p + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.write(fd, b"x" * 18000); os.close(fd); os.rename(p + ".tmp", p)' "$DIR/names.txt" "$DIR/fs"); tfs=$1
-    rm -rf "$DIR/fs" "$DIR/md"
+    fd = os.open(p + \".tmp\", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, b\"x\" * 18000); os.close(fd); os.rename(p + \".tmp\", p)' '$DIR/names.txt' \"\$(mktemp -d -p '$DIR' fs.XXXXXX)\""); tfs=$1
+    rm -rf "$DIR"/fs.*
+    set -- $(measure $G convert -q -f md -o - "$f"); ts=$1
     r=$(ratio "$f64" "$tm"); echo "  convert -f md -o DIR     ${tm} s, $notes notes, peak $(mib "$rm_") MiB: ratio $r (target >= 0.75: $(verdict "$r" 0.75 ">="))"
     echo "    of which the file system ~${tfs} s (the same files written by a bare Python loop)"
     r=$(ratio "$f64" "$ts"); echo "  convert -f md -o - (no files) ${ts} s: ratio $r"
     if [ "$size" = "${BENCH_PY_SIZE:-100M}" ]; then
-        set -- $(measure sh -c "rm -rf '$DIR/py' && python3 bench/py_convert.py '$f' '$DIR/py'"); tp=$1; rp=$2
-        rm -rf "$DIR/py"
+        set -- $(measure sh -c "exec python3 bench/py_convert.py '$f' \"\$(mktemp -d -p '$DIR' py.XXXXXX)\""); tp=$1; rp=$2
+        rm -rf "$DIR"/py.*
         echo "  python json.load converter ${tp} s, peak $(mib "$rp") MiB: grokx md is $(ratio "$tp" "$tm")x faster with $(ratio "$rp" "$rm_")x less memory"
     fi
 done
