@@ -447,12 +447,12 @@ S_entry_read(grokx_input *in, S_reader *r, unsigned char *buf, size_t cap, size_
             return rc;
         if (e->method == 0) { /* stored */
             size_t n = GX_MIN(cap, (size_t)r->zs.avail_in);
+            if (!n)
+                break; /* the end (next_in is NULL for an empty member) */
             memcpy(buf, r->zs.next_in, n);
             r->zs.next_in += n;
             r->zs.avail_in -= (uInt)n;
             *got = n;
-            if (!n)
-                break;
         } else {
             int zr;
             r->zs.next_out = buf;
