@@ -37,7 +37,7 @@ typedef struct S_note {
 
 /* A citation card of the message being written: offsets into cards_text. */
 typedef struct S_card {
-    size_t id, url, title;
+    size_t id, url, title, image_chunk, file_name;
 } S_card;
 
 typedef struct S_md {
@@ -280,27 +280,29 @@ S_find(const char *s, size_t len, const char *needle)
     return NULL;
 }
 
-/* Parse the message's cards (JSON texts) once: id, url, title. */
+/* Parse the message's cards (JSON texts) once: the fields we render. */
 static int
 S_load_cards(S_md *m, const grokx_message *msg)
 {
-    static const char *const keys[] = {"id", "url", "title"};
-    char vals[3][GX_FIELD_MAX];
+    static const char *const keys[] = {"id", "url", "title", "image_chunk", "file_name"};
+    char vals[5][GX_FIELD_MAX];
     size_t i, k;
     m->ncards = 0;
     m->cards_text.len = 0;
     for (i = 0; i < msg->card_attachments.count; i++) {
         grokx_str c = msg->card_attachments.items[i];
         S_card *card;
-        gx_json_top_strings(c.ptr, c.len, keys, 3, vals); /* a broken card keeps what it had */
-        if (!vals[0][0] || !vals[1][0])
+        size_t *offs[5];
+        gx_json_top_strings(c.ptr, c.len, keys, 5, vals); /* a broken card keeps what it had */
+        if (!vals[0][0])
             continue;
         if (gx_grow(&m->cards, &m->cards_cap, m->ncards + 1, sizeof *m->cards))
             return GROKX_E_NOMEM;
         card = &m->cards[m->ncards++];
-        for (k = 0; k < 3; k++) {
-            size_t *off = k == 0 ? &card->id : k == 1 ? &card->url : &card->title;
-            *off = m->cards_text.len;
+        offs[0] = &card->id, offs[1] = &card->url, offs[2] = &card->title;
+        offs[3] = &card->image_chunk, offs[4] = &card->file_name;
+        for (k = 0; k < 5; k++) {
+            *offs[k] = m->cards_text.len;
             if (gx_buf_put(&m->cards_text, vals[k], strlen(vals[k]) + 1))
                 return GROKX_E_NOMEM;
         }
@@ -308,24 +310,64 @@ S_load_cards(S_md *m, const grokx_message *msg)
     return 0;
 }
 
+static const S_card *
+S_card_by_id(const S_md *m, const char *id)
+{
+    size_t i;
+    for (i = 0; i < m->ncards; i++)
+        if (!strcmp(m->cards_text.ptr + m->cards[i].id, id))
+            return &m->cards[i];
+    return NULL;
+}
+
+static int S_copy_asset(S_md *m, const char *dir, const char *id, char *link, size_t cap,
+                        int *image);
+
+/* A generated or edited image card: its image from the export (the asset
+ * id is image_chunk's imageUuid; image_chunk is itself JSON text), else a
+ * note that it is not there. A file card: its name. */
+static int
+S_media_card(S_md *m, const char *dir, const char *type, const S_card *card)
+{
+    static const char *const keys[] = {"imageUuid"};
+    char uuid[1][GX_FIELD_MAX], link[512];
+    const char *t = m->cards_text.ptr;
+    int image = 0, got;
+    if (!strcmp(type, "render_file")) {
+        const char *name = card && t[card->file_name] ? t + card->file_name : "a file";
+        int rc = PUT(&m->note, "\n*File: ");
+        rc |= S_inline_text(&m->note, name, strlen(name));
+        return rc | PUT(&m->note, "*\n");
+    }
+    if (strcmp(type, "render_generated_image") && strcmp(type, "render_edited_image"))
+        return 0; /* other cards (searched images, ...) carry nothing we can show offline */
+    uuid[0][0] = 0;
+    if (card && t[card->image_chunk])
+        gx_json_top_strings(t + card->image_chunk, strlen(t + card->image_chunk), keys, 1, uuid);
+    got = uuid[0][0] ? S_copy_asset(m, dir, uuid[0], link, sizeof link, &image) : 0;
+    if (got < 0)
+        return got;
+    if (got)
+        return gx_buf_printf(&m->note, "\n![generated image](<%s>)\n", link);
+    return PUT(&m->note, "\n*A generated image is not in the export.*\n");
+}
+
 /* A citation's footnote: the marker here, its definition in foot. */
 static int
 S_cite(S_md *m, gx_buf *foot, const char *card_id)
 {
-    size_t i;
+    const S_card *c = S_card_by_id(m, card_id);
+    const char *t = m->cards_text.ptr, *url, *title;
     int rc = 0;
-    for (i = 0; i < m->ncards; i++) {
-        const char *t = m->cards_text.ptr, *url = t + m->cards[i].url;
-        const char *title = t[m->cards[i].title] ? t + m->cards[i].title : url;
-        if (strcmp(t + m->cards[i].id, card_id))
-            continue;
-        rc |= gx_buf_printf(&m->note, "[^%u]", m->footnote);
-        rc |= gx_buf_printf(foot, "[^%u]: [", m->footnote++);
-        rc |= S_inline_text(foot, title, strlen(title));
-        rc |= gx_buf_printf(foot, "](<%s>)\n", url);
-        return rc;
-    }
-    return 0; /* no card: the citation marker is dropped */
+    if (!c || !t[c->url])
+        return 0; /* no card, or no link: the citation marker is dropped */
+    url = t + c->url;
+    title = t[c->title] ? t + c->title : url;
+    rc |= gx_buf_printf(&m->note, "[^%u]", m->footnote);
+    rc |= gx_buf_printf(foot, "[^%u]: [", m->footnote++);
+    rc |= S_inline_text(foot, title, strlen(title));
+    rc |= gx_buf_printf(foot, "](<%s>)\n", url);
+    return rc;
 }
 
 /* "text/python" -> "python". */
@@ -372,7 +414,7 @@ S_artifact(S_md *m, const char *tag, size_t taglen, const char *body, size_t n)
 /* The assistant's text with cards and artifacts rendered; footnotes go to
  * foot. Plain stretches are collected in m->scratch and guarded. */
 static int
-S_rich_text(S_md *m, const grokx_message *msg, gx_buf *foot)
+S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
 {
     const char *s = msg->text.ptr, *end = s + msg->text.len;
     int rc = 0;
@@ -416,6 +458,13 @@ S_rich_text(S_md *m, const grokx_message *msg, gx_buf *foot)
                     m->note.len--; /* the marker follows the text it cites */
                 m->scratch.len = 0;
                 rc |= S_cite(m, foot, card);
+            } else if (type[0]) {
+                int mr;
+                rc |= S_guarded(&m->note, m->scratch.ptr ? m->scratch.ptr : "", m->scratch.len);
+                m->scratch.len = 0;
+                if ((mr = S_media_card(m, dir, type, card[0] ? S_card_by_id(m, card) : NULL)) < 0)
+                    return mr;
+                rc |= mr;
             }
         }
         s = !close ? end : close == gt + 1 ? close : close + 14;
@@ -454,7 +503,8 @@ S_mkdirs(S_md *m, const char *path)
  * link: the relative path written into the note. 1 if copied, 0 when the
  * export does not hold it, or an error. */
 static int
-S_copy_asset(S_md *m, const char *dir, const char *id, char *link, size_t cap, int *image)
+S_copy_asset(S_md *m, const char *dir, const char *id, char *link, size_t cap,
+             int *image)
 {
     grokx_asset *a;
     grokx_file *f;
@@ -643,7 +693,7 @@ S_message(S_md *m, const char *dir, const grokx_message *msg)
     rc |= S_thinking(m, msg);
     if (msg->text.len)
         rc |= msg->role == GROKX_ROLE_USER ? S_guarded(&m->note, msg->text.ptr, msg->text.len)
-                                           : S_rich_text(m, msg, &foot);
+                                           : S_rich_text(m, dir, msg, &foot);
     if (msg->text.len)
         rc |= PUT(&m->note, "\n");
     if (msg->error.len)

@@ -31,6 +31,17 @@ golden branches-all tests/golden/10-edit-human-siblings/input.json --branches al
 python3 tests/make_zips.py "$T/f" tests/golden/29-attachments-and-cards/input.json >/dev/null 2>&1
 $G convert -q -o "$T/z" "$T/f/deflated.zip" 2>/dev/null; [ -d "$T/z" ] && ok || bad "convert from a ZIP"
 python3 tests/md_check.py "$T/z" >/dev/null && ok || bad "notes from the ZIP fail md_check"
+# a generated-image card whose image the export holds: copied and embedded
+python3 - "$T/gen.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as zf:
+    zf.write('tests/golden/29-attachments-and-cards/input.json', 'u/prod-grok-backend.json')
+    zf.writestr('u/prod-mc-asset-server//0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
+PY
+$G convert -q -o "$T/gen" "$T/gen.zip" 2>/dev/null
+grep -q '!\[generated image\](<attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png>)' "$T"/gen/*/*/*.md &&
+    [ -f "$T"/gen/2025/10/attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png ] && ok || bad "generated image card not embedded"
+
 # one stream to stdout
 $G convert -q -f md -o - tests/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?
 [ $st = 0 ] && grep -q "^## Grok · " "$T/stream" && ok || bad "md to stdout: $st"
