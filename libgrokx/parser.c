@@ -160,19 +160,6 @@ S_writer_failed(grokx_parser *p, int rc)
     return code;
 }
 
-static void
-S_assemble_warn(void *ctx, int code, const char *fmt, ...)
-{
-    grokx_parser *p = ctx;
-    char msg[GROKX_ERROR_TEXT_MAX], where[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    gx_schema_where(p, where, sizeof where);
-    gx_parser_warn(p, code, "%s: %s", where, msg);
-}
-
 int
 gx_parser_deliver_conversation(grokx_parser *p)
 {
@@ -192,7 +179,7 @@ gx_parser_deliver_conversation(grokx_parser *p)
         gx_parser_warn(p, GROKX_W_MISSING_ID, "%s has no id", where);
     }
     rc = gx_assemble(&p->arena, live, k, c->leaf_response_id,
-                     (p->opt.flags & GROKX_OPT_ALL_BRANCHES) != 0, S_assemble_warn, p, &ordered,
+                     (p->opt.flags & GROKX_OPT_ALL_BRANCHES) != 0, gx_schema_warn, p, &ordered,
                      &out_n, &c->fork_count);
     if (rc)
         return rc;

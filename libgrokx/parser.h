@@ -113,6 +113,12 @@ int gx_parser_deliver_conversation(grokx_parser *p);
 int gx_parser_deliver_item(grokx_parser *p);
 /* schema.c: build the key lookup tables. */
 void gx_schema_init(grokx_parser *p);
+/* schema.c: a warning prefixed with where the parser is; a gx_warn_fn. */
+void gx_schema_warn(void *ctx, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 /* schema.c: a description of where the parser is, for error messages. */
 void gx_schema_where(grokx_parser *p, char *buf, size_t n);
 

@@ -266,13 +266,26 @@ gx_schema_where(grokx_parser *p, char *buf, size_t n)
 }
 
 /* got: what the value is and what became of it, e.g. "a number; ignored". */
+/* A warning prefixed with where the parser is ("in conversation 3 (id
+ * c3), response 2: ..."), when it is anywhere in particular. ctx is the
+ * parser (the gx_warn_fn shape, so the assembler reports through it). */
+void
+gx_schema_warn(void *ctx, int code, const char *fmt, ...)
+{
+    grokx_parser *p = ctx;
+    char where[200], msg[GROKX_ERROR_TEXT_MAX];
+    va_list ap;
+    gx_schema_where(p, where, sizeof where);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    gx_parser_warn(p, code, "%s%s%s", where, where[0] ? ": " : "", msg);
+}
+
 static void
 S_wrong_type(grokx_parser *p, int field, const char *got)
 {
-    char where[200];
-    gx_schema_where(p, where, sizeof where);
-    gx_parser_warn(p, GROKX_W_WRONG_TYPE, "%s%s\"%s\" is %s", where, where[0] ? ": " : "",
-                   S_field_name(field), got);
+    gx_schema_warn(p, GROKX_W_WRONG_TYPE, "\"%s\" is %s", S_field_name(field), got);
 }
 
 /* ---- storing values -------------------------------------------------- */
@@ -284,11 +297,8 @@ S_store(grokx_parser *p, const char *s, size_t len, grokx_str *out)
     if (rc)
         return rc;
     if (repaired) {
-        char where[200];
         p->stats.strings_repaired++;
-        gx_schema_where(p, where, sizeof where);
-        gx_parser_warn(p, GROKX_W_UTF8_REPAIRED,
-                       "%s: invalid UTF-8 or NUL replaced by U+FFFD", where);
+        gx_schema_warn(p, GROKX_W_UTF8_REPAIRED, "invalid UTF-8 or NUL replaced by U+FFFD");
     }
     return 0;
 }
@@ -382,12 +392,9 @@ S_set_time(grokx_parser *p, grokx_time *t, int field, int vtype, const char *s, 
         bad = gx_time_parse_iso(s, len, t) && gx_time_parse_ms(s, len, t);
     else if (vtype == T_NONE) /* a number */
         bad = gx_time_parse_ms(s, len, t);
-    if (bad) {
-        char where[200];
-        gx_schema_where(p, where, sizeof where);
-        gx_parser_warn(p, GROKX_W_BAD_TIME, "%s: \"%s\" is not a time (%.*s); ignored", where,
-                       S_field_name(field), (int)GX_MIN(len, (size_t)40), s);
-    }
+    if (bad)
+        gx_schema_warn(p, GROKX_W_BAD_TIME, "\"%s\" is not a time (%.*s); ignored", S_field_name(field),
+               (int)GX_MIN(len, (size_t)40), s);
 }
 
 /* vtype: T_STR for a string, T_NONE for a number, T_BOOL for a boolean
@@ -492,10 +499,7 @@ S_cap_end(grokx_parser *p)
     const char *text = gx_jw_text(p->cap, &len);
     int rc;
     if (p->cap_overflow) {
-        char where[200];
-        gx_schema_where(p, where, sizeof where);
-        gx_parser_warn(p, GROKX_W_ITEM_SKIPPED,
-                       "%s: an item larger than max_conversation was skipped", where);
+        gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "an item larger than max_conversation was skipped");
         rc = 0;
     } else if (p->cap_for == GX_CAP_LIST) {
         grokx_str *e = gx_list_push(&p->arena, p->cap_list, sizeof *e);
@@ -690,11 +694,9 @@ S_msg_end(grokx_parser *p)
     int e[12] = {0}, i;
     p->msg = NULL;
     if (!p->msg_body) {
-        char where[200];
         m->flags |= GX_MSG_DEAD;
-        gx_schema_where(p, where, sizeof where);
-        gx_parser_warn(p, GROKX_W_ITEM_SKIPPED, "%s: response %zu has no response object; skipped",
-                       where, m->file_index + 1);
+        gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "response %zu has no response object; skipped",
+               m->file_index + 1);
         return 0;
     }
     m->role = S_role_is_user(m->sender) ? GROKX_ROLE_USER : GROKX_ROLE_ASSISTANT;
@@ -861,13 +863,10 @@ S_after_store(grokx_parser *p)
 static void
 S_bad_element(grokx_parser *p, gx_frame *f, const char *what)
 {
-    char where[200];
     if (f->kind == K_RESPS)
         p->resp_index++;
-    gx_schema_where(p, where, sizeof where);
-    gx_parser_warn(p, GROKX_W_ITEM_SKIPPED, "%s%s%s element %u is %s, not an object; skipped",
-                   where, where[0] ? ": " : "",
-                   f->kind == K_CONVS ? "conversations" : "responses", f->index, what);
+    gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "%s element %u is %s, not an object; skipped",
+           f->kind == K_CONVS ? "conversations" : "responses", f->index, what);
 }
 
 static int
@@ -952,15 +951,6 @@ S_section_name(grokx_parser *p, const char *s, size_t len)
     return 0;
 }
 
-static void
-S_warn_duplicate(grokx_parser *p, const char *name)
-{
-    char where[200];
-    gx_schema_where(p, where, sizeof where);
-    gx_parser_warn(p, GROKX_W_DUPLICATE_KEY, "%s%skey \"%s\" appears twice; the last wins",
-                   where, where[0] ? ": " : "", name);
-}
-
 static int
 S_on_key(void *ctx, const char *s, size_t len)
 {
@@ -996,7 +986,8 @@ S_on_key(void *ctx, const char *s, size_t len)
     if (k->field == F_CONVERSATIONS)
         p->saw_conversations = 1;
     if (f->seen & ((uint64_t)1 << k->field))
-        S_warn_duplicate(p, k->name);
+        gx_schema_warn(p, GROKX_W_DUPLICATE_KEY, "key \"%s\" appears twice; the last wins",
+                       k->name);
     f->seen |= (uint64_t)1 << k->field;
     f->field = k->field;
     f->type = k->type;
