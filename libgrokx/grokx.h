@@ -452,9 +452,11 @@ GROKX_API const grokx_error *grokx_parser_error(const grokx_parser *p);
 /* Counters so far (final after finish()). */
 GROKX_API const grokx_stats *grokx_parser_stats(const grokx_parser *p);
 
-/* Pull helpers: read everything from fd or the file at path (feed +
- * finish). They read in large slices, so a pipe or a 5 GB file stream in
- * bounded memory. */
+/* Pull helpers: read everything (feed + finish), in large slices, so a
+ * pipe or a 5 GB file streams in bounded memory. grokx_parse_fd reads
+ * plain JSON from fd; grokx_parse_path takes anything grokx_input_open()
+ * does (the export ZIP as downloaded, its folder, the JSON, a .json.gz,
+ * "-"). To give writers the export's attachments, use grokx_input. */
 GROKX_API int grokx_parse_fd(grokx_parser *p, int fd);
 GROKX_API int grokx_parse_path(grokx_parser *p, const char *path);
 

@@ -339,19 +339,19 @@ grokx_parse_fd(grokx_parser *p, int fd)
     return rc;
 }
 
+/* Any input grokx_input_open() takes: the export ZIP, its folder, the
+ * JSON, a .json.gz, or "-". One reading path for every caller. */
 int
 grokx_parse_path(grokx_parser *p, const char *path)
 {
-    int fd, rc;
+    grokx_input *in;
+    grokx_error err;
+    int rc;
     if (!p || !path)
         return GROKX_E_INVALID;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        p->err.code = GROKX_E_IO;
-        snprintf(p->err.text, sizeof p->err.text, "cannot open: %s", strerror(errno));
-        return S_fail(p, GROKX_E_IO);
-    }
-    rc = grokx_parse_fd(p, fd);
-    close(fd);
+    if ((rc = grokx_input_open(path, NULL, &in, &err)) != 0)
+        return gx_parser_fail(p, rc, "%s", err.text);
+    rc = grokx_input_parse(in, p);
+    grokx_input_close(in);
     return rc;
 }

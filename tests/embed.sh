@@ -13,6 +13,12 @@ else
 fi
 out=$(LD_LIBRARY_PATH="$T/prefix/lib" "$T/embed" tests/golden/01-minimal/input.json)
 if [ "$out" = "$(printf 'Hello Grok\t2 messages')" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "embed printed: $out" >&2; fi
+# the export ZIP as downloaded works through the same ten lines
+python3 -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+    z.write(sys.argv[1], "ttl/30d/export_data/u/prod-grok-backend.json")' tests/golden/01-minimal/input.json "$T/export.zip"
+out=$(LD_LIBRARY_PATH="$T/prefix/lib" "$T/embed" "$T/export.zip")
+if [ "$out" = "$(printf 'Hello Grok\t2 messages')" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "embed on a ZIP printed: $out" >&2; fi
 for f in bin/grokx include/grokx.h lib/libgrokx.a lib/libgrokx.so.0 share/man/man1/grokx.1 share/man/man3/libgrokx.3; do
     if [ -e "$T/prefix/$f" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "not installed: $f" >&2; fi
 done
