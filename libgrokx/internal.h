@@ -14,6 +14,8 @@
 #define GX_UNUSED(x) ((void)(x))
 #define GX_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define GX_MAX(a, b) ((a) > (b) ? (a) : (b))
+/* Bytes of one field copied out of a small JSON text (cards), with NUL. */
+#define GX_FIELD_MAX 1024
 
 /* ---- alloc.c: per-handle accounting allocator ------------------------ */
 
@@ -116,6 +118,84 @@ size_t gx_utf8_seq(const unsigned char *s, size_t len);
 size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
 uint64_t gx_name_fold_hash(const char *s);
 
+/* ---- layout.c: files of a many-files writer (md, html) -------------- */
+
+typedef struct gx_layout {
+    char *out_dir; /* NULL: the writer streams; nothing is created */
+    char *name_template;
+    unsigned flags; /* GROKX_WF_* */
+    int tz_minutes;
+    grokx_input *input; /* for attachments; may be NULL */
+    uint64_t *used;     /* folded hashes of the paths placed in this run */
+    size_t nused, used_cap;
+    char last_dir[4096]; /* the folder made last: most files share it */
+    char why[GROKX_ERROR_TEXT_MAX];
+    int wrote; /* some file was written in this run */
+} gx_layout;
+
+/* Copy what matters of cfg; create cfg->out_dir (0700) when set. */
+int gx_layout_init(gx_layout *l, const grokx_writer_config *cfg);
+void gx_layout_free(gx_layout *l);
+/* Record "<path>: <what>: <strerror(errno)>" in l->why; GROKX_E_IO. */
+int gx_layout_fail(gx_layout *l, const char *what, const char *path);
+int gx_layout_mkdirs(gx_layout *l, const char *path);
+/* The OUT-relative folder of c ("YYYY/MM/", "undated/" or "" when flat,
+ * with its slash) and a path in it no other conversation of this run has,
+ * also case-insensitively: "<dir><name>.<ext>". */
+int gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
+                    size_t dcap, char *rel, size_t rcap);
+/* The absolute folder of dir (from gx_layout_place), created if needed. */
+int gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap);
+/* Write a whole file atomically (temporary + rename, 0600). */
+int gx_layout_write(gx_layout *l, const char *path, const char *text, size_t len);
+/* Copy asset id into absdir/attachments/<id>.<ext>; link gets that
+ * relative path, *image whether it is an image. 1 copied (or, streaming,
+ * present), 0 not in the export (or not a plain id), or an error. */
+int gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *link,
+                         size_t cap, int *image);
+/* The asset id of a generated image's URL: its next-to-last segment. */
+int gx_generated_asset_id(grokx_str url, char *id, size_t cap);
+
+/* ---- cards.c: <grok:render> cards and <xaiArtifact> in answers -------- */
+
+enum { GX_CARD_ID, GX_CARD_URL, GX_CARD_TITLE, GX_CARD_IMAGE_CHUNK, GX_CARD_FILE_NAME,
+       GX_CARD_NFIELDS };
+typedef struct gx_cards { /* a message's cards, parsed once */
+    gx_buf text;          /* the fields, NUL-terminated */
+    size_t (*off)[GX_CARD_NFIELDS];
+    size_t n, cap;
+} gx_cards;
+void gx_cards_init(gx_cards *cs, gx_mem *mem);
+void gx_cards_free(gx_cards *cs);
+int gx_cards_load(gx_cards *cs, const grokx_message *msg);
+long gx_cards_find(const gx_cards *cs, const char *id); /* index, or -1 */
+const char *gx_cards_field(const gx_cards *cs, long card, int field); /* "" when absent */
+/* A generated or edited image card's asset id (image_chunk's imageUuid). */
+int gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX]);
+
+typedef enum gx_seg_kind {
+    GX_SEG_TEXT,     /* text: plain Markdown */
+    GX_SEG_CITATION, /* card_id: a render_inline_citation */
+    GX_SEG_CARD,     /* type, card_id ("" if none): another render card */
+    GX_SEG_ARTIFACT  /* title, lang, text: the artifact's body */
+} gx_seg_kind;
+typedef struct gx_segment {
+    gx_seg_kind kind;
+    const char *text;
+    size_t len;
+    char type[64], card_id[128], title[256], lang[32];
+} gx_segment;
+typedef struct gx_rich { /* an iterator over an answer's text */
+    const char *s;
+    size_t len, pos;
+    const char *no_render_close, *no_artifact_close; /* searches that failed */
+} gx_rich;
+void gx_rich_init(gx_rich *it, const char *s, size_t len);
+/* 1 with the next segment in *seg, 0 at the end. Linear in len overall. */
+int gx_rich_next(gx_rich *it, gx_segment *seg);
+/* First occurrence of needle in s[0..len), or NULL. */
+const char *gx_find(const char *s, size_t len, const char *needle);
+
 /* ---- manifest.c: what an earlier run wrote into a notes folder -------- */
 
 typedef struct gx_manifest_entry {
@@ -145,6 +225,11 @@ int gx_time_parse_iso(const char *s, size_t len, grokx_time *out);
 int gx_time_parse_ms(const char *s, size_t len, grokx_time *out);
 /* "2025-06-10T11:29:49.867Z" (milliseconds always shown). buf >= 32. */
 void gx_time_format(grokx_time t, char *buf);
+/* "2025-06-10 11:29" at tz minutes east of UTC, with " UTC" or " +02:00"
+ * when with_zone; "undated" for GROKX_TIME_NONE. */
+void gx_time_human(grokx_time t, int tz, char *buf, size_t n, int with_zone);
+/* "2025-06-10T13:29:49.867+02:00". */
+void gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n);
 
 /* ---- json.c: the only file that includes yajl_parse.h ----------------- */
 
@@ -188,7 +273,6 @@ unsigned gx_json_depth(const gx_json *j);
  * document (a card of card_attachments_json): vals[i] is "" when absent,
  * else a copy cut at GX_FIELD_MAX - 1 bytes. The first occurrence wins.
  * Returns 0, or GROKX_E_SYNTAX (what was read before the error stays). */
-#define GX_FIELD_MAX 1024
 int gx_json_top_strings(const char *text, size_t len, const char *const *keys, size_t n,
                         char (*vals)[GX_FIELD_MAX]);
 

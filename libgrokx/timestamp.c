@@ -4,6 +4,7 @@
  * the machine's TZ.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -200,4 +201,30 @@ grokx_time_parse(const char *s, grokx_time *out, int *date_only)
         return gx_time_parse_iso(tmp, strlen(tmp), out) ? GROKX_E_INVALID : 0;
     }
     return s && !gx_time_parse_iso(s, len, out) ? 0 : GROKX_E_INVALID;
+}
+
+void
+gx_time_human(grokx_time t, int tz, char *buf, size_t n, int with_zone)
+{
+    char iso[32];
+    if (t == GROKX_TIME_NONE) {
+        snprintf(buf, n, "undated");
+        return;
+    }
+    gx_time_format(t + (grokx_time)tz * 60000, iso);
+    if (!with_zone)
+        snprintf(buf, n, "%.10s %.5s", iso, iso + 11);
+    else if (tz == 0)
+        snprintf(buf, n, "%.10s %.5s UTC", iso, iso + 11);
+    else
+        snprintf(buf, n, "%.10s %.5s %c%02d:%02d", iso, iso + 11, tz < 0 ? '-' : '+',
+                 abs(tz) / 60, abs(tz) % 60);
+}
+
+void
+gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n)
+{
+    char iso[32];
+    gx_time_format(t + (grokx_time)tz * 60000, iso);
+    snprintf(buf, n, "%.23s%c%02d:%02d", iso, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
 }

@@ -27,83 +27,27 @@
 
 #include "internal.h"
 
-#define S_TITLE_MAX 96 /* bytes of title in a file name */
-
 typedef struct S_note {
     char *relpath; /* from OUT */
     char *title;
     grokx_time created;
 } S_note;
 
-/* A citation card of the message being written: offsets into cards_text. */
-typedef struct S_card {
-    size_t id, url, title, image_chunk, file_name;
-} S_card;
-
 typedef struct S_md {
     grokx_writer_config cfg;
-    char *out_dir, *name_template;
+    gx_layout lay; /* where notes go; lay.out_dir NULL: all notes to the sink */
     gx_mem mem;
     gx_buf note, scratch;
-    int stream; /* no folder: all notes to the sink */
-    uint64_t *used; /* folded hashes of paths used in this run */
-    size_t nused, used_cap;
+    int stream;
     S_note *notes; /* for Index.md */
     size_t nnotes, notes_cap;
     unsigned footnote; /* next footnote number in the note */
-    gx_buf cards_text; /* the message's cards, parsed once */
-    S_card *cards;
-    size_t ncards, cards_cap;
-    char why[GROKX_ERROR_TEXT_MAX];
-    gx_manifest *man; /* NULL when streaming */
+    gx_cards cards;    /* the message's cards, parsed once */
+    gx_manifest *man;  /* NULL when streaming */
     unsigned long n_new, n_updated, n_unchanged, n_kept;
-    int wrote; /* any file written: the manifest must be saved */
-    char last_dir[4096]; /* the note folder made last: most notes share it */
 } S_md;
 
-static int
-S_fail(S_md *m, const char *what, const char *path)
-{
-    int e = errno; /* the path may be long: keep its end, which names the note */
-    size_t n = path ? strlen(path) : 0;
-    snprintf(m->why, sizeof m->why, "%s%.200s%s%s: %s", n > 200 ? "..." : "",
-             path ? path + (n > 200 ? n - 200 : 0) : "", path ? ": " : "", what, strerror(e));
-    return GROKX_E_IO;
-}
-
 #define PUT(b, s) gx_buf_put((b), (s), strlen(s))
-
-/* ---- times ----------------------------------------------------------- */
-
-/* "2025-06-10 11:29" in the configured zone, plus " UTC" or the offset. */
-static void
-S_time(const S_md *m, grokx_time t, char *buf, size_t n, int with_zone)
-{
-    char iso[32];
-    int tz = m->cfg.tz_minutes;
-    if (t == GROKX_TIME_NONE) {
-        snprintf(buf, n, "undated");
-        return;
-    }
-    gx_time_format(t + (grokx_time)tz * 60000, iso);
-    if (!with_zone)
-        snprintf(buf, n, "%.10s %.5s", iso, iso + 11);
-    else if (tz == 0)
-        snprintf(buf, n, "%.10s %.5s UTC", iso, iso + 11);
-    else
-        snprintf(buf, n, "%.10s %.5s %c%02d:%02d", iso, iso + 11, tz < 0 ? '-' : '+',
-                 abs(tz) / 60, abs(tz) % 60);
-}
-
-/* ISO 8601 with an explicit offset, for front matter. */
-static void
-S_iso_offset(const S_md *m, grokx_time t, char *buf, size_t n)
-{
-    char iso[32];
-    int tz = m->cfg.tz_minutes;
-    gx_time_format(t + (grokx_time)tz * 60000, iso);
-    snprintf(buf, n, "%.23s%c%02d:%02d", iso, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
-}
 
 /* ---- escaping -------------------------------------------------------- */
 
@@ -250,101 +194,25 @@ S_guarded(gx_buf *b, const char *s, size_t len)
 
 /* ---- <grok:render> and <xaiArtifact> --------------------------------- */
 
-/* The value of attribute name="..." inside tag[0..n), into out. */
-static int
-S_attr(const char *tag, size_t n, const char *name, char *out, size_t cap)
-{
-    size_t nl = strlen(name), i;
-    for (i = 0; i + nl + 2 < n; i++)
-        if (!memcmp(tag + i, name, nl) && tag[i + nl] == '=' && tag[i + nl + 1] == '"' &&
-            (i == 0 || tag[i - 1] == ' ')) {
-            const char *v = tag + i + nl + 2, *e = memchr(v, '"', (size_t)(tag + n - v));
-            size_t len;
-            if (!e)
-                return 0;
-            len = GX_MIN((size_t)(e - v), cap - 1);
-            memcpy(out, v, len);
-            out[len] = 0;
-            return 1;
-        }
-    return 0;
-}
-
-static const char *
-S_find(const char *s, size_t len, const char *needle)
-{
-    size_t n = strlen(needle), i;
-    for (i = 0; i + n <= len; i++)
-        if (s[i] == needle[0] && !memcmp(s + i, needle, n))
-            return s + i;
-    return NULL;
-}
-
-/* Parse the message's cards (JSON texts) once: the fields we render. */
-static int
-S_load_cards(S_md *m, const grokx_message *msg)
-{
-    static const char *const keys[] = {"id", "url", "title", "image_chunk", "file_name"};
-    char vals[5][GX_FIELD_MAX];
-    size_t i, k;
-    m->ncards = 0;
-    m->cards_text.len = 0;
-    for (i = 0; i < msg->card_attachments.count; i++) {
-        grokx_str c = msg->card_attachments.items[i];
-        S_card *card;
-        size_t *offs[5];
-        gx_json_top_strings(c.ptr, c.len, keys, 5, vals); /* a broken card keeps what it had */
-        if (!vals[0][0])
-            continue;
-        if (gx_grow(&m->cards, &m->cards_cap, m->ncards + 1, sizeof *m->cards))
-            return GROKX_E_NOMEM;
-        card = &m->cards[m->ncards++];
-        offs[0] = &card->id, offs[1] = &card->url, offs[2] = &card->title;
-        offs[3] = &card->image_chunk, offs[4] = &card->file_name;
-        for (k = 0; k < 5; k++) {
-            *offs[k] = m->cards_text.len;
-            if (gx_buf_put(&m->cards_text, vals[k], strlen(vals[k]) + 1))
-                return GROKX_E_NOMEM;
-        }
-    }
-    return 0;
-}
-
-static const S_card *
-S_card_by_id(const S_md *m, const char *id)
-{
-    size_t i;
-    for (i = 0; i < m->ncards; i++)
-        if (!strcmp(m->cards_text.ptr + m->cards[i].id, id))
-            return &m->cards[i];
-    return NULL;
-}
-
-static int S_copy_asset(S_md *m, const char *dir, const char *id, char *link, size_t cap,
-                        int *image);
-
-/* A generated or edited image card: its image from the export (the asset
- * id is image_chunk's imageUuid; image_chunk is itself JSON text), else a
+/* A generated or edited image card: its image from the export, else a
  * note that it is not there. A file card: its name. */
 static int
-S_media_card(S_md *m, const char *dir, const char *type, const S_card *card)
+S_media_card(S_md *m, const char *dir, const char *type, long card)
 {
-    static const char *const keys[] = {"imageUuid"};
-    char uuid[1][GX_FIELD_MAX], link[512];
-    const char *t = m->cards_text.ptr;
+    char uuid[GX_FIELD_MAX], link[512];
     int image = 0, got;
     if (!strcmp(type, "render_file")) {
-        const char *name = card && t[card->file_name] ? t + card->file_name : "a file";
+        const char *name = gx_cards_field(&m->cards, card, GX_CARD_FILE_NAME);
         int rc = PUT(&m->note, "\n*File: ");
+        name = name[0] ? name : "a file";
         rc |= S_inline_text(&m->note, name, strlen(name));
         return rc | PUT(&m->note, "*\n");
     }
     if (strcmp(type, "render_generated_image") && strcmp(type, "render_edited_image"))
         return 0; /* other cards (searched images, ...) carry nothing we can show offline */
-    uuid[0][0] = 0;
-    if (card && t[card->image_chunk])
-        gx_json_top_strings(t + card->image_chunk, strlen(t + card->image_chunk), keys, 1, uuid);
-    got = uuid[0][0] ? S_copy_asset(m, dir, uuid[0], link, sizeof link, &image) : 0;
+    got = gx_card_image_uuid(&m->cards, card, uuid)
+              ? gx_layout_copy_asset(&m->lay, dir, uuid, link, sizeof link, &image)
+              : 0;
     if (got < 0)
         return got;
     if (got)
@@ -356,13 +224,13 @@ S_media_card(S_md *m, const char *dir, const char *type, const S_card *card)
 static int
 S_cite(S_md *m, gx_buf *foot, const char *card_id)
 {
-    const S_card *c = S_card_by_id(m, card_id);
-    const char *t = m->cards_text.ptr, *url, *title;
+    long c = gx_cards_find(&m->cards, card_id);
+    const char *url = gx_cards_field(&m->cards, c, GX_CARD_URL);
+    const char *title = gx_cards_field(&m->cards, c, GX_CARD_TITLE);
     int rc = 0;
-    if (!c || !t[c->url])
+    if (!url[0])
         return 0; /* no card, or no link: the citation marker is dropped */
-    url = t + c->url;
-    title = t[c->title] ? t + c->title : url;
+    title = title[0] ? title : url;
     rc |= gx_buf_printf(&m->note, "[^%u]", m->footnote);
     rc |= gx_buf_printf(foot, "[^%u]: [", m->footnote++);
     rc |= S_inline_text(foot, title, strlen(title));
@@ -370,45 +238,33 @@ S_cite(S_md *m, gx_buf *foot, const char *card_id)
     return rc;
 }
 
-/* "text/python" -> "python". */
-static void
-S_lang(const char *content_type, char *out, size_t cap)
-{
-    const char *slash = strchr(content_type, '/'), *l = slash ? slash + 1 : content_type;
-    size_t i, n = 0;
-    for (i = 0; l[i] && n + 1 < cap; i++)
-        if ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9') || l[i] == '+' ||
-            l[i] == '-')
-            out[n++] = l[i];
-    out[n] = 0;
-    if (!strcmp(out, "plain"))
-        out[0] = 0;
-}
-
 static int
-S_artifact(S_md *m, const char *tag, size_t taglen, const char *body, size_t n)
+S_artifact(S_md *m, const gx_segment *seg)
 {
-    char title[256] = "", type[64] = "", lang[32];
-    size_t fence = GX_MAX(S_longest_run(body, n, '`') + 1, (size_t)3), i;
-    int rc = 0;
-    S_attr(tag, taglen, "title", title, sizeof title);
-    S_attr(tag, taglen, "contentType", type, sizeof type);
-    S_lang(type, lang, sizeof lang);
-    rc |= PUT(&m->note, "\n**Artifact: ");
-    rc |= S_inline_text(&m->note, title[0] ? title : "untitled", strlen(title[0] ? title : "untitled"));
+    const char *title = seg->title[0] ? seg->title : "untitled";
+    size_t fence = GX_MAX(S_longest_run(seg->text, seg->len, '`') + 1, (size_t)3), i;
+    int rc = PUT(&m->note, "\n**Artifact: ");
+    rc |= S_inline_text(&m->note, title, strlen(title));
     rc |= PUT(&m->note, "**\n\n");
     for (i = 0; i < fence; i++)
         rc |= gx_buf_putc(&m->note, '`');
-    rc |= PUT(&m->note, lang);
+    rc |= PUT(&m->note, seg->lang);
     rc |= gx_buf_putc(&m->note, '\n');
-    while (n && (body[0] == '\n'))
-        body++, n--;
-    rc |= gx_buf_put(&m->note, body, n);
-    if (n && body[n - 1] != '\n')
+    rc |= gx_buf_put(&m->note, seg->text, seg->len);
+    if (seg->len && seg->text[seg->len - 1] != '\n')
         rc |= gx_buf_putc(&m->note, '\n');
     for (i = 0; i < fence; i++)
         rc |= gx_buf_putc(&m->note, '`');
     return rc | PUT(&m->note, "\n");
+}
+
+/* Guard and append the plain text collected so far. */
+static int
+S_flush_text(S_md *m)
+{
+    int rc = S_guarded(&m->note, m->scratch.ptr ? m->scratch.ptr : "", m->scratch.len);
+    m->scratch.len = 0;
+    return rc;
 }
 
 /* The assistant's text with cards and artifacts rendered; footnotes go to
@@ -416,58 +272,38 @@ S_artifact(S_md *m, const char *tag, size_t taglen, const char *body, size_t n)
 static int
 S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
 {
-    const char *s = msg->text.ptr, *end = s + msg->text.len;
+    gx_rich it;
+    gx_segment seg;
     int rc = 0;
     m->scratch.len = 0;
-    m->ncards = 0;
-    if (msg->card_attachments.count && S_find(s, msg->text.len, "<grok:render") &&
-        (rc = S_load_cards(m, msg)) != 0)
+    m->cards.n = 0;
+    if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
+        (rc = gx_cards_load(&m->cards, msg)) != 0)
         return rc;
-    while (s < end && !rc) {
-        const char *r = S_find(s, (size_t)(end - s), "<grok:render");
-        const char *a = S_find(s, (size_t)(end - s), "<xaiArtifact");
-        const char *t = r && (!a || r < a) ? r : a, *gt, *close;
-        if (!t) {
-            rc = gx_buf_put(&m->scratch, s, (size_t)(end - s));
+    gx_rich_init(&it, msg->text.ptr, msg->text.len);
+    while (!rc && gx_rich_next(&it, &seg)) {
+        int mr;
+        switch (seg.kind) {
+        case GX_SEG_TEXT:
+            rc = gx_buf_put(&m->scratch, seg.text, seg.len);
+            break;
+        case GX_SEG_ARTIFACT:
+            rc = S_flush_text(m) | S_artifact(m, &seg);
+            break;
+        case GX_SEG_CITATION:
+            rc = S_flush_text(m);
+            if (m->note.len && m->note.ptr[m->note.len - 1] == '\n')
+                m->note.len--; /* the marker follows the text it cites */
+            rc |= S_cite(m, foot, seg.card_id);
+            break;
+        case GX_SEG_CARD:
+            rc = S_flush_text(m);
+            mr = S_media_card(m, dir, seg.type, seg.card_id[0] ? gx_cards_find(&m->cards, seg.card_id) : -1);
+            if (mr < 0)
+                return mr;
+            rc |= mr;
             break;
         }
-        rc = gx_buf_put(&m->scratch, s, (size_t)(t - s));
-        gt = memchr(t, '>', (size_t)(end - t));
-        if (!gt) { /* not a tag after all */
-            rc |= gx_buf_put(&m->scratch, t, (size_t)(end - t));
-            break;
-        }
-        if (t == a) {
-            close = S_find(gt, (size_t)(end - gt), "</xaiArtifact>");
-            rc |= S_guarded(&m->note, m->scratch.ptr ? m->scratch.ptr : "", m->scratch.len);
-            m->scratch.len = 0;
-            rc |= S_artifact(m, t, (size_t)(gt - t), gt + 1,
-                             (size_t)((close ? close : end) - (gt + 1)));
-            s = close ? close + 14 : end;
-            continue;
-        }
-        /* <grok:render ...>...</grok:render> or <grok:render .../> */
-        close = gt[-1] == '/' ? gt + 1 : S_find(gt, (size_t)(end - gt), "</grok:render>");
-        {
-            char type[64] = "", card[128] = "";
-            S_attr(t, (size_t)(gt - t), "type", type, sizeof type);
-            S_attr(t, (size_t)(gt - t), "card_id", card, sizeof card);
-            if (!strcmp(type, "render_inline_citation") && card[0]) {
-                rc |= S_guarded(&m->note, m->scratch.ptr ? m->scratch.ptr : "", m->scratch.len);
-                if (m->note.len && m->note.ptr[m->note.len - 1] == '\n')
-                    m->note.len--; /* the marker follows the text it cites */
-                m->scratch.len = 0;
-                rc |= S_cite(m, foot, card);
-            } else if (type[0]) {
-                int mr;
-                rc |= S_guarded(&m->note, m->scratch.ptr ? m->scratch.ptr : "", m->scratch.len);
-                m->scratch.len = 0;
-                if ((mr = S_media_card(m, dir, type, card[0] ? S_card_by_id(m, card) : NULL)) < 0)
-                    return mr;
-                rc |= mr;
-            }
-        }
-        s = !close ? end : close == gt + 1 ? close : close + 14;
     }
     if (m->scratch.len)
         rc |= S_guarded(&m->note, m->scratch.ptr, m->scratch.len);
@@ -479,80 +315,6 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
 /* ---- attachments ----------------------------------------------------- */
 
 static int
-S_mkdirs(S_md *m, const char *path)
-{
-    char *p = malloc(strlen(path) + 1), *s;
-    int rc = 0;
-    if (!p)
-        return GROKX_E_NOMEM;
-    strcpy(p, path);
-    for (s = p + 1; *s && !rc; s++)
-        if (*s == '/') {
-            *s = 0;
-            if (mkdir(p, 0700) != 0 && errno != EEXIST)
-                rc = S_fail(m, "cannot create folder", p);
-            *s = '/';
-        }
-    if (!rc && mkdir(p, 0700) != 0 && errno != EEXIST)
-        rc = S_fail(m, "cannot create folder", p);
-    free(p);
-    return rc;
-}
-
-/* Copy asset id next to the note (dir: the note's folder, absolute);
- * link: the relative path written into the note. 1 if copied, 0 when the
- * export does not hold it, or an error. */
-static int
-S_copy_asset(S_md *m, const char *dir, const char *id, char *link, size_t cap,
-             int *image)
-{
-    grokx_asset *a;
-    grokx_file *f;
-    grokx_sink sink;
-    char path[4096], buf[65536];
-    size_t got;
-    int rc;
-    if (!m->cfg.input || grokx_asset_open(m->cfg.input, id, &a) != 0)
-        return 0;
-    snprintf(link, cap, "attachments/%s.%s", id, grokx_asset_ext(a));
-    *image = !strncmp(grokx_asset_mime(a), "image/", 6);
-    if (m->stream) {
-        grokx_asset_close(a);
-        return 1;
-    }
-    snprintf(path, sizeof path, "%s/attachments", dir);
-    if ((rc = S_mkdirs(m, path)) != 0) {
-        grokx_asset_close(a);
-        return rc;
-    }
-    snprintf(path, sizeof path, "%s/%s", dir, link);
-    {
-        struct stat st; /* copied by an earlier run: attachments never change */
-        if (stat(path, &st) == 0 && (uint64_t)st.st_size == grokx_asset_size(a)) {
-            grokx_asset_close(a);
-            return 1;
-        }
-    }
-    if (!(f = grokx_file_open(path, 0600, 0))) {
-        grokx_asset_close(a);
-        return S_fail(m, "cannot write", path);
-    }
-    sink = grokx_file_sink(f);
-    while ((rc = grokx_asset_read(a, buf, sizeof buf, &got)) == 0 && got)
-        if (sink.write(sink.ud, buf, got))
-            break;
-    grokx_asset_close(a);
-    if (rc) { /* a corrupt attachment: noted in the text, not fatal */
-        grokx_file_abort(f);
-        return 0;
-    }
-    if (grokx_file_commit(f))
-        return S_fail(m, "cannot write", path);
-    m->wrote = 1;
-    return 1;
-}
-
-static int
 S_attachments(S_md *m, const char *dir, const grokx_message *msg)
 {
     size_t i;
@@ -560,7 +322,7 @@ S_attachments(S_md *m, const char *dir, const grokx_message *msg)
     for (i = 0; i < msg->file_attachments.count && rc >= 0; i++) {
         const char *id = msg->file_attachments.items[i].ptr;
         char link[512];
-        int image = 0, got = S_copy_asset(m, dir, id, link, sizeof link, &image);
+        int image = 0, got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image);
         if (got < 0)
             return got;
         if (got)
@@ -582,16 +344,11 @@ S_generated(S_md *m, const char *dir, const grokx_message *msg)
     for (i = 0; i < msg->generated_image_urls.count && !rc; i++) {
         grokx_str u = msg->generated_image_urls.items[i];
         char id[256] = "", link[512];
-        const char *last, *prev;
         int image = 0, got = 0;
         if (!u.len)
             continue; /* failed or moderated */
-        last = strrchr(u.ptr, '/');
-        if (last && last > u.ptr) {
-            for (prev = last - 1; prev > u.ptr && prev[-1] != '/'; prev--)
-                ;
-            snprintf(id, sizeof id, "%.*s", (int)(last - prev), prev);
-            got = S_copy_asset(m, dir, id, link, sizeof link, &image);
+        if (gx_generated_asset_id(u, id, sizeof id)) {
+            got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image);
             if (got < 0)
                 return got;
         }
@@ -651,7 +408,7 @@ S_heading(S_md *m, const grokx_message *msg)
 {
     char when[48];
     int user = msg->role == GROKX_ROLE_USER, rc;
-    S_time(m, msg->create_time, when, sizeof when, 1);
+    gx_time_human(msg->create_time, m->cfg.tz_minutes, when, sizeof when, 1);
     rc = gx_buf_printf(&m->note, "## %s · %s", user ? "You" : "Grok", when);
     if (!user && msg->model.len) {
         rc |= PUT(&m->note, " · ");
@@ -728,11 +485,11 @@ S_front_matter(S_md *m, const grokx_conversation *c)
     rc |= PUT(&m->note, "]\nid: ");
     rc |= S_yaml_str(&m->note, c->id.ptr, c->id.len);
     if (c->create_time != GROKX_TIME_NONE) {
-        S_iso_offset(m, c->create_time, t, sizeof t);
+        gx_time_iso_offset(c->create_time, m->cfg.tz_minutes, t, sizeof t);
         rc |= gx_buf_printf(&m->note, "\ncreated: %s", t);
     }
     if (c->modify_time != GROKX_TIME_NONE) {
-        S_iso_offset(m, c->modify_time, t, sizeof t);
+        gx_time_iso_offset(c->modify_time, m->cfg.tz_minutes, t, sizeof t);
         rc |= gx_buf_printf(&m->note, "\nupdated: %s", t);
     }
     rc |= PUT(&m->note, "\nmodels: [");
@@ -756,97 +513,6 @@ S_front_matter(S_md *m, const grokx_conversation *c)
     return rc;
 }
 
-/* name_template with {date} {title} {id} expanded into out: one safe
- * path component whatever the template or the title holds. */
-static void
-S_file_name(const S_md *m, const grokx_conversation *c, char *out, size_t cap)
-{
-    const char *t = m->name_template;
-    char title[S_TITLE_MAX + 8], id[16], date[16], tmp[512];
-    size_t n = 0, i;
-    gx_name_component(c->title.ptr, c->title.len, title, sizeof title);
-    for (i = 0; i < 8 && i < c->id.len; i++) /* the id names a file: hex and dashes only */
-        id[i] = c->id.ptr[i] && strchr("0123456789abcdefABCDEF-", c->id.ptr[i]) ? c->id.ptr[i] : '_';
-    id[i] = 0;
-    if (c->create_time == GROKX_TIME_NONE)
-        strcpy(date, "undated");
-    else {
-        char iso[32];
-        gx_time_format(c->create_time + (grokx_time)m->cfg.tz_minutes * 60000, iso);
-        snprintf(date, sizeof date, "%.10s", iso);
-    }
-    while (*t && n + 1 < sizeof tmp) {
-        const char *v = NULL;
-        if (!strncmp(t, "{date}", 6))
-            v = date, t += 6;
-        else if (!strncmp(t, "{title}", 7))
-            v = title, t += 7;
-        else if (!strncmp(t, "{id}", 4))
-            v = id[0] ? id : "noid", t += 4;
-        if (v) {
-            size_t l = GX_MIN(strlen(v), sizeof tmp - 1 - n);
-            memcpy(tmp + n, v, l);
-            n += l;
-        } else {
-            tmp[n++] = *t++;
-        }
-    }
-    gx_name_component(tmp, n, out, cap);
-}
-
-/* The set of folded path hashes used in this run (open addressing). */
-static int
-S_claim(S_md *m, uint64_t h)
-{
-    size_t i;
-    h |= 1; /* 0 marks an empty slot */
-    if (2 * (m->nused + 1) > m->used_cap) {
-        size_t cap = m->used_cap ? m->used_cap * 2 : 1024, k;
-        uint64_t *nu = calloc(cap, sizeof *nu);
-        if (!nu)
-            return GROKX_E_NOMEM;
-        for (k = 0; k < m->used_cap; k++)
-            if (m->used[k]) {
-                for (i = (size_t)m->used[k] & (cap - 1); nu[i]; i = (i + 1) & (cap - 1))
-                    ;
-                nu[i] = m->used[k];
-            }
-        free(m->used);
-        m->used = nu;
-        m->used_cap = cap;
-    }
-    for (i = (size_t)h & (m->used_cap - 1); m->used[i]; i = (i + 1) & (m->used_cap - 1))
-        if (m->used[i] == h)
-            return 1; /* taken */
-    m->used[i] = h;
-    m->nused++;
-    return 0;
-}
-
-/* OUT-relative folder and unique file path of c's note. */
-static int
-S_place(S_md *m, const grokx_conversation *c, char *dir, size_t dcap, char *rel, size_t rcap)
-{
-    char name[200], iso[32];
-    unsigned k;
-    if (m->cfg.flags & GROKX_WF_FLAT || m->stream)
-        dir[0] = 0;
-    else if (c->create_time == GROKX_TIME_NONE)
-        snprintf(dir, dcap, "undated/");
-    else {
-        gx_time_format(c->create_time + (grokx_time)m->cfg.tz_minutes * 60000, iso);
-        snprintf(dir, dcap, "%.4s/%.2s/", iso, iso + 5);
-    }
-    S_file_name(m, c, name, sizeof name);
-    snprintf(rel, rcap, "%s%s.md", dir, name);
-    for (k = 2;; k++) { /* deterministic: conversations come in file order */
-        int rc = S_claim(m, gx_name_fold_hash(rel));
-        if (rc <= 0)
-            return rc;
-        snprintf(rel, rcap, "%s%s %u.md", dir, name, k);
-    }
-}
-
 static int
 S_remember(S_md *m, const char *rel, const grokx_conversation *c)
 {
@@ -864,18 +530,6 @@ S_remember(S_md *m, const char *rel, const grokx_conversation *c)
     n->created = c->create_time;
     m->nnotes++;
     return 0;
-}
-
-static int
-S_write_file(S_md *m, const char *path, const char *text, size_t len)
-{
-    grokx_file *f = grokx_file_open(path, 0600, 0);
-    grokx_sink s;
-    if (!f)
-        return S_fail(m, "cannot write", path);
-    s = grokx_file_sink(f);
-    s.write(s.ud, text, len);
-    return grokx_file_commit(f) ? S_fail(m, "cannot write", path) : 0;
 }
 
 /* Hash of the file at path; 0, or -1 if it cannot be read. */
@@ -916,10 +570,10 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
     snprintf(key, sizeof key, "%.*s", (int)GX_MIN(c->id.len, sizeof key - 1), c->id.ptr);
     if (!key[0])
         snprintf(key, sizeof key, "#%zu", c->index); /* no id: its position */
-    snprintf(path, sizeof path, "%s/%s", m->out_dir, rel);
+    snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
     e = gx_manifest_find(m->man, key);
     if (e) {
-        snprintf(old, sizeof old, "%s/%s", m->out_dir, e->rel);
+        snprintf(old, sizeof old, "%s/%s", m->lay.out_dir, e->rel);
         exists = S_file_hash(old, &ondisk) == 0;
         /* an empty note is what a power loss leaves of an unsynced one: not
          * the user's edit, so it is rewritten */
@@ -942,9 +596,8 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
             return 0;
         }
     }
-    if ((rc = S_write_file(m, path, m->note.ptr, m->note.len)) != 0)
+    if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
         return rc;
-    m->wrote = 1;
     if (e && strcmp(e->rel, rel))
         unlink(old); /* moved: never two notes of one conversation */
     if (e)
@@ -962,15 +615,9 @@ S_conversation(void *self, const grokx_conversation *c)
     const char *kept = NULL;
     size_t i;
     int rc;
-    if ((rc = S_place(m, c, dir, sizeof dir, rel, sizeof rel)) != 0)
+    if ((rc = gx_layout_place(&m->lay, c, "md", dir, sizeof dir, rel, sizeof rel)) != 0 ||
+        (rc = gx_layout_enter(&m->lay, dir, absdir, sizeof absdir)) != 0)
         return rc;
-    snprintf(absdir, sizeof absdir, "%s/%.*s", m->out_dir ? m->out_dir : ".",
-             (int)(dir[0] ? strlen(dir) - 1 : 0), dir);
-    if (!m->stream && strcmp(absdir, m->last_dir)) {
-        if ((rc = S_mkdirs(m, absdir)) != 0)
-            return rc;
-        snprintf(m->last_dir, sizeof m->last_dir, "%s", absdir);
-    }
     m->note.len = 0;
     m->footnote = 1;
     if (m->stream)
@@ -1033,15 +680,14 @@ S_end(void *self, const grokx_stats *st)
     }
     if (rc)
         return GROKX_E_NOMEM;
-    snprintf(path, sizeof path, "%s/Index.md", m->out_dir);
+    snprintf(path, sizeof path, "%s/Index.md", m->lay.out_dir);
     if (S_file_hash(path, &old) != 0 || old != gx_hash64(m->note.ptr, m->note.len)) {
-        if ((rc = S_write_file(m, path, m->note.ptr, m->note.len)) != 0)
+        if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
             return rc;
-        m->wrote = 1;
     }
-    snprintf(path, sizeof path, "%s/.grokx-manifest", m->out_dir);
-    if (m->wrote && gx_manifest_save(m->man, path) != 0)
-        return S_fail(m, "cannot write", path);
+    snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
+    if (m->lay.wrote && gx_manifest_save(m->man, path) != 0)
+        return gx_layout_fail(&m->lay, "cannot write", path);
     if (m->cfg.report) {
         char line[200];
         snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",
@@ -1057,7 +703,7 @@ S_end(void *self, const grokx_stats *st)
 static const char *
 S_why(void *self)
 {
-    return ((S_md *)self)->why[0] ? ((S_md *)self)->why : NULL;
+    return ((S_md *)self)->lay.why[0] ? ((S_md *)self)->lay.why : NULL;
 }
 
 static void
@@ -1070,13 +716,10 @@ S_destroy(void *self)
         free(m->notes[i].title);
     }
     free(m->notes);
-    free(m->used);
     gx_buf_free(&m->note);
     gx_buf_free(&m->scratch);
-    gx_buf_free(&m->cards_text);
-    free(m->cards);
-    free(m->out_dir);
-    free(m->name_template);
+    gx_cards_free(&m->cards);
+    gx_layout_free(&m->lay);
     gx_manifest_free(m->man);
     free(m);
 }
@@ -1087,6 +730,7 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
                                            S_end, S_destroy, S_why};
     S_md *m = calloc(1, sizeof *m);
+    int rc;
     if (!m)
         return GROKX_E_NOMEM;
     m->cfg = *cfg;
@@ -1094,18 +738,17 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_mem_init(&m->mem, NULL, NULL, 0);
     gx_buf_init(&m->note, &m->mem);
     gx_buf_init(&m->scratch, &m->mem);
-    gx_buf_init(&m->cards_text, &m->mem);
-    m->name_template = gx_strdup(cfg->name_template ? cfg->name_template : "{date} {title} ({id})");
-    if (cfg->out_dir)
-        m->out_dir = gx_strdup(cfg->out_dir);
-    if (m->out_dir) {
+    gx_cards_init(&m->cards, &m->mem);
+    rc = gx_layout_init(&m->lay, cfg);
+    if (!rc && m->lay.out_dir) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/.grokx-manifest", m->out_dir);
-        m->man = gx_manifest_load(path);
+        snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
+        if (!(m->man = gx_manifest_load(path)))
+            rc = GROKX_E_NOMEM;
     }
-    if (!m->name_template || (cfg->out_dir && (!m->out_dir || !m->man)) ||
-        (cfg->out_dir && S_mkdirs(m, cfg->out_dir) != 0) || !(*out = grokx_writer_new(&vt, m))) {
-        int rc = m->why[0] ? GROKX_E_IO : GROKX_E_NOMEM;
+    if (!rc && !(*out = grokx_writer_new(&vt, m)))
+        rc = GROKX_E_NOMEM;
+    if (rc) {
         S_destroy(m);
         return rc;
     }

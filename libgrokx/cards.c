@@ -1,0 +1,225 @@
+/*
+ * cards.c -- the markup Grok embeds in an answer's text, split out for
+ * writers: <grok:render type=... card_id=...> tags (inline citations,
+ * generated images, files), whose data lives in the message's
+ * card_attachments (JSON texts), and <xaiArtifact ...>...</xaiArtifact>
+ * blocks (code or documents the answer produced).
+ *
+ * The text is untrusted: tags may be unclosed, attributes missing or
+ * huge. Every value is cut to a fixed buffer; a '<' that opens no tag is
+ * plain text.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void
+gx_cards_init(gx_cards *cs, gx_mem *mem)
+{
+    memset(cs, 0, sizeof *cs);
+    gx_buf_init(&cs->text, mem);
+}
+
+void
+gx_cards_free(gx_cards *cs)
+{
+    gx_buf_free(&cs->text);
+    free(cs->off);
+    memset(cs, 0, sizeof *cs);
+}
+
+int
+gx_cards_load(gx_cards *cs, const grokx_message *msg)
+{
+    static const char *const keys[GX_CARD_NFIELDS] = {"id", "url", "title", "image_chunk",
+                                                      "file_name"};
+    char vals[GX_CARD_NFIELDS][GX_FIELD_MAX];
+    size_t i, k;
+    cs->n = 0;
+    cs->text.len = 0;
+    for (i = 0; i < msg->card_attachments.count; i++) {
+        grokx_str c = msg->card_attachments.items[i];
+        gx_json_top_strings(c.ptr, c.len, keys, GX_CARD_NFIELDS, vals); /* a broken card keeps what it had */
+        if (!vals[GX_CARD_ID][0])
+            continue;
+        if (gx_grow(&cs->off, &cs->cap, cs->n + 1, sizeof *cs->off))
+            return GROKX_E_NOMEM;
+        for (k = 0; k < GX_CARD_NFIELDS; k++) {
+            cs->off[cs->n][k] = cs->text.len;
+            if (gx_buf_put(&cs->text, vals[k], strlen(vals[k]) + 1))
+                return GROKX_E_NOMEM;
+        }
+        cs->n++;
+    }
+    return 0;
+}
+
+long
+gx_cards_find(const gx_cards *cs, const char *id)
+{
+    size_t i;
+    for (i = 0; i < cs->n; i++)
+        if (!strcmp(cs->text.ptr + cs->off[i][GX_CARD_ID], id))
+            return (long)i;
+    return -1;
+}
+
+const char *
+gx_cards_field(const gx_cards *cs, long card, int field)
+{
+    if (card < 0 || (size_t)card >= cs->n || field < 0 || field >= GX_CARD_NFIELDS)
+        return "";
+    return cs->text.ptr + cs->off[card][field];
+}
+
+int
+gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX])
+{
+    static const char *const keys[] = {"imageUuid"};
+    const char *chunk = gx_cards_field(cs, card, GX_CARD_IMAGE_CHUNK);
+    out[0] = 0;
+    if (chunk[0]) /* image_chunk is itself JSON text */
+        gx_json_top_strings(chunk, strlen(chunk), keys, 1, (char(*)[GX_FIELD_MAX])out);
+    return out[0] != 0;
+}
+
+/* ---- the segmenter --------------------------------------------------- */
+
+/* The value of attribute name="..." inside tag[0..n), into out. */
+static int
+S_attr(const char *tag, size_t n, const char *name, char *out, size_t cap)
+{
+    size_t nl = strlen(name), i;
+    for (i = 0; i + nl + 2 < n; i++)
+        if (!memcmp(tag + i, name, nl) && tag[i + nl] == '=' && tag[i + nl + 1] == '"' &&
+            (i == 0 || tag[i - 1] == ' ')) {
+            const char *v = tag + i + nl + 2, *e = memchr(v, '"', (size_t)(tag + n - v));
+            size_t len;
+            if (!e)
+                return 0;
+            len = GX_MIN((size_t)(e - v), cap - 1);
+            memcpy(out, v, len);
+            out[len] = 0;
+            return 1;
+        }
+    return 0;
+}
+
+const char *
+gx_find(const char *s, size_t len, const char *needle)
+{
+    size_t n = strlen(needle), i;
+    for (i = 0; i + n <= len; i++)
+        if (s[i] == needle[0] && !memcmp(s + i, needle, n))
+            return s + i;
+    return NULL;
+}
+
+/* "text/python" -> "python"; plain text has none. */
+static void
+S_lang(const char *content_type, char *out, size_t cap)
+{
+    const char *slash = strchr(content_type, '/'), *l = slash ? slash + 1 : content_type;
+    size_t i, n = 0;
+    for (i = 0; l[i] && n + 1 < cap; i++)
+        if ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9') || l[i] == '+' ||
+            l[i] == '-')
+            out[n++] = l[i];
+    out[n] = 0;
+    if (!strcmp(out, "plain"))
+        out[0] = 0;
+}
+
+/* The closing tag after from, or NULL; remembers the last miss, so
+ * thousands of unclosed tags cost one scan, not one each. */
+static const char *
+S_close(gx_rich *it, int artifact, const char *from)
+{
+    const char *end = it->s + it->len, *c;
+    const char **miss = artifact ? &it->no_artifact_close : &it->no_render_close;
+    if (*miss && from >= *miss)
+        return NULL;
+    c = gx_find(from, (size_t)(end - from), artifact ? "</xaiArtifact>" : "</grok:render>");
+    if (!c && (!*miss || from < *miss))
+        *miss = from;
+    return c;
+}
+
+static const char *
+S_artifact(gx_rich *it, const char *tag, const char *gt, gx_segment *seg)
+{
+    const char *end = it->s + it->len, *body = gt + 1, *close = S_close(it, 1, body);
+    char type[64] = "";
+    size_t n = (size_t)((close ? close : end) - body);
+    seg->kind = GX_SEG_ARTIFACT;
+    S_attr(tag, (size_t)(gt - tag), "title", seg->title, sizeof seg->title);
+    S_attr(tag, (size_t)(gt - tag), "contentType", type, sizeof type);
+    S_lang(type, seg->lang, sizeof seg->lang);
+    while (n && body[0] == '\n')
+        body++, n--;
+    seg->text = body;
+    seg->len = n;
+    return close ? close + 14 : end;
+}
+
+/* The next "<grok:render" or "<xaiArtifact" in [p, end), or NULL: one
+ * pass, so a message with thousands of tags stays linear. */
+static const char *
+S_next_tag(const char *p, const char *end)
+{
+    for (; (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++) {
+        size_t left = (size_t)(end - p);
+        if ((left >= 12 && !memcmp(p, "<grok:render", 12)) ||
+            (left >= 12 && !memcmp(p, "<xaiArtifact", 12)))
+            return p;
+    }
+    return NULL;
+}
+
+void
+gx_rich_init(gx_rich *it, const char *s, size_t len)
+{
+    memset(it, 0, sizeof *it);
+    it->s = s;
+    it->len = len;
+}
+
+int
+gx_rich_next(gx_rich *it, gx_segment *seg)
+{
+    const char *p = it->s + it->pos, *end = it->s + it->len;
+    while (p < end) {
+        const char *t = S_next_tag(p, end), *gt, *close;
+        memset(seg, 0, sizeof *seg);
+        if (!t || t > p || !(gt = memchr(t, '>', (size_t)(end - t)))) {
+            /* plain text up to the next tag (or the end: a '<' that opens no tag) */
+            const char *stop = t && t > p ? t : end;
+            seg->kind = GX_SEG_TEXT;
+            seg->text = p;
+            seg->len = (size_t)(stop - p);
+            it->pos = (size_t)(stop - it->s);
+            return 1;
+        }
+        if (t[1] == 'x') {
+            it->pos = (size_t)(S_artifact(it, t, gt, seg) - it->s);
+            return 1;
+        }
+        /* <grok:render ...>...</grok:render> or <grok:render .../> */
+        close = gt[-1] == '/' ? gt + 1 : S_close(it, 0, gt);
+        p = !close ? end : close == gt + 1 ? close : close + 14;
+        it->pos = (size_t)(p - it->s);
+        S_attr(t, (size_t)(gt - t), "type", seg->type, sizeof seg->type);
+        S_attr(t, (size_t)(gt - t), "card_id", seg->card_id, sizeof seg->card_id);
+        if (!strcmp(seg->type, "render_inline_citation") && seg->card_id[0]) {
+            seg->kind = GX_SEG_CITATION;
+            return 1;
+        }
+        if (seg->type[0]) {
+            seg->kind = GX_SEG_CARD;
+            return 1;
+        }
+        /* a tag without a type: dropped */
+    }
+    return 0;
+}

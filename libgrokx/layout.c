@@ -1,0 +1,278 @@
+/*
+ * layout.c -- where a writer of many files (md, html) puts each
+ * conversation: OUT/YYYY/MM/<name>.<ext> (or flat), names from a template
+ * over safe components (names.c), collisions resolved deterministically
+ * and case-insensitively, folders made 0700, attachments copied beside the
+ * file, every file written to a temporary name and renamed.
+ *
+ * Nothing here can write outside OUT: every component placed under it is
+ * either fixed by us ("attachments", "YYYY", "MM") or passed through
+ * gx_name_component(), and asset ids are checked to be plain ids.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+#define S_TITLE_MAX 96 /* bytes of title in a file name */
+
+int
+gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
+{
+    memset(l, 0, sizeof *l);
+    l->flags = cfg->flags;
+    l->tz_minutes = cfg->tz_minutes;
+    l->input = cfg->input;
+    l->name_template = gx_strdup(cfg->name_template ? cfg->name_template : "{date} {title} ({id})");
+    if (!l->name_template)
+        return GROKX_E_NOMEM;
+    if (!cfg->out_dir)
+        return 0;
+    if (!(l->out_dir = gx_strdup(cfg->out_dir)))
+        return GROKX_E_NOMEM;
+    return gx_layout_mkdirs(l, l->out_dir);
+}
+
+void
+gx_layout_free(gx_layout *l)
+{
+    free(l->out_dir);
+    free(l->name_template);
+    free(l->used);
+    memset(l, 0, sizeof *l);
+}
+
+int
+gx_layout_fail(gx_layout *l, const char *what, const char *path)
+{
+    int e = errno; /* the path may be long: keep its end, which names the file */
+    size_t n = path ? strlen(path) : 0;
+    snprintf(l->why, sizeof l->why, "%s%.200s%s%s: %s", n > 200 ? "..." : "",
+             path ? path + (n > 200 ? n - 200 : 0) : "", path ? ": " : "", what, strerror(e));
+    return GROKX_E_IO;
+}
+
+int
+gx_layout_mkdirs(gx_layout *l, const char *path)
+{
+    char *p = gx_strdup(path), *s;
+    int rc = 0;
+    if (!p)
+        return GROKX_E_NOMEM;
+    for (s = p + 1; *s && !rc; s++)
+        if (*s == '/') {
+            *s = 0;
+            if (mkdir(p, 0700) != 0 && errno != EEXIST)
+                rc = gx_layout_fail(l, "cannot create folder", p);
+            *s = '/';
+        }
+    if (!rc && mkdir(p, 0700) != 0 && errno != EEXIST)
+        rc = gx_layout_fail(l, "cannot create folder", p);
+    free(p);
+    return rc;
+}
+
+/* "YYYY-MM-DD" of t in the configured zone, or "undated". */
+static void
+S_date(const gx_layout *l, grokx_time t, char out[16])
+{
+    char iso[32];
+    if (t == GROKX_TIME_NONE) {
+        strcpy(out, "undated");
+        return;
+    }
+    gx_time_format(t + (grokx_time)l->tz_minutes * 60000, iso);
+    snprintf(out, 16, "%.10s", iso);
+}
+
+/* name_template with {date} {title} {id} expanded into out: one safe
+ * path component whatever the template or the title holds. */
+static void
+S_file_name(const gx_layout *l, const grokx_conversation *c, char *out, size_t cap)
+{
+    const char *t = l->name_template;
+    char title[S_TITLE_MAX + 8], id[16], date[16], tmp[512];
+    size_t n = 0, i;
+    gx_name_component(c->title.ptr, c->title.len, title, sizeof title);
+    for (i = 0; i < 8 && i < c->id.len; i++) /* the id names a file: hex and dashes only */
+        id[i] = c->id.ptr[i] && strchr("0123456789abcdefABCDEF-", c->id.ptr[i]) ? c->id.ptr[i] : '_';
+    id[i] = 0;
+    S_date(l, c->create_time, date);
+    while (*t && n + 1 < sizeof tmp) {
+        const char *v = NULL;
+        if (!strncmp(t, "{date}", 6))
+            v = date, t += 6;
+        else if (!strncmp(t, "{title}", 7))
+            v = title, t += 7;
+        else if (!strncmp(t, "{id}", 4))
+            v = id[0] ? id : "noid", t += 4;
+        if (v) {
+            size_t k = GX_MIN(strlen(v), sizeof tmp - 1 - n);
+            memcpy(tmp + n, v, k);
+            n += k;
+        } else {
+            tmp[n++] = *t++;
+        }
+    }
+    gx_name_component(tmp, n, out, cap);
+}
+
+/* The set of folded path hashes used in this run (open addressing):
+ * 1 when h was taken already, else 0 (now taken), or GROKX_E_NOMEM. */
+static int
+S_claim(gx_layout *l, uint64_t h)
+{
+    size_t i;
+    h |= 1; /* 0 marks an empty slot */
+    if (2 * (l->nused + 1) > l->used_cap) {
+        size_t cap = l->used_cap ? l->used_cap * 2 : 1024, k;
+        uint64_t *nu = calloc(cap, sizeof *nu);
+        if (!nu)
+            return GROKX_E_NOMEM;
+        for (k = 0; k < l->used_cap; k++)
+            if (l->used[k]) {
+                for (i = (size_t)l->used[k] & (cap - 1); nu[i]; i = (i + 1) & (cap - 1))
+                    ;
+                nu[i] = l->used[k];
+            }
+        free(l->used);
+        l->used = nu;
+        l->used_cap = cap;
+    }
+    for (i = (size_t)h & (l->used_cap - 1); l->used[i]; i = (i + 1) & (l->used_cap - 1))
+        if (l->used[i] == h)
+            return 1;
+    l->used[i] = h;
+    l->nused++;
+    return 0;
+}
+
+int
+gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
+                size_t dcap, char *rel, size_t rcap)
+{
+    char name[200], iso[32];
+    unsigned k;
+    if (l->flags & GROKX_WF_FLAT || !l->out_dir)
+        dir[0] = 0;
+    else if (c->create_time == GROKX_TIME_NONE)
+        snprintf(dir, dcap, "undated/");
+    else {
+        gx_time_format(c->create_time + (grokx_time)l->tz_minutes * 60000, iso);
+        snprintf(dir, dcap, "%.4s/%.2s/", iso, iso + 5);
+    }
+    S_file_name(l, c, name, sizeof name);
+    snprintf(rel, rcap, "%s%s.%s", dir, name, ext);
+    for (k = 2;; k++) { /* deterministic: conversations come in file order */
+        int rc = S_claim(l, gx_name_fold_hash(rel));
+        if (rc <= 0)
+            return rc;
+        snprintf(rel, rcap, "%s%s %u.%s", dir, name, k, ext);
+    }
+}
+
+int
+gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap)
+{
+    int rc;
+    snprintf(abs, cap, "%s/%.*s", l->out_dir ? l->out_dir : ".",
+             (int)(dir[0] ? strlen(dir) - 1 : 0), dir);
+    if (!l->out_dir || !strcmp(abs, l->last_dir))
+        return 0; /* most files share the folder of the one before */
+    if ((rc = gx_layout_mkdirs(l, abs)) != 0)
+        return rc;
+    snprintf(l->last_dir, sizeof l->last_dir, "%s", abs);
+    return 0;
+}
+
+int
+gx_layout_write(gx_layout *l, const char *path, const char *text, size_t len)
+{
+    grokx_file *f = grokx_file_open(path, 0600, 0);
+    grokx_sink s;
+    if (!f)
+        return gx_layout_fail(l, "cannot write", path);
+    s = grokx_file_sink(f);
+    s.write(s.ud, text, len);
+    if (grokx_file_commit(f))
+        return gx_layout_fail(l, "cannot write", path);
+    l->wrote = 1;
+    return 0;
+}
+
+/* An asset id names a file: letters, digits, '-' and '_' only. */
+static int
+S_plain_id(const char *id)
+{
+    size_t i;
+    for (i = 0; id[i]; i++)
+        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
+              (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '_'))
+            return 0;
+    return i > 0 && i < 200;
+}
+
+int
+gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *link, size_t cap,
+                     int *image)
+{
+    grokx_asset *a;
+    grokx_file *f;
+    grokx_sink sink;
+    char path[4096], buf[65536];
+    size_t got;
+    int rc;
+    struct stat st;
+    if (!l->input || !S_plain_id(id) || grokx_asset_open(l->input, id, &a) != 0)
+        return 0;
+    snprintf(link, cap, "attachments/%s.%s", id, grokx_asset_ext(a));
+    *image = !strncmp(grokx_asset_mime(a), "image/", 6);
+    if (!l->out_dir) {
+        grokx_asset_close(a);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/attachments", absdir);
+    if ((rc = gx_layout_mkdirs(l, path)) != 0) {
+        grokx_asset_close(a);
+        return rc;
+    }
+    snprintf(path, sizeof path, "%s/%s", absdir, link);
+    /* copied by an earlier run (or for another file here): assets never change */
+    if (stat(path, &st) == 0 && (uint64_t)st.st_size == grokx_asset_size(a)) {
+        grokx_asset_close(a);
+        return 1;
+    }
+    if (!(f = grokx_file_open(path, 0600, 0))) {
+        grokx_asset_close(a);
+        return gx_layout_fail(l, "cannot write", path);
+    }
+    sink = grokx_file_sink(f);
+    while ((rc = grokx_asset_read(a, buf, sizeof buf, &got)) == 0 && got)
+        if (sink.write(sink.ud, buf, got))
+            break;
+    grokx_asset_close(a);
+    if (rc) { /* a corrupt attachment: noted in the text, not fatal */
+        grokx_file_abort(f);
+        return 0;
+    }
+    if (grokx_file_commit(f))
+        return gx_layout_fail(l, "cannot write", path);
+    l->wrote = 1;
+    return 1;
+}
+
+int
+gx_generated_asset_id(grokx_str url, char *id, size_t cap)
+{
+    const char *last = strrchr(url.ptr, '/'), *prev;
+    id[0] = 0;
+    if (!last || last == url.ptr)
+        return 0;
+    for (prev = last - 1; prev > url.ptr && prev[-1] != '/'; prev--)
+        ;
+    snprintf(id, cap, "%.*s", (int)(last - prev), prev);
+    return id[0] != 0;
+}
