@@ -346,9 +346,11 @@ GROKX_API void grokx_filter_init(grokx_filter *f); /* no conditions */
 GROKX_API int grokx_time_parse(const char *s, grokx_time *out, int *date_only);
 GROKX_API grokx_writer *grokx_writer_filter_new(grokx_writer *inner, const grokx_filter *f);
 
-/* Built-in writers, by format name ("events"; later "md", "html",
- * "index"). The events writer prints one JSON object per line per event:
- * the parser's test oracle. */
+/* Built-in writers, by format name: "events" prints one JSON object per
+ * line per event (the parser's test oracle) to cfg.sink; "md" writes one
+ * Markdown note per conversation into cfg.out_dir, or all of them to
+ * cfg.sink; "html" writes an offline site into cfg.out_dir (index.html,
+ * one page per conversation, style.css, index.js). */
 typedef struct grokx_input grokx_input; /* see "Inputs" below */
 
 /* Writer flags. */
@@ -381,6 +383,11 @@ GROKX_API void grokx_writer_config_init(grokx_writer_config *c);
  * an unknown name. */
 GROKX_API int grokx_writer_create(const char *format, const grokx_writer_config *cfg,
                                   grokx_writer **out);
+/* What a built-in format writes: *ext the extension of its one output
+ * file ("jsonl"), or NULL when it writes a folder (cfg.out_dir); *streams
+ * 1 when it can write to cfg.sink instead. Either pointer may be NULL.
+ * GROKX_E_INVALID for an unknown name. */
+GROKX_API int grokx_writer_format_info(const char *format, const char **ext, int *streams);
 /* The i-th built-in format name, or NULL past the end. */
 GROKX_API const char *grokx_writer_format_name(size_t i);
 

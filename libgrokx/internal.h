@@ -196,6 +196,28 @@ int gx_rich_next(gx_rich *it, gx_segment *seg);
 /* First occurrence of needle in s[0..len), or NULL. */
 const char *gx_find(const char *s, size_t len, const char *needle);
 
+/* ---- html_md.c: Markdown to safe HTML (md4c parses, we render) -------- */
+
+/* Where the writer put an inline citation: MARK, its number, END
+ * (private-use characters U+E000, U+E001). */
+#define GX_HTML_CITE_MARK "\xEE\x80\x80"
+#define GX_HTML_CITE_END "\xEE\x80\x81"
+/* Text escaped for HTML content and quoted attributes. */
+int gx_html_escape(gx_buf *b, const char *s, size_t len);
+/* The URL a browser would follow for u (controls trimmed, tabs and
+ * newlines removed) into out; 1 when it is safe to make live: http,
+ * https, mailto, or relative without a host; else 0. */
+int gx_html_url_clean(const char *u, size_t n, gx_buf *out);
+/* Markdown (GitHub dialect, raw HTML shown as text) as HTML; citation
+ * markers link to "#<anchor><n>" and are counted in *ncites. */
+int gx_html_markdown(gx_buf *out, const char *md, size_t len, const char *anchor,
+                     unsigned *ncites);
+/* Text as an escaped <pre class="plain">. */
+int gx_html_plain(gx_buf *out, const char *s, size_t len);
+/* html_assets.c: written beside index.html. */
+extern const char gx_html_style_css[];
+extern const char gx_html_index_js[];
+
 /* ---- manifest.c: what an earlier run wrote into a notes folder -------- */
 
 typedef struct gx_manifest_entry {
@@ -333,6 +355,7 @@ int gx_writer_call_status(int rc);
 /* Built-in writers. */
 int gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out);
 int gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out);
+int gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out);
 
 /* ---- sink helpers ---------------------------------------------------- */
 

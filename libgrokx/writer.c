@@ -107,9 +107,12 @@ grokx_writer_tee_new(grokx_writer *const *ws, size_t n)
 static const struct {
     const char *name;
     int (*create)(const grokx_writer_config *cfg, grokx_writer **out);
+    const char *ext;  /* of its one output file; NULL: it writes a folder */
+    int streams;      /* can write to cfg.sink when out_dir is NULL */
 } S_formats[] = {
-    {"events", gx_writer_events_new},
-    {"md", gx_writer_md_new},
+    {"events", gx_writer_events_new, "jsonl", 1},
+    {"md", gx_writer_md_new, NULL, 1},
+    {"html", gx_writer_html_new, NULL, 0},
 };
 
 void
@@ -133,6 +136,21 @@ grokx_writer_create(const char *format, const grokx_writer_config *cfg, grokx_wr
     for (i = 0; i < sizeof S_formats / sizeof S_formats[0]; i++)
         if (!strcmp(S_formats[i].name, format))
             return S_formats[i].create(cfg, out);
+    return GROKX_E_INVALID;
+}
+
+int
+grokx_writer_format_info(const char *format, const char **ext, int *streams)
+{
+    size_t i;
+    for (i = 0; format && i < sizeof S_formats / sizeof S_formats[0]; i++)
+        if (!strcmp(S_formats[i].name, format)) {
+            if (ext)
+                *ext = S_formats[i].ext;
+            if (streams)
+                *streams = S_formats[i].streams;
+            return 0;
+        }
     return GROKX_E_INVALID;
 }
 

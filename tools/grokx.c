@@ -77,9 +77,10 @@ static const char usage_convert[] =
     "usage: grokx convert [-f FORMAT[,FORMAT...]] -o OUT [options] INPUT\n"
     "\n"
     "  -f, --format LIST    formats to write (default md); available: %s\n"
-    "  -o, --output OUT     md: a folder of notes; events: a file; - streams\n"
-    "                       one format to standard output; with several\n"
-    "                       formats OUT is a folder holding OUT/md/, OUT/events.jsonl\n"
+    "  -o, --output OUT     md: a folder of notes; html: a folder with index.html;\n"
+    "                       events: a file; - streams md or events to standard\n"
+    "                       output; with several formats OUT is a folder holding\n"
+    "                       OUT/md/, OUT/html/, OUT/events.jsonl\n"
     "  --branches MODE      active (default): each conversation's current\n"
     "                       branch; all: every regeneration and edit too\n"
     "  --layout MODE        nested (default): OUT/YYYY/MM/<note>.md; flat: OUT/<note>.md\n"
@@ -304,7 +305,9 @@ cmd_info(int argc, char **argv)
 static const char *
 format_ext(const char *f)
 {
-    return !strcmp(f, "events") ? "jsonl" : !strcmp(f, "md") ? NULL : f;
+    const char *ext = NULL;
+    grokx_writer_format_info(f, &ext, NULL);
+    return ext;
 }
 
 /* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC. */
@@ -405,7 +408,10 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
     for (i = 0; i < j->nformats; i++) {
         grokx_writer_config cfg;
         const char *ext = format_ext(j->formats[i]), *path = out;
-        int rc;
+        int rc, streams = 1;
+        if (grokx_writer_format_info(j->formats[i], NULL, &streams) == 0 && to_stdout && !streams)
+            return fprintf(stderr, "%s: convert: %s writes a folder: give -o DIR, not -o -\n", prog,
+                           j->formats[i]), EXIT_USAGE;
         grokx_writer_config_init(&cfg);
         cfg.sink.write = stdout_write;
         cfg.input = input;

@@ -1,0 +1,624 @@
+/*
+ * writer_html.c -- the "html" format: a private, offline archive a person
+ * opens by double-clicking OUT/index.html. No server, no network.
+ *
+ * OUT/index.html lists every conversation by month (filter and sort by a
+ * small script of ours, index.js); OUT/YYYY/MM/<name>.html is one page per
+ * conversation (layout.c: the same names as the md notes), styled by the
+ * one OUT/style.css; attachments are copied beside the pages.
+ *
+ * Safety: every title and message is escaped; Markdown goes through
+ * html_md.c (raw HTML shown as text, links live only for safe schemes,
+ * no image loads from a message); every page carries a
+ * Content-Security-Policy that allows nothing but files of the archive
+ * (and no script at all on conversation pages), and no referrer.
+ * Files are written to a temporary name and renamed (layout.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define S_CSP_PAGE "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
+#define S_CSP_INDEX "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'"
+
+typedef struct S_entry { /* one line of index.html; strings in S_html.strings */
+    size_t rel, title, models; /* offsets */
+    grokx_time created;
+    size_t messages;
+    int starred;
+} S_entry;
+
+typedef struct S_html {
+    grokx_writer_config cfg;
+    gx_layout lay;
+    gx_mem mem;
+    gx_buf page, md, sources, tmp, models;
+    gx_cards cards;
+    S_entry *entries;
+    size_t nentries, entries_cap;
+    gx_buf strings; /* the entries' strings, NUL-terminated */
+    unsigned cite;  /* next citation number in the message */
+} S_html;
+
+#define PUT(b, s) gx_buf_put((b), (s), strlen(s))
+
+static int
+S_esc(gx_buf *b, const char *s)
+{
+    return gx_html_escape(b, s, strlen(s));
+}
+
+/* A path as a relative URL: every byte but letters, digits and -._~/()
+ * percent-encoded, so '#', '?', '%' and spaces in titles stay a path. */
+static int
+S_href(gx_buf *b, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int rc = 0;
+    for (; *path && !rc; path++) {
+        unsigned char c = (unsigned char)*path;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~/()", c))
+            rc = gx_buf_putc(b, (char)c);
+        else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            rc = gx_buf_put(b, e, 3);
+        }
+    }
+    return rc;
+}
+
+/* A link to an outside URL when it is safe, else its text. */
+static int
+S_ext_link(S_html *h, gx_buf *b, const char *url, const char *text)
+{
+    int rc;
+    if (!gx_html_url_clean(url, strlen(url), &h->tmp))
+        return S_esc(b, text);
+    rc = PUT(b, "<a rel=\"noopener noreferrer\" href=\"");
+    rc |= gx_html_escape(b, h->tmp.ptr, h->tmp.len);
+    rc |= PUT(b, "\">");
+    rc |= S_esc(b, text);
+    return rc | PUT(b, "</a>");
+}
+
+static int
+S_head(gx_buf *b, const char *title, const char *csp, const char *root)
+{
+    int rc = PUT(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta http-equiv=\"Content-Security-Policy\" content=\"");
+    rc |= PUT(b, csp);
+    rc |= PUT(b, "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                 "<meta name=\"generator\" content=\"grokx " GROKX_VERSION_STRING "\">\n<title>");
+    rc |= S_esc(b, title);
+    rc |= gx_buf_printf(b, "</title>\n<link rel=\"stylesheet\" href=\"%sstyle.css\">\n", root);
+    return rc;
+}
+
+/* ---- one message ------------------------------------------------------ */
+
+static int
+S_turn_header(S_html *h, const grokx_message *msg)
+{
+    char when[48], iso[32];
+    int user = msg->role == GROKX_ROLE_USER;
+    int rc = gx_buf_printf(&h->page, "<header><span class=\"who\">%s</span>", user ? "You" : "Grok");
+    if (msg->create_time != GROKX_TIME_NONE) {
+        gx_time_human(msg->create_time, h->cfg.tz_minutes, when, sizeof when, 1);
+        gx_time_format(msg->create_time, iso);
+        rc |= gx_buf_printf(&h->page, " <time datetime=\"%s\">%s</time>", iso, when);
+    }
+    if (!user && msg->model.len) {
+        rc |= PUT(&h->page, " <span class=\"model\">");
+        rc |= gx_html_escape(&h->page, msg->model.ptr, msg->model.len);
+        rc |= PUT(&h->page, "</span>");
+    }
+    if (msg->sibling_count > 1)
+        rc |= gx_buf_printf(&h->page, " <span class=\"version\">%s %u of %u</span>",
+                            user ? "edit" : "version", msg->sibling_index + 1, msg->sibling_count);
+    return rc | PUT(&h->page, "</header>\n");
+}
+
+static int
+S_thinking(S_html *h, const grokx_message *msg, const char *anchor)
+{
+    size_t i;
+    int rc = 0;
+    if ((h->cfg.flags & GROKX_WF_NO_THINKING) || (!msg->thinking.len && !msg->agent_trace_count))
+        return 0;
+    rc |= PUT(&h->page, "<details class=\"thinking\"><summary>Thinking");
+    if (msg->thinking_start != GROKX_TIME_NONE && msg->thinking_end != GROKX_TIME_NONE &&
+        msg->thinking_end >= msg->thinking_start)
+        rc |= gx_buf_printf(&h->page, " (%lld s)",
+                            (long long)((msg->thinking_end - msg->thinking_start + 500) / 1000));
+    rc |= PUT(&h->page, "</summary>\n<div class=\"body\">\n");
+    if (msg->thinking.len)
+        rc |= gx_html_markdown(&h->page, msg->thinking.ptr, msg->thinking.len, anchor, NULL);
+    for (i = 0; i < msg->agent_trace_count && !rc; i++) {
+        const grokx_agent_trace *a = &msg->agent_traces[i];
+        rc |= PUT(&h->page, "<p><strong>");
+        rc |= a->agent_id.len ? gx_html_escape(&h->page, a->agent_id.ptr, a->agent_id.len)
+                              : PUT(&h->page, "Agent");
+        rc |= PUT(&h->page, "</strong></p>\n");
+        rc |= gx_html_markdown(&h->page, a->text.ptr, a->text.len, anchor, NULL);
+    }
+    return rc | PUT(&h->page, "</div>\n</details>\n");
+}
+
+/* An image or file copied beside the page, or a note that it is missing. */
+static int
+S_asset(S_html *h, const char *dir, const char *id, const char *what)
+{
+    char link[512];
+    int image = 0, got = gx_layout_copy_asset(&h->lay, dir, id, link, sizeof link, &image), rc;
+    if (got < 0)
+        return got;
+    if (!got)
+        return gx_buf_printf(&h->page, "<p class=\"note\">%s is not in the export.</p>\n", what);
+    rc = PUT(&h->page, "<div class=\"attachment\">");
+    if (image) {
+        rc |= PUT(&h->page, "<a href=\"");
+        rc |= S_href(&h->page, link);
+        rc |= PUT(&h->page, "\"><img src=\"");
+        rc |= S_href(&h->page, link);
+        rc |= gx_buf_printf(&h->page, "\" alt=\"%s\" loading=\"lazy\"></a>", what);
+    } else {
+        rc |= PUT(&h->page, "Attachment: <a href=\"");
+        rc |= S_href(&h->page, link);
+        rc |= PUT(&h->page, "\">");
+        rc |= S_esc(&h->page, link + 12);
+        rc |= PUT(&h->page, "</a>");
+    }
+    return rc | PUT(&h->page, "</div>\n");
+}
+
+/* A render card other than a citation: generated images, files. */
+static int
+S_card(S_html *h, const char *dir, const gx_segment *seg)
+{
+    long card = seg->card_id[0] ? gx_cards_find(&h->cards, seg->card_id) : -1;
+    char uuid[GX_FIELD_MAX];
+    if (!strcmp(seg->type, "render_file")) {
+        const char *name = gx_cards_field(&h->cards, card, GX_CARD_FILE_NAME);
+        int rc = PUT(&h->page, "<p class=\"note\">File: ");
+        rc |= S_esc(&h->page, name[0] ? name : "a file");
+        return rc | PUT(&h->page, "</p>\n");
+    }
+    if (strcmp(seg->type, "render_generated_image") && strcmp(seg->type, "render_edited_image"))
+        return 0; /* searched images and the like would be remote: nothing to show offline */
+    if (!gx_card_image_uuid(&h->cards, card, uuid))
+        return PUT(&h->page, "<p class=\"note\">A generated image is not in the export.</p>\n");
+    return S_asset(h, dir, uuid, "A generated image");
+}
+
+/* A citation: a marker in the Markdown (html_md.c makes it a link) and
+ * its source in h->sources. */
+static int
+S_cite(S_html *h, const char *anchor, const char *card_id)
+{
+    long c = gx_cards_find(&h->cards, card_id);
+    const char *url = gx_cards_field(&h->cards, c, GX_CARD_URL);
+    const char *title = gx_cards_field(&h->cards, c, GX_CARD_TITLE);
+    int rc;
+    if (!url[0])
+        return 0; /* no card, or no link: the marker is dropped */
+    rc = gx_buf_printf(&h->md, GX_HTML_CITE_MARK "%u" GX_HTML_CITE_END, h->cite);
+    rc |= gx_buf_printf(&h->sources, "<li id=\"%s%u\">", anchor, h->cite++);
+    rc |= S_ext_link(h, &h->sources, url, title[0] ? title : url);
+    return rc | PUT(&h->sources, "</li>\n");
+}
+
+static int
+S_artifact(S_html *h, const gx_segment *seg)
+{
+    int rc = PUT(&h->page, "<div class=\"artifact\"><div class=\"name\">Artifact: ");
+    rc |= S_esc(&h->page, seg->title[0] ? seg->title : "untitled");
+    rc |= PUT(&h->page, "</div><pre><code");
+    if (seg->lang[0])
+        rc |= gx_buf_printf(&h->page, " class=\"language-%s\"", seg->lang);
+    rc |= PUT(&h->page, ">");
+    rc |= gx_html_escape(&h->page, seg->text, seg->len);
+    return rc | PUT(&h->page, "</code></pre></div>\n");
+}
+
+static int
+S_flush_md(S_html *h, const char *anchor)
+{
+    int rc = h->md.len ? gx_html_markdown(&h->page, h->md.ptr, h->md.len, anchor, NULL) : 0;
+    h->md.len = 0;
+    return rc;
+}
+
+/* An answer: Markdown with its cards, artifacts and citations. */
+static int
+S_answer(S_html *h, const char *dir, const grokx_message *msg, const char *anchor)
+{
+    gx_rich it;
+    gx_segment seg;
+    int rc = 0;
+    h->md.len = 0;
+    h->cards.n = 0;
+    if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
+        (rc = gx_cards_load(&h->cards, msg)) != 0)
+        return rc;
+    gx_rich_init(&it, msg->text.ptr, msg->text.len);
+    while (!rc && gx_rich_next(&it, &seg)) {
+        switch (seg.kind) {
+        case GX_SEG_TEXT: rc = gx_buf_put(&h->md, seg.text, seg.len); break;
+        case GX_SEG_CITATION: rc = S_cite(h, anchor, seg.card_id); break;
+        case GX_SEG_ARTIFACT: rc = S_flush_md(h, anchor) | S_artifact(h, &seg); break;
+        case GX_SEG_CARD:
+            if ((rc = S_flush_md(h, anchor)) == 0)
+                rc = S_card(h, dir, &seg);
+            break;
+        }
+    }
+    return rc ? rc : S_flush_md(h, anchor);
+}
+
+static int
+S_generated(S_html *h, const char *dir, const grokx_message *msg)
+{
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < msg->generated_image_urls.count && !rc; i++) {
+        grokx_str u = msg->generated_image_urls.items[i];
+        char id[256];
+        if (!u.len)
+            continue; /* failed or moderated */
+        if (gx_generated_asset_id(u, id, sizeof id))
+            rc = S_asset(h, dir, id, "A generated image");
+        else
+            rc = PUT(&h->page, "<p class=\"note\">A generated image is not in the export.</p>\n");
+    }
+    return rc;
+}
+
+/* Sources: the inline citations' cards, else the cited results. */
+static int
+S_sources(S_html *h, const grokx_message *msg, const char *anchor)
+{
+    size_t i;
+    int rc = 0;
+    if (!h->sources.len) {
+        for (i = 0; i < msg->cited_result_count && !rc; i++) {
+            const grokx_search_result *r = &msg->cited_results[i];
+            rc |= gx_buf_printf(&h->sources, "<li id=\"%s%zu\">", anchor, i + 1);
+            rc |= S_ext_link(h, &h->sources, r->url.ptr, r->title.len ? r->title.ptr : r->url.ptr);
+            rc |= PUT(&h->sources, "</li>\n");
+        }
+    }
+    if (rc || !h->sources.len)
+        return rc;
+    rc = PUT(&h->page, "<div class=\"sources\">Sources<ol>\n");
+    rc |= gx_buf_put(&h->page, h->sources.ptr, h->sources.len);
+    return rc | PUT(&h->page, "</ol></div>\n");
+}
+
+static int
+S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
+{
+    char anchor[32];
+    int user = msg->role == GROKX_ROLE_USER, rc;
+    size_t i;
+    snprintf(anchor, sizeof anchor, "m%zu-", n);
+    h->cite = 1;
+    h->sources.len = 0;
+    rc = gx_buf_printf(&h->page, "<article class=\"turn %s%s\" id=\"m%zu\">\n", user ? "user" : "grok",
+                       msg->flags & GROKX_MSG_ACTIVE ? "" : " offpath", n);
+    rc |= S_turn_header(h, msg);
+    rc |= S_thinking(h, msg, anchor);
+    rc |= PUT(&h->page, "<div class=\"body\">\n");
+    if (rc)
+        return GROKX_E_NOMEM;
+    if (user && msg->text.len) {
+        rc |= PUT(&h->page, "<p class=\"user-text\">");
+        rc |= gx_html_escape(&h->page, msg->text.ptr, msg->text.len);
+        rc |= PUT(&h->page, "</p>\n");
+    } else if (msg->text.len && (rc = S_answer(h, dir, msg, anchor)) != 0) {
+        return rc;
+    }
+    if (msg->error.len) {
+        rc |= PUT(&h->page, "<p class=\"note error\">Error: ");
+        rc |= gx_html_escape(&h->page, msg->error.ptr, msg->error.len);
+        rc |= PUT(&h->page, "</p>\n");
+    }
+    if (msg->flags & GROKX_MSG_PARTIAL)
+        rc |= PUT(&h->page, "<p class=\"note\">This answer was interrupted.</p>\n");
+    for (i = 0; i < msg->file_attachments.count && !rc; i++)
+        rc = S_asset(h, dir, msg->file_attachments.items[i].ptr, "An attachment");
+    if (!rc)
+        rc = S_generated(h, dir, msg);
+    if (!rc)
+        rc = S_sources(h, msg, anchor);
+    return rc ? rc : PUT(&h->page, "</div>\n</article>\n");
+}
+
+/* ---- the page --------------------------------------------------------- */
+
+/* The conversation's models, distinct, in order of use, ", "-joined. */
+static int
+S_models(gx_buf *b, const grokx_conversation *c)
+{
+    size_t i, j, start = b->len;
+    int rc = 0;
+    for (i = 0; i < c->message_count && !rc; i++) {
+        const grokx_message *x = &c->messages[i];
+        int seen = 0;
+        if (x->role != GROKX_ROLE_ASSISTANT || !x->model.len)
+            continue;
+        for (j = 0; j < i && !seen; j++)
+            seen = c->messages[j].role == GROKX_ROLE_ASSISTANT && c->messages[j].model.len == x->model.len &&
+                   !memcmp(c->messages[j].model.ptr, x->model.ptr, x->model.len);
+        if (!seen)
+            rc = PUT(b, b->len > start ? ", " : "") | gx_buf_put(b, x->model.ptr, x->model.len);
+    }
+    return rc;
+}
+
+static int
+S_remember(S_html *h, const grokx_conversation *c, const char *rel, const char *models)
+{
+    S_entry *e;
+    int rc;
+    if (gx_grow(&h->entries, &h->entries_cap, h->nentries + 1, sizeof *e))
+        return GROKX_E_NOMEM;
+    e = &h->entries[h->nentries];
+    e->rel = h->strings.len;
+    rc = gx_buf_put(&h->strings, rel, strlen(rel) + 1);
+    e->title = h->strings.len;
+    rc |= gx_buf_put(&h->strings, c->title.ptr, c->title.len + 1); /* parser strings end in NUL */
+    e->models = h->strings.len;
+    rc |= gx_buf_put(&h->strings, models, strlen(models) + 1);
+    e->created = c->create_time;
+    e->messages = c->message_count;
+    e->starred = c->starred;
+    if (rc)
+        return GROKX_E_NOMEM;
+    h->nentries++;
+    return 0;
+}
+
+static int
+S_page_header(S_html *h, const grokx_conversation *c, const char *title, const char *root,
+              const char *models)
+{
+    char when[48];
+    int rc = S_head(&h->page, title, S_CSP_PAGE, root);
+    rc |= gx_buf_printf(&h->page, "</head>\n<body>\n<div class=\"wrap\">\n"
+                                  "<nav class=\"top\"><a href=\"%sindex.html\">&larr; All conversations</a></nav>\n"
+                                  "<header class=\"page\">\n<h1>", root);
+    rc |= S_esc(&h->page, title);
+    rc |= PUT(&h->page, c->starred ? " <span class=\"star\" title=\"starred\">&#9733;</span>" : "");
+    rc |= PUT(&h->page, "</h1>\n<p class=\"meta\">");
+    gx_time_human(c->create_time, h->cfg.tz_minutes, when, sizeof when, 1);
+    rc |= S_esc(&h->page, when);
+    if (models[0]) {
+        rc |= PUT(&h->page, " &middot; ");
+        rc |= S_esc(&h->page, models);
+    }
+    rc |= gx_buf_printf(&h->page, " &middot; %zu message%s", c->message_count,
+                        c->message_count == 1 ? "" : "s");
+    if (c->node_count > c->message_count)
+        rc |= gx_buf_printf(&h->page, " &middot; %zu in other branches",
+                            c->node_count - c->message_count);
+    return rc | PUT(&h->page, "</p>\n</header>\n<main>\n");
+}
+
+static int
+S_conversation(void *self, const grokx_conversation *c)
+{
+    S_html *h = self;
+    char dir[64], rel[512], absdir[4096], path[4200], root[8];
+    const char *title = c->title.len ? c->title.ptr : "Untitled";
+    size_t i, depth = 0;
+    int rc, in_branch = 0;
+    if ((rc = gx_layout_place(&h->lay, c, "html", dir, sizeof dir, rel, sizeof rel)) != 0 ||
+        (rc = gx_layout_enter(&h->lay, dir, absdir, sizeof absdir)) != 0)
+        return rc;
+    for (i = 0; dir[i]; i++)
+        depth += dir[i] == '/';
+    snprintf(root, sizeof root, "%s", depth == 2 ? "../../" : depth == 1 ? "../" : "");
+    h->page.len = 0;
+    h->models.len = 0;
+    if (S_models(&h->models, c) || gx_buf_putc(&h->models, 0))
+        return GROKX_E_NOMEM;
+    rc = S_page_header(h, c, title, root, h->models.ptr);
+    for (i = 0; i < c->message_count && !rc; i++) {
+        const grokx_message *m = &c->messages[i];
+        int off = !(m->flags & GROKX_MSG_ACTIVE);
+        if (off && !in_branch) /* another branch (--branches all): collapsed */
+            rc |= PUT(&h->page, "<details class=\"branch\"><summary>Another version of this conversation from here</summary>\n");
+        else if (!off && in_branch)
+            rc |= PUT(&h->page, "</details>\n");
+        in_branch = off;
+        if (!rc)
+            rc = S_message(h, absdir, m, i + 1);
+    }
+    if (in_branch)
+        rc |= PUT(&h->page, "</details>\n");
+    rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Conversation ");
+    rc |= gx_html_escape(&h->page, c->id.ptr, c->id.len);
+    rc |= PUT(&h->page, " &middot; exported by grokx</footer>\n</div>\n</body>\n</html>\n");
+    if (rc)
+        return rc < 0 ? rc : GROKX_E_NOMEM;
+    snprintf(path, sizeof path, "%s/%s", h->lay.out_dir, rel);
+    if ((rc = gx_layout_write(&h->lay, path, h->page.ptr, h->page.len)) != 0)
+        return rc;
+    return S_remember(h, c, rel, h->models.ptr);
+}
+
+/* ---- index.html ------------------------------------------------------- */
+
+static int
+S_cmp_entries(const void *a, const void *b)
+{
+    const S_entry *x = a, *y = b;
+    if (x->created != y->created)
+        return x->created > y->created ? -1 : 1;
+    return x->rel < y->rel ? -1 : x->rel > y->rel; /* file order */
+}
+
+static const char *const S_month_names[] = {"January", "February", "March", "April", "May", "June", "July",
+                                            "August", "September", "October", "November", "December"};
+
+/* "June" from "2025-06-..."; gx_time_format always writes the month. */
+static const char *
+S_month_name(const char *iso)
+{
+    int m = (iso[5] - '0') * 10 + (iso[6] - '0');
+    return m >= 1 && m <= 12 ? S_month_names[m - 1] : "?";
+}
+
+static int
+S_index_entry(S_html *h, const S_entry *e, const char *iso)
+{
+    const char *s = h->strings.ptr, *title = s[e->title] ? s + e->title : "Untitled";
+    size_t i, start;
+    int rc = gx_buf_printf(&h->page, "<li class=\"conv\" data-m=\"%.7s\" data-d=\"%lld\"%s data-t=\"",
+                           iso, e->created == GROKX_TIME_NONE ? 0LL : (long long)e->created,
+                           e->starred ? " data-s" : "");
+    start = h->page.len; /* the filter matches a lowercased title */
+    rc |= S_esc(&h->page, title);
+    for (i = start; i < h->page.len; i++)
+        if (h->page.ptr[i] >= 'A' && h->page.ptr[i] <= 'Z')
+            h->page.ptr[i] = (char)(h->page.ptr[i] + 32);
+    rc |= PUT(&h->page, "\"><a href=\"");
+    rc |= S_href(&h->page, s + e->rel);
+    rc |= PUT(&h->page, "\">");
+    rc |= S_esc(&h->page, title);
+    rc |= PUT(&h->page, "</a>");
+    rc |= PUT(&h->page, e->starred ? "<span class=\"star\" title=\"starred\">&#9733;</span>" : "");
+    rc |= gx_buf_printf(&h->page, "<span class=\"meta\">%.10s", e->created == GROKX_TIME_NONE ? "undated" : iso);
+    if (s[e->models]) {
+        rc |= PUT(&h->page, " &middot; ");
+        rc |= S_esc(&h->page, s + e->models);
+    }
+    return rc | gx_buf_printf(&h->page, " &middot; %zu message%s</span></li>\n", e->messages,
+                              e->messages == 1 ? "" : "s");
+}
+
+static int
+S_index(S_html *h)
+{
+    char month[8] = "", iso[32];
+    size_t i;
+    int rc;
+    if (h->nentries)
+        qsort(h->entries, h->nentries, sizeof *h->entries, S_cmp_entries);
+    h->page.len = 0;
+    rc = S_head(&h->page, "Grok conversations", S_CSP_INDEX, "");
+    rc |= gx_buf_printf(&h->page, "<script src=\"index.js\" defer></script>\n</head>\n<body>\n<div class=\"wrap\">\n"
+                        "<header class=\"page\">\n<h1>Grok conversations</h1>\n"
+                        "<p class=\"meta\">%zu conversation%s, exported by grokx</p>\n"
+                        "<div class=\"controls\"><input type=\"search\" id=\"q\" placeholder=\"Filter by title\" aria-label=\"Filter by title\">"
+                        "<select id=\"sort\" aria-label=\"Sort\"><option value=\"new\">Newest first</option>"
+                        "<option value=\"old\">Oldest first</option><option value=\"title\">By title</option></select>"
+                        "<label><input type=\"checkbox\" id=\"starred\"> Starred only</label>"
+                        "<span id=\"count\"></span></div>\n</header>\n<main id=\"list\">\n",
+                        h->nentries, h->nentries == 1 ? "" : "s");
+    for (i = 0; i < h->nentries && !rc; i++) {
+        const S_entry *e = &h->entries[i];
+        if (e->created == GROKX_TIME_NONE)
+            strcpy(iso, "undated");
+        else
+            gx_time_format(e->created + (grokx_time)h->cfg.tz_minutes * 60000, iso);
+        if (strncmp(month, iso, 7)) {
+            rc |= PUT(&h->page, month[0] ? "</ul></section>\n" : "");
+            snprintf(month, sizeof month, "%.7s", iso);
+            if (e->created == GROKX_TIME_NONE)
+                rc |= PUT(&h->page, "<section class=\"month\" data-month=\"undated\"><h2>Undated</h2><ul class=\"convs\">\n");
+            else
+                rc |= gx_buf_printf(&h->page, "<section class=\"month\" data-month=\"%.7s\"><h2>%s %.4s</h2><ul class=\"convs\">\n",
+                                    iso, S_month_name(iso), iso);
+        }
+        rc |= S_index_entry(h, e, iso);
+    }
+    rc |= PUT(&h->page, month[0] ? "</ul></section>\n" : "<p class=\"note\">No conversations.</p>\n");
+    rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Offline archive: nothing here loads from the network.</footer>\n</div>\n</body>\n</html>\n");
+    return rc ? GROKX_E_NOMEM : 0;
+}
+
+static int
+S_write_root(S_html *h, const char *name, const char *text, size_t len)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", h->lay.out_dir, name);
+    return gx_layout_write(&h->lay, path, text, len);
+}
+
+static int
+S_end(void *self, const grokx_stats *st)
+{
+    S_html *h = self;
+    int rc;
+    GX_UNUSED(st);
+    if ((rc = S_write_root(h, "style.css", gx_html_style_css, strlen(gx_html_style_css))) != 0 ||
+        (rc = S_write_root(h, "index.js", gx_html_index_js, strlen(gx_html_index_js))) != 0 ||
+        (rc = S_index(h)) != 0)
+        return rc;
+    /* last, so the index never links a page that is not there yet */
+    if ((rc = S_write_root(h, "index.html", h->page.ptr, h->page.len)) != 0)
+        return rc;
+    if (h->cfg.report) {
+        char line[120];
+        snprintf(line, sizeof line, "html: %zu pages, open %s", h->nentries, "index.html");
+        h->cfg.report(h->cfg.report_ud, line);
+    }
+    return 0;
+}
+
+static const char *
+S_why(void *self)
+{
+    return ((S_html *)self)->lay.why[0] ? ((S_html *)self)->lay.why : NULL;
+}
+
+static void
+S_destroy(void *self)
+{
+    S_html *h = self;
+    gx_buf_free(&h->page);
+    gx_buf_free(&h->md);
+    gx_buf_free(&h->sources);
+    gx_buf_free(&h->tmp);
+    gx_buf_free(&h->models);
+    gx_buf_free(&h->strings);
+    gx_cards_free(&h->cards);
+    gx_layout_free(&h->lay);
+    free(h->entries);
+    free(h);
+}
+
+int
+gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out)
+{
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
+                                           S_end, S_destroy, S_why};
+    S_html *h;
+    int rc;
+    if (!cfg->out_dir)
+        return GROKX_E_INVALID; /* a folder of pages: nothing to stream */
+    if (!(h = calloc(1, sizeof *h)))
+        return GROKX_E_NOMEM;
+    h->cfg = *cfg;
+    gx_mem_init(&h->mem, NULL, NULL, 0);
+    gx_buf_init(&h->page, &h->mem);
+    gx_buf_init(&h->md, &h->mem);
+    gx_buf_init(&h->sources, &h->mem);
+    gx_buf_init(&h->tmp, &h->mem);
+    gx_buf_init(&h->models, &h->mem);
+    gx_buf_init(&h->strings, &h->mem);
+    gx_cards_init(&h->cards, &h->mem);
+    rc = gx_layout_init(&h->lay, cfg);
+    if (!rc && !(*out = grokx_writer_new(&vt, h)))
+        rc = GROKX_E_NOMEM;
+    if (rc) {
+        S_destroy(h);
+        return rc;
+    }
+    return 0;
+}
