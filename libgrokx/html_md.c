@@ -7,7 +7,7 @@
  * case). Here every byte of text and attribute is escaped, raw HTML is
  * never recognised (MD_FLAG_NOHTML: it arrives as text and is escaped),
  * and a link is live only when its decoded, trimmed, lowercased scheme is
- * http, https or mailto, or it is relative without a host. Images never
+ * http, https or mailto, or it is a "#fragment" of the page. Images never
  * load from a message: they become links. Headings are shifted down two
  * levels so a message cannot outrank the page's own.
  *
@@ -176,8 +176,10 @@ gx_html_url_clean(const char *u, size_t n, gx_buf *out)
         scheme[scheme_end] = 0;
         return !strcmp(scheme, "http") || !strcmp(scheme, "https") || !strcmp(scheme, "mailto");
     }
-    /* relative: fine, but "//host/..." names another host */
-    return !(n >= 2 && u[0] == '/' && u[1] == '/');
+    /* Relative links were relative to grok.com and point nowhere in an
+     * archive (or, as "/x" or "../../x", at the user's own files): only a
+     * link within the page stays live. */
+    return u[0] == '#';
 }
 
 /* ---- the renderer ------------------------------------------------------ */
@@ -310,7 +312,8 @@ S_enter_link(S_r *r, const MD_ATTRIBUTE *href, int image)
         S_put(r, image ? "\">[image: " : "\">");
         r->in_link++;
     } else {
-        S_put(r, image ? "<span class=\"image-link\">[image: " : "<span class=\"dead-link\">");
+        S_put(r, image ? "<span class=\"image-link\">[image: "
+                       : "<span class=\"dead-link\" title=\"not a link here: only http, https and mailto links are live\">");
     }
     gx_buf_free(&raw);
     gx_buf_free(&clean);

@@ -206,7 +206,7 @@ const char *gx_find(const char *s, size_t len, const char *needle);
 int gx_html_escape(gx_buf *b, const char *s, size_t len);
 /* The URL a browser would follow for u (controls trimmed, tabs and
  * newlines removed) into out; 1 when it is safe to make live: http,
- * https, mailto, or relative without a host; else 0. */
+ * https, mailto, or a "#fragment"; else 0. */
 int gx_html_url_clean(const char *u, size_t n, gx_buf *out);
 /* Markdown (GitHub dialect, raw HTML shown as text) as HTML; citation
  * markers link to "#<anchor><n>" and are counted in *ncites. */

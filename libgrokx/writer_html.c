@@ -408,6 +408,20 @@ S_page_header(S_html *h, const grokx_conversation *c, const char *title, const c
     return rc | PUT(&h->page, "</p>\n</header>\n<main>\n");
 }
 
+/* "<details>" for the run of messages off the active branch from i. */
+static int
+S_branch_open(S_html *h, const grokx_conversation *c, size_t i)
+{
+    const grokx_message *m = &c->messages[i];
+    size_t n = 0;
+    while (i + n < c->message_count && !(c->messages[i + n].flags & GROKX_MSG_ACTIVE))
+        n++;
+    return gx_buf_printf(&h->page, "<details class=\"branch\"><summary>Other branch: %s %u of %u "
+                                   "&middot; %zu message%s</summary>\n",
+                         m->role == GROKX_ROLE_USER ? "edit" : "version", m->sibling_index + 1,
+                         GX_MAX(m->sibling_count, 1u), n, n == 1 ? "" : "s");
+}
+
 static int
 S_conversation(void *self, const grokx_conversation *c)
 {
@@ -431,7 +445,7 @@ S_conversation(void *self, const grokx_conversation *c)
         const grokx_message *m = &c->messages[i];
         int off = !(m->flags & GROKX_MSG_ACTIVE);
         if (off && !in_branch) /* another branch (--branches all): collapsed */
-            rc |= PUT(&h->page, "<details class=\"branch\"><summary>Another version of this conversation from here</summary>\n");
+            rc |= S_branch_open(h, c, i);
         else if (!off && in_branch)
             rc |= PUT(&h->page, "</details>\n");
         in_branch = off;

@@ -25,6 +25,7 @@ run replay-input "$B/fuzz_replay_input" fuzz/corpus/input fuzz/regressions/input
 run cli sh tests/cli.sh
 run inputs sh tests/inputs.sh
 run md sh tests/md.sh
+run html sh tests/html.sh
 run embed sh tests/embed.sh
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

@@ -1,0 +1,113 @@
+#!/bin/sh
+# The html writer: golden sites, determinism, hostile input proven inert
+# (statically by html_check.py, and in Chromium: no script runs, no request
+# leaves the folder), the index filter, a page per format in one pass.
+#   UPDATE=1 sh tests/html.sh   rewrites the expected trees (review the diff!)
+G=${GROKX:-./grokx}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL html: $*" >&2; }
+golden() { # golden NAME INPUT [options]
+    name=$1 input=$2; shift 2
+    rm -rf "$T/out"
+    $G convert -q -f html -o "$T/out" "$@" "$input" 2>"$T/err"; st=$?
+    [ $st -le 1 ] && ok || bad "$name: status $st: $(head -c 300 "$T/err")"
+    # the style sheet and script are the library's own files, compared once
+    cmp -s "$T/out/style.css" libgrokx/html/style.css && cmp -s "$T/out/index.js" libgrokx/html/index.js &&
+        ok || bad "$name: style.css or index.js differ from libgrokx/html/"
+    python3 tests/html_check.py "$T/out" >"$T/check" 2>&1 && ok || bad "$name: $(cat "$T/check")"
+    rm -f "$T/out/style.css" "$T/out/index.js"
+    if [ -n "${UPDATE:-}" ]; then rm -rf "tests/html/$name/expected"; mkdir -p "tests/html/$name"; cp -r "$T/out" "tests/html/$name/expected"; fi
+    if diff -r "tests/html/$name/expected" "$T/out" >"$T/diff" 2>&1; then ok; else bad "$name differs: $(head -c 600 "$T/diff")"; fi
+    $G convert -q -f html -o "$T/out" "$@" "$input" 2>/dev/null
+    rm -f "$T/out/style.css" "$T/out/index.js"
+    diff -r "tests/html/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the site"
+}
+for c in 01-minimal 09-regeneration 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
+    golden "$c" "tests/golden/$c/input.json"
+done
+golden branches-all tests/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
+golden hostile tests/html/hostile/input.json
+
+# the embedded copies of style.css and index.js are current
+sh libgrokx/html/embed.sh "$T/assets.c" && cmp -s "$T/assets.c" libgrokx/html_assets.c && ok ||
+    bad "libgrokx/html_assets.c is stale: run sh libgrokx/html/embed.sh"
+
+# every turn of the hostile conversation survived, and no raw tag did
+page=$(ls tests/html/hostile/expected/2025/06/*.html)
+[ "$(grep -c '<article class="turn' "$page")" = 4 ] && ok || bad "hostile: not 4 turns"
+grep -q 'every turn survived' "$page" && ok || bad "hostile: the last answer is missing"
+! grep -qi '<script\|<img src=x\|<svg\|<iframe\|href="javascript' "$page" && ok || bad "hostile: a raw tag got through"
+grep -q '&lt;script&gt;document.title' "$page" && ok || bad "hostile: the script text is not shown escaped"
+
+# html and md in one pass, from the ZIP with attachments
+python3 tests/make_zips.py "$T/f" tests/golden/29-attachments-and-cards/input.json >/dev/null 2>&1
+$G convert -q -f md,html -o "$T/both" "$T/f/deflated.zip" 2>"$T/err"; st=$?
+[ $st -le 1 ] && [ -f "$T/both/html/index.html" ] && [ -d "$T/both/md" ] && ok || bad "md,html in one pass: $st $(cat "$T/err")"
+python3 tests/html_check.py "$T/both/html" >/dev/null && ok || bad "html from the ZIP fails html_check"
+# -o - is refused: a site is a folder
+$G convert -q -f html -o - examples/sample-export.json >/dev/null 2>"$T/err"; st=$?
+[ $st = 64 ] && grep -q "writes a folder" "$T/err" && ok || bad "html to stdout: status $st: $(cat "$T/err")"
+# a full disk: status 3, no temporary, index.html never written before its pages
+rm -rf "$T/full"
+( trap '' XFSZ; ulimit -f 20; exec $G convert -q -f html -o "$T/full" examples/sample-export.json ) 2>"$T/err"; st=$?
+[ $st = 3 ] && ok || bad "write failure gave status $st"
+[ -z "$(find "$T/full" -name '*.tmp-*')" ] && ok || bad "a temporary file was left behind"
+
+# ---- in a browser --------------------------------------------------------
+if ! command -v chromium >/dev/null 2>&1; then
+    bad "chromium is not installed (sh tools/install-deps.sh installs it)"
+else
+    chrome() { # chrome URL EXTRA...: headless, no network of its own
+        u=$1; shift
+        timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync \
+            --user-data-dir="$T/profile" --enable-logging=stderr --v=0 --hide-scrollbars \
+            --log-net-log="$T/net.json" "$@" "$u"
+    }
+    # requests: only Chromium's own to Google's update hosts may appear (file:
+    # loads are not in the net log; html_check.py proves they stay inside)
+    net_ok() {
+        python3 - "$T/net.json" <<'PY'
+import json, re, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except ValueError:  # Chromium may leave the log unterminated
+    t = open(sys.argv[1]).read().rstrip().rstrip(',')
+    d = json.loads(t + (']}' if not t.endswith('}') else ''))
+urls = {e['params']['url'] for e in d.get('events', []) if isinstance(e.get('params'), dict) and 'url' in e['params']}
+own = re.compile(r'^https?://([a-z0-9-]+\.)*(google\.com|googleapis\.com|gvt1\.com|gstatic\.com)(/|:|$)')
+out = sorted(u for u in urls if not u.startswith('file:') and not own.match(u))
+print('\n'.join(out))
+sys.exit(1 if out else 0)
+PY
+    }
+    H="$T/hostile"
+    $G convert -q -f html -o "$H" tests/html/hostile/input.json 2>/dev/null
+    for p in "$H/index.html" "$H"/2025/*/*.html; do
+        chrome "file://$p" --dump-dom >"$T/dom" 2>"$T/log"
+        [ -s "$T/dom" ] && ok || bad "$(basename "$p"): Chromium rendered nothing: $(tail -3 "$T/log")"
+        ! grep -q 'PWNED-JS' "$T/dom" && ok || bad "$(basename "$p"): an injected script ran"
+        ! grep -q 'CONSOLE' "$T/log" && ok || bad "$(basename "$p"): console: $(grep CONSOLE "$T/log" | head -3)"
+        net_ok >"$T/net" && ok || bad "$(basename "$p"): requests left the folder: $(cat "$T/net")"
+    done
+    # the index filters as you type (the filter is read from #q=)
+    S="$T/sample"
+    $G convert -q -f html -o "$S" examples/sample-export.json 2>/dev/null
+    chrome "file://$S/index.html#q=fwd" --dump-dom >"$T/dom" 2>"$T/log"
+    [ "$(grep -o 'class="conv"' "$T/dom" | wc -l)" = 1 ] && grep -q '1 of 5' "$T/dom" && ok ||
+        bad "index filter: $(grep -o 'class="conv"' "$T/dom" | wc -l) shown; $(grep -o 'id="count">[^<]*' "$T/dom")"
+    chrome "file://$S/index.html#sort=title" --dump-dom >"$T/dom" 2>"$T/log"
+    grep -o 'data-t="[^"]*"' "$T/dom" | sed 's/data-t=//' >"$T/order"
+    LC_ALL=C sort "$T/order" | cmp -s - "$T/order" && [ "$(wc -l <"$T/order")" = 5 ] && ok || bad "sort by title: $(cat "$T/order")"
+    ! grep -q 'CONSOLE' "$T/log" && ok || bad "index: console: $(grep CONSOLE "$T/log" | head -3)"
+    # a screenshot of a page renders (docs/html.md shows one)
+    p=$(ls "$S"/*/*/*.html | head -n 1)
+    chrome "file://$p" --window-size=1000,1200 --screenshot="$T/shot.png" >/dev/null 2>"$T/log"
+    [ "$(head -c 8 "$T/shot.png" | od -An -c | tr -d ' ')" = '211PNG\r\n032\n' ] && [ "$(wc -c <"$T/shot.png")" -gt 20000 ] && ok ||
+        bad "screenshot: $(ls -la "$T/shot.png" 2>&1) $(tail -2 "$T/log")"
+fi
+echo "html: $pass passed, $fail failed"
+[ $fail = 0 ]
