@@ -82,6 +82,11 @@ for n in names:
     r=$(ratio "$f64" "$tm"); echo "  convert -f md -o DIR     ${tm} s, $notes notes, peak $(mib "$rm_") MiB: ratio $r (target >= 0.75: $(verdict "$r" 0.75 ">="))"
     echo "    of which the file system ~${tfs} s (the same files written by a bare Python loop)"
     r=$(ratio "$f64" "$ts"); echo "  convert -f md -o - (no files) ${ts} s: ratio $r"
+    # the HTML archive into a fresh folder (file system included)
+    set -- $(measure sh -c "exec $G convert -q -f html -o \"\$(mktemp -d -p '$DIR' html.XXXXXX)\" '$f'"); th=$1; rh=$2
+    pages=$(find "$(ls -d "$DIR"/html.* | head -n 1)" -name '*.html' | wc -l)
+    rm -rf "$DIR"/html.*
+    r=$(ratio "$f64" "$th"); echo "  convert -f html -o DIR   ${th} s, $pages pages, ratio $r (target >= 0.50: $(verdict "$r" 0.50 ">=")), peak $(mib "$rh") MiB (target <= 64: $(verdict "$(mib "$rh")" 64 "<="))"
     if [ "$size" = "${BENCH_PY_SIZE:-100M}" ]; then
         set -- $(measure sh -c "exec python3 bench/py_convert.py '$f' \"\$(mktemp -d -p '$DIR' py.XXXXXX)\""); tp=$1; rp=$2
         rm -rf "$DIR"/py.*

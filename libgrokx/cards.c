@@ -109,10 +109,15 @@ S_attr(const char *tag, size_t n, const char *name, char *out, size_t cap)
 const char *
 gx_find(const char *s, size_t len, const char *needle)
 {
-    size_t n = strlen(needle), i;
-    for (i = 0; i + n <= len; i++)
-        if (s[i] == needle[0] && !memcmp(s + i, needle, n))
-            return s + i;
+    size_t n = strlen(needle);
+    const char *end = s + len, *p = s;
+    if (!n)
+        return s;
+    while (n <= (size_t)(end - p) && (p = memchr(p, needle[0], (size_t)(end - p) - n + 1)) != NULL) {
+        if (!memcmp(p, needle, n))
+            return p;
+        p++;
+    }
     return NULL;
 }
 

@@ -37,22 +37,21 @@ typedef struct S_r {
 
 #define PUT(b, s) gx_buf_put((b), (s), strlen(s))
 
+/* 1 + the index in esc[] of a byte that needs escaping, else 0. */
+static const unsigned char S_special[256] = {['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5};
+
 int
 gx_html_escape(gx_buf *b, const char *s, size_t len)
 {
+    static const char *const esc[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
     size_t i, start = 0;
-    int rc = 0;
+    int rc = gx_buf_reserve(b, len);
     for (i = 0; i < len && !rc; i++) {
-        const char *e;
-        switch (s[i]) {
-        case '&': e = "&amp;"; break;
-        case '<': e = "&lt;"; break;
-        case '>': e = "&gt;"; break;
-        case '"': e = "&quot;"; break;
-        case '\'': e = "&#39;"; break;
-        default: continue;
-        }
-        rc = gx_buf_put(b, s + start, i - start) | PUT(b, e);
+        int k = S_special[(unsigned char)s[i]];
+        if (!k)
+            continue;
+        k--;
+        rc = gx_buf_put(b, s + start, i - start) | PUT(b, esc[k]);
         start = i + 1;
     }
     return rc ? rc : gx_buf_put(b, s + start, len - start);
@@ -217,6 +216,16 @@ S_align(MD_ALIGN a)
            : a == MD_ALIGN_RIGHT ? " class=\"right\"" : "";
 }
 
+/* A message's heading, two levels below the page's own (h1 -> h3). */
+static const char *
+S_heading(const void *detail, int close)
+{
+    static const char *const tags[2][4] = {{"<h3>", "<h4>", "<h5>", "<h6>"},
+                                           {"</h3>\n", "</h4>\n", "</h5>\n", "</h6>\n"}};
+    unsigned level = ((const MD_BLOCK_H_DETAIL *)detail)->level;
+    return tags[close][level < 2 ? 0 : level > 4 ? 3 : level - 1];
+}
+
 static int
 S_enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
@@ -243,9 +252,7 @@ S_enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
         break;
     }
     case MD_BLOCK_HR: S_put(r, "<hr>\n"); break;
-    case MD_BLOCK_H:
-        r->rc |= gx_buf_printf(r->out, "<h%u>", GX_MIN(((MD_BLOCK_H_DETAIL *)detail)->level + 2, 6u));
-        break;
+    case MD_BLOCK_H: S_put(r, S_heading(detail, 0)); break;
     case MD_BLOCK_CODE:
         S_put(r, "<pre><code");
         S_lang_class(r, &((MD_BLOCK_CODE_DETAIL *)detail)->lang);
@@ -259,8 +266,9 @@ S_enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
     case MD_BLOCK_TR: S_put(r, "<tr>"); break;
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
-        r->rc |= gx_buf_printf(r->out, "<%s%s>", type == MD_BLOCK_TH ? "th" : "td",
-                               S_align(((MD_BLOCK_TD_DETAIL *)detail)->align));
+        S_put(r, type == MD_BLOCK_TH ? "<th" : "<td");
+        S_put(r, S_align(((MD_BLOCK_TD_DETAIL *)detail)->align));
+        S_put(r, ">");
         break;
     }
     return r->rc;
@@ -277,9 +285,7 @@ S_leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
     case MD_BLOCK_OL: S_put(r, "</ol>\n"); break;
     case MD_BLOCK_LI: S_put(r, "</li>\n"); break;
     case MD_BLOCK_HR: break;
-    case MD_BLOCK_H:
-        r->rc |= gx_buf_printf(r->out, "</h%u>\n", GX_MIN(((MD_BLOCK_H_DETAIL *)detail)->level + 2, 6u));
-        break;
+    case MD_BLOCK_H: S_put(r, S_heading(detail, 1)); break;
     case MD_BLOCK_CODE: S_put(r, "</code></pre>\n"); break;
     case MD_BLOCK_HTML: break;
     case MD_BLOCK_P: S_put(r, "</p>\n"); break;
