@@ -9,7 +9,7 @@
   var count = document.getElementById("count");
   if (!list || !q || !sort || !starred || !count) return;
   var items = Array.prototype.slice.call(list.querySelectorAll("li.conv")).map(function (li, i) {
-    return { li: li, i: i, t: li.getAttribute("data-t") || "", d: Number(li.getAttribute("data-d")) || 0,
+    return { li: li, i: i, t: (li.getAttribute("data-t") || "").toLowerCase(), d: Number(li.getAttribute("data-d")) || 0,
              m: li.getAttribute("data-m") || "", s: li.hasAttribute("data-s") };
   });
   var months = {};
