@@ -47,6 +47,17 @@ python3 tests/make_zips.py "$T/f" tests/golden/29-attachments-and-cards/input.js
 $G convert -q -f md,html -o "$T/both" "$T/f/deflated.zip" 2>"$T/err"; st=$?
 [ $st -le 1 ] && [ -f "$T/both/html/index.html" ] && [ -d "$T/both/md" ] && ok || bad "md,html in one pass: $st $(cat "$T/err")"
 python3 tests/html_check.py "$T/both/html" >/dev/null && ok || bad "html from the ZIP fails html_check"
+# a generated image the export holds: copied beside the page and shown
+python3 - "$T/gen.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as zf:
+    zf.write('tests/golden/29-attachments-and-cards/input.json', 'u/prod-grok-backend.json')
+    zf.writestr('u/prod-mc-asset-server//0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
+PY
+$G convert -q -f html -o "$T/gen" "$T/gen.zip" 2>/dev/null
+grep -q '<img src="attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png"' "$T"/gen/*/*/*.html &&
+    [ -f "$T"/gen/2025/10/attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png ] && ok || bad "generated image not shown from the copy"
+python3 tests/html_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "gen: $(cat "$T/check")"
 # -o - is refused: a site is a folder
 $G convert -q -f html -o - examples/sample-export.json >/dev/null 2>"$T/err"; st=$?
 [ $st = 64 ] && grep -q "writes a folder" "$T/err" && ok || bad "html to stdout: status $st: $(cat "$T/err")"
