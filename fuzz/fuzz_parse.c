@@ -3,8 +3,9 @@
  * parser -> events writer into memory.
  *
  * The first 4 bytes choose options (read with memcpy, masked): the feed
- * size (whole, 1, 7, 4096, or random), all branches or not, and small
- * caps so limit paths are reached. Invariants checked beyond "no crash":
+ * size (whole, 1, 7, 4096, or random), all branches or not, small caps so
+ * limit paths are reached, and the writer: events, or (bit 5) the md
+ * writer streaming every note into memory. Invariants checked beyond "no crash":
  * the events output is valid UTF-8 without NUL; a successful parse has
  * balanced begin/end events; memory returns to zero.
  */
@@ -110,7 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.warning = on_warning;
     feed = (cfg >> 2) & 7;
     seed = cfg >> 8;
-    if (grokx_writer_create("events", &wc, &w) != 0)
+    if (grokx_writer_create(cfg & 32 ? "md" : "events", &wc, &w) != 0)
         abort();
     if (!(p = grokx_parser_new(&opt, w)))
         abort();
@@ -124,8 +125,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!rc)
         rc = grokx_parser_finish(p);
     check_utf8(o.p ? o.p : "", o.len);
-    if (rc == 0 && (o.len < 2 || memcmp(o.p + o.len - 2, "}\n", 2)))
+    if (!(cfg & 32) && rc == 0 && (o.len < 2 || memcmp(o.p + o.len - 2, "}\n", 2)))
         abort(); /* a successful parse ends with the end_export line */
+    if ((cfg & 32) && o.len && (o.len < 2 || memcmp(o.p, "# ", 2) || o.p[o.len - 1] != '\n'))
+        abort(); /* notes start with their title heading and end whole */
     grokx_parser_free(p);
     grokx_writer_free(w);
     if (c.used != 0)
