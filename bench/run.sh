@@ -87,6 +87,14 @@ for n in names:
     pages=$(find "$(ls -d "$DIR"/html.* | head -n 1)" -name '*.html' | wc -l)
     rm -rf "$DIR"/html.*
     r=$(ratio "$f64" "$th"); echo "  convert -f html -o DIR   ${th} s, $pages pages, ratio $r (target >= 0.50: $(verdict "$r" 0.50 ">=")), peak $(mib "$rh") MiB (target <= 64: $(verdict "$(mib "$rh")" 64 "<="))"
+    # the same into RAM (tmpfs): what grokx itself costs, without this disk
+    if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+        set -- $(measure sh -c "exec $G convert -q -f html -o \"\$(mktemp -d -p /dev/shm grokx-bench.XXXXXX)\" '$f'"); tr=$1
+        rm -rf /dev/shm/grokx-bench.*
+        set -- $(measure sh -c "exec $G convert -q -o \"\$(mktemp -d -p /dev/shm grokx-bench.XXXXXX)\" '$f'"); tmr=$1
+        rm -rf /dev/shm/grokx-bench.*
+        echo "    into tmpfs (no disk): html ${tr} s, ratio $(ratio "$f64" "$tr"); md ${tmr} s, ratio $(ratio "$f64" "$tmr") "
+    fi
     if [ "$size" = "${BENCH_PY_SIZE:-100M}" ]; then
         set -- $(measure sh -c "exec python3 bench/py_convert.py '$f' \"\$(mktemp -d -p '$DIR' py.XXXXXX)\""); tp=$1; rp=$2
         rm -rf "$DIR"/py.*

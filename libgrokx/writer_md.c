@@ -650,21 +650,15 @@ S_cmp_notes(const void *a, const void *b)
     return strcmp(x->relpath, y->relpath);
 }
 
+/* The list of notes[from..to) by month, linking each relative to base
+ * (a prefix of every relpath that is cut from the link). */
 static int
-S_end(void *self, const grokx_stats *st)
+S_list_notes(S_md *m, size_t from, size_t to, const char *base)
 {
-    S_md *m = self;
-    char month[16] = "", iso[32], path[4096];
-    uint64_t old;
-    size_t i;
+    char month[16] = "", iso[32];
+    size_t i, cut = strlen(base);
     int rc = 0;
-    GX_UNUSED(st);
-    if (m->stream || !m->nnotes)
-        return 0;
-    qsort(m->notes, m->nnotes, sizeof *m->notes, S_cmp_notes);
-    m->note.len = 0;
-    rc |= gx_buf_printf(&m->note, "---\ntitle: \"Grok conversations\"\ntags: [grok]\n---\n\n# Grok conversations\n\n%zu conversations.\n", m->nnotes);
-    for (i = 0; i < m->nnotes; i++) {
+    for (i = from; i < to; i++) {
         const S_note *n = &m->notes[i];
         if (n->created == GROKX_TIME_NONE)
             strcpy(iso, "undated");
@@ -676,15 +670,91 @@ S_end(void *self, const grokx_stats *st)
         }
         rc |= gx_buf_printf(&m->note, "- %.10s [", n->created == GROKX_TIME_NONE ? "" : iso);
         rc |= S_inline_text(&m->note, n->title[0] ? n->title : "Untitled", strlen(n->title[0] ? n->title : "Untitled"));
-        rc |= gx_buf_printf(&m->note, "](<%s>)\n", n->relpath);
+        rc |= gx_buf_printf(&m->note, "](<%s>)\n", n->relpath + cut);
     }
+    return rc;
+}
+
+/* Write m->note to OUT/rel unless the file already holds those bytes. */
+static int
+S_write_if_changed(S_md *m, const char *rel)
+{
+    char path[4096];
+    uint64_t old;
+    snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
+    if (S_file_hash(path, &old) == 0 && old == gx_hash64(m->note.ptr, m->note.len))
+        return 0;
+    return gx_layout_write(&m->lay, path, m->note.ptr, m->note.len);
+}
+
+/* The folder of a note's year ("2025/"), or 0 when flat or undated. */
+static size_t
+S_year_dir(const S_note *n)
+{
+    const char *r = n->relpath;
+    return r[0] >= '0' && r[0] <= '9' && strlen(r) > 5 && r[4] == '/' ? 5 : 0;
+}
+
+/* One note per year folder (YYYY/YYYY.md, Obsidian's "folder note"),
+ * listing that year's notes; notes are sorted, so a year is one run. */
+static int
+S_year_indexes(S_md *m, gx_buf *years)
+{
+    size_t i = 0, j;
+    int rc = 0;
+    while (i < m->nnotes && !rc) {
+        char year[8], rel[32];
+        if (!S_year_dir(&m->notes[i])) {
+            i++;
+            continue;
+        }
+        memcpy(year, m->notes[i].relpath, 4);
+        year[4] = 0;
+        for (j = i; j < m->nnotes && S_year_dir(&m->notes[j]) && !memcmp(m->notes[j].relpath, year, 4); j++)
+            ;
+        m->note.len = 0;
+        rc = gx_buf_printf(&m->note, "---\ntitle: \"Grok conversations %s\"\ntags: [grok]\n---\n\n"
+                                     "# Grok conversations %s\n\n%zu conversation%s. [All years](<../Index.md>)\n",
+                           year, year, j - i, j - i == 1 ? "" : "s");
+        snprintf(rel, sizeof rel, "%s/", year);
+        rc |= S_list_notes(m, i, j, rel);
+        if (rc)
+            return GROKX_E_NOMEM;
+        snprintf(rel, sizeof rel, "%s/%s.md", year, year);
+        if ((rc = S_write_if_changed(m, rel)) != 0)
+            return rc;
+        rc = gx_buf_printf(years, "%s[%s](<%s>)", years->len ? " · " : "Years: ", year, rel) ? GROKX_E_NOMEM : 0;
+        i = j;
+    }
+    return rc;
+}
+
+static int
+S_end(void *self, const grokx_stats *st)
+{
+    S_md *m = self;
+    char path[4096];
+    gx_buf years;
+    int rc = 0;
+    GX_UNUSED(st);
+    if (m->stream || !m->nnotes)
+        return 0;
+    qsort(m->notes, m->nnotes, sizeof *m->notes, S_cmp_notes);
+    gx_buf_init(&years, &m->mem);
+    if ((rc = S_year_indexes(m, &years)) != 0) {
+        gx_buf_free(&years);
+        return rc;
+    }
+    m->note.len = 0;
+    rc |= gx_buf_printf(&m->note, "---\ntitle: \"Grok conversations\"\ntags: [grok]\n---\n\n# Grok conversations\n\n%zu conversations.\n", m->nnotes);
+    if (years.len)
+        rc |= gx_buf_put(&m->note, "\n", 1) | gx_buf_put(&m->note, years.ptr, years.len) | gx_buf_put(&m->note, "\n", 1);
+    gx_buf_free(&years);
+    rc |= S_list_notes(m, 0, m->nnotes, "");
     if (rc)
         return GROKX_E_NOMEM;
-    snprintf(path, sizeof path, "%s/Index.md", m->lay.out_dir);
-    if (S_file_hash(path, &old) != 0 || old != gx_hash64(m->note.ptr, m->note.len)) {
-        if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
-            return rc;
-    }
+    if ((rc = S_write_if_changed(m, "Index.md")) != 0)
+        return rc;
     snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
     if (m->lay.wrote && gx_manifest_save(m->man, path) != 0)
         return gx_layout_fail(&m->lay, "cannot write", path);

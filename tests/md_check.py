@@ -19,9 +19,14 @@ for d, dirs, files in os.walk(root):
                 any(c in f for c in '\\:*?"<>|') or f != f.strip() or len(f.encode()) > 255 or
                 any(0x202a <= ord(c) <= 0x202e or ord(c) < 32 for c in f)):
             print('unsafe name:', repr(f)); bad += 1
-        if not f.endswith('.md') or f == 'Index.md':
+        if not f.endswith('.md'):
             continue
         text = open(p, encoding='utf-8').read()
+        for link in re.findall(r'\]\(<([^>]*)>\)', text):  # every link of ours resolves
+            if not re.match(r'^[a-z]+:', link) and not os.path.exists(os.path.join(d, link)):
+                print('%s: broken link %s' % (f, link)); bad += 1
+        if f == 'Index.md':
+            continue
         m = re.search(r'^messages: (\d+)$', text, re.M)
         fence = None
         turns = 0
