@@ -357,6 +357,9 @@ typedef struct grokx_input grokx_input; /* see "Inputs" below */
 #define GROKX_WF_NO_THINKING 0x1u /* leave thinking traces out */
 #define GROKX_WF_FLAT 0x2u        /* all notes in one folder, not YYYY/MM/ */
 #define GROKX_WF_FORCE 0x4u       /* replace notes the user edited since we wrote them */
+/* Print times in the local zone (TZ), each with the offset in force on its
+ * own date (summer time included); tz_minutes is then ignored. */
+#define GROKX_WF_LOCAL_TIME 0x8u
 
 typedef struct grokx_writer_config {
     unsigned abi_version; /* GROKX_ABI_VERSION */

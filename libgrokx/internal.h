@@ -250,6 +250,9 @@ void gx_time_format(grokx_time t, char *buf);
 /* "2025-06-10 11:29" at tz minutes east of UTC, with " UTC" or " +02:00"
  * when with_zone; "undated" for GROKX_TIME_NONE. */
 void gx_time_human(grokx_time t, int tz, char *buf, size_t n, int with_zone);
+/* Minutes east of UTC for the time t: tz_minutes, or with
+ * GROKX_WF_LOCAL_TIME in flags, the local zone's offset on that date. */
+int gx_tz_at(unsigned flags, int tz_minutes, grokx_time t);
 /* "2025-06-10T13:29:49.867+02:00". */
 void gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n);
 

@@ -4,6 +4,7 @@
  * the machine's TZ.
  */
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,4 +228,36 @@ gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n)
     char iso[32];
     gx_time_format(t + (grokx_time)tz * 60000, iso);
     snprintf(buf, n, "%.23s%c%02d:%02d", iso, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
+ * days_from_civil). */
+static int64_t
+S_days(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int
+gx_tz_at(unsigned flags, int tz_minutes, grokx_time t)
+{
+    time_t s;
+    struct tm lt;
+    int64_t local;
+    if (!(flags & GROKX_WF_LOCAL_TIME) || t == GROKX_TIME_NONE)
+        return tz_minutes;
+    s = (time_t)(t / 1000 - (t % 1000 < 0));
+    if (!localtime_r(&s, &lt))
+        return tz_minutes;
+    /* the local wall clock read back as if it were UTC, minus the instant */
+    local = S_days((int64_t)lt.tm_year + 1900, (unsigned)lt.tm_mon + 1, (unsigned)lt.tm_mday) * 86400 +
+            lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec;
+    return (int)((local - (int64_t)s) / 60);
 }

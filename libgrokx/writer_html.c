@@ -107,7 +107,7 @@ S_turn_header(S_html *h, const grokx_message *msg)
     int user = msg->role == GROKX_ROLE_USER;
     int rc = gx_buf_printf(&h->page, "<header><span class=\"who\">%s</span>", user ? "You" : "Grok");
     if (msg->create_time != GROKX_TIME_NONE) {
-        gx_time_human(msg->create_time, h->cfg.tz_minutes, when, sizeof when, 1);
+        gx_time_human(msg->create_time, gx_tz_at(h->cfg.flags, h->cfg.tz_minutes, msg->create_time), when, sizeof when, 1);
         gx_time_format(msg->create_time, iso);
         rc |= gx_buf_printf(&h->page, " <time datetime=\"%s\">%s</time>", iso, when);
     }
@@ -394,7 +394,7 @@ S_page_header(S_html *h, const grokx_conversation *c, const char *title, const c
     rc |= S_esc(&h->page, title);
     rc |= PUT(&h->page, c->starred ? " <span class=\"star\" title=\"starred\">&#9733;</span>" : "");
     rc |= PUT(&h->page, "</h1>\n<p class=\"meta\">");
-    gx_time_human(c->create_time, h->cfg.tz_minutes, when, sizeof when, 1);
+    gx_time_human(c->create_time, gx_tz_at(h->cfg.flags, h->cfg.tz_minutes, c->create_time), when, sizeof when, 1);
     rc |= S_esc(&h->page, when);
     if (models[0]) {
         rc |= PUT(&h->page, " &middot; ");
@@ -539,7 +539,7 @@ S_index(S_html *h)
         if (e->created == GROKX_TIME_NONE)
             strcpy(iso, "undated");
         else
-            gx_time_format(e->created + (grokx_time)h->cfg.tz_minutes * 60000, iso);
+            gx_time_format(e->created + (grokx_time)gx_tz_at(h->cfg.flags, h->cfg.tz_minutes, e->created) * 60000, iso);
         if (strncmp(month, iso, 7)) {
             rc |= PUT(&h->page, month[0] ? "</ul></section>\n" : "");
             snprintf(month, sizeof month, "%.7s", iso);

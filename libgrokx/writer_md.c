@@ -408,7 +408,7 @@ S_heading(S_md *m, const grokx_message *msg)
 {
     char when[48];
     int user = msg->role == GROKX_ROLE_USER, rc;
-    gx_time_human(msg->create_time, m->cfg.tz_minutes, when, sizeof when, 1);
+    gx_time_human(msg->create_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, msg->create_time), when, sizeof when, 1);
     rc = gx_buf_printf(&m->note, "## %s · %s", user ? "You" : "Grok", when);
     if (!user && msg->model.len) {
         rc |= PUT(&m->note, " · ");
@@ -485,11 +485,11 @@ S_front_matter(S_md *m, const grokx_conversation *c)
     rc |= PUT(&m->note, "]\nid: ");
     rc |= S_yaml_str(&m->note, c->id.ptr, c->id.len);
     if (c->create_time != GROKX_TIME_NONE) {
-        gx_time_iso_offset(c->create_time, m->cfg.tz_minutes, t, sizeof t);
+        gx_time_iso_offset(c->create_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->create_time), t, sizeof t);
         rc |= gx_buf_printf(&m->note, "\ncreated: %s", t);
     }
     if (c->modify_time != GROKX_TIME_NONE) {
-        gx_time_iso_offset(c->modify_time, m->cfg.tz_minutes, t, sizeof t);
+        gx_time_iso_offset(c->modify_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->modify_time), t, sizeof t);
         rc |= gx_buf_printf(&m->note, "\nupdated: %s", t);
     }
     rc |= PUT(&m->note, "\nmodels: [");
@@ -663,7 +663,7 @@ S_list_notes(S_md *m, size_t from, size_t to, const char *base)
         if (n->created == GROKX_TIME_NONE)
             strcpy(iso, "undated");
         else
-            gx_time_format(n->created + (grokx_time)m->cfg.tz_minutes * 60000, iso);
+            gx_time_format(n->created + (grokx_time)gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, n->created) * 60000, iso);
         if (strncmp(month, iso, 7)) {
             snprintf(month, sizeof month, "%.7s", iso);
             rc |= gx_buf_printf(&m->note, "\n## %s\n\n", month);

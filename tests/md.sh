@@ -42,6 +42,13 @@ $G convert -q -o "$T/gen" "$T/gen.zip" 2>/dev/null
 grep -q '!\[generated image\](<attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png>)' "$T"/gen/*/*/*.md &&
     [ -f "$T"/gen/2025/10/attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png ] && ok || bad "generated image card not embedded"
 
+# --tz local: each date with its own offset (a POSIX TZ rule: no tzdata needed)
+TZ='CET-1CEST,M3.5.0,M10.5.0/3' $G convert -q -f md -o - --tz local tests/md/dst/input.json >"$T/dst" 2>&1
+grep -q '^## You · 2025-01-15 13:00 +01:00$' "$T/dst" && grep -q '^## You · 2025-07-15 14:00 +02:00$' "$T/dst" && ok ||
+    bad "--tz local across summer time: $(grep '^## ' "$T/dst")"
+TZ='CET-1CEST,M3.5.0,M10.5.0/3' $G convert -q -o "$T/dstn" --tz local tests/md/dst/input.json 2>/dev/null
+grep -q '^created: 2025-07-15T14:00:00.000+02:00$' "$T"/dstn/2025/07/*.md && ok || bad "--tz local front matter"
+
 # one stream to stdout
 $G convert -q -f md -o - tests/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?
 [ $st = 0 ] && grep -q "^## Grok · " "$T/stream" && ok || bad "md to stdout: $st"

@@ -89,7 +89,8 @@ static const char usage_convert[] =
     "  --no-thinking        leave thinking traces out of the notes\n"
     "  --force              replace notes you edited since grokx wrote them\n"
     "                       (without it they are kept, and a later run says so)\n"
-    "  --tz ZONE            times in UTC (default), local, or +HH:MM / -HH:MM\n"
+    "  --tz ZONE            times in UTC (default), local (TZ, with summer time),\n"
+    "                       or +HH:MM / -HH:MM\n"
     "  --since DATE         only conversations from DATE (YYYY-MM-DD or ISO 8601)\n"
     "  --until DATE         only conversations before DATE (a day: up to its end)\n"
     "  --title TEXT         only titles containing TEXT (case-insensitive)\n"
@@ -540,6 +541,12 @@ cmd_convert(int argc, char **argv)
             if (parse_tz(argv[++i], &j.md.tz) != 0)
                 return fprintf(stderr, "%s: convert: --tz takes UTC, local or +HH:MM\n", prog),
                        EXIT_USAGE;
+            /* local: each time with its own date's offset (summer time);
+             * md.tz (today's offset) only places --since/--until days */
+            if (!strcmp(argv[i], "local"))
+                j.md.flags |= GROKX_WF_LOCAL_TIME;
+            else
+                j.md.flags &= ~GROKX_WF_LOCAL_TIME;
         } else if (!strcmp(a, "--since") && has_arg)
             j.since = argv[++i], j.filtered = 1;
         else if (!strcmp(a, "--until") && has_arg)
