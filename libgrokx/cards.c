@@ -9,6 +9,7 @@
  * huge. Every value is cut to a fixed buffer; a '<' that opens no tag is
  * plain text.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,9 @@ gx_cards_free(gx_cards *cs)
 int
 gx_cards_load(gx_cards *cs, const grokx_message *msg)
 {
-    static const char *const keys[GX_CARD_NFIELDS] = {"id", "url", "title", "image_chunk",
-                                                      "file_name"};
+    static const char *const keys[GX_CARD_NFIELDS] = {
+        "id", "url", "title", "image_chunk", "file_name", "image_chunk.imageUuid",
+        "image.original", "image.link", "image.title", "caption"};
     char vals[GX_CARD_NFIELDS][GX_FIELD_MAX];
     size_t i, k;
     cs->n = 0;
@@ -78,8 +80,13 @@ gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX])
 {
     static const char *const keys[] = {"imageUuid"};
     const char *chunk = gx_cards_field(cs, card, GX_CARD_IMAGE_CHUNK);
+    const char *uuid = gx_cards_field(cs, card, GX_CARD_IMAGE_UUID);
     out[0] = 0;
-    if (chunk[0]) /* image_chunk is itself JSON text */
+    if (uuid[0]) {
+        snprintf(out, GX_FIELD_MAX, "%s", uuid);
+        return 1;
+    }
+    if (chunk[0]) /* image_chunk as JSON text */
         gx_json_top_strings(chunk, strlen(chunk), keys, 1, (char(*)[GX_FIELD_MAX])out);
     return out[0] != 0;
 }
@@ -211,8 +218,10 @@ gx_rich_next(gx_rich *it, gx_segment *seg)
             return 1;
         }
         /* <grok:render ...>...</grok:render> or <grok:render .../> */
-        close = gt[-1] == '/' ? gt + 1 : S_close(it, 0, gt);
-        p = !close ? end : close == gt + 1 ? close : close + 14;
+        if (gt[-1] == '/')
+            p = gt + 1; /* <grok:render .../> */
+        else
+            p = (close = S_close(it, 0, gt)) != NULL ? close + 14 : end;
         it->pos = (size_t)(p - it->s);
         S_attr(t, (size_t)(gt - t), "type", seg->type, sizeof seg->type);
         S_attr(t, (size_t)(gt - t), "card_id", seg->card_id, sizeof seg->card_id);

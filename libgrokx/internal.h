@@ -159,7 +159,9 @@ int gx_generated_asset_id(grokx_str url, char *id, size_t cap);
 /* ---- cards.c: <grok:render> cards and <xaiArtifact> in answers -------- */
 
 enum { GX_CARD_ID, GX_CARD_URL, GX_CARD_TITLE, GX_CARD_IMAGE_CHUNK, GX_CARD_FILE_NAME,
-       GX_CARD_NFIELDS };
+       GX_CARD_IMAGE_UUID, /* image_chunk.imageUuid, when image_chunk is an object */
+       GX_CARD_IMAGE_ORIGINAL, GX_CARD_IMAGE_LINK, GX_CARD_IMAGE_TITLE, /* image.* of a searched image */
+       GX_CARD_CAPTION, GX_CARD_NFIELDS };
 typedef struct gx_cards { /* a message's cards, parsed once */
     gx_buf text;          /* the fields, NUL-terminated */
     size_t (*off)[GX_CARD_NFIELDS];
@@ -170,7 +172,8 @@ void gx_cards_free(gx_cards *cs);
 int gx_cards_load(gx_cards *cs, const grokx_message *msg);
 long gx_cards_find(const gx_cards *cs, const char *id); /* index, or -1 */
 const char *gx_cards_field(const gx_cards *cs, long card, int field); /* "" when absent */
-/* A generated or edited image card's asset id (image_chunk's imageUuid). */
+/* A generated or edited image card's asset id (image_chunk's imageUuid;
+ * image_chunk is an object or a JSON text). */
 int gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX]);
 
 typedef enum gx_seg_kind {
@@ -295,7 +298,8 @@ void gx_json_error_at(gx_json *j, grokx_error *err, int code, unsigned back, con
 /* Depth of open containers right now. */
 unsigned gx_json_depth(const gx_json *j);
 /* The string values of the given keys at the top level of a small JSON
- * document (a card of card_attachments_json): vals[i] is "" when absent,
+ * document (a card of card_attachments_json), or one object down for a key
+ * "outer.inner" (a key holding a '.' itself cannot be asked for this way): vals[i] is "" when absent,
  * else a copy cut at GX_FIELD_MAX - 1 bytes. The first occurrence wins.
  * Returns 0, or GROKX_E_SYNTAX (what was read before the error stays). */
 int gx_json_top_strings(const char *text, size_t len, const char *const *keys, size_t n,

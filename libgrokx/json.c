@@ -564,7 +564,9 @@ typedef struct S_fields {
     const char *const *keys;
     size_t n;
     char (*vals)[GX_FIELD_MAX];
-    int depth, pending; /* pending: index of the key just read at depth 1, or -1 */
+    int depth, pending; /* pending: index of the key just read, or -1 */
+    char outer[64];     /* the last key read at depth 1, for "outer.inner" keys */
+    size_t outer_len;
 } S_fields;
 
 static int S_f_null(void *c) { ((S_fields *)c)->pending = -1; return 1; }
@@ -575,7 +577,7 @@ static int
 S_f_str(void *c, const unsigned char *s, size_t len)
 {
     S_fields *f = c;
-    if (f->depth == 1 && f->pending >= 0) {
+    if ((f->depth == 1 || f->depth == 2) && f->pending >= 0) {
         size_t n = GX_MIN(len, (size_t)GX_FIELD_MAX - 1);
         while (n && n < len && (s[n] & 0xC0) == 0x80)
             n--; /* cut on a character boundary */
@@ -592,18 +594,30 @@ S_f_key(void *c, const unsigned char *s, size_t len)
     S_fields *f = c;
     size_t i;
     f->pending = -1;
-    if (f->depth == 1)
+    if (f->depth == 1) {
+        f->outer_len = GX_MIN(len, sizeof f->outer);
+        memcpy(f->outer, s, f->outer_len);
         for (i = 0; i < f->n; i++)
             if (strlen(f->keys[i]) == len && !memcmp(f->keys[i], s, len) && !f->vals[i][0])
                 f->pending = (int)i;
+    } else if (f->depth == 2) { /* "outer.inner" names a string one object down */
+        for (i = 0; i < f->n; i++) {
+            const char *k = f->keys[i];
+            size_t kl = strlen(k);
+            if (kl == f->outer_len + 1 + len && !memcmp(k, f->outer, f->outer_len) &&
+                k[f->outer_len] == '.' && !memcmp(k + f->outer_len + 1, s, len) && !f->vals[i][0])
+                f->pending = (int)i;
+        }
+    }
     return 1;
 }
 
 static int S_f_open(void *c) { ((S_fields *)c)->depth++; ((S_fields *)c)->pending = -1; return ((S_fields *)c)->depth < 64; }
+static int S_f_open_array(void *c) { ((S_fields *)c)->outer_len = 0; return S_f_open(c); }
 static int S_f_close(void *c) { ((S_fields *)c)->depth--; return 1; }
 
 static const yajl_callbacks S_field_callbacks = {
-    S_f_null, S_f_bool, NULL, NULL, S_f_num, S_f_str, S_f_open, S_f_key, S_f_close, S_f_open, S_f_close,
+    S_f_null, S_f_bool, NULL, NULL, S_f_num, S_f_str, S_f_open, S_f_key, S_f_close, S_f_open_array, S_f_close,
 };
 
 int
@@ -623,6 +637,7 @@ gx_json_top_strings(const char *text, size_t len, const char *const *keys, size_
     f.vals = vals;
     f.depth = 0;
     f.pending = -1;
+    f.outer_len = 0;
     gx_mem_init(&mem, NULL, NULL, 0);
     af.malloc = gx_yajl_malloc;
     af.realloc = gx_yajl_realloc;

@@ -187,8 +187,17 @@ S_card(S_html *h, const char *dir, const gx_segment *seg)
         rc |= S_esc(&h->page, name[0] ? name : "a file");
         return rc | PUT(&h->page, "</p>\n");
     }
+    if (!strcmp(seg->type, "render_searched_image")) { /* a web image: linked, never loaded */
+        const char *url = gx_cards_field(&h->cards, card, GX_CARD_IMAGE_ORIGINAL);
+        const char *title = gx_cards_field(&h->cards, card, GX_CARD_IMAGE_TITLE);
+        int rc = PUT(&h->page, "<p class=\"note\">Image from the web: ");
+        url = url[0] ? url : gx_cards_field(&h->cards, card, GX_CARD_IMAGE_LINK);
+        title = title[0] ? title : gx_cards_field(&h->cards, card, GX_CARD_CAPTION);
+        rc |= S_ext_link(h, &h->page, url, title[0] ? title : url[0] ? url : "not in the export");
+        return rc | PUT(&h->page, "</p>\n");
+    }
     if (strcmp(seg->type, "render_generated_image") && strcmp(seg->type, "render_edited_image"))
-        return 0; /* searched images and the like would be remote: nothing to show offline */
+        return 0; /* other cards carry nothing we can show */
     if (!gx_card_image_uuid(&h->cards, card, uuid))
         return PUT(&h->page, "<p class=\"note\">A generated image is not in the export.</p>\n");
     return S_asset(h, dir, uuid, "A generated image");

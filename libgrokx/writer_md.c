@@ -208,8 +208,20 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
         rc |= S_inline_text(&m->note, name, strlen(name));
         return rc | PUT(&m->note, "*\n");
     }
+    if (!strcmp(type, "render_searched_image")) { /* a web image: linked, never embedded */
+        const char *url = gx_cards_field(&m->cards, card, GX_CARD_IMAGE_ORIGINAL);
+        const char *title = gx_cards_field(&m->cards, card, GX_CARD_IMAGE_TITLE);
+        int rc;
+        url = url[0] ? url : gx_cards_field(&m->cards, card, GX_CARD_IMAGE_LINK);
+        title = title[0] ? title : gx_cards_field(&m->cards, card, GX_CARD_CAPTION);
+        if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
+            return 0;
+        rc = PUT(&m->note, "\n[Image: ");
+        rc |= S_inline_text(&m->note, title[0] ? title : "from the web", strlen(title[0] ? title : "from the web"));
+        return rc | gx_buf_printf(&m->note, "](<%s>)\n", url);
+    }
     if (strcmp(type, "render_generated_image") && strcmp(type, "render_edited_image"))
-        return 0; /* other cards (searched images, ...) carry nothing we can show offline */
+        return 0; /* other cards carry nothing we can show */
     got = gx_card_image_uuid(&m->cards, card, uuid)
               ? gx_layout_copy_asset(&m->lay, dir, uuid, link, sizeof link, &image)
               : 0;

@@ -30,6 +30,7 @@ for c in 01-minimal 09-regeneration 26-thinking-traces 28-web-search-results 29-
 done
 golden branches-all tests/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
 golden hostile tests/html/hostile/input.json
+golden cards tests/md/cards/input.json
 
 # the embedded copies of style.css and index.js are current
 sh libgrokx/html/embed.sh "$T/assets.c" && cmp -s "$T/assets.c" libgrokx/html_assets.c && ok ||

@@ -25,6 +25,7 @@ for c in 01-minimal 09-regeneration 26-thinking-traces 27-steps-tool-usage 29-at
     golden "$c" "tests/golden/$c/input.json"
 done
 golden hostile tests/md/hostile/input.json --layout flat
+golden cards tests/md/cards/input.json
 mkdir -p tests/md/branches-all
 golden branches-all tests/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
 # attachments from the ZIP are copied with a sniffed extension
@@ -48,6 +49,17 @@ grep -q '^## You · 2025-01-15 13:00 +01:00$' "$T/dst" && grep -q '^## You · 20
     bad "--tz local across summer time: $(grep '^## ' "$T/dst")"
 TZ='CET-1CEST,M3.5.0,M10.5.0/3' $G convert -q -o "$T/dstn" --tz local tests/md/dst/input.json 2>/dev/null
 grep -q '^created: 2025-07-15T14:00:00.000+02:00$' "$T"/dstn/2025/07/*.md && ok || bad "--tz local front matter"
+
+# an image card whose image_chunk is an object, not a JSON text
+python3 - "$T/gen2.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as zf:
+    zf.write('tests/md/cards/input.json', 'u/prod-grok-backend.json')
+    zf.writestr('u/prod-mc-asset-server/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
+PY
+$G convert -q -o "$T/gen2" "$T/gen2.zip" 2>/dev/null
+grep -q '!\[generated image\](<attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png>)' "$T"/gen2/*/*/*.md && ok ||
+    bad "an image card with an object image_chunk is not embedded"
 
 # one stream to stdout
 $G convert -q -f md -o - tests/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?

@@ -631,6 +631,46 @@ test_file_sink(void)
     CHECK(grokx_file_open("/nonexistent-dir/x", 0, 0) == NULL && errno == ENOENT);
 }
 
+/* Card fields: top-level strings, "outer.inner" one object down, first
+ * occurrence wins, arrays do not leak their keys into "outer.inner". */
+static void
+test_card_fields(void)
+{
+    static const char *const keys[] = {"id", "image.title", "image_chunk.imageUuid", "title", "x.y"};
+    char v[5][GX_FIELD_MAX];
+    const char *card = "{\"id\":\"c1\",\"image\":{\"title\":\"T\",\"deep\":{\"title\":\"no\"}},"
+                       "\"title\":\"top\",\"title\":\"second\",\"image_chunk\":{\"imageUuid\":\"u-1\"},"
+                       "\"x\":[{\"y\":\"in an array\"}]}";
+    CHECK_INT(gx_json_top_strings(card, strlen(card), keys, 5, v), 0);
+    CHECK_STR(v[0], "c1");
+    CHECK_STR(v[1], "T");
+    CHECK_STR(v[2], "u-1");
+    CHECK_STR(v[3], "top");
+    CHECK_STR(v[4], "");
+    CHECK_INT(gx_json_top_strings("{\"id\":\"a\",", 12, keys, 5, v), GROKX_E_SYNTAX);
+    CHECK_STR(v[0], "a"); /* what was read before the error stays */
+}
+
+/* The answer segmenter: tags split out, unclosed ones linear and safe. */
+static void
+test_rich_segments(void)
+{
+    const char *t = "a<grok:render type=\"render_inline_citation\" card_id=\"c\"></grok:render>b"
+                    "<xaiArtifact title=\"x.py\" contentType=\"text/python\">\nprint(1)</xaiArtifact>"
+                    "<grok:render card_id=\"z\">no type</grok:render><grok:render type=\"render_file\"";
+    gx_rich it;
+    gx_segment s;
+    gx_rich_init(&it, t, strlen(t));
+    CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && s.len == 1 && s.text[0] == 'a');
+    CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_CITATION && !strcmp(s.card_id, "c"));
+    CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && s.len == 1 && s.text[0] == 'b');
+    CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_ARTIFACT && !strcmp(s.lang, "python") &&
+          !strcmp(s.title, "x.py") && s.len == 8 && !memcmp(s.text, "print(1)", 8));
+    /* the typeless tag is dropped; the last '<' opens no tag: text */
+    CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && !strncmp(s.text, "<grok:render type", 17));
+    CHECK(!gx_rich_next(&it, &s));
+}
+
 int
 main(void)
 {
@@ -647,5 +687,7 @@ main(void)
     test_writers();
     test_summary();
     test_file_sink();
+    test_card_fields();
+    test_rich_segments();
     return test_report("unit");
 }
