@@ -359,6 +359,11 @@ struct grokx_writer {
 /* Call a writer callback and map its result to a return code. */
 int gx_writer_call_status(int rc);
 
+/* The models of c's answers, distinct, in order of use, at most cap of
+ * them (GX_MODELS_MAX is plenty) into out; returns how many. */
+#define GX_MODELS_MAX 32
+size_t gx_models(const grokx_conversation *c, grokx_str *out, size_t cap);
+
 /* Built-in writers. */
 int gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out);
 int gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out);

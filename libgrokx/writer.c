@@ -159,3 +159,20 @@ grokx_writer_format_name(size_t i)
 {
     return i < sizeof S_formats / sizeof S_formats[0] ? S_formats[i].name : NULL;
 }
+
+size_t
+gx_models(const grokx_conversation *c, grokx_str *out, size_t cap)
+{
+    size_t i, j, n = 0;
+    for (i = 0; i < c->message_count && n < cap; i++) {
+        const grokx_message *x = &c->messages[i];
+        if (x->role != GROKX_ROLE_ASSISTANT || !x->model.len)
+            continue;
+        for (j = 0; j < n; j++) /* few distinct models: linear in the messages */
+            if (out[j].len == x->model.len && !memcmp(out[j].ptr, x->model.ptr, x->model.len))
+                break;
+        if (j == n)
+            out[n++] = x->model;
+    }
+    return n;
+}

@@ -352,19 +352,11 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
 static int
 S_models(gx_buf *b, const grokx_conversation *c)
 {
-    size_t i, j, start = b->len;
+    grokx_str models[GX_MODELS_MAX];
+    size_t i, n = gx_models(c, models, GX_MODELS_MAX);
     int rc = 0;
-    for (i = 0; i < c->message_count && !rc; i++) {
-        const grokx_message *x = &c->messages[i];
-        int seen = 0;
-        if (x->role != GROKX_ROLE_ASSISTANT || !x->model.len)
-            continue;
-        for (j = 0; j < i && !seen; j++)
-            seen = c->messages[j].role == GROKX_ROLE_ASSISTANT && c->messages[j].model.len == x->model.len &&
-                   !memcmp(c->messages[j].model.ptr, x->model.ptr, x->model.len);
-        if (!seen)
-            rc = PUT(b, b->len > start ? ", " : "") | gx_buf_put(b, x->model.ptr, x->model.len);
-    }
+    for (i = 0; i < n; i++)
+        rc |= PUT(b, i ? ", " : "") | gx_buf_put(b, models[i].ptr, models[i].len);
     return rc;
 }
 

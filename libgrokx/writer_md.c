@@ -487,6 +487,7 @@ static int
 S_front_matter(S_md *m, const grokx_conversation *c)
 {
     char t[48];
+    grokx_str models[GX_MODELS_MAX];
     size_t i, k;
     int rc = PUT(&m->note, "---\ntitle: ");
     const char *title = c->title.len ? c->title.ptr : "Untitled";
@@ -505,20 +506,9 @@ S_front_matter(S_md *m, const grokx_conversation *c)
         rc |= gx_buf_printf(&m->note, "\nupdated: %s", t);
     }
     rc |= PUT(&m->note, "\nmodels: [");
-    for (i = 0, k = 0; i < c->message_count; i++) { /* distinct, in order of use */
-        const grokx_message *x = &c->messages[i];
-        size_t j;
-        int seen = 0;
-        if (x->role != GROKX_ROLE_ASSISTANT || !x->model.len)
-            continue;
-        for (j = 0; j < i && !seen; j++)
-            seen = c->messages[j].role == GROKX_ROLE_ASSISTANT && c->messages[j].model.len == x->model.len &&
-                   !memcmp(c->messages[j].model.ptr, x->model.ptr, x->model.len);
-        if (seen)
-            continue;
-        rc |= PUT(&m->note, k ? ", " : "");
-        k++;
-        rc |= S_yaml_str(&m->note, x->model.ptr, x->model.len);
+    for (i = 0, k = gx_models(c, models, GX_MODELS_MAX); i < k; i++) {
+        rc |= PUT(&m->note, i ? ", " : "");
+        rc |= S_yaml_str(&m->note, models[i].ptr, models[i].len);
     }
     rc |= gx_buf_printf(&m->note, "]\nmessages: %zu\nstarred: %s\ntags: [grok]\nsource: grok-export\n---\n\n",
                         c->message_count, c->starred ? "true" : "false");

@@ -59,6 +59,18 @@ $G convert -q -f html -o "$T/gen" "$T/gen.zip" 2>/dev/null
 grep -q '<img src="attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png"' "$T"/gen/*/*/*.html &&
     [ -f "$T"/gen/2025/10/attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png ] && ok || bad "generated image not shown from the copy"
 python3 tests/html_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "gen: $(cat "$T/check")"
+# a 10^5-message conversation with many models: linear, well under the limit
+python3 - "$T/long.json" <<'PY'
+import json, sys
+msgs = [{"response": {"_id": "m%d" % i, "parent_response_id": "m%d" % (i - 1) if i else None,
+         "sender": "assistant" if i % 2 else "human", "model": "grok-%d" % (i % 97), "message": "turn %d" % i,
+         "create_time": {"$date": {"$numberLong": str(1700000000000 + i)}}}} for i in range(100000)]
+json.dump({"conversations": [{"conversation": {"id": "long", "title": "long", "create_time": "2025-01-01T00:00:00Z"},
+           "responses": msgs}]}, open(sys.argv[1], "w"))
+PY
+timeout 30 $G convert -q -f md,html -o "$T/long" "$T/long.json" 2>/dev/null; st=$?
+[ $st = 0 ] && [ "$(grep -c '<article' "$T"/long/html/2025/01/*.html)" = 100000 ] && ok || bad "10^5 messages: status $st"
+rm -rf "$T/long" "$T/long.json"
 # -o - is refused: a site is a folder
 $G convert -q -f html -o - examples/sample-export.json >/dev/null 2>"$T/err"; st=$?
 [ $st = 64 ] && grep -q "writes a folder" "$T/err" && ok || bad "html to stdout: status $st: $(cat "$T/err")"
