@@ -128,6 +128,8 @@ typedef struct gx_layout {
     grokx_input *input; /* for attachments; may be NULL */
     uint64_t *used;     /* folded hashes of the paths placed in this run */
     size_t nused, used_cap;
+    uint64_t *swept;    /* folders cleared of a killed run's temporaries */
+    size_t nswept, swept_cap;
     char last_dir[4096]; /* the folder made last: most files share it */
     char why[GROKX_ERROR_TEXT_MAX];
     int wrote; /* some file was written in this run */

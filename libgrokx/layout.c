@@ -9,15 +9,20 @@
  * either fixed by us ("attachments", "YYYY", "MM") or passed through
  * gx_name_component(), and asset ids are checked to be plain ids.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
 #define S_TITLE_MAX 96 /* bytes of title in a file name */
+
+static int S_sweep(gx_layout *l, const char *dir);
 
 int
 gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
@@ -33,7 +38,7 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
         return 0;
     if (!(l->out_dir = gx_strdup(cfg->out_dir)))
         return GROKX_E_NOMEM;
-    return gx_layout_mkdirs(l, l->out_dir);
+    return gx_layout_mkdirs(l, l->out_dir) ? GROKX_E_IO : S_sweep(l, l->out_dir);
 }
 
 void
@@ -42,6 +47,7 @@ gx_layout_free(gx_layout *l)
     free(l->out_dir);
     free(l->name_template);
     free(l->used);
+    free(l->swept);
     memset(l, 0, sizeof *l);
 }
 
@@ -120,33 +126,33 @@ S_file_name(const gx_layout *l, const grokx_conversation *c, char *out, size_t c
     gx_name_component(tmp, n, out, cap);
 }
 
-/* The set of folded path hashes used in this run (open addressing):
- * 1 when h was taken already, else 0 (now taken), or GROKX_E_NOMEM. */
+/* A set of 64-bit hashes (open addressing): 1 when h was in it already,
+ * else 0 (now it is), or GROKX_E_NOMEM. */
 static int
-S_claim(gx_layout *l, uint64_t h)
+S_claim_in(uint64_t **set, size_t *n, size_t *cap_io, uint64_t h)
 {
     size_t i;
     h |= 1; /* 0 marks an empty slot */
-    if (2 * (l->nused + 1) > l->used_cap) {
-        size_t cap = l->used_cap ? l->used_cap * 2 : 1024, k;
+    if (2 * (*n + 1) > *cap_io) {
+        size_t cap = *cap_io ? *cap_io * 2 : 1024, k;
         uint64_t *nu = calloc(cap, sizeof *nu);
         if (!nu)
             return GROKX_E_NOMEM;
-        for (k = 0; k < l->used_cap; k++)
-            if (l->used[k]) {
-                for (i = (size_t)l->used[k] & (cap - 1); nu[i]; i = (i + 1) & (cap - 1))
+        for (k = 0; k < *cap_io; k++)
+            if ((*set)[k]) {
+                for (i = (size_t)(*set)[k] & (cap - 1); nu[i]; i = (i + 1) & (cap - 1))
                     ;
-                nu[i] = l->used[k];
+                nu[i] = (*set)[k];
             }
-        free(l->used);
-        l->used = nu;
-        l->used_cap = cap;
+        free(*set);
+        *set = nu;
+        *cap_io = cap;
     }
-    for (i = (size_t)h & (l->used_cap - 1); l->used[i]; i = (i + 1) & (l->used_cap - 1))
-        if (l->used[i] == h)
+    for (i = (size_t)h & (*cap_io - 1); (*set)[i]; i = (i + 1) & (*cap_io - 1))
+        if ((*set)[i] == h)
             return 1;
-    l->used[i] = h;
-    l->nused++;
+    (*set)[i] = h;
+    (*n)++;
     return 0;
 }
 
@@ -167,11 +173,54 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     S_file_name(l, c, name, sizeof name);
     snprintf(rel, rcap, "%s%s.%s", dir, name, ext);
     for (k = 2;; k++) { /* deterministic: conversations come in file order */
-        int rc = S_claim(l, gx_name_fold_hash(rel));
+        int rc = S_claim_in(&l->used, &l->nused, &l->used_cap, gx_name_fold_hash(rel));
         if (rc <= 0)
             return rc;
         snprintf(rel, rcap, "%s%s %u.%s", dir, name, k, ext);
     }
+}
+
+/* The pid in a temporary's name "<file>.tmp-<pid>-<n>" (sink.c), or 0. */
+static long
+S_temp_pid(const char *name)
+{
+    const char *t = strstr(name, ".tmp-"), *p;
+    long pid = 0;
+    if (!t)
+        return 0;
+    for (p = t + 5; *p >= '0' && *p <= '9' && pid < 1L << 40; p++)
+        pid = pid * 10 + (*p - '0');
+    if (p == t + 5 || *p != '-' || !p[1])
+        return 0;
+    for (p++; *p >= '0' && *p <= '9'; p++)
+        ;
+    return *p ? 0 : pid;
+}
+
+/* Remove the temporaries a killed run left in dir (SIGKILL, power loss):
+ * only ours by name, and only when their process is gone, so a run
+ * writing into the same folder at the same time keeps its own. Once per
+ * folder per run. */
+static int
+S_sweep(gx_layout *l, const char *dir)
+{
+    DIR *d;
+    struct dirent *e;
+    int rc = S_claim_in(&l->swept, &l->nswept, &l->swept_cap, gx_hash64(dir, strlen(dir)));
+    if (rc != 0)
+        return rc < 0 ? rc : 0; /* swept already, or out of memory */
+    if (!(d = opendir(dir)))
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        long pid = S_temp_pid(e->d_name);
+        char path[4096];
+        if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* not a temporary, ours, or its process still runs */
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    return 0;
 }
 
 int
@@ -182,7 +231,7 @@ gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap)
              (int)(dir[0] ? strlen(dir) - 1 : 0), dir);
     if (!l->out_dir || !strcmp(abs, l->last_dir))
         return 0; /* most files share the folder of the one before */
-    if ((rc = gx_layout_mkdirs(l, abs)) != 0)
+    if ((rc = gx_layout_mkdirs(l, abs)) != 0 || (rc = S_sweep(l, abs)) != 0)
         return rc;
     snprintf(l->last_dir, sizeof l->last_dir, "%s", abs);
     return 0;
@@ -235,7 +284,7 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
         return 1;
     }
     snprintf(path, sizeof path, "%s/attachments", absdir);
-    if ((rc = gx_layout_mkdirs(l, path)) != 0) {
+    if ((rc = gx_layout_mkdirs(l, path)) != 0 || (rc = S_sweep(l, path)) != 0) {
         grokx_asset_close(a);
         return rc;
     }

@@ -111,7 +111,26 @@ for sig in INT TERM; do
     [ $st = $want ] && ok || bad "SIG$sig gave status $st, want $want"
     [ -z "$(find "$T/sig" -name '*.tmp-*' 2>/dev/null)" ] && ok || bad "SIG$sig left a temporary"
 done
-rm -f "$T/big.json"
+# SIGKILL, then a re-run: the tree equals a clean run's. A killed run's
+# temporary (its process gone) is swept; one of a live process is kept.
+dead=999999; while kill -0 $dead 2>/dev/null; do dead=$((dead + 1)); done
+$G convert -q -f md,html -o "$T/kill" "$T/big.json" 2>/dev/null &
+pid=$!
+sleep 0.5
+kill -9 $pid
+wait $pid 2>/dev/null
+mkdir -p "$T/kill/md" "$T/kill/html"
+sub=$(find "$T/kill/md" -mindepth 2 -maxdepth 2 -type d | head -n 1)
+echo partial >"${sub:-$T/kill/md}/x.md.tmp-$dead-0"
+echo partial >"$T/kill/html/index.html.tmp-$dead-3"
+echo theirs >"$T/kill/md/Index.md.tmp-$$-0"
+$G convert -q -f md,html -o "$T/kill" "$T/big.json" 2>/dev/null; st=$?
+[ $st -le 1 ] && ok || bad "the re-run after SIGKILL: status $st"
+[ -f "$T/kill/md/Index.md.tmp-$$-0" ] && ok || bad "a live process's temporary was removed"
+rm -f "$T/kill/md/Index.md.tmp-$$-0"
+$G convert -q -f md,html -o "$T/clean" "$T/big.json" 2>/dev/null
+diff -r "$T/kill" "$T/clean" >"$T/diff" 2>&1 && ok || bad "after SIGKILL and a re-run the tree differs: $(head -c 400 "$T/diff")"
+rm -rf "$T/kill" "$T/clean" "$T/big.json"
 
 # a full disk: a clear error, status 3, the notes written before intact
 rm -rf "$T/full"
