@@ -197,6 +197,27 @@ S_temp_pid(const char *name)
     return *p ? 0 : pid;
 }
 
+/* Is name a temporary of a file we write here: a note, page, index,
+ * style sheet, script or manifest, or anything in an attachments folder?
+ * A user's own "draft.tmp-2024-1" is never touched. */
+static int
+S_ours(const char *dir, const char *name)
+{
+    static const char *const exts[] = {".md", ".html", ".css", ".js", ".grokx-manifest"};
+    const char *t = strstr(name, ".tmp-"), *slash = strrchr(dir, '/');
+    size_t i, n = t ? (size_t)(t - name) : 0;
+    if (!t)
+        return 0;
+    if (!strcmp(slash ? slash + 1 : dir, "attachments"))
+        return 1;
+    for (i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t k = strlen(exts[i]);
+        if (n >= k && !memcmp(name + n - k, exts[i], k))
+            return 1;
+    }
+    return 0;
+}
+
 /* Remove the temporaries a killed run left in dir (SIGKILL, power loss):
  * only ours by name, and only when their process is gone, so a run
  * writing into the same folder at the same time keeps its own. Once per
@@ -212,7 +233,7 @@ S_sweep(gx_layout *l, const char *dir)
     if (!(d = opendir(dir)))
         return 0;
     while ((e = readdir(d)) != NULL) {
-        long pid = S_temp_pid(e->d_name);
+        long pid = S_ours(dir, e->d_name) ? S_temp_pid(e->d_name) : 0;
         char path[4096];
         if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue; /* not a temporary, ours, or its process still runs */

@@ -124,10 +124,12 @@ sub=$(find "$T/kill/md" -mindepth 2 -maxdepth 2 -type d | head -n 1)
 echo partial >"${sub:-$T/kill/md}/x.md.tmp-$dead-0"
 echo partial >"$T/kill/html/index.html.tmp-$dead-3"
 echo theirs >"$T/kill/md/Index.md.tmp-$$-0"
+echo mine >"$T/kill/md/draft.tmp-$dead-1"
 $G convert -q -f md,html -o "$T/kill" "$T/big.json" 2>/dev/null; st=$?
 [ $st -le 1 ] && ok || bad "the re-run after SIGKILL: status $st"
 [ -f "$T/kill/md/Index.md.tmp-$$-0" ] && ok || bad "a live process's temporary was removed"
-rm -f "$T/kill/md/Index.md.tmp-$$-0"
+[ -f "$T/kill/md/draft.tmp-$dead-1" ] && ok || bad "a file of the user's that looks like a temporary was removed"
+rm -f "$T/kill/md/Index.md.tmp-$$-0" "$T/kill/md/draft.tmp-$dead-1"
 $G convert -q -f md,html -o "$T/clean" "$T/big.json" 2>/dev/null
 diff -r "$T/kill" "$T/clean" >"$T/diff" 2>&1 && ok || bad "after SIGKILL and a re-run the tree differs: $(head -c 400 "$T/diff")"
 rm -rf "$T/kill" "$T/clean" "$T/big.json"
