@@ -258,6 +258,9 @@ void gx_time_human(grokx_time t, int tz, char *buf, size_t n, int with_zone);
 /* Minutes east of UTC for the time t: tz_minutes, or with
  * GROKX_WF_LOCAL_TIME in flags, the local zone's offset on that date. */
 int gx_tz_at(unsigned flags, int tz_minutes, grokx_time t);
+/* The wall-clock ISO form of t in the writer's zone (gx_time_format's
+ * layout, no zone), or "undated" for GROKX_TIME_NONE. */
+void gx_time_local(unsigned flags, int tz_minutes, grokx_time t, char iso[32]);
 /* "2025-06-10T13:29:49.867+02:00". */
 void gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n);
 

@@ -86,11 +86,7 @@ static void
 S_date(const gx_layout *l, grokx_time t, char out[16])
 {
     char iso[32];
-    if (t == GROKX_TIME_NONE) {
-        strcpy(out, "undated");
-        return;
-    }
-    gx_time_format(t + (grokx_time)gx_tz_at(l->flags, l->tz_minutes, t) * 60000, iso);
+    gx_time_local(l->flags, l->tz_minutes, t, iso);
     snprintf(out, 16, "%.10s", iso);
 }
 
@@ -167,7 +163,7 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     else if (c->create_time == GROKX_TIME_NONE)
         snprintf(dir, dcap, "undated/");
     else {
-        gx_time_format(c->create_time + (grokx_time)gx_tz_at(l->flags, l->tz_minutes, c->create_time) * 60000, iso);
+        gx_time_local(l->flags, l->tz_minutes, c->create_time, iso);
         snprintf(dir, dcap, "%.4s/%.2s/", iso, iso + 5);
     }
     S_file_name(l, c, name, sizeof name);

@@ -261,3 +261,12 @@ gx_tz_at(unsigned flags, int tz_minutes, grokx_time t)
             lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec;
     return (int)((local - (int64_t)s) / 60);
 }
+
+void
+gx_time_local(unsigned flags, int tz_minutes, grokx_time t, char iso[32])
+{
+    if (t == GROKX_TIME_NONE)
+        strcpy(iso, "undated");
+    else
+        gx_time_format(t + (grokx_time)gx_tz_at(flags, tz_minutes, t) * 60000, iso);
+}

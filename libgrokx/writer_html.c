@@ -537,10 +537,7 @@ S_index(S_html *h)
                         h->nentries, h->nentries == 1 ? "" : "s");
     for (i = 0; i < h->nentries && !rc; i++) {
         const S_entry *e = &h->entries[i];
-        if (e->created == GROKX_TIME_NONE)
-            strcpy(iso, "undated");
-        else
-            gx_time_format(e->created + (grokx_time)gx_tz_at(h->cfg.flags, h->cfg.tz_minutes, e->created) * 60000, iso);
+        gx_time_local(h->cfg.flags, h->cfg.tz_minutes, e->created, iso);
         if (strncmp(month, iso, 7)) {
             rc |= PUT(&h->page, month[0] ? "</ul></section>\n" : "");
             snprintf(month, sizeof month, "%.7s", iso);

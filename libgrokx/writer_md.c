@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -662,10 +661,7 @@ S_list_notes(S_md *m, size_t from, size_t to, const char *base)
     int rc = 0;
     for (i = from; i < to; i++) {
         const S_note *n = &m->notes[i];
-        if (n->created == GROKX_TIME_NONE)
-            strcpy(iso, "undated");
-        else
-            gx_time_format(n->created + (grokx_time)gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, n->created) * 60000, iso);
+        gx_time_local(m->cfg.flags, m->cfg.tz_minutes, n->created, iso);
         if (strncmp(month, iso, 7)) {
             snprintf(month, sizeof month, "%.7s", iso);
             rc |= gx_buf_printf(&m->note, "\n## %s\n\n", month);
