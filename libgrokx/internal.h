@@ -261,6 +261,9 @@ int gx_tz_at(unsigned flags, int tz_minutes, grokx_time t);
 /* The wall-clock ISO form of t in the writer's zone (gx_time_format's
  * layout, no zone), or "undated" for GROKX_TIME_NONE. */
 void gx_time_local(unsigned flags, int tz_minutes, grokx_time t, char iso[32]);
+/* Whole seconds (rounded) a message thought for, or -1 when its times
+ * are missing or reversed; safe for any two int64 times. */
+long long gx_thinking_seconds(const grokx_message *m);
 /* "2025-06-10T13:29:49.867+02:00". */
 void gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n);
 

@@ -270,3 +270,14 @@ gx_time_local(unsigned flags, int tz_minutes, grokx_time t, char iso[32])
     else
         gx_time_format(t + (grokx_time)gx_tz_at(flags, tz_minutes, t) * 60000, iso);
 }
+
+long long
+gx_thinking_seconds(const grokx_message *m)
+{
+    uint64_t d;
+    if (m->thinking_start == GROKX_TIME_NONE || m->thinking_end == GROKX_TIME_NONE ||
+        m->thinking_end < m->thinking_start)
+        return -1;
+    d = (uint64_t)m->thinking_end - (uint64_t)m->thinking_start; /* no signed overflow */
+    return (long long)(d / 1000 + (d % 1000 >= 500));
+}

@@ -130,10 +130,8 @@ S_thinking(S_html *h, const grokx_message *msg, const char *anchor)
     if ((h->cfg.flags & GROKX_WF_NO_THINKING) || (!msg->thinking.len && !msg->agent_trace_count))
         return 0;
     rc |= PUT(&h->page, "<details class=\"thinking\"><summary>Thinking");
-    if (msg->thinking_start != GROKX_TIME_NONE && msg->thinking_end != GROKX_TIME_NONE &&
-        msg->thinking_end >= msg->thinking_start)
-        rc |= gx_buf_printf(&h->page, " (%lld s)",
-                            (long long)((msg->thinking_end - msg->thinking_start + 500) / 1000));
+    if (gx_thinking_seconds(msg) >= 0)
+        rc |= gx_buf_printf(&h->page, " (%lld s)", gx_thinking_seconds(msg));
     rc |= PUT(&h->page, "</summary>\n<div class=\"body\">\n");
     if (msg->thinking.len)
         rc |= gx_html_markdown(&h->page, msg->thinking.ptr, msg->thinking.len, anchor, NULL);

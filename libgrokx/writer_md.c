@@ -397,10 +397,8 @@ S_thinking(S_md *m, const grokx_message *msg)
     if ((m->cfg.flags & GROKX_WF_NO_THINKING) || (!msg->thinking.len && !msg->agent_trace_count))
         return 0;
     rc |= PUT(&m->note, "> [!abstract]- Thinking");
-    if (msg->thinking_start != GROKX_TIME_NONE && msg->thinking_end != GROKX_TIME_NONE &&
-        msg->thinking_end >= msg->thinking_start)
-        rc |= gx_buf_printf(&m->note, " (%lld s)",
-                            (long long)((msg->thinking_end - msg->thinking_start + 500) / 1000));
+    if (gx_thinking_seconds(msg) >= 0)
+        rc |= gx_buf_printf(&m->note, " (%lld s)", gx_thinking_seconds(msg));
     rc |= PUT(&m->note, "\n");
     m->scratch.len = 0;
     if (msg->thinking.len)

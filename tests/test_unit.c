@@ -651,6 +651,24 @@ test_card_fields(void)
     CHECK_STR(v[0], "a"); /* what was read before the error stays */
 }
 
+/* Thinking time: rounded, and no overflow at the ends of int64. */
+static void
+test_thinking_seconds(void)
+{
+    grokx_message m;
+    memset(&m, 0, sizeof m);
+    m.thinking_start = 1000, m.thinking_end = 13499;
+    CHECK_INT(gx_thinking_seconds(&m), 12);
+    m.thinking_end = 13500;
+    CHECK_INT(gx_thinking_seconds(&m), 13);
+    m.thinking_end = 999;
+    CHECK_INT(gx_thinking_seconds(&m), -1);
+    m.thinking_start = INT64_MIN + 1, m.thinking_end = INT64_MAX;
+    CHECK(gx_thinking_seconds(&m) == 18446744073709552LL); /* (2^64 - 2) ms, rounded */
+    m.thinking_start = GROKX_TIME_NONE;
+    CHECK_INT(gx_thinking_seconds(&m), -1);
+}
+
 /* The answer segmenter: tags split out, unclosed ones linear and safe. */
 static void
 test_rich_segments(void)
@@ -689,5 +707,6 @@ main(void)
     test_file_sink();
     test_card_fields();
     test_rich_segments();
+    test_thinking_seconds();
     return test_report("unit");
 }
