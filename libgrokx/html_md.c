@@ -30,6 +30,7 @@ typedef struct S_r {
     const char *anchor; /* prefix of source anchors: "m3-" */
     unsigned ncites;    /* citations rendered */
     gx_buf spans;       /* what each open link/image span was written as */
+    gx_buf raw, clean;  /* a URL or entity being decoded: reused, not allocated each time */
     unsigned in_link;   /* open <a> elements */
     unsigned in_image;  /* open image spans: their text is the link's */
     int rc;
@@ -305,24 +306,20 @@ S_leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 static void
 S_enter_link(S_r *r, const MD_ATTRIBUTE *href, int image)
 {
-    gx_buf raw, clean;
     char kind = 's';
-    gx_buf_init(&raw, r->out->mem);
-    gx_buf_init(&clean, r->out->mem);
-    r->rc |= S_attr_text(&raw, href);
-    if (!r->rc && !r->in_link && gx_html_url_clean(raw.ptr ? raw.ptr : "", raw.len, &clean)) {
+    r->raw.len = 0;
+    r->rc |= S_attr_text(&r->raw, href);
+    if (!r->rc && !r->in_link && gx_html_url_clean(r->raw.ptr ? r->raw.ptr : "", r->raw.len, &r->clean)) {
         kind = 'a';
         S_put(r, image ? "<a class=\"image-link\" rel=\"noopener noreferrer\" href=\""
                        : "<a rel=\"noopener noreferrer\" href=\"");
-        r->rc |= gx_html_escape(r->out, clean.ptr, clean.len);
+        r->rc |= gx_html_escape(r->out, r->clean.ptr, r->clean.len);
         S_put(r, image ? "\">[image: " : "\">");
         r->in_link++;
     } else {
         S_put(r, image ? "<span class=\"image-link\">[image: "
                        : "<span class=\"dead-link\" title=\"not a link here: only http, https and mailto links are live\">");
     }
-    gx_buf_free(&raw);
-    gx_buf_free(&clean);
     r->rc |= gx_buf_putc(&r->spans, kind);
     r->rc |= gx_buf_putc(&r->spans, image ? 'i' : 'l');
 }
@@ -422,15 +419,14 @@ S_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
     case MD_TEXT_BR: S_put(r, "<br>\n"); break;
     case MD_TEXT_SOFTBR: S_put(r, "\n"); break;
     case MD_TEXT_ENTITY: {
-        gx_buf t; /* numeric ones decoded, then escaped: "&#60;" stays text */
+        /* numeric ones decoded, then escaped: "&#60;" stays text */
         if (S_named_entity(text, size)) { /* a character reference in text is inert */
             r->rc |= gx_buf_put(r->out, text, size);
             break;
         }
-        gx_buf_init(&t, r->out->mem);
-        r->rc |= S_entity(&t, text, size);
-        r->rc |= gx_html_escape(r->out, t.ptr ? t.ptr : "", t.len);
-        gx_buf_free(&t);
+        r->raw.len = 0;
+        r->rc |= S_entity(&r->raw, text, size);
+        r->rc |= gx_html_escape(r->out, r->raw.ptr ? r->raw.ptr : "", r->raw.len);
         break;
     }
     case MD_TEXT_CODE: S_text_cites(r, text, size, 1); break;
@@ -467,8 +463,12 @@ gx_html_markdown(gx_buf *out, const char *md, size_t len, const char *anchor, un
     r.out = out;
     r.anchor = anchor;
     gx_buf_init(&r.spans, out->mem);
+    gx_buf_init(&r.raw, out->mem);
+    gx_buf_init(&r.clean, out->mem);
     rc = md_parse(md, (MD_SIZE)len, &p, &r);
     gx_buf_free(&r.spans);
+    gx_buf_free(&r.raw);
+    gx_buf_free(&r.clean);
     if (r.rc)
         return GROKX_E_NOMEM;
     if (rc) { /* md4c gave up (its own allocation failed): show the text */
