@@ -381,4 +381,28 @@ int gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out);
 
 int gx_sink_write(grokx_sink s, const char *buf, size_t len);
 
+
+/* ---- tokenize.c: words of the search index ---------------------------- */
+
+/* Longest term kept, in bytes (longer runs are skipped: base64, hashes). */
+#define GX_TERM_MAX 64
+/* A split word's whole form ("getusername" for getUserName), emitted with
+ * the position of its first part; phrases match the parts. */
+#define GX_TOK_JOINED 0x1u
+/* A CJK bigram (or the lone character of a one-character run). */
+#define GX_TOK_CJK 0x2u
+
+typedef struct gx_tok {
+    const char *term; /* normalised: NFKC, case-folded, accents removed; not NUL-terminated */
+    size_t len;       /* 1..GX_TERM_MAX */
+    uint32_t pos;     /* word position in the text (saturates at UINT32_MAX) */
+    size_t start, end; /* the source bytes it came from, for snippets */
+    unsigned flags;   /* GX_TOK_* */
+} gx_tok;
+
+/* Called for each token in text order; a non-zero return stops and is returned. */
+typedef int (*gx_tok_fn)(void *ud, const gx_tok *t);
+/* Tokenise valid UTF-8 (invalid bytes separate words). 0, the callback's
+ * non-zero value, or GROKX_E_NOMEM. */
+int gx_tokenize(const char *text, size_t len, gx_tok_fn fn, void *ud);
 #endif /* GROKX_INTERNAL_H */
