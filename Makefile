@@ -60,7 +60,7 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 
 # ---- tests ----------------------------------------------------------------
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
-    $(B)/fuzz_replay_html $(B)/fuzz_replay_names \
+    $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
     $(B)/gen-export
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
@@ -83,6 +83,9 @@ $(B)/fuzz_replay_html: fuzz/replay.c fuzz/fuzz_html.c libgrokx.a
 $(B)/fuzz_replay_names: fuzz/replay.c fuzz/fuzz_names.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_names.c libgrokx.a $(LIBS)
+$(B)/fuzz_replay_tokenize: fuzz/replay.c fuzz/fuzz_tokenize.c libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_tokenize.c libgrokx.a $(LIBS)
 $(B)/fixtures: tests/make_zips.py examples/sample-export.json
 	python3 tests/make_zips.py $@ examples/sample-export.json
 
@@ -109,10 +112,11 @@ valgrind: all $(TEST_BINS) $(B)/fixtures
 	@$(call VG_RUN,$(B)/test_input $(B)/fixtures)
 	@$(call VG_RUN,$(B)/fuzz_replay_html fuzz/corpus/html fuzz/regressions/html)
 	@$(call VG_RUN,$(B)/fuzz_replay_names fuzz/corpus/names fuzz/regressions/names)
+	@$(call VG_RUN,$(B)/fuzz_replay_tokenize fuzz/corpus/tokenize fuzz/regressions/tokenize)
 
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
-FUZZERS := parse input html names
+FUZZERS := parse input html names tokenize
 fuzz: $(FUZZERS:%=$(B)/fuzz_%)
 $(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) libgrokx/*.h
 	@mkdir -p $(B)

@@ -523,8 +523,13 @@ S_char(S_state *st, utf8proc_int32_t c, size_t src, size_t end)
                 rc = S_sep(st); /* "⁄" of ½ */
             else if (S_cjk_range(o))
                 rc = S_cjk(st, o, src, end);
-            else
-                rc = S_append(st, b, S_encode(o, b), S_is_letter(oc) ? cs : S_DIGIT, src, end);
+            else if (!S_is_letter(oc))
+                rc = S_append(st, b, S_encode(o, b), S_DIGIT, src, end);
+            else /* Cherokee folds to its capitals: caseless, or "aꭰ" and
+                  * its own term "aᎠ" would split differently */
+                rc = S_append(st, b, S_encode(o, b),
+                              oc == UTF8PROC_CATEGORY_LU || oc == UTF8PROC_CATEGORY_LT ? S_NOCASE : cs,
+                              src, end);
         }
         if (rc)
             return rc;

@@ -24,6 +24,7 @@ run replay "$B/fuzz_replay" fuzz/corpus/parse fuzz/regressions/parse
 run replay-input "$B/fuzz_replay_input" fuzz/corpus/input fuzz/regressions/input
 run replay-html "$B/fuzz_replay_html" fuzz/corpus/html fuzz/regressions/html
 run replay-names "$B/fuzz_replay_names" fuzz/corpus/names fuzz/regressions/names
+run replay-tokenize "$B/fuzz_replay_tokenize" fuzz/corpus/tokenize fuzz/regressions/tokenize
 run cli sh tests/cli.sh
 run inputs sh tests/inputs.sh
 run md sh tests/md.sh
