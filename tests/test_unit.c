@@ -1,7 +1,8 @@
 /*
  * test_unit.c -- unit and hostile-input tests of the library: UTF-8
  * repair, time forms, API contracts, allocation-failure injection, every
- * truncation of an export, limits, writers and the atomic file sink.
+ * truncation of an export, limits, writers, the atomic file sink and the
+ * search tokenizer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -689,6 +690,194 @@ test_rich_segments(void)
     CHECK(!gx_rich_next(&it, &s));
 }
 
+/* ---- the search tokenizer -------------------------------------------- */
+
+/* Tokens as one string, "term@pos[start,end)" each, J for a joined form,
+ * C for CJK; the callback returns stop_rc at token stop_at. */
+typedef struct toklist {
+    char out[8192];
+    size_t n;
+    unsigned count, stop_at;
+    int stop_rc, rc;
+} toklist;
+
+static int
+tok_cb(void *ud, const gx_tok *t)
+{
+    toklist *k = ud;
+    int w = snprintf(k->out + k->n, sizeof k->out - k->n, "%s%.*s@%u[%zu,%zu)%s",
+                     k->n ? " " : "", (int)t->len, t->term, (unsigned)t->pos, t->start, t->end,
+                     t->flags == GX_TOK_JOINED ? "J" : t->flags == GX_TOK_CJK ? "C" : t->flags ? "?" : "");
+    if (w > 0 && (size_t)w < sizeof k->out - k->n)
+        k->n += (size_t)w;
+    k->count++;
+    return k->count == k->stop_at ? k->stop_rc : 0;
+}
+
+static toklist tk;
+
+static const char *
+tok_list(const char *text, size_t len)
+{
+    memset(&tk, 0, sizeof tk);
+    tk.rc = gx_tokenize(text, len, tok_cb, &tk);
+    return tk.out;
+}
+
+/* Literals may hold NUL bytes: their size, not strlen. */
+#define CHECK_TOKS(text, want) CHECK_STR(tok_list(text, sizeof text - 1), want)
+
+static void
+test_tokenize(void)
+{
+    char big[400];
+    size_t i;
+    /* plain English: punctuation separates, ASCII folded */
+    CHECK_TOKS("Hello, world! It's 2024-06-10.",
+               "hello@0[0,5) world@1[7,12) it@2[14,16) s@3[17,18) 2024@4[19,23) 06@5[24,26) 10@6[27,29)");
+    CHECK_INT(tk.rc, 0);
+    CHECK_TOKS("THE End", "the@0[0,3) end@1[4,7)");
+    /* accents, ß, fullwidth, ligatures, a combining mark (its bytes are the
+     * word's), Turkish İ, Greek and Cyrillic */
+    CHECK_TOKS("Café ÉCOLE naïve", "cafe@0[0,5) ecole@1[6,12) naive@2[13,19)");
+    CHECK_TOKS("cafe\xcc\x81s cafe\xcc\x81 \xcc\x81x", "cafes@0[0,7) cafe@1[8,14) x@2[17,18)");
+    CHECK_TOKS("Straße", "strasse@0[0,7)");
+    CHECK_TOKS("ＡＢＣ ２０２４", "abc@0[0,9) 2024@1[10,22)");
+    CHECK_TOKS("ﬁle", "file@0[0,5)");
+    CHECK_TOKS("İstanbul", "istanbul@0[0,9)");
+    CHECK_TOKS("ΣΊΣΥΦΟΣ ПриветМир",
+               "σισυφοσ@0[0,14) привет@1[15,27) приветмир@1[15,33)J мир@2[27,33)");
+    /* compatibility forms: numbers apart, symbols separate, ǅ is D + z */
+    CHECK_TOKS("½ ⑴ ™ Ⅻ x² ǅemo",
+               "1@0[0,2) 2@1[0,2) 1@2[3,6) xii@3[11,14) x@4[15,16) x2@4[15,18)J 2@5[16,18) dzemo@6[19,24)");
+    /* soft hyphen joins, a zero-width space separates */
+    CHECK_TOKS("soft\xc2\xadhyphen zero\xe2\x80\x8bwidth",
+               "softhyphen@0[0,12) zero@1[13,17) width@2[20,25)");
+    /* code: snake_case, camelCase, acronyms, letters and digits */
+    CHECK_TOKS("snake_case getUserName",
+               "snake@0[0,5) snake_case@0[0,10)J case@1[6,10) get@2[11,14) getusername@2[11,22)J "
+               "user@3[14,18) name@4[18,22)");
+    CHECK_TOKS("HTTPServer utf8proc v2",
+               "http@0[0,4) httpserver@0[0,10)J server@1[4,10) utf@2[11,14) utf8proc@2[11,19)J "
+               "8@3[14,15) proc@4[15,19) v@5[20,21) v2@5[20,22)J 2@6[21,22)");
+    CHECK_TOKS("iOS ABc URLs IDsFor",
+               "i@0[0,1) ios@0[0,3)J os@1[1,3) a@2[4,5) abc@2[4,7)J bc@3[5,7) urls@4[8,12) "
+               "ids@5[13,16) idsfor@5[13,19)J for@6[16,19)");
+    CHECK_TOKS("HTTPServer_v2", "http@0[0,4) httpserver_v2@0[0,13)J server@1[4,10) v@2[11,12) 2@3[12,13)");
+    /* one underscore joins; two, a leading or a trailing one separate */
+    CHECK_TOKS("a__b _x_ y_ __init__", "a@0[0,1) b@1[3,4) x@2[6,7) y@3[9,10) init@4[14,18)");
+    CHECK_TOKS("42 3.14 0x1F",
+               "42@0[0,2) 3@1[3,4) 14@2[5,7) 0@3[8,9) 0x1f@3[8,12)J x@4[9,10) 1@5[10,11) f@6[11,12)");
+    /* paths, e-mail addresses, URLs: separate words */
+    CHECK_TOKS("src/main.c", "src@0[0,3) main@1[4,8) c@2[9,10)");
+    CHECK_TOKS("jane.doe@example.com", "jane@0[0,4) doe@1[5,8) example@2[9,16) com@3[17,20)");
+    CHECK_TOKS("https://x.org/a-b?q=1", "https@0[0,5) x@1[8,9) org@2[10,13) a@3[14,15) b@4[16,17) q@5[18,19) 1@6[20,21)");
+    /* CJK: bigrams, a lone character, runs cut by Latin and digits */
+    CHECK_TOKS("中国人", "中国@0[0,6)C 国人@1[3,9)C");
+    CHECK_TOKS("中", "中@0[0,3)C");
+    CHECK_TOKS("用Python写", "用@0[0,3)C python@1[3,9) 写@2[9,12)C");
+    CHECK_TOKS("2024年 中文abc中文", "2024@0[0,4) 年@1[4,7)C 中文@2[8,14)C abc@3[14,17) 中文@4[17,23)C");
+    CHECK_TOKS("a_中 中_a 中。国", "a@0[0,1) 中@1[2,5)C 中@2[6,9)C a@3[10,11) 中@4[12,15)C 国@5[18,21)C");
+    /* Hangul syllables stay syllables; jamo compose into them */
+    CHECK_TOKS("한국어 하", "한국@0[0,6)C 국어@1[3,9)C 하@2[10,13)C");
+    CHECK_TOKS("\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8 ㅎㅏ 가\xe1\x86\xa8",
+               "각@0[0,9)C 하@1[10,16)C 각@2[17,23)C");
+    /* kana: voicing marks kept and composed, halfwidth made fullwidth */
+    CHECK_TOKS("ひらがな カタカナ", "ひら@0[0,6)C らが@1[3,9)C がな@2[6,12)C カタ@3[13,19)C "
+               "タカ@4[16,22)C カナ@5[19,25)C");
+    CHECK_TOKS("ｶﾀｶﾅ ｶﾞ か\xe3\x82\x99", "カタ@0[0,6)C タカ@1[3,9)C カナ@2[6,12)C ガ@3[13,19)C が@4[20,26)C");
+    /* symbols NFKC turns into CJK: radicals, squared words, ㈱ */
+    CHECK_TOKS("⽇本 ㍿ ㈱", "日本@0[0,6)C 株式@1[7,10)C 式会@2[7,10)C 会社@3[7,10)C 株@4[11,14)C");
+    /* emoji separate, with their variation selectors and joiners */
+    CHECK_TOKS("a👍b 🎉 ❤️x 👨‍👩‍👧", "a@0[0,1) b@1[5,6) x@2[18,19)");
+    /* Cherokee folds to capitals: caseless, no camelCase split */
+    CHECK_TOKS("aꭰ aᎠ", "aᎠ@0[0,4) aᎠ@1[5,9)");
+    /* invalid UTF-8 separates: stray bytes, truncated, overlong, surrogate,
+     * above U+10FFFF; NUL separates */
+    CHECK_TOKS("a\xff" "b\xc3", "a@0[0,1) b@1[2,3)");
+    CHECK_TOKS("ab\x80" "cd \xe4\xb8 \xc0\xafx \xed\xa0\x80z \xf4\x90\x80\x80w",
+               "ab@0[0,2) cd@1[3,5) x@2[11,12) z@3[16,17) w@4[22,23)");
+    CHECK_TOKS("a\0b", "a@0[0,1) b@1[2,3)");
+    CHECK_TOKS("中\xe4\xb8\xad\xe4", "中中@0[0,6)C");
+    /* empty input, and nothing but separators */
+    CHECK_TOKS("", "");
+    CHECK_INT(tk.count, 0);
+    CHECK_INT(gx_tokenize(NULL, 0, tok_cb, &tk), 0);
+    CHECK_INT(tk.count, 0);
+    CHECK_TOKS(" .,;-- \n\t", "");
+    /* GX_TERM_MAX: 64 bytes kept, 65 skipped but its position used */
+    memset(big, 0, sizeof big);
+    memcpy(big, "x ", 2);
+    memset(big + 2, 'a', 64);
+    memcpy(big + 66, " y", 2);
+    tok_list(big, 68);
+    CHECK_INT(tk.count, 3);
+    CHECK(strstr(tk.out, "x@0[0,1) aaaa") == tk.out && strstr(tk.out, "a@1[2,66) y@2[67,68)"));
+    memset(big + 2, 'A', 65);
+    memcpy(big + 67, " y", 2);
+    CHECK_STR(tok_list(big, 69), "x@0[0,1) y@2[68,69)");
+    /* the same through the general path: é + 63 a is 64 bytes, + 64 a 65 */
+    memcpy(big + 2, "\xc3\xa9", 2);
+    memset(big + 4, 'a', 64);
+    memcpy(big + 67, " y", 2);
+    tok_list(big, 69);
+    CHECK(tk.count == 3 && strstr(tk.out, "x@0[0,1) eaaa") && strstr(tk.out, "a@1[2,67) y@2[68,69)"));
+    big[67] = 'a';
+    memcpy(big + 68, " y", 2);
+    CHECK_STR(tok_list(big, 70), "x@0[0,1) y@2[69,70)");
+    /* bytes after normalisation count: 33 é (66 bytes) are 33 e, kept;
+     * 33 ж are 66 bytes, skipped */
+    for (i = 0; i < 33; i++)
+        memcpy(big + 2 + 2 * i, "\xc3\xa9", 2);
+    memcpy(big + 68, " y", 2);
+    tok_list(big, 70);
+    CHECK(tk.count == 3 && strstr(tk.out, " eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee@1[2,68) y@2[69,70)"));
+    for (i = 0; i < 33; i++)
+        memcpy(big + 2 + 2 * i, "\xd0\xb6", 2);
+    CHECK_STR(tok_list(big, 70), "x@0[0,1) y@2[69,70)");
+    /* a long joined form is skipped, its parts are not */
+    memset(big, 'a', 40);
+    big[40] = '_';
+    memset(big + 41, 'b', 40);
+    tok_list(big, 81);
+    CHECK_INT(tk.count, 2);
+    CHECK(strstr(tk.out, "a@0[0,40) bbbb") && strstr(tk.out, "b@1[41,81)") && !strchr(tk.out, '_'));
+    /* a long part is skipped, the others are not */
+    memset(big, 'a', 70);
+    memcpy(big + 70, "Bc d", 4);
+    CHECK_STR(tok_list(big, 74), "bc@1[70,72) d@2[73,74)");
+    /* a compound over the split buffer (256 bytes) is one skipped position */
+    for (i = 0; i < 300; i += 2)
+        memcpy(big + i, "aB", 2);
+    memcpy(big + 300, " z", 2);
+    CHECK_STR(tok_list(big, 302), "z@1[301,302)");
+    for (i = 0; i < 300; i += 2)
+        memcpy(big + i, "a_", 2);
+    big[299] = 'a';
+    CHECK_STR(tok_list(big, 302), "z@1[301,302)");
+    /* the callback's non-zero return stops at once and is returned */
+    memset(&tk, 0, sizeof tk);
+    tk.stop_at = 2, tk.stop_rc = 7;
+    CHECK_INT(gx_tokenize("one two three", 13, tok_cb, &tk), 7);
+    CHECK_STR(tk.out, "one@0[0,3) two@1[4,7)");
+    memset(&tk, 0, sizeof tk);
+    tk.stop_at = 2, tk.stop_rc = -3;
+    CHECK_INT(gx_tokenize("getUserName x", 13, tok_cb, &tk), -3);
+    CHECK_STR(tk.out, "get@0[0,3) getusername@0[0,11)J");
+    memset(&tk, 0, sizeof tk);
+    tk.stop_at = 1, tk.stop_rc = 1;
+    CHECK_INT(gx_tokenize("中国人", 9, tok_cb, &tk), 1);
+    CHECK_INT(tk.count, 1);
+    memset(&tk, 0, sizeof tk);
+    tk.stop_at = 1, tk.stop_rc = 9;
+    CHECK_INT(gx_tokenize("last", 4, tok_cb, &tk), 9);
+    /* a query word gives the terms the text gave (the index and the query
+     * agree): plain terms tokenise to themselves */
+    CHECK_TOKS("strasse", "strasse@0[0,7)");
+    CHECK_TOKS("aᎠ", "aᎠ@0[0,4)");
+    CHECK_TOKS("приветмир", "приветмир@0[0,18)");
+}
+
 int
 main(void)
 {
@@ -708,5 +897,6 @@ main(void)
     test_card_fields();
     test_rich_segments();
     test_thinking_seconds();
+    test_tokenize();
     return test_report("unit");
 }
