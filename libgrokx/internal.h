@@ -384,25 +384,30 @@ int gx_sink_write(grokx_sink s, const char *buf, size_t len);
 
 /* ---- tokenize.c: words of the search index ---------------------------- */
 
-/* Longest term kept, in bytes (longer runs are skipped: base64, hashes). */
+/* Longest term kept, in bytes after normalisation (longer ones are skipped
+ * but use their position: base64, hashes). */
 #define GX_TERM_MAX 64
-/* A split word's whole form ("getusername" for getUserName), emitted with
- * the position of its first part; phrases match the parts. */
+/* A split compound's whole form ("getusername" for getUserName,
+ * "snake_case" keeps its underscore), emitted right after its first part,
+ * with that part's position; phrases match the parts. */
 #define GX_TOK_JOINED 0x1u
 /* A CJK bigram (or the lone character of a one-character run). */
 #define GX_TOK_CJK 0x2u
 
 typedef struct gx_tok {
-    const char *term; /* normalised: NFKC, case-folded, accents removed; not NUL-terminated */
+    const char *term; /* normalised: NFKC, case-folded, marks removed; not NUL-terminated,
+                       * valid during the callback only */
     size_t len;       /* 1..GX_TERM_MAX */
     uint32_t pos;     /* word position in the text (saturates at UINT32_MAX) */
     size_t start, end; /* the source bytes it came from, for snippets */
     unsigned flags;   /* GX_TOK_* */
 } gx_tok;
 
-/* Called for each token in text order; a non-zero return stops and is returned. */
+/* Called for each token in text order (positions never decrease); a
+ * non-zero return stops and is returned. */
 typedef int (*gx_tok_fn)(void *ud, const gx_tok *t);
-/* Tokenise valid UTF-8 (invalid bytes separate words). 0, the callback's
- * non-zero value, or GROKX_E_NOMEM. */
+/* Tokenise UTF-8 text (invalid bytes separate words); the rules are in
+ * docs/search.md. 0, the callback's non-zero value, or GROKX_E_NOMEM (not
+ * today: nothing is allocated). Thread-safe; text may be NULL when len is 0. */
 int gx_tokenize(const char *text, size_t len, gx_tok_fn fn, void *ud);
 #endif /* GROKX_INTERNAL_H */
