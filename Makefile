@@ -21,7 +21,7 @@ WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # minizip's headers live in their own folder (Debian: /usr/include/minizip)
 MINIZIP_CFLAGS := $(shell pkg-config --cflags minizip 2>/dev/null || echo -I/usr/include/minizip)
 ALL_CFLAGS := $(WARN) -pthread -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(MINIZIP_CFLAGS) $(CFLAGS)
-LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lz -pthread
+LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lz -lm -pthread
 
 B := build
 LIB_SRC := $(wildcard libgrokx/*.c)
@@ -51,8 +51,8 @@ libgrokx.so: $(LIB_PIC) libgrokx/libgrokx.map
 	ln -sf libgrokx.so.$(VERSION) libgrokx.so.$(SOVERSION)
 	ln -sf libgrokx.so.$(SOVERSION) $@
 
-grokx: tools/grokx.c libgrokx.a libgrokx/grokx.h
-	$(CC) $(ALL_CFLAGS) -o $@ tools/grokx.c libgrokx.a $(LDFLAGS) $(LIBS)
+grokx: tools/grokx.c tools/search.c tools/cli.h libgrokx.a libgrokx/grokx.h
+	$(CC) $(ALL_CFLAGS) -Itools -o $@ tools/grokx.c tools/search.c libgrokx.a $(LDFLAGS) $(LIBS)
 
 libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
