@@ -102,28 +102,76 @@ static inline int gx_varint(const unsigned char **p, const unsigned char *end, u
     }
     return -1;
 }
+/* Encode v at p (at least 10 bytes free); returns the bytes written. */
+static inline size_t gx_varint_put(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
 /* Append v as a varint to b (0 or GROKX_E_NOMEM). */
 int gx_buf_varint(gx_buf *b, uint64_t v);
-/* Encode v at p (at least 10 bytes free); returns the bytes written. */
-size_t gx_varint_put(unsigned char *p, uint64_t v);
+
+/* ---- packed integers (PFOR) --------------------------------------------- */
+
+/* n values as: a byte b (0..32), n*b bits LSB-first (whole bytes), then
+ * the exceptions (values >= 2^b): a varint count, and for each a varint
+ * index gap and a varint of its high bits (value >> b). */
+int gx_pfor_put(gx_buf *out, const uint32_t *v, size_t n);
+/* Decode n values from [*p, end): 0, or -1 when the bytes are not such a
+ * run (nothing is read out of bounds). */
+int gx_pfor_get(const unsigned char **p, const unsigned char *end, uint32_t *v, size_t n);
+
+/* Positions decoded in one block at most (a hostile file cannot make a
+ * reader allocate more); the writer refuses blocks over it. */
+#define GX_IX_BLOCK_POS_MAX ((uint32_t)1 << 27)
 
 /* ---- a postings list being encoded ------------------------------------- */
 
-/* One term's documents, frequencies and positions in the format's blocks
- * (doc gaps and frequencies, a skip table when df > GX_IX_BLOCK_DOCS, then
- * positions). Documents are added in increasing order. */
+/* One term's documents, frequencies and positions, in blocks of
+ * GX_IX_BLOCK_DOCS documents (docs/index-format.md): doc blocks, a skip
+ * table when there is more than one block, position blocks. Documents
+ * are added in increasing order. */
 typedef struct gx_penc {
     gx_buf docs, skip, pos;
-    uint64_t df;
+    uint64_t df, nblocks;
     int64_t prev_doc, block_prev; /* -1 before the first */
     size_t block_docs_start, block_pos_start;
+    uint32_t gaps[GX_IX_BLOCK_DOCS], freqs[GX_IX_BLOCK_DOCS];
+    size_t bn;
+    uint32_t *bpos; /* the block's positions: first absolute, then gap - 1 */
+    size_t bpos_n, bpos_cap;
 } gx_penc;
 void gx_penc_init(gx_penc *e, gx_mem *mem);
 void gx_penc_reset(gx_penc *e);
 void gx_penc_free(gx_penc *e);
+/* pos: freq positions, strictly increasing. */
 int gx_penc_add(gx_penc *e, uint32_t doc, const uint32_t *pos, uint32_t freq);
 /* Close the last block; the skip table is dropped when not needed. */
 int gx_penc_finish(gx_penc *e);
+
+/* ---- the message store being written ----------------------------------- */
+
+/* Records (message id, text) packed into blocks of about
+ * GX_IX_STORE_BLOCK bytes, each deflated on its own. Compressed blocks
+ * accumulate in out (a caller may move them on and empty it); index holds
+ * each block's end offset in the store. */
+typedef struct gx_storew {
+    gx_buf raw, out, index;
+    uint64_t nblocks, bytes; /* blocks and compressed bytes so far */
+    void *z;                 /* the deflate state, reused for every block */
+} gx_storew;
+void gx_storew_init(gx_storew *s, gx_mem *mem);
+void gx_storew_reset(gx_storew *s);
+void gx_storew_free(gx_storew *s);
+/* Add a record; *block and *off say where it is. */
+int gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint32_t *off);
+/* Compress the block in hand (if any). */
+int gx_storew_flush(gx_storew *s);
 
 /* ---- writing an index file -------------------------------------------- */
 
@@ -163,6 +211,40 @@ int gx_ixw_put(gx_ixw *w, const void *p, size_t n);
 int gx_ixw_end(gx_ixw *w);
 /* Write the dictionary, its index, the directory and the footer. */
 int gx_ixw_finish(gx_ixw *w, const gx_ix_counts *c);
+
+/* ---- a segment's inverted lists (index_invert.c) ---------------------- */
+
+typedef struct gx_inv_term gx_inv_term;
+typedef struct gx_inv_doc {
+    uint32_t ntokens, store_block, store_off;
+} gx_inv_doc;
+typedef struct gx_inv {
+    gx_mem *mem;
+    gx_inv_term *terms;
+    size_t nterms, terms_cap;
+    uint32_t *table; /* open addressing: term index + 1, 0 empty */
+    size_t table_cap;
+    gx_buf pool;     /* the terms' bytes */
+    size_t held;     /* bytes of the terms' postings buffers */
+    uint32_t *touched; /* terms of the document being added */
+    size_t ntouched, touched_cap;
+    void *scratch;   /* its positions, chained per term */
+    size_t nscratch, scratch_cap;
+    uint32_t doc, doc_len;
+    gx_inv_doc *doc_info; /* per document of the segment */
+    size_t ndocs, doc_cap;
+    uint64_t total_tokens;
+    gx_storew store;
+} gx_inv;
+void gx_inv_init(gx_inv *v, gx_mem *mem);
+void gx_inv_reset(gx_inv *v); /* empty, for the next segment */
+void gx_inv_free(gx_inv *v);
+size_t gx_inv_used(const gx_inv *v);
+/* The next document: its text tokenised and stored with its message id. */
+int gx_inv_add(gx_inv *v, grokx_str id, grokx_str text);
+/* Every term, sorted, with its postings, into the open postings section. */
+int gx_inv_write_postings(gx_inv *v, gx_ixw *w);
+
 
 /* ---- reading an index file -------------------------------------------- */
 
@@ -222,31 +304,36 @@ int gx_dict_next(gx_dict_iter *it);
 /* Exact lookup: 1 found, 0 absent, GROKX_E_CORRUPT. */
 int gx_dict_find(const gx_ix *ix, const char *term, size_t len, gx_term_info *out);
 
-/* A cursor over one term's postings. */
+/* A cursor over one term's postings: blocks are decoded whole when
+ * entered (positions only when asked for), and skipped unread by seek. */
 typedef struct gx_pcur {
-    const unsigned char *d, *dend;   /* doc stream (whole term) */
+    const unsigned char *d, *dend;   /* doc blocks */
     const unsigned char *s, *send;   /* skip table */
-    const unsigned char *p, *pend;   /* positions */
-    uint64_t df, i;                  /* documents, documents read */
+    const unsigned char *p, *pend;   /* position blocks */
+    uint64_t df, i;                  /* documents, documents passed */
     uint64_t ndocs;                  /* of the index: every doc id is below */
     int64_t doc;                     /* current document, -1 before the first */
     uint32_t freq;
-    uint64_t pos_owed;               /* position varints to skip before the current doc's */
-    int pos_done;                    /* the current doc's positions were read */
-    /* the block being read */
-    uint64_t block_left;             /* docs left in it */
-    int64_t block_last;              /* last doc of the current skip block */
-    const unsigned char *block_dend, *block_pend;
+    /* the current block */
+    uint32_t bdoc[GX_IX_BLOCK_DOCS], bfreq[GX_IX_BLOCK_DOCS];
+    size_t bn, bi;                   /* documents in it; the next one's index */
+    int decoded, pos_decoded;
+    int64_t block_last;              /* from the skip table; INT64_MAX without one */
+    const unsigned char *bd, *bdend, *bp, *bpend; /* its bytes */
+    uint32_t *pos;                   /* its positions, absolute */
+    size_t pos_cap;
+    uint32_t pstart[GX_IX_BLOCK_DOCS + 1];
     int corrupt;
 } gx_pcur;
 int gx_pcur_init(gx_pcur *c, const gx_ix *ix, const gx_term_info *t);
+void gx_pcur_free(gx_pcur *c);
 /* Advance: 1 with c->doc, 0 at the end, GROKX_E_CORRUPT. */
 int gx_pcur_next(gx_pcur *c);
 /* Advance to the first document >= target (never backwards). */
 int gx_pcur_seek(gx_pcur *c, int64_t target);
-/* The current document's positions into out (freq of them, at most cap
- * are stored); GROKX_E_CORRUPT. */
-int gx_pcur_positions(gx_pcur *c, uint32_t *out, uint32_t cap);
+/* The current document's freq positions, rising, in *out (valid until the
+ * cursor moves); GROKX_E_CORRUPT or GROKX_E_NOMEM. */
+int gx_pcur_positions(gx_pcur *c, const uint32_t **out);
 
 /* Records. */
 typedef struct gx_doc {

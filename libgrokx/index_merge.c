@@ -32,8 +32,6 @@ typedef struct S_merge {
     size_t why_cap;
     gx_ixw w;
     gx_ix_counts counts;
-    uint32_t *pos;
-    size_t pos_cap;
 } S_merge;
 
 static int
@@ -246,29 +244,22 @@ S_postings(S_merge *m)
             gx_pcur_init(&c, in->ix, &in->it.info);
             while (!rc && (rc = gx_pcur_next(&c)) == 1) {
                 uint32_t nd = in->map ? in->map[c.doc] : (uint32_t)(in->doc_base + (uint64_t)c.doc);
+                const uint32_t *pos;
                 rc = 0;
                 if (nd == S_DROP)
                     continue;
-                if (c.freq > m->pos_cap) {
-                    uint32_t *np = realloc(m->pos, (size_t)c.freq * sizeof *np);
-                    if (!np) {
-                        rc = GROKX_E_NOMEM;
-                        break;
-                    }
-                    m->pos = np, m->pos_cap = c.freq;
-                }
-                if (gx_pcur_positions(&c, m->pos, c.freq)) {
-                    rc = S_fail(m, i, "damaged postings");
+                if ((rc = gx_pcur_positions(&c, &pos)) != 0) {
+                    if (rc == GROKX_E_CORRUPT)
+                        rc = S_fail(m, i, "damaged postings");
                     break;
                 }
-                rc = gx_penc_add(&e, nd, m->pos, c.freq);
+                rc = gx_penc_add(&e, nd, pos, c.freq);
                 if (rc == GROKX_E_INVALID)
                     rc = S_fail(m, i, "postings out of order");
             }
-            if (rc < 0 && rc != GROKX_E_NOMEM && rc != GROKX_E_CORRUPT)
-                break;
             if (rc == GROKX_E_CORRUPT && c.corrupt)
                 rc = S_fail(m, i, "damaged postings");
+            gx_pcur_free(&c);
             if (!rc)
                 rc = S_advance(m, i);
         }
@@ -358,7 +349,7 @@ S_convs(S_merge *m)
             gx_ix_conv(in->ix, c, &cv);
             memcpy(rec, in->ix->sec[GX_SEC_CONVS].p + c * GX_IX_CONV_REC, sizeof rec);
             gx_put64(rec, in->strs_base + gx_le64(rec));
-            gx_put64(rec + 16, in->strs_base + gx_le64(rec + 16));
+            gx_put64(rec + 12, in->strs_base + gx_le64(rec + 12));
             gx_put64(rec + 24, in->strs_base + gx_le64(rec + 24));
             gx_put32(rec + 56, (uint32_t)(in->map ? first : in->doc_base + cv.first_doc));
             first += cv.doc_count;
@@ -407,6 +398,5 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, grokx_sink out, gx_mem *mem,
         free(m.in[i].name_map);
     }
     free(m.in);
-    free(m.pos);
     return rc;
 }

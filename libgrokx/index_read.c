@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,15 +240,9 @@ int
 gx_ix_conv(const gx_ix *ix, uint64_t i, gx_conv *c)
 {
     const unsigned char *r = ix->sec[GX_SEC_CONVS].p + i * GX_IX_CONV_REC;
-    unsigned char ref[12];
     if (i >= ix->n.nconvs)
         return GROKX_E_CORRUPT;
-    /* id: off 0 len 8; title: len 12 off 16; path: off 24 len 32 */
-    if (S_str(ix, r, &c->id))
-        return GROKX_E_CORRUPT;
-    memcpy(ref, r + 16, 8);
-    memcpy(ref + 8, r + 12, 4);
-    if (S_str(ix, ref, &c->title) || S_str(ix, r + 24, &c->path))
+    if (S_str(ix, r, &c->id) || S_str(ix, r + 12, &c->title) || S_str(ix, r + 24, &c->path))
         return GROKX_E_CORRUPT;
     c->flags = gx_le32(r + 36);
     c->create_time = (int64_t)gx_le64(r + 40);
@@ -446,13 +441,55 @@ gx_dict_find(const gx_ix *ix, const char *term, size_t len, gx_term_info *out)
     return 1;
 }
 
+/* ---- packed integers ------------------------------------------------ */
+
+int
+gx_pfor_get(const unsigned char **pp, const unsigned char *end, uint32_t *v, size_t n)
+{
+    const unsigned char *p = *pp;
+    uint64_t acc = 0, nexc, k, at = 0;
+    unsigned b, have = 0;
+    size_t i, nbytes;
+    if (p >= end || (b = *p++) > 32)
+        return -1;
+    nbytes = (n * b + 7) / 8;
+    if (nbytes > (size_t)(end - p))
+        return -1;
+    if (b == 0) {
+        memset(v, 0, n * sizeof *v);
+    } else {
+        const uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+        for (i = 0; i < n; i++) {
+            while (have < b) {
+                acc |= (uint64_t)*p++ << have;
+                have += 8;
+            }
+            v[i] = (uint32_t)(acc & mask);
+            acc >>= b;
+            have -= b;
+        }
+    }
+    if (gx_varint(&p, end, &nexc) || nexc > n || (nexc && b == 32))
+        return -1;
+    for (k = 0; k < nexc; k++) {
+        uint64_t gap, high;
+        if (gx_varint(&p, end, &gap) || gx_varint(&p, end, &high) || (k && !gap) ||
+            gap >= n - at + (k ? 0 : 0) || at + gap >= n || !high || high >> (32 - b))
+            return -1;
+        at += gap;
+        v[at] |= (uint32_t)(high << b);
+    }
+    *pp = p;
+    return 0;
+}
+
 /* ---- postings -------------------------------------------------------- */
 
 int
 gx_pcur_init(gx_pcur *c, const gx_ix *ix, const gx_term_info *t)
 {
     const unsigned char *base = ix->sec[GX_SEC_POSTINGS].p + t->off;
-    memset(c, 0, sizeof *c);
+    memset(c, 0, offsetof(gx_pcur, bdoc));
     c->d = base;
     c->dend = base + t->doc_len;
     c->s = c->dend;
@@ -462,8 +499,20 @@ gx_pcur_init(gx_pcur *c, const gx_ix *ix, const gx_term_info *t)
     c->df = t->df;
     c->ndocs = ix->n.ndocs;
     c->doc = -1;
-    c->block_pend = c->p; /* positions of "block -1" end where block 0's start */
+    c->bn = c->bi = 0;
+    c->decoded = c->pos_decoded = 0;
+    c->pos = NULL;
+    c->pos_cap = 0;
+    c->corrupt = 0;
     return 0;
+}
+
+void
+gx_pcur_free(gx_pcur *c)
+{
+    free(c->pos);
+    c->pos = NULL;
+    c->pos_cap = 0;
 }
 
 static int
@@ -473,107 +522,153 @@ S_corrupt(gx_pcur *c)
     return GROKX_E_CORRUPT;
 }
 
-/* Enter the next block: its bounds from the skip table, when there is one. */
+/* The next block's bounds, from the skip table when there is one. */
 static int
-S_enter_block(gx_pcur *c)
+S_block_header(gx_pcur *c)
 {
-    c->d = c->i ? c->block_dend : c->d;
-    c->p = c->block_pend;
-    c->pos_owed = 0;
-    c->block_left = GX_MIN((uint64_t)GX_IX_BLOCK_DOCS, c->df - c->i);
+    c->bn = (size_t)GX_MIN((uint64_t)GX_IX_BLOCK_DOCS, c->df - c->i);
+    c->bi = 0;
+    c->decoded = c->pos_decoded = 0;
     if (c->s < c->send) {
         uint64_t gap, db, pb;
-        int64_t prev = c->i ? c->block_last : -1;
         if (gx_varint(&c->s, c->send, &gap) || gx_varint(&c->s, c->send, &db) ||
             gx_varint(&c->s, c->send, &pb) || !gap || gap > c->ndocs ||
-            prev + (int64_t)gap >= (int64_t)c->ndocs || db > (uint64_t)(c->dend - c->d) ||
+            c->doc + (int64_t)gap >= (int64_t)c->ndocs || db > (uint64_t)(c->dend - c->d) ||
             pb > (uint64_t)(c->pend - c->p))
             return S_corrupt(c);
-        c->block_last = prev + (int64_t)gap;
-        c->block_dend = c->d + db;
-        c->block_pend = c->p + pb;
+        c->block_last = c->doc + (int64_t)gap;
+        c->bd = c->d, c->bdend = c->d + db;
+        c->bp = c->p, c->bpend = c->p + pb;
     } else {
-        if (c->i) /* no skip table: everything is one block */
+        if (c->i || c->df > GX_IX_BLOCK_DOCS) /* one block, or a skip table */
             return S_corrupt(c);
         c->block_last = INT64_MAX;
-        c->block_dend = c->dend;
-        c->block_pend = c->pend;
-        c->block_left = c->df;
+        c->bd = c->d, c->bdend = c->dend;
+        c->bp = c->p, c->bpend = c->pend;
     }
-    c->pos_done = 1; /* nothing owed from the previous block */
+    c->d = c->bdend; /* where the next block starts */
+    c->p = c->bpend;
     return 0;
 }
 
-int
-gx_pcur_next(gx_pcur *c)
+static int
+S_block_decode(gx_pcur *c)
 {
-    uint64_t gap, f;
-    if (c->corrupt)
-        return GROKX_E_CORRUPT;
-    if (c->i >= c->df)
-        return 0;
-    if (!c->block_left) {
-        int rc = S_enter_block(c);
-        if (rc)
-            return rc;
-    } else if (!c->pos_done) {
-        c->pos_owed += c->freq;
-    }
-    if (gx_varint(&c->d, c->block_dend, &gap) || gx_varint(&c->d, c->block_dend, &f) || !gap ||
-        gap > c->ndocs || !f || f > UINT32_MAX || c->doc + (int64_t)gap >= (int64_t)c->ndocs)
+    const unsigned char *q = c->bd;
+    int64_t doc = c->doc;
+    size_t k;
+    if (gx_pfor_get(&q, c->bdend, c->bdoc, c->bn) || gx_pfor_get(&q, c->bdend, c->bfreq, c->bn) ||
+        q != c->bdend)
         return S_corrupt(c);
-    c->doc += (int64_t)gap;
-    c->freq = (uint32_t)f;
-    c->pos_done = 0;
-    c->block_left--;
+    for (k = 0; k < c->bn; k++) {
+        doc += (int64_t)c->bdoc[k] + 1;
+        if (doc >= (int64_t)c->ndocs || c->bfreq[k] == UINT32_MAX)
+            return S_corrupt(c);
+        c->bdoc[k] = (uint32_t)doc;
+        c->bfreq[k]++;
+    }
+    if (c->block_last != INT64_MAX && doc != c->block_last)
+        return S_corrupt(c); /* the skip table disagrees with the block */
+    c->decoded = 1;
+    return 0;
+}
+
+/* Step onto bdoc[bi]. */
+static int
+S_take(gx_pcur *c)
+{
+    c->doc = c->bdoc[c->bi];
+    c->freq = c->bfreq[c->bi];
+    c->bi++;
     c->i++;
     return 1;
 }
 
 int
-gx_pcur_seek(gx_pcur *c, int64_t target)
+gx_pcur_next(gx_pcur *c)
 {
-    while (c->doc < target) {
-        int rc;
-        if (c->corrupt)
-            return GROKX_E_CORRUPT;
+    int rc;
+    if (c->corrupt)
+        return GROKX_E_CORRUPT;
+    if (c->bi == c->bn) {
         if (c->i >= c->df)
             return 0;
-        if (!c->block_left && c->s < c->send) {
-            if ((rc = S_enter_block(c)) != 0)
-                return rc;
-            if (c->block_last < target) { /* skip the whole block */
-                c->i += c->block_left;
-                c->doc = c->block_last;
-                c->block_left = 0;
-                continue;
-            }
-        }
-        if ((rc = gx_pcur_next(c)) <= 0)
+        if ((rc = S_block_header(c)) || (rc = S_block_decode(c)))
             return rc;
+    } else if (!c->decoded && (rc = S_block_decode(c)) != 0) {
+        return rc;
     }
-    return 1;
+    return S_take(c);
 }
 
 int
-gx_pcur_positions(gx_pcur *c, uint32_t *out, uint32_t cap)
+gx_pcur_seek(gx_pcur *c, int64_t target)
 {
-    uint64_t v, k;
-    uint32_t pos = 0, i;
-    if (c->corrupt || c->doc < 0)
+    int rc;
+    if (c->corrupt)
         return GROKX_E_CORRUPT;
-    for (k = 0; k < c->pos_owed; k++)
-        if (gx_varint(&c->p, c->block_pend, &v))
-            return S_corrupt(c);
-    c->pos_owed = 0;
-    for (i = 0; i < c->freq; i++) {
-        if (gx_varint(&c->p, c->block_pend, &v) || v > UINT32_MAX - pos)
-            return S_corrupt(c);
-        pos += (uint32_t)v;
-        if (i < cap)
-            out[i] = pos;
+    if (c->doc >= target)
+        return 1;
+    for (;;) {
+        if (c->bi == c->bn) {
+            if (c->i >= c->df)
+                return 0;
+            if ((rc = S_block_header(c)) != 0)
+                return rc;
+            if (c->block_last < target) { /* skip the whole block unread */
+                c->i += c->bn;
+                c->doc = c->block_last;
+                c->bi = c->bn;
+                continue;
+            }
+        }
+        if (!c->decoded && (rc = S_block_decode(c)) != 0)
+            return rc;
+        while (c->bi < c->bn && c->bdoc[c->bi] < target) /* within a block: a short scan */
+            c->bi++, c->i++;
+        if (c->bi < c->bn)
+            return S_take(c);
+        c->doc = c->bdoc[c->bn - 1];
     }
-    c->pos_done = 1;
+}
+
+int
+gx_pcur_positions(gx_pcur *c, const uint32_t **out)
+{
+    size_t j = c->bi - 1, k;
+    uint32_t i;
+    if (c->corrupt || c->doc < 0 || !c->bi)
+        return GROKX_E_CORRUPT;
+    if (!c->pos_decoded) {
+        const unsigned char *q = c->bp;
+        uint64_t m = 0;
+        for (k = 0; k < c->bn; k++) {
+            c->pstart[k] = (uint32_t)m;
+            m += c->bfreq[k];
+            if (m > GX_IX_BLOCK_POS_MAX)
+                return S_corrupt(c);
+        }
+        c->pstart[c->bn] = (uint32_t)m;
+        if (m > c->pos_cap) {
+            uint32_t *np = realloc(c->pos, (size_t)m * sizeof *np);
+            if (!np)
+                return GROKX_E_NOMEM;
+            c->pos = np, c->pos_cap = (size_t)m;
+        }
+        if (gx_pfor_get(&q, c->bpend, c->pos, (size_t)m) || q != c->bpend)
+            return S_corrupt(c);
+        for (k = 0; k < c->bn; k++) { /* gaps to absolute positions */
+            uint64_t at = 0;
+            for (i = c->pstart[k]; i < c->pstart[k + 1]; i++) {
+                at = i == c->pstart[k] ? c->pos[i] : at + c->pos[i] + 1;
+                if (at > UINT32_MAX)
+                    return S_corrupt(c);
+                c->pos[i] = (uint32_t)at;
+            }
+        }
+        c->pos_decoded = 1;
+    }
+    *out = c->pos + c->pstart[j];
     return 0;
 }
 
@@ -582,33 +677,32 @@ gx_pcur_positions(gx_pcur *c, uint32_t *out, uint32_t cap)
 /* One term's postings, decoded to the end: df documents, rising, with
  * their positions, and a skip table that agrees with them. */
 static int
-S_check_postings(gx_ix *ix, const gx_dict_iter *it, uint32_t **pos, uint32_t *cap)
+S_check_postings(gx_ix *ix, const gx_dict_iter *it)
 {
     gx_pcur c, s;
     uint64_t n = 0;
+    int64_t last;
     int rc;
     gx_pcur_init(&c, ix, &it->info);
     if (it->info.df > GX_IX_BLOCK_DOCS && !it->info.skip_len)
         return gx_ix_fail(ix, "term \"%.*s\": no skip table", (int)it->len, it->term);
     while ((rc = gx_pcur_next(&c)) == 1) {
-        if (c.freq > *cap) {
-            uint32_t *p = realloc(*pos, (size_t)c.freq * sizeof *p);
-            if (!p)
-                return GROKX_E_NOMEM;
-            *pos = p, *cap = c.freq;
-        }
-        if (gx_pcur_positions(&c, *pos, c.freq))
+        const uint32_t *pos;
+        if ((rc = gx_pcur_positions(&c, &pos)) != 0)
             break;
         n++;
-        if (c.block_left == 0 && c.i < c.df && c.block_last != INT64_MAX && c.doc != c.block_last)
-            return gx_ix_fail(ix, "term \"%.*s\": its skip table disagrees", (int)it->len, it->term);
     }
-    if (rc < 0 || c.corrupt || n != it->info.df || c.d != c.dend || c.p != c.pend ||
-        (it->info.skip_len && c.s != c.send))
+    rc = rc < 0 || c.corrupt || n != it->info.df || c.d != c.dend || c.p != c.pend ||
+         (it->info.skip_len && c.s != c.send);
+    last = c.doc;
+    gx_pcur_free(&c);
+    if (rc)
         return gx_ix_fail(ix, "term \"%.*s\": damaged postings", (int)it->len, it->term);
-    /* seeking must find the same documents as reading */
+    /* seeking must find the same last document as reading */
     gx_pcur_init(&s, ix, &it->info);
-    if (gx_pcur_seek(&s, c.doc) != 1 || s.doc != c.doc)
+    rc = gx_pcur_seek(&s, last) != 1 || s.doc != last;
+    gx_pcur_free(&s);
+    if (rc)
         return gx_ix_fail(ix, "term \"%.*s\": its skip table disagrees", (int)it->len, it->term);
     return 0;
 }
@@ -620,7 +714,6 @@ gx_ix_check(gx_ix *ix)
     char prev[GX_TERM_MAX];
     size_t plen = 0;
     uint64_t i, terms = 0, tokens = 0, next_doc = 0, block = UINT64_MAX;
-    uint32_t *pos = NULL, cap = 0;
     gx_buf raw;
     gx_mem mem;
     int s, rc = 0;
@@ -637,10 +730,9 @@ gx_ix_check(gx_ix *ix)
         memcpy(prev, it.term, it.len);
         plen = it.len;
         terms++;
-        if ((rc = S_check_postings(ix, &it, &pos, &cap)) != 0)
+        if ((rc = S_check_postings(ix, &it)) != 0)
             break;
     }
-    free(pos);
     if (rc < 0)
         return rc;
     if (terms != ix->nterms)

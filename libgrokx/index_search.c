@@ -60,8 +60,7 @@ typedef struct S_q {
     size_t nodes;
     S_node *all[S_MAX_NODES * 4];
     size_t nall;
-    uint32_t *pos[S_MAX_PHRASE]; /* positions of a phrase's terms */
-    uint32_t pos_cap[S_MAX_PHRASE];
+    const uint32_t *pos[S_MAX_PHRASE]; /* positions of a phrase's terms */
     /* terms to highlight (exact, or prefixes) */
     char hl[S_MAX_TERMS][GX_TERM_MAX];
     size_t hl_len[S_MAX_TERMS];
@@ -210,6 +209,7 @@ S_prefix(S_q *q, const char *t, size_t len)
             n->hits[n->nhits].doc = (uint32_t)c.doc;
             n->hits[n->nhits++].score = (float)(idf * S_tf(q->ix, c.freq, d.ntokens));
         }
+        gx_pcur_free(&c);
         if (rc < 0)
             break;
     }
@@ -460,15 +460,9 @@ S_phrase_ok(S_q *q, S_node *n)
     size_t i, j;
     uint32_t tf = 0;
     for (i = 0; i < n->nkids; i++) {
-        gx_pcur *c = &n->kids[i]->cur;
-        if (c->freq > q->pos_cap[i]) {
-            uint32_t *p = realloc(q->pos[i], (size_t)c->freq * sizeof *p);
-            if (!p)
-                return S_qfail(q, GROKX_E_NOMEM, "out of memory");
-            q->pos[i] = p, q->pos_cap[i] = c->freq;
-        }
-        if (gx_pcur_positions(c, q->pos[i], c->freq))
-            return S_qfail(q, GROKX_E_CORRUPT, "damaged positions");
+        int rc = gx_pcur_positions(&n->kids[i]->cur, &q->pos[i]);
+        if (rc)
+            return S_qfail(q, rc, rc == GROKX_E_NOMEM ? "out of memory" : "damaged positions");
     }
     /* each start of the first word; the others found by a forward merge */
     {
@@ -936,13 +930,12 @@ S_q_free(S_q *q)
 {
     size_t i;
     for (i = 0; i < q->nall; i++) {
+        gx_pcur_free(&q->all[i]->cur);
         free(q->all[i]->kids);
         free(q->all[i]->nots);
         free(q->all[i]->hits);
         free(q->all[i]);
     }
-    for (i = 0; i < S_MAX_PHRASE; i++)
-        free(q->pos[i]);
 }
 
 /* Does message d pass the filters? */

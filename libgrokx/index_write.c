@@ -4,22 +4,11 @@
  * to a sink front to back (the directory is at the end, so nothing is
  * ever rewritten and the output can be a pipe or a temp-then-rename file).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "index.h"
-
-size_t
-gx_varint_put(unsigned char *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
 
 int
 gx_buf_varint(gx_buf *b, uint64_t v)
@@ -31,11 +20,84 @@ gx_buf_varint(gx_buf *b, uint64_t v)
     return 0;
 }
 
+/* ---- packed integers ------------------------------------------------- */
+
+static unsigned
+S_bits(uint32_t v)
+{
+#if defined(__GNUC__)
+    return v ? 32u - (unsigned)__builtin_clz(v) : 0;
+#else
+    unsigned b = 0;
+    while (v)
+        b++, v >>= 1;
+    return b;
+#endif
+}
+
+int
+gx_pfor_put(gx_buf *out, const uint32_t *v, size_t n)
+{
+    size_t hist[33] = {0}, i, best_cost, nbytes, nexc = 0;
+    unsigned b, best = 32;
+    unsigned char *p;
+    uint64_t acc = 0;
+    unsigned have = 0;
+    size_t last = 0;
+    int rc;
+    unsigned top = 0;
+    size_t above = 0;
+    for (i = 0; i < n; i++)
+        hist[S_bits(v[i])]++;
+    for (top = 32; top && !hist[top]; top--)
+        ;
+    best = top;
+    best_cost = (n * top + 7) / 8;
+    for (b = top; b-- > 0;) { /* fewer bits, more exceptions (about 3 bytes each) */
+        size_t cost;
+        above += hist[b + 1];
+        cost = (n * b + 7) / 8 + 3 * above;
+        if (cost < best_cost)
+            best_cost = cost, best = b;
+    }
+    b = best;
+    nbytes = (n * b + 7) / 8;
+    if ((rc = gx_buf_reserve(out, 1 + nbytes + 8)) != 0)
+        return rc;
+    p = (unsigned char *)out->ptr + out->len;
+    *p++ = (unsigned char)b;
+    for (i = 0; i < n; i++) {
+        uint64_t low = b == 32 ? v[i] : v[i] & ((1u << b) - 1);
+        if (b < 32 && v[i] >> b)
+            nexc++;
+        acc |= low << have;
+        have += b;
+        while (have >= 8) {
+            *p++ = (unsigned char)acc;
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    if (have)
+        *p++ = (unsigned char)acc;
+    out->len = (size_t)(p - (unsigned char *)out->ptr);
+    if ((rc = gx_buf_varint(out, nexc)) != 0)
+        return rc;
+    for (i = 0; i < n && nexc; i++)
+        if (b < 32 && v[i] >> b) {
+            if ((rc = gx_buf_varint(out, i - last)) || (rc = gx_buf_varint(out, v[i] >> b)))
+                return rc;
+            last = i;
+        }
+    return 0;
+}
+
 /* ---- postings ------------------------------------------------------- */
 
 void
 gx_penc_init(gx_penc *e, gx_mem *mem)
 {
+    memset(e, 0, sizeof *e);
     gx_buf_init(&e->docs, mem);
     gx_buf_init(&e->skip, mem);
     gx_buf_init(&e->pos, mem);
@@ -46,9 +108,10 @@ void
 gx_penc_reset(gx_penc *e)
 {
     e->docs.len = e->skip.len = e->pos.len = 0;
-    e->df = 0;
+    e->df = e->nblocks = 0;
     e->prev_doc = e->block_prev = -1;
     e->block_docs_start = e->block_pos_start = 0;
+    e->bn = e->bpos_n = 0;
 }
 
 void
@@ -57,42 +120,53 @@ gx_penc_free(gx_penc *e)
     gx_buf_free(&e->docs);
     gx_buf_free(&e->skip);
     gx_buf_free(&e->pos);
+    free(e->bpos);
+    e->bpos = NULL;
+    e->bpos_cap = 0;
 }
 
-/* A skip entry for the block that just ended. */
+/* Encode the block in hand, with its skip entry. */
 static int
 S_penc_close_block(gx_penc *e)
 {
     int rc;
-    if ((rc = gx_buf_varint(&e->skip, (uint64_t)(e->prev_doc - e->block_prev))) ||
+    if (!e->bn)
+        return 0;
+    if ((rc = gx_pfor_put(&e->docs, e->gaps, e->bn)) ||
+        (rc = gx_pfor_put(&e->docs, e->freqs, e->bn)) ||
+        (rc = gx_pfor_put(&e->pos, e->bpos, e->bpos_n)) ||
+        (rc = gx_buf_varint(&e->skip, (uint64_t)(e->prev_doc - e->block_prev))) ||
         (rc = gx_buf_varint(&e->skip, e->docs.len - e->block_docs_start)) ||
         (rc = gx_buf_varint(&e->skip, e->pos.len - e->block_pos_start)))
         return rc;
     e->block_prev = e->prev_doc;
     e->block_docs_start = e->docs.len;
     e->block_pos_start = e->pos.len;
+    e->bn = e->bpos_n = 0;
+    e->nblocks++;
     return 0;
 }
 
 int
 gx_penc_add(gx_penc *e, uint32_t doc, const uint32_t *pos, uint32_t freq)
 {
-    uint32_t i, prev = 0;
+    uint32_t i;
     int rc;
     if ((int64_t)doc <= e->prev_doc || !freq)
         return GROKX_E_INVALID;
-    if (e->df && e->df % GX_IX_BLOCK_DOCS == 0 && (rc = S_penc_close_block(e)) != 0)
+    if (e->bn == GX_IX_BLOCK_DOCS && (rc = S_penc_close_block(e)) != 0)
         return rc;
-    if ((rc = gx_buf_varint(&e->docs, (uint64_t)((int64_t)doc - e->prev_doc))) ||
-        (rc = gx_buf_varint(&e->docs, freq)))
-        return rc;
-    if ((rc = gx_buf_reserve(&e->pos, (size_t)freq * 5)) != 0)
-        return rc;
-    for (i = 0; i < freq; i++) { /* first absolute, then gaps */
-        unsigned char *p = (unsigned char *)e->pos.ptr + e->pos.len;
-        e->pos.len += gx_varint_put(p, pos[i] - prev);
-        prev = pos[i];
+    if (freq > GX_IX_BLOCK_POS_MAX - e->bpos_n)
+        return GROKX_E_LIMIT; /* more positions in 128 messages than a reader accepts */
+    if (gx_grow(&e->bpos, &e->bpos_cap, e->bpos_n + freq, sizeof *e->bpos))
+        return GROKX_E_NOMEM;
+    for (i = 0; i < freq; i++) {
+        if (i && pos[i] <= pos[i - 1])
+            return GROKX_E_INVALID;
+        e->bpos[e->bpos_n++] = i ? pos[i] - pos[i - 1] - 1 : pos[0];
     }
+    e->gaps[e->bn] = (uint32_t)((int64_t)doc - e->prev_doc - 1);
+    e->freqs[e->bn++] = freq - 1;
     e->prev_doc = doc;
     e->df++;
     return 0;
@@ -101,10 +175,97 @@ gx_penc_add(gx_penc *e, uint32_t doc, const uint32_t *pos, uint32_t freq)
 int
 gx_penc_finish(gx_penc *e)
 {
-    int rc = e->df ? S_penc_close_block(e) : 0;
-    if (e->df <= GX_IX_BLOCK_DOCS)
+    int rc = S_penc_close_block(e);
+    if (e->nblocks <= 1)
         e->skip.len = 0; /* one block: nothing to skip */
     return rc;
+}
+
+/* ---- the message store ----------------------------------------------- */
+
+void
+gx_storew_init(gx_storew *s, gx_mem *mem)
+{
+    memset(s, 0, sizeof *s);
+    gx_buf_init(&s->raw, mem);
+    gx_buf_init(&s->out, mem);
+    gx_buf_init(&s->index, mem);
+}
+
+void
+gx_storew_reset(gx_storew *s)
+{
+    s->raw.len = s->out.len = s->index.len = 0;
+    s->nblocks = s->bytes = 0;
+}
+
+void
+gx_storew_free(gx_storew *s)
+{
+    gx_buf_free(&s->raw);
+    gx_buf_free(&s->out);
+    gx_buf_free(&s->index);
+    if (s->z) {
+        deflateEnd(s->z);
+        free(s->z);
+    }
+    s->z = NULL;
+}
+
+int
+gx_storew_flush(gx_storew *s)
+{
+    z_stream *z = s->z;
+    unsigned char off[8];
+    uLong bound;
+    int rc;
+    if (!s->raw.len)
+        return 0;
+    if (!z) { /* level 1: the store is read for snippets, speed matters more */
+        if (!(z = calloc(1, sizeof *z)))
+            return GROKX_E_NOMEM;
+        /* a 16 KiB window and a small hash: blocks are 16 KiB, and
+         * deflateReset clears the hash for every block */
+        if (deflateInit2(z, 1, Z_DEFLATED, 14, 6, Z_DEFAULT_STRATEGY) != Z_OK) {
+            free(z);
+            return GROKX_E_NOMEM;
+        }
+        s->z = z;
+    } else if (deflateReset(z) != Z_OK) {
+        return GROKX_E_NOMEM;
+    }
+    bound = deflateBound(z, (uLong)s->raw.len);
+    if ((rc = gx_buf_reserve(&s->out, 4 + (size_t)bound)) != 0)
+        return rc;
+    gx_put32((unsigned char *)s->out.ptr + s->out.len, (uint32_t)s->raw.len);
+    z->next_in = (Bytef *)s->raw.ptr;
+    z->avail_in = (uInt)s->raw.len;
+    z->next_out = (Bytef *)s->out.ptr + s->out.len + 4;
+    z->avail_out = (uInt)bound;
+    if (deflate(z, Z_FINISH) != Z_STREAM_END)
+        return GROKX_E_NOMEM;
+    s->out.len += 4 + (size_t)z->total_out;
+    s->bytes += 4 + (uint64_t)z->total_out;
+    gx_put64(off, s->bytes);
+    s->nblocks++;
+    s->raw.len = 0;
+    return gx_buf_put(&s->index, off, sizeof off);
+}
+
+int
+gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint32_t *off)
+{
+    int rc;
+    if (s->raw.len >= GX_IX_STORE_BLOCK && (rc = gx_storew_flush(s)) != 0)
+        return rc;
+    if (s->nblocks >= UINT32_MAX)
+        return GROKX_E_LIMIT;
+    *block = (uint32_t)s->nblocks;
+    *off = (uint32_t)s->raw.len;
+    if ((rc = gx_buf_varint(&s->raw, id.len)) || (rc = gx_buf_put(&s->raw, id.ptr, id.len)) ||
+        (rc = gx_buf_varint(&s->raw, text.len)) || (rc = gx_buf_put(&s->raw, text.ptr, text.len)))
+        return rc;
+    return s->raw.len > GX_IX_STORE_RAW_MAX ? GROKX_E_LIMIT : 0;
 }
 
 /* ---- the file ------------------------------------------------------- */
