@@ -60,11 +60,20 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 
 # ---- tests ----------------------------------------------------------------
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
-    $(B)/fuzz_replay_html $(B)/fuzz_replay_names \
+    $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/test_index \
     $(B)/gen-export
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
+$(B)/test_index: tests/test_index.c tests/test.h libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_index.c libgrokx.a $(LIBS)
+# generated exports the index tests compare against their oracle
+$(B)/index-fixtures/stamp: $(B)/gen-export
+	@mkdir -p $(dir $@)
+	$(B)/gen-export -s 2M -S 1 -o $(dir $@)a.json
+	$(B)/gen-export -s 1M -S 3 -o $(dir $@)b.json
+	@touch $@
 $(B)/test_golden: tests/test_golden.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_golden.c libgrokx.a $(LIBS)
@@ -86,7 +95,7 @@ $(B)/fuzz_replay_names: fuzz/replay.c fuzz/fuzz_names.c libgrokx.a
 $(B)/fixtures: tests/make_zips.py examples/sample-export.json
 	python3 tests/make_zips.py $@ examples/sample-export.json
 
-check: all $(TEST_BINS)
+check: all $(TEST_BINS) $(B)/index-fixtures/stamp
 	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 # ---- sanitizers ------------------------------------------------------------
@@ -101,7 +110,7 @@ asan:
 # which the sanitizers do not instrument.
 VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite
 VG_RUN = $(VALGRIND) $(1) > $(B)/valgrind.log 2>&1 || { cat $(B)/valgrind.log; exit 1; }; tail -n 1 $(B)/valgrind.log
-valgrind: all $(TEST_BINS) $(B)/fixtures
+valgrind: all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/test_unit)
 	@$(call VG_RUN,$(B)/test_golden tests/golden tests/regressions)
 	@$(call VG_RUN,$(B)/fuzz_replay fuzz/corpus/parse fuzz/regressions/parse)
@@ -109,6 +118,7 @@ valgrind: all $(TEST_BINS) $(B)/fixtures
 	@$(call VG_RUN,$(B)/test_input $(B)/fixtures)
 	@$(call VG_RUN,$(B)/fuzz_replay_html fuzz/corpus/html fuzz/regressions/html)
 	@$(call VG_RUN,$(B)/fuzz_replay_names fuzz/corpus/names fuzz/regressions/names)
+	@GX_TEST_STRIDE=211 $(call VG_RUN,$(B)/test_index $(B)/index-fixtures examples/sample-export.json $(B)/index-fixtures/b.json)
 
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64

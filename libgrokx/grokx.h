@@ -575,6 +575,9 @@ GROKX_API const char *grokx_sniff_type(const void *head, size_t len, const char 
  * one handle from several threads at once is safe. */
 typedef struct grokx_index grokx_index; /* opaque */
 GROKX_API int grokx_index_open(const char *path, grokx_index **out, grokx_error *err);
+/* The same for an index held in memory; buf must outlive the handle. */
+GROKX_API int grokx_index_open_memory(const void *buf, size_t len, grokx_index **out,
+                                      grokx_error *err);
 GROKX_API void grokx_index_close(grokx_index *ix);
 /* Verify every checksum and decode every structure of the file: 0, or
  * GROKX_E_CORRUPT with what is wrong in *err. */

@@ -413,7 +413,7 @@ S_conversation(void *self, const grokx_conversation *c)
     pthread_mutex_lock(&x->lock);
     used = x->wused;
     pthread_mutex_unlock(&x->lock);
-    used += x->mem.used;
+    used += x->docs.len + x->convs.len + x->strs.len + x->names.len;
     return used > x->budget ? S_spill(x) : 0;
 }
 

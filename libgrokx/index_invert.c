@@ -70,9 +70,10 @@ gx_inv_free(gx_inv *v)
 size_t
 gx_inv_used(const gx_inv *v)
 {
-    return v->held + v->terms_cap * sizeof *v->terms + v->table_cap * sizeof *v->table +
-           v->pool.cap + v->store.out.cap + v->store.index.cap + v->store.raw.cap +
-           v->doc_cap * sizeof *v->doc_info;
+    /* what grows with the segment (buffers kept for the next one are not
+     * counted: they are reused, and counting them would spill forever) */
+    return v->held + v->nterms * (sizeof *v->terms + 2 * sizeof *v->table) + v->pool.len +
+           v->store.out.len + v->store.index.len + v->ndocs * sizeof *v->doc_info;
 }
 
 /* ---- terms ------------------------------------------------------------ */

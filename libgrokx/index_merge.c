@@ -22,6 +22,8 @@ typedef struct S_in {
     uint32_t *conv_map; /* old conv -> new conv, S_DROP */
     uint64_t doc_base, block_base, strs_base;
     uint16_t *name_map;
+    int dropped; /* some of its conversations were dropped (dedup) */
+    struct { uint32_t block, off; } *loc; /* where its kept texts went, when dropped */
 } S_in;
 
 typedef struct S_merge {
@@ -90,9 +92,11 @@ S_dedup(S_merge *m)
             gx_ix_conv(m->in[t[k].input - 1].ix, t[k].conv, &old);
             if (cv.modify_time >= old.modify_time) { /* the later copy wins ties */
                 m->in[t[k].input - 1].conv_map[t[k].conv] = S_DROP;
+                m->in[t[k].input - 1].dropped = 1;
                 t[k].input = (uint32_t)i + 1, t[k].conv = (uint32_t)c;
             } else {
                 m->in[i].conv_map[c] = S_DROP;
+                m->in[i].dropped = 1;
             }
         }
     }
@@ -104,7 +108,7 @@ S_dedup(S_merge *m)
 static int
 S_number(S_merge *m, int dedup)
 {
-    uint64_t docs = 0, convs = 0, blocks = 0, strs = 0, tokens = 0;
+    uint64_t docs = 0, convs = 0, strs = 0, tokens = 0;
     size_t i;
     int rc;
     for (i = 0; i < m->n; i++) {
@@ -118,7 +122,7 @@ S_number(S_merge *m, int dedup)
     for (i = 0; i < m->n; i++) {
         S_in *in = &m->in[i];
         uint64_t c, d;
-        in->doc_base = docs, in->block_base = blocks, in->strs_base = strs;
+        in->doc_base = docs, in->strs_base = strs;
         for (d = 0; in->map && d < in->ix->n.ndocs; d++)
             in->map[d] = S_DROP;
         for (c = 0; c < in->ix->n.nconvs; c++) {
@@ -141,12 +145,10 @@ S_number(S_merge *m, int dedup)
             docs += in->ix->n.ndocs;
         if (docs >= UINT32_MAX - 1 || convs >= UINT32_MAX)
             return snprintf(m->why, m->why_cap, "merge: more than 2^32 messages"), GROKX_E_LIMIT;
-        blocks += in->ix->n.nstore_blocks;
         strs += in->ix->sec[GX_SEC_STRS].len;
     }
     m->counts.ndocs = docs;
     m->counts.nconvs = convs;
-    m->counts.nstore_blocks = blocks;
     m->counts.total_tokens = tokens;
     return 0;
 }
@@ -273,34 +275,92 @@ S_postings(S_merge *m)
 /* ---- the other sections ------------------------------------------------- */
 
 static int
+S_section(S_merge *m, int id, const void *p, size_t n)
+{
+    int rc;
+    if ((rc = gx_ixw_begin(&m->w, id)) || (rc = gx_ixw_put(&m->w, p, n)))
+        return rc;
+    return gx_ixw_end(&m->w);
+}
+
+/* An input that lost conversations to a later copy gets its store
+ * repacked with only the messages kept (nothing dropped stays in the
+ * file); the others are copied block for block. */
+static int
+S_repack(S_merge *m, S_in *in, gx_storew *sw, gx_buf *index)
+{
+    gx_buf raw;
+    uint64_t d, block = UINT64_MAX;
+    int rc = 0;
+    gx_buf_init(&raw, m->mem);
+    if (!(in->loc = malloc((in->ix->n.ndocs + 1) * sizeof *in->loc)))
+        return GROKX_E_NOMEM;
+    for (d = 0; d < in->ix->n.ndocs && !rc; d++) {
+        gx_doc doc;
+        grokx_str id, text;
+        if (in->map[d] == S_DROP)
+            continue;
+        gx_ix_doc(in->ix, (uint32_t)d, &doc);
+        if (doc.store_block != block) {
+            if ((rc = gx_ix_store_block(in->ix, doc.store_block, &raw)) != 0)
+                break;
+            block = doc.store_block;
+        }
+        if ((rc = gx_ix_store_record(in->ix, &raw, doc.store_off, &id, &text)) ||
+            (rc = gx_storew_add(sw, id, text, &in->loc[d].block, &in->loc[d].off)))
+            break;
+        if (sw->out.len && (rc = gx_ixw_put(&m->w, sw->out.ptr, sw->out.len)) == 0)
+            sw->out.len = 0; /* blocks go straight out; their ends stay in sw->index */
+    }
+    gx_buf_free(&raw);
+    if (rc == GROKX_E_CORRUPT)
+        return S_fail(m, (size_t)(in - m->in), "a damaged message store");
+    GX_UNUSED(index);
+    return rc;
+}
+
+static int
 S_store(S_merge *m)
 {
-    uint64_t base = 0;
+    gx_storew sw;
+    gx_buf index; /* every block's end, in the new store */
     unsigned char b[8];
     size_t i;
     int rc;
+    gx_storew_init(&sw, m->mem);
+    gx_buf_init(&index, m->mem);
     if ((rc = gx_ixw_begin(&m->w, GX_SEC_STORE)) != 0)
         return rc;
-    for (i = 0; i < m->n; i++)
-        if ((rc = gx_ixw_put(&m->w, m->in[i].ix->sec[GX_SEC_STORE].p,
-                             (size_t)m->in[i].ix->sec[GX_SEC_STORE].len)) != 0)
-            return rc;
-    if ((rc = gx_ixw_end(&m->w)) || (rc = gx_ixw_begin(&m->w, GX_SEC_STORE_INDEX)))
-        return rc;
     gx_put64(b, 0);
-    if ((rc = gx_ixw_put(&m->w, b, 8)) != 0)
-        return rc;
-    for (i = 0; i < m->n; i++) {
-        const gx_ix *ix = m->in[i].ix;
-        uint64_t k;
-        for (k = 1; k <= ix->n.nstore_blocks; k++) {
-            gx_put64(b, base + gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + k * 8));
-            if ((rc = gx_ixw_put(&m->w, b, 8)) != 0)
-                return rc;
+    rc = gx_buf_put(&index, b, 8);
+    for (i = 0; i < m->n && !rc; i++) {
+        S_in *in = &m->in[i];
+        const gx_ix *ix = in->ix;
+        uint64_t k, base = m->w.off - m->w.sec_off[GX_SEC_STORE];
+        in->block_base = (index.len / 8) - 1;
+        if (in->dropped) { /* a fresh run of blocks from this input's kept texts */
+            sw.nblocks = in->block_base; /* numbering continues */
+            sw.bytes = base;
+            sw.index.len = 0;
+            if (!(rc = S_repack(m, in, &sw, &index)) && !(rc = gx_storew_flush(&sw)) &&
+                !(rc = gx_ixw_put(&m->w, sw.out.ptr, sw.out.len)))
+                rc = gx_buf_put(&index, sw.index.ptr, sw.index.len);
+            sw.out.len = 0;
+            continue;
         }
-        base += ix->sec[GX_SEC_STORE].len;
+        if ((rc = gx_ixw_put(&m->w, ix->sec[GX_SEC_STORE].p, (size_t)ix->sec[GX_SEC_STORE].len)))
+            break;
+        for (k = 1; k <= ix->n.nstore_blocks && !rc; k++) {
+            gx_put64(b, base + gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + k * 8));
+            rc = gx_buf_put(&index, b, 8);
+        }
     }
-    return gx_ixw_end(&m->w);
+    m->counts.nstore_blocks = index.len / 8 - 1;
+    if (!rc && !(rc = gx_ixw_end(&m->w)))
+        rc = S_section(m, GX_SEC_STORE_INDEX, index.ptr, index.len);
+    gx_storew_free(&sw);
+    gx_buf_free(&index);
+    return rc;
 }
 
 static int
@@ -323,7 +383,12 @@ S_docs(S_merge *m)
                 return S_fail(m, i, "a damaged document record");
             memcpy(rec, in->ix->sec[GX_SEC_DOCS].p + d * GX_IX_DOC_REC, sizeof rec);
             gx_put32(rec, in->conv_map[doc.conv]);
-            gx_put32(rec + 16, (uint32_t)(in->block_base + doc.store_block));
+            if (in->loc) {
+                gx_put32(rec + 16, in->loc[d].block);
+                gx_put32(rec + 20, in->loc[d].off);
+            } else {
+                gx_put32(rec + 16, (uint32_t)(in->block_base + doc.store_block));
+            }
             gx_put16(rec + 24, in->name_map[doc.model]);
             gx_put16(rec + 26, in->name_map[doc.sender]);
             rc = gx_ixw_put(&m->w, rec, sizeof rec);
@@ -396,6 +461,7 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, grokx_sink out, gx_mem *mem,
         free(m.in[i].map);
         free(m.in[i].conv_map);
         free(m.in[i].name_map);
+        free(m.in[i].loc);
     }
     free(m.in);
     return rc;

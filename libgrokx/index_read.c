@@ -84,6 +84,9 @@ gx_ix_open_mem(gx_ix *ix, const void *data, uint64_t size)
         return gx_ix_fail(ix, "index format version %u, this libgrokx reads %u",
                           (unsigned)gx_le32(b + 8), GX_IX_VERSION),
                GROKX_E_VERSION;
+    if (gx_le32(b + 12) != 0)
+        return gx_ix_fail(ix, "the index uses features this libgrokx does not know (flags %#x)",
+                          (unsigned)gx_le32(b + 12));
     foot = b + size - GX_IX_FOOTER;
     if (memcmp(foot + 24, GX_IX_END_MAGIC, 8) || gx_le32(foot + 20) != GX_IX_VERSION)
         return gx_ix_fail(ix, "the index is truncated (its end marker is missing)");

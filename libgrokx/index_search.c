@@ -883,6 +883,25 @@ grokx_index_open(const char *path, grokx_index **out, grokx_error *err)
     return 0;
 }
 
+int
+grokx_index_open_memory(const void *buf, size_t len, grokx_index **out, grokx_error *err)
+{
+    grokx_index *g;
+    int rc;
+    if (!out || (!buf && len))
+        return S_err(err, GROKX_E_INVALID, "no index"), GROKX_E_INVALID;
+    *out = NULL;
+    if (!(g = calloc(1, sizeof *g)))
+        return S_err(err, GROKX_E_NOMEM, "out of memory"), GROKX_E_NOMEM;
+    if ((rc = gx_ix_open_mem(&g->ix, buf ? buf : "", len)) != 0) {
+        S_err(err, rc, "%s", g->ix.why);
+        free(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
+}
+
 void
 grokx_index_close(grokx_index *g)
 {

@@ -24,6 +24,7 @@ run replay "$B/fuzz_replay" fuzz/corpus/parse fuzz/regressions/parse
 run replay-input "$B/fuzz_replay_input" fuzz/corpus/input fuzz/regressions/input
 run replay-html "$B/fuzz_replay_html" fuzz/corpus/html fuzz/regressions/html
 run replay-names "$B/fuzz_replay_names" fuzz/corpus/names fuzz/regressions/names
+run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
 run cli sh tests/cli.sh
 run inputs sh tests/inputs.sh
 run md sh tests/md.sh
