@@ -28,6 +28,7 @@ run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/ind
 run cli sh tests/cli.sh
 run inputs sh tests/inputs.sh
 run md sh tests/md.sh
+run index-cli sh tests/index.sh
 run html sh tests/html.sh
 run embed sh tests/embed.sh
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
