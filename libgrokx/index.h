@@ -356,6 +356,9 @@ int gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw);
 int gx_ix_store_record(const gx_ix *ix, const gx_buf *raw, uint64_t off, grokx_str *id,
                        grokx_str *text);
 
+/* The reader behind a public handle (tests and fuzzers look inside). */
+const gx_ix *gx_index_ix(const grokx_index *g);
+
 /* ---- merging (index_merge.c) ------------------------------------------- */
 
 /* Merge ixs[0..n-1] into one file on out: documents in input order. With

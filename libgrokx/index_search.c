@@ -25,6 +25,12 @@ struct grokx_index {
     gx_ix ix;
 };
 
+const gx_ix *
+gx_index_ix(const grokx_index *g)
+{
+    return &g->ix;
+}
+
 /* ---- the query tree -------------------------------------------------- */
 
 enum { Q_TERM, Q_PHRASE, Q_PREFIX, Q_AND, Q_OR, Q_NONE };
