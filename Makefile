@@ -21,7 +21,7 @@ WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # minizip's headers live in their own folder (Debian: /usr/include/minizip)
 MINIZIP_CFLAGS := $(shell pkg-config --cflags minizip 2>/dev/null || echo -I/usr/include/minizip)
 ALL_CFLAGS := $(WARN) -pthread -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(MINIZIP_CFLAGS) $(CFLAGS)
-LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lz -pthread
+LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lz -lm -pthread
 
 B := build
 LIB_SRC := $(wildcard libgrokx/*.c)
@@ -51,8 +51,8 @@ libgrokx.so: $(LIB_PIC) libgrokx/libgrokx.map
 	ln -sf libgrokx.so.$(VERSION) libgrokx.so.$(SOVERSION)
 	ln -sf libgrokx.so.$(SOVERSION) $@
 
-grokx: tools/grokx.c libgrokx.a libgrokx/grokx.h
-	$(CC) $(ALL_CFLAGS) -o $@ tools/grokx.c libgrokx.a $(LDFLAGS) $(LIBS)
+grokx: tools/grokx.c tools/search.c tools/cli.h libgrokx.a libgrokx/grokx.h
+	$(CC) $(ALL_CFLAGS) -Itools -o $@ tools/grokx.c tools/search.c libgrokx.a $(LDFLAGS) $(LIBS)
 
 libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -61,10 +61,20 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 # ---- tests ----------------------------------------------------------------
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
     $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
+    $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/test_index \
     $(B)/gen-export
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
+$(B)/test_index: tests/test_index.c tests/test.h libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_index.c libgrokx.a $(LIBS)
+# generated exports the index tests compare against their oracle
+$(B)/index-fixtures/stamp: $(B)/gen-export
+	@mkdir -p $(dir $@)
+	$(B)/gen-export -s 2M -S 1 -o $(dir $@)a.json
+	$(B)/gen-export -s 1M -S 3 -o $(dir $@)b.json
+	@touch $@
 $(B)/test_golden: tests/test_golden.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_golden.c libgrokx.a $(LIBS)
@@ -86,10 +96,16 @@ $(B)/fuzz_replay_names: fuzz/replay.c fuzz/fuzz_names.c libgrokx.a
 $(B)/fuzz_replay_tokenize: fuzz/replay.c fuzz/fuzz_tokenize.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_tokenize.c libgrokx.a $(LIBS)
+$(B)/fuzz_replay_index: fuzz/replay.c fuzz/fuzz_index.c libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_index.c libgrokx.a $(LIBS)
+$(B)/fuzz_replay_index_build: fuzz/replay.c fuzz/fuzz_index_build.c libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_index_build.c libgrokx.a $(LIBS)
 $(B)/fixtures: tests/make_zips.py examples/sample-export.json
 	python3 tests/make_zips.py $@ examples/sample-export.json
 
-check: all $(TEST_BINS)
+check: all $(TEST_BINS) $(B)/index-fixtures/stamp
 	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 # ---- sanitizers ------------------------------------------------------------
@@ -104,7 +120,7 @@ asan:
 # which the sanitizers do not instrument.
 VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite
 VG_RUN = $(VALGRIND) $(1) > $(B)/valgrind.log 2>&1 || { cat $(B)/valgrind.log; exit 1; }; tail -n 1 $(B)/valgrind.log
-valgrind: all $(TEST_BINS) $(B)/fixtures
+valgrind: all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/test_unit)
 	@$(call VG_RUN,$(B)/test_golden tests/golden tests/regressions)
 	@$(call VG_RUN,$(B)/fuzz_replay fuzz/corpus/parse fuzz/regressions/parse)
@@ -113,10 +129,13 @@ valgrind: all $(TEST_BINS) $(B)/fixtures
 	@$(call VG_RUN,$(B)/fuzz_replay_html fuzz/corpus/html fuzz/regressions/html)
 	@$(call VG_RUN,$(B)/fuzz_replay_names fuzz/corpus/names fuzz/regressions/names)
 	@$(call VG_RUN,$(B)/fuzz_replay_tokenize fuzz/corpus/tokenize fuzz/regressions/tokenize)
+	@$(call VG_RUN,$(B)/fuzz_replay_index fuzz/corpus/index fuzz/regressions/index)
+	@$(call VG_RUN,$(B)/fuzz_replay_index_build fuzz/corpus/index_build fuzz/regressions/index_build)
+	@GX_TEST_STRIDE=211 $(call VG_RUN,$(B)/test_index $(B)/index-fixtures examples/sample-export.json $(B)/index-fixtures/b.json)
 
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
-FUZZERS := parse input html names tokenize
+FUZZERS := parse input html names tokenize index index_build
 fuzz: $(FUZZERS:%=$(B)/fuzz_%)
 $(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) libgrokx/*.h
 	@mkdir -p $(B)

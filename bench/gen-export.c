@@ -1229,6 +1229,7 @@ typedef struct {
     Uuid user_id;
     int64_t clock_ms;        /* walks backwards: conversations newest first */
     uint64_t next_giant;     /* output offset after which a giant message is due */
+    uint64_t texts;          /* message texts written (rare words are due by count) */
     Stats st;
 } Gen;
 
@@ -1566,14 +1567,28 @@ static void emit_giant(Gen *g)
     g->st.giant_bytes += g->out.total - start;
 }
 
+/* Words that real chats have and pooled texts cannot: a few messages in
+ * thousands, at fixed intervals (no random draw, so the rest of the
+ * output does not change). The index benchmark's "rare" queries. */
+static void emit_rare(Gen *g)
+{
+    g->texts++;
+    if (g->texts % 2003 == 0)
+        PUTL(&g->out, "\\n\\nA side note on zanthoxylum peppercorns.");
+    if (g->texts % 3001 == 0)
+        PUTL(&g->out, "\\n\\nThe quetzalcoatlus had a wingspan of ten metres.");
+}
+
 static void emit_message(Gen *g, const Resp *rs)
 {
     Out *o = &g->out;
     PUTL(o, "\"message\":\"");
     if (rs->giant)
         emit_giant(g);
-    else if (!rs->empty_msg)
+    else if (!rs->empty_msg) {
         put_str(o, rs->msg);
+        emit_rare(g);
+    }
     PUTL(o, "\"");
 }
 

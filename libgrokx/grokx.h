@@ -102,7 +102,9 @@ enum {
     GROKX_E_TRUNCATED = -10, /* the input ended inside the document */
     GROKX_E_NOTFOUND = -11,  /* no backend JSON in the export, or no such asset */
     GROKX_E_ARCHIVE = -12,   /* a corrupt, truncated or unsupported ZIP or gzip */
-    GROKX_E_CANCELLED = -13  /* options.progress asked to stop */
+    GROKX_E_CANCELLED = -13, /* options.progress asked to stop */
+    GROKX_E_CORRUPT = -14,   /* a search index is damaged, truncated or not one */
+    GROKX_E_QUERY = -15      /* a search query cannot be read */
 };
 
 /* A static, never-NULL English description of a GROKX_E_* code. */
@@ -350,7 +352,9 @@ GROKX_API grokx_writer *grokx_writer_filter_new(grokx_writer *inner, const grokx
  * line per event (the parser's test oracle) to cfg.sink; "md" writes one
  * Markdown note per conversation into cfg.out_dir, or all of them to
  * cfg.sink; "html" writes an offline site into cfg.out_dir (index.html,
- * one page per conversation, style.css, index.js). */
+ * one page per conversation, style.css, index.js); "index" writes a
+ * search index (docs/index-format.md) to cfg.sink: one document per
+ * message delivered, searched with grokx_index_search(). */
 typedef struct grokx_input grokx_input; /* see "Inputs" below */
 
 /* Writer flags. */
@@ -377,6 +381,12 @@ typedef struct grokx_writer_config {
      * written, notes kept because the user edited them); may be NULL. */
     void (*report)(void *ud, const char *text);
     void *report_ud;
+    /* index: bytes of postings held in memory before they are written to
+     * a temporary segment (merged at the end); 0: 256 MiB. */
+    size_t memory_budget;
+    /* index: where temporary segments go (unlinked at once); NULL: $TMPDIR
+     * or /tmp. */
+    const char *temp_dir;
 } grokx_writer_config;
 
 /* Fill c with the defaults (abi_version included, everything else empty). */
@@ -556,6 +566,84 @@ GROKX_API void grokx_asset_close(grokx_asset *a);
 /* Sniff a type from the first bytes of a file (up to 4 KiB is enough).
  * Returns the MIME type and sets *ext to a file extension without dot. */
 GROKX_API const char *grokx_sniff_type(const void *head, size_t len, const char **ext);
+
+/* ---- Search index ------------------------------------------------------ */
+
+/* An index written by the "index" writer (or grokx_index_merge), opened
+ * read-only (memory-mapped). The file is never trusted: a damaged or
+ * truncated one gives GROKX_E_CORRUPT with the reason in *err. Searching
+ * one handle from several threads at once is safe. */
+typedef struct grokx_index grokx_index; /* opaque */
+GROKX_API int grokx_index_open(const char *path, grokx_index **out, grokx_error *err);
+/* The same for an index held in memory; buf must outlive the handle. */
+GROKX_API int grokx_index_open_memory(const void *buf, size_t len, grokx_index **out,
+                                      grokx_error *err);
+GROKX_API void grokx_index_close(grokx_index *ix);
+/* Verify every checksum and decode every structure of the file: 0, or
+ * GROKX_E_CORRUPT with what is wrong in *err. */
+GROKX_API int grokx_index_check(grokx_index *ix, grokx_error *err);
+
+typedef struct grokx_index_info {
+    uint64_t messages, conversations, terms, tokens;
+    uint64_t file_bytes, store_bytes; /* the whole file; its compressed texts */
+} grokx_index_info;
+GROKX_API void grokx_index_get_info(const grokx_index *ix, grokx_index_info *info);
+
+typedef struct grokx_search_options {
+    unsigned abi_version; /* GROKX_ABI_VERSION */
+    size_t limit;         /* conversations returned; 0: 10 */
+    grokx_time since;     /* messages with time >= since; GROKX_TIME_NONE: any */
+    grokx_time until;     /* messages with time < until; GROKX_TIME_NONE: any */
+    /* "user" or "assistant" (a role), else a sender as written ("grok-3");
+     * ASCII case-insensitive. NULL: any. */
+    const char *sender;
+    const char *model;        /* substring of the answer's model; NULL: any */
+    const char *conversation; /* a conversation id or its prefix; NULL: any */
+    size_t snippet_bytes;     /* about this long; 0: 160 */
+} grokx_search_options;
+GROKX_API void grokx_search_options_init(grokx_search_options *o);
+
+/* Where a snippet shows a matched word: bytes [start, start + len). */
+typedef struct grokx_span {
+    size_t start, len;
+} grokx_span;
+
+/* One conversation found: its best-scoring message and its snippet. */
+typedef struct grokx_hit {
+    double score;              /* BM25 of the best message */
+    uint64_t matches;          /* its messages that match */
+    grokx_str conversation_id, title;
+    grokx_str path;            /* the note `grokx convert -f md` writes, OUT-relative */
+    grokx_time conversation_time;
+    int starred;
+    grokx_str message_id, sender, model;
+    grokx_role role;
+    grokx_time time;
+    grokx_str snippet;         /* one line of the message around the match */
+    const grokx_span *highlights;
+    size_t highlight_count;
+} grokx_hit;
+
+typedef struct grokx_results grokx_results; /* opaque */
+/* Search: words (all must occur), OR between alternatives, -word or NOT
+ * word to exclude, "exact phrases", prefix*, parentheses. Messages are
+ * ranked by BM25 and grouped by conversation, best first. GROKX_E_QUERY
+ * with the reason in *err for a query that cannot be read. The results
+ * point into ix: free them before closing it. */
+GROKX_API int grokx_index_search(grokx_index *ix, const char *query,
+                                 const grokx_search_options *o, grokx_results **out,
+                                 grokx_error *err);
+GROKX_API size_t grokx_results_count(const grokx_results *r);
+GROKX_API const grokx_hit *grokx_results_hit(const grokx_results *r, size_t i);
+/* Messages that matched, over every conversation (not only those returned). */
+GROKX_API uint64_t grokx_results_total(const grokx_results *r);
+GROKX_API void grokx_results_free(grokx_results *r);
+
+/* Merge indexes into one on out (e.g. a grokx_file's sink), in the order
+ * given. A conversation present in several is kept once: the copy
+ * modified last (ties: the later index). */
+GROKX_API int grokx_index_merge(const char *const *paths, size_t n, grokx_sink out,
+                                grokx_error *err);
 
 #ifdef __cplusplus
 }

@@ -133,6 +133,7 @@ typedef struct gx_layout {
     char last_dir[4096]; /* the folder made last: most files share it */
     char why[GROKX_ERROR_TEXT_MAX];
     int wrote; /* some file was written in this run */
+    int names_only; /* no out_dir, but place as if there were one (the index names notes) */
 } gx_layout;
 
 /* Copy what matters of cfg; create cfg->out_dir (0700) when set. */
@@ -376,6 +377,7 @@ size_t gx_models(const grokx_conversation *c, grokx_str *out, size_t cap);
 int gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out);
 int gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out);
 int gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out);
+int gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out);
 
 /* ---- sink helpers ---------------------------------------------------- */
 

@@ -158,7 +158,7 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
 {
     char name[200], iso[32];
     unsigned k;
-    if (l->flags & GROKX_WF_FLAT || !l->out_dir)
+    if (l->flags & GROKX_WF_FLAT || (!l->out_dir && !l->names_only))
         dir[0] = 0;
     else if (c->create_time == GROKX_TIME_NONE)
         snprintf(dir, dcap, "undated/");

@@ -45,6 +45,8 @@ grokx_strerror(int code)
     case GROKX_E_NOTFOUND: return "not found";
     case GROKX_E_ARCHIVE: return "corrupt, truncated or unsupported archive";
     case GROKX_E_CANCELLED: return "stopped on request";
+    case GROKX_E_CORRUPT: return "not a libgrokx index, or a damaged one";
+    case GROKX_E_QUERY: return "the query cannot be read";
     default: return "unknown error";
     }
 }

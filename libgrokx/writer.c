@@ -113,6 +113,7 @@ static const struct {
     {"events", gx_writer_events_new, "jsonl", 1},
     {"md", gx_writer_md_new, NULL, 1},
     {"html", gx_writer_html_new, NULL, 0},
+    {"index", gx_writer_index_new, "gxi", 1},
 };
 
 void

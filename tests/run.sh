@@ -25,9 +25,13 @@ run replay-input "$B/fuzz_replay_input" fuzz/corpus/input fuzz/regressions/input
 run replay-html "$B/fuzz_replay_html" fuzz/corpus/html fuzz/regressions/html
 run replay-names "$B/fuzz_replay_names" fuzz/corpus/names fuzz/regressions/names
 run replay-tokenize "$B/fuzz_replay_tokenize" fuzz/corpus/tokenize fuzz/regressions/tokenize
+run replay-index "$B/fuzz_replay_index" fuzz/corpus/index fuzz/regressions/index
+run replay-index-build "$B/fuzz_replay_index_build" fuzz/corpus/index_build fuzz/regressions/index_build
+run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
 run cli sh tests/cli.sh
 run inputs sh tests/inputs.sh
 run md sh tests/md.sh
+run index-cli sh tests/index.sh
 run html sh tests/html.sh
 run embed sh tests/embed.sh
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

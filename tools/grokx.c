@@ -3,6 +3,7 @@
  *
  *   grokx info [--json] [-q] INPUT
  *   grokx convert [-f FORMAT[,FORMAT...]] -o OUT [--branches active|all] [-q] INPUT
+ *   grokx search INDEX QUERY, grokx merge -o OUT INDEX..., grokx check INDEX (search.c)
  *   grokx --version | --help | COMMAND --help
  *
  * Exit status: 0 success; 1 success with warnings (items skipped or
@@ -18,9 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grokx.h"
-
-enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64 };
+#include "cli.h"
 
 /* SIGINT/SIGTERM: the handler only records the signal; the next progress
  * call stops the parse, and the normal clean-up removes temporaries. */
@@ -44,7 +43,7 @@ catch_signals(void)
 }
 #define MAX_PRINTED_WARNINGS 100
 
-static const char *prog = "grokx";
+const char *prog = "grokx";
 
 static const char usage_main[] =
     "usage: grokx COMMAND [options] INPUT\n"
@@ -53,7 +52,10 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  info      print what the export holds (conversations, messages, models, ...)\n"
-    "  convert   write the export in one or more formats\n"
+    "  convert   write the export in one or more formats (md, html, index, ...)\n"
+    "  search    search an index made by convert -f index: grokx search INDEX QUERY\n"
+    "  merge     merge indexes: grokx merge -o ALL.gxi A.gxi B.gxi ...\n"
+    "  check     verify an index file completely: grokx check INDEX\n"
     "\n"
     "options:\n"
     "  --help     this text; COMMAND --help for a command's options\n"
@@ -78,9 +80,9 @@ static const char usage_convert[] =
     "\n"
     "  -f, --format LIST    formats to write (default md); available: %s\n"
     "  -o, --output OUT     md: a folder of notes; html: a folder with index.html;\n"
-    "                       events: a file; - streams md or events to standard\n"
-    "                       output; with several formats OUT is a folder holding\n"
-    "                       OUT/md/, OUT/html/, OUT/events.jsonl\n"
+    "                       events, index: a file; - streams md, events or index\n"
+    "                       to standard output; with several formats OUT is a\n"
+    "                       folder holding OUT/md/, OUT/html/, OUT/index.gxi, ...\n"
     "  --branches MODE      active (default): each conversation's current\n"
     "                       branch; all: every regeneration and edit too\n"
     "  --layout MODE        nested (default): OUT/YYYY/MM/<note>.md; flat: OUT/<note>.md\n"
@@ -96,6 +98,8 @@ static const char usage_convert[] =
     "  --title TEXT         only titles containing TEXT (case-insensitive)\n"
     "  --model NAME         only conversations where a model name contains NAME\n"
     "  --starred            only starred conversations\n"
+    "  --memory SIZE        index: postings kept in memory before a temporary\n"
+    "                       segment is written (default 256M; K, M, G)\n"
     "  -q                   no progress line and no warnings on stderr\n";
 
 /* ---- diagnostics ------------------------------------------------------- */
@@ -205,14 +209,14 @@ typedef struct out_target {
     const char *path;
 } out_target;
 
-static int
+int
 stdout_write(void *ud, const char *buf, size_t len)
 {
     (void)ud;
     return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
 }
 
-static int
+int
 finish_stdout(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -312,7 +316,7 @@ format_ext(const char *f)
 }
 
 /* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC. */
-static int
+int
 parse_tz(const char *z, int *minutes)
 {
     int h = 0, m = 0, sign;
@@ -368,12 +372,34 @@ formats_available(char *buf, size_t n)
     return 0;
 }
 
+/* "256M", "1G", "65536" -> bytes; at least 1 MiB. */
+static int
+parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    int shift = 0;
+    if (end == s)
+        return -1;
+    if (*end == 'K' || *end == 'k')
+        shift = 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30, end++;
+    if (*end || v > (SIZE_MAX >> shift) || (v << shift) < (1u << 20))
+        return -1;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
 #define MAX_FORMATS 8
 struct convert_job;
 static int parse_dates(struct convert_job *j);
 
 typedef struct convert_job {
     md_options md;
+    size_t memory; /* index: the postings budget, 0: the default */
     grokx_filter filter;
     const char *since, *until;
     int filtered;
@@ -421,6 +447,7 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         cfg.tz_minutes = j->md.tz;
         cfg.report = on_report;
         cfg.report_ud = r;
+        cfg.memory_budget = j->memory;
         if (j->nformats > 1) {
             size_t n = strlen(out) + strlen(j->formats[i]) + 16;
             if (!(j->paths[i] = malloc(n)))
@@ -557,6 +584,11 @@ cmd_convert(int argc, char **argv)
             j.filter.model = argv[++i], j.filtered = 1;
         else if (!strcmp(a, "--starred"))
             j.filter.starred_only = 1, j.filtered = 1;
+        else if (!strcmp(a, "--memory") && has_arg) {
+            if (parse_size(argv[++i], &j.memory) != 0)
+                return fprintf(stderr, "%s: convert: --memory takes a size such as 256M (at least 1M)\n", prog),
+                       EXIT_USAGE;
+        }
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             r.quiet = 1;
         else if (a[0] == '-' && a[1])
@@ -629,6 +661,12 @@ main(int argc, char **argv)
         return cmd_info(argc - 2, argv + 2);
     if (!strcmp(argv[1], "convert"))
         return cmd_convert(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "search"))
+        return cmd_search(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "merge"))
+        return cmd_merge(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "check"))
+        return cmd_check(argc - 2, argv + 2);
     fprintf(stderr, "%s: unknown command \"%s\"\n%s", prog, argv[1], usage_main);
     return EXIT_USAGE;
 }

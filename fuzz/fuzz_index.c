@@ -1,0 +1,76 @@
+/*
+ * fuzz_index.c -- libFuzzer harness for the index reader (index_read.c,
+ * index_search.c): any bytes opened as an index. Opening, searching and
+ * checking must never crash or read out of bounds, whatever the file
+ * says. Invariants: a file the full check accepts answers every query
+ * without GROKX_E_CORRUPT; results point inside their snippets; totals
+ * are at least the hits shown. Queries come from the input's last bytes
+ * (after a 0xFF separator) or a fixed set.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+S_search(grokx_index *ix, const char *q, int checked)
+{
+    grokx_results *r = NULL;
+    grokx_search_options o;
+    grokx_error err;
+    size_t i, k;
+    int rc;
+    grokx_search_options_init(&o);
+    o.limit = 5;
+    rc = grokx_index_search(ix, q, &o, &r, &err);
+    if (checked && rc == GROKX_E_CORRUPT)
+        abort(); /* the check passed: nothing may be found damaged later */
+    if (rc)
+        return;
+    if (grokx_results_total(r) < grokx_results_count(r))
+        abort();
+    for (i = 0; i < grokx_results_count(r); i++) {
+        const grokx_hit *h = grokx_results_hit(r, i);
+        for (k = 0; k < h->highlight_count; k++)
+            if (h->highlights[k].start + h->highlights[k].len > h->snippet.len)
+                abort();
+        if (checked && !gx_utf8_valid(h->snippet.ptr, h->snippet.len))
+            abort();
+    }
+    grokx_results_free(r);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *const qs[] = {"the", "a b", "\"the short answer\"", "pa*", "a OR b -c",
+                                     "東京", "x*"};
+    grokx_index *ix = NULL;
+    grokx_error err;
+    const uint8_t *sep = size > 1 && data[0] == 0xFE ? memchr(data, 0xFF, size < 64 ? size : 64) : NULL;
+    char q[65];
+    size_t n = size, i;
+    int checked;
+    if (size > (1u << 20))
+        return 0;
+    q[0] = 0;
+    if (sep) { /* "\xFE query \xFF index" */
+        size_t ql = (size_t)(sep - data) - 1;
+        memcpy(q, data + 1, ql);
+        q[ql] = 0;
+        n = size - ql - 2;
+        data = sep + 1;
+    }
+    if (grokx_index_open_memory(data, n, &ix, &err) != 0)
+        return 0;
+    checked = grokx_index_check(ix, &err) == 0;
+    for (i = 0; i < sizeof qs / sizeof qs[0]; i++)
+        S_search(ix, qs[i], checked);
+    if (q[0])
+        S_search(ix, q, checked);
+    grokx_index_close(ix);
+    return 0;
+}

@@ -1,0 +1,468 @@
+/*
+ * index_merge.c -- one index from several: the build's temporary segments,
+ * or shards built separately (grokx merge). Documents keep input order;
+ * the dictionaries are walked side by side and each term's postings are
+ * decoded and re-encoded with the new document numbers. With dedup, a
+ * conversation found in several inputs is kept once (the latest copy).
+ * Memory: the new dictionary, one term's postings, and 4 bytes per
+ * document when deduplicating.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index.h"
+
+#define S_DROP UINT32_MAX
+
+typedef struct S_in {
+    gx_ix *ix;
+    gx_dict_iter it;
+    int has; /* it holds a term not yet merged */
+    uint32_t *map;      /* old doc -> new doc (dedup), or NULL: doc + base */
+    uint32_t *conv_map; /* old conv -> new conv, S_DROP */
+    uint64_t doc_base, block_base, strs_base;
+    uint16_t *name_map;
+    int dropped; /* some of its conversations were dropped (dedup) */
+    struct { uint32_t block, off; } *loc; /* where its kept texts went, when dropped */
+} S_in;
+
+typedef struct S_merge {
+    S_in *in;
+    size_t n;
+    gx_mem *mem;
+    char *why;
+    size_t why_cap;
+    gx_ixw w;
+    gx_ix_counts counts;
+} S_merge;
+
+static int
+S_fail(S_merge *m, size_t i, const char *what)
+{
+    snprintf(m->why, m->why_cap, "merge: input %zu: %s%s%s", i + 1, what,
+             m->in[i].ix->why[0] ? ": " : "", m->in[i].ix->why);
+    return GROKX_E_CORRUPT;
+}
+
+/* ---- which conversations survive ---------------------------------------- */
+
+typedef struct S_seen {
+    uint64_t hash;
+    uint32_t input, conv; /* input + 1, 0: empty slot */
+} S_seen;
+
+static int
+S_same_id(const S_merge *m, const S_seen *s, const gx_conv *c)
+{
+    gx_conv o;
+    if (gx_ix_conv(m->in[s->input - 1].ix, s->conv, &o))
+        return 0;
+    return o.id.len == c->id.len && !memcmp(o.id.ptr, c->id.ptr, c->id.len);
+}
+
+static int
+S_dedup(S_merge *m)
+{
+    uint64_t total = 0, cap = 16, k;
+    S_seen *t;
+    size_t i;
+    for (i = 0; i < m->n; i++)
+        total += m->in[i].ix->n.nconvs;
+    while (cap < total * 2)
+        cap *= 2;
+    if (!(t = calloc(cap, sizeof *t)))
+        return GROKX_E_NOMEM;
+    for (i = 0; i < m->n; i++) {
+        uint64_t c;
+        for (c = 0; c < m->in[i].ix->n.nconvs; c++) {
+            gx_conv cv, old;
+            uint64_t h;
+            if (gx_ix_conv(m->in[i].ix, c, &cv)) {
+                free(t);
+                return S_fail(m, i, "a damaged conversation record");
+            }
+            h = gx_hash64(cv.id.ptr, cv.id.len);
+            for (k = h & (cap - 1); t[k].input; k = (k + 1) & (cap - 1))
+                if (t[k].hash == h && S_same_id(m, &t[k], &cv))
+                    break;
+            if (!t[k].input) {
+                t[k].hash = h, t[k].input = (uint32_t)i + 1, t[k].conv = (uint32_t)c;
+                continue;
+            }
+            gx_ix_conv(m->in[t[k].input - 1].ix, t[k].conv, &old);
+            if (cv.modify_time >= old.modify_time) { /* the later copy wins ties */
+                m->in[t[k].input - 1].conv_map[t[k].conv] = S_DROP;
+                m->in[t[k].input - 1].dropped = 1;
+                t[k].input = (uint32_t)i + 1, t[k].conv = (uint32_t)c;
+            } else {
+                m->in[i].conv_map[c] = S_DROP;
+                m->in[i].dropped = 1;
+            }
+        }
+    }
+    free(t);
+    return 0;
+}
+
+/* New numbers for the conversations and documents kept, in input order. */
+static int
+S_number(S_merge *m, int dedup)
+{
+    uint64_t docs = 0, convs = 0, strs = 0, tokens = 0;
+    size_t i;
+    int rc;
+    for (i = 0; i < m->n; i++) {
+        S_in *in = &m->in[i];
+        if (!(in->conv_map = calloc(in->ix->n.nconvs + 1, sizeof *in->conv_map)) ||
+            (dedup && !(in->map = malloc((in->ix->n.ndocs + 1) * sizeof *in->map))))
+            return GROKX_E_NOMEM;
+    }
+    if (dedup && (rc = S_dedup(m)) != 0)
+        return rc;
+    for (i = 0; i < m->n; i++) {
+        S_in *in = &m->in[i];
+        uint64_t c, d;
+        in->doc_base = docs, in->strs_base = strs;
+        for (d = 0; in->map && d < in->ix->n.ndocs; d++)
+            in->map[d] = S_DROP;
+        for (c = 0; c < in->ix->n.nconvs; c++) {
+            gx_conv cv;
+            gx_ix_conv(in->ix, c, &cv);
+            if (in->conv_map[c] == S_DROP)
+                continue;
+            in->conv_map[c] = (uint32_t)convs++;
+            for (d = 0; d < cv.doc_count; d++) {
+                gx_doc doc;
+                gx_ix_doc(in->ix, cv.first_doc + (uint32_t)d, &doc);
+                tokens += doc.ntokens;
+                if (in->map)
+                    in->map[cv.first_doc + d] = (uint32_t)(docs + d);
+            }
+            if (in->map)
+                docs += cv.doc_count;
+        }
+        if (!in->map)
+            docs += in->ix->n.ndocs;
+        if (docs >= UINT32_MAX - 1 || convs >= UINT32_MAX)
+            return snprintf(m->why, m->why_cap, "merge: more than 2^32 messages"), GROKX_E_LIMIT;
+        strs += in->ix->sec[GX_SEC_STRS].len;
+    }
+    m->counts.ndocs = docs;
+    m->counts.nconvs = convs;
+    m->counts.total_tokens = tokens;
+    return 0;
+}
+
+/* ---- names: one table for all inputs ------------------------------------ */
+
+static int
+S_names(S_merge *m, gx_buf *names)
+{
+    grokx_str *seen = NULL; /* the merged names, pointing into the inputs */
+    size_t i, j, k, total = 0, cap = 0;
+    int rc = 0;
+    for (i = 0; i < m->n && !rc; i++) {
+        S_in *in = &m->in[i];
+        if (!(in->name_map = calloc(in->ix->n.nnames + 1, sizeof *in->name_map))) {
+            rc = GROKX_E_NOMEM;
+            break;
+        }
+        for (j = 0; j < in->ix->n.nnames && !rc; j++) {
+            grokx_str s;
+            unsigned char ref[GX_IX_NAME_REC];
+            gx_ix_name(in->ix, j, &s); /* checked when the input was opened */
+            for (k = 0; k < total; k++) /* few names: senders and models */
+                if (seen[k].len == s.len && !memcmp(seen[k].ptr, s.ptr, s.len))
+                    break;
+            if (k == total && total == 65535) {
+                k = 65535; /* the overflow slot, as in the build */
+            } else if (k == total) {
+                gx_put64(ref, in->strs_base +
+                                  (uint64_t)((const unsigned char *)s.ptr - in->ix->sec[GX_SEC_STRS].p));
+                gx_put32(ref + 8, (uint32_t)s.len);
+                if (gx_grow(&seen, &cap, total + 1, sizeof *seen) ||
+                    gx_buf_put(names, ref, sizeof ref))
+                    rc = GROKX_E_NOMEM;
+                else
+                    seen[total++] = s;
+            }
+            in->name_map[j] = (uint16_t)k;
+        }
+    }
+    free(seen);
+    m->counts.nnames = total;
+    return rc;
+}
+
+/* ---- postings ----------------------------------------------------------- */
+
+static int
+S_advance(S_merge *m, size_t i)
+{
+    int rc = gx_dict_next(&m->in[i].it);
+    if (rc < 0)
+        return S_fail(m, i, "a damaged dictionary");
+    m->in[i].has = rc;
+    return 0;
+}
+
+static int
+S_cmp_terms(const gx_dict_iter *a, const gx_dict_iter *b)
+{
+    int c = memcmp(a->term, b->term, GX_MIN(a->len, b->len));
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static int
+S_postings(S_merge *m)
+{
+    gx_penc e;
+    size_t i;
+    int rc = 0;
+    gx_penc_init(&e, m->mem);
+    for (i = 0; i < m->n && !rc; i++) {
+        if (gx_dict_seek(&m->in[i].it, m->in[i].ix, NULL, 0) < 0)
+            rc = S_fail(m, i, "a damaged dictionary");
+        else
+            rc = S_advance(m, i);
+    }
+    while (!rc) {
+        const gx_dict_iter *low = NULL;
+        char term[GX_TERM_MAX];
+        size_t len;
+        for (i = 0; i < m->n; i++)
+            if (m->in[i].has && (!low || S_cmp_terms(&m->in[i].it, low) < 0))
+                low = &m->in[i].it;
+        if (!low)
+            break;
+        len = low->len;
+        memcpy(term, low->term, len);
+        gx_penc_reset(&e);
+        for (i = 0; i < m->n && !rc; i++) {
+            S_in *in = &m->in[i];
+            gx_pcur c;
+            if (!in->has || in->it.len != len || memcmp(in->it.term, term, len))
+                continue;
+            gx_pcur_init(&c, in->ix, &in->it.info);
+            while (!rc && (rc = gx_pcur_next(&c)) == 1) {
+                uint32_t nd = in->map ? in->map[c.doc] : (uint32_t)(in->doc_base + (uint64_t)c.doc);
+                const uint32_t *pos;
+                rc = 0;
+                if (nd == S_DROP)
+                    continue;
+                if ((rc = gx_pcur_positions(&c, &pos)) != 0) {
+                    if (rc == GROKX_E_CORRUPT)
+                        rc = S_fail(m, i, "damaged postings");
+                    break;
+                }
+                rc = gx_penc_add(&e, nd, pos, c.freq);
+                if (rc == GROKX_E_INVALID)
+                    rc = S_fail(m, i, "postings out of order");
+            }
+            if (rc == GROKX_E_CORRUPT && c.corrupt)
+                rc = S_fail(m, i, "damaged postings");
+            gx_pcur_free(&c);
+            if (!rc)
+                rc = S_advance(m, i);
+        }
+        if (!rc && e.df && !(rc = gx_penc_finish(&e)))
+            rc = gx_ixw_term(&m->w, term, len, &e);
+    }
+    gx_penc_free(&e);
+    return rc;
+}
+
+/* ---- the other sections ------------------------------------------------- */
+
+static int
+S_section(S_merge *m, int id, const void *p, size_t n)
+{
+    int rc;
+    if ((rc = gx_ixw_begin(&m->w, id)) || (rc = gx_ixw_put(&m->w, p, n)))
+        return rc;
+    return gx_ixw_end(&m->w);
+}
+
+/* An input that lost conversations to a later copy gets its store
+ * repacked with only the messages kept (nothing dropped stays in the
+ * file); the others are copied block for block. */
+static int
+S_repack(S_merge *m, S_in *in, gx_storew *sw, gx_buf *index)
+{
+    gx_buf raw;
+    uint64_t d, block = UINT64_MAX;
+    int rc = 0;
+    gx_buf_init(&raw, m->mem);
+    if (!(in->loc = malloc((in->ix->n.ndocs + 1) * sizeof *in->loc)))
+        return GROKX_E_NOMEM;
+    for (d = 0; d < in->ix->n.ndocs && !rc; d++) {
+        gx_doc doc;
+        grokx_str id, text;
+        if (in->map[d] == S_DROP)
+            continue;
+        gx_ix_doc(in->ix, (uint32_t)d, &doc);
+        if (doc.store_block != block) {
+            if ((rc = gx_ix_store_block(in->ix, doc.store_block, &raw)) != 0)
+                break;
+            block = doc.store_block;
+        }
+        if ((rc = gx_ix_store_record(in->ix, &raw, doc.store_off, &id, &text)) ||
+            (rc = gx_storew_add(sw, id, text, &in->loc[d].block, &in->loc[d].off)))
+            break;
+        if (sw->out.len && (rc = gx_ixw_put(&m->w, sw->out.ptr, sw->out.len)) == 0)
+            sw->out.len = 0; /* blocks go straight out; their ends stay in sw->index */
+    }
+    gx_buf_free(&raw);
+    if (rc == GROKX_E_CORRUPT)
+        return S_fail(m, (size_t)(in - m->in), "a damaged message store");
+    GX_UNUSED(index);
+    return rc;
+}
+
+static int
+S_store(S_merge *m)
+{
+    gx_storew sw;
+    gx_buf index; /* every block's end, in the new store */
+    unsigned char b[8];
+    size_t i;
+    int rc;
+    gx_storew_init(&sw, m->mem);
+    gx_buf_init(&index, m->mem);
+    if ((rc = gx_ixw_begin(&m->w, GX_SEC_STORE)) != 0)
+        return rc;
+    gx_put64(b, 0);
+    rc = gx_buf_put(&index, b, 8);
+    for (i = 0; i < m->n && !rc; i++) {
+        S_in *in = &m->in[i];
+        const gx_ix *ix = in->ix;
+        uint64_t k, base = m->w.off - m->w.sec_off[GX_SEC_STORE];
+        in->block_base = (index.len / 8) - 1;
+        if (in->dropped) { /* a fresh run of blocks from this input's kept texts */
+            sw.nblocks = in->block_base; /* numbering continues */
+            sw.bytes = base;
+            sw.index.len = 0;
+            if (!(rc = S_repack(m, in, &sw, &index)) && !(rc = gx_storew_flush(&sw)) &&
+                !(rc = gx_ixw_put(&m->w, sw.out.ptr, sw.out.len)))
+                rc = gx_buf_put(&index, sw.index.ptr, sw.index.len);
+            sw.out.len = 0;
+            continue;
+        }
+        if ((rc = gx_ixw_put(&m->w, ix->sec[GX_SEC_STORE].p, (size_t)ix->sec[GX_SEC_STORE].len)))
+            break;
+        for (k = 1; k <= ix->n.nstore_blocks && !rc; k++) {
+            gx_put64(b, base + gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + k * 8));
+            rc = gx_buf_put(&index, b, 8);
+        }
+    }
+    m->counts.nstore_blocks = index.len / 8 - 1;
+    if (!rc && !(rc = gx_ixw_end(&m->w)))
+        rc = S_section(m, GX_SEC_STORE_INDEX, index.ptr, index.len);
+    gx_storew_free(&sw);
+    gx_buf_free(&index);
+    return rc;
+}
+
+static int
+S_docs(S_merge *m)
+{
+    size_t i;
+    int rc = gx_ixw_begin(&m->w, GX_SEC_DOCS);
+    for (i = 0; i < m->n && !rc; i++) {
+        S_in *in = &m->in[i];
+        uint64_t d;
+        for (d = 0; d < in->ix->n.ndocs && !rc; d++) {
+            unsigned char rec[GX_IX_DOC_REC];
+            gx_doc doc;
+            if (in->map && in->map[d] == S_DROP)
+                continue;
+            gx_ix_doc(in->ix, (uint32_t)d, &doc);
+            if (doc.conv >= in->ix->n.nconvs || doc.store_block >= in->ix->n.nstore_blocks ||
+                doc.model >= in->ix->n.nnames || doc.sender >= in->ix->n.nnames ||
+                in->conv_map[doc.conv] == S_DROP)
+                return S_fail(m, i, "a damaged document record");
+            memcpy(rec, in->ix->sec[GX_SEC_DOCS].p + d * GX_IX_DOC_REC, sizeof rec);
+            gx_put32(rec, in->conv_map[doc.conv]);
+            if (in->loc) {
+                gx_put32(rec + 16, in->loc[d].block);
+                gx_put32(rec + 20, in->loc[d].off);
+            } else {
+                gx_put32(rec + 16, (uint32_t)(in->block_base + doc.store_block));
+            }
+            gx_put16(rec + 24, in->name_map[doc.model]);
+            gx_put16(rec + 26, in->name_map[doc.sender]);
+            rc = gx_ixw_put(&m->w, rec, sizeof rec);
+        }
+    }
+    return rc ? rc : gx_ixw_end(&m->w);
+}
+
+static int
+S_convs(S_merge *m)
+{
+    uint64_t first = 0;
+    size_t i;
+    int rc = gx_ixw_begin(&m->w, GX_SEC_CONVS);
+    for (i = 0; i < m->n && !rc; i++) {
+        S_in *in = &m->in[i];
+        uint64_t c;
+        for (c = 0; c < in->ix->n.nconvs && !rc; c++) {
+            unsigned char rec[GX_IX_CONV_REC];
+            gx_conv cv;
+            if (in->conv_map[c] == S_DROP)
+                continue;
+            gx_ix_conv(in->ix, c, &cv);
+            memcpy(rec, in->ix->sec[GX_SEC_CONVS].p + c * GX_IX_CONV_REC, sizeof rec);
+            gx_put64(rec, in->strs_base + gx_le64(rec));
+            gx_put64(rec + 12, in->strs_base + gx_le64(rec + 12));
+            gx_put64(rec + 24, in->strs_base + gx_le64(rec + 24));
+            gx_put32(rec + 56, (uint32_t)(in->map ? first : in->doc_base + cv.first_doc));
+            first += cv.doc_count;
+            rc = gx_ixw_put(&m->w, rec, sizeof rec);
+        }
+    }
+    return rc ? rc : gx_ixw_end(&m->w);
+}
+
+int
+gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, grokx_sink out, gx_mem *mem, char *why,
+            size_t why_cap)
+{
+    S_merge m;
+    gx_buf names;
+    size_t i;
+    int rc;
+    memset(&m, 0, sizeof m);
+    m.n = n;
+    m.mem = mem;
+    m.why = why;
+    m.why_cap = why_cap;
+    gx_buf_init(&names, mem);
+    if (!(m.in = calloc(n ? n : 1, sizeof *m.in)))
+        return GROKX_E_NOMEM;
+    for (i = 0; i < n; i++)
+        m.in[i].ix = ixs[i];
+    gx_ixw_init(&m.w, out, mem);
+    if (!(rc = S_number(&m, dedup)) && !(rc = S_names(&m, &names)) && !(rc = S_postings(&m)) &&
+        !(rc = gx_ixw_end(&m.w)) && !(rc = S_store(&m)) && !(rc = S_docs(&m)) &&
+        !(rc = S_convs(&m)) && !(rc = gx_ixw_begin(&m.w, GX_SEC_NAMES)) &&
+        !(rc = gx_ixw_put(&m.w, names.ptr, names.len)) && !(rc = gx_ixw_end(&m.w)) &&
+        !(rc = gx_ixw_begin(&m.w, GX_SEC_STRS))) {
+        for (i = 0; i < n && !rc; i++)
+            rc = gx_ixw_put(&m.w, ixs[i]->sec[GX_SEC_STRS].p, (size_t)ixs[i]->sec[GX_SEC_STRS].len);
+        if (!rc && !(rc = gx_ixw_end(&m.w)))
+            rc = gx_ixw_finish(&m.w, &m.counts);
+    }
+    if (rc == GROKX_E_IO && !why[0])
+        snprintf(why, why_cap, "merge: writing the index failed");
+    gx_ixw_free(&m.w);
+    gx_buf_free(&names);
+    for (i = 0; i < n; i++) {
+        free(m.in[i].map);
+        free(m.in[i].conv_map);
+        free(m.in[i].name_map);
+        free(m.in[i].loc);
+    }
+    free(m.in);
+    return rc;
+}

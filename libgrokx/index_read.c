@@ -1,0 +1,790 @@
+/*
+ * index_read.c -- reading a search index file (docs/index-format.md).
+ *
+ * The file is untrusted: every size, offset, count and varint is checked
+ * against the bytes actually there before it is used, so a truncated or
+ * damaged file gives GROKX_E_CORRUPT with a reason, never a read out of
+ * bounds. Opening checks the directory and the small sections (with
+ * their CRCs); gx_ix_check() verifies everything else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "index.h"
+
+int
+gx_ix_fail(gx_ix *ix, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ix->why, sizeof ix->why, fmt, ap);
+    va_end(ap);
+    return GROKX_E_CORRUPT;
+}
+
+static uint32_t
+S_crc(const unsigned char *p, uint64_t n)
+{
+    uint32_t c = (uint32_t)crc32(0L, Z_NULL, 0);
+    while (n) {
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        c = (uint32_t)crc32(c, p, k);
+        p += k, n -= k;
+    }
+    return c;
+}
+
+static const char *const S_sec_names[GX_SEC_COUNT + 1] = {
+    "", "postings", "message store", "store index", "documents", "conversations",
+    "names", "strings", "dictionary", "dictionary index"};
+
+static int
+S_check_crc(gx_ix *ix, int s)
+{
+    if (S_crc(ix->sec[s].p, ix->sec[s].len) != ix->sec_crc[s])
+        return gx_ix_fail(ix, "the %s section fails its checksum", S_sec_names[s]);
+    return 0;
+}
+
+/* A string reference (u64 offset, u32 length) into STRS. */
+static int
+S_str(const gx_ix *ix, const unsigned char *rec, grokx_str *s)
+{
+    uint64_t off = gx_le64(rec), len = gx_le32(rec + 8);
+    const gx_span *st = &ix->sec[GX_SEC_STRS];
+    if (off > st->len || len > st->len - off)
+        return GROKX_E_CORRUPT;
+    s->ptr = (const char *)st->p + off;
+    s->len = (size_t)len;
+    return 0;
+}
+
+int
+gx_ix_open_mem(gx_ix *ix, const void *data, uint64_t size)
+{
+    const unsigned char *b = data, *foot, *dir;
+    uint64_t dir_off, dir_len, prev_end = GX_IX_PRELUDE, i, sum;
+    unsigned seen = 0;
+    int s, rc;
+    memset(ix, 0, sizeof *ix);
+    ix->base = b;
+    ix->size = size;
+    if (size < GX_IX_PRELUDE + GX_IX_FOOTER || memcmp(b, GX_IX_MAGIC, 8))
+        return gx_ix_fail(ix, "not a libgrokx search index");
+    if (gx_le32(b + 8) != GX_IX_VERSION)
+        return gx_ix_fail(ix, "index format version %u, this libgrokx reads %u",
+                          (unsigned)gx_le32(b + 8), GX_IX_VERSION),
+               GROKX_E_VERSION;
+    if (gx_le32(b + 12) != 0)
+        return gx_ix_fail(ix, "the index uses features this libgrokx does not know (flags %#x)",
+                          (unsigned)gx_le32(b + 12));
+    foot = b + size - GX_IX_FOOTER;
+    if (memcmp(foot + 24, GX_IX_END_MAGIC, 8) || gx_le32(foot + 20) != GX_IX_VERSION)
+        return gx_ix_fail(ix, "the index is truncated (its end marker is missing)");
+    dir_off = gx_le64(foot);
+    dir_len = gx_le64(foot + 8);
+    if (dir_off < GX_IX_PRELUDE || dir_off > size - GX_IX_FOOTER ||
+        dir_len != GX_IX_DIR_FIXED + (uint64_t)GX_SEC_COUNT * GX_IX_SECTION_REC ||
+        dir_len > size - GX_IX_FOOTER - dir_off)
+        return gx_ix_fail(ix, "the index directory is out of bounds");
+    dir = b + dir_off;
+    if (S_crc(dir, dir_len) != gx_le32(foot + 16))
+        return gx_ix_fail(ix, "the index directory fails its checksum");
+    ix->n.ndocs = gx_le64(dir);
+    ix->n.nconvs = gx_le64(dir + 8);
+    ix->nterms = gx_le64(dir + 16);
+    ix->n.total_tokens = gx_le64(dir + 24);
+    ix->n.nnames = gx_le64(dir + 32);
+    ix->n.nstore_blocks = gx_le64(dir + 40);
+    ix->ndict_blocks = gx_le64(dir + 48);
+    if (gx_le32(dir + 56) != GX_SEC_COUNT)
+        return gx_ix_fail(ix, "the index directory lists %u sections, not %u",
+                          (unsigned)gx_le32(dir + 56), GX_SEC_COUNT);
+    for (i = 0; i < GX_SEC_COUNT; i++) { /* in file order, back to back */
+        const unsigned char *r = dir + GX_IX_DIR_FIXED + i * GX_IX_SECTION_REC;
+        uint64_t off = gx_le64(r + 8), len = gx_le64(r + 16);
+        s = (int)gx_le32(r);
+        if (s != (int)i + 1 || seen & 1u << s)
+            return gx_ix_fail(ix, "the index directory is out of order");
+        seen |= 1u << s;
+        if (off != prev_end || len > dir_off - off)
+            return gx_ix_fail(ix, "the %s section is out of bounds", S_sec_names[s]);
+        ix->sec[s].p = b + off;
+        ix->sec[s].len = len;
+        ix->sec_crc[s] = gx_le32(r + 4);
+        prev_end = off + len;
+    }
+    if (prev_end != dir_off)
+        return gx_ix_fail(ix, "the index has bytes between its sections and directory");
+    /* counts against the fixed-size sections */
+    if (ix->n.ndocs > UINT32_MAX - 1 || ix->sec[GX_SEC_DOCS].len != ix->n.ndocs * GX_IX_DOC_REC)
+        return gx_ix_fail(ix, "the documents section does not hold %llu records",
+                          (unsigned long long)ix->n.ndocs);
+    if (ix->n.nconvs > UINT32_MAX || ix->sec[GX_SEC_CONVS].len != ix->n.nconvs * GX_IX_CONV_REC)
+        return gx_ix_fail(ix, "the conversations section does not hold %llu records",
+                          (unsigned long long)ix->n.nconvs);
+    if (ix->n.nnames > 65536 || ix->sec[GX_SEC_NAMES].len != ix->n.nnames * GX_IX_NAME_REC)
+        return gx_ix_fail(ix, "the names section does not hold %llu records",
+                          (unsigned long long)ix->n.nnames);
+    if (ix->n.nstore_blocks > UINT32_MAX ||
+        ix->sec[GX_SEC_STORE_INDEX].len != (ix->n.nstore_blocks + 1) * 8)
+        return gx_ix_fail(ix, "the store index does not hold %llu blocks",
+                          (unsigned long long)ix->n.nstore_blocks);
+    if (ix->sec[GX_SEC_DICT_INDEX].len != ix->ndict_blocks * GX_IX_DICT_REC ||
+        ix->ndict_blocks > ix->nterms || ix->nterms > ix->ndict_blocks * GX_IX_DICT_BLOCK)
+        return gx_ix_fail(ix, "the dictionary index does not match %llu terms",
+                          (unsigned long long)ix->nterms);
+    if ((rc = S_check_crc(ix, GX_SEC_CONVS)) || (rc = S_check_crc(ix, GX_SEC_NAMES)) ||
+        (rc = S_check_crc(ix, GX_SEC_STORE_INDEX)) || (rc = S_check_crc(ix, GX_SEC_DICT_INDEX)))
+        return rc;
+    /* the store index: offsets rising within the store */
+    for (i = 0; i <= ix->n.nstore_blocks; i++) {
+        uint64_t o = gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + i * 8);
+        uint64_t prev = i ? gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + (i - 1) * 8) : 0;
+        if (o > ix->sec[GX_SEC_STORE].len || o < prev || (i && o - prev < 4))
+            return gx_ix_fail(ix, "store block %llu is out of bounds", (unsigned long long)i);
+    }
+    /* the dictionary index: blocks rising within the dictionary and postings */
+    for (i = 0, sum = 0; i < ix->ndict_blocks; i++) {
+        const unsigned char *r = ix->sec[GX_SEC_DICT_INDEX].p + i * GX_IX_DICT_REC;
+        uint64_t d = gx_le64(r), p = gx_le64(r + 8), n = gx_le32(r + 16);
+        if (d >= ix->sec[GX_SEC_DICT].len || p > ix->sec[GX_SEC_POSTINGS].len || !n ||
+            n > GX_IX_DICT_BLOCK ||
+            (i && (d <= gx_le64(r - GX_IX_DICT_REC) || p < gx_le64(r - GX_IX_DICT_REC + 8))))
+            return gx_ix_fail(ix, "dictionary block %llu is out of bounds",
+                              (unsigned long long)i);
+        sum += n;
+    }
+    if (sum != ix->nterms)
+        return gx_ix_fail(ix, "the dictionary blocks hold %llu terms, not %llu",
+                          (unsigned long long)sum, (unsigned long long)ix->nterms);
+    for (i = 0; i < ix->n.nconvs; i++) {
+        gx_conv c;
+        if (gx_ix_conv(ix, i, &c))
+            return gx_ix_fail(ix, "conversation %llu is out of bounds", (unsigned long long)i);
+    }
+    for (i = 0; i < ix->n.nnames; i++) {
+        grokx_str nm;
+        if (gx_ix_name(ix, i, &nm))
+            return gx_ix_fail(ix, "name %llu is out of bounds", (unsigned long long)i);
+    }
+    ix->avgdl = ix->n.ndocs ? (double)ix->n.total_tokens / (double)ix->n.ndocs : 0;
+    if (ix->avgdl < 1)
+        ix->avgdl = 1;
+    return 0;
+}
+
+int
+gx_ix_open_file(gx_ix *ix, const char *path)
+{
+    struct stat st;
+    void *m;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc, e;
+    memset(ix, 0, sizeof *ix);
+    if (fd < 0)
+        return snprintf(ix->why, sizeof ix->why, "%s", strerror(errno)), GROKX_E_IO;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        e = errno;
+        close(fd);
+        snprintf(ix->why, sizeof ix->why, "%s", S_ISDIR(st.st_mode) ? "is a folder" :
+                 "not a regular file");
+        return (void)e, GROKX_E_IO;
+    }
+    if ((uint64_t)st.st_size < GX_IX_PRELUDE + GX_IX_FOOTER || (uint64_t)st.st_size > SIZE_MAX) {
+        close(fd);
+        return gx_ix_fail(ix, "not a libgrokx search index (%lld bytes)", (long long)st.st_size);
+    }
+    m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    e = errno;
+    close(fd);
+    if (m == MAP_FAILED)
+        return snprintf(ix->why, sizeof ix->why, "%s", strerror(e)), GROKX_E_IO;
+    rc = gx_ix_open_mem(ix, m, (uint64_t)st.st_size);
+    ix->map = m;
+    ix->map_len = (size_t)st.st_size;
+    return rc;
+}
+
+void
+gx_ix_close(gx_ix *ix)
+{
+    if (ix->map)
+        munmap(ix->map, ix->map_len);
+    ix->map = NULL;
+}
+
+/* ---- records --------------------------------------------------------- */
+
+void
+gx_ix_doc(const gx_ix *ix, uint32_t i, gx_doc *d)
+{
+    const unsigned char *r = ix->sec[GX_SEC_DOCS].p + (uint64_t)i * GX_IX_DOC_REC;
+    d->conv = gx_le32(r);
+    d->ntokens = gx_le32(r + 4);
+    d->time = (int64_t)gx_le64(r + 8);
+    d->store_block = gx_le32(r + 16);
+    d->store_off = gx_le32(r + 20);
+    d->model = gx_le16(r + 24);
+    d->sender = gx_le16(r + 26);
+    d->role = r[28];
+    d->flags = r[29];
+}
+
+int
+gx_ix_conv(const gx_ix *ix, uint64_t i, gx_conv *c)
+{
+    const unsigned char *r = ix->sec[GX_SEC_CONVS].p + i * GX_IX_CONV_REC;
+    if (i >= ix->n.nconvs)
+        return GROKX_E_CORRUPT;
+    if (S_str(ix, r, &c->id) || S_str(ix, r + 12, &c->title) || S_str(ix, r + 24, &c->path))
+        return GROKX_E_CORRUPT;
+    c->flags = gx_le32(r + 36);
+    c->create_time = (int64_t)gx_le64(r + 40);
+    c->modify_time = (int64_t)gx_le64(r + 48);
+    c->first_doc = gx_le32(r + 56);
+    c->doc_count = gx_le32(r + 60);
+    if (c->first_doc > ix->n.ndocs || c->doc_count > ix->n.ndocs - c->first_doc)
+        return GROKX_E_CORRUPT;
+    return 0;
+}
+
+int
+gx_ix_name(const gx_ix *ix, uint64_t i, grokx_str *s)
+{
+    if (i >= ix->n.nnames)
+        return GROKX_E_CORRUPT;
+    return S_str(ix, ix->sec[GX_SEC_NAMES].p + i * GX_IX_NAME_REC, s);
+}
+
+int
+gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw)
+{
+    const unsigned char *si = ix->sec[GX_SEC_STORE_INDEX].p, *p;
+    uint64_t start, end, want;
+    z_stream z;
+    int zr;
+    if (b >= ix->n.nstore_blocks)
+        return GROKX_E_CORRUPT;
+    start = gx_le64(si + b * 8);
+    end = gx_le64(si + (b + 1) * 8);
+    p = ix->sec[GX_SEC_STORE].p + start;
+    want = gx_le32(p);
+    if (want > GX_IX_STORE_RAW_MAX || end - start - 4 > UINT32_MAX)
+        return GROKX_E_CORRUPT;
+    raw->len = 0;
+    if (gx_buf_reserve(raw, (size_t)want))
+        return GROKX_E_NOMEM;
+    memset(&z, 0, sizeof z);
+    if (inflateInit(&z) != Z_OK)
+        return GROKX_E_NOMEM;
+    z.next_in = (Bytef *)(p + 4);
+    z.avail_in = (uInt)(end - start - 4);
+    z.next_out = (Bytef *)raw->ptr;
+    z.avail_out = (uInt)want;
+    zr = inflate(&z, Z_FINISH);
+    inflateEnd(&z);
+    if (zr != Z_STREAM_END || z.total_out != want)
+        return GROKX_E_CORRUPT;
+    raw->len = (size_t)want;
+    return 0;
+}
+
+int
+gx_ix_store_record(const gx_ix *ix, const gx_buf *raw, uint64_t off, grokx_str *id,
+                   grokx_str *text)
+{
+    const unsigned char *p = (const unsigned char *)raw->ptr, *end = p + raw->len;
+    uint64_t n;
+    GX_UNUSED(ix);
+    if (off >= raw->len)
+        return GROKX_E_CORRUPT;
+    p += off;
+    if (gx_varint(&p, end, &n) || n > (uint64_t)(end - p))
+        return GROKX_E_CORRUPT;
+    id->ptr = (const char *)p, id->len = (size_t)n, p += n;
+    if (gx_varint(&p, end, &n) || n > (uint64_t)(end - p))
+        return GROKX_E_CORRUPT;
+    text->ptr = (const char *)p, text->len = (size_t)n;
+    return 0;
+}
+
+/* ---- the dictionary -------------------------------------------------- */
+
+static int
+S_dict_block(gx_dict_iter *it, uint64_t b)
+{
+    const gx_ix *ix = it->ix;
+    const unsigned char *r = ix->sec[GX_SEC_DICT_INDEX].p + b * GX_IX_DICT_REC;
+    uint64_t end = b + 1 < ix->ndict_blocks ? gx_le64(r + GX_IX_DICT_REC)
+                                            : ix->sec[GX_SEC_DICT].len;
+    it->block = b;
+    it->in_block = 0;
+    it->block_n = gx_le32(r + 16);
+    it->p = ix->sec[GX_SEC_DICT].p + gx_le64(r);
+    it->end = ix->sec[GX_SEC_DICT].p + end;
+    it->post_off = gx_le64(r + 8);
+    it->len = 0;
+    return 0;
+}
+
+/* The next entry of the current block, or of the next block. */
+static int
+S_dict_read(gx_dict_iter *it)
+{
+    const gx_ix *ix = it->ix;
+    uint64_t pre, suf, df, dl, sl, pl, plen = ix->sec[GX_SEC_POSTINGS].len;
+    if (it->in_block == it->block_n) {
+        if (it->block + 1 >= ix->ndict_blocks)
+            return 0;
+        S_dict_block(it, it->block + 1);
+    }
+    if (gx_varint(&it->p, it->end, &pre) || gx_varint(&it->p, it->end, &suf) ||
+        pre > it->len || (it->in_block == 0 && pre) || suf > GX_TERM_MAX - pre ||
+        pre + suf == 0 || suf > (uint64_t)(it->end - it->p))
+        return gx_ix_fail((gx_ix *)ix, "dictionary block %llu is damaged",
+                          (unsigned long long)it->block);
+    memcpy(it->term + pre, it->p, (size_t)suf);
+    it->p += suf;
+    it->len = (size_t)(pre + suf);
+    if (gx_varint(&it->p, it->end, &df) || gx_varint(&it->p, it->end, &dl) ||
+        gx_varint(&it->p, it->end, &sl) || gx_varint(&it->p, it->end, &pl) || !df ||
+        df > ix->n.ndocs || it->post_off > plen || dl > plen - it->post_off ||
+        sl > plen - it->post_off - dl || pl > plen - it->post_off - dl - sl)
+        return gx_ix_fail((gx_ix *)ix, "dictionary block %llu is damaged",
+                          (unsigned long long)it->block);
+    it->info.df = df;
+    it->info.off = it->post_off;
+    it->info.doc_len = dl, it->info.skip_len = sl, it->info.pos_len = pl;
+    it->post_off += dl + sl + pl;
+    it->in_block++;
+    return 1;
+}
+
+static int
+S_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, GX_MIN(an, bn));
+    return c ? c : (an > bn) - (an < bn);
+}
+
+int
+gx_dict_seek(gx_dict_iter *it, const gx_ix *ix, const char *key, size_t klen)
+{
+    uint64_t lo = 0, hi;
+    memset(it, 0, sizeof *it);
+    it->ix = ix;
+    it->block_n = 0;
+    it->block = UINT64_MAX; /* next read starts block 0 */
+    if (!ix->ndict_blocks)
+        return 0;
+    hi = ix->ndict_blocks;
+    if (key) { /* the last block whose first term <= key */
+        while (hi - lo > 1) {
+            uint64_t mid = lo + (hi - lo) / 2;
+            gx_dict_iter t;
+            t.ix = ix;
+            S_dict_block(&t, mid);
+            if (S_dict_read(&t) < 0)
+                return GROKX_E_CORRUPT;
+            if (S_cmp(t.term, t.len, key, klen) <= 0)
+                lo = mid;
+            else
+                hi = mid;
+        }
+    }
+    S_dict_block(it, lo);
+    it->in_block = 0;
+    if (key) { /* read up to the first term >= key and keep it pending */
+        for (;;) {
+            int rc = S_dict_read(it);
+            if (rc <= 0)
+                return rc;
+            if (S_cmp(it->term, it->len, key, klen) >= 0) {
+                it->block_n |= 1ull << 63; /* pending mark */
+                return 0;
+            }
+        }
+    }
+    return 0;
+}
+
+int
+gx_dict_next(gx_dict_iter *it)
+{
+    if (it->block_n & 1ull << 63) {
+        it->block_n &= ~(1ull << 63);
+        return 1;
+    }
+    if (!it->ix || !it->ix->ndict_blocks)
+        return 0;
+    return S_dict_read(it);
+}
+
+int
+gx_dict_find(const gx_ix *ix, const char *term, size_t len, gx_term_info *out)
+{
+    gx_dict_iter it;
+    int rc = gx_dict_seek(&it, ix, term, len);
+    if (rc < 0)
+        return rc;
+    if ((rc = gx_dict_next(&it)) <= 0)
+        return rc;
+    if (it.len != len || memcmp(it.term, term, len))
+        return 0;
+    *out = it.info;
+    return 1;
+}
+
+/* ---- packed integers ------------------------------------------------ */
+
+int
+gx_pfor_get(const unsigned char **pp, const unsigned char *end, uint32_t *v, size_t n)
+{
+    const unsigned char *p = *pp;
+    uint64_t acc = 0, nexc, k, at = 0;
+    unsigned b, have = 0;
+    size_t i, nbytes;
+    if (p >= end || (b = *p++) > 32)
+        return -1;
+    nbytes = (n * b + 7) / 8;
+    if (nbytes > (size_t)(end - p))
+        return -1;
+    if (b == 0) {
+        memset(v, 0, n * sizeof *v);
+    } else {
+        const uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+        for (i = 0; i < n; i++) {
+            while (have < b) {
+                acc |= (uint64_t)*p++ << have;
+                have += 8;
+            }
+            v[i] = (uint32_t)(acc & mask);
+            acc >>= b;
+            have -= b;
+        }
+    }
+    if (gx_varint(&p, end, &nexc) || nexc > n || (nexc && b == 32))
+        return -1;
+    for (k = 0; k < nexc; k++) {
+        uint64_t gap, high;
+        if (gx_varint(&p, end, &gap) || gx_varint(&p, end, &high) || (k && !gap) ||
+            gap >= n - at + (k ? 0 : 0) || at + gap >= n || !high || high >> (32 - b))
+            return -1;
+        at += gap;
+        v[at] |= (uint32_t)(high << b);
+    }
+    *pp = p;
+    return 0;
+}
+
+/* ---- postings -------------------------------------------------------- */
+
+int
+gx_pcur_init(gx_pcur *c, const gx_ix *ix, const gx_term_info *t)
+{
+    const unsigned char *base = ix->sec[GX_SEC_POSTINGS].p + t->off;
+    memset(c, 0, offsetof(gx_pcur, bdoc));
+    c->d = base;
+    c->dend = base + t->doc_len;
+    c->s = c->dend;
+    c->send = c->s + t->skip_len;
+    c->p = c->send;
+    c->pend = c->p + t->pos_len;
+    c->df = t->df;
+    c->ndocs = ix->n.ndocs;
+    c->doc = -1;
+    c->bn = c->bi = 0;
+    c->decoded = c->pos_decoded = 0;
+    c->pos = NULL;
+    c->pos_cap = 0;
+    c->corrupt = 0;
+    return 0;
+}
+
+void
+gx_pcur_free(gx_pcur *c)
+{
+    free(c->pos);
+    c->pos = NULL;
+    c->pos_cap = 0;
+}
+
+static int
+S_corrupt(gx_pcur *c)
+{
+    c->corrupt = 1;
+    return GROKX_E_CORRUPT;
+}
+
+/* The next block's bounds, from the skip table when there is one. */
+static int
+S_block_header(gx_pcur *c)
+{
+    c->bn = (size_t)GX_MIN((uint64_t)GX_IX_BLOCK_DOCS, c->df - c->i);
+    c->bi = 0;
+    c->decoded = c->pos_decoded = 0;
+    if (c->s < c->send) {
+        uint64_t gap, db, pb;
+        if (gx_varint(&c->s, c->send, &gap) || gx_varint(&c->s, c->send, &db) ||
+            gx_varint(&c->s, c->send, &pb) || !gap || gap > c->ndocs ||
+            c->doc + (int64_t)gap >= (int64_t)c->ndocs || db > (uint64_t)(c->dend - c->d) ||
+            pb > (uint64_t)(c->pend - c->p))
+            return S_corrupt(c);
+        c->block_last = c->doc + (int64_t)gap;
+        c->bd = c->d, c->bdend = c->d + db;
+        c->bp = c->p, c->bpend = c->p + pb;
+    } else {
+        if (c->i || c->df > GX_IX_BLOCK_DOCS) /* one block, or a skip table */
+            return S_corrupt(c);
+        c->block_last = INT64_MAX;
+        c->bd = c->d, c->bdend = c->dend;
+        c->bp = c->p, c->bpend = c->pend;
+    }
+    c->d = c->bdend; /* where the next block starts */
+    c->p = c->bpend;
+    return 0;
+}
+
+static int
+S_block_decode(gx_pcur *c)
+{
+    const unsigned char *q = c->bd;
+    int64_t doc = c->doc;
+    size_t k;
+    if (gx_pfor_get(&q, c->bdend, c->bdoc, c->bn) || gx_pfor_get(&q, c->bdend, c->bfreq, c->bn) ||
+        q != c->bdend)
+        return S_corrupt(c);
+    for (k = 0; k < c->bn; k++) {
+        doc += (int64_t)c->bdoc[k] + 1;
+        if (doc >= (int64_t)c->ndocs || c->bfreq[k] == UINT32_MAX)
+            return S_corrupt(c);
+        c->bdoc[k] = (uint32_t)doc;
+        c->bfreq[k]++;
+    }
+    if (c->block_last != INT64_MAX && doc != c->block_last)
+        return S_corrupt(c); /* the skip table disagrees with the block */
+    c->decoded = 1;
+    return 0;
+}
+
+/* Step onto bdoc[bi]. */
+static int
+S_take(gx_pcur *c)
+{
+    c->doc = c->bdoc[c->bi];
+    c->freq = c->bfreq[c->bi];
+    c->bi++;
+    c->i++;
+    return 1;
+}
+
+int
+gx_pcur_next(gx_pcur *c)
+{
+    int rc;
+    if (c->corrupt)
+        return GROKX_E_CORRUPT;
+    if (c->bi == c->bn) {
+        if (c->i >= c->df)
+            return 0;
+        if ((rc = S_block_header(c)) || (rc = S_block_decode(c)))
+            return rc;
+    } else if (!c->decoded && (rc = S_block_decode(c)) != 0) {
+        return rc;
+    }
+    return S_take(c);
+}
+
+int
+gx_pcur_seek(gx_pcur *c, int64_t target)
+{
+    int rc;
+    if (c->corrupt)
+        return GROKX_E_CORRUPT;
+    if (c->doc >= target)
+        return 1;
+    for (;;) {
+        if (c->bi == c->bn) {
+            if (c->i >= c->df)
+                return 0;
+            if ((rc = S_block_header(c)) != 0)
+                return rc;
+            if (c->block_last < target) { /* skip the whole block unread */
+                c->i += c->bn;
+                c->doc = c->block_last;
+                c->bi = c->bn;
+                continue;
+            }
+        }
+        if (!c->decoded && (rc = S_block_decode(c)) != 0)
+            return rc;
+        while (c->bi < c->bn && c->bdoc[c->bi] < target) /* within a block: a short scan */
+            c->bi++, c->i++;
+        if (c->bi < c->bn)
+            return S_take(c);
+        c->doc = c->bdoc[c->bn - 1];
+    }
+}
+
+int
+gx_pcur_positions(gx_pcur *c, const uint32_t **out)
+{
+    size_t j = c->bi - 1, k;
+    uint32_t i;
+    if (c->corrupt || c->doc < 0 || !c->bi)
+        return GROKX_E_CORRUPT;
+    if (!c->pos_decoded) {
+        const unsigned char *q = c->bp;
+        uint64_t m = 0;
+        for (k = 0; k < c->bn; k++) {
+            c->pstart[k] = (uint32_t)m;
+            m += c->bfreq[k];
+            if (m > GX_IX_BLOCK_POS_MAX)
+                return S_corrupt(c);
+        }
+        c->pstart[c->bn] = (uint32_t)m;
+        if (m > c->pos_cap) {
+            uint32_t *np = realloc(c->pos, (size_t)m * sizeof *np);
+            if (!np)
+                return GROKX_E_NOMEM;
+            c->pos = np, c->pos_cap = (size_t)m;
+        }
+        if (gx_pfor_get(&q, c->bpend, c->pos, (size_t)m) || q != c->bpend)
+            return S_corrupt(c);
+        for (k = 0; k < c->bn; k++) { /* gaps to absolute positions */
+            uint64_t at = 0;
+            for (i = c->pstart[k]; i < c->pstart[k + 1]; i++) {
+                at = i == c->pstart[k] ? c->pos[i] : at + c->pos[i] + 1;
+                if (at > UINT32_MAX)
+                    return S_corrupt(c);
+                c->pos[i] = (uint32_t)at;
+            }
+        }
+        c->pos_decoded = 1;
+    }
+    *out = c->pos + c->pstart[j];
+    return 0;
+}
+
+/* ---- the full check -------------------------------------------------- */
+
+/* One term's postings, decoded to the end: df documents, rising, with
+ * their positions, and a skip table that agrees with them. */
+static int
+S_check_postings(gx_ix *ix, const gx_dict_iter *it)
+{
+    gx_pcur c, s;
+    uint64_t n = 0;
+    int64_t last;
+    int rc;
+    gx_pcur_init(&c, ix, &it->info);
+    if (it->info.df > GX_IX_BLOCK_DOCS && !it->info.skip_len)
+        return gx_ix_fail(ix, "term \"%.*s\": no skip table", (int)it->len, it->term);
+    while ((rc = gx_pcur_next(&c)) == 1) {
+        const uint32_t *pos;
+        if ((rc = gx_pcur_positions(&c, &pos)) != 0)
+            break;
+        n++;
+    }
+    rc = rc < 0 || c.corrupt || n != it->info.df || c.d != c.dend || c.p != c.pend ||
+         (it->info.skip_len && c.s != c.send);
+    last = c.doc;
+    gx_pcur_free(&c);
+    if (rc)
+        return gx_ix_fail(ix, "term \"%.*s\": damaged postings", (int)it->len, it->term);
+    /* seeking must find the same last document as reading */
+    gx_pcur_init(&s, ix, &it->info);
+    rc = gx_pcur_seek(&s, last) != 1 || s.doc != last;
+    gx_pcur_free(&s);
+    if (rc)
+        return gx_ix_fail(ix, "term \"%.*s\": its skip table disagrees", (int)it->len, it->term);
+    return 0;
+}
+
+int
+gx_ix_check(gx_ix *ix)
+{
+    gx_dict_iter it;
+    char prev[GX_TERM_MAX];
+    size_t plen = 0;
+    uint64_t i, terms = 0, tokens = 0, next_doc = 0, block = UINT64_MAX;
+    gx_buf raw;
+    gx_mem mem;
+    int s, rc = 0;
+    for (s = 1; s <= GX_SEC_COUNT; s++)
+        if ((rc = S_check_crc(ix, s)) != 0)
+            return rc;
+    if ((rc = gx_dict_seek(&it, ix, NULL, 0)) != 0)
+        return rc;
+    while ((rc = gx_dict_next(&it)) == 1) {
+        if (terms && S_cmp(prev, plen, it.term, it.len) >= 0) {
+            rc = gx_ix_fail(ix, "the dictionary is out of order at \"%.*s\"", (int)it.len, it.term);
+            break;
+        }
+        memcpy(prev, it.term, it.len);
+        plen = it.len;
+        terms++;
+        if ((rc = S_check_postings(ix, &it)) != 0)
+            break;
+    }
+    if (rc < 0)
+        return rc;
+    if (terms != ix->nterms)
+        return gx_ix_fail(ix, "the dictionary holds %llu terms, not %llu",
+                          (unsigned long long)terms, (unsigned long long)ix->nterms);
+    /* conversations cover the documents in order; documents point at
+     * their conversation, names and a record of the store */
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_buf_init(&raw, &mem);
+    for (i = 0; i < ix->n.nconvs && !rc; i++) {
+        gx_conv c;
+        uint64_t d;
+        gx_ix_conv(ix, i, &c);
+        if (c.first_doc != next_doc) {
+            rc = gx_ix_fail(ix, "conversation %llu does not start where the last ended",
+                            (unsigned long long)i);
+            break;
+        }
+        next_doc += c.doc_count;
+        for (d = c.first_doc; d < next_doc && !rc; d++) {
+            gx_doc doc;
+            grokx_str id, text, nm;
+            gx_ix_doc(ix, (uint32_t)d, &doc);
+            tokens += doc.ntokens;
+            if (doc.conv != i || gx_ix_name(ix, doc.model, &nm) || gx_ix_name(ix, doc.sender, &nm)) {
+                rc = gx_ix_fail(ix, "message %llu: a damaged record", (unsigned long long)d);
+                break;
+            }
+            if (doc.store_block != block) {
+                if (doc.store_block < block && block != UINT64_MAX) {
+                    rc = gx_ix_fail(ix, "message %llu: the store is out of order", (unsigned long long)d);
+                    break;
+                }
+                if ((rc = gx_ix_store_block(ix, doc.store_block, &raw)) != 0) {
+                    rc = gx_ix_fail(ix, "store block %u is damaged", (unsigned)doc.store_block);
+                    break;
+                }
+                block = doc.store_block;
+            }
+            if (gx_ix_store_record(ix, &raw, doc.store_off, &id, &text) ||
+                !gx_utf8_valid(text.ptr, text.len))
+                rc = gx_ix_fail(ix, "message %llu: a damaged stored text", (unsigned long long)d);
+        }
+    }
+    gx_buf_free(&raw);
+    if (rc)
+        return rc;
+    if (next_doc != ix->n.ndocs || tokens != ix->n.total_tokens)
+        return gx_ix_fail(ix, "the conversations do not cover the %llu messages",
+                          (unsigned long long)ix->n.ndocs);
+    return 0;
+}

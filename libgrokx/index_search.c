@@ -1,0 +1,1218 @@
+/*
+ * index_search.c -- queries over an index: parsing (docs/search.md), a
+ * document-at-a-time evaluation over postings cursors, BM25 per message,
+ * grouping by conversation, snippets with highlights; and the public
+ * grokx_index_* functions.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index.h"
+
+#define S_END INT64_MAX
+#define S_K1 1.2
+#define S_B 0.75
+#define S_MAX_NODES 256      /* words, phrases and groups in one query */
+#define S_MAX_PHRASE 32      /* words in one phrase */
+#define S_MAX_PREFIX_POSTINGS ((size_t)64 << 20) /* documents gathered for prefix* */
+#define S_MAX_TERMS 64       /* terms highlighted */
+
+struct grokx_index {
+    gx_ix ix;
+};
+
+const gx_ix *
+gx_index_ix(const grokx_index *g)
+{
+    return &g->ix;
+}
+
+/* ---- the query tree -------------------------------------------------- */
+
+enum { Q_TERM, Q_PHRASE, Q_PREFIX, Q_AND, Q_OR, Q_NONE };
+
+typedef struct S_hitdoc { /* a prefix's documents, gathered */
+    uint32_t doc;
+    float score;
+} S_hitdoc;
+
+typedef struct S_node {
+    int kind;
+    int64_t doc; /* current document; -1 before the first, S_END after the last */
+    struct S_node **kids;
+    size_t nkids;
+    struct S_node **nots; /* Q_AND: documents to exclude */
+    size_t nnots;
+    /* Q_TERM */
+    gx_term_info info;
+    gx_pcur cur;
+    double idf;
+    /* Q_PHRASE: kids are terms; offs their places in the phrase */
+    uint32_t offs[S_MAX_PHRASE];
+    uint32_t tf;
+    /* Q_PREFIX */
+    S_hitdoc *hits;
+    size_t nhits, at;
+} S_node;
+
+typedef struct S_q {
+    grokx_index *gi;
+    const gx_ix *ix;
+    const char *s; /* the query text, being read */
+    size_t nodes;
+    S_node *all[S_MAX_NODES * 4];
+    size_t nall;
+    const uint32_t *pos[S_MAX_PHRASE]; /* positions of a phrase's terms */
+    /* terms to highlight (exact, or prefixes) */
+    char hl[S_MAX_TERMS][GX_TERM_MAX];
+    size_t hl_len[S_MAX_TERMS];
+    int hl_prefix[S_MAX_TERMS];
+    size_t nhl;
+    int err;
+    char why[GROKX_ERROR_TEXT_MAX];
+} S_q;
+
+static int
+S_qfail(S_q *q, int code, const char *fmt, ...)
+{
+    va_list ap;
+    if (q->err)
+        return q->err;
+    va_start(ap, fmt);
+    vsnprintf(q->why, sizeof q->why, fmt, ap);
+    va_end(ap);
+    return q->err = code;
+}
+
+static S_node *
+S_new(S_q *q, int kind)
+{
+    S_node *n;
+    if (q->nall == sizeof q->all / sizeof q->all[0]) {
+        S_qfail(q, GROKX_E_QUERY, "the query is too long");
+        return NULL;
+    }
+    if (!(n = calloc(1, sizeof *n))) {
+        S_qfail(q, GROKX_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    n->kind = kind;
+    n->doc = -1;
+    q->all[q->nall++] = n;
+    return n;
+}
+
+static int
+S_add(S_q *q, S_node ***arr, size_t *n, S_node *k)
+{
+    S_node **a = realloc(*arr, (*n + 1) * sizeof *a);
+    if (!a)
+        return S_qfail(q, GROKX_E_NOMEM, "out of memory");
+    a[(*n)++] = k;
+    *arr = a;
+    return 0;
+}
+
+static double
+S_idf(const gx_ix *ix, uint64_t df)
+{
+    double n = (double)ix->n.ndocs;
+    return log(1.0 + (n - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+static void
+S_highlight(S_q *q, const char *t, size_t len, int prefix)
+{
+    size_t i;
+    for (i = 0; i < q->nhl; i++)
+        if (q->hl_len[i] == len && q->hl_prefix[i] == prefix && !memcmp(q->hl[i], t, len))
+            return;
+    if (q->nhl == S_MAX_TERMS)
+        return;
+    memcpy(q->hl[q->nhl], t, len);
+    q->hl_len[q->nhl] = len;
+    q->hl_prefix[q->nhl++] = prefix;
+}
+
+/* A term leaf; one that is not in the index matches nothing (Q_NONE). */
+static S_node *
+S_term(S_q *q, const char *t, size_t len, int highlight)
+{
+    S_node *n = S_new(q, Q_TERM);
+    int rc;
+    if (!n)
+        return NULL;
+    if (highlight)
+        S_highlight(q, t, len, 0);
+    rc = gx_dict_find(q->ix, t, len, &n->info);
+    if (rc < 0) {
+        S_qfail(q, GROKX_E_CORRUPT, "%s", q->ix->why);
+        return NULL;
+    }
+    if (rc == 0) {
+        n->kind = Q_NONE;
+        n->doc = S_END;
+        return n;
+    }
+    gx_pcur_init(&n->cur, q->ix, &n->info);
+    n->idf = S_idf(q->ix, n->info.df);
+    return n;
+}
+
+/* BM25's term-frequency part for a message of dl tokens. */
+static double
+S_tf(const gx_ix *ix, double tf, uint32_t dl)
+{
+    return tf * (S_K1 + 1) / (tf + S_K1 * (1 - S_B + S_B * (double)dl / ix->avgdl));
+}
+
+static int
+S_hitdoc_cmp(const void *a, const void *b)
+{
+    const S_hitdoc *x = a, *y = b;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* prefix*: every term that starts with it, gathered into one list of
+ * documents (their scores summed). */
+static S_node *
+S_prefix(S_q *q, const char *t, size_t len)
+{
+    S_node *n = S_new(q, Q_PREFIX);
+    gx_dict_iter it;
+    size_t cap = 0, i, j;
+    int rc;
+    if (!n)
+        return NULL;
+    S_highlight(q, t, len, 1);
+    if (gx_dict_seek(&it, q->ix, t, len) < 0) {
+        S_qfail(q, GROKX_E_CORRUPT, "%s", q->ix->why);
+        return NULL;
+    }
+    while ((rc = gx_dict_next(&it)) == 1) {
+        gx_pcur c;
+        double idf;
+        if (it.len < len || memcmp(it.term, t, len))
+            break;
+        gx_pcur_init(&c, q->ix, &it.info);
+        idf = S_idf(q->ix, it.info.df);
+        while ((rc = gx_pcur_next(&c)) == 1) {
+            gx_doc d;
+            if (n->nhits == S_MAX_PREFIX_POSTINGS) {
+                S_qfail(q, GROKX_E_QUERY, "%.*s* matches too many words: make it longer",
+                        (int)len, t);
+                return NULL;
+            }
+            if (gx_grow(&n->hits, &cap, n->nhits + 1, sizeof *n->hits)) {
+                S_qfail(q, GROKX_E_NOMEM, "out of memory");
+                return NULL;
+            }
+            gx_ix_doc(q->ix, (uint32_t)c.doc, &d);
+            n->hits[n->nhits].doc = (uint32_t)c.doc;
+            n->hits[n->nhits++].score = (float)(idf * S_tf(q->ix, c.freq, d.ntokens));
+        }
+        gx_pcur_free(&c);
+        if (rc < 0)
+            break;
+    }
+    if (rc < 0) {
+        S_qfail(q, GROKX_E_CORRUPT, "%s", q->ix->why[0] ? q->ix->why : "damaged postings");
+        return NULL;
+    }
+    if (n->nhits)
+        qsort(n->hits, n->nhits, sizeof *n->hits, S_hitdoc_cmp);
+    for (i = j = 0; i < n->nhits; i++) { /* one entry per document */
+        if (j && n->hits[j - 1].doc == n->hits[i].doc)
+            n->hits[j - 1].score += n->hits[i].score;
+        else
+            n->hits[j++] = n->hits[i];
+    }
+    n->nhits = j;
+    return n;
+}
+
+/* ---- reading the query ----------------------------------------------- */
+
+typedef struct S_toks {
+    char term[S_MAX_PHRASE][GX_TERM_MAX];
+    size_t len[S_MAX_PHRASE];
+    uint32_t pos[S_MAX_PHRASE];
+    size_t n;
+    size_t first_start, last_end; /* the source bytes of the parts */
+    char joined[GX_TERM_MAX];
+    size_t joined_len, joined_start, joined_end;
+    int njoined, overflow;
+} S_toks;
+
+static int
+S_tok_cb(void *ud, const gx_tok *t)
+{
+    S_toks *k = ud;
+    if (t->flags & GX_TOK_JOINED) {
+        if (!k->njoined++) {
+            memcpy(k->joined, t->term, t->len);
+            k->joined_len = t->len;
+            k->joined_start = t->start, k->joined_end = t->end;
+        }
+        return 0;
+    }
+    if (k->n == S_MAX_PHRASE) {
+        k->overflow = 1;
+        return 1;
+    }
+    if (!k->n)
+        k->first_start = t->start;
+    k->last_end = t->end;
+    memcpy(k->term[k->n], t->term, t->len);
+    k->len[k->n] = t->len;
+    k->pos[k->n++] = t->pos;
+    return 0;
+}
+
+/* The words of text as one leaf: a term, a phrase of its parts, or (with
+ * prefix) a prefix search on the last part. NULL with q->err set, or a
+ * Q_NONE node when the text holds no word at all (punctuation). */
+static S_node *
+S_words(S_q *q, const char *text, size_t len, int prefix, int exact_phrase)
+{
+    S_toks k;
+    S_node *n;
+    size_t i;
+    memset(&k, 0, sizeof k);
+    if (gx_tokenize(text, len, S_tok_cb, &k) == GROKX_E_NOMEM) {
+        S_qfail(q, GROKX_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (k.overflow) {
+        S_qfail(q, GROKX_E_QUERY, "a phrase of more than %d words", S_MAX_PHRASE);
+        return NULL;
+    }
+    if (!k.n) {
+        if ((n = S_new(q, Q_NONE)) != NULL)
+            n->doc = -2; /* no word: ignored by the caller */
+        return n;
+    }
+    /* one word that splits (getUserName, snake_case): its whole form */
+    if (!exact_phrase && !prefix && k.njoined == 1 && k.joined_start == k.first_start &&
+        k.joined_end == k.last_end)
+        return S_term(q, k.joined, k.joined_len, 1);
+    if (k.n == 1)
+        return prefix ? S_prefix(q, k.term[0], k.len[0]) : S_term(q, k.term[0], k.len[0], 1);
+    if (prefix) { /* "foo.ba*": foo, then ba* */
+        S_node *a = S_new(q, Q_AND), *leaf;
+        if (!a)
+            return NULL;
+        for (i = 0; i < k.n; i++) {
+            leaf = i + 1 < k.n ? S_term(q, k.term[i], k.len[i], 1) : S_prefix(q, k.term[i], k.len[i]);
+            if (!leaf || S_add(q, &a->kids, &a->nkids, leaf))
+                return NULL;
+        }
+        return a;
+    }
+    if (!(n = S_new(q, Q_PHRASE)))
+        return NULL;
+    for (i = 0; i < k.n; i++) {
+        S_node *t = S_term(q, k.term[i], k.len[i], 1);
+        if (!t || S_add(q, &n->kids, &n->nkids, t))
+            return NULL;
+        n->offs[i] = k.pos[i] - k.pos[0];
+        n->idf += t->idf;
+        if (t->kind == Q_NONE) {
+            n->kind = Q_NONE;
+            n->doc = S_END;
+        }
+    }
+    return n;
+}
+
+static void
+S_space(S_q *q)
+{
+    while (*q->s == ' ' || *q->s == '\t' || *q->s == '\n' || *q->s == '\r')
+        q->s++;
+}
+
+static int
+S_is_word_end(char c)
+{
+    return !c || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')' || c == '"';
+}
+
+static S_node *S_parse_or(S_q *q, int depth);
+
+/* atom := "phrase" | ( or ) | word | word* */
+static S_node *
+S_parse_atom(S_q *q, int depth)
+{
+    const char *start;
+    S_space(q);
+    if (*q->s == '"') {
+        const char *end = strchr(++q->s, '"');
+        size_t len = end ? (size_t)(end - q->s) : strlen(q->s);
+        S_node *n = S_words(q, q->s, len, 0, 1);
+        q->s += len + (end ? 1 : 0);
+        return n;
+    }
+    if (*q->s == '(') {
+        S_node *n;
+        q->s++;
+        n = S_parse_or(q, depth + 1);
+        S_space(q);
+        if (n && *q->s != ')') {
+            S_qfail(q, GROKX_E_QUERY, "a '(' is not closed");
+            return NULL;
+        }
+        q->s++;
+        return n;
+    }
+    start = q->s;
+    while (!S_is_word_end(*q->s))
+        q->s++;
+    if (q->s - start > 1 && q->s[-1] == '*')
+        return S_words(q, start, (size_t)(q->s - start - 1), 1, 0);
+    return S_words(q, start, (size_t)(q->s - start), 0, 0);
+}
+
+static int
+S_keyword(S_q *q, const char *kw)
+{
+    size_t n = strlen(kw);
+    if (strncmp(q->s, kw, n) || !S_is_word_end(q->s[n]) || q->s[n] == '"')
+        return 0;
+    q->s += n;
+    return 1;
+}
+
+/* and := unary+, unary := (-|NOT) atom | atom */
+static S_node *
+S_parse_and(S_q *q, int depth)
+{
+    S_node *a = S_new(q, Q_AND);
+    if (!a)
+        return NULL;
+    for (;;) {
+        int neg = 0;
+        S_node *n;
+        S_space(q);
+        if (!*q->s || *q->s == ')')
+            break;
+        if (!strncmp(q->s, "OR", 2) && S_is_word_end(q->s[2]) && q->s[2] != '"')
+            break;
+        if (*q->s == '-' && q->s[1] && !S_is_word_end(q->s[1]))
+            neg = 1, q->s++;
+        else if (S_keyword(q, "NOT"))
+            neg = 1;
+        else if (S_keyword(q, "AND"))
+            continue;
+        if (!(n = S_parse_atom(q, depth)))
+            return NULL;
+        if (n->kind == Q_NONE && n->doc == -2)
+            continue; /* punctuation alone */
+        if (S_add(q, neg ? &a->nots : &a->kids, neg ? &a->nnots : &a->nkids, n))
+            return NULL;
+    }
+    return a;
+}
+
+static S_node *
+S_parse_or(S_q *q, int depth)
+{
+    S_node *o;
+    if (depth > 32) {
+        S_qfail(q, GROKX_E_QUERY, "parentheses nest too deep");
+        return NULL;
+    }
+    if (!(o = S_new(q, Q_OR)))
+        return NULL;
+    for (;;) {
+        S_node *a = S_parse_and(q, depth);
+        if (!a)
+            return NULL;
+        if (!a->nkids && a->nnots) {
+            S_qfail(q, GROKX_E_QUERY, "a query needs a word that is not excluded");
+            return NULL;
+        }
+        if (a->nkids && S_add(q, &o->kids, &o->nkids, a))
+            return NULL;
+        S_space(q);
+        if (!(!strncmp(q->s, "OR", 2) && S_is_word_end(q->s[2])))
+            break;
+        q->s += 2;
+    }
+    return o;
+}
+
+/* ---- evaluation ------------------------------------------------------ */
+
+static int S_next(S_q *q, S_node *n);
+static int S_seek(S_q *q, S_node *n, int64_t t);
+
+static int
+S_cur_rc(S_q *q, S_node *n, int rc)
+{
+    if (rc < 0)
+        return S_qfail(q, GROKX_E_CORRUPT, "damaged postings");
+    n->doc = rc ? n->cur.doc : S_END;
+    return 0;
+}
+
+static int
+S_phrase_ok(S_q *q, S_node *n)
+{
+    size_t i, j;
+    uint32_t tf = 0;
+    for (i = 0; i < n->nkids; i++) {
+        int rc = gx_pcur_positions(&n->kids[i]->cur, &q->pos[i]);
+        if (rc)
+            return S_qfail(q, rc, rc == GROKX_E_NOMEM ? "out of memory" : "damaged positions");
+    }
+    /* each start of the first word; the others found by a forward merge */
+    {
+        uint32_t at[S_MAX_PHRASE] = {0};
+        for (j = 0; j < n->kids[0]->cur.freq; j++) {
+            uint32_t p0 = q->pos[0][j];
+            int ok = 1;
+            for (i = 1; i < n->nkids && ok; i++) {
+                const gx_pcur *c = &n->kids[i]->cur;
+                uint64_t want = (uint64_t)p0 + n->offs[i];
+                while (at[i] < c->freq && q->pos[i][at[i]] < want)
+                    at[i]++;
+                ok = at[i] < c->freq && q->pos[i][at[i]] == want;
+            }
+            tf += ok;
+        }
+    }
+    n->tf = tf;
+    return 0;
+}
+
+/* Bring an AND (or phrase) to the next document all its kids share, not
+ * excluded, starting from where the kids are. */
+static int
+S_align(S_q *q, S_node *n)
+{
+    for (;;) {
+        int64_t t = -1;
+        size_t i;
+        int same = 1, excluded = 0;
+        for (i = 0; i < n->nkids; i++)
+            t = GX_MAX(t, n->kids[i]->doc);
+        if (t == S_END) {
+            n->doc = S_END;
+            return 0;
+        }
+        for (i = 0; i < n->nkids; i++) {
+            if (n->kids[i]->doc < t && S_seek(q, n->kids[i], t))
+                return q->err;
+            if (n->kids[i]->doc != t)
+                same = 0;
+        }
+        if (!same)
+            continue;
+        for (i = 0; i < n->nnots && !excluded; i++) {
+            if (n->nots[i]->doc < t && S_seek(q, n->nots[i], t))
+                return q->err;
+            excluded = n->nots[i]->doc == t;
+        }
+        if (!excluded && n->kind == Q_PHRASE) {
+            if (S_phrase_ok(q, n))
+                return q->err;
+            excluded = n->tf == 0;
+        }
+        if (!excluded) {
+            n->doc = t;
+            return 0;
+        }
+        if (S_next(q, n->kids[0]))
+            return q->err;
+    }
+}
+
+static int
+S_next(S_q *q, S_node *n)
+{
+    size_t i;
+    switch (n->kind) {
+    case Q_NONE:
+        n->doc = S_END;
+        return 0;
+    case Q_TERM:
+        return S_cur_rc(q, n, gx_pcur_next(&n->cur));
+    case Q_PREFIX:
+        if (n->doc == -1)
+            n->at = 0;
+        else if (n->at < n->nhits)
+            n->at++;
+        n->doc = n->at < n->nhits ? n->hits[n->at].doc : S_END;
+        return 0;
+    case Q_OR: {
+        int64_t cur = n->doc, low = S_END;
+        for (i = 0; i < n->nkids; i++) {
+            if ((cur == -1 || n->kids[i]->doc == cur) && S_next(q, n->kids[i]))
+                return q->err;
+            low = GX_MIN(low, n->kids[i]->doc);
+        }
+        n->doc = low;
+        return 0;
+    }
+    default: /* Q_AND, Q_PHRASE */
+        if (n->doc == -1) {
+            for (i = 0; i < n->nkids; i++)
+                if (S_next(q, n->kids[i]))
+                    return q->err;
+        } else if (S_next(q, n->kids[0])) {
+            return q->err;
+        }
+        return S_align(q, n);
+    }
+}
+
+static int
+S_seek(S_q *q, S_node *n, int64_t t)
+{
+    size_t i;
+    if (n->doc >= t)
+        return 0;
+    switch (n->kind) {
+    case Q_NONE:
+        n->doc = S_END;
+        return 0;
+    case Q_TERM:
+        return S_cur_rc(q, n, gx_pcur_seek(&n->cur, t));
+    case Q_PREFIX: { /* binary search in the gathered list */
+        size_t lo = n->doc == -1 ? 0 : n->at, hi = n->nhits;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if ((int64_t)n->hits[mid].doc < t)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        n->at = lo;
+        n->doc = lo < n->nhits ? n->hits[lo].doc : S_END;
+        return 0;
+    }
+    case Q_OR: {
+        int64_t low = S_END;
+        for (i = 0; i < n->nkids; i++) {
+            if (S_seek(q, n->kids[i], t))
+                return q->err;
+            low = GX_MIN(low, n->kids[i]->doc);
+        }
+        n->doc = low;
+        return 0;
+    }
+    default:
+        for (i = 0; i < n->nkids; i++)
+            if (S_seek(q, n->kids[i], t))
+                return q->err;
+        return S_align(q, n);
+    }
+}
+
+/* The score of document d, where n is positioned on it. */
+static double
+S_score(const S_q *q, const S_node *n, int64_t d, uint32_t dl)
+{
+    double s = 0;
+    size_t i;
+    if (n->doc != d)
+        return 0;
+    switch (n->kind) {
+    case Q_TERM:
+        return n->idf * S_tf(q->ix, n->cur.freq, dl);
+    case Q_PREFIX:
+        return n->hits[n->at].score;
+    case Q_PHRASE:
+        return n->idf * S_tf(q->ix, n->tf, dl);
+    case Q_NONE:
+        return 0;
+    default:
+        for (i = 0; i < n->nkids; i++)
+            s += S_score(q, n->kids[i], d, dl);
+        return s;
+    }
+}
+
+/* ---- filters and grouping -------------------------------------------- */
+
+static int
+S_ieq(const char *a, grokx_str b)
+{
+    size_t i;
+    if (strlen(a) != b.len)
+        return 0;
+    for (i = 0; i < b.len; i++)
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b.ptr[i]))
+            return 0;
+    return 1;
+}
+
+static int
+S_has(grokx_str h, const char *needle)
+{
+    size_t n = strlen(needle), i;
+    if (!n)
+        return 1;
+    for (i = 0; i + n <= h.len; i++)
+        if (!memcmp(h.ptr + i, needle, n))
+            return 1;
+    return 0;
+}
+
+typedef struct S_group {
+    uint32_t conv, best_doc;
+    double score;
+    uint64_t matches;
+} S_group;
+
+/* The top `limit` groups, kept in a min-heap by score (ties: lower
+ * conversation number, i.e. earlier in the export, ranks higher). */
+static int
+S_worse(const S_group *a, const S_group *b)
+{
+    return a->score < b->score || (a->score == b->score && a->conv > b->conv);
+}
+
+static void
+S_heap_push(S_group *h, size_t *n, size_t cap, const S_group *g)
+{
+    size_t i;
+    if (*n == cap) {
+        if (!S_worse(&h[0], g))
+            return;
+        h[0] = *g; /* replace the worst and sift down */
+        i = 0;
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, m = i;
+            if (l < *n && S_worse(&h[l], &h[m]))
+                m = l;
+            if (r < *n && S_worse(&h[r], &h[m]))
+                m = r;
+            if (m == i)
+                break;
+            S_group t = h[i];
+            h[i] = h[m], h[m] = t, i = m;
+        }
+        return;
+    }
+    i = (*n)++;
+    h[i] = *g;
+    while (i && S_worse(&h[i], &h[(i - 1) / 2])) {
+        S_group t = h[i];
+        h[i] = h[(i - 1) / 2], h[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+static int
+S_group_cmp(const void *a, const void *b)
+{
+    const S_group *x = a, *y = b;
+    return S_worse(x, y) ? 1 : S_worse(y, x) ? -1 : 0;
+}
+
+/* ---- snippets -------------------------------------------------------- */
+
+typedef struct S_snip_tok {
+    size_t start, end;
+    int term; /* index into q->hl */
+} S_snip_tok;
+
+typedef struct S_snip {
+    const S_q *q;
+    S_snip_tok *t;
+    size_t n, cap;
+} S_snip;
+
+static int
+S_snip_cb(void *ud, const gx_tok *t)
+{
+    S_snip *s = ud;
+    size_t i;
+    for (i = 0; i < s->q->nhl; i++) {
+        size_t n = s->q->hl_len[i];
+        if (s->q->hl_prefix[i] ? t->len >= n && !memcmp(t->term, s->q->hl[i], n)
+                               : t->len == n && !memcmp(t->term, s->q->hl[i], n))
+            break;
+    }
+    if (i == s->q->nhl)
+        return 0;
+    if (s->n == 4096)
+        return 1; /* enough to choose a window */
+    if (gx_grow(&s->t, &s->cap, s->n + 1, sizeof *s->t))
+        return GROKX_E_NOMEM;
+    if (s->n && s->t[s->n - 1].start == t->start && s->t[s->n - 1].end >= t->end)
+        return 0; /* a part inside a joined form already marked */
+    s->t[s->n].start = t->start;
+    s->t[s->n].end = t->end;
+    s->t[s->n++].term = (int)i;
+    return 0;
+}
+
+typedef struct grokx_results_impl {
+    grokx_hit *hits;
+    size_t n;
+    uint64_t total;
+    gx_buf text; /* snippets, then highlight arrays */
+    gx_mem mem;
+} S_results;
+
+struct grokx_results {
+    S_results r;
+};
+
+/* A one-line window of text of about width bytes with the most distinct
+ * matched terms, its matches as highlights. */
+static int
+S_snippet(const S_q *q, grokx_results *res, size_t hit, grokx_str text, size_t width,
+          size_t *hl_off, size_t *hl_n)
+{
+    S_snip s = {q, NULL, 0, 0};
+    size_t best = 0, best_score = 0, i, j, from, to, start_len;
+    gx_buf *out = &res->r.text;
+    int rc = gx_tokenize(text.ptr, text.len, S_snip_cb, &s);
+    GX_UNUSED(hit);
+    if (rc < 0 && rc != 1)
+        return free(s.t), rc;
+    for (i = 0; i < s.n; i++) { /* distinct terms in [start_i, start_i + width) */
+        unsigned long long seen = 0;
+        size_t k = 0;
+        for (j = i; j < s.n && s.t[j].end <= s.t[i].start + width; j++)
+            if (!(seen & 1ull << s.t[j].term))
+                seen |= 1ull << s.t[j].term, k++;
+        if (k > best_score)
+            best_score = k, best = i;
+    }
+    if (s.n) { /* start a little before the first match, on a word boundary */
+        from = s.t[best].start > width / 4 ? s.t[best].start - width / 4 : 0;
+        while (from > 0 && from > s.t[best].start - GX_MIN(s.t[best].start, width / 2) &&
+               text.ptr[from - 1] != ' ' && text.ptr[from - 1] != '\n')
+            from--;
+    } else {
+        from = 0;
+    }
+    while (from < text.len && ((unsigned char)text.ptr[from] & 0xC0) == 0x80)
+        from++; /* never start inside a character */
+    to = GX_MIN(text.len, from + width);
+    while (to < text.len && ((unsigned char)text.ptr[to] & 0xC0) == 0x80)
+        to++;
+    start_len = out->len;
+    *hl_off = 0;
+    *hl_n = 0;
+    if (from > 0 && (rc = gx_buf_puts(out, "\xE2\x80\xA6")))
+        return free(s.t), rc;
+    {
+        /* copy with whitespace runs as one space; map matches as we go */
+        size_t k = 0, nh = 0;
+        grokx_span spans[64];
+        int space = 0;
+        for (i = from; i < to; i++) {
+            char c = text.ptr[i];
+            while (k < s.n && s.t[k].start < i)
+                k++;
+            if (k < s.n && s.t[k].start == i && s.t[k].end <= to && nh < 64) {
+                if (space && (rc = gx_buf_putc(out, ' ')))
+                    return free(s.t), rc;
+                space = 0;
+                spans[nh].start = out->len - start_len;
+                spans[nh].len = s.t[k].end - s.t[k].start;
+                nh++;
+                if ((rc = gx_buf_put(out, text.ptr + i, s.t[k].end - s.t[k].start)))
+                    return free(s.t), rc;
+                i = s.t[k].end - 1;
+                continue;
+            }
+            if (c == ' ' || (unsigned char)c < 0x20 || c == 0x7f) { /* controls never reach a terminal */
+                space = out->len > start_len;
+                continue;
+            }
+            if (space && (rc = gx_buf_putc(out, ' ')))
+                return free(s.t), rc;
+            space = 0;
+            if ((rc = gx_buf_putc(out, c)))
+                return free(s.t), rc;
+        }
+        if (to < text.len && (rc = gx_buf_puts(out, "\xE2\x80\xA6")))
+            return free(s.t), rc;
+        if ((rc = gx_buf_putc(out, 0)))
+            return free(s.t), rc;
+        /* highlights after the text, aligned */
+        while (out->len % sizeof(size_t))
+            if ((rc = gx_buf_putc(out, 0)))
+                return free(s.t), rc;
+        *hl_off = out->len;
+        *hl_n = nh;
+        if (nh && (rc = gx_buf_put(out, spans, nh * sizeof spans[0])))
+            return free(s.t), rc;
+    }
+    free(s.t);
+    return 0;
+}
+
+/* ---- the public functions -------------------------------------------- */
+
+static void
+S_err(grokx_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    va_end(ap);
+}
+
+int
+grokx_index_open(const char *path, grokx_index **out, grokx_error *err)
+{
+    grokx_index *g;
+    int rc;
+    if (!out || !path)
+        return S_err(err, GROKX_E_INVALID, "no index path"), GROKX_E_INVALID;
+    *out = NULL;
+    if (!(g = calloc(1, sizeof *g)))
+        return S_err(err, GROKX_E_NOMEM, "out of memory"), GROKX_E_NOMEM;
+    if ((rc = gx_ix_open_file(&g->ix, path)) != 0) {
+        S_err(err, rc, "%s", g->ix.why);
+        gx_ix_close(&g->ix);
+        free(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
+}
+
+int
+grokx_index_open_memory(const void *buf, size_t len, grokx_index **out, grokx_error *err)
+{
+    grokx_index *g;
+    int rc;
+    if (!out || (!buf && len))
+        return S_err(err, GROKX_E_INVALID, "no index"), GROKX_E_INVALID;
+    *out = NULL;
+    if (!(g = calloc(1, sizeof *g)))
+        return S_err(err, GROKX_E_NOMEM, "out of memory"), GROKX_E_NOMEM;
+    if ((rc = gx_ix_open_mem(&g->ix, buf ? buf : "", len)) != 0) {
+        S_err(err, rc, "%s", g->ix.why);
+        free(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
+}
+
+void
+grokx_index_close(grokx_index *g)
+{
+    if (!g)
+        return;
+    gx_ix_close(&g->ix);
+    free(g);
+}
+
+int
+grokx_index_check(grokx_index *g, grokx_error *err)
+{
+    int rc;
+    if (!g)
+        return S_err(err, GROKX_E_INVALID, "no index"), GROKX_E_INVALID;
+    if ((rc = gx_ix_check(&g->ix)) != 0)
+        S_err(err, rc, "%s", g->ix.why);
+    return rc;
+}
+
+void
+grokx_index_get_info(const grokx_index *g, grokx_index_info *info)
+{
+    memset(info, 0, sizeof *info);
+    if (!g)
+        return;
+    info->messages = g->ix.n.ndocs;
+    info->conversations = g->ix.n.nconvs;
+    info->terms = g->ix.nterms;
+    info->tokens = g->ix.n.total_tokens;
+    info->file_bytes = g->ix.size;
+    info->store_bytes = g->ix.sec[GX_SEC_STORE].len;
+}
+
+void
+grokx_search_options_init(grokx_search_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->abi_version = GROKX_ABI_VERSION;
+    o->since = o->until = GROKX_TIME_NONE;
+}
+
+static void
+S_q_free(S_q *q)
+{
+    size_t i;
+    for (i = 0; i < q->nall; i++) {
+        gx_pcur_free(&q->all[i]->cur);
+        free(q->all[i]->kids);
+        free(q->all[i]->nots);
+        free(q->all[i]->hits);
+        free(q->all[i]);
+    }
+}
+
+/* Does message d pass the filters? */
+static int
+S_keep(const gx_ix *ix, const grokx_search_options *o, const gx_doc *d, int *bad)
+{
+    grokx_str s;
+    if (o->since != GROKX_TIME_NONE && (d->time == GROKX_TIME_NONE || d->time < o->since))
+        return 0;
+    if (o->until != GROKX_TIME_NONE && (d->time == GROKX_TIME_NONE || d->time >= o->until))
+        return 0;
+    if (o->sender) {
+        if (S_ieq(o->sender, (grokx_str){"user", 4}) || S_ieq(o->sender, (grokx_str){"human", 5})) {
+            if (d->role != 0)
+                return 0;
+        } else if (S_ieq(o->sender, (grokx_str){"assistant", 9}) ||
+                   S_ieq(o->sender, (grokx_str){"grok", 4})) {
+            if (d->role != 1)
+                return 0;
+        } else if (gx_ix_name(ix, d->sender, &s) || !S_ieq(o->sender, s)) {
+            return 0;
+        }
+    }
+    if (o->model && (gx_ix_name(ix, d->model, &s) || !S_has(s, o->model)))
+        return 0;
+    if (o->conversation) {
+        gx_conv c;
+        size_t n = strlen(o->conversation);
+        if (gx_ix_conv(ix, d->conv, &c)) {
+            *bad = 1;
+            return 0;
+        }
+        if (c.id.len < n || memcmp(c.id.ptr, o->conversation, n))
+            return 0;
+    }
+    return 1;
+}
+
+int
+grokx_index_search(grokx_index *g, const char *query, const grokx_search_options *o,
+                   grokx_results **out, grokx_error *err)
+{
+    grokx_search_options def;
+    S_q *q;
+    S_node *root;
+    grokx_results *res;
+    S_group *heap = NULL, cur = {0, 0, 0, 0};
+    size_t nheap = 0, limit, i;
+    int64_t have_cur = 0;
+    int rc = 0, bad = 0;
+    gx_buf raw;
+    if (out)
+        *out = NULL;
+    if (!g || !query || !out)
+        return S_err(err, GROKX_E_INVALID, "no index or query"), GROKX_E_INVALID;
+    if (!o) {
+        grokx_search_options_init(&def);
+        o = &def;
+    }
+    if (o->abi_version != GROKX_ABI_VERSION)
+        return S_err(err, GROKX_E_VERSION, "unsupported ABI version"), GROKX_E_VERSION;
+    limit = o->limit ? GX_MIN(o->limit, (size_t)100000) : 10;
+    if (!(q = calloc(1, sizeof *q)) || !(res = calloc(1, sizeof *res)) ||
+        !(heap = malloc(limit * sizeof *heap))) {
+        free(q);
+        free(heap);
+        return S_err(err, GROKX_E_NOMEM, "out of memory"), GROKX_E_NOMEM;
+    }
+    gx_mem_init(&res->r.mem, NULL, NULL, 0);
+    gx_buf_init(&res->r.text, &res->r.mem);
+    q->gi = g;
+    q->ix = &g->ix;
+    q->s = query;
+    root = S_parse_or(q, 0);
+    S_space(q);
+    if (root && *q->s == ')')
+        S_qfail(q, GROKX_E_QUERY, "a ')' without its '('");
+    if (!q->err && root && !root->nkids)
+        S_qfail(q, GROKX_E_QUERY, "the query has no word to search for");
+    if (!q->err && root && root->nkids == 1)
+        root = root->kids[0];
+    /* an AND of one positive kid and no exclusions is that kid */
+    while (!q->err && root && root->kind == Q_AND && root->nkids == 1 && !root->nnots)
+        root = root->kids[0];
+    if (!q->err && root)
+        S_next(q, root);
+    while (!q->err && root && root->doc != S_END) {
+        gx_doc d;
+        int64_t doc = root->doc;
+        gx_ix_doc(q->ix, (uint32_t)doc, &d);
+        if (S_keep(q->ix, o, &d, &bad)) {
+            double sc = S_score(q, root, doc, d.ntokens);
+            res->r.total++;
+            if (have_cur && cur.conv != d.conv) {
+                S_heap_push(heap, &nheap, limit, &cur);
+                have_cur = 0;
+            }
+            if (!have_cur) {
+                cur.conv = d.conv, cur.best_doc = (uint32_t)doc, cur.score = sc, cur.matches = 0;
+                have_cur = 1;
+            } else if (sc > cur.score) {
+                cur.best_doc = (uint32_t)doc, cur.score = sc;
+            }
+            cur.matches++;
+        }
+        if (bad) {
+            S_qfail(q, GROKX_E_CORRUPT, "a damaged document record");
+            break;
+        }
+        S_next(q, root);
+    }
+    if (have_cur && !q->err)
+        S_heap_push(heap, &nheap, limit, &cur);
+    if (q->err) {
+        rc = q->err;
+        S_err(err, rc, "%s", q->why);
+        goto done;
+    }
+    qsort(heap, nheap, sizeof *heap, S_group_cmp);
+    if (nheap && !(res->r.hits = calloc(nheap, sizeof *res->r.hits))) {
+        rc = GROKX_E_NOMEM;
+        S_err(err, rc, "out of memory");
+        goto done;
+    }
+    gx_buf_init(&raw, &res->r.mem);
+    {
+        size_t *snip_off = calloc(nheap + 1, sizeof *snip_off), *hl_off = calloc(nheap + 1, sizeof *hl_off);
+        size_t *hl_n = calloc(nheap + 1, sizeof *hl_n);
+        if (!snip_off || !hl_off || !hl_n)
+            rc = GROKX_E_NOMEM;
+        for (i = 0; i < nheap && !rc; i++) {
+            grokx_hit *h = &res->r.hits[i];
+            gx_conv c;
+            gx_doc d;
+            grokx_str id = {"", 0}, text = {"", 0};
+            gx_ix_doc(q->ix, heap[i].best_doc, &d);
+            if (gx_ix_conv(q->ix, d.conv, &c) || gx_ix_name(q->ix, d.sender, &h->sender) ||
+                gx_ix_name(q->ix, d.model, &h->model)) {
+                rc = GROKX_E_CORRUPT;
+                break;
+            }
+            if ((rc = gx_ix_store_block(q->ix, d.store_block, &raw)) != 0 ||
+                (rc = gx_ix_store_record(q->ix, &raw, d.store_off, &id, &text)) != 0)
+                break;
+            h->score = heap[i].score;
+            h->matches = heap[i].matches;
+            h->conversation_id = c.id;
+            h->title = c.title;
+            h->path = c.path;
+            h->conversation_time = c.create_time;
+            h->starred = !!(c.flags & GX_IX_CONV_STARRED);
+            h->role = d.role ? GROKX_ROLE_ASSISTANT : GROKX_ROLE_USER;
+            h->time = d.time;
+            /* the id lives in the inflated block: copy it with the snippet */
+            snip_off[i] = res->r.text.len;
+            if ((rc = gx_buf_put(&res->r.text, id.ptr, id.len)) || (rc = gx_buf_putc(&res->r.text, 0)))
+                break;
+            h->message_id.len = id.len;
+            rc = S_snippet(q, res, i, text, o->snippet_bytes ? o->snippet_bytes : 160, &hl_off[i],
+                           &hl_n[i]);
+        }
+        /* pointers only now: the buffer moved while it grew */
+        for (i = 0; i < nheap && !rc; i++) {
+            grokx_hit *h = &res->r.hits[i];
+            h->message_id.ptr = res->r.text.ptr + snip_off[i];
+            h->snippet.ptr = h->message_id.ptr + h->message_id.len + 1;
+            h->snippet.len = strlen(h->snippet.ptr);
+            h->highlights = hl_n[i] ? (const grokx_span *)(const void *)(res->r.text.ptr + hl_off[i]) : NULL;
+            h->highlight_count = hl_n[i];
+        }
+        free(snip_off);
+        free(hl_off);
+        free(hl_n);
+    }
+    gx_buf_free(&raw);
+    if (rc) {
+        S_err(err, rc, "%s", rc == GROKX_E_NOMEM ? "out of memory" : "a damaged message store");
+        goto done;
+    }
+    res->r.n = nheap;
+done:
+    S_q_free(q);
+    free(q);
+    free(heap);
+    if (rc) {
+        grokx_results_free(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+size_t
+grokx_results_count(const grokx_results *r)
+{
+    return r ? r->r.n : 0;
+}
+
+const grokx_hit *
+grokx_results_hit(const grokx_results *r, size_t i)
+{
+    return r && i < r->r.n ? &r->r.hits[i] : NULL;
+}
+
+uint64_t
+grokx_results_total(const grokx_results *r)
+{
+    return r ? r->r.total : 0;
+}
+
+void
+grokx_results_free(grokx_results *r)
+{
+    if (!r)
+        return;
+    gx_buf_free(&r->r.text);
+    free(r->r.hits);
+    free(r);
+}
+
+int
+grokx_index_merge(const char *const *paths, size_t n, grokx_sink out, grokx_error *err)
+{
+    gx_ix *ixs;
+    gx_ix **ptrs;
+    gx_mem mem;
+    char why[GROKX_ERROR_TEXT_MAX] = "";
+    size_t i, opened = 0;
+    int rc = 0;
+    if (!paths || !n || !out.write)
+        return S_err(err, GROKX_E_INVALID, "nothing to merge"), GROKX_E_INVALID;
+    ixs = calloc(n, sizeof *ixs);
+    ptrs = calloc(n, sizeof *ptrs);
+    if (!ixs || !ptrs) {
+        free(ixs);
+        free(ptrs);
+        return S_err(err, GROKX_E_NOMEM, "out of memory"), GROKX_E_NOMEM;
+    }
+    for (i = 0; i < n && !rc; i++, opened++) {
+        ptrs[i] = &ixs[i];
+        if ((rc = gx_ix_open_file(&ixs[i], paths[i])) != 0)
+            S_err(err, rc, "%s: %s", paths[i], ixs[i].why);
+    }
+    if (!rc) {
+        gx_mem_init(&mem, NULL, NULL, 0);
+        rc = gx_ix_merge(ptrs, n, 1, out, &mem, why, sizeof why);
+        if (rc)
+            S_err(err, rc, "%s", why[0] ? why : grokx_strerror(rc));
+    }
+    for (i = 0; i < opened; i++)
+        gx_ix_close(&ixs[i]);
+    free(ixs);
+    free(ptrs);
+    return rc;
+}

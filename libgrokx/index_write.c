@@ -1,0 +1,451 @@
+/*
+ * index_write.c -- encoding a search index file (docs/index-format.md):
+ * varints, one term's postings in blocks, and the file itself, streamed
+ * to a sink front to back (the directory is at the end, so nothing is
+ * ever rewritten and the output can be a pipe or a temp-then-rename file).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "index.h"
+
+int
+gx_buf_varint(gx_buf *b, uint64_t v)
+{
+    int rc;
+    if (b->cap - b->len < 12 && (rc = gx_buf_reserve(b, 11)) != 0)
+        return rc;
+    b->len += gx_varint_put((unsigned char *)b->ptr + b->len, v);
+    return 0;
+}
+
+/* ---- packed integers ------------------------------------------------- */
+
+static unsigned
+S_bits(uint32_t v)
+{
+#if defined(__GNUC__)
+    return v ? 32u - (unsigned)__builtin_clz(v) : 0;
+#else
+    unsigned b = 0;
+    while (v)
+        b++, v >>= 1;
+    return b;
+#endif
+}
+
+int
+gx_pfor_put(gx_buf *out, const uint32_t *v, size_t n)
+{
+    size_t hist[33] = {0}, i, best_cost, nbytes, nexc = 0;
+    unsigned b, best = 32;
+    unsigned char *p;
+    uint64_t acc = 0;
+    unsigned have = 0;
+    size_t last = 0;
+    int rc;
+    unsigned top = 0;
+    size_t above = 0;
+    for (i = 0; i < n; i++)
+        hist[S_bits(v[i])]++;
+    for (top = 32; top && !hist[top]; top--)
+        ;
+    best = top;
+    best_cost = (n * top + 7) / 8;
+    for (b = top; b-- > 0;) { /* fewer bits, more exceptions (about 3 bytes each) */
+        size_t cost;
+        above += hist[b + 1];
+        cost = (n * b + 7) / 8 + 3 * above;
+        if (cost < best_cost)
+            best_cost = cost, best = b;
+    }
+    b = best;
+    nbytes = (n * b + 7) / 8;
+    if ((rc = gx_buf_reserve(out, 1 + nbytes + 8)) != 0)
+        return rc;
+    p = (unsigned char *)out->ptr + out->len;
+    *p++ = (unsigned char)b;
+    for (i = 0; i < n; i++) {
+        uint64_t low = b == 32 ? v[i] : v[i] & ((1u << b) - 1);
+        if (b < 32 && v[i] >> b)
+            nexc++;
+        acc |= low << have;
+        have += b;
+        while (have >= 8) {
+            *p++ = (unsigned char)acc;
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    if (have)
+        *p++ = (unsigned char)acc;
+    out->len = (size_t)(p - (unsigned char *)out->ptr);
+    if ((rc = gx_buf_varint(out, nexc)) != 0)
+        return rc;
+    for (i = 0; i < n && nexc; i++)
+        if (b < 32 && v[i] >> b) {
+            if ((rc = gx_buf_varint(out, i - last)) || (rc = gx_buf_varint(out, v[i] >> b)))
+                return rc;
+            last = i;
+        }
+    return 0;
+}
+
+/* ---- postings ------------------------------------------------------- */
+
+void
+gx_penc_init(gx_penc *e, gx_mem *mem)
+{
+    memset(e, 0, sizeof *e);
+    gx_buf_init(&e->docs, mem);
+    gx_buf_init(&e->skip, mem);
+    gx_buf_init(&e->pos, mem);
+    gx_penc_reset(e);
+}
+
+void
+gx_penc_reset(gx_penc *e)
+{
+    e->docs.len = e->skip.len = e->pos.len = 0;
+    e->df = e->nblocks = 0;
+    e->prev_doc = e->block_prev = -1;
+    e->block_docs_start = e->block_pos_start = 0;
+    e->bn = e->bpos_n = 0;
+}
+
+void
+gx_penc_free(gx_penc *e)
+{
+    gx_buf_free(&e->docs);
+    gx_buf_free(&e->skip);
+    gx_buf_free(&e->pos);
+    free(e->bpos);
+    e->bpos = NULL;
+    e->bpos_cap = 0;
+}
+
+/* Encode the block in hand, with its skip entry. */
+static int
+S_penc_close_block(gx_penc *e)
+{
+    int rc;
+    if (!e->bn)
+        return 0;
+    if ((rc = gx_pfor_put(&e->docs, e->gaps, e->bn)) ||
+        (rc = gx_pfor_put(&e->docs, e->freqs, e->bn)) ||
+        (rc = gx_pfor_put(&e->pos, e->bpos, e->bpos_n)) ||
+        (rc = gx_buf_varint(&e->skip, (uint64_t)(e->prev_doc - e->block_prev))) ||
+        (rc = gx_buf_varint(&e->skip, e->docs.len - e->block_docs_start)) ||
+        (rc = gx_buf_varint(&e->skip, e->pos.len - e->block_pos_start)))
+        return rc;
+    e->block_prev = e->prev_doc;
+    e->block_docs_start = e->docs.len;
+    e->block_pos_start = e->pos.len;
+    e->bn = e->bpos_n = 0;
+    e->nblocks++;
+    return 0;
+}
+
+int
+gx_penc_add(gx_penc *e, uint32_t doc, const uint32_t *pos, uint32_t freq)
+{
+    uint32_t i;
+    int rc;
+    if ((int64_t)doc <= e->prev_doc || !freq)
+        return GROKX_E_INVALID;
+    if (e->bn == GX_IX_BLOCK_DOCS && (rc = S_penc_close_block(e)) != 0)
+        return rc;
+    if (freq > GX_IX_BLOCK_POS_MAX - e->bpos_n)
+        return GROKX_E_LIMIT; /* more positions in 128 messages than a reader accepts */
+    if (gx_grow(&e->bpos, &e->bpos_cap, e->bpos_n + freq, sizeof *e->bpos))
+        return GROKX_E_NOMEM;
+    for (i = 0; i < freq; i++) {
+        if (i && pos[i] <= pos[i - 1])
+            return GROKX_E_INVALID;
+        e->bpos[e->bpos_n++] = i ? pos[i] - pos[i - 1] - 1 : pos[0];
+    }
+    e->gaps[e->bn] = (uint32_t)((int64_t)doc - e->prev_doc - 1);
+    e->freqs[e->bn++] = freq - 1;
+    e->prev_doc = doc;
+    e->df++;
+    return 0;
+}
+
+int
+gx_penc_finish(gx_penc *e)
+{
+    int rc = S_penc_close_block(e);
+    if (e->nblocks <= 1)
+        e->skip.len = 0; /* one block: nothing to skip */
+    return rc;
+}
+
+/* ---- the message store ----------------------------------------------- */
+
+void
+gx_storew_init(gx_storew *s, gx_mem *mem)
+{
+    memset(s, 0, sizeof *s);
+    gx_buf_init(&s->raw, mem);
+    gx_buf_init(&s->out, mem);
+    gx_buf_init(&s->index, mem);
+}
+
+void
+gx_storew_reset(gx_storew *s)
+{
+    s->raw.len = s->out.len = s->index.len = 0;
+    s->nblocks = s->bytes = 0;
+}
+
+void
+gx_storew_free(gx_storew *s)
+{
+    gx_buf_free(&s->raw);
+    gx_buf_free(&s->out);
+    gx_buf_free(&s->index);
+    if (s->z) {
+        deflateEnd(s->z);
+        free(s->z);
+    }
+    s->z = NULL;
+}
+
+int
+gx_storew_flush(gx_storew *s)
+{
+    z_stream *z = s->z;
+    unsigned char off[8];
+    uLong bound;
+    int rc;
+    if (!s->raw.len)
+        return 0;
+    if (!z) { /* level 1: the store is read for snippets, speed matters more */
+        if (!(z = calloc(1, sizeof *z)))
+            return GROKX_E_NOMEM;
+        /* a 16 KiB window and a small hash: blocks are 16 KiB, and
+         * deflateReset clears the hash for every block */
+        if (deflateInit2(z, 1, Z_DEFLATED, 14, 6, Z_DEFAULT_STRATEGY) != Z_OK) {
+            free(z);
+            return GROKX_E_NOMEM;
+        }
+        s->z = z;
+    } else if (deflateReset(z) != Z_OK) {
+        return GROKX_E_NOMEM;
+    }
+    bound = deflateBound(z, (uLong)s->raw.len);
+    if ((rc = gx_buf_reserve(&s->out, 4 + (size_t)bound)) != 0)
+        return rc;
+    gx_put32((unsigned char *)s->out.ptr + s->out.len, (uint32_t)s->raw.len);
+    z->next_in = (Bytef *)s->raw.ptr;
+    z->avail_in = (uInt)s->raw.len;
+    z->next_out = (Bytef *)s->out.ptr + s->out.len + 4;
+    z->avail_out = (uInt)bound;
+    if (deflate(z, Z_FINISH) != Z_STREAM_END)
+        return GROKX_E_NOMEM;
+    s->out.len += 4 + (size_t)z->total_out;
+    s->bytes += 4 + (uint64_t)z->total_out;
+    gx_put64(off, s->bytes);
+    s->nblocks++;
+    s->raw.len = 0;
+    return gx_buf_put(&s->index, off, sizeof off);
+}
+
+int
+gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint32_t *off)
+{
+    int rc;
+    if (s->raw.len >= GX_IX_STORE_BLOCK && (rc = gx_storew_flush(s)) != 0)
+        return rc;
+    if (s->nblocks >= UINT32_MAX)
+        return GROKX_E_LIMIT;
+    *block = (uint32_t)s->nblocks;
+    *off = (uint32_t)s->raw.len;
+    if ((rc = gx_buf_varint(&s->raw, id.len)) || (rc = gx_buf_put(&s->raw, id.ptr, id.len)) ||
+        (rc = gx_buf_varint(&s->raw, text.len)) || (rc = gx_buf_put(&s->raw, text.ptr, text.len)))
+        return rc;
+    return s->raw.len > GX_IX_STORE_RAW_MAX ? GROKX_E_LIMIT : 0;
+}
+
+/* ---- the file ------------------------------------------------------- */
+
+static void
+S_flush(gx_ixw *w)
+{
+    if (w->blen && !w->err && gx_sink_write(w->out, (const char *)w->buf, w->blen))
+        w->err = GROKX_E_IO;
+    w->blen = 0;
+}
+
+/* Raw bytes, counted in the open section's checksum. */
+static void
+S_out(gx_ixw *w, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    while (n && !w->err) {
+        size_t k = GX_MIN(n, sizeof w->buf - w->blen);
+        if (w->cur) {
+            size_t left = k;
+            const unsigned char *q = s;
+            while (left) { /* crc32 takes uInt lengths */
+                uInt c = left > (1u << 30) ? (1u << 30) : (uInt)left;
+                w->crc = (uint32_t)crc32(w->crc, q, c);
+                q += c, left -= c;
+            }
+        }
+        memcpy(w->buf + w->blen, s, k);
+        w->blen += k, w->off += k, s += k, n -= k;
+        if (w->blen == sizeof w->buf)
+            S_flush(w);
+    }
+}
+
+void
+gx_ixw_init(gx_ixw *w, grokx_sink out, gx_mem *mem)
+{
+    unsigned char pre[GX_IX_PRELUDE];
+    memset(w, 0, sizeof *w);
+    w->out = out;
+    w->mem = mem;
+    gx_buf_init(&w->dict, mem);
+    gx_buf_init(&w->dict_index, mem);
+    memcpy(pre, GX_IX_MAGIC, 8);
+    gx_put32(pre + 8, GX_IX_VERSION);
+    gx_put32(pre + 12, 0);
+    S_out(w, pre, sizeof pre);
+    gx_ixw_begin(w, GX_SEC_POSTINGS);
+}
+
+void
+gx_ixw_free(gx_ixw *w)
+{
+    gx_buf_free(&w->dict);
+    gx_buf_free(&w->dict_index);
+}
+
+int
+gx_ixw_begin(gx_ixw *w, int section)
+{
+    if (w->err)
+        return w->err;
+    if (w->cur || section < 1 || section > GX_SEC_COUNT || w->sec_off[section])
+        return w->err = GROKX_E_STATE;
+    w->cur = section;
+    w->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    w->sec_off[section] = w->off;
+    return 0;
+}
+
+int
+gx_ixw_put(gx_ixw *w, const void *p, size_t n)
+{
+    if (!w->cur && !w->err)
+        w->err = GROKX_E_STATE;
+    S_out(w, p, n);
+    return w->err;
+}
+
+int
+gx_ixw_end(gx_ixw *w)
+{
+    if (!w->cur && !w->err)
+        w->err = GROKX_E_STATE;
+    if (w->err)
+        return w->err;
+    w->sec_len[w->cur] = w->off - w->sec_off[w->cur];
+    w->sec_crc[w->cur] = w->crc;
+    w->cur = 0;
+    return 0;
+}
+
+int
+gx_ixw_term(gx_ixw *w, const char *term, size_t len, const gx_penc *e)
+{
+    size_t pre = 0;
+    int rc;
+    if (w->err)
+        return w->err;
+    if (w->cur != GX_SEC_POSTINGS || !len || len > GX_TERM_MAX || !e->df)
+        return w->err = GROKX_E_STATE;
+    if (w->nterms) {
+        size_t m = GX_MIN(len, w->last_len);
+        int c = memcmp(w->last_term, term, m);
+        if (c > 0 || (c == 0 && w->last_len >= len))
+            return w->err = GROKX_E_STATE; /* not strictly increasing */
+        while (pre < m && w->last_term[pre] == term[pre])
+            pre++;
+    }
+    if (w->block_terms == GX_IX_DICT_BLOCK)
+        w->block_terms = 0;
+    if (!w->block_terms) { /* a new dictionary block starts with a whole term */
+        unsigned char rec[GX_IX_DICT_REC];
+        pre = 0;
+        gx_put64(rec, w->dict.len);
+        gx_put64(rec + 8, w->off - w->sec_off[GX_SEC_POSTINGS]);
+        gx_put32(rec + 16, 0);
+        gx_put32(rec + 20, 0);
+        w->block_rec_off = w->dict_index.len;
+        if ((rc = gx_buf_put(&w->dict_index, rec, sizeof rec)) != 0)
+            return w->err = rc;
+    }
+    if ((rc = gx_buf_varint(&w->dict, pre)) || (rc = gx_buf_varint(&w->dict, len - pre)) ||
+        (rc = gx_buf_put(&w->dict, term + pre, len - pre)) ||
+        (rc = gx_buf_varint(&w->dict, e->df)) || (rc = gx_buf_varint(&w->dict, e->docs.len)) ||
+        (rc = gx_buf_varint(&w->dict, e->skip.len)) ||
+        (rc = gx_buf_varint(&w->dict, e->pos.len)))
+        return w->err = rc;
+    w->block_terms++;
+    gx_put32((unsigned char *)w->dict_index.ptr + w->block_rec_off + 16,
+             (uint32_t)w->block_terms);
+    memcpy(w->last_term, term, len);
+    w->last_len = len;
+    w->nterms++;
+    S_out(w, e->docs.ptr, e->docs.len);
+    S_out(w, e->skip.ptr, e->skip.len);
+    S_out(w, e->pos.ptr, e->pos.len);
+    return w->err;
+}
+
+int
+gx_ixw_finish(gx_ixw *w, const gx_ix_counts *c)
+{
+    unsigned char dir[GX_IX_DIR_FIXED + GX_SEC_COUNT * GX_IX_SECTION_REC], foot[GX_IX_FOOTER];
+    uint64_t dir_off;
+    int s, rc;
+    if (w->cur == GX_SEC_POSTINGS)
+        gx_ixw_end(w);
+    if ((rc = gx_ixw_begin(w, GX_SEC_DICT)) || (rc = gx_ixw_put(w, w->dict.ptr, w->dict.len)) ||
+        (rc = gx_ixw_end(w)) || (rc = gx_ixw_begin(w, GX_SEC_DICT_INDEX)) ||
+        (rc = gx_ixw_put(w, w->dict_index.ptr, w->dict_index.len)) || (rc = gx_ixw_end(w)))
+        return rc;
+    for (s = 1; s <= GX_SEC_COUNT; s++)
+        if (!w->sec_off[s])
+            return w->err = GROKX_E_STATE; /* a section was never written */
+    memset(dir, 0, sizeof dir);
+    gx_put64(dir, c->ndocs);
+    gx_put64(dir + 8, c->nconvs);
+    gx_put64(dir + 16, w->nterms);
+    gx_put64(dir + 24, c->total_tokens);
+    gx_put64(dir + 32, c->nnames);
+    gx_put64(dir + 40, c->nstore_blocks);
+    gx_put64(dir + 48, w->dict_index.len / GX_IX_DICT_REC);
+    gx_put32(dir + 56, GX_SEC_COUNT);
+    for (s = 1; s <= GX_SEC_COUNT; s++) {
+        unsigned char *r = dir + GX_IX_DIR_FIXED + (s - 1) * GX_IX_SECTION_REC;
+        gx_put32(r, (uint32_t)s);
+        gx_put32(r + 4, w->sec_crc[s]);
+        gx_put64(r + 8, w->sec_off[s]);
+        gx_put64(r + 16, w->sec_len[s]);
+    }
+    dir_off = w->off;
+    S_out(w, dir, sizeof dir);
+    gx_put64(foot, dir_off);
+    gx_put64(foot + 8, sizeof dir);
+    gx_put32(foot + 16, (uint32_t)crc32(crc32(0L, Z_NULL, 0), dir, sizeof dir));
+    gx_put32(foot + 20, GX_IX_VERSION);
+    memcpy(foot + 24, GX_IX_END_MAGIC, 8);
+    S_out(w, foot, sizeof foot);
+    S_flush(w);
+    return w->err;
+}

@@ -1,0 +1,113 @@
+#!/bin/sh
+# The search index from the command line: convert -f index, search (text,
+# JSON, colour, filters, exit codes), merge, check, and damaged files.
+G=${GROKX:-./grokx}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL index: $*" >&2; }
+expect() {
+    want=$1; shift
+    "$@" >"$T/out" 2>"$T/err"; got=$?
+    if [ "$got" = "$want" ]; then ok; else bad "$* -> status $got, want $want: $(head -c 300 "$T/err")"; fi
+}
+has() { if grep -q -- "$2" "$1"; then ok; else bad "$1 lacks '$2': $(head -c 300 "$1")"; fi; }
+lacks() { if grep -q -- "$2" "$1"; then bad "$1 has '$2'"; else ok; fi; }
+json() { python3 -c "import json,sys; d=json.load(open('$T/out')); $1" || bad "json: $1"; }
+S=examples/sample-export.json
+
+# build, check, and the file's permissions
+expect 0 $G convert -q -f index -o "$T/s.gxi" $S
+[ "$(stat -c %a "$T/s.gxi")" = 600 ] && ok || bad "index mode $(stat -c %a "$T/s.gxi")"
+ls "$T" | grep -q tmp && bad "a temporary was left" || ok
+expect 0 $G check "$T/s.gxi";          has "$T/out" "ok: 47 messages in 5 conversations"
+# the same bytes whatever the run and the memory budget's segments
+expect 0 $G convert -q -f index --memory 1M -o "$T/s2.gxi" $S
+expect 0 $G check "$T/s2.gxi"
+expect 0 $G convert -q -f index -o "$T/s3.gxi" $S
+cmp -s "$T/s.gxi" "$T/s3.gxi" && ok || bad "two runs differ"
+# to standard output, and in one pass with md
+$G convert -q -f index -o - $S >"$T/stdout.gxi" && cmp -s "$T/s.gxi" "$T/stdout.gxi" && ok || bad "-o - differs"
+expect 0 $G convert -q -f md,index -o "$T/both" $S
+[ -f "$T/both/index.gxi" ] && [ -d "$T/both/md" ] && ok || bad "-f md,index"
+expect 64 $G convert -f index --memory 10K -o "$T/x.gxi" $S; has "$T/err" "memory"
+
+# search: text
+expect 0 $G search "$T/s.gxi" grok
+has "$T/out" "1. "; has "$T/out" "\[grok\]"; has "$T/out" ".md"
+lacks "$T/out" "$(printf '\033')"
+expect 0 $G search --color always "$T/s.gxi" grok; has "$T/out" "$(printf '\033')\[1;33m"
+NO_COLOR=1 expect 0 $G search "$T/s.gxi" grok
+# the note named in a hit is the one convert -f md writes
+expect 0 $G convert -q -o "$T/notes" $S
+expect 0 $G search --json "$T/s.gxi" grok
+python3 - "$T" <<'EOF' && ok || bad "hit paths are not the notes"
+import json, os, sys
+d = json.load(open(sys.argv[1] + "/out"))
+assert d["hits"], d
+for h in d["hits"]:
+    assert os.path.exists(os.path.join(sys.argv[1], "notes", h["path"])), h["path"]
+EOF
+json 'assert d["total_messages"] >= len(d["hits"]) > 0'
+json 'h = d["hits"][0]; s = h["snippet"]; assert all(s[a:a+n].lower() == "grok" for a, n in [(len(s.encode()[:x].decode(errors="ignore")), n) for x, n in h["highlights"]])'
+# -n, filters
+expect 0 $G search -n 1 --json "$T/s.gxi" the; json 'assert len(d["hits"]) == 1'
+expect 0 $G search --json --sender user "$T/s.gxi" grok; json 'assert all(h["role"] == "user" for h in d["hits"])'
+expect 1 $G search --sender nobody "$T/s.gxi" grok
+expect 1 $G search --since 2030-01-01 "$T/s.gxi" grok
+expect 0 $G search --until 2030-01-01 "$T/s.gxi" grok
+expect 0 $G search --json --conversation 9d27 "$T/s.gxi" grok
+json 'assert [h["conversation_id"][:4] for h in d["hits"]] == ["9d27"]'
+expect 64 $G search --since yesterday "$T/s.gxi" grok; has "$T/err" "not a date"
+# words after the index form the query, -word included
+expect 0 $G search --json "$T/s.gxi" the -grok; json 'assert d["query"] == "the -grok"'
+# exit status: nothing found, a query it cannot read, usage
+expect 1 $G search "$T/s.gxi" nosuchwordanywhere
+expect 64 $G search "$T/s.gxi" '(grok'; has "$T/err" "not closed"
+expect 64 $G search "$T/s.gxi" -- -grok
+expect 64 $G search "$T/s.gxi";        has "$T/err" "QUERY missing"
+expect 64 $G search --bogus "$T/s.gxi" x
+expect 0 $G search --help;             has "$T/out" "usage: grokx search"
+
+# damaged or missing files: status 2 and a reason, never a crash
+expect 2 $G search "$T/nope.gxi" grok; has "$T/err" "No such file"
+expect 2 $G search "$S" grok;          has "$T/err" "not a libgrokx search index"
+head -c 1000 "$T/s.gxi" >"$T/short.gxi"
+expect 2 $G search "$T/short.gxi" grok; has "$T/err" "truncated"
+expect 2 $G check "$T/short.gxi"
+python3 - "$T/s.gxi" "$T/flip.gxi" <<'EOF'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[100] ^= 0x40
+open(sys.argv[2], "wb").write(b)
+EOF
+expect 2 $G check "$T/flip.gxi";       has "$T/err" "checksum"
+expect 2 $G search "$T" grok;          has "$T/err" "folder"
+
+# merge: two exports, and one export twice (kept once)
+expect 0 $G convert -q -f index -o "$T/g.gxi" tests/golden/09-regeneration/input.json
+expect 0 $G merge -o "$T/m.gxi" "$T/s.gxi" "$T/g.gxi"
+expect 0 $G check "$T/m.gxi"; has "$T/out" "ok: 51 messages in 7 conversations"
+expect 0 $G merge -o "$T/mm.gxi" "$T/s.gxi" "$T/s.gxi"
+expect 0 $G check "$T/mm.gxi"; has "$T/out" "ok: 47 messages in 5 conversations"
+expect 64 $G merge -o "$T/s.gxi" "$T/s.gxi"; has "$T/err" "both an input and the output"
+expect 2 $G merge -o "$T/bad.gxi" "$T/s.gxi" "$T/short.gxi"; has "$T/err" "short.gxi"
+[ -e "$T/bad.gxi" ] && bad "a failed merge left its output" || ok
+expect 64 $G merge "$T/s.gxi";         has "$T/err" "-o OUT missing"
+
+# a hostile export: control characters never reach the terminal
+python3 - "$T/hostile.json" <<'EOF'
+import json, sys
+esc = "\u001b[2J\u001b]0;pwned\u0007"
+conv = {"conversation": {"id": "h1", "title": "title " + esc, "create_time": "2025-01-01T00:00:00Z"},
+        "responses": [{"response": {"_id": "m1", "sender": "human", "message": "findme " + esc + " here",
+                                     "create_time": {"$date": {"$numberLong": "1735689600000"}}}}]}
+json.dump({"conversations": [conv]}, open(sys.argv[1], "w"))
+EOF
+expect 0 $G convert -q -f index -o "$T/h.gxi" "$T/hostile.json"
+expect 0 $G search --color never "$T/h.gxi" findme
+lacks "$T/out" "$(printf '\033')"; lacks "$T/out" "$(printf '\007')"; has "$T/out" "findme"
+expect 0 $G search --json "$T/h.gxi" findme; json 'assert "\x1b" in d["hits"][0]["title"]'
+
+echo "index-cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

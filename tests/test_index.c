@@ -1,0 +1,585 @@
+/*
+ * test_index.c -- the search index: results against a brute-force oracle
+ * (every message tokenised again and each query evaluated by hand),
+ * snippets and highlights, filters, segments and merges giving the same
+ * answers, bad queries, and a damaged file: every byte flipped and every
+ * truncation must be refused, never read out of bounds.
+ *
+ *   test_index EXPORT.json...   (the exports the oracle runs over)
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index.h"
+#include "test.h"
+
+/* ---- an index in memory ---------------------------------------------- */
+
+typedef struct membuf {
+    char *p;
+    size_t n, cap;
+} membuf;
+
+static int
+mem_write(void *ud, const char *buf, size_t len)
+{
+    membuf *m = ud;
+    if (m->n + len > m->cap) {
+        size_t cap = m->cap ? m->cap : 4096;
+        char *p;
+        while (cap < m->n + len)
+            cap *= 2;
+        if (!(p = realloc(m->p, cap)))
+            return -1;
+        m->p = p, m->cap = cap;
+    }
+    memcpy(m->p + m->n, buf, len);
+    m->n += len;
+    return 0;
+}
+
+static int
+build_index(const char *path, size_t budget, unsigned opt_flags, membuf *out)
+{
+    grokx_writer_config cfg;
+    grokx_options o;
+    grokx_writer *w;
+    grokx_parser *p;
+    int rc;
+    memset(out, 0, sizeof *out);
+    grokx_writer_config_init(&cfg);
+    cfg.sink.write = mem_write;
+    cfg.sink.ud = out;
+    cfg.memory_budget = budget;
+    if ((rc = grokx_writer_create("index", &cfg, &w)) != 0)
+        return rc;
+    grokx_options_init(&o);
+    o.flags = opt_flags;
+    p = grokx_parser_new(&o, w);
+    rc = p ? grokx_parse_path(p, path) : GROKX_E_NOMEM;
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+    return rc;
+}
+
+/* ---- the oracle -------------------------------------------------------- */
+
+typedef struct omsg {
+    char *conv_id, *id, *sender, *model;
+    int role;
+    grokx_time time;
+    size_t conv; /* index among conversations */
+    /* its terms in order, as the index sees the text */
+    char (*terms)[GX_TERM_MAX + 1];
+    uint32_t *pos;
+    unsigned *flags;
+    size_t nterms;
+} omsg;
+
+typedef struct oracle {
+    omsg *m;
+    size_t n, cap, nconvs;
+} oracle;
+
+static int
+o_tok(void *ud, const gx_tok *t)
+{
+    omsg *m = ud;
+    m->terms = realloc(m->terms, (m->nterms + 1) * sizeof *m->terms);
+    m->pos = realloc(m->pos, (m->nterms + 1) * sizeof *m->pos);
+    m->flags = realloc(m->flags, (m->nterms + 1) * sizeof *m->flags);
+    memcpy(m->terms[m->nterms], t->term, t->len);
+    m->terms[m->nterms][t->len] = 0;
+    m->pos[m->nterms] = t->pos;
+    m->flags[m->nterms++] = t->flags;
+    return 0;
+}
+
+static char *
+dup_str(grokx_str s)
+{
+    char *p = malloc(s.len + 1);
+    memcpy(p, s.ptr, s.len);
+    p[s.len] = 0;
+    return p;
+}
+
+/* The text the index keeps: prose and artifacts, cards left out (as
+ * index_build.c does; written again here, so a change there shows). */
+static void
+clean_text(grokx_str text, gx_buf *out)
+{
+    gx_rich it;
+    gx_segment seg;
+    out->len = 0;
+    gx_rich_init(&it, text.ptr, text.len);
+    while (gx_rich_next(&it, &seg)) {
+        if (seg.kind == GX_SEG_TEXT)
+            gx_buf_put(out, seg.text, seg.len);
+        else if (seg.kind == GX_SEG_ARTIFACT) {
+            gx_buf_puts(out, "\n");
+            gx_buf_puts(out, seg.title);
+            gx_buf_puts(out, "\n");
+            gx_buf_put(out, seg.text, seg.len);
+            gx_buf_puts(out, "\n");
+        }
+    }
+}
+
+static int
+o_conv(void *self, const grokx_conversation *c)
+{
+    oracle *o = self;
+    gx_mem mem;
+    gx_buf clean;
+    size_t i;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_buf_init(&clean, &mem);
+    for (i = 0; i < c->message_count; i++) {
+        const grokx_message *x = &c->messages[i];
+        omsg *m;
+        if (o->n == o->cap) {
+            o->cap = o->cap ? o->cap * 2 : 64;
+            o->m = realloc(o->m, o->cap * sizeof *o->m);
+        }
+        m = &o->m[o->n++];
+        memset(m, 0, sizeof *m);
+        m->conv_id = dup_str(c->id);
+        m->id = dup_str(x->id);
+        m->sender = dup_str(x->sender);
+        m->model = dup_str(x->model);
+        m->role = x->role == GROKX_ROLE_USER ? 0 : 1;
+        m->time = x->create_time;
+        m->conv = o->nconvs;
+        clean_text(x->text, &clean);
+        gx_tokenize(clean.ptr ? clean.ptr : "", clean.len, o_tok, m);
+    }
+    gx_buf_free(&clean);
+    o->nconvs++;
+    return 0;
+}
+
+static void
+oracle_load(oracle *o, const char *path)
+{
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, o_conv, NULL, NULL, NULL, NULL};
+    grokx_options opt;
+    grokx_writer *w;
+    grokx_parser *p;
+    memset(o, 0, sizeof *o);
+    w = grokx_writer_new(&vt, o);
+    grokx_options_init(&opt);
+    p = grokx_parser_new(&opt, w);
+    CHECK(grokx_parse_path(p, path) == 0);
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+}
+
+static void
+oracle_free(oracle *o)
+{
+    size_t i;
+    for (i = 0; i < o->n; i++) {
+        free(o->m[i].conv_id), free(o->m[i].id), free(o->m[i].sender), free(o->m[i].model);
+        free(o->m[i].terms), free(o->m[i].pos), free(o->m[i].flags);
+    }
+    free(o->m);
+}
+
+/* Does message m have term t (prefix: a term starting with t)? */
+static int
+has(const omsg *m, const char *t, int prefix)
+{
+    size_t i, n = strlen(t);
+    for (i = 0; i < m->nterms; i++)
+        if (prefix ? !strncmp(m->terms[i], t, n) : !strcmp(m->terms[i], t))
+            return 1;
+    return 0;
+}
+
+/* Does m hold the phrase words[0..n) at consecutive positions (joined
+ * forms left out, as the index's phrase matching does)? */
+static int
+has_phrase(const omsg *m, const char *const *words, size_t n)
+{
+    size_t i, k;
+    for (i = 0; i < m->nterms; i++) {
+        uint32_t p0;
+        if (m->flags[i] & GX_TOK_JOINED || strcmp(m->terms[i], words[0]))
+            continue;
+        p0 = m->pos[i];
+        for (k = 1; k < n; k++) {
+            size_t j;
+            int found = 0;
+            for (j = 0; j < m->nterms && !found; j++)
+                found = !(m->flags[j] & GX_TOK_JOINED) && m->pos[j] == p0 + k &&
+                        !strcmp(m->terms[j], words[k]);
+            if (!found)
+                break;
+        }
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- queries against the oracle ---------------------------------------- */
+
+typedef int (*match_fn)(const omsg *m, const void *arg);
+
+typedef struct qcase {
+    const char *query;
+    match_fn match;
+    const void *arg;
+} qcase;
+
+static int m_word(const omsg *m, const void *a) { return has(m, a, 0); }
+static int m_prefix(const omsg *m, const void *a) { return has(m, a, 1); }
+static int
+m_and(const omsg *m, const void *a)
+{
+    const char *const *w = a;
+    return has(m, w[0], 0) && has(m, w[1], 0);
+}
+static int
+m_or(const omsg *m, const void *a)
+{
+    const char *const *w = a;
+    return has(m, w[0], 0) || has(m, w[1], 0);
+}
+static int
+m_not(const omsg *m, const void *a)
+{
+    const char *const *w = a;
+    return has(m, w[0], 0) && !has(m, w[1], 0);
+}
+static int
+m_phrase(const omsg *m, const void *a)
+{
+    const char *const *w = a;
+    size_t n = 0;
+    while (w[n])
+        n++;
+    return has_phrase(m, w, n);
+}
+static int
+m_group(const omsg *m, const void *a) /* (w0 OR w1) w2 -w3 */
+{
+    const char *const *w = a;
+    return (has(m, w[0], 0) || has(m, w[1], 0)) && has(m, w[2], 0) && !has(m, w[3], 0);
+}
+
+/* The index's answer for q must match the oracle's: the same number of
+ * messages, the same conversations with the same counts. */
+static void
+check_query(grokx_index *ix, const oracle *o, const qcase *qc, const grokx_search_options *base)
+{
+    grokx_search_options so = *base;
+    grokx_results *r = NULL;
+    grokx_error err;
+    uint64_t want_total = 0;
+    size_t *per = calloc(o->nconvs + 1, sizeof *per), i, nconv = 0;
+    int rc;
+    for (i = 0; i < o->n; i++) {
+        const omsg *m = &o->m[i];
+        if (so.sender && strcmp(so.sender, m->role ? "assistant" : "user"))
+            continue;
+        if (so.since != GROKX_TIME_NONE && (m->time == GROKX_TIME_NONE || m->time < so.since))
+            continue;
+        if (qc->match(m, qc->arg))
+            want_total++, per[m->conv]++;
+    }
+    for (i = 0; i < o->nconvs; i++)
+        nconv += per[i] > 0;
+    so.limit = 100000;
+    rc = grokx_index_search(ix, qc->query, &so, &r, &err);
+    CHECK_MSG(rc == 0, "%s: %s", qc->query, err.text);
+    if (rc) {
+        free(per);
+        return;
+    }
+    CHECK_MSG(grokx_results_total(r) == want_total, "%s: %llu messages, oracle %llu", qc->query,
+              (unsigned long long)grokx_results_total(r), (unsigned long long)want_total);
+    CHECK_MSG(grokx_results_count(r) == nconv, "%s: %zu conversations, oracle %zu", qc->query,
+              grokx_results_count(r), nconv);
+    for (i = 0; i < grokx_results_count(r); i++) {
+        const grokx_hit *h = grokx_results_hit(r, i);
+        size_t c, k;
+        for (c = 0; c < o->n; c++) /* find its conversation in the oracle */
+            if (strlen(o->m[c].conv_id) == h->conversation_id.len &&
+                !memcmp(o->m[c].conv_id, h->conversation_id.ptr, h->conversation_id.len))
+                break;
+        CHECK_MSG(c < o->n && per[o->m[c].conv] == h->matches, "%s: hit %zu: %llu matches",
+                  qc->query, i, (unsigned long long)h->matches);
+        if (i)
+            CHECK(grokx_results_hit(r, i - 1)->score >= h->score);
+        CHECK(h->score > 0);
+        for (k = 0; k < h->highlight_count; k++) /* highlights lie inside the snippet */
+            CHECK(h->highlights[k].start + h->highlights[k].len <= h->snippet.len &&
+                  h->highlights[k].len > 0);
+        CHECK(gx_utf8_valid(h->snippet.ptr, h->snippet.len));
+    }
+    grokx_results_free(r);
+    free(per);
+}
+
+static const char *const W_AND[] = {"the", "answer"};
+static const char *const W_OR[] = {"yajl", "ijson"};
+static const char *const W_NOT[] = {"server", "retry"};
+static const char *const W_NOT2[] = {"the", "short"};
+static const char *const W_PHRASE[] = {"the", "short", "answer", NULL};
+static const char *const W_PHRASE2[] = {"quick", "brown", "fox", NULL};
+static const char *const W_PHRASE_MISS[] = {"answer", "short", NULL};
+static const char *const W_CJK[] = {"東京", NULL};
+static const char *const W_GROUP[] = {"python", "rust", "memory", "latency"};
+
+static const qcase CASES[] = {
+    {"the", m_word, "the"},
+    {"THE", m_word, "the"},
+    {"json", m_word, "json"},
+    {"zanthoxylum", m_word, "zanthoxylum"},
+    {"nosuchwordanywhere", m_word, "nosuchwordanywhere"},
+    {"the answer", m_and, W_AND},
+    {"the AND answer", m_and, W_AND},
+    {"yajl OR ijson", m_or, W_OR},
+    {"server -retry", m_not, W_NOT},
+    {"the NOT short", m_not, W_NOT2},
+    {"\"the short answer\"", m_phrase, W_PHRASE},
+    {"\"Quick Brown FOX\"", m_phrase, W_PHRASE2},
+    {"\"answer short\"", m_phrase, W_PHRASE_MISS},
+    {"東京", m_phrase, W_CJK},
+    {"lat*", m_prefix, "lat"},
+    {"pa*", m_prefix, "pa"},
+    {"zzzz*", m_prefix, "zzzz"},
+    {"(python OR rust) memory -latency", m_group, W_GROUP},
+    {"fsync", m_word, "fsync"},
+    {"café", m_word, "cafe"},
+};
+
+static void
+test_oracle(const char *export_path)
+{
+    oracle o;
+    membuf a, b;
+    grokx_index *ia = NULL, *ib = NULL;
+    grokx_search_options so;
+    grokx_error err;
+    size_t i;
+    oracle_load(&o, export_path);
+    CHECK(o.n > 0);
+    CHECK_INT(build_index(export_path, 0, 0, &a), 0);
+    CHECK_INT(build_index(export_path, 1, 0, &b), 0); /* a segment per conversation */
+    CHECK_INT(grokx_index_open_memory(a.p, a.n, &ia, &err), 0);
+    CHECK_INT(grokx_index_open_memory(b.p, b.n, &ib, &err), 0);
+    if (!ia || !ib)
+        goto done;
+    CHECK_INT(grokx_index_check(ia, &err), 0);
+    CHECK_MSG(grokx_index_check(ib, &err) == 0, "%s", err.text);
+    grokx_search_options_init(&so);
+    for (i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        check_query(ia, &o, &CASES[i], &so);
+        check_query(ib, &o, &CASES[i], &so);
+    }
+    so.sender = "user";
+    check_query(ia, &o, &CASES[0], &so);
+    so.sender = "assistant";
+    check_query(ib, &o, &CASES[5], &so);
+    so.sender = NULL;
+    so.since = o.n ? o.m[o.n / 2].time : 0;
+    check_query(ia, &o, &CASES[0], &so);
+    check_query(ib, &o, &CASES[14], &so);
+done:
+    grokx_index_close(ia);
+    grokx_index_close(ib);
+    free(a.p);
+    free(b.p);
+    oracle_free(&o);
+}
+
+/* ---- the same answers from a merge --------------------------------------- */
+
+static void
+same_results(grokx_index *x, grokx_index *y, const char *q)
+{
+    grokx_results *r = NULL, *s = NULL;
+    grokx_search_options so;
+    grokx_error err;
+    size_t i;
+    grokx_search_options_init(&so);
+    so.limit = 1000;
+    CHECK(grokx_index_search(x, q, &so, &r, &err) == 0);
+    CHECK(grokx_index_search(y, q, &so, &s, &err) == 0);
+    CHECK_INT(grokx_results_total(r), grokx_results_total(s));
+    CHECK_INT(grokx_results_count(r), grokx_results_count(s));
+    for (i = 0; i < grokx_results_count(r) && i < grokx_results_count(s); i++) {
+        const grokx_hit *a = grokx_results_hit(r, i), *b = grokx_results_hit(s, i);
+        CHECK(a->conversation_id.len == b->conversation_id.len &&
+              !memcmp(a->conversation_id.ptr, b->conversation_id.ptr, a->conversation_id.len));
+        CHECK(a->snippet.len == b->snippet.len && !memcmp(a->snippet.ptr, b->snippet.ptr, a->snippet.len));
+        CHECK_INT(a->matches, b->matches);
+    }
+    grokx_results_free(r);
+    grokx_results_free(s);
+}
+
+static void
+test_merge(const char *ex1, const char *ex2, const char *tmpdir)
+{
+    membuf a, b, m;
+    char pa[512], pb[512];
+    const char *paths[3];
+    grokx_index *ia, *ib, *im;
+    grokx_index_info ca, cb, cm;
+    grokx_sink sink = {mem_write, &m};
+    grokx_error err;
+    FILE *f;
+    CHECK_INT(build_index(ex1, 0, 0, &a), 0);
+    CHECK_INT(build_index(ex2, 0, 0, &b), 0);
+    snprintf(pa, sizeof pa, "%s/a.gxi", tmpdir);
+    snprintf(pb, sizeof pb, "%s/b.gxi", tmpdir);
+    f = fopen(pa, "wb"), fwrite(a.p, 1, a.n, f), fclose(f);
+    f = fopen(pb, "wb"), fwrite(b.p, 1, b.n, f), fclose(f);
+    /* two exports: everything of both */
+    memset(&m, 0, sizeof m);
+    paths[0] = pa, paths[1] = pb;
+    CHECK_INT(grokx_index_merge(paths, 2, sink, &err), 0);
+    CHECK_INT(grokx_index_open_memory(a.p, a.n, &ia, &err), 0);
+    CHECK_INT(grokx_index_open_memory(b.p, b.n, &ib, &err), 0);
+    CHECK_INT(grokx_index_open_memory(m.p, m.n, &im, &err), 0);
+    CHECK_INT(grokx_index_check(im, &err), 0);
+    grokx_index_get_info(ia, &ca);
+    grokx_index_get_info(ib, &cb);
+    grokx_index_get_info(im, &cm);
+    CHECK_INT(cm.messages, ca.messages + cb.messages);
+    CHECK_INT(cm.conversations, ca.conversations + cb.conversations);
+    CHECK_INT(cm.tokens, ca.tokens + cb.tokens);
+    grokx_index_close(im);
+    free(m.p);
+    /* the same export twice: each conversation once, answers unchanged, and
+     * the dropped copy's texts are not kept */
+    memset(&m, 0, sizeof m);
+    paths[0] = pa, paths[1] = pa, paths[2] = pa;
+    CHECK_INT(grokx_index_merge(paths, 3, sink, &err), 0);
+    CHECK_INT(grokx_index_open_memory(m.p, m.n, &im, &err), 0);
+    CHECK_MSG(grokx_index_check(im, &err) == 0, "%s", err.text);
+    grokx_index_get_info(im, &cm);
+    CHECK_INT(cm.messages, ca.messages);
+    CHECK_INT(cm.conversations, ca.conversations);
+    CHECK(cm.store_bytes <= ca.store_bytes + ca.store_bytes / 20);
+    same_results(ia, im, "the");
+    same_results(ia, im, "\"the short answer\"");
+    same_results(ia, im, "pa* -json");
+    grokx_index_close(im);
+    free(m.p);
+    /* a damaged input is refused with its name */
+    paths[0] = pa, paths[1] = "/nonexistent/x.gxi";
+    memset(&m, 0, sizeof m);
+    CHECK(grokx_index_merge(paths, 2, sink, &err) != 0 && strstr(err.text, "x.gxi"));
+    free(m.p);
+    grokx_index_close(ia);
+    grokx_index_close(ib);
+    free(a.p);
+    free(b.p);
+    remove(pa);
+    remove(pb);
+}
+
+/* ---- queries that cannot be read ----------------------------------------- */
+
+static void
+test_bad_queries(const char *export_path)
+{
+    static const char *const bad[] = {"", "   ", "-the", "NOT the", "(the", "the)", "((((", "!!!"};
+    membuf a;
+    grokx_index *ix;
+    grokx_results *r;
+    grokx_error err;
+    size_t i;
+    char deep[200];
+    CHECK_INT(build_index(export_path, 0, 0, &a), 0);
+    CHECK_INT(grokx_index_open_memory(a.p, a.n, &ix, &err), 0);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = NULL;
+        CHECK_MSG(grokx_index_search(ix, bad[i], NULL, &r, &err) == GROKX_E_QUERY,
+                  "\"%s\" was accepted", bad[i]);
+        CHECK(r == NULL && err.text[0]);
+    }
+    memset(deep, '(', sizeof deep - 1);
+    deep[sizeof deep - 1] = 0;
+    CHECK(grokx_index_search(ix, deep, NULL, &r, &err) == GROKX_E_QUERY);
+    /* a phrase that never ends is read to the end; a long query is refused */
+    CHECK(grokx_index_search(ix, "\"the short", NULL, &r, &err) == 0);
+    grokx_results_free(r);
+    CHECK(grokx_index_search(NULL, "the", NULL, &r, &err) == GROKX_E_INVALID);
+    grokx_index_close(ix);
+    free(a.p);
+}
+
+/* ---- a damaged file --------------------------------------------------------- */
+
+static void
+try_damaged(const char *p, size_t n, int *opened, int *checked)
+{
+    static const char *const qs[] = {"the", "\"the short answer\"", "pa*", "json -the", "東京"};
+    grokx_index *ix = NULL;
+    grokx_error err;
+    size_t i;
+    if (grokx_index_open_memory(p, n, &ix, &err) != 0) {
+        CHECK(err.text[0] != 0);
+        return;
+    }
+    (*opened)++;
+    for (i = 0; i < sizeof qs / sizeof qs[0]; i++) { /* whatever they find, they must not crash */
+        grokx_results *r = NULL;
+        if (grokx_index_search(ix, qs[i], NULL, &r, &err) == 0)
+            grokx_results_free(r);
+    }
+    if (grokx_index_check(ix, &err) == 0)
+        (*checked)++;
+    grokx_index_close(ix);
+}
+
+/* GX_TEST_STRIDE=N tries every Nth byte only (valgrind runs). */
+static void
+test_damage(const char *export_path)
+{
+    membuf a;
+    char *copy;
+    size_t i, stride = getenv("GX_TEST_STRIDE") ? (size_t)atoi(getenv("GX_TEST_STRIDE")) : 1;
+    int opened = 0, checked = 0;
+    if (!stride)
+        stride = 1;
+    CHECK_INT(build_index(export_path, 0, 0, &a), 0);
+    copy = malloc(a.n);
+    for (i = 0; i < a.n; i += stride) { /* every byte flipped: the check always sees it */
+        memcpy(copy, a.p, a.n);
+        copy[i] ^= (char)(1 + i % 255);
+        try_damaged(copy, a.n, &opened, &checked);
+    }
+    CHECK_MSG(checked == 0, "%d of %zu flipped bytes passed the check", checked, a.n / stride);
+    opened = checked = 0;
+    for (i = 0; i < a.n; i += stride) { /* every truncation is refused at once */
+        memcpy(copy, a.p, i);
+        try_damaged(copy, i, &opened, &checked);
+    }
+    CHECK_MSG(opened == 0, "%d truncations opened", opened);
+    free(copy);
+    free(a.p);
+}
+
+int
+main(int argc, char **argv)
+{
+    int i;
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_index TMPDIR EXPORT.json...\n");
+        return 2;
+    }
+    for (i = 2; i < argc; i++)
+        test_oracle(argv[i]);
+    test_bad_queries(argv[2]);
+    test_merge(argv[2], argv[argc - 1], argv[1]);
+    test_damage("examples/sample-export.json");
+    return test_report("index");
+}

@@ -1,0 +1,26 @@
+/*
+ * cli.h -- what the grokx command's files share: exit codes and the few
+ * helpers both the export commands (grokx.c) and the search commands
+ * (search.c) use.
+ */
+#ifndef GROKX_CLI_H
+#define GROKX_CLI_H
+
+#include "grokx.h"
+
+enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64 };
+/* grokx search: no conversation matched (as grep says "no match") */
+#define EXIT_NO_MATCH 1
+
+extern const char *prog;
+/* A sink on standard output, and its final flush (EXIT_OUTPUT if it failed). */
+int stdout_write(void *ud, const char *buf, size_t len);
+int finish_stdout(void);
+/* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC; -1 if not one. */
+int parse_tz(const char *z, int *minutes);
+
+int cmd_search(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * search.c -- the index commands of grokx:
+ *
+ *   grokx search [-n N] [--json] [--since D] [--until D] [--sender S]
+ *                [--model M] [--conversation ID] [--tz Z] [--color WHEN] INDEX QUERY...
+ *   grokx merge -o OUT INDEX...
+ *   grokx check INDEX
+ *
+ * search exits 0 when something matched, 1 when nothing did, 2 when the
+ * index cannot be read, 64 for a usage error or a query it cannot read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage_search[] =
+    "usage: grokx search [options] INDEX QUERY...\n"
+    "\n"
+    "Search an index written by `grokx convert -f index -o INDEX EXPORT`.\n"
+    "QUERY: words (all must occur), A OR B, -word or NOT word, \"an exact phrase\",\n"
+    "prefix*, (groups). Case, accents and width are ignored; snake_case, camelCase\n"
+    "and paths are found whole or by their parts; Chinese, Japanese and Korean\n"
+    "are matched by character pairs.\n"
+    "\n"
+    "  -n N                conversations to show (default 10)\n"
+    "  --json              one JSON object with every hit\n"
+    "  --since DATE        only messages from DATE (YYYY-MM-DD or ISO 8601)\n"
+    "  --until DATE        only messages before DATE (a day: up to its end)\n"
+    "  --sender WHO        user, assistant, or a sender as the export writes it\n"
+    "  --model NAME        only answers whose model contains NAME\n"
+    "  --conversation ID   only that conversation (an id or its beginning)\n"
+    "  --tz ZONE           times (and DATE days) in UTC (default), local, +HH:MM\n"
+    "  --color WHEN        auto (default: on a terminal, unless NO_COLOR is set),\n"
+    "                      always, never\n"
+    "exit status: 0 found, 1 nothing found, 2 index unreadable, 64 usage or query\n";
+
+static const char usage_merge[] =
+    "usage: grokx merge -o OUT INDEX...\n"
+    "\n"
+    "Merge indexes (of several exports, or built on several machines) into OUT.\n"
+    "A conversation found in several is kept once: the copy modified last.\n";
+
+static const char usage_check[] =
+    "usage: grokx check INDEX\n"
+    "\n"
+    "Verify every checksum and structure of an index file.\n";
+
+/* ---- printing ------------------------------------------------------------ */
+
+/* Text from the index as a person should see it on one line: controls
+ * (a terminal's escape sequences among them) become spaces. */
+static void
+put_clean(FILE *f, const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+    }
+}
+
+static void
+put_json_str(FILE *f, const char *s, size_t n)
+{
+    size_t i;
+    fputc('"', f);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* "2025-06-10 11:29" at tz minutes east of UTC, or "undated". */
+static void
+fmt_time(grokx_time t, int tz, int iso, char *buf, size_t n)
+{
+    time_t s;
+    struct tm tm;
+    if (t == GROKX_TIME_NONE || t / 1000 > (grokx_time)253402300799 ||
+        t / 1000 < -(grokx_time)62135596800) {
+        snprintf(buf, n, "undated");
+        return;
+    }
+    s = (time_t)((t - ((t % 1000) + 1000) % 1000) / 1000) + (time_t)tz * 60;
+    gmtime_r(&s, &tm);
+    if (iso)
+        snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(((t % 1000) + 1000) % 1000));
+    else
+        snprintf(buf, n, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                 tm.tm_hour, tm.tm_min);
+}
+
+static void
+print_json_time(FILE *f, grokx_time t)
+{
+    char b[64];
+    fmt_time(t, 0, 1, b, sizeof b);
+    if (!strcmp(b, "undated"))
+        fputs("null", f);
+    else
+        fprintf(f, "\"%s\"", b);
+}
+
+static void
+print_json(FILE *f, const char *query, const grokx_results *res)
+{
+    size_t i, k;
+    fputs("{\"query\":", f);
+    put_json_str(f, query, strlen(query));
+    fprintf(f, ",\"total_messages\":%llu,\"hits\":[", (unsigned long long)grokx_results_total(res));
+    for (i = 0; i < grokx_results_count(res); i++) {
+        const grokx_hit *h = grokx_results_hit(res, i);
+        fprintf(f, "%s{\"score\":%.4f,\"conversation_id\":", i ? "," : "", h->score);
+        put_json_str(f, h->conversation_id.ptr, h->conversation_id.len);
+        fputs(",\"title\":", f);
+        put_json_str(f, h->title.ptr, h->title.len);
+        fputs(",\"path\":", f);
+        put_json_str(f, h->path.ptr, h->path.len);
+        fputs(",\"conversation_time\":", f);
+        print_json_time(f, h->conversation_time);
+        fprintf(f, ",\"starred\":%s,\"matches\":%llu,\"message_id\":", h->starred ? "true" : "false",
+                (unsigned long long)h->matches);
+        put_json_str(f, h->message_id.ptr, h->message_id.len);
+        fprintf(f, ",\"role\":\"%s\",\"sender\":", h->role == GROKX_ROLE_USER ? "user" : "assistant");
+        put_json_str(f, h->sender.ptr, h->sender.len);
+        fputs(",\"model\":", f);
+        put_json_str(f, h->model.ptr, h->model.len);
+        fputs(",\"time\":", f);
+        print_json_time(f, h->time);
+        fputs(",\"snippet\":", f);
+        put_json_str(f, h->snippet.ptr, h->snippet.len);
+        fputs(",\"highlights\":[", f);
+        for (k = 0; k < h->highlight_count; k++)
+            fprintf(f, "%s[%zu,%zu]", k ? "," : "", h->highlights[k].start, h->highlights[k].len);
+        fputs("]}", f);
+    }
+    fputs("]}\n", f);
+}
+
+static void
+print_text(FILE *f, const grokx_results *res, int color, int tz)
+{
+    const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
+               *mark = color ? "\033[1;33m" : "", *off = color ? "\033[0m" : "";
+    size_t i, k, at;
+    for (i = 0; i < grokx_results_count(res); i++) {
+        const grokx_hit *h = grokx_results_hit(res, i);
+        char when[64];
+        fmt_time(h->time, tz, 0, when, sizeof when);
+        fprintf(f, "%s%zu. %s", bold, i + 1, h->starred ? "* " : "");
+        put_clean(f, h->title.ptr, h->title.len);
+        fprintf(f, "%s\n   %s%s, ", off, dim, when);
+        put_clean(f, h->role == GROKX_ROLE_USER ? "you" : h->model.len ? h->model.ptr : "Grok",
+                  h->role == GROKX_ROLE_USER ? 3 : h->model.len ? h->model.len : 4);
+        fprintf(f, ", %llu matching message%s%s\n   ", (unsigned long long)h->matches,
+                h->matches == 1 ? "" : "s", off);
+        for (k = 0, at = 0; k < h->highlight_count; k++) { /* the snippet, matches marked */
+            const grokx_span *s = &h->highlights[k];
+            put_clean(f, h->snippet.ptr + at, s->start - at);
+            if (color)
+                fputs(mark, f);
+            else
+                fputc('[', f);
+            put_clean(f, h->snippet.ptr + s->start, s->len);
+            fputs(color ? off : "]", f);
+            at = s->start + s->len;
+        }
+        put_clean(f, h->snippet.ptr + at, h->snippet.len - at);
+        fprintf(f, "\n   %s", dim);
+        put_clean(f, h->path.ptr, h->path.len);
+        fprintf(f, "  (");
+        put_clean(f, h->conversation_id.ptr, h->conversation_id.len);
+        fprintf(f, ")%s\n\n", off);
+    }
+}
+
+/* ---- commands -------------------------------------------------------------- */
+
+static int
+parse_day(const char *opt, const char *v, int tz, int end, grokx_time *out)
+{
+    int date_only;
+    if (grokx_time_parse(v, out, &date_only) != 0) {
+        fprintf(stderr, "%s: search: %s %s: not a date (YYYY-MM-DD or ISO 8601)\n", prog, opt, v);
+        return -1;
+    }
+    if (date_only) /* a day in the chosen zone; --until counts it whole */
+        *out -= (grokx_time)tz * 60000 - (end ? 86400000 : 0);
+    return 0;
+}
+
+int
+cmd_search(int argc, char **argv)
+{
+    grokx_search_options o;
+    grokx_index *ix = NULL;
+    grokx_results *res = NULL;
+    grokx_error err;
+    const char *path = NULL, *since = NULL, *until = NULL, *color_when = "auto";
+    char *query = NULL;
+    size_t qlen = 0;
+    int as_json = 0, tz = 0, i, rc, color, ex;
+    grokx_search_options_init(&o);
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int has_arg = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage_search, stdout);
+            free(query);
+            return EXIT_OK;
+        } else if (!strcmp(a, "-n") && has_arg) {
+            char *end;
+            unsigned long n = strtoul(argv[++i], &end, 10);
+            if (*end || !n || n > 100000) {
+                free(query);
+                return fprintf(stderr, "%s: search: -n takes 1 to 100000\n", prog), EXIT_USAGE;
+            }
+            o.limit = n;
+        } else if (!strcmp(a, "--json"))
+            as_json = 1;
+        else if (!strcmp(a, "--since") && has_arg)
+            since = argv[++i];
+        else if (!strcmp(a, "--until") && has_arg)
+            until = argv[++i];
+        else if (!strcmp(a, "--sender") && has_arg)
+            o.sender = argv[++i];
+        else if (!strcmp(a, "--model") && has_arg)
+            o.model = argv[++i];
+        else if (!strcmp(a, "--conversation") && has_arg)
+            o.conversation = argv[++i];
+        else if (!strcmp(a, "--tz") && has_arg) {
+            if (parse_tz(argv[++i], &tz) != 0) {
+                free(query);
+                return fprintf(stderr, "%s: search: --tz takes UTC, local or +HH:MM\n", prog),
+                       EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--color") && has_arg)
+            color_when = argv[++i];
+        else if (!strncmp(a, "--color=", 8))
+            color_when = a + 8;
+        else if (a[0] == '-' && a[1] == '-' && !path) {
+            free(query);
+            return fprintf(stderr, "%s: search: unknown option or missing value: %s\n", prog, a),
+                   EXIT_USAGE;
+        } else if (!path)
+            path = a;
+        else { /* the words after INDEX form the query, -word included */
+            size_t n = strlen(a);
+            char *q = realloc(query, qlen + n + 2);
+            if (!q) {
+                free(query);
+                return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
+            }
+            query = q;
+            if (qlen)
+                query[qlen++] = ' ';
+            memcpy(query + qlen, a, n + 1);
+            qlen += n;
+        }
+    }
+    if (!path || !query) {
+        fprintf(stderr, "%s: search: %s missing\n%s", prog, !path ? "INDEX" : "QUERY", usage_search);
+        free(query);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(color_when, "always"))
+        color = 1;
+    else if (!strcmp(color_when, "never"))
+        color = 0;
+    else if (!strcmp(color_when, "auto"))
+        color = isatty(1) && !getenv("NO_COLOR");
+    else {
+        free(query);
+        return fprintf(stderr, "%s: search: --color takes auto, always or never\n", prog), EXIT_USAGE;
+    }
+    if ((since && parse_day("--since", since, tz, 0, &o.since)) ||
+        (until && parse_day("--until", until, tz, 1, &o.until))) {
+        free(query);
+        return EXIT_USAGE;
+    }
+    if ((rc = grokx_index_open(path, &ix, &err)) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, err.text);
+        free(query);
+        return EXIT_INPUT;
+    }
+    rc = grokx_index_search(ix, query, &o, &res, &err);
+    if (rc) {
+        fprintf(stderr, "%s: %s%s%s\n", prog, rc == GROKX_E_QUERY ? "search: " : path,
+                rc == GROKX_E_QUERY ? "" : ": ", err.text);
+        ex = rc == GROKX_E_QUERY ? EXIT_USAGE : EXIT_INPUT;
+    } else {
+        if (as_json)
+            print_json(stdout, query, res);
+        else
+            print_text(stdout, res, color, tz);
+        ex = finish_stdout();
+        if (ex == EXIT_OK && !grokx_results_count(res))
+            ex = EXIT_NO_MATCH;
+    }
+    grokx_results_free(res);
+    grokx_index_close(ix);
+    free(query);
+    return ex;
+}
+
+int
+cmd_merge(int argc, char **argv)
+{
+    const char *out = NULL, **in;
+    size_t n = 0;
+    grokx_file *f;
+    grokx_error err;
+    int i, rc;
+    if (!(in = calloc((size_t)argc + 1, sizeof *in)))
+        return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_merge, stdout);
+            free(in);
+            return EXIT_OK;
+        } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
+            out = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            free(in);
+            return fprintf(stderr, "%s: merge: unknown option %s\n%s", prog, argv[i], usage_merge),
+                   EXIT_USAGE;
+        } else
+            in[n++] = argv[i];
+    }
+    if (!out || !n) {
+        fprintf(stderr, "%s: merge: %s missing\n%s", prog, !out ? "-o OUT" : "INDEX", usage_merge);
+        free(in);
+        return EXIT_USAGE;
+    }
+    for (i = 0; i < (int)n; i++)
+        if (!strcmp(in[i], out)) {
+            free(in);
+            return fprintf(stderr, "%s: merge: %s is both an input and the output\n", prog, out),
+                   EXIT_USAGE;
+        }
+    if (!(f = grokx_file_open(out, 0600, GROKX_FILE_FSYNC))) {
+        fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno));
+        free(in);
+        return EXIT_OUTPUT;
+    }
+    rc = grokx_index_merge(in, n, grokx_file_sink(f), &err);
+    free(in);
+    if (rc) {
+        grokx_file_abort(f);
+        if (rc == GROKX_E_IO)
+            return fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno)), EXIT_OUTPUT;
+        fprintf(stderr, "%s: %s\n", prog, err.text);
+        return EXIT_INPUT;
+    }
+    if (grokx_file_commit(f) != 0)
+        return fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno)), EXIT_OUTPUT;
+    return EXIT_OK;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+    grokx_index *ix;
+    grokx_index_info info;
+    grokx_error err;
+    if (argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")))
+        return fputs(usage_check, stdout), EXIT_OK;
+    if (argc != 1 || argv[0][0] == '-')
+        return fprintf(stderr, "%s: check: one INDEX\n%s", prog, usage_check), EXIT_USAGE;
+    if (grokx_index_open(argv[0], &ix, &err) != 0 || grokx_index_check(ix, &err) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, argv[0], err.text);
+        grokx_index_close(ix);
+        return EXIT_INPUT;
+    }
+    grokx_index_get_info(ix, &info);
+    printf("%s: ok: %llu messages in %llu conversations, %llu distinct words, %llu bytes\n",
+           argv[0], (unsigned long long)info.messages, (unsigned long long)info.conversations,
+           (unsigned long long)info.terms, (unsigned long long)info.file_bytes);
+    grokx_index_close(ix);
+    return finish_stdout();
+}
