@@ -169,7 +169,8 @@ def cmd_build_xapian(a):
     xapian = need_xapian()
     if os.path.exists(a.db):
         shutil.rmtree(a.db)
-    db = xapian.WritableDatabase(a.db, xapian.DB_CREATE_OR_OVERWRITE)
+    flags = xapian.DB_CREATE_OR_OVERWRITE | (xapian.DB_NO_TERMLIST if a.no_termlist else 0)
+    db = xapian.WritableDatabase(a.db, flags)
     tg = xapian_termgen(xapian)
     limit = a.limit if a.limit >= 0 else None
     for i, b in read_texts(a.texts, limit):
@@ -355,6 +356,11 @@ def tree_bytes(path):
                for d, _, names in os.walk(path) for n in names)
 
 
+def table_bytes(path):
+    return {n.split(".")[0]: os.path.getsize(os.path.join(path, n))
+            for n in sorted(os.listdir(path)) if n.endswith(".glass")}
+
+
 def summarize(ms):
     return {"p50_ms": round(statistics.median(ms), 3), "p95_ms": round(pct(ms, 95), 3)}
 
@@ -445,7 +451,8 @@ def cmd_run(a):
         note = "" if nx == N else f"first {nx} of {N} messages (--xapian-fraction {a.xapian_fraction})"
         xtb = TB if nx == N else sum(len(b) for _, b in read_texts(texts, nx))
         b_s, b_rss = timed(self_cmd("build-xapian", "--db", xdb, "--texts", texts,
-                                    "--limit", nx if nx != N else -1),
+                                    "--limit", nx if nx != N else -1,
+                                    *(["--no-termlist"] if a.xapian_no_termlist else [])),
                            os.path.join(work, "build-xapian.log"))
         size_build = tree_bytes(xdb)
         cdb = xdb + ".compact"
@@ -459,7 +466,8 @@ def cmd_run(a):
             "config": "TermGenerator, Stem('none') + STEM_NONE, index_text with positions, "
                       "no document data, docid = ordinal+1; XAPIAN_FLUSH_THRESHOLD="
                       + os.environ.get("XAPIAN_FLUSH_THRESHOLD", "unset (default 10000 docs)")
-                      + "; one commit at the end",
+                      + "; one commit at the end"
+                      + ("; DB_NO_TERMLIST" if a.xapian_no_termlist else ""),
             "docs": nx, "fraction": round(nx / N, 4) if N else 1.0, "text_bytes": xtb,
             "build_s": b_s, "build_peak_kib": b_rss, "size_build_bytes": size_build,
             "compact_s": c_s, "compact_peak_kib": c_rss, "size_compact_bytes": size_c,
@@ -467,6 +475,8 @@ def cmd_run(a):
             "ratio_to_text": round(size_build / xtb, 3) if xtb else None,
             "ratio_compact_to_text": round(size_c / xtb, 3) if size_c and xtb else None,
             "queried_db": "compacted" if xq == cdb else "as built",
+            "tables_build_bytes": table_bytes(xdb),
+            "tables_compact_bytes": table_bytes(cdb) if c_s is not None else None,
             "note": note,
         }
         print(f"  xapian built in {b_s} s" + (f" ({note})" if note else "")
@@ -547,11 +557,14 @@ def main():
         p.add_argument("--reps", type=int, default=20, help="timed top-10 runs per query")
         p.add_argument("--reps-all", type=int, default=3, help="timed full-result runs per query")
         p.add_argument("--warm", type=int, default=3, help="untimed runs first")
+        p.add_argument("--xapian-no-termlist", action="store_true",
+                       help="build Xapian with DB_NO_TERMLIST (no per-document term lists)")
         p.add_argument("--grokx", default=os.path.join(ROOT, "grokx"))
     b = sub.add_parser("build-fts5"); b.add_argument("--db"); b.add_argument("--texts")
     b = sub.add_parser("optimize-fts5"); b.add_argument("--db")
     b = sub.add_parser("build-xapian"); b.add_argument("--db"); b.add_argument("--texts")
     b.add_argument("--limit", type=int, default=-1)
+    b.add_argument("--no-termlist", action="store_true")
     for kind in ("fts5", "xapian"):
         q = sub.add_parser(f"query-{kind}")
         for opt in ("--db", "--queries", "--hits-dir", "--out"):
