@@ -638,6 +638,14 @@ GROKX_API const grokx_hit *grokx_results_hit(const grokx_results *r, size_t i);
 /* Messages that matched, over every conversation (not only those returned). */
 GROKX_API uint64_t grokx_results_total(const grokx_results *r);
 GROKX_API void grokx_results_free(grokx_results *r);
+/* Every message that matches (filters applied), in index order, not
+ * grouped or cut: cb(ud, message, score) with the message's number in the
+ * index (0-based, in the order the export delivered them); a non-zero
+ * return stops the walk (and is not an error). */
+GROKX_API int grokx_index_matches(grokx_index *ix, const char *query,
+                                  const grokx_search_options *o,
+                                  int (*cb)(void *ud, uint64_t message, double score), void *ud,
+                                  grokx_error *err);
 
 /* Merge indexes into one on out (e.g. a grokx_file's sink), in the order
  * given. A conversation present in several is kept once: the copy

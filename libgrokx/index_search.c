@@ -854,6 +854,114 @@ S_snippet(const S_q *q, grokx_results *res, size_t hit, grokx_str text, size_t w
     return 0;
 }
 
+/* Does message d pass the filters? */
+static int
+S_keep(const gx_ix *ix, const grokx_search_options *o, const gx_doc *d, int *bad)
+{
+    grokx_str s;
+    if (o->since != GROKX_TIME_NONE && (d->time == GROKX_TIME_NONE || d->time < o->since))
+        return 0;
+    if (o->until != GROKX_TIME_NONE && (d->time == GROKX_TIME_NONE || d->time >= o->until))
+        return 0;
+    if (o->sender) {
+        if (S_ieq(o->sender, (grokx_str){"user", 4}) || S_ieq(o->sender, (grokx_str){"human", 5})) {
+            if (d->role != 0)
+                return 0;
+        } else if (S_ieq(o->sender, (grokx_str){"assistant", 9}) ||
+                   S_ieq(o->sender, (grokx_str){"grok", 4})) {
+            if (d->role != 1)
+                return 0;
+        } else if (gx_ix_name(ix, d->sender, &s) || !S_ieq(o->sender, s)) {
+            return 0;
+        }
+    }
+    if (o->model && (gx_ix_name(ix, d->model, &s) || !S_has(s, o->model)))
+        return 0;
+    if (o->conversation) {
+        gx_conv c;
+        size_t n = strlen(o->conversation);
+        if (gx_ix_conv(ix, d->conv, &c)) {
+            *bad = 1;
+            return 0;
+        }
+        if (c.id.len < n || memcmp(c.id.ptr, o->conversation, n))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- evaluation of a whole query -------------------------------------- */
+
+/* Called for each message that matches and passes the filters, in index
+ * order; a non-zero return stops. */
+typedef int (*S_match_fn)(void *ud, uint32_t doc, const gx_doc *d, double score);
+
+/* Parse query and walk its matches. q->err (with q->why) on failure. */
+static void
+S_eval(S_q *q, const char *query, const grokx_search_options *o, S_match_fn fn, void *ud)
+{
+    S_node *root;
+    int bad = 0;
+    q->s = query;
+    root = S_parse_or(q, 0);
+    S_space(q);
+    if (root && *q->s == ')')
+        S_qfail(q, GROKX_E_QUERY, "a ')' without its '('");
+    if (!q->err && root && !root->nkids)
+        S_qfail(q, GROKX_E_QUERY, "the query has no word to search for");
+    if (!q->err && root && root->nkids == 1)
+        root = root->kids[0];
+    /* an AND of one positive kid and no exclusions is that kid */
+    while (!q->err && root && root->kind == Q_AND && root->nkids == 1 && !root->nnots)
+        root = root->kids[0];
+    if (!q->err && root)
+        S_next(q, root);
+    while (!q->err && root && root->doc != S_END) {
+        gx_doc d;
+        int64_t doc = root->doc;
+        gx_ix_doc(q->ix, (uint32_t)doc, &d);
+        if (d.conv >= q->ix->n.nconvs) {
+            S_qfail(q, GROKX_E_CORRUPT, "message %lld: a damaged record", (long long)doc);
+            break;
+        }
+        if (S_keep(q->ix, o, &d, &bad) && fn(ud, (uint32_t)doc, &d, S_score(q, root, doc, d.ntokens)))
+            break;
+        if (bad) {
+            S_qfail(q, GROKX_E_CORRUPT, "a damaged document record");
+            break;
+        }
+        S_next(q, root);
+    }
+}
+
+/* Grouping by conversation for grokx_index_search: documents come in
+ * conversation order, so a conversation is complete when the next starts. */
+typedef struct S_grouping {
+    S_group *heap, cur;
+    size_t nheap, limit;
+    int have_cur;
+    grokx_results *res;
+} S_grouping;
+
+static int
+S_group_add(void *ud, uint32_t doc, const gx_doc *d, double sc)
+{
+    S_grouping *g = ud;
+    g->res->r.total++;
+    if (g->have_cur && g->cur.conv != d->conv) {
+        S_heap_push(g->heap, &g->nheap, g->limit, &g->cur);
+        g->have_cur = 0;
+    }
+    if (!g->have_cur) {
+        g->cur.conv = d->conv, g->cur.best_doc = doc, g->cur.score = sc, g->cur.matches = 0;
+        g->have_cur = 1;
+    } else if (sc > g->cur.score) {
+        g->cur.best_doc = doc, g->cur.score = sc;
+    }
+    g->cur.matches++;
+    return 0;
+}
+
 /* ---- the public functions -------------------------------------------- */
 
 static void
@@ -963,54 +1071,18 @@ S_q_free(S_q *q)
     }
 }
 
-/* Does message d pass the filters? */
-static int
-S_keep(const gx_ix *ix, const grokx_search_options *o, const gx_doc *d, int *bad)
-{
-    grokx_str s;
-    if (o->since != GROKX_TIME_NONE && (d->time == GROKX_TIME_NONE || d->time < o->since))
-        return 0;
-    if (o->until != GROKX_TIME_NONE && (d->time == GROKX_TIME_NONE || d->time >= o->until))
-        return 0;
-    if (o->sender) {
-        if (S_ieq(o->sender, (grokx_str){"user", 4}) || S_ieq(o->sender, (grokx_str){"human", 5})) {
-            if (d->role != 0)
-                return 0;
-        } else if (S_ieq(o->sender, (grokx_str){"assistant", 9}) ||
-                   S_ieq(o->sender, (grokx_str){"grok", 4})) {
-            if (d->role != 1)
-                return 0;
-        } else if (gx_ix_name(ix, d->sender, &s) || !S_ieq(o->sender, s)) {
-            return 0;
-        }
-    }
-    if (o->model && (gx_ix_name(ix, d->model, &s) || !S_has(s, o->model)))
-        return 0;
-    if (o->conversation) {
-        gx_conv c;
-        size_t n = strlen(o->conversation);
-        if (gx_ix_conv(ix, d->conv, &c)) {
-            *bad = 1;
-            return 0;
-        }
-        if (c.id.len < n || memcmp(c.id.ptr, o->conversation, n))
-            return 0;
-    }
-    return 1;
-}
-
 int
 grokx_index_search(grokx_index *g, const char *query, const grokx_search_options *o,
                    grokx_results **out, grokx_error *err)
 {
     grokx_search_options def;
     S_q *q;
-    S_node *root;
     grokx_results *res;
     S_group *heap = NULL, cur = {0, 0, 0, 0};
+    S_grouping gr = {0};
     size_t nheap = 0, limit, i;
-    int64_t have_cur = 0;
-    int rc = 0, bad = 0;
+    int have_cur = 0;
+    int rc = 0;
     gx_buf raw;
     if (out)
         *out = NULL;
@@ -1033,45 +1105,9 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
     gx_buf_init(&res->r.text, &res->r.mem);
     q->gi = g;
     q->ix = &g->ix;
-    q->s = query;
-    root = S_parse_or(q, 0);
-    S_space(q);
-    if (root && *q->s == ')')
-        S_qfail(q, GROKX_E_QUERY, "a ')' without its '('");
-    if (!q->err && root && !root->nkids)
-        S_qfail(q, GROKX_E_QUERY, "the query has no word to search for");
-    if (!q->err && root && root->nkids == 1)
-        root = root->kids[0];
-    /* an AND of one positive kid and no exclusions is that kid */
-    while (!q->err && root && root->kind == Q_AND && root->nkids == 1 && !root->nnots)
-        root = root->kids[0];
-    if (!q->err && root)
-        S_next(q, root);
-    while (!q->err && root && root->doc != S_END) {
-        gx_doc d;
-        int64_t doc = root->doc;
-        gx_ix_doc(q->ix, (uint32_t)doc, &d);
-        if (S_keep(q->ix, o, &d, &bad)) {
-            double sc = S_score(q, root, doc, d.ntokens);
-            res->r.total++;
-            if (have_cur && cur.conv != d.conv) {
-                S_heap_push(heap, &nheap, limit, &cur);
-                have_cur = 0;
-            }
-            if (!have_cur) {
-                cur.conv = d.conv, cur.best_doc = (uint32_t)doc, cur.score = sc, cur.matches = 0;
-                have_cur = 1;
-            } else if (sc > cur.score) {
-                cur.best_doc = (uint32_t)doc, cur.score = sc;
-            }
-            cur.matches++;
-        }
-        if (bad) {
-            S_qfail(q, GROKX_E_CORRUPT, "a damaged document record");
-            break;
-        }
-        S_next(q, root);
-    }
+    gr.heap = heap, gr.limit = limit, gr.res = res;
+    S_eval(q, query, o, S_group_add, &gr);
+    heap = gr.heap, nheap = gr.nheap, cur = gr.cur, have_cur = gr.have_cur;
     if (have_cur && !q->err)
         S_heap_push(heap, &nheap, limit, &cur);
     if (q->err) {
@@ -1151,6 +1187,50 @@ done:
     }
     *out = res;
     return 0;
+}
+
+typedef struct S_matches {
+    int (*cb)(void *ud, uint64_t message, double score);
+    void *ud;
+    int stopped;
+} S_matches;
+
+static int
+S_match_cb(void *ud, uint32_t doc, const gx_doc *d, double score)
+{
+    S_matches *m = ud;
+    GX_UNUSED(d);
+    return m->stopped = m->cb(m->ud, doc, score) != 0;
+}
+
+int
+grokx_index_matches(grokx_index *g, const char *query, const grokx_search_options *o,
+                    int (*cb)(void *ud, uint64_t message, double score), void *ud,
+                    grokx_error *err)
+{
+    grokx_search_options def;
+    S_matches m = {cb, ud, 0};
+    S_q *q;
+    int rc;
+    if (!g || !query || !cb)
+        return S_err(err, GROKX_E_INVALID, "no index, query or callback"), GROKX_E_INVALID;
+    if (!o) {
+        grokx_search_options_init(&def);
+        o = &def;
+    }
+    if (o->abi_version != GROKX_ABI_VERSION)
+        return S_err(err, GROKX_E_VERSION, "unsupported ABI version"), GROKX_E_VERSION;
+    if (!(q = calloc(1, sizeof *q)))
+        return S_err(err, GROKX_E_NOMEM, "out of memory"), GROKX_E_NOMEM;
+    q->gi = g;
+    q->ix = &g->ix;
+    S_eval(q, query, o, S_match_cb, &m);
+    rc = q->err;
+    if (rc)
+        S_err(err, rc, "%s", q->why);
+    S_q_free(q);
+    free(q);
+    return rc;
 }
 
 size_t
