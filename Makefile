@@ -158,7 +158,9 @@ $(B)/gen-export: bench/gen-export.c
 $(B)/yajl-floor: bench/yajl-floor.c
 	@mkdir -p $(B)
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lyajl
-bench: all $(B)/gen-export $(B)/yajl-floor
+$(B)/index-bench: bench/index-bench.c libgrokx.a libgrokx/grokx.h
+	$(CC) $(ALL_CFLAGS) -o $@ bench/index-bench.c libgrokx.a $(LIBS)
+bench: all $(B)/gen-export $(B)/yajl-floor $(B)/index-bench
 	@sh bench/run.sh
 
 # ---- install ---------------------------------------------------------------

@@ -6,12 +6,15 @@
 #   BENCH_SIZES sizes of the file benchmarks (default: "100M 1G")
 #   BENCH_STREAM size streamed through stdin (default: 5G; "" to skip)
 #   REPS        repetitions per timing (default 3)
+#   INDEX_SIZES sizes of the search index benchmark against FTS5 and
+#               Xapian (default: "100M 1G"; "" to skip)
 set -eu
 B=${B:-build}
 DIR=${BENCH_DIR:-$B/bench}
 SIZES=${BENCH_SIZES:-"100M 1G"}
 STREAM=${BENCH_STREAM-5G}
 REPS=${REPS:-3}
+INDEX_SIZES=${INDEX_SIZES-"100M 1G"}
 G=./grokx
 mkdir -p "$DIR"
 
@@ -101,6 +104,25 @@ for n in names:
         echo "  python json.load converter ${tp} s, peak $(mib "$rp") MiB: grokx md is $(ratio "$tp" "$tm")x faster with $(ratio "$rp" "$rm_")x less memory"
     fi
 done
+
+# the search index, next to SQLite FTS5 and Xapian on the same texts
+# (peers from Debian, installed for this only: tools/install-deps.sh --bench)
+if [ -n "$INDEX_SIZES" ] && sh tools/install-deps.sh --bench >/dev/null 2>&1; then
+    for size in $INDEX_SIZES; do
+        f="$DIR/export-$size.json"
+        [ -f "$f" ] || $B/gen-export -s "$size" -S 1 -o "$f"
+        cat "$f" >/dev/null
+        set -- $(measure $G convert -q -f index -o "$DIR/index-$size.gxi" "$f"); tb=$1; rb=$2
+        mkdir -p "$DIR/index-hits-$size"
+        $B/index-bench "$DIR/index-$size.gxi" bench/index-queries.txt "$DIR/index-hits-$size" 20 3 >"$DIR/index-$size.json"
+        /usr/bin/python3 bench/index_peers.py --export "$f" --work "$DIR/peers-$size" \
+            --queries bench/index-queries.txt --json-out "$DIR/peers-$size.json" --grokx $G >/dev/null
+        echo
+        echo "export $size"
+        /usr/bin/python3 bench/index_compare.py --ours "$DIR/index-$size.json" --build-s "$tb" \
+            --build-kib "$rb" --budget-mib 256 "$DIR/peers-$size.json"
+    done
+fi
 
 if [ -n "$STREAM" ]; then
     $B/gen-export -s "$STREAM" -S 2 | /usr/bin/time -o "$DIR/stream.time" -f "%e %M" $G info -q - >/dev/null

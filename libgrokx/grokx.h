@@ -600,7 +600,11 @@ typedef struct grokx_search_options {
     const char *model;        /* substring of the answer's model; NULL: any */
     const char *conversation; /* a conversation id or its prefix; NULL: any */
     size_t snippet_bytes;     /* about this long; 0: 160 */
+    unsigned flags;           /* GROKX_SEARCH_* */
 } grokx_search_options;
+/* Rank only: hits without message_id, snippet and highlights (the message
+ * texts are not read; a search UI that shows hits needs them). */
+#define GROKX_SEARCH_NO_SNIPPETS 0x1u
 GROKX_API void grokx_search_options_init(grokx_search_options *o);
 
 /* Where a snippet shows a matched word: bytes [start, start + len). */

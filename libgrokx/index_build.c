@@ -148,8 +148,11 @@ S_clean_text(S_ix *x, grokx_str text)
         if (seg.kind == GX_SEG_TEXT)
             rc = gx_buf_put(&x->clean, seg.text, seg.len);
         else if (seg.kind == GX_SEG_ARTIFACT) {
+            /* its title and language are words a person searches for */
             if (!(rc = gx_buf_puts(&x->clean, "\n")) && !(rc = gx_buf_puts(&x->clean, seg.title)) &&
-                !(rc = gx_buf_puts(&x->clean, "\n")))
+                !(rc = gx_buf_puts(&x->clean, seg.lang[0] ? " (" : "")) &&
+                !(rc = gx_buf_puts(&x->clean, seg.lang)) &&
+                !(rc = gx_buf_puts(&x->clean, seg.lang[0] ? ")\n" : "\n")))
                 rc = gx_buf_put(&x->clean, seg.text, seg.len);
             if (!rc)
                 rc = gx_buf_puts(&x->clean, "\n");

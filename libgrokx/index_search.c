@@ -1138,8 +1138,9 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
                 rc = GROKX_E_CORRUPT;
                 break;
             }
-            if ((rc = gx_ix_store_block(q->ix, d.store_block, &raw)) != 0 ||
-                (rc = gx_ix_store_record(q->ix, &raw, d.store_off, &id, &text)) != 0)
+            if (!(o->flags & GROKX_SEARCH_NO_SNIPPETS) &&
+                ((rc = gx_ix_store_block(q->ix, d.store_block, &raw)) != 0 ||
+                 (rc = gx_ix_store_record(q->ix, &raw, d.store_off, &id, &text)) != 0))
                 break;
             h->score = heap[i].score;
             h->matches = heap[i].matches;

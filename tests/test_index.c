@@ -120,6 +120,8 @@ clean_text(grokx_str text, gx_buf *out)
         else if (seg.kind == GX_SEG_ARTIFACT) {
             gx_buf_puts(out, "\n");
             gx_buf_puts(out, seg.title);
+            if (seg.lang[0])
+                gx_buf_puts(out, " ("), gx_buf_puts(out, seg.lang), gx_buf_puts(out, ")");
             gx_buf_puts(out, "\n");
             gx_buf_put(out, seg.text, seg.len);
             gx_buf_puts(out, "\n");
