@@ -347,7 +347,10 @@ static void
 S_reset(S_ix *x)
 {
     gx_inv_reset(&x->inv);
-    x->docs.len = x->convs.len = x->strs.len = x->names.len = 0;
+    gx_buf_free(&x->docs); /* they grow again with the next segment */
+    gx_buf_free(&x->convs);
+    gx_buf_free(&x->strs);
+    gx_buf_free(&x->names);
     x->ndocs = x->nconvs = 0;
     x->nnames = 0;
 }
@@ -416,7 +419,7 @@ S_conversation(void *self, const grokx_conversation *c)
     pthread_mutex_lock(&x->lock);
     used = x->wused;
     pthread_mutex_unlock(&x->lock);
-    used += x->docs.len + x->convs.len + x->strs.len + x->names.len;
+    used += x->docs.cap + x->convs.cap + x->strs.cap + x->names.cap;
     return used > x->budget ? S_spill(x) : 0;
 }
 

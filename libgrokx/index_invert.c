@@ -50,6 +50,13 @@ gx_inv_reset(gx_inv *v)
     v->pool.len = 0;
     v->ndocs = 0;
     v->total_tokens = 0;
+    /* give back what grew with the segment, so the next one starts small
+     * and the budget counts capacity truly */
+    gx_buf_free(&v->store.out);
+    gx_buf_free(&v->store.index);
+    free(v->doc_info);
+    v->doc_info = NULL;
+    v->doc_cap = 0;
     gx_storew_reset(&v->store);
 }
 
@@ -70,10 +77,11 @@ gx_inv_free(gx_inv *v)
 size_t
 gx_inv_used(const gx_inv *v)
 {
-    /* what grows with the segment (buffers kept for the next one are not
-     * counted: they are reused, and counting them would spill forever) */
-    return v->held + v->nterms * (sizeof *v->terms + 2 * sizeof *v->table) + v->pool.len +
-           v->store.out.len + v->store.index.len + v->ndocs * sizeof *v->doc_info;
+    /* what grows with the segment, as allocated (its slack included: that
+     * is what the process holds); the buffers reset gives back are here,
+     * the small ones it keeps are not, or spilling would never stop */
+    return v->held + v->nterms * (sizeof *v->terms + 2 * sizeof *v->table) + v->pool.cap +
+           v->store.out.cap + v->store.index.cap + v->doc_cap * sizeof *v->doc_info;
 }
 
 /* ---- terms ------------------------------------------------------------ */

@@ -7,10 +7,15 @@
  * Memory: the new dictionary, one term's postings, and 4 bytes per
  * document when deduplicating.
  */
+#define _DEFAULT_SOURCE /* madvise(): MADV_DONTNEED (posix_madvise's is a no-op on Linux) */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "index.h"
+
+#define S_DROP_EVERY ((size_t)16 << 20)
 
 #define S_DROP UINT32_MAX
 
@@ -23,6 +28,7 @@ typedef struct S_in {
     uint64_t doc_base, block_base, strs_base;
     uint16_t *name_map;
     int dropped; /* some of its conversations were dropped (dedup) */
+    const unsigned char *read_from; /* pages before this were given back */
     struct { uint32_t block, off; } *loc; /* where its kept texts went, when dropped */
 } S_in;
 
@@ -194,6 +200,31 @@ S_names(S_merge *m, gx_buf *names)
     return rc;
 }
 
+/* Give back the pages of an input mapped before upto: the merge reads each
+ * input front to back once, and the pages it has read would otherwise
+ * count in the process's memory (a file mapping's pages do) until the end. */
+static void
+S_release(S_in *in, const unsigned char *upto)
+{
+#ifdef MADV_DONTNEED
+    const unsigned char *base = in->ix->map;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), from, to;
+    if (!base || upto < base || upto > base + in->ix->map_len)
+        return;
+    if (!in->read_from)
+        in->read_from = base;
+    if ((size_t)(upto - in->read_from) < S_DROP_EVERY)
+        return;
+    from = (size_t)(in->read_from - base) / page * page;
+    to = (size_t)(upto - base) / page * page;
+    if (to > from)
+        madvise((void *)(base + from), to - from, MADV_DONTNEED);
+    in->read_from = base + to;
+#else
+    (void)in, (void)upto;
+#endif
+}
+
 /* ---- postings ----------------------------------------------------------- */
 
 static int
@@ -264,6 +295,8 @@ S_postings(S_merge *m)
             gx_pcur_free(&c);
             if (!rc)
                 rc = S_advance(m, i);
+            if (!rc && in->has)
+                S_release(in, in->ix->sec[GX_SEC_POSTINGS].p + in->it.info.off);
         }
         if (!rc && e.df && !(rc = gx_penc_finish(&e)))
             rc = gx_ixw_term(&m->w, term, len, &e);
@@ -348,7 +381,12 @@ S_store(S_merge *m)
             sw.out.len = 0;
             continue;
         }
-        if ((rc = gx_ixw_put(&m->w, ix->sec[GX_SEC_STORE].p, (size_t)ix->sec[GX_SEC_STORE].len)))
+        for (k = 0; k < ix->sec[GX_SEC_STORE].len && !rc; k += S_DROP_EVERY) { /* in pieces */
+            size_t piece = (size_t)GX_MIN((uint64_t)S_DROP_EVERY, ix->sec[GX_SEC_STORE].len - k);
+            rc = gx_ixw_put(&m->w, ix->sec[GX_SEC_STORE].p + k, piece);
+            S_release(in, ix->sec[GX_SEC_STORE].p + k + piece);
+        }
+        if (rc)
             break;
         for (k = 1; k <= ix->n.nstore_blocks && !rc; k++) {
             gx_put64(b, base + gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + k * 8));

@@ -462,7 +462,18 @@ gx_pfor_get(const unsigned char **pp, const unsigned char *end, uint32_t *v, siz
         memset(v, 0, n * sizeof *v);
     } else {
         const uint64_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
-        for (i = 0; i < n; i++) {
+        const unsigned char *q = p;
+        size_t avail = (size_t)(end - p), bit = 0;
+        /* whole 8-byte loads while they stay inside [p, end), then bytes */
+        for (i = 0; i < n && (bit >> 3) + 8 <= avail; i++, bit += b)
+            v[i] = (uint32_t)((gx_le64(q + (bit >> 3)) >> (bit & 7)) & mask);
+        p = q + (bit >> 3);
+        have = 0;
+        if (bit & 7) {
+            acc = (uint64_t)*p++ >> (bit & 7);
+            have = 8 - (unsigned)(bit & 7);
+        }
+        for (; i < n; i++) {
             while (have < b) {
                 acc |= (uint64_t)*p++ << have;
                 have += 8;
@@ -471,6 +482,7 @@ gx_pfor_get(const unsigned char **pp, const unsigned char *end, uint32_t *v, siz
             acc >>= b;
             have -= b;
         }
+        p = q + nbytes;
     }
     if (gx_varint(&p, end, &nexc) || nexc > n || (nexc && b == 32))
         return -1;

@@ -62,24 +62,28 @@ gx_pfor_put(gx_buf *out, const uint32_t *v, size_t n)
     }
     b = best;
     nbytes = (n * b + 7) / 8;
-    if ((rc = gx_buf_reserve(out, 1 + nbytes + 8)) != 0)
+    if ((rc = gx_buf_reserve(out, 1 + nbytes + 8)) != 0) /* + 8: a varint count follows */
         return rc;
+    for (i = 0; b < 32 && i < n; i++)
+        nexc += v[i] >> b != 0;
     p = (unsigned char *)out->ptr + out->len;
     *p++ = (unsigned char)b;
-    for (i = 0; i < n; i++) {
-        uint64_t low = b == 32 ? v[i] : v[i] & ((1u << b) - 1);
-        if (b < 32 && v[i] >> b)
-            nexc++;
-        acc |= low << have;
-        have += b;
-        while (have >= 8) {
+    if (b) { /* 32 bits out at a time: have + b stays under 64 */
+        const uint32_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1;
+        for (i = 0; i < n; i++) {
+            acc |= (uint64_t)(v[i] & mask) << have;
+            if ((have += b) >= 32) {
+                gx_put32(p, (uint32_t)acc);
+                p += 4;
+                acc >>= 32;
+                have -= 32;
+            }
+        }
+        for (; have > 0; have = have > 8 ? have - 8 : 0) {
             *p++ = (unsigned char)acc;
             acc >>= 8;
-            have -= 8;
         }
     }
-    if (have)
-        *p++ = (unsigned char)acc;
     out->len = (size_t)(p - (unsigned char *)out->ptr);
     if ((rc = gx_buf_varint(out, nexc)) != 0)
         return rc;
@@ -158,7 +162,8 @@ gx_penc_add(gx_penc *e, uint32_t doc, const uint32_t *pos, uint32_t freq)
         return rc;
     if (freq > GX_IX_BLOCK_POS_MAX - e->bpos_n)
         return GROKX_E_LIMIT; /* more positions in 128 messages than a reader accepts */
-    if (gx_grow(&e->bpos, &e->bpos_cap, e->bpos_n + freq, sizeof *e->bpos))
+    if (e->bpos_n + freq > e->bpos_cap &&
+        gx_grow(&e->bpos, &e->bpos_cap, e->bpos_n + freq, sizeof *e->bpos))
         return GROKX_E_NOMEM;
     for (i = 0; i < freq; i++) {
         if (i && pos[i] <= pos[i - 1])
