@@ -47,6 +47,35 @@ enum { /* section ids, in file order */
 /* CONVS record flags */
 #define GX_IX_CONV_STARRED 0x1u
 
+/* BM25 as the index ranks: k1 and b, and the part a term's frequency tf in
+ * a message of dl tokens contributes (times the term's idf). The writer
+ * stores an upper bound of it per postings block, so the reader must use
+ * these same numbers. */
+#define GX_BM25_K1 1.2
+#define GX_BM25_B 0.75
+static inline double gx_bm25_tf(double tf, double dl, double avgdl)
+{
+    return tf * (GX_BM25_K1 + 1) / (tf + GX_BM25_K1 * (1 - GX_BM25_B + GX_BM25_B * dl / avgdl));
+}
+static inline double gx_avgdl(uint64_t tokens, uint64_t docs)
+{
+    double a = docs ? (double)tokens / (double)docs : 0;
+    return a < 1 ? 1 : a;
+}
+/* The block's impact: its largest gx_bm25_tf as 1..255 (rounded up), and
+ * back to a bound. */
+static inline unsigned gx_impact_q(double tfpart)
+{
+    double q = tfpart / (GX_BM25_K1 + 1) * 255.0;
+    unsigned u = (unsigned)q;
+    u += (double)u < q;
+    return u < 1 ? 1 : u > 255 ? 255 : u;
+}
+static inline double gx_impact_bound(unsigned q)
+{
+    return (double)q / 255.0 * (GX_BM25_K1 + 1);
+}
+
 /* ---- little-endian and varints ---------------------------------------- */
 
 static inline uint32_t gx_le32(const unsigned char *p)
@@ -145,12 +174,15 @@ typedef struct gx_penc {
     size_t bn;
     uint32_t *bpos; /* the block's positions: first absolute, then gap - 1 */
     size_t bpos_n, bpos_cap;
+    double avgdl;   /* of the file being written, for the blocks' impacts */
+    double block_max; /* the largest gx_bm25_tf in the block so far */
 } gx_penc;
-void gx_penc_init(gx_penc *e, gx_mem *mem);
+/* avgdl: gx_avgdl() of the file the postings go to. */
+void gx_penc_init(gx_penc *e, gx_mem *mem, double avgdl);
 void gx_penc_reset(gx_penc *e);
 void gx_penc_free(gx_penc *e);
-/* pos: freq positions, strictly increasing. */
-int gx_penc_add(gx_penc *e, uint32_t doc, const uint32_t *pos, uint32_t freq);
+/* pos: freq positions, strictly increasing; dl: the message's tokens. */
+int gx_penc_add(gx_penc *e, uint32_t doc, uint32_t dl, const uint32_t *pos, uint32_t freq);
 /* Close the last block; the skip table is dropped when not needed. */
 int gx_penc_finish(gx_penc *e);
 
@@ -319,6 +351,7 @@ typedef struct gx_pcur {
     size_t bn, bi;                   /* documents in it; the next one's index */
     int decoded, pos_decoded;
     int64_t block_last;              /* from the skip table; INT64_MAX without one */
+    unsigned block_impact;           /* from the skip table (gx_impact_q); 255 without one */
     const unsigned char *bd, *bdend, *bp, *bpend; /* its bytes */
     uint32_t *pos;                   /* its positions, absolute */
     size_t pos_cap;
@@ -331,6 +364,13 @@ void gx_pcur_free(gx_pcur *c);
 int gx_pcur_next(gx_pcur *c);
 /* Advance to the first document >= target (never backwards). */
 int gx_pcur_seek(gx_pcur *c, int64_t target);
+/* Block at a time (for pruning): 1 when a block is in hand (its
+ * block_last and block_impact known, not yet decoded), 0 at the end;
+ * skip it unread, or decode it into bdoc/bfreq[bi..bn). Only before the
+ * block's first document was taken. */
+int gx_pcur_block(gx_pcur *c);
+void gx_pcur_skip_block(gx_pcur *c);
+int gx_pcur_decode(gx_pcur *c);
 /* The current document's freq positions, rising, in *out (valid until the
  * cursor moves); GROKX_E_CORRUPT or GROKX_E_NOMEM. */
 int gx_pcur_positions(gx_pcur *c, const uint32_t **out);
@@ -352,6 +392,9 @@ int gx_ix_conv(const gx_ix *ix, uint64_t i, gx_conv *c);       /* GROKX_E_CORRUP
 int gx_ix_name(const gx_ix *ix, uint64_t i, grokx_str *s);     /* GROKX_E_CORRUPT */
 /* Inflate store block b into *raw (a buffer the caller keeps). */
 int gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw);
+/* The record at off of block b, inflating only what it needs. */
+int gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_str *id,
+                      grokx_str *text);
 /* The message id and text of a record at off in an inflated block. */
 int gx_ix_store_record(const gx_ix *ix, const gx_buf *raw, uint64_t off, grokx_str *id,
                        grokx_str *text);

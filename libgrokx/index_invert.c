@@ -268,7 +268,7 @@ gx_inv_write_postings(gx_inv *v, gx_ixw *w)
     }
     if (v->nterms)
         qsort(order, v->nterms, sizeof *order, S_sorted_cmp);
-    gx_penc_init(&e, v->mem);
+    gx_penc_init(&e, v->mem, gx_avgdl(v->total_tokens, v->ndocs));
     for (i = 0; i < v->nterms && !rc; i++) {
         const gx_inv_term *t = &v->terms[order[i].term];
         const unsigned char *p = t->buf, *end = t->buf + t->len_buf;
@@ -293,7 +293,7 @@ gx_inv_write_postings(gx_inv *v, gx_ixw *w)
                 at += (uint32_t)x;
                 pos[k] = at;
             }
-            rc = gx_penc_add(&e, (uint32_t)doc, pos, (uint32_t)f);
+            rc = gx_penc_add(&e, (uint32_t)doc, v->doc_info[doc].ntokens, pos, (uint32_t)f);
         }
         if (!rc && !(rc = gx_penc_finish(&e)))
             rc = gx_ixw_term(w, v->pool.ptr + t->str, t->len, &e);

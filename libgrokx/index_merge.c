@@ -250,7 +250,7 @@ S_postings(S_merge *m)
     gx_penc e;
     size_t i;
     int rc = 0;
-    gx_penc_init(&e, m->mem);
+    gx_penc_init(&e, m->mem, gx_avgdl(m->counts.total_tokens, m->counts.ndocs));
     for (i = 0; i < m->n && !rc; i++) {
         if (gx_dict_seek(&m->in[i].it, m->in[i].ix, NULL, 0) < 0)
             rc = S_fail(m, i, "a damaged dictionary");
@@ -278,6 +278,7 @@ S_postings(S_merge *m)
             while (!rc && (rc = gx_pcur_next(&c)) == 1) {
                 uint32_t nd = in->map ? in->map[c.doc] : (uint32_t)(in->doc_base + (uint64_t)c.doc);
                 const uint32_t *pos;
+                gx_doc doc;
                 rc = 0;
                 if (nd == S_DROP)
                     continue;
@@ -286,7 +287,8 @@ S_postings(S_merge *m)
                         rc = S_fail(m, i, "damaged postings");
                     break;
                 }
-                rc = gx_penc_add(&e, nd, pos, c.freq);
+                gx_ix_doc(in->ix, (uint32_t)c.doc, &doc);
+                rc = gx_penc_add(&e, nd, doc.ntokens, pos, c.freq);
                 if (rc == GROKX_E_INVALID)
                     rc = S_fail(m, i, "postings out of order");
             }

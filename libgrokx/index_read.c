@@ -177,9 +177,7 @@ gx_ix_open_mem(gx_ix *ix, const void *data, uint64_t size)
         if (gx_ix_name(ix, i, &nm))
             return gx_ix_fail(ix, "name %llu is out of bounds", (unsigned long long)i);
     }
-    ix->avgdl = ix->n.ndocs ? (double)ix->n.total_tokens / (double)ix->n.ndocs : 0;
-    if (ix->avgdl < 1)
-        ix->avgdl = 1;
+    ix->avgdl = gx_avgdl(ix->n.total_tokens, ix->n.ndocs);
     return 0;
 }
 
@@ -284,7 +282,7 @@ gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw)
     if (gx_buf_reserve(raw, (size_t)want))
         return GROKX_E_NOMEM;
     memset(&z, 0, sizeof z);
-    if (inflateInit(&z) != Z_OK)
+    if (inflateInit2(&z, -15) != Z_OK) /* raw deflate */
         return GROKX_E_NOMEM;
     z.next_in = (Bytef *)(p + 4);
     z.avail_in = (uInt)(end - start - 4);
@@ -296,6 +294,61 @@ gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw)
         return GROKX_E_CORRUPT;
     raw->len = (size_t)want;
     return 0;
+}
+
+/* One record without inflating the rest of its block: inflate up to its
+ * header, then up to its end (a search shows a few messages of many
+ * blocks; most of a block is other messages). */
+int
+gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_str *id,
+                  grokx_str *text)
+{
+    const unsigned char *si = ix->sec[GX_SEC_STORE_INDEX].p, *p;
+    uint64_t start, end, want, need;
+    z_stream z;
+    int zr, pass;
+    if (b >= ix->n.nstore_blocks)
+        return GROKX_E_CORRUPT;
+    start = gx_le64(si + b * 8);
+    end = gx_le64(si + (b + 1) * 8);
+    p = ix->sec[GX_SEC_STORE].p + start;
+    want = gx_le32(p);
+    if (want > GX_IX_STORE_RAW_MAX || end - start - 4 > UINT32_MAX || off >= want)
+        return GROKX_E_CORRUPT;
+    raw->len = 0;
+    if (gx_buf_reserve(raw, (size_t)want))
+        return GROKX_E_NOMEM;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -15) != Z_OK) /* raw deflate */
+        return GROKX_E_NOMEM;
+    z.next_in = (Bytef *)(p + 4);
+    z.avail_in = (uInt)(end - start - 4);
+    z.next_out = (Bytef *)raw->ptr;
+    need = GX_MIN(want, off + 20); /* the two varints of the header, at most */
+    for (pass = 0; pass < 3; pass++) {
+        z.avail_out = (uInt)(need - z.total_out);
+        zr = inflate(&z, need == want ? Z_FINISH : Z_SYNC_FLUSH);
+        if ((zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) || z.total_out != need)
+            break;
+        raw->len = (size_t)need;
+        if (gx_ix_store_record(ix, raw, off, id, text) == 0) {
+            inflateEnd(&z);
+            return 0;
+        }
+        /* not all there yet: up to the end of the text its header gives */
+        {
+            const unsigned char *q = (const unsigned char *)raw->ptr + off, *e = q + (need - off);
+            uint64_t n1, n2;
+            if (gx_varint(&q, e, &n1) || n1 > want || (uint64_t)(e - q) < n1 ||
+                (q += n1, gx_varint(&q, e, &n2)) || n2 > want)
+                need = want; /* the header itself is cut: read the whole block */
+            else
+                need = GX_MIN(want, (uint64_t)(q - (const unsigned char *)raw->ptr) + n2);
+        }
+    }
+    inflateEnd(&z);
+    raw->len = 0;
+    return GROKX_E_CORRUPT;
 }
 
 int
@@ -545,19 +598,22 @@ S_block_header(gx_pcur *c)
     c->bi = 0;
     c->decoded = c->pos_decoded = 0;
     if (c->s < c->send) {
-        uint64_t gap, db, pb;
+        uint64_t gap, db, pb, impact;
         if (gx_varint(&c->s, c->send, &gap) || gx_varint(&c->s, c->send, &db) ||
-            gx_varint(&c->s, c->send, &pb) || !gap || gap > c->ndocs ||
+            gx_varint(&c->s, c->send, &pb) || gx_varint(&c->s, c->send, &impact) || !impact ||
+            impact > 255 || !gap || gap > c->ndocs ||
             c->doc + (int64_t)gap >= (int64_t)c->ndocs || db > (uint64_t)(c->dend - c->d) ||
             pb > (uint64_t)(c->pend - c->p))
             return S_corrupt(c);
         c->block_last = c->doc + (int64_t)gap;
+        c->block_impact = (unsigned)impact;
         c->bd = c->d, c->bdend = c->d + db;
         c->bp = c->p, c->bpend = c->p + pb;
     } else {
         if (c->i || c->df > GX_IX_BLOCK_DOCS) /* one block, or a skip table */
             return S_corrupt(c);
         c->block_last = INT64_MAX;
+        c->block_impact = 255;
         c->bd = c->d, c->bdend = c->dend;
         c->bp = c->p, c->bpend = c->pend;
     }
@@ -586,6 +642,33 @@ S_block_decode(gx_pcur *c)
         return S_corrupt(c); /* the skip table disagrees with the block */
     c->decoded = 1;
     return 0;
+}
+
+int
+gx_pcur_block(gx_pcur *c)
+{
+    int rc;
+    if (c->corrupt)
+        return GROKX_E_CORRUPT;
+    if (c->bi < c->bn)
+        return 1;
+    if (c->i >= c->df)
+        return 0;
+    return (rc = S_block_header(c)) ? rc : 1;
+}
+
+void
+gx_pcur_skip_block(gx_pcur *c)
+{
+    c->i += c->bn - c->bi;
+    c->doc = c->block_last;
+    c->bi = c->bn;
+}
+
+int
+gx_pcur_decode(gx_pcur *c)
+{
+    return c->decoded ? 0 : S_block_decode(c);
 }
 
 /* Step onto bdoc[bi]. */
@@ -703,9 +786,17 @@ S_check_postings(gx_ix *ix, const gx_dict_iter *it)
         return gx_ix_fail(ix, "term \"%.*s\": no skip table", (int)it->len, it->term);
     while ((rc = gx_pcur_next(&c)) == 1) {
         const uint32_t *pos;
+        gx_doc d;
         if ((rc = gx_pcur_positions(&c, &pos)) != 0)
             break;
         n++;
+        /* the block's impact bounds every message of it */
+        gx_ix_doc(ix, (uint32_t)c.doc, &d);
+        if (gx_impact_q(gx_bm25_tf(c.freq, d.ntokens, ix->avgdl)) > c.block_impact) {
+            gx_pcur_free(&c);
+            return gx_ix_fail(ix, "term \"%.*s\": a block's impact is too low", (int)it->len,
+                              it->term);
+        }
     }
     rc = rc < 0 || c.corrupt || n != it->info.df || c.d != c.dend || c.p != c.pend ||
          (it->info.skip_len && c.s != c.send);

@@ -14,8 +14,6 @@
 #include "index.h"
 
 #define S_END INT64_MAX
-#define S_K1 1.2
-#define S_B 0.75
 #define S_MAX_NODES 256      /* words, phrases and groups in one query */
 #define S_MAX_PHRASE 32      /* words in one phrase */
 #define S_MAX_PREFIX_POSTINGS ((size_t)64 << 20) /* documents gathered for prefix* */
@@ -167,7 +165,7 @@ S_term(S_q *q, const char *t, size_t len, int highlight)
 static double
 S_tf(const gx_ix *ix, double tf, uint32_t dl)
 {
-    return tf * (S_K1 + 1) / (tf + S_K1 * (1 - S_B + S_B * (double)dl / ix->avgdl));
+    return gx_bm25_tf(tf, dl, ix->avgdl);
 }
 
 static int
@@ -890,6 +888,13 @@ S_keep(const gx_ix *ix, const grokx_search_options *o, const gx_doc *d, int *bad
     return 1;
 }
 
+static int
+S_unfiltered(const grokx_search_options *o)
+{
+    return o->since == GROKX_TIME_NONE && o->until == GROKX_TIME_NONE && !o->sender && !o->model &&
+           !o->conversation;
+}
+
 /* ---- evaluation of a whole query -------------------------------------- */
 
 /* Called for each message that matches and passes the filters, in index
@@ -897,8 +902,12 @@ S_keep(const gx_ix *ix, const grokx_search_options *o, const gx_doc *d, int *bad
 typedef int (*S_match_fn)(void *ud, uint32_t doc, const gx_doc *d, double score);
 
 /* Parse query and walk its matches. q->err (with q->why) on failure. */
+typedef struct S_grouping S_grouping;
+typedef void (*S_fast_fn)(S_q *q, S_node *word, S_grouping *g);
+
 static void
-S_eval(S_q *q, const char *query, const grokx_search_options *o, S_match_fn fn, void *ud)
+S_eval(S_q *q, const char *query, const grokx_search_options *o, S_match_fn fn, void *ud,
+       S_fast_fn fast, S_node **fast_word)
 {
     S_node *root;
     int bad = 0;
@@ -914,6 +923,11 @@ S_eval(S_q *q, const char *query, const grokx_search_options *o, S_match_fn fn, 
     /* an AND of one positive kid and no exclusions is that kid */
     while (!q->err && root && root->kind == Q_AND && root->nkids == 1 && !root->nnots)
         root = root->kids[0];
+    if (!q->err && root && fast && root->kind == Q_TERM) {
+        *fast_word = root;
+        fast(q, root, ud);
+        return;
+    }
     if (!q->err && root)
         S_next(q, root);
     while (!q->err && root && root->doc != S_END) {
@@ -936,12 +950,12 @@ S_eval(S_q *q, const char *query, const grokx_search_options *o, S_match_fn fn, 
 
 /* Grouping by conversation for grokx_index_search: documents come in
  * conversation order, so a conversation is complete when the next starts. */
-typedef struct S_grouping {
+struct S_grouping {
     S_group *heap, cur;
     size_t nheap, limit;
     int have_cur;
     grokx_results *res;
-} S_grouping;
+};
 
 static int
 S_group_add(void *ud, uint32_t doc, const gx_doc *d, double sc)
@@ -960,6 +974,64 @@ S_group_add(void *ud, uint32_t doc, const gx_doc *d, double sc)
     }
     g->cur.matches++;
     return 0;
+}
+
+/* One word and no filters, the common case: the total is its df, and a
+ * block whose impact (the best score any of its messages can have) cannot
+ * beat the last of the best conversations so far is skipped unread.
+ * Skipped messages score below every conversation kept, so the ranking is
+ * exactly the full walk's; the kept ones' match counts are taken after. */
+static void
+S_top_term(S_q *q, S_node *n, S_grouping *g)
+{
+    gx_pcur *c = &n->cur;
+    const gx_ix *ix = q->ix;
+    const unsigned char *docs = ix->sec[GX_SEC_DOCS].p;
+    int rc;
+    g->res->r.total = n->info.df;
+    while ((rc = gx_pcur_block(c)) == 1) {
+        size_t k;
+        if (g->nheap == g->limit && n->idf * gx_impact_bound(c->block_impact) < g->heap[0].score) {
+            gx_pcur_skip_block(c);
+            continue;
+        }
+        if ((rc = gx_pcur_decode(c)) != 0)
+            break;
+        for (k = c->bi; k < c->bn; k++) {
+            const unsigned char *r = docs + (uint64_t)c->bdoc[k] * GX_IX_DOC_REC;
+            gx_doc d;
+            d.conv = gx_le32(r);
+            if (d.conv >= ix->n.nconvs) {
+                S_qfail(q, GROKX_E_CORRUPT, "message %u: a damaged record", (unsigned)c->bdoc[k]);
+                return;
+            }
+            S_group_add(g, c->bdoc[k], &d, n->idf * S_tf(ix, c->bfreq[k], gx_le32(r + 4)));
+        }
+        g->res->r.total = n->info.df; /* S_group_add counted them too */
+        c->i += c->bn - c->bi;
+        c->doc = c->bdoc[c->bn - 1];
+        c->bi = c->bn;
+    }
+    if (rc < 0)
+        S_qfail(q, GROKX_E_CORRUPT, "damaged postings");
+}
+
+/* The messages of conversation conv that hold term t. */
+static uint64_t
+S_count_in(const gx_ix *ix, const gx_term_info *t, uint32_t conv)
+{
+    gx_conv cv;
+    gx_pcur c;
+    uint64_t n = 0;
+    if (gx_ix_conv(ix, conv, &cv))
+        return 0;
+    gx_pcur_init(&c, ix, t);
+    if (gx_pcur_seek(&c, cv.first_doc) == 1)
+        do
+            n += c.doc < (int64_t)cv.first_doc + cv.doc_count;
+        while (c.doc < (int64_t)cv.first_doc + cv.doc_count && gx_pcur_next(&c) == 1);
+    gx_pcur_free(&c);
+    return n;
 }
 
 /* ---- the public functions -------------------------------------------- */
@@ -1080,6 +1152,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
     grokx_results *res;
     S_group *heap = NULL, cur = {0, 0, 0, 0};
     S_grouping gr = {0};
+    S_node *top = NULL; /* the word, when the fast path ran */
     size_t nheap = 0, limit, i;
     int have_cur = 0;
     int rc = 0;
@@ -1106,7 +1179,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
     q->gi = g;
     q->ix = &g->ix;
     gr.heap = heap, gr.limit = limit, gr.res = res;
-    S_eval(q, query, o, S_group_add, &gr);
+    S_eval(q, query, o, S_group_add, &gr, S_unfiltered(o) ? S_top_term : NULL, &top);
     heap = gr.heap, nheap = gr.nheap, cur = gr.cur, have_cur = gr.have_cur;
     if (have_cur && !q->err)
         S_heap_push(heap, &nheap, limit, &cur);
@@ -1116,6 +1189,8 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
         goto done;
     }
     qsort(heap, nheap, sizeof *heap, S_group_cmp);
+    for (i = 0; top && i < nheap; i++) /* the fast path skipped some: count them all */
+        heap[i].matches = S_count_in(q->ix, &top->info, heap[i].conv);
     if (nheap && !(res->r.hits = calloc(nheap, sizeof *res->r.hits))) {
         rc = GROKX_E_NOMEM;
         S_err(err, rc, "out of memory");
@@ -1139,8 +1214,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
                 break;
             }
             if (!(o->flags & GROKX_SEARCH_NO_SNIPPETS) &&
-                ((rc = gx_ix_store_block(q->ix, d.store_block, &raw)) != 0 ||
-                 (rc = gx_ix_store_record(q->ix, &raw, d.store_off, &id, &text)) != 0))
+                (rc = gx_ix_store_fetch(q->ix, d.store_block, d.store_off, &raw, &id, &text)) != 0)
                 break;
             h->score = heap[i].score;
             h->matches = heap[i].matches;
@@ -1225,7 +1299,7 @@ grokx_index_matches(grokx_index *g, const char *query, const grokx_search_option
         return S_err(err, GROKX_E_NOMEM, "out of memory"), GROKX_E_NOMEM;
     q->gi = g;
     q->ix = &g->ix;
-    S_eval(q, query, o, S_match_cb, &m);
+    S_eval(q, query, o, S_match_cb, &m, NULL, NULL);
     rc = q->err;
     if (rc)
         S_err(err, rc, "%s", q->why);

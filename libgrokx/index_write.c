@@ -99,9 +99,10 @@ gx_pfor_put(gx_buf *out, const uint32_t *v, size_t n)
 /* ---- postings ------------------------------------------------------- */
 
 void
-gx_penc_init(gx_penc *e, gx_mem *mem)
+gx_penc_init(gx_penc *e, gx_mem *mem, double avgdl)
 {
     memset(e, 0, sizeof *e);
+    e->avgdl = avgdl;
     gx_buf_init(&e->docs, mem);
     gx_buf_init(&e->skip, mem);
     gx_buf_init(&e->pos, mem);
@@ -116,6 +117,7 @@ gx_penc_reset(gx_penc *e)
     e->prev_doc = e->block_prev = -1;
     e->block_docs_start = e->block_pos_start = 0;
     e->bn = e->bpos_n = 0;
+    e->block_max = 0;
 }
 
 void
@@ -141,8 +143,10 @@ S_penc_close_block(gx_penc *e)
         (rc = gx_pfor_put(&e->pos, e->bpos, e->bpos_n)) ||
         (rc = gx_buf_varint(&e->skip, (uint64_t)(e->prev_doc - e->block_prev))) ||
         (rc = gx_buf_varint(&e->skip, e->docs.len - e->block_docs_start)) ||
-        (rc = gx_buf_varint(&e->skip, e->pos.len - e->block_pos_start)))
+        (rc = gx_buf_varint(&e->skip, e->pos.len - e->block_pos_start)) ||
+        (rc = gx_buf_varint(&e->skip, gx_impact_q(e->block_max))))
         return rc;
+    e->block_max = 0;
     e->block_prev = e->prev_doc;
     e->block_docs_start = e->docs.len;
     e->block_pos_start = e->pos.len;
@@ -152,9 +156,10 @@ S_penc_close_block(gx_penc *e)
 }
 
 int
-gx_penc_add(gx_penc *e, uint32_t doc, const uint32_t *pos, uint32_t freq)
+gx_penc_add(gx_penc *e, uint32_t doc, uint32_t dl, const uint32_t *pos, uint32_t freq)
 {
     uint32_t i;
+    double part = gx_bm25_tf(freq, dl, e->avgdl);
     int rc;
     if ((int64_t)doc <= e->prev_doc || !freq)
         return GROKX_E_INVALID;
@@ -170,6 +175,8 @@ gx_penc_add(gx_penc *e, uint32_t doc, const uint32_t *pos, uint32_t freq)
             return GROKX_E_INVALID;
         e->bpos[e->bpos_n++] = i ? pos[i] - pos[i - 1] - 1 : pos[0];
     }
+    if (part > e->block_max)
+        e->block_max = part;
     e->gaps[e->bn] = (uint32_t)((int64_t)doc - e->prev_doc - 1);
     e->freqs[e->bn++] = freq - 1;
     e->prev_doc = doc;
@@ -229,9 +236,10 @@ gx_storew_flush(gx_storew *s)
     if (!z) { /* level 1: the store is read for snippets, speed matters more */
         if (!(z = calloc(1, sizeof *z)))
             return GROKX_E_NOMEM;
-        /* a 16 KiB window and a small hash: blocks are 16 KiB, and
-         * deflateReset clears the hash for every block */
-        if (deflateInit2(z, 1, Z_DEFLATED, 14, 6, Z_DEFAULT_STRATEGY) != Z_OK) {
+        /* raw deflate (the sections have CRCs; an Adler-32 per block was a
+         * tenth of a search's time), a 16 KiB window and a small hash:
+         * blocks are 16 KiB, and deflateReset clears the hash each time */
+        if (deflateInit2(z, 1, Z_DEFLATED, -14, 6, Z_DEFAULT_STRATEGY) != Z_OK) {
             free(z);
             return GROKX_E_NOMEM;
         }
