@@ -19,6 +19,15 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
     z.write(sys.argv[1], "ttl/30d/export_data/u/prod-grok-backend.json")' tests/golden/01-minimal/input.json "$T/export.zip"
 out=$(LD_LIBRARY_PATH="$T/prefix/lib" "$T/embed" "$T/export.zip")
 if [ "$out" = "$(printf 'Hello Grok\t2 messages')" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "embed on a ZIP printed: $out" >&2; fi
+# searching: the second example, on an index the installed grokx writes
+if ${CC:-cc} ${LDFLAGS:-} -o "$T/search" examples/search.c $(pkg-config --cflags --libs libgrokx) 2>"$T/log" &&
+    LD_LIBRARY_PATH="$T/prefix/lib" "$T/prefix/bin/grokx" convert -q -f index -o "$T/i.gxi" tests/golden/01-minimal/input.json; then
+    pass=$((pass+1))
+else
+    fail=$((fail+1)); cat "$T/log" >&2
+fi
+out=$(LD_LIBRARY_PATH="$T/prefix/lib" "$T/search" "$T/i.gxi" what 2>&1)
+case "$out" in "Hello Grok	"*) pass=$((pass+1)) ;; *) fail=$((fail+1)); echo "search printed: $out" >&2 ;; esac
 for f in bin/grokx include/grokx.h lib/libgrokx.a lib/libgrokx.so.0 share/man/man1/grokx.1 share/man/man3/libgrokx.3; do
     if [ -e "$T/prefix/$f" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "not installed: $f" >&2; fi
 done
