@@ -190,12 +190,16 @@ gx_ix_open_file(gx_ix *ix, const char *path)
     memset(ix, 0, sizeof *ix);
     if (fd < 0)
         return snprintf(ix->why, sizeof ix->why, "%s", strerror(errno)), GROKX_E_IO;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         e = errno;
         close(fd);
-        snprintf(ix->why, sizeof ix->why, "%s", S_ISDIR(st.st_mode) ? "is a folder" :
-                 "not a regular file");
-        return (void)e, GROKX_E_IO;
+        snprintf(ix->why, sizeof ix->why, "%s", strerror(e));
+        return GROKX_E_IO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(ix->why, sizeof ix->why, "%s", S_ISDIR(st.st_mode) ? "is a folder" : "not a regular file");
+        return GROKX_E_IO;
     }
     if ((uint64_t)st.st_size < GX_IX_PRELUDE + GX_IX_FOOTER || (uint64_t)st.st_size > SIZE_MAX) {
         close(fd);

@@ -66,6 +66,8 @@ expect 0 $G search --json "$T/s.gxi" the -grok; json 'assert d["query"] == "the 
 expect 1 $G search "$T/s.gxi" nosuchwordanywhere
 expect 64 $G search "$T/s.gxi" '(grok'; has "$T/err" "not closed"
 expect 64 $G search "$T/s.gxi" -- -grok
+expect 0 $G search "$T/s.gxi" grok --json; json 'assert d["query"] == "grok"'
+expect 0 $G search --json "$T/s.gxi" -- grok --color; json 'assert d["query"] == "grok --color"'
 expect 64 $G search "$T/s.gxi";        has "$T/err" "QUERY missing"
 expect 64 $G search --bogus "$T/s.gxi" x
 expect 0 $G search --help;             has "$T/out" "usage: grokx search"

@@ -37,6 +37,7 @@ static const char usage_search[] =
     "  --tz ZONE           times (and DATE days) in UTC (default), local, +HH:MM\n"
     "  --color WHEN        auto (default: on a terminal, unless NO_COLOR is set),\n"
     "                      always, never\n"
+    "Options may follow the query; after -- every argument is a query word.\n"
     "exit status: 0 found, 1 nothing found, 2 index unreadable, 64 usage or query\n";
 
 static const char usage_merge[] =
@@ -160,7 +161,10 @@ print_text(FILE *f, const grokx_results *res, int color, int tz)
         char when[64];
         fmt_time(h->time, tz, 0, when, sizeof when);
         fprintf(f, "%s%zu. %s", bold, i + 1, h->starred ? "* " : "");
-        put_clean(f, h->title.ptr, h->title.len);
+        if (h->title.len)
+            put_clean(f, h->title.ptr, h->title.len);
+        else
+            fputs("(untitled)", f);
         fprintf(f, "%s\n   %s%s, ", off, dim, when);
         put_clean(f, h->role == GROKX_ROLE_USER ? "you" : h->model.len ? h->model.ptr : "Grok",
                   h->role == GROKX_ROLE_USER ? 3 : h->model.len ? h->model.len : 4);
@@ -211,11 +215,13 @@ cmd_search(int argc, char **argv)
     const char *path = NULL, *since = NULL, *until = NULL, *color_when = "auto";
     char *query = NULL;
     size_t qlen = 0;
-    int as_json = 0, tz = 0, i, rc, color, ex;
+    int as_json = 0, tz = 0, i, rc, color, ex, words_only = 0;
     grokx_search_options_init(&o);
     for (i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_arg = i + 1 < argc;
+        if (words_only && path) /* after "--": words, even -word and --word */
+            goto word;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(usage_search, stdout);
             free(query);
@@ -250,14 +256,18 @@ cmd_search(int argc, char **argv)
             color_when = argv[++i];
         else if (!strncmp(a, "--color=", 8))
             color_when = a + 8;
-        else if (a[0] == '-' && a[1] == '-' && !path) {
+        else if (!strcmp(a, "--") && !words_only)
+            words_only = 1;
+        else if (a[0] == '-' && a[1] == '-' && !words_only) {
             free(query);
             return fprintf(stderr, "%s: search: unknown option or missing value: %s\n", prog, a),
                    EXIT_USAGE;
         } else if (!path)
             path = a;
         else { /* the words after INDEX form the query, -word included */
-            size_t n = strlen(a);
+            size_t n;
+        word:
+            n = strlen(a);
             char *q = realloc(query, qlen + n + 2);
             if (!q) {
                 free(query);
