@@ -61,7 +61,7 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 # ---- tests ----------------------------------------------------------------
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
     $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
-    $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/test_index \
+    $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/test_index \
     $(B)/gen-export
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
@@ -96,6 +96,9 @@ $(B)/fuzz_replay_names: fuzz/replay.c fuzz/fuzz_names.c libgrokx.a
 $(B)/fuzz_replay_tokenize: fuzz/replay.c fuzz/fuzz_tokenize.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_tokenize.c libgrokx.a $(LIBS)
+$(B)/fuzz_replay_utf8: fuzz/replay.c fuzz/fuzz_utf8.c libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_utf8.c libgrokx.a $(LIBS)
 $(B)/fuzz_replay_index: fuzz/replay.c fuzz/fuzz_index.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_index.c libgrokx.a $(LIBS)
@@ -130,12 +133,13 @@ valgrind: all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/fuzz_replay_names fuzz/corpus/names fuzz/regressions/names)
 	@$(call VG_RUN,$(B)/fuzz_replay_tokenize fuzz/corpus/tokenize fuzz/regressions/tokenize)
 	@$(call VG_RUN,$(B)/fuzz_replay_index fuzz/corpus/index fuzz/regressions/index)
+	@$(call VG_RUN,$(B)/fuzz_replay_utf8 fuzz/corpus/utf8 fuzz/regressions/utf8)
 	@$(call VG_RUN,$(B)/fuzz_replay_index_build fuzz/corpus/index_build fuzz/regressions/index_build)
 	@GX_TEST_STRIDE=211 $(call VG_RUN,$(B)/test_index $(B)/index-fixtures examples/sample-export.json $(B)/index-fixtures/b.json)
 
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
-FUZZERS := parse input html names tokenize index index_build
+FUZZERS := parse input html names tokenize index index_build utf8
 fuzz: $(FUZZERS:%=$(B)/fuzz_%)
 $(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) libgrokx/*.h
 	@mkdir -p $(B)

@@ -26,6 +26,7 @@ run replay-html "$B/fuzz_replay_html" fuzz/corpus/html fuzz/regressions/html
 run replay-names "$B/fuzz_replay_names" fuzz/corpus/names fuzz/regressions/names
 run replay-tokenize "$B/fuzz_replay_tokenize" fuzz/corpus/tokenize fuzz/regressions/tokenize
 run replay-index "$B/fuzz_replay_index" fuzz/corpus/index fuzz/regressions/index
+run replay-utf8 "$B/fuzz_replay_utf8" fuzz/corpus/utf8 fuzz/regressions/utf8
 run replay-index-build "$B/fuzz_replay_index_build" fuzz/corpus/index_build fuzz/regressions/index_build
 run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
 run cli sh tests/cli.sh
