@@ -61,11 +61,21 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 # ---- tests ----------------------------------------------------------------
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
     $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
-    $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/test_index \
+    $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/test_index $(B)/test_faults $(B)/test_oom \
     $(B)/gen-export
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
+# write(), fsync(), rename() and close() wrapped, to fail them on purpose
+$(B)/test_faults: tests/test_faults.c tests/test.h libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_faults.c libgrokx.a $(LIBS) \
+	    -Wl,--wrap=write -Wl,--wrap=fsync -Wl,--wrap=rename -Wl,--wrap=close
+# malloc(), calloc(), realloc() and free() wrapped, to fail allocations on purpose
+$(B)/test_oom: tests/test_oom.c tests/test.h libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_oom.c libgrokx.a $(LIBS) \
+	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=free
 $(B)/test_index: tests/test_index.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_index.c libgrokx.a $(LIBS)
@@ -108,7 +118,7 @@ $(B)/fuzz_replay_index_build: fuzz/replay.c fuzz/fuzz_index_build.c libgrokx.a
 $(B)/fixtures: tests/make_zips.py examples/sample-export.json
 	python3 tests/make_zips.py $@ examples/sample-export.json
 
-check: all $(TEST_BINS) $(B)/index-fixtures/stamp
+check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
 	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 # ---- sanitizers ------------------------------------------------------------

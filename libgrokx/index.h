@@ -214,6 +214,7 @@ typedef struct gx_ixw {
     size_t blen;
     uint64_t off;             /* bytes written so far */
     int err;                  /* first error: GROKX_E_IO or GROKX_E_NOMEM */
+    int errnum;               /* errno of a failed sink write */
     /* sections */
     int cur;                  /* open section id, 0 none */
     uint32_t crc;

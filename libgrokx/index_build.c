@@ -124,9 +124,18 @@ S_name(S_ix *x, grokx_str s, uint16_t *out)
         *out = 65535;
         return 0;
     }
-    if (gx_grow(&x->name_list, &x->names_cap, x->nnames + 1, sizeof *x->name_list) ||
-        !(x->name_off = realloc(x->name_off, x->names_cap * sizeof *x->name_off)))
-        return GROKX_E_NOMEM;
+    if (x->nnames == x->names_cap) { /* both arrays grow together */
+        size_t cap = x->names_cap ? x->names_cap * 2 : 16;
+        grokx_str *nl = realloc(x->name_list, cap * sizeof *nl);
+        uint64_t *no;
+        if (!nl)
+            return GROKX_E_NOMEM;
+        x->name_list = nl;
+        if (!(no = realloc(x->name_off, cap * sizeof *no)))
+            return GROKX_E_NOMEM;
+        x->name_off = no;
+        x->names_cap = cap;
+    }
     x->name_off[x->nnames] = x->strs.len;
     x->name_list[x->nnames].len = s.len;
     if (S_str_ref(x, ref, s.ptr, s.len) || gx_buf_put(&x->names, ref, sizeof ref))
@@ -338,6 +347,8 @@ S_write(S_ix *x, grokx_sink out)
         n.total_tokens = v->total_tokens;
         rc = gx_ixw_finish(&w, &n);
     }
+    if (rc == GROKX_E_IO && w.errnum)
+        errno = w.errnum; /* for the caller's message */
     gx_ixw_free(&w);
     return rc;
 }

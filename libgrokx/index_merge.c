@@ -8,6 +8,8 @@
  * document when deduplicating.
  */
 #define _DEFAULT_SOURCE /* madvise(): MADV_DONTNEED (posix_madvise's is a no-op on Linux) */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -494,7 +496,7 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, grokx_sink out, gx_mem *mem,
             rc = gx_ixw_finish(&m.w, &m.counts);
     }
     if (rc == GROKX_E_IO && !why[0])
-        snprintf(why, why_cap, "merge: writing the index failed");
+        snprintf(why, why_cap, "merge: writing the index: %s", strerror(m.w.errnum ? m.w.errnum : EIO));
     gx_ixw_free(&m.w);
     gx_buf_free(&names);
     for (i = 0; i < n; i++) {

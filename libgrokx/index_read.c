@@ -802,6 +802,10 @@ S_check_postings(gx_ix *ix, const gx_dict_iter *it)
                               it->term);
         }
     }
+    if (rc == GROKX_E_NOMEM) {
+        gx_pcur_free(&c);
+        return rc;
+    }
     rc = rc < 0 || c.corrupt || n != it->info.df || c.d != c.dend || c.p != c.pend ||
          (it->info.skip_len && c.s != c.send);
     last = c.doc;
@@ -877,7 +881,8 @@ gx_ix_check(gx_ix *ix)
                     break;
                 }
                 if ((rc = gx_ix_store_block(ix, doc.store_block, &raw)) != 0) {
-                    rc = gx_ix_fail(ix, "store block %u is damaged", (unsigned)doc.store_block);
+                    if (rc != GROKX_E_NOMEM)
+                        rc = gx_ix_fail(ix, "store block %u is damaged", (unsigned)doc.store_block);
                     break;
                 }
                 block = doc.store_block;

@@ -1149,7 +1149,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
 {
     grokx_search_options def;
     S_q *q;
-    grokx_results *res;
+    grokx_results *res = NULL;
     S_group *heap = NULL, cur = {0, 0, 0, 0};
     S_grouping gr = {0};
     S_node *top = NULL; /* the word, when the fast path ran */
@@ -1171,7 +1171,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
     if (!(q = calloc(1, sizeof *q)) || !(res = calloc(1, sizeof *res)) ||
         !(heap = malloc(limit * sizeof *heap))) {
         free(q);
-        free(heap);
+        free(res);
         return S_err(err, GROKX_E_NOMEM, "out of memory"), GROKX_E_NOMEM;
     }
     gx_mem_init(&res->r.mem, NULL, NULL, 0);

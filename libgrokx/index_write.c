@@ -4,6 +4,7 @@
  * to a sink front to back (the directory is at the end, so nothing is
  * ever rewritten and the output can be a pipe or a temp-then-rename file).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -286,8 +287,10 @@ gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint3
 static void
 S_flush(gx_ixw *w)
 {
-    if (w->blen && !w->err && gx_sink_write(w->out, (const char *)w->buf, w->blen))
+    if (w->blen && !w->err && gx_sink_write(w->out, (const char *)w->buf, w->blen)) {
         w->err = GROKX_E_IO;
+        w->errnum = errno ? errno : EIO;
+    }
     w->blen = 0;
 }
 

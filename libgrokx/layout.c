@@ -38,7 +38,10 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
         return 0;
     if (!(l->out_dir = gx_strdup(cfg->out_dir)))
         return GROKX_E_NOMEM;
-    return gx_layout_mkdirs(l, l->out_dir) ? GROKX_E_IO : S_sweep(l, l->out_dir);
+    {
+        int rc = gx_layout_mkdirs(l, l->out_dir);
+        return rc ? rc : S_sweep(l, l->out_dir);
+    }
 }
 
 void

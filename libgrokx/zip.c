@@ -73,8 +73,10 @@ static int
 S_fill(S_src *s)
 {
     ssize_t n;
-    if (!s->buf && !(s->buf = malloc(GX_READ_SIZE)))
+    if (!s->buf && !(s->buf = malloc(GX_READ_SIZE))) {
+        s->err = ENOMEM;
         return -1;
+    }
     do
         n = pread(s->in->fd, s->buf, GX_READ_SIZE, (off_t)s->pos);
     while (n < 0 && errno == EINTR);
@@ -301,10 +303,17 @@ gx_zip_open(grokx_input *in, grokx_error *err)
     if (!z)
         return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
     in->zip = z;
-    z->msrc.in = z->ssrc.in = in;
+    z->msrc.in = z->ssrc.in = z->dsrc.in = in;
     z->main.src = &z->msrc;
     z->side.src = &z->ssrc;
+    /* the read buffers now, so that running out of memory is said as such
+     * and not, from deep inside minizip, as a corrupt archive */
+    if (!in->mem && (!(z->dsrc.buf = malloc(GX_READ_SIZE)) || !(z->msrc.buf = malloc(GX_READ_SIZE)) ||
+                     !(z->ssrc.buf = malloc(GX_READ_SIZE))))
+        return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
     z->dir = S_unz_open(in, &z->dsrc);
+    if (!z->dir && z->dsrc.err == ENOMEM)
+        return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
     if (!z->dir)
         return gx_input_error(err, GROKX_E_ARCHIVE,
                               "%s: not a readable ZIP (no central directory: truncated or "
