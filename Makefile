@@ -121,6 +121,11 @@ $(B)/fixtures: tests/make_zips.py examples/sample-export.json
 check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
 	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
+# pathological exports (tests/pathological/run.sh): generated, large, each
+# within a time and memory limit; part of .ci/run, not of make check
+pathological: all
+	@sh tests/pathological/run.sh
+
 # ---- sanitizers ------------------------------------------------------------
 # A clang build with the sanitizers; the plain build is removed before and
 # after (also when a test fails), so the two never mix.
@@ -204,4 +209,4 @@ clean-build:
 	rm -rf $(B) libgrokx.a libgrokx.so libgrokx.so.* grokx libgrokx.pc
 clean: clean-build
 
-.PHONY: all deps check asan valgrind fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps check pathological asan valgrind fuzz fuzz-smoke bench install uninstall clean clean-build

@@ -128,6 +128,9 @@ typedef struct gx_layout {
     grokx_input *input; /* for attachments; may be NULL */
     uint64_t *used;     /* folded hashes of the paths placed in this run */
     size_t nused, used_cap;
+    uint64_t *next_key; /* a taken name's folded hash -> the number to try next */
+    unsigned *next_k;
+    size_t nnext, next_cap;
     uint64_t *swept;    /* folders cleared of a killed run's temporaries */
     size_t nswept, swept_cap;
     char last_dir[4096]; /* the folder made last: most files share it */

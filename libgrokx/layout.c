@@ -50,6 +50,8 @@ gx_layout_free(gx_layout *l)
     free(l->out_dir);
     free(l->name_template);
     free(l->used);
+    free(l->next_key);
+    free(l->next_k);
     free(l->swept);
     memset(l, 0, sizeof *l);
 }
@@ -155,12 +157,46 @@ S_claim_in(uint64_t **set, size_t *n, size_t *cap_io, uint64_t h)
     return 0;
 }
 
+/* The next-number slot of a taken name (0: none yet), or NULL on OOM. */
+static unsigned *
+S_next_slot(gx_layout *l, uint64_t key)
+{
+    size_t i;
+    if (2 * (l->nnext + 1) > l->next_cap) {
+        size_t cap = l->next_cap ? l->next_cap * 2 : 256, k;
+        uint64_t *nk = calloc(cap, sizeof *nk);
+        unsigned *nv = calloc(cap, sizeof *nv);
+        if (!nk || !nv) {
+            free(nk);
+            free(nv);
+            return NULL;
+        }
+        for (k = 0; k < l->next_cap; k++)
+            if (l->next_key[k]) {
+                for (i = (size_t)l->next_key[k] & (cap - 1); nk[i]; i = (i + 1) & (cap - 1))
+                    ;
+                nk[i] = l->next_key[k], nv[i] = l->next_k[k];
+            }
+        free(l->next_key);
+        free(l->next_k);
+        l->next_key = nk, l->next_k = nv, l->next_cap = cap;
+    }
+    for (i = (size_t)key & (l->next_cap - 1); l->next_key[i]; i = (i + 1) & (l->next_cap - 1))
+        if (l->next_key[i] == key)
+            return &l->next_k[i];
+    l->next_key[i] = key;
+    l->nnext++;
+    return &l->next_k[i];
+}
+
 int
 gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
                 size_t dcap, char *rel, size_t rcap)
 {
     char name[200], iso[32];
-    unsigned k;
+    unsigned k, *slot;
+    uint64_t base;
+    int rc;
     if (l->flags & GROKX_WF_FLAT || (!l->out_dir && !l->names_only))
         dir[0] = 0;
     else if (c->create_time == GROKX_TIME_NONE)
@@ -171,11 +207,22 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     }
     S_file_name(l, c, name, sizeof name);
     snprintf(rel, rcap, "%s%s.%s", dir, name, ext);
-    for (k = 2;; k++) { /* deterministic: conversations come in file order */
-        int rc = S_claim_in(&l->used, &l->nused, &l->used_cap, gx_name_fold_hash(rel));
-        if (rc <= 0)
-            return rc;
+    base = gx_name_fold_hash(rel) | 1;
+    if ((rc = S_claim_in(&l->used, &l->nused, &l->used_cap, base)) <= 0)
+        return rc;
+    /* taken: "<name> 2", "<name> 3", ... from where the last search for this
+     * name stopped (deterministic as before, but linear when a thousand
+     * conversations share a title and date) */
+    slot = S_next_slot(l, base);
+    if (!slot)
+        return GROKX_E_NOMEM;
+    for (k = *slot ? *slot : 2;; k++) {
         snprintf(rel, rcap, "%s%s %u.%s", dir, name, k, ext);
+        if ((rc = S_claim_in(&l->used, &l->nused, &l->used_cap, gx_name_fold_hash(rel))) <= 0) {
+            if (!rc && (slot = S_next_slot(l, base)) != NULL) /* the table may have moved */
+                *slot = k + 1;
+            return rc;
+        }
     }
 }
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Pathological exports for tests/pathological/run.sh, written to stdout
+(or, for the gzip case, to a file) as a stream: never held in memory.
+
+  gen.py nesting N            an array nested N deep inside conversations
+  gen.py string MIB           one message of MIB MiB
+  gen.py tiny N               N conversations of one short message each
+  gen.py dupkeys N            a conversation whose "title" key appears N times
+  gen.py titles N             N conversations all titled "Same title", ids alike
+  gen.py gz-error GIB FILE    a .json.gz whose JSON breaks after GIB GiB;
+                              prints the expected "byte B (line L, column C)"
+"""
+import sys
+import zlib
+
+out = sys.stdout.buffer
+
+
+def conv(i, title, text="hello there", idfmt="c%d"):
+    cid = idfmt % i
+    return ('{"conversation":{"id":"%s","title":"%s","create_time":"2025-01-01T00:00:00Z"},'
+            '"responses":[{"response":{"_id":"m%d","sender":"human","message":"%s",'
+            '"create_time":{"$date":{"$numberLong":"1735689600000"}}}}]}' % (cid, title, i, text)).encode()
+
+
+def same(i):
+    # ids alike in their first 8 characters too: every note name collides
+    return conv(i, "Same title", idfmt="samesame-%d")
+
+
+def many(n, make):
+    out.write(b'{"conversations":[')
+    buf = []
+    for i in range(n):
+        buf.append(make(i))
+        if len(buf) == 10000 or i == n - 1:
+            out.write((b"," if i >= len(buf) else b"") + b",".join(buf))
+            buf = []
+    out.write(b"]}\n")
+
+
+def main():
+    kind = sys.argv[1]
+    if kind == "nesting":
+        n = int(sys.argv[2])
+        out.write(b'{"conversations":[{"conversation":{"id":"c","x":' + b"[" * n + b"]" * n + b"}}]}\n")
+    elif kind == "string":
+        mib = int(sys.argv[2])
+        out.write(b'{"conversations":[{"conversation":{"id":"c"},"responses":[{"response":'
+                  b'{"_id":"m","sender":"human","message":"')
+        chunk = b"abcdefghij" * 104857 + b"abcdef"  # 1 MiB
+        for _ in range(mib):
+            out.write(chunk)
+        out.write(b'"}}]}]}\n')
+    elif kind == "tiny":
+        many(int(sys.argv[2]), lambda i: conv(i, "t%d" % i))
+    elif kind == "titles":
+        many(int(sys.argv[2]), same)
+    elif kind == "dupkeys":
+        n = int(sys.argv[2])
+        out.write(b'{"conversations":[{"conversation":{"id":"c",')
+        out.write(b'"title":"t",' * n)
+        out.write(b'"starred":false},"responses":[]}]}\n')
+    elif kind == "gz-error":
+        gib, path = float(sys.argv[2]), sys.argv[3]
+        z = zlib.compressobj(1, zlib.DEFLATED, 31)  # gzip
+        line = conv(7, "x", "y" * 900) + b",\n"  # one conversation per line
+        block = line * 1024
+        target = int(gib * (1 << 30))
+        offset = 0
+        with open(path, "wb") as f:
+            head = b'{"conversations":[\n'
+            f.write(z.compress(head))
+            offset += len(head)
+            lines = 2  # the head ends with a newline
+            while offset < target:
+                f.write(z.compress(block))
+                offset += len(block)
+                lines += 1024
+            bad = b'{"conversation":}'  # "}" where a value belongs
+            f.write(z.compress(bad))
+            f.write(z.flush())
+        col = bad.index(b"}") + 1
+        print("byte %d (line %d, column %d)" % (offset + col - 1, lines, col))  # bytes from 0
+    else:
+        sys.exit("gen.py: unknown case " + kind)
+
+
+if __name__ == "__main__":
+    main()

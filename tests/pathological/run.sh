@@ -1,0 +1,63 @@
+#!/bin/sh
+# Pathological exports, generated (never committed) and run through grokx,
+# each within a time and memory limit: nesting 10^5 deep, a 256 MiB string,
+# 10^6 tiny conversations, 10^5 duplicate keys, 10^5 conversations with the
+# same title (and ids alike), and an error past 4 GiB of a .json.gz whose
+# offset, line and column must be right (64-bit counters).
+#   PATHOLOGICAL_GIB   size of the .json.gz case (default 4.1; "" skips it)
+G=${GROKX:-./grokx}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+GEN="python3 tests/pathological/gen.py"
+GIB=${PATHOLOGICAL_GIB-4.1}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL pathological: $*" >&2; }
+# run NAME STATUS MAX_SECONDS MAX_MIB CMD...: status, time and peak memory
+run() {
+    name=$1 want=$2 secs=$3 mib=$4; shift 4
+    /usr/bin/time -o "$T/time" -f "%e %M" "$@" >"$T/out" 2>"$T/err"; got=$?
+    set -- $(tail -n 1 "$T/time")
+    [ "$got" = "$want" ] && ok || bad "$name: status $got, want $want: $(head -c 300 "$T/err")"
+    awk -v t="$1" -v l="$secs" 'BEGIN { exit !(t <= l) }' && ok || bad "$name: $1 s (limit $secs s)"
+    [ "$2" -le $((mib * 1024)) ] && ok || bad "$name: peak $(($2 / 1024)) MiB (limit $mib MiB)"
+    echo "  $name: $1 s, peak $(($2 / 1024)) MiB, status $got"
+}
+has() { if grep -q -- "$2" "$1"; then ok; else bad "$1 lacks '$2': $(head -c 300 "$1")"; fi; }
+
+$GEN nesting 100000 >"$T/nest.json"
+run "nesting 10^5" 2 5 16 $G info -q "$T/nest.json"; has "$T/err" "nesting deeper than max_depth"
+
+$GEN string 256 >"$T/string.json"
+run "a 256 MiB string" 2 30 256 $G info -q "$T/string.json"; has "$T/err" "max_string"
+rm -f "$T/string.json"
+
+$GEN tiny 1000000 >"$T/tiny.json"
+run "10^6 conversations: info" 0 60 48 $G info -q "$T/tiny.json"; has "$T/out" "Conversations: *1000000 "
+run "10^6 conversations: index" 0 120 320 $G convert -q -f index -o "$T/tiny.gxi" "$T/tiny.json"
+run "10^6 conversations: search" 0 10 64 $G search -n 3 "$T/tiny.gxi" hello
+rm -f "$T/tiny.json" "$T/tiny.gxi"
+
+$GEN dupkeys 100000 >"$T/dup.json"
+run "10^5 duplicate keys" 1 10 32 $G info -q "$T/dup.json"
+
+$GEN titles 100000 >"$T/titles.json"
+run "10^5 same titles: index" 0 60 128 $G convert -q -f index -o "$T/titles.gxi" "$T/titles.json"
+$G search --json -n 100000 "$T/titles.gxi" hello >"$T/hits.json"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); p = [h["path"] for h in d["hits"]]
+assert len(p) == 100000 == len(set(p)), (len(p), len(set(p)))' "$T/hits.json" && ok || bad "10^5 same titles: names not unique"
+$GEN titles 10000 >"$T/titles10k.json"
+run "10^4 same titles: md" 0 120 64 $G convert -q -o "$T/notes" "$T/titles10k.json"
+n=$(find "$T/notes" -name '*.md' | wc -l)
+[ "$n" -ge 10000 ] && ok || bad "10^4 same titles: $n notes"
+rm -rf "$T/notes" "$T/titles.json" "$T/titles.gxi" "$T/titles10k.json"
+
+if [ -n "$GIB" ]; then
+    want=$($GEN gz-error "$GIB" "$T/big.json.gz")
+    run "an error past $GIB GiB of .json.gz" 2 600 64 $G info -q "$T/big.json.gz"
+    has "$T/err" "$want"
+fi
+
+echo "pathological: $pass passed, $fail failed"
+[ "$fail" = 0 ]
