@@ -94,27 +94,10 @@ $(B)/test_input: tests/test_input.c tests/test.h libgrokx.a
 $(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
-$(B)/fuzz_replay_input: fuzz/replay.c fuzz/fuzz_input.c libgrokx.a
+# fuzz_replay_NAME: the harness fuzz/fuzz_NAME.c without libFuzzer
+$(B)/fuzz_replay_%: fuzz/replay.c fuzz/fuzz_%.c libgrokx.a
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_input.c libgrokx.a $(LIBS)
-$(B)/fuzz_replay_html: fuzz/replay.c fuzz/fuzz_html.c libgrokx.a
-	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_html.c libgrokx.a $(LIBS)
-$(B)/fuzz_replay_names: fuzz/replay.c fuzz/fuzz_names.c libgrokx.a
-	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_names.c libgrokx.a $(LIBS)
-$(B)/fuzz_replay_tokenize: fuzz/replay.c fuzz/fuzz_tokenize.c libgrokx.a
-	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_tokenize.c libgrokx.a $(LIBS)
-$(B)/fuzz_replay_utf8: fuzz/replay.c fuzz/fuzz_utf8.c libgrokx.a
-	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_utf8.c libgrokx.a $(LIBS)
-$(B)/fuzz_replay_index: fuzz/replay.c fuzz/fuzz_index.c libgrokx.a
-	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_index.c libgrokx.a $(LIBS)
-$(B)/fuzz_replay_index_build: fuzz/replay.c fuzz/fuzz_index_build.c libgrokx.a
-	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_index_build.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c libgrokx.a $(LIBS)
 $(B)/fixtures: tests/make_zips.py examples/sample-export.json
 	python3 tests/make_zips.py $@ examples/sample-export.json
 
@@ -133,6 +116,20 @@ asan:
 	$(MAKE) clean-build
 	$(MAKE) check CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined"; st=$$?; $(MAKE) clean-build; exit $$st
+
+# line coverage of the whole suite (tests and corpus replays) with clang's
+# source-based coverage; the per-file report goes to $(B)-coverage.txt,
+# kept when the build is cleaned (docs/testing.md quotes it)
+COV_FLAGS := -O1 -g -fprofile-instr-generate -fcoverage-mapping
+coverage:
+	$(MAKE) clean-build
+	rm -rf $(B)-cov && mkdir -p $(B)-cov
+	LLVM_PROFILE_FILE="$(CURDIR)/$(B)-cov/%p-%m.profraw" $(MAKE) check CC=clang CFLAGS="$(COV_FLAGS)" \
+	    LDFLAGS="-fprofile-instr-generate"; st=$$?; \
+	llvm-profdata merge -sparse --failure-mode=all $(B)-cov/*.profraw -o $(B)-cov/all.profdata && \
+	llvm-cov report -instr-profile=$(B)-cov/all.profdata grokx $(addprefix -object=,$(filter-out $(B)/gen-export,$(TEST_BINS))) \
+	    libgrokx/*.c tools/*.c >$(B)-coverage.txt; \
+	cat $(B)-coverage.txt; rm -rf $(B)-cov; $(MAKE) clean-build; exit $$st
 
 # valgrind memcheck over the plain build: also sees inside yajl and zlib,
 # which the sanitizers do not instrument.
@@ -209,4 +206,4 @@ clean-build:
 	rm -rf $(B) libgrokx.a libgrokx.so libgrokx.so.* grokx libgrokx.pc
 clean: clean-build
 
-.PHONY: all deps check pathological asan valgrind fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps check pathological coverage asan valgrind fuzz fuzz-smoke bench install uninstall clean clean-build

@@ -265,29 +265,43 @@ gx_ix_name(const gx_ix *ix, uint64_t i, grokx_str *s)
     return S_str(ix, ix->sec[GX_SEC_NAMES].p + i * GX_IX_NAME_REC, s);
 }
 
-int
-gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw)
+/* Block b's compressed bytes and its inflated size, checked. */
+static int
+S_store_span(const gx_ix *ix, uint64_t b, const unsigned char **data, uInt *len, uint64_t *raw_len)
 {
     const unsigned char *si = ix->sec[GX_SEC_STORE_INDEX].p, *p;
-    uint64_t start, end, want;
-    z_stream z;
-    int zr;
+    uint64_t start, end;
     if (b >= ix->n.nstore_blocks)
         return GROKX_E_CORRUPT;
     start = gx_le64(si + b * 8);
     end = gx_le64(si + (b + 1) * 8);
     p = ix->sec[GX_SEC_STORE].p + start;
-    want = gx_le32(p);
-    if (want > GX_IX_STORE_RAW_MAX || end - start - 4 > UINT32_MAX)
+    *raw_len = gx_le32(p);
+    if (*raw_len > GX_IX_STORE_RAW_MAX || end - start - 4 > UINT32_MAX)
         return GROKX_E_CORRUPT;
+    *data = p + 4;
+    *len = (uInt)(end - start - 4);
+    return 0;
+}
+
+int
+gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw)
+{
+    const unsigned char *data;
+    uint64_t want;
+    uInt len;
+    z_stream z;
+    int zr, rc;
+    if ((rc = S_store_span(ix, b, &data, &len, &want)) != 0)
+        return rc;
     raw->len = 0;
     if (gx_buf_reserve(raw, (size_t)want))
         return GROKX_E_NOMEM;
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, -15) != Z_OK) /* raw deflate */
         return GROKX_E_NOMEM;
-    z.next_in = (Bytef *)(p + 4);
-    z.avail_in = (uInt)(end - start - 4);
+    z.next_in = (Bytef *)data;
+    z.avail_in = len;
     z.next_out = (Bytef *)raw->ptr;
     z.avail_out = (uInt)want;
     zr = inflate(&z, Z_FINISH);
@@ -305,17 +319,14 @@ int
 gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_str *id,
                   grokx_str *text)
 {
-    const unsigned char *si = ix->sec[GX_SEC_STORE_INDEX].p, *p;
-    uint64_t start, end, want, need;
+    const unsigned char *data;
+    uint64_t want, need;
+    uInt len;
     z_stream z;
-    int zr, pass;
-    if (b >= ix->n.nstore_blocks)
-        return GROKX_E_CORRUPT;
-    start = gx_le64(si + b * 8);
-    end = gx_le64(si + (b + 1) * 8);
-    p = ix->sec[GX_SEC_STORE].p + start;
-    want = gx_le32(p);
-    if (want > GX_IX_STORE_RAW_MAX || end - start - 4 > UINT32_MAX || off >= want)
+    int zr, pass, rc;
+    if ((rc = S_store_span(ix, b, &data, &len, &want)) != 0)
+        return rc;
+    if (off >= want)
         return GROKX_E_CORRUPT;
     raw->len = 0;
     if (gx_buf_reserve(raw, (size_t)want))
@@ -323,8 +334,8 @@ gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, -15) != Z_OK) /* raw deflate */
         return GROKX_E_NOMEM;
-    z.next_in = (Bytef *)(p + 4);
-    z.avail_in = (uInt)(end - start - 4);
+    z.next_in = (Bytef *)data;
+    z.avail_in = len;
     z.next_out = (Bytef *)raw->ptr;
     need = GX_MIN(want, off + 20); /* the two varints of the header, at most */
     for (pass = 0; pass < 3; pass++) {

@@ -142,7 +142,8 @@ typedef struct gx_layout {
 /* Copy what matters of cfg; create cfg->out_dir (0700) when set. */
 int gx_layout_init(gx_layout *l, const grokx_writer_config *cfg);
 void gx_layout_free(gx_layout *l);
-/* Record "<path>: <what>: <strerror(errno)>" in l->why; GROKX_E_IO. */
+/* Record "<path>: <what>: <strerror(errno)>" in l->why; GROKX_E_IO (or
+ * GROKX_E_NOMEM when errno says so). */
 int gx_layout_fail(gx_layout *l, const char *what, const char *path);
 int gx_layout_mkdirs(gx_layout *l, const char *path);
 /* The OUT-relative folder of c ("YYYY/MM/", "undated/" or "" when flat,

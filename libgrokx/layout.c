@@ -63,7 +63,7 @@ gx_layout_fail(gx_layout *l, const char *what, const char *path)
     size_t n = path ? strlen(path) : 0;
     snprintf(l->why, sizeof l->why, "%s%.200s%s%s: %s", n > 200 ? "..." : "",
              path ? path + (n > 200 ? n - 200 : 0) : "", path ? ": " : "", what, strerror(e));
-    return GROKX_E_IO;
+    return e == ENOMEM ? GROKX_E_NOMEM : GROKX_E_IO; /* a file not opened for want of memory */
 }
 
 int

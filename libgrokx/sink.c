@@ -35,12 +35,14 @@ grokx_file_open(const char *path, unsigned mode, unsigned flags)
     f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
+    f->fd = -1; /* not 0: aborting before the open must not close standard input */
     f->flags = flags;
     n = strlen(path) + 32;
     f->path = gx_strdup(path);
     f->tmp = malloc(n);
     if (!f->path || !f->tmp) {
         grokx_file_abort(f);
+        errno = ENOMEM;
         return NULL;
     }
     for (i = 0; i < 100; i++) {

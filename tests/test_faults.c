@@ -141,9 +141,12 @@ static int
 S_same_file(const char *a, const char *b)
 {
     FILE *x = fopen(a, "rb"), *y = fopen(b, "rb");
-    int same = x && y, c, d;
-    while (same && ((c = getc(x)) != EOF) | ((d = getc(y)) != EOF))
+    int same = x && y, c = 0, d = 0;
+    while (same && (c != EOF || d != EOF)) { /* to the end of both */
+        c = getc(x);
+        d = getc(y);
         same = c == d;
+    }
     if (x)
         fclose(x);
     if (y)

@@ -16,6 +16,7 @@
  *   test_oom EXPORT.json EXPORT.zip TMPDIR
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,13 @@ main(int argc, char **argv)
         return 2;
     }
     export_json = argv[1], export_zip = argv[2], tmpdir = argv[3];
+    { /* standard input open, to see that no failure path closes it */
+        int fd = open("/dev/null", O_RDONLY);
+        if (fd > 0) {
+            dup2(fd, 0);
+            close(fd);
+        }
+    }
     live = __real_calloc(S_SET, sizeof *live);
     live_site = __real_calloc(S_SET, sizeof *live_site);
     S_find_yajl_sites();
@@ -370,6 +378,8 @@ main(int argc, char **argv)
     oom_loop("merge", sc_merge, 0);
     remove(path);
     __real_free(built.p);
+    /* grokx_file_open() once closed descriptor 0 when an allocation failed */
+    CHECK_MSG(fcntl(0, F_GETFD) != -1, "standard input was closed by a failure path");
     __real_free(live);
     __real_free(live_site);
     return test_report("oom");
