@@ -118,8 +118,10 @@ asan:
 	    LDFLAGS="-fsanitize=address,undefined"; st=$$?; $(MAKE) clean-build; exit $$st
 
 # line coverage of the whole suite (tests and corpus replays) with clang's
-# source-based coverage; the per-file report goes to $(B)-coverage.txt,
-# kept when the build is cleaned (docs/testing.md quotes it)
+# source-based coverage; the per-file report goes to $(B)-coverage.txt and
+# every line's count to $(B)-coverage-lines.txt, both kept when the build is
+# cleaned (docs/testing.md quotes them). A process the tests kill on purpose
+# leaves a broken profile; --failure-mode=all merges the others.
 COV_FLAGS := -O1 -g -fprofile-instr-generate -fcoverage-mapping
 coverage:
 	$(MAKE) clean-build
@@ -129,6 +131,8 @@ coverage:
 	llvm-profdata merge -sparse --failure-mode=all $(B)-cov/*.profraw -o $(B)-cov/all.profdata && \
 	llvm-cov report -instr-profile=$(B)-cov/all.profdata grokx $(addprefix -object=,$(filter-out $(B)/gen-export,$(TEST_BINS))) \
 	    libgrokx/*.c tools/*.c >$(B)-coverage.txt; \
+	llvm-cov show -instr-profile=$(B)-cov/all.profdata grokx $(addprefix -object=,$(filter-out $(B)/gen-export,$(TEST_BINS))) \
+	    -show-line-counts-or-regions libgrokx/*.c tools/*.c >$(B)-coverage-lines.txt; \
 	cat $(B)-coverage.txt; rm -rf $(B)-cov; $(MAKE) clean-build; exit $$st
 
 # valgrind memcheck over the plain build: also sees inside yajl and zlib,

@@ -868,7 +868,11 @@ gx_ix_check(gx_ix *ix)
     for (i = 0; i < ix->n.nconvs && !rc; i++) {
         gx_conv c;
         uint64_t d;
-        gx_ix_conv(ix, i, &c);
+        if (gx_ix_conv(ix, i, &c) || !gx_utf8_valid(c.id.ptr, c.id.len) ||
+            !gx_utf8_valid(c.title.ptr, c.title.len) || !gx_utf8_valid(c.path.ptr, c.path.len)) {
+            rc = gx_ix_fail(ix, "conversation %llu: a damaged record", (unsigned long long)i);
+            break;
+        }
         if (c.first_doc != next_doc) {
             rc = gx_ix_fail(ix, "conversation %llu does not start where the last ended",
                             (unsigned long long)i);

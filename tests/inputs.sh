@@ -41,6 +41,7 @@ expect 2 "CRC-32 mismatch" "$T/f/badcrc.zip"
 expect 2 "more than the whole file" "$T/f/csize-beyond-file.zip"
 expect 2 "truncated" "$T/f/truncated.json.gz"
 expect 2 "data after the end of the gzip stream" "$T/f/garbage-after.json.gz"
+expect 2 "corrupt gzip data near byte" "$T/f/corrupt.json.gz"
 for frac in 10 50 90 99; do
     expect 2 "ZIP" "$T/f/truncated-$frac.zip"
 done

@@ -111,6 +111,19 @@ open(path('two-members.json.gz'), 'wb').write(gzip.compress(backend[:half]) + gz
 gz = gzip.compress(backend)
 open(path('truncated.json.gz'), 'wb').write(gz[:len(gz) // 2])
 open(path('garbage-after.json.gz'), 'wb').write(gz + b'not gzip')
+# deflate data damaged in the middle (the header and CRC trailer intact)
+bad = bytearray(gz)
+for i in range(len(bad) // 2, len(bad) // 2 + 16):
+    bad[i] ^= 0xFF
+open(path('corrupt.json.gz'), 'wb').write(bytes(bad))
+# a gzip bomb: a few KiB that expand to 64 MiB of spaces (test_input caps it lower)
+z = zlib.compressobj(9, zlib.DEFLATED, 31)
+with open(path('bomb.json.gz'), 'wb') as f:
+    f.write(z.compress(b'{"conversations":['))
+    block = b' ' * (1 << 20)
+    for _ in range(64):
+        f.write(z.compress(block))
+    f.write(z.flush())
 # The central directory carries sizes (and an offset) only in the ZIP64
 # extra field, with 0xFFFFFFFF placeholders, as archives over 4 GiB do.
 # Debian's minizip misreads exactly this on 64-bit; small, so it is cheap.

@@ -3,6 +3,7 @@
  * fixtures tests/make_zips.py builds (argv[1]).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "grokx.h"
 #include "test.h"
@@ -175,6 +176,48 @@ check_memory(void)
     free(buf);
 }
 
+/* Parse a fixture with the given options into a parser that keeps
+ * nothing: the parse's result, the error text in why. */
+static int
+parse_fixture(const char *name, const grokx_input_options *io, char *why, size_t cap)
+{
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, NULL, NULL, NULL, NULL, NULL};
+    char path[1024];
+    grokx_input *in = NULL;
+    grokx_writer *w = grokx_writer_new(&vt, NULL);
+    grokx_parser *p = grokx_parser_new(NULL, w);
+    grokx_error err;
+    int rc;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if ((rc = grokx_input_open(path, io, &in, &err)) == 0)
+        rc = grokx_input_parse(in, p);
+    snprintf(why, cap, "%s", rc ? (in ? grokx_parser_error(p)->text : err.text) : "");
+    grokx_input_close(in);
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+    return rc;
+}
+
+/* gzip and ZIP: bombs stopped by max_expanded, damaged deflate data */
+static void
+check_gzip_limits(void)
+{
+    grokx_input_options io;
+    char why[512];
+    memset(&io, 0, sizeof io);
+    io.abi_version = GROKX_ABI_VERSION;
+    io.max_expanded = 16u << 20;
+    CHECK_INT(parse_fixture("bomb.json.gz", &io, why, sizeof why), GROKX_E_LIMIT);
+    CHECK_MSG(strstr(why, "gzip bomb") != NULL, "%s", why);
+    CHECK_INT(parse_fixture("corrupt.json.gz", NULL, why, sizeof why), GROKX_E_ARCHIVE);
+    CHECK_MSG(strstr(why, "corrupt gzip data") != NULL, "%s", why);
+    CHECK_INT(parse_fixture("export.json.gz", NULL, why, sizeof why), 0);
+    /* and a ZIP whose backend would expand past the cap: refused before reading */
+    io.max_expanded = 100;
+    CHECK_INT(parse_fixture("deflated.zip", &io, why, sizeof why), GROKX_E_LIMIT);
+    CHECK_MSG(strstr(why, "ZIP bomb") != NULL, "%s", why);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -190,5 +233,6 @@ main(int argc, char **argv)
     check_entries();
     check_sniff();
     check_memory();
+    check_gzip_limits();
     return test_report("input");
 }

@@ -305,7 +305,7 @@ test_api(void)
     int code;
     CHECK_INT(grokx_version(), GROKX_VERSION_NUM);
     CHECK_STR(grokx_version_string(), GROKX_VERSION_STRING);
-    for (code = GROKX_E_CANCELLED - 1; code <= 0; code++)
+    for (code = GROKX_E_QUERY; code <= 0; code++)
         CHECK(grokx_strerror(code) != NULL && grokx_strerror(code)[0]);
     bad.abi_version = 99;
     CHECK(grokx_writer_new(&bad, NULL) == NULL);
@@ -357,6 +357,36 @@ test_not_export(void)
     CHECK_INT(parse_default("", &t), GROKX_E_TRUNCATED);
     CHECK_INT(parse_default("{\"conversations\":[]} {}", &t), GROKX_E_SYNTAX);
     CHECK_INT(parse_default("\xEF\xBB\xBF{\"conversations\":[]}", &t), 0);
+}
+
+/* ---- grokx_parse_fd, zero options, codes -------------------------------- */
+
+static void
+test_parse_fd(void)
+{
+    grokx_writer_vtable vt = tally_vt;
+    tally t = {0};
+    grokx_writer *w = grokx_writer_new(&vt, &t);
+    grokx_options o;
+    grokx_parser *p;
+    int fd = open("examples/sample-export.json", O_RDONLY);
+    CHECK(fd >= 0);
+    /* zeros mean the defaults: the export parses as with grokx_options_init */
+    memset(&o, 0, sizeof o);
+    o.abi_version = GROKX_ABI_VERSION;
+    p = grokx_parser_new(&o, w);
+    CHECK_INT(grokx_parse_fd(p, fd), 0);
+    CHECK(t.conversations > 0);
+    grokx_parser_free(p);
+    close(fd);
+    /* a descriptor that cannot be read: an I/O error that says so */
+    p = grokx_parser_new(NULL, w);
+    CHECK_INT(grokx_parse_fd(p, -1), GROKX_E_IO);
+    CHECK(strstr(grokx_parser_error(p)->text, "read failed") != NULL);
+    grokx_parser_free(p);
+    CHECK_INT(grokx_parse_fd(NULL, 0), GROKX_E_INVALID);
+    CHECK_STR(grokx_strerror(-999), "unknown error");
+    grokx_writer_free(w);
 }
 
 /* ---- allocation failure: every allocation, N = 1.. until success ----- */
@@ -888,6 +918,7 @@ main(void)
     test_api();
     test_not_export();
     test_oom();
+    test_parse_fd();
     test_truncations();
     test_limits();
     test_surrogates();
