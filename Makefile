@@ -66,11 +66,11 @@ TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
-# write(), fsync(), rename() and close() wrapped, to fail them on purpose
+# write(), fsync(), rename(), close() and pthread_create() wrapped, to fail them on purpose
 $(B)/test_faults: tests/test_faults.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_faults.c libgrokx.a $(LIBS) \
-	    -Wl,--wrap=write -Wl,--wrap=fsync -Wl,--wrap=rename -Wl,--wrap=close
+	    -Wl,--wrap=write -Wl,--wrap=fsync -Wl,--wrap=rename -Wl,--wrap=close -Wl,--wrap=pthread_create
 # malloc(), calloc(), realloc() and free() wrapped, to fail allocations on purpose
 $(B)/test_oom: tests/test_oom.c tests/test.h libgrokx.a
 	@mkdir -p $(B)

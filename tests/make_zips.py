@@ -92,6 +92,21 @@ def bigsize(d):
     loc, cen = headers(d)
     struct.pack_into('<I', d, cen[0] + 20, 0x7fffffff)
 patch('flat.zip', 'csize-beyond-file.zip', bigsize)
+# deflate data that is not deflate (headers intact): the first block's
+# type set to 3, which RFC 1951 reserves, so inflating fails at once
+def baddeflate(d):
+    loc, cen = headers(d)
+    name_len, extra_len = struct.unpack_from('<HH', d, loc[0] + 26)
+    d[loc[0] + 30 + name_len + extra_len] |= 0x06
+with zipfile.ZipFile(path('baddeflate.zip'), 'w', compression=zipfile.ZIP_DEFLATED) as zf:
+    zf.writestr('prod-grok-backend.json', backend)
+patch('baddeflate.zip', 'baddeflate.zip', baddeflate)
+# declared smaller than it inflates to: more data than its declared size
+def smallsize(d):
+    loc, cen = headers(d)
+    usize = struct.unpack_from('<I', d, loc[0] + 22)[0]
+    set_in_both_headers(d, loc[0] + 22, cen[0] + 24, usize // 2, '<I')
+patch('flat.zip', 'smallsize.zip', smallsize)
 # bomb: 200 MB of spaces (deflates ~1000:1)
 with zipfile.ZipFile(path('bomb.zip'), 'w', compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
     with zf.open('prod-grok-backend.json', 'w') as f:

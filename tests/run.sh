@@ -29,7 +29,7 @@ run replay-index "$B/fuzz_replay_index" fuzz/corpus/index fuzz/regressions/index
 run replay-utf8 "$B/fuzz_replay_utf8" fuzz/corpus/utf8 fuzz/regressions/utf8
 run replay-index-build "$B/fuzz_replay_index_build" fuzz/corpus/index_build fuzz/regressions/index_build
 mkdir -p "$B/faults"
-run faults "$B/test_faults" examples/sample-export.json "$B/faults"
+run faults "$B/test_faults" examples/sample-export.json "$B/fixtures" "$B/faults"
 run oom "$B/test_oom" examples/sample-export.json "$B/fixtures/deflated.zip" "$B/faults"
 run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
 run cli sh tests/cli.sh

@@ -9,12 +9,16 @@
  * writes. A run with short writes must succeed with the same files.
  * Leaks are left to the sanitizer build (make asan).
  *
- *   test_faults EXPORT.json TMPDIR
+ * And pthread_create() fails on demand: inputs inflated and the index
+ * built without a second thread give the same results.
+ *
+ *   test_faults EXPORT.json FIXTURES TMPDIR
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,18 @@
 enum { F_NONE, F_WRITE, F_FSYNC, F_RENAME, F_CLOSE, F_SHORT };
 static int armed = F_NONE, fail_errno;
 static unsigned long calls, fail_at;
+
+static int no_threads; /* pthread_create() fails: the code that works without one */
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+
+int
+__wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    if (no_threads)
+        return EAGAIN;
+    return __real_pthread_create(t, a, fn, arg);
+}
 
 ssize_t __real_write(int fd, const void *buf, size_t n);
 int __real_fsync(int fd);
@@ -258,16 +274,94 @@ test_format(const char *format, const char *tmp)
     S_rmtree(ref);
 }
 
+/* ---- without a second thread ---------------------------------------------- */
+
+typedef struct membuf {
+    char *p;
+    size_t n;
+} membuf;
+
+static int
+mem_write(void *ud, const char *buf, size_t len)
+{
+    membuf *m = ud;
+    char *p = realloc(m->p, m->n + len);
+    if (!p)
+        return -1;
+    memcpy(p + m->n, buf, len);
+    m->p = p, m->n += len;
+    return 0;
+}
+
+/* The events of an input (a ZIP or .json.gz is inflated on a second
+ * thread when there is one). */
+static int
+events_of(const char *path, membuf *out)
+{
+    grokx_writer_config cfg;
+    grokx_writer *w;
+    grokx_parser *p;
+    grokx_input *in;
+    grokx_error err;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = grokx_input_open(path, NULL, &in, &err)) != 0)
+        return rc;
+    grokx_writer_config_init(&cfg);
+    cfg.sink.write = mem_write;
+    cfg.sink.ud = out;
+    grokx_writer_create("events", &cfg, &w);
+    p = grokx_parser_new(NULL, w);
+    rc = grokx_input_parse(in, p);
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+    grokx_input_close(in);
+    return rc;
+}
+
+static void
+test_no_threads(const char *fixtures, const char *tmp)
+{
+    static const char *const inputs[] = {"export.json.gz", "deflated.zip", "truncated.json.gz"};
+    char path[4096], ref[4096], dir[4096], why[GROKX_ERROR_TEXT_MAX + 64];
+    size_t i;
+    int files = 0;
+    for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        membuf a, b;
+        int ra, rb;
+        snprintf(path, sizeof path, "%s/%s", fixtures, inputs[i]);
+        ra = events_of(path, &a);
+        no_threads = 1;
+        rb = events_of(path, &b);
+        no_threads = 0;
+        CHECK_MSG(ra == rb && a.n == b.n && (!a.n || !memcmp(a.p, b.p, a.n)),
+                  "%s: without a thread, different events (rc %d, %d)", inputs[i], ra, rb);
+        free(a.p);
+        free(b.p);
+    }
+    /* the index writer works alone too, to the same bytes */
+    snprintf(ref, sizeof ref, "%s/ref-index", tmp);
+    snprintf(dir, sizeof dir, "%s/alone", tmp);
+    CHECK_MSG(convert("index", ref, why, sizeof why) == 0, "%s", why);
+    no_threads = 1;
+    CHECK_MSG(convert("index", dir, why, sizeof why) == 0, "index without a thread: %s", why);
+    no_threads = 0;
+    CHECK_MSG(S_tree_whole(dir, ref, &files) && files == 1, "index without a thread: %s", cmp_what);
+    S_rmtree(dir);
+    S_rmtree(ref);
+}
+
 int
 main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: test_faults EXPORT.json TMPDIR\n");
+    if (argc != 4) {
+        fprintf(stderr, "usage: test_faults EXPORT.json FIXTURES TMPDIR\n");
         return 2;
     }
     export_path = argv[1];
-    test_format("md", argv[2]);
-    test_format("html", argv[2]);
-    test_format("index", argv[2]);
+    test_format("md", argv[3]);
+    test_format("html", argv[3]);
+    test_format("index", argv[3]);
+    test_no_threads(argv[2], argv[3]);
     return test_report("faults");
 }
