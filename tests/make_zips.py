@@ -101,6 +101,25 @@ def baddeflate(d):
 with zipfile.ZipFile(path('baddeflate.zip'), 'w', compression=zipfile.ZIP_DEFLATED) as zf:
     zf.writestr('prod-grok-backend.json', backend)
 patch('baddeflate.zip', 'baddeflate.zip', baddeflate)
+# compressed size declared at half: the deflate data ends early
+def shortcsize(d):
+    loc, cen = headers(d)
+    csize = struct.unpack_from('<I', d, loc[0] + 18)[0]
+    set_in_both_headers(d, loc[0] + 18, cen[0] + 20, csize // 2, '<I')
+with zipfile.ZipFile(path('shortcsize.zip'), 'w', compression=zipfile.ZIP_DEFLATED) as zf:
+    zf.writestr('prod-grok-backend.json', backend)
+patch('shortcsize.zip', 'shortcsize.zip', shortcsize)
+# the end record counts one entry more than the directory holds
+def extra_entry(d):
+    eocd = d.rindex(b'PK\x05\x06')
+    for off in (8, 10):
+        struct.pack_into('<H', d, eocd + off, struct.unpack_from('<H', d, eocd + off)[0] + 1)
+patch('flat.zip', 'miscounted.zip', extra_entry)
+# folder entries, as archivers write them: skipped
+with zipfile.ZipFile(path('folders.zip'), 'w', compression=zipfile.ZIP_DEFLATED) as zf:
+    for d in ('ttl/', 'ttl/30d/', 'ttl/30d/export_data/', ROOT):
+        zf.writestr(zipfile.ZipInfo(d), b'')
+    zf.writestr(ROOT + 'prod-grok-backend.json', backend)
 # declared smaller than it inflates to: more data than its declared size
 def smallsize(d):
     loc, cen = headers(d)
