@@ -93,7 +93,8 @@ gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX])
 
 /* ---- the segmenter --------------------------------------------------- */
 
-/* The value of attribute name="..." inside tag[0..n), into out. */
+/* The value of attribute name="..." inside tag[0..n), into out (cap bytes
+ * with its NUL; a longer value is cut on a character boundary). */
 static int
 S_attr(const char *tag, size_t n, const char *name, char *out, size_t cap)
 {
@@ -106,6 +107,8 @@ S_attr(const char *tag, size_t n, const char *name, char *out, size_t cap)
             if (!e)
                 return 0;
             len = GX_MIN((size_t)(e - v), cap - 1);
+            while (len && len < (size_t)(e - v) && ((unsigned char)v[len] & 0xC0) == 0x80)
+                len--; /* cut on a character boundary: the value is UTF-8 */
             memcpy(out, v, len);
             out[len] = 0;
             return 1;

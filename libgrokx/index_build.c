@@ -113,8 +113,11 @@ S_name(S_ix *x, grokx_str s, uint16_t *out)
 {
     size_t i;
     unsigned char ref[GX_IX_NAME_REC];
-    if (s.len > 256)
-        s.len = 256; /* a name, not a text */
+    if (s.len > 256) { /* a name, not a text: cut on a character boundary */
+        s.len = 256;
+        while (s.len && ((unsigned char)s.ptr[s.len] & 0xC0) == 0x80)
+            s.len--;
+    }
     for (i = 0; i < x->nnames; i++) /* few names: senders and models */
         if (x->name_list[i].len == s.len && !memcmp(x->strs.ptr + x->name_off[i], s.ptr, s.len)) {
             *out = (uint16_t)i;

@@ -518,6 +518,54 @@ test_bad_queries(const char *export_path)
     free(a.p);
 }
 
+/* ---- names and titles cut to their caps ----------------------------------- */
+
+/* A sender over the names' 256 bytes and an artifact title over its 255
+ * are cut on a character boundary: a hit's sender and the stored text
+ * stay UTF-8, and the file passes the check. */
+static void
+test_long_names(const char *tmpdir)
+{
+    char path[4096], name[400], title[400];
+    FILE *f;
+    membuf a;
+    grokx_index *ix;
+    grokx_results *r = NULL;
+    grokx_error err;
+    const grokx_hit *h;
+    size_t n = 0;
+    int k;
+    name[n++] = 'a', name[n++] = 'b';
+    for (k = 0; k < 100; k++)
+        memcpy(name + n, "\xE6\x9D\xB1", 3), n += 3;
+    name[n] = 0;
+    snprintf(title, sizeof title, "xy%s", name); /* cut at 255: 4 + 83 * 3 + 2 */
+    snprintf(path, sizeof path, "%s/long-names.json", tmpdir);
+    if (!(f = fopen(path, "wb"))) {
+        CHECK(0);
+        return;
+    }
+    fprintf(f, "{\"conversations\":[{\"conversation\":{\"id\":\"c\",\"title\":\"t\"},"
+               "\"responses\":[{\"response\":{\"_id\":\"r\",\"sender\":\"%s\","
+               "\"message\":\"zebra <xaiArtifact title=\\\"%s\\\">y</xaiArtifact>\"}}]}]}",
+            name, title);
+    fclose(f);
+    CHECK_INT(build_index(path, 0, 0, &a), 0);
+    CHECK_INT(grokx_index_open_memory(a.p, a.n, &ix, &err), 0);
+    CHECK_INT(grokx_index_check(ix, &err), 0);
+    CHECK_INT(grokx_index_search(ix, "zebra", NULL, &r, &err), 0);
+    CHECK(grokx_results_count(r) == 1);
+    if (grokx_results_count(r) == 1) {
+        h = grokx_results_hit(r, 0);
+        CHECK_INT((int)h->sender.len, 2 + 84 * 3);
+        CHECK(gx_utf8_valid(h->sender.ptr, h->sender.len));
+    }
+    grokx_results_free(r);
+    grokx_index_close(ix);
+    free(a.p);
+    remove(path);
+}
+
 /* ---- a damaged file --------------------------------------------------------- */
 
 static void
@@ -582,6 +630,7 @@ main(int argc, char **argv)
         test_oracle(argv[i]);
     test_bad_queries(argv[2]);
     test_merge(argv[2], argv[argc - 1], argv[1]);
+    test_long_names(argv[1]);
     test_damage("examples/sample-export.json");
     return test_report("index");
 }

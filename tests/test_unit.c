@@ -688,6 +688,19 @@ test_rich_segments(void)
     /* the typeless tag is dropped; the last '<' opens no tag: text */
     CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && !strncmp(s.text, "<grok:render type", 17));
     CHECK(!gx_rich_next(&it, &s));
+    /* a title longer than its buffer is cut on a character boundary
+     * (fuzz_index_build: the index stored the half character) */
+    {
+        char tag[512];
+        size_t n = (size_t)snprintf(tag, sizeof tag, "<xaiArtifact title=\"a");
+        int k;
+        for (k = 0; k < 100; k++)
+            n += (size_t)snprintf(tag + n, sizeof tag - n, "\xE6\x9D\xB1");
+        n += (size_t)snprintf(tag + n, sizeof tag - n, "\">x</xaiArtifact>");
+        gx_rich_init(&it, tag, n);
+        CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_ARTIFACT && strlen(s.title) == 1 + 84 * 3 &&
+              gx_utf8_valid(s.title, strlen(s.title)));
+    }
 }
 
 /* ---- the search tokenizer -------------------------------------------- */
