@@ -21,6 +21,11 @@
 
 #include "index.h"
 
+/* The most DEFLATE can inflate one byte of its data to: a 258-byte match
+ * in 2 bits (one-bit length and distance codes), RFC 1951; the zlib FAQ's
+ * 1032:1. */
+#define DEFLATE_MAX_RATIO 1032u
+
 int
 gx_ix_fail(gx_ix *ix, const char *fmt, ...)
 {
@@ -265,43 +270,45 @@ gx_ix_name(const gx_ix *ix, uint64_t i, grokx_str *s)
     return S_str(ix, ix->sec[GX_SEC_NAMES].p + i * GX_IX_NAME_REC, s);
 }
 
-/* Block b's compressed bytes and its inflated size, checked. */
+/* Store block b: its deflated bytes [*p, *p + *clen) and raw_len in *want.
+ * raw_len is checked against what the block's bytes can inflate to
+ * (DEFLATE_MAX_RATIO per byte), so a reader never allocates for a size
+ * the file only claims. */
 static int
-S_store_span(const gx_ix *ix, uint64_t b, const unsigned char **data, uInt *len, uint64_t *raw_len)
+S_store_span(const gx_ix *ix, uint64_t b, const unsigned char **p, uint64_t *clen,
+             uint64_t *want)
 {
-    const unsigned char *si = ix->sec[GX_SEC_STORE_INDEX].p, *p;
+    const unsigned char *si = ix->sec[GX_SEC_STORE_INDEX].p;
     uint64_t start, end;
     if (b >= ix->n.nstore_blocks)
         return GROKX_E_CORRUPT;
     start = gx_le64(si + b * 8);
-    end = gx_le64(si + (b + 1) * 8);
-    p = ix->sec[GX_SEC_STORE].p + start;
-    *raw_len = gx_le32(p);
-    if (*raw_len > GX_IX_STORE_RAW_MAX || end - start - 4 > UINT32_MAX)
+    end = gx_le64(si + (b + 1) * 8); /* the open checked end - start >= 4 */
+    *p = ix->sec[GX_SEC_STORE].p + start + 4;
+    *clen = end - start - 4;
+    *want = gx_le32(*p - 4);
+    if (*want > GX_IX_STORE_RAW_MAX || *clen > UINT32_MAX || *want > *clen * DEFLATE_MAX_RATIO)
         return GROKX_E_CORRUPT;
-    *data = p + 4;
-    *len = (uInt)(end - start - 4);
     return 0;
 }
 
 int
 gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw)
 {
-    const unsigned char *data;
-    uint64_t want;
-    uInt len;
+    const unsigned char *p;
+    uint64_t clen, want;
     z_stream z;
-    int zr, rc;
-    if ((rc = S_store_span(ix, b, &data, &len, &want)) != 0)
-        return rc;
+    int zr;
+    if (S_store_span(ix, b, &p, &clen, &want))
+        return GROKX_E_CORRUPT;
     raw->len = 0;
     if (gx_buf_reserve(raw, (size_t)want))
         return GROKX_E_NOMEM;
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, -15) != Z_OK) /* raw deflate */
         return GROKX_E_NOMEM;
-    z.next_in = (Bytef *)data;
-    z.avail_in = len;
+    z.next_in = (Bytef *)p;
+    z.avail_in = (uInt)clen;
     z.next_out = (Bytef *)raw->ptr;
     z.avail_out = (uInt)want;
     zr = inflate(&z, Z_FINISH);
@@ -319,26 +326,27 @@ int
 gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_str *id,
                   grokx_str *text)
 {
-    const unsigned char *data;
-    uint64_t want, need;
-    uInt len;
+    const unsigned char *p;
+    uint64_t clen, want, need;
     z_stream z;
-    int zr, pass, rc;
-    if ((rc = S_store_span(ix, b, &data, &len, &want)) != 0)
-        return rc;
-    if (off >= want)
+    int zr, pass;
+    if (S_store_span(ix, b, &p, &clen, &want) || off >= want)
         return GROKX_E_CORRUPT;
     raw->len = 0;
-    if (gx_buf_reserve(raw, (size_t)want))
-        return GROKX_E_NOMEM;
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, -15) != Z_OK) /* raw deflate */
         return GROKX_E_NOMEM;
-    z.next_in = (Bytef *)data;
-    z.avail_in = len;
-    z.next_out = (Bytef *)raw->ptr;
+    z.next_in = (Bytef *)p;
+    z.avail_in = (uInt)clen;
     need = GX_MIN(want, off + 20); /* the two varints of the header, at most */
     for (pass = 0; pass < 3; pass++) {
+        /* room for what this pass needs only (the buffer may move) */
+        raw->len = 0;
+        if (gx_buf_reserve(raw, (size_t)need)) {
+            inflateEnd(&z);
+            return GROKX_E_NOMEM;
+        }
+        z.next_out = (Bytef *)raw->ptr + z.total_out;
         z.avail_out = (uInt)(need - z.total_out);
         zr = inflate(&z, need == want ? Z_FINISH : Z_SYNC_FLUSH);
         if ((zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) || z.total_out != need)

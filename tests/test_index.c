@@ -567,6 +567,44 @@ test_long_names(const char *tmpdir)
     remove(path);
 }
 
+/* ---- a store block that claims more than it holds ------------------------- */
+
+/* A block's raw_len is bounded by what its deflated bytes can inflate to:
+ * a file that claims 2^30 bytes for a small block is damaged, and a
+ * search refuses it rather than allocating for the claim (fuzz_index: a
+ * 911-byte file made the reader ask for 2 GiB). */
+static void
+test_store_claim(const char *export_path)
+{
+    membuf a;
+    gx_ix ix;
+    grokx_index *g;
+    grokx_results *r = NULL;
+    grokx_error err;
+    grokx_str id, text;
+    gx_mem mem;
+    gx_buf raw;
+    size_t at;
+    CHECK_INT(build_index(export_path, 0, 0, &a), 0);
+    CHECK_INT(gx_ix_open_mem(&ix, a.p, a.n), 0);
+    at = (size_t)(ix.sec[GX_SEC_STORE].p - (const unsigned char *)a.p); /* block 0's raw_len */
+    CHECK(ix.n.nstore_blocks >= 1 && gx_le64(ix.sec[GX_SEC_STORE_INDEX].p + 8) < (1u << 20));
+    gx_put32((unsigned char *)a.p + at, GX_IX_STORE_RAW_MAX);
+    CHECK_INT(gx_ix_open_mem(&ix, a.p, a.n), 0); /* STORE's CRC is the full check's */
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_buf_init(&raw, &mem);
+    CHECK_INT(gx_ix_store_fetch(&ix, 0, 0, &raw, &id, &text), GROKX_E_CORRUPT);
+    CHECK_INT(gx_ix_store_block(&ix, 0, &raw), GROKX_E_CORRUPT);
+    CHECK(raw.cap < (1u << 20));
+    gx_buf_free(&raw);
+    CHECK_INT(grokx_index_open_memory(a.p, a.n, &g, &err), 0);
+    CHECK_INT(grokx_index_search(g, "the", NULL, &r, &err), GROKX_E_CORRUPT);
+    CHECK(r == NULL);
+    CHECK_INT(grokx_index_check(g, &err), GROKX_E_CORRUPT);
+    grokx_index_close(g);
+    free(a.p);
+}
+
 /* ---- a damaged file --------------------------------------------------------- */
 
 static void
@@ -695,6 +733,7 @@ main(int argc, char **argv)
     test_bad_queries(argv[2]);
     test_merge(argv[2], argv[argc - 1], argv[1]);
     test_long_names(argv[1]);
+    test_store_claim("examples/sample-export.json");
     test_damage("examples/sample-export.json");
     test_damage_behind_crc("examples/sample-export.json");
     return test_report("index");
