@@ -338,7 +338,7 @@ gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_
         return GROKX_E_NOMEM;
     z.next_in = (Bytef *)p;
     z.avail_in = (uInt)clen;
-    need = GX_MIN(want, off + 20); /* the two varints of the header, at most */
+    need = GX_MIN(want, off + 96); /* the header: two varints and an id (a UUID: 36 bytes) */
     for (pass = 0; pass < 3; pass++) {
         /* room for what this pass needs only (the buffer may move) */
         raw->len = 0;
