@@ -767,14 +767,13 @@ struct grokx_results {
 /* A one-line window of text of about width bytes with the most distinct
  * matched terms, its matches as highlights. */
 static int
-S_snippet(const S_q *q, grokx_results *res, size_t hit, grokx_str text, size_t width,
+S_snippet(const S_q *q, grokx_results *res, grokx_str text, size_t width,
           size_t *hl_off, size_t *hl_n)
 {
     S_snip s = {q, NULL, 0, 0};
     size_t best = 0, best_score = 0, i, j, from, to, start_len;
     gx_buf *out = &res->r.text;
     int rc = gx_tokenize(text.ptr, text.len, S_snip_cb, &s);
-    GX_UNUSED(hit);
     if (rc < 0 && rc != 1)
         return free(s.t), rc;
     for (i = 0; i < s.n; i++) { /* distinct terms in [start_i, start_i + width) */
@@ -1230,7 +1229,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
             if ((rc = gx_buf_put(&res->r.text, id.ptr, id.len)) || (rc = gx_buf_putc(&res->r.text, 0)))
                 break;
             h->message_id.len = id.len;
-            rc = S_snippet(q, res, i, text, o->snippet_bytes ? o->snippet_bytes : 160, &hl_off[i],
+            rc = S_snippet(q, res, text, o->snippet_bytes ? o->snippet_bytes : 160, &hl_off[i],
                            &hl_n[i]);
         }
         /* pointers only now: the buffer moved while it grew */
