@@ -359,8 +359,10 @@ S_parse_atom(S_q *q, int depth)
         S_node *n;
         q->s++;
         n = S_parse_or(q, depth + 1);
+        if (!n)
+            return NULL; /* q->s may be at the end: never step past it */
         S_space(q);
-        if (n && *q->s != ')') {
+        if (*q->s != ')') {
             S_qfail(q, GROKX_E_QUERY, "a '(' is not closed");
             return NULL;
         }
@@ -912,7 +914,8 @@ S_eval(S_q *q, const char *query, const grokx_search_options *o, S_match_fn fn, 
     int bad = 0;
     q->s = query;
     root = S_parse_or(q, 0);
-    S_space(q);
+    if (root)
+        S_space(q);
     if (root && *q->s == ')')
         S_qfail(q, GROKX_E_QUERY, "a ')' without its '('");
     if (!q->err && root && !root->nkids)

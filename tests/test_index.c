@@ -511,6 +511,14 @@ test_bad_queries(const char *export_path)
     memset(deep, '(', sizeof deep - 1);
     deep[sizeof deep - 1] = 0;
     CHECK(grokx_index_search(ix, deep, NULL, &r, &err) == GROKX_E_QUERY);
+    { /* too deep exactly at the end: the parser once stepped past the NUL
+       * (valgrind saw it; ASan sees it on a heap string of that length) */
+        char *edge = malloc(34);
+        memset(edge, '(', 33);
+        edge[33] = 0;
+        CHECK(grokx_index_search(ix, edge, NULL, &r, &err) == GROKX_E_QUERY);
+        free(edge);
+    }
     /* a phrase that never ends is read to the end; a long query is refused */
     CHECK(grokx_index_search(ix, "\"the short", NULL, &r, &err) == 0);
     grokx_results_free(r);
