@@ -109,6 +109,8 @@ void gx_utf8_repair(char *dst, const char *s, size_t len);
 int gx_utf8_valid(const char *s, size_t len);
 /* Bytes of a valid UTF-8 sequence starting at s[0], or 0 if invalid. */
 size_t gx_utf8_seq(const unsigned char *s, size_t len);
+/* The code point of a valid sequence of n (1..4) bytes, as gx_utf8_seq() measured it. */
+uint32_t gx_utf8_decode(const unsigned char *s, size_t n);
 
 /* ---- names.c --------------------------------------------------------- */
 

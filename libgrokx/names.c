@@ -21,19 +21,6 @@ S_invisible(uint32_t c)
            c == 0x00AD;
 }
 
-static uint32_t
-S_decode(const unsigned char *s, size_t n)
-{
-    if (n == 1)
-        return s[0];
-    if (n == 2)
-        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-    if (n == 3)
-        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-           (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-}
-
 /* Does s start with the letters w, in any case? */
 static int
 S_letters(const char *s, const char *w)
@@ -86,7 +73,7 @@ gx_name_component(const char *text, size_t len, char *out, size_t max)
             i++;
             continue;
         }
-        c = S_decode(s + i, seq);
+        c = gx_utf8_decode(s + i, seq);
         if (c < 0x20 || c == 0x7F || (c < 0x80 && strchr("\\/:*?\"<>|", (int)c)) ||
             (c >= 0x80 && c < 0xA0) ||
             c == ' ' || c == 0xA0 || c == 0x3000) {

@@ -129,17 +129,6 @@ S_emit(S_state *st, const char *term, size_t len, size_t start, size_t end, unsi
     return st->fn(st->ud, &t);
 }
 
-static uint32_t
-S_decode(const unsigned char *s, size_t n)
-{
-    if (n == 2)
-        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-    if (n == 3)
-        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-           (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-}
-
 static size_t
 S_encode(utf8proc_int32_t c, char *out)
 {
@@ -603,7 +592,7 @@ gx_tokenize(const char *text, size_t len, gx_tok_fn fn, void *ud)
             rc = S_sep(&st); /* an invalid byte */
             i++;
         } else {
-            rc = S_char(&st, (utf8proc_int32_t)S_decode(s + i, seq), i, i + seq);
+            rc = S_char(&st, (utf8proc_int32_t)gx_utf8_decode(s + i, seq), i, i + seq);
             i += seq;
         }
         if (rc)
