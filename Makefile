@@ -62,7 +62,7 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
     $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
     $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/test_index $(B)/test_faults $(B)/test_oom \
-    $(B)/gen-export
+    $(B)/test_thread $(B)/gen-export
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
@@ -85,6 +85,9 @@ $(B)/index-fixtures/stamp: $(B)/gen-export
 	$(B)/gen-export -s 2M -S 1 -o $(dir $@)a.json
 	$(B)/gen-export -s 1M -S 3 -o $(dir $@)b.json
 	@touch $@
+$(B)/test_thread: tests/test_thread.c tests/test.h libgrokx.a
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_thread.c libgrokx.a $(LIBS)
 $(B)/test_golden: tests/test_golden.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_golden.c libgrokx.a $(LIBS)

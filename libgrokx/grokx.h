@@ -49,7 +49,10 @@
  *
  * THREADS
  *   No global state. Handles are independent; use one handle from one
- *   thread at a time.
+ *   thread at a time. Exceptions: an input's attachments may be read on
+ *   one other thread while the input parses (the writers of
+ *   grokx_writer_thread_new() do), and an index may be searched from
+ *   many threads.
  */
 #ifndef GROKX_H
 #define GROKX_H
@@ -307,6 +310,17 @@ GROKX_API void grokx_writer_free(grokx_writer *w);
 /* One writer that forwards every call to each of ws[0..n-1] in order,
  * stopping at the first that fails. The tee does not own them. */
 GROKX_API grokx_writer *grokx_writer_tee_new(grokx_writer *const *ws, size_t n);
+
+/* A writer that runs inner (not owned; free this one first) on a thread
+ * of its own, so the parse goes on while inner writes: each conversation
+ * and item is copied and delivered to inner in order, a few at a time
+ * (memory: 8 MiB of copies, or one conversation when it is bigger).
+ * begin_export and end_export run on the caller's thread, after every
+ * queued call. A failure of inner is returned by a later call, at the
+ * latest end_export, and stops delivery. If no thread can be started,
+ * inner runs on the caller's thread. Returns NULL if inner is NULL or
+ * memory runs out. */
+GROKX_API grokx_writer *grokx_writer_thread_new(grokx_writer *inner);
 
 /* Output for writers: write len bytes; return 0, or non-zero to abort. */
 typedef struct grokx_sink {

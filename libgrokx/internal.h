@@ -385,6 +385,16 @@ int gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out);
 int gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out);
 int gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out);
 
+/* ---- model_copy.c: deep copies that outlive a callback ------------------ */
+
+/* Bytes of one block that holds a copy of c (or it) with every string and
+ * array it points to; then the copy into block (malloc-aligned, at least
+ * that big). dst points into block and may be used until it is freed. */
+size_t gx_conv_copy_size(const grokx_conversation *c);
+void gx_conv_copy(void *block, const grokx_conversation *src, grokx_conversation *dst);
+size_t gx_item_copy_size(const grokx_item *it);
+void gx_item_copy(void *block, const grokx_item *src, grokx_item *dst);
+
 /* ---- sink helpers ---------------------------------------------------- */
 
 int gx_sink_write(grokx_sink s, const char *buf, size_t len);

@@ -20,6 +20,7 @@ run() {
 }
 run unit "$B/test_unit"
 run golden "$B/test_golden" tests/golden tests/regressions
+run thread "$B/test_thread"
 run replay "$B/fuzz_replay" fuzz/corpus/parse fuzz/regressions/parse
 run replay-input "$B/fuzz_replay_input" fuzz/corpus/input fuzz/regressions/input
 run replay-html "$B/fuzz_replay_html" fuzz/corpus/html fuzz/regressions/html

@@ -9,8 +9,10 @@
  * writes. A run with short writes must succeed with the same files.
  * Leaks are left to the sanitizer build (make asan).
  *
- * And pthread_create() fails on demand: inputs inflated and the index
- * built without a second thread give the same results.
+ * md and html are written on a second thread (grokx_writer_thread_new),
+ * as the command line does, so their failures travel back from it.
+ * And pthread_create() fails on demand: inputs inflated, notes, pages and
+ * the index written without a second thread give the same results.
  *
  *   test_faults EXPORT.json FIXTURES TMPDIR
  */
@@ -106,7 +108,7 @@ static int
 convert(const char *format, const char *dir, char *why, size_t cap)
 {
     grokx_writer_config cfg;
-    grokx_writer *w = NULL;
+    grokx_writer *w = NULL, *top;
     grokx_parser *p;
     grokx_options o;
     grokx_file *f = NULL;
@@ -130,12 +132,15 @@ convert(const char *format, const char *dir, char *why, size_t cap)
         grokx_file_abort(f);
         return rc;
     }
+    top = index ? w : grokx_writer_thread_new(w);
     grokx_options_init(&o);
-    p = grokx_parser_new(&o, w);
+    p = grokx_parser_new(&o, top);
     rc = grokx_parse_path(p, export_path);
     if (rc)
         snprintf(why, cap, "%s", grokx_parser_error(p)->text);
     grokx_parser_free(p);
+    if (top != w)
+        grokx_writer_free(top);
     grokx_writer_free(w);
     if (f && !rc && grokx_file_commit(f) != 0) {
         rc = GROKX_E_IO;
@@ -325,7 +330,7 @@ test_no_threads(const char *fixtures, const char *tmp)
     static const char *const inputs[] = {"export.json.gz", "deflated.zip", "truncated.json.gz"};
     char path[4096], ref[4096], dir[4096], why[GROKX_ERROR_TEXT_MAX + 64];
     size_t i;
-    int files = 0;
+    int files = 0, nref = 0;
     for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         membuf a, b;
         int ra, rb;
@@ -339,16 +344,22 @@ test_no_threads(const char *fixtures, const char *tmp)
         free(a.p);
         free(b.p);
     }
-    /* the index writer works alone too, to the same bytes */
-    snprintf(ref, sizeof ref, "%s/ref-index", tmp);
-    snprintf(dir, sizeof dir, "%s/alone", tmp);
-    CHECK_MSG(convert("index", ref, why, sizeof why) == 0, "%s", why);
-    no_threads = 1;
-    CHECK_MSG(convert("index", dir, why, sizeof why) == 0, "index without a thread: %s", why);
-    no_threads = 0;
-    CHECK_MSG(S_tree_whole(dir, ref, &files) && files == 1, "index without a thread: %s", cmp_what);
-    S_rmtree(dir);
-    S_rmtree(ref);
+    /* the writers work alone too, to the same bytes */
+    for (i = 0; i < 3; i++) {
+        static const char *const formats[] = {"index", "md", "html"};
+        snprintf(ref, sizeof ref, "%s/ref-%s", tmp, formats[i]);
+        snprintf(dir, sizeof dir, "%s/alone", tmp);
+        CHECK_MSG(convert(formats[i], ref, why, sizeof why) == 0, "%s", why);
+        no_threads = 1;
+        CHECK_MSG(convert(formats[i], dir, why, sizeof why) == 0, "%s without a thread: %s",
+                  formats[i], why);
+        no_threads = 0;
+        CHECK(S_tree_whole(ref, ref, &nref) && nref >= 1);
+        CHECK_MSG(S_tree_whole(dir, ref, &files) && files == nref, "%s without a thread: %s",
+                  formats[i], cmp_what);
+        S_rmtree(dir);
+        S_rmtree(ref);
+    }
 }
 
 int

@@ -7,7 +7,10 @@
  * final error interleaved where they happen. Each case runs whole, in
  * 1-byte slices, 7-byte slices and random slices; all transcripts must be
  * identical (positions included) and match the expected file, and the
- * counting allocator must end at zero bytes.
+ * counting allocator must end at zero bytes. The events writer run on its
+ * own thread (grokx_writer_thread_new) must print the same events: its
+ * copies of each conversation must lose nothing. (Warnings are left out
+ * of that comparison: they are printed by the parsing thread.)
  *
  *   test_golden DIR...            check
  *   test_golden --update DIR...   (re)write expected files; review the diff!
@@ -83,17 +86,19 @@ rng(size_t max)
 }
 
 /* mode: 0 whole, else the slice size; SIZE_MAX: random sizes. */
+enum { QUIET = 1, THREAD = 2 }; /* how: no warnings; the writer on a thread */
 static text
-run_case(const char *data, size_t len, int all, size_t mode, size_t *leak)
+run_case(const char *data, size_t len, int all, size_t mode, unsigned how, size_t *leak)
 {
     text t = {0};
     counter c = {0};
     grokx_options o;
     grokx_writer_config cfg;
-    grokx_writer *w = NULL;
+    grokx_writer *w = NULL, *top;
     grokx_parser *p;
+    char line[GROKX_ERROR_TEXT_MAX + 32];
     size_t off = 0;
-    int rc = 0;
+    int rc = 0, k = 0;
     grokx_writer_config_init(&cfg);
     cfg.sink.write = sink_write;
     cfg.sink.ud = &t;
@@ -101,10 +106,13 @@ run_case(const char *data, size_t len, int all, size_t mode, size_t *leak)
     o.flags = all ? GROKX_OPT_ALL_BRANCHES : 0;
     o.alloc = count_alloc;
     o.alloc_ud = &c;
-    o.warning = on_warning;
+    o.warning = how & QUIET ? NULL : on_warning;
     o.warning_ud = &t;
     o.input_name = "input.json";
-    if (grokx_writer_create("events", &cfg, &w) != 0 || !(p = grokx_parser_new(&o, w)))
+    if (grokx_writer_create("events", &cfg, &w) != 0)
+        abort();
+    top = how & THREAD ? grokx_writer_thread_new(w) : w;
+    if (!top || !(p = grokx_parser_new(&o, top)))
         abort();
     while (off < len && !rc) {
         size_t n = mode == 0 ? len : mode == SIZE_MAX ? rng(4096) : mode;
@@ -115,13 +123,14 @@ run_case(const char *data, size_t len, int all, size_t mode, size_t *leak)
     }
     if (!rc)
         rc = grokx_parser_finish(p);
-    if (rc) {
-        char line[GROKX_ERROR_TEXT_MAX + 32];
-        int k = snprintf(line, sizeof line, "error %d: %s\n", rc, grokx_parser_error(p)->text);
-        text_put(&t, line, (size_t)k);
-    }
+    if (rc)
+        k = snprintf(line, sizeof line, "error %d: %s\n", rc, grokx_parser_error(p)->text);
     grokx_parser_free(p);
+    if (top != w) /* what it still holds is written now, before the error line */
+        grokx_writer_free(top);
     grokx_writer_free(w);
+    if (k)
+        text_put(&t, line, (size_t)k);
     *leak = c.used;
     if (!t.p)
         text_put(&t, "", 0);
@@ -165,7 +174,7 @@ check_case(const char *dir, int all, int update)
         CHECK_MSG(0, "%s: cannot read", path);
         return;
     }
-    base = run_case(input, len, all, 0, &leak);
+    base = run_case(input, len, all, 0, 0, &leak);
     CHECK_MSG(leak == 0, "%s: %zu bytes leaked", dir, leak);
     snprintf(path, sizeof path, "%s/expected%s.txt", dir, all ? "-all" : "");
     if (update) {
@@ -180,7 +189,7 @@ check_case(const char *dir, int all, int update)
     }
     rng_state = (unsigned long long)len * 2654435761u;
     for (i = 1; i < sizeof modes / sizeof modes[0]; i++) {
-        text t = run_case(input, len, all, modes[i], &leak);
+        text t = run_case(input, len, all, modes[i], 0, &leak);
         CHECK_MSG(t.len == base.len && !memcmp(t.p, base.p, t.len),
                   "%s: feeding in %s slices changes the transcript", dir,
                   modes[i] == SIZE_MAX ? "random" : modes[i] == 1 ? "1-byte" : "7-byte");
@@ -188,6 +197,15 @@ check_case(const char *dir, int all, int update)
         free(t.p);
     }
     free(base.p);
+    { /* on a thread: the same events (warnings left out of both) */
+        text quiet = run_case(input, len, all, 0, QUIET, &leak);
+        text thr = run_case(input, len, all, 7, QUIET | THREAD, &leak);
+        CHECK_MSG(thr.len == quiet.len && !memcmp(thr.p, quiet.p, thr.len),
+                  "%s: the writer on its own thread gets other events; got:\n%s", dir, thr.p);
+        CHECK_MSG(leak == 0, "%s: %zu bytes leaked (thread)", dir, leak);
+        free(quiet.p);
+        free(thr.p);
+    }
     free(input);
 }
 

@@ -3,7 +3,8 @@
  * until a run gets through: malloc(), calloc() and realloc() are wrapped at
  * link time (-Wl,--wrap), so the writers' and the index's own allocations
  * fail too, not only those made through grokx_options.alloc. Scenarios:
- * the export ZIP read into the md writer, an export cut short (an error
+ * the export ZIP read into the md writer (also on a second thread, as
+ * the command line runs it), an export cut short (an error
  * case), an index built with segments (and merged), and queries on an
  * index. Each failed run must return GROKX_E_NOMEM (or the error the
  * scenario has anyway), never crash, and free everything it allocated;
@@ -17,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,9 @@ static void *yajl_sites[3], *probe_site;
 #define S_SET (1u << 20)
 static void **live, **live_site;
 static size_t nlive;
-static void *cur_site, *fail_site;
+static void *fail_site;
+/* the writers' and the index's second threads allocate too */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static size_t
 S_slot(void *p)
@@ -55,7 +59,7 @@ S_slot(void *p)
 }
 
 static void
-S_track(void *p)
+S_track(void *p, void *site)
 {
     size_t k;
     if (!tracking || !p)
@@ -63,7 +67,7 @@ S_track(void *p)
     for (k = S_slot(p); live[k] && live[k] != (void *)1; k = (k + 1) & (S_SET - 1))
         ;
     live[k] = p;
-    live_site[k] = cur_site;
+    live_site[k] = site;
     nlive++;
 }
 
@@ -96,47 +100,63 @@ S_fail(void *site)
     return 1;
 }
 
+static int
+S_fails(void *site)
+{
+    int f;
+    pthread_mutex_lock(&lock);
+    f = S_fail(site);
+    pthread_mutex_unlock(&lock);
+    return f;
+}
+
+static void
+S_tracked(void *old, void *p, void *site)
+{
+    pthread_mutex_lock(&lock);
+    S_untrack(old);
+    S_track(p, site);
+    pthread_mutex_unlock(&lock);
+}
+
 void *
 __wrap_malloc(size_t n)
 {
-    void *p;
-    if (S_fail(cur_site = __builtin_return_address(0)))
+    void *p, *site = __builtin_return_address(0);
+    if (S_fails(site))
         return errno = ENOMEM, NULL;
     p = __real_malloc(n);
-    S_track(p);
+    S_tracked(NULL, p, site);
     return p;
 }
 
 void *
 __wrap_calloc(size_t k, size_t n)
 {
-    void *p;
-    if (S_fail(cur_site = __builtin_return_address(0)))
+    void *p, *site = __builtin_return_address(0);
+    if (S_fails(site))
         return errno = ENOMEM, NULL;
     p = __real_calloc(k, n);
-    S_track(p);
+    S_tracked(NULL, p, site);
     return p;
 }
 
 void *
 __wrap_realloc(void *p, size_t n)
 {
-    void *q;
-    cur_site = __builtin_return_address(0);
-    if (n && S_fail(cur_site))
+    void *q, *site = __builtin_return_address(0);
+    if (n && S_fails(site))
         return errno = ENOMEM, NULL;
     q = __real_realloc(p, n);
-    if (q || !n) {
-        S_untrack(p);
-        S_track(q);
-    }
+    if (q || !n)
+        S_tracked(p, q, site);
     return q;
 }
 
 void
 __wrap_free(void *p)
 {
-    S_untrack(p);
+    S_tracked(p, NULL, NULL);
     __real_free(p);
 }
 
@@ -187,11 +207,13 @@ mem_write(void *ud, const char *buf, size_t len)
 }
 
 /* Convert path with format into out (a sink) or dir; the parse's result. */
+static int threaded; /* the writer on a second thread, as the command line runs it */
+
 static int
 S_convert(const char *path, const char *format, const char *dir, membuf *out, size_t budget)
 {
     grokx_writer_config cfg;
-    grokx_writer *w = NULL;
+    grokx_writer *w = NULL, *top = NULL;
     grokx_parser *p = NULL;
     grokx_input *in = NULL;
     grokx_options o;
@@ -208,12 +230,15 @@ S_convert(const char *path, const char *format, const char *dir, membuf *out, si
     cfg.temp_dir = tmpdir;
     if ((rc = grokx_writer_create(format, &cfg, &w)) == 0) {
         grokx_options_init(&o);
-        if (!(p = grokx_parser_new(&o, w)))
+        top = threaded ? grokx_writer_thread_new(w) : w;
+        if (!top || !(p = grokx_parser_new(&o, top)))
             rc = GROKX_E_NOMEM;
         else
             rc = grokx_input_parse(in, p);
     }
     grokx_parser_free(p);
+    if (top != w)
+        grokx_writer_free(top);
     grokx_writer_free(w);
     grokx_input_close(in);
     return rc;
@@ -228,6 +253,18 @@ sc_zip_md(void)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/md", tmpdir);
     return S_convert(export_zip, "md", dir, NULL, 0);
+}
+
+static int
+sc_zip_md_thread(void)
+{
+    char dir[4096];
+    int rc;
+    snprintf(dir, sizeof dir, "%s/md-thread", tmpdir);
+    threaded = 1;
+    rc = S_convert(export_zip, "md", dir, NULL, 0);
+    threaded = 0;
+    return rc;
 }
 
 static int
@@ -372,6 +409,7 @@ main(int argc, char **argv)
         fclose(f);
     }
     oom_loop("zip -> md", sc_zip_md, 0);
+    oom_loop("zip -> md on a thread", sc_zip_md_thread, 0);
     oom_loop("cut export -> index", sc_cut_index, GROKX_E_TRUNCATED);
     oom_loop("index build", sc_index_build, 0);
     oom_loop("queries", sc_queries, 0);

@@ -100,6 +100,8 @@ static const char usage_convert[] =
     "  --starred            only starred conversations\n"
     "  --memory SIZE        index: postings kept in memory before a temporary\n"
     "                       segment is written (default 256M; K, M, G)\n"
+    "  --threads N          2 (default): write on a second thread while the\n"
+    "                       export is read; 1: one thread\n"
     "  -q                   no progress line and no warnings on stderr\n";
 
 /* ---- diagnostics ------------------------------------------------------- */
@@ -403,6 +405,7 @@ typedef struct convert_job {
     grokx_filter filter;
     const char *since, *until;
     int filtered;
+    int one_thread; /* --threads 1: write on the parsing thread */
     char *formats[MAX_FORMATS];
     size_t nformats;
     grokx_writer *writers[MAX_FORMATS];
@@ -526,7 +529,7 @@ cmd_convert(int argc, char **argv)
     run r = {0};
     grokx_options o;
     convert_job j;
-    grokx_writer *tee = NULL, *top = NULL;
+    grokx_writer *tee = NULL, *thr = NULL, *top = NULL;
     char default_formats[] = "md", *formats = default_formats, avail[256];
     const char *input = NULL, *out = NULL;
     unsigned flags = 0;
@@ -589,7 +592,12 @@ cmd_convert(int argc, char **argv)
                 return fprintf(stderr, "%s: convert: --memory takes a size such as 256M (at least 1M)\n", prog),
                        EXIT_USAGE;
         }
-        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+        else if (!strcmp(a, "--threads") && has_arg) {
+            const char *m = argv[++i];
+            if (strcmp(m, "1") && strcmp(m, "2"))
+                return fprintf(stderr, "%s: convert: --threads takes 1 or 2\n", prog), EXIT_USAGE;
+            j.one_thread = !strcmp(m, "1");
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             r.quiet = 1;
         else if (a[0] == '-' && a[1])
             return fprintf(stderr, "%s: convert: unknown option or missing value: %s\n", prog,
@@ -618,11 +626,14 @@ cmd_convert(int argc, char **argv)
     }
     parse_common(&r, &o, flags);
     tee = grokx_writer_tee_new(j.writers, j.nformats);
-    top = tee && j.filtered ? grokx_writer_filter_new(tee, &j.filter) : tee;
+    thr = tee && !j.one_thread ? grokx_writer_thread_new(tee) : tee;
+    top = thr && j.filtered ? grokx_writer_filter_new(thr, &j.filter) : thr;
     r.parser = top ? grokx_parser_new(&o, top) : NULL;
     if (!r.parser) {
-        if (top != tee)
+        if (top != thr)
             grokx_writer_free(top);
+        if (thr != tee)
+            grokx_writer_free(thr);
         grokx_writer_free(tee);
         close_outputs(&j, 0);
         grokx_input_close(r.input);
@@ -633,8 +644,10 @@ cmd_convert(int argc, char **argv)
     if (ex == EXIT_OK && !strcmp(out, "-"))
         ex = finish_stdout();
     grokx_parser_free(r.parser);
-    if (top != tee)
+    if (top != thr)
         grokx_writer_free(top);
+    if (thr != tee)
+        grokx_writer_free(thr); /* joins the writing thread */
     grokx_writer_free(tee);
     rc = close_outputs(&j, ex == EXIT_OK);
     grokx_input_close(r.input);
