@@ -165,11 +165,11 @@ S_reserve(S_thr *t, size_t size, int *rc)
         pthread_cond_wait(&t->room, &t->lock);
         t->main_waiting = 0;
     }
+    /* not in the queue yet: the worker never touches it */
+    j = &t->jobs[(t->head + t->count) % S_DEPTH];
     pthread_mutex_unlock(&t->lock);
     if (*rc)
         return NULL;
-    /* not in the queue yet: the worker never touches it */
-    j = &t->jobs[(t->head + t->count) % S_DEPTH];
     j->off = off;
     j->size = size;
     return j;
