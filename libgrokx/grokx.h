@@ -314,7 +314,7 @@ GROKX_API grokx_writer *grokx_writer_tee_new(grokx_writer *const *ws, size_t n);
 /* A writer that runs inner (not owned; free this one first) on a thread
  * of its own, so the parse goes on while inner writes: each conversation
  * and item is copied and delivered to inner in order, a few at a time
- * (memory: 8 MiB of copies, or one conversation when it is bigger).
+ * (memory: 4 MiB of copies, or one conversation when it is bigger).
  * begin_export and end_export run on the caller's thread, after every
  * queued call. A failure of inner is returned by a later call, at the
  * latest end_export, and stops delivery. If no thread can be started,
@@ -378,6 +378,9 @@ typedef struct grokx_input grokx_input; /* see "Inputs" below */
 /* Print times in the local zone (TZ), each with the offset in force on its
  * own date (summer time included); tz_minutes is then ignored. */
 #define GROKX_WF_LOCAL_TIME 0x8u
+/* Do all the work on the caller's thread. Without it, md and html create
+ * their files on a thread of their own, and index inverts on one. */
+#define GROKX_WF_NO_THREADS 0x10u
 
 typedef struct grokx_writer_config {
     unsigned abi_version; /* GROKX_ABI_VERSION */

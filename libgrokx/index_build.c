@@ -550,7 +550,7 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
         return GROKX_E_NOMEM;
     }
     x->layout.names_only = 1;
-    if (pthread_mutex_init(&x->lock, NULL) == 0) {
+    if (!(cfg->flags & GROKX_WF_NO_THREADS) && pthread_mutex_init(&x->lock, NULL) == 0) {
         if (pthread_cond_init(&x->cond, NULL) == 0 &&
             pthread_create(&x->thread, NULL, S_worker, x) == 0)
             x->threaded = 1;

@@ -120,6 +120,24 @@ uint32_t gx_utf8_decode(const unsigned char *s, size_t n);
 size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
 uint64_t gx_name_fold_hash(const char *s);
 
+/* ---- filer.c: whole files written on a thread of their own ---------- */
+
+/* Record "<path>: <what>: <strerror(errno)>" in why; GROKX_E_IO (or
+ * GROKX_E_NOMEM when errno says so). */
+int gx_io_fail(char *why, size_t cap, const char *what, const char *path);
+/* Write a whole file atomically (temporary + rename, 0600) here and now. */
+int gx_write_whole(const char *path, const char *data, size_t len, char *why, size_t cap);
+typedef struct gx_filer gx_filer;
+gx_filer *gx_filer_new(void); /* NULL: no thread (or no memory): write directly */
+/* Queue a copy of the file, or its removal, in order. 0, or the first
+ * failure so far (nothing is written after it), its reason in why. */
+int gx_filer_put(gx_filer *f, const char *path, const char *data, size_t len, char *why,
+                 size_t cap);
+int gx_filer_unlink(gx_filer *f, const char *path, char *why, size_t cap);
+/* Wait until everything queued is done; 0 or the first failure. */
+int gx_filer_flush(gx_filer *f, char *why, size_t cap);
+void gx_filer_free(gx_filer *f); /* writes what is queued, then stops */
+
 /* ---- layout.c: files of a many-files writer (md, html) -------------- */
 
 typedef struct gx_layout {
@@ -139,6 +157,7 @@ typedef struct gx_layout {
     char why[GROKX_ERROR_TEXT_MAX];
     int wrote; /* some file was written in this run */
     int names_only; /* no out_dir, but place as if there were one (the index names notes) */
+    gx_filer *filer; /* writes the files on its thread; NULL: here */
 } gx_layout;
 
 /* Copy what matters of cfg; create cfg->out_dir (0700) when set. */
@@ -155,8 +174,12 @@ int gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, 
                     size_t dcap, char *rel, size_t rcap);
 /* The absolute folder of dir (from gx_layout_place), created if needed. */
 int gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap);
-/* Write a whole file atomically (temporary + rename, 0600). */
+/* Write a whole file atomically (temporary + rename, 0600), or queue it
+ * for the filer; remove one, after what was queued before. */
 int gx_layout_write(gx_layout *l, const char *path, const char *text, size_t len);
+int gx_layout_remove(gx_layout *l, const char *path);
+/* Every file queued so far written: 0, or the first failure (l->why). */
+int gx_layout_flush(gx_layout *l);
 /* Copy asset id into absdir/attachments/<id>.<ext>; link gets that
  * relative path, *image whether it is an image. 1 copied (or, streaming,
  * present), 0 not in the export (or not a plain id), or an error. */

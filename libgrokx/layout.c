@@ -38,6 +38,8 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
         return 0;
     if (!(l->out_dir = gx_strdup(cfg->out_dir)))
         return GROKX_E_NOMEM;
+    if (!(cfg->flags & GROKX_WF_NO_THREADS))
+        l->filer = gx_filer_new(); /* NULL: files are written here */
     {
         int rc = gx_layout_mkdirs(l, l->out_dir);
         return rc ? rc : S_sweep(l, l->out_dir);
@@ -47,6 +49,7 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
 void
 gx_layout_free(gx_layout *l)
 {
+    gx_filer_free(l->filer);
     free(l->out_dir);
     free(l->name_template);
     free(l->used);
@@ -59,11 +62,7 @@ gx_layout_free(gx_layout *l)
 int
 gx_layout_fail(gx_layout *l, const char *what, const char *path)
 {
-    int e = errno; /* the path may be long: keep its end, which names the file */
-    size_t n = path ? strlen(path) : 0;
-    snprintf(l->why, sizeof l->why, "%s%.200s%s%s: %s", n > 200 ? "..." : "",
-             path ? path + (n > 200 ? n - 200 : 0) : "", path ? ": " : "", what, strerror(e));
-    return e == ENOMEM ? GROKX_E_NOMEM : GROKX_E_IO; /* a file not opened for want of memory */
+    return gx_io_fail(l->why, sizeof l->why, what, path);
 }
 
 int
@@ -307,16 +306,27 @@ gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap)
 int
 gx_layout_write(gx_layout *l, const char *path, const char *text, size_t len)
 {
-    grokx_file *f = grokx_file_open(path, 0600, 0);
-    grokx_sink s;
-    if (!f)
-        return gx_layout_fail(l, "cannot write", path);
-    s = grokx_file_sink(f);
-    s.write(s.ud, text, len);
-    if (grokx_file_commit(f))
-        return gx_layout_fail(l, "cannot write", path);
-    l->wrote = 1;
+    int rc = l->filer ? gx_filer_put(l->filer, path, text, len, l->why, sizeof l->why)
+                      : gx_write_whole(path, text, len, l->why, sizeof l->why);
+    if (!rc)
+        l->wrote = 1;
+    return rc;
+}
+
+int
+gx_layout_remove(gx_layout *l, const char *path)
+{
+    if (l->filer)
+        return gx_filer_unlink(l->filer, path, l->why, sizeof l->why);
+    if (unlink(path) != 0 && errno != ENOENT)
+        return gx_layout_fail(l, "cannot remove", path);
     return 0;
+}
+
+int
+gx_layout_flush(gx_layout *l)
+{
+    return l->filer ? gx_filer_flush(l->filer, l->why, sizeof l->why) : 0;
 }
 
 /* An asset id names a file: letters, digits, '-' and '_' only. */

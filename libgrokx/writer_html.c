@@ -570,8 +570,10 @@ S_end(void *self, const grokx_stats *st)
         (rc = S_write_root(h, "index.js", gx_html_index_js, strlen(gx_html_index_js))) != 0 ||
         (rc = S_index(h)) != 0)
         return rc;
-    /* last, so the index never links a page that is not there yet */
-    if ((rc = S_write_root(h, "index.html", h->page.ptr, h->page.len)) != 0)
+    /* last (files are written in order), so the index never links a page
+     * that is not there yet */
+    if ((rc = S_write_root(h, "index.html", h->page.ptr, h->page.len)) != 0 ||
+        (rc = gx_layout_flush(&h->lay)) != 0)
         return rc;
     if (h->cfg.report) {
         char line[120];

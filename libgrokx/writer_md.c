@@ -573,6 +573,9 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
     e = gx_manifest_find(m->man, key);
     if (e) {
         snprintf(old, sizeof old, "%s/%s", m->lay.out_dir, e->rel);
+        /* the id came twice in this export: read the note as written */
+        if (e->seen && (rc = gx_layout_flush(&m->lay)) != 0)
+            return rc;
         exists = S_file_hash(old, &ondisk) == 0;
         /* an empty note is what a power loss leaves of an unsynced one: not
          * the user's edit, so it is rewritten */
@@ -597,8 +600,8 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
     }
     if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
         return rc;
-    if (e && strcmp(e->rel, rel))
-        unlink(old); /* moved: never two notes of one conversation */
+    if (e && strcmp(e->rel, rel) && (rc = gx_layout_remove(&m->lay, old)) != 0)
+        return rc; /* moved: never two notes of one conversation */
     if (e)
         m->n_updated++;
     else
@@ -749,8 +752,8 @@ S_end(void *self, const grokx_stats *st)
     rc |= S_list_notes(m, 0, m->nnotes, "");
     if (rc)
         return GROKX_E_NOMEM;
-    if ((rc = S_write_if_changed(m, "Index.md")) != 0)
-        return rc;
+    if ((rc = S_write_if_changed(m, "Index.md")) != 0 || (rc = gx_layout_flush(&m->lay)) != 0)
+        return rc; /* every note on disk before the manifest says so */
     snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
     if (m->lay.wrote && gx_manifest_save(m->man, path) != 0)
         return gx_layout_fail(&m->lay, "cannot write", path);

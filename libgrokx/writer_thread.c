@@ -19,7 +19,7 @@
 #include "internal.h"
 
 #define S_DEPTH 64                /* jobs in the queue */
-#define S_RING ((size_t)8 << 20)  /* bytes of copies; grown for a bigger conversation */
+#define S_RING ((size_t)4 << 20)  /* bytes of copies; grown for a bigger conversation */
 #define S_ALIGN (sizeof(max_align_t))
 
 enum { S_CONV = 1, S_ITEM = 2 };

@@ -32,6 +32,13 @@ golden branches-all tests/golden/10-edit-human-siblings/input.json --branches al
 python3 tests/make_zips.py "$T/f" tests/golden/29-attachments-and-cards/input.json >/dev/null 2>&1
 $G convert -q -o "$T/z" "$T/f/deflated.zip" 2>/dev/null; [ -d "$T/z" ] && ok || bad "convert from a ZIP"
 python3 tests/md_check.py "$T/z" >/dev/null && ok || bad "notes from the ZIP fail md_check"
+# all on one thread: the same notes, and the same pages and index written beside them
+$G convert -q --threads 1 -o "$T/z1" "$T/f/deflated.zip" 2>/dev/null
+diff -r "$T/z" "$T/z1" >/dev/null && ok || bad "--threads 1 writes other notes"
+$G convert -q -f md,html,index -o "$T/all2" "$T/f/deflated.zip" 2>/dev/null
+$G convert -q --threads 1 -f md,html,index -o "$T/all1" "$T/f/deflated.zip" 2>/dev/null
+diff -r "$T/all1" "$T/all2" >/dev/null && [ -f "$T/all1/html/index.html" ] && ok || bad "--threads 1 -f md,html,index differs"
+$G convert -q --threads 3 -o "$T/z3" "$T/f/deflated.zip" 2>/dev/null; [ $? -eq 64 ] && ok || bad "--threads 3 accepted"
 # a generated-image card whose image the export holds: copied and embedded
 python3 - "$T/gen.zip" <<'PY'
 import sys, zipfile

@@ -60,7 +60,7 @@ int __wrap_close(int fd);
 static int
 S_fails(int which)
 {
-    return armed == which && ++calls == fail_at;
+    return armed == which && __atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST) == fail_at; /* writers have threads */
 }
 
 ssize_t

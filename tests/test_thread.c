@@ -1,13 +1,18 @@
 /*
- * test_thread.c -- the writer on a thread of its own (writer_thread.c) and
- * the deep copies it hands over (model_copy.c): copies that keep every
- * field after the original is gone, delivery in order through a full
- * queue and a ring grown for a big conversation, a failing inner writer
- * stopping the parse with its own error, and what was queued when the
- * input breaks still written.
+ * test_thread.c -- the work done on other threads: the writer on a thread
+ * of its own (writer_thread.c) and the deep copies it hands over
+ * (model_copy.c): copies that keep every field after the original is gone,
+ * delivery in order through a full queue and a ring grown for a big
+ * conversation, a failing inner writer stopping the parse with its own
+ * error, and what was queued when the input breaks still written. And the
+ * files written on a thread (filer.c): in order, big ones too, and the
+ * first failure stopping the rest.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "test.h"
@@ -422,6 +427,99 @@ test_broken_input(void)
     free(json);
 }
 
+/* ---- the filer ------------------------------------------------------------ */
+
+static char *
+slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *p;
+    long n;
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (!(p = malloc((size_t)n + 1)) || fread(p, 1, (size_t)n, f) != (size_t)n)
+        abort();
+    p[n] = 0;
+    *len = (size_t)n;
+    fclose(f);
+    return p;
+}
+
+static void
+test_filer(void)
+{
+    char dir[] = "/tmp/grokx-filer-XXXXXX", path[256], why[GROKX_ERROR_TEXT_MAX] = "";
+    gx_filer *f;
+    size_t len, i, big = (size_t)3 << 20;
+    char *data, *got;
+    struct stat st;
+    if (!mkdtemp(dir) || !(f = gx_filer_new()) || !(data = malloc(big)))
+        abort();
+    for (i = 0; i < big; i++)
+        data[i] = (char)('a' + i % 26);
+    /* a later write of a path wins; a removal queued after a write follows it */
+    snprintf(path, sizeof path, "%s/a", dir);
+    CHECK_INT(gx_filer_put(f, path, "first", 5, why, sizeof why), 0);
+    CHECK_INT(gx_filer_put(f, path, "second", 6, why, sizeof why), 0);
+    snprintf(path, sizeof path, "%s/gone", dir);
+    CHECK_INT(gx_filer_put(f, path, "x", 1, why, sizeof why), 0);
+    CHECK_INT(gx_filer_unlink(f, path, why, sizeof why), 0);
+    for (i = 0; i < 1000; i++) { /* more than the queue holds: the caller waits */
+        snprintf(path, sizeof path, "%s/n%zu", dir, i);
+        CHECK_INT(gx_filer_put(f, path, path, strlen(path), why, sizeof why), 0);
+    }
+    snprintf(path, sizeof path, "%s/big", dir); /* written by the caller, after the rest */
+    CHECK_INT(gx_filer_put(f, path, data, big, why, sizeof why), 0);
+    CHECK_INT(gx_filer_flush(f, why, sizeof why), 0);
+    snprintf(path, sizeof path, "%s/a", dir);
+    got = slurp(path, &len);
+    CHECK(got && len == 6 && !memcmp(got, "second", 6));
+    free(got);
+    snprintf(path, sizeof path, "%s/gone", dir);
+    CHECK(stat(path, &st) != 0 && errno == ENOENT);
+    snprintf(path, sizeof path, "%s/n999", dir);
+    got = slurp(path, &len);
+    CHECK(got && len == strlen(path) && !memcmp(got, path, len));
+    free(got);
+    snprintf(path, sizeof path, "%s/big", dir);
+    got = slurp(path, &len);
+    CHECK(got && len == big && !memcmp(got, data, big));
+    free(got);
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    /* a failure (no such folder) comes back with its reason, and stops the rest */
+    snprintf(path, sizeof path, "%s/missing/x", dir);
+    CHECK_INT(gx_filer_put(f, path, "x", 1, why, sizeof why), 0); /* queued: not failed yet */
+    snprintf(path, sizeof path, "%s/after", dir);
+    CHECK_INT(gx_filer_flush(f, why, sizeof why), GROKX_E_IO);
+    CHECK_MSG(strstr(why, "missing/x: cannot write: ") && strstr(why, strerror(ENOENT)), "why: %s", why);
+    why[0] = 0;
+    CHECK_INT(gx_filer_put(f, path, "y", 1, why, sizeof why), GROKX_E_IO);
+    CHECK(strstr(why, "missing/x") != NULL);
+    gx_filer_free(f);
+    CHECK(stat(path, &st) != 0);
+    /* freed with files still queued: they are written */
+    if (!(f = gx_filer_new()))
+        abort();
+    snprintf(path, sizeof path, "%s/last", dir);
+    CHECK_INT(gx_filer_put(f, path, "z", 1, why, sizeof why), 0);
+    gx_filer_free(f);
+    CHECK(stat(path, &st) == 0 && st.st_size == 1);
+    free(data);
+    for (i = 0; i < 1000; i++) {
+        snprintf(path, sizeof path, "%s/n%zu", dir, i);
+        unlink(path);
+    }
+    for (i = 0; i < 3; i++) {
+        static const char *const names[] = {"a", "big", "last"};
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        CHECK_INT(unlink(path), 0);
+    }
+    CHECK_MSG(rmdir(dir) == 0, "%s: left over files", dir);
+}
+
 int
 main(void)
 {
@@ -429,5 +527,6 @@ main(void)
     test_order();
     test_failure();
     test_broken_input();
+    test_filer();
     return test_report("thread");
 }
