@@ -60,7 +60,14 @@ gx_buf_put(gx_buf *b, const void *p, size_t n)
 int
 gx_buf_putc(gx_buf *b, char c)
 {
-    return gx_buf_put(b, &c, 1);
+    if (b->cap - b->len < 2) { /* cap > len always holds once allocated */
+        int rc = gx_buf_reserve(b, 1);
+        if (rc)
+            return rc;
+    }
+    b->ptr[b->len++] = c;
+    b->ptr[b->len] = 0;
+    return 0;
 }
 
 int
@@ -73,17 +80,23 @@ int
 gx_buf_printf(gx_buf *b, const char *fmt, ...)
 {
     va_list ap;
+    size_t room = b->cap - b->len; /* with the NUL's byte */
     int n, rc;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    va_start(ap, fmt); /* one pass when it fits (it nearly always does) */
+    n = vsnprintf(room ? b->ptr + b->len : NULL, room, fmt, ap);
     va_end(ap);
     if (n < 0)
         return GROKX_E_INVALID;
-    if ((rc = gx_buf_reserve(b, (size_t)n)) != 0)
-        return rc;
-    va_start(ap, fmt);
-    vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if ((size_t)n >= room) {
+        if ((rc = gx_buf_reserve(b, (size_t)n)) != 0) {
+            if (room)
+                b->ptr[b->len] = 0;
+            return rc;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
     return 0;
 }

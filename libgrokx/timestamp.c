@@ -162,6 +162,16 @@ gx_time_parse_ms(const char *s, size_t len, grokx_time *out)
     return 0;
 }
 
+/* v as exactly n decimal digits (v < 10^n). */
+static void
+S_put_digits(char *p, unsigned v, int n)
+{
+    while (n--) {
+        p[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 void
 gx_time_format(grokx_time t, char *buf)
 {
@@ -181,6 +191,24 @@ gx_time_format(grokx_time t, char *buf)
     ms = (int)(secs % 1000);
     secs /= 1000;
     S_civil_from_days(days, &y, &m, &d);
+    if (y >= 0 && y <= 9999) { /* every real date: digits by hand (printf was a tenth of html) */
+        S_put_digits(buf, (unsigned)y, 4);
+        buf[4] = '-';
+        S_put_digits(buf + 5, m, 2);
+        buf[7] = '-';
+        S_put_digits(buf + 8, d, 2);
+        buf[10] = 'T';
+        S_put_digits(buf + 11, (unsigned)(secs / 3600), 2);
+        buf[13] = ':';
+        S_put_digits(buf + 14, (unsigned)(secs / 60 % 60), 2);
+        buf[16] = ':';
+        S_put_digits(buf + 17, (unsigned)(secs % 60), 2);
+        buf[19] = '.';
+        S_put_digits(buf + 20, (unsigned)ms, 3);
+        buf[23] = 'Z';
+        buf[24] = 0;
+        return;
+    }
     char tmp[96]; /* roomy for any int64 year; real years fit in 24 bytes */
     snprintf(tmp, sizeof tmp, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), ms);
@@ -213,6 +241,24 @@ gx_time_human(grokx_time t, int tz, char *buf, size_t n, int with_zone)
         return;
     }
     gx_time_format(t + (grokx_time)tz * 60000, iso);
+    if (n >= 24 && iso[10] == 'T' && tz > -6000 && tz < 6000) { /* without printf */
+        memcpy(buf, iso, 10);
+        buf[10] = ' ';
+        memcpy(buf + 11, iso + 11, 5);
+        if (!with_zone) {
+            buf[16] = 0;
+        } else if (tz == 0) {
+            memcpy(buf + 16, " UTC", 5);
+        } else {
+            buf[16] = ' ';
+            buf[17] = tz < 0 ? '-' : '+';
+            S_put_digits(buf + 18, (unsigned)(abs(tz) / 60 % 100), 2);
+            buf[20] = ':';
+            S_put_digits(buf + 21, (unsigned)(abs(tz) % 60), 2);
+            buf[23] = 0;
+        }
+        return;
+    }
     if (!with_zone)
         snprintf(buf, n, "%.10s %.5s", iso, iso + 11);
     else if (tz == 0)

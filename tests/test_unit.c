@@ -209,6 +209,29 @@ test_time(void)
     CHECK(gx_time_parse_ms("1e400", 5, &t) != 0);
     CHECK(gx_time_parse_ms("99999999999999999999", 20, &t) != 0);
     CHECK(gx_time_parse_ms("", 0, &t) != 0);
+    { /* the digit-by-hand path and printf's agree at the edges of years 0-9999 */
+        char buf[32], h[48];
+        gx_time_format(253402300799999LL, buf); /* 9999-12-31T23:59:59.999Z */
+        CHECK_STR(buf, "9999-12-31T23:59:59.999Z");
+        gx_time_format(253402300800000LL, buf);
+        CHECK_STR(buf, "10000-01-01T00:00:00.000Z");
+        gx_time_format(-62167219200000LL, buf);
+        CHECK_STR(buf, "0000-01-01T00:00:00.000Z");
+        gx_time_format(-62167219200001LL, buf);
+        CHECK_STR(buf, "-001-12-31T23:59:59.999Z");
+        gx_time_human(1749554989923LL, 0, h, sizeof h, 1);
+        CHECK_STR(h, "2025-06-10 11:29 UTC");
+        gx_time_human(1749554989923LL, -330, h, sizeof h, 1);
+        CHECK_STR(h, "2025-06-10 05:59 -05:30");
+        gx_time_human(1749554989923LL, 840, h, sizeof h, 0);
+        CHECK_STR(h, "2025-06-11 01:29");
+        gx_time_human(1749554989923LL, 6000, h, sizeof h, 1); /* absurd: printf's form */
+        CHECK_STR(h, "2025-06-14 15:29 +100:00");
+        gx_time_human(253402300800000LL, 0, h, sizeof h, 1);
+        CHECK_STR(h, "10000-01-0 T00:0 UTC"); /* (printf cuts a 5-digit year oddly) */
+        gx_time_human(1749554989923LL, 60, h, 20, 1); /* too small: cut, as snprintf cuts */
+        CHECK_STR(h, "2025-06-10 12:29 +0");
+    }
 }
 
 /* ---- file names ------------------------------------------------------ */
@@ -921,6 +944,48 @@ test_tokenize(void)
     CHECK_TOKS("приветмир", "приветмир@0[0,18)");
 }
 
+/* ---- HTML escaping: the 16-byte scan against a byte-by-byte one ----- */
+
+static void
+test_html_escape(void)
+{
+    static const char specials[] = "&<>\"'";
+    static const char *const esc[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+    char in[64], want[400];
+    size_t len, pos, k;
+    gx_mem mem;
+    gx_buf b;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_buf_init(&b, &mem);
+    for (len = 0; len <= 48; len++)
+        for (pos = 0; pos <= len; pos++)
+            for (k = 0; k < 5; k++) {
+                size_t i, w = 0;
+                for (i = 0; i < len; i++) /* one special at pos, another at the end */
+                    in[i] = i == pos ? specials[k] : i + 1 == len && len > 20 ? specials[4 - k]
+                                                                               : (char)('a' + i % 26);
+                for (i = 0; i < len; i++) {
+                    const char *e = strchr(specials, in[i]);
+                    if (e) {
+                        memcpy(want + w, esc[e - specials], strlen(esc[e - specials]));
+                        w += strlen(esc[e - specials]);
+                    } else {
+                        want[w++] = in[i];
+                    }
+                }
+                want[w] = 0;
+                b.len = 0;
+                CHECK_INT(gx_html_escape(&b, in, len), 0);
+                CHECK_MSG(b.len == w && !memcmp(b.ptr ? b.ptr : "", want, w),
+                          "escape of %zu bytes, special %zu at %zu: %s", len, k, pos, b.ptr);
+            }
+    b.len = 0; /* UTF-8 and bytes >= 0x80 pass untouched */
+    CHECK_INT(gx_html_escape(&b, "caf\xc3\xa9 \xe2\x80\x94 <b> & \"x\" 'y' 0123456789abcdef<", 41), 0);
+    CHECK_STR(b.ptr, "caf\xc3\xa9 \xe2\x80\x94 &lt;b&gt; &amp; &quot;x&quot; &#39;y&#39; 0123456789abcdef&lt;");
+    CHECK_INT(b.len, strlen(b.ptr));
+    gx_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -942,5 +1007,6 @@ main(void)
     test_rich_segments();
     test_thinking_seconds();
     test_tokenize();
+    test_html_escape();
     return test_report("unit");
 }
