@@ -252,6 +252,10 @@ S_answer(S_html *h, const char *dir, const grokx_message *msg, const char *ancho
         (rc = gx_cards_load(&h->cards, msg)) != 0)
         return rc;
     gx_rich_init(&it, msg->text.ptr, msg->text.len);
+    if (gx_rich_next(&it, &seg) && seg.kind == GX_SEG_TEXT && seg.text == msg->text.ptr &&
+        seg.len == msg->text.len) /* one plain stretch: no copy (a giant answer cost it twice) */
+        return gx_html_markdown(&h->page, msg->text.ptr, msg->text.len, anchor, NULL);
+    gx_rich_init(&it, msg->text.ptr, msg->text.len);
     while (!rc && gx_rich_next(&it, &seg)) {
         switch (seg.kind) {
         case GX_SEG_TEXT: rc = gx_buf_put(&h->md, seg.text, seg.len); break;

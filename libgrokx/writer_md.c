@@ -269,22 +269,51 @@ S_artifact(S_md *m, const gx_segment *seg)
     return rc | PUT(&m->note, "\n");
 }
 
+/* A stretch of plain text between cards: the message's own bytes while
+ * it is one segment (an answer without cards is never copied: a giant
+ * one cost its size twice), else collected in m->scratch. */
+typedef struct S_run {
+    const char *p;
+    size_t n;
+    int copied;
+} S_run;
+
+static int
+S_run_add(S_md *m, S_run *r, const char *p, size_t n)
+{
+    if (!r->n && !r->copied) {
+        r->p = p, r->n = n;
+        return 0;
+    }
+    if (!r->copied) {
+        m->scratch.len = 0;
+        if (gx_buf_put(&m->scratch, r->p, r->n))
+            return GROKX_E_NOMEM;
+        r->copied = 1;
+    }
+    r->n += n;
+    return gx_buf_put(&m->scratch, p, n);
+}
+
 /* Guard and append the plain text collected so far. */
 static int
-S_flush_text(S_md *m)
+S_flush_text(S_md *m, S_run *r)
 {
-    int rc = S_guarded(&m->note, m->scratch.ptr ? m->scratch.ptr : "", m->scratch.len);
+    const char *p = r->copied ? m->scratch.ptr : r->p;
+    int rc = S_guarded(&m->note, p && r->n ? p : "", r->n);
+    r->n = 0, r->copied = 0;
     m->scratch.len = 0;
     return rc;
 }
 
 /* The assistant's text with cards and artifacts rendered; footnotes go to
- * foot. Plain stretches are collected in m->scratch and guarded. */
+ * foot. */
 static int
 S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
 {
     gx_rich it;
     gx_segment seg;
+    S_run run = {NULL, 0, 0};
     int rc = 0;
     m->scratch.len = 0;
     m->cards.n = 0;
@@ -296,19 +325,19 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
         int mr;
         switch (seg.kind) {
         case GX_SEG_TEXT:
-            rc = gx_buf_put(&m->scratch, seg.text, seg.len);
+            rc = S_run_add(m, &run, seg.text, seg.len);
             break;
         case GX_SEG_ARTIFACT:
-            rc = S_flush_text(m) | S_artifact(m, &seg);
+            rc = S_flush_text(m, &run) | S_artifact(m, &seg);
             break;
         case GX_SEG_CITATION:
-            rc = S_flush_text(m);
+            rc = S_flush_text(m, &run);
             if (m->note.len && m->note.ptr[m->note.len - 1] == '\n')
                 m->note.len--; /* the marker follows the text it cites */
             rc |= S_cite(m, foot, seg.card_id);
             break;
         case GX_SEG_CARD:
-            rc = S_flush_text(m);
+            rc = S_flush_text(m, &run);
             mr = S_media_card(m, dir, seg.type, seg.card_id[0] ? gx_cards_find(&m->cards, seg.card_id) : -1);
             if (mr < 0)
                 return mr;
@@ -316,8 +345,8 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
             break;
         }
     }
-    if (m->scratch.len)
-        rc |= S_guarded(&m->note, m->scratch.ptr, m->scratch.len);
+    if (run.n)
+        rc |= S_flush_text(m, &run);
     else if (m->note.len && m->note.ptr[m->note.len - 1] != '\n')
         rc |= gx_buf_putc(&m->note, '\n');
     return rc;

@@ -5,11 +5,13 @@
  *
  * Each conversation and item is deep-copied (model_copy.c) into a ring
  * of bytes and queued as a job; the inner writer gets them in order. The
- * queue holds at most S_DEPTH jobs and S_RING bytes of copies (the ring
- * grows, while empty, for one bigger conversation), so memory stays
- * bounded. begin_export and end_export run on the caller's thread, with
- * the worker idle. A failure of the inner writer is returned by the next
- * call (at the latest end_export); what was queued after it is dropped.
+ * queue holds at most S_DEPTH jobs and S_RING bytes of copies. A
+ * conversation over S_BIG is not copied: once the queue is empty, the
+ * inner writer gets it on the caller's thread, so memory stays that of
+ * the writer alone plus the ring. begin_export and end_export also run
+ * on the caller's thread, with the worker idle. A failure of the inner
+ * writer is returned by the next call (at the latest end_export); what
+ * was queued after it is dropped.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,7 +21,8 @@
 #include "internal.h"
 
 #define S_DEPTH 64                /* jobs in the queue */
-#define S_RING ((size_t)4 << 20)  /* bytes of copies; grown for a bigger conversation */
+#define S_RING ((size_t)4 << 20)  /* bytes of copies */
+#define S_BIG (S_RING / 2)         /* a bigger conversation is not copied */
 #define S_ALIGN (sizeof(max_align_t))
 
 enum { S_CONV = 1, S_ITEM = 2 };
@@ -44,7 +47,7 @@ typedef struct S_thr {
     S_job jobs[S_DEPTH];
     size_t head, count; /* jobs[head] runs first; count includes the running one */
     char *ring;         /* copies, in queue order, wrapping around */
-    size_t ring_cap, tail; /* tail: just past the newest copy */
+    size_t tail;        /* just past the newest copy */
     size_t bytes;       /* of the copies in the queue */
     int quit;
     int werr; /* the inner writer's first failure */
@@ -98,7 +101,7 @@ S_worker(void *arg)
         t->head = (t->head + 1) % S_DEPTH;
         t->count--;
         if (t->main_waiting &&
-            (t->werr || t->count <= S_DEPTH / 2 || t->bytes <= t->ring_cap / 2))
+            (t->werr || t->count <= S_DEPTH / 2 || t->bytes <= S_RING / 2))
             pthread_cond_signal(&t->room);
     }
     pthread_mutex_unlock(&t->lock);
@@ -113,10 +116,10 @@ S_fit(const S_thr *t, size_t size)
     if (t->count == S_DEPTH)
         return (size_t)-1;
     if (!t->count) /* all free: start over */
-        return size <= t->ring_cap ? 0 : (size_t)-1;
+        return 0;
     first = t->jobs[t->head].off;
     if (t->tail > first) { /* free: [tail, cap) and [0, first) */
-        if (t->ring_cap - t->tail >= size)
+        if (S_RING - t->tail >= size)
             return t->tail;
         return first >= size ? 0 : (size_t)-1;
     }
@@ -143,20 +146,9 @@ S_reserve(S_thr *t, size_t size, int *rc)
     for (;;) {
         if ((*rc = t->werr) != 0)
             break;
-        if (!t->count) { /* empty: size the ring (bigger for a big conversation, then back) */
-            size_t want = GX_MAX(size, S_RING);
-            if (t->ring_cap < size || t->ring_cap > want) {
-                char *r = malloc(want);
-                if (!r && t->ring_cap < size) {
-                    *rc = GROKX_E_NOMEM;
-                    break;
-                }
-                if (r) {
-                    free(t->ring);
-                    t->ring = r;
-                    t->ring_cap = want;
-                }
-            }
+        if (!t->ring && !(t->ring = malloc(S_RING))) {
+            *rc = GROKX_E_NOMEM;
+            break;
         }
         if ((off = S_fit(t, size)) != (size_t)-1)
             break;
@@ -182,41 +174,9 @@ S_submit(S_thr *t, S_job *j)
     t->bytes += j->size;
     t->tail = j->off + j->size;
     t->count++;
-    if (t->count >= S_DEPTH / 2 || t->bytes >= t->ring_cap / 2)
+    if (t->count >= S_DEPTH / 2 || t->bytes >= S_RING / 2)
         S_wake_worker(t);
     pthread_mutex_unlock(&t->lock);
-}
-
-static int
-S_conversation(void *self, const grokx_conversation *c)
-{
-    S_thr *t = self;
-    S_job *j;
-    int rc;
-    if (!t->threaded)
-        return t->inner->vt.conversation ? t->inner->vt.conversation(t->inner->self, c) : 0;
-    if (!(j = S_reserve(t, gx_conv_copy_size(c), &rc)))
-        return rc;
-    j->kind = S_CONV;
-    gx_conv_copy(t->ring + j->off, c, &j->conv);
-    S_submit(t, j);
-    return 0;
-}
-
-static int
-S_item(void *self, const grokx_item *it)
-{
-    S_thr *t = self;
-    S_job *j;
-    int rc;
-    if (!t->threaded)
-        return t->inner->vt.item ? t->inner->vt.item(t->inner->self, it) : 0;
-    if (!(j = S_reserve(t, gx_item_copy_size(it), &rc)))
-        return rc;
-    j->kind = S_ITEM;
-    gx_item_copy(t->ring + j->off, it, &j->item);
-    S_submit(t, j);
-    return 0;
 }
 
 /* Wait until every job has run; the inner writer's failure, or 0. */
@@ -236,6 +196,48 @@ S_drain(S_thr *t)
     rc = t->werr;
     pthread_mutex_unlock(&t->lock);
     return rc;
+}
+
+static int
+S_conversation(void *self, const grokx_conversation *c)
+{
+    S_thr *t = self;
+    size_t size;
+    S_job *j;
+    int rc;
+    if (t->threaded && (size = gx_conv_copy_size(c)) <= S_BIG) {
+        if (!(j = S_reserve(t, size, &rc)))
+            return rc;
+        j->kind = S_CONV;
+        gx_conv_copy(t->ring + j->off, c, &j->conv);
+        S_submit(t, j);
+        return 0;
+    }
+    /* a big one (an answer of megabytes) is written here once the queue
+     * is empty: in order, and never held twice */
+    if ((rc = S_drain(t)) != 0)
+        return rc;
+    return t->inner->vt.conversation ? t->inner->vt.conversation(t->inner->self, c) : 0;
+}
+
+static int
+S_item(void *self, const grokx_item *it)
+{
+    S_thr *t = self;
+    size_t size;
+    S_job *j;
+    int rc;
+    if (t->threaded && (size = gx_item_copy_size(it)) <= S_BIG) {
+        if (!(j = S_reserve(t, size, &rc)))
+            return rc;
+        j->kind = S_ITEM;
+        gx_item_copy(t->ring + j->off, it, &j->item);
+        S_submit(t, j);
+        return 0;
+    }
+    if ((rc = S_drain(t)) != 0)
+        return rc;
+    return t->inner->vt.item ? t->inner->vt.item(t->inner->self, it) : 0;
 }
 
 static int

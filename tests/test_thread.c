@@ -263,7 +263,7 @@ typedef struct rec {
     size_t fail_at; /* fail on this conversation (1-based), 0: never */
     unsigned slow;  /* microseconds per conversation */
     size_t last_index;
-    size_t big_seen;
+    size_t big_seen, big_items;
     char why[64];
 } rec;
 
@@ -297,7 +297,15 @@ rec_conv(void *self, const grokx_conversation *c)
     return 0;
 }
 
-static int rec_item(void *self, const grokx_item *it) { GX_UNUSED(it); ((rec *)self)->items++; return 0; }
+static int
+rec_item(void *self, const grokx_item *it)
+{
+    rec *r = self;
+    r->items++;
+    if (it->json.len > ((size_t)3 << 20) && !strcmp(it->id.ptr, "big") && r->items == 2 && r->convs == 600)
+        r->big_items++; /* whole, after every conversation, between p1 and p2 */
+    return 0;
+}
 static int rec_begin(void *self, const grokx_export_info *i) { GX_UNUSED(i); ((rec *)self)->begins++; return 0; }
 static int rec_end(void *self, const grokx_stats *s) { GX_UNUSED(s); ((rec *)self)->ends++; return 0; }
 static const char *rec_why(void *self) { return ((rec *)self)->why[0] ? ((rec *)self)->why : NULL; }
@@ -307,6 +315,8 @@ static const grokx_writer_vtable rec_vt = {GROKX_ABI_VERSION, rec_begin, rec_con
 
 /* n conversations titled c0.., the one at big (if < n) with a message of
  * big_len letters; then a projects section. */
+static int big_item;
+
 static char *
 export_json(size_t n, size_t big, size_t big_len, size_t *len)
 {
@@ -332,7 +342,17 @@ export_json(size_t n, size_t big, size_t big_len, size_t *len)
         }
         text_write(&t, "\"}}]}", 5);
     }
-    text_write(&t, "],\"projects\":[{\"id\":\"p1\"},{\"id\":\"p2\"}]}", 39);
+    text_write(&t, "],\"projects\":[{\"id\":\"p1\"},", 26);
+    if (big_item) { /* an item bigger than the ring: delivered without a copy, in order */
+        size_t k2;
+        static char bs[4096];
+        memset(bs, 'b', sizeof bs);
+        text_write(&t, "{\"id\":\"big\",\"x\":\"", 17);
+        for (k2 = 0; k2 < ((size_t)3 << 20); k2 += sizeof bs)
+            text_write(&t, bs, sizeof bs);
+        text_write(&t, "\"},", 3);
+    }
+    text_write(&t, "{\"id\":\"p2\"}]}", 13);
     *len = t.len;
     return t.p;
 }
@@ -370,14 +390,18 @@ test_order(void)
 {
     size_t len;
     char err[GROKX_ERROR_TEXT_MAX];
-    char *json = export_json(600, 300, (size_t)9 << 20, &len); /* bigger than the 8 MiB ring */
+    char *json;
     rec r;
+    big_item = 1;
+    json = export_json(600, 300, (size_t)9 << 20, &len); /* bigger than the 4 MiB ring */
+    big_item = 0;
     memset(&r, 0, sizeof r);
     r.slow = 500; /* the queue fills and the parser waits */
     CHECK_INT(run(json, len, &r, err, sizeof err), 0);
     CHECK_INT(r.convs, 600);
     CHECK_INT(r.bad_order, 0);
-    CHECK_INT(r.items, 2);
+    CHECK_INT(r.items, 3);
+    CHECK_INT(r.big_items, 1);
     CHECK_INT(r.begins, 1);
     CHECK_INT(r.ends, 1);
     CHECK_INT(r.big_seen, (size_t)9 << 20);
