@@ -21,8 +21,8 @@
 #include "internal.h"
 
 #define S_MAX_JOBS 256
-#define S_MAX_BYTES ((size_t)4 << 20)
-#define S_BIG ((size_t)1 << 20) /* a bigger file is written by the caller: no copy */
+#define S_MAX_BYTES ((size_t)2 << 20)
+#define S_BIG ((size_t)512 << 10) /* a bigger file is written by the caller: no copy */
 #define S_BATCH 8 /* jobs queued before a sleeping thread is woken */
 
 typedef struct S_job {

@@ -314,7 +314,7 @@ GROKX_API grokx_writer *grokx_writer_tee_new(grokx_writer *const *ws, size_t n);
 /* A writer that runs inner (not owned; free this one first) on a thread
  * of its own, so the parse goes on while inner writes: each conversation
  * and item is copied and delivered to inner in order, a few at a time
- * (memory: 4 MiB of copies; a conversation over 2 MiB is not copied but
+ * (memory: 2 MiB of copies; a conversation over 1 MiB is not copied but
  * delivered on the caller's thread once the queue is empty).
  * begin_export and end_export run on the caller's thread, after every
  * queued call. A failure of inner is returned by a later call, at the

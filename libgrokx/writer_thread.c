@@ -21,7 +21,7 @@
 #include "internal.h"
 
 #define S_DEPTH 64                /* jobs in the queue */
-#define S_RING ((size_t)4 << 20)  /* bytes of copies */
+#define S_RING ((size_t)2 << 20)  /* bytes of copies */
 #define S_BIG (S_RING / 2)         /* a bigger conversation is not copied */
 #define S_ALIGN (sizeof(max_align_t))
 
