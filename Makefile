@@ -61,7 +61,7 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 # ---- tests ----------------------------------------------------------------
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
     $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
-    $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/test_index $(B)/test_faults $(B)/test_oom \
+    $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/fuzz_replay_thread $(B)/test_index $(B)/test_faults $(B)/test_oom \
     $(B)/test_thread $(B)/gen-export
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
@@ -154,11 +154,12 @@ valgrind: all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/fuzz_replay_index fuzz/corpus/index fuzz/regressions/index)
 	@$(call VG_RUN,$(B)/fuzz_replay_utf8 fuzz/corpus/utf8 fuzz/regressions/utf8)
 	@$(call VG_RUN,$(B)/fuzz_replay_index_build fuzz/corpus/index_build fuzz/regressions/index_build)
+	@$(call VG_RUN,$(B)/fuzz_replay_thread fuzz/corpus/thread fuzz/regressions/thread)
 	@GX_TEST_STRIDE=211 $(call VG_RUN,$(B)/test_index $(B)/index-fixtures examples/sample-export.json $(B)/index-fixtures/b.json)
 
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
-FUZZERS := parse input html names tokenize index index_build utf8
+FUZZERS := parse input html names tokenize index index_build utf8 thread
 fuzz: $(FUZZERS:%=$(B)/fuzz_%)
 $(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) libgrokx/*.h
 	@mkdir -p $(B)

@@ -379,8 +379,9 @@ typedef struct grokx_input grokx_input; /* see "Inputs" below */
 /* Print times in the local zone (TZ), each with the offset in force on its
  * own date (summer time included); tz_minutes is then ignored. */
 #define GROKX_WF_LOCAL_TIME 0x8u
-/* Do all the work on the caller's thread. Without it, md and html create
- * their files on a thread of their own, and index inverts on one. */
+/* Do all the work on the caller's thread. Without it, md and html write
+ * their notes and pages on a thread of their own, and index inverts on
+ * one. */
 #define GROKX_WF_NO_THREADS 0x10u
 
 typedef struct grokx_writer_config {
@@ -396,7 +397,8 @@ typedef struct grokx_writer_config {
     const char *name_template;
     int tz_minutes; /* offset east of UTC for every time printed */
     /* Called with a line of text a person should see (counts of notes
-     * written, notes kept because the user edited them); may be NULL. */
+     * written, notes kept because the user edited them); may be NULL.
+     * Behind grokx_writer_thread_new() it is called on that thread. */
     void (*report)(void *ud, const char *text);
     void *report_ud;
     /* index: bytes of postings held in memory before they are written to

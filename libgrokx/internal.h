@@ -172,6 +172,8 @@ int gx_layout_mkdirs(gx_layout *l, const char *path);
  * also case-insensitively: "<dir><name>.<ext>". */
 int gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
                     size_t dcap, char *rel, size_t rcap);
+/* Whether this run has placed a file at rel (case-insensitively). */
+int gx_layout_placed(const gx_layout *l, const char *rel);
 /* The absolute folder of dir (from gx_layout_place), created if needed. */
 int gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap);
 /* Write a whole file atomically (temporary + rename, 0600), or queue it

@@ -104,6 +104,26 @@ $G convert -o "$O" "$T/newer.json" 2>"$T/err"
 [ -s "$empty" ] && grep -q "1 updated" "$T/err" && ok || bad "an empty note was not rewritten: $(cat "$T/err")"
 $G convert --force -o "$O" "$T/newer.json" 2>"$T/err"
 grep -q "1 updated" "$T/err" && ! grep -q "MY OWN NOTE" "$edited" && grep -q "edited in Grok" "$edited" && ok || bad "--force: $(cat "$T/err")"
+# names without {id}: a new conversation of the same title, earlier in the
+# newer export, takes the old note's name; the old one moves to "<title> 2"
+# and nothing is deleted or wrongly "kept" (the writer on its threads or not)
+for th in 1 2; do
+    O="$T/same-$th"
+    python3 - "$T/same1.json" "$T/same2.json" <<'PY'
+import json, sys
+def conv(i, text):
+    return {"conversation": {"id": i, "title": "Same", "create_time": "2025-06-10T10:00:00Z"},
+            "responses": [{"response": {"_id": i + "m", "sender": "human", "message": text,
+                                        "create_time": "2025-06-10T10:00:00Z"}}]}
+json.dump({"conversations": [conv("aaaa", "first one")]}, open(sys.argv[1], "w"))
+json.dump({"conversations": [conv("cccc", "a newer one"), conv("aaaa", "first one")]}, open(sys.argv[2], "w"))
+PY
+    $G convert -q --threads $th --layout flat --name "{title}" -o "$O" "$T/same1.json"
+    $G convert --threads $th --layout flat --name "{title}" -o "$O" "$T/same2.json" 2>"$T/err"
+    grep -q "notes: 1 new, 1 updated, 0 unchanged, 0 kept" "$T/err" && ok || bad "same title, threads $th: $(cat "$T/err")"
+    grep -q "a newer one" "$O/Same.md" && grep -q "first one" "$O/Same 2.md" && ok ||
+        bad "same title, threads $th: $(ls "$O"; cat "$O"/*.md | head -40)"
+done
 
 # SIGINT / SIGTERM: exit 128+signal, no temporary left, nothing half-written
 ${B:-build}/gen-export -s 150M -S 5 -o "$T/big.json"
