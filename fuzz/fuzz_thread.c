@@ -8,6 +8,7 @@
  * feed size of the threaded run (bits 1-2: whole, 1, 7 or 64 bytes).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
