@@ -158,6 +158,11 @@ typedef struct gx_layout {
     int wrote; /* some file was written in this run */
     int names_only; /* no out_dir, but place as if there were one (the index names notes) */
     gx_filer *filer; /* writes the files on its thread; NULL: here */
+    /* names an earlier run gave (the md manifest): folded hash of the
+     * path and hash of its conversation's key, sorted; never given to
+     * another conversation */
+    uint64_t (*reserved)[2];
+    size_t nreserved;
 } gx_layout;
 
 /* Copy what matters of cfg; create cfg->out_dir (0700) when set. */
@@ -172,6 +177,14 @@ int gx_layout_mkdirs(gx_layout *l, const char *path);
  * also case-insensitively: "<dir><name>.<ext>". */
 int gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
                     size_t dcap, char *rel, size_t rcap);
+/* The key of c's note in the manifest: its id (at most 79 bytes), or
+ * "#<index>" without one. */
+#define GX_NOTE_KEY_MAX 80
+void gx_note_key(const grokx_conversation *c, char key[GX_NOTE_KEY_MAX]);
+/* Keep the paths of a previous run's notes (rel, key) for their own
+ * conversations: another is placed at "<name> 2" instead of overwriting
+ * a note that is perhaps edited. n pairs; 0 or GROKX_E_NOMEM. */
+int gx_layout_reserve(gx_layout *l, const char *const *rels, const char *const *keys, size_t n);
 /* Whether this run has placed a file at rel (case-insensitively). */
 int gx_layout_placed(const gx_layout *l, const char *rel);
 /* The absolute folder of dir (from gx_layout_place), created if needed. */

@@ -50,6 +50,7 @@ void
 gx_layout_free(gx_layout *l)
 {
     gx_filer_free(l->filer);
+    free(l->reserved);
     free(l->out_dir);
     free(l->name_template);
     free(l->used);
@@ -188,13 +189,78 @@ S_next_slot(gx_layout *l, uint64_t key)
     return &l->next_k[i];
 }
 
+void
+gx_note_key(const grokx_conversation *c, char key[GX_NOTE_KEY_MAX])
+{
+    snprintf(key, GX_NOTE_KEY_MAX, "%.*s", (int)GX_MIN(c->id.len, (size_t)GX_NOTE_KEY_MAX - 1),
+             c->id.ptr);
+    if (!key[0])
+        snprintf(key, GX_NOTE_KEY_MAX, "#%zu", c->index); /* no id: its position */
+}
+
+static int
+S_cmp_pair(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+int
+gx_layout_reserve(gx_layout *l, const char *const *rels, const char *const *keys, size_t n)
+{
+    size_t i;
+    free(l->reserved);
+    l->reserved = NULL;
+    l->nreserved = 0;
+    if (!n)
+        return 0;
+    if (n > SIZE_MAX / sizeof *l->reserved || !(l->reserved = malloc(n * sizeof *l->reserved)))
+        return GROKX_E_NOMEM;
+    for (i = 0; i < n; i++) {
+        l->reserved[i][0] = gx_name_fold_hash(rels[i]) | 1;
+        l->reserved[i][1] = gx_hash64(keys[i], strlen(keys[i]));
+    }
+    qsort(l->reserved, n, sizeof *l->reserved, S_cmp_pair);
+    l->nreserved = n;
+    return 0;
+}
+
+/* Whether the name of hash h is kept for a conversation other than key's. */
+static int
+S_reserved_for_other(const gx_layout *l, uint64_t h, uint64_t key)
+{
+    size_t lo = 0, hi = l->nreserved;
+    h |= 1;
+    while (lo < hi) { /* the first pair with this name */
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->reserved[mid][0] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < l->nreserved && l->reserved[lo][0] == h; lo++)
+        if (l->reserved[lo][1] == key)
+            return 0;
+    return lo > 0 && l->reserved[lo - 1][0] == h;
+}
+
+/* Claim the name of hash h for the conversation of key: 0 claimed, 1
+ * taken (in this run, or kept for another's note), or an error. */
+static int
+S_claim_name(gx_layout *l, uint64_t h, uint64_t key)
+{
+    if (l->nreserved && S_reserved_for_other(l, h, key))
+        return 1;
+    return S_claim_in(&l->used, &l->nused, &l->used_cap, h);
+}
+
 int
 gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
                 size_t dcap, char *rel, size_t rcap)
 {
     char name[200], iso[32];
     unsigned k, *slot;
-    uint64_t base;
+    uint64_t base, owner = 0;
     int rc;
     if (l->flags & GROKX_WF_FLAT || (!l->out_dir && !l->names_only))
         dir[0] = 0;
@@ -207,7 +273,12 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     S_file_name(l, c, name, sizeof name);
     snprintf(rel, rcap, "%s%s.%s", dir, name, ext);
     base = gx_name_fold_hash(rel) | 1;
-    if ((rc = S_claim_in(&l->used, &l->nused, &l->used_cap, base)) <= 0)
+    if (l->nreserved) {
+        char key[GX_NOTE_KEY_MAX];
+        gx_note_key(c, key);
+        owner = gx_hash64(key, strlen(key));
+    }
+    if ((rc = S_claim_name(l, base, owner)) <= 0)
         return rc;
     /* taken: "<name> 2", "<name> 3", ... from where the last search for this
      * name stopped (deterministic as before, but linear when a thousand
@@ -217,7 +288,7 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
         return GROKX_E_NOMEM;
     for (k = *slot ? *slot : 2;; k++) {
         snprintf(rel, rcap, "%s%s %u.%s", dir, name, k, ext);
-        if ((rc = S_claim_in(&l->used, &l->nused, &l->used_cap, gx_name_fold_hash(rel))) <= 0) {
+        if ((rc = S_claim_name(l, gx_name_fold_hash(rel), owner)) <= 0) {
             if (!rc && (slot = S_next_slot(l, base)) != NULL) /* the table may have moved */
                 *slot = k + 1;
             return rc;

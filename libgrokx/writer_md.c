@@ -590,14 +590,12 @@ S_file_hash(const char *path, uint64_t *hash)
 static int
 S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char **kept_rel)
 {
-    char path[4096], old[4096], key[80];
+    char path[4096], old[4096], key[GX_NOTE_KEY_MAX];
     uint64_t hash = gx_hash64(m->note.ptr, m->note.len), ondisk;
     gx_manifest_entry *e;
     int rc, exists, taken = 0;
     *kept_rel = NULL;
-    snprintf(key, sizeof key, "%.*s", (int)GX_MIN(c->id.len, sizeof key - 1), c->id.ptr);
-    if (!key[0])
-        snprintf(key, sizeof key, "#%zu", c->index); /* no id: its position */
+    gx_note_key(c, key);
     snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
     e = gx_manifest_find(m->man, key);
     if (e) {
@@ -826,6 +824,34 @@ S_destroy(void *self)
     free(m);
 }
 
+/* The notes of the last run keep their names from other conversations
+ * (layout.c), so a new one never lands on a note the user may have edited. */
+static int
+S_reserve_names(S_md *m)
+{
+    size_t i, n = gx_manifest_count(m->man);
+    const char **rels, **keys;
+    int rc;
+    if (!n)
+        return 0;
+    rels = malloc(n * sizeof *rels);
+    keys = malloc(n * sizeof *keys);
+    if (!rels || !keys) {
+        free(rels);
+        free(keys);
+        return GROKX_E_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        gx_manifest_entry *e = gx_manifest_at(m->man, i);
+        rels[i] = e->rel;
+        keys[i] = e->id;
+    }
+    rc = gx_layout_reserve(&m->lay, rels, keys, n);
+    free(rels);
+    free(keys);
+    return rc;
+}
+
 int
 gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
 {
@@ -847,6 +873,8 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
         snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
         if (!(m->man = gx_manifest_load(path)))
             rc = GROKX_E_NOMEM;
+        else
+            rc = S_reserve_names(m);
     }
     if (!rc && !(*out = grokx_writer_new(&vt, m)))
         rc = GROKX_E_NOMEM;

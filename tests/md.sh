@@ -104,9 +104,10 @@ $G convert -o "$O" "$T/newer.json" 2>"$T/err"
 [ -s "$empty" ] && grep -q "1 updated" "$T/err" && ok || bad "an empty note was not rewritten: $(cat "$T/err")"
 $G convert --force -o "$O" "$T/newer.json" 2>"$T/err"
 grep -q "1 updated" "$T/err" && ! grep -q "MY OWN NOTE" "$edited" && grep -q "edited in Grok" "$edited" && ok || bad "--force: $(cat "$T/err")"
-# names without {id}: a new conversation of the same title, earlier in the
-# newer export, takes the old note's name; the old one moves to "<title> 2"
-# and nothing is deleted or wrongly "kept" (the writer on its threads or not)
+# names without {id}: a newer export brings a conversation of the same title
+# before the old one. The old note keeps its name (a new one never lands on a
+# note the user may have edited), the new one is "<title> 2", on one thread or
+# three; and an edited old note stays as the user left it
 for th in 1 2; do
     O="$T/same-$th"
     python3 - "$T/same1.json" "$T/same2.json" <<'PY'
@@ -119,10 +120,16 @@ json.dump({"conversations": [conv("aaaa", "first one")]}, open(sys.argv[1], "w")
 json.dump({"conversations": [conv("cccc", "a newer one"), conv("aaaa", "first one")]}, open(sys.argv[2], "w"))
 PY
     $G convert -q --threads $th --layout flat --name "{title}" -o "$O" "$T/same1.json"
+    cp -r "$O" "$O-edited"
     $G convert --threads $th --layout flat --name "{title}" -o "$O" "$T/same2.json" 2>"$T/err"
-    grep -q "notes: 1 new, 1 updated, 0 unchanged, 0 kept" "$T/err" && ok || bad "same title, threads $th: $(cat "$T/err")"
-    grep -q "a newer one" "$O/Same.md" && grep -q "first one" "$O/Same 2.md" && ok ||
+    grep -q "notes: 1 new, 0 updated, 1 unchanged, 0 kept" "$T/err" && ok || bad "same title, threads $th: $(cat "$T/err")"
+    grep -q "first one" "$O/Same.md" && grep -q "a newer one" "$O/Same 2.md" && ok ||
         bad "same title, threads $th: $(ls "$O"; cat "$O"/*.md | head -40)"
+    echo "MY EDIT" >>"$O-edited/Same.md"
+    $G convert --threads $th --layout flat --name "{title}" -o "$O-edited" "$T/same2.json" 2>"$T/err"
+    grep -q "MY EDIT" "$O-edited/Same.md" && grep -q "a newer one" "$O-edited/Same 2.md" &&
+        grep -q "notes: 1 new, 0 updated, 0 unchanged, 1 kept" "$T/err" && ok ||
+        bad "same title, edited, threads $th: $(cat "$T/err"; ls "$O-edited")"
 done
 
 # SIGINT / SIGTERM: exit 128+signal, no temporary left, nothing half-written
