@@ -120,6 +120,21 @@ asan:
 	$(MAKE) check CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined"; st=$$?; $(MAKE) clean-build; exit $$st
 
+# ThreadSanitizer over what runs on several threads: the writer thread, the
+# filer, inflating on a second thread and the index's worker, through the
+# tests that drive them and conversions of real inputs. Any report fails.
+TSAN_ENV := TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+tsan:
+	$(MAKE) clean-build
+	$(MAKE) grokx $(B)/test_thread $(B)/test_golden $(B)/gen-export $(B)/fixtures CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread" && \
+	{ $(TSAN_ENV) $(B)/test_thread && $(TSAN_ENV) $(B)/test_golden tests/golden tests/regressions && \
+	  $(B)/gen-export -s 20M -S 4 -o $(B)/tsan.json && \
+	  for in in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
+	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./grokx convert -q -f md,html,index -o $(B)/tsan-out $$in || exit 1; \
+	    $(TSAN_ENV) ./grokx convert -q -f md -o $(B)/tsan-out/md $$in || exit 1; done && \
+	  echo "tsan: no data race reported"; }; st=$$?; $(MAKE) clean-build; exit $$st
+
 # line coverage of the whole suite (tests and corpus replays) with clang's
 # source-based coverage; the per-file report goes to $(B)-coverage.txt and
 # every line's count to $(B)-coverage-lines.txt, both kept when the build is
@@ -145,6 +160,7 @@ VG_RUN = $(VALGRIND) $(1) > $(B)/valgrind.log 2>&1 || { cat $(B)/valgrind.log; e
 valgrind: all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/test_unit)
 	@$(call VG_RUN,$(B)/test_golden tests/golden tests/regressions)
+	@$(call VG_RUN,$(B)/test_thread)
 	@$(call VG_RUN,$(B)/fuzz_replay fuzz/corpus/parse fuzz/regressions/parse)
 	@$(call VG_RUN,$(B)/fuzz_replay_input fuzz/corpus/input fuzz/regressions/input)
 	@$(call VG_RUN,$(B)/test_input $(B)/fixtures)
@@ -214,4 +230,4 @@ clean-build:
 	rm -rf $(B) libgrokx.a libgrokx.so libgrokx.so.* grokx libgrokx.pc
 clean: clean-build
 
-.PHONY: all deps check pathological coverage asan valgrind fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps check pathological coverage asan tsan valgrind fuzz fuzz-smoke bench install uninstall clean clean-build
