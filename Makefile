@@ -130,9 +130,9 @@ tsan:
 	    CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread" && \
 	{ $(TSAN_ENV) $(B)/test_thread && $(TSAN_ENV) $(B)/test_golden tests/golden tests/regressions && \
 	  $(B)/gen-export -s 20M -S 4 -o $(B)/tsan.json && \
-	  for in in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
-	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./grokx convert -q -f md,html,index -o $(B)/tsan-out $$in || exit 1; \
-	    $(TSAN_ENV) ./grokx convert -q -f md -o $(B)/tsan-out/md $$in || exit 1; done && \
+	  for f in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
+	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./grokx convert -q -f md,html,index -o $(B)/tsan-out $$f || exit 1; \
+	    $(TSAN_ENV) ./grokx convert -q -f md -o $(B)/tsan-out/md $$f || exit 1; done && \
 	  echo "tsan: no data race reported"; }; st=$$?; $(MAKE) clean-build; exit $$st
 
 # line coverage of the whole suite (tests and corpus replays) with clang's
