@@ -3,9 +3,10 @@
  *
  * Why the input is re-sliced here instead of handed to yajl as it comes:
  *  - yajl re-scans an unfinished token from its start on every call, so
- *    small reads make long strings quadratic. Slices are >= 1 MiB, and a
- *    slice in which no token completed doubles the next one, which makes a
- *    long string cost O(n).
+ *    small reads make long strings quadratic. Slices are >= 1 MiB, and
+ *    once a token has stayed open for 16 of them each slice doubles the
+ *    next one, which makes a long string cost O(n) (a shorter one costs at
+ *    most 136 MiB of re-scanning, and its slices stay small).
  *  - yajl's error offsets move with the read size. Slices depend only on
  *    the stream's content, so positions (and warnings) are the same however
  *    the caller splits its input: 1 byte at a time or all at once.
@@ -31,6 +32,7 @@
 #define GX_SLICE_SIZE (1u << 20)
 #endif
 #define S_SLICE ((size_t)GX_SLICE_SIZE)
+#define S_GROW_AFTER (16 * S_SLICE)
 
 struct gx_json {
     gx_mem *mem;
@@ -360,8 +362,13 @@ S_parse_slice(gx_json *j, const unsigned char *s, size_t len)
     if (j->slice_start - j->last_token_end > j->max_string + S_SLICE)
         return S_fail(j, GROKX_E_LIMIT, j->last_token_end, 0, 0,
                       "no JSON token ends within max_string (%zu bytes) from here", j->max_string);
-    /* A token still open: a bigger next slice keeps yajl's re-scan linear. */
-    j->slice_size = j->token_seen ? S_SLICE : GX_MIN(j->slice_size * 2, j->max_string + S_SLICE);
+    /* A token still open: past S_GROW_AFTER a bigger next slice keeps
+     * yajl's re-scan linear. Below, re-scanning up to 16 slices costs less
+     * than the memory: a doubled slice held a giant answer once more. */
+    if (j->token_seen || j->slice_start - j->last_token_end < S_GROW_AFTER)
+        j->slice_size = S_SLICE;
+    else
+        j->slice_size = GX_MIN(j->slice_size * 2, j->max_string + S_SLICE);
     return 0;
 }
 
