@@ -146,10 +146,6 @@ S_reserve(S_thr *t, size_t size, int *rc)
     for (;;) {
         if ((*rc = t->werr) != 0)
             break;
-        if (!t->ring && !(t->ring = malloc(S_RING))) {
-            *rc = GROKX_E_NOMEM;
-            break;
-        }
         if ((off = S_fit(t, size)) != (size_t)-1)
             break;
         S_wake_worker(t);
@@ -301,7 +297,8 @@ grokx_writer_thread_new(grokx_writer *inner)
     if (!inner || !(t = calloc(1, sizeof *t)))
         return NULL;
     t->inner = inner;
-    if (pthread_mutex_init(&t->lock, NULL) == 0) {
+    /* no ring (memory) or no thread: inner runs on the caller's thread */
+    if ((t->ring = malloc(S_RING)) != NULL && pthread_mutex_init(&t->lock, NULL) == 0) {
         if (pthread_cond_init(&t->work, NULL) == 0) {
             if (pthread_cond_init(&t->room, NULL) == 0) {
                 if (pthread_create(&t->thread, NULL, S_worker, t) == 0)
@@ -312,8 +309,12 @@ grokx_writer_thread_new(grokx_writer *inner)
             if (!t->threaded)
                 pthread_cond_destroy(&t->work);
         }
-        if (!t->threaded) /* no thread: inner runs on the caller's, as it would alone */
+        if (!t->threaded)
             pthread_mutex_destroy(&t->lock);
+    }
+    if (!t->threaded) {
+        free(t->ring);
+        t->ring = NULL;
     }
     if (!(w = grokx_writer_new(&vt, t)))
         S_destroy(t);
