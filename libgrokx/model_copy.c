@@ -49,84 +49,89 @@ S_str(S_cp *cp, grokx_str *s)
     }
 }
 
+/* Copies the strings and arrays that the element at e points to. */
+typedef void (*S_fix_fn)(S_cp *cp, void *e);
+
+typedef union S_any { /* room for any element, while measuring */
+    grokx_str str;
+    grokx_search_result result;
+    grokx_step step;
+    grokx_agent_trace trace;
+    grokx_message message;
+} S_any;
+
+/* A copy of the n elements of size bytes at src, each fixed by fix; src
+ * itself while measuring, and for an empty array (which may be NULL). */
+static const void *
+S_array(S_cp *cp, const void *src, size_t n, size_t size, S_fix_fn fix)
+{
+    S_any tmp;
+    char *d;
+    size_t i;
+    if (!n)
+        return src;
+    d = S_take(cp, n * size, 1);
+    for (i = 0; i < n; i++) {
+        void *e = d ? d + i * size : (void *)&tmp;
+        memcpy(e, (const char *)src + i * size, size);
+        fix(cp, e);
+    }
+    return d ? d : src;
+}
+
+static void
+S_str_at(S_cp *cp, void *e)
+{
+    S_str(cp, e);
+}
+
 static void
 S_strlist(S_cp *cp, grokx_strlist *l)
 {
-    grokx_str tmp, *d;
-    size_t i;
-    if (!l->count)
-        return; /* empty lists stay as they were (items may be NULL) */
-    d = S_take(cp, l->count * sizeof *d, 1);
-    for (i = 0; i < l->count; i++) {
-        grokx_str *s = d ? &d[i] : &tmp;
-        *s = l->items[i];
-        S_str(cp, s);
-    }
-    if (d)
-        l->items = d;
+    l->items = S_array(cp, l->items, l->count, sizeof *l->items, S_str_at);
+}
+
+static void
+S_result(S_cp *cp, void *e)
+{
+    grokx_search_result *r = e;
+    S_str(cp, &r->url);
+    S_str(cp, &r->title);
+    S_str(cp, &r->preview);
 }
 
 static const grokx_search_result *
 S_results(S_cp *cp, const grokx_search_result *src, size_t n)
 {
-    grokx_search_result tmp, *d;
-    size_t i;
-    if (!n)
-        return src;
-    d = S_take(cp, n * sizeof *d, 1);
-    for (i = 0; i < n; i++) {
-        grokx_search_result *r = d ? &d[i] : &tmp;
-        *r = src[i];
-        S_str(cp, &r->url);
-        S_str(cp, &r->title);
-        S_str(cp, &r->preview);
-    }
-    return d ? d : src;
-}
-
-static const grokx_step *
-S_steps(S_cp *cp, const grokx_step *src, size_t n)
-{
-    grokx_step tmp, *d;
-    size_t i;
-    if (!n)
-        return src;
-    d = S_take(cp, n * sizeof *d, 1);
-    for (i = 0; i < n; i++) {
-        grokx_step *s = d ? &d[i] : &tmp;
-        *s = src[i];
-        S_str(cp, &s->header);
-        S_str(cp, &s->summary);
-        S_strlist(cp, &s->tag_names);
-        S_strlist(cp, &s->tag_texts);
-        S_strlist(cp, &s->tool_cards);
-        S_strlist(cp, &s->tool_results);
-        s->web_results = S_results(cp, s->web_results, s->web_result_count);
-        S_strlist(cp, &s->xpost_ids);
-    }
-    return d ? d : src;
-}
-
-static const grokx_agent_trace *
-S_traces(S_cp *cp, const grokx_agent_trace *src, size_t n)
-{
-    grokx_agent_trace tmp, *d;
-    size_t i;
-    if (!n)
-        return src;
-    d = S_take(cp, n * sizeof *d, 1);
-    for (i = 0; i < n; i++) {
-        grokx_agent_trace *t = d ? &d[i] : &tmp;
-        *t = src[i];
-        S_str(cp, &t->agent_id);
-        S_str(cp, &t->text);
-    }
-    return d ? d : src;
+    return S_array(cp, src, n, sizeof *src, S_result);
 }
 
 static void
-S_message(S_cp *cp, grokx_message *m)
+S_step(S_cp *cp, void *e)
 {
+    grokx_step *s = e;
+    S_str(cp, &s->header);
+    S_str(cp, &s->summary);
+    S_strlist(cp, &s->tag_names);
+    S_strlist(cp, &s->tag_texts);
+    S_strlist(cp, &s->tool_cards);
+    S_strlist(cp, &s->tool_results);
+    s->web_results = S_results(cp, s->web_results, s->web_result_count);
+    S_strlist(cp, &s->xpost_ids);
+}
+
+static void
+S_trace(S_cp *cp, void *e)
+{
+    grokx_agent_trace *t = e;
+    S_str(cp, &t->agent_id);
+    S_str(cp, &t->text);
+}
+
+static void
+S_message(S_cp *cp, void *e)
+{
+    grokx_message *m = e;
     S_str(cp, &m->id);
     S_str(cp, &m->parent_id);
     S_str(cp, &m->sender);
@@ -134,8 +139,8 @@ S_message(S_cp *cp, grokx_message *m)
     S_str(cp, &m->model);
     S_str(cp, &m->model_picker);
     S_str(cp, &m->thinking);
-    m->agent_traces = S_traces(cp, m->agent_traces, m->agent_trace_count);
-    m->steps = S_steps(cp, m->steps, m->step_count);
+    m->agent_traces = S_array(cp, m->agent_traces, m->agent_trace_count, sizeof *m->agent_traces, S_trace);
+    m->steps = S_array(cp, m->steps, m->step_count, sizeof *m->steps, S_step);
     m->web_results = S_results(cp, m->web_results, m->web_result_count);
     m->cited_results = S_results(cp, m->cited_results, m->cited_result_count);
     S_strlist(cp, &m->xpost_ids);
@@ -154,8 +159,6 @@ S_message(S_cp *cp, grokx_message *m)
 static void
 S_conversation(S_cp *cp, const grokx_conversation *src, grokx_conversation *dst)
 {
-    grokx_message tmp, *d;
-    size_t i;
     *dst = *src;
     S_str(cp, &dst->id);
     S_str(cp, &dst->title);
@@ -163,16 +166,7 @@ S_conversation(S_cp *cp, const grokx_conversation *src, grokx_conversation *dst)
     S_str(cp, &dst->system_prompt_name);
     S_str(cp, &dst->summary);
     S_str(cp, &dst->user_id);
-    if (!src->message_count)
-        return;
-    d = S_take(cp, src->message_count * sizeof *d, 1);
-    for (i = 0; i < src->message_count; i++) {
-        grokx_message *m = d ? &d[i] : &tmp;
-        *m = src->messages[i];
-        S_message(cp, m);
-    }
-    if (d)
-        dst->messages = d;
+    dst->messages = S_array(cp, src->messages, src->message_count, sizeof *src->messages, S_message);
 }
 
 size_t
