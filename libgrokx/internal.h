@@ -185,8 +185,6 @@ void gx_note_key(const grokx_conversation *c, char key[GX_NOTE_KEY_MAX]);
  * conversations: another is placed at "<name> 2" instead of overwriting
  * a note that is perhaps edited. n pairs; 0 or GROKX_E_NOMEM. */
 int gx_layout_reserve(gx_layout *l, const char *const *rels, const char *const *keys, size_t n);
-/* Whether this run has placed a file at rel (case-insensitively). */
-int gx_layout_placed(const gx_layout *l, const char *rel);
 /* The absolute folder of dir (from gx_layout_place), created if needed. */
 int gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap);
 /* Write a whole file atomically (temporary + rename, 0600), or queue it

@@ -296,19 +296,6 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     }
 }
 
-int
-gx_layout_placed(const gx_layout *l, const char *rel)
-{
-    uint64_t h = gx_name_fold_hash(rel) | 1;
-    size_t i;
-    if (!l->used_cap)
-        return 0;
-    for (i = (size_t)h & (l->used_cap - 1); l->used[i]; i = (i + 1) & (l->used_cap - 1))
-        if (l->used[i] == h)
-            return 1;
-    return 0;
-}
-
 /* The pid in a temporary's name "<file>.tmp-<pid>-<n>" (sink.c), or 0. */
 static long
 S_temp_pid(const char *name)

@@ -593,21 +593,17 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
     char path[4096], old[4096], key[GX_NOTE_KEY_MAX];
     uint64_t hash = gx_hash64(m->note.ptr, m->note.len), ondisk;
     gx_manifest_entry *e;
-    int rc, exists, taken = 0;
+    int rc, exists;
     *kept_rel = NULL;
     gx_note_key(c, key);
     snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
     e = gx_manifest_find(m->man, key);
     if (e) {
         snprintf(old, sizeof old, "%s/%s", m->lay.out_dir, e->rel);
-        /* its old place went to another conversation earlier in this run
-         * (names without {id}): that file is not this note any more, to
-         * keep or to remove */
-        taken = strcmp(e->rel, rel) && !e->seen && gx_layout_placed(&m->lay, e->rel);
         /* the id came twice in this export: read the note as written */
         if (e->seen && (rc = gx_layout_flush(&m->lay)) != 0)
             return rc;
-        exists = !taken && S_file_hash(old, &ondisk) == 0;
+        exists = S_file_hash(old, &ondisk) == 0;
         /* an empty note is what a power loss leaves of an unsynced one: not
          * the user's edit, so it is rewritten */
         if (exists && ondisk != e->hash && ondisk != gx_hash64("", 0) &&
@@ -631,7 +627,7 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
     }
     if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
         return rc;
-    if (e && strcmp(e->rel, rel) && !taken && (rc = gx_layout_remove(&m->lay, old)) != 0)
+    if (e && strcmp(e->rel, rel) && (rc = gx_layout_remove(&m->lay, old)) != 0)
         return rc; /* moved: never two notes of one conversation */
     if (e)
         m->n_updated++;
