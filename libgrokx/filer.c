@@ -145,6 +145,17 @@ S_wake(gx_filer *f)
         pthread_cond_signal(&f->work);
 }
 
+/* Sleep until the thread has made room (the lock held): it is woken
+ * first, since it may be idle with fewer than S_BATCH jobs. */
+static void
+S_wait_room(gx_filer *f)
+{
+    S_wake(f);
+    f->waiting = 1;
+    pthread_cond_wait(&f->room, &f->lock);
+    f->waiting = 0;
+}
+
 /* Queue j once there is room; the first failure so far, or 0. */
 static int
 S_queue(gx_filer *f, S_job *j, char *why, size_t cap)
@@ -154,10 +165,7 @@ S_queue(gx_filer *f, S_job *j, char *why, size_t cap)
     pthread_mutex_lock(&f->lock);
     while (!f->err && f->count &&
            (f->count >= S_MAX_JOBS || f->bytes + n > S_MAX_BYTES)) {
-        S_wake(f);
-        f->waiting = 1;
-        pthread_cond_wait(&f->room, &f->lock);
-        f->waiting = 0;
+        S_wait_room(f);
     }
     if ((rc = f->err) != 0) {
         snprintf(why, cap, "%s", f->why);
@@ -226,10 +234,7 @@ gx_filer_flush(gx_filer *f, char *why, size_t cap)
     int rc;
     pthread_mutex_lock(&f->lock);
     while (f->count) {
-        S_wake(f);
-        f->waiting = 1;
-        pthread_cond_wait(&f->room, &f->lock);
-        f->waiting = 0;
+        S_wait_room(f);
     }
     if ((rc = f->err) != 0)
         snprintf(why, cap, "%s", f->why);

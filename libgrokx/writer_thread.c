@@ -133,6 +133,17 @@ S_wake_worker(S_thr *t)
         pthread_cond_signal(&t->work);
 }
 
+/* Sleep until the worker has made room (the lock held): it is woken
+ * first, since it may be idle with jobs below its batch. */
+static void
+S_wait_room(S_thr *t)
+{
+    S_wake_worker(t);
+    t->main_waiting = 1;
+    pthread_cond_wait(&t->room, &t->lock);
+    t->main_waiting = 0;
+}
+
 /* The next free job, with room for size bytes of copy at its off, once
  * the queue has room; NULL with *rc set if the inner writer failed or
  * memory ran out. */
@@ -148,10 +159,7 @@ S_reserve(S_thr *t, size_t size, int *rc)
             break;
         if ((off = S_fit(t, size)) != (size_t)-1)
             break;
-        S_wake_worker(t);
-        t->main_waiting = 1;
-        pthread_cond_wait(&t->room, &t->lock);
-        t->main_waiting = 0;
+        S_wait_room(t);
     }
     /* not in the queue yet: the worker never touches it */
     j = &t->jobs[(t->head + t->count) % S_DEPTH];
@@ -184,10 +192,7 @@ S_drain(S_thr *t)
         return 0;
     pthread_mutex_lock(&t->lock);
     while (t->count) {
-        S_wake_worker(t);
-        t->main_waiting = 1;
-        pthread_cond_wait(&t->room, &t->lock);
-        t->main_waiting = 0;
+        S_wait_room(t);
     }
     rc = t->werr;
     pthread_mutex_unlock(&t->lock);
