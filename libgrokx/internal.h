@@ -275,12 +275,16 @@ typedef struct gx_manifest_entry {
 } gx_manifest_entry;
 typedef struct gx_manifest gx_manifest;
 
+/* hash.c: XXH64 (what manifests of version 2 hold); FNV-1a (version 1) */
 uint64_t gx_hash64(const void *p, size_t n);
+uint64_t gx_hash64_v1(const void *p, size_t n);
 /* An empty manifest when path does not exist or is not ours; NULL: OOM. */
 gx_manifest *gx_manifest_load(const char *path);
 gx_manifest_entry *gx_manifest_find(gx_manifest *m, const char *id);
 int gx_manifest_set(gx_manifest *m, const char *id, uint64_t hash, const char *rel);
 size_t gx_manifest_count(const gx_manifest *m);
+/* 1: its hashes are gx_hash64_v1 ones (the md writer restates them) */
+int gx_manifest_version(const gx_manifest *m);
 gx_manifest_entry *gx_manifest_at(gx_manifest *m, size_t i);
 int gx_manifest_save(const gx_manifest *m, const char *path);
 void gx_manifest_free(gx_manifest *m);

@@ -13,24 +13,17 @@
 
 #include "internal.h"
 
-#define S_HEADER "# grokx manifest 1\n"
+/* version 2 holds gx_hash64 (XXH64); version 1 held gx_hash64_v1 */
+#define S_HEADER "# grokx manifest 2\n"
+#define S_HEADER_V1 "# grokx manifest 1\n"
 
 struct gx_manifest {
     gx_manifest_entry *e;
     size_t n, cap;
     size_t *slot; /* open addressing on id: index + 1 */
     size_t nslot;
+    int version; /* of the file it was loaded from; 2 when new */
 };
-
-uint64_t
-gx_hash64(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    while (n--)
-        h = (h ^ *s++) * 1099511628211ull;
-    return h;
-}
 
 static int
 S_rehash(gx_manifest *m)
@@ -105,12 +98,15 @@ gx_manifest_load(const char *path)
     char line[8192];
     if (!m)
         return NULL;
+    m->version = 2;
     if (!(f = fopen(path, "r")))
         return m; /* a first run */
-    if (!fgets(line, sizeof line, f) || strcmp(line, S_HEADER)) {
+    if (!fgets(line, sizeof line, f) || (strcmp(line, S_HEADER) && strcmp(line, S_HEADER_V1))) {
         fclose(f);
-        return m; /* not ours, or another version: start afresh */
+        return m; /* not ours, or a later version: start afresh */
     }
+    if (!strcmp(line, S_HEADER_V1))
+        m->version = 1;
     while (fgets(line, sizeof line, f)) {
         char *id = strchr(line, '\t'), *rel = id ? strchr(id + 1, '\t') : NULL, *end;
         unsigned long long h;
@@ -130,6 +126,12 @@ gx_manifest_load(const char *path)
     }
     fclose(f);
     return m;
+}
+
+int
+gx_manifest_version(const gx_manifest *m)
+{
+    return m->version;
 }
 
 size_t

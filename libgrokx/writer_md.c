@@ -560,9 +560,10 @@ S_remember(S_md *m, const char *rel, const grokx_conversation *c)
     return 0;
 }
 
-/* Hash of the file at path; 0, or -1 if it cannot be read. */
+/* gx_hash64 of the file at path, and its gx_hash64_v1 when v1 is not
+ * NULL; 0, or -1 if it cannot be read. */
 static int
-S_file_hash(const char *path, uint64_t *hash)
+S_file_hashes(const char *path, uint64_t *hash, uint64_t *v1)
 {
     FILE *f = fopen(path, "rb");
     gx_buf b;
@@ -581,8 +582,16 @@ S_file_hash(const char *path, uint64_t *hash)
     fclose(f);
     if (!rc)
         *hash = gx_hash64(b.ptr ? b.ptr : "", b.len);
+    if (!rc && v1)
+        *v1 = gx_hash64_v1(b.ptr ? b.ptr : "", b.len);
     gx_buf_free(&b);
     return rc ? -1 : 0;
+}
+
+static int
+S_file_hash(const char *path, uint64_t *hash)
+{
+    return S_file_hashes(path, hash, NULL);
 }
 
 /* Write the note at rel unless the manifest says nothing changed or the
@@ -782,7 +791,8 @@ S_end(void *self, const grokx_stats *st)
     if ((rc = S_write_if_changed(m, "Index.md")) != 0 || (rc = gx_layout_flush(&m->lay)) != 0)
         return rc; /* every note on disk before the manifest says so */
     snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
-    if (m->lay.wrote && gx_manifest_save(m->man, path) != 0)
+    /* a version-1 manifest is saved restated even when no note changed */
+    if ((m->lay.wrote || gx_manifest_version(m->man) == 1) && gx_manifest_save(m->man, path) != 0)
         return gx_layout_fail(&m->lay, "cannot write", path);
     if (m->cfg.report) {
         char line[200];
@@ -822,6 +832,26 @@ S_destroy(void *self)
 
 /* The notes of the last run keep their names from other conversations
  * (layout.c), so a new one never lands on a note the user may have edited. */
+/* A version-1 manifest holds FNV hashes: restate each in gx_hash64, as the
+ * hash of the note on disk when it is still what we wrote, or as a value it
+ * cannot match when the user edited it. Once, on the first run after an
+ * upgrade; it reads each note once, as an incremental run does anyway. */
+static void
+S_upgrade_manifest(S_md *m)
+{
+    size_t i, n = gx_manifest_count(m->man);
+    if (gx_manifest_version(m->man) != 1)
+        return;
+    for (i = 0; i < n; i++) {
+        gx_manifest_entry *e = gx_manifest_at(m->man, i);
+        char path[4096];
+        uint64_t now, v1;
+        snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, e->rel);
+        if (S_file_hashes(path, &now, &v1) == 0)
+            e->hash = v1 == e->hash ? now : ~now;
+    }
+}
+
 static int
 S_reserve_names(S_md *m)
 {
@@ -869,8 +899,10 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
         snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
         if (!(m->man = gx_manifest_load(path)))
             rc = GROKX_E_NOMEM;
-        else
+        else {
+            S_upgrade_manifest(m);
             rc = S_reserve_names(m);
+        }
     }
     if (!rc && !(*out = grokx_writer_new(&vt, m)))
         rc = GROKX_E_NOMEM;

@@ -78,6 +78,37 @@ touch "$T/marker"; sleep 1
 $G convert -o "$O" examples/sample-export.json 2>"$T/err"
 grep -q "notes: 0 new, 0 updated, 5 unchanged, 0 kept" "$T/err" && ok || bad "re-run: $(cat "$T/err")"
 [ -z "$(find "$O" -type f -newer "$T/marker")" ] && ok || bad "an unchanged re-run rewrote files: $(find "$O" -type f -newer "$T/marker")"
+# a folder written before manifests held XXH64 (version 1, FNV hashes):
+# notes still as written are unchanged, a note the user edited stays kept
+V="$T/v1"
+$G convert -q -o "$V" examples/sample-export.json 2>/dev/null
+python3 - "$V" <<'PY'
+import sys
+out = sys.argv[1]; path = out + '/.grokx-manifest'
+def fnv(b):
+    h = 1469598103934665603
+    for c in b:
+        h = ((h ^ c) * 1099511628211) & (2**64 - 1)
+    return h
+lines = open(path).read().split('\n')
+assert lines[0] == '# grokx manifest 2', lines[0]
+rows = ['# grokx manifest 1']
+for l in lines[1:]:
+    if l:
+        h, i, rel = l.split('\t')
+        rows.append('%016x\t%s\t%s' % (fnv(open(out + '/' + rel, 'rb').read()), i, rel))
+open(path, 'w').write('\n'.join(rows) + '\n')
+PY
+v1edit=$(find "$V" -name '*.md' -path '*/*/*/*' | sort | head -n 1)
+echo "MY OWN NOTE" >>"$v1edit"
+touch "$T/marker"; sleep 1
+$G convert -o "$V" examples/sample-export.json 2>"$T/err"
+grep -q "notes: 0 new, 0 updated, 4 unchanged, 1 kept" "$T/err" && ok || bad "version-1 manifest: $(cat "$T/err")"
+[ "$(find "$V" -name '*.md' -newer "$T/marker" | wc -l)" = 0 ] && ok || bad "upgrading the manifest rewrote notes"
+head -n 1 "$V/.grokx-manifest" | grep -qx "# grokx manifest 2" && ok || bad "the manifest was not rewritten as version 2"
+$G convert -o "$V" examples/sample-export.json 2>"$T/err"
+grep -q "notes: 0 new, 0 updated, 4 unchanged, 1 kept" "$T/err" && grep -q "MY OWN NOTE" "$v1edit" && ok ||
+    bad "after the upgrade: $(cat "$T/err")"
 # the user edits one note; the newer export changes that conversation, and
 # retitles another
 python3 - "$T/newer.json" <<'PY'

@@ -1018,10 +1018,49 @@ test_long_string_memory(void)
     free(j);
 }
 
+/* gx_hash64 is stored in manifests: its values must be XXH64's, for every
+ * length path (stripes of 32, words of 8, a word of 4, single bytes). The
+ * references are what xxhsum -H1 prints for bytes (i * 7 + 3) & 255. */
+static void
+test_hash64(void)
+{
+    static const struct {
+        size_t n;
+        uint64_t h;
+    } ref[] = {
+        {0, 0xef46db3751d8e999ull},
+        {1, 0x1f25c8d0bc1f4bb6ull},
+        {3, 0x31d2363f52e564c9ull},
+        {4, 0x9bb64b7d66ee9fdaull},
+        {7, 0x9a7b149959ce60d8ull},
+        {8, 0xdab99d95c6f90092ull},
+        {12, 0xd52e407833af5133ull},
+        {31, 0xa2aa5f33cc4a6119ull},
+        {32, 0x23c3c17ef790fd97ull},
+        {33, 0x50a7cfc7ba588784ull},
+        {63, 0x5e3e54b431c7493cull},
+        {64, 0x0eb64b3ef6eeb01full},
+        {100, 0xa61f8d4c170fe531ull},
+        {1000, 0x5f235fa033f1a3fbull},
+    };
+    unsigned char data[1000];
+    size_t i;
+    for (i = 0; i < sizeof data; i++)
+        data[i] = (unsigned char)((i * 7 + 3) & 255);
+    for (i = 0; i < sizeof ref / sizeof ref[0]; i++)
+        CHECK(gx_hash64(data, ref[i].n) == ref[i].h);
+    CHECK(gx_hash64("abc", 3) == 0x44bc2cf5ad770999ull);
+    /* version-1 manifests: FNV-1a's step from a basis short of one digit
+     * (1469598103934665603), which is what those files hold */
+    CHECK(gx_hash64_v1("", 0) == 0x14650fb0739d0383ull);
+    CHECK(gx_hash64_v1("a", 1) == 0x44bd8ad473cd9906ull);
+}
+
 int
 main(void)
 {
     test_utf8();
+    test_hash64();
     test_time();
     test_jsonw();
     test_names();
