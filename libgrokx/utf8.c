@@ -74,27 +74,36 @@ gx_utf8_seq(const unsigned char *s, size_t len)
     return len ? S_check(s, len, &bad) : 0;
 }
 
-/* Bytes of s before the first byte that is not plain ASCII (or is NUL). */
+/* Bytes of s before the first byte that is not plain ASCII (or is NUL).
+ * Text mixes ASCII with other scripts and emoji, so runs are often short:
+ * the first offending byte of a block is found from its mask, not by
+ * stepping to it. */
 static size_t
 S_ascii_prefix(const unsigned char *s, size_t len)
 {
     size_t i = 0;
-    uint64_t w;
+    uint64_t w, m;
 #if defined(__SSE2__)
     const __m128i zero = _mm_setzero_si128();
     while (i + 16 <= len) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero))))
-            break;
+        int mask = _mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, zero)));
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
         i += 16;
     }
 #endif
     while (i + 8 <= len) {
         memcpy(&w, s + i, 8);
-        /* stop at any byte >= 0x80 or == 0 */
-        if ((w & 0x8080808080808080ull) ||
-            ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
+        /* a byte >= 0x80, or a 0 (the borrow only marks bytes above it) */
+        m = (w & 0x8080808080808080ull) | ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull);
+        if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t)__builtin_ctzll(m) / 8;
+#else
             break;
+#endif
+        }
         i += 8;
     }
     while (i < len && s[i] < 0x80 && s[i] != 0)
@@ -154,18 +163,44 @@ gx_utf8_repair(char *dst, const char *str, size_t len)
     }
 }
 
+static int
+S_cont(unsigned c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* S_check without *bad, for gx_utf8_valid: the common leads inline (two-
+ * byte, three-byte other than E0 and ED, F0 for emoji), the rest checked
+ * by S_check. The length of the valid sequence at s (s[0] >= 0x80), or 0. */
+static size_t
+S_seq_valid(const unsigned char *s, size_t len)
+{
+    unsigned c = s[0];
+    size_t bad;
+    if (c - 0xC2u <= 0xDFu - 0xC2u)
+        return len >= 2 && S_cont(s[1]) ? 2 : 0;
+    if (c - 0xE1u <= 0xEFu - 0xE1u && c != 0xED)
+        return len >= 3 && S_cont(s[1]) && S_cont(s[2]) ? 3 : 0;
+    if (c == 0xF0)
+        return len >= 4 && s[1] >= 0x90 && S_cont(s[1]) && S_cont(s[2]) && S_cont(s[3]) ? 4 : 0;
+    return S_check(s, len, &bad);
+}
+
 int
 gx_utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0, bad, n;
+    size_t i = 0, n;
     while (i < len) {
         i += S_ascii_prefix(s + i, len - i);
-        if (i >= len)
-            break;
-        if (!(n = S_check(s + i, len - i, &bad)))
+        /* a run of other scripts (CJK, emoji) is checked sequence by sequence */
+        while (i < len && s[i] >= 0x80) {
+            if (!(n = S_seq_valid(s + i, len - i)))
+                return 0;
+            i += n;
+        }
+        if (i < len && s[i] == 0)
             return 0;
-        i += n;
     }
     return 1;
 }

@@ -148,6 +148,38 @@ check_repair(const char *in, size_t inlen, const char *want, size_t nbad)
     CHECK_MSG(!strcmp(out, want), "repair of %zu bytes", inlen);
 }
 
+/* gx_utf8_valid's fast paths (masks over 16 and 8 bytes, inline leads) must
+ * agree with the sequence-by-sequence repair count on every string: random
+ * strings of boundary bytes, behind ASCII runs of every length up to 40 so
+ * that each byte meets every block position. */
+static void
+test_utf8_differential(void)
+{
+    static const unsigned char alpha[] = {0x00, 'a', 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                          0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
+                                          0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
+    unsigned char buf[64];
+    uint64_t seed = 88172645463325252ull;
+    int iter, disagree = 0, valid = 0;
+    for (iter = 0; iter < 200000; iter++) {
+        size_t pre, n, i, nbad;
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        pre = (size_t)(seed % 41);
+        n = pre + (size_t)((seed >> 8) % 9);
+        for (i = 0; i < pre; i++)
+            buf[i] = (unsigned char)('A' + i % 26);
+        for (; i < n; i++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            buf[i] = alpha[seed % sizeof alpha];
+        }
+        gx_utf8_repaired_len((const char *)buf, n, &nbad);
+        disagree += gx_utf8_valid((const char *)buf, n) != (nbad == 0);
+        valid += nbad == 0;
+    }
+    CHECK_INT(disagree, 0);
+    CHECK(valid > 10000 && valid < 190000); /* both outcomes were exercised */
+}
+
 static void
 test_utf8(void)
 {
@@ -167,6 +199,7 @@ test_utf8(void)
     check_repair("x\xFFy", 3, "x\xEF\xBF\xBDy", 1);
     CHECK_INT(gx_utf8_seq((const unsigned char *)"\xF0\x9F\x98\x80", 4), 4);
     CHECK_INT(gx_utf8_seq((const unsigned char *)"\xF0\x9F\x98", 3), 0);
+    test_utf8_differential();
 }
 
 /* ---- time ------------------------------------------------------------ */
