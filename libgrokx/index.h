@@ -249,7 +249,7 @@ int gx_ixw_finish(gx_ixw *w, const gx_ix_counts *c);
 
 typedef struct gx_inv_term gx_inv_term;
 typedef struct gx_inv_doc {
-    uint32_t ntokens, store_block, store_off;
+    uint32_t ntokens;
 } gx_inv_doc;
 typedef struct gx_inv {
     gx_mem *mem;
@@ -267,14 +267,13 @@ typedef struct gx_inv {
     gx_inv_doc *doc_info; /* per document of the segment */
     size_t ndocs, doc_cap;
     uint64_t total_tokens;
-    gx_storew store;
 } gx_inv;
 void gx_inv_init(gx_inv *v, gx_mem *mem);
 void gx_inv_reset(gx_inv *v); /* empty, for the next segment */
 void gx_inv_free(gx_inv *v);
 size_t gx_inv_used(const gx_inv *v);
-/* The next document: its text tokenised and stored with its message id. */
-int gx_inv_add(gx_inv *v, grokx_str id, grokx_str text);
+/* The next document: its text tokenised (the caller stores the text). */
+int gx_inv_add(gx_inv *v, grokx_str text);
 /* Every term, sorted, with its postings, into the open postings section. */
 int gx_inv_write_postings(gx_inv *v, gx_ixw *w);
 

@@ -3,10 +3,11 @@
  * document of the search index (docs/index-format.md, docs/search.md).
  *
  * Two threads share the work. This one takes conversations from the
- * parser and keeps their records (conversations, messages, names); the
- * cleaned texts go in batches to a second thread that tokenises them,
- * builds the inverted lists and compresses the message store
- * (index_invert.c). When the lists outgrow the memory budget, the
+ * parser, keeps their records (conversations, messages, names) and
+ * compresses the cleaned texts into the message store; the texts also go
+ * in batches to a second thread that tokenises them and builds the
+ * inverted lists (index_invert.c). Deflating is done here because the
+ * tokeniser was the slower half: this thread waited half of the time. When the lists outgrow the memory budget, the
  * segment is written, sorted, as a complete index file to an unlinked
  * temporary, and memory starts over; at the end the segments are merged
  * into the output (index_merge.c). An export that fits the budget is
@@ -31,7 +32,7 @@
 #define S_BATCH ((size_t)1 << 20) /* bytes of text handed over at a time */
 
 typedef struct S_batch {
-    gx_buf recs; /* (varint id length, id, varint text length, text) per message */
+    gx_buf recs; /* (varint text length, text) per message */
     size_t n;
 } S_batch;
 
@@ -43,6 +44,7 @@ typedef struct S_ix {
     gx_buf clean;     /* the text indexed and stored: cards and markup removed */
     /* this segment's records */
     gx_buf docs, convs, strs, names;
+    gx_storew store; /* the segment's message store */
     uint32_t ndocs, nconvs;
     grokx_str *name_list; /* distinct senders and models (into strs by offset) */
     uint64_t *name_off;
@@ -185,12 +187,10 @@ S_run_batch(gx_inv *v, S_batch *b)
     int rc = 0;
     for (i = 0; i < b->n && !rc; i++) { /* our own records: well formed */
         uint64_t n = 0;
-        grokx_str id, text;
-        gx_varint(&p, end, &n);
-        id.ptr = (const char *)p, id.len = (size_t)n, p += n;
+        grokx_str text;
         gx_varint(&p, end, &n);
         text.ptr = (const char *)p, text.len = (size_t)n, p += n;
-        rc = gx_inv_add(v, id, text);
+        rc = gx_inv_add(v, text);
     }
     b->recs.len = 0;
     b->n = 0;
@@ -279,20 +279,27 @@ S_message(S_ix *x, uint32_t conv, const grokx_message *m)
 {
     unsigned char rec[GX_IX_DOC_REC];
     uint16_t model, sender;
+    uint32_t block, off;
     S_batch *b = &x->batch[x->fill];
+    grokx_str clean;
     int rc;
     if ((rc = S_clean_text(x, m->text)) || (rc = S_name(x, m->model, &model)) ||
         (rc = S_name(x, m->sender, &sender)))
         return rc;
-    memset(rec, 0, sizeof rec); /* tokens and store place: filled in when written */
+    clean.ptr = x->clean.ptr ? x->clean.ptr : "";
+    clean.len = x->clean.len;
+    if ((rc = gx_storew_add(&x->store, m->id, clean, &block, &off)) != 0)
+        return rc;
+    memset(rec, 0, sizeof rec); /* tokens: filled in when written */
     gx_put32(rec, conv);
+    gx_put32(rec + 16, block);
+    gx_put32(rec + 20, off);
     gx_put64(rec + 8, (uint64_t)m->create_time);
     gx_put16(rec + 24, model);
     gx_put16(rec + 26, sender);
     rec[28] = m->role == GROKX_ROLE_USER ? 0 : 1;
     rec[29] = m->flags & GROKX_MSG_ACTIVE ? GX_IX_DOC_ACTIVE : 0;
-    if ((rc = gx_buf_put(&x->docs, rec, sizeof rec)) || (rc = gx_buf_varint(&b->recs, m->id.len)) ||
-        (rc = gx_buf_put(&b->recs, m->id.ptr, m->id.len)) ||
+    if ((rc = gx_buf_put(&x->docs, rec, sizeof rec)) ||
         (rc = gx_buf_varint(&b->recs, x->clean.len)) ||
         (rc = gx_buf_put(&b->recs, x->clean.ptr, x->clean.len)))
         return rc;
@@ -323,22 +330,18 @@ S_write(S_ix *x, grokx_sink out)
     unsigned char zero[8] = {0};
     size_t i;
     int rc;
-    if ((rc = gx_storew_flush(&v->store)) != 0)
+    if ((rc = gx_storew_flush(&x->store)) != 0)
         return rc;
     if (v->ndocs != x->ndocs)
         return GROKX_E_STATE;
-    for (i = 0; i < x->ndocs; i++) { /* what the worker learnt of each message */
-        unsigned char *r = (unsigned char *)x->docs.ptr + i * GX_IX_DOC_REC;
-        gx_put32(r + 4, v->doc_info[i].ntokens);
-        gx_put32(r + 16, v->doc_info[i].store_block);
-        gx_put32(r + 20, v->doc_info[i].store_off);
-    }
+    for (i = 0; i < x->ndocs; i++) /* what the worker learnt of each message */
+        gx_put32((unsigned char *)x->docs.ptr + i * GX_IX_DOC_REC + 4, v->doc_info[i].ntokens);
     gx_ixw_init(&w, out, &x->mem);
     rc = gx_inv_write_postings(v, &w);
     if (!rc && !(rc = gx_ixw_end(&w)) &&
-        !(rc = S_section(&w, GX_SEC_STORE, v->store.out.ptr, v->store.out.len)) &&
+        !(rc = S_section(&w, GX_SEC_STORE, x->store.out.ptr, x->store.out.len)) &&
         !(rc = gx_ixw_begin(&w, GX_SEC_STORE_INDEX)) && !(rc = gx_ixw_put(&w, zero, 8)) &&
-        !(rc = gx_ixw_put(&w, v->store.index.ptr, v->store.index.len)) && !(rc = gx_ixw_end(&w)) &&
+        !(rc = gx_ixw_put(&w, x->store.index.ptr, x->store.index.len)) && !(rc = gx_ixw_end(&w)) &&
         !(rc = S_section(&w, GX_SEC_DOCS, x->docs.ptr, x->docs.len)) &&
         !(rc = S_section(&w, GX_SEC_CONVS, x->convs.ptr, x->convs.len)) &&
         !(rc = S_section(&w, GX_SEC_NAMES, x->names.ptr, x->names.len)) &&
@@ -346,7 +349,7 @@ S_write(S_ix *x, grokx_sink out)
         n.ndocs = x->ndocs;
         n.nconvs = x->nconvs;
         n.nnames = x->nnames;
-        n.nstore_blocks = v->store.nblocks;
+        n.nstore_blocks = x->store.nblocks;
         n.total_tokens = v->total_tokens;
         rc = gx_ixw_finish(&w, &n);
     }
@@ -361,7 +364,10 @@ static void
 S_reset(S_ix *x)
 {
     gx_inv_reset(&x->inv);
-    gx_buf_free(&x->docs); /* they grow again with the next segment */
+    gx_buf_free(&x->store.out); /* they grow again with the next segment */
+    gx_buf_free(&x->store.index);
+    gx_storew_reset(&x->store);
+    gx_buf_free(&x->docs);
     gx_buf_free(&x->convs);
     gx_buf_free(&x->strs);
     gx_buf_free(&x->names);
@@ -433,7 +439,8 @@ S_conversation(void *self, const grokx_conversation *c)
     pthread_mutex_lock(&x->lock);
     used = x->wused;
     pthread_mutex_unlock(&x->lock);
-    used += x->docs.cap + x->convs.cap + x->strs.cap + x->names.cap;
+    used += x->docs.cap + x->convs.cap + x->strs.cap + x->names.cap + x->store.out.cap +
+            x->store.index.cap;
     return used > x->budget ? S_spill(x) : 0;
 }
 
@@ -515,6 +522,7 @@ S_destroy(void *self)
     gx_buf_free(&x->convs);
     gx_buf_free(&x->strs);
     gx_buf_free(&x->names);
+    gx_storew_free(&x->store);
     gx_buf_free(&x->batch[0].recs);
     gx_buf_free(&x->batch[1].recs);
     gx_layout_free(&x->layout);
@@ -541,6 +549,7 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_buf_init(&x->convs, &x->mem);
     gx_buf_init(&x->strs, &x->mem);
     gx_buf_init(&x->names, &x->mem);
+    gx_storew_init(&x->store, &x->mem);
     gx_buf_init(&x->batch[0].recs, &x->mem);
     gx_buf_init(&x->batch[1].recs, &x->mem);
     gx_inv_init(&x->inv, &x->wmem);

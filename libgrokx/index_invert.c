@@ -1,8 +1,8 @@
 /*
  * index_invert.c -- the inverted lists of a segment being built: each
- * message's text is tokenised, its terms' occurrences appended to one
- * growable buffer per term, and the text put in the message store. This
- * is the work the index writer hands to its second thread.
+ * message's text is tokenised and its terms' occurrences appended to one
+ * growable buffer per term. This is the work the index writer hands to its
+ * second thread; the message store is compressed on the first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +34,6 @@ gx_inv_init(gx_inv *v, gx_mem *mem)
     memset(v, 0, sizeof *v);
     v->mem = mem;
     gx_buf_init(&v->pool, mem);
-    gx_storew_init(&v->store, mem);
 }
 
 void
@@ -52,12 +51,9 @@ gx_inv_reset(gx_inv *v)
     v->total_tokens = 0;
     /* give back what grew with the segment, so the next one starts small
      * and the budget counts capacity truly */
-    gx_buf_free(&v->store.out);
-    gx_buf_free(&v->store.index);
     free(v->doc_info);
     v->doc_info = NULL;
     v->doc_cap = 0;
-    gx_storew_reset(&v->store);
 }
 
 void
@@ -70,7 +66,6 @@ gx_inv_free(gx_inv *v)
     free(v->scratch);
     free(v->doc_info);
     gx_buf_free(&v->pool);
-    gx_storew_free(&v->store);
     memset(v, 0, sizeof *v);
 }
 
@@ -81,7 +76,7 @@ gx_inv_used(const gx_inv *v)
      * is what the process holds); the buffers reset gives back are here,
      * the small ones it keeps are not, or spilling would never stop */
     return v->held + v->nterms * (sizeof *v->terms + 2 * sizeof *v->table) + v->pool.cap +
-           v->store.out.cap + v->store.index.cap + v->doc_cap * sizeof *v->doc_info;
+           v->doc_cap * sizeof *v->doc_info;
 }
 
 /* ---- terms ------------------------------------------------------------ */
@@ -215,9 +210,8 @@ S_doc_postings(gx_inv *v)
 }
 
 int
-gx_inv_add(gx_inv *v, grokx_str id, grokx_str text)
+gx_inv_add(gx_inv *v, grokx_str text)
 {
-    gx_inv_doc *d;
     int rc;
     if (v->ndocs >= UINT32_MAX - 1)
         return GROKX_E_LIMIT;
@@ -227,10 +221,7 @@ gx_inv_add(gx_inv *v, grokx_str id, grokx_str text)
     v->doc_len = 0;
     if ((rc = gx_tokenize(text.ptr, text.len, S_on_token, v)) || (rc = S_doc_postings(v)))
         return rc;
-    d = &v->doc_info[v->ndocs];
-    d->ntokens = v->doc_len;
-    if ((rc = gx_storew_add(&v->store, id, text, &d->store_block, &d->store_off)) != 0)
-        return rc;
+    v->doc_info[v->ndocs].ntokens = v->doc_len;
     v->total_tokens += v->doc_len;
     v->ndocs++;
     return 0;
