@@ -204,6 +204,11 @@ void gx_storew_free(gx_storew *s);
 int gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint32_t *off);
 /* Compress the block in hand (if any). */
 int gx_storew_flush(gx_storew *s);
+/* One block as the store holds it: u32 raw length, then raw deflate of
+ * raw[0..n), appended to out; *took is the bytes appended. *zp is the
+ * deflate state, created on first use and reused (gx_store_deflate_end). */
+int gx_store_deflate(void **zp, const void *raw, size_t n, gx_buf *out, size_t *took);
+void gx_store_deflate_end(void **zp);
 
 /* ---- writing an index file -------------------------------------------- */
 

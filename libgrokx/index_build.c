@@ -4,10 +4,12 @@
  *
  * Two threads share the work. This one takes conversations from the
  * parser, keeps their records (conversations, messages, names) and
- * compresses the cleaned texts into the message store; the texts also go
- * in batches to a second thread that tokenises them and builds the
- * inverted lists (index_invert.c). Deflating is done here because the
- * tokeniser was the slower half: this thread waited half of the time. When the lists outgrow the memory budget, the
+ * packs the cleaned texts into the blocks of the message store; the texts
+ * also go in batches to a second thread that tokenises them and builds
+ * the inverted lists (index_invert.c). Deflating the store's blocks is
+ * shared: this thread deflates the even ones, the batch carries the odd
+ * ones to the second thread (S_deflater). With all of it on either side,
+ * the other thread waited half of the time. When the lists outgrow the memory budget, the
  * segment is written, sorted, as a complete index file to an unlinked
  * temporary, and memory starts over; at the end the segments are merged
  * into the output (index_merge.c). An export that fits the budget is
@@ -32,9 +34,17 @@
 #define S_BATCH ((size_t)1 << 20) /* bytes of text handed over at a time */
 
 typedef struct S_batch {
-    gx_buf recs; /* (varint text length, text) per message */
+    gx_buf recs;   /* (varint text length, text) per message */
     size_t n;
+    gx_buf blocks; /* (varint length, raw store block) for the worker to deflate */
 } S_batch;
+
+/* The store blocks one thread deflated, in block order: their bytes back to
+ * back, and each one's length. */
+typedef struct S_deflater {
+    void *z;
+    gx_buf out, lens; /* lens: u32 per block */
+} S_deflater;
 
 typedef struct S_ix {
     grokx_writer_config cfg;
@@ -44,7 +54,9 @@ typedef struct S_ix {
     gx_buf clean;     /* the text indexed and stored: cards and markup removed */
     /* this segment's records */
     gx_buf docs, convs, strs, names;
-    gx_storew store; /* the segment's message store */
+    gx_storew store; /* the segment's store: records packed into raw blocks */
+    S_deflater mine, theirs; /* even blocks deflated here, odd by the worker */
+    gx_buf owner;    /* per block of the segment: 0 mine, 1 theirs */
     uint32_t ndocs, nconvs;
     grokx_str *name_list; /* distinct senders and models (into strs by offset) */
     uint64_t *name_off;
@@ -58,6 +70,8 @@ typedef struct S_ix {
     pthread_cond_t cond;
     int threaded, busy, quit, werr;
     size_t wused; /* the worker's memory after its last batch */
+    size_t wseen; /* wused after every batch but the last submitted: what
+                   * spilling is decided on, the same whatever the timing */
     /* spilled segments */
     int segs[S_MAX_SEGMENTS];
     size_t nsegs;
@@ -180,11 +194,38 @@ S_clean_text(S_ix *x, grokx_str text)
 /* ---- the second thread ------------------------------------------------ */
 
 static int
-S_run_batch(gx_inv *v, S_batch *b)
+S_deflate(S_deflater *d, const void *raw, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)b->recs.ptr, *end = p + b->recs.len;
+    unsigned char len[4];
+    size_t took;
+    int rc = gx_store_deflate(&d->z, raw, n, &d->out, &took);
+    gx_put32(len, (uint32_t)took);
+    return rc ? rc : gx_buf_put(&d->lens, len, sizeof len);
+}
+
+static void
+S_deflater_free(S_deflater *d, int keep_state)
+{
+    gx_buf_free(&d->out);
+    gx_buf_free(&d->lens);
+    if (!keep_state)
+        gx_store_deflate_end(&d->z);
+}
+
+static int
+S_run_batch(gx_inv *v, S_deflater *d, S_batch *b)
+{
+    const unsigned char *p = (const unsigned char *)b->blocks.ptr, *end = p + b->blocks.len;
     size_t i;
     int rc = 0;
+    while (p < end && !rc) { /* our own records: well formed */
+        uint64_t n = 0;
+        gx_varint(&p, end, &n);
+        rc = S_deflate(d, p, (size_t)n);
+        p += n;
+    }
+    b->blocks.len = 0;
+    p = (const unsigned char *)b->recs.ptr, end = p + b->recs.len;
     for (i = 0; i < b->n && !rc; i++) { /* our own records: well formed */
         uint64_t n = 0;
         grokx_str text;
@@ -209,11 +250,11 @@ S_worker(void *arg)
         if (!x->busy)
             break;
         pthread_mutex_unlock(&x->lock);
-        rc = S_run_batch(&x->inv, &x->batch[!x->fill]);
+        rc = S_run_batch(&x->inv, &x->theirs, &x->batch[!x->fill]);
         pthread_mutex_lock(&x->lock);
         if (rc && !x->werr)
             x->werr = rc;
-        x->wused = gx_inv_used(&x->inv);
+        x->wused = gx_inv_used(&x->inv) + x->theirs.out.cap + x->theirs.lens.cap;
         x->busy = 0;
         pthread_cond_broadcast(&x->cond);
     }
@@ -241,16 +282,18 @@ static int
 S_submit(S_ix *x)
 {
     int rc;
-    if (!x->batch[x->fill].n)
+    if (!x->batch[x->fill].n && !x->batch[x->fill].blocks.len)
         return 0;
     if (!x->threaded) {
-        rc = S_run_batch(&x->inv, &x->batch[x->fill]);
-        x->wused = gx_inv_used(&x->inv);
+        x->wseen = x->wused;
+        rc = S_run_batch(&x->inv, &x->theirs, &x->batch[x->fill]);
+        x->wused = gx_inv_used(&x->inv) + x->theirs.out.cap + x->theirs.lens.cap;
         return rc ? (x->werr = rc) : 0;
     }
     if ((rc = S_drain(x)) != 0)
         return rc;
-    pthread_mutex_lock(&x->lock); /* the worker is idle: swap and wake it */
+    x->wseen = x->wused; /* the worker is idle: it wrote this under the lock S_drain took */
+    pthread_mutex_lock(&x->lock); /* swap and wake it */
     x->fill = !x->fill;
     x->busy = 1;
     pthread_cond_broadcast(&x->cond);
@@ -273,6 +316,31 @@ S_stop(S_ix *x)
     x->threaded = 0;
 }
 
+/* The store's raw block is full (or the segment ends): deflate it here if
+ * even, or hand it to the worker with the batch if odd. Either way its
+ * bytes are those gx_storew_flush would give. */
+static int
+S_seal_block(S_ix *x)
+{
+    gx_storew *s = &x->store;
+    S_batch *b = &x->batch[x->fill];
+    unsigned char theirs = (unsigned char)(s->nblocks & 1);
+    int rc;
+    if (!s->raw.len)
+        return 0;
+    if (theirs)
+        rc = gx_buf_varint(&b->blocks, s->raw.len) || gx_buf_put(&b->blocks, s->raw.ptr, s->raw.len)
+                 ? GROKX_E_NOMEM
+                 : 0;
+    else
+        rc = S_deflate(&x->mine, s->raw.ptr, s->raw.len);
+    if (rc || (rc = gx_buf_put(&x->owner, &theirs, 1)) != 0)
+        return rc;
+    s->nblocks++;
+    s->raw.len = 0;
+    return 0;
+}
+
 /* A message: its record here, its text to the batch. */
 static int
 S_message(S_ix *x, uint32_t conv, const grokx_message *m)
@@ -288,6 +356,8 @@ S_message(S_ix *x, uint32_t conv, const grokx_message *m)
         return rc;
     clean.ptr = x->clean.ptr ? x->clean.ptr : "";
     clean.len = x->clean.len;
+    if (x->store.raw.len >= GX_IX_STORE_BLOCK && (rc = S_seal_block(x)) != 0)
+        return rc; /* before gx_storew_add would deflate it */
     if ((rc = gx_storew_add(&x->store, m->id, clean, &block, &off)) != 0)
         return rc;
     memset(rec, 0, sizeof rec); /* tokens: filled in when written */
@@ -319,6 +389,43 @@ S_section(gx_ixw *w, int id, const void *p, size_t n)
     return gx_ixw_end(w);
 }
 
+/* The STORE and STORE_INDEX sections: the blocks in order, each from the
+ * thread that deflated it. */
+static int
+S_write_store(S_ix *x, gx_ixw *w)
+{
+    const unsigned char *own = (const unsigned char *)x->owner.ptr;
+    const S_deflater *d[2];
+    size_t at[2] = {0, 0}, k[2] = {0, 0}, i, nblocks = x->owner.len;
+    unsigned char end[8];
+    uint64_t total = 0;
+    int rc;
+    d[0] = &x->mine, d[1] = &x->theirs;
+    if ((rc = gx_ixw_begin(w, GX_SEC_STORE)) != 0)
+        return rc;
+    for (i = 0; i < nblocks && !rc; i++) {
+        const S_deflater *t = d[own[i]];
+        size_t *a = &at[own[i]], *j = &k[own[i]];
+        uint32_t len;
+        if ((*j + 1) * 4 > t->lens.len)
+            return GROKX_E_STATE;
+        len = gx_le32((const unsigned char *)t->lens.ptr + *j * 4);
+        rc = gx_ixw_put(w, t->out.ptr + *a, len);
+        *a += len, ++*j;
+    }
+    if (rc || (rc = gx_ixw_end(w)) || (rc = gx_ixw_begin(w, GX_SEC_STORE_INDEX)))
+        return rc;
+    gx_put64(end, 0);
+    rc = gx_ixw_put(w, end, 8);
+    k[0] = k[1] = 0;
+    for (i = 0; i < nblocks && !rc; i++) { /* each block's end */
+        total += gx_le32((const unsigned char *)d[own[i]]->lens.ptr + k[own[i]]++ * 4);
+        gx_put64(end, total);
+        rc = gx_ixw_put(w, end, 8);
+    }
+    return rc ? rc : gx_ixw_end(w);
+}
+
 /* Write the segment in memory as a complete index file on out. The
  * worker must be idle. */
 static int
@@ -327,11 +434,8 @@ S_write(S_ix *x, grokx_sink out)
     gx_inv *v = &x->inv;
     gx_ixw w;
     gx_ix_counts n;
-    unsigned char zero[8] = {0};
     size_t i;
     int rc;
-    if ((rc = gx_storew_flush(&x->store)) != 0)
-        return rc;
     if (v->ndocs != x->ndocs)
         return GROKX_E_STATE;
     for (i = 0; i < x->ndocs; i++) /* what the worker learnt of each message */
@@ -339,9 +443,7 @@ S_write(S_ix *x, grokx_sink out)
     gx_ixw_init(&w, out, &x->mem);
     rc = gx_inv_write_postings(v, &w);
     if (!rc && !(rc = gx_ixw_end(&w)) &&
-        !(rc = S_section(&w, GX_SEC_STORE, x->store.out.ptr, x->store.out.len)) &&
-        !(rc = gx_ixw_begin(&w, GX_SEC_STORE_INDEX)) && !(rc = gx_ixw_put(&w, zero, 8)) &&
-        !(rc = gx_ixw_put(&w, x->store.index.ptr, x->store.index.len)) && !(rc = gx_ixw_end(&w)) &&
+        !(rc = S_write_store(x, &w)) &&
         !(rc = S_section(&w, GX_SEC_DOCS, x->docs.ptr, x->docs.len)) &&
         !(rc = S_section(&w, GX_SEC_CONVS, x->convs.ptr, x->convs.len)) &&
         !(rc = S_section(&w, GX_SEC_NAMES, x->names.ptr, x->names.len)) &&
@@ -349,7 +451,7 @@ S_write(S_ix *x, grokx_sink out)
         n.ndocs = x->ndocs;
         n.nconvs = x->nconvs;
         n.nnames = x->nnames;
-        n.nstore_blocks = x->store.nblocks;
+        n.nstore_blocks = x->owner.len;
         n.total_tokens = v->total_tokens;
         rc = gx_ixw_finish(&w, &n);
     }
@@ -364,9 +466,10 @@ static void
 S_reset(S_ix *x)
 {
     gx_inv_reset(&x->inv);
-    gx_buf_free(&x->store.out); /* they grow again with the next segment */
-    gx_buf_free(&x->store.index);
-    gx_storew_reset(&x->store);
+    gx_storew_reset(&x->store); /* they grow again with the next segment */
+    S_deflater_free(&x->mine, 1);
+    S_deflater_free(&x->theirs, 1);
+    gx_buf_free(&x->owner);
     gx_buf_free(&x->docs);
     gx_buf_free(&x->convs);
     gx_buf_free(&x->strs);
@@ -380,7 +483,7 @@ S_spill(S_ix *x)
 {
     int fd, rc;
     grokx_sink s;
-    if ((rc = S_submit(x)) || (rc = S_drain(x)))
+    if ((rc = S_seal_block(x)) || (rc = S_submit(x)) || (rc = S_drain(x)))
         return rc;
     if (x->nsegs == S_MAX_SEGMENTS)
         return snprintf(x->why, sizeof x->why, "index: more than %d segments: raise the memory budget",
@@ -434,13 +537,12 @@ S_conversation(void *self, const grokx_conversation *c)
     if ((rc = gx_buf_put(&x->convs, rec, sizeof rec)) != 0)
         return rc;
     x->nconvs++;
-    /* the worker's bytes, read while it may be growing them: an estimate
-     * is enough to decide when to spill, and spilling waits for it */
-    pthread_mutex_lock(&x->lock);
-    used = x->wused;
-    pthread_mutex_unlock(&x->lock);
-    used += x->docs.cap + x->convs.cap + x->strs.cap + x->names.cap + x->store.out.cap +
-            x->store.index.cap;
+    /* the worker's bytes as of the batch before the last: an estimate is
+     * enough to decide when to spill, and it makes the segments (so the
+     * file) the same with or without the thread and whatever its timing */
+    used = x->wseen;
+    used += x->docs.cap + x->convs.cap + x->strs.cap + x->names.cap + x->mine.out.cap +
+            x->mine.lens.cap + x->owner.cap; /* not the batches: about 1 MiB each */
     return used > x->budget ? S_spill(x) : 0;
 }
 
@@ -452,7 +554,7 @@ S_end(void *self, const grokx_stats *st)
     size_t i, opened = 0;
     int rc = 0;
     GX_UNUSED(st);
-    if ((rc = S_submit(x)) || (rc = S_drain(x)))
+    if ((rc = S_seal_block(x)) || (rc = S_submit(x)) || (rc = S_drain(x)))
         return rc;
     if (!x->nsegs) { /* it all fit: write it once */
         rc = S_write(x, x->cfg.sink);
@@ -523,6 +625,11 @@ S_destroy(void *self)
     gx_buf_free(&x->strs);
     gx_buf_free(&x->names);
     gx_storew_free(&x->store);
+    S_deflater_free(&x->mine, 0);
+    S_deflater_free(&x->theirs, 0);
+    gx_buf_free(&x->owner);
+    gx_buf_free(&x->batch[0].blocks);
+    gx_buf_free(&x->batch[1].blocks);
     gx_buf_free(&x->batch[0].recs);
     gx_buf_free(&x->batch[1].recs);
     gx_layout_free(&x->layout);
@@ -550,6 +657,13 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_buf_init(&x->strs, &x->mem);
     gx_buf_init(&x->names, &x->mem);
     gx_storew_init(&x->store, &x->mem);
+    gx_buf_init(&x->mine.out, &x->mem);
+    gx_buf_init(&x->mine.lens, &x->mem);
+    gx_buf_init(&x->theirs.out, &x->wmem);
+    gx_buf_init(&x->theirs.lens, &x->wmem);
+    gx_buf_init(&x->owner, &x->mem);
+    gx_buf_init(&x->batch[0].blocks, &x->mem);
+    gx_buf_init(&x->batch[1].blocks, &x->mem);
     gx_buf_init(&x->batch[0].recs, &x->mem);
     gx_buf_init(&x->batch[1].recs, &x->mem);
     gx_inv_init(&x->inv, &x->wmem);

@@ -218,22 +218,15 @@ gx_storew_free(gx_storew *s)
     gx_buf_free(&s->raw);
     gx_buf_free(&s->out);
     gx_buf_free(&s->index);
-    if (s->z) {
-        deflateEnd(s->z);
-        free(s->z);
-    }
-    s->z = NULL;
+    gx_store_deflate_end(&s->z);
 }
 
 int
-gx_storew_flush(gx_storew *s)
+gx_store_deflate(void **zp, const void *raw, size_t n, gx_buf *out, size_t *took)
 {
-    z_stream *z = s->z;
-    unsigned char off[8];
+    z_stream *z = *zp;
     uLong bound;
     int rc;
-    if (!s->raw.len)
-        return 0;
     if (!z) { /* level 1: the store is read for snippets, speed matters more */
         if (!(z = calloc(1, sizeof *z)))
             return GROKX_E_NOMEM;
@@ -244,22 +237,46 @@ gx_storew_flush(gx_storew *s)
             free(z);
             return GROKX_E_NOMEM;
         }
-        s->z = z;
+        *zp = z;
     } else if (deflateReset(z) != Z_OK) {
         return GROKX_E_NOMEM;
     }
-    bound = deflateBound(z, (uLong)s->raw.len);
-    if ((rc = gx_buf_reserve(&s->out, 4 + (size_t)bound)) != 0)
+    bound = deflateBound(z, (uLong)n);
+    if ((rc = gx_buf_reserve(out, 4 + (size_t)bound)) != 0)
         return rc;
-    gx_put32((unsigned char *)s->out.ptr + s->out.len, (uint32_t)s->raw.len);
-    z->next_in = (Bytef *)s->raw.ptr;
-    z->avail_in = (uInt)s->raw.len;
-    z->next_out = (Bytef *)s->out.ptr + s->out.len + 4;
+    gx_put32((unsigned char *)out->ptr + out->len, (uint32_t)n);
+    z->next_in = (Bytef *)(uintptr_t)raw;
+    z->avail_in = (uInt)n;
+    z->next_out = (Bytef *)out->ptr + out->len + 4;
     z->avail_out = (uInt)bound;
     if (deflate(z, Z_FINISH) != Z_STREAM_END)
         return GROKX_E_NOMEM;
-    s->out.len += 4 + (size_t)z->total_out;
-    s->bytes += 4 + (uint64_t)z->total_out;
+    *took = 4 + (size_t)z->total_out;
+    out->len += *took;
+    return 0;
+}
+
+void
+gx_store_deflate_end(void **zp)
+{
+    if (*zp) {
+        deflateEnd(*zp);
+        free(*zp);
+    }
+    *zp = NULL;
+}
+
+int
+gx_storew_flush(gx_storew *s)
+{
+    unsigned char off[8];
+    size_t took;
+    int rc;
+    if (!s->raw.len)
+        return 0;
+    if ((rc = gx_store_deflate(&s->z, s->raw.ptr, s->raw.len, &s->out, &took)) != 0)
+        return rc;
+    s->bytes += took;
     gx_put64(off, s->bytes);
     s->nblocks++;
     s->raw.len = 0;
