@@ -14,7 +14,8 @@
  * temporary, and memory starts over; at the end the segments are merged
  * into the output (index_merge.c). An export that fits the budget is
  * written once, directly. Memory is the budget plus a conversation and
- * two batches, whatever the size of the export; the output is the same
+ * two batches (each about 1 MiB of texts and half as much of raw store
+ * blocks), whatever the size of the export; the output is the same
  * byte for byte with or without the second thread.
  */
 #include <errno.h>
@@ -199,8 +200,10 @@ S_deflate(S_deflater *d, const void *raw, size_t n)
     unsigned char len[4];
     size_t took;
     int rc = gx_store_deflate(&d->z, raw, n, &d->out, &took);
+    if (rc)
+        return rc;
     gx_put32(len, (uint32_t)took);
-    return rc ? rc : gx_buf_put(&d->lens, len, sizeof len);
+    return gx_buf_put(&d->lens, len, sizeof len);
 }
 
 static void
@@ -260,6 +263,19 @@ S_worker(void *arg)
     }
     pthread_mutex_unlock(&x->lock);
     return NULL;
+}
+
+/* The worker's first error, or 0; it may be failing now. */
+static int
+S_worker_error(S_ix *x)
+{
+    int rc;
+    if (!x->threaded)
+        return x->werr;
+    pthread_mutex_lock(&x->lock);
+    rc = x->werr;
+    pthread_mutex_unlock(&x->lock);
+    return rc;
 }
 
 /* Wait until the worker has nothing in hand; its first error, or 0. */
@@ -470,6 +486,9 @@ S_reset(S_ix *x)
     S_deflater_free(&x->mine, 1);
     S_deflater_free(&x->theirs, 1);
     gx_buf_free(&x->owner);
+    /* what the worker holds now, not what it held for the segment written
+     * (the worker is idle, and this point is the same with or without it) */
+    x->wused = x->wseen = gx_inv_used(&x->inv) + x->theirs.out.cap + x->theirs.lens.cap;
     gx_buf_free(&x->docs);
     gx_buf_free(&x->convs);
     gx_buf_free(&x->strs);
@@ -515,8 +534,8 @@ S_conversation(void *self, const grokx_conversation *c)
     char dir[64], rel[1024];
     size_t i, used;
     int rc;
-    if (x->werr)
-        return x->werr;
+    if ((rc = S_worker_error(x)) != 0)
+        return rc;
     if (x->docs_total + x->ndocs + c->message_count >= UINT32_MAX - 1)
         return snprintf(x->why, sizeof x->why, "index: more than 2^32 messages"), GROKX_E_LIMIT;
     if ((rc = gx_layout_place(&x->layout, c, "md", dir, sizeof dir, rel, sizeof rel)) != 0)
@@ -542,7 +561,7 @@ S_conversation(void *self, const grokx_conversation *c)
      * file) the same with or without the thread and whatever its timing */
     used = x->wseen;
     used += x->docs.cap + x->convs.cap + x->strs.cap + x->names.cap + x->mine.out.cap +
-            x->mine.lens.cap + x->owner.cap; /* not the batches: about 1 MiB each */
+            x->mine.lens.cap + x->owner.cap; /* not the batches: about 1.5 MiB each */
     return used > x->budget ? S_spill(x) : 0;
 }
 

@@ -791,9 +791,14 @@ S_end(void *self, const grokx_stats *st)
     if ((rc = S_write_if_changed(m, "Index.md")) != 0 || (rc = gx_layout_flush(&m->lay)) != 0)
         return rc; /* every note on disk before the manifest says so */
     snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
-    /* a version-1 manifest is saved restated even when no note changed */
-    if ((m->lay.wrote || gx_manifest_version(m->man) == 1) && gx_manifest_save(m->man, path) != 0)
+    if (m->lay.wrote && gx_manifest_save(m->man, path) != 0)
         return gx_layout_fail(&m->lay, "cannot write", path);
+    /* a version-1 manifest is restated even when no note changed; in a
+     * folder we may not write, it stays as it is and is restated again */
+    if (!m->lay.wrote && gx_manifest_version(m->man) == 1 && gx_manifest_save(m->man, path) != 0 &&
+        m->cfg.report)
+        m->cfg.report(m->cfg.report_ud, "the manifest could not be updated to version 2 (it is "
+                                        "read again as version 1 next time)");
     if (m->cfg.report) {
         char line[200];
         snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",

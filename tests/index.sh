@@ -31,15 +31,32 @@ cmp -s "$T/s.gxi" "$T/s3.gxi" && ok || bad "two runs differ"
 # second thread (its timing must not decide where a segment ends)
 GEN=${GEN:-build/gen-export}
 if [ -x "$GEN" ]; then
-    $GEN -s 3M -S 5 -o "$T/gen.json"
-    for r in 1 2 3; do $G convert -q -f index --memory 1M -o "$T/g$r.gxi" "$T/gen.json"; done
-    $G convert -q --threads 1 -f index --memory 1M -o "$T/g0.gxi" "$T/gen.json"
+    $GEN -s 20M -S 5 -o "$T/gen.json"
+    for r in 1 2 3; do $G convert -q -f index --memory 4M -o "$T/g$r.gxi" "$T/gen.json"; done
+    $G convert -q --threads 1 -f index --memory 4M -o "$T/g0.gxi" "$T/gen.json"
     $G check "$T/g1.gxi" >/dev/null && ok || bad "the segmented index fails its check"
     cmp -s "$T/g1.gxi" "$T/g2.gxi" && cmp -s "$T/g1.gxi" "$T/g3.gxi" && ok || bad "segmented runs differ"
     cmp -s "$T/g1.gxi" "$T/g0.gxi" && ok || bad "--threads 1 gives another segmented index"
     $G convert -q -f index -o "$T/g4.gxi" "$T/gen.json"
+    # segments end their store's last block early: the bytes differ from one pass
+    cmp -s "$T/g1.gxi" "$T/g4.gxi" && bad "--memory 4M wrote no segment" || ok
     [ "$($G search --json -n 100 "$T/g4.gxi" the | md5sum)" = "$($G search --json -n 100 "$T/g1.gxi" the | md5sum)" ] &&
         ok || bad "segments change the hits"
+    # empty conversations right after a spill: the next segment must still be
+    # filled to the budget. A stale memory figure once spilled after each of
+    # them (4,200 hit the 4,096-segment limit). At --memory 2M the first
+    # segment of this export ends after its 293rd conversation.
+    $GEN -s 20M -S 1 -o "$T/gen1.json"
+    python3 - "$T/gen1.json" "$T/empties.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d['conversations'][293:293] = [
+    {'conversation': {'id': 'empty-%d' % i, 'title': 'empty',
+                      'create_time': '2026-01-01T00:00:00Z'}, 'responses': []}
+    for i in range(4200)]
+json.dump(d, open(sys.argv[2], 'w'))
+PY
+    expect 0 $G convert -q -f index --memory 2M -o "$T/empties.gxi" "$T/empties.json"
 else
     bad "$GEN is missing"
 fi
