@@ -19,9 +19,26 @@ REPS=${REPS:-3}
 INDEX_SIZES=${INDEX_SIZES-"100M 1G"}
 G=./grokx
 mkdir -p "$DIR"
-# the trees the conversions write; deleted at the end (see the md step)
-cleanup() { rm -rf "$DIR"/md-* "$DIR"/fs.* "$DIR"/html-* "$DIR"/py.* /dev/shm/grokx-bench.*; }
+# the trees the conversions write; deleted at the end (see the md step).
+# ext4 without a journal skips inodes deleted in the last 6 minutes (5 more
+# when their table block is dirty) when it creates a file, so a run that
+# follows a deletion waits that long: otherwise its md and html figures
+# measure the last run's deletion.
+cleanup() {
+    if ls -d "$DIR"/md-* "$DIR"/fs.* "$DIR"/html-* "$DIR"/py.* >/dev/null 2>&1; then
+        rm -rf "$DIR"/md-* "$DIR"/fs.* "$DIR"/html-* "$DIR"/py.*
+        date +%s >"$DIR/deleted-at"
+    fi
+    rm -rf /dev/shm/grokx-bench.*
+}
 cleanup
+if [ -f "$DIR/deleted-at" ] && [ -n "$SIZES" ]; then
+    wait_s=$(( $(cat "$DIR/deleted-at") + 360 - $(date +%s) ))
+    if [ "$wait_s" -gt 0 ]; then
+        echo "(waiting ${wait_s} s: files were deleted here less than 6 minutes ago)"
+        sleep "$wait_s"
+    fi
+fi
 trap cleanup EXIT
 
 # best wall time (s) and peak RSS (KiB) of REPS runs of a command
@@ -78,7 +95,7 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as zf, open(sys.arg
     # only when the benchmark ends: on ext4 without a journal (as on these
     # VMs) creating a file scans past every inode deleted in the last minutes
     # (recently_deleted() in fs/ext4/ialloc.c), which made a conversion run
-    # right after deleting the last one's 38,000 notes take 5 times as long
+    # right after deleting the last one's 38,000 notes take 4-5 times as long
     set -- $(measure sh -c "exec $G convert -q -o \"\$(mktemp -d -p '$DIR' md-$size.XXXXXX)\" '$f'"); tm=$1; rm_=$2
     find "$(ls -d "$DIR"/md-$size.* | head -n 1)" -name '*.md' | sed "s|^$DIR/md-$size\.[^/]*/||" >"$DIR/names.txt"
     notes=$(wc -l <"$DIR/names.txt")
