@@ -835,8 +835,6 @@ S_destroy(void *self)
     free(m);
 }
 
-/* The notes of the last run keep their names from other conversations
- * (layout.c), so a new one never lands on a note the user may have edited. */
 /* A version-1 manifest holds FNV hashes: restate each in gx_hash64, as the
  * hash of the note on disk when it is still what we wrote, or as a value it
  * cannot match when the user edited it. Once, on the first run after an
@@ -857,6 +855,8 @@ S_upgrade_manifest(S_md *m)
     }
 }
 
+/* The notes of the last run keep their names from other conversations
+ * (layout.c), so a new one never lands on a note the user may have edited. */
 static int
 S_reserve_names(S_md *m)
 {
