@@ -20,9 +20,9 @@ INDEX_SIZES=${INDEX_SIZES-"100M 1G"}
 G=./grokx
 mkdir -p "$DIR"
 # the trees the conversions write; deleted at the end (see the md step).
-# ext4 without a journal skips inodes deleted in the last 6 minutes (5 more
-# when their table block is dirty) when it creates a file, so a run that
-# follows a deletion waits that long: otherwise its md and html figures
+# ext4 without a journal skips inodes deleted in the last minute (the last
+# six when their table block is dirty) when it creates a file, so a run that
+# follows a deletion waits six minutes: otherwise its md and html figures
 # measure the last run's deletion.
 cleanup() {
     if ls -d "$DIR"/md-* "$DIR"/fs.* "$DIR"/html-* "$DIR"/py.* >/dev/null 2>&1; then
@@ -95,7 +95,7 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as zf, open(sys.arg
     # only when the benchmark ends: on ext4 without a journal (as on these
     # VMs) creating a file scans past every inode deleted in the last minutes
     # (recently_deleted() in fs/ext4/ialloc.c), which made a conversion run
-    # right after deleting the last one's 38,000 notes take 4-5 times as long
+    # right after deleting the last one's 38,000 notes take 5-8 times as long
     set -- $(measure sh -c "exec $G convert -q -o \"\$(mktemp -d -p '$DIR' md-$size.XXXXXX)\" '$f'"); tm=$1; rm_=$2
     find "$(ls -d "$DIR"/md-$size.* | head -n 1)" -name '*.md' | sed "s|^$DIR/md-$size\.[^/]*/||" >"$DIR/names.txt"
     notes=$(wc -l <"$DIR/names.txt")

@@ -611,6 +611,14 @@ S_end(void *self, const grokx_stats *st)
     }
     if (!rc)
         rc = gx_ix_merge(ptrs, x->nsegs, 0, x->cfg.sink, &x->mem, x->why, sizeof x->why);
+    if (!rc && x->cfg.report) { /* what the budget cost: a merge at the end */
+        char line[160];
+        int mib = x->budget >= ((size_t)1 << 20);
+        snprintf(line, sizeof line, "index: %llu messages built in %zu segments (memory budget %zu %s)",
+                 (unsigned long long)x->docs_total, x->nsegs, x->budget >> (mib ? 20 : 10),
+                 mib ? "MiB" : "KiB");
+        x->cfg.report(x->cfg.report_ud, line);
+    }
     for (i = 0; i < opened; i++)
         gx_ix_close(&ixs[i]);
     free(ixs);
@@ -622,7 +630,7 @@ static const char *
 S_why(void *self)
 {
     S_ix *x = self;
-    if (!x->why[0] && x->werr == GROKX_E_LIMIT)
+    if (!x->why[0] && S_worker_error(x) == GROKX_E_LIMIT)
         snprintf(x->why, sizeof x->why, "index: a message is larger than the index can hold");
     return x->why[0] ? x->why : NULL;
 }

@@ -795,10 +795,17 @@ S_end(void *self, const grokx_stats *st)
         return gx_layout_fail(&m->lay, "cannot write", path);
     /* a version-1 manifest is restated even when no note changed; in a
      * folder we may not write, it stays as it is and is restated again */
-    if (!m->lay.wrote && gx_manifest_version(m->man) == 1 && gx_manifest_save(m->man, path) != 0 &&
-        m->cfg.report)
-        m->cfg.report(m->cfg.report_ud, "the manifest could not be updated to version 2 (it is "
-                                        "read again as version 1 next time)");
+    if (!m->lay.wrote && gx_manifest_version(m->man) == 1 && gx_manifest_save(m->man, path) != 0) {
+        int e = errno;
+        if (e != EACCES && e != EPERM && e != EROFS)
+            return gx_layout_fail(&m->lay, "cannot write", path);
+        if (m->cfg.report) {
+            char line[600];
+            snprintf(line, sizeof line, "%.400s: %s: left at version 1, restated on a later run",
+                     path, strerror(e));
+            m->cfg.report(m->cfg.report_ud, line);
+        }
+    }
     if (m->cfg.report) {
         char line[200];
         snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",

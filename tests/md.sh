@@ -4,7 +4,7 @@
 #   UPDATE=1 sh tests/md.sh   rewrites the expected trees (review the diff!)
 G=${GROKX:-./grokx}
 T=$(mktemp -d)
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'chattr -R -i "$T" 2>/dev/null; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL md: $*" >&2; }
@@ -78,11 +78,9 @@ touch "$T/marker"; sleep 1
 $G convert -o "$O" examples/sample-export.json 2>"$T/err"
 grep -q "notes: 0 new, 0 updated, 5 unchanged, 0 kept" "$T/err" && ok || bad "re-run: $(cat "$T/err")"
 [ -z "$(find "$O" -type f -newer "$T/marker")" ] && ok || bad "an unchanged re-run rewrote files: $(find "$O" -type f -newer "$T/marker")"
-# a folder written before manifests held XXH64 (version 1, FNV hashes):
-# notes still as written are unchanged, a note the user edited stays kept
-V="$T/v1"
-$G convert -q -o "$V" examples/sample-export.json 2>/dev/null
-python3 - "$V" <<'PY'
+# rewrite OUT's manifest as a version-1 grokx wrote it (FNV-1a hashes)
+to_v1() {
+    python3 - "$1" <<'PY'
 import sys
 out = sys.argv[1]; path = out + '/.grokx-manifest'
 def fnv(b):
@@ -99,6 +97,12 @@ for l in lines[1:]:
         rows.append('%016x\t%s\t%s' % (fnv(open(out + '/' + rel, 'rb').read()), i, rel))
 open(path, 'w').write('\n'.join(rows) + '\n')
 PY
+}
+# a folder written before manifests held XXH64 (version 1, FNV hashes):
+# notes still as written are unchanged, a note the user edited stays kept
+V="$T/v1"
+$G convert -q -o "$V" examples/sample-export.json 2>/dev/null
+to_v1 "$V"
 v1edit=$(find "$V" -name '*.md' -path '*/*/*/*' | sort | head -n 1)
 echo "MY OWN NOTE" >>"$v1edit"
 touch "$T/marker"; sleep 1
@@ -109,6 +113,19 @@ head -n 1 "$V/.grokx-manifest" | grep -qx "# grokx manifest 2" && ok || bad "the
 $G convert -o "$V" examples/sample-export.json 2>"$T/err"
 grep -q "notes: 0 new, 0 updated, 4 unchanged, 1 kept" "$T/err" && grep -q "MY OWN NOTE" "$v1edit" && ok ||
     bad "after the upgrade: $(cat "$T/err")"
+# a version-1 folder where the manifest cannot be replaced (immutable, which
+# holds even for root): nothing changed, so the run succeeds and says so
+V2="$T/v1ro"
+$G convert -q -o "$V2" examples/sample-export.json 2>/dev/null
+to_v1 "$V2"
+if chattr +i "$V2" 2>/dev/null; then
+    $G convert -o "$V2" examples/sample-export.json 2>"$T/err"; st=$?
+    chattr -i "$V2"
+    [ $st = 0 ] && grep -q "left at version 1" "$T/err" && ok || bad "read-only version-1 folder: $st: $(cat "$T/err")"
+    head -n 1 "$V2/.grokx-manifest" | grep -qx "# grokx manifest 1" && ok || bad "the read-only manifest changed"
+else
+    echo "md: chattr +i unavailable here; the read-only manifest case is not run" >&2
+fi
 # the user edits one note; the newer export changes that conversation, and
 # retitles another
 python3 - "$T/newer.json" <<'PY'
