@@ -9,9 +9,9 @@
  * the inverted lists (index_invert.c). Deflating the store's blocks is
  * shared: this thread deflates the even ones, the batch carries the odd
  * ones to the second thread (S_deflater). With all of it on either side,
- * the other thread waited half of the time. When the lists outgrow the memory budget, the
- * segment is written, sorted, as a complete index file to an unlinked
- * temporary, and memory starts over; at the end the segments are merged
+ * the other thread waited half of the time. When the lists outgrow the
+ * memory budget, the segment is written, sorted, as a complete index file
+ * to an unlinked temporary, and memory starts over; at the end the segments are merged
  * into the output (index_merge.c). An export that fits the budget is
  * written once, directly. Memory is the budget plus a conversation and
  * two batches (each about 1 MiB of texts and half as much of raw store
