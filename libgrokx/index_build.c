@@ -218,7 +218,7 @@ S_deflater_free(S_deflater *d, int keep_state)
 static int
 S_run_batch(gx_inv *v, S_deflater *d, S_batch *b)
 {
-    const unsigned char *p = (const unsigned char *)b->blocks.ptr, *end = p + b->blocks.len;
+    const unsigned char *p = (const unsigned char *)b->blocks.ptr, *end = p ? p + b->blocks.len : p;
     size_t i;
     int rc = 0;
     while (p < end && !rc) { /* our own records: well formed */
@@ -228,7 +228,7 @@ S_run_batch(gx_inv *v, S_deflater *d, S_batch *b)
         p += n;
     }
     b->blocks.len = 0;
-    p = (const unsigned char *)b->recs.ptr, end = p + b->recs.len;
+    p = (const unsigned char *)b->recs.ptr, end = p ? p + b->recs.len : p; /* none: only blocks */
     for (i = 0; i < b->n && !rc; i++) { /* our own records: well formed */
         uint64_t n = 0;
         grokx_str text;
