@@ -133,6 +133,8 @@ tsan:
 	  for f in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
 	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./grokx convert -q -f md,html,index -o $(B)/tsan-out $$f || exit 1; \
 	    $(TSAN_ENV) ./grokx convert -q -f md -o $(B)/tsan-out/md $$f || exit 1; done && \
+	  $(TSAN_ENV) ./grokx convert -q -f index --memory 4M -o $(B)/tsan-seg.gxi $(B)/tsan.json && \
+	  $(TSAN_ENV) ./grokx merge -o $(B)/tsan-merged.gxi $(B)/tsan-seg.gxi $(B)/tsan-seg.gxi && \
 	  echo "tsan: no data race reported"; }; st=$$?; $(MAKE) clean-build; exit $$st
 
 # line coverage of the whole suite (tests and corpus replays) with clang's

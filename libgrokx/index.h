@@ -176,6 +176,7 @@ typedef struct gx_penc {
     size_t bpos_n, bpos_cap;
     double avgdl;   /* of the file being written, for the blocks' impacts */
     double block_max; /* the largest gx_bm25_tf in the block so far */
+    double len_c0, len_c1; /* gx_bm25_tf's length term as c0 + c1 * dl, to skip divisions */
 } gx_penc;
 /* avgdl: gx_avgdl() of the file the postings go to. */
 void gx_penc_init(gx_penc *e, gx_mem *mem, double avgdl);
@@ -243,6 +244,32 @@ void gx_ixw_init(gx_ixw *w, grokx_sink out, gx_mem *mem);
 void gx_ixw_free(gx_ixw *w);
 /* The next term (in strictly increasing byte order) with its postings. */
 int gx_ixw_term(gx_ixw *w, const char *term, size_t len, const gx_penc *e);
+/* The same from a term's encoded parts (what gx_penc holds). */
+int gx_ixw_term_raw(gx_ixw *w, const char *term, size_t len, uint64_t df, const void *docs,
+                    size_t docs_len, const void *skip, size_t skip_len, const void *pos,
+                    size_t pos_len);
+
+/* ---- postings encoded on two threads (index_ranges.c) ------------------- */
+
+/* One range of terms, encoded: the postings back to back in bytes, and
+ * per term (length, term, df, and its three parts' lengths) in entries. */
+typedef struct gx_terms_out {
+    gx_buf bytes, entries;
+} gx_terms_out;
+int gx_terms_out_add(gx_terms_out *o, const char *term, size_t len, const gx_penc *e);
+/* Encode range k (of terms in increasing order, following range k - 1's)
+ * into out; thread is 0 (the caller's) or 1, for state kept per thread.
+ * Memory comes from malloc: either thread may run any range. */
+typedef int (*gx_range_job)(void *ud, size_t k, int thread, gx_terms_out *out, char *why,
+                            size_t why_cap);
+/* Called on the caller's thread once range k is written. */
+typedef void (*gx_range_done)(void *ud, size_t k);
+/* Run n ranges on this thread and (threads) one more, writing each to w
+ * in order. The first failure in order ends it, with its why. */
+int gx_ranges_run(size_t n, gx_range_job job, void *ud, gx_ixw *w, int threads,
+                  gx_range_done done, char *why, size_t why_cap);
+/* About how many bytes of postings a range should hold (tests lower it). */
+extern size_t gx_range_bytes;
 /* The other sections, each opened, filled and closed in GX_SEC_* order. */
 int gx_ixw_begin(gx_ixw *w, int section);
 int gx_ixw_put(gx_ixw *w, const void *p, size_t n);
@@ -280,7 +307,7 @@ size_t gx_inv_used(const gx_inv *v);
 /* The next document: its text tokenised (the caller stores the text). */
 int gx_inv_add(gx_inv *v, grokx_str text);
 /* Every term, sorted, with its postings, into the open postings section. */
-int gx_inv_write_postings(gx_inv *v, gx_ixw *w);
+int gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads);
 
 
 /* ---- reading an index file -------------------------------------------- */
@@ -338,6 +365,9 @@ typedef struct gx_dict_iter {
 int gx_dict_seek(gx_dict_iter *it, const gx_ix *ix, const char *key, size_t klen);
 /* 1 with the next entry, 0 at the end, GROKX_E_CORRUPT. */
 int gx_dict_next(gx_dict_iter *it);
+/* The first entry of dictionary block b (< ix->ndict_blocks): 1, or
+ * GROKX_E_CORRUPT. */
+int gx_dict_block_first(gx_dict_iter *it, const gx_ix *ix, uint64_t b);
 /* Exact lookup: 1 found, 0 absent, GROKX_E_CORRUPT. */
 int gx_dict_find(const gx_ix *ix, const char *term, size_t len, gx_term_info *out);
 
@@ -411,9 +441,10 @@ const gx_ix *gx_index_ix(const grokx_index *g);
 
 /* Merge ixs[0..n-1] into one file on out: documents in input order. With
  * dedup, a conversation id met in several inputs is kept once: the copy
- * with the latest modify time (ties: the later input). */
-int gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, grokx_sink out, gx_mem *mem,
-                char *why, size_t why_cap);
+ * with the latest modify time (ties: the later input). With threads,
+ * postings are encoded on a second thread as well (same bytes). */
+int gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, grokx_sink out,
+                gx_mem *mem, char *why, size_t why_cap);
 
 /* ---- temporaries ------------------------------------------------------- */
 

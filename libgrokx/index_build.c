@@ -70,6 +70,7 @@ typedef struct S_ix {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int threaded, busy, quit, werr;
+    int two_threads; /* allowed: postings are written on two threads too */
     size_t wused; /* the worker's memory after its last batch */
     size_t wseen; /* wused after every batch but the last submitted: what
                    * spilling is decided on, the same whatever the timing */
@@ -457,7 +458,7 @@ S_write(S_ix *x, grokx_sink out)
     for (i = 0; i < x->ndocs; i++) /* what the worker learnt of each message */
         gx_put32((unsigned char *)x->docs.ptr + i * GX_IX_DOC_REC + 4, v->doc_info[i].ntokens);
     gx_ixw_init(&w, out, &x->mem);
-    rc = gx_inv_write_postings(v, &w);
+    rc = gx_inv_write_postings(v, &w, x->two_threads);
     if (!rc && !(rc = gx_ixw_end(&w)) &&
         !(rc = S_write_store(x, &w)) &&
         !(rc = S_section(&w, GX_SEC_DOCS, x->docs.ptr, x->docs.len)) &&
@@ -610,7 +611,8 @@ S_end(void *self, const grokx_stats *st)
             snprintf(x->why, sizeof x->why, "index: a temporary segment: %.200s", ixs[i].why);
     }
     if (!rc)
-        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->cfg.sink, &x->mem, x->why, sizeof x->why);
+        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, x->cfg.sink, &x->mem, x->why,
+                         sizeof x->why);
     if (!rc && x->cfg.report) { /* what the budget cost: a merge at the end */
         char line[160];
         int mib = x->budget >= ((size_t)1 << 20);
@@ -700,7 +702,8 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
         return GROKX_E_NOMEM;
     }
     x->layout.names_only = 1;
-    if (!(cfg->flags & GROKX_WF_NO_THREADS) && pthread_mutex_init(&x->lock, NULL) == 0) {
+    x->two_threads = !(cfg->flags & GROKX_WF_NO_THREADS);
+    if (x->two_threads && pthread_mutex_init(&x->lock, NULL) == 0) {
         if (pthread_cond_init(&x->cond, NULL) == 0 &&
             pthread_create(&x->thread, NULL, S_worker, x) == 0)
             x->threaded = 1;

@@ -242,31 +242,33 @@ S_sorted_cmp(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-int
-gx_inv_write_postings(gx_inv *v, gx_ixw *w)
+/* Ranges of the sorted terms, for gx_ranges_run. */
+typedef struct S_write {
+    const gx_inv *v;
+    const S_sorted *order;
+    const size_t *cut; /* range k is order[cut[k]] up to order[cut[k + 1]] */
+} S_write;
+
+static int
+S_write_range(void *ud, size_t k, int thread, gx_terms_out *out, char *why, size_t why_cap)
 {
+    const S_write *sw = ud;
+    const gx_inv *v = sw->v;
+    gx_mem mem;
     gx_penc e;
-    S_sorted *order = NULL;
     uint32_t *pos = NULL;
     size_t i, pos_cap = 0;
     int rc = 0;
-    if (v->nterms && !(order = malloc(v->nterms * sizeof *order)))
-        return GROKX_E_NOMEM;
-    for (i = 0; i < v->nterms; i++) {
-        order[i].s = v->pool.ptr + v->terms[i].str;
-        order[i].len = v->terms[i].len;
-        order[i].term = (uint32_t)i;
-    }
-    if (v->nterms)
-        qsort(order, v->nterms, sizeof *order, S_sorted_cmp);
-    gx_penc_init(&e, v->mem, gx_avgdl(v->total_tokens, v->ndocs));
-    for (i = 0; i < v->nterms && !rc; i++) {
-        const gx_inv_term *t = &v->terms[order[i].term];
+    (void)thread, (void)why, (void)why_cap;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_penc_init(&e, &mem, gx_avgdl(v->total_tokens, v->ndocs));
+    for (i = sw->cut[k]; i < sw->cut[k + 1] && !rc; i++) {
+        const gx_inv_term *t = &v->terms[sw->order[i].term];
         const unsigned char *p = t->buf, *end = t->buf + t->len_buf;
         int64_t doc = -1;
         gx_penc_reset(&e);
         while (p < end && !rc) { /* our own bytes: well formed */
-            uint64_t gap = 0, f = 0, x = 0, k;
+            uint64_t gap = 0, f = 0, x = 0, j;
             uint32_t at = 0;
             gx_varint(&p, end, &gap);
             gx_varint(&p, end, &f);
@@ -279,18 +281,60 @@ gx_inv_write_postings(gx_inv *v, gx_ixw *w)
                 }
                 pos = np, pos_cap = f;
             }
-            for (k = 0; k < f; k++) {
+            for (j = 0; j < f; j++) {
                 gx_varint(&p, end, &x);
                 at += (uint32_t)x;
-                pos[k] = at;
+                pos[j] = at;
             }
             rc = gx_penc_add(&e, (uint32_t)doc, v->doc_info[doc].ntokens, pos, (uint32_t)f);
         }
         if (!rc && !(rc = gx_penc_finish(&e)))
-            rc = gx_ixw_term(w, v->pool.ptr + t->str, t->len, &e);
+            rc = gx_terms_out_add(out, v->pool.ptr + t->str, t->len, &e);
     }
     gx_penc_free(&e);
-    free(order);
     free(pos);
+    return rc;
+}
+
+int
+gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads)
+{
+    S_sorted *order = NULL;
+    size_t *cut, ncut = 0, cap = 2, i, acc = 0;
+    S_write sw;
+    char why[8];
+    int rc;
+    if (v->nterms && !(order = malloc(v->nterms * sizeof *order)))
+        return GROKX_E_NOMEM;
+    for (i = 0; i < v->nterms; i++) {
+        order[i].s = v->pool.ptr + v->terms[i].str;
+        order[i].len = v->terms[i].len;
+        order[i].term = (uint32_t)i;
+        acc += v->terms[i].len_buf;
+    }
+    if (v->nterms)
+        qsort(order, v->nterms, sizeof *order, S_sorted_cmp);
+    /* a cut each time the postings pass another gx_range_bytes (their size
+     * here is about their size encoded) */
+    cap += gx_range_bytes ? acc / gx_range_bytes : 0;
+    if (!(cut = malloc(cap * sizeof *cut))) {
+        free(order);
+        return GROKX_E_NOMEM;
+    }
+    cut[ncut++] = 0;
+    for (i = 0, acc = 0; i < v->nterms; i++) {
+        if (gx_range_bytes && acc >= gx_range_bytes && ncut + 1 < cap) {
+            cut[ncut++] = i;
+            acc = 0;
+        }
+        acc += v->terms[order[i].term].len_buf;
+    }
+    cut[ncut++] = v->nterms;
+    sw.v = v;
+    sw.order = order;
+    sw.cut = cut;
+    rc = gx_ranges_run(ncut - 1, S_write_range, &sw, w, threads, NULL, why, sizeof why);
+    free(order);
+    free(cut);
     return rc;
 }

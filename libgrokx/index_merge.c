@@ -2,9 +2,10 @@
  * index_merge.c -- one index from several: the build's temporary segments,
  * or shards built separately (grokx merge). Documents keep input order;
  * the dictionaries are walked side by side and each term's postings are
- * decoded and re-encoded with the new document numbers. With dedup, a
- * conversation found in several inputs is kept once (the latest copy).
- * Memory: the new dictionary, one term's postings, and 4 bytes per
+ * decoded and re-encoded with the new document numbers, in ranges of terms
+ * on two threads (index_ranges.c). With dedup, a conversation found in
+ * several inputs is kept once (the latest copy).
+ * Memory: the new dictionary, a few ranges' postings, and 4 bytes per
  * document (its length, which every posting's impact needs: read from the
  * inputs' records per posting, it was a third of the merge), 4 more when
  * deduplicating.
@@ -25,8 +26,6 @@
 
 typedef struct S_in {
     gx_ix *ix;
-    gx_dict_iter it;
-    int has; /* it holds a term not yet merged */
     uint32_t *map;      /* old doc -> new doc (dedup), or NULL: doc + base */
     uint32_t *conv_map; /* old conv -> new conv, S_DROP */
     uint64_t doc_base, block_base, strs_base;
@@ -35,6 +34,14 @@ typedef struct S_in {
     const unsigned char *read_from; /* pages before this were given back */
     struct { uint32_t block, off; } *loc; /* where its kept texts went, when dropped */
 } S_in;
+
+/* Where a range of terms starts. */
+typedef struct S_cut {
+    char term[GX_TERM_MAX];
+    size_t len;
+} S_cut;
+
+struct S_at;
 
 typedef struct S_merge {
     S_in *in;
@@ -45,6 +52,14 @@ typedef struct S_merge {
     gx_ixw w;
     gx_ix_counts counts;
     uint32_t *doc_len; /* per new document: its tokens */
+    /* the postings, in ranges of terms (gx_ranges_run) */
+    int threads;
+    gx_ix **ixs[2];   /* the inputs as each thread reads them: the second
+                       * thread's are copies, so errors are its own */
+    S_cut *cut;       /* range k is cut[k - 1] up to cut[k] */
+    size_t ncut;
+    struct S_at *at;  /* per range and input: where its walk began and ended */
+    gx_ix *copies;
 } S_merge;
 
 static int
@@ -243,43 +258,100 @@ S_release(S_in *in, const unsigned char *upto)
 
 /* ---- postings ----------------------------------------------------------- */
 
+/* Where a walk of an input's dictionary stands: the entry it holds, or
+ * past the end (block UINT64_MAX). Ranges must meet exactly. */
+typedef struct S_at {
+    uint64_t block, in_block, post_off;
+} S_at;
+
+/* One range of the merged terms, from lo (NULL: the first) up to hi
+ * (NULL: the last), walked in every input. */
+typedef struct S_walk {
+    gx_dict_iter it;
+    int has;
+} S_walk;
+
 static int
-S_advance(S_merge *m, size_t i)
+S_fail_in(const gx_ix *ix, size_t i, const char *what, char *why, size_t why_cap)
 {
-    int rc = gx_dict_next(&m->in[i].it);
-    if (rc < 0)
-        return S_fail(m, i, "a damaged dictionary");
-    m->in[i].has = rc;
-    return 0;
+    snprintf(why, why_cap, "merge: input %zu: %s%s%s", i + 1, what, ix->why[0] ? ": " : "",
+             ix->why);
+    return GROKX_E_CORRUPT;
+}
+
+static int
+S_cmp_str(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, GX_MIN(an, bn));
+    return c ? c : (an > bn) - (an < bn);
 }
 
 static int
 S_cmp_terms(const gx_dict_iter *a, const gx_dict_iter *b)
 {
-    int c = memcmp(a->term, b->term, GX_MIN(a->len, b->len));
-    return c ? c : (a->len > b->len) - (a->len < b->len);
+    return S_cmp_str(a->term, a->len, b->term, b->len);
 }
 
 static int
-S_postings(S_merge *m)
+S_below(const gx_dict_iter *a, const S_cut *hi)
 {
+    return !hi || S_cmp_str(a->term, a->len, hi->term, hi->len) < 0;
+}
+
+static void
+S_here(const S_walk *w, S_at *at)
+{
+    at->block = w->has ? w->it.block : UINT64_MAX;
+    at->in_block = w->has ? w->it.in_block : 0;
+    at->post_off = w->has ? w->it.info.off : 0;
+}
+
+/* The input's next term, which must follow the one it held (if any). */
+static int
+S_step(S_walk *w, const gx_ix *ix, size_t i, char *why, size_t why_cap)
+{
+    char prev[GX_TERM_MAX];
+    size_t plen = w->has ? w->it.len : 0;
+    int rc;
+    memcpy(prev, w->it.term, plen);
+    if ((rc = gx_dict_next(&w->it)) < 0)
+        return S_fail_in(ix, i, "a damaged dictionary", why, why_cap);
+    if (rc && plen && S_cmp_str(w->it.term, w->it.len, prev, plen) <= 0)
+        return S_fail_in(ix, i, "a dictionary out of order", why, why_cap);
+    w->has = rc;
+    return 0;
+}
+
+static int
+S_range(void *ud, size_t k, int thread, gx_terms_out *out, char *why, size_t why_cap)
+{
+    S_merge *m = ud;
+    const S_cut *lo = k ? &m->cut[k - 1] : NULL, *hi = k < m->ncut ? &m->cut[k] : NULL;
+    S_at *start = m->at + 2 * k * m->n, *stop = start + m->n;
+    S_walk *w;
+    gx_mem mem;
     gx_penc e;
     size_t i;
     int rc = 0;
-    gx_penc_init(&e, m->mem, gx_avgdl(m->counts.total_tokens, m->counts.ndocs));
+    if (!(w = calloc(m->n, sizeof *w)))
+        return GROKX_E_NOMEM;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_penc_init(&e, &mem, gx_avgdl(m->counts.total_tokens, m->counts.ndocs));
     for (i = 0; i < m->n && !rc; i++) {
-        if (gx_dict_seek(&m->in[i].it, m->in[i].ix, NULL, 0) < 0)
-            rc = S_fail(m, i, "a damaged dictionary");
+        const gx_ix *ix = m->ixs[thread][i];
+        if (gx_dict_seek(&w[i].it, ix, lo ? lo->term : NULL, lo ? lo->len : 0) < 0)
+            rc = S_fail_in(ix, i, "a damaged dictionary", why, why_cap);
         else
-            rc = S_advance(m, i);
+            rc = S_step(&w[i], ix, i, why, why_cap);
+        S_here(&w[i], &start[i]);
     }
     while (!rc) {
         const gx_dict_iter *low = NULL;
         char term[GX_TERM_MAX];
         size_t len;
         for (i = 0; i < m->n; i++)
-            if (m->in[i].has && (!low || S_cmp_terms(&m->in[i].it, low) < 0))
-                low = &m->in[i].it;
+            if (w[i].has && S_below(&w[i].it, hi) && (!low || S_cmp_terms(&w[i].it, low) < 0))
+                low = &w[i].it;
         if (!low)
             break;
         len = low->len;
@@ -287,10 +359,11 @@ S_postings(S_merge *m)
         gx_penc_reset(&e);
         for (i = 0; i < m->n && !rc; i++) {
             S_in *in = &m->in[i];
+            const gx_ix *ix = m->ixs[thread][i];
             gx_pcur c;
-            if (!in->has || in->it.len != len || memcmp(in->it.term, term, len))
+            if (!w[i].has || w[i].it.len != len || memcmp(w[i].it.term, term, len))
                 continue;
-            gx_pcur_init(&c, in->ix, &in->it.info);
+            gx_pcur_init(&c, ix, &w[i].it.info);
             while (!rc && (rc = gx_pcur_next(&c)) == 1) {
                 uint32_t nd = in->map ? in->map[c.doc] : (uint32_t)(in->doc_base + (uint64_t)c.doc);
                 const uint32_t *pos;
@@ -299,25 +372,114 @@ S_postings(S_merge *m)
                     continue;
                 if ((rc = gx_pcur_positions(&c, &pos)) != 0) {
                     if (rc == GROKX_E_CORRUPT)
-                        rc = S_fail(m, i, "damaged postings");
+                        rc = S_fail_in(ix, i, "damaged postings", why, why_cap);
                     break;
                 }
                 rc = gx_penc_add(&e, nd, m->doc_len[nd], pos, c.freq);
                 if (rc == GROKX_E_INVALID)
-                    rc = S_fail(m, i, "postings out of order");
+                    rc = S_fail_in(ix, i, "postings out of order", why, why_cap);
             }
             if (rc == GROKX_E_CORRUPT && c.corrupt)
-                rc = S_fail(m, i, "damaged postings");
+                rc = S_fail_in(ix, i, "damaged postings", why, why_cap);
             gx_pcur_free(&c);
             if (!rc)
-                rc = S_advance(m, i);
-            if (!rc && in->has)
-                S_release(in, in->ix->sec[GX_SEC_POSTINGS].p + in->it.info.off);
+                rc = S_step(&w[i], ix, i, why, why_cap);
         }
         if (!rc && e.df && !(rc = gx_penc_finish(&e)))
-            rc = gx_ixw_term(&m->w, term, len, &e);
+            rc = gx_terms_out_add(out, term, len, &e);
     }
+    for (i = 0; i < m->n; i++)
+        S_here(&w[i], &stop[i]);
     gx_penc_free(&e);
+    free(w);
+    return rc;
+}
+
+/* Cut the terms where the largest input's postings pass another share of
+ * gx_range_bytes, at the first terms of its dictionary blocks. */
+static int
+S_cuts(S_merge *m)
+{
+    uint64_t total = 0, step, last = 0, b;
+    const gx_ix *big = NULL;
+    size_t i, cap;
+    for (i = 0; i < m->n; i++) {
+        uint64_t len = m->in[i].ix->sec[GX_SEC_POSTINGS].len;
+        total += len;
+        if (!big || len > big->sec[GX_SEC_POSTINGS].len)
+            big = m->in[i].ix;
+    }
+    m->ncut = 0;
+    if (!big || !gx_range_bytes || total / gx_range_bytes < 2)
+        return 0; /* one range */
+    cap = (size_t)GX_MIN(total / gx_range_bytes + 1, big->ndict_blocks);
+    step = (uint64_t)((double)gx_range_bytes * (double)big->sec[GX_SEC_POSTINGS].len / (double)total);
+    if (!step)
+        step = 1;
+    if (!(m->cut = malloc(cap * sizeof *m->cut)))
+        return GROKX_E_NOMEM;
+    for (b = 1; b < big->ndict_blocks && m->ncut < cap; b++) {
+        gx_dict_iter it;
+        int rc = gx_dict_block_first(&it, big, b);
+        if (rc < 0)
+            return 0; /* a damaged dictionary: the walk will say where */
+        if (it.info.off - last < step)
+            continue;
+        if (m->ncut &&
+            S_cmp_str(it.term, it.len, m->cut[m->ncut - 1].term, m->cut[m->ncut - 1].len) <= 0)
+            continue; /* cuts must rise */
+        memcpy(m->cut[m->ncut].term, it.term, it.len);
+        m->cut[m->ncut++].len = it.len;
+        last = it.info.off;
+    }
+    return 0;
+}
+
+/* Range k is in the file: its inputs' pages before it can go. */
+static void
+S_range_done(void *ud, size_t k)
+{
+    S_merge *m = ud;
+    const S_at *stop = m->at + (2 * k + 1) * m->n;
+    size_t i;
+    for (i = 0; i < m->n; i++) {
+        const gx_span *p = &m->in[i].ix->sec[GX_SEC_POSTINGS];
+        S_release(&m->in[i], p->p + (stop[i].block == UINT64_MAX ? p->len : stop[i].post_off));
+    }
+}
+
+static int
+S_postings(S_merge *m)
+{
+    size_t i, k, n;
+    int rc;
+    if ((rc = S_cuts(m)) != 0)
+        return rc;
+    n = m->ncut + 1;
+    if (!(m->at = calloc(2 * n * m->n, sizeof *m->at)) ||
+        !(m->ixs[0] = malloc(m->n * sizeof *m->ixs[0])) ||
+        !(m->ixs[1] = malloc(m->n * sizeof *m->ixs[1])))
+        return GROKX_E_NOMEM;
+    for (i = 0; i < m->n; i++) {
+        m->ixs[0][i] = m->in[i].ix;
+        m->ixs[1][i] = m->in[i].ix; /* copies below when a second thread may run */
+    }
+    if (m->threads && n > 1) {
+        if (!(m->copies = malloc(m->n * sizeof *m->copies)))
+            return GROKX_E_NOMEM;
+        for (i = 0; i < m->n; i++) {
+            m->copies[i] = *m->in[i].ix; /* shares the mapping; only why is written */
+            m->ixs[1][i] = &m->copies[i];
+        }
+    }
+    rc = gx_ranges_run(n, S_range, m, &m->w, m->threads, S_range_done, m->why, m->why_cap);
+    /* every input's walk must be one: each range began where the last ended */
+    for (k = 0; !rc && k + 1 < n; k++)
+        for (i = 0; i < m->n && !rc; i++) {
+            const S_at *a = m->at + (2 * k + 1) * m->n + i, *b = a + m->n;
+            if (a->block != b->block || a->in_block != b->in_block)
+                rc = S_fail(m, i, "a dictionary out of order");
+        }
     return rc;
 }
 
@@ -479,8 +641,8 @@ S_convs(S_merge *m)
 }
 
 int
-gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, grokx_sink out, gx_mem *mem, char *why,
-            size_t why_cap)
+gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, grokx_sink out, gx_mem *mem,
+            char *why, size_t why_cap)
 {
     S_merge m;
     gx_buf names;
@@ -491,6 +653,7 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, grokx_sink out, gx_mem *mem,
     m.mem = mem;
     m.why = why;
     m.why_cap = why_cap;
+    m.threads = threads;
     gx_buf_init(&names, mem);
     if (!(m.in = calloc(n ? n : 1, sizeof *m.in)))
         return GROKX_E_NOMEM;
@@ -519,5 +682,10 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, grokx_sink out, gx_mem *mem,
     }
     free(m.in);
     free(m.doc_len);
+    free(m.cut);
+    free(m.at);
+    free(m.ixs[0]);
+    free(m.ixs[1]);
+    free(m.copies);
     return rc;
 }

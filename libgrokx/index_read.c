@@ -492,6 +492,14 @@ gx_dict_seek(gx_dict_iter *it, const gx_ix *ix, const char *key, size_t klen)
 }
 
 int
+gx_dict_block_first(gx_dict_iter *it, const gx_ix *ix, uint64_t b)
+{
+    it->ix = ix;
+    S_dict_block(it, b);
+    return S_dict_read(it) == 1 ? 1 : GROKX_E_CORRUPT;
+}
+
+int
 gx_dict_next(gx_dict_iter *it)
 {
     if (it->block_n & 1ull << 63) {

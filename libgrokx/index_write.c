@@ -39,34 +39,41 @@ S_bits(uint32_t v)
 int
 gx_pfor_put(gx_buf *out, const uint32_t *v, size_t n)
 {
-    size_t hist[33] = {0}, i, best_cost, nbytes, nexc = 0;
-    unsigned b, best = 32;
+    /* Four histograms of bit widths, summed after: consecutive values of
+     * one width would otherwise wait on each other's increment. */
+    size_t hist[4][33] = {{0}}, i, best_cost, nbytes, nexc, above = 0, left;
+    unsigned b, best, top;
     unsigned char *p;
     uint64_t acc = 0;
     unsigned have = 0;
     size_t last = 0;
     int rc;
-    unsigned top = 0;
-    size_t above = 0;
-    for (i = 0; i < n; i++)
-        hist[S_bits(v[i])]++;
-    for (top = 32; top && !hist[top]; top--)
+    for (i = 0; i + 4 <= n; i += 4) {
+        hist[0][S_bits(v[i])]++;
+        hist[1][S_bits(v[i + 1])]++;
+        hist[2][S_bits(v[i + 2])]++;
+        hist[3][S_bits(v[i + 3])]++;
+    }
+    for (; i < n; i++)
+        hist[0][S_bits(v[i])]++;
+    for (b = 0; b <= 32; b++)
+        hist[0][b] += hist[1][b] + hist[2][b] + hist[3][b];
+    for (top = 32; top && !hist[0][top]; top--)
         ;
     best = top;
     best_cost = (n * top + 7) / 8;
+    nexc = 0;
     for (b = top; b-- > 0;) { /* fewer bits, more exceptions (about 3 bytes each) */
         size_t cost;
-        above += hist[b + 1];
+        above += hist[0][b + 1];
         cost = (n * b + 7) / 8 + 3 * above;
         if (cost < best_cost)
-            best_cost = cost, best = b;
+            best_cost = cost, best = b, nexc = above;
     }
     b = best;
     nbytes = (n * b + 7) / 8;
     if ((rc = gx_buf_reserve(out, 1 + nbytes + 8)) != 0) /* + 8: a varint count follows */
         return rc;
-    for (i = 0; b < 32 && i < n; i++)
-        nexc += v[i] >> b != 0;
     p = (unsigned char *)out->ptr + out->len;
     *p++ = (unsigned char)b;
     if (b) { /* 32 bits out at a time: have + b stays under 64 */
@@ -88,11 +95,12 @@ gx_pfor_put(gx_buf *out, const uint32_t *v, size_t n)
     out->len = (size_t)(p - (unsigned char *)out->ptr);
     if ((rc = gx_buf_varint(out, nexc)) != 0)
         return rc;
-    for (i = 0; i < n && nexc; i++)
-        if (b < 32 && v[i] >> b) {
+    for (i = 0, left = nexc; left; i++) /* b < 32 here: a value of 32 bits is never above */
+        if (v[i] >> b) {
             if ((rc = gx_buf_varint(out, i - last)) || (rc = gx_buf_varint(out, v[i] >> b)))
                 return rc;
             last = i;
+            left--;
         }
     return 0;
 }
@@ -104,6 +112,8 @@ gx_penc_init(gx_penc *e, gx_mem *mem, double avgdl)
 {
     memset(e, 0, sizeof *e);
     e->avgdl = avgdl;
+    e->len_c0 = GX_BM25_K1 * (1 - GX_BM25_B);
+    e->len_c1 = GX_BM25_K1 * GX_BM25_B / avgdl;
     gx_buf_init(&e->docs, mem);
     gx_buf_init(&e->skip, mem);
     gx_buf_init(&e->pos, mem);
@@ -160,7 +170,7 @@ int
 gx_penc_add(gx_penc *e, uint32_t doc, uint32_t dl, const uint32_t *pos, uint32_t freq)
 {
     uint32_t i;
-    double part = gx_bm25_tf(freq, dl, e->avgdl);
+    double f = freq, m;
     int rc;
     if ((int64_t)doc <= e->prev_doc || !freq)
         return GROKX_E_INVALID;
@@ -176,8 +186,15 @@ gx_penc_add(gx_penc *e, uint32_t doc, uint32_t dl, const uint32_t *pos, uint32_t
             return GROKX_E_INVALID;
         e->bpos[e->bpos_n++] = i ? pos[i] - pos[i - 1] - 1 : pos[0];
     }
-    if (part > e->block_max)
-        e->block_max = part;
+    /* part > m is f (k1 + 1) > m (f + D); with D computed without its
+     * division and a margin far above its rounding, only a posting that may
+     * raise the block's impact pays for the exact value. */
+    m = e->block_max; /* after the close above, which resets it */
+    if (m == 0 || f * (GX_BM25_K1 + 1) >= m * (f + e->len_c0 + e->len_c1 * dl) * (1 - 1e-9)) {
+        double part = gx_bm25_tf(f, dl, e->avgdl);
+        if (part > m)
+            e->block_max = part;
+    }
     e->gaps[e->bn] = (uint32_t)((int64_t)doc - e->prev_doc - 1);
     e->freqs[e->bn++] = freq - 1;
     e->prev_doc = doc;
@@ -393,13 +410,15 @@ gx_ixw_end(gx_ixw *w)
 }
 
 int
-gx_ixw_term(gx_ixw *w, const char *term, size_t len, const gx_penc *e)
+gx_ixw_term_raw(gx_ixw *w, const char *term, size_t len, uint64_t df, const void *docs,
+                size_t docs_len, const void *skip, size_t skip_len, const void *pos,
+                size_t pos_len)
 {
     size_t pre = 0;
     int rc;
     if (w->err)
         return w->err;
-    if (w->cur != GX_SEC_POSTINGS || !len || len > GX_TERM_MAX || !e->df)
+    if (w->cur != GX_SEC_POSTINGS || !len || len > GX_TERM_MAX || !df)
         return w->err = GROKX_E_STATE;
     if (w->nterms) {
         size_t m = GX_MIN(len, w->last_len);
@@ -424,9 +443,8 @@ gx_ixw_term(gx_ixw *w, const char *term, size_t len, const gx_penc *e)
     }
     if ((rc = gx_buf_varint(&w->dict, pre)) || (rc = gx_buf_varint(&w->dict, len - pre)) ||
         (rc = gx_buf_put(&w->dict, term + pre, len - pre)) ||
-        (rc = gx_buf_varint(&w->dict, e->df)) || (rc = gx_buf_varint(&w->dict, e->docs.len)) ||
-        (rc = gx_buf_varint(&w->dict, e->skip.len)) ||
-        (rc = gx_buf_varint(&w->dict, e->pos.len)))
+        (rc = gx_buf_varint(&w->dict, df)) || (rc = gx_buf_varint(&w->dict, docs_len)) ||
+        (rc = gx_buf_varint(&w->dict, skip_len)) || (rc = gx_buf_varint(&w->dict, pos_len)))
         return w->err = rc;
     w->block_terms++;
     gx_put32((unsigned char *)w->dict_index.ptr + w->block_rec_off + 16,
@@ -434,10 +452,17 @@ gx_ixw_term(gx_ixw *w, const char *term, size_t len, const gx_penc *e)
     memcpy(w->last_term, term, len);
     w->last_len = len;
     w->nterms++;
-    S_out(w, e->docs.ptr, e->docs.len);
-    S_out(w, e->skip.ptr, e->skip.len);
-    S_out(w, e->pos.ptr, e->pos.len);
+    S_out(w, docs, docs_len);
+    S_out(w, skip, skip_len);
+    S_out(w, pos, pos_len);
     return w->err;
+}
+
+int
+gx_ixw_term(gx_ixw *w, const char *term, size_t len, const gx_penc *e)
+{
+    return gx_ixw_term_raw(w, term, len, e->df, e->docs.ptr, e->docs.len, e->skip.ptr,
+                           e->skip.len, e->pos.ptr, e->pos.len);
 }
 
 int

@@ -488,6 +488,132 @@ test_merge(const char *ex1, const char *ex2, const char *tmpdir)
     remove(pb);
 }
 
+/* ---- postings written in ranges, on two threads ---------------------------- */
+
+static void recrc(unsigned char *b, size_t n);
+
+static int
+build_index_ranges(const char *path, size_t budget, size_t range_bytes, unsigned wflags,
+                   membuf *out)
+{
+    grokx_writer_config cfg;
+    grokx_writer *w;
+    grokx_parser *p;
+    size_t saved = gx_range_bytes;
+    int rc;
+    memset(out, 0, sizeof *out);
+    grokx_writer_config_init(&cfg);
+    cfg.sink.write = mem_write;
+    cfg.sink.ud = out;
+    cfg.memory_budget = budget;
+    cfg.flags |= wflags;
+    if ((rc = grokx_writer_create("index", &cfg, &w)) != 0)
+        return rc;
+    gx_range_bytes = range_bytes;
+    p = grokx_parser_new(NULL, w);
+    rc = p ? grokx_parse_path(p, path) : GROKX_E_NOMEM;
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+    gx_range_bytes = saved;
+    return rc;
+}
+
+static int
+merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, membuf *out)
+{
+    gx_ix ixs[3];
+    gx_ix *ptrs[3];
+    gx_mem mem;
+    grokx_sink sink = {mem_write, out};
+    char why[GROKX_ERROR_TEXT_MAX] = "";
+    size_t i, opened = 0, saved = gx_range_bytes;
+    int rc = 0;
+    memset(out, 0, sizeof *out);
+    for (i = 0; i < n && !rc; i++, opened++) {
+        ptrs[i] = &ixs[i];
+        rc = gx_ix_open_mem(&ixs[i], ins[i].p, ins[i].n);
+    }
+    if (!rc) {
+        gx_mem_init(&mem, NULL, NULL, 0);
+        gx_range_bytes = range_bytes;
+        rc = gx_ix_merge(ptrs, n, 1, threads, sink, &mem, why, sizeof why);
+        gx_range_bytes = saved;
+    }
+    for (i = 0; i < opened; i++)
+        gx_ix_close(&ixs[i]);
+    return rc;
+}
+
+static int
+same_bytes(const membuf *a, const membuf *b)
+{
+    return a->n == b->n && !memcmp(a->p, b->p, a->n);
+}
+
+/* Cut into ranges of a few bytes, encoded on two threads or one, a file is
+ * the same as written in one piece: built at once, in segments, merged. */
+static void
+test_ranges(const char *ex1, const char *ex2)
+{
+    membuf whole, cut, one, seg, segcut, segone, in[3], m1, m2;
+    CHECK_INT(build_index_ranges(ex1, 0, SIZE_MAX, 0, &whole), 0);
+    CHECK_INT(build_index_ranges(ex1, 0, 64, 0, &cut), 0);
+    CHECK_INT(build_index_ranges(ex1, 0, 64, GROKX_WF_NO_THREADS, &one), 0);
+    CHECK(same_bytes(&whole, &cut));
+    CHECK(same_bytes(&whole, &one));
+    /* a segment per conversation: the writes and the merge both cut */
+    CHECK_INT(build_index_ranges(ex1, 1, SIZE_MAX, 0, &seg), 0);
+    CHECK_INT(build_index_ranges(ex1, 1, 64, 0, &segcut), 0);
+    CHECK_INT(build_index_ranges(ex1, 1, 64, GROKX_WF_NO_THREADS, &segone), 0);
+    CHECK(same_bytes(&seg, &segcut));
+    CHECK(same_bytes(&seg, &segone));
+    /* grokx merge of two exports and a duplicate */
+    in[0] = whole;
+    CHECK_INT(build_index_ranges(ex2, 0, SIZE_MAX, 0, &in[1]), 0);
+    in[2] = whole;
+    CHECK_INT(merge_ranges(in, 3, SIZE_MAX, 0, &m1), 0);
+    CHECK_INT(merge_ranges(in, 3, 64, 1, &m2), 0);
+    CHECK(m1.n > 0 && same_bytes(&m1, &m2));
+    free(m2.p);
+    CHECK_INT(merge_ranges(in, 3, 1, 1, &m2), 0); /* a range per block */
+    CHECK(same_bytes(&m1, &m2));
+    free(whole.p), free(cut.p), free(one.p), free(seg.p), free(segcut.p), free(segone.p);
+    free(in[1].p), free(m1.p), free(m2.p);
+}
+
+/* Whatever the damage (behind matching CRCs) of one input, merging in many
+ * ranges on two threads succeeds or fails as one range does, with the same
+ * bytes: ranges may not skip, repeat or reorder a term. */
+static void
+test_ranges_damage(const char *export_path)
+{
+    membuf good, in[2], m1, m2;
+    unsigned char *copy;
+    size_t i, stride = getenv("GX_TEST_STRIDE") ? (size_t)atoi(getenv("GX_TEST_STRIDE")) : 11;
+    int merged = 0, refused = 0;
+    CHECK_INT(build_index(export_path, 0, 0, &good), 0);
+    copy = malloc(good.n);
+    for (i = GX_IX_PRELUDE; i + GX_IX_FOOTER < good.n; i += stride ? stride : 1) {
+        int r1, r2;
+        memcpy(copy, good.p, good.n);
+        copy[i] ^= (unsigned char)(1u << (i % 8));
+        recrc(copy, good.n);
+        in[0].p = (char *)copy, in[0].n = good.n;
+        in[1] = good;
+        r1 = merge_ranges(in, 2, SIZE_MAX, 0, &m1);
+        r2 = merge_ranges(in, 2, 16, 1, &m2);
+        CHECK_MSG((r1 == 0) == (r2 == 0), "byte %zu: one range %d, ranges %d", i, r1, r2);
+        if (r1 == 0 && r2 == 0)
+            CHECK_MSG(same_bytes(&m1, &m2), "byte %zu: ranges change the merge", i);
+        merged += r1 == 0;
+        refused += r1 != 0;
+        free(m1.p), free(m2.p);
+    }
+    CHECK(merged > 0 && refused > 0);
+    free(copy);
+    free(good.p);
+}
+
 /* ---- queries that cannot be read ----------------------------------------- */
 
 static void
@@ -740,9 +866,11 @@ main(int argc, char **argv)
         test_oracle(argv[i]);
     test_bad_queries(argv[2]);
     test_merge(argv[2], argv[argc - 1], argv[1]);
+    test_ranges(argv[2], argv[argc - 1]);
     test_long_names(argv[1]);
     test_store_claim("examples/sample-export.json");
     test_damage("examples/sample-export.json");
     test_damage_behind_crc("examples/sample-export.json");
+    test_ranges_damage("examples/sample-export.json");
     return test_report("index");
 }
