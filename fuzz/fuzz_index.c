@@ -5,7 +5,9 @@
  * says. Invariants: a file the full check accepts answers every query
  * without GROKX_E_CORRUPT; results point inside their snippets; totals
  * are at least the hits shown. Queries come from the input's last bytes
- * (after a 0xFF separator) or a fixed set.
+ * (after a 0xFF separator) or a fixed set. Merged with itself (as grokx
+ * merge does), in one range and in ranges of a few terms on two threads,
+ * it must fail both ways or give the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +16,51 @@
 #include "index.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct S_mem {
+    char *p;
+    size_t n, cap;
+} S_mem;
+
+static int
+S_write(void *ud, const char *buf, size_t len)
+{
+    S_mem *m = ud;
+    if (m->n + len > m->cap) {
+        size_t cap = m->cap ? m->cap : 4096;
+        char *p;
+        while (cap < m->n + len)
+            cap *= 2;
+        if (!(p = realloc(m->p, cap)))
+            return -1;
+        m->p = p, m->cap = cap;
+    }
+    memcpy(m->p + m->n, buf, len);
+    m->n += len;
+    return 0;
+}
+
+/* data merged with itself, its postings in ranges of about range_bytes */
+static int
+S_merge(const uint8_t *data, size_t n, size_t range_bytes, int threads, S_mem *out)
+{
+    gx_ix ix[2];
+    gx_ix *ptrs[2] = {&ix[0], &ix[1]};
+    gx_mem mem;
+    grokx_sink sink = {S_write, out};
+    char why[GROKX_ERROR_TEXT_MAX] = "";
+    size_t saved = gx_range_bytes;
+    int rc;
+    if (gx_ix_open_mem(&ix[0], data, n) != 0)
+        return -1;
+    ix[1] = ix[0];
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_range_bytes = range_bytes;
+    rc = gx_ix_merge(ptrs, 2, 1, threads, sink, &mem, why, sizeof why);
+    gx_range_bytes = saved;
+    gx_ix_close(&ix[0]);
+    return rc;
+}
 
 static void
 S_search(grokx_index *ix, const char *q, int checked)
@@ -66,6 +113,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (grokx_index_open_memory(data, n, &ix, &err) != 0)
         return 0;
+    {
+        S_mem one = {0}, many = {0};
+        int r1 = S_merge(data, n, SIZE_MAX, 0, &one), r2 = S_merge(data, n, 16, 1, &many);
+        if ((r1 == 0) != (r2 == 0) || (r1 == 0 && (one.n != many.n || memcmp(one.p, many.p, one.n))))
+            abort();
+        free(one.p);
+        free(many.p);
+    }
     checked = grokx_index_check(ix, &err) == 0;
     for (i = 0; i < sizeof qs / sizeof qs[0]; i++)
         S_search(ix, qs[i], checked);

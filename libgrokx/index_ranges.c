@@ -54,10 +54,13 @@ gx_terms_out_add(gx_terms_out *o, const char *term, size_t len, const gx_penc *e
 static int
 S_emit(gx_ixw *w, const gx_terms_out *o)
 {
-    const unsigned char *p = (const unsigned char *)o->entries.ptr,
-                        *end = p + o->entries.len;
+    const unsigned char *p, *end;
     const char *bytes = o->bytes.ptr;
     size_t at = 0;
+    if (!o->entries.len)
+        return 0; /* no terms (and no buffer: no pointer arithmetic on NULL) */
+    p = (const unsigned char *)o->entries.ptr;
+    end = p + o->entries.len;
     while (p < end) { /* our own bytes: well formed */
         uint64_t len = 0, df = 0, dl = 0, sl = 0, pl = 0;
         const char *term;
