@@ -268,8 +268,14 @@ typedef void (*gx_range_done)(void *ud, size_t k);
  * in order. The first failure in order ends it, with its why. */
 int gx_ranges_run(size_t n, gx_range_job job, void *ud, gx_ixw *w, int threads,
                   gx_range_done done, char *why, size_t why_cap);
-/* About how many bytes of postings a range should hold (tests lower it). */
+/* The most bytes of postings a range should hold (tests lower it), and
+ * the size to use for a wish (0: no wish). The ranges held at once take
+ * about ten times that. */
 extern size_t gx_range_bytes;
+size_t gx_range_size(size_t want);
+/* The most bytes of postings one range held, on this thread's runs so far
+ * (for the tests: ranges stay near their size whatever the inputs). */
+extern _Thread_local size_t gx_range_largest;
 /* The other sections, each opened, filled and closed in GX_SEC_* order. */
 int gx_ixw_begin(gx_ixw *w, int section);
 int gx_ixw_put(gx_ixw *w, const void *p, size_t n);
@@ -306,8 +312,9 @@ void gx_inv_free(gx_inv *v);
 size_t gx_inv_used(const gx_inv *v);
 /* The next document: its text tokenised (the caller stores the text). */
 int gx_inv_add(gx_inv *v, grokx_str text);
-/* Every term, sorted, with its postings, into the open postings section. */
-int gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads);
+/* Every term, sorted, with its postings, into the open postings section,
+ * in ranges of about range bytes (gx_range_size) on threads (0 or 1) more. */
+int gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads, size_t range);
 
 
 /* ---- reading an index file -------------------------------------------- */
@@ -442,9 +449,10 @@ const gx_ix *gx_index_ix(const grokx_index *g);
 /* Merge ixs[0..n-1] into one file on out: documents in input order. With
  * dedup, a conversation id met in several inputs is kept once: the copy
  * with the latest modify time (ties: the later input). With threads,
- * postings are encoded on a second thread as well (same bytes). */
-int gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, grokx_sink out,
-                gx_mem *mem, char *why, size_t why_cap);
+ * postings are encoded on a second thread as well (same bytes), in ranges
+ * of about range bytes (gx_range_size). */
+int gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range,
+                grokx_sink out, gx_mem *mem, char *why, size_t why_cap);
 
 /* ---- temporaries ------------------------------------------------------- */
 

@@ -443,6 +443,14 @@ S_write_store(S_ix *x, gx_ixw *w)
     return rc ? rc : gx_ixw_end(w);
 }
 
+/* Bytes of postings per range when writing on two threads: the ranges
+ * held at once (about ten) stay a small part of the budget. */
+static size_t
+S_range(const S_ix *x)
+{
+    return GX_MAX(x->budget / 64, (size_t)16 << 10);
+}
+
 /* Write the segment in memory as a complete index file on out. The
  * worker must be idle. */
 static int
@@ -458,7 +466,7 @@ S_write(S_ix *x, grokx_sink out)
     for (i = 0; i < x->ndocs; i++) /* what the worker learnt of each message */
         gx_put32((unsigned char *)x->docs.ptr + i * GX_IX_DOC_REC + 4, v->doc_info[i].ntokens);
     gx_ixw_init(&w, out, &x->mem);
-    rc = gx_inv_write_postings(v, &w, x->two_threads);
+    rc = gx_inv_write_postings(v, &w, x->two_threads, S_range(x));
     if (!rc && !(rc = gx_ixw_end(&w)) &&
         !(rc = S_write_store(x, &w)) &&
         !(rc = S_section(&w, GX_SEC_DOCS, x->docs.ptr, x->docs.len)) &&
@@ -611,8 +619,8 @@ S_end(void *self, const grokx_stats *st)
             snprintf(x->why, sizeof x->why, "index: a temporary segment: %.200s", ixs[i].why);
     }
     if (!rc)
-        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, x->cfg.sink, &x->mem, x->why,
-                         sizeof x->why);
+        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, S_range(x), x->cfg.sink, &x->mem,
+                         x->why, sizeof x->why);
     if (!rc && x->cfg.report) { /* what the budget cost: a merge at the end */
         char line[160];
         int mib = x->budget >= ((size_t)1 << 20);

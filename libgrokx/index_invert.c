@@ -297,7 +297,7 @@ S_write_range(void *ud, size_t k, int thread, gx_terms_out *out, char *why, size
 }
 
 int
-gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads)
+gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads, size_t range)
 {
     S_sorted *order = NULL;
     size_t *cut, ncut = 0, cap = 2, i, acc = 0;
@@ -314,16 +314,17 @@ gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads)
     }
     if (v->nterms)
         qsort(order, v->nterms, sizeof *order, S_sorted_cmp);
-    /* a cut each time the postings pass another gx_range_bytes (their size
-     * here is about their size encoded) */
-    cap += gx_range_bytes ? acc / gx_range_bytes : 0;
+    /* a cut each time the postings pass another range (their size here is
+     * about their size encoded) */
+    range = gx_range_size(range);
+    cap += range ? acc / range : 0;
     if (!(cut = malloc(cap * sizeof *cut))) {
         free(order);
         return GROKX_E_NOMEM;
     }
     cut[ncut++] = 0;
     for (i = 0, acc = 0; i < v->nterms; i++) {
-        if (gx_range_bytes && acc >= gx_range_bytes && ncut + 1 < cap) {
+        if (range && acc >= range && ncut + 1 < cap) {
             cut[ncut++] = i;
             acc = 0;
         }

@@ -54,6 +54,7 @@ typedef struct S_merge {
     uint32_t *doc_len; /* per new document: its tokens */
     /* the postings, in ranges of terms (gx_ranges_run) */
     int threads;
+    size_t range;     /* bytes of postings a range should hold (0: the default) */
     gx_ix **ixs[2];   /* the inputs as each thread reads them: the second
                        * thread's are copies, so errors are its own */
     S_cut *cut;       /* range k is cut[k - 1] up to cut[k] */
@@ -395,43 +396,91 @@ S_range(void *ud, size_t k, int thread, gx_terms_out *out, char *why, size_t why
     return rc;
 }
 
-/* Cut the terms where the largest input's postings pass another share of
- * gx_range_bytes, at the first terms of its dictionary blocks. */
+/* A heap of the inputs by the first term of their next dictionary block,
+ * for S_cuts. Each reads a copy of its input: a damaged block's error is
+ * not left in the input's why. */
+typedef struct S_head {
+    gx_ix ix;
+    gx_dict_iter it;
+    uint64_t block;
+} S_head;
+
 static int
-S_cuts(S_merge *m)
+S_head_less(const S_head *a, const S_head *b)
 {
-    uint64_t total = 0, step, last = 0, b;
-    const gx_ix *big = NULL;
-    size_t i, cap;
-    for (i = 0; i < m->n; i++) {
-        uint64_t len = m->in[i].ix->sec[GX_SEC_POSTINGS].len;
-        total += len;
-        if (!big || len > big->sec[GX_SEC_POSTINGS].len)
-            big = m->in[i].ix;
+    return S_cmp_terms(&a->it, &b->it) < 0;
+}
+
+static void
+S_heap_down(S_head **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, min = i;
+        S_head *t;
+        if (l < n && S_head_less(h[l], h[min]))
+            min = l;
+        if (r < n && S_head_less(h[r], h[min]))
+            min = r;
+        if (min == i)
+            return;
+        t = h[i], h[i] = h[min], h[min] = t;
+        i = min;
     }
+}
+
+/* Cut the terms into ranges of about `range` bytes of postings, summed
+ * over the inputs: the dictionaries' block first terms, walked in term
+ * order across every input, give each input's bytes before a term (to a
+ * block). A range holds about `range` bytes plus a block of each input,
+ * whatever the inputs' vocabularies. On a damaged dictionary the cuts
+ * stop there; the walk says what is wrong. */
+static int
+S_cuts(S_merge *m, size_t range)
+{
+    uint64_t total = 0, sum = 0, last = 0, *seen;
+    S_head *heads, **h;
+    size_t i, n = 0, cap;
+    for (i = 0; i < m->n; i++)
+        total += m->in[i].ix->sec[GX_SEC_POSTINGS].len;
     m->ncut = 0;
-    if (!big || !gx_range_bytes || total / gx_range_bytes < 2)
+    if (!range || total / range < 2)
         return 0; /* one range */
-    cap = (size_t)GX_MIN(total / gx_range_bytes + 1, big->ndict_blocks);
-    step = (uint64_t)((double)gx_range_bytes * (double)big->sec[GX_SEC_POSTINGS].len / (double)total);
-    if (!step)
-        step = 1;
-    if (!(m->cut = malloc(cap * sizeof *m->cut)))
+    cap = (size_t)GX_MIN(total / range + 1, (uint64_t)SIZE_MAX / sizeof *m->cut);
+    heads = calloc(m->n, sizeof *heads);
+    h = calloc(m->n, sizeof *h);
+    seen = calloc(m->n, sizeof *seen);
+    if (!heads || !h || !seen || !(m->cut = malloc(cap * sizeof *m->cut))) {
+        free(heads), free(h), free(seen);
         return GROKX_E_NOMEM;
-    for (b = 1; b < big->ndict_blocks && m->ncut < cap; b++) {
-        gx_dict_iter it;
-        int rc = gx_dict_block_first(&it, big, b);
-        if (rc < 0)
-            return 0; /* a damaged dictionary: the walk will say where */
-        if (it.info.off - last < step)
-            continue;
-        if (m->ncut &&
-            S_cmp_str(it.term, it.len, m->cut[m->ncut - 1].term, m->cut[m->ncut - 1].len) <= 0)
-            continue; /* cuts must rise */
-        memcpy(m->cut[m->ncut].term, it.term, it.len);
-        m->cut[m->ncut++].len = it.len;
-        last = it.info.off;
     }
+    for (i = 0; i < m->n; i++) { /* block 0 starts at 0: its first term is no cut */
+        heads[i].ix = *m->in[i].ix;
+        heads[i].block = 1;
+        if (heads[i].ix.ndict_blocks > 1 &&
+            gx_dict_block_first(&heads[i].it, &heads[i].ix, 1) == 1)
+            h[n++] = &heads[i];
+    }
+    for (i = n / 2; i-- > 0;)
+        S_heap_down(h, n, i);
+    while (n && m->ncut < cap) {
+        S_head *t = h[0];
+        size_t in = (size_t)(t - heads);
+        if (t->it.info.off > seen[in]) { /* offsets rise, unless damaged */
+            sum += t->it.info.off - seen[in];
+            seen[in] = t->it.info.off;
+        }
+        if (sum - last >= range &&
+            (!m->ncut ||
+             S_cmp_str(t->it.term, t->it.len, m->cut[m->ncut - 1].term, m->cut[m->ncut - 1].len) > 0)) {
+            memcpy(m->cut[m->ncut].term, t->it.term, t->it.len);
+            m->cut[m->ncut++].len = t->it.len;
+            last = sum;
+        }
+        if (++t->block >= t->ix.ndict_blocks || gx_dict_block_first(&t->it, &t->ix, t->block) != 1)
+            h[0] = h[--n]; /* this input's blocks are done (or damaged) */
+        S_heap_down(h, n, 0);
+    }
+    free(heads), free(h), free(seen);
     return 0;
 }
 
@@ -453,7 +502,7 @@ S_postings(S_merge *m)
 {
     size_t i, k, n;
     int rc;
-    if ((rc = S_cuts(m)) != 0)
+    if ((rc = S_cuts(m, gx_range_size(m->range))) != 0)
         return rc;
     n = m->ncut + 1;
     if (!(m->at = calloc(2 * n * m->n, sizeof *m->at)) ||
@@ -641,8 +690,8 @@ S_convs(S_merge *m)
 }
 
 int
-gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, grokx_sink out, gx_mem *mem,
-            char *why, size_t why_cap)
+gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range, grokx_sink out,
+            gx_mem *mem, char *why, size_t why_cap)
 {
     S_merge m;
     gx_buf names;
@@ -654,6 +703,7 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, grokx_sink out,
     m.why = why;
     m.why_cap = why_cap;
     m.threads = threads;
+    m.range = range;
     gx_buf_init(&names, mem);
     if (!(m.in = calloc(n ? n : 1, sizeof *m.in)))
         return GROKX_E_NOMEM;

@@ -17,6 +17,13 @@
 #define S_WINDOW 4
 
 size_t gx_range_bytes = (size_t)1 << 20;
+_Thread_local size_t gx_range_largest;
+
+size_t
+gx_range_size(size_t want)
+{
+    return want && want < gx_range_bytes ? want : gx_range_bytes;
+}
 
 /* ---- one range's output ---------------------------------------------- */
 
@@ -161,10 +168,13 @@ gx_ranges_run(size_t n, gx_range_job job, void *ud, gx_ixw *w, int threads, gx_r
         S_out_init(&r.slot[i].out, &r.slot[i].mem);
     }
     if (threads && n > 1 && pthread_mutex_init(&r.lock, NULL) == 0) {
-        if (pthread_cond_init(&r.cond, NULL) == 0 &&
-            pthread_create(&th, NULL, S_worker, &r) == 0)
-            threaded = 1;
-        else
+        if (pthread_cond_init(&r.cond, NULL) == 0) {
+            if (pthread_create(&th, NULL, S_worker, &r) == 0)
+                threaded = 1;
+            else
+                pthread_cond_destroy(&r.cond);
+        }
+        if (!threaded)
             pthread_mutex_destroy(&r.lock); /* no second thread: all of it here */
     }
     if (threaded)
@@ -174,6 +184,8 @@ gx_ranges_run(size_t n, gx_range_job job, void *ud, gx_ixw *w, int threads, gx_r
         if (s->state == 2) { /* the next range in order is ready: out with it */
             if (threaded)
                 pthread_mutex_unlock(&r.lock);
+            if (s->out.bytes.len > gx_range_largest)
+                gx_range_largest = s->out.bytes.len;
             if (!(rc = s->rc) && !(rc = S_emit(w, &s->out)) && done)
                 done(ud, r.emitted);
             else if (rc && s->why[0])

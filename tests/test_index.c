@@ -536,7 +536,7 @@ merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, membu
     if (!rc) {
         gx_mem_init(&mem, NULL, NULL, 0);
         gx_range_bytes = range_bytes;
-        rc = gx_ix_merge(ptrs, n, 1, threads, sink, &mem, why, sizeof why);
+        rc = gx_ix_merge(ptrs, n, 1, threads, 0, sink, &mem, why, sizeof why);
         gx_range_bytes = saved;
     }
     for (i = 0; i < opened; i++)
@@ -579,6 +579,60 @@ test_ranges(const char *ex1, const char *ex2)
     CHECK(same_bytes(&m1, &m2));
     free(whole.p), free(cut.p), free(one.p), free(seg.p), free(segcut.p), free(segone.p);
     free(in[1].p), free(m1.p), free(m2.p);
+}
+
+/* An export of n messages whose words all start with letter: two such
+ * exports have no term in common. */
+static void
+write_vocab_export(const char *path, char letter, int n)
+{
+    FILE *f = fopen(path, "w");
+    unsigned seed = (unsigned)letter;
+    int i, k;
+    fprintf(f, "{\"conversations\":[");
+    for (i = 0; i < n; i++) {
+        fprintf(f, "%s{\"conversation\":{\"id\":\"%c-%d\",\"title\":\"t\",\"create_time\":"
+                   "\"2026-01-01T00:00:00Z\"},\"responses\":[{\"response\":{\"_id\":\"%c-%d-m\","
+                   "\"message\":\"",
+                i ? "," : "", letter, i, letter, i);
+        for (k = 0; k < 40; k++) {
+            seed = seed * 1103515245u + 12345u;
+            fprintf(f, "%c%c%c ", letter, 'a' + (int)(seed >> 16) % 26, 'a' + (int)(seed >> 8) % 26);
+        }
+        fprintf(f, "\",\"sender\":\"human\",\"create_time\":{\"$date\":{\"$numberLong\":"
+                   "\"1767225600000\"}}}}]}");
+    }
+    fprintf(f, "]}");
+    fclose(f);
+}
+
+/* Merged inputs whose vocabularies do not overlap are still cut into
+ * ranges of about the range size: cutting at one input's terms once put
+ * all of the other's postings in one range. */
+static void
+test_ranges_disjoint(const char *tmpdir)
+{
+    char pa[512], pz[512];
+    membuf in[2], m1, m2;
+    size_t saved = gx_range_bytes;
+    snprintf(pa, sizeof pa, "%s/vocab-a.json", tmpdir);
+    snprintf(pz, sizeof pz, "%s/vocab-z.json", tmpdir);
+    write_vocab_export(pa, 'a', 300);
+    write_vocab_export(pz, 'z', 200);
+    CHECK_INT(build_index(pa, 0, 0, &in[0]), 0);
+    CHECK_INT(build_index(pz, 0, 0, &in[1]), 0);
+    CHECK_INT(merge_ranges(in, 2, SIZE_MAX, 0, &m1), 0);
+    gx_range_largest = 0;
+    CHECK_INT(merge_ranges(in, 2, 2048, 1, &m2), 0);
+    CHECK(same_bytes(&m1, &m2));
+    /* a range is about 2 KiB plus a dictionary block of each input (3 KB
+     * here; cut at one input's terms, all 19 KB of the other's were one) */
+    CHECK_MSG(gx_range_largest > 0 && gx_range_largest < 8192, "a range of %zu bytes",
+              gx_range_largest);
+    gx_range_bytes = saved;
+    free(in[0].p), free(in[1].p), free(m1.p), free(m2.p);
+    remove(pa);
+    remove(pz);
 }
 
 /* Whatever the damage (behind matching CRCs) of one input, merging in many
@@ -867,6 +921,7 @@ main(int argc, char **argv)
     test_bad_queries(argv[2]);
     test_merge(argv[2], argv[argc - 1], argv[1]);
     test_ranges(argv[2], argv[argc - 1]);
+    test_ranges_disjoint(argv[1]);
     test_long_names(argv[1]);
     test_store_claim("examples/sample-export.json");
     test_damage("examples/sample-export.json");
