@@ -56,7 +56,7 @@ S_merge(const uint8_t *data, size_t n, size_t range_bytes, int threads, S_mem *o
     ix[1] = ix[0];
     gx_mem_init(&mem, NULL, NULL, 0);
     gx_range_bytes = range_bytes;
-    rc = gx_ix_merge(ptrs, 2, 1, threads, sink, &mem, why, sizeof why);
+    rc = gx_ix_merge(ptrs, 2, 1, threads, 0, sink, &mem, why, sizeof why);
     gx_range_bytes = saved;
     gx_ix_close(&ix[0]);
     return rc;
