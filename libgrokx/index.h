@@ -242,12 +242,11 @@ typedef struct gx_ix_counts {
 /* Start a file on out: the prelude, then the postings section. */
 void gx_ixw_init(gx_ixw *w, grokx_sink out, gx_mem *mem);
 void gx_ixw_free(gx_ixw *w);
-/* The next term (in strictly increasing byte order) with its postings. */
-int gx_ixw_term(gx_ixw *w, const char *term, size_t len, const gx_penc *e);
-/* The same from a term's encoded parts (what gx_penc holds). */
-int gx_ixw_term_raw(gx_ixw *w, const char *term, size_t len, uint64_t df, const void *docs,
-                    size_t docs_len, const void *skip, size_t skip_len, const void *pos,
-                    size_t pos_len);
+/* The next term (in strictly increasing byte order) with its postings,
+ * the three parts a gx_penc encodes. */
+int gx_ixw_term(gx_ixw *w, const char *term, size_t len, uint64_t df, const void *docs,
+                size_t docs_len, const void *skip, size_t skip_len, const void *pos,
+                size_t pos_len);
 
 /* ---- postings encoded on two threads (index_ranges.c) ------------------- */
 

@@ -63,12 +63,19 @@ typedef struct S_merge {
     gx_ix *copies;
 } S_merge;
 
+/* Input i (as ix, which may be a thread's copy) is damaged: why says so. */
+static int
+S_fail_in(const gx_ix *ix, size_t i, const char *what, char *why, size_t why_cap)
+{
+    snprintf(why, why_cap, "merge: input %zu: %s%s%s", i + 1, what, ix->why[0] ? ": " : "",
+             ix->why);
+    return GROKX_E_CORRUPT;
+}
+
 static int
 S_fail(S_merge *m, size_t i, const char *what)
 {
-    snprintf(m->why, m->why_cap, "merge: input %zu: %s%s%s", i + 1, what,
-             m->in[i].ix->why[0] ? ": " : "", m->in[i].ix->why);
-    return GROKX_E_CORRUPT;
+    return S_fail_in(m->in[i].ix, i, what, m->why, m->why_cap);
 }
 
 /* ---- which conversations survive ---------------------------------------- */
@@ -271,14 +278,6 @@ typedef struct S_walk {
     gx_dict_iter it;
     int has;
 } S_walk;
-
-static int
-S_fail_in(const gx_ix *ix, size_t i, const char *what, char *why, size_t why_cap)
-{
-    snprintf(why, why_cap, "merge: input %zu: %s%s%s", i + 1, what, ix->why[0] ? ": " : "",
-             ix->why);
-    return GROKX_E_CORRUPT;
-}
 
 static int
 S_cmp_str(const char *a, size_t an, const char *b, size_t bn)

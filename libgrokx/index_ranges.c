@@ -57,7 +57,7 @@ gx_terms_out_add(gx_terms_out *o, const char *term, size_t len, const gx_penc *e
     return 0;
 }
 
-/* Give a range's terms to the writer, as gx_ixw_term would have had them. */
+/* Give a range's terms to the writer. */
 static int
 S_emit(gx_ixw *w, const gx_terms_out *o)
 {
@@ -79,9 +79,8 @@ S_emit(gx_ixw *w, const gx_terms_out *o)
         gx_varint(&p, end, &dl);
         gx_varint(&p, end, &sl);
         gx_varint(&p, end, &pl);
-        if ((rc = gx_ixw_term_raw(w, term, (size_t)len, df, bytes + at, (size_t)dl,
-                                  bytes + at + dl, (size_t)sl, bytes + at + dl + sl,
-                                  (size_t)pl)) != 0)
+        if ((rc = gx_ixw_term(w, term, (size_t)len, df, bytes + at, (size_t)dl, bytes + at + dl,
+                              (size_t)sl, bytes + at + dl + sl, (size_t)pl)) != 0)
             return rc;
         at += (size_t)(dl + sl + pl);
     }

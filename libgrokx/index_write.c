@@ -410,9 +410,8 @@ gx_ixw_end(gx_ixw *w)
 }
 
 int
-gx_ixw_term_raw(gx_ixw *w, const char *term, size_t len, uint64_t df, const void *docs,
-                size_t docs_len, const void *skip, size_t skip_len, const void *pos,
-                size_t pos_len)
+gx_ixw_term(gx_ixw *w, const char *term, size_t len, uint64_t df, const void *docs,
+            size_t docs_len, const void *skip, size_t skip_len, const void *pos, size_t pos_len)
 {
     size_t pre = 0;
     int rc;
@@ -456,13 +455,6 @@ gx_ixw_term_raw(gx_ixw *w, const char *term, size_t len, uint64_t df, const void
     S_out(w, skip, skip_len);
     S_out(w, pos, pos_len);
     return w->err;
-}
-
-int
-gx_ixw_term(gx_ixw *w, const char *term, size_t len, const gx_penc *e)
-{
-    return gx_ixw_term_raw(w, term, len, e->df, e->docs.ptr, e->docs.len, e->skip.ptr,
-                           e->skip.len, e->pos.ptr, e->pos.len);
 }
 
 int
