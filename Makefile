@@ -76,7 +76,7 @@ $(B)/test_oom: tests/test_oom.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_oom.c libgrokx.a $(LIBS) \
 	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=free
-$(B)/test_index: tests/test_index.c tests/test.h libgrokx.a
+$(B)/test_index: tests/test_index.c tests/test.h fuzz/membuf.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_index.c libgrokx.a $(LIBS)
 # generated exports the index tests compare against their oracle
@@ -98,7 +98,7 @@ $(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
 # fuzz_replay_NAME: the harness fuzz/fuzz_NAME.c without libFuzzer
-$(B)/fuzz_replay_%: fuzz/replay.c fuzz/fuzz_%.c libgrokx.a
+$(B)/fuzz_replay_%: fuzz/replay.c fuzz/fuzz_%.c fuzz/*.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c libgrokx.a $(LIBS)
 $(B)/fixtures: tests/make_zips.py examples/sample-export.json
@@ -179,7 +179,7 @@ valgrind: all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
 FUZZERS := parse input html names tokenize index index_build utf8 thread
 fuzz: $(FUZZERS:%=$(B)/fuzz_%)
-$(B)/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC) libgrokx/*.h
+$(B)/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(LIB_SRC) libgrokx/*.h
 	@mkdir -p $(B)
 	clang $(WARN) -D_POSIX_C_SOURCE=200809L -Ilibgrokx $(MINIZIP_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 # each harness for FUZZ_SECONDS on a scratch corpus seeded from fuzz/corpus

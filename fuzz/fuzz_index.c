@@ -14,40 +14,18 @@
 #include <string.h>
 
 #include "index.h"
+#include "membuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct S_mem {
-    char *p;
-    size_t n, cap;
-} S_mem;
-
-static int
-S_write(void *ud, const char *buf, size_t len)
-{
-    S_mem *m = ud;
-    if (m->n + len > m->cap) {
-        size_t cap = m->cap ? m->cap : 4096;
-        char *p;
-        while (cap < m->n + len)
-            cap *= 2;
-        if (!(p = realloc(m->p, cap)))
-            return -1;
-        m->p = p, m->cap = cap;
-    }
-    memcpy(m->p + m->n, buf, len);
-    m->n += len;
-    return 0;
-}
-
 /* data merged with itself, its postings in ranges of about range_bytes */
 static int
-S_merge(const uint8_t *data, size_t n, size_t range_bytes, int threads, S_mem *out)
+S_merge(const uint8_t *data, size_t n, size_t range_bytes, int threads, membuf *out)
 {
     gx_ix ix[2];
     gx_ix *ptrs[2] = {&ix[0], &ix[1]};
     gx_mem mem;
-    grokx_sink sink = {S_write, out};
+    grokx_sink sink = {mem_write, out};
     char why[GROKX_ERROR_TEXT_MAX] = "";
     size_t saved = gx_range_bytes;
     int rc;
@@ -114,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (grokx_index_open_memory(data, n, &ix, &err) != 0)
         return 0;
     {
-        S_mem one = {0}, many = {0};
+        membuf one = {0}, many = {0};
         int r1 = S_merge(data, n, SIZE_MAX, 0, &one), r2 = S_merge(data, n, 16, 1, &many);
         if ((r1 == 0) != (r2 == 0) || (r1 == 0 && (one.n != many.n || memcmp(one.p, many.p, one.n))))
             abort();

@@ -14,34 +14,12 @@
 #include <string.h>
 
 #include "index.h"
+#include "membuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct S_mem {
-    char *p;
-    size_t n, cap;
-} S_mem;
-
 static int
-S_write(void *ud, const char *buf, size_t len)
-{
-    S_mem *m = ud;
-    if (m->n + len > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 4096;
-        char *p;
-        while (cap < m->n + len)
-            cap *= 2;
-        if (!(p = realloc(m->p, cap)))
-            return -1;
-        m->p = p, m->cap = cap;
-    }
-    memcpy(m->p + m->n, buf, len);
-    m->n += len;
-    return 0;
-}
-
-static int
-S_build(const uint8_t *data, size_t size, size_t budget, S_mem *out)
+S_build(const uint8_t *data, size_t size, size_t budget, membuf *out)
 {
     grokx_writer_config cfg;
     grokx_options o;
@@ -49,7 +27,7 @@ S_build(const uint8_t *data, size_t size, size_t budget, S_mem *out)
     grokx_parser *p;
     int rc;
     grokx_writer_config_init(&cfg);
-    cfg.sink.write = S_write;
+    cfg.sink.write = mem_write;
     cfg.sink.ud = out;
     cfg.memory_budget = budget;
     if (grokx_writer_create("index", &cfg, &w) != 0)
@@ -84,7 +62,7 @@ S_total(grokx_index *ix, const char *term)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    S_mem a = {0}, b = {0};
+    membuf a = {0}, b = {0};
     grokx_index *ia = NULL, *ib = NULL;
     grokx_error err;
     gx_dict_iter it;
@@ -95,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     budget = data[0] & 1 ? 1 : 0;
     rc = S_build(data + 1, size - 1, 0, &a);
     if (rc == 0) {
-        S_mem c = {0};
+        membuf c = {0};
         size_t saved = gx_range_bytes;
         if (S_build(data + 1, size - 1, budget ? budget : 1, &b) != 0)
             abort(); /* the same export cannot fail only when segmented */

@@ -12,56 +12,48 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "../fuzz/membuf.h"
 #include "index.h"
 #include "test.h"
 
 /* ---- an index in memory ---------------------------------------------- */
 
-typedef struct membuf {
-    char *p;
-    size_t n, cap;
-} membuf;
 
+/* The index of an export, built with postings in ranges of about
+ * range_bytes (gx_range_bytes: the default) and writer flags wflags. */
 static int
-mem_write(void *ud, const char *buf, size_t len)
-{
-    membuf *m = ud;
-    if (m->n + len > m->cap) {
-        size_t cap = m->cap ? m->cap : 4096;
-        char *p;
-        while (cap < m->n + len)
-            cap *= 2;
-        if (!(p = realloc(m->p, cap)))
-            return -1;
-        m->p = p, m->cap = cap;
-    }
-    memcpy(m->p + m->n, buf, len);
-    m->n += len;
-    return 0;
-}
-
-static int
-build_index(const char *path, size_t budget, unsigned opt_flags, membuf *out)
+build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned wflags,
+                   size_t range_bytes, membuf *out)
 {
     grokx_writer_config cfg;
     grokx_options o;
     grokx_writer *w;
     grokx_parser *p;
+    size_t saved = gx_range_bytes;
     int rc;
     memset(out, 0, sizeof *out);
     grokx_writer_config_init(&cfg);
     cfg.sink.write = mem_write;
     cfg.sink.ud = out;
     cfg.memory_budget = budget;
+    cfg.flags |= wflags;
     if ((rc = grokx_writer_create("index", &cfg, &w)) != 0)
         return rc;
     grokx_options_init(&o);
     o.flags = opt_flags;
+    gx_range_bytes = range_bytes;
     p = grokx_parser_new(&o, w);
     rc = p ? grokx_parse_path(p, path) : GROKX_E_NOMEM;
     grokx_parser_free(p);
     grokx_writer_free(w);
+    gx_range_bytes = saved;
     return rc;
+}
+
+static int
+build_index(const char *path, size_t budget, unsigned opt_flags, membuf *out)
+{
+    return build_index_ranges(path, budget, opt_flags, 0, gx_range_bytes, out);
 }
 
 /* ---- the oracle -------------------------------------------------------- */
@@ -493,32 +485,6 @@ test_merge(const char *ex1, const char *ex2, const char *tmpdir)
 static void recrc(unsigned char *b, size_t n);
 
 static int
-build_index_ranges(const char *path, size_t budget, size_t range_bytes, unsigned wflags,
-                   membuf *out)
-{
-    grokx_writer_config cfg;
-    grokx_writer *w;
-    grokx_parser *p;
-    size_t saved = gx_range_bytes;
-    int rc;
-    memset(out, 0, sizeof *out);
-    grokx_writer_config_init(&cfg);
-    cfg.sink.write = mem_write;
-    cfg.sink.ud = out;
-    cfg.memory_budget = budget;
-    cfg.flags |= wflags;
-    if ((rc = grokx_writer_create("index", &cfg, &w)) != 0)
-        return rc;
-    gx_range_bytes = range_bytes;
-    p = grokx_parser_new(NULL, w);
-    rc = p ? grokx_parse_path(p, path) : GROKX_E_NOMEM;
-    grokx_parser_free(p);
-    grokx_writer_free(w);
-    gx_range_bytes = saved;
-    return rc;
-}
-
-static int
 merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, membuf *out)
 {
     gx_ix ixs[3];
@@ -556,20 +522,20 @@ static void
 test_ranges(const char *ex1, const char *ex2)
 {
     membuf whole, cut, one, seg, segcut, segone, in[3], m1, m2;
-    CHECK_INT(build_index_ranges(ex1, 0, SIZE_MAX, 0, &whole), 0);
-    CHECK_INT(build_index_ranges(ex1, 0, 64, 0, &cut), 0);
-    CHECK_INT(build_index_ranges(ex1, 0, 64, GROKX_WF_NO_THREADS, &one), 0);
+    CHECK_INT(build_index_ranges(ex1, 0, 0, 0, SIZE_MAX, &whole), 0);
+    CHECK_INT(build_index_ranges(ex1, 0, 0, 0, 64, &cut), 0);
+    CHECK_INT(build_index_ranges(ex1, 0, 0, GROKX_WF_NO_THREADS, 64, &one), 0);
     CHECK(same_bytes(&whole, &cut));
     CHECK(same_bytes(&whole, &one));
     /* a segment per conversation: the writes and the merge both cut */
-    CHECK_INT(build_index_ranges(ex1, 1, SIZE_MAX, 0, &seg), 0);
-    CHECK_INT(build_index_ranges(ex1, 1, 64, 0, &segcut), 0);
-    CHECK_INT(build_index_ranges(ex1, 1, 64, GROKX_WF_NO_THREADS, &segone), 0);
+    CHECK_INT(build_index_ranges(ex1, 1, 0, 0, SIZE_MAX, &seg), 0);
+    CHECK_INT(build_index_ranges(ex1, 1, 0, 0, 64, &segcut), 0);
+    CHECK_INT(build_index_ranges(ex1, 1, 0, GROKX_WF_NO_THREADS, 64, &segone), 0);
     CHECK(same_bytes(&seg, &segcut));
     CHECK(same_bytes(&seg, &segone));
     /* grokx merge of two exports and a duplicate */
     in[0] = whole;
-    CHECK_INT(build_index_ranges(ex2, 0, SIZE_MAX, 0, &in[1]), 0);
+    CHECK_INT(build_index_ranges(ex2, 0, 0, 0, SIZE_MAX, &in[1]), 0);
     in[2] = whole;
     CHECK_INT(merge_ranges(in, 3, SIZE_MAX, 0, &m1), 0);
     CHECK_INT(merge_ranges(in, 3, 64, 1, &m2), 0);
