@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n == 0 || n >= max || strlen(out) != n || !gx_utf8_valid(out, n))
         abort();
     for (i = 0; i < n; i++)
-        if ((unsigned char)out[i] < 0x20 || out[i] == 0x7F || strchr("/\\:*?\"<>|", out[i]))
+        if ((unsigned char)out[i] < 0x20 || out[i] == 0x7F || strchr("/\\:*?\"<>|#^[]", out[i]))
             abort();
     if (out[0] == '.' || out[n - 1] == '.' || out[n - 1] == ' ' || S_reserved(out, n))
         abort();

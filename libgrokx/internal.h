@@ -117,6 +117,11 @@ uint32_t gx_utf8_decode(const unsigned char *s, size_t n);
 /* A safe, readable file-name component from UTF-8 text, at most max - 1
  * bytes with its NUL (text is cut at max - 2, on a character boundary; max >= 16), NUL-terminated in out; returns its length. Never
  * empty ("Untitled"), never a reserved or hidden name. */
+/* md_guard.c: append a message's Markdown, then whatever closes the code
+ * fence or HTML block it left open at the top level (*closed: something
+ * was appended), so it cannot swallow what follows. 0 or GROKX_E_NOMEM. */
+int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
+
 size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
 uint64_t gx_name_fold_hash(const char *s);
 
@@ -178,7 +183,8 @@ int gx_layout_mkdirs(gx_layout *l, const char *path);
 int gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
                     size_t dcap, char *rel, size_t rcap);
 /* The key of c's note in the manifest: its id (at most 79 bytes), or
- * "#<index>" without one. */
+ * "#<index>" without one, or "#x<XXH64 of the id>" for an id holding a
+ * control character (a tab or newline would break the manifest's line). */
 #define GX_NOTE_KEY_MAX 80
 void gx_note_key(const grokx_conversation *c, char key[GX_NOTE_KEY_MAX]);
 /* Keep the paths of a previous run's notes (rel, key) for their own
@@ -287,6 +293,16 @@ size_t gx_manifest_count(const gx_manifest *m);
 int gx_manifest_version(const gx_manifest *m);
 gx_manifest_entry *gx_manifest_at(gx_manifest *m, size_t i);
 int gx_manifest_save(const gx_manifest *m, const char *path);
+/* The journal (path: OUT/.grokx-manifest.journal): a line appended, with
+ * one write(), before a note is rewritten; read back line by line (fn's
+ * non-zero return stops it); closed and removed once the manifest says
+ * everything. */
+int gx_manifest_journal_add(gx_manifest *m, const char *path, const char *id, uint64_t hash,
+                            const char *rel);
+int gx_manifest_journal_read(const char *path,
+                             int (*fn)(void *ud, const char *id, uint64_t hash, const char *rel),
+                             void *ud);
+void gx_manifest_journal_end(gx_manifest *m, const char *path);
 void gx_manifest_free(gx_manifest *m);
 
 /* ---- timestamp.c ----------------------------------------------------- */

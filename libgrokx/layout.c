@@ -192,6 +192,13 @@ S_next_slot(gx_layout *l, uint64_t key)
 void
 gx_note_key(const grokx_conversation *c, char key[GX_NOTE_KEY_MAX])
 {
+    size_t i;
+    for (i = 0; i < c->id.len && (unsigned char)c->id.ptr[i] >= 0x20; i++)
+        ;
+    if (i < c->id.len) { /* a tab or a newline would break the manifest's line */
+        snprintf(key, GX_NOTE_KEY_MAX, "#x%016llx", (unsigned long long)gx_hash64(c->id.ptr, c->id.len));
+        return;
+    }
     snprintf(key, GX_NOTE_KEY_MAX, "%.*s", (int)GX_MIN(c->id.len, (size_t)GX_NOTE_KEY_MAX - 1),
              c->id.ptr);
     if (!key[0])
@@ -254,6 +261,14 @@ S_claim_name(gx_layout *l, uint64_t h, uint64_t key)
     return S_claim_in(&l->used, &l->nused, &l->used_cap, h);
 }
 
+/* The folder's own index page (md's Index.md, html's index.html): a
+ * conversation titled "Index" in a flat layout must not be written there. */
+static int
+S_root_page(uint64_t h)
+{
+    return h == (gx_name_fold_hash("index.md") | 1) || h == (gx_name_fold_hash("index.html") | 1);
+}
+
 int
 gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
                 size_t dcap, char *rel, size_t rcap)
@@ -278,7 +293,7 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
         gx_note_key(c, key);
         owner = gx_hash64(key, strlen(key));
     }
-    if ((rc = S_claim_name(l, base, owner)) <= 0)
+    if (!S_root_page(base) && (rc = S_claim_name(l, base, owner)) <= 0)
         return rc;
     /* taken: "<name> 2", "<name> 3", ... from where the last search for this
      * name stopped (deterministic as before, but linear when a thousand

@@ -6,10 +6,17 @@
  * The file is OUT/.grokx-manifest: a header line, then one line per note,
  * "<hash hex>\t<conversation id>\t<path relative to OUT>". It is written
  * with a temp file and a rename like every output.
+ *
+ * OUT/.grokx-manifest.journal, in the same line format, lists the notes a
+ * run rewrote, each line written before its note: a run that was killed
+ * leaves it behind, and the next run takes a note whose bytes match a
+ * journal line as ours, not as the user's edit. A finished run removes it.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -23,6 +30,8 @@ struct gx_manifest {
     size_t *slot; /* open addressing on id: index + 1 */
     size_t nslot;
     int version; /* of the file it was loaded from; 2 when new */
+    int journal_fd;    /* the journal, when journal_state is 1 */
+    int journal_state; /* 0 not opened yet, 1 open, -1 could not be opened */
 };
 
 static int
@@ -90,6 +99,24 @@ gx_manifest_set(gx_manifest *m, const char *id, uint64_t hash, const char *rel)
     return 0;
 }
 
+/* One "<hash>\t<id>\t<rel>\n" line, split in place: 0, or -1 when it is
+ * not one we could have written. */
+static int
+S_parse_line(char *line, uint64_t *hash, char **id_out, char **rel_out)
+{
+    char *id = strchr(line, '\t'), *rel = id ? strchr(id + 1, '\t') : NULL, *end;
+    unsigned long long h;
+    if (!rel || (end = strchr(rel, '\n')) == NULL)
+        return -1;
+    *id++ = 0;
+    *rel++ = 0;
+    *end = 0;
+    if (sscanf(line, "%16llx", &h) != 1 || !*id || !*rel || strstr(rel, "..") || rel[0] == '/')
+        return -1; /* a path we did not write is never used */
+    *hash = (uint64_t)h, *id_out = id, *rel_out = rel;
+    return 0;
+}
+
 gx_manifest *
 gx_manifest_load(const char *path)
 {
@@ -108,16 +135,11 @@ gx_manifest_load(const char *path)
     if (!strcmp(line, S_HEADER_V1))
         m->version = 1;
     while (fgets(line, sizeof line, f)) {
-        char *id = strchr(line, '\t'), *rel = id ? strchr(id + 1, '\t') : NULL, *end;
-        unsigned long long h;
-        if (!rel || (end = strchr(rel, '\n')) == NULL)
+        char *id, *rel;
+        uint64_t h;
+        if (S_parse_line(line, &h, &id, &rel))
             continue;
-        *id++ = 0;
-        *rel++ = 0;
-        *end = 0;
-        if (sscanf(line, "%16llx", &h) != 1 || !*id || !*rel || strstr(rel, "..") || rel[0] == '/')
-            continue; /* a path we did not write is never used */
-        if (gx_manifest_set(m, id, (uint64_t)h, rel)) {
+        if (gx_manifest_set(m, id, h, rel)) {
             gx_manifest_free(m);
             fclose(f);
             return NULL;
@@ -170,6 +192,55 @@ gx_manifest_save(const gx_manifest *m, const char *path)
     return grokx_file_commit(f) ? GROKX_E_IO : 0;
 }
 
+int
+gx_manifest_journal_add(gx_manifest *m, const char *path, const char *id, uint64_t hash,
+                        const char *rel)
+{
+    char line[GX_NOTE_KEY_MAX + 4096 + 32];
+    int n;
+    if (m->journal_state < 0)
+        return GROKX_E_IO; /* it could not be opened: the run stops */
+    if (!m->journal_state) {
+        m->journal_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        m->journal_state = m->journal_fd < 0 ? -1 : 1;
+        if (m->journal_fd < 0)
+            return GROKX_E_IO;
+    }
+    n = snprintf(line, sizeof line, "%016llx\t%s\t%s\n", (unsigned long long)hash, id, rel);
+    if (n < 0 || (size_t)n >= sizeof line)
+        return GROKX_E_LIMIT;
+    /* one write, not buffered: on disk (in the page cache) before the note */
+    return write(m->journal_fd, line, (size_t)n) == n ? 0 : GROKX_E_IO;
+}
+
+int
+gx_manifest_journal_read(const char *path, int (*fn)(void *ud, const char *id, uint64_t hash, const char *rel),
+                         void *ud)
+{
+    FILE *f = fopen(path, "r");
+    char line[8192];
+    int rc = 0;
+    if (!f)
+        return 0; /* the last run finished */
+    while (!rc && fgets(line, sizeof line, f)) {
+        char *id, *rel;
+        uint64_t h;
+        if (!S_parse_line(line, &h, &id, &rel))
+            rc = fn(ud, id, h, rel);
+    }
+    fclose(f);
+    return rc;
+}
+
+void
+gx_manifest_journal_end(gx_manifest *m, const char *path)
+{
+    if (m->journal_state > 0)
+        close(m->journal_fd);
+    m->journal_state = 0;
+    (void)unlink(path); /* if it stays, it only names notes that are ours */
+}
+
 void
 gx_manifest_free(gx_manifest *m)
 {
@@ -180,6 +251,8 @@ gx_manifest_free(gx_manifest *m)
         free(m->e[i].id);
         free(m->e[i].rel);
     }
+    if (m->journal_state > 0)
+        close(m->journal_fd); /* an unfinished run: the journal stays */
     free(m->e);
     free(m->slot);
     free(m);

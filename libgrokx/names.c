@@ -3,11 +3,14 @@
  * Windows, readable, and capped in bytes on a UTF-8 boundary.
  *
  * A title becomes one path component: no separators, no "..", no control
- * or bidirectional-override characters, none of  \ / : * ? " < > |, no
+ * or bidirectional-override characters, none of  \ / : * ? " < > | (nor
+ * # ^ [ ], which break Obsidian's links to the note), no
  * leading dot (hidden file) or trailing dot/space (Windows drops them), not
  * a reserved device name (CON, NUL, COM1, ...), never empty.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "internal.h"
 
@@ -17,8 +20,8 @@ static int
 S_invisible(uint32_t c)
 {
     return (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
-           (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029 || c == 0xFEFF ||
-           c == 0x00AD;
+           (c >= 0x2060 && c <= 0x2069) || c == 0x2028 || c == 0x2029 || c == 0xFEFF ||
+           c == 0x00AD || c == 0x061C || c == 0x180E || c == 0x034F || c == 0xFFFE || c == 0xFFFF;
 }
 
 /* Does s start with the letters w, in any case? */
@@ -31,7 +34,9 @@ S_letters(const char *s, const char *w)
     return 1;
 }
 
-/* Windows device names, also with an extension ("CON.txt", "nul .md"). */
+/* Windows device names, also with an extension ("CON.txt", "nul .md"):
+ * COM and LPT take a digit 0-9 or a superscript 1-3 (U+00B9, U+00B2,
+ * U+00B3), which Windows also treats as devices. */
 static int
 S_reserved(const char *s, size_t n)
 {
@@ -41,8 +46,14 @@ S_reserved(const char *s, size_t n)
     if (base == 3)
         return S_letters(s, "CON") || S_letters(s, "PRN") || S_letters(s, "AUX") ||
                S_letters(s, "NUL");
-    if (base == 4 && s[3] >= '1' && s[3] <= '9')
+    if ((base == 4 && s[3] >= '0' && s[3] <= '9') ||
+        (base == 5 && (unsigned char)s[3] == 0xC2 &&
+         ((unsigned char)s[4] == 0xB9 || (unsigned char)s[4] == 0xB2 || (unsigned char)s[4] == 0xB3)))
         return S_letters(s, "COM") || S_letters(s, "LPT");
+    if (base == 6 && s[5] == '$')
+        return S_letters(s, "CONIN");
+    if (base == 7 && s[6] == '$')
+        return S_letters(s, "CONOUT");
     return 0;
 }
 
@@ -74,7 +85,7 @@ gx_name_component(const char *text, size_t len, char *out, size_t max)
             continue;
         }
         c = gx_utf8_decode(s + i, seq);
-        if (c < 0x20 || c == 0x7F || (c < 0x80 && strchr("\\/:*?\"<>|", (int)c)) ||
+        if (c < 0x20 || c == 0x7F || (c < 0x80 && strchr("\\/:*?\"<>|#^[]", (int)c)) ||
             (c >= 0x80 && c < 0xA0) ||
             c == ' ' || c == 0xA0 || c == 0x3000) {
             space = n > 0; /* runs of separators become one space */
@@ -111,17 +122,52 @@ gx_name_component(const char *text, size_t len, char *out, size_t max)
     return n;
 }
 
-/* Hash of a relative path folded to lower case (ASCII), for
- * case-insensitive collision checks (macOS and Windows file systems). */
-uint64_t
-gx_name_fold_hash(const char *s)
+static uint64_t
+S_fnv_fold_ascii(const char *s, uint64_t h)
 {
-    uint64_t h = 1469598103934665603ull;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c + 32);
         h = (h ^ c) * 1099511628211ull;
     }
+    return h;
+}
+
+/* Hash of a relative path as a case-insensitive, normalisation-insensitive
+ * file system sees it (APFS, HFS+, NTFS): "Café" in NFC and in NFD, "CAFÉ",
+ * "ΣΣ" and "σς", "STRASSE" and "straße" are one name there. Non-ASCII text
+ * is hashed as its NFC with full case folding (utf8proc); folding more
+ * than a file system does only costs a " 2" suffix, folding less would
+ * let one note overwrite another. ASCII hashes as before. */
+uint64_t
+gx_name_fold_hash(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    utf8proc_int32_t stack[512], *cp = stack;
+    utf8proc_ssize_t n, i;
+    const utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD;
+    uint64_t h = 1469598103934665603ull;
+    while (*p && *p < 0x80)
+        p++;
+    if (!*p)
+        return S_fnv_fold_ascii(s, h);
+    n = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s), cp, 512, opt);
+    if (n > 512 && (size_t)n < SIZE_MAX / sizeof *cp && (cp = malloc((size_t)n * sizeof *cp)) != NULL)
+        n = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s), cp, n, opt);
+    if (n < 0 || (n > 512 && cp == stack)) {
+        if (cp != stack)
+            free(cp);
+        return S_fnv_fold_ascii(s, h); /* not UTF-8 (names are), or no memory */
+    }
+    n = utf8proc_normalize_utf32(cp, n, opt);
+    for (i = 0; i < n; i++) { /* the folded text's UTF-8, hashed as the ASCII path does */
+        utf8proc_uint8_t u[4];
+        utf8proc_ssize_t k, m = utf8proc_encode_char(cp[i], u);
+        for (k = 0; k < m; k++)
+            h = (h ^ u[k]) * 1099511628211ull;
+    }
+    if (cp != stack)
+        free(cp);
     return h;
 }

@@ -43,6 +43,8 @@ typedef struct S_md {
     unsigned footnote; /* next footnote number in the note */
     gx_cards cards;    /* the message's cards, parsed once */
     gx_manifest *man;  /* NULL when streaming */
+    char journal[4096]; /* OUT/.grokx-manifest.journal (manifest.c) */
+    int replayed;       /* a killed run's journal was taken into man */
     unsigned long n_new, n_updated, n_unchanged, n_kept;
 } S_md;
 
@@ -76,12 +78,23 @@ S_yaml_str(gx_buf *b, const char *s, size_t len)
         } else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85) {
             rc = gx_buf_put(b, "\\N", 2);
             i++;
+        } else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0) {
+            /* C1 controls: YAML does not allow them raw, even quoted */
+            char e[6] = {'\\', 'x', hex[(unsigned char)s[i + 1] >> 4], hex[s[i + 1] & 15]};
+            rc = gx_buf_put(b, e, 4);
+            i++;
+        } else if (c == 0xEF && i + 2 < len && (unsigned char)s[i + 1] == 0xBF &&
+                   (unsigned char)s[i + 2] >= 0xBE) {
+            rc = gx_buf_put(b, (unsigned char)s[i + 2] == 0xBE ? "\\uFFFE" : "\\uFFFF", 6);
+            i += 2; /* the two noncharacters YAML also refuses */
         } else {
             rc = gx_buf_putc(b, (char)c);
         }
     }
     return rc ? rc : gx_buf_putc(b, '"');
 }
+
+static int S_entity_at(const char *s, size_t n);
 
 /* Plain text (a title) inside a heading: one line, Markdown inert. */
 static int
@@ -93,7 +106,7 @@ S_inline_text(gx_buf *b, const char *s, size_t len)
         char c = s[i];
         if (c == '\n' || c == '\r' || c == '\t')
             rc = gx_buf_putc(b, ' ');
-        else if (strchr("\\`*_[]<>#!|~{}", c))
+        else if ((c && strchr("\\`*_[]<>#!|~{}", c)) || (c == '&' && S_entity_at(s + i, len - i)))
             rc = gx_buf_putc(b, '\\') | gx_buf_putc(b, c);
         else
             rc = gx_buf_putc(b, c);
@@ -114,81 +127,90 @@ S_longest_run(const char *s, size_t len, char c)
     return best;
 }
 
-/* ---- message text: fences and HTML comments stay closed -------------- */
-
-/* If line opens or closes a fence, its fence char and length (>= 3). */
-static size_t
-S_fence(const char *l, size_t n, char *ch)
-{
-    size_t i = 0, k;
-    while (i < n && i < 3 && l[i] == ' ')
-        i++;
-    if (i >= n || (l[i] != '`' && l[i] != '~'))
-        return 0;
-    *ch = l[i];
-    for (k = i; k < n && l[k] == *ch; k++)
-        ;
-    if (k - i < 3)
-        return 0;
-    if (*ch == '`' && memchr(l + k, '`', n - k))
-        return 0; /* a backtick info string is not a fence */
-    return k - i;
-}
-
+/* Text as one inline code span: on one line, its delimiter longer than
+ * any backtick run inside. */
 static int
-S_blank_after(const char *l, size_t from, size_t n)
+S_code_span(gx_buf *b, const char *s, size_t len)
 {
-    for (; from < n; from++)
-        if (l[from] != ' ' && l[from] != '\t' && l[from] != '\r')
-            return 0;
-    return 1;
+    size_t fence = S_longest_run(s, len, '`') + 1, i;
+    int pad = len && (s[0] == '`' || s[len - 1] == '`'), rc = 0;
+    for (i = 0; i < fence; i++)
+        rc |= gx_buf_putc(b, '`');
+    if (pad)
+        rc |= gx_buf_putc(b, ' ');
+    for (i = 0; i < len; i++)
+        rc |= gx_buf_putc(b, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+    if (pad)
+        rc |= gx_buf_putc(b, ' ');
+    for (i = 0; i < fence; i++)
+        rc |= gx_buf_putc(b, '`');
+    return rc;
 }
 
-/* Append text, then whatever closes what it left open. */
+/* Does s start with an entity reference ("&amp;", "&#35;", "&#x23;")? */
+static int
+S_entity_at(const char *s, size_t n)
+{
+    size_t i = 1, start;
+    if (i < n && s[i] == '#') {
+        i++;
+        if (i < n && (s[i] == 'x' || s[i] == 'X'))
+            i++;
+    }
+    for (start = i; i < n && i < 40 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')); i++)
+        ;
+    return i > start && i < n && s[i] == ';';
+}
+
+/* A link destination inside <...>: no byte of it can end the link, the
+ * line or the note, and CommonMark decodes nothing in it (an entity is
+ * escaped). path: a note's path, where Obsidian decodes percent escapes,
+ * so % and # are escaped too. */
+static int
+S_link_dest(gx_buf *b, const char *s, size_t len, int path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < len && !rc; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F || c == '<' || c == '>' || (c == ' ' && !path) ||
+            (path && (c == '%' || c == '#'))) {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            rc = gx_buf_put(b, e, 3);
+        } else if (c == '\\' || (c == '&' && S_entity_at(s + i, len - i))) {
+            char e[2] = {'\\', (char)c};
+            rc = gx_buf_put(b, e, 2);
+        } else {
+            rc = gx_buf_putc(b, (char)c);
+        }
+    }
+    return rc;
+}
+
+/* "[text](<url>)" for a web or mail link; any other URL (javascript:,
+ * file:, a bare word) is shown as inert text, never linked. */
+static int
+S_link(gx_buf *b, const char *text, size_t tlen, const char *url)
+{
+    int rc;
+    if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7) && strncmp(url, "mailto:", 7)) {
+        rc = S_inline_text(b, text, tlen);
+        if (strcmp(text, url))
+            rc |= PUT(b, " (") | S_inline_text(b, url, strlen(url)) | PUT(b, ")");
+        return rc;
+    }
+    rc = gx_buf_putc(b, '[') | S_inline_text(b, text, tlen) | PUT(b, "](<");
+    return rc | S_link_dest(b, url, strlen(url), 0) | PUT(b, ">)");
+}
+
+/* ---- message text: see md_guard.c --------------------------------- */
+
 static int
 S_guarded(gx_buf *b, const char *s, size_t len)
 {
-    size_t pos = 0, open_len = 0, comments = 0;
-    char open_ch = 0;
-    int rc = gx_buf_put(b, s, len);
-    while (pos < len) {
-        const char *nl = memchr(s + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (s + pos)) : len - pos, flen;
-        const char *l = s + pos;
-        char ch;
-        if ((flen = S_fence(l, n, &ch)) != 0) {
-            if (!open_len) {
-                open_len = flen;
-                open_ch = ch;
-            } else if (ch == open_ch && flen >= open_len) {
-                size_t i = 0;
-                while (l[i] == ' ')
-                    i++;
-                if (S_blank_after(l, i + flen, n))
-                    open_len = 0;
-            }
-        } else if (!open_len) {
-            const char *p;
-            for (p = l; (p = memchr(p, '<', (size_t)(l + n - p))) != NULL; p++)
-                if (l + n - p >= 4 && !memcmp(p, "<!--", 4))
-                    comments++;
-            for (p = l; comments && (p = memchr(p, '-', (size_t)(l + n - p))) != NULL; p++)
-                if (l + n - p >= 3 && !memcmp(p, "-->", 3))
-                    comments--;
-        }
-        pos += n + (nl != NULL);
-    }
-    if (len && s[len - 1] != '\n')
-        rc |= gx_buf_putc(b, '\n');
-    if (open_len) {
-        size_t i;
-        for (i = 0; i < open_len; i++)
-            rc |= gx_buf_putc(b, open_ch);
-        rc |= gx_buf_putc(b, '\n');
-    }
-    if (comments)
-        rc |= PUT(b, "-->\n");
-    return rc;
+    int closed;
+    return gx_md_guarded(b, s, len, &closed);
 }
 
 /* ---- <grok:render> and <xaiArtifact> --------------------------------- */
@@ -217,7 +239,7 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
             return 0;
         rc = PUT(&m->note, "\n[Image: ");
         rc |= S_inline_text(&m->note, title[0] ? title : "from the web", strlen(title[0] ? title : "from the web"));
-        return rc | gx_buf_printf(&m->note, "](<%s>)\n", url);
+        return rc | PUT(&m->note, "](<") | S_link_dest(&m->note, url, strlen(url), 0) | PUT(&m->note, ">)\n");
     }
     if (strcmp(type, "render_generated_image") && strcmp(type, "render_edited_image"))
         return 0; /* other cards carry nothing we can show */
@@ -243,10 +265,8 @@ S_cite(S_md *m, gx_buf *foot, const char *card_id)
         return 0; /* no card, or no link: the citation marker is dropped */
     title = title[0] ? title : url;
     rc |= gx_buf_printf(&m->note, "[^%u]", m->footnote);
-    rc |= gx_buf_printf(foot, "[^%u]: [", m->footnote++);
-    rc |= S_inline_text(foot, title, strlen(title));
-    rc |= gx_buf_printf(foot, "](<%s>)\n", url);
-    return rc;
+    rc |= gx_buf_printf(foot, "[^%u]: ", m->footnote++);
+    return rc | S_link(foot, title, strlen(title), url) | PUT(foot, "\n");
 }
 
 static int
@@ -295,12 +315,13 @@ S_run_add(S_md *m, S_run *r, const char *p, size_t n)
     return gx_buf_put(&m->scratch, p, n);
 }
 
-/* Guard and append the plain text collected so far. */
+/* Guard and append the plain text collected so far; *closed: a closer
+ * was appended (a citation marker must then not join its line). */
 static int
-S_flush_text(S_md *m, S_run *r)
+S_flush_text(S_md *m, S_run *r, int *closed)
 {
     const char *p = r->copied ? m->scratch.ptr : r->p;
-    int rc = S_guarded(&m->note, p && r->n ? p : "", r->n);
+    int rc = gx_md_guarded(&m->note, p && r->n ? p : "", r->n, closed);
     r->n = 0, r->copied = 0;
     m->scratch.len = 0;
     return rc;
@@ -314,7 +335,7 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
     gx_rich it;
     gx_segment seg;
     S_run run = {NULL, 0, 0};
-    int rc = 0;
+    int rc = 0, closed = 0;
     m->scratch.len = 0;
     m->cards.n = 0;
     if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
@@ -328,16 +349,16 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
             rc = S_run_add(m, &run, seg.text, seg.len);
             break;
         case GX_SEG_ARTIFACT:
-            rc = S_flush_text(m, &run) | S_artifact(m, &seg);
+            rc = S_flush_text(m, &run, &closed) | S_artifact(m, &seg);
             break;
         case GX_SEG_CITATION:
-            rc = S_flush_text(m, &run);
-            if (m->note.len && m->note.ptr[m->note.len - 1] == '\n')
+            rc = S_flush_text(m, &run, &closed);
+            if (!closed && m->note.len && m->note.ptr[m->note.len - 1] == '\n')
                 m->note.len--; /* the marker follows the text it cites */
             rc |= S_cite(m, foot, seg.card_id);
             break;
         case GX_SEG_CARD:
-            rc = S_flush_text(m, &run);
+            rc = S_flush_text(m, &run, &closed);
             mr = S_media_card(m, dir, seg.type, seg.card_id[0] ? gx_cards_find(&m->cards, seg.card_id) : -1);
             if (mr < 0)
                 return mr;
@@ -346,7 +367,7 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
         }
     }
     if (run.n)
-        rc |= S_flush_text(m, &run);
+        rc |= S_flush_text(m, &run, &closed);
     else if (m->note.len && m->note.ptr[m->note.len - 1] != '\n')
         rc |= gx_buf_putc(&m->note, '\n');
     return rc;
@@ -369,7 +390,8 @@ S_attachments(S_md *m, const char *dir, const grokx_message *msg)
             rc = gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image ? "!" : "Attachment: ",
                                link + 12, link);
         else
-            rc = gx_buf_printf(&m->note, "*Attachment `%s` is not in the export.*\n\n", id);
+            rc = PUT(&m->note, "*Attachment ") | S_code_span(&m->note, id, strlen(id)) |
+                 PUT(&m->note, " is not in the export.*\n\n");
     }
     return rc;
 }
@@ -395,7 +417,8 @@ S_generated(S_md *m, const char *dir, const grokx_message *msg)
         if (got)
             rc = gx_buf_printf(&m->note, "![generated image](<%s>)\n\n", link);
         else if (!strncmp(u.ptr, "https://", 8) || !strncmp(u.ptr, "http://", 7))
-            rc = gx_buf_printf(&m->note, "[Generated image](<%s>) (not in the export)\n\n", u.ptr);
+            rc = PUT(&m->note, "[Generated image](<") | S_link_dest(&m->note, u.ptr, u.len, 0) |
+                 PUT(&m->note, ">) (not in the export)\n\n");
         else
             rc = PUT(&m->note, "*A generated image is not in the export.*\n\n");
     }
@@ -404,16 +427,19 @@ S_generated(S_md *m, const char *dir, const grokx_message *msg)
 
 /* ---- one message ----------------------------------------------------- */
 
+/* s as a block quote: every line, also one ended by a lone CR (CommonMark
+ * reads that as a line), gets its "> ". */
 static int
 S_quote(gx_buf *b, const char *s, size_t len)
 {
     size_t pos = 0;
     int rc = 0;
     while (pos < len && !rc) {
-        const char *nl = memchr(s + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (s + pos)) : len - pos;
+        size_t n = 0;
+        while (pos + n < len && s[pos + n] != '\n' && s[pos + n] != '\r')
+            n++;
         rc = gx_buf_put(b, n ? "> " : ">", n ? 2 : 1) | gx_buf_put(b, s + pos, n) | gx_buf_putc(b, '\n');
-        pos += n + 1;
+        pos += n + (pos + n + 1 < len && s[pos + n] == '\r' && s[pos + n + 1] == '\n' ? 2 : 1);
     }
     return rc;
 }
@@ -470,10 +496,10 @@ S_sources(S_md *m, const grokx_message *msg, size_t cited_inline)
     rc |= PUT(&m->note, "**Sources**\n\n");
     for (i = 0; i < msg->cited_result_count; i++) {
         const grokx_search_result *r = &msg->cited_results[i];
-        rc |= gx_buf_printf(&m->note, "%zu. [", i + 1);
-        rc |= S_inline_text(&m->note, r->title.len ? r->title.ptr : r->url.ptr,
-                            r->title.len ? r->title.len : r->url.len);
-        rc |= gx_buf_printf(&m->note, "](<%s>)\n", r->url.ptr);
+        rc |= gx_buf_printf(&m->note, "%zu. ", i + 1);
+        rc |= S_link(&m->note, r->title.len ? r->title.ptr : r->url.ptr,
+                     r->title.len ? r->title.len : r->url.len, r->url.ptr);
+        rc |= PUT(&m->note, "\n");
     }
     return rc | PUT(&m->note, "\n");
 }
@@ -491,8 +517,9 @@ S_message(S_md *m, const char *dir, const grokx_message *msg)
                                            : S_rich_text(m, dir, msg, &foot);
     if (msg->text.len)
         rc |= PUT(&m->note, "\n");
-    if (msg->error.len)
-        rc |= gx_buf_printf(&m->note, "*Error: %s*\n\n", msg->error.ptr);
+    if (msg->error.len) /* one line, inert: an error text cannot open a fence */
+        rc |= PUT(&m->note, "*Error: ") | S_inline_text(&m->note, msg->error.ptr, msg->error.len) |
+              PUT(&m->note, "*\n\n");
     if (msg->flags & GROKX_MSG_PARTIAL)
         rc |= PUT(&m->note, "*This answer was interrupted.*\n\n");
     if (rc)
@@ -634,6 +661,10 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
             return 0;
         }
     }
+    /* a rewrite is journalled first: if this run is killed, the next one
+     * knows these bytes as ours, not as the user's edit */
+    if (e && gx_manifest_journal_add(m->man, m->journal, key, hash, rel) != 0)
+        return gx_layout_fail(&m->lay, "cannot write", m->journal);
     if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
         return rc;
     if (e && strcmp(e->rel, rel) && (rc = gx_layout_remove(&m->lay, old)) != 0)
@@ -705,7 +736,8 @@ S_list_notes(S_md *m, size_t from, size_t to, const char *base)
         }
         rc |= gx_buf_printf(&m->note, "- %.10s [", n->created == GROKX_TIME_NONE ? "" : iso);
         rc |= S_inline_text(&m->note, n->title[0] ? n->title : "Untitled", strlen(n->title[0] ? n->title : "Untitled"));
-        rc |= gx_buf_printf(&m->note, "](<%s>)\n", n->relpath + cut);
+        rc |= PUT(&m->note, "](<") | S_link_dest(&m->note, n->relpath + cut, strlen(n->relpath + cut), 1) |
+              PUT(&m->note, ">)\n");
     }
     return rc;
 }
@@ -791,8 +823,9 @@ S_end(void *self, const grokx_stats *st)
     if ((rc = S_write_if_changed(m, "Index.md")) != 0 || (rc = gx_layout_flush(&m->lay)) != 0)
         return rc; /* every note on disk before the manifest says so */
     snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
-    if (m->lay.wrote && gx_manifest_save(m->man, path) != 0)
+    if ((m->lay.wrote || m->replayed) && gx_manifest_save(m->man, path) != 0)
         return gx_layout_fail(&m->lay, "cannot write", path);
+    gx_manifest_journal_end(m->man, m->journal); /* the manifest says it all now */
     /* a version-1 manifest is restated even when no note changed; in a
      * folder we may not write, it stays as it is and is restated again */
     if (!m->lay.wrote && gx_manifest_version(m->man) == 1 && gx_manifest_save(m->man, path) != 0) {
@@ -862,6 +895,31 @@ S_upgrade_manifest(S_md *m)
     }
 }
 
+/* A line of a killed run's journal: the note it rewrote, if its bytes are
+ * still those, is ours (the manifest takes it); a move it made is
+ * finished (the old note goes, unless the user edited it). */
+static int
+S_replay(void *ud, const char *id, uint64_t hash, const char *rel)
+{
+    S_md *m = ud;
+    char path[4096], old[4096];
+    uint64_t now;
+    gx_manifest_entry *e;
+    snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
+    if (S_file_hash(path, &now) != 0 || now != hash)
+        return 0; /* not written before the kill, or edited since */
+    if ((e = gx_manifest_find(m->man, id)) != NULL && strcmp(e->rel, rel)) {
+        snprintf(old, sizeof old, "%s/%s", m->lay.out_dir, e->rel);
+        if (S_file_hash(old, &now) == 0 && now == e->hash)
+            (void)unlink(old);
+    }
+    if (gx_manifest_set(m->man, id, hash, rel))
+        return GROKX_E_NOMEM;
+    gx_manifest_find(m->man, id)->seen = 0;
+    m->replayed = 1;
+    return 0;
+}
+
 /* The notes of the last run keep their names from other conversations
  * (layout.c), so a new one never lands on a note the user may have edited. */
 static int
@@ -913,7 +971,9 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
             rc = GROKX_E_NOMEM;
         else {
             S_upgrade_manifest(m);
-            rc = S_reserve_names(m);
+            snprintf(m->journal, sizeof m->journal, "%s/.grokx-manifest.journal", m->lay.out_dir);
+            if ((rc = gx_manifest_journal_read(m->journal, S_replay, m)) == 0)
+                rc = S_reserve_names(m);
         }
     }
     if (!rc && !(*out = grokx_writer_new(&vt, m)))

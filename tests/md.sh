@@ -26,6 +26,20 @@ for c in 01-minimal 09-regeneration 26-thinking-traces 27-steps-tool-usage 29-at
 done
 golden hostile tests/md/hostile/input.json --layout flat
 golden cards tests/md/cards/input.json
+# HTML blocks, bare CRs, list items and quotes, raw fields (error, ids, URLs):
+# no message may leave a block open (md_check reads every note with cmark);
+# names that collide on macOS and Windows, the index page's own name
+golden hostile-blocks tests/md/hostile-blocks/input.json --layout flat --name '{title}'
+h=tests/md/hostile-blocks/expected
+grep -q '^title: "Index"$' "$h/Index 2.md" && grep -q '^# Grok conversations$' "$h/Index.md" && ok ||
+    bad "a conversation titled Index took the index's name"
+[ "$(ls "$h" | grep -ci '^caf')" -eq 3 ] && [ -f "$h/CAFÉ 3.md" ] && ok || bad "NFC, NFD and upper-case names not told apart"
+[ -f "$h/_COM¹.md" ] && [ -f "$h/_CONOUT\$.md" ] && ok || bad "Windows device names COM¹ and CONOUT$ not prefixed"
+c1=$(printf '\302[\200-\237]')
+sed -n '2,3p' "$h/a b c.md" | LC_ALL=C grep -q "$c1" && bad "a raw C1 control in the front matter" || ok
+grep -q '^title: "a\\Nb\\x90c\\uFFFF"$' "$h/a b c.md" && ok || bad "C1 controls and U+FFFF not escaped in YAML"
+grep -q '(<javascript:' "$h/cited urls.md" && bad "a javascript: citation was linked" || ok
+grep -q '](<100%25 R\\&amp;D.md>)' "$h/Index.md" && ok || bad "a note's link not escaped: $(grep R "$h/Index.md")"
 mkdir -p tests/md/branches-all
 golden branches-all tests/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
 # attachments from the ZIP are copied with a sniffed extension
@@ -215,6 +229,36 @@ rm -f "$T/kill/md/Index.md.tmp-$$-0" "$T/kill/md/draft.tmp-$dead-1"
 $G convert -q -f md,html -o "$T/clean" "$T/big.json" 2>/dev/null
 diff -r "$T/kill" "$T/clean" >"$T/diff" 2>&1 && ok || bad "after SIGKILL and a re-run the tree differs: $(head -c 400 "$T/diff")"
 rm -rf "$T/kill" "$T/clean" "$T/big.json"
+
+# a run killed while it rewrote notes: the next run knows what it wrote
+# (the journal beside the manifest), so those notes are not "edited by
+# you" for ever; an edit made after the kill still is
+for v in 1 2 3; do
+    python3 -c 'import json, sys
+v = sys.argv[1]
+def conv(i):
+    c = "%08x-0000-4000-8000-000000000000" % i
+    r = lambda k, who, text, parent: {"response": {"_id": "%s-%d" % (c, k), "parent_response_id": parent,
+        "sender": who, "message": text, "create_time": "2025-03-01T10:00:0%dZ" % k}}
+    return {"conversation": {"id": c, "title": "T%d" % i, "create_time": "2025-03-01T10:00:00Z"},
+            "responses": [r(0, "human", "q" * 2000, None), r(1, "assistant", "answer v%s " % v + "x" * 2000, c + "-0")]}
+json.dump({"conversations": [conv(i) for i in range(6000)]}, open(sys.argv[2], "w"))' $v "$T/j$v.json"
+done
+rm -rf "$T/j"
+$G convert -q -o "$T/j" "$T/j1.json" 2>/dev/null
+$G convert -q -o "$T/j" "$T/j2.json" 2>/dev/null &
+pid=$!
+jl() { if [ -f "$T/j/.grokx-manifest.journal" ]; then wc -l <"$T/j/.grokx-manifest.journal"; else echo 0; fi; }
+n=0; while [ "$(jl)" -lt 200 ] && [ $n -lt 500 ]; do sleep 0.01; n=$((n + 1)); done
+kill -9 $pid; wait $pid 2>/dev/null
+[ -f "$T/j/.grokx-manifest.journal" ] && ok || bad "no journal left by a killed run"
+edited=$(head -n 1 "$T/j/.grokx-manifest.journal" | cut -f 3)
+echo "MY EDIT" >>"$T/j/$edited"
+$G convert -o "$T/j" "$T/j3.json" 2>"$T/err"
+grep -q "notes: 0 new, 5999 updated, 0 unchanged, 1 kept" "$T/err" && ok || bad "after a killed run: $(cat "$T/err")"
+grep -q "MY EDIT" "$T/j/$edited" && [ "$(grep -rl 'answer v3' "$T/j" | wc -l)" = 5999 ] && ok || bad "after a killed run, notes not rewritten"
+[ ! -e "$T/j/.grokx-manifest.journal" ] && ok || bad "the journal stayed after a finished run"
+rm -rf "$T/j" "$T"/j?.json
 
 # a full disk: a clear error, status 3, the notes written before intact
 rm -rf "$T/full"

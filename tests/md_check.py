@@ -2,10 +2,16 @@
 """Check a folder of notes: every file is inside it, every name is safe,
 and no message swallowed a later turn (count turn headings outside code
 fences, with CommonMark's fence rules, against the front matter's count).
+
+When build/md-turns exists (or MD_TURNS names it), cmark (CommonMark's
+reference parser) counts each note's turn headings instead, as a reader
+such as Obsidian sees them.
 """
-import os, re, sys
+import os, re, subprocess, sys, urllib.parse
 
 root = os.path.realpath(sys.argv[1])
+md_turns = os.environ.get('MD_TURNS') or os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'build', 'md-turns')
+md_turns = md_turns if os.access(md_turns, os.X_OK) else None
 bad = 0
 RESERVED = {'CON', 'PRN', 'AUX', 'NUL'} | {p + str(i) for p in ('COM', 'LPT') for i in range(1, 10)}
 for d, dirs, files in os.walk(root):
@@ -23,6 +29,8 @@ for d, dirs, files in os.walk(root):
             continue
         text = open(p, encoding='utf-8').read()
         for link in re.findall(r'\]\(<([^>]*)>\)', text):  # every link of ours resolves
+            # as a reader resolves it: backslash escapes, then percent escapes
+            link = urllib.parse.unquote(re.sub(r'\\([!-/:-@\[-`{-~])', r'\1', link))
             if not re.match(r'^[a-z]+:', link) and not os.path.exists(os.path.join(d, link)):
                 print('%s: broken link %s' % (f, link)); bad += 1
         if f == 'Index.md':
@@ -41,6 +49,8 @@ for d, dirs, files in os.walk(root):
                     turns += 1
             elif run and run.group(1)[0] == fence[0] and len(run.group(1)) >= len(fence) and not s[len(run.group(1)):].strip():
                 fence = None
+        if m and md_turns:
+            turns = int(subprocess.run([md_turns, p], capture_output=True, check=True).stdout)
         if m and turns != int(m.group(1)):
             print('%s: %d turn headings outside fences, %s messages' % (f, turns, m.group(1))); bad += 1
         if not text.startswith('---\ntitle: "'):

@@ -1,0 +1,497 @@
+/*
+ * md_guard.c -- a message's Markdown passed through intact, then whatever
+ * closes what it left open, so it can never swallow the turns after it.
+ *
+ * The text is read line by line as CommonMark reads its block structure
+ * (spec 0.30, as cmark, its reference parser, implements it): lines end at LF, CR LF or
+ * a lone CR. What can stay open at the end of a message and run on into
+ * the rest of the note is a top-level code fence, or a top-level HTML
+ * block of kinds 1-5 (<pre>/<script>/<style>/<textarea>, <!-- -->,
+ * <? ?>, <!X >, <![CDATA[ ]]>), which end only at their marker. HTML
+ * blocks of kinds 6 and 7 end at a blank line, and the writer always puts
+ * one after a message. A fence or HTML block inside a list item or a
+ * block quote ends with its container, which our next heading closes, so
+ * those are followed only to know where the container ends; a fence or
+ * marker inside an HTML block or another fence is not one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* A container the line is in: a block quote, or a list item. */
+typedef struct S_frame {
+    char kind;     /* 'q' quote, 'i' list item */
+    char blank;    /* an item whose first line was blank, with nothing in it yet */
+    size_t col;    /* an item's content column */
+} S_frame;
+
+typedef struct S_state {
+    S_frame *frames; /* the open containers, outermost first */
+    size_t nframes, cap;
+    /* the innermost container's open leaf block */
+    char fence_ch;        /* an open fence: its character, */
+    size_t fence_len;     /* and its length (0: none) */
+    int html;             /* an open HTML block: its kind 1-7, 0 none */
+    const char *html_end; /* kinds 1-5: the marker that ends it */
+    int para;             /* a paragraph is open (a line may continue it lazily) */
+} S_state;
+
+static int
+S_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Does s[0..n) contain w (lower case), in any case? */
+static int
+S_contains_ci(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w), i, j;
+    for (i = 0; i + k <= n; i++) {
+        for (j = 0; j < k && S_lower((unsigned char)s[i + j]) == w[j]; j++)
+            ;
+        if (j == k)
+            return 1;
+    }
+    return 0;
+}
+
+/* Does s[0..n) start with w (lower case), in any case? */
+static int
+S_starts_ci(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w), j;
+    if (n < k)
+        return 0;
+    for (j = 0; j < k; j++)
+        if (S_lower((unsigned char)s[j]) != w[j])
+            return 0;
+    return 1;
+}
+
+static int
+S_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+S_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+S_space(int c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Whitespace in an HTML tag, as cmark reads it (also VT and FF). */
+static int
+S_tag_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+}
+
+/* A fence opener (or closer) at p: its character and length (>= 3). */
+static size_t
+S_fence(const char *p, size_t n, char *ch)
+{
+    size_t k;
+    if (!n || (p[0] != '`' && p[0] != '~'))
+        return 0;
+    *ch = p[0];
+    for (k = 0; k < n && p[k] == *ch; k++)
+        ;
+    if (k < 3)
+        return 0;
+    if (*ch == '`' && memchr(p + k, '`', n - k))
+        return 0; /* a backtick info string cannot hold a backtick */
+    return k;
+}
+
+static int
+S_blank_from(const char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!S_space(p[i]))
+            return 0;
+    return 1;
+}
+
+/* What may follow kind 7's tag on its line (cmark: space, tab, FF). */
+static int
+S_tag_blank(const char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\f')
+            return 0;
+    return 1;
+}
+
+/* A tag name at p: its length, 0 if none. */
+static size_t
+S_tag_name(const char *p, size_t n)
+{
+    size_t i = 0;
+    if (!n || !S_alpha((unsigned char)p[0]))
+        return 0;
+    while (i < n && (S_alpha((unsigned char)p[i]) || S_digit((unsigned char)p[i]) || p[i] == '-'))
+        i++;
+    return i;
+}
+
+/* Kind 7's complete open or closing tag at p, alone on its line. */
+static int
+S_whole_tag(const char *p, size_t n)
+{
+    size_t i = 1, k;
+    if (n < 3 || p[0] != '<')
+        return 0;
+    if (p[1] == '/') {
+        if (!(k = S_tag_name(p + 2, n - 2)))
+            return 0;
+        for (i = 2 + k; i < n && S_tag_space(p[i]); i++)
+            ;
+        return i < n && p[i] == '>' && S_tag_blank(p + i + 1, n - i - 1);
+    }
+    if (!(k = S_tag_name(p + 1, n - 1)))
+        return 0;
+    i = 1 + k;
+    for (;;) { /* attributes: whitespace, name, optionally = value */
+        size_t w = i;
+        while (i < n && S_tag_space(p[i]))
+            i++;
+        if (i == w || i >= n || !(S_alpha((unsigned char)p[i]) || p[i] == '_' || p[i] == ':'))
+            break;
+        while (i < n && (S_alpha((unsigned char)p[i]) || S_digit((unsigned char)p[i]) ||
+                         strchr("_.:-", p[i])))
+            i++;
+        w = i;
+        while (w < n && S_tag_space(p[w]))
+            w++;
+        if (w < n && p[w] == '=') {
+            for (w++; w < n && S_tag_space(p[w]); w++)
+                ;
+            if (w < n && (p[w] == '"' || p[w] == '\'')) {
+                const char *q = memchr(p + w + 1, p[w], n - w - 1);
+                if (!q)
+                    return 0;
+                i = (size_t)(q - p) + 1;
+            } else {
+                size_t v = w;
+                while (w < n && !S_tag_space(p[w]) && !strchr("\"'=<>`", p[w]))
+                    w++;
+                if (w == v)
+                    return 0;
+                i = w;
+            }
+        }
+    }
+    while (i < n && S_tag_space(p[i]))
+        i++;
+    if (i < n && p[i] == '/')
+        i++;
+    return i < n && p[i] == '>' && S_tag_blank(p + i + 1, n - i - 1);
+}
+
+/* The HTML block kind (1-7) a line starting with '<' at p opens, 0 none;
+ * *end: the marker that ends kinds 1-5. */
+static int
+S_html_start(const char *p, size_t n, int para, const char **end)
+{
+    static const char *const k1[] = {"pre", "script", "style", "textarea"};
+    static const char *const k1_end[] = {"</pre>", "</script>", "</style>", "</textarea>"};
+    static const char *const k6[] = {
+        "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
+        "center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2",
+        "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe", "legend", "li",
+        "link", "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p",
+        "param", "section", "summary", "table", "tbody", "td", "tfoot", "th",
+        "thead", "title", "tr", "track", "ul"};
+    size_t i, k, off;
+    for (i = 0; i < sizeof k1 / sizeof k1[0]; i++) {
+        k = strlen(k1[i]);
+        if (S_starts_ci(p + 1, n - 1, k1[i]) &&
+            (n == k + 1 || S_tag_space(p[k + 1]) || p[k + 1] == '>')) {
+            *end = k1_end[i];
+            return 1;
+        }
+    }
+    if (S_starts_ci(p, n, "<!--"))
+        return *end = "-->", 2;
+    if (S_starts_ci(p, n, "<?"))
+        return *end = "?>", 3;
+    if (n > 2 && p[1] == '!' && p[2] >= 'A' && p[2] <= 'Z') /* 0.31: any letter */
+        return *end = ">", 4;
+    if (S_starts_ci(p, n, "<![cdata[")) /* in any case, as cmark reads it */
+        return *end = "]]>", 5;
+    off = n > 1 && p[1] == '/' ? 2 : 1;
+    k = S_tag_name(p + off, n - off);
+    for (i = 0; k && i < sizeof k6 / sizeof k6[0]; i++)
+        if (strlen(k6[i]) == k && S_starts_ci(p + off, n - off, k6[i])) {
+            size_t j = off + k;
+            if (j == n || S_tag_space(p[j]) || p[j] == '>' || (p[j] == '/' && j + 1 < n && p[j + 1] == '>'))
+                return 6;
+        }
+    if (!para && S_whole_tag(p, n))
+        return 7;
+    return 0;
+}
+
+/* A list item marker at p ("-", "+", "*", "1." or "1)" then a space, a
+ * tab or the end): its length, 0 if none; *start1: it may interrupt a
+ * paragraph (a bullet, or the number 1, with text after it). */
+static size_t
+S_list_marker(const char *p, size_t n, int *start1)
+{
+    size_t i = 0;
+    int one;
+    if (n && (p[0] == '-' || p[0] == '+' || p[0] == '*')) {
+        i = 1;
+        one = 1;
+    } else {
+        while (i < n && i < 9 && S_digit((unsigned char)p[i]))
+            i++;
+        if (!i || i >= n || (p[i] != '.' && p[i] != ')'))
+            return 0;
+        one = i == 1 && p[0] == '1';
+        i++;
+    }
+    if (i < n && !S_space(p[i]))
+        return 0;
+    *start1 = one && !S_blank_from(p + i, n - i);
+    return i;
+}
+
+/* A thematic break: three or more of one of - * _, with spaces or tabs. */
+static int
+S_thematic(const char *p, size_t n)
+{
+    size_t i, k = 0;
+    char c = n ? p[0] : 0;
+    if (c != '-' && c != '*' && c != '_')
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (p[i] == c)
+            k++;
+        else if (!S_space(p[i]))
+            return 0;
+    }
+    return k >= 3;
+}
+
+/* An ATX heading: 1 to 6 '#' then a space, a tab or the end. */
+static int
+S_atx(const char *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && k < 7 && p[k] == '#')
+        k++;
+    return k >= 1 && k <= 6 && (k == n || S_space(p[k]));
+}
+
+/* A setext underline of '=' (a '-' one is also a thematic break). */
+static int
+S_setext_eq(const char *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && p[k] == '=')
+        k++;
+    return k && S_blank_from(p + k, n - k);
+}
+
+/* A line that is no lazy continuation of a paragraph in a container it
+ * does not continue: it starts a block where it stands (a fence, an HTML
+ * block but kind 7, which cannot interrupt a paragraph even lazily, a
+ * quote, a heading, a break, any list item: no paragraph is open there). */
+static int
+S_block_start(const char *p, size_t n)
+{
+    const char *e;
+    char ch;
+    int start1;
+    return S_fence(p, n, &ch) || (n && p[0] == '<' && S_html_start(p, n, 1, &e)) ||
+           (n && p[0] == '>') || S_atx(p, n) || S_thematic(p, n) || S_list_marker(p, n, &start1);
+}
+
+static int
+S_push(S_state *st, char kind, size_t col, int blank)
+{
+    if (st->nframes == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 16;
+        S_frame *f = realloc(st->frames, cap * sizeof *f);
+        if (!f)
+            return GROKX_E_NOMEM;
+        st->frames = f;
+        st->cap = cap;
+    }
+    st->frames[st->nframes].kind = kind;
+    st->frames[st->nframes].col = col;
+    st->frames[st->nframes].blank = (char)blank;
+    st->nframes++;
+    st->fence_len = 0, st->html = 0, st->para = 0;
+    return 0;
+}
+
+/* Skip spaces and tabs from l[*i] (at column *col). */
+static void
+S_skip(const char *l, size_t n, size_t *i, size_t *col)
+{
+    while (*i < n && S_space(l[*i])) {
+        *col = l[*i] == '\t' ? (*col / 4 + 1) * 4 : *col + 1;
+        (*i)++;
+    }
+}
+
+/* One line: which containers it continues, then what it does in the
+ * innermost one. Columns are counted from the start of the line. */
+static int
+S_line(S_state *st, const char *l, size_t n)
+{
+    size_t i = 0, col = 0, base = 0, matched = 0, j, c, k, rel;
+    const char *p;
+    char ch;
+    int start1;
+    for (; matched < st->nframes; matched++) { /* the containers it continues */
+        S_frame *f = &st->frames[matched];
+        j = i, c = col;
+        S_skip(l, n, &j, &c);
+        if (f->kind == 'q') {
+            if (c - col > 3 || j >= n || l[j] != '>')
+                break;
+            i = j + 1, col = c + 1;
+            base = col + (i < n && S_space(l[i])); /* its optional space, or a tab's first column */
+            if (i < n && l[i] == ' ')
+                i++, col++;
+        } else if (j == n) { /* blank: the item goes on, unless it began blank and stayed so */
+            if (f->blank && matched + 1 == st->nframes)
+                break;
+        } else if (c >= f->col) {
+            f->blank = 0;
+            base = f->col;
+        } else {
+            break;
+        }
+    }
+    j = i, c = col;
+    S_skip(l, n, &j, &c);
+    p = l + j;
+    n -= j;
+    if (matched < st->nframes) {
+        /* a lazy continuation of the open paragraph, unless the line starts
+         * a block where it stands, outside that paragraph's container */
+        if (n && st->para && !st->fence_len && !st->html && !S_block_start(p, n))
+            return 0;
+        st->nframes = matched; /* the rest end here, with what was open in them */
+        st->fence_len = 0, st->html = 0, st->para = 0;
+    }
+    for (;;) { /* what the line does in the innermost container */
+        rel = c - base;
+        if (st->fence_len) {
+            if (rel < 4 && (k = S_fence(p, n, &ch)) >= st->fence_len && ch == st->fence_ch &&
+                S_blank_from(p + k, n - k))
+                st->fence_len = 0;
+            return 0;
+        }
+        if (st->html) {
+            if (st->html <= 5 ? S_contains_ci(l + i, (size_t)(p - (l + i)) + n, st->html_end) : n == 0)
+                st->html = 0;
+            return 0;
+        }
+        if (n == 0) {
+            st->para = 0;
+            return 0;
+        }
+        if (rel >= 4)
+            return 0; /* indented code, or the paragraph's continuation */
+        if (p[0] == '>') { /* a quote opens: the rest of the line is in it */
+            if (S_push(st, 'q', 0, 0))
+                return GROKX_E_NOMEM;
+            p++, n--, c++;
+            base = c + (n && S_space(p[0]));
+            if (n && p[0] == ' ')
+                p++, n--, c++;
+            i = (size_t)(p - l);
+            j = 0;
+            S_skip(p, n, &j, &c);
+            p += j, n -= j;
+            continue;
+        }
+        if (!S_thematic(p, n) && (k = S_list_marker(p, n, &start1)) != 0 && (!st->para || start1)) {
+            size_t cc = c + k; /* an item opens: its content column is the text's, */
+            p += k, n -= k, c += k;
+            j = 0;
+            S_skip(p, n, &j, &cc);
+            if (j == n || cc - c > 4) /* or one past the marker when the line is blank */
+                cc = c + 1;           /* after it or indented code follows */
+            if (S_push(st, 'i', cc, j == n))
+                return GROKX_E_NOMEM;
+            base = cc;
+            i = (size_t)(p - l);
+            j = 0;
+            S_skip(p, n, &j, &c);
+            p += j, n -= j;
+            continue;
+        }
+        if ((k = S_fence(p, n, &ch)) != 0) {
+            st->fence_ch = ch;
+            st->fence_len = k;
+            st->para = 0;
+            return 0;
+        }
+        if (p[0] == '<' && (st->html = S_html_start(p, n, st->para, &st->html_end)) != 0) {
+            if (st->html <= 5 && S_contains_ci(p, n, st->html_end))
+                st->html = 0; /* it ends on its first line */
+            st->para = 0;
+            return 0;
+        }
+        /* a heading, a break or a setext underline ends a paragraph */
+        st->para = !S_atx(p, n) && !S_thematic(p, n) && !(st->para && S_setext_eq(p, n));
+        return 0;
+    }
+}
+
+int
+gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed)
+{
+    S_state st;
+    size_t pos = 0;
+    int rc = gx_buf_put(b, s, len), has_cr = memchr(s, '\r', len) != NULL;
+    memset(&st, 0, sizeof st);
+    *closed = 0;
+    while (pos < len) {
+        const char *nl = memchr(s + pos, '\n', len - pos), *cr;
+        size_t n = nl ? (size_t)(nl - (s + pos)) : len - pos, step = n + (nl != NULL);
+        if (has_cr && (cr = memchr(s + pos, '\r', n)) != NULL) {
+            n = (size_t)(cr - (s + pos)); /* CR and CR LF end a line too */
+            step = n + 1 + (pos + n + 1 < len && s[pos + n + 1] == '\n');
+        }
+        if (S_line(&st, s + pos, n)) {
+            free(st.frames);
+            return GROKX_E_NOMEM;
+        }
+        pos += step;
+    }
+    if (len && s[len - 1] != '\n') /* after a CR, it makes one CR LF */
+        rc |= gx_buf_putc(b, '\n');
+    free(st.frames);
+    if (st.nframes) {
+        /* in a container: what is open ends with it, at our next heading */
+    } else if (st.fence_len) {
+        size_t i;
+        for (i = 0; i < st.fence_len; i++)
+            rc |= gx_buf_putc(b, st.fence_ch);
+        rc |= gx_buf_putc(b, '\n');
+        *closed = 1;
+    } else if (st.html && st.html <= 5) {
+        rc |= gx_buf_put(b, st.html_end, strlen(st.html_end)) | gx_buf_putc(b, '\n');
+        *closed = 1;
+    }
+    return rc;
+}
