@@ -124,6 +124,9 @@ int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
 
 size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
 uint64_t gx_name_fold_hash(const char *s);
+/* The title to show: title, or "Untitled" when it is empty or holds only
+ * spaces, controls and invisible marks (a link or heading nobody can see). */
+grokx_str gx_display_title(grokx_str title);
 
 /* ---- filer.c: whole files written on a thread of their own ---------- */
 

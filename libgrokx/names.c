@@ -171,3 +171,21 @@ gx_name_fold_hash(const char *s)
         free(cp);
     return h;
 }
+
+grokx_str
+gx_display_title(grokx_str title)
+{
+    static const grokx_str untitled = {"Untitled", 8};
+    const unsigned char *s = (const unsigned char *)title.ptr;
+    size_t i = 0;
+    while (i < title.len) {
+        size_t seq = gx_utf8_seq(s + i, title.len - i);
+        uint32_t c = seq ? gx_utf8_decode(s + i, seq) : 0xFFFD;
+        if (!(c <= 0x20 || c == 0x7F || (c >= 0x80 && c <= 0xA0) || c == 0x1680 ||
+              (c >= 0x2000 && c <= 0x200F) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+              c == 0x205F || c == 0x3000 || c == 0xFEFF || S_invisible(c)))
+            return title; /* something a person can see */
+        i += seq ? seq : 1;
+    }
+    return untitled;
+}

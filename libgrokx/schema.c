@@ -986,7 +986,10 @@ S_on_key(void *ctx, const char *s, size_t len)
     if (k->field == F_CONVERSATIONS)
         p->saw_conversations = 1;
     if (f->seen & ((uint64_t)1 << k->field))
-        gx_schema_warn(p, GROKX_W_DUPLICATE_KEY, "key \"%s\" appears twice; the last wins",
+        gx_schema_warn(p, GROKX_W_DUPLICATE_KEY,
+                       k->kind == K_RESPS || k->kind == K_CONVS
+                           ? "key \"%s\" appears twice; the items of both are kept" /* appended */
+                           : "key \"%s\" appears twice; the last wins",
                        k->name);
     f->seen |= (uint64_t)1 << k->field;
     f->field = k->field;

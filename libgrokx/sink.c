@@ -89,6 +89,24 @@ grokx_file_sink(grokx_file *f)
     return s;
 }
 
+/* fsync the folder holding path, so a rename in it is on disk. Best
+ * effort: a file system that cannot sync a folder (EINVAL) has nothing
+ * more to do, and the file itself is already synced. */
+static void
+S_sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    int fd;
+    if (!dir)
+        return;
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
 int
 grokx_file_commit(grokx_file *f)
 {
@@ -104,6 +122,8 @@ grokx_file_commit(grokx_file *f)
     f->fd = -1;
     if (!e && rename(f->tmp, f->path) != 0)
         e = errno;
+    if (!e && (f->flags & GROKX_FILE_FSYNC))
+        S_sync_dir(f->path); /* the rename itself survives a power loss */
     if (e) {
         unlink(f->tmp);
         free(f->tmp);

@@ -474,8 +474,18 @@ S_print_text(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
         rc |= gx_buf_printf(&b, "  attachments: %llu files, %s\n", (unsigned long long)s->assets, n1);
     }
     rc |= gx_buf_printf(&b, "%-18s%llu\n", "Warnings:", (unsigned long long)s->stats.warnings);
-    if (!rc)
+    if (!rc) { /* names from the export, for a terminal: controls (C0, C1) become spaces */
+        size_t i;
+        for (i = 0; i < b.len; i++) {
+            unsigned char c = (unsigned char)b.ptr[i];
+            if ((c < 0x20 && c != '\n') || c == 0x7F)
+                b.ptr[i] = ' ';
+            else if (c == 0xC2 && i + 1 < b.len && (unsigned char)b.ptr[i + 1] >= 0x80 &&
+                     (unsigned char)b.ptr[i + 1] < 0xA0)
+                b.ptr[i] = b.ptr[i + 1] = ' ', i++;
+        }
         rc = gx_sink_write(sink, b.ptr, b.len);
+    }
     gx_buf_free(&b);
     return rc ? (rc == GROKX_E_IO ? rc : GROKX_E_NOMEM) : 0;
 }

@@ -373,7 +373,8 @@ S_remember(S_html *h, const grokx_conversation *c, const char *rel, const char *
     e->rel = h->strings.len;
     rc = gx_buf_put(&h->strings, rel, strlen(rel) + 1);
     e->title = h->strings.len;
-    rc |= gx_buf_put(&h->strings, c->title.ptr, c->title.len + 1); /* parser strings end in NUL */
+    rc |= gx_buf_put(&h->strings, gx_display_title(c->title).ptr,
+                     gx_display_title(c->title).len + 1); /* parser strings end in NUL */
     e->models = h->strings.len;
     rc |= gx_buf_put(&h->strings, models, strlen(models) + 1);
     e->created = c->create_time;
@@ -430,7 +431,7 @@ S_conversation(void *self, const grokx_conversation *c)
 {
     S_html *h = self;
     char dir[64], rel[512], absdir[4096], path[4200], root[8];
-    const char *title = c->title.len ? c->title.ptr : "Untitled";
+    const char *title = gx_display_title(c->title).ptr;
     size_t i, depth = 0;
     int rc, in_branch = 0;
     if ((rc = gx_layout_place(&h->lay, c, "html", dir, sizeof dir, rel, sizeof rel)) != 0 ||

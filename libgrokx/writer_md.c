@@ -543,8 +543,9 @@ S_front_matter(S_md *m, const grokx_conversation *c)
     grokx_str models[GX_MODELS_MAX];
     size_t i, k;
     int rc = PUT(&m->note, "---\ntitle: ");
-    const char *title = c->title.len ? c->title.ptr : "Untitled";
-    size_t tlen = c->title.len ? c->title.len : 8;
+    grokx_str shown = gx_display_title(c->title);
+    const char *title = shown.ptr;
+    size_t tlen = shown.len;
     rc |= S_yaml_str(&m->note, title, tlen);
     rc |= PUT(&m->note, "\naliases: [");
     rc |= S_yaml_str(&m->note, title, tlen);
@@ -576,7 +577,7 @@ S_remember(S_md *m, const char *rel, const grokx_conversation *c)
         return GROKX_E_NOMEM;
     n = &m->notes[m->nnotes];
     n->relpath = gx_strdup(rel);
-    n->title = gx_strdup(c->title.ptr); /* parser strings hold no NUL */
+    n->title = gx_strdup(gx_display_title(c->title).ptr); /* parser strings hold no NUL */
     if (!n->relpath || !n->title) {
         free(n->relpath);
         free(n->title);
@@ -694,7 +695,7 @@ S_conversation(void *self, const grokx_conversation *c)
     else
         rc = S_front_matter(m, c);
     rc |= PUT(&m->note, "# ");
-    rc |= S_inline_text(&m->note, c->title.len ? c->title.ptr : "Untitled", c->title.len ? c->title.len : 8);
+    rc |= S_inline_text(&m->note, gx_display_title(c->title).ptr, gx_display_title(c->title).len);
     rc |= PUT(&m->note, "\n\n");
     if (rc)
         return GROKX_E_NOMEM;

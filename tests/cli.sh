@@ -91,5 +91,17 @@ mkdir "$T/ro" && chmod 555 "$T/ro"
 if [ "$(id -u)" != 0 ]; then
     expect 3 $G convert -f events -o "$T/ro/x.jsonl" $GOLD/01-minimal/input.json
 fi
+# text from the export never sends the terminal an escape sequence: ids,
+# times and models quoted by warnings, names in grokx info (C0 and C1)
+printf '{"conversations":[{"conversation":{"id":"c\\u001b]0;PWNED\\u0007\\u001b[31mRED","title":"t","create_time":"not a time \\u001b[2J"},"responses":[{"response":{"_id":"m1","sender":"human\\u009b2J","message":"hi","create_time":"x\\u001b[1m"}}]}]}' >"$T/esc.json"
+$G info "$T/esc.json" >"$T/out" 2>"$T/err"
+esc=$(printf '\033'); csi=$(printf '\302\233')
+grep -q "PWNED" "$T/err" && grep -q "human" "$T/out" && ok || bad "the escape test's warnings or names are missing: $(cat "$T/err" "$T/out")"
+cat "$T/out" "$T/err" | LC_ALL=C grep -q "$esc\|$csi" && bad "an escape sequence reached the terminal: $(cat -A "$T/err" | head -3)" || ok
+# "responses" twice: both lists are kept, and the warning says so
+printf '{"conversations":[{"conversation":{"id":"c1","title":"t"},"responses":[{"response":{"_id":"m1","sender":"human","message":"ONE"}}],"responses":[{"response":{"_id":"m2","parent_response_id":"m1","sender":"assistant","message":"TWO"}}]}]}' >"$T/dupresp.json"
+$G convert -f events -o - "$T/dupresp.json" >"$T/out" 2>"$T/err"
+grep -q '"ONE"' "$T/out" && grep -q '"TWO"' "$T/out" && grep -q 'key "responses" appears twice; the items of both are kept' "$T/err" && ok ||
+    bad "responses twice: $(cat "$T/err")"
 echo "cli: $pass passed, $fail failed"
 [ $fail = 0 ]

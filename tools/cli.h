@@ -6,6 +6,8 @@
 #ifndef GROKX_CLI_H
 #define GROKX_CLI_H
 
+#include <stdio.h>
+
 #include "grokx.h"
 
 enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64 };
@@ -16,6 +18,12 @@ extern const char *prog;
 /* A sink on standard output, and its final flush (EXIT_OUTPUT if it failed). */
 int stdout_write(void *ud, const char *buf, size_t len);
 int finish_stdout(void);
+/* Text from an export or an index as a person should see it on one line:
+ * controls, C0 and C1 (a terminal's escape sequences among them), become
+ * spaces. */
+void put_clean(FILE *f, const char *s, size_t n);
+/* put_clean() of a NUL-terminated string, then a newline, on stderr. */
+void put_clean_line(const char *s);
 /* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC; -1 if not one. */
 int parse_tz(const char *z, int *minutes);
 

@@ -128,7 +128,8 @@ on_warning(void *ud, const grokx_error *w)
         return;
     if (r->progress)
         fputs("\r\033[K", stderr);
-    fprintf(stderr, "%s: %s: warning: %s\n", prog, r->input_name, w->text);
+    fprintf(stderr, "%s: %s: warning: ", prog, r->input_name);
+    put_clean_line(w->text); /* it may quote the export: no escape reaches the terminal */
 }
 
 static double
@@ -164,8 +165,8 @@ report_error(run *r, int rc)
         fprintf(stderr, "%s: interrupted; no partial file was left\n", prog);
         return EXIT_INPUT;
     }
-    fprintf(stderr, "%s: %s: %s\n", prog, r->input_name,
-            e->text[0] ? e->text : grokx_strerror(rc));
+    fprintf(stderr, "%s: %s: ", prog, r->input_name);
+    put_clean_line(e->text[0] ? e->text : grokx_strerror(rc));
     return e->origin == GROKX_ORIGIN_WRITER ? EXIT_OUTPUT : EXIT_INPUT;
 }
 
@@ -187,7 +188,8 @@ open_input(run *r, const char *path)
 {
     grokx_error err;
     if (grokx_input_open(path, NULL, &r->input, &err) != 0) {
-        fprintf(stderr, "%s: %s\n", prog, err.text);
+        fprintf(stderr, "%s: ", prog);
+        put_clean_line(err.text);
         return READ_FAILED;
     }
     r->input_name = grokx_input_name(r->input);
@@ -213,6 +215,28 @@ typedef struct out_target {
     grokx_file *file; /* NULL: stdout */
     const char *path;
 } out_target;
+
+void
+put_clean(FILE *f, const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] < 0xA0 && (unsigned char)s[i + 1] >= 0x80) {
+            fputc(' ', f); /* U+0080-U+009F: U+009B is a CSI */
+            i++;
+        } else {
+            fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+        }
+    }
+}
+
+void
+put_clean_line(const char *s)
+{
+    put_clean(stderr, s, strlen(s));
+    fputc('\n', stderr);
+}
 
 int
 stdout_write(void *ud, const char *buf, size_t len)
@@ -357,7 +381,8 @@ on_report(void *ud, const char *text)
         return;
     if (r->progress)
         fputs("\r\033[K", stderr);
-    fprintf(stderr, "%s: %s\n", prog, text);
+    fprintf(stderr, "%s: ", prog);
+    put_clean_line(text);
 }
 
 typedef struct md_options {

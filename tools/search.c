@@ -53,18 +53,6 @@ static const char usage_check[] =
 
 /* ---- printing ------------------------------------------------------------ */
 
-/* Text from the index as a person should see it on one line: controls
- * (a terminal's escape sequences among them) become spaces. */
-static void
-put_clean(FILE *f, const char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
-    }
-}
-
 static void
 put_json_str(FILE *f, const char *s, size_t n)
 {
