@@ -99,9 +99,28 @@ S_link(S_ctx *c, const S_map *map)
         c->parent[i] = p;
         linked += p >= 0;
     }
-    if (!linked)
+    if (!linked) {
         for (i = 0; i < c->n; i++)
             c->parent[i] = (long)i - 1;
+        return;
+    }
+    /* An answer that names no parent, among messages that are linked, is
+     * no alternative first turn (those are questions): it answers the
+     * question before it in the file, or it and its turns would be hidden
+     * off the active branch. */
+    for (i = 1; i < c->n; i++) {
+        long q;
+        if (c->parent[i] >= 0 || c->m[i].parent_id.len || c->m[i].role != GROKX_ROLE_ASSISTANT)
+            continue;
+        for (q = (long)i - 1; q >= 0 && c->m[q].role != GROKX_ROLE_USER; q--)
+            ;
+        if (q < 0)
+            continue;
+        c->warn(c->warn_ctx, GROKX_W_UNLINKED,
+                "answer %.64s names no parent; it follows the question before it (%.64s)",
+                c->m[i].id.ptr, c->m[q].id.ptr);
+        c->parent[i] = q;
+    }
 }
 
 /* Walk up from every node; a walk that meets its own trail found a cycle,

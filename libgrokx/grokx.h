@@ -125,7 +125,8 @@ enum {
     GROKX_W_DUPLICATE_ID = 6,           /* two messages share an _id */
     GROKX_W_CYCLE = 7,                  /* parent links form a cycle */
     GROKX_W_DUPLICATE_KEY = 8,          /* a known key appeared twice */
-    GROKX_W_MISSING_ID = 9              /* a conversation without an id */
+    GROKX_W_MISSING_ID = 9,             /* a conversation without an id */
+    GROKX_W_UNLINKED = 10               /* an answer without a parent, linked to the question before it */
 };
 
 #define GROKX_ERROR_TEXT_MAX 320

@@ -797,6 +797,112 @@ S_year_indexes(S_md *m, gx_buf *years)
     return rc;
 }
 
+/* A double-quoted YAML title as S_yaml_str wrote it, back to its text
+ * (best effort: a line the user rewrote may say anything). */
+static void
+S_yaml_unquote(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (*in++ != '"')
+        return;
+    while (*in && *in != '"' && n + 5 < cap) {
+        const char *r = NULL;
+        char one[2] = {0, 0};
+        if (*in != '\\') {
+            out[n++] = *in++;
+            continue;
+        }
+        in++;
+        switch (*in) {
+        case 'n': r = "\n"; break;
+        case 't': r = "\t"; break;
+        case 'L': r = "\xE2\x80\xA8"; break;
+        case 'P': r = "\xE2\x80\xA9"; break;
+        case 'N': r = "\xC2\x85"; break;
+        case 'x': {
+            unsigned v = 0;
+            if (sscanf(in + 1, "%2x", &v) == 1 && v < 0xA0) {
+                char u[3] = {(char)(v < 0x80 ? v : 0xC2), (char)(v < 0x80 ? 0 : v), 0};
+                memcpy(out + n, u, strlen(u));
+                n += strlen(u);
+                in += 3;
+                continue;
+            }
+            break;
+        }
+        case 'u':
+            if (!strncmp(in, "uFFFE", 5) || !strncmp(in, "uFFFF", 5)) {
+                memcpy(out + n, in[4] == 'E' ? "\xEF\xBF\xBE" : "\xEF\xBF\xBF", 3);
+                n += 3;
+                in += 5;
+                continue;
+            }
+            break;
+        default:
+            one[0] = *in;
+            r = *in ? one : "";
+        }
+        if (r) {
+            memcpy(out + n, r, strlen(r));
+            n += strlen(r);
+        }
+        if (*in)
+            in++;
+    }
+    out[n] = 0;
+}
+
+/* The notes of earlier runs this run did not meet (their conversation is
+ * not in this export, or a filter left it out), read back from their
+ * front matter, so Index.md and the year notes keep listing every note
+ * in the folder. A note that is gone is not listed. */
+static int
+S_remember_others(S_md *m)
+{
+    size_t i, n = gx_manifest_count(m->man);
+    for (i = 0; i < n; i++) {
+        gx_manifest_entry *e = gx_manifest_at(m->man, i);
+        char path[4096], line[2048], title[1024] = "";
+        grokx_time created = GROKX_TIME_NONE;
+        FILE *f;
+        int k;
+        S_note *note;
+        if (e->seen)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, e->rel);
+        if (!(f = fopen(path, "r")))
+            continue;
+        for (k = 0; k < 12 && fgets(line, sizeof line, f); k++) {
+            line[strcspn(line, "\n")] = 0;
+            if (!strncmp(line, "title: ", 7))
+                S_yaml_unquote(line + 7, title, sizeof title);
+            else if (!strncmp(line, "created: ", 9))
+                (void)grokx_time_parse(line + 9, &created, NULL);
+            else if (k && !strcmp(line, "---"))
+                break;
+        }
+        fclose(f);
+        if (gx_grow(&m->notes, &m->notes_cap, m->nnotes + 1, sizeof *m->notes))
+            return GROKX_E_NOMEM;
+        note = &m->notes[m->nnotes];
+        if (!title[0]) { /* no title we can read: the file's name */
+            const char *base = strrchr(e->rel, '/') ? strrchr(e->rel, '/') + 1 : e->rel;
+            size_t len = strlen(base);
+            snprintf(title, sizeof title, "%.*s", (int)(len > 3 ? len - 3 : len), base);
+        }
+        note->relpath = gx_strdup(e->rel);
+        note->title = gx_strdup(title);
+        note->created = created;
+        if (!note->relpath || !note->title) {
+            free(note->relpath);
+            free(note->title);
+            return GROKX_E_NOMEM;
+        }
+        m->nnotes++;
+    }
+    return 0;
+}
+
 static int
 S_end(void *self, const grokx_stats *st)
 {
@@ -805,7 +911,11 @@ S_end(void *self, const grokx_stats *st)
     gx_buf years;
     int rc = 0;
     GX_UNUSED(st);
-    if (m->stream || !m->nnotes)
+    if (m->stream)
+        return 0;
+    if ((rc = S_remember_others(m)) != 0)
+        return rc;
+    if (!m->nnotes)
         return 0;
     qsort(m->notes, m->nnotes, sizeof *m->notes, S_cmp_notes);
     gx_buf_init(&years, &m->mem);

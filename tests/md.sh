@@ -230,6 +230,16 @@ $G convert -q -f md,html -o "$T/clean" "$T/big.json" 2>/dev/null
 diff -r "$T/kill" "$T/clean" >"$T/diff" 2>&1 && ok || bad "after SIGKILL and a re-run the tree differs: $(head -c 400 "$T/diff")"
 rm -rf "$T/kill" "$T/clean" "$T/big.json"
 
+# a filtered re-run (or an export without some conversations) keeps
+# listing every note of the folder in Index.md and the year notes
+rm -rf "$T/ix" "$T/ix2"
+$G convert -q -o "$T/ix" examples/sample-export.json 2>/dev/null
+$G convert -q -o "$T/ix" --title question examples/sample-export.json 2>/dev/null
+$G convert -q -o "$T/ix2" examples/sample-export.json 2>/dev/null
+diff -r "$T/ix" "$T/ix2" >"$T/diff" 2>&1 && [ "$(grep -c '^- ' "$T/ix/Index.md")" = 5 ] && ok ||
+    bad "a filtered re-run lost notes from Index.md: $(head -c 400 "$T/diff")"
+rm -rf "$T/ix" "$T/ix2"
+
 # a run killed while it rewrote notes: the next run knows what it wrote
 # (the journal beside the manifest), so those notes are not "edited by
 # you" for ever; an edit made after the kill still is
