@@ -26,12 +26,17 @@ typedef struct S_frame {
     size_t col;    /* an item's content column */
 } S_frame;
 
+/* Containers deeper than this are read as paragraph text: tracking them
+ * costs time per line, and real messages never nest so deep. */
+#define S_DEPTH_MAX 32
+
 typedef struct S_state {
-    S_frame *frames; /* the open containers, outermost first */
-    size_t nframes, cap;
+    S_frame frames[S_DEPTH_MAX]; /* the open containers, outermost first */
+    size_t nframes;
     /* the innermost container's open leaf block */
     char fence_ch;        /* an open fence: its character, */
-    size_t fence_len;     /* and its length (0: none) */
+    size_t fence_len;     /* and its length (0: none), */
+    size_t fence_close;   /* and the length that closes it */
     int html;             /* an open HTML block: its kind 1-7, 0 none */
     const char *html_end; /* kinds 1-5: the marker that ends it */
     int para;             /* a paragraph is open (a line may continue it lazily) */
@@ -199,13 +204,22 @@ S_whole_tag(const char *p, size_t n)
     return i < n && p[i] == '>' && S_tag_blank(p + i + 1, n - i - 1);
 }
 
+/* Does the line end an HTML block of kind 1-5 (its marker is end)? Kind
+ * 1 ends at any of the four end tags, whichever tag opened it. */
+static int
+S_html_end(const char *l, size_t n, int kind, const char *end)
+{
+    return kind == 1 ? S_contains_ci(l, n, "</pre>") || S_contains_ci(l, n, "</script>") ||
+                           S_contains_ci(l, n, "</style>") || S_contains_ci(l, n, "</textarea>")
+                     : S_contains_ci(l, n, end);
+}
+
 /* The HTML block kind (1-7) a line starting with '<' at p opens, 0 none;
  * *end: the marker that ends kinds 1-5. */
 static int
 S_html_start(const char *p, size_t n, int para, const char **end)
 {
     static const char *const k1[] = {"pre", "script", "style", "textarea"};
-    static const char *const k1_end[] = {"</pre>", "</script>", "</style>", "</textarea>"};
     static const char *const k6[] = {
         "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
         "center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
@@ -219,7 +233,7 @@ S_html_start(const char *p, size_t n, int para, const char **end)
         k = strlen(k1[i]);
         if (S_starts_ci(p + 1, n - 1, k1[i]) &&
             (n == k + 1 || S_tag_space(p[k + 1]) || p[k + 1] == '>')) {
-            *end = k1_end[i];
+            *end = "</pre>"; /* any of the four ends it (S_html_end) */
             return 1;
         }
     }
@@ -260,10 +274,16 @@ S_list_marker(const char *p, size_t n, int *start1)
             i++;
         if (!i || i >= n || (p[i] != '.' && p[i] != ')'))
             return 0;
-        one = i == 1 && p[0] == '1';
+        one = 1; /* the number 1, also as "01" */
+        {
+            size_t z;
+            for (z = 0; z + 1 < i && p[z] == '0'; z++)
+                ;
+            one = z + 1 == i && p[z] == '1';
+        }
         i++;
     }
-    if (i < n && !S_space(p[i]))
+    if (i < n && !S_tag_space(p[i])) /* cmark also takes VT and FF */
         return 0;
     *start1 = one && !S_blank_from(p + i, n - i);
     return i;
@@ -296,12 +316,12 @@ S_atx(const char *p, size_t n)
     return k >= 1 && k <= 6 && (k == n || S_space(p[k]));
 }
 
-/* A setext underline of '=' (a '-' one is also a thematic break). */
+/* A setext underline: a run of '=' or of '-', then only spaces. */
 static int
-S_setext_eq(const char *p, size_t n)
+S_setext(const char *p, size_t n)
 {
     size_t k = 0;
-    while (k < n && p[k] == '=')
+    while (k < n && n && p[k] == p[0] && (p[0] == '=' || p[0] == '-'))
         k++;
     return k && S_blank_from(p + k, n - k);
 }
@@ -320,17 +340,14 @@ S_block_start(const char *p, size_t n)
            (n && p[0] == '>') || S_atx(p, n) || S_thematic(p, n) || S_list_marker(p, n, &start1);
 }
 
+/* Open a container; 0, or 1 when it would be too deep (then the line is
+ * taken as paragraph text). col: an item's content column, counted from
+ * where its parent container's content starts. */
 static int
 S_push(S_state *st, char kind, size_t col, int blank)
 {
-    if (st->nframes == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 16;
-        S_frame *f = realloc(st->frames, cap * sizeof *f);
-        if (!f)
-            return GROKX_E_NOMEM;
-        st->frames = f;
-        st->cap = cap;
-    }
+    if (st->nframes == S_DEPTH_MAX)
+        return 1;
     st->frames[st->nframes].kind = kind;
     st->frames[st->nframes].col = col;
     st->frames[st->nframes].blank = (char)blank;
@@ -350,8 +367,9 @@ S_skip(const char *l, size_t n, size_t *i, size_t *col)
 }
 
 /* One line: which containers it continues, then what it does in the
- * innermost one. Columns are counted from the start of the line. */
-static int
+ * innermost one. c and col are columns from the start of the line; base
+ * is where the innermost matched container's content starts. */
+static void
 S_line(S_state *st, const char *l, size_t n)
 {
     size_t i = 0, col = 0, base = 0, matched = 0, j, c, k, rel;
@@ -363,7 +381,7 @@ S_line(S_state *st, const char *l, size_t n)
         j = i, c = col;
         S_skip(l, n, &j, &c);
         if (f->kind == 'q') {
-            if (c - col > 3 || j >= n || l[j] != '>')
+            if (j >= n || c - base > 3 || l[j] != '>') /* (not blank: c >= base) */
                 break;
             i = j + 1, col = c + 1;
             base = col + (i < n && S_space(l[i])); /* its optional space, or a tab's first column */
@@ -372,9 +390,10 @@ S_line(S_state *st, const char *l, size_t n)
         } else if (j == n) { /* blank: the item goes on, unless it began blank and stayed so */
             if (f->blank && matched + 1 == st->nframes)
                 break;
-        } else if (c >= f->col) {
+            base += f->col;
+        } else if (c - base >= f->col) {
             f->blank = 0;
-            base = f->col;
+            base += f->col;
         } else {
             break;
         }
@@ -385,34 +404,38 @@ S_line(S_state *st, const char *l, size_t n)
     n -= j;
     if (matched < st->nframes) {
         /* a lazy continuation of the open paragraph, unless the line starts
-         * a block where it stands, outside that paragraph's container */
-        if (n && st->para && !st->fence_len && !st->html && !S_block_start(p, n))
-            return 0;
+         * a block where it stands, outside that paragraph's container (an
+         * indented one cannot) */
+        if (n && st->para && !st->fence_len && !st->html && (c - base >= 4 || !S_block_start(p, n)))
+            return;
         st->nframes = matched; /* the rest end here, with what was open in them */
         st->fence_len = 0, st->html = 0, st->para = 0;
     }
     for (;;) { /* what the line does in the innermost container */
-        rel = c - base;
+        rel = c >= base ? c - base : 0;
         if (st->fence_len) {
-            if (rel < 4 && (k = S_fence(p, n, &ch)) >= st->fence_len && ch == st->fence_ch &&
+            if (rel < 4 && (k = S_fence(p, n, &ch)) >= st->fence_close && ch == st->fence_ch &&
                 S_blank_from(p + k, n - k))
                 st->fence_len = 0;
-            return 0;
+            return;
         }
         if (st->html) {
-            if (st->html <= 5 ? S_contains_ci(l + i, (size_t)(p - (l + i)) + n, st->html_end) : n == 0)
+            if (st->html <= 5 ? S_html_end(l + i, (size_t)(p - (l + i)) + n, st->html, st->html_end)
+                              : n == 0)
                 st->html = 0;
-            return 0;
+            return;
         }
         if (n == 0) {
             st->para = 0;
-            return 0;
+            return;
         }
         if (rel >= 4)
-            return 0; /* indented code, or the paragraph's continuation */
+            return; /* indented code, or the paragraph's continuation */
         if (p[0] == '>') { /* a quote opens: the rest of the line is in it */
-            if (S_push(st, 'q', 0, 0))
-                return GROKX_E_NOMEM;
+            if (S_push(st, 'q', 0, 0)) {
+                st->para = 1; /* too deep: read as text */
+                return;
+            }
             p++, n--, c++;
             base = c + (n && S_space(p[0]));
             if (n && p[0] == ' ')
@@ -430,8 +453,10 @@ S_line(S_state *st, const char *l, size_t n)
             S_skip(p, n, &j, &cc);
             if (j == n || cc - c > 4) /* or one past the marker when the line is blank */
                 cc = c + 1;           /* after it or indented code follows */
-            if (S_push(st, 'i', cc, j == n))
-                return GROKX_E_NOMEM;
+            if (S_push(st, 'i', cc - base, j == n)) {
+                st->para = 1;
+                return;
+            }
             base = cc;
             i = (size_t)(p - l);
             j = 0;
@@ -442,18 +467,19 @@ S_line(S_state *st, const char *l, size_t n)
         if ((k = S_fence(p, n, &ch)) != 0) {
             st->fence_ch = ch;
             st->fence_len = k;
+            st->fence_close = k > 255 ? 255 : k; /* cmark keeps 255 of an opener's length */
             st->para = 0;
-            return 0;
+            return;
         }
         if (p[0] == '<' && (st->html = S_html_start(p, n, st->para, &st->html_end)) != 0) {
-            if (st->html <= 5 && S_contains_ci(p, n, st->html_end))
+            if (st->html <= 5 && S_html_end(p, n, st->html, st->html_end))
                 st->html = 0; /* it ends on its first line */
             st->para = 0;
-            return 0;
+            return;
         }
         /* a heading, a break or a setext underline ends a paragraph */
-        st->para = !S_atx(p, n) && !S_thematic(p, n) && !(st->para && S_setext_eq(p, n));
-        return 0;
+        st->para = !S_atx(p, n) && !S_thematic(p, n) && !(st->para && S_setext(p, n));
+        return;
     }
 }
 
@@ -472,15 +498,11 @@ gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed)
             n = (size_t)(cr - (s + pos)); /* CR and CR LF end a line too */
             step = n + 1 + (pos + n + 1 < len && s[pos + n + 1] == '\n');
         }
-        if (S_line(&st, s + pos, n)) {
-            free(st.frames);
-            return GROKX_E_NOMEM;
-        }
+        S_line(&st, s + pos, n);
         pos += step;
     }
     if (len && s[len - 1] != '\n') /* after a CR, it makes one CR LF */
         rc |= gx_buf_putc(b, '\n');
-    free(st.frames);
     if (st.nframes) {
         /* in a container: what is open ends with it, at our next heading */
     } else if (st.fence_len) {
