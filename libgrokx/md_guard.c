@@ -220,6 +220,7 @@ static int
 S_html_start(const char *p, size_t n, int para, const char **end)
 {
     static const char *const k1[] = {"pre", "script", "style", "textarea"};
+    static const char *const k1_end[] = {"</pre>", "</script>", "</style>", "</textarea>"};
     static const char *const k6[] = {
         "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
         "center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
@@ -233,7 +234,7 @@ S_html_start(const char *p, size_t n, int para, const char **end)
         k = strlen(k1[i]);
         if (S_starts_ci(p + 1, n - 1, k1[i]) &&
             (n == k + 1 || S_tag_space(p[k + 1]) || p[k + 1] == '>')) {
-            *end = "</pre>"; /* any of the four ends it (S_html_end) */
+            *end = k1_end[i]; /* what we close it with; any of the four ends it (S_html_end) */
             return 1;
         }
     }
