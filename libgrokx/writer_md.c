@@ -662,9 +662,10 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
             return 0;
         }
     }
-    /* a rewrite is journalled first: if this run is killed, the next one
-     * knows these bytes as ours, not as the user's edit */
-    if (e && gx_manifest_journal_add(m->man, m->journal, key, hash, rel) != 0)
+    /* every write is journalled first: if this run is killed, the next one
+     * knows these bytes as ours, not as the user's edit, and a new note as
+     * this conversation's (so a retitle moves it, never duplicates it) */
+    if (gx_manifest_journal_add(m->man, m->journal, key, hash, rel) != 0)
         return gx_layout_fail(&m->lay, "cannot write", m->journal);
     if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
         return rc;
@@ -1016,15 +1017,21 @@ S_replay(void *ud, const char *id, uint64_t hash, const char *rel)
     char path[4096], old[4096];
     uint64_t now;
     gx_manifest_entry *e;
+    uint64_t was;
     snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
-    if (S_file_hash(path, &now) != 0 || now != hash)
-        return 0; /* not written before the kill, or edited since */
-    if ((e = gx_manifest_find(m->man, id)) != NULL && strcmp(e->rel, rel)) {
+    e = gx_manifest_find(m->man, id);
+    if (S_file_hash(path, &now) != 0)
+        return 0; /* not written before the kill */
+    if (e && !strcmp(e->rel, rel) && now == e->hash)
+        return 0; /* still the note of the run before */
+    if (e && strcmp(e->rel, rel)) { /* a move: the old note goes, unless the user edited it */
         snprintf(old, sizeof old, "%s/%s", m->lay.out_dir, e->rel);
-        if (S_file_hash(old, &now) == 0 && now == e->hash)
+        if (S_file_hash(old, &was) == 0 && was == e->hash)
             (void)unlink(old);
     }
-    if (gx_manifest_set(m->man, id, hash, rel))
+    /* ours as written, or edited by the user since the kill: then a hash it
+     * cannot match, so it is kept */
+    if (gx_manifest_set(m->man, id, now == hash ? hash : ~now, rel))
         return GROKX_E_NOMEM;
     gx_manifest_find(m->man, id)->seen = 0;
     m->replayed = 1;
