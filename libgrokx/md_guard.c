@@ -452,8 +452,10 @@ S_line(S_state *st, const char *l, size_t n)
             p += k, n -= k, c += k;
             j = 0;
             S_skip(p, n, &j, &cc);
-            if (j == n || cc - c > 4) /* or one past the marker when the line is blank */
-                cc = c + 1;           /* after it or indented code follows */
+            if (j == n || j == 0 || cc - c > 4) /* or one past the marker when the line */
+                cc = c + 1; /* is blank after it, a VT or FF follows, or indented code */
+            if (j == 0 && n) /* the VT or FF: that one column */
+                p++, n--, c++;
             if (S_push(st, 'i', cc - base, j == n)) {
                 st->para = 1;
                 return;
