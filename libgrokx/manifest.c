@@ -12,6 +12,7 @@
  * leaves it behind, and the next run takes a note whose bytes match a
  * journal line as ours, not as the user's edit. A finished run removes it.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,16 +202,37 @@ gx_manifest_journal_add(gx_manifest *m, const char *path, const char *id, uint64
     if (m->journal_state < 0)
         return GROKX_E_IO; /* it could not be opened: the run stops */
     if (!m->journal_state) {
-        m->journal_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        char last = '\n';
+        off_t end;
+        m->journal_fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         m->journal_state = m->journal_fd < 0 ? -1 : 1;
         if (m->journal_fd < 0)
+            return GROKX_E_IO;
+        /* a failed run's last line may be cut short: end it, so ours stay whole */
+        if ((end = lseek(m->journal_fd, 0, SEEK_END)) > 0 && pread(m->journal_fd, &last, 1, end - 1) == 1 &&
+            last != '\n' && write(m->journal_fd, "\n", 1) != 1)
             return GROKX_E_IO;
     }
     n = snprintf(line, sizeof line, "%016llx\t%s\t%s\n", (unsigned long long)hash, id, rel);
     if (n < 0 || (size_t)n >= sizeof line)
         return GROKX_E_LIMIT;
-    /* one write, not buffered: on disk (in the page cache) before the note */
-    return write(m->journal_fd, line, (size_t)n) == n ? 0 : GROKX_E_IO;
+    /* not buffered: in the file (the page cache) before the note is */
+    {
+        const char *p = line;
+        size_t left = (size_t)n;
+        while (left) {
+            ssize_t w = write(m->journal_fd, p, left);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                if (w == 0)
+                    errno = EIO;
+                return GROKX_E_IO;
+            }
+            p += w, left -= (size_t)w;
+        }
+    }
+    return 0;
 }
 
 int
