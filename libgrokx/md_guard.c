@@ -3,8 +3,10 @@
  * closes what it left open, so it can never swallow the turns after it.
  *
  * The text is read line by line as CommonMark reads its block structure
- * (spec 0.30, as cmark, its reference parser, implements it): lines end at LF, CR LF or
- * a lone CR. What can stay open at the end of a message and run on into
+ * (spec 0.30, as cmark, its reference parser, implements it; where the two
+ * differ, as on fences longer than 255, cmark): lines end at LF, CR LF or a
+ * lone CR. Link reference definitions are not followed (one before a
+ * setext underline keeps a paragraph open for cmark, not for us). What can stay open at the end of a message and run on into
  * the rest of the note is a top-level code fence, or a top-level HTML
  * block of kinds 1-5 (<pre>/<script>/<style>/<textarea>, <!-- -->,
  * <? ?>, <!X >, <![CDATA[ ]]>), which end only at their marker. HTML
@@ -14,7 +16,6 @@
  * those are followed only to know where the container ends; a fence or
  * marker inside an HTML block or another fence is not one.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -23,7 +24,7 @@
 typedef struct S_frame {
     char kind;     /* 'q' quote, 'i' list item */
     char blank;    /* an item whose first line was blank, with nothing in it yet */
-    size_t col;    /* an item's content column */
+    size_t col;    /* an item's content column, from where its container's content starts */
 } S_frame;
 
 /* Containers deeper than this are read as paragraph text: tracking them
