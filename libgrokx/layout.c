@@ -66,6 +66,21 @@ gx_layout_fail(gx_layout *l, const char *what, const char *path)
     return gx_io_fail(l->why, sizeof l->why, what, path);
 }
 
+/* Make the folder p (one component); below OUT, refuse one that is a
+ * symbolic link: a link planted in OUT must not send notes elsewhere. */
+static int
+S_mkdir(gx_layout *l, const char *p)
+{
+    struct stat st;
+    if (mkdir(p, 0700) != 0 && errno != EEXIST)
+        return gx_layout_fail(l, "cannot create folder", p);
+    if (l->out_dir && strlen(p) > strlen(l->out_dir) && lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
+        errno = ELOOP; /* "...: not followed: Too many levels of symbolic links" */
+        return gx_layout_fail(l, "a link inside the output folder, not followed", p);
+    }
+    return 0;
+}
+
 int
 gx_layout_mkdirs(gx_layout *l, const char *path)
 {
@@ -76,12 +91,11 @@ gx_layout_mkdirs(gx_layout *l, const char *path)
     for (s = p + 1; *s && !rc; s++)
         if (*s == '/') {
             *s = 0;
-            if (mkdir(p, 0700) != 0 && errno != EEXIST)
-                rc = gx_layout_fail(l, "cannot create folder", p);
+            rc = S_mkdir(l, p);
             *s = '/';
         }
-    if (!rc && mkdir(p, 0700) != 0 && errno != EEXIST)
-        rc = gx_layout_fail(l, "cannot create folder", p);
+    if (!rc)
+        rc = S_mkdir(l, p);
     free(p);
     return rc;
 }

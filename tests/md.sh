@@ -230,6 +230,14 @@ $G convert -q -f md,html -o "$T/clean" "$T/big.json" 2>/dev/null
 diff -r "$T/kill" "$T/clean" >"$T/diff" 2>&1 && ok || bad "after SIGKILL and a re-run the tree differs: $(head -c 400 "$T/diff")"
 rm -rf "$T/kill" "$T/clean" "$T/big.json"
 
+# a symbolic link planted inside OUT is not followed: a clear error, status
+# 3, nothing written where it points
+rm -rf "$T/sl" && mkdir -p "$T/sl/out" "$T/sl/elsewhere" && ln -s ../elsewhere "$T/sl/out/2026"
+$G convert -o "$T/sl/out" examples/sample-export.json 2>"$T/err"; st=$?
+[ $st = 3 ] && grep -q "2026: a link inside the output folder, not followed" "$T/err" &&
+    [ -z "$(ls "$T/sl/elsewhere")" ] && ok || bad "a planted symlink was followed: status $st, $(cat "$T/err"); $(ls "$T/sl/elsewhere")"
+rm -rf "$T/sl"
+
 # a filtered re-run (or an export without some conversations) keeps
 # listing every note of the folder in Index.md and the year notes
 rm -rf "$T/ix" "$T/ix2"
