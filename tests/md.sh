@@ -266,9 +266,10 @@ done
 # kill_when_journalled OUT EXPORT: start a conversion, kill -9 it once 200
 # writes are journalled, or (a first run) 200 notes are written
 kill_when_journalled() {
+    first=200; [ -f "$1/.grokx-manifest" ] && first=999999 # a re-run: its notes are there already
     $G convert -q -o "$1" "$2" 2>/dev/null &
     pid=$!
-    n=0; while [ "$(jl "$1")" -lt 200 ] && [ "$(ls "$1/2025/03" 2>/dev/null | wc -l)" -lt 200 ] && [ $n -lt 500 ]; do
+    n=0; while [ "$(jl "$1")" -lt 200 ] && [ "$(ls "$1/2025/03" 2>/dev/null | wc -l)" -lt $first ] && [ $n -lt 500 ]; do
         sleep 0.01; n=$((n + 1))
     done
     kill -9 $pid; wait $pid 2>/dev/null
