@@ -282,13 +282,20 @@ kill_when_journalled() {
 }
 jl() { if [ -f "$1/.grokx-manifest.journal" ]; then wc -l <"$1/.grokx-manifest.journal"; else echo 0; fi; }
 notes() { find "$1" -name '*.md' ! -name Index.md ! -name '2025.md' 2>/dev/null | wc -l; }
-rm -rf "$T/j"
-$G convert -q -o "$T/j" "$T/j1.json" 2>/dev/null
-kill_when_journalled "$T/j" "$T/j2.json"
-if [ $killed = 1 ]; then
+# edit_after_kill KILLED NEXT: convert j1, kill a conversion of KILLED, edit
+# the first note it journalled ($edited), then convert NEXT (stderr in
+# $T/err); $killed says whether the kill came in time
+edit_after_kill() {
+    rm -rf "$T/j"
+    $G convert -q -o "$T/j" "$T/j1.json" 2>/dev/null
+    kill_when_journalled "$T/j" "$1"
+    [ $killed = 1 ] || return 0
     edited=$(head -n 1 "$T/j/.grokx-manifest.journal" | cut -f 3)
     echo "MY EDIT" >>"$T/j/$edited"
-    $G convert -o "$T/j" "$T/j3.json" 2>"$T/err"
+    $G convert -o "$T/j" "$2" 2>"$T/err"
+}
+edit_after_kill "$T/j2.json" "$T/j3.json"
+if [ $killed = 1 ]; then
     grep -q "notes: 0 new, $((JN - 1)) updated, 0 unchanged, 1 kept" "$T/err" && ok || bad "after a killed run: $(cat "$T/err")"
     grep -q "MY EDIT" "$T/j/$edited" && [ "$(grep -rl 'answer v3' "$T/j" | wc -l)" = $((JN - 1)) ] && ok ||
         bad "after a killed run, notes not rewritten"
@@ -296,13 +303,8 @@ if [ $killed = 1 ]; then
 fi
 # killed while it moved retitled notes, one of them edited since: that edit
 # is kept, each conversation still has one note
-rm -rf "$T/j"
-$G convert -q -o "$T/j" "$T/j1.json" 2>/dev/null
-kill_when_journalled "$T/j" "$T/jr.json"
+edit_after_kill "$T/jr.json" "$T/jr.json"
 if [ $killed = 1 ]; then
-    edited=$(head -n 1 "$T/j/.grokx-manifest.journal" | cut -f 3)
-    echo "MY EDIT" >>"$T/j/$edited"
-    $G convert -o "$T/j" "$T/jr.json" 2>"$T/err"
     grep -q "MY EDIT" "$T/j/$edited" && grep -q "1 kept" "$T/err" && [ "$(notes "$T/j")" = $JN ] && ok ||
         bad "a killed move: $(cat "$T/err"); $(notes "$T/j") notes"
 fi
