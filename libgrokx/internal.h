@@ -112,16 +112,33 @@ size_t gx_utf8_seq(const unsigned char *s, size_t len);
 /* The code point of a valid sequence of n (1..4) bytes, as gx_utf8_seq() measured it. */
 uint32_t gx_utf8_decode(const unsigned char *s, size_t n);
 
+/* ---- md_inline.c, md_guard.c: Markdown that cannot break a note ------- */
+
+/* Each appends to b and returns 0 or GROKX_E_NOMEM. */
+/* Plain text on one line, Markdown inert (a title in a heading). */
+int gx_md_text(gx_buf *b, const char *s, size_t len);
+/* Text as one inline code span, its delimiter longer than any backtick
+ * run inside; line ends become spaces. */
+int gx_md_code_span(gx_buf *b, const char *s, size_t len);
+/* A link destination inside <...>; path: a note's path (% and # escaped
+ * too, as Obsidian decodes them). */
+int gx_md_link_dest(gx_buf *b, const char *s, size_t len, int path);
+/* "[text](<url>)" for a web or mail link; any other URL as inert text. */
+int gx_md_link(gx_buf *b, const char *text, size_t tlen, const char *url);
+/* Longest run of c in s (a fence must be longer). */
+size_t gx_md_longest_run(const char *s, size_t len, char c);
+/* Does s start with an entity reference ("&amp;", "&#35;", "&#x23;")? */
+int gx_md_entity_at(const char *s, size_t n);
+/* A message's Markdown, then whatever closes the code fence or HTML block
+ * it left open at the top level (*closed: something was appended), so it
+ * cannot swallow what follows. */
+int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
+
 /* ---- names.c --------------------------------------------------------- */
 
 /* A safe, readable file-name component from UTF-8 text, at most max - 1
  * bytes with its NUL (text is cut at max - 2, on a character boundary; max >= 16), NUL-terminated in out; returns its length. Never
  * empty ("Untitled"), never a reserved or hidden name. */
-/* md_guard.c: append a message's Markdown, then whatever closes the code
- * fence or HTML block it left open at the top level (*closed: something
- * was appended), so it cannot swallow what follows. 0 or GROKX_E_NOMEM. */
-int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
-
 size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
 uint64_t gx_name_fold_hash(const char *s);
 /* The title to show: title, or "Untitled" when it is empty or holds only

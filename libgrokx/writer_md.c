@@ -94,116 +94,6 @@ S_yaml_str(gx_buf *b, const char *s, size_t len)
     return rc ? rc : gx_buf_putc(b, '"');
 }
 
-static int S_entity_at(const char *s, size_t n);
-
-/* Plain text (a title) inside a heading: one line, Markdown inert. */
-static int
-S_inline_text(gx_buf *b, const char *s, size_t len)
-{
-    size_t i;
-    int rc = 0;
-    for (i = 0; i < len && !rc; i++) {
-        char c = s[i];
-        if (c == '\n' || c == '\r' || c == '\t')
-            rc = gx_buf_putc(b, ' ');
-        else if ((c && strchr("\\`*_[]<>#!|~{}", c)) || (c == '&' && S_entity_at(s + i, len - i)))
-            rc = gx_buf_putc(b, '\\') | gx_buf_putc(b, c);
-        else
-            rc = gx_buf_putc(b, c);
-    }
-    return rc;
-}
-
-/* Longest run of c in s. */
-static size_t
-S_longest_run(const char *s, size_t len, char c)
-{
-    size_t best = 0, run = 0, i;
-    for (i = 0; i < len; i++) {
-        run = s[i] == c ? run + 1 : 0;
-        if (run > best)
-            best = run;
-    }
-    return best;
-}
-
-/* Text as one inline code span: on one line, its delimiter longer than
- * any backtick run inside. */
-static int
-S_code_span(gx_buf *b, const char *s, size_t len)
-{
-    size_t fence = S_longest_run(s, len, '`') + 1, i;
-    int pad = len && (s[0] == '`' || s[len - 1] == '`'), rc = 0;
-    for (i = 0; i < fence; i++)
-        rc |= gx_buf_putc(b, '`');
-    if (pad)
-        rc |= gx_buf_putc(b, ' ');
-    for (i = 0; i < len; i++)
-        rc |= gx_buf_putc(b, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
-    if (pad)
-        rc |= gx_buf_putc(b, ' ');
-    for (i = 0; i < fence; i++)
-        rc |= gx_buf_putc(b, '`');
-    return rc;
-}
-
-/* Does s start with an entity reference ("&amp;", "&#35;", "&#x23;")? */
-static int
-S_entity_at(const char *s, size_t n)
-{
-    size_t i = 1, start;
-    if (i < n && s[i] == '#') {
-        i++;
-        if (i < n && (s[i] == 'x' || s[i] == 'X'))
-            i++;
-    }
-    for (start = i; i < n && i < 40 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')); i++)
-        ;
-    return i > start && i < n && s[i] == ';';
-}
-
-/* A link destination inside <...>: no byte of it can end the link, the
- * line or the note, and CommonMark decodes nothing in it (an entity is
- * escaped). path: a note's path, where Obsidian decodes percent escapes,
- * so % and # are escaped too. */
-static int
-S_link_dest(gx_buf *b, const char *s, size_t len, int path)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i;
-    int rc = 0;
-    for (i = 0; i < len && !rc; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7F || c == '<' || c == '>' || (c == ' ' && !path) ||
-            (path && (c == '%' || c == '#'))) {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            rc = gx_buf_put(b, e, 3);
-        } else if (c == '\\' || (c == '&' && S_entity_at(s + i, len - i))) {
-            char e[2] = {'\\', (char)c};
-            rc = gx_buf_put(b, e, 2);
-        } else {
-            rc = gx_buf_putc(b, (char)c);
-        }
-    }
-    return rc;
-}
-
-/* "[text](<url>)" for a web or mail link; any other URL (javascript:,
- * file:, a bare word) is shown as inert text, never linked. */
-static int
-S_link(gx_buf *b, const char *text, size_t tlen, const char *url)
-{
-    int rc;
-    if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7) && strncmp(url, "mailto:", 7)) {
-        rc = S_inline_text(b, text, tlen);
-        if (strcmp(text, url))
-            rc |= PUT(b, " (") | S_inline_text(b, url, strlen(url)) | PUT(b, ")");
-        return rc;
-    }
-    rc = gx_buf_putc(b, '[') | S_inline_text(b, text, tlen) | PUT(b, "](<");
-    return rc | S_link_dest(b, url, strlen(url), 0) | PUT(b, ">)");
-}
-
 /* ---- message text: see md_guard.c --------------------------------- */
 
 static int
@@ -226,7 +116,7 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
         const char *name = gx_cards_field(&m->cards, card, GX_CARD_FILE_NAME);
         int rc = PUT(&m->note, "\n*File: ");
         name = name[0] ? name : "a file";
-        rc |= S_inline_text(&m->note, name, strlen(name));
+        rc |= gx_md_text(&m->note, name, strlen(name));
         return rc | PUT(&m->note, "*\n");
     }
     if (!strcmp(type, "render_searched_image")) { /* a web image: linked, never embedded */
@@ -238,8 +128,8 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
         if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
             return 0;
         rc = PUT(&m->note, "\n[Image: ");
-        rc |= S_inline_text(&m->note, title[0] ? title : "from the web", strlen(title[0] ? title : "from the web"));
-        return rc | PUT(&m->note, "](<") | S_link_dest(&m->note, url, strlen(url), 0) | PUT(&m->note, ">)\n");
+        rc |= gx_md_text(&m->note, title[0] ? title : "from the web", strlen(title[0] ? title : "from the web"));
+        return rc | PUT(&m->note, "](<") | gx_md_link_dest(&m->note, url, strlen(url), 0) | PUT(&m->note, ">)\n");
     }
     if (strcmp(type, "render_generated_image") && strcmp(type, "render_edited_image"))
         return 0; /* other cards carry nothing we can show */
@@ -266,16 +156,16 @@ S_cite(S_md *m, gx_buf *foot, const char *card_id)
     title = title[0] ? title : url;
     rc |= gx_buf_printf(&m->note, "[^%u]", m->footnote);
     rc |= gx_buf_printf(foot, "[^%u]: ", m->footnote++);
-    return rc | S_link(foot, title, strlen(title), url) | PUT(foot, "\n");
+    return rc | gx_md_link(foot, title, strlen(title), url) | PUT(foot, "\n");
 }
 
 static int
 S_artifact(S_md *m, const gx_segment *seg)
 {
     const char *title = seg->title[0] ? seg->title : "untitled";
-    size_t fence = GX_MAX(S_longest_run(seg->text, seg->len, '`') + 1, (size_t)3), i;
+    size_t fence = GX_MAX(gx_md_longest_run(seg->text, seg->len, '`') + 1, (size_t)3), i;
     int rc = PUT(&m->note, "\n**Artifact: ");
-    rc |= S_inline_text(&m->note, title, strlen(title));
+    rc |= gx_md_text(&m->note, title, strlen(title));
     rc |= PUT(&m->note, "**\n\n");
     for (i = 0; i < fence; i++)
         rc |= gx_buf_putc(&m->note, '`');
@@ -390,7 +280,7 @@ S_attachments(S_md *m, const char *dir, const grokx_message *msg)
             rc = gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image ? "!" : "Attachment: ",
                                link + 12, link);
         else
-            rc = PUT(&m->note, "*Attachment ") | S_code_span(&m->note, id, strlen(id)) |
+            rc = PUT(&m->note, "*Attachment ") | gx_md_code_span(&m->note, id, strlen(id)) |
                  PUT(&m->note, " is not in the export.*\n\n");
     }
     return rc;
@@ -417,7 +307,7 @@ S_generated(S_md *m, const char *dir, const grokx_message *msg)
         if (got)
             rc = gx_buf_printf(&m->note, "![generated image](<%s>)\n\n", link);
         else if (!strncmp(u.ptr, "https://", 8) || !strncmp(u.ptr, "http://", 7))
-            rc = PUT(&m->note, "[Generated image](<") | S_link_dest(&m->note, u.ptr, u.len, 0) |
+            rc = PUT(&m->note, "[Generated image](<") | gx_md_link_dest(&m->note, u.ptr, u.len, 0) |
                  PUT(&m->note, ">) (not in the export)\n\n");
         else
             rc = PUT(&m->note, "*A generated image is not in the export.*\n\n");
@@ -476,7 +366,7 @@ S_heading(S_md *m, const grokx_message *msg)
     rc = gx_buf_printf(&m->note, "## %s · %s", user ? "You" : "Grok", when);
     if (!user && msg->model.len) {
         rc |= PUT(&m->note, " · ");
-        rc |= S_inline_text(&m->note, msg->model.ptr, msg->model.len);
+        rc |= gx_md_text(&m->note, msg->model.ptr, msg->model.len);
     }
     if (msg->sibling_count > 1)
         rc |= gx_buf_printf(&m->note, " · %s %u of %u", user ? "edit" : "version",
@@ -497,7 +387,7 @@ S_sources(S_md *m, const grokx_message *msg, size_t cited_inline)
     for (i = 0; i < msg->cited_result_count; i++) {
         const grokx_search_result *r = &msg->cited_results[i];
         rc |= gx_buf_printf(&m->note, "%zu. ", i + 1);
-        rc |= S_link(&m->note, r->title.len ? r->title.ptr : r->url.ptr,
+        rc |= gx_md_link(&m->note, r->title.len ? r->title.ptr : r->url.ptr,
                      r->title.len ? r->title.len : r->url.len, r->url.ptr);
         rc |= PUT(&m->note, "\n");
     }
@@ -518,7 +408,7 @@ S_message(S_md *m, const char *dir, const grokx_message *msg)
     if (msg->text.len)
         rc |= PUT(&m->note, "\n");
     if (msg->error.len) /* one line, inert: an error text cannot open a fence */
-        rc |= PUT(&m->note, "*Error: ") | S_inline_text(&m->note, msg->error.ptr, msg->error.len) |
+        rc |= PUT(&m->note, "*Error: ") | gx_md_text(&m->note, msg->error.ptr, msg->error.len) |
               PUT(&m->note, "*\n\n");
     if (msg->flags & GROKX_MSG_PARTIAL)
         rc |= PUT(&m->note, "*This answer was interrupted.*\n\n");
@@ -696,7 +586,7 @@ S_conversation(void *self, const grokx_conversation *c)
     else
         rc = S_front_matter(m, c);
     rc |= PUT(&m->note, "# ");
-    rc |= S_inline_text(&m->note, gx_display_title(c->title).ptr, gx_display_title(c->title).len);
+    rc |= gx_md_text(&m->note, gx_display_title(c->title).ptr, gx_display_title(c->title).len);
     rc |= PUT(&m->note, "\n\n");
     if (rc)
         return GROKX_E_NOMEM;
@@ -737,8 +627,8 @@ S_list_notes(S_md *m, size_t from, size_t to, const char *base)
             rc |= gx_buf_printf(&m->note, "\n## %s\n\n", month);
         }
         rc |= gx_buf_printf(&m->note, "- %.10s [", n->created == GROKX_TIME_NONE ? "" : iso);
-        rc |= S_inline_text(&m->note, n->title[0] ? n->title : "Untitled", strlen(n->title[0] ? n->title : "Untitled"));
-        rc |= PUT(&m->note, "](<") | S_link_dest(&m->note, n->relpath + cut, strlen(n->relpath + cut), 1) |
+        rc |= gx_md_text(&m->note, n->title[0] ? n->title : "Untitled", strlen(n->title[0] ? n->title : "Untitled"));
+        rc |= PUT(&m->note, "](<") | gx_md_link_dest(&m->note, n->relpath + cut, strlen(n->relpath + cut), 1) |
               PUT(&m->note, ">)\n");
     }
     return rc;

@@ -1,0 +1,119 @@
+/*
+ * md_inline.c -- Markdown inline pieces made from plain text: text that
+ * no Markdown in it can act on, code spans, and links whose destination
+ * cannot end the link, the line or the note. Shared by the md writer and
+ * the steps renderer (steps.c).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define PUT(b, s) gx_buf_put((b), (s), strlen(s))
+
+/* Plain text (a title) inside a heading: one line, Markdown inert. */
+int
+gx_md_text(gx_buf *b, const char *s, size_t len)
+{
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < len && !rc; i++) {
+        char c = s[i];
+        if (c == '\n' || c == '\r' || c == '\t')
+            rc = gx_buf_putc(b, ' ');
+        else if ((c && strchr("\\`*_[]<>#!|~{}", c)) || (c == '&' && gx_md_entity_at(s + i, len - i)))
+            rc = gx_buf_putc(b, '\\') | gx_buf_putc(b, c);
+        else
+            rc = gx_buf_putc(b, c);
+    }
+    return rc;
+}
+
+/* Longest run of c in s. */
+size_t
+gx_md_longest_run(const char *s, size_t len, char c)
+{
+    size_t best = 0, run = 0, i;
+    for (i = 0; i < len; i++) {
+        run = s[i] == c ? run + 1 : 0;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
+/* Text as one inline code span: on one line, its delimiter longer than
+ * any backtick run inside. */
+int
+gx_md_code_span(gx_buf *b, const char *s, size_t len)
+{
+    size_t fence = gx_md_longest_run(s, len, '`') + 1, i;
+    int pad = len && (s[0] == '`' || s[len - 1] == '`'), rc = 0;
+    for (i = 0; i < fence; i++)
+        rc |= gx_buf_putc(b, '`');
+    if (pad)
+        rc |= gx_buf_putc(b, ' ');
+    for (i = 0; i < len; i++)
+        rc |= gx_buf_putc(b, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+    if (pad)
+        rc |= gx_buf_putc(b, ' ');
+    for (i = 0; i < fence; i++)
+        rc |= gx_buf_putc(b, '`');
+    return rc;
+}
+
+/* Does s start with an entity reference ("&amp;", "&#35;", "&#x23;")? */
+int
+gx_md_entity_at(const char *s, size_t n)
+{
+    size_t i = 1, start;
+    if (i < n && s[i] == '#') {
+        i++;
+        if (i < n && (s[i] == 'x' || s[i] == 'X'))
+            i++;
+    }
+    for (start = i; i < n && i < 40 && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')); i++)
+        ;
+    return i > start && i < n && s[i] == ';';
+}
+
+/* A link destination inside <...>: no byte of it can end the link, the
+ * line or the note, and CommonMark decodes nothing in it (an entity is
+ * escaped). path: a note's path, where Obsidian decodes percent escapes,
+ * so % and # are escaped too. */
+int
+gx_md_link_dest(gx_buf *b, const char *s, size_t len, int path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < len && !rc; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F || c == '<' || c == '>' || (c == ' ' && !path) ||
+            (path && (c == '%' || c == '#'))) {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            rc = gx_buf_put(b, e, 3);
+        } else if (c == '\\' || (c == '&' && gx_md_entity_at(s + i, len - i))) {
+            char e[2] = {'\\', (char)c};
+            rc = gx_buf_put(b, e, 2);
+        } else {
+            rc = gx_buf_putc(b, (char)c);
+        }
+    }
+    return rc;
+}
+
+/* "[text](<url>)" for a web or mail link; any other URL (javascript:,
+ * file:, a bare word) is shown as inert text, never linked. */
+int
+gx_md_link(gx_buf *b, const char *text, size_t tlen, const char *url)
+{
+    int rc;
+    if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7) && strncmp(url, "mailto:", 7)) {
+        rc = gx_md_text(b, text, tlen);
+        if (strcmp(text, url))
+            rc |= PUT(b, " (") | gx_md_text(b, url, strlen(url)) | PUT(b, ")");
+        return rc;
+    }
+    rc = gx_buf_putc(b, '[') | gx_md_text(b, text, tlen) | PUT(b, "](<");
+    return rc | gx_md_link_dest(b, url, strlen(url), 0) | PUT(b, ">)");
+}
