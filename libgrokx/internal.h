@@ -134,6 +134,14 @@ int gx_md_entity_at(const char *s, size_t n);
  * cannot swallow what follows. */
 int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
 
+/* ---- steps.c: a tool-using answer's steps --------------------------- */
+
+/* msg's steps as Markdown that cannot break what follows it: each step's
+ * heading and texts (those already in msg->thinking left out), its tool
+ * calls with their arguments and results. Returns how many steps it
+ * shows (0: none, b unchanged), or GROKX_E_NOMEM. */
+long gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg);
+
 /* ---- names.c --------------------------------------------------------- */
 
 /* A safe, readable file-name component from UTF-8 text, at most max - 1

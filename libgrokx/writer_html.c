@@ -146,6 +146,26 @@ S_thinking(S_html *h, const grokx_message *msg, const char *anchor)
     return rc | PUT(&h->page, "</div>\n</details>\n");
 }
 
+/* The steps of a tool-using answer, folded like the thinking. */
+static int
+S_steps(S_html *h, const grokx_message *msg, const char *anchor)
+{
+    gx_buf md;
+    long n;
+    int rc = 0;
+    if (h->cfg.flags & GROKX_WF_NO_THINKING)
+        return 0;
+    gx_buf_init(&md, &h->mem);
+    if ((n = gx_steps_markdown(&md, &h->mem, msg)) > 0) {
+        rc = gx_buf_printf(&h->page, "<details class=\"thinking steps\"><summary>Steps (%ld)</summary>\n"
+                                     "<div class=\"body\">\n", n);
+        rc |= gx_html_markdown(&h->page, md.ptr, md.len, anchor, NULL);
+        rc |= PUT(&h->page, "</div>\n</details>\n");
+    }
+    gx_buf_free(&md);
+    return n < 0 ? (int)n : rc;
+}
+
 /* An image or file copied beside the page, or a note that it is missing. */
 static int
 S_asset(S_html *h, const char *dir, const char *id, const char *what)
@@ -322,6 +342,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
                        msg->flags & GROKX_MSG_ACTIVE ? "" : " offpath", n);
     rc |= S_turn_header(h, msg);
     rc |= S_thinking(h, msg, anchor);
+    rc |= S_steps(h, msg, anchor);
     rc |= PUT(&h->page, "<div class=\"body\">\n");
     if (rc)
         return GROKX_E_NOMEM;

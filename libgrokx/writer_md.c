@@ -357,6 +357,23 @@ S_thinking(S_md *m, const grokx_message *msg)
     return rc | PUT(&m->note, "\n");
 }
 
+/* The steps of a tool-using answer, as a folded callout. */
+static int
+S_steps(S_md *m, const grokx_message *msg)
+{
+    long n;
+    int rc;
+    if (m->cfg.flags & GROKX_WF_NO_THINKING)
+        return 0;
+    m->scratch.len = 0;
+    if ((n = gx_steps_markdown(&m->scratch, &m->mem, msg)) <= 0)
+        return n < 0 ? (int)n : 0;
+    while (m->scratch.len > 1 && m->scratch.ptr[m->scratch.len - 2] == '\n')
+        m->scratch.len--; /* no empty quoted line at the end */
+    rc = gx_buf_printf(&m->note, "> [!abstract]- Steps (%ld)\n", n);
+    return rc | S_quote(&m->note, m->scratch.ptr, m->scratch.len) | PUT(&m->note, "\n");
+}
+
 static int
 S_heading(S_md *m, const grokx_message *msg)
 {
@@ -402,6 +419,7 @@ S_message(S_md *m, const char *dir, const grokx_message *msg)
     int rc = S_heading(m, msg);
     gx_buf_init(&foot, &m->mem);
     rc |= S_thinking(m, msg);
+    rc |= S_steps(m, msg);
     if (msg->text.len)
         rc |= msg->role == GROKX_ROLE_USER ? S_guarded(&m->note, msg->text.ptr, msg->text.len)
                                            : S_rich_text(m, dir, msg, &foot);

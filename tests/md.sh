@@ -30,6 +30,18 @@ golden cards tests/md/cards/input.json
 # no message may leave a block open (md_check reads every note with cmark);
 # names that collide on macOS and Windows, the index page's own name
 golden hostile-blocks tests/md/hostile-blocks/input.json --layout flat --name '{title}'
+# tool-using steps whose arguments, results and texts try to break the
+# note; XML-only calls; reasoning the trace already holds is not repeated
+golden hostile-steps tests/md/hostile-steps/input.json --layout flat --name '{title}'
+s=tests/md/hostile-steps/expected
+grep -q '^> - \*\*WebSearch\*\* ' "$s/Arguments that fight back.md" && grep -q '^>   - \[A \\\*fine\\\* page' "$s/Arguments that fight back.md" &&
+    ok || bad "a parsed call and its joined hits not shown"
+grep -q 'javascript' "$s/Arguments that fight back.md" && ! grep -q '](<javascript' "$s/Arguments that fight back.md" && ok ||
+    bad "a javascript: URL in a step was made a link"
+grep -q '^> - \*\*web\\_search\*\* · query: `cdata \]\] > query`' "$s/Calls as XML only.md" && ok || bad "an XML call was not read"
+! grep -q 'Planning the search' "$s/Steps the trace already holds.md" || [ "$(grep -c 'Planning the search' "$s/Steps the trace already holds.md")" -eq 1 ] &&
+    grep -q '^> \*\*1. Only in steps\*\*$' "$s/Steps the trace already holds.md" && ok || bad "a step the thinking trace holds was repeated"
+$G convert -q --no-thinking -f md -o - tests/md/hostile-steps/input.json | grep -q 'Steps (' && bad "--no-thinking kept the steps" || ok
 h=tests/md/hostile-blocks/expected
 grep -q '^title: "Index"$' "$h/Index 2.md" && grep -q '^# Grok conversations$' "$h/Index.md" && ok ||
     bad "a conversation titled Index took the index's name"

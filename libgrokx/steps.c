@@ -1,0 +1,766 @@
+/*
+ * steps.c -- the steps of a tool-using answer (DeepSearch, agent mode) as
+ * Markdown a person can read: each step's heading and texts, the tools it
+ * called with their arguments, and what each call returned.
+ *
+ * The export can hold one call three times: parsed in tool_usage_cards,
+ * as XML in tagged_text.tool_usage_card, and its hits again in the step's
+ * web_search_results. Each is shown once: the parsed call when there is
+ * one, else the XML; the step's hits only when no result listed them.
+ * Results are joined to their calls by tool_usage_card_id; a result with
+ * no call is shown on its own. Nothing the step holds is dropped: a card
+ * that is not the JSON we expect is shown as it is, in a code block.
+ *
+ * The Markdown cannot break the note: texts go through the guard
+ * (md_guard.c) and are never inside a list, values are code spans or
+ * fenced blocks longer than any backtick run in them, links are escaped
+ * (md_inline.c). The md writer quotes it into a callout; the html writer
+ * renders it with md4c.
+ *
+ * The cards are parsed with yajl callbacks (never yajl_tree: it recurses
+ * and leaked on errors), depth-capped, every string repaired to UTF-8.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "internal.h"
+
+#define PUT(b, s) gx_buf_put((b), (s), strlen(s))
+
+enum { S_MAX_DEPTH = 64, S_SPAN_MAX = 300 /* longer values get a block */ };
+
+typedef struct S_span {
+    size_t off, len;
+} S_span;
+
+/* An argument (key, value) of a call, or a hit (url, title) of a result. */
+typedef struct S_pair {
+    S_span a, b;
+} S_pair;
+
+typedef enum S_mode { S_CALL, S_RESULT, S_ARGS } S_mode;
+
+/* What each open container is, so a value knows where it belongs. */
+typedef enum S_role { R_OTHER, R_TOP, R_TOOL, R_NAMED, R_ARGS, R_RESULT, R_HITS, R_HIT } S_role;
+
+typedef struct S_card {
+    S_mode mode;
+    gx_buf text;  /* every string kept, back to back */
+    gx_buf pairs; /* S_pair: a call's arguments, or a result's hits */
+    S_span id, name, intent, value;
+    int have_id, have_name, have_intent, have_value;
+    int depth;
+    unsigned char role[S_MAX_DEPTH + 1], is_map[S_MAX_DEPTH + 1];
+    S_span key[S_MAX_DEPTH + 1]; /* the last key read in the map at each depth */
+    int named_active;            /* the key just read in R_TOOL is the tool's name */
+    /* a compound value being written out as compact JSON */
+    gx_jw *jw;
+    int cap_depth; /* depth of the container captured; 0: none */
+    int cap_value; /* 1: it is the result's value; 0: an argument */
+    S_span cap_key;
+    S_span hit_url, hit_title;
+    int have_url, have_title;
+    int nomem;
+} S_card;
+
+/* ---- reading one card --------------------------------------------------- */
+
+/* Keep s, NUL-terminated, repaired (a "\u0000" escape or a bad byte
+ * becomes U+FFFD). */
+static S_span
+S_keep(S_card *c, const char *s, size_t len)
+{
+    S_span sp = {c->text.len, 0};
+    size_t bad, n = gx_utf8_valid(s, len) ? len : gx_utf8_repaired_len(s, len, &bad);
+    if (gx_buf_reserve(&c->text, n + 1)) {
+        c->nomem = 1;
+        return sp;
+    }
+    if (n == len)
+        memcpy(c->text.ptr + c->text.len, s, len);
+    else
+        gx_utf8_repair(c->text.ptr + c->text.len, s, len);
+    c->text.ptr[c->text.len + n] = 0;
+    c->text.len += n + 1;
+    sp.len = n;
+    return sp;
+}
+
+static const char *
+S_at(const S_card *c, S_span s)
+{
+    return c->text.ptr + s.off;
+}
+
+static int
+S_is(const S_card *c, S_span s, const char *word)
+{
+    return s.len == strlen(word) && !memcmp(S_at(c, s), word, s.len);
+}
+
+static void
+S_pair_add(S_card *c, S_span a, S_span b)
+{
+    S_pair p;
+    p.a = a;
+    p.b = b;
+    if (gx_buf_put(&c->pairs, &p, sizeof p))
+        c->nomem = 1;
+}
+
+/* The key a value at the current depth was given (none in an array). */
+static S_span
+S_cur_key(const S_card *c)
+{
+    S_span none = {0, 0};
+    return c->depth ? c->key[c->depth] : none;
+}
+
+/* A scalar's text (a string, or a number, true, false, null as written). */
+static void
+S_scalar(S_card *c, const char *s, size_t len, int is_string)
+{
+    S_role r = c->depth ? (S_role)c->role[c->depth] : R_OTHER;
+    S_span k = S_cur_key(c);
+    if (c->cap_depth) {
+        int rc;
+        if (is_string)
+            rc = gx_jw_str(c->jw, s, len);
+        else if (len == 4 && !memcmp(s, "null", 4))
+            rc = gx_jw_null(c->jw);
+        else if (len == 4 && !memcmp(s, "true", 4))
+            rc = gx_jw_bool(c->jw, 1);
+        else if (len == 5 && !memcmp(s, "false", 5))
+            rc = gx_jw_bool(c->jw, 0);
+        else
+            rc = gx_jw_number_text(c->jw, s, len);
+        if (rc)
+            c->nomem = 1;
+    }
+    if (r == R_HIT && is_string && S_is(c, k, "url") && !c->have_url) {
+        c->hit_url = S_keep(c, s, len);
+        c->have_url = 1;
+    } else if (r == R_HIT && is_string && S_is(c, k, "title") && !c->have_title) {
+        c->hit_title = S_keep(c, s, len);
+        c->have_title = 1;
+    }
+    if (c->cap_depth)
+        return;
+    if (r == R_TOP && is_string && S_is(c, k, "tool_usage_card_id") && !c->have_id && c->mode != S_ARGS) {
+        c->id = S_keep(c, s, len);
+        c->have_id = 1;
+    } else if (r == R_TOP && is_string && S_is(c, k, "intent") && !c->have_intent && c->mode == S_CALL) {
+        c->intent = S_keep(c, s, len);
+        c->have_intent = 1;
+    } else if ((r == R_TOOL && c->named_active) || r == R_NAMED || r == R_ARGS ||
+               (r == R_TOP && c->mode == S_ARGS)) {
+        S_pair_add(c, r == R_TOOL ? (S_span){0, 0} : k, S_keep(c, s, len));
+    } else if ((r == R_RESULT && c->named_active) || (r == R_TOP && c->mode == S_RESULT && S_is(c, k, "result"))) {
+        if (!c->have_value) {
+            c->value = S_keep(c, s, len);
+            c->have_value = 1;
+        }
+    }
+    if (r == R_TOOL || r == R_RESULT)
+        c->named_active = 0;
+}
+
+static int S_null(void *u) { S_scalar(u, "null", 4, 0); return 1; }
+static int S_bool(void *u, int v) { S_scalar(u, v ? "true" : "false", v ? 4 : 5, 0); return 1; }
+static int S_number(void *u, const char *s, size_t l) { S_scalar(u, s, l, 0); return 1; }
+static int S_string(void *u, const unsigned char *s, size_t l) { S_scalar(u, (const char *)s, l, 1); return 1; }
+
+static int
+S_key(void *u, const unsigned char *s, size_t len)
+{
+    S_card *c = u;
+    S_role r = (S_role)c->role[c->depth];
+    if (c->cap_depth && gx_jw_str(c->jw, (const char *)s, len))
+        c->nomem = 1;
+    c->key[c->depth] = S_keep(c, (const char *)s, len);
+    if ((r == R_TOOL || r == R_RESULT) && !c->cap_depth) {
+        c->named_active = !c->have_name;
+        if (!c->have_name) {
+            c->name = c->key[c->depth];
+            c->have_name = 1;
+        }
+    }
+    return !c->nomem;
+}
+
+/* The role of a container opened at the current position. */
+static S_role
+S_child_role(S_card *c, int is_map)
+{
+    S_role r = c->depth ? (S_role)c->role[c->depth] : R_OTHER;
+    S_span k = S_cur_key(c);
+    if (!c->depth)
+        return is_map ? R_TOP : R_OTHER;
+    if (r == R_TOP && c->mode == S_CALL && is_map && S_is(c, k, "tool"))
+        return R_TOOL;
+    if (r == R_TOP && c->mode == S_RESULT && is_map && S_is(c, k, "result"))
+        return R_RESULT;
+    if (r == R_TOOL && c->named_active && is_map)
+        return R_NAMED;
+    if (r == R_NAMED && is_map && S_is(c, k, "args"))
+        return R_ARGS;
+    if (r == R_RESULT && c->named_active && !is_map)
+        return R_HITS;
+    if (r == R_HITS && is_map)
+        return R_HIT;
+    return R_OTHER;
+}
+
+/* Does a container opened here hold a value to show (an argument, or the
+ * result's value)? 1 argument, 2 value, 0 neither. */
+static int
+S_capture_here(S_card *c, S_role child)
+{
+    S_role r = c->depth ? (S_role)c->role[c->depth] : R_OTHER;
+    if (c->cap_depth || !c->depth)
+        return 0;
+    if (child == R_NAMED || child == R_ARGS || child == R_TOOL || child == R_RESULT)
+        return 0;
+    if ((r == R_TOOL && c->named_active) || r == R_NAMED || r == R_ARGS || (r == R_TOP && c->mode == S_ARGS))
+        return 1;
+    if ((r == R_RESULT && c->named_active) || (r == R_TOP && c->mode == S_RESULT && S_is(c, S_cur_key(c), "result")))
+        return c->have_value ? 0 : 2;
+    return 0;
+}
+
+static int
+S_open(S_card *c, int is_map)
+{
+    S_role child = S_child_role(c, is_map);
+    int cap = S_capture_here(c, child);
+    if (c->depth >= S_MAX_DEPTH)
+        return 0;
+    if (cap) {
+        gx_jw_reset(c->jw);
+        c->cap_value = cap == 2;
+        c->cap_key = c->role[c->depth] == R_TOOL ? (S_span){0, 0} : S_cur_key(c);
+        c->cap_depth = c->depth + 1;
+    }
+    if (c->depth && (c->role[c->depth] == R_TOOL || c->role[c->depth] == R_RESULT))
+        c->named_active = 0; /* its value is this container */
+    if (c->cap_depth && (is_map ? gx_jw_begin_map(c->jw) : gx_jw_begin_array(c->jw)))
+        c->nomem = 1;
+    c->depth++;
+    c->role[c->depth] = (unsigned char)child;
+    c->is_map[c->depth] = (unsigned char)is_map;
+    c->key[c->depth] = (S_span){0, 0};
+    if (child == R_HIT)
+        c->have_url = c->have_title = 0;
+    return !c->nomem;
+}
+
+static int S_open_map(void *u) { return S_open(u, 1); }
+static int S_open_array(void *u) { return S_open(u, 0); }
+
+static int
+S_close(void *u)
+{
+    S_card *c = u;
+    if (c->role[c->depth] == R_HIT && c->have_url)
+        S_pair_add(c, c->hit_url, c->have_title ? c->hit_title : c->hit_url);
+    if (c->cap_depth) {
+        if (c->is_map[c->depth] ? gx_jw_end_map(c->jw) : gx_jw_end_array(c->jw))
+            c->nomem = 1;
+        if (c->depth == c->cap_depth) {
+            size_t n;
+            const char *t = gx_jw_text(c->jw, &n);
+            if (c->cap_value) {
+                c->value = S_keep(c, t, n);
+                c->have_value = 1;
+            } else {
+                S_pair_add(c, c->cap_key, S_keep(c, t, n));
+            }
+            c->cap_depth = 0;
+        }
+    }
+    c->depth--;
+    if (c->depth && (c->role[c->depth] == R_TOOL || c->role[c->depth] == R_RESULT))
+        c->named_active = 0;
+    return !c->nomem;
+}
+
+static const yajl_callbacks S_callbacks = {
+    S_null, S_bool, NULL, NULL, S_number, S_string, S_open_map, S_key, S_close, S_open_array, S_close,
+};
+
+static void
+S_card_init(S_card *c, gx_mem *mem, gx_jw *jw)
+{
+    memset(c, 0, sizeof *c);
+    gx_buf_init(&c->text, mem);
+    gx_buf_init(&c->pairs, mem);
+    c->jw = jw;
+}
+
+static void
+S_card_free(S_card *c)
+{
+    gx_buf_free(&c->text);
+    gx_buf_free(&c->pairs);
+}
+
+/* Read one card's JSON: 1 read (a top-level object), 0 not that, or
+ * GROKX_E_NOMEM. */
+static int
+S_card_read(S_card *c, S_mode mode, gx_mem *mem, const char *s, size_t len)
+{
+    gx_buf text = c->text, pairs = c->pairs;
+    gx_jw *jw = c->jw;
+    yajl_alloc_funcs af;
+    yajl_handle h;
+    int ok;
+    memset(c, 0, sizeof *c);
+    c->text = text;
+    c->pairs = pairs;
+    c->text.len = c->pairs.len = 0;
+    c->jw = jw;
+    c->mode = mode;
+    af.malloc = gx_yajl_malloc;
+    af.realloc = gx_yajl_realloc;
+    af.free = gx_yajl_free;
+    af.ctx = mem;
+    if (!(h = yajl_alloc(&S_callbacks, &af, c)))
+        return GROKX_E_NOMEM;
+    yajl_config(h, yajl_dont_validate_strings, 1); /* S_keep repairs */
+    ok = yajl_parse(h, (const unsigned char *)s, len) == yajl_status_ok &&
+         yajl_complete_parse(h) == yajl_status_ok;
+    yajl_free(h);
+    if (c->nomem)
+        return GROKX_E_NOMEM;
+    return ok && c->role[1] == R_TOP;
+}
+
+static size_t
+S_npairs(const S_card *c)
+{
+    return c->pairs.len / sizeof(S_pair);
+}
+
+static S_pair
+S_pair_at(const S_card *c, size_t i)
+{
+    S_pair p;
+    memcpy(&p, c->pairs.ptr + i * sizeof p, sizeof p);
+    return p;
+}
+
+/* ---- writing Markdown --------------------------------------------------- */
+
+typedef struct S_out {
+    gx_buf *b;
+    gx_mem *mem;
+    const grokx_message *msg;
+    S_card call, res;
+    gx_buf ids;  /* S_span per tool result: its id, in res_text */
+    gx_buf res_text;
+    gx_buf used; /* one byte per tool result: shown already */
+} S_out;
+
+static int
+S_indent(gx_buf *b, unsigned n)
+{
+    static const char sp[] = "        ";
+    return gx_buf_put(b, sp, GX_MIN(n, sizeof sp - 1));
+}
+
+/* s as a fenced code block, every line indented (CR and CRLF ends too, so
+ * no line escapes its list item); the fence is longer than any backtick
+ * run in s. */
+static int
+S_fenced(gx_buf *b, unsigned indent, const char *lang, const char *s, size_t len)
+{
+    size_t fence = GX_MAX(gx_md_longest_run(s, len, '`') + 1, (size_t)3), i, pos = 0;
+    int rc = gx_buf_putc(b, '\n') | S_indent(b, indent);
+    for (i = 0; i < fence; i++)
+        rc |= gx_buf_putc(b, '`');
+    rc |= PUT(b, lang) | gx_buf_putc(b, '\n');
+    while (pos < len && !rc) {
+        size_t n = 0;
+        while (pos + n < len && s[pos + n] != '\n' && s[pos + n] != '\r')
+            n++;
+        rc = (n ? S_indent(b, indent) : 0) | gx_buf_put(b, s + pos, n) | gx_buf_putc(b, '\n');
+        pos += n + (pos + n + 1 < len && s[pos + n] == '\r' && s[pos + n + 1] == '\n' ? 2 : 1);
+    }
+    rc |= S_indent(b, indent);
+    for (i = 0; i < fence; i++)
+        rc |= gx_buf_putc(b, '`');
+    return rc | gx_buf_putc(b, '\n');
+}
+
+static int
+S_one_line(const char *s, size_t len)
+{
+    return len <= S_SPAN_MAX && !memchr(s, '\n', len) && !memchr(s, '\r', len);
+}
+
+/* A value: a code span when short and on one line, else (long) 0 and the
+ * caller writes a block. */
+static int
+S_span_value(gx_buf *b, const char *s, size_t len)
+{
+    return len ? gx_md_code_span(b, s, len) : PUT(b, "`\"\"`");
+}
+
+/* Message text (a summary, a decision) as blocks of its own, after its
+ * tag's name as a label ("image_generation_card": "Image generation card"). */
+static int
+S_text_block(S_out *o, const char *label, const char *s, size_t len)
+{
+    int closed, rc = 0;
+    if (label) {
+        size_t i, n = strlen(label);
+        while (n && (label[n - 1] == '_' || label[n - 1] == ' '))
+            n--;
+        rc |= PUT(o->b, "*");
+        for (i = 0; i < n && !rc; i++) {
+            char ch = label[i] == '_' ? ' ' : !i && label[i] >= 'a' && label[i] <= 'z' ? (char)(label[i] - 32) : label[i];
+            rc = gx_md_text(o->b, &ch, 1);
+        }
+        rc |= PUT(o->b, ":*\n\n");
+    }
+    rc |= gx_md_guarded(o->b, s, len, &closed);
+    if (o->b->len && o->b->ptr[o->b->len - 1] != '\n')
+        rc |= gx_buf_putc(o->b, '\n');
+    return rc | gx_buf_putc(o->b, '\n');
+}
+
+/* A result's hits, or its value, as sub-items of the call above. */
+static int
+S_result_body(S_out *o, const S_card *r, unsigned indent, int with_id)
+{
+    size_t i, n = S_npairs(r);
+    int rc = 0;
+    if (n) {
+        for (i = 0; i < n && !rc; i++) {
+            S_pair p = S_pair_at(r, i);
+            S_span text = p.b.len ? p.b : p.a; /* the title, else the URL */
+            rc = S_indent(o->b, indent) | PUT(o->b, "- ") |
+                 gx_md_link(o->b, S_at(r, text), text.len, S_at(r, p.a)) | gx_buf_putc(o->b, '\n');
+        }
+        return rc;
+    }
+    rc = S_indent(o->b, indent) | PUT(o->b, "- Result");
+    if (with_id && r->have_id)
+        rc |= PUT(o->b, " of ") | S_span_value(o->b, S_at(r, r->id), r->id.len);
+    if (r->have_name)
+        rc |= PUT(o->b, " (") | gx_md_text(o->b, S_at(r, r->name), r->name.len) | PUT(o->b, ")");
+    if (!r->have_value)
+        return rc | gx_buf_putc(o->b, '\n');
+    rc |= gx_buf_putc(o->b, ':');
+    if (S_one_line(S_at(r, r->value), r->value.len))
+        return rc | gx_buf_putc(o->b, ' ') | S_span_value(o->b, S_at(r, r->value), r->value.len) |
+               gx_buf_putc(o->b, '\n');
+    return rc | gx_buf_putc(o->b, '\n') | S_fenced(o->b, indent + 2, "", S_at(r, r->value), r->value.len);
+}
+
+/* Was a result read into something to show (hits, or a value)? */
+static int
+S_readable(const S_card *r, int got)
+{
+    return got > 0 && (S_npairs(r) || r->have_value);
+}
+
+/* Raw card text we could not read, kept whole. */
+static int
+S_raw_item(S_out *o, unsigned indent, const char *what, const char *lang, const char *s, size_t len)
+{
+    int rc = S_indent(o->b, indent) | PUT(o->b, "- ") | PUT(o->b, what) | PUT(o->b, ":\n");
+    return rc | S_fenced(o->b, indent + 2, lang, s, len);
+}
+
+/* Every result whose id is id, under the call with that id. */
+static int
+S_results_for(S_out *o, const grokx_step *st, const char *id, size_t idlen)
+{
+    size_t i;
+    int rc = 0;
+    if (!idlen)
+        return 0;
+    for (i = 0; i < st->tool_results.count && !rc; i++) {
+        S_span sp;
+        int got;
+        memcpy(&sp, o->ids.ptr + i * sizeof sp, sizeof sp);
+        if (o->used.ptr[i] || sp.len != idlen || memcmp(o->res_text.ptr + sp.off, id, idlen))
+            continue;
+        o->used.ptr[i] = 1;
+        got = S_card_read(&o->res, S_RESULT, o->mem, st->tool_results.items[i].ptr, st->tool_results.items[i].len);
+        if (got < 0)
+            return got;
+        rc = S_readable(&o->res, got) ? S_result_body(o, &o->res, 2, 0)
+                                      : S_raw_item(o, 2, "Result", "json", st->tool_results.items[i].ptr,
+                                                   st->tool_results.items[i].len);
+    }
+    return rc;
+}
+
+/* "- **Name** (intent) · key: `value` …", then long values as blocks and
+ * the call's results. */
+static int
+S_call_item(S_out *o, const grokx_step *st, const S_card *c)
+{
+    size_t i, n = S_npairs(c), longs = 0;
+    int rc = PUT(o->b, "- **") | gx_md_text(o->b, S_at(c, c->name), c->name.len) | PUT(o->b, "**");
+    if (c->have_intent && c->intent.len)
+        rc |= PUT(o->b, " (") | gx_md_text(o->b, S_at(c, c->intent), c->intent.len) | PUT(o->b, ")");
+    for (i = 0; i < n; i++) {
+        S_pair p = S_pair_at(c, i);
+        if (!S_one_line(S_at(c, p.b), p.b.len)) {
+            longs++;
+            continue;
+        }
+        rc |= PUT(o->b, " · ");
+        if (p.a.len)
+            rc |= gx_md_text(o->b, S_at(c, p.a), p.a.len) | PUT(o->b, ": ");
+        rc |= S_span_value(o->b, S_at(c, p.b), p.b.len);
+    }
+    rc |= gx_buf_putc(o->b, '\n');
+    for (i = 0; i < n && longs; i++) {
+        S_pair p = S_pair_at(c, i);
+        if (S_one_line(S_at(c, p.b), p.b.len))
+            continue;
+        rc |= PUT(o->b, "\n  ");
+        rc |= p.a.len ? gx_md_text(o->b, S_at(c, p.a), p.a.len) : PUT(o->b, "argument");
+        rc |= PUT(o->b, ":\n") | S_fenced(o->b, 2, "", S_at(c, p.b), p.b.len);
+    }
+    if (longs && (c->have_id && c->id.len))
+        rc |= gx_buf_putc(o->b, '\n'); /* the results' sub-list starts anew */
+    return rc ? rc : S_results_for(o, st, c->have_id ? S_at(c, c->id) : "", c->have_id ? c->id.len : 0);
+}
+
+/* The calls in a tool_usage_card tag: <xai:tool_usage_card> elements,
+ * each with an id, a name and JSON arguments (CDATA optional). */
+static int
+S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
+{
+    static const char card_open[] = "<xai:tool_usage_card>", card_close[] = "</xai:tool_usage_card>";
+    const char *p = s, *end = s + len, *a;
+    int rc = 0, any = 0;
+    while (!rc && (a = gx_find(p, (size_t)(end - p), card_open)) != NULL) {
+        const char *body = a + strlen(card_open), *z = gx_find(body, (size_t)(end - body), card_close);
+        const char *bend = z ? z : end;
+        const char *f[3];
+        size_t fl[3], k;
+        static const char *const tag[3] = {"xai:tool_usage_card_id", "xai:tool_name", "xai:tool_args"};
+        int got;
+        for (k = 0; k < 3; k++) { /* <tag>value</tag> inside this card */
+            char o_tag[40], c_tag[40];
+            const char *v, *ve;
+            snprintf(o_tag, sizeof o_tag, "<%s>", tag[k]);
+            snprintf(c_tag, sizeof c_tag, "</%s>", tag[k]);
+            f[k] = NULL;
+            fl[k] = 0;
+            if ((v = gx_find(body, (size_t)(bend - body), o_tag)) == NULL)
+                continue;
+            v += strlen(o_tag);
+            ve = gx_find(v, (size_t)(bend - v), c_tag);
+            ve = ve ? ve : bend;
+            while (v < ve && (*v == ' ' || *v == '\n' || *v == '\r' || *v == '\t'))
+                v++;
+            while (ve > v && (ve[-1] == ' ' || ve[-1] == '\n' || ve[-1] == '\r' || ve[-1] == '\t'))
+                ve--;
+            if (k == 2 && ve - v >= 12 && !memcmp(v, "<![CDATA[", 9) && !memcmp(ve - 3, "]]>", 3)) {
+                v += 9;
+                ve -= 3;
+            }
+            f[k] = v;
+            fl[k] = (size_t)(ve - v);
+        }
+        if (!f[1] || !fl[1]) {
+            rc = S_raw_item(o, 0, "Tool call", "xml", a, (size_t)((z ? z + strlen(card_close) : end) - a));
+        } else {
+            S_card *c = &o->call;
+            got = S_card_read(c, S_ARGS, o->mem, f[2] ? f[2] : "{}", f[2] ? fl[2] : 2);
+            if (got < 0)
+                return got;
+            if (!got) { /* arguments that are not a JSON object: shown as written */
+                c->text.len = c->pairs.len = 0;
+                S_pair_add(c, S_keep(c, "args", 4), S_keep(c, f[2], fl[2]));
+            }
+            c->name = S_keep(c, f[1], fl[1]);
+            c->have_name = 1;
+            if (f[0]) {
+                c->id = S_keep(c, f[0], fl[0]);
+                c->have_id = 1;
+            }
+            if (c->nomem)
+                return GROKX_E_NOMEM;
+            rc = S_call_item(o, st, c);
+        }
+        any = 1;
+        p = z ? z + strlen(card_close) : end;
+    }
+    if (!any && !rc) /* not the XML we know: kept as it is */
+        rc = S_raw_item(o, 0, "Tool call", "xml", s, len);
+    return rc;
+}
+
+static int
+S_is_space(const char *s, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
+            return 0;
+    return 1;
+}
+
+/* Shown already in the message's thinking trace? */
+static int
+S_in_thinking(const grokx_message *msg, grokx_str t)
+{
+    return msg->thinking.len && t.len && gx_find(msg->thinking.ptr, msg->thinking.len, t.ptr);
+}
+
+/* One step, numbered among those shown; nothing when it holds nothing to
+ * show (then *shown stays). */
+static int
+S_step(S_out *o, const grokx_step *st, size_t *shown)
+{
+    size_t i, start = o->b->len, body;
+    int rc, xml_done = 0, result_hits = 0, list = 0, titled;
+    const grokx_str *xml = NULL;
+    /* the results' ids, to join them to their calls */
+    o->ids.len = o->res_text.len = o->used.len = 0;
+    for (i = 0; i < st->tool_results.count; i++) {
+        S_span sp = {o->res_text.len, 0};
+        int got = S_card_read(&o->res, S_RESULT, o->mem, st->tool_results.items[i].ptr, st->tool_results.items[i].len);
+        if (got < 0)
+            return got;
+        result_hits |= got > 0 && S_npairs(&o->res);
+        if (got > 0 && o->res.have_id) {
+            sp.len = o->res.id.len;
+            if (gx_buf_put(&o->res_text, S_at(&o->res, o->res.id), sp.len))
+                return GROKX_E_NOMEM;
+        }
+        if (gx_buf_put(&o->ids, &sp, sizeof sp) || gx_buf_putc(&o->used, 0))
+            return GROKX_E_NOMEM;
+    }
+    titled = st->header.len && !S_is_space(st->header.ptr, st->header.len) && !S_in_thinking(o->msg, st->header);
+    if (titled)
+        rc = gx_buf_printf(o->b, "**%zu. ", *shown + 1) | gx_md_text(o->b, st->header.ptr, st->header.len) |
+             PUT(o->b, "**\n\n");
+    else
+        rc = gx_buf_printf(o->b, "**Step %zu**\n\n", *shown + 1);
+    body = o->b->len;
+    for (i = 0; i < st->tag_names.count && !rc; i++) {
+        grokx_str name = st->tag_names.items[i], t = st->tag_texts.items[i];
+        if (!strcmp(name.ptr, "header") || S_is_space(t.ptr, t.len))
+            continue;
+        if (!strcmp(name.ptr, "tool_usage_card")) {
+            xml = xml ? xml : &st->tag_texts.items[i];
+            continue;
+        }
+        if (S_in_thinking(o->msg, t))
+            continue;
+        if (!strcmp(name.ptr, "raw_function_result"))
+            rc = PUT(o->b, "*Output:*\n") | S_fenced(o->b, 0, "", t.ptr, t.len) | gx_buf_putc(o->b, '\n');
+        else
+            rc = S_text_block(o, !strcmp(name.ptr, "summary") ? NULL : name.ptr,
+                              t.ptr, t.len);
+    }
+    /* the calls, each with its results */
+    for (i = 0; i < st->tool_cards.count && !rc; i++) {
+        int got = S_card_read(&o->call, S_CALL, o->mem, st->tool_cards.items[i].ptr, st->tool_cards.items[i].len);
+        if (got < 0)
+            return got;
+        rc = got && o->call.have_name ? S_call_item(o, st, &o->call)
+                                      : S_raw_item(o, 0, "Tool call", "json", st->tool_cards.items[i].ptr,
+                                                   st->tool_cards.items[i].len);
+        list = 1;
+        xml_done = 1; /* the XML says the same again */
+    }
+    for (i = 0; xml && !xml_done && i < st->tag_names.count && !rc; i++)
+        if (!strcmp(st->tag_names.items[i].ptr, "tool_usage_card") && !S_is_space(st->tag_texts.items[i].ptr, st->tag_texts.items[i].len)) {
+            rc = S_xml_calls(o, st, st->tag_texts.items[i].ptr, st->tag_texts.items[i].len);
+            list = 1;
+        }
+    /* results no call claimed */
+    for (i = 0; i < st->tool_results.count && !rc; i++) {
+        int got;
+        if (o->used.ptr[i])
+            continue;
+        got = S_card_read(&o->res, S_RESULT, o->mem, st->tool_results.items[i].ptr, st->tool_results.items[i].len);
+        if (got < 0)
+            return got;
+        if (got && S_npairs(&o->res))
+            rc = PUT(o->b, "- Results") | (o->res.have_id && o->res.id.len ? PUT(o->b, " of ") | S_span_value(o->b, S_at(&o->res, o->res.id), o->res.id.len) : 0) |
+                 PUT(o->b, ":\n") | S_result_body(o, &o->res, 2, 0);
+        else
+            rc = S_readable(&o->res, got) ? S_result_body(o, &o->res, 0, 1)
+                                          : S_raw_item(o, 0, "Result", "json", st->tool_results.items[i].ptr, st->tool_results.items[i].len);
+        list = 1;
+    }
+    if (st->web_result_count && !result_hits && !rc) { /* else the same hits again */
+        rc = PUT(o->b, "- Web results:\n");
+        for (i = 0; i < st->web_result_count && !rc; i++) {
+            const grokx_search_result *w = &st->web_results[i];
+            rc = PUT(o->b, "  - ") | gx_md_link(o->b, w->title.len ? w->title.ptr : w->url.ptr,
+                                                 w->title.len ? w->title.len : w->url.len, w->url.ptr) |
+                 gx_buf_putc(o->b, '\n');
+        }
+        list = 1;
+    }
+    if (st->xpost_ids.count && !rc) {
+        rc = PUT(o->b, "- X posts:");
+        for (i = 0; i < st->xpost_ids.count && !rc; i++) {
+            grokx_str x = st->xpost_ids.items[i];
+            size_t k = 0;
+            while (k < x.len && x.ptr[k] >= '0' && x.ptr[k] <= '9')
+                k++;
+            rc = PUT(o->b, i ? ", " : " ");
+            if (x.len && k == x.len && x.len < 40)
+                rc |= gx_buf_printf(o->b, "[%s](<https://x.com/i/status/%s>)", x.ptr, x.ptr);
+            else
+                rc |= S_span_value(o->b, x.ptr, x.len);
+        }
+        rc |= gx_buf_putc(o->b, '\n');
+        list = 1;
+    }
+    if (rc)
+        return rc;
+    if (list)
+        rc = gx_buf_putc(o->b, '\n');
+    if (o->b->len == body && !titled)
+        o->b->len = start; /* nothing to show */
+    else
+        (*shown)++;
+    return rc;
+}
+
+long
+gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg)
+{
+    S_out o;
+    gx_jw *jw;
+    size_t i, shown = 0;
+    int rc = 0;
+    if (!msg->step_count)
+        return 0;
+    if (!(jw = gx_jw_new(mem, 0)))
+        return GROKX_E_NOMEM;
+    memset(&o, 0, sizeof o);
+    o.b = b;
+    o.mem = mem;
+    o.msg = msg;
+    S_card_init(&o.call, mem, jw);
+    S_card_init(&o.res, mem, jw);
+    gx_buf_init(&o.ids, mem);
+    gx_buf_init(&o.res_text, mem);
+    gx_buf_init(&o.used, mem);
+    for (i = 0; i < msg->step_count && !rc; i++)
+        rc = S_step(&o, &msg->steps[i], &shown);
+    S_card_free(&o.call);
+    S_card_free(&o.res);
+    gx_buf_free(&o.ids);
+    gx_buf_free(&o.res_text);
+    gx_buf_free(&o.used);
+    gx_jw_free(jw);
+    return rc ? rc : (long)shown;
+}
