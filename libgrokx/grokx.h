@@ -374,7 +374,7 @@ GROKX_API grokx_writer *grokx_writer_filter_new(grokx_writer *inner, const grokx
 typedef struct grokx_input grokx_input; /* see "Inputs" below */
 
 /* Writer flags. */
-#define GROKX_WF_NO_THINKING 0x1u /* leave thinking traces out */
+#define GROKX_WF_NO_THINKING 0x1u /* leave thinking traces and steps out */
 #define GROKX_WF_FLAT 0x2u        /* all notes in one folder, not YYYY/MM/ */
 #define GROKX_WF_FORCE 0x4u       /* replace notes the user edited since we wrote them */
 /* Print times in the local zone (TZ), each with the offset in force on its

@@ -141,6 +141,12 @@ int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
  * calls with their arguments and results. Returns how many steps it
  * shows (0: none, b unchanged), or GROKX_E_NOMEM. */
 long gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg);
+/* s with each <xai:tool_usage_card> element (in a thinking trace) whose
+ * arguments fit on one line appended to out as one line of Markdown
+ * ("*Tool call:* **web_search** · query: `x`"), the rest as it is.
+ * 1 if a call was replaced (out holds the text), 0 if none was (use s as
+ * it is), or GROKX_E_NOMEM. */
+int gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len);
 
 /* ---- names.c --------------------------------------------------------- */
 

@@ -357,10 +357,13 @@ typedef struct S_out {
     gx_buf *b;
     gx_mem *mem;
     const grokx_message *msg;
-    S_card call, res;
-    gx_buf ids;  /* S_span per tool result: its id, in res_text */
-    gx_buf res_text;
-    gx_buf used; /* one byte per tool result: shown already */
+    gx_jw *jw;
+    S_card call;
+    /* the step's tool results, each read once: res[i], got[i] as
+     * S_card_read returned, used[i] once shown under a call */
+    S_card *res;
+    size_t res_cap;
+    gx_buf got, used;
 } S_out;
 
 static int
@@ -484,16 +487,11 @@ S_results_for(S_out *o, const grokx_step *st, const char *id, size_t idlen)
     if (!idlen)
         return 0;
     for (i = 0; i < st->tool_results.count && !rc; i++) {
-        S_span sp;
-        int got;
-        memcpy(&sp, o->ids.ptr + i * sizeof sp, sizeof sp);
-        if (o->used.ptr[i] || sp.len != idlen || memcmp(o->res_text.ptr + sp.off, id, idlen))
+        const S_card *r = &o->res[i];
+        if (o->used.ptr[i] || !o->got.ptr[i] || !r->have_id || r->id.len != idlen || memcmp(S_at(r, r->id), id, idlen))
             continue;
         o->used.ptr[i] = 1;
-        got = S_card_read(&o->res, S_RESULT, o->mem, st->tool_results.items[i].ptr, st->tool_results.items[i].len);
-        if (got < 0)
-            return got;
-        rc = S_readable(&o->res, got) ? S_result_body(o, &o->res, 2, 0)
+        rc = S_readable(r, 1) ? S_result_body(o, r, 2, 0)
                                       : S_raw_item(o, 2, "Result", "json", st->tool_results.items[i].ptr,
                                                    st->tool_results.items[i].len);
     }
@@ -534,69 +532,80 @@ S_call_item(S_out *o, const grokx_step *st, const S_card *c)
     return rc ? rc : S_results_for(o, st, c->have_id ? S_at(c, c->id) : "", c->have_id ? c->id.len : 0);
 }
 
-/* The calls in a tool_usage_card tag: <xai:tool_usage_card> elements,
- * each with an id, a name and JSON arguments (CDATA optional). */
+#define S_CARD_OPEN "<xai:tool_usage_card>"
+#define S_CARD_CLOSE "</xai:tool_usage_card>"
+
+/* The <xai:tool_usage_card> element at a (before end) into c: its id, its
+ * name and its JSON arguments (CDATA optional; arguments that are not a
+ * JSON object are one argument, as written). *next: just past it (or end,
+ * when it is not closed: *closed 0). 1 read, 0 it names no tool, or GROKX_E_NOMEM. */
+static int
+S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **next, int *closed)
+{
+    static const char *const tag[3] = {"xai:tool_usage_card_id", "xai:tool_name", "xai:tool_args"};
+    const char *body = a + strlen(S_CARD_OPEN), *z = gx_find(body, (size_t)(end - body), S_CARD_CLOSE);
+    const char *bend = z ? z : end, *f[3];
+    size_t fl[3], k;
+    int got;
+    *next = z ? z + strlen(S_CARD_CLOSE) : end;
+    *closed = z != NULL;
+    for (k = 0; k < 3; k++) { /* <tag>value</tag> inside this card */
+        char o_tag[40], c_tag[40];
+        const char *v, *ve;
+        snprintf(o_tag, sizeof o_tag, "<%s>", tag[k]);
+        snprintf(c_tag, sizeof c_tag, "</%s>", tag[k]);
+        f[k] = NULL;
+        fl[k] = 0;
+        if ((v = gx_find(body, (size_t)(bend - body), o_tag)) == NULL)
+            continue;
+        v += strlen(o_tag);
+        ve = gx_find(v, (size_t)(bend - v), c_tag);
+        ve = ve ? ve : bend;
+        while (v < ve && (*v == ' ' || *v == '\n' || *v == '\r' || *v == '\t'))
+            v++;
+        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\n' || ve[-1] == '\r' || ve[-1] == '\t'))
+            ve--;
+        if (k == 2 && ve - v >= 12 && !memcmp(v, "<![CDATA[", 9) && !memcmp(ve - 3, "]]>", 3)) {
+            v += 9;
+            ve -= 3;
+        }
+        f[k] = v;
+        fl[k] = (size_t)(ve - v);
+    }
+    if (!f[1] || !fl[1])
+        return 0;
+    got = S_card_read(c, S_ARGS, mem, f[2] ? f[2] : "{}", f[2] ? fl[2] : 2);
+    if (got < 0)
+        return got;
+    if (!got) { /* arguments that are not a JSON object: shown as written */
+        c->text.len = c->pairs.len = 0;
+        S_pair_add(c, S_keep(c, "args", 4), S_keep(c, f[2], fl[2]));
+    }
+    c->name = S_keep(c, f[1], fl[1]);
+    c->have_name = 1;
+    if (f[0]) {
+        c->id = S_keep(c, f[0], fl[0]);
+        c->have_id = 1;
+    }
+    return c->nomem ? GROKX_E_NOMEM : 1;
+}
+
+/* The calls in a tool_usage_card tag, each with its results; XML we do
+ * not know is kept as it is. */
 static int
 S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
 {
-    static const char card_open[] = "<xai:tool_usage_card>", card_close[] = "</xai:tool_usage_card>";
-    const char *p = s, *end = s + len, *a;
-    int rc = 0, any = 0;
-    while (!rc && (a = gx_find(p, (size_t)(end - p), card_open)) != NULL) {
-        const char *body = a + strlen(card_open), *z = gx_find(body, (size_t)(end - body), card_close);
-        const char *bend = z ? z : end;
-        const char *f[3];
-        size_t fl[3], k;
-        static const char *const tag[3] = {"xai:tool_usage_card_id", "xai:tool_name", "xai:tool_args"};
-        int got;
-        for (k = 0; k < 3; k++) { /* <tag>value</tag> inside this card */
-            char o_tag[40], c_tag[40];
-            const char *v, *ve;
-            snprintf(o_tag, sizeof o_tag, "<%s>", tag[k]);
-            snprintf(c_tag, sizeof c_tag, "</%s>", tag[k]);
-            f[k] = NULL;
-            fl[k] = 0;
-            if ((v = gx_find(body, (size_t)(bend - body), o_tag)) == NULL)
-                continue;
-            v += strlen(o_tag);
-            ve = gx_find(v, (size_t)(bend - v), c_tag);
-            ve = ve ? ve : bend;
-            while (v < ve && (*v == ' ' || *v == '\n' || *v == '\r' || *v == '\t'))
-                v++;
-            while (ve > v && (ve[-1] == ' ' || ve[-1] == '\n' || ve[-1] == '\r' || ve[-1] == '\t'))
-                ve--;
-            if (k == 2 && ve - v >= 12 && !memcmp(v, "<![CDATA[", 9) && !memcmp(ve - 3, "]]>", 3)) {
-                v += 9;
-                ve -= 3;
-            }
-            f[k] = v;
-            fl[k] = (size_t)(ve - v);
-        }
-        if (!f[1] || !fl[1]) {
-            rc = S_raw_item(o, 0, "Tool call", "xml", a, (size_t)((z ? z + strlen(card_close) : end) - a));
-        } else {
-            S_card *c = &o->call;
-            got = S_card_read(c, S_ARGS, o->mem, f[2] ? f[2] : "{}", f[2] ? fl[2] : 2);
-            if (got < 0)
-                return got;
-            if (!got) { /* arguments that are not a JSON object: shown as written */
-                c->text.len = c->pairs.len = 0;
-                S_pair_add(c, S_keep(c, "args", 4), S_keep(c, f[2], fl[2]));
-            }
-            c->name = S_keep(c, f[1], fl[1]);
-            c->have_name = 1;
-            if (f[0]) {
-                c->id = S_keep(c, f[0], fl[0]);
-                c->have_id = 1;
-            }
-            if (c->nomem)
-                return GROKX_E_NOMEM;
-            rc = S_call_item(o, st, c);
-        }
+    const char *p = s, *end = s + len, *a, *next;
+    int rc = 0, any = 0, closed;
+    while (!rc && (a = gx_find(p, (size_t)(end - p), S_CARD_OPEN)) != NULL) {
+        int got = S_xml_card(&o->call, o->mem, a, end, &next, &closed);
+        if (got < 0)
+            return got;
+        rc = got ? S_call_item(o, st, &o->call) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
         any = 1;
-        p = z ? z + strlen(card_close) : end;
+        p = next;
     }
-    if (!any && !rc) /* not the XML we know: kept as it is */
+    if (!any && !rc)
         rc = S_raw_item(o, 0, "Tool call", "xml", s, len);
     return rc;
 }
@@ -627,19 +636,23 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
     int rc, xml_done = 0, result_hits = 0, list = 0, titled;
     const grokx_str *xml = NULL;
     /* the results' ids, to join them to their calls */
-    o->ids.len = o->res_text.len = o->used.len = 0;
+    o->got.len = o->used.len = 0;
+    if (st->tool_results.count > o->res_cap) {
+        size_t cap = GX_MAX(st->tool_results.count, 2 * o->res_cap);
+        S_card *n = gx_realloc(o->mem, o->res, o->res_cap * sizeof *n, cap * sizeof *n);
+        if (!n)
+            return GROKX_E_NOMEM;
+        for (i = o->res_cap; i < cap; i++)
+            S_card_init(&n[i], o->mem, o->jw);
+        o->res = n;
+        o->res_cap = cap;
+    }
     for (i = 0; i < st->tool_results.count; i++) {
-        S_span sp = {o->res_text.len, 0};
-        int got = S_card_read(&o->res, S_RESULT, o->mem, st->tool_results.items[i].ptr, st->tool_results.items[i].len);
+        int got = S_card_read(&o->res[i], S_RESULT, o->mem, st->tool_results.items[i].ptr, st->tool_results.items[i].len);
         if (got < 0)
             return got;
-        result_hits |= got > 0 && S_npairs(&o->res);
-        if (got > 0 && o->res.have_id) {
-            sp.len = o->res.id.len;
-            if (gx_buf_put(&o->res_text, S_at(&o->res, o->res.id), sp.len))
-                return GROKX_E_NOMEM;
-        }
-        if (gx_buf_put(&o->ids, &sp, sizeof sp) || gx_buf_putc(&o->used, 0))
+        result_hits |= got > 0 && S_npairs(&o->res[i]);
+        if (gx_buf_putc(&o->got, (char)got) || gx_buf_putc(&o->used, 0))
             return GROKX_E_NOMEM;
     }
     titled = st->header.len && !S_is_space(st->header.ptr, st->header.len) && !S_in_thinking(o->msg, st->header);
@@ -683,17 +696,16 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         }
     /* results no call claimed */
     for (i = 0; i < st->tool_results.count && !rc; i++) {
-        int got;
+        const S_card *r = &o->res[i];
+        int got = o->got.ptr[i];
         if (o->used.ptr[i])
             continue;
-        got = S_card_read(&o->res, S_RESULT, o->mem, st->tool_results.items[i].ptr, st->tool_results.items[i].len);
-        if (got < 0)
-            return got;
-        if (got && S_npairs(&o->res))
-            rc = PUT(o->b, "- Results") | (o->res.have_id && o->res.id.len ? PUT(o->b, " of ") | S_span_value(o->b, S_at(&o->res, o->res.id), o->res.id.len) : 0) |
-                 PUT(o->b, ":\n") | S_result_body(o, &o->res, 2, 0);
+        if (got && S_npairs(r))
+            rc = PUT(o->b, "- Results") |
+                 (r->have_id && r->id.len ? PUT(o->b, " of ") | S_span_value(o->b, S_at(r, r->id), r->id.len) : 0) |
+                 PUT(o->b, ":\n") | S_result_body(o, r, 2, 0);
         else
-            rc = S_readable(&o->res, got) ? S_result_body(o, &o->res, 0, 1)
+            rc = S_readable(r, got) ? S_result_body(o, r, 0, 1)
                                           : S_raw_item(o, 0, "Result", "json", st->tool_results.items[i].ptr, st->tool_results.items[i].len);
         list = 1;
     }
@@ -738,29 +750,87 @@ long
 gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg)
 {
     S_out o;
-    gx_jw *jw;
     size_t i, shown = 0;
     int rc = 0;
     if (!msg->step_count)
         return 0;
-    if (!(jw = gx_jw_new(mem, 0)))
-        return GROKX_E_NOMEM;
     memset(&o, 0, sizeof o);
+    if (!(o.jw = gx_jw_new(mem, 0)))
+        return GROKX_E_NOMEM;
     o.b = b;
     o.mem = mem;
     o.msg = msg;
-    S_card_init(&o.call, mem, jw);
-    S_card_init(&o.res, mem, jw);
-    gx_buf_init(&o.ids, mem);
-    gx_buf_init(&o.res_text, mem);
+    S_card_init(&o.call, mem, o.jw);
+    gx_buf_init(&o.got, mem);
     gx_buf_init(&o.used, mem);
     for (i = 0; i < msg->step_count && !rc; i++)
         rc = S_step(&o, &msg->steps[i], &shown);
     S_card_free(&o.call);
-    S_card_free(&o.res);
-    gx_buf_free(&o.ids);
-    gx_buf_free(&o.res_text);
+    for (i = 0; i < o.res_cap; i++)
+        S_card_free(&o.res[i]);
+    gx_free(mem, o.res, o.res_cap * sizeof *o.res);
+    gx_buf_free(&o.got);
     gx_buf_free(&o.used);
-    gx_jw_free(jw);
+    gx_jw_free(o.jw);
     return rc ? rc : (long)shown;
+}
+
+/* One line for a call inside text: "*Tool call:* **name** · key: `value`".
+ * 0 when a value does not fit on one line (the XML then stays). */
+static int
+S_inline_call(gx_buf *b, const S_card *c, int *fits)
+{
+    size_t i, n = S_npairs(c);
+    int rc;
+    *fits = 0;
+    for (i = 0; i < n; i++)
+        if (!S_one_line(S_at(c, S_pair_at(c, i).b), S_pair_at(c, i).b.len))
+            return 0;
+    *fits = 1;
+    rc = PUT(b, "*Tool call:* **") | gx_md_text(b, S_at(c, c->name), c->name.len) | PUT(b, "**");
+    for (i = 0; i < n; i++) {
+        S_pair p = S_pair_at(c, i);
+        rc |= PUT(b, " · ");
+        if (p.a.len)
+            rc |= gx_md_text(b, S_at(c, p.a), p.a.len) | PUT(b, ": ");
+        rc |= S_span_value(b, S_at(c, p.b), p.b.len);
+    }
+    return rc;
+}
+
+int
+gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len)
+{
+    const char *p = s, *end = s + len, *a, *next;
+    S_card c;
+    gx_jw *jw;
+    int rc = 0, any = 0;
+    if (!gx_find(s, len, S_CARD_OPEN))
+        return 0;
+    if (!(jw = gx_jw_new(mem, 0)))
+        return GROKX_E_NOMEM;
+    S_card_init(&c, mem, jw);
+    while (!rc && (a = gx_find(p, (size_t)(end - p), S_CARD_OPEN)) != NULL) {
+        int closed, got = S_xml_card(&c, mem, a, end, &next, &closed), fits = 0;
+        size_t mark;
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        rc = gx_buf_put(out, p, (size_t)(a - p));
+        mark = out->len;
+        if (!rc && got > 0 && closed) /* an unclosed one may hold the trace's text */
+            rc = S_inline_call(out, &c, &fits);
+        if (!rc && !fits) { /* kept as written */
+            out->len = mark;
+            rc = gx_buf_put(out, a, (size_t)(next - a));
+        }
+        any |= fits;
+        p = next;
+    }
+    if (!rc)
+        rc = gx_buf_put(out, p, (size_t)(end - p));
+    S_card_free(&c);
+    gx_jw_free(jw);
+    return rc ? rc : any;
 }

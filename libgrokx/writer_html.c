@@ -122,6 +122,22 @@ S_turn_header(S_html *h, const grokx_message *msg)
     return rc | PUT(&h->page, "</header>\n");
 }
 
+/* A reasoning trace, a tool call's XML in it as one readable line. */
+static int
+S_trace(S_html *h, grokx_str t, const char *anchor)
+{
+    gx_buf calls;
+    int got, rc;
+    gx_buf_init(&calls, &h->mem);
+    if ((got = gx_steps_inline_calls(&calls, &h->mem, t.ptr, t.len)) < 0)
+        rc = got;
+    else
+        rc = got ? gx_html_markdown(&h->page, calls.ptr, calls.len, anchor, NULL)
+                 : gx_html_markdown(&h->page, t.ptr, t.len, anchor, NULL);
+    gx_buf_free(&calls);
+    return rc;
+}
+
 static int
 S_thinking(S_html *h, const grokx_message *msg, const char *anchor)
 {
@@ -134,14 +150,14 @@ S_thinking(S_html *h, const grokx_message *msg, const char *anchor)
         rc |= gx_buf_printf(&h->page, " (%lld s)", gx_thinking_seconds(msg));
     rc |= PUT(&h->page, "</summary>\n<div class=\"body\">\n");
     if (msg->thinking.len)
-        rc |= gx_html_markdown(&h->page, msg->thinking.ptr, msg->thinking.len, anchor, NULL);
+        rc |= S_trace(h, msg->thinking, anchor);
     for (i = 0; i < msg->agent_trace_count && !rc; i++) {
         const grokx_agent_trace *a = &msg->agent_traces[i];
         rc |= PUT(&h->page, "<p><strong>");
         rc |= a->agent_id.len ? gx_html_escape(&h->page, a->agent_id.ptr, a->agent_id.len)
                               : PUT(&h->page, "Agent");
         rc |= PUT(&h->page, "</strong></p>\n");
-        rc |= gx_html_markdown(&h->page, a->text.ptr, a->text.len, anchor, NULL);
+        rc |= S_trace(h, a->text, anchor);
     }
     return rc | PUT(&h->page, "</div>\n</details>\n");
 }

@@ -334,6 +334,22 @@ S_quote(gx_buf *b, const char *s, size_t len)
     return rc;
 }
 
+/* A reasoning trace into m->scratch, guarded, a tool call's XML in it as
+ * one readable line. */
+static int
+S_trace(S_md *m, grokx_str t)
+{
+    gx_buf calls;
+    int got, rc;
+    gx_buf_init(&calls, &m->mem);
+    if ((got = gx_steps_inline_calls(&calls, &m->mem, t.ptr, t.len)) < 0)
+        rc = got;
+    else
+        rc = got ? S_guarded(&m->scratch, calls.ptr, calls.len) : S_guarded(&m->scratch, t.ptr, t.len);
+    gx_buf_free(&calls);
+    return rc;
+}
+
 static int
 S_thinking(S_md *m, const grokx_message *msg)
 {
@@ -347,11 +363,11 @@ S_thinking(S_md *m, const grokx_message *msg)
     rc |= PUT(&m->note, "\n");
     m->scratch.len = 0;
     if (msg->thinking.len)
-        rc |= S_guarded(&m->scratch, msg->thinking.ptr, msg->thinking.len);
+        rc |= S_trace(m, msg->thinking);
     for (i = 0; i < msg->agent_trace_count; i++) {
         const grokx_agent_trace *a = &msg->agent_traces[i];
         rc |= gx_buf_printf(&m->scratch, "\n**%s**\n\n", a->agent_id.len ? a->agent_id.ptr : "Agent");
-        rc |= S_guarded(&m->scratch, a->text.ptr, a->text.len);
+        rc |= S_trace(m, a->text);
     }
     rc |= S_quote(&m->note, m->scratch.ptr, m->scratch.len);
     return rc | PUT(&m->note, "\n");

@@ -42,6 +42,10 @@ grep -q '^> - \*\*web\\_search\*\* · query: `cdata \]\] > query`' "$s/Calls as 
 ! grep -q 'Planning the search' "$s/Steps the trace already holds.md" || [ "$(grep -c 'Planning the search' "$s/Steps the trace already holds.md")" -eq 1 ] &&
     grep -q '^> \*\*1. Only in steps\*\*$' "$s/Steps the trace already holds.md" && ok || bad "a step the thinking trace holds was repeated"
 $G convert -q --no-thinking -f md -o - tests/md/hostile-steps/input.json | grep -q 'Steps (' && bad "--no-thinking kept the steps" || ok
+t="$s/Tool calls inside a trace.md"
+grep -q '^> Thinking first\. \*Tool call:\* \*\*web\\_search\*\* · query: `` a `tick` `` · n: `2`$' "$t" &&
+    grep -q '^> \*Tool call:\* \*\*XSearch\*\* · query: `grok`$' "$t" && grep -q '^> after$' "$t" &&
+    grep -q 'CodeExecution</xai:tool_name>' "$t" && ok || bad "tool-call XML in a trace not made a line, or a trace's text lost"
 h=tests/md/hostile-blocks/expected
 grep -q '^title: "Index"$' "$h/Index 2.md" && grep -q '^# Grok conversations$' "$h/Index.md" && ok ||
     bad "a conversation titled Index took the index's name"

@@ -91,7 +91,7 @@ static const char usage_convert[] =
     "  --layout MODE        nested (default): OUT/YYYY/MM/<note>.md; flat: OUT/<note>.md\n"
     "  --name TEMPLATE      note names from {date} {title} {id};\n"
     "                       default \"{date} {title} ({id})\"\n"
-    "  --no-thinking        leave thinking traces out of the notes\n"
+    "  --no-thinking        leave thinking traces and steps out\n"
     "  --force              replace notes you edited since grokx wrote them\n"
     "                       (without it they are kept, and a later run says so)\n"
     "  --tz ZONE            times in UTC (default), local (TZ, with summer time),\n"
