@@ -240,6 +240,8 @@ int gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char 
                          size_t cap, int *image);
 /* The asset id of a generated image's URL: its next-to-last segment. */
 int gx_generated_asset_id(grokx_str url, char *id, size_t cap);
+/* A voice turn: media_types holds "audio" (its transcript may be missing). */
+int gx_voice_turn(const grokx_message *m);
 
 /* ---- cards.c: <grok:render> cards and <xaiArtifact> in answers -------- */
 

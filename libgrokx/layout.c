@@ -502,3 +502,13 @@ gx_generated_asset_id(grokx_str url, char *id, size_t cap)
     snprintf(id, cap, "%.*s", (int)(last - prev), prev);
     return id[0] != 0;
 }
+
+int
+gx_voice_turn(const grokx_message *m)
+{
+    size_t i;
+    for (i = 0; i < m->media_types.count; i++)
+        if (!strcmp(m->media_types.items[i].ptr, "audio"))
+            return 1;
+    return 0;
+}

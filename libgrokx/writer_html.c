@@ -119,6 +119,8 @@ S_turn_header(S_html *h, const grokx_message *msg)
     if (msg->sibling_count > 1)
         rc |= gx_buf_printf(&h->page, " <span class=\"version\">%s %u of %u</span>",
                             user ? "edit" : "version", msg->sibling_index + 1, msg->sibling_count);
+    if (gx_voice_turn(msg))
+        rc |= PUT(&h->page, " <span class=\"version\">voice</span>");
     return rc | PUT(&h->page, "</header>\n");
 }
 
@@ -324,6 +326,18 @@ S_generated(S_html *h, const char *dir, const grokx_message *msg)
     return rc;
 }
 
+/* The image a user asked Grok to edit. */
+static int
+S_edited(S_html *h, const char *dir, const grokx_message *msg)
+{
+    char id[256];
+    if (!msg->image_edit_uri.len)
+        return 0;
+    if (gx_generated_asset_id(msg->image_edit_uri, id, sizeof id))
+        return S_asset(h, dir, id, "The image to edit");
+    return PUT(&h->page, "<p class=\"note\">The image to edit is not in the export.</p>\n");
+}
+
 /* Sources: the inline citations' cards, else the cited results. */
 static int
 S_sources(S_html *h, const grokx_message *msg, const char *anchor)
@@ -350,7 +364,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
 {
     char anchor[32];
     int user = msg->role == GROKX_ROLE_USER, rc;
-    size_t i;
+    size_t i, body;
     snprintf(anchor, sizeof anchor, "m%zu-", n);
     h->cite = 1;
     h->sources.len = 0;
@@ -362,6 +376,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     rc |= PUT(&h->page, "<div class=\"body\">\n");
     if (rc)
         return GROKX_E_NOMEM;
+    body = h->page.len;
     if (user && msg->text.len) {
         rc |= PUT(&h->page, "<p class=\"user-text\">");
         rc |= gx_html_escape(&h->page, msg->text.ptr, msg->text.len);
@@ -379,9 +394,14 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     for (i = 0; i < msg->file_attachments.count && !rc; i++)
         rc = S_asset(h, dir, msg->file_attachments.items[i].ptr, "An attachment");
     if (!rc)
+        rc = S_edited(h, dir, msg);
+    if (!rc)
         rc = S_generated(h, dir, msg);
     if (!rc)
         rc = S_sources(h, msg, anchor);
+    if (!rc && h->page.len == body) /* a turn with nothing to show still says so */
+        rc = PUT(&h->page, gx_voice_turn(msg) ? "<p class=\"note\">A voice message; the export holds no transcript.</p>\n"
+                                              : "<p class=\"note\">This turn is empty in the export.</p>\n");
     return rc ? rc : PUT(&h->page, "</div>\n</article>\n");
 }
 

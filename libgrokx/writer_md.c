@@ -315,6 +315,26 @@ S_generated(S_md *m, const char *dir, const grokx_message *msg)
     return rc;
 }
 
+/* The image a user asked Grok to edit: from the export when it holds it,
+ * else a link or a note. */
+static int
+S_edited(S_md *m, const char *dir, const grokx_message *msg)
+{
+    grokx_str u = msg->image_edit_uri;
+    char id[256] = "", link[512];
+    int image = 0, got = 0;
+    if (!u.len)
+        return 0;
+    if (gx_generated_asset_id(u, id, sizeof id) && (got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image)) < 0)
+        return got;
+    if (got)
+        return gx_buf_printf(&m->note, "![image to edit](<%s>)\n\n", link);
+    if (!strncmp(u.ptr, "https://", 8) || !strncmp(u.ptr, "http://", 7))
+        return PUT(&m->note, "[Image to edit](<") | gx_md_link_dest(&m->note, u.ptr, u.len, 0) |
+               PUT(&m->note, ">) (not in the export)\n\n");
+    return PUT(&m->note, "*The image to edit is not in the export.*\n\n");
+}
+
 /* ---- one message ----------------------------------------------------- */
 
 /* s as a block quote: every line, also one ended by a lone CR (CommonMark
@@ -404,6 +424,8 @@ S_heading(S_md *m, const grokx_message *msg)
     if (msg->sibling_count > 1)
         rc |= gx_buf_printf(&m->note, " · %s %u of %u", user ? "edit" : "version",
                             msg->sibling_index + 1, msg->sibling_count);
+    if (gx_voice_turn(msg))
+        rc |= PUT(&m->note, " · voice");
     if (!(msg->flags & GROKX_MSG_ACTIVE))
         rc |= PUT(&m->note, " · not on the active branch");
     return rc | PUT(&m->note, "\n\n");
@@ -433,6 +455,7 @@ S_message(S_md *m, const char *dir, const grokx_message *msg)
     gx_buf foot;
     unsigned first_footnote = m->footnote;
     int rc = S_heading(m, msg);
+    size_t body = m->note.len;
     gx_buf_init(&foot, &m->mem);
     rc |= S_thinking(m, msg);
     rc |= S_steps(m, msg);
@@ -448,11 +471,15 @@ S_message(S_md *m, const char *dir, const grokx_message *msg)
         rc |= PUT(&m->note, "*This answer was interrupted.*\n\n");
     if (rc)
         goto out;
-    if ((rc = S_attachments(m, dir, msg)) != 0 || (rc = S_generated(m, dir, msg)) != 0)
+    if ((rc = S_attachments(m, dir, msg)) != 0 || (rc = S_edited(m, dir, msg)) != 0 ||
+        (rc = S_generated(m, dir, msg)) != 0)
         goto out;
     rc |= S_sources(m, msg, m->footnote - first_footnote);
     if (foot.len)
         rc |= gx_buf_put(&m->note, foot.ptr, foot.len) | PUT(&m->note, "\n");
+    if (m->note.len == body) /* a turn with nothing to show still says so */
+        rc |= PUT(&m->note, gx_voice_turn(msg) ? "*A voice message; the export holds no transcript.*\n\n"
+                                               : "*This turn is empty in the export.*\n\n");
 out:
     gx_buf_free(&foot);
     return rc;

@@ -25,7 +25,7 @@ golden() { # golden NAME INPUT [options]
     rm -f "$T/out/style.css" "$T/out/index.js"
     diff -r "tests/html/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the site"
 }
-for c in 01-minimal 09-regeneration 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
+for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
     golden "$c" "tests/golden/$c/input.json"
 done
 golden branches-all tests/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
