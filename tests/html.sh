@@ -54,10 +54,13 @@ import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], 'w') as zf:
     zf.write('tests/golden/29-attachments-and-cards/input.json', 'u/prod-grok-backend.json')
     zf.writestr('u/prod-mc-asset-server//0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
+    zf.writestr('u/prod-mc-asset-server/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e/content', b'\xff\xd8\xff\xe0' + b'\0' * 32)
 PY
 $G convert -q -f html -o "$T/gen" "$T/gen.zip" 2>/dev/null
 grep -q '<img src="attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png"' "$T"/gen/*/*/*.html &&
     [ -f "$T"/gen/2025/10/attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png ] && ok || bad "generated image not shown from the copy"
+grep -q '<img src="attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg"' "$T"/gen/*/*/*.html &&
+    [ -f "$T"/gen/2025/10/attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg ] && ok || bad "the edit's source image is not shown"
 python3 tests/html_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "gen: $(cat "$T/check")"
 # a 10^5-message conversation with many models: linear, well under the limit
 python3 - "$T/long.json" <<'PY'

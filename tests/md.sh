@@ -75,10 +75,14 @@ import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], 'w') as zf:
     zf.write('tests/golden/29-attachments-and-cards/input.json', 'u/prod-grok-backend.json')
     zf.writestr('u/prod-mc-asset-server//0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
+    zf.writestr('u/prod-mc-asset-server/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e/content', b'\xff\xd8\xff\xe0' + b'\0' * 32)
 PY
 $G convert -q -o "$T/gen" "$T/gen.zip" 2>/dev/null
 grep -q '!\[generated image\](<attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png>)' "$T"/gen/*/*/*.md &&
     [ -f "$T"/gen/2025/10/attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png ] && ok || bad "generated image card not embedded"
+# the image an edit started from, when the export holds it
+grep -q '!\[image to edit\](<attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg>)' "$T"/gen/*/*/*.md &&
+    [ -f "$T"/gen/2025/10/attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg ] && ok || bad "the edit's source image is not shown"
 
 # --tz local: each date with its own offset (a POSIX TZ rule: no tzdata needed)
 TZ='CET-1CEST,M3.5.0,M10.5.0/3' $G convert -q -f md -o - --tz local tests/md/dst/input.json >"$T/dst" 2>&1
