@@ -20,39 +20,83 @@ gx_cards_init(gx_cards *cs, gx_mem *mem)
 {
     memset(cs, 0, sizeof *cs);
     gx_buf_init(&cs->text, mem);
+    gx_buf_init(&cs->shown, mem);
 }
 
 void
 gx_cards_free(gx_cards *cs)
 {
     gx_buf_free(&cs->text);
+    gx_buf_free(&cs->shown);
     free(cs->off);
     memset(cs, 0, sizeof *cs);
 }
+
+void
+gx_cards_reset(gx_cards *cs)
+{
+    cs->n = 0;
+    cs->text.len = 0;
+    cs->shown.len = 0;
+}
+
+/* How far an image's streaming snapshot got: progress, then seq. */
+static int
+S_later_snapshot(const char (*a)[GX_FIELD_MAX], const char *b_progress, const char *b_seq)
+{
+    double pa = strtod(a[GX_CARD_PROGRESS], NULL), pb = strtod(b_progress, NULL);
+    if (pa != pb)
+        return pa > pb;
+    return strtod(a[GX_CARD_SEQ], NULL) >= strtod(b_seq, NULL);
+}
+
+/* Streaming snapshots of one image come as cards with one id, one after
+ * another: look back this far for an earlier one, so a message of many
+ * cards stays linear. */
+enum { S_SNAPSHOT_WINDOW = 64 };
 
 int
 gx_cards_load(gx_cards *cs, const grokx_message *msg)
 {
     static const char *const keys[GX_CARD_NFIELDS] = {
         "id", "url", "title", "image_chunk", "file_name", "image_chunk.imageUuid",
-        "image.original", "image.link", "image.title", "caption"};
-    char vals[GX_CARD_NFIELDS][GX_FIELD_MAX];
-    size_t i, k;
+        "image.original", "image.link", "image.title", "caption", "image_chunk.progress",
+        "image_chunk.seq"};
+    static const char *const chunk_keys[] = {"imageUuid", "progress", "seq"};
+    char vals[GX_CARD_NFIELDS][GX_FIELD_MAX], chunk[3][GX_FIELD_MAX];
+    size_t i, k, j;
     cs->n = 0;
     cs->text.len = 0;
     for (i = 0; i < msg->card_attachments.count; i++) {
         grokx_str c = msg->card_attachments.items[i];
-        gx_json_top_strings(c.ptr, c.len, keys, GX_CARD_NFIELDS, vals); /* a broken card keeps what it had */
+        size_t at = cs->n;
+        gx_json_top_scalars(c.ptr, c.len, keys, GX_CARD_NFIELDS, vals); /* a broken card keeps what it had */
         if (!vals[GX_CARD_ID][0])
             continue;
-        if (gx_grow(&cs->off, &cs->cap, cs->n + 1, sizeof *cs->off))
+        if (vals[GX_CARD_IMAGE_CHUNK][0] && !vals[GX_CARD_IMAGE_UUID][0]) { /* image_chunk as JSON text */
+            gx_json_top_scalars(vals[GX_CARD_IMAGE_CHUNK], strlen(vals[GX_CARD_IMAGE_CHUNK]), chunk_keys, 3, chunk);
+            memcpy(vals[GX_CARD_IMAGE_UUID], chunk[0], GX_FIELD_MAX);
+            memcpy(vals[GX_CARD_PROGRESS], chunk[1], GX_FIELD_MAX);
+            memcpy(vals[GX_CARD_SEQ], chunk[2], GX_FIELD_MAX);
+        }
+        if (vals[GX_CARD_IMAGE_UUID][0]) /* a later snapshot of an image replaces the earlier one */
+            for (j = cs->n; j > 0 && cs->n - j < S_SNAPSHOT_WINDOW; j--)
+                if (!strcmp(cs->text.ptr + cs->off[j - 1][GX_CARD_ID], vals[GX_CARD_ID])) {
+                    if (!S_later_snapshot((const char(*)[GX_FIELD_MAX])vals, cs->text.ptr + cs->off[j - 1][GX_CARD_PROGRESS],
+                                          cs->text.ptr + cs->off[j - 1][GX_CARD_SEQ]))
+                        goto next;
+                    at = j - 1;
+                    break;
+                }
+        if (at == cs->n && gx_grow(&cs->off, &cs->cap, cs->n + 1, sizeof *cs->off))
             return GROKX_E_NOMEM;
         for (k = 0; k < GX_CARD_NFIELDS; k++) {
-            cs->off[cs->n][k] = cs->text.len;
+            cs->off[at][k] = cs->text.len;
             if (gx_buf_put(&cs->text, vals[k], strlen(vals[k]) + 1))
                 return GROKX_E_NOMEM;
         }
-        cs->n++;
+        cs->n += at == cs->n;
+    next:;
     }
     return 0;
 }
@@ -78,17 +122,27 @@ gx_cards_field(const gx_cards *cs, long card, int field)
 int
 gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX])
 {
-    static const char *const keys[] = {"imageUuid"};
-    const char *chunk = gx_cards_field(cs, card, GX_CARD_IMAGE_CHUNK);
-    const char *uuid = gx_cards_field(cs, card, GX_CARD_IMAGE_UUID);
-    out[0] = 0;
-    if (uuid[0]) {
-        snprintf(out, GX_FIELD_MAX, "%s", uuid);
-        return 1;
-    }
-    if (chunk[0]) /* image_chunk as JSON text */
-        gx_json_top_strings(chunk, strlen(chunk), keys, 1, (char(*)[GX_FIELD_MAX])out);
+    snprintf(out, GX_FIELD_MAX, "%s", gx_cards_field(cs, card, GX_CARD_IMAGE_UUID));
     return out[0] != 0;
+}
+
+int
+gx_cards_mark_shown(gx_cards *cs, const char *id)
+{
+    return gx_cards_shown(cs, id) ? 0 : gx_buf_put(&cs->shown, id, strlen(id) + 1);
+}
+
+int
+gx_cards_shown(const gx_cards *cs, const char *id)
+{
+    size_t at = 0;
+    while (at < cs->shown.len) {
+        const char *s = cs->shown.ptr + at;
+        if (!strcmp(s, id))
+            return 1;
+        at += strlen(s) + 1;
+    }
+    return 0;
 }
 
 /* ---- the segmenter --------------------------------------------------- */

@@ -248,20 +248,27 @@ int gx_voice_turn(const grokx_message *m);
 enum { GX_CARD_ID, GX_CARD_URL, GX_CARD_TITLE, GX_CARD_IMAGE_CHUNK, GX_CARD_FILE_NAME,
        GX_CARD_IMAGE_UUID, /* image_chunk.imageUuid, when image_chunk is an object */
        GX_CARD_IMAGE_ORIGINAL, GX_CARD_IMAGE_LINK, GX_CARD_IMAGE_TITLE, /* image.* of a searched image */
-       GX_CARD_CAPTION, GX_CARD_NFIELDS };
+       GX_CARD_CAPTION, GX_CARD_PROGRESS, GX_CARD_SEQ, /* image_chunk's, as JSON numbers */
+       GX_CARD_NFIELDS };
 typedef struct gx_cards { /* a message's cards, parsed once */
     gx_buf text;          /* the fields, NUL-terminated */
     size_t (*off)[GX_CARD_NFIELDS];
     size_t n, cap;
+    gx_buf shown;         /* asset ids a writer showed for this message, NUL-separated */
 } gx_cards;
 void gx_cards_init(gx_cards *cs, gx_mem *mem);
 void gx_cards_free(gx_cards *cs);
+void gx_cards_reset(gx_cards *cs); /* no cards, nothing shown: a new message */
 int gx_cards_load(gx_cards *cs, const grokx_message *msg);
 long gx_cards_find(const gx_cards *cs, const char *id); /* index, or -1 */
 const char *gx_cards_field(const gx_cards *cs, long card, int field); /* "" when absent */
 /* A generated or edited image card's asset id (image_chunk's imageUuid;
  * image_chunk is an object or a JSON text). */
 int gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX]);
+/* Remember that the message showed asset id (an image card's copy), so the
+ * same image among generated_image_urls is not shown twice. */
+int gx_cards_mark_shown(gx_cards *cs, const char *id);
+int gx_cards_shown(const gx_cards *cs, const char *id);
 
 typedef enum gx_seg_kind {
     GX_SEG_TEXT,     /* text: plain Markdown */
@@ -404,12 +411,12 @@ void gx_json_error_at(gx_json *j, grokx_error *err, int code, unsigned back, con
     ;
 /* Depth of open containers right now. */
 unsigned gx_json_depth(const gx_json *j);
-/* The string values of the given keys at the top level of a small JSON
+/* The string values (a number: its text) of the given keys at the top level of a small JSON
  * document (a card of card_attachments_json), or one object down for a key
  * "outer.inner" (a key holding a '.' itself cannot be asked for this way): vals[i] is "" when absent,
  * else a copy cut at GX_FIELD_MAX - 1 bytes. The first occurrence wins.
  * Returns 0, or GROKX_E_SYNTAX (what was read before the error stays). */
-int gx_json_top_strings(const char *text, size_t len, const char *const *keys, size_t n,
+int gx_json_top_scalars(const char *text, size_t len, const char *const *keys, size_t n,
                         char (*vals)[GX_FIELD_MAX]);
 
 /* ---- jsonw.c: JSON text output ----------------------------------------- */

@@ -565,7 +565,7 @@ gx_json_finish(gx_json *j)
     return 0;
 }
 
-/* ---- small documents: a card's top-level strings --------------------- */
+/* ---- small documents: a card's top-level strings and numbers ---------- */
 
 typedef struct S_fields {
     const char *const *keys;
@@ -578,7 +578,8 @@ typedef struct S_fields {
 
 static int S_f_null(void *c) { ((S_fields *)c)->pending = -1; return 1; }
 static int S_f_bool(void *c, int v) { (void)v; return S_f_null(c); }
-static int S_f_num(void *c, const char *s, size_t l) { (void)s; (void)l; return S_f_null(c); }
+static int S_f_str(void *c, const unsigned char *s, size_t len);
+static int S_f_num(void *c, const char *s, size_t l) { return S_f_str(c, (const unsigned char *)s, l); }
 
 static int
 S_f_str(void *c, const unsigned char *s, size_t len)
@@ -628,7 +629,7 @@ static const yajl_callbacks S_field_callbacks = {
 };
 
 int
-gx_json_top_strings(const char *text, size_t len, const char *const *keys, size_t n,
+gx_json_top_scalars(const char *text, size_t len, const char *const *keys, size_t n,
                     char (*vals)[GX_FIELD_MAX])
 {
     S_fields f;

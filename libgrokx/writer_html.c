@@ -236,7 +236,9 @@ S_card(S_html *h, const char *dir, const gx_segment *seg)
         return 0; /* other cards carry nothing we can show */
     if (!gx_card_image_uuid(&h->cards, card, uuid))
         return PUT(&h->page, "<p class=\"note\">A generated image is not in the export.</p>\n");
-    return S_asset(h, dir, uuid, "A generated image");
+    if (gx_cards_shown(&h->cards, uuid))
+        return 0; /* another card of this message showed the same image */
+    return gx_cards_mark_shown(&h->cards, uuid) | S_asset(h, dir, uuid, "A generated image");
 }
 
 /* A citation: a marker in the Markdown (html_md.c makes it a link) and
@@ -285,7 +287,6 @@ S_answer(S_html *h, const char *dir, const grokx_message *msg, const char *ancho
     gx_segment seg;
     int rc = 0;
     h->md.len = 0;
-    h->cards.n = 0;
     if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
         (rc = gx_cards_load(&h->cards, msg)) != 0)
         return rc;
@@ -315,11 +316,13 @@ S_generated(S_html *h, const char *dir, const grokx_message *msg)
     int rc = 0;
     for (i = 0; i < msg->generated_image_urls.count && !rc; i++) {
         grokx_str u = msg->generated_image_urls.items[i];
-        char id[256];
+        char id[256] = "";
         if (!u.len)
             continue; /* failed or moderated */
-        if (gx_generated_asset_id(u, id, sizeof id))
-            rc = S_asset(h, dir, id, "A generated image");
+        if (gx_generated_asset_id(u, id, sizeof id) && gx_cards_shown(&h->cards, id))
+            continue; /* shown already: by its card, or the same URL before */
+        if (id[0])
+            rc = gx_cards_mark_shown(&h->cards, id) | S_asset(h, dir, id, "A generated image");
         else
             rc = PUT(&h->page, "<p class=\"note\">A generated image is not in the export.</p>\n");
     }
@@ -367,6 +370,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     size_t i, body;
     snprintf(anchor, sizeof anchor, "m%zu-", n);
     h->cite = 1;
+    gx_cards_reset(&h->cards);
     h->sources.len = 0;
     rc = gx_buf_printf(&h->page, "<article class=\"turn %s%s\" id=\"m%zu\">\n", user ? "user" : "grok",
                        msg->flags & GROKX_MSG_ACTIVE ? "" : " offpath", n);

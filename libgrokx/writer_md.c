@@ -133,11 +133,11 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
     }
     if (strcmp(type, "render_generated_image") && strcmp(type, "render_edited_image"))
         return 0; /* other cards carry nothing we can show */
-    got = gx_card_image_uuid(&m->cards, card, uuid)
-              ? gx_layout_copy_asset(&m->lay, dir, uuid, link, sizeof link, &image)
-              : 0;
-    if (got < 0)
-        return got;
+    if (gx_card_image_uuid(&m->cards, card, uuid) && gx_cards_shown(&m->cards, uuid))
+        return 0; /* another card of this message showed the same image */
+    got = uuid[0] ? gx_layout_copy_asset(&m->lay, dir, uuid, link, sizeof link, &image) : 0;
+    if (got < 0 || (uuid[0] && gx_cards_mark_shown(&m->cards, uuid)))
+        return got < 0 ? got : GROKX_E_NOMEM;
     if (got)
         return gx_buf_printf(&m->note, "\n![generated image](<%s>)\n", link);
     return PUT(&m->note, "\n*A generated image is not in the export.*\n");
@@ -227,7 +227,6 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
     S_run run = {NULL, 0, 0};
     int rc = 0, closed = 0;
     m->scratch.len = 0;
-    m->cards.n = 0;
     if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
         (rc = gx_cards_load(&m->cards, msg)) != 0)
         return rc;
@@ -299,10 +298,12 @@ S_generated(S_md *m, const char *dir, const grokx_message *msg)
         int image = 0, got = 0;
         if (!u.len)
             continue; /* failed or moderated */
-        if (gx_generated_asset_id(u, id, sizeof id)) {
+        if (gx_generated_asset_id(u, id, sizeof id) && gx_cards_shown(&m->cards, id))
+            continue; /* shown already: by its card, or the same URL before */
+        if (id[0]) {
             got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image);
-            if (got < 0)
-                return got;
+            if (got < 0 || gx_cards_mark_shown(&m->cards, id))
+                return got < 0 ? got : GROKX_E_NOMEM;
         }
         if (got)
             rc = gx_buf_printf(&m->note, "![generated image](<%s>)\n\n", link);
@@ -457,6 +458,7 @@ S_message(S_md *m, const char *dir, const grokx_message *msg)
     int rc = S_heading(m, msg);
     size_t body = m->note.len;
     gx_buf_init(&foot, &m->mem);
+    gx_cards_reset(&m->cards);
     rc |= S_thinking(m, msg);
     rc |= S_steps(m, msg);
     if (msg->text.len)

@@ -97,10 +97,16 @@ import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], 'w') as zf:
     zf.write('tests/md/cards/input.json', 'u/prod-grok-backend.json')
     zf.writestr('u/prod-mc-asset-server/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
+    zf.writestr('u/prod-mc-asset-server/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
 PY
 $G convert -q -o "$T/gen2" "$T/gen2.zip" 2>/dev/null
 grep -q '!\[generated image\](<attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png>)' "$T"/gen2/*/*/*.md && ok ||
     bad "an image card with an object image_chunk is not embedded"
+# an image streamed as snapshots (one card id, the last with progress 100
+# wins), shown again by a second card and in generated_image_urls: once
+snap=$(grep -l '^# Image snapshots' "$T"/gen2/*/*/*.md)
+[ "$(grep -c '^!\[generated image\](<attachments/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b.png>)$' "$snap")" = 1 ] &&
+    [ "$(grep -c 'generated image' "$snap")" = 1 ] && ok || bad "image snapshots: $(grep -i 'generated image' "$snap")"
 
 # one stream to stdout
 $G convert -q -f md -o - tests/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?

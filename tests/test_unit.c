@@ -718,23 +718,24 @@ test_file_sink(void)
     CHECK(grokx_file_open("/nonexistent-dir/x", 0, 0) == NULL && errno == ENOENT);
 }
 
-/* Card fields: top-level strings, "outer.inner" one object down, first
+/* Card fields: top-level strings and numbers, "outer.inner" one object down, first
  * occurrence wins, arrays do not leak their keys into "outer.inner". */
 static void
 test_card_fields(void)
 {
-    static const char *const keys[] = {"id", "image.title", "image_chunk.imageUuid", "title", "x.y"};
-    char v[5][GX_FIELD_MAX];
+    static const char *const keys[] = {"id", "image.title", "image_chunk.imageUuid", "title", "x.y", "image_chunk.progress"};
+    char v[6][GX_FIELD_MAX];
     const char *card = "{\"id\":\"c1\",\"image\":{\"title\":\"T\",\"deep\":{\"title\":\"no\"}},"
-                       "\"title\":\"top\",\"title\":\"second\",\"image_chunk\":{\"imageUuid\":\"u-1\"},"
+                       "\"title\":\"top\",\"title\":\"second\",\"image_chunk\":{\"imageUuid\":\"u-1\",\"progress\":-1.5e2},"
                        "\"x\":[{\"y\":\"in an array\"}]}";
-    CHECK_INT(gx_json_top_strings(card, strlen(card), keys, 5, v), 0);
+    CHECK_INT(gx_json_top_scalars(card, strlen(card), keys, 6, v), 0);
     CHECK_STR(v[0], "c1");
     CHECK_STR(v[1], "T");
     CHECK_STR(v[2], "u-1");
     CHECK_STR(v[3], "top");
     CHECK_STR(v[4], "");
-    CHECK_INT(gx_json_top_strings("{\"id\":\"a\",", 12, keys, 5, v), GROKX_E_SYNTAX);
+    CHECK_STR(v[5], "-1.5e2"); /* a number: its text */
+    CHECK_INT(gx_json_top_scalars("{\"id\":\"a\",", 12, keys, 6, v), GROKX_E_SYNTAX);
     CHECK_STR(v[0], "a"); /* what was read before the error stays */
 }
 
