@@ -590,26 +590,6 @@ S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **
     return c->nomem ? GROKX_E_NOMEM : 1;
 }
 
-/* The calls in a tool_usage_card tag, each with its results; XML we do
- * not know is kept as it is. */
-static int
-S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
-{
-    const char *p = s, *end = s + len, *a, *next;
-    int rc = 0, any = 0, closed;
-    while (!rc && (a = gx_find(p, (size_t)(end - p), S_CARD_OPEN)) != NULL) {
-        int got = S_xml_card(&o->call, o->mem, a, end, &next, &closed);
-        if (got < 0)
-            return got;
-        rc = got ? S_call_item(o, st, &o->call) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
-        any = 1;
-        p = next;
-    }
-    if (!any && !rc)
-        rc = S_raw_item(o, 0, "Tool call", "xml", s, len);
-    return rc;
-}
-
 static int
 S_is_space(const char *s, size_t len)
 {
@@ -620,11 +600,47 @@ S_is_space(const char *s, size_t len)
     return 1;
 }
 
-/* Shown already in the message's thinking trace? */
+/* The calls in a tool_usage_card tag, each with its results; XML we do
+ * not know is kept as it is. */
+static int
+S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
+{
+    const char *p = s, *end = s + len, *a, *next;
+    int rc = 0, any = 0, closed;
+    while (!rc && (a = gx_find(p, (size_t)(end - p), S_CARD_OPEN)) != NULL) {
+        int got;
+        if (!S_is_space(p, (size_t)(a - p)) && (rc = S_raw_item(o, 0, "Tool call", "xml", p, (size_t)(a - p))) != 0)
+            return rc; /* text between the calls is kept as written */
+        got = S_xml_card(&o->call, o->mem, a, end, &next, &closed);
+        if (got < 0)
+            return got;
+        rc = got ? S_call_item(o, st, &o->call) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
+        any = 1;
+        p = next;
+    }
+    if (!any && !rc)
+        rc = S_raw_item(o, 0, "Tool call", "xml", s, len);
+    else if (!rc && !S_is_space(p, (size_t)(end - p)))
+        rc = S_raw_item(o, 0, "Tool call", "xml", p, (size_t)(end - p));
+    return rc;
+}
+
+/* Shown already in the message's thinking trace? A short text ("Yes")
+ * is found inside any trace's words, so it counts only as a whole line. */
+enum { S_TRACE_MATCH_MIN = 24 };
 static int
 S_in_thinking(const grokx_message *msg, grokx_str t)
 {
-    return msg->thinking.len && t.len && gx_find(msg->thinking.ptr, msg->thinking.len, t.ptr);
+    const char *tr = msg->thinking.ptr, *end = tr + msg->thinking.len, *p = tr;
+    if (!msg->thinking.len || !t.len)
+        return 0;
+    while ((p = gx_find(p, (size_t)(end - p), t.ptr)) != NULL) {
+        if (t.len >= S_TRACE_MATCH_MIN ||
+            ((p == tr || p[-1] == '\n') && (p + t.len == end || p[t.len] == '\n' || p[t.len] == '\r')))
+            return 1;
+        p++;
+    }
+    return 0;
 }
 
 /* One step, numbered among those shown; nothing when it holds nothing to

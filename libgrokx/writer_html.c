@@ -367,7 +367,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
 {
     char anchor[32];
     int user = msg->role == GROKX_ROLE_USER, rc;
-    size_t i, body;
+    size_t i, body, lead;
     snprintf(anchor, sizeof anchor, "m%zu-", n);
     h->cite = 1;
     gx_cards_reset(&h->cards);
@@ -375,8 +375,10 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     rc = gx_buf_printf(&h->page, "<article class=\"turn %s%s\" id=\"m%zu\">\n", user ? "user" : "grok",
                        msg->flags & GROKX_MSG_ACTIVE ? "" : " offpath", n);
     rc |= S_turn_header(h, msg);
+    lead = h->page.len;
     rc |= S_thinking(h, msg, anchor);
     rc |= S_steps(h, msg, anchor);
+    lead = h->page.len - lead; /* thinking and steps shown */
     rc |= PUT(&h->page, "<div class=\"body\">\n");
     if (rc)
         return GROKX_E_NOMEM;
@@ -403,7 +405,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
         rc = S_generated(h, dir, msg);
     if (!rc)
         rc = S_sources(h, msg, anchor);
-    if (!rc && h->page.len == body) /* a turn with nothing to show still says so */
+    if (!rc && h->page.len == body && !lead) /* a turn with nothing to show still says so */
         rc = PUT(&h->page, gx_voice_turn(msg) ? "<p class=\"note\">A voice message; the export holds no transcript.</p>\n"
                                               : "<p class=\"note\">This turn is empty in the export.</p>\n");
     return rc ? rc : PUT(&h->page, "</div>\n</article>\n");

@@ -328,8 +328,10 @@ S_edited(S_md *m, const char *dir, const grokx_message *msg)
         return 0;
     if (gx_generated_asset_id(u, id, sizeof id) && (got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image)) < 0)
         return got;
-    if (got)
+    if (got && image)
         return gx_buf_printf(&m->note, "![image to edit](<%s>)\n\n", link);
+    if (got) /* not an image after all: linked as the file it is */
+        return gx_buf_printf(&m->note, "Image to edit: [%s](<%s>)\n\n", link + 12, link);
     if (!strncmp(u.ptr, "https://", 8) || !strncmp(u.ptr, "http://", 7))
         return PUT(&m->note, "[Image to edit](<") | gx_md_link_dest(&m->note, u.ptr, u.len, 0) |
                PUT(&m->note, ">) (not in the export)\n\n");

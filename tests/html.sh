@@ -43,6 +43,10 @@ grep -q 'every turn survived' "$page" && ok || bad "hostile: the last answer is 
 ! grep -qi '<script\|<img src=x\|<svg\|<iframe\|href="javascript' "$page" && ok || bad "hostile: a raw tag got through"
 grep -q '&lt;script&gt;document.title' "$page" && ok || bad "hostile: the script text is not shown escaped"
 
+# a turn showing only thinking and steps is not called empty
+$G convert -q -f html -o "$T/steps" tests/md/hostile-steps/input.json 2>/dev/null
+f=$(ls "$T"/steps/*/*/*"Only thinking and steps"*.html)
+grep -q 'class="thinking steps"' "$f" && ! grep -q 'This turn is empty' "$f" && ok || bad "a turn with thinking and steps called empty"
 # html and md in one pass, from the ZIP with attachments
 python3 tests/make_zips.py "$T/f" tests/golden/29-attachments-and-cards/input.json >/dev/null 2>&1
 $G convert -q -f md,html -o "$T/both" "$T/f/deflated.zip" 2>"$T/err"; st=$?

@@ -41,6 +41,11 @@ grep -q 'javascript' "$s/Arguments that fight back.md" && ! grep -q '](<javascri
 grep -q '^> - \*\*web\\_search\*\* · query: `cdata \]\] > query`' "$s/Calls as XML only.md" && ok || bad "an XML call was not read"
 ! grep -q 'Planning the search' "$s/Steps the trace already holds.md" || [ "$(grep -c 'Planning the search' "$s/Steps the trace already holds.md")" -eq 1 ] &&
     grep -q '^> \*\*1. Only in steps\*\*$' "$s/Steps the trace already holds.md" && ok || bad "a step the thinking trace holds was repeated"
+# a short step text inside a trace's words is still shown; text around XML calls is kept
+grep -q '^> Yes$' "$s/Short texts the trace happens to hold.md" && grep -q '^> ok$' "$s/Short texts the trace happens to hold.md" &&
+    ok || bad "short step texts the trace happens to contain were dropped"
+grep -q 'Before the call IMPORTANT' "$s/Text around XML calls.md" && grep -q 'After the call ALSO' "$s/Text around XML calls.md" &&
+    ok || bad "text around XML calls was lost"
 $G convert -q --no-thinking -f md -o - tests/md/hostile-steps/input.json | grep -q 'Steps (' && bad "--no-thinking kept the steps" || ok
 t="$s/Tool calls inside a trace.md"
 grep -q '^> Thinking first\. \*Tool call:\* \*\*web\\_search\*\* · query: `` a `tick` `` · n: `2`$' "$t" &&
