@@ -632,8 +632,8 @@ static int
 S_in_thinking(const grokx_message *msg, grokx_str t)
 {
     const char *tr = msg->thinking.ptr, *end = tr + msg->thinking.len, *p = tr;
-    if (!msg->thinking.len || !t.len)
-        return 0;
+    if (!msg->thinking.len || !t.len || strlen(t.ptr) != t.len)
+        return 0; /* gx_find reads t up to its NUL: a text holding one is never matched */
     while ((p = gx_find(p, (size_t)(end - p), t.ptr)) != NULL) {
         if (t.len >= S_TRACE_MATCH_MIN ||
             ((p == tr || p[-1] == '\n') && (p + t.len == end || p[t.len] == '\n' || p[t.len] == '\r')))
