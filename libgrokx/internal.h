@@ -265,8 +265,9 @@ const char *gx_cards_field(const gx_cards *cs, long card, int field); /* "" when
 /* A generated or edited image card's asset id (image_chunk's imageUuid;
  * image_chunk is an object or a JSON text). */
 int gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX]);
-/* Remember that the message showed asset id (an image card's copy), so the
- * same image among generated_image_urls is not shown twice. */
+/* Remember that the message showed asset id (a generated image, from a
+ * card or generated_image_urls, copied or noted missing), so it is not
+ * shown twice. */
 int gx_cards_mark_shown(gx_cards *cs, const char *id);
 int gx_cards_shown(const gx_cards *cs, const char *id);
 
