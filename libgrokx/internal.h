@@ -127,6 +127,9 @@ int gx_md_link_dest(gx_buf *b, const char *s, size_t len, int path);
 int gx_md_link(gx_buf *b, const char *text, size_t tlen, const char *url);
 /* Longest run of c in s (a fence must be longer). */
 size_t gx_md_longest_run(const char *s, size_t len, char c);
+/* s as a code block after indent spaces: fenced with backticks or tildes
+ * (at most 255), else indented; the caller ends the paragraph first. */
+int gx_md_code_block(gx_buf *b, unsigned indent, const char *lang, const char *s, size_t len);
 /* Does s start with an entity reference ("&amp;", "&#35;", "&#x23;")? */
 int gx_md_entity_at(const char *s, size_t n);
 /* A message's Markdown, then whatever closes the code fence or HTML block

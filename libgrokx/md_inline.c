@@ -10,7 +10,8 @@
 
 #define PUT(b, s) gx_buf_put((b), (s), strlen(s))
 
-/* Plain text (a title) inside a heading: one line, Markdown inert. */
+/* Plain text (a title) inside a heading: one line, Markdown inert, and
+ * Obsidian's too ("%%" hides the rest of a note, "$…$" is math). */
 int
 gx_md_text(gx_buf *b, const char *s, size_t len)
 {
@@ -20,7 +21,7 @@ gx_md_text(gx_buf *b, const char *s, size_t len)
         char c = s[i];
         if (c == '\n' || c == '\r' || c == '\t')
             rc = gx_buf_putc(b, ' ');
-        else if ((c && strchr("\\`*_[]<>#!|~{}", c)) || (c == '&' && gx_md_entity_at(s + i, len - i)))
+        else if ((c && strchr("\\`*_[]<>#!|~{}%$", c)) || (c == '&' && gx_md_entity_at(s + i, len - i)))
             rc = gx_buf_putc(b, '\\') | gx_buf_putc(b, c);
         else
             rc = gx_buf_putc(b, c);
@@ -39,6 +40,54 @@ gx_md_longest_run(const char *s, size_t len, char c)
             best = run;
     }
     return best;
+}
+
+/* A code block holding s, each line after indent spaces (a CR or CRLF
+ * line end becomes LF, so no line escapes a list item). The fence is
+ * longer than any run of its character in s: backticks, else tildes,
+ * never over 255, because cmark keeps a fence's length in a byte and a
+ * run of 255 would close a longer one. When neither fits, the block is
+ * indented four more spaces instead, which no content can close (lang is
+ * then dropped). The caller ends the paragraph before it. */
+int
+gx_md_code_block(gx_buf *b, unsigned indent, const char *lang, const char *s, size_t len)
+{
+    enum { FENCE_MAX = 255 };
+    size_t ticks = gx_md_longest_run(s, len, '`'), tildes, fence = 0, i, pos = 0;
+    char ch = '`';
+    unsigned pad = indent;
+    int rc = 0;
+    if (ticks < FENCE_MAX && !strchr(lang, '`')) {
+        fence = GX_MAX(ticks + 1, (size_t)3);
+    } else if ((tildes = gx_md_longest_run(s, len, '~')) < FENCE_MAX) {
+        fence = GX_MAX(tildes + 1, (size_t)3);
+        ch = '~';
+    } else {
+        pad = indent + 4;
+    }
+    if (fence) {
+        for (i = 0; i < indent; i++)
+            rc |= gx_buf_putc(b, ' ');
+        for (i = 0; i < fence; i++)
+            rc |= gx_buf_putc(b, ch);
+        rc |= PUT(b, lang) | gx_buf_putc(b, '\n');
+    }
+    while (pos < len && !rc) {
+        size_t n = 0;
+        while (pos + n < len && s[pos + n] != '\n' && s[pos + n] != '\r')
+            n++;
+        for (i = 0; n && i < pad; i++)
+            rc |= gx_buf_putc(b, ' ');
+        rc |= gx_buf_put(b, s + pos, n) | gx_buf_putc(b, '\n');
+        pos += n + (pos + n + 1 < len && s[pos + n] == '\r' && s[pos + n + 1] == '\n' ? 2 : 1);
+    }
+    if (!fence)
+        return rc;
+    for (i = 0; i < indent; i++)
+        rc |= gx_buf_putc(b, ' ');
+    for (i = 0; i < fence; i++)
+        rc |= gx_buf_putc(b, ch);
+    return rc | gx_buf_putc(b, '\n');
 }
 
 /* Text as one inline code span: on one line, its delimiter longer than

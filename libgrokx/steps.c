@@ -62,6 +62,9 @@ typedef struct S_card {
     S_span cap_key;
     S_span hit_url, hit_title;
     int have_url, have_title;
+    int unmodelled; /* it holds something not read above: shown as written too */
+    int top_unknown; /* the key just read at the top is not one of ours */
+    int odd_hit;     /* a hit that is no link: when hits are shown, so is the card */
     int nomem;
 } S_card;
 
@@ -146,8 +149,13 @@ S_scalar(S_card *c, const char *s, size_t len, int is_string)
         c->hit_title = S_keep(c, s, len);
         c->have_title = 1;
     }
+    if (r == R_HITS)
+        c->odd_hit = 1; /* a hit that is no object */
     if (c->cap_depth)
         return;
+    if (r == R_TOP && c->mode != S_ARGS && !(!is_string && len == 4 && !memcmp(s, "null", 4)) &&
+        (c->top_unknown || (!is_string && !S_is(c, k, "result")) || S_is(c, k, "tool")))
+        c->unmodelled = 1; /* "status": "failed", "tool": "x", a number for an id */
     if (r == R_TOP && is_string && S_is(c, k, "tool_usage_card_id") && !c->have_id && c->mode != S_ARGS) {
         c->id = S_keep(c, s, len);
         c->have_id = 1;
@@ -180,6 +188,12 @@ S_key(void *u, const unsigned char *s, size_t len)
     if (c->cap_depth && gx_jw_str(c->jw, (const char *)s, len))
         c->nomem = 1;
     c->key[c->depth] = S_keep(c, (const char *)s, len);
+    if (r == R_TOP)
+        c->top_unknown = c->mode != S_ARGS && !S_is(c, c->key[c->depth], "tool_usage_card_id") &&
+                         !S_is(c, c->key[c->depth], c->mode == S_CALL ? "intent" : "result") &&
+                         !(c->mode == S_CALL && S_is(c, c->key[c->depth], "tool"));
+    if ((r == R_TOOL || r == R_RESULT) && !c->cap_depth && c->have_name)
+        c->unmodelled = 1; /* a second tool, a second envelope */
     if ((r == R_TOOL || r == R_RESULT) && !c->cap_depth) {
         c->named_active = !c->have_name;
         if (!c->have_name) {
@@ -237,6 +251,10 @@ S_open(S_card *c, int is_map)
     int cap = S_capture_here(c, child);
     if (c->depth >= S_MAX_DEPTH)
         return 0;
+    if (child == R_OTHER && !cap && !c->cap_depth && c->depth && c->role[c->depth] == R_TOP && c->mode != S_ARGS)
+        c->unmodelled = 1; /* "tool": [...] */
+    if (child == R_OTHER && c->depth && c->role[c->depth] == R_HITS)
+        c->odd_hit = 1;
     if (cap) {
         gx_jw_reset(c->jw);
         c->cap_value = cap == 2;
@@ -265,6 +283,10 @@ S_close(void *u)
     S_card *c = u;
     if (c->role[c->depth] == R_HIT && c->have_url)
         S_pair_add(c, c->hit_url, c->have_title ? c->hit_title : c->hit_url);
+    else if (c->role[c->depth] == R_HIT && c->have_title)
+        S_pair_add(c, (S_span){0, 0}, c->hit_title); /* no link: shown as text */
+    else if (c->role[c->depth] == R_HIT)
+        c->odd_hit = 1;
     if (c->cap_depth) {
         if (c->is_map[c->depth] ? gx_jw_end_map(c->jw) : gx_jw_end_array(c->jw))
             c->nomem = 1;
@@ -373,28 +395,11 @@ S_indent(gx_buf *b, unsigned n)
     return gx_buf_put(b, sp, GX_MIN(n, sizeof sp - 1));
 }
 
-/* s as a fenced code block, every line indented (CR and CRLF ends too, so
- * no line escapes its list item); the fence is longer than any backtick
- * run in s. */
+/* s as a code block after a blank line (md_inline.c chooses the fence). */
 static int
 S_fenced(gx_buf *b, unsigned indent, const char *lang, const char *s, size_t len)
 {
-    size_t fence = GX_MAX(gx_md_longest_run(s, len, '`') + 1, (size_t)3), i, pos = 0;
-    int rc = gx_buf_putc(b, '\n') | S_indent(b, indent);
-    for (i = 0; i < fence; i++)
-        rc |= gx_buf_putc(b, '`');
-    rc |= PUT(b, lang) | gx_buf_putc(b, '\n');
-    while (pos < len && !rc) {
-        size_t n = 0;
-        while (pos + n < len && s[pos + n] != '\n' && s[pos + n] != '\r')
-            n++;
-        rc = (n ? S_indent(b, indent) : 0) | gx_buf_put(b, s + pos, n) | gx_buf_putc(b, '\n');
-        pos += n + (pos + n + 1 < len && s[pos + n] == '\r' && s[pos + n + 1] == '\n' ? 2 : 1);
-    }
-    rc |= S_indent(b, indent);
-    for (i = 0; i < fence; i++)
-        rc |= gx_buf_putc(b, '`');
-    return rc | gx_buf_putc(b, '\n');
+    return gx_buf_putc(b, '\n') | gx_md_code_block(b, indent, lang, s, len);
 }
 
 static int
@@ -417,10 +422,12 @@ static int
 S_text_block(S_out *o, const char *label, const char *s, size_t len)
 {
     int closed, rc = 0;
-    if (label) {
-        size_t i, n = strlen(label);
-        while (n && (label[n - 1] == '_' || label[n - 1] == ' '))
-            n--;
+    size_t i, n = label ? strlen(label) : 0;
+    while (n && strchr("_ \t\n\r", label[0])) /* "* " would start a list */
+        label++, n--;
+    while (n && strchr("_ \t\n\r", label[n - 1]))
+        n--;
+    if (n) {
         rc |= PUT(o->b, "*");
         for (i = 0; i < n && !rc; i++) {
             char ch = label[i] == '_' ? ' ' : !i && label[i] >= 'a' && label[i] <= 'z' ? (char)(label[i] - 32) : label[i];
@@ -434,9 +441,19 @@ S_text_block(S_out *o, const char *label, const char *s, size_t len)
     return rc | gx_buf_putc(o->b, '\n');
 }
 
-/* A result's hits, or its value, as sub-items of the call above. */
+/* A card's text as written: one we could not read, or the whole of one
+ * holding more than we read. */
 static int
-S_result_body(S_out *o, const S_card *r, unsigned indent, int with_id)
+S_raw_item(S_out *o, unsigned indent, const char *what, const char *lang, const char *s, size_t len)
+{
+    int rc = S_indent(o->b, indent) | PUT(o->b, "- ") | PUT(o->b, what) | PUT(o->b, ":\n");
+    return rc | S_fenced(o->b, indent + 2, lang, s, len);
+}
+
+/* A result's hits, or its value, as sub-items of the call above; then the
+ * card as written (raw) when it holds more than that. */
+static int
+S_result_body(S_out *o, const S_card *r, unsigned indent, int with_id, grokx_str raw)
 {
     size_t i, n = S_npairs(r);
     int rc = 0;
@@ -445,9 +462,10 @@ S_result_body(S_out *o, const S_card *r, unsigned indent, int with_id)
             S_pair p = S_pair_at(r, i);
             S_span text = p.b.len ? p.b : p.a; /* the title, else the URL */
             rc = S_indent(o->b, indent) | PUT(o->b, "- ") |
-                 gx_md_link(o->b, S_at(r, text), text.len, S_at(r, p.a)) | gx_buf_putc(o->b, '\n');
+                 (p.a.len ? gx_md_link(o->b, S_at(r, text), text.len, S_at(r, p.a))
+                          : gx_md_text(o->b, S_at(r, text), text.len)) | gx_buf_putc(o->b, '\n');
         }
-        return rc;
+        return rc || !(r->unmodelled || r->odd_hit) ? rc : S_raw_item(o, indent, "Result as written", "json", raw.ptr, raw.len);
     }
     rc = S_indent(o->b, indent) | PUT(o->b, "- Result");
     if (with_id && r->have_id)
@@ -455,12 +473,15 @@ S_result_body(S_out *o, const S_card *r, unsigned indent, int with_id)
     if (r->have_name)
         rc |= PUT(o->b, " (") | gx_md_text(o->b, S_at(r, r->name), r->name.len) | PUT(o->b, ")");
     if (!r->have_value)
-        return rc | gx_buf_putc(o->b, '\n');
-    rc |= gx_buf_putc(o->b, ':');
-    if (S_one_line(S_at(r, r->value), r->value.len))
-        return rc | gx_buf_putc(o->b, ' ') | S_span_value(o->b, S_at(r, r->value), r->value.len) |
-               gx_buf_putc(o->b, '\n');
-    return rc | gx_buf_putc(o->b, '\n') | S_fenced(o->b, indent + 2, "", S_at(r, r->value), r->value.len);
+        rc |= gx_buf_putc(o->b, '\n');
+    else if (S_one_line(S_at(r, r->value), r->value.len))
+        rc |= PUT(o->b, ": ") | S_span_value(o->b, S_at(r, r->value), r->value.len) | gx_buf_putc(o->b, '\n');
+    else
+        rc |= PUT(o->b, ":\n") | S_fenced(o->b, indent + 2, "", S_at(r, r->value), r->value.len);
+    if (!rc && r->unmodelled)
+        rc = (r->have_value && !S_one_line(S_at(r, r->value), r->value.len) ? gx_buf_putc(o->b, '\n') : 0) |
+             S_raw_item(o, indent + 2, "As written", "json", raw.ptr, raw.len);
+    return rc;
 }
 
 /* Was a result read into something to show (hits, or a value)? */
@@ -468,14 +489,6 @@ static int
 S_readable(const S_card *r, int got)
 {
     return got > 0 && (S_npairs(r) || r->have_value);
-}
-
-/* Raw card text we could not read, kept whole. */
-static int
-S_raw_item(S_out *o, unsigned indent, const char *what, const char *lang, const char *s, size_t len)
-{
-    int rc = S_indent(o->b, indent) | PUT(o->b, "- ") | PUT(o->b, what) | PUT(o->b, ":\n");
-    return rc | S_fenced(o->b, indent + 2, lang, s, len);
 }
 
 /* Every result whose id is id, under the call with that id. */
@@ -491,17 +504,18 @@ S_results_for(S_out *o, const grokx_step *st, const char *id, size_t idlen)
         if (o->used.ptr[i] || !o->got.ptr[i] || !r->have_id || r->id.len != idlen || memcmp(S_at(r, r->id), id, idlen))
             continue;
         o->used.ptr[i] = 1;
-        rc = S_readable(r, 1) ? S_result_body(o, r, 2, 0)
+        rc = S_readable(r, 1) ? S_result_body(o, r, 2, 0, st->tool_results.items[i])
                                       : S_raw_item(o, 2, "Result", "json", st->tool_results.items[i].ptr,
                                                    st->tool_results.items[i].len);
     }
     return rc;
 }
 
-/* "- **Name** (intent) · key: `value` …", then long values as blocks and
- * the call's results. */
+/* "- **Name** (intent) · key: `value` …", then long values as blocks, the
+ * card as written when it holds more than that (raw: the JSON card; XML
+ * is never marked), and the call's results. */
 static int
-S_call_item(S_out *o, const grokx_step *st, const S_card *c)
+S_call_item(S_out *o, const grokx_step *st, const S_card *c, const grokx_str *raw)
 {
     size_t i, n = S_npairs(c), longs = 0;
     int rc = PUT(o->b, "- **") | gx_md_text(o->b, S_at(c, c->name), c->name.len) | PUT(o->b, "**");
@@ -527,8 +541,10 @@ S_call_item(S_out *o, const grokx_step *st, const S_card *c)
         rc |= p.a.len ? gx_md_text(o->b, S_at(c, p.a), p.a.len) : PUT(o->b, "argument");
         rc |= PUT(o->b, ":\n") | S_fenced(o->b, 2, "", S_at(c, p.b), p.b.len);
     }
-    if (longs && (c->have_id && c->id.len))
-        rc |= gx_buf_putc(o->b, '\n'); /* the results' sub-list starts anew */
+    if (longs && ((c->have_id && c->id.len) || (c->unmodelled && raw)))
+        rc |= gx_buf_putc(o->b, '\n'); /* the sub-list starts anew */
+    if (c->unmodelled && raw)
+        rc |= S_raw_item(o, 2, "Card as written", "json", raw->ptr, raw->len);
     return rc ? rc : S_results_for(o, st, c->have_id ? S_at(c, c->id) : "", c->have_id ? c->id.len : 0);
 }
 
@@ -614,7 +630,7 @@ S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
         got = S_xml_card(&o->call, o->mem, a, end, &next, &closed);
         if (got < 0)
             return got;
-        rc = got ? S_call_item(o, st, &o->call) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
+        rc = got ? S_call_item(o, st, &o->call, NULL) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
         any = 1;
         p = next;
     }
@@ -699,7 +715,7 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         int got = S_card_read(&o->call, S_CALL, o->mem, st->tool_cards.items[i].ptr, st->tool_cards.items[i].len);
         if (got < 0)
             return got;
-        rc = got && o->call.have_name ? S_call_item(o, st, &o->call)
+        rc = got && o->call.have_name && o->call.name.len ? S_call_item(o, st, &o->call, &st->tool_cards.items[i])
                                       : S_raw_item(o, 0, "Tool call", "json", st->tool_cards.items[i].ptr,
                                                    st->tool_cards.items[i].len);
         list = 1;
@@ -719,9 +735,9 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         if (got && S_npairs(r))
             rc = PUT(o->b, "- Results") |
                  (r->have_id && r->id.len ? PUT(o->b, " of ") | S_span_value(o->b, S_at(r, r->id), r->id.len) : 0) |
-                 PUT(o->b, ":\n") | S_result_body(o, r, 2, 0);
+                 PUT(o->b, ":\n") | S_result_body(o, r, 2, 0, st->tool_results.items[i]);
         else
-            rc = S_readable(r, got) ? S_result_body(o, r, 0, 1)
+            rc = S_readable(r, got) ? S_result_body(o, r, 0, 1, st->tool_results.items[i])
                                           : S_raw_item(o, 0, "Result", "json", st->tool_results.items[i].ptr, st->tool_results.items[i].len);
         list = 1;
     }
@@ -835,8 +851,14 @@ gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len)
         }
         rc = gx_buf_put(out, p, (size_t)(a - p));
         mark = out->len;
+        /* a call on a line of its own is a paragraph of its own: lines of
+         * one paragraph are read as one line, calls and all */
+        if (!rc && out->len && out->ptr[out->len - 1] == '\n' && (out->len < 2 || out->ptr[out->len - 2] != '\n'))
+            rc = gx_buf_putc(out, '\n');
         if (!rc && got > 0 && closed) /* an unclosed one may hold the trace's text */
             rc = S_inline_call(out, &c, &fits);
+        if (!rc && fits && end - next >= 2 && next[0] == '\n' && next[1] != '\n' && next[1] != '\r')
+            rc = gx_buf_putc(out, '\n');
         if (!rc && !fits) { /* kept as written */
             out->len = mark;
             rc = gx_buf_put(out, a, (size_t)(next - a));

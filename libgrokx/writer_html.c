@@ -184,16 +184,29 @@ S_steps(S_html *h, const grokx_message *msg, const char *anchor)
     return n < 0 ? (int)n : rc;
 }
 
-/* An image or file copied beside the page, or a note that it is missing. */
+/* The note for an image or file the export does not hold: with a link to
+ * where it was (url, when it is a web address; never loaded). */
 static int
-S_asset(S_html *h, const char *dir, const char *id, const char *what)
+S_missing(S_html *h, grokx_str url, const char *what)
+{
+    int rc = PUT(&h->page, "<p class=\"note\">");
+    if (url.len && (!strncmp(url.ptr, "https://", 8) || !strncmp(url.ptr, "http://", 7)))
+        rc |= S_ext_link(h, &h->page, url.ptr, what);
+    else
+        rc |= PUT(&h->page, what);
+    return rc | PUT(&h->page, " is not in the export.</p>\n");
+}
+
+/* An image or file copied beside the page, else S_missing. */
+static int
+S_asset(S_html *h, const char *dir, const char *id, const char *what, grokx_str url)
 {
     char link[512];
-    int image = 0, got = gx_layout_copy_asset(&h->lay, dir, id, link, sizeof link, &image), rc;
+    int image = 0, got = id[0] ? gx_layout_copy_asset(&h->lay, dir, id, link, sizeof link, &image) : 0, rc;
     if (got < 0)
         return got;
     if (!got)
-        return gx_buf_printf(&h->page, "<p class=\"note\">%s is not in the export.</p>\n", what);
+        return S_missing(h, url, what);
     rc = PUT(&h->page, "<div class=\"attachment\">");
     if (image) {
         rc |= PUT(&h->page, "<a href=\"");
@@ -238,7 +251,7 @@ S_card(S_html *h, const char *dir, const gx_segment *seg)
         return PUT(&h->page, "<p class=\"note\">A generated image is not in the export.</p>\n");
     if (gx_cards_shown(&h->cards, uuid))
         return 0; /* another card of this message showed the same image */
-    return gx_cards_mark_shown(&h->cards, uuid) | S_asset(h, dir, uuid, "A generated image");
+    return gx_cards_mark_shown(&h->cards, uuid) | S_asset(h, dir, uuid, "A generated image", (grokx_str){"", 0});
 }
 
 /* A citation: a marker in the Markdown (html_md.c makes it a link) and
@@ -321,10 +334,7 @@ S_generated(S_html *h, const char *dir, const grokx_message *msg)
             continue; /* failed or moderated */
         if (gx_generated_asset_id(u, id, sizeof id) && gx_cards_shown(&h->cards, id))
             continue; /* shown already: by its card, or the same URL before */
-        if (id[0])
-            rc = gx_cards_mark_shown(&h->cards, id) | S_asset(h, dir, id, "A generated image");
-        else
-            rc = PUT(&h->page, "<p class=\"note\">A generated image is not in the export.</p>\n");
+        rc = (id[0] ? gx_cards_mark_shown(&h->cards, id) : 0) | S_asset(h, dir, id, "A generated image", u);
     }
     return rc;
 }
@@ -333,12 +343,11 @@ S_generated(S_html *h, const char *dir, const grokx_message *msg)
 static int
 S_edited(S_html *h, const char *dir, const grokx_message *msg)
 {
-    char id[256];
+    char id[256] = "";
     if (!msg->image_edit_uri.len)
         return 0;
-    if (gx_generated_asset_id(msg->image_edit_uri, id, sizeof id))
-        return S_asset(h, dir, id, "The image to edit");
-    return PUT(&h->page, "<p class=\"note\">The image to edit is not in the export.</p>\n");
+    gx_generated_asset_id(msg->image_edit_uri, id, sizeof id);
+    return S_asset(h, dir, id, "The image to edit", msg->image_edit_uri);
 }
 
 /* Sources: the inline citations' cards, else the cited results. */
@@ -398,7 +407,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     if (msg->flags & GROKX_MSG_PARTIAL)
         rc |= PUT(&h->page, "<p class=\"note\">This answer was interrupted.</p>\n");
     for (i = 0; i < msg->file_attachments.count && !rc; i++)
-        rc = S_asset(h, dir, msg->file_attachments.items[i].ptr, "An attachment");
+        rc = S_asset(h, dir, msg->file_attachments.items[i].ptr, "An attachment", (grokx_str){"", 0});
     if (!rc)
         rc = S_edited(h, dir, msg);
     if (!rc)

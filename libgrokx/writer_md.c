@@ -163,20 +163,10 @@ static int
 S_artifact(S_md *m, const gx_segment *seg)
 {
     const char *title = seg->title[0] ? seg->title : "untitled";
-    size_t fence = GX_MAX(gx_md_longest_run(seg->text, seg->len, '`') + 1, (size_t)3), i;
     int rc = PUT(&m->note, "\n**Artifact: ");
     rc |= gx_md_text(&m->note, title, strlen(title));
     rc |= PUT(&m->note, "**\n\n");
-    for (i = 0; i < fence; i++)
-        rc |= gx_buf_putc(&m->note, '`');
-    rc |= PUT(&m->note, seg->lang);
-    rc |= gx_buf_putc(&m->note, '\n');
-    rc |= gx_buf_put(&m->note, seg->text, seg->len);
-    if (seg->len && seg->text[seg->len - 1] != '\n')
-        rc |= gx_buf_putc(&m->note, '\n');
-    for (i = 0; i < fence; i++)
-        rc |= gx_buf_putc(&m->note, '`');
-    return rc | PUT(&m->note, "\n");
+    return rc | gx_md_code_block(&m->note, 0, seg->lang, seg->text, seg->len);
 }
 
 /* A stretch of plain text between cards: the message's own bytes while
@@ -285,8 +275,30 @@ S_attachments(S_md *m, const char *dir, const grokx_message *msg)
     return rc;
 }
 
-/* Generated images: from the export when it holds them (the asset id is
- * the path segment before the last), else a link or a note. */
+/* An image a message names by URL (a generated one, the one to edit):
+ * copied from the export when it holds it (id: the asset id, "" for
+ * none) and embedded, or linked as the file it is when it is no image;
+ * else a link to the URL, else the note `missing`. what: "generated
+ * image", the image's alt text and, capitalised, its label. */
+static int
+S_url_image(S_md *m, const char *dir, grokx_str u, const char *id, const char *what, const char *missing)
+{
+    char link[512], label[64];
+    int image = 0, got = id[0] ? gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image) : 0;
+    snprintf(label, sizeof label, "%c%s", what[0] - 32, what + 1);
+    if (got < 0)
+        return got;
+    if (got && image)
+        return gx_buf_printf(&m->note, "![%s](<%s>)\n\n", what, link);
+    if (got)
+        return gx_buf_printf(&m->note, "%s: [%s](<%s>)\n\n", label, link + 12, link);
+    if (!strncmp(u.ptr, "https://", 8) || !strncmp(u.ptr, "http://", 7))
+        return gx_buf_printf(&m->note, "[%s](<", label) | gx_md_link_dest(&m->note, u.ptr, u.len, 0) |
+               PUT(&m->note, ">) (not in the export)\n\n");
+    return gx_buf_printf(&m->note, "*%s*\n\n", missing);
+}
+
+/* Generated images, each once per turn (a card may have shown it). */
 static int
 S_generated(S_md *m, const char *dir, const grokx_message *msg)
 {
@@ -294,48 +306,27 @@ S_generated(S_md *m, const char *dir, const grokx_message *msg)
     int rc = 0;
     for (i = 0; i < msg->generated_image_urls.count && !rc; i++) {
         grokx_str u = msg->generated_image_urls.items[i];
-        char id[256] = "", link[512];
-        int image = 0, got = 0;
+        char id[256] = "";
         if (!u.len)
             continue; /* failed or moderated */
         if (gx_generated_asset_id(u, id, sizeof id) && gx_cards_shown(&m->cards, id))
             continue; /* shown already: by its card, or the same URL before */
-        if (id[0]) {
-            got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image);
-            if (got < 0 || gx_cards_mark_shown(&m->cards, id))
-                return got < 0 ? got : GROKX_E_NOMEM;
-        }
-        if (got)
-            rc = gx_buf_printf(&m->note, "![generated image](<%s>)\n\n", link);
-        else if (!strncmp(u.ptr, "https://", 8) || !strncmp(u.ptr, "http://", 7))
-            rc = PUT(&m->note, "[Generated image](<") | gx_md_link_dest(&m->note, u.ptr, u.len, 0) |
-                 PUT(&m->note, ">) (not in the export)\n\n");
-        else
-            rc = PUT(&m->note, "*A generated image is not in the export.*\n\n");
+        if (id[0] && gx_cards_mark_shown(&m->cards, id))
+            return GROKX_E_NOMEM;
+        rc = S_url_image(m, dir, u, id, "generated image", "A generated image is not in the export.");
     }
     return rc;
 }
 
-/* The image a user asked Grok to edit: from the export when it holds it,
- * else a link or a note. */
+/* The image a user asked Grok to edit. */
 static int
 S_edited(S_md *m, const char *dir, const grokx_message *msg)
 {
-    grokx_str u = msg->image_edit_uri;
-    char id[256] = "", link[512];
-    int image = 0, got = 0;
-    if (!u.len)
+    char id[256] = "";
+    if (!msg->image_edit_uri.len)
         return 0;
-    if (gx_generated_asset_id(u, id, sizeof id) && (got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image)) < 0)
-        return got;
-    if (got && image)
-        return gx_buf_printf(&m->note, "![image to edit](<%s>)\n\n", link);
-    if (got) /* not an image after all: linked as the file it is */
-        return gx_buf_printf(&m->note, "Image to edit: [%s](<%s>)\n\n", link + 12, link);
-    if (!strncmp(u.ptr, "https://", 8) || !strncmp(u.ptr, "http://", 7))
-        return PUT(&m->note, "[Image to edit](<") | gx_md_link_dest(&m->note, u.ptr, u.len, 0) |
-               PUT(&m->note, ">) (not in the export)\n\n");
-    return PUT(&m->note, "*The image to edit is not in the export.*\n\n");
+    gx_generated_asset_id(msg->image_edit_uri, id, sizeof id);
+    return S_url_image(m, dir, msg->image_edit_uri, id, "image to edit", "The image to edit is not in the export.");
 }
 
 /* ---- one message ----------------------------------------------------- */

@@ -46,6 +46,17 @@ grep -q '^> Yes$' "$s/Short texts the trace happens to hold.md" && grep -q '^> o
     ok || bad "short step texts the trace happens to contain were dropped"
 grep -q 'Before the call IMPORTANT' "$s/Text around XML calls.md" && grep -q 'After the call ALSO' "$s/Text around XML calls.md" &&
     ok || bad "text around XML calls was lost"
+# fields the reader does not model are shown as written; a tag named "_x" is no bullet
+f="$s/Fields we do not read.md" miss=""
+for w in FAILED_STATUS SECOND_TOOL EMPTY_NAME TITLE_ONLY_HIT PREVIEW_ONLY BARE_STRING_HIT RESULT_ERROR EXTRA_OBJECT; do
+    grep -q "$w" "$f" || miss="$miss $w"
+done
+[ -z "$miss" ] && ok || bad "a step's unmodelled fields were dropped:$miss"
+grep -q '^> \*Private:\*$' "$f" && ! grep -q '^> [*-] [A-Za-z]*:\*' "$f" && ! grep -q '\*\*\*\*' "$f" && ok ||
+    bad "an underscored tag became a bullet, or an empty tool name a bare ****"
+# runs of 300 backticks and tildes: no fence cmark closes early (md_check counts the turns)
+grep -q '^>       ~\{300\}$' "$s/Runs longer than any fence.md" && grep -q '^    `\{300\}$' "$s/Runs longer than any fence.md" &&
+    ok || bad "a block holding both fence runs was not indented"
 $G convert -q --no-thinking -f md -o - tests/md/hostile-steps/input.json | grep -q 'Steps (' && bad "--no-thinking kept the steps" || ok
 t="$s/Tool calls inside a trace.md"
 grep -q '^> Thinking first\. \*Tool call:\* \*\*web\\_search\*\* · query: `` a `tick` `` · n: `2`$' "$t" &&

@@ -7,6 +7,10 @@
   gen.py tiny N               N conversations of one short message each
   gen.py dupkeys N            a conversation whose "title" key appears N times
   gen.py titles N             N conversations all titled "Same title", ids alike
+  gen.py trace KIB N          an answer whose thinking trace is KIB KiB of "a",
+                              with N steps whose texts are long runs of "a"
+                              ending in "b" (found nowhere: a naive search is
+                              quadratic)
   gen.py gz-error GIB FILE    a .json.gz whose JSON breaks after GIB GiB;
                               prints the expected "byte B (line L, column C)"
 """
@@ -61,6 +65,15 @@ def main():
         out.write(b'{"conversations":[{"conversation":{"id":"c",')
         out.write(b'"title":"t",' * n)
         out.write(b'"starred":false},"responses":[]}]}\n')
+    elif kind == "trace":
+        kib, n = int(sys.argv[2]), int(sys.argv[3])
+        miss = "a" * 40000 + "b"
+        steps = ",".join('{"tag_order":["header","summary"],"tagged_text":{"header":"%s","summary":"%s"}}'
+                         % (miss[:23 - i % 20] + "b", miss) for i in range(n))
+        out.write(('{"conversations":[{"conversation":{"id":"c","title":"t"},"responses":['
+                   '{"response":{"_id":"q","sender":"human","message":"q"}},'
+                   '{"response":{"_id":"a","parent_response_id":"q","sender":"assistant","message":"x",'
+                   '"thinking_trace":"%s","steps":[%s]}}]}]}\n' % ("a" * (kib * 1024), steps)).encode())
     elif kind == "gz-error":
         gib, path = float(sys.argv[2]), sys.argv[3]
         z = zlib.compressobj(1, zlib.DEFLATED, 31)  # gzip

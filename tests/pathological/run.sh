@@ -53,6 +53,12 @@ n=$(find "$T/notes" -name '*.md' | wc -l)
 [ "$n" -ge 10000 ] && ok || bad "10^4 same titles: $n notes"
 rm -rf "$T/notes" "$T/titles.json" "$T/titles.gxi" "$T/titles10k.json"
 
+# step texts searched for in a long thinking trace: linear, not quadratic
+$GEN trace 1024 50 >"$T/trace.json"
+run "a 1 MiB trace, 50 long steps: md" 0 10 64 $G convert -q -f md -o - "$T/trace.json"
+run "a 1 MiB trace, 50 long steps: html" 0 10 64 $G convert -q -f html -o "$T/trace-html" "$T/trace.json"
+rm -rf "$T/trace.json" "$T/trace-html"
+
 if [ -n "$GIB" ]; then
     want=$($GEN gz-error "$GIB" "$T/big.json.gz")
     run "an error past $GIB GiB of .json.gz" 2 600 64 $G info -q "$T/big.json.gz"
