@@ -758,6 +758,31 @@ test_thinking_seconds(void)
 }
 
 /* The answer segmenter: tags split out, unclosed ones linear and safe. */
+/* gx_find: memchr's loop, and memmem once near misses have cost the
+ * text's length (both must find the same first match). */
+static void
+test_find(void)
+{
+    enum { N = 20000 };
+    static char hay[N + 1];
+    char needle[201];
+    size_t at;
+    memset(hay, 'a', N);
+    memset(needle, 'a', 200);
+    needle[200] = 0;
+    CHECK(gx_find(hay, N, needle) == hay); /* a match at once */
+    needle[199] = 'b';
+    CHECK(gx_find(hay, N, needle) == NULL); /* every position a near miss */
+    for (at = N - 200; at >= N - 1000; at -= 397) { /* found after the switch, exactly */
+        memset(hay, 'a', N);
+        hay[at + 199] = 'b';
+        CHECK(gx_find(hay, N, needle) == hay + at);
+    }
+    CHECK(gx_find(hay, 5, "") == hay);
+    CHECK(gx_find("ab<grok:render", 14, "<grok:render") != NULL);
+    CHECK(gx_find("ab<grok:rende", 13, "<grok:render") == NULL);
+}
+
 static void
 test_rich_segments(void)
 {
@@ -1109,6 +1134,7 @@ main(void)
     test_summary();
     test_file_sink();
     test_card_fields();
+    test_find();
     test_rich_segments();
     test_thinking_seconds();
     test_tokenize();
