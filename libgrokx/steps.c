@@ -5,11 +5,12 @@
  *
  * The export can hold one call three times: parsed in tool_usage_cards,
  * as XML in tagged_text.tool_usage_card, and its hits again in the step's
- * web_search_results. Each is shown once: the parsed call when there is
- * one, else the XML; the step's hits only when no result listed them.
- * Results are joined to their calls by tool_usage_card_id; a result with
- * no call is shown on its own. Nothing the step holds is dropped: a card
- * that is not the JSON we expect is shown as it is, in a code block.
+ * web_search_results. Each is shown once: the parsed call, and from the
+ * XML only a call no parsed card has (by id); the step's hits only those
+ * no result listed. Results are joined to their calls by
+ * tool_usage_card_id; a result with no call is shown on its own. Nothing
+ * the step holds is dropped: a card that is not the JSON we expect, or
+ * holds fields we do not read, is shown as written, in a code block.
  *
  * The Markdown cannot break the note: texts go through the guard
  * (md_guard.c) and are never inside a list, values are code spans or
@@ -386,6 +387,7 @@ typedef struct S_out {
     S_card *res;
     size_t res_cap;
     gx_buf got, used;
+    gx_buf ids; /* the parsed calls' ids, NUL-terminated, back to back */
 } S_out;
 
 static int
@@ -616,12 +618,29 @@ S_is_space(const char *s, size_t len)
     return 1;
 }
 
-/* The calls in a tool_usage_card tag, each with its results; XML we do
- * not know is kept as it is. */
+/* Was a call with this id shown from the parsed cards? */
 static int
-S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
+S_parsed_id(const S_out *o, const char *id, size_t len)
+{
+    size_t at = 0;
+    while (at < o->ids.len) {
+        size_t n = strlen(o->ids.ptr + at);
+        if (n == len && !memcmp(o->ids.ptr + at, id, len))
+            return 1;
+        at += n + 1;
+    }
+    return 0;
+}
+
+/* The calls in a tool_usage_card tag, each with its results; XML we do
+ * not know is kept as it is. parsed: how many calls the step's parsed
+ * cards showed; the XML repeats them, so only a call they lack is shown
+ * (by its id; one without an id past their count). */
+static int
+S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len, size_t parsed)
 {
     const char *p = s, *end = s + len, *a, *next;
+    size_t nth = 0;
     int rc = 0, any = 0, closed;
     while (!rc && (a = gx_find(p, (size_t)(end - p), S_CARD_OPEN)) != NULL) {
         int got;
@@ -630,8 +649,12 @@ S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
         got = S_xml_card(&o->call, o->mem, a, end, &next, &closed);
         if (got < 0)
             return got;
-        rc = got ? S_call_item(o, st, &o->call, NULL) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
+        if (got && parsed && (o->call.have_id ? S_parsed_id(o, S_at(&o->call, o->call.id), o->call.id.len) : nth < parsed))
+            rc = 0; /* shown from its parsed card */
+        else
+            rc = got ? S_call_item(o, st, &o->call, NULL) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
         any = 1;
+        nth++;
         p = next;
     }
     if (!any && !rc)
@@ -659,16 +682,33 @@ S_in_thinking(const grokx_message *msg, grokx_str t)
     return 0;
 }
 
+/* Is url a hit one of the step's results listed? */
+static int
+S_hit_listed(const S_out *o, const grokx_step *st, grokx_str url)
+{
+    size_t i, k;
+    for (i = 0; i < st->tool_results.count; i++) {
+        const S_card *r = &o->res[i];
+        for (k = 0; o->got.ptr[i] > 0 && k < S_npairs(r); k++) {
+            S_pair p = S_pair_at(r, k);
+            if (p.a.len && p.a.len == url.len && !memcmp(S_at(r, p.a), url.ptr, url.len))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* One step, numbered among those shown; nothing when it holds nothing to
  * show (then *shown stays). */
 static int
 S_step(S_out *o, const grokx_step *st, size_t *shown)
 {
     size_t i, start = o->b->len, body;
-    int rc, xml_done = 0, result_hits = 0, list = 0, titled;
+    size_t parsed = 0, unlisted = 0;
+    int rc, list = 0, titled;
     const grokx_str *xml = NULL;
     /* the results' ids, to join them to their calls */
-    o->got.len = o->used.len = 0;
+    o->got.len = o->used.len = o->ids.len = 0;
     if (st->tool_results.count > o->res_cap) {
         size_t cap = GX_MAX(st->tool_results.count, 2 * o->res_cap);
         S_card *n = gx_realloc(o->mem, o->res, o->res_cap * sizeof *n, cap * sizeof *n);
@@ -683,7 +723,6 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         int got = S_card_read(&o->res[i], S_RESULT, o->mem, st->tool_results.items[i].ptr, st->tool_results.items[i].len);
         if (got < 0)
             return got;
-        result_hits |= got > 0 && S_npairs(&o->res[i]);
         if (gx_buf_putc(&o->got, (char)got) || gx_buf_putc(&o->used, 0))
             return GROKX_E_NOMEM;
     }
@@ -718,13 +757,17 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         rc = got && o->call.have_name && o->call.name.len ? S_call_item(o, st, &o->call, &st->tool_cards.items[i])
                                       : S_raw_item(o, 0, "Tool call", "json", st->tool_cards.items[i].ptr,
                                                    st->tool_cards.items[i].len);
+        if (!rc && got && o->call.have_id &&
+            (gx_buf_put(&o->ids, S_at(&o->call, o->call.id), o->call.id.len) || gx_buf_putc(&o->ids, 0)))
+            return GROKX_E_NOMEM;
         list = 1;
-        xml_done = 1; /* the XML says the same again */
+        parsed++;
     }
-    for (i = 0; xml && !xml_done && i < st->tag_names.count && !rc; i++)
+    for (i = 0; xml && i < st->tag_names.count && !rc; i++)
         if (!strcmp(st->tag_names.items[i].ptr, "tool_usage_card") && !S_is_space(st->tag_texts.items[i].ptr, st->tag_texts.items[i].len)) {
-            rc = S_xml_calls(o, st, st->tag_texts.items[i].ptr, st->tag_texts.items[i].len);
-            list = 1;
+            size_t before = o->b->len;
+            rc = S_xml_calls(o, st, st->tag_texts.items[i].ptr, st->tag_texts.items[i].len, parsed);
+            list |= o->b->len != before;
         }
     /* results no call claimed */
     for (i = 0; i < st->tool_results.count && !rc; i++) {
@@ -741,10 +784,15 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
                                           : S_raw_item(o, 0, "Result", "json", st->tool_results.items[i].ptr, st->tool_results.items[i].len);
         list = 1;
     }
-    if (st->web_result_count && !result_hits && !rc) { /* else the same hits again */
+    /* the step's hits, but those a result listed (the export repeats them) */
+    for (i = 0; i < st->web_result_count; i++)
+        unlisted += !S_hit_listed(o, st, st->web_results[i].url);
+    if (unlisted && !rc) {
         rc = PUT(o->b, "- Web results:\n");
         for (i = 0; i < st->web_result_count && !rc; i++) {
             const grokx_search_result *w = &st->web_results[i];
+            if (S_hit_listed(o, st, w->url))
+                continue;
             rc = PUT(o->b, "  - ") | gx_md_link(o->b, w->title.len ? w->title.ptr : w->url.ptr,
                                                  w->title.len ? w->title.len : w->url.len, w->url.ptr) |
                  gx_buf_putc(o->b, '\n');
@@ -795,6 +843,7 @@ gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg)
     S_card_init(&o.call, mem, o.jw);
     gx_buf_init(&o.got, mem);
     gx_buf_init(&o.used, mem);
+    gx_buf_init(&o.ids, mem);
     for (i = 0; i < msg->step_count && !rc; i++)
         rc = S_step(&o, &msg->steps[i], &shown);
     S_card_free(&o.call);
@@ -803,6 +852,7 @@ gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg)
     gx_free(mem, o.res, o.res_cap * sizeof *o.res);
     gx_buf_free(&o.got);
     gx_buf_free(&o.used);
+    gx_buf_free(&o.ids);
     gx_jw_free(o.jw);
     return rc ? rc : (long)shown;
 }

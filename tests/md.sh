@@ -54,6 +54,10 @@ done
 [ -z "$miss" ] && ok || bad "a step's unmodelled fields were dropped:$miss"
 grep -q '^> \*Private:\*$' "$f" && ! grep -q '^> [*-] [A-Za-z]*:\*' "$f" && ! grep -q '\*\*\*\*' "$f" && ok ||
     bad "an underscored tag became a bullet, or an empty tool name a bare ****"
+# a call only the XML holds, a hit only the step's list holds: shown, and the rest once
+f="$s/Calls and hits only one copy holds.md"
+grep -q 'XmlOnlyCall\*\* · q: `XML_ONLY_ARG`' "$f" && grep -q 'Unlisted hit' "$f" && [ "$(grep -c 'ParsedTwice' "$f")" -eq 1 ] &&
+    [ "$(grep -c 'Listed hit' "$f")" -eq 1 ] && ok || bad "a call or hit only one copy held was lost, or the other shown twice"
 # runs of 300 backticks and tildes: no fence cmark closes early (md_check counts the turns)
 grep -q '^>       ~\{300\}$' "$s/Runs longer than any fence.md" && grep -q '^    `\{300\}$' "$s/Runs longer than any fence.md" &&
     ok || bad "a block holding both fence runs was not indented"
