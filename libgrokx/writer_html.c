@@ -438,6 +438,7 @@ static int
 S_remember(S_html *h, const grokx_conversation *c, const char *rel, const char *models)
 {
     S_entry *e;
+    grokx_str shown;
     int rc;
     if (gx_grow(&h->entries, &h->entries_cap, h->nentries + 1, sizeof *e))
         return GROKX_E_NOMEM;
@@ -445,8 +446,8 @@ S_remember(S_html *h, const grokx_conversation *c, const char *rel, const char *
     e->rel = h->strings.len;
     rc = gx_buf_put(&h->strings, rel, strlen(rel) + 1);
     e->title = h->strings.len;
-    rc |= gx_buf_put(&h->strings, gx_display_title(c->title).ptr,
-                     gx_display_title(c->title).len + 1); /* parser strings end in NUL */
+    shown = gx_display_title(c->title);
+    rc |= gx_buf_put(&h->strings, shown.ptr, shown.len + 1); /* parser strings end in NUL */
     e->models = h->strings.len;
     rc |= gx_buf_put(&h->strings, models, strlen(models) + 1);
     e->created = c->create_time;

@@ -630,6 +630,7 @@ S_conversation(void *self, const grokx_conversation *c)
     S_md *m = self;
     char dir[64], rel[512], absdir[4096];
     const char *kept = NULL;
+    grokx_str shown;
     size_t i;
     int rc;
     if ((rc = gx_layout_place(&m->lay, c, "md", dir, sizeof dir, rel, sizeof rel)) != 0 ||
@@ -641,8 +642,8 @@ S_conversation(void *self, const grokx_conversation *c)
         rc = PUT(&m->note, m->nnotes ? "\n---\n\n" : "");
     else
         rc = S_front_matter(m, c);
-    rc |= PUT(&m->note, "# ");
-    rc |= gx_md_text(&m->note, gx_display_title(c->title).ptr, gx_display_title(c->title).len);
+    shown = gx_display_title(c->title);
+    rc |= PUT(&m->note, "# ") | gx_md_text(&m->note, shown.ptr, shown.len);
     rc |= PUT(&m->note, "\n\n");
     if (rc)
         return GROKX_E_NOMEM;
