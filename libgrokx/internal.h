@@ -120,6 +120,9 @@ int gx_md_text(gx_buf *b, const char *s, size_t len);
 /* Text as one inline code span, its delimiter longer than any backtick
  * run inside; line ends become spaces. */
 int gx_md_code_span(gx_buf *b, const char *s, size_t len);
+/* gx_md_text for text that begins a block: no leading space, and no "-",
+ * "+", "=" or "1." that would make it a list, a rule or an underline. */
+int gx_md_text_lead(gx_buf *b, const char *s, size_t len);
 /* A link destination inside <...>; path: a note's path (% and # escaped
  * too, as Obsidian decodes them). */
 int gx_md_link_dest(gx_buf *b, const char *s, size_t len, int path);

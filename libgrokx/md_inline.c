@@ -47,8 +47,9 @@ gx_md_longest_run(const char *s, size_t len, char c)
  * longer than any run of its character in s: backticks, else tildes,
  * never over 255, because cmark keeps a fence's length in a byte and a
  * run of 255 would close a longer one. When neither fits, the block is
- * indented four more spaces instead, which no content can close (lang is
- * then dropped). The caller ends the paragraph before it. */
+ * indented four more spaces instead, which no content can close, and
+ * ended by a "[//]: #" line (lang is then dropped, and so are blank lines
+ * at its start and end). The caller ends the paragraph before it. */
 int
 gx_md_code_block(gx_buf *b, unsigned indent, const char *lang, const char *s, size_t len)
 {
@@ -81,10 +82,11 @@ gx_md_code_block(gx_buf *b, unsigned indent, const char *lang, const char *s, si
         rc |= gx_buf_put(b, s + pos, n) | gx_buf_putc(b, '\n');
         pos += n + (pos + n + 1 < len && s[pos + n] == '\r' && s[pos + n + 1] == '\n' ? 2 : 1);
     }
-    if (!fence)
-        return rc;
     for (i = 0; i < indent; i++)
         rc |= gx_buf_putc(b, ' ');
+    if (!fence) /* a line at the block's own indent ends it, so no text
+                 * after it can join it: a link label defined, which shows nothing */
+        return rc | gx_buf_put(b, "[//]: #\n", 8);
     for (i = 0; i < fence; i++)
         rc |= gx_buf_putc(b, ch);
     return rc | gx_buf_putc(b, '\n');
@@ -108,6 +110,28 @@ gx_md_code_span(gx_buf *b, const char *s, size_t len)
     for (i = 0; i < fence; i++)
         rc |= gx_buf_putc(b, '`');
     return rc;
+}
+
+/* Plain text that begins a block (a list item's content): as gx_md_text,
+ * after its leading spaces, and a leading "-", "+", "=" or "1." cannot
+ * make it a list, a rule or a heading's underline. */
+int
+gx_md_text_lead(gx_buf *b, const char *s, size_t len)
+{
+    size_t i = 0, d = 0;
+    int rc = 0;
+    while (len && s[0] && strchr(" \t\n\r", s[0]))
+        s++, len--;
+    if (len && (s[0] == '-' || s[0] == '+' || s[0] == '='))
+        return gx_buf_putc(b, '\\') | gx_buf_putc(b, s[0]) | gx_md_text(b, s + 1, len - 1);
+    while (d < len && d < 10 && s[d] >= '0' && s[d] <= '9')
+        d++;
+    if (d && d < 10 && d < len && (s[d] == '.' || s[d] == ')')) {
+        for (i = 0; i < d; i++)
+            rc |= gx_buf_putc(b, s[i]);
+        return rc | gx_buf_putc(b, '\\') | gx_md_text(b, s + d, len - d);
+    }
+    return gx_md_text(b, s, len);
 }
 
 /* Does s start with an entity reference ("&amp;", "&#35;", "&#x23;")? */
@@ -158,7 +182,7 @@ gx_md_link(gx_buf *b, const char *text, size_t tlen, const char *url)
 {
     int rc;
     if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7) && strncmp(url, "mailto:", 7)) {
-        rc = gx_md_text(b, text, tlen);
+        rc = gx_md_text_lead(b, text, tlen); /* it may begin a list item */
         if (strcmp(text, url))
             rc |= PUT(b, " (") | gx_md_text(b, url, strlen(url)) | PUT(b, ")");
         return rc;

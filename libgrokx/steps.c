@@ -10,7 +10,10 @@
  * no result listed. Results are joined to their calls by
  * tool_usage_card_id; a result with no call is shown on its own. Nothing
  * the step holds is dropped: a card that is not the JSON we expect, or
- * holds fields we do not read, is shown as written, in a code block.
+ * holds fields we do not read (a hit is read as its title and link; its
+ * preview is not shown), is shown as written, in a code block. Calls,
+ * results and hits are matched through hash sets: a step of 60,000
+ * calls is linear work.
  *
  * The Markdown cannot break the note: texts go through the guard
  * (md_guard.c) and are never inside a list, values are code spans or
@@ -64,7 +67,8 @@ typedef struct S_card {
     S_span hit_url, hit_title;
     int have_url, have_title;
     int unmodelled; /* it holds something not read above: shown as written too */
-    int top_unknown; /* the key just read at the top is not one of ours */
+    int top_unknown; /* the key just read at the top is not one of ours, or a second one */
+    unsigned top_seen; /* our top-level keys read so far: 1 id, 2 intent, 4 tool, 8 result */
     int odd_hit;     /* a hit that is no link: when hits are shown, so is the card */
     int nomem;
 } S_card;
@@ -143,6 +147,8 @@ S_scalar(S_card *c, const char *s, size_t len, int is_string)
         if (rc)
             c->nomem = 1;
     }
+    if (r == R_HIT && (S_is(c, k, "url") ? c->have_url : S_is(c, k, "title") ? c->have_title : 0))
+        c->odd_hit = 1; /* a second url or title */
     if (r == R_HIT && is_string && S_is(c, k, "url") && !c->have_url) {
         c->hit_url = S_keep(c, s, len);
         c->have_url = 1;
@@ -157,6 +163,8 @@ S_scalar(S_card *c, const char *s, size_t len, int is_string)
     if (r == R_TOP && c->mode != S_ARGS && !(!is_string && len == 4 && !memcmp(s, "null", 4)) &&
         (c->top_unknown || (!is_string && !S_is(c, k, "result")) || S_is(c, k, "tool")))
         c->unmodelled = 1; /* "status": "failed", "tool": "x", a number for an id */
+    if (r == R_TOP && c->top_unknown)
+        return;
     if (r == R_TOP && is_string && S_is(c, k, "tool_usage_card_id") && !c->have_id && c->mode != S_ARGS) {
         c->id = S_keep(c, s, len);
         c->have_id = 1;
@@ -189,10 +197,16 @@ S_key(void *u, const unsigned char *s, size_t len)
     if (c->cap_depth && gx_jw_str(c->jw, (const char *)s, len))
         c->nomem = 1;
     c->key[c->depth] = S_keep(c, (const char *)s, len);
-    if (r == R_TOP)
-        c->top_unknown = c->mode != S_ARGS && !S_is(c, c->key[c->depth], "tool_usage_card_id") &&
-                         !S_is(c, c->key[c->depth], c->mode == S_CALL ? "intent" : "result") &&
-                         !(c->mode == S_CALL && S_is(c, c->key[c->depth], "tool"));
+    if (r == R_TOP && c->mode != S_ARGS) {
+        S_span k = c->key[c->depth];
+        unsigned bit = S_is(c, k, "tool_usage_card_id")            ? 1u
+                       : c->mode == S_CALL && S_is(c, k, "intent") ? 2u
+                       : c->mode == S_CALL && S_is(c, k, "tool")   ? 4u
+                       : c->mode == S_RESULT && S_is(c, k, "result") ? 8u
+                                                                    : 0u;
+        c->top_unknown = !bit || (c->top_seen & bit);
+        c->top_seen |= bit;
+    }
     if ((r == R_TOOL || r == R_RESULT) && !c->cap_depth && c->have_name)
         c->unmodelled = 1; /* a second tool, a second envelope */
     if ((r == R_TOOL || r == R_RESULT) && !c->cap_depth) {
@@ -213,6 +227,8 @@ S_child_role(S_card *c, int is_map)
     S_span k = S_cur_key(c);
     if (!c->depth)
         return is_map ? R_TOP : R_OTHER;
+    if (r == R_TOP && c->top_unknown)
+        return R_OTHER;
     if (r == R_TOP && c->mode == S_CALL && is_map && S_is(c, k, "tool"))
         return R_TOOL;
     if (r == R_TOP && c->mode == S_RESULT && is_map && S_is(c, k, "result"))
@@ -240,7 +256,8 @@ S_capture_here(S_card *c, S_role child)
         return 0;
     if ((r == R_TOOL && c->named_active) || r == R_NAMED || r == R_ARGS || (r == R_TOP && c->mode == S_ARGS))
         return 1;
-    if ((r == R_RESULT && c->named_active) || (r == R_TOP && c->mode == S_RESULT && S_is(c, S_cur_key(c), "result")))
+    if ((r == R_RESULT && c->named_active) ||
+        (r == R_TOP && !c->top_unknown && c->mode == S_RESULT && S_is(c, S_cur_key(c), "result")))
         return c->have_value ? 0 : 2;
     return 0;
 }
@@ -374,6 +391,133 @@ S_pair_at(const S_card *c, size_t i)
     return p;
 }
 
+/* ---- a set of strings ------------------------------------------------- */
+
+/* Strings (call ids, tool names, hit URLs), each with a count (or a value
+ * of the caller's): lookups are constant time, where scanning a list made
+ * a hostile step quadratic. */
+typedef struct S_set {
+    gx_mem *mem;
+    gx_buf strs;   /* each string: its size_t length, then its bytes */
+    size_t *slot;  /* 1 + the offset of a string in strs; 0 empty */
+    size_t *count; /* how many times it was added, less those taken */
+    size_t cap, n; /* cap: 0 or a power of two, at least twice n */
+} S_set;
+
+static void
+S_set_init(S_set *t, gx_mem *mem)
+{
+    memset(t, 0, sizeof *t);
+    t->mem = mem;
+    gx_buf_init(&t->strs, mem);
+}
+
+static void
+S_set_drop_table(S_set *t)
+{
+    gx_free(t->mem, t->slot, t->cap * sizeof *t->slot);
+    gx_free(t->mem, t->count, t->cap * sizeof *t->count);
+    t->slot = t->count = NULL;
+    t->cap = 0;
+}
+
+static void
+S_set_free(S_set *t)
+{
+    S_set_drop_table(t);
+    gx_buf_free(&t->strs);
+}
+
+/* Empty it; a table a big step grew is let go, so small steps after it do
+ * not clear it each time. */
+static void
+S_set_clear(S_set *t)
+{
+    if (t->cap > 256)
+        S_set_drop_table(t);
+    else if (t->cap)
+        memset(t->slot, 0, t->cap * sizeof *t->slot);
+    t->strs.len = t->n = 0;
+}
+
+/* The slot holding s, or the empty one where it would go (cap > 0). */
+static size_t
+S_set_find(const S_set *t, const char *s, size_t len)
+{
+    size_t i = (size_t)gx_hash64(s, len) & (t->cap - 1);
+    while (t->slot[i]) {
+        size_t n;
+        const char *at = t->strs.ptr + t->slot[i] - 1;
+        memcpy(&n, at, sizeof n);
+        if (n == len && !memcmp(at + sizeof n, s, len))
+            return i;
+        i = (i + 1) & (t->cap - 1);
+    }
+    return i;
+}
+
+/* The slot of s, added (its count 0) if it was not there: *at. */
+static int
+S_set_put(S_set *t, const char *s, size_t len, size_t *at)
+{
+    size_t i;
+    if (2 * (t->n + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 16, *slot, *count, k, old = t->cap;
+        size_t *oslot = t->slot, *ocount = t->count;
+        if (!(slot = gx_alloc(t->mem, cap * sizeof *slot)) || !(count = gx_alloc(t->mem, cap * sizeof *count))) {
+            gx_free(t->mem, slot, cap * sizeof *slot);
+            return GROKX_E_NOMEM;
+        }
+        memset(slot, 0, cap * sizeof *slot);
+        t->slot = slot, t->count = count, t->cap = cap;
+        for (k = 0; k < old; k++)
+            if (oslot[k]) {
+                size_t n;
+                const char *str = t->strs.ptr + oslot[k] - 1;
+                memcpy(&n, str, sizeof n);
+                i = S_set_find(t, str + sizeof n, n);
+                t->slot[i] = oslot[k];
+                t->count[i] = ocount[k];
+            }
+        gx_free(t->mem, oslot, old * sizeof *oslot);
+        gx_free(t->mem, ocount, old * sizeof *ocount);
+    }
+    *at = i = S_set_find(t, s, len);
+    if (t->slot[i])
+        return 0;
+    t->slot[i] = t->strs.len + 1;
+    t->count[i] = 0;
+    t->n++;
+    return gx_buf_put(&t->strs, &len, sizeof len) || gx_buf_put(&t->strs, s, len) ? GROKX_E_NOMEM : 0;
+}
+
+static int
+S_set_add(S_set *t, const char *s, size_t len)
+{
+    size_t at;
+    int rc = S_set_put(t, s, len, &at);
+    if (!rc)
+        t->count[at]++;
+    return rc;
+}
+
+static int
+S_set_has(const S_set *t, const char *s, size_t len)
+{
+    return t->cap && t->slot[S_set_find(t, s, len)];
+}
+
+/* 1 and one count less when s is there with a count left, else 0. */
+static int
+S_set_take(S_set *t, const char *s, size_t len)
+{
+    size_t i;
+    if (!t->cap || !t->slot[i = S_set_find(t, s, len)] || !t->count[i])
+        return 0;
+    t->count[i]--;
+    return 1;
+}
+
 /* ---- writing Markdown --------------------------------------------------- */
 
 typedef struct S_out {
@@ -387,7 +531,13 @@ typedef struct S_out {
     S_card *res;
     size_t res_cap;
     gx_buf got, used;
-    gx_buf ids; /* the parsed calls' ids, NUL-terminated, back to back */
+    /* the step's parsed calls, which the XML repeats: their ids, and the
+     * tool names of those without one; the URLs its results listed */
+    S_set ids, unnamed, urls;
+    /* the results by id: 1 + the first one's index as the count of
+     * results_by_id, and res_next[i] 1 + the next one's with that id */
+    S_set results_by_id;
+    size_t *res_next, next_cap;
 } S_out;
 
 static int
@@ -395,6 +545,16 @@ S_indent(gx_buf *b, unsigned n)
 {
     static const char sp[] = "        ";
     return gx_buf_put(b, sp, GX_MIN(n, sizeof sp - 1));
+}
+
+static int
+S_is_space(const char *s, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
+            return 0;
+    return 1;
 }
 
 /* s as a code block after a blank line (md_inline.c chooses the fence). */
@@ -452,6 +612,19 @@ S_raw_item(S_out *o, unsigned indent, const char *what, const char *lang, const 
     return rc | S_fenced(o->b, indent + 2, lang, s, len);
 }
 
+/* "- [title](<url>)", or the title alone when there is no URL (url NULL
+ * or ""); nothing for a hit with neither (an empty item would underline
+ * the line above it as a heading). */
+static int
+S_hit(S_out *o, unsigned indent, const char *text, size_t tlen, const char *url)
+{
+    int has_url = url && url[0];
+    if (!has_url && S_is_space(text, tlen))
+        return 0;
+    return S_indent(o->b, indent) | PUT(o->b, "- ") |
+           (has_url ? gx_md_link(o->b, text, tlen, url) : gx_md_text_lead(o->b, text, tlen)) | gx_buf_putc(o->b, '\n');
+}
+
 /* A result's hits, or its value, as sub-items of the call above; then the
  * card as written (raw) when it holds more than that. */
 static int
@@ -463,9 +636,7 @@ S_result_body(S_out *o, const S_card *r, unsigned indent, int with_id, grokx_str
         for (i = 0; i < n && !rc; i++) {
             S_pair p = S_pair_at(r, i);
             S_span text = p.b.len ? p.b : p.a; /* the title, else the URL */
-            rc = S_indent(o->b, indent) | PUT(o->b, "- ") |
-                 (p.a.len ? gx_md_link(o->b, S_at(r, text), text.len, S_at(r, p.a))
-                          : gx_md_text(o->b, S_at(r, text), text.len)) | gx_buf_putc(o->b, '\n');
+            rc = S_hit(o, indent, S_at(r, text), text.len, p.a.len ? S_at(r, p.a) : NULL);
         }
         return rc || !(r->unmodelled || r->odd_hit) ? rc : S_raw_item(o, indent, "Result as written", "json", raw.ptr, raw.len);
     }
@@ -497,13 +668,13 @@ S_readable(const S_card *r, int got)
 static int
 S_results_for(S_out *o, const grokx_step *st, const char *id, size_t idlen)
 {
-    size_t i;
+    size_t i, next;
     int rc = 0;
-    if (!idlen)
+    if (!idlen || !o->results_by_id.cap || !o->results_by_id.slot[i = S_set_find(&o->results_by_id, id, idlen)])
         return 0;
-    for (i = 0; i < st->tool_results.count && !rc; i++) {
-        const S_card *r = &o->res[i];
-        if (o->used.ptr[i] || !o->got.ptr[i] || !r->have_id || r->id.len != idlen || memcmp(S_at(r, r->id), id, idlen))
+    for (next = o->results_by_id.count[i]; next && !rc; next = o->res_next[next - 1]) {
+        const S_card *r = &o->res[i = next - 1];
+        if (o->used.ptr[i])
             continue;
         o->used.ptr[i] = 1;
         rc = S_readable(r, 1) ? S_result_body(o, r, 2, 0, st->tool_results.items[i])
@@ -608,39 +779,23 @@ S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **
     return c->nomem ? GROKX_E_NOMEM : 1;
 }
 
+/* Did a parsed card show this XML call? Its id says so; a call without
+ * one (or a parsed card without one) is matched by its tool's name, each
+ * parsed card once. */
 static int
-S_is_space(const char *s, size_t len)
+S_parsed_already(S_out *o, const S_card *c)
 {
-    size_t i;
-    for (i = 0; i < len; i++)
-        if (s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
-            return 0;
-    return 1;
-}
-
-/* Was a call with this id shown from the parsed cards? */
-static int
-S_parsed_id(const S_out *o, const char *id, size_t len)
-{
-    size_t at = 0;
-    while (at < o->ids.len) {
-        size_t n = strlen(o->ids.ptr + at);
-        if (n == len && !memcmp(o->ids.ptr + at, id, len))
-            return 1;
-        at += n + 1;
-    }
-    return 0;
+    if (c->have_id && c->id.len && S_set_has(&o->ids, S_at(c, c->id), c->id.len))
+        return 1;
+    return S_set_take(&o->unnamed, S_at(c, c->name), c->name.len);
 }
 
 /* The calls in a tool_usage_card tag, each with its results; XML we do
- * not know is kept as it is. parsed: how many calls the step's parsed
- * cards showed; the XML repeats them, so only a call they lack is shown
- * (by its id; one without an id past their count). */
+ * not know is kept as it is. A call a parsed card showed is not repeated. */
 static int
-S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len, size_t parsed)
+S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
 {
     const char *p = s, *end = s + len, *a, *next;
-    size_t nth = 0;
     int rc = 0, any = 0, closed;
     while (!rc && (a = gx_find(p, (size_t)(end - p), S_CARD_OPEN)) != NULL) {
         int got;
@@ -649,12 +804,11 @@ S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len, size_t pa
         got = S_xml_card(&o->call, o->mem, a, end, &next, &closed);
         if (got < 0)
             return got;
-        if (got && parsed && (o->call.have_id ? S_parsed_id(o, S_at(&o->call, o->call.id), o->call.id.len) : nth < parsed))
-            rc = 0; /* shown from its parsed card */
+        if (got && S_parsed_already(o, &o->call))
+            rc = 0;
         else
             rc = got ? S_call_item(o, st, &o->call, NULL) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
         any = 1;
-        nth++;
         p = next;
     }
     if (!any && !rc)
@@ -682,33 +836,29 @@ S_in_thinking(const grokx_message *msg, grokx_str t)
     return 0;
 }
 
-/* Is url a hit one of the step's results listed? */
-static int
-S_hit_listed(const S_out *o, const grokx_step *st, grokx_str url)
-{
-    size_t i, k;
-    for (i = 0; i < st->tool_results.count; i++) {
-        const S_card *r = &o->res[i];
-        for (k = 0; o->got.ptr[i] > 0 && k < S_npairs(r); k++) {
-            S_pair p = S_pair_at(r, k);
-            if (p.a.len && p.a.len == url.len && !memcmp(S_at(r, p.a), url.ptr, url.len))
-                return 1;
-        }
-    }
-    return 0;
-}
-
 /* One step, numbered among those shown; nothing when it holds nothing to
  * show (then *shown stays). */
 static int
 S_step(S_out *o, const grokx_step *st, size_t *shown)
 {
-    size_t i, start = o->b->len, body;
-    size_t parsed = 0, unlisted = 0;
+    size_t i, k, start = o->b->len, body;
+    size_t unlisted = 0;
     int rc, list = 0, titled;
     const grokx_str *xml = NULL;
     /* the results' ids, to join them to their calls */
-    o->got.len = o->used.len = o->ids.len = 0;
+    o->got.len = o->used.len = 0;
+    S_set_clear(&o->ids);
+    S_set_clear(&o->unnamed);
+    S_set_clear(&o->urls);
+    S_set_clear(&o->results_by_id);
+    if (st->tool_results.count > o->next_cap) {
+        size_t cap = GX_MAX(st->tool_results.count, 2 * o->next_cap);
+        size_t *next = gx_realloc(o->mem, o->res_next, o->next_cap * sizeof *next, cap * sizeof *next);
+        if (!next)
+            return GROKX_E_NOMEM;
+        o->res_next = next;
+        o->next_cap = cap;
+    }
     if (st->tool_results.count > o->res_cap) {
         size_t cap = GX_MAX(st->tool_results.count, 2 * o->res_cap);
         S_card *n = gx_realloc(o->mem, o->res, o->res_cap * sizeof *n, cap * sizeof *n);
@@ -725,6 +875,22 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
             return got;
         if (gx_buf_putc(&o->got, (char)got) || gx_buf_putc(&o->used, 0))
             return GROKX_E_NOMEM;
+        for (k = 0; got > 0 && k < S_npairs(&o->res[i]); k++) {
+            S_pair p = S_pair_at(&o->res[i], k);
+            if (p.a.len && S_set_add(&o->urls, S_at(&o->res[i], p.a), p.a.len))
+                return GROKX_E_NOMEM;
+        }
+    }
+    for (i = st->tool_results.count; i-- > 0;) { /* chains in the results' order */
+        const S_card *r = &o->res[i];
+        size_t at;
+        o->res_next[i] = 0;
+        if (o->got.ptr[i] <= 0 || !r->have_id || !r->id.len)
+            continue;
+        if (S_set_put(&o->results_by_id, S_at(r, r->id), r->id.len, &at))
+            return GROKX_E_NOMEM;
+        o->res_next[i] = o->results_by_id.count[at];
+        o->results_by_id.count[at] = i + 1;
     }
     titled = st->header.len && !S_is_space(st->header.ptr, st->header.len) && !S_in_thinking(o->msg, st->header);
     if (titled)
@@ -757,16 +923,16 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         rc = got && o->call.have_name && o->call.name.len ? S_call_item(o, st, &o->call, &st->tool_cards.items[i])
                                       : S_raw_item(o, 0, "Tool call", "json", st->tool_cards.items[i].ptr,
                                                    st->tool_cards.items[i].len);
-        if (!rc && got && o->call.have_id &&
-            (gx_buf_put(&o->ids, S_at(&o->call, o->call.id), o->call.id.len) || gx_buf_putc(&o->ids, 0)))
+        if (!rc && got && o->call.have_name && o->call.name.len &&
+            (o->call.have_id && o->call.id.len ? S_set_add(&o->ids, S_at(&o->call, o->call.id), o->call.id.len)
+                                               : S_set_add(&o->unnamed, S_at(&o->call, o->call.name), o->call.name.len)))
             return GROKX_E_NOMEM;
         list = 1;
-        parsed++;
     }
     for (i = 0; xml && i < st->tag_names.count && !rc; i++)
         if (!strcmp(st->tag_names.items[i].ptr, "tool_usage_card") && !S_is_space(st->tag_texts.items[i].ptr, st->tag_texts.items[i].len)) {
             size_t before = o->b->len;
-            rc = S_xml_calls(o, st, st->tag_texts.items[i].ptr, st->tag_texts.items[i].len, parsed);
+            rc = S_xml_calls(o, st, st->tag_texts.items[i].ptr, st->tag_texts.items[i].len);
             list |= o->b->len != before;
         }
     /* results no call claimed */
@@ -786,16 +952,15 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
     }
     /* the step's hits, but those a result listed (the export repeats them) */
     for (i = 0; i < st->web_result_count; i++)
-        unlisted += !S_hit_listed(o, st, st->web_results[i].url);
+        unlisted += !S_set_has(&o->urls, st->web_results[i].url.ptr, st->web_results[i].url.len);
     if (unlisted && !rc) {
         rc = PUT(o->b, "- Web results:\n");
         for (i = 0; i < st->web_result_count && !rc; i++) {
             const grokx_search_result *w = &st->web_results[i];
-            if (S_hit_listed(o, st, w->url))
+            if (S_set_has(&o->urls, w->url.ptr, w->url.len))
                 continue;
-            rc = PUT(o->b, "  - ") | gx_md_link(o->b, w->title.len ? w->title.ptr : w->url.ptr,
-                                                 w->title.len ? w->title.len : w->url.len, w->url.ptr) |
-                 gx_buf_putc(o->b, '\n');
+            rc = S_hit(o, 2, w->title.len ? w->title.ptr : w->url.ptr, w->title.len ? w->title.len : w->url.len,
+                       w->url.ptr);
         }
         list = 1;
     }
@@ -803,7 +968,7 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         rc = PUT(o->b, "- X posts:");
         for (i = 0; i < st->xpost_ids.count && !rc; i++) {
             grokx_str x = st->xpost_ids.items[i];
-            size_t k = 0;
+            k = 0;
             while (k < x.len && x.ptr[k] >= '0' && x.ptr[k] <= '9')
                 k++;
             rc = PUT(o->b, i ? ", " : " ");
@@ -843,7 +1008,10 @@ gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg)
     S_card_init(&o.call, mem, o.jw);
     gx_buf_init(&o.got, mem);
     gx_buf_init(&o.used, mem);
-    gx_buf_init(&o.ids, mem);
+    S_set_init(&o.ids, mem);
+    S_set_init(&o.unnamed, mem);
+    S_set_init(&o.urls, mem);
+    S_set_init(&o.results_by_id, mem);
     for (i = 0; i < msg->step_count && !rc; i++)
         rc = S_step(&o, &msg->steps[i], &shown);
     S_card_free(&o.call);
@@ -852,7 +1020,11 @@ gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg)
     gx_free(mem, o.res, o.res_cap * sizeof *o.res);
     gx_buf_free(&o.got);
     gx_buf_free(&o.used);
-    gx_buf_free(&o.ids);
+    S_set_free(&o.ids);
+    S_set_free(&o.unnamed);
+    S_set_free(&o.urls);
+    S_set_free(&o.results_by_id);
+    gx_free(mem, o.res_next, o.next_cap * sizeof *o.res_next);
     gx_jw_free(o.jw);
     return rc ? rc : (long)shown;
 }
@@ -880,15 +1052,33 @@ S_inline_call(gx_buf *b, const S_card *c, int *fits)
     return rc;
 }
 
+/* Does s end a line, after text (not a blank line)? */
+static int
+S_ends_line(const char *s, size_t n)
+{
+    size_t e = n && s[n - 1] == '\n' ? (n >= 2 && s[n - 2] == '\r' ? 2 : 1) : n && s[n - 1] == '\r' ? 1 : 0;
+    return e && n > e && s[n - e - 1] != '\n' && s[n - e - 1] != '\r';
+}
+
+/* Does s start with one line end and then text (not a blank line)? */
+static int
+S_line_follows(const char *s, size_t n)
+{
+    size_t e = n && s[0] == '\r' ? (n >= 2 && s[1] == '\n' ? 2 : 1) : n && s[0] == '\n' ? 1 : 0;
+    return e && n > e && s[e] != '\n' && s[e] != '\r';
+}
+
 int
 gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len)
 {
     const char *p = s, *end = s + len, *a, *next;
     S_card c;
     gx_jw *jw;
-    int rc = 0, any = 0;
+    int rc = 0, any = 0, fenced;
     if (!gx_find(s, len, S_CARD_OPEN))
         return 0;
+    /* inside a code fence a blank line would change the code: none added */
+    fenced = gx_find(s, len, "```") || gx_find(s, len, "~~~");
     if (!(jw = gx_jw_new(mem, 0)))
         return GROKX_E_NOMEM;
     S_card_init(&c, mem, jw);
@@ -903,11 +1093,11 @@ gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len)
         mark = out->len;
         /* a call on a line of its own is a paragraph of its own: lines of
          * one paragraph are read as one line, calls and all */
-        if (!rc && out->len && out->ptr[out->len - 1] == '\n' && (out->len < 2 || out->ptr[out->len - 2] != '\n'))
+        if (!rc && !fenced && S_ends_line(out->ptr, out->len))
             rc = gx_buf_putc(out, '\n');
         if (!rc && got > 0 && closed) /* an unclosed one may hold the trace's text */
             rc = S_inline_call(out, &c, &fits);
-        if (!rc && fits && end - next >= 2 && next[0] == '\n' && next[1] != '\n' && next[1] != '\r')
+        if (!rc && fits && !fenced && S_line_follows(next, (size_t)(end - next)))
             rc = gx_buf_putc(out, '\n');
         if (!rc && !fits) { /* kept as written */
             out->len = mark;

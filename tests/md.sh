@@ -58,6 +58,19 @@ grep -q '^> \*Private:\*$' "$f" && ! grep -q '^> [*-] [A-Za-z]*:\*' "$f" && ! gr
 f="$s/Calls and hits only one copy holds.md"
 grep -q 'XmlOnlyCall\*\* · q: `XML_ONLY_ARG`' "$f" && grep -q 'Unlisted hit' "$f" && [ "$(grep -c 'ParsedTwice' "$f")" -eq 1 ] &&
     [ "$(grep -c 'Listed hit' "$f")" -eq 1 ] && ok || bad "a call or hit only one copy held was lost, or the other shown twice"
+# hit titles that would open a block are escaped, empty ones skipped; calls matched
+# between the XML and the parsed cards (by id, else by name) shown once; duplicate keys
+# shown as written; text after an indented block stays out of it (as cmark reads it)
+f="$s/Titles, ids and keys that try again.md" miss=""
+for w in '^>   - \\- -$' '^>   - 1\\\. one$' '^>   - indented$' '^>   - \\+ plus (javascript:x)$' 'XmlNoId' DUP_INTENT DUPURL DUPTITLE SECOND_RESULT; do
+    grep -q "$w" "$f" || miss="$miss $w"
+done
+[ -z "$miss" ] && ! grep -q '^>   - *$' "$f" && [ "$(grep -c 'SameName' "$f")" -eq 1 ] && [ "$(grep -c 'Parsed1' "$f")" -eq 1 ] &&
+    ok || bad "hits, matched calls or duplicate keys:$miss"
+build/md-turns --html "$f" | python3 -c 'import re, sys
+pre = re.findall(r"<pre>.*?</pre>", sys.stdin.read(), re.S)
+art = [p for p in pre if "~" * 300 in p]
+assert len(art) == 1 and "AFTER_THE" not in art[0], art' && ok || bad "text after an indented artifact joined its block"
 # runs of 300 backticks and tildes: no fence cmark closes early (md_check counts the turns)
 grep -q '^>       ~\{300\}$' "$s/Runs longer than any fence.md" && grep -q '^    `\{300\}$' "$s/Runs longer than any fence.md" &&
     ok || bad "a block holding both fence runs was not indented"

@@ -3,7 +3,9 @@
  * the number of top-level "## You · ..." / "## Grok · ..." headings, i.e.
  * turns no message swallowed (an unclosed fence or HTML block would hide
  * the turns after it). Used by tests/md_check.py when built.
- *   md-turns FILE   prints the count
+ *   md-turns FILE          prints the count
+ *   md-turns --html FILE   prints the note as cmark renders it (tests look
+ *                          for text a code block should not hold)
  */
 #include <cmark.h>
 #include <stdio.h>
@@ -30,9 +32,9 @@ main(int argc, char **argv)
     char *buf = NULL;
     size_t len = 0, cap = 0, n;
     cmark_node *doc, *c;
-    int turns = 0;
-    if (argc != 2 || !(f = fopen(argv[1], "rb"))) {
-        fprintf(stderr, "usage: md-turns FILE\n");
+    int turns = 0, html = argc == 3 && !strcmp(argv[1], "--html");
+    if (argc != 2 + html || !(f = fopen(argv[1 + html], "rb"))) {
+        fprintf(stderr, "usage: md-turns [--html] FILE\n");
         return 2;
     }
     do {
@@ -44,6 +46,14 @@ main(int argc, char **argv)
     fclose(f);
     if (!(doc = cmark_parse_document(buf, len, CMARK_OPT_DEFAULT)))
         return 2;
+    if (html) {
+        char *out = cmark_render_html(doc, CMARK_OPT_DEFAULT);
+        fputs(out ? out : "", stdout);
+        free(out);
+        cmark_node_free(doc);
+        free(buf);
+        return out ? 0 : 2;
+    }
     for (c = cmark_node_first_child(doc); c; c = cmark_node_next(c))
         turns += S_heading(c, "You \xC2\xB7 ") || S_heading(c, "Grok \xC2\xB7 ");
     cmark_node_free(doc);

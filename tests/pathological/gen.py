@@ -11,6 +11,10 @@
                               with N steps whose texts are long runs of "a"
                               ending in "b" (found nowhere: a naive search is
                               quadratic)
+  gen.py calls N              a step with N parsed calls, the XML repeating
+                              them, a result for each (the first with N hits)
+                              and the step's list of the same N hits
+                              (matching them by scanning lists is quadratic)
   gen.py gz-error GIB FILE    a .json.gz whose JSON breaks after GIB GiB;
                               prints the expected "byte B (line L, column C)"
 """
@@ -74,6 +78,20 @@ def main():
                    '{"response":{"_id":"q","sender":"human","message":"q"}},'
                    '{"response":{"_id":"a","parent_response_id":"q","sender":"assistant","message":"x",'
                    '"thinking_trace":"%s","steps":[%s]}}]}]}\n' % ("a" * (kib * 1024), steps)).encode())
+    elif kind == "calls":
+        n = int(sys.argv[2])
+        cards = ",".join('{"tool_usage_card_id":"id%07d","tool":{"A":{}}}' % i for i in range(n))
+        xml = "".join("<xai:tool_usage_card><xai:tool_usage_card_id>id%07d</xai:tool_usage_card_id>"
+                      "<xai:tool_name>A</xai:tool_name></xai:tool_usage_card>" % i for i in range(n))
+        hits = ",".join('{"url":"https://e.example/%07d","title":"t"}' % i for i in range(n))
+        results = "".join(',{"tool_usage_card_id":"id%07d","result":{"R":"v"}}' % i for i in range(1, n))
+        out.write(('{"conversations":[{"conversation":{"id":"c","title":"t"},"responses":['
+                   '{"response":{"_id":"q","sender":"human","message":"q"}},'
+                   '{"response":{"_id":"a","parent_response_id":"q","sender":"assistant","message":"x",'
+                   '"steps":[{"tag_order":["tool_usage_card"],"tagged_text":{"tool_usage_card":"%s"},'
+                   '"tool_usage_cards":[%s],'
+                   '"tool_usage_results":[{"tool_usage_card_id":"id0000000","result":{"WebSearchResults":[%s]}}%s],'
+                   '"web_search_results":[%s]}]}}]}]}\n' % (xml, cards, hits, results, hits)).encode())
     elif kind == "gz-error":
         gib, path = float(sys.argv[2]), sys.argv[3]
         z = zlib.compressobj(1, zlib.DEFLATED, 31)  # gzip

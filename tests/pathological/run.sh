@@ -58,6 +58,10 @@ $GEN trace 1024 50 >"$T/trace.json"
 run "a 1 MiB trace, 50 long steps: md" 0 10 64 $G convert -q -f md -o - "$T/trace.json"
 run "a 1 MiB trace, 50 long steps: html" 0 10 64 $G convert -q -f html -o "$T/trace-html" "$T/trace.json"
 rm -rf "$T/trace.json" "$T/trace-html"
+# a step's calls, results and hits matched to each other: linear, not quadratic
+$GEN calls 60000 >"$T/calls.json"
+run "a step with 60,000 calls, results and hits: md" 0 10 256 $G convert -q -f md -o - "$T/calls.json"
+rm -f "$T/calls.json"
 
 if [ -n "$GIB" ]; then
     want=$($GEN gz-error "$GIB" "$T/big.json.gz")
