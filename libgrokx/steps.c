@@ -24,7 +24,6 @@
  * The cards are parsed with yajl callbacks (never yajl_tree: it recurses
  * and leaked on errors), depth-capped, every string repaired to UTF-8.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
@@ -724,14 +723,28 @@ S_call_item(S_out *o, const grokx_step *st, const S_card *c, const grokx_str *ra
 #define S_CARD_OPEN "<xai:tool_usage_card>"
 #define S_CARD_CLOSE "</xai:tool_usage_card>"
 
+/* Did a parsed card show this XML call? Its id says so; a call without
+ * one (or a parsed card without one) is matched by its tool's name, each
+ * parsed card once. */
+static int
+S_parsed_already(S_out *o, const char *id, size_t idlen, const char *name, size_t nlen)
+{
+    if (idlen && S_set_has(&o->ids, id, idlen))
+        return 1;
+    return S_set_take(&o->unnamed, name, nlen);
+}
+
 /* The <xai:tool_usage_card> element at a (before end) into c: its id, its
  * name and its JSON arguments (CDATA optional; arguments that are not a
  * JSON object are one argument, as written). *next: just past it (or end,
- * when it is not closed: *closed 0). 1 read, 0 it names no tool, or GROKX_E_NOMEM. */
+ * when it is not closed: *closed 0). 1 read, 0 it names no tool, 2 a call
+ * one of o's parsed cards showed (not read; o NULL: none), or
+ * GROKX_E_NOMEM. */
 static int
-S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **next, int *closed)
+S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **next, int *closed, S_out *o)
 {
-    static const char *const tag[3] = {"xai:tool_usage_card_id", "xai:tool_name", "xai:tool_args"};
+    static const char *const o_tag[3] = {"<xai:tool_usage_card_id>", "<xai:tool_name>", "<xai:tool_args>"};
+    static const char *const c_tag[3] = {"</xai:tool_usage_card_id>", "</xai:tool_name>", "</xai:tool_args>"};
     const char *body = a + strlen(S_CARD_OPEN), *z = gx_find(body, (size_t)(end - body), S_CARD_CLOSE);
     const char *bend = z ? z : end, *f[3];
     size_t fl[3], k;
@@ -739,16 +752,13 @@ S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **
     *next = z ? z + strlen(S_CARD_CLOSE) : end;
     *closed = z != NULL;
     for (k = 0; k < 3; k++) { /* <tag>value</tag> inside this card */
-        char o_tag[40], c_tag[40];
         const char *v, *ve;
-        snprintf(o_tag, sizeof o_tag, "<%s>", tag[k]);
-        snprintf(c_tag, sizeof c_tag, "</%s>", tag[k]);
         f[k] = NULL;
         fl[k] = 0;
-        if ((v = gx_find(body, (size_t)(bend - body), o_tag)) == NULL)
+        if ((v = gx_find(body, (size_t)(bend - body), o_tag[k])) == NULL)
             continue;
-        v += strlen(o_tag);
-        ve = gx_find(v, (size_t)(bend - v), c_tag);
+        v += strlen(o_tag[k]);
+        ve = gx_find(v, (size_t)(bend - v), c_tag[k]);
         ve = ve ? ve : bend;
         while (v < ve && (*v == ' ' || *v == '\n' || *v == '\r' || *v == '\t'))
             v++;
@@ -763,6 +773,8 @@ S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **
     }
     if (!f[1] || !fl[1])
         return 0;
+    if (o && S_parsed_already(o, f[0], f[0] ? fl[0] : 0, f[1], fl[1]))
+        return 2; /* its arguments are not parsed again */
     got = S_card_read(c, S_ARGS, mem, f[2] ? f[2] : "{}", f[2] ? fl[2] : 2);
     if (got < 0)
         return got;
@@ -779,17 +791,6 @@ S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **
     return c->nomem ? GROKX_E_NOMEM : 1;
 }
 
-/* Did a parsed card show this XML call? Its id says so; a call without
- * one (or a parsed card without one) is matched by its tool's name, each
- * parsed card once. */
-static int
-S_parsed_already(S_out *o, const S_card *c)
-{
-    if (c->have_id && c->id.len && S_set_has(&o->ids, S_at(c, c->id), c->id.len))
-        return 1;
-    return S_set_take(&o->unnamed, S_at(c, c->name), c->name.len);
-}
-
 /* The calls in a tool_usage_card tag, each with its results; XML we do
  * not know is kept as it is. A call a parsed card showed is not repeated. */
 static int
@@ -801,12 +802,10 @@ S_xml_calls(S_out *o, const grokx_step *st, const char *s, size_t len)
         int got;
         if (!S_is_space(p, (size_t)(a - p)) && (rc = S_raw_item(o, 0, "Tool call", "xml", p, (size_t)(a - p))) != 0)
             return rc; /* text between the calls is kept as written */
-        got = S_xml_card(&o->call, o->mem, a, end, &next, &closed);
+        got = S_xml_card(&o->call, o->mem, a, end, &next, &closed, o);
         if (got < 0)
             return got;
-        if (got && S_parsed_already(o, &o->call))
-            rc = 0;
-        else
+        if (got != 2) /* else shown from its parsed card */
             rc = got ? S_call_item(o, st, &o->call, NULL) : S_raw_item(o, 0, "Tool call", "xml", a, (size_t)(next - a));
         any = 1;
         p = next;
@@ -1083,7 +1082,7 @@ gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len)
         return GROKX_E_NOMEM;
     S_card_init(&c, mem, jw);
     while (!rc && (a = gx_find(p, (size_t)(end - p), S_CARD_OPEN)) != NULL) {
-        int closed, got = S_xml_card(&c, mem, a, end, &next, &closed), fits = 0;
+        int closed, got = S_xml_card(&c, mem, a, end, &next, &closed, NULL), fits = 0;
         size_t mark;
         if (got < 0) {
             rc = got;
