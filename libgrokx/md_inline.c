@@ -42,11 +42,35 @@ gx_md_longest_run(const char *s, size_t len, char c)
     return best;
 }
 
+/* Longest run of c that makes a line by itself (after any spaces and
+ * tabs, before only them): only such a line can close a fence. */
+static size_t
+S_line_run(const char *s, size_t len, char c)
+{
+    size_t best = 0, pos = 0;
+    while (pos < len) {
+        size_t i = pos, run = 0;
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        while (i < len && s[i] == c)
+            i++, run++;
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        if (run && (i == len || s[i] == '\n' || s[i] == '\r') && run > best)
+            best = run;
+        while (i < len && s[i] != '\n' && s[i] != '\r')
+            i++;
+        pos = i + 1;
+    }
+    return best;
+}
+
 /* A code block holding s, each line after indent spaces (a CR or CRLF
  * line end becomes LF, so no line escapes a list item). The fence is
- * longer than any run of its character in s: backticks, else tildes,
- * never over 255, because cmark keeps a fence's length in a byte and a
- * run of 255 would close a longer one. When neither fits, the block is
+ * longer than any run of its character in s (past 254, than any that
+ * makes a line by itself): backticks, else tildes, never over 255,
+ * because cmark keeps a fence's length in a byte and a run of 255 would
+ * close a longer one. When neither fits, the block is
  * indented four more spaces instead, which no content can close, and
  * ended by a "[//]: #" line (lang is then dropped, and so are blank lines
  * at its start and end). The caller ends the paragraph before it. */
@@ -54,13 +78,16 @@ int
 gx_md_code_block(gx_buf *b, unsigned indent, const char *lang, const char *s, size_t len)
 {
     enum { FENCE_MAX = 255 };
-    size_t ticks = gx_md_longest_run(s, len, '`'), tildes, fence = 0, i, pos = 0;
+    size_t ticks = gx_md_longest_run(s, len, '`'), tildes = 0, fence = 0, i, pos = 0;
     char ch = '`';
     unsigned pad = indent;
     int rc = 0;
+    if (ticks >= FENCE_MAX)
+        ticks = S_line_run(s, len, '`');
     if (ticks < FENCE_MAX && !strchr(lang, '`')) {
         fence = GX_MAX(ticks + 1, (size_t)3);
-    } else if ((tildes = gx_md_longest_run(s, len, '~')) < FENCE_MAX) {
+    } else if ((tildes = gx_md_longest_run(s, len, '~')) < FENCE_MAX ||
+               (tildes = S_line_run(s, len, '~')) < FENCE_MAX) {
         fence = GX_MAX(tildes + 1, (size_t)3);
         ch = '~';
     } else {

@@ -443,7 +443,9 @@ S_set_clear(S_set *t)
 static size_t
 S_set_find(const S_set *t, const char *s, size_t len)
 {
-    size_t i = (size_t)gx_hash64(s, len) & (t->cap - 1);
+    size_t i;
+    s = len ? s : ""; /* an empty buffer's pointer may be NULL */
+    i = (size_t)gx_hash64(s, len) & (t->cap - 1);
     while (t->slot[i]) {
         size_t n;
         const char *at = t->strs.ptr + t->slot[i] - 1;
@@ -460,6 +462,7 @@ static int
 S_set_put(S_set *t, const char *s, size_t len, size_t *at)
 {
     size_t i;
+    s = len ? s : "";
     if (2 * (t->n + 1) > t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 16, *slot, *count, k, old = t->cap;
         size_t *oslot = t->slot, *ocount = t->count;
@@ -530,9 +533,14 @@ typedef struct S_out {
     S_card *res;
     size_t res_cap;
     gx_buf got, used;
-    /* the step's parsed calls, which the XML repeats: their ids, and the
-     * tool names of those without one; the URLs its results listed */
-    S_set ids, unnamed, urls;
+    /* the step's parsed calls, which the XML repeats: their ids, and each
+     * one's id and tool name (records: size_t length, bytes; twice); when
+     * first needed, the tool names (S_norm_name) of those no XML id
+     * matches; the URLs its results listed */
+    const grokx_step *st;
+    S_set ids, urls, xml_ids, unclaimed;
+    gx_buf parsed, norm;
+    int unclaimed_known;
     /* the results by id: 1 + the first one's index as the count of
      * results_by_id, and res_next[i] 1 + the next one's with that id */
     S_set results_by_id;
@@ -723,15 +731,113 @@ S_call_item(S_out *o, const grokx_step *st, const S_card *c, const grokx_str *ra
 #define S_CARD_OPEN "<xai:tool_usage_card>"
 #define S_CARD_CLOSE "</xai:tool_usage_card>"
 
-/* Did a parsed card show this XML call? Its id says so; a call without
- * one (or a parsed card without one) is matched by its tool's name, each
- * parsed card once. */
+/* The card at a (before end): its body [*body, *bend), and *next just
+ * past it (end when it is not closed). 1 closed, 0 not. */
+static int
+S_xml_bounds(const char *a, const char *end, const char **body, const char **bend, const char **next)
+{
+    const char *z;
+    *body = a + strlen(S_CARD_OPEN);
+    z = gx_find(*body, (size_t)(end - *body), S_CARD_CLOSE);
+    *bend = z ? z : end;
+    *next = z ? z + strlen(S_CARD_CLOSE) : end;
+    return z != NULL;
+}
+
+/* <tag>value</tag> inside a card's body, trimmed (CDATA too, for the
+ * arguments): *v, or NULL when the card has no such element. */
+static void
+S_xml_field(const char *body, const char *bend, int k, const char **v, size_t *vlen)
+{
+    static const char *const o_tag[3] = {"<xai:tool_usage_card_id>", "<xai:tool_name>", "<xai:tool_args>"};
+    static const char *const c_tag[3] = {"</xai:tool_usage_card_id>", "</xai:tool_name>", "</xai:tool_args>"};
+    const char *p, *e;
+    *v = NULL;
+    *vlen = 0;
+    if ((p = gx_find(body, (size_t)(bend - body), o_tag[k])) == NULL)
+        return;
+    p += strlen(o_tag[k]);
+    e = gx_find(p, (size_t)(bend - p), c_tag[k]);
+    e = e ? e : bend;
+    while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+    while (e > p && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' || e[-1] == '\t'))
+        e--;
+    if (k == 2 && e - p >= 12 && !memcmp(p, "<![CDATA[", 9) && !memcmp(e - 3, "]]>", 3)) {
+        p += 9;
+        e -= 3;
+    }
+    *v = p;
+    *vlen = (size_t)(e - p);
+}
+
+/* A tool's name as both copies spell it: parsed cards say "WebSearch"
+ * where the XML says "web_search"; ASCII folded, '_', '-' and ' ' out. */
+static int
+S_norm_name(gx_buf *b, const char *s, size_t len)
+{
+    size_t i;
+    int rc = 0;
+    b->len = 0;
+    for (i = 0; i < len && !rc; i++)
+        if (s[i] != '_' && s[i] != '-' && s[i] != ' ')
+            rc = gx_buf_putc(b, s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i]);
+    return rc;
+}
+
+/* The parsed calls no XML id matches, by their names' S_norm_name. */
+static int
+S_find_unclaimed(S_out *o)
+{
+    size_t i, at = 0;
+    for (i = 0; i < o->st->tag_names.count; i++) {
+        grokx_str t = o->st->tag_texts.items[i];
+        const char *p = t.ptr, *end = t.ptr + t.len, *a, *body, *bend, *id;
+        size_t idlen;
+        if (strcmp(o->st->tag_names.items[i].ptr, "tool_usage_card"))
+            continue;
+        while ((a = gx_find(p, (size_t)(end - p), S_CARD_OPEN)) != NULL) {
+            S_xml_bounds(a, end, &body, &bend, &p);
+            S_xml_field(body, bend, 0, &id, &idlen);
+            if (idlen && S_set_add(&o->xml_ids, id, idlen))
+                return GROKX_E_NOMEM;
+        }
+    }
+    while (at < o->parsed.len) {
+        size_t n[2];
+        const char *v[2];
+        int k;
+        for (k = 0; k < 2; k++) {
+            memcpy(&n[k], o->parsed.ptr + at, sizeof n[k]);
+            v[k] = o->parsed.ptr + at + sizeof n[k];
+            at += sizeof n[k] + n[k];
+        }
+        if (!n[0] || !S_set_has(&o->xml_ids, v[0], n[0]))
+            if (S_norm_name(&o->norm, v[1], n[1]) || S_set_add(&o->unclaimed, o->norm.ptr, o->norm.len))
+                return GROKX_E_NOMEM;
+    }
+    return 0;
+}
+
+/* Did a parsed card show this XML call (name: its tool)? Its id says so;
+ * else one of the parsed cards no XML id matches is taken for it when it
+ * names the same tool (each once). 1 yes, 0 no, or GROKX_E_NOMEM. */
 static int
 S_parsed_already(S_out *o, const char *id, size_t idlen, const char *name, size_t nlen)
 {
+    int rc;
     if (idlen && S_set_has(&o->ids, id, idlen))
         return 1;
-    return S_set_take(&o->unnamed, name, nlen);
+    if (!o->parsed.len)
+        return 0;
+    if (!o->unclaimed_known) {
+        if ((rc = S_find_unclaimed(o)) != 0)
+            return rc;
+        o->unclaimed_known = 1;
+    }
+    if (!o->unclaimed.n)
+        return 0;
+    return S_norm_name(&o->norm, name, nlen) ? GROKX_E_NOMEM : S_set_take(&o->unclaimed, o->norm.ptr, o->norm.len);
 }
 
 /* The <xai:tool_usage_card> element at a (before end) into c: its id, its
@@ -743,38 +849,16 @@ S_parsed_already(S_out *o, const char *id, size_t idlen, const char *name, size_
 static int
 S_xml_card(S_card *c, gx_mem *mem, const char *a, const char *end, const char **next, int *closed, S_out *o)
 {
-    static const char *const o_tag[3] = {"<xai:tool_usage_card_id>", "<xai:tool_name>", "<xai:tool_args>"};
-    static const char *const c_tag[3] = {"</xai:tool_usage_card_id>", "</xai:tool_name>", "</xai:tool_args>"};
-    const char *body = a + strlen(S_CARD_OPEN), *z = gx_find(body, (size_t)(end - body), S_CARD_CLOSE);
-    const char *bend = z ? z : end, *f[3];
+    const char *body, *bend, *f[3];
     size_t fl[3], k;
     int got;
-    *next = z ? z + strlen(S_CARD_CLOSE) : end;
-    *closed = z != NULL;
-    for (k = 0; k < 3; k++) { /* <tag>value</tag> inside this card */
-        const char *v, *ve;
-        f[k] = NULL;
-        fl[k] = 0;
-        if ((v = gx_find(body, (size_t)(bend - body), o_tag[k])) == NULL)
-            continue;
-        v += strlen(o_tag[k]);
-        ve = gx_find(v, (size_t)(bend - v), c_tag[k]);
-        ve = ve ? ve : bend;
-        while (v < ve && (*v == ' ' || *v == '\n' || *v == '\r' || *v == '\t'))
-            v++;
-        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\n' || ve[-1] == '\r' || ve[-1] == '\t'))
-            ve--;
-        if (k == 2 && ve - v >= 12 && !memcmp(v, "<![CDATA[", 9) && !memcmp(ve - 3, "]]>", 3)) {
-            v += 9;
-            ve -= 3;
-        }
-        f[k] = v;
-        fl[k] = (size_t)(ve - v);
-    }
+    *closed = S_xml_bounds(a, end, &body, &bend, next);
+    for (k = 0; k < 3; k++)
+        S_xml_field(body, bend, (int)k, &f[k], &fl[k]);
     if (!f[1] || !fl[1])
         return 0;
-    if (o && S_parsed_already(o, f[0], f[0] ? fl[0] : 0, f[1], fl[1]))
-        return 2; /* its arguments are not parsed again */
+    if (o && (got = S_parsed_already(o, f[0], fl[0], f[1], fl[1])) != 0)
+        return got < 0 ? got : 2; /* its arguments are not parsed again */
     got = S_card_read(c, S_ARGS, mem, f[2] ? f[2] : "{}", f[2] ? fl[2] : 2);
     if (got < 0)
         return got;
@@ -847,7 +931,11 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
     /* the results' ids, to join them to their calls */
     o->got.len = o->used.len = 0;
     S_set_clear(&o->ids);
-    S_set_clear(&o->unnamed);
+    S_set_clear(&o->xml_ids);
+    S_set_clear(&o->unclaimed);
+    o->st = st;
+    o->parsed.len = 0;
+    o->unclaimed_known = 0;
     S_set_clear(&o->urls);
     S_set_clear(&o->results_by_id);
     if (st->tool_results.count > o->next_cap) {
@@ -922,10 +1010,13 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         rc = got && o->call.have_name && o->call.name.len ? S_call_item(o, st, &o->call, &st->tool_cards.items[i])
                                       : S_raw_item(o, 0, "Tool call", "json", st->tool_cards.items[i].ptr,
                                                    st->tool_cards.items[i].len);
-        if (!rc && got && o->call.have_name && o->call.name.len &&
-            (o->call.have_id && o->call.id.len ? S_set_add(&o->ids, S_at(&o->call, o->call.id), o->call.id.len)
-                                               : S_set_add(&o->unnamed, S_at(&o->call, o->call.name), o->call.name.len)))
-            return GROKX_E_NOMEM;
+        if (!rc && got > 0) { /* shown parsed or raw: the XML repeats it */
+            size_t idlen = o->call.have_id ? o->call.id.len : 0, nlen = o->call.have_name ? o->call.name.len : 0;
+            if ((idlen && S_set_add(&o->ids, S_at(&o->call, o->call.id), idlen)) ||
+                gx_buf_put(&o->parsed, &idlen, sizeof idlen) || gx_buf_put(&o->parsed, S_at(&o->call, o->call.id), idlen) ||
+                gx_buf_put(&o->parsed, &nlen, sizeof nlen) || gx_buf_put(&o->parsed, S_at(&o->call, o->call.name), nlen))
+                return GROKX_E_NOMEM;
+        }
         list = 1;
     }
     for (i = 0; xml && i < st->tag_names.count && !rc; i++)
@@ -950,8 +1041,10 @@ S_step(S_out *o, const grokx_step *st, size_t *shown)
         list = 1;
     }
     /* the step's hits, but those a result listed (the export repeats them) */
-    for (i = 0; i < st->web_result_count; i++)
-        unlisted += !S_set_has(&o->urls, st->web_results[i].url.ptr, st->web_results[i].url.len);
+    for (i = 0; i < st->web_result_count; i++) {
+        const grokx_search_result *w = &st->web_results[i];
+        unlisted += (w->url.len || !S_is_space(w->title.ptr, w->title.len)) && !S_set_has(&o->urls, w->url.ptr, w->url.len);
+    }
     if (unlisted && !rc) {
         rc = PUT(o->b, "- Web results:\n");
         for (i = 0; i < st->web_result_count && !rc; i++) {
@@ -1008,8 +1101,11 @@ gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg)
     gx_buf_init(&o.got, mem);
     gx_buf_init(&o.used, mem);
     S_set_init(&o.ids, mem);
-    S_set_init(&o.unnamed, mem);
     S_set_init(&o.urls, mem);
+    S_set_init(&o.xml_ids, mem);
+    S_set_init(&o.unclaimed, mem);
+    gx_buf_init(&o.parsed, mem);
+    gx_buf_init(&o.norm, mem);
     S_set_init(&o.results_by_id, mem);
     for (i = 0; i < msg->step_count && !rc; i++)
         rc = S_step(&o, &msg->steps[i], &shown);
@@ -1020,8 +1116,11 @@ gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg)
     gx_buf_free(&o.got);
     gx_buf_free(&o.used);
     S_set_free(&o.ids);
-    S_set_free(&o.unnamed);
     S_set_free(&o.urls);
+    S_set_free(&o.xml_ids);
+    S_set_free(&o.unclaimed);
+    gx_buf_free(&o.parsed);
+    gx_buf_free(&o.norm);
     S_set_free(&o.results_by_id);
     gx_free(mem, o.res_next, o.next_cap * sizeof *o.res_next);
     gx_jw_free(o.jw);
@@ -1093,7 +1192,7 @@ gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len)
         /* a call on a line of its own is a paragraph of its own: lines of
          * one paragraph are read as one line, calls and all */
         if (!rc && !fenced && S_ends_line(out->ptr, out->len))
-            rc = gx_buf_putc(out, '\n');
+            rc = gx_buf_putc(out, out->ptr[out->len - 1]); /* a CR after a bare CR: one LF would make them one CR LF */
         if (!rc && got > 0 && closed) /* an unclosed one may hold the trace's text */
             rc = S_inline_call(out, &c, &fits);
         if (!rc && fits && !fenced && S_line_follows(next, (size_t)(end - next)))

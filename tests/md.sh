@@ -71,6 +71,13 @@ build/md-turns --html "$f" | python3 -c 'import re, sys
 pre = re.findall(r"<pre>.*?</pre>", sys.stdin.read(), re.S)
 art = [p for p in pre if "~" * 300 in p]
 assert len(art) == 1 and "AFTER_THE" not in art[0], art' && ok || bad "text after an indented artifact joined its block"
+# the XML's copy of a call named otherwise, or without the parsed card's id, or of a card
+# shown raw, is not shown again; no header over empty hits; a bare-CR trace keeps its call
+# a paragraph; a 300-run inside a line needs no longer fence
+f="$s/Copies named otherwise.md"
+[ "$(grep -c 'OnlyOnce' "$f")" -eq 1 ] && grep -q 'WebSearch' "$f" && ! grep -q 'web\\_search\*\* · query: `q`' "$f" &&
+    ! grep -q 'CopyOfRaw' "$f" && ! grep -q 'Web results' "$f" && grep -B1 '^> \*Tool call:\* \*\*web\\_search\*\* · query: `cr`$' "$f" | grep -q '^>$' &&
+    grep -q '^```$' "$f" && ok || bad "a call's copy shown again, an empty hits header, or a bare-CR trace call joined its line"
 # runs of 300 backticks and tildes: no fence cmark closes early (md_check counts the turns)
 grep -q '^>       ~\{300\}$' "$s/Runs longer than any fence.md" && grep -q '^    `\{300\}$' "$s/Runs longer than any fence.md" &&
     ok || bad "a block holding both fence runs was not indented"
