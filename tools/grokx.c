@@ -110,7 +110,7 @@ static const char usage_convert[] =
 /* ---- diagnostics ------------------------------------------------------- */
 
 typedef struct run {
-    const char *input_name;
+    char *input_name; /* the run's own copy: printed up to finish_run's last line */
     int quiet;
     int progress; /* stderr is a TTY */
     unsigned long warnings;
@@ -118,6 +118,16 @@ typedef struct run {
     grokx_parser *parser;
     grokx_input *input;
 } run;
+
+/* "grokx: NAME: ", the name as the terminal may show it (a file name can
+ * hold escapes too) */
+static void
+put_input_prefix(const run *r)
+{
+    fprintf(stderr, "%s: ", prog);
+    put_clean(stderr, r->input_name, strlen(r->input_name));
+    fputs(": ", stderr);
+}
 
 static void
 on_warning(void *ud, const grokx_error *w)
@@ -128,7 +138,8 @@ on_warning(void *ud, const grokx_error *w)
         return;
     if (r->progress)
         fputs("\r\033[K", stderr);
-    fprintf(stderr, "%s: %s: warning: ", prog, r->input_name);
+    put_input_prefix(r);
+    fputs("warning: ", stderr);
     put_clean_line(w->text); /* it may quote the export: no escape reaches the terminal */
 }
 
@@ -165,7 +176,7 @@ report_error(run *r, int rc)
         fprintf(stderr, "%s: interrupted; no partial file was left\n", prog);
         return EXIT_INPUT;
     }
-    fprintf(stderr, "%s: %s: ", prog, r->input_name);
+    put_input_prefix(r);
     put_clean_line(e->text[0] ? e->text : grokx_strerror(rc));
     return e->origin == GROKX_ORIGIN_WRITER ? EXIT_OUTPUT : EXIT_INPUT;
 }
@@ -192,10 +203,24 @@ open_input(run *r, const char *path)
         put_clean_line(err.text);
         return READ_FAILED;
     }
-    r->input_name = grokx_input_name(r->input);
-    if (!strcmp(path, "-"))
-        r->input_name = "(stdin)";
+    r->input_name = strdup(!strcmp(path, "-") ? "(stdin)" : grokx_input_name(r->input));
+    if (!r->input_name) {
+        grokx_input_close(r->input);
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return READ_FAILED;
+    }
     return 0;
+}
+
+/* The input and the run's copy of its name: closed last, after the final
+ * line that names it. */
+static void
+close_run(run *r)
+{
+    grokx_input_close(r->input);
+    r->input = NULL;
+    free(r->input_name);
+    r->input_name = NULL;
 }
 
 /* Stream the export through the parser, with a progress line. */
@@ -270,14 +295,19 @@ parse_common(run *r, grokx_options *o, unsigned flags)
     r->progress = isatty(2);
 }
 
+/* The run's last words; closes the input (and frees its name) after them. */
 static int
 finish_run(run *r, int rc)
 {
-    if (got_signal) /* temporaries are gone; say so the shell's way */
+    if (got_signal) {
+        close_run(r); /* temporaries are gone; say so the shell's way */
         return 128 + got_signal;
-    if (r->warnings > MAX_PRINTED_WARNINGS && !r->quiet)
-        fprintf(stderr, "%s: %s: %lu more warnings not shown\n", prog, r->input_name,
-                r->warnings - MAX_PRINTED_WARNINGS);
+    }
+    if (r->warnings > MAX_PRINTED_WARNINGS && !r->quiet) {
+        put_input_prefix(r);
+        fprintf(stderr, "%lu more warnings not shown\n", r->warnings - MAX_PRINTED_WARNINGS);
+    }
+    close_run(r);
     if (rc)
         return rc;
     return r->warnings ? EXIT_WARN : EXIT_OK;
@@ -318,7 +348,7 @@ cmd_info(int argc, char **argv)
         grokx_summary_set_input(sum, r.input) != 0) {
         grokx_parser_free(r.parser);
         grokx_summary_free(sum);
-        grokx_input_close(r.input);
+        close_run(&r);
         return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
     }
     rc = read_input(&r);
@@ -330,7 +360,6 @@ cmd_info(int argc, char **argv)
         ex = finish_stdout();
     grokx_parser_free(r.parser);
     grokx_summary_free(sum);
-    grokx_input_close(r.input);
     return finish_run(&r, ex);
 }
 
@@ -662,7 +691,7 @@ cmd_convert(int argc, char **argv)
         return EXIT_INPUT;
     if ((ex = open_outputs(&j, out, r.input, &r)) != EXIT_OK) {
         close_outputs(&j, 0);
-        grokx_input_close(r.input);
+        close_run(&r);
         return ex;
     }
     parse_common(&r, &o, flags);
@@ -677,7 +706,7 @@ cmd_convert(int argc, char **argv)
             grokx_writer_free(thr);
         grokx_writer_free(tee);
         close_outputs(&j, 0);
-        grokx_input_close(r.input);
+        close_run(&r);
         return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
     }
     rc = read_input(&r);
@@ -691,7 +720,6 @@ cmd_convert(int argc, char **argv)
         grokx_writer_free(thr); /* joins the writing thread */
     grokx_writer_free(tee);
     rc = close_outputs(&j, ex == EXIT_OK);
-    grokx_input_close(r.input);
     return finish_run(&r, ex ? ex : rc);
 }
 
