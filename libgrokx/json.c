@@ -338,6 +338,19 @@ S_syntax_error(gx_json *j)
     return S_fail(j, GROKX_E_SYNTAX, j->slice_start + off, line, col, "%s", text);
 }
 
+/* How many bytes at the end of s[0..n) can only lie between tokens when
+ * no token is open: JSON whitespace, ',' and ':'. Usually none or a few
+ * (a slice mostly ends inside a string), so this costs nothing. */
+static size_t
+S_gap_tail(const unsigned char *s, size_t n)
+{
+    size_t i = n;
+    while (i && (s[i - 1] == ' ' || s[i - 1] == '\n' || s[i - 1] == '\r' || s[i - 1] == '\t' ||
+                 s[i - 1] == ',' || s[i - 1] == ':'))
+        i--;
+    return n - i;
+}
+
 static int
 S_parse_slice(gx_json *j, const unsigned char *s, size_t len)
 {
@@ -357,6 +370,11 @@ S_parse_slice(gx_json *j, const unsigned char *s, size_t len)
     if (st != yajl_status_ok)
         return j->status ? j->status : S_syntax_error(j);
     S_count_lines(j->slice, j->slice_len, &j->line0, &j->col0);
+    /* Nothing is open when the slice ends in whitespace (or the ',' and
+     * ':' between tokens) reaching back to the last token's end: that gap
+     * is no token, and must neither grow the slices nor meet max_string. */
+    if (j->slice_start + j->slice_len - S_gap_tail(j->slice, j->slice_len) <= j->last_token_end)
+        j->last_token_end = j->slice_start + j->slice_len;
     j->slice_start += j->slice_len;
     j->slice = NULL;
     if (j->slice_start - j->last_token_end > j->max_string + S_SLICE)

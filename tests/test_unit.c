@@ -1077,6 +1077,74 @@ test_long_string_memory(void)
     free(j);
 }
 
+/* Whitespace (and the ',' ':' between tokens) is no token: gaps of 3 MiB
+ * with max_string at 4 KiB, before the first conversation, between a key
+ * and its value and at the end, parse with memory that stays at the slice
+ * (they were "no JSON token ends within max_string", and each slice of
+ * them doubled the next). An error after such a gap has its exact offset,
+ * line and column. The gap alternates lines of 61 spaces and newlines. */
+static void
+test_whitespace_gaps(void)
+{
+    size_t gap = (size_t)3 << 20, i, len = 0, cap = 4 * gap + 1024;
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, t_conv, NULL, NULL, NULL, NULL};
+    char *j = malloc(cap);
+    tally t = {0};
+    grokx_writer *w = grokx_writer_new(&vt, &t);
+    grokx_options o;
+    grokx_parser *p;
+    const grokx_error *e;
+    uint64_t lines = 0;
+    int bad;
+    if (!j || !w)
+        abort();
+#define GAP()                                                                                       \
+    do {                                                                                            \
+        for (i = 0; i < gap; i++)                                                                   \
+            j[len++] = i % 62 == 61 ? '\n' : ' ';                                                   \
+    } while (0)
+#define PUT(lit) (memcpy(j + len, lit, sizeof lit - 1), len += sizeof lit - 1)
+    for (bad = 0; bad < 2; bad++) {
+        len = 0;
+        memset(&t, 0, sizeof t);
+        PUT("{\"conversations\":[");
+        GAP();
+        PUT("{\"conversation\":{\"id\":\"c\",\"title\":");
+        GAP();
+        if (bad) {
+            lines = 1 + 2 * (gap / 62); /* (gap / 62) newlines per gap, none elsewhere */
+            PUT("\"t\",}");             /* the error: '}' after ',' */
+        } else
+            PUT("\"t\"}}]}");
+        GAP();
+        grokx_options_init(&o);
+        o.max_string = 4096;
+        if (!(p = grokx_parser_new(&o, w)))
+            abort();
+        for (i = 0; i < len; i += 65536)
+            if (grokx_parser_feed(p, j + i, GX_MIN((size_t)65536, len - i)) != 0)
+                break;
+        if (!bad) {
+            CHECK_INT(i >= len ? grokx_parser_finish(p) : -99, 0);
+            CHECK_INT(t.conversations, 1);
+            CHECK_STR(t.last_title, "t");
+            CHECK_MSG(grokx_parser_stats(p)->peak_memory < ((size_t)5 << 19),
+                      "9 MiB of whitespace took %zu bytes", grokx_parser_stats(p)->peak_memory);
+        } else {
+            e = grokx_parser_error(p);
+            CHECK_INT(e->code, GROKX_E_SYNTAX);
+            CHECK_INT(e->offset, 18 + 2 * gap + 34 + 4);
+            CHECK_INT(e->line, lines);
+            CHECK_INT(e->column, (gap % 62) + 1 + 4);
+        }
+        grokx_parser_free(p);
+    }
+#undef GAP
+#undef PUT
+    grokx_writer_free(w);
+    free(j);
+}
+
 /* gx_hash64 is stored in manifests: its values must be XXH64's, for every
  * length path (stripes of 32, words of 8, a word of 4, single bytes). The
  * references are what xxhsum -H1 prints for bytes (i * 7 + 3) & 255. */
@@ -1140,5 +1208,6 @@ main(void)
     test_tokenize();
     test_html_escape();
     test_long_string_memory();
+    test_whitespace_gaps();
     return test_report("unit");
 }

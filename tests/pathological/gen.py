@@ -17,6 +17,11 @@
                               (matching them by scanning lists is quadratic)
   gen.py gz-error GIB FILE    a .json.gz whose JSON breaks after GIB GiB;
                               prints the expected "byte B (line L, column C)"
+  gen.py gap GIB CHAR FILE    to stdout: JSON whose first conversation is
+                              preceded by GIB GiB of CHAR ("nl": newlines, so
+                              the line passes 2^32; "sp": spaces, so the
+                              column does) and breaks just after it; FILE
+                              gets the expected "byte B (line L, column C)"
 """
 import sys
 import zlib
@@ -113,6 +118,23 @@ def main():
             f.write(z.flush())
         col = bad.index(b"}") + 1
         print("byte %d (line %d, column %d)" % (offset + col - 1, lines, col))  # bytes from 0
+    elif kind == "gap":
+        gib, char, path = float(sys.argv[2]), sys.argv[3], sys.argv[4]
+        c = {"nl": b"\n", "sp": b" "}[char]
+        head = b'{"conversations":['
+        n = int(gib * (1 << 30))
+        block = c * (1 << 20)
+        out.write(head)
+        for _ in range(n >> 20):
+            out.write(block)
+        out.write(c * (n & ((1 << 20) - 1)))
+        bad = b'{"conversation":}'  # "}" where a value belongs
+        out.write(bad)
+        out.flush()
+        at = bad.index(b"}")
+        line, col = (1 + n, at + 1) if c == b"\n" else (1, len(head) + n + at + 1)
+        with open(path, "w") as f:
+            f.write("byte %d (line %d, column %d)\n" % (len(head) + n + at, line, col))
     else:
         sys.exit("gen.py: unknown case " + kind)
 

@@ -2,9 +2,10 @@
 # Pathological exports, generated (never committed) and run through grokx,
 # each within a time and memory limit: nesting 10^5 deep, a 256 MiB string,
 # 10^6 tiny conversations, 10^5 duplicate keys, 10^5 conversations with the
-# same title (and ids alike), and an error past 4 GiB of a .json.gz whose
-# offset, line and column must be right (64-bit counters).
-#   PATHOLOGICAL_GIB   size of the .json.gz case (default 4.1; "" skips it)
+# same title (and ids alike), and an error past 4 GiB of a .json.gz, then
+# past 4 GiB of newlines and of spaces on stdin, whose offset, line and
+# column must be right (64-bit counters).
+#   PATHOLOGICAL_GIB   size of the .json.gz and whitespace cases (default 4.1; "" skips them)
 G=${GROKX:-./grokx}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -67,6 +68,13 @@ if [ -n "$GIB" ]; then
     want=$($GEN gz-error "$GIB" "$T/big.json.gz")
     run "an error past $GIB GiB of .json.gz" 2 600 64 $G info -q "$T/big.json.gz"
     has "$T/err" "$want"
+    # the same past 4 GiB of newlines (the line passes 2^32) and of spaces
+    # (the column does), piped in: whitespace is no token, memory stays flat
+    for c in nl sp; do
+        run "an error past $GIB GiB of whitespace ($c) on stdin" 2 600 64 \
+            sh -c "$GEN gap $GIB $c '$T/want' | $G info -q -"
+        has "$T/err" "$(cat "$T/want")"
+    done
 fi
 
 echo "pathological: $pass passed, $fail failed"
