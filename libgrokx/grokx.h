@@ -37,7 +37,10 @@
  *   In practice: the bytes of the largest conversation, plus one token.
  *   A conversation larger than max_conversation is skipped with a warning
  *   (GROKX_W_CONVERSATION_TOO_LARGE); a string or number longer than
- *   max_string, or nesting deeper than max_depth, is an error.
+ *   max_string is an error. A value the parser skips (an unknown key's,
+ *   a wrong type's) or an item it captures that nests deeper than
+ *   max_depth is skipped with GROKX_W_TOO_DEEP (up to 2^20 levels, which
+ *   cost yajl 1 MiB); a field it reads that deep is an error.
  *
  * STRINGS
  *   Every grokx_str handed to a writer is valid UTF-8, NUL-terminated
@@ -126,7 +129,8 @@ enum {
     GROKX_W_CYCLE = 7,                  /* parent links form a cycle */
     GROKX_W_DUPLICATE_KEY = 8,          /* a known key appeared twice */
     GROKX_W_MISSING_ID = 9,             /* a conversation without an id */
-    GROKX_W_UNLINKED = 10               /* an answer without a parent, linked to the question before it */
+    GROKX_W_UNLINKED = 10,              /* an answer without a parent, linked to the question before it */
+    GROKX_W_TOO_DEEP = 11               /* a skipped or captured value nested past max_depth: skipped */
 };
 
 #define GROKX_ERROR_TEXT_MAX 320
@@ -456,7 +460,7 @@ typedef void *(*grokx_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize)
 typedef struct grokx_options {
     unsigned abi_version; /* GROKX_ABI_VERSION */
     unsigned flags;       /* GROKX_OPT_* */
-    unsigned max_depth;   /* nesting; default 512 */
+    unsigned max_depth;   /* nesting of what is read; default 512 (see MEMORY) */
     size_t max_string;    /* bytes in one string, key or number; default 64 MiB */
     size_t max_conversation; /* bytes held for one conversation; default 512 MiB */
     size_t max_memory;    /* all allocations of the handle; 0 = no cap */

@@ -16,6 +16,9 @@
 #define GX_MAX(a, b) ((a) > (b) ? (a) : (b))
 /* Bytes of one field copied out of a small JSON text (cards), with NUL. */
 #define GX_FIELD_MAX 1024
+/* Nesting yajl may reach at all: past max_depth only skipped values go
+ * on (counted, no frames), and yajl keeps a byte per level. */
+#define GX_DEPTH_HARD (1u << 20)
 
 /* ---- alloc.c: per-handle accounting allocator ------------------------ */
 

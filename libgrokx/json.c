@@ -10,8 +10,8 @@
  *  - yajl's error offsets move with the read size. Slices depend only on
  *    the stream's content, so positions (and warnings) are the same however
  *    the caller splits its input: 1 byte at a time or all at once.
- * Also handled here: the UTF-8 BOM yajl rejects, depth and token caps yajl
- * lacks, yajl's "non-zero means continue" convention, 64-bit offset, line
+ * Also handled here: the UTF-8 BOM yajl rejects, token caps and a hard
+ * depth cap (GX_DEPTH_HARD; max_depth itself is the schema's) yajl lacks, yajl's "non-zero means continue" convention, 64-bit offset, line
  * and column, and surrogate escapes yajl decodes wrongly (a lone \uD800
  * becomes '?', \uD800\u0041 becomes U+10041): each lone surrogate escape
  * is rewritten in place to \uFFFD, the same length, so offsets stay true.
@@ -236,7 +236,8 @@ static int
 S_open(gx_json *j, int (*fn)(void *))
 {
     if (++j->depth > j->max_depth) {
-        gx_json_error_at(j, j->err, GROKX_E_LIMIT, 1, "nesting deeper than max_depth (%u)",
+        gx_json_error_at(j, j->err, GROKX_E_LIMIT, 1,
+                         "nesting deeper than %u levels, even in a value skipped past max_depth",
                          j->max_depth);
         return S_ret(j, GROKX_E_LIMIT);
     }

@@ -92,7 +92,8 @@ grokx_parser_new(const grokx_options *opts, grokx_writer *w)
     gx_arena_init(&p->arena, &p->mem);
     gx_buf_init(&p->section, &p->mem);
     gx_buf_init(&p->scratch, &p->mem);
-    p->json = gx_json_new(&p->mem, &gx_schema_events, p, o.max_depth, o.max_string, &p->err);
+    p->json = gx_json_new(&p->mem, &gx_schema_events, p, GX_MAX(o.max_depth, GX_DEPTH_HARD),
+                          o.max_string, &p->err);
     if (!p->json) {
         grokx_parser_free(p);
         return NULL;

@@ -71,6 +71,7 @@ struct grokx_parser {
     gx_frame *frames;
     size_t nframes, frames_cap;
     unsigned skip; /* >0: inside an unknown subtree, this many levels */
+    int deep_warned; /* the skipped subtree passed max_depth: warned once */
 
     /* capture */
     gx_jw *cap;

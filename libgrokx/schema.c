@@ -498,7 +498,9 @@ S_cap_end(grokx_parser *p)
     size_t len;
     const char *text = gx_jw_text(p->cap, &len);
     int rc;
-    if (p->cap_overflow) {
+    if (p->cap_overflow == 2) { /* too deep: S_too_deep warned */
+        rc = 0;
+    } else if (p->cap_overflow) {
         gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "an item larger than max_conversation was skipped");
         rc = 0;
     } else if (p->cap_for == GX_CAP_LIST) {
@@ -1102,17 +1104,60 @@ S_field_open(grokx_parser *p, gx_frame *f, int is_map)
     return 0;
 }
 
+/* A value nested past max_depth that is being skipped (an unknown key's,
+ * a wrong type's) or captured (an item, a card): one warning where it
+ * passes the cap; a capture is dropped. Only the depth is counted on. */
+static void
+S_too_deep(grokx_parser *p)
+{
+    if (p->cap_for)
+        p->cap_overflow = 2;
+    else
+        p->deep_warned = 1;
+    if (!p->conv_skip)
+        gx_schema_warn(p, GROKX_W_TOO_DEEP, "%s nested deeper than max_depth (%u); skipped",
+                       p->cap_for == GX_CAP_ITEM ? "an item" : "a value", p->opt.max_depth);
+}
+
+static int S_open_here(grokx_parser *p, int is_map);
+
+/* Nesting past max_depth: a skipped or captured value is skipped with a
+ * warning and the parse goes on; a container the export defines (a frame)
+ * that deep cannot be read, and is an error. */
 static int
 S_open(grokx_parser *p, int is_map)
 {
-    gx_frame *f;
+    size_t nframes = p->nframes;
+    int deep = gx_json_depth(p->json) > p->opt.max_depth, rc;
     if (p->skip) {
         p->skip++;
+        if (deep && !p->deep_warned)
+            S_too_deep(p);
         return 0;
     }
-    if (p->cap_for)
+    if (p->cap_for) {
+        if (deep && !p->cap_overflow)
+            S_too_deep(p);
         return S_cap_event(p, is_map ? CE_MAP : CE_ARRAY, 0, NULL, 0);
-    f = S_top(p);
+    }
+    rc = S_open_here(p, is_map);
+    if (rc || !deep)
+        return rc;
+    if (p->nframes > nframes) {
+        gx_json_error_at(p->json, &p->err, GROKX_E_LIMIT, 1,
+                         "nesting deeper than max_depth (%u) in a field the export defines",
+                         p->opt.max_depth);
+        return GROKX_E_LIMIT;
+    }
+    if ((p->skip && !p->deep_warned) || (p->cap_for && !p->cap_overflow))
+        S_too_deep(p);
+    return 0;
+}
+
+static int
+S_open_here(grokx_parser *p, int is_map)
+{
+    gx_frame *f = S_top(p);
     if (!f) {
         if (!is_map) {
             gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA, 1,
@@ -1137,7 +1182,8 @@ S_close(grokx_parser *p, int is_map)
 {
     gx_frame f;
     if (p->skip) {
-        p->skip--;
+        if (--p->skip == 0)
+            p->deep_warned = 0;
         return 0;
     }
     if (p->cap_for)

@@ -516,12 +516,68 @@ test_limits(void)
     tally t = {0};
     counter c = {0};
     char *s;
-    /* nesting 10^5 deep inside metadata */
-    s = repeat("{\"conversations\":[{\"responses\":[{\"response\":{\"metadata\":", "[", 100000, "");
-    grokx_options_init(&o);
-    CHECK_INT(parse(s, strlen(s), &t, &o, &c), GROKX_E_LIMIT);
-    CHECK_INT(c.used, 0);
-    free(s);
+    /* nesting past max_depth: an unknown value (10^5 deep in metadata, 2^20
+     * at the top of a conversation) is skipped with one warning and the
+     * export read on; an item of a section too deep is dropped, the next
+     * kept; past 2^20 levels even a skipped value is an error (yajl keeps a
+     * byte per level); a field the export defines too deep is an error */
+    {
+        static const struct {
+            const char *pre, *post;
+            size_t n;
+            int rc, convs, items, deep;
+        } cases[] = {
+            {"{\"conversations\":[{\"conversation\":{\"id\":\"c\"},\"responses\":[{\"response\":"
+             "{\"_id\":\"a\",\"metadata\":{\"x\":", "}}}]}]}", 100000, 0, 1, 0, 1},
+            {"{\"conversations\":[{\"conversation\":{\"id\":\"c\"},\"x\":", "}]}", GX_DEPTH_HARD - 3, 0, 1, 0, 1},
+            {"{\"conversations\":[{\"conversation\":{\"id\":\"c\"},\"x\":", "}]}", GX_DEPTH_HARD - 2,
+             GROKX_E_LIMIT, 0, 0, 1},
+            {"{\"projects\":[{\"id\":1},", ",{\"id\":2}]}", 1000, 0, 0, 2, 1},
+            {"{\"conversations\":[{\"conversation\":{\"id\":\"c\",\"create_time\":", "}}]}", 0,
+             GROKX_E_LIMIT, 0, 0, 0},
+        };
+        size_t k, i, n, a, z;
+        for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+            n = cases[k].n;
+            a = strlen(cases[k].pre);
+            z = strlen(cases[k].post);
+            if (!n) { /* {"$date":{"$numberLong":{"$date":... 600 frames deep */
+                s = repeat(cases[k].pre, "{\"$date\":{\"$numberLong\":", 300, "1");
+                a = strlen(s);
+                s = realloc(s, a + 600 + z + 1);
+                memset(s + a, '}', 600);
+                memcpy(s + a + 600, cases[k].post, z + 1);
+            } else {
+                s = malloc(a + 2 * n + z + 1);
+                memcpy(s, cases[k].pre, a);
+                for (i = 0; i < n; i++) {
+                    s[a + i] = '[';
+                    s[a + n + i] = ']';
+                }
+                memcpy(s + a + 2 * n, cases[k].post, z + 1);
+            }
+            memset(&t, 0, sizeof t);
+            grokx_options_init(&o);
+            CHECK_INT(parse(s, strlen(s), &t, &o, &c), cases[k].rc);
+            CHECK_INT(t.conversations, (size_t)cases[k].convs);
+            CHECK_INT(t.items, (size_t)cases[k].items);
+            CHECK_INT(t.warn_codes[GROKX_W_TOO_DEEP], cases[k].deep);
+            CHECK_MSG(t.warnings == (size_t)cases[k].deep, "case %zu: %zu warnings", k, t.warnings);
+            CHECK_INT(c.used, 0);
+            free(s);
+        }
+        /* max_depth 3: the conversations array (depth 2) is read, a
+         * conversation (3) too, its wrapper's "conversation" (4) is not */
+        s = repeat("{\"conversations\":[{\"conversation\":{\"id\":\"c\"}}]}", "", 0, "");
+        memset(&t, 0, sizeof t);
+        grokx_options_init(&o);
+        o.max_depth = 3;
+        CHECK_INT(parse(s, strlen(s), &t, &o, &c), GROKX_E_LIMIT);
+        o.max_depth = 4;
+        CHECK_INT(parse(s, strlen(s), &t, &o, &c), 0);
+        CHECK_INT(t.conversations, 1);
+        free(s);
+    }
     /* a 3 MiB string over a 1 MiB cap */
     s = repeat("{\"conversations\":[{\"conversation\":{\"title\":\"", "abcdefgh", 3 << 17, "\"}}]}");
     grokx_options_init(&o);

@@ -2,7 +2,8 @@
 """Pathological exports for tests/pathological/run.sh, written to stdout
 (or, for the gzip case, to a file) as a stream: never held in memory.
 
-  gen.py nesting N            an array nested N deep inside conversations
+  gen.py nesting N            an array nested N deep under an unknown key of a
+                              conversation, then its one message
   gen.py string MIB           one message of MIB MiB
   gen.py tiny N               N conversations of one short message each
   gen.py dupkeys N            a conversation whose "title" key appears N times
@@ -56,7 +57,10 @@ def main():
     kind = sys.argv[1]
     if kind == "nesting":
         n = int(sys.argv[2])
-        out.write(b'{"conversations":[{"conversation":{"id":"c","x":' + b"[" * n + b"]" * n + b"}}]}\n")
+        # an unknown key's value: skipped past max_depth with a warning; the
+        # conversation and its message are still read (a note is written)
+        out.write(b'{"conversations":[{"conversation":{"id":"c","title":"deep","x":' + b"[" * n + b"]" * n +
+                  b'},"responses":[{"response":{"_id":"m","sender":"human","message":"after the deep value"}}]}]}\n')
     elif kind == "string":
         mib = int(sys.argv[2])
         out.write(b'{"conversations":[{"conversation":{"id":"c"},"responses":[{"response":'

@@ -27,7 +27,12 @@ run() {
 has() { if grep -q -- "$2" "$1"; then ok; else bad "$1 lacks '$2': $(head -c 300 "$1")"; fi; }
 
 $GEN nesting 100000 >"$T/nest.json"
-run "nesting 10^5" 2 5 16 $G info -q "$T/nest.json"; has "$T/err" "nesting deeper than max_depth"
+run "nesting 10^5 (unknown: skipped)" 1 5 16 $G info "$T/nest.json"; has "$T/err" "nested deeper than max_depth (512); skipped"
+has "$T/out" "Messages: *1 "
+run "nesting 10^5: md" 1 5 16 $G convert -q -o - "$T/nest.json"; has "$T/out" "after the deep value"
+$GEN nesting 1100000 >"$T/nest.json"
+run "nesting 1.1 * 10^6 (past 2^20)" 2 5 16 $G info -q "$T/nest.json"; has "$T/err" "nesting deeper than 1048576 levels"
+rm -f "$T/nest.json"
 
 $GEN string 256 >"$T/string.json"
 run "a 256 MiB string" 2 30 256 $G info -q "$T/string.json"; has "$T/err" "max_string"
