@@ -334,6 +334,18 @@ typedef struct grokx_sink {
     void *ud;
 } grokx_sink;
 
+/* Write text to sink as a terminal may show it: C0 and C1 controls, DEL
+ * and the line and paragraph separators U+2028/U+2029 become a space; the
+ * bidirectional controls U+202A-U+202E, U+2066-U+2069, U+200E, U+200F and
+ * U+061C become U+FFFD; all other bytes pass unchanged. With
+ * GROKX_TERMINAL_JSON, text is JSON (a document, or a string's inside with
+ * '"', '\\' and C0 already escaped): each of those characters but C0
+ * becomes its escape (\u202e), which is the same JSON to a reader. grokx
+ * prints every string from an export (titles, names, warnings quoting
+ * it) through it. Returns 0, or GROKX_E_IO if the sink failed. */
+#define GROKX_TERMINAL_JSON 0x1u
+GROKX_API int grokx_terminal_write(grokx_sink sink, const char *text, size_t len, unsigned flags);
+
 /* An output file that appears whole or not at all: written to a temporary
  * name beside path (created with O_EXCL, mode 0600 when mode is 0),
  * then grokx_file_commit() renames it over path (a symlink at path is

@@ -376,8 +376,8 @@ S_print_json(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
     rc |= gx_jw_kuint(w, "strings_repaired", s->stats.strings_repaired);
     rc |= gx_jw_end_map(w);
     text = gx_jw_text(w, &len);
-    if (!rc)
-        rc = gx_sink_write(sink, text, len);
+    if (!rc) /* names as a terminal may show them: DEL, C1 and bidi controls escaped */
+        rc = grokx_terminal_write(sink, text, len, GROKX_TERMINAL_JSON);
     if (!rc)
         rc = gx_sink_write(sink, "\n", 1);
     gx_jw_free(w);
@@ -398,15 +398,32 @@ S_bytes(char *buf, size_t n, uint64_t v)
 }
 
 static int
+S_buf_write(void *ud, const char *p, size_t n)
+{
+    return gx_buf_put(ud, p, n);
+}
+
+/* A name from the export (or the input's path), as a terminal may show it
+ * (grokx_terminal_write: controls, separators, bidi controls). */
+static int
+S_put_name(gx_buf *b, const char *s)
+{
+    grokx_sink sink = {S_buf_write, b};
+    return grokx_terminal_write(sink, s, strlen(s), 0) ? GROKX_E_NOMEM : 0; /* only the buffer fails */
+}
+
+static int
 S_text_tally(gx_buf *b, const char *label, const S_tally *t)
 {
     size_t i;
     int rc = gx_buf_printf(b, "%-18s", label);
     if (!t->n)
         rc |= gx_buf_puts(b, "none");
-    for (i = 0; i < t->n && i < 12; i++)
-        rc |= gx_buf_printf(b, "%s%s %llu", i ? ", " : "", t->e[i].name[0] ? t->e[i].name : "\"\"",
-                            (unsigned long long)t->e[i].count);
+    for (i = 0; i < t->n && i < 12; i++) {
+        rc |= gx_buf_puts(b, i ? ", " : "");
+        rc |= S_put_name(b, t->e[i].name[0] ? t->e[i].name : "\"\"");
+        rc |= gx_buf_printf(b, " %llu", (unsigned long long)t->e[i].count);
+    }
     if (t->n > 12 || t->other)
         rc |= gx_buf_printf(b, ", and %zu more", t->n > 12 ? t->n - 12 : 0);
     return rc | gx_buf_putc(b, '\n');
@@ -422,7 +439,9 @@ S_print_text(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
     gx_mem_init(&mem, NULL, NULL, 0);
     gx_buf_init(&b, &mem);
     S_bytes(n1, sizeof n1, s->stats.bytes);
-    rc |= gx_buf_printf(&b, "%-18s%s (%s)\n", "Export:", s->input.len ? s->input.ptr : "-", n1);
+    rc |= gx_buf_printf(&b, "%-18s", "Export:");
+    rc |= S_put_name(&b, s->input.len ? s->input.ptr : "-");
+    rc |= gx_buf_printf(&b, " (%s)\n", n1);
     rc |= gx_buf_printf(&b, "%-18s%llu (%llu starred, %llu temporary, %llu empty",
                         "Conversations:", (unsigned long long)s->conversations,
                         (unsigned long long)s->starred, (unsigned long long)s->temporary,
@@ -467,25 +486,16 @@ S_print_text(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
         rc |= gx_buf_printf(&b, "%-18s\n", "Files:");
         for (i = 0; i < s->nentries; i++) {
             S_bytes(n1, sizeof n1, s->entries[i].size);
-            rc |= gx_buf_printf(&b, "  %s (%s): %s\n", s->entries[i].name, n1,
-                                S_kind_name(s->entries[i].kind));
+            rc |= gx_buf_puts(&b, "  ");
+            rc |= S_put_name(&b, s->entries[i].name);
+            rc |= gx_buf_printf(&b, " (%s): %s\n", n1, S_kind_name(s->entries[i].kind));
         }
         S_bytes(n1, sizeof n1, s->asset_bytes);
         rc |= gx_buf_printf(&b, "  attachments: %llu files, %s\n", (unsigned long long)s->assets, n1);
     }
     rc |= gx_buf_printf(&b, "%-18s%llu\n", "Warnings:", (unsigned long long)s->stats.warnings);
-    if (!rc) { /* names from the export, for a terminal: controls (C0, C1) become spaces */
-        size_t i;
-        for (i = 0; i < b.len; i++) {
-            unsigned char c = (unsigned char)b.ptr[i];
-            if ((c < 0x20 && c != '\n') || c == 0x7F)
-                b.ptr[i] = ' ';
-            else if (c == 0xC2 && i + 1 < b.len && (unsigned char)b.ptr[i + 1] >= 0x80 &&
-                     (unsigned char)b.ptr[i + 1] < 0xA0)
-                b.ptr[i] = b.ptr[i + 1] = ' ', i++;
-        }
+    if (!rc) /* every name from the export went through S_put_name */
         rc = gx_sink_write(sink, b.ptr, b.len);
-    }
     gx_buf_free(&b);
     return rc ? (rc == GROKX_E_IO ? rc : GROKX_E_NOMEM) : 0;
 }

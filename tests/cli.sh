@@ -98,6 +98,32 @@ $G info "$T/esc.json" >"$T/out" 2>"$T/err"
 esc=$(printf '\033'); csi=$(printf '\302\233')
 grep -q "PWNED" "$T/err" && grep -q "human" "$T/out" && ok || bad "the escape test's warnings or names are missing: $(cat "$T/err" "$T/out")"
 cat "$T/out" "$T/err" | LC_ALL=C grep -q "$esc\|$csi" && bad "an escape sequence reached the terminal: $(cat -A "$T/err" | head -3)" || ok
+# ... nor bidi controls (U+202E reverses what follows), line separators, BEL
+# or DEL: not in warnings (info, and convert into md, html and index),
+# errors, or info's names; other Unicode is kept, bidi controls show U+FFFD
+python3 - "$T/bidi.json" <<'EOF'
+import json, sys
+bad = "\u202e\u2028\u2029\u2066\u2069\u200f\u061c\u001b[31m\u0007\u007f\u009b"
+conv = {"conversation": {"id": "c" + bad + "\u65e5\u672c", "title": "t" + bad, "create_time": bad + "late"},
+        "responses": [{"response": {"_id": "m1", "sender": "human" + bad, "message": "hi", "model": "grok" + bad + "\u00e9",
+                                     "create_time": True}}]}
+json.dump({"conversations": [conv]}, open(sys.argv[1], "w"))
+EOF
+printf '{"conversations":[{"conversation":{"id":"c\\u202e\\u2028x"}},]}' >"$T/bidi-err.json"
+for cmd in "info $T/bidi.json" "info --json $T/bidi.json" "convert -f md,html,index -o $T/bidi-out $T/bidi.json" \
+           "convert -f md --threads 1 -o $T/bidi-md $T/bidi.json" "info $T/bidi-err.json"; do
+    $G $cmd >"$T/out" 2>"$T/err"
+    raw=
+    for b in '\342\200\256' '\342\200\250' '\342\200\251' '\342\201\246' '\342\201\251' '\342\200\217' '\330\234' \
+             '\033' '\007' '\177' '\302\233'; do
+        LC_ALL=C grep -q "$(printf "$b")" "$T/out" "$T/err" && raw="$raw $b"
+    done
+    [ -z "$raw" ] && ok || bad "$cmd: $raw reached the terminal: $(cat -A "$T/err" "$T/out" | head -c 400)"
+done
+$G info "$T/bidi.json" >"$T/out" 2>"$T/err"
+grep -q "$(printf 'grok\357\277\275')" "$T/out" && grep -q "$(printf 'c\357\277\275')" "$T/err" &&
+    grep -q "$(printf '\346\227\245\346\234\254')" "$T/err" && grep -q "$(printf '\303\251')" "$T/out" && ok ||
+    bad "bidi controls should show as U+FFFD, other Unicode kept: $(cat "$T/out" "$T/err")"
 # "responses" twice: both lists are kept, and the warning says so
 printf '{"conversations":[{"conversation":{"id":"c1","title":"t"},"responses":[{"response":{"_id":"m1","sender":"human","message":"ONE"}}],"responses":[{"response":{"_id":"m2","parent_response_id":"m1","sender":"assistant","message":"TWO"}}]}]}' >"$T/dupresp.json"
 $G convert -f events -o - "$T/dupresp.json" >"$T/out" 2>"$T/err"

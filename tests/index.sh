@@ -139,16 +139,26 @@ expect 64 $G merge "$T/s.gxi";         has "$T/err" "-o OUT missing"
 # a hostile export: control characters never reach the terminal
 python3 - "$T/hostile.json" <<'EOF'
 import json, sys
-esc = "\u001b[2J\u001b]0;pwned\u0007"
+esc = "\u001b[2J\u001b]0;pwned\u0007\u202e\u2028\u2029\u2067\u200e\u061c\u007f\u009b"
 conv = {"conversation": {"id": "h1", "title": "title " + esc, "create_time": "2025-01-01T00:00:00Z"},
         "responses": [{"response": {"_id": "m1", "sender": "human", "message": "findme " + esc + " here",
                                      "create_time": {"$date": {"$numberLong": "1735689600000"}}}}]}
 json.dump({"conversations": [conv]}, open(sys.argv[1], "w"))
 EOF
 expect 0 $G convert -q -f index -o "$T/h.gxi" "$T/hostile.json"
+# ... nor bidi controls (U+202E), line separators, DEL or C1, in text or JSON
+# (where they are escaped: the same strings to a JSON reader)
+for f in "--color never" "--color always" --json; do
+    expect 0 $G search $f "$T/h.gxi" findme
+    for b in '\033[2J' '\007' '\342\200\256' '\342\200\250' '\342\200\251' '\342\201\247' '\342\200\216' \
+             '\330\234' '\177' '\302\233'; do
+        lacks "$T/out" "$(printf "$b")"
+    done
+    has "$T/out" "findme"
+done
+json 'assert "\x1b" in d["hits"][0]["title"] and "\u202e\u2028\u2029\u2067\u200e\u061c\x7f\x9b" in d["hits"][0]["title"]'
 expect 0 $G search --color never "$T/h.gxi" findme
-lacks "$T/out" "$(printf '\033')"; lacks "$T/out" "$(printf '\007')"; has "$T/out" "findme"
-expect 0 $G search --json "$T/h.gxi" findme; json 'assert "\x1b" in d["hits"][0]["title"]'
+has "$T/out" "$(printf 'pwned \357\277\275  \357\277\275\357\277\275\357\277\275  ')"
 
 echo "index-cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

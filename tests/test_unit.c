@@ -1201,6 +1201,59 @@ test_whitespace_gaps(void)
     free(j);
 }
 
+static int
+buf_sink_write(void *ud, const char *p, size_t n)
+{
+    char *b = ud;
+    size_t have = strlen(b);
+    if (have + n >= 256)
+        return -1;
+    memcpy(b + have, p, n);
+    b[have + n] = 0;
+    return 0;
+}
+
+/* grokx_terminal_write, the one sanitiser of what grokx prints from an
+ * export (and of grokx info's names): every neutralised character, its
+ * neighbours that must stay, sequences cut at the end, and JSON mode. */
+static void
+test_terminal_write(void)
+{
+    static const struct { const char *in, *text, *json; } cases[] = {
+        {"plain ascii", "plain ascii", "plain ascii"},
+        {"a\x1b[31mb\x07" "c\x7f" "d\n", "a [31mb c d ", "a\x1b[31mb\x07" "c\\u007fd\n"},
+        {"\xc2\x9b" "2J\xc2\x80\xc2\x9f\xc2\xa0", " 2J  \xc2\xa0", "\\u009b2J\\u0080\\u009f\xc2\xa0"},
+        {"x\xe2\x80\xaey\xe2\x80\xaaz", "x\xef\xbf\xbdy\xef\xbf\xbdz", "x\\u202ey\\u202az"},
+        {"\xe2\x80\xa8\xe2\x80\xa9", "  ", "\\u2028\\u2029"},
+        {"\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+         "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "\\u2066\\u2069\\u200e\\u200f\\u061c"},
+        /* neighbours kept: U+2027, U+202F, U+2065, U+206A, U+061B, U+200D, e-acute, CJK, U+FFFD */
+        {"\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b\xe2\x80\x8d\xc3\xa9\xe6\x97\xa5\xef\xbf\xbd",
+         "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b\xe2\x80\x8d\xc3\xa9\xe6\x97\xa5\xef\xbf\xbd",
+         "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b\xe2\x80\x8d\xc3\xa9\xe6\x97\xa5\xef\xbf\xbd"},
+        {"cut \xe2\x80", "cut \xe2\x80", "cut \xe2\x80"},
+        {"cut \xc2", "cut \xc2", "cut \xc2"},
+        {"{\"a\":\"\\\"q\"}", "{\"a\":\"\\\"q\"}", "{\"a\":\"\\\"q\"}"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[256] = "";
+        grokx_sink sink = {buf_sink_write, out};
+        CHECK_INT(grokx_terminal_write(sink, cases[i].in, strlen(cases[i].in), 0), 0);
+        CHECK_MSG(!strcmp(out, cases[i].text), "case %zu as text: \"%s\"", i, out);
+        out[0] = 0;
+        CHECK_INT(grokx_terminal_write(sink, cases[i].in, strlen(cases[i].in), GROKX_TERMINAL_JSON), 0);
+        CHECK_MSG(!strcmp(out, cases[i].json), "case %zu as JSON: \"%s\"", i, out);
+    }
+    {   /* a failing sink is GROKX_E_IO */
+        char out[256];
+        grokx_sink sink = {buf_sink_write, out};
+        memset(out, 'x', 255);
+        out[255] = 0;
+        CHECK_INT(grokx_terminal_write(sink, "a\x1b", 2, 0), GROKX_E_IO);
+    }
+}
+
 /* gx_hash64 is stored in manifests: its values must be XXH64's, for every
  * length path (stripes of 32, words of 8, a word of 4, single bytes). The
  * references are what xxhsum -H1 prints for bytes (i * 7 + 3) & 255. */
@@ -1265,5 +1318,6 @@ main(void)
     test_html_escape();
     test_long_string_memory();
     test_whitespace_gaps();
+    test_terminal_write();
     return test_report("unit");
 }

@@ -18,10 +18,13 @@ extern const char *prog;
 /* A sink on standard output, and its final flush (EXIT_OUTPUT if it failed). */
 int stdout_write(void *ud, const char *buf, size_t len);
 int finish_stdout(void);
-/* Text from an export or an index as a person should see it on one line:
- * controls, C0 and C1 (a terminal's escape sequences among them), become
- * spaces. */
+/* Text from an export or an index as a person should see it on one line,
+ * through grokx_terminal_write: C0 and C1 controls (a terminal's escape
+ * sequences among them), DEL and U+2028/U+2029 become spaces, bidi
+ * controls (U+202E...) U+FFFD. */
 void put_clean(FILE *f, const char *s, size_t n);
+/* A sink on a FILE *. */
+int file_write(void *ud, const char *buf, size_t len);
 /* put_clean() of a NUL-terminated string, then a newline, on stderr. */
 void put_clean_line(const char *s);
 /* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC; -1 if not one. */

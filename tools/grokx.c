@@ -241,19 +241,19 @@ typedef struct out_target {
     const char *path;
 } out_target;
 
+int
+file_write(void *ud, const char *buf, size_t len)
+{
+    return fwrite(buf, 1, len, ud) == len ? 0 : -1;
+}
+
+/* Text from an export on a terminal: the library's one sanitiser (controls,
+ * line separators and bidi controls neutralised; grokx_terminal_write). */
 void
 put_clean(FILE *f, const char *s, size_t n)
 {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] < 0xA0 && (unsigned char)s[i + 1] >= 0x80) {
-            fputc(' ', f); /* U+0080-U+009F: U+009B is a CSI */
-            i++;
-        } else {
-            fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
-        }
-    }
+    grokx_sink sink = {file_write, f};
+    grokx_terminal_write(sink, s, n, 0);
 }
 
 void

@@ -56,17 +56,21 @@ static const char usage_check[] =
 static void
 put_json_str(FILE *f, const char *s, size_t n)
 {
-    size_t i;
+    grokx_sink sink = {file_write, f};
+    size_t i, run = 0;
     fputc('"', f);
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i++) { /* '"', '\\' and C0 here; DEL, C1 and bidi controls below */
         unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
+        if (c == '"' || c == '\\' || c < 0x20) {
+            grokx_terminal_write(sink, s + run, i - run, GROKX_TERMINAL_JSON);
+            if (c < 0x20)
+                fprintf(f, "\\u%04x", c);
+            else
+                fprintf(f, "\\%c", c);
+            run = i + 1;
+        }
     }
+    grokx_terminal_write(sink, s + run, n - run, GROKX_TERMINAL_JSON);
     fputc('"', f);
 }
 
