@@ -21,7 +21,8 @@
   gen.py gap GIB CHAR FILE    to stdout: JSON whose first conversation is
                               preceded by GIB GiB of CHAR ("nl": newlines, so
                               the line passes 2^32; "sp": spaces, so the
-                              column does) and breaks just after it; FILE
+                              column does; "str": strings of 60 MiB in an
+                              unknown section) and breaks just after it; FILE
                               gets the expected "byte B (line L, column C)"
 """
 import sys
@@ -124,14 +125,28 @@ def main():
         print("byte %d (line %d, column %d)" % (offset + col - 1, lines, col))  # bytes from 0
     elif kind == "gap":
         gib, char, path = float(sys.argv[2]), sys.argv[3], sys.argv[4]
-        c = {"nl": b"\n", "sp": b" "}[char]
+        c = {"nl": b"\n", "sp": b" ", "str": b"a"}[char]
         head = b'{"conversations":['
         n = int(gib * (1 << 30))
         block = c * (1 << 20)
-        out.write(head)
-        for _ in range(n >> 20):
-            out.write(block)
-        out.write(c * (n & ((1 << 20) - 1)))
+        if char == "str":  # {"x":["aaa...","aaa...",...],"conversations":[
+            out.write(b'{"x":[')
+            written, first = 6, True
+            while written < n:
+                out.write(b'"' if first else b',"')
+                written += 1 if first else 2
+                for _ in range(60):
+                    out.write(block)
+                out.write(b'"')
+                written += 60 * len(block) + 1
+                first = False
+            out.write(b'],"conversations":[')
+            head, n = b"", written + len(b'],"conversations":[')
+        else:
+            out.write(head)
+            for _ in range(n >> 20):
+                out.write(block)
+            out.write(c * (n & ((1 << 20) - 1)))
         bad = b'{"conversation":}'  # "}" where a value belongs
         out.write(bad)
         out.flush()

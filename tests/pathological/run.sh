@@ -3,7 +3,7 @@
 # each within a time and memory limit: nesting 10^5 deep, a 256 MiB string,
 # 10^6 tiny conversations, 10^5 duplicate keys, 10^5 conversations with the
 # same title (and ids alike), and an error past 4 GiB of a .json.gz, then
-# past 4 GiB of newlines and of spaces on stdin, whose offset, line and
+# past 4 GiB of newlines, of spaces and of long strings on stdin, whose offset, line and
 # column must be right (64-bit counters).
 #   PATHOLOGICAL_GIB   size of the .json.gz and whitespace cases (default 4.1; "" skips them)
 G=${GROKX:-./grokx}
@@ -74,9 +74,11 @@ if [ -n "$GIB" ]; then
     run "an error past $GIB GiB of .json.gz" 2 600 64 $G info -q "$T/big.json.gz"
     has "$T/err" "$want"
     # the same past 4 GiB of newlines (the line passes 2^32) and of spaces
-    # (the column does), piped in: whitespace is no token, memory stays flat
-    for c in nl sp; do
-        run "an error past $GIB GiB of whitespace ($c) on stdin" 2 600 64 \
+    # (the column does), piped in: whitespace is no token, memory stays flat;
+    # and past 4 GiB of 60 MiB strings (each held once, as a token)
+    for c in nl sp str; do
+        mib=64; [ $c = str ] && mib=320
+        run "an error past $GIB GiB of $c on stdin" 2 600 $mib \
             sh -c "$GEN gap $GIB $c '$T/want' | $G info -q -"
         has "$T/err" "$(cat "$T/want")"
     done
