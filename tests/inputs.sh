@@ -52,9 +52,12 @@ for frac in 10 50 90 99; do
 done
 $G info - <"$T/f/deflated.zip" >/dev/null 2>"$T/err"; st=$?
 [ $st = 2 ] && grep -q "cannot be read from a pipe" "$T/err" && ok || bad "ZIP on stdin: $st $(cat "$T/err")"
-# the bomb: the JSON cap (no token within max_string) or the expansion cap stops it
-$G info "$T/f/bomb.zip" >/dev/null 2>"$T/err"; st=$?
-[ $st = 2 ] && ok || bad "bomb.zip: status $st"
+# the bomb: 200 MB of spaces in an empty export is valid JSON, and whitespace
+# is no token: it is read, in flat memory (test_whitespace_gaps measures it;
+# it once failed as "no JSON token ends within max_string"). What stops a
+# real bomb is the expansion cap (max_expanded, test_input)
+$G info "$T/f/bomb.zip" >"$T/out" 2>"$T/err"; st=$?
+[ $st = 0 ] && grep -q "Conversations: *0 " "$T/out" && ok || bad "bomb.zip: status $st: $(cat "$T/err")"
 # info lists the export's files, never reading the account file
 $G info "$T/f/deflated.zip" >"$T/out" 2>"$T/err"
 grep -q "prod-mc-auth-mgmt-api.json (.*): account (e-mail, birth date" "$T/out" && ok || bad "info lists the account file"
