@@ -20,8 +20,12 @@ same() { # same events as the plain JSON
     events "$1" >"$T/got"; st=$?
     if cmp -s "$T/got" "$T/want"; then ok; else bad "$1: events differ from the plain JSON ($(head -c 200 "$T/err"))"; fi
 }
-for f in deflated.zip stored.zip zip64.zip zip64-extra.zip flat.zip hostile-names.zip export.json.gz two-members.json.gz folder; do
+for f in deflated.zip stored.zip zip64.zip zip64-extra.zip flat.zip hostile-names.zip descriptor.zip export.json.gz two-members.json.gz folder; do
     same "$T/f/$f"
+done
+# and without a warning: the local headers of good archives agree with their directory
+for f in deflated.zip stored.zip zip64.zip zip64-extra.zip flat.zip folders.zip folder att-ok.zip descriptor.zip; do
+    $G info "$T/f/$f" >/dev/null 2>"$T/err" && [ ! -s "$T/err" ] && ok || bad "$f: a warning or an error: $(head -c 300 "$T/err")"
 done
 events - <"$T/f/export.json.gz" >"$T/got"
 cmp -s "$T/got" "$T/want" && ok || bad "gzip on stdin"

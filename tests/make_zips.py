@@ -295,3 +295,21 @@ put('pdf.json.gz', gzip.compress(PDF))
 with zipfile.ZipFile(path('no-backend.zip'), 'w') as zf:
     zf.writestr('[Content_Types].xml', b'<Types/>')
     zf.writestr('word/document.xml', b'<w:document/>')
+
+# written to a pipe: data descriptors (flag bit 3), sizes and CRC-32 after
+# the data, zeros in the local header; the asset with ZIP64 descriptors
+class Unseekable(io.RawIOBase):
+    def __init__(self):
+        self.data = bytearray()
+    def writable(self):
+        return True
+    def write(self, b):
+        self.data += b
+        return len(b)
+pipe = Unseekable()
+with zipfile.ZipFile(pipe, 'w', compression=zipfile.ZIP_DEFLATED) as zf:
+    with zf.open(ROOT + 'prod-grok-backend.json', 'w') as f:
+        f.write(backend)
+    with zf.open(ROOT + 'prod-mc-asset-server//' + ASSET1 + '/content', 'w', force_zip64=True) as f:
+        f.write(PNG)
+put('descriptor.zip', bytes(pipe.data))
