@@ -531,7 +531,11 @@ typedef struct grokx_input_options {
 } grokx_input_options;
 
 /* Open path; on failure returns a GROKX_E_* code and fills *err (which may
- * be NULL) with what went wrong. opts may be NULL. */
+ * be NULL) with what went wrong. opts may be NULL. A file that is no
+ * export is GROKX_E_SCHEMA, said from its first bytes ("not a Grok export:
+ * this looks like a PDF document"); a ZIP or folder without the backend is
+ * GROKX_E_NOTFOUND, with the first names it holds. Each ZIP member's local
+ * header is compared with its central record here. */
 GROKX_API int grokx_input_open(const char *path, const grokx_input_options *opts,
                                grokx_input **out, grokx_error *err);
 /* The same for an export held in memory (a ZIP, gzip or JSON). buf must
