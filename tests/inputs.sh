@@ -118,8 +118,9 @@ warned() {
     conv "$1"
     if [ $st = 1 ] && grep -q -- "warning: .*$2" "$T/err"; then ok; else bad "$1: status $st, want 1 and a warning '$2': $(head -c 300 "$T/err")"; fi
 }
-for f in att-symlink att-encrypted att-csize-beyond att-folder; do
+for f in att-symlink att-encrypted att-csize-beyond att-folder att-bad-local; do
     case $f in
+    att-bad-local) warned $f "prod-mc-asset-server//$A1/content: bad local header; the archive is corrupt; not read" ;;
     att-symlink) warned $f "prod-mc-asset-server//$A1/content is a symbolic link; not followed; not read" ;;
     att-encrypted) warned $f "prod-mc-asset-server//$A1/content is encrypted; not supported; not read" ;;
     att-csize-beyond) warned $f "prod-mc-asset-server//$A1/content claims 2147483647 compressed bytes, more than the whole file" ;;
@@ -128,6 +129,7 @@ for f in att-symlink att-encrypted att-csize-beyond att-folder; do
     [ -z "$(find "$T/o-$f" -name "$A1.*")" ] && grep -rq "Attachment \`$A1\` is not in the export" "$T/o-$f/md" &&
         ok || bad "$f: the member was copied, or the note does not say it is missing"
 done
+warned att-data-beyond "prod-mc-asset-server//$A2/content: data beyond the end of the file; the archive is corrupt; not read"
 for f in att-local-crc:CRC-32 att-local-name:name; do
     warned "${f%%:*}" "prod-mc-asset-server//$A1/content: its local header disagrees with the central directory (${f#*:}); read as the directory says"
     cmp -s "$(find "$T/o-${f%%:*}" -name "$A1.png")" "$(find "$T/o-att-ok" -name "$A1.png")" && ok ||

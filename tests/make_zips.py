@@ -313,3 +313,7 @@ with zipfile.ZipFile(pipe, 'w', compression=zipfile.ZIP_DEFLATED) as zf:
     with zf.open(ROOT + 'prod-mc-asset-server//' + ASSET1 + '/content', 'w', force_zip64=True) as f:
         f.write(PNG)
 put('descriptor.zip', bytes(pipe.data))
+# an attachment's central record points one byte past its local header
+patch_entry('att-ok.zip', 'att-bad-local.zip', A1, lambda d, l, c: add32(d, c + 42, 1))
+# the last attachment's local extra field runs past the end of the file
+patch_entry('att-ok.zip', 'att-data-beyond.zip', A2, lambda d, l, c: struct.pack_into('<H', d, l + 28, 0xFFFF))

@@ -309,6 +309,43 @@ check_member_warnings(void)
     }
 }
 
+/* An attachment declaring more than max_asset is warned about, not read. */
+static void
+check_asset_cap(void)
+{
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, NULL, NULL, NULL, NULL, NULL};
+    grokx_input_options io;
+    warned wd = {0, 0, ""};
+    grokx_options o;
+    grokx_writer *w = grokx_writer_new(&vt, NULL);
+    grokx_parser *p;
+    grokx_input *in = NULL;
+    grokx_asset *a = NULL;
+    grokx_error err;
+    char path[1024];
+    memset(&io, 0, sizeof io);
+    io.abi_version = GROKX_ABI_VERSION;
+    io.max_asset = 100; /* the PNG is 72 bytes, the PDF 109 */
+    grokx_options_init(&o);
+    o.warning = on_warning;
+    o.warning_ud = &wd;
+    p = grokx_parser_new(&o, w);
+    snprintf(path, sizeof path, "%s/att-ok.zip", dir);
+    CHECK_INT(grokx_input_open(path, &io, &in, &err), 0);
+    if (in) {
+        CHECK_INT(grokx_input_parse(in, p), 0);
+        CHECK_INT(wd.n, 1);
+        CHECK_MSG(strstr(wd.text, ASSET2 "/content expands to 109 bytes, more than the limit of 100"),
+                  "%s", wd.text);
+        CHECK_INT(grokx_asset_open(in, ASSET2, &a), GROKX_E_NOTFOUND);
+        CHECK_INT(grokx_asset_open(in, ASSET1, &a), 0);
+        grokx_asset_close(a);
+    }
+    grokx_input_close(in);
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+}
+
 /* A writer failing on a corrupt attachment fails the parse as an input
  * error (origin INPUT: the CLI's exit 2), with the member's name. */
 typedef struct copier {
@@ -400,6 +437,7 @@ main(int argc, char **argv)
     check_gzip_limits();
     check_integrity();
     check_member_warnings();
+    check_asset_cap();
     check_writer_origin();
     check_not_export();
     return test_report("input");
