@@ -107,7 +107,7 @@ $(B)/fuzz_replay_md_guard $(B)/fuzz_md_guard $(B)/fuzz_replay_steps $(B)/fuzz_st
 $(B)/fuzz_replay_%: fuzz/replay.c fuzz/fuzz_%.c fuzz/*.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c libgrokx.a $(LIBS)
-$(B)/fixtures: tests/make_zips.py examples/sample-export.json
+$(B)/fixtures: tests/make_zips.py examples/sample-export.json tests/golden/29-attachments-and-cards/input.json
 	python3 tests/make_zips.py $@ examples/sample-export.json
 
 check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures

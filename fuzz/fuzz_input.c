@@ -3,7 +3,9 @@
  * an export held in memory (ZIP, gzip or JSON). The backend is parsed
  * into the events writer, then every attachment is opened and read to
  * its end. Invariants beyond "no crash": an asset's bytes never exceed
- * its declared size; a listed asset is found by its id.
+ * its declared size, and an asset read to its end without an error gave
+ * exactly that size (the size and CRC-32 are checked before the end is
+ * reported); every failure other than "not found" says why.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,13 +32,23 @@ read_asset(void *ud, const grokx_entry *e)
     unsigned char buf[4096];
     size_t got;
     uint64_t total = 0;
+    int rc;
     if (e->kind != GROKX_ENTRY_ASSET)
         return 0;
-    if (grokx_asset_open(in, e->asset_id.ptr, &a) != 0)
-        return 0; /* corrupt entries fail cleanly */
-    while (grokx_asset_read(a, buf, sizeof buf, &got) == 0 && got)
+    if ((rc = grokx_asset_open(in, e->asset_id.ptr, &a)) != 0) {
+        /* corrupt entries fail cleanly, and say which member */
+        if (rc != GROKX_E_NOTFOUND && !grokx_input_asset_error(in)[0])
+            abort();
+        return 0;
+    }
+    while ((rc = grokx_asset_read(a, buf, sizeof buf, &got)) == 0 && got)
         total += got;
     if (total > grokx_asset_size(a))
+        abort();
+    /* an end without an error comes only after the size (and CRC) checks */
+    if (rc == 0 && total != grokx_asset_size(a))
+        abort();
+    if (rc != 0 && !grokx_input_asset_error(in)[0])
         abort();
     grokx_asset_close(a);
     return 0;

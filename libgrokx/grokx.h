@@ -130,7 +130,10 @@ enum {
     GROKX_W_DUPLICATE_KEY = 8,          /* a known key appeared twice */
     GROKX_W_MISSING_ID = 9,             /* a conversation without an id */
     GROKX_W_UNLINKED = 10,              /* an answer without a parent, linked to the question before it */
-    GROKX_W_TOO_DEEP = 11               /* a skipped or captured value nested past max_depth: skipped */
+    GROKX_W_TOO_DEEP = 11,              /* a skipped or captured value nested past max_depth: skipped */
+    GROKX_W_ARCHIVE_MEMBER = 12         /* a member of the ZIP (or folder) that is not read (a
+                                           symlink, encrypted, sizes past the file, ...) or whose
+                                           local header disagrees with the central directory */
 };
 
 #define GROKX_ERROR_TEXT_MAX 320
@@ -544,7 +547,11 @@ typedef struct grokx_input_options {
 } grokx_input_options;
 
 /* Open path; on failure returns a GROKX_E_* code and fills *err (which may
- * be NULL) with what went wrong. opts may be NULL. */
+ * be NULL) with what went wrong. opts may be NULL. A file that is no
+ * export is GROKX_E_SCHEMA, said from its first bytes ("not a Grok export:
+ * this looks like a PDF document"); a ZIP or folder without the backend is
+ * GROKX_E_NOTFOUND, with the first names it holds. Each ZIP member's local
+ * header is compared with its central record here. */
 GROKX_API int grokx_input_open(const char *path, const grokx_input_options *opts,
                                grokx_input **out, grokx_error *err);
 /* The same for an export held in memory (a ZIP, gzip or JSON). buf must
@@ -588,11 +595,22 @@ GROKX_API int grokx_input_entries(grokx_input *in,
  * MIME type in the export). */
 typedef struct grokx_asset grokx_asset; /* opaque */
 /* GROKX_E_NOTFOUND when the export does not hold that asset (common:
- * most generated images are not included). */
+ * most generated images are not included), or holds it in a member that
+ * cannot be read (a symlink, encrypted, sizes past the file: the parse
+ * warned about it with GROKX_W_ARCHIVE_MEMBER). Other failures (a corrupt
+ * member found in its first bytes, a read error) are errors of the input:
+ * grokx_input_asset_error() says which. */
 GROKX_API int grokx_asset_open(grokx_input *in, const char *asset_id, grokx_asset **out);
-/* Read up to cap bytes; *got == 0 at the end. A CRC mismatch or a size
- * over max_asset is GROKX_E_ARCHIVE. */
+/* Read up to cap bytes; *got == 0 at the end, and only once the member's
+ * size and CRC-32 were checked: a mismatch, or deflate data that is not,
+ * is GROKX_E_ARCHIVE, more than max_asset GROKX_E_LIMIT. So bytes read
+ * are trusted only once *got == 0 came back without an error. A writer
+ * that fails with GROKX_E_ARCHIVE makes the parse fail with origin
+ * GROKX_ORIGIN_INPUT. */
 GROKX_API int grokx_asset_read(grokx_asset *a, void *buf, size_t cap, size_t *got);
+/* Why the last grokx_asset_open() or grokx_asset_read() on in failed, one
+ * line naming the member ("" after a success or GROKX_E_NOTFOUND). */
+GROKX_API const char *grokx_input_asset_error(const grokx_input *in);
 GROKX_API uint64_t grokx_asset_size(const grokx_asset *a);
 /* e.g. "image/png" and "png"; "application/octet-stream" and "bin" when
  * the bytes say nothing. */

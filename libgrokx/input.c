@@ -45,6 +45,91 @@ gx_input_error(grokx_error *err, int code, const char *fmt, ...)
 
 /* ---- entries --------------------------------------------------------- */
 
+static void
+S_diff_text(unsigned diff, char *buf, size_t cap)
+{
+    static const struct { unsigned bit; const char *what; } fields[] = {
+        {GX_DIFF_NAME, "name"},   {GX_DIFF_METHOD, "method"},
+        {GX_DIFF_FLAGS, "flags"}, {GX_DIFF_CRC, "CRC-32"},
+        {GX_DIFF_CSIZE, "compressed size"}, {GX_DIFF_SIZE, "size"},
+    };
+    size_t i, n = 0;
+    buf[0] = 0;
+    for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if ((diff & fields[i].bit) && n < cap)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", fields[i].what);
+}
+
+int
+gx_input_defect(grokx_input *in, const gx_entry *e, int strict, grokx_error *err)
+{
+    char what[96];
+    switch (e->defect) {
+    case GX_DEFECT_SYMLINK:
+        return gx_input_error(err, GROKX_E_ARCHIVE, "%s: %s is a symbolic link; not followed",
+                              in->path, e->name);
+    case GX_DEFECT_ENCRYPTED:
+        return gx_input_error(err, GROKX_E_ARCHIVE, "%s: %s is encrypted; not supported",
+                              in->path, e->name);
+    case GX_DEFECT_METHOD:
+        return gx_input_error(err, GROKX_E_ARCHIVE,
+                              "%s: %s uses compression method %u; only stored and deflated "
+                              "entries are supported",
+                              in->path, e->name, e->method);
+    case GX_DEFECT_BEYOND:
+        return gx_input_error(err, GROKX_E_ARCHIVE,
+                              "%s: %s claims %llu compressed bytes, more than the whole "
+                              "file; the archive is corrupt",
+                              in->path, e->name, (unsigned long long)e->csize);
+    case GX_DEFECT_LOCAL:
+        return gx_input_error(err, GROKX_E_ARCHIVE,
+                              "%s: %s: bad local header; the archive is corrupt", in->path,
+                              e->name);
+    case GX_DEFECT_DATA:
+        return gx_input_error(err, GROKX_E_ARCHIVE,
+                              "%s: %s: data beyond the end of the file; the archive is corrupt",
+                              in->path, e->name);
+    case GX_DEFECT_TOO_BIG:
+        return gx_input_error(err, GROKX_E_LIMIT,
+                              "%s: %s expands to %llu bytes, more than the limit of %llu "
+                              "(a ZIP bomb?)",
+                              in->path, e->name, (unsigned long long)e->size,
+                              (unsigned long long)in->opt.max_asset);
+    default:
+        break;
+    }
+    if (strict && e->diff) {
+        S_diff_text(e->diff, what, sizeof what);
+        return gx_input_error(err, GROKX_E_ARCHIVE,
+                              "%s: %s: its local header disagrees with the central directory "
+                              "(%s); the archive is corrupt",
+                              in->path, e->name, what);
+    }
+    return 0;
+}
+
+void
+gx_input_warn_members(grokx_input *in, grokx_parser *p)
+{
+    size_t i;
+    for (i = 0; i < in->nentries; i++) {
+        const gx_entry *e = &in->entries[i];
+        grokx_error err;
+        char what[96];
+        if ((long)i == in->backend)
+            continue; /* its own defects are errors, when it is opened */
+        if (gx_input_defect(in, e, 0, &err)) {
+            gx_parser_warn_input(p, GROKX_W_ARCHIVE_MEMBER, "%s; not read", err.text);
+        } else if (e->diff) {
+            S_diff_text(e->diff, what, sizeof what);
+            gx_parser_warn_input(p, GROKX_W_ARCHIVE_MEMBER,
+                                 "%s: %s: its local header disagrees with the central "
+                                 "directory (%s); read as the directory says, its CRC-32 checked",
+                                 in->path, e->name, what);
+        }
+    }
+}
+
 gx_entry *
 gx_input_add_entry(grokx_input *in, const char *name, uint64_t size)
 {
@@ -152,9 +237,24 @@ gx_input_index_assets(grokx_input *in, grokx_error *err)
         if (in->entries[i].kind == GROKX_ENTRY_ASSET)
             in->nassets++;
     }
-    if (in->backend < 0)
-        return gx_input_error(err, GROKX_E_NOTFOUND, "%s: no " GX_BACKEND_NAME " in it",
-                              in->path);
+    if (in->backend < 0) {
+        char list[200];
+        size_t n = 0, k;
+        list[0] = 0;
+        for (k = 0; k < in->nentries && k < 3 && n < sizeof list; k++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%.60s", k ? ", " : "",
+                                  in->entries[k].name);
+        if (in->nentries > 3 && n < sizeof list)
+            snprintf(list + n, sizeof list - n, ", ...");
+        if (!in->nentries)
+            return gx_input_error(err, GROKX_E_NOTFOUND,
+                                  "%s: not a Grok export: no " GX_BACKEND_NAME " in it; it is empty",
+                                  in->path);
+        return gx_input_error(err, GROKX_E_NOTFOUND,
+                              "%s: not a Grok export: no " GX_BACKEND_NAME
+                              " in it; it holds %zu file%s: %s",
+                              in->path, in->nentries, in->nentries == 1 ? "" : "s", list);
+    }
     if (in->nassets && !(in->assets = malloc(in->nassets * sizeof *in->assets)))
         return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
     in->nassets = 0;
@@ -181,8 +281,8 @@ S_join(const char *a, const char *b)
     return s;
 }
 
-/* Add the regular files under dir (recursively, symlinks never followed),
- * named relative to root. */
+/* Add the regular files under dir (recursively, symlinks never followed
+ * but listed, to be warned about), named relative to root. */
 static int
 S_walk(grokx_input *in, const char *root, const char *rel, int depth)
 {
@@ -207,11 +307,12 @@ S_walk(grokx_input *in, const char *root, const char *rel, int depth)
             rc = GROKX_E_NOMEM;
         else if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode) && depth < S_FOLDER_DEPTH)
             rc = S_walk(in, root, name, depth + 1);
-        else if (lstat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-            gx_entry *e = gx_input_add_entry(in, name, (uint64_t)st.st_size);
+        else if (lstat(full, &st) == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+            gx_entry *e = gx_input_add_entry(in, name, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
             if (!e || gx_input_classify(in, e))
                 rc = GROKX_E_NOMEM;
             else {
+                e->defect = S_ISLNK(st.st_mode) ? GX_DEFECT_SYMLINK : 0; /* listed, never followed */
                 e->path = full;
                 full = NULL;
             }
@@ -286,6 +387,14 @@ S_detect(grokx_input *in, const unsigned char *h, size_t n, grokx_error *err)
         return gx_zip_open(in, err);
     }
     in->kind = n >= 2 && h[0] == 0x1f && h[1] == 0x8b ? GROKX_INPUT_GZIP : GROKX_INPUT_JSON;
+    if (in->kind == GROKX_INPUT_JSON) {
+        char what[128];
+        int at_end = in->mem || in->size ? n >= in->size : n < sizeof in->pending;
+        const char *why = gx_sniff_not_export(h, n, at_end, what, sizeof what);
+        if (why)
+            return gx_input_error(err, GROKX_E_SCHEMA, "%s: not a Grok export: %s",
+                                  strcmp(in->path, "-") ? in->path : "(stdin)", why);
+    }
     return 0;
 }
 
@@ -330,7 +439,7 @@ S_name(grokx_input *in)
 static int
 S_finish_open(grokx_input *in, grokx_input **out, grokx_error *err)
 {
-    unsigned char head[8];
+    unsigned char head[sizeof in->pending];
     ssize_t n;
     int rc = 0;
     if (in->kind != GROKX_INPUT_FOLDER) {
@@ -498,6 +607,12 @@ S_parse_plain(grokx_input *in, int fd, grokx_parser *p, unsigned char *buf)
             return gx_parser_fail(p, GROKX_E_IO, "%s: read failed: %s", in->path, strerror(errno));
         if (n == 0)
             return grokx_parser_finish(p);
+        if (pos == (uint64_t)n && in->kind == GROKX_INPUT_FOLDER) { /* the file was sniffed at open otherwise */
+            char what[128];
+            const char *why = gx_sniff_not_export(buf, (size_t)n, 0, what, sizeof what);
+            if (why)
+                return gx_parser_fail(p, GROKX_E_SCHEMA, "not a Grok export: %s", why);
+        }
         if ((rc = grokx_parser_feed(p, buf, (size_t)n)) != 0)
             return rc;
     }
@@ -510,7 +625,7 @@ S_parse_gzip(grokx_input *in, int fd, grokx_parser *p)
     int rc;
     if (!g)
         return gx_parser_fail(p, GROKX_E_NOMEM, "out of memory");
-    rc = gx_pump(gx_gz_read, g, p);
+    rc = gx_pump(gx_gz_read, g, p, "compressed with gzip");
     gx_gz_free(g);
     return rc;
 }
@@ -519,9 +634,13 @@ static int
 S_parse_folder(grokx_input *in, grokx_parser *p, unsigned char *buf)
 {
     const gx_entry *e = &in->entries[in->backend];
-    int fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc;
-    if (fd < 0)
+    grokx_error err;
+    int fd, rc;
+    if ((rc = gx_input_defect(in, e, 1, &err)) != 0)
+        return gx_parser_fail(p, rc, "%s", err.text);
+    if ((fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
         return gx_parser_fail(p, GROKX_E_IO, "%s: %s", e->path, strerror(errno));
+    gx_input_warn_members(in, p);
     rc = S_parse_plain(in, fd, p, buf);
     close(fd);
     return rc;
@@ -570,17 +689,16 @@ S_find_asset(grokx_input *in, const char *id)
 }
 
 static int
-S_asset_raw_read(grokx_asset *a, void *buf, size_t cap, size_t *got)
+S_asset_raw_read(grokx_asset *a, void *buf, size_t cap, size_t *got, grokx_error *err)
 {
-    grokx_error err;
     ssize_t n;
     if (a->in->kind == GROKX_INPUT_ZIP)
-        return gx_zip_entry_read(a->in, a->e, buf, cap, got, &err);
+        return gx_zip_entry_read(a->in, a->e, buf, cap, got, err);
     do
         n = read(a->fd, buf, cap);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        return GROKX_E_IO;
+        return gx_input_error(err, GROKX_E_IO, "%s: read failed: %s", a->e->path, strerror(errno));
     *got = (size_t)n;
     return 0;
 }
@@ -596,8 +714,9 @@ grokx_asset_open(grokx_input *in, const char *asset_id, grokx_asset **out)
     if (!in || !asset_id || !out)
         return GROKX_E_INVALID;
     *out = NULL;
-    if (!(e = S_find_asset(in, asset_id)))
-        return GROKX_E_NOTFOUND;
+    in->asset_err[0] = 0;
+    if (!(e = S_find_asset(in, asset_id)) || e->defect)
+        return GROKX_E_NOTFOUND; /* a member that cannot be read: the parse warned */
     if (!(a = calloc(1, sizeof *a)))
         return GROKX_E_NOMEM;
     a->in = in;
@@ -605,16 +724,20 @@ grokx_asset_open(grokx_input *in, const char *asset_id, grokx_asset **out)
     a->fd = -1;
     if (in->kind == GROKX_INPUT_ZIP)
         rc = gx_zip_entry_open(in, e, in->opt.max_asset, &err);
+    else if ((a->fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+        rc = gx_input_error(&err, GROKX_E_IO, "%s: %s", e->path, strerror(errno));
     else
-        rc = (a->fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 ? GROKX_E_IO : 0;
+        rc = 0;
     /* sniff from the first bytes; reads replay them */
     while (!rc && a->head_len < sizeof a->head) {
-        if ((rc = S_asset_raw_read(a, a->head + a->head_len, sizeof a->head - a->head_len, &got)) ||
+        if ((rc = S_asset_raw_read(a, a->head + a->head_len, sizeof a->head - a->head_len, &got,
+                                   &err)) ||
             !got)
             break;
         a->head_len += got;
     }
     if (rc) {
+        snprintf(in->asset_err, sizeof in->asset_err, "%s", err.text);
         grokx_asset_close(a);
         return rc;
     }
@@ -626,6 +749,7 @@ grokx_asset_open(grokx_input *in, const char *asset_id, grokx_asset **out)
 int
 grokx_asset_read(grokx_asset *a, void *buf, size_t cap, size_t *got)
 {
+    grokx_error err;
     int rc;
     if (!a || !got || (!buf && cap))
         return GROKX_E_INVALID;
@@ -633,13 +757,24 @@ grokx_asset_read(grokx_asset *a, void *buf, size_t cap, size_t *got)
         *got = GX_MIN(cap, a->head_len - a->head_pos);
         memcpy(buf, a->head + a->head_pos, *got);
         a->head_pos += *got;
-    } else if ((rc = S_asset_raw_read(a, buf, cap, got)) != 0) {
+    } else if ((rc = S_asset_raw_read(a, buf, cap, got, &err)) != 0) {
+        snprintf(a->in->asset_err, sizeof a->in->asset_err, "%s", err.text);
         return rc;
     }
     a->read += *got;
-    if (a->read > a->in->opt.max_asset)
+    if (a->read > a->in->opt.max_asset) {
+        snprintf(a->in->asset_err, sizeof a->in->asset_err,
+                 "%s: %s: more than the limit of %llu bytes", a->in->path, a->e->name,
+                 (unsigned long long)a->in->opt.max_asset);
         return GROKX_E_LIMIT;
+    }
     return 0;
+}
+
+const char *
+grokx_input_asset_error(const grokx_input *in)
+{
+    return in ? in->asset_err : "";
 }
 
 uint64_t grokx_asset_size(const grokx_asset *a) { return a ? a->e->size : 0; }

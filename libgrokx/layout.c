@@ -441,6 +441,19 @@ S_plain_id(const char *id)
     return i > 0 && i < 200;
 }
 
+/* An attachment the export holds but that cannot be read whole and
+ * intact (a CRC-32 or size mismatch, a read error): the run fails, as an
+ * error of the input (GROKX_E_ARCHIVE), naming the member. */
+static int
+S_asset_failed(gx_layout *l, int rc)
+{
+    const char *why = grokx_input_asset_error(l->input);
+    if (rc == GROKX_E_NOMEM)
+        return rc;
+    snprintf(l->why, sizeof l->why, "%s", why[0] ? why : grokx_strerror(rc));
+    return GROKX_E_ARCHIVE;
+}
+
 int
 gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *link, size_t cap,
                      int *image)
@@ -452,8 +465,10 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
     size_t got;
     int rc;
     struct stat st;
-    if (!l->input || !S_plain_id(id) || grokx_asset_open(l->input, id, &a) != 0)
+    if (!l->input || !S_plain_id(id))
         return 0;
+    if ((rc = grokx_asset_open(l->input, id, &a)) != 0)
+        return rc == GROKX_E_NOTFOUND ? 0 : S_asset_failed(l, rc);
     snprintf(link, cap, "attachments/%s.%s", id, grokx_asset_ext(a));
     *image = !strncmp(grokx_asset_mime(a), "image/", 6);
     if (!l->out_dir) {
@@ -480,9 +495,9 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
         if (sink.write(sink.ud, buf, got))
             break;
     grokx_asset_close(a);
-    if (rc) { /* a corrupt attachment: noted in the text, not fatal */
+    if (rc) { /* never renamed into place: its bytes are not the export's */
         grokx_file_abort(f);
-        return 0;
+        return S_asset_failed(l, rc);
     }
     if (grokx_file_commit(f))
         return gx_layout_fail(l, "cannot write", path);

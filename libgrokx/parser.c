@@ -147,6 +147,21 @@ gx_parser_warn(grokx_parser *p, int code, const char *fmt, ...)
     p->opt.warning(p->opt.warning_ud, &p->warn);
 }
 
+void
+gx_parser_warn_input(grokx_parser *p, int code, const char *fmt, ...)
+{
+    va_list ap;
+    p->stats.warnings++;
+    if (!p->opt.warning)
+        return;
+    memset(&p->warn, 0, sizeof p->warn);
+    p->warn.code = code;
+    va_start(ap, fmt);
+    vsnprintf(p->warn.text, sizeof p->warn.text, fmt, ap);
+    va_end(ap);
+    p->opt.warning(p->opt.warning_ud, &p->warn);
+}
+
 /* ---- delivery -------------------------------------------------------- */
 
 /* The error for a writer callback that returned rc != 0. */
@@ -157,7 +172,8 @@ S_writer_failed(grokx_parser *p, int rc)
     int code = gx_writer_call_status(rc);
     if (p->err.code == GROKX_OK) {
         p->err.code = code;
-        p->err.origin = GROKX_ORIGIN_WRITER;
+        /* a writer that found an attachment corrupt reports the input's fault */
+        p->err.origin = code == GROKX_E_ARCHIVE ? GROKX_ORIGIN_INPUT : GROKX_ORIGIN_WRITER;
         snprintf(p->err.text, sizeof p->err.text, "%s", why && *why ? why : grokx_strerror(code));
     }
     return code;

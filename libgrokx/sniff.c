@@ -1,10 +1,15 @@
 /*
  * sniff.c -- what an attachment is, from its first bytes. The export
  * stores uploads as extensionless "content" blobs with no MIME type.
+ * Also what a file given as the export is when it is none (a PDF, an
+ * image, a README, grokx's own index), said before the JSON parser would
+ * call its first byte a lexical error.
  */
+#include <strings.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "input.h"
 
 static int
 S_at(const unsigned char *h, size_t len, size_t off, const char *magic, size_t n)
@@ -114,4 +119,70 @@ grokx_sniff_type(const void *head, size_t len, const char **ext)
     if (S_is_text(h, len))
         return S_text_kind(h, len, ext);
     return *ext = "bin", "application/octet-stream";
+}
+
+/* ---- what a file given as the export is ------------------------------- */
+
+static const struct {
+    const char *mime, *what;
+} S_kinds[] = {
+    {"image/png", "a PNG image"},
+    {"image/jpeg", "a JPEG image"},
+    {"image/gif", "a GIF image"},
+    {"image/webp", "a WebP image"},
+    {"image/heic", "a HEIC image"},
+    {"image/bmp", "a BMP image"},
+    {"image/x-icon", "an icon"},
+    {"image/tiff", "a TIFF image"},
+    {"image/svg+xml", "an SVG image"},
+    {"application/pdf", "a PDF document"},
+    {"audio/wav", "a WAV sound"},
+    {"audio/mp4", "an M4A sound"},
+    {"audio/ogg", "an Ogg sound"},
+    {"audio/mpeg", "an MP3 sound"},
+    {"audio/flac", "a FLAC sound"},
+    {"video/quicktime", "a QuickTime video"},
+    {"video/mp4", "an MP4 video"},
+    {"video/webm", "a WebM video"},
+    {"application/gzip", "gzip data"},
+    {"text/html", "an HTML page"},
+};
+
+const char *
+gx_sniff_not_export(const unsigned char *h, size_t len, int at_end, char *buf, size_t cap)
+{
+    const char *mime, *ext;
+    size_t i = 0, k;
+    if (len >= 8 && !memcmp(h, "GROKXIX\0", 8))
+        return "this is a grokx search index: use grokx search INDEX QUERY";
+    if (len >= 3 && !memcmp(h, "\xEF\xBB\xBF", 3))
+        i = 3; /* a BOM, which the parser accepts */
+    while (i < len && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t'))
+        i++;
+    if (i == len) { /* nothing but whitespace so far */
+        if (!at_end)
+            return NULL;
+        return len ? "this file holds nothing but white space" : "the file is empty";
+    }
+    if (h[i] == '{' || h[i] == '[')
+        return NULL; /* JSON: the parser judges it */
+    if ((len - i >= 14 && !strncasecmp((const char *)h + i, "<!doctype html", 14)) ||
+        (len - i >= 5 && !strncasecmp((const char *)h + i, "<html", 5)))
+        return "this looks like an HTML page";
+    mime = grokx_sniff_type(h + i, len - i, &ext);
+    for (k = 0; k < sizeof S_kinds / sizeof S_kinds[0]; k++)
+        if (!strcmp(mime, S_kinds[k].mime)) {
+            snprintf(buf, cap, "this looks like %s", S_kinds[k].what);
+            return buf;
+        }
+    if (!strcmp(mime, "text/plain"))
+        snprintf(buf, cap, "this looks like %s, not JSON",
+                 h[i] == '#' || (len - i >= 4 && !memcmp(h + i, "---\n", 4))
+                     ? "a Markdown text"
+                     : "a text file");
+    else if (!strcmp(ext, "zip") || !strcmp(ext, "docx") || !strcmp(ext, "xlsx") || !strcmp(ext, "pptx"))
+        snprintf(buf, cap, "this looks like a ZIP archive%s", strcmp(ext, "zip") ? " (an Office document)" : "");
+    else
+        snprintf(buf, cap, "this looks like binary data, not JSON");
+    return buf;
 }

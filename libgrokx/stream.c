@@ -155,10 +155,25 @@ S_produce(void *arg)
     }
 }
 
+/* Feed one chunk; the first is sniffed: no export starts as a PDF does. */
+static int
+S_feed(grokx_parser *p, const unsigned char *buf, size_t len, const char *how, int *first)
+{
+    if (*first) {
+        char what[128];
+        const char *why = gx_sniff_not_export(buf, len, 0, what, sizeof what);
+        *first = 0;
+        if (why)
+            return gx_parser_fail(p, GROKX_E_SCHEMA, "not a Grok export: %s, %s", why, how);
+    }
+    return grokx_parser_feed(p, buf, len);
+}
+
 /* Parse what the producer makes; returns the parse's result. */
 static int
-S_consume(S_pump *q, grokx_parser *p)
+S_consume(S_pump *q, grokx_parser *p, const char *how)
 {
+    int first = 1;
     for (;;) {
         size_t slot;
         int rc;
@@ -172,7 +187,7 @@ S_consume(S_pump *q, grokx_parser *p)
         }
         slot = q->head;
         pthread_mutex_unlock(&q->mu);
-        rc = grokx_parser_feed(p, q->buf[slot], q->len[slot]);
+        rc = S_feed(p, q->buf[slot], q->len[slot], how, &first);
         pthread_mutex_lock(&q->mu);
         q->head = (q->head + 1) % S_NBUF;
         q->count--;
@@ -187,9 +202,10 @@ S_consume(S_pump *q, grokx_parser *p)
 
 /* The same without a thread. */
 static int
-S_inline(gx_read_fn next, void *state, grokx_parser *p, unsigned char *buf)
+S_inline(gx_read_fn next, void *state, grokx_parser *p, unsigned char *buf, const char *how)
 {
     grokx_error err;
+    int first = 1;
     for (;;) {
         size_t got;
         int rc = next(state, buf, GX_READ_SIZE, &got, &err);
@@ -197,13 +213,13 @@ S_inline(gx_read_fn next, void *state, grokx_parser *p, unsigned char *buf)
             return gx_parser_fail(p, rc, "%s", err.text);
         if (!got)
             return grokx_parser_finish(p);
-        if ((rc = grokx_parser_feed(p, buf, got)) != 0)
+        if ((rc = S_feed(p, buf, got, how, &first)) != 0)
             return rc;
     }
 }
 
 int
-gx_pump(gx_read_fn next, void *state, grokx_parser *p)
+gx_pump(gx_read_fn next, void *state, grokx_parser *p, const char *how)
 {
     S_pump q;
     pthread_t th;
@@ -227,12 +243,12 @@ gx_pump(gx_read_fn next, void *state, grokx_parser *p)
             pthread_mutex_destroy(&q.mu);
     }
     if (threaded) {
-        rc = S_consume(&q, p);
+        rc = S_consume(&q, p, how);
         pthread_join(th, NULL);
         pthread_cond_destroy(&q.cv);
         pthread_mutex_destroy(&q.mu);
     } else {
-        rc = S_inline(next, state, p, q.buf[0]);
+        rc = S_inline(next, state, p, q.buf[0], how);
     }
     for (i = 0; i < S_NBUF; i++)
         free(q.buf[i]);

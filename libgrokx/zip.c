@@ -9,7 +9,14 @@
  * 4 GiB, or one stored past 4 GiB, would be misread. We read each entry's
  * central record ourselves (ZIP64 extra field included) and stream its
  * data with zlib: raw inflate, CRC-32, and an error as soon as it grows
- * past its declared size.
+ * past its declared size. Every member read is read to its end, where its
+ * size and CRC-32 are checked, also when the reader needed less of it.
+ *
+ * When the archive is opened, each member's local header is read and
+ * compared with its central record (name, method, flags, and CRC-32 and
+ * sizes unless a data descriptor holds them): a member that cannot be
+ * read, or whose headers disagree, is marked, so that the parse can warn
+ * about it by name (and refuse it when it is the backend).
  *
  * Our I/O layer knows the archive's real size (no offset beyond it is
  * trusted), reads ahead 1 MiB at a time, and can serve an archive held in
@@ -45,6 +52,9 @@ typedef struct S_reader {
     int open, ended;
     uint64_t pos, left; /* next compressed byte, compressed bytes left */
     uint64_t out;       /* bytes produced */
+    int zend;           /* inflate reported the deflate stream's end */
+    int rc;             /* the end's verdict, repeated to later calls */
+    char why[GROKX_ERROR_TEXT_MAX];
     uLong crc;
     z_stream zs;
     int zinit;
@@ -243,13 +253,96 @@ S_central_record(S_src *src, gx_entry *e)
     return 0;
 }
 
+/* n bytes at off, read directly (a header: no read-ahead); 0 if all
+ * were there. */
+static int
+S_pread_direct(grokx_input *in, uint64_t off, unsigned char *buf, size_t n)
+{
+    size_t done = 0;
+    if (off > in->size || n > in->size - off)
+        return -1;
+    if (in->mem) {
+        memcpy(buf, in->mem + off, n);
+        return 0;
+    }
+    while (done < n) {
+        ssize_t r = pread(in->fd, buf + done, n - done, (off_t)(off + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        done += (size_t)r;
+    }
+    return 0;
+}
+
+/* Whether e can be read (e->defect), where its data starts, and where its
+ * local header disagrees with the central record (e->diff). name is the
+ * central name (nlen bytes); tmp has room for 65535 bytes. */
+static void
+S_examine(grokx_input *in, gx_entry *e, const char *name, size_t nlen, char *tmp)
+{
+    unsigned char h[30];
+    size_t lnlen, lxlen;
+    unsigned lflags;
+    if (e->symlink)
+        e->defect = GX_DEFECT_SYMLINK;
+    else if (e->flags & 1)
+        e->defect = GX_DEFECT_ENCRYPTED;
+    else if (e->method != 0 && e->method != Z_DEFLATED)
+        e->defect = GX_DEFECT_METHOD;
+    else if (e->csize > in->size || e->local > in->size - e->csize)
+        e->defect = GX_DEFECT_BEYOND;
+    else if (S_pread_direct(in, e->local, h, 30) || S_le(h, 4) != 0x04034b50)
+        e->defect = GX_DEFECT_LOCAL;
+    if (e->defect)
+        return;
+    lnlen = (size_t)S_le(h + 26, 2);
+    lxlen = (size_t)S_le(h + 28, 2);
+    e->data = e->local + 30 + lnlen + lxlen;
+    if (e->data > in->size || e->csize > in->size - e->data) {
+        e->defect = GX_DEFECT_DATA;
+        return;
+    }
+    if (lnlen != nlen || S_pread_direct(in, e->local + 30, (unsigned char *)tmp, nlen) ||
+        memcmp(tmp, name, nlen))
+        e->diff |= GX_DIFF_NAME;
+    if (S_le(h + 8, 2) != e->method)
+        e->diff |= GX_DIFF_METHOD;
+    lflags = (unsigned)S_le(h + 6, 2);
+    if ((lflags ^ e->flags) & 1)
+        e->diff |= GX_DIFF_FLAGS;
+    if (!((lflags | e->flags) & 8)) { /* no data descriptor: the local header has them */
+        uint64_t lcsize = S_le(h + 18, 4), lsize = S_le(h + 22, 4);
+        const unsigned char *x = (const unsigned char *)tmp;
+        size_t i;
+        if (S_le(h + 14, 4) != e->crc)
+            e->diff |= GX_DIFF_CRC;
+        /* ZIP64: the local extra field holds both sizes, in that order */
+        if ((lcsize == 0xFFFFFFFFu || lsize == 0xFFFFFFFFu) &&
+            !S_pread_direct(in, e->local + 30 + lnlen, (unsigned char *)tmp, lxlen))
+            for (i = 0; i + 4 <= lxlen; i += 4 + (size_t)S_le(x + i + 2, 2))
+                if (S_le(x + i, 2) == 0x0001 && S_le(x + i + 2, 2) >= 16 && i + 20 <= lxlen) {
+                    lsize = S_le(x + i + 4, 8);
+                    lcsize = S_le(x + i + 12, 8);
+                    break;
+                }
+        if (lcsize != e->csize)
+            e->diff |= GX_DIFF_CSIZE;
+        if (lsize != e->size)
+            e->diff |= GX_DIFF_SIZE;
+    }
+    if (e->kind == GROKX_ENTRY_ASSET && e->size > in->opt.max_asset)
+        e->defect = GX_DEFECT_TOO_BIG;
+}
+
 static int
 S_scan(grokx_input *in, S_zip *z, grokx_error *err)
 {
     unz_global_info64 gi;
     unz_file_info64 info;
     unz64_file_pos pos;
-    char *name = malloc(65536);
+    char *name = malloc(65536 + 65536); /* the central name, then the local one */
     int rc;
     if (!name)
         return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
@@ -286,6 +379,7 @@ S_scan(grokx_input *in, S_zip *z, grokx_error *err)
             free(name);
             return gx_input_error(err, rc, "out of memory");
         }
+        S_examine(in, e, name, len, name + 65536);
     }
     free(name);
     if (rc != UNZ_END_OF_LIST_OF_FILE)
@@ -354,26 +448,14 @@ S_reader_close(S_reader *r)
     r->open = 0;
 }
 
-/* Why e cannot be read, or 0. */
+/* Why e cannot be read, or 0. The backend (strict) must also have a local
+ * header that agrees with its central record. */
 static int
-S_check_entry(grokx_input *in, const gx_entry *e, uint64_t max, grokx_error *err)
+S_check_entry(grokx_input *in, const gx_entry *e, uint64_t max, int strict, grokx_error *err)
 {
-    if (e->symlink)
-        return gx_input_error(err, GROKX_E_ARCHIVE, "%s: %s is a symbolic link; not followed",
-                              in->path, e->name);
-    if (e->flags & 1)
-        return gx_input_error(err, GROKX_E_ARCHIVE, "%s: %s is encrypted; not supported",
-                              in->path, e->name);
-    if (e->method != 0 && e->method != Z_DEFLATED)
-        return gx_input_error(err, GROKX_E_ARCHIVE,
-                              "%s: %s uses compression method %u; only stored and deflated "
-                              "entries are supported",
-                              in->path, e->name, e->method);
-    if (e->csize > in->size || e->local > in->size - e->csize)
-        return gx_input_error(err, GROKX_E_ARCHIVE,
-                              "%s: %s claims %llu compressed bytes, more than the whole "
-                              "file; the archive is corrupt",
-                              in->path, e->name, (unsigned long long)e->csize);
+    int rc = gx_input_defect(in, e, strict, err);
+    if (rc)
+        return rc;
     if (e->size > max)
         return gx_input_error(err, GROKX_E_LIMIT,
                               "%s: %s expands to %llu bytes, more than the limit of %llu "
@@ -390,21 +472,15 @@ S_corrupt(grokx_input *in, const gx_entry *e, const char *what, grokx_error *err
                           e->name, what);
 }
 
-/* Find the data after e's local header and get ready to read it. */
+/* Get ready to read e's data (found when the archive was opened). */
 static int
-S_entry_open(grokx_input *in, S_reader *r, const gx_entry *e, uint64_t max, grokx_error *err)
+S_entry_open(grokx_input *in, S_reader *r, const gx_entry *e, uint64_t max, int strict,
+             grokx_error *err)
 {
-    unsigned char h[30];
-    uint64_t data;
-    int rc = S_check_entry(in, e, max, err);
+    int rc = S_check_entry(in, e, max, strict, err);
     if (rc)
         return rc;
     S_reader_close(r);
-    if (S_pread(r->src, e->local, h, 30) || S_le(h, 4) != 0x04034b50)
-        return S_corrupt(in, e, "bad local header", err);
-    data = e->local + 30 + S_le(h + 26, 2) + S_le(h + 28, 2);
-    if (data > in->size || e->csize > in->size - data)
-        return S_corrupt(in, e, "data beyond the end of the file", err);
     memset(&r->zs, 0, sizeof r->zs);
     if (e->method == Z_DEFLATED) {
         if (inflateInit2(&r->zs, -MAX_WBITS) != Z_OK)
@@ -416,12 +492,12 @@ S_entry_open(grokx_input *in, S_reader *r, const gx_entry *e, uint64_t max, grok
         return gx_input_error(err, GROKX_E_NOMEM, "out of memory");
     }
     r->e = e;
-    r->pos = data;
+    r->pos = e->data;
     r->left = e->csize;
     r->out = 0;
     r->crc = crc32(0L, Z_NULL, 0);
     r->open = 1;
-    r->ended = 0;
+    r->ended = r->zend = r->rc = 0;
     return 0;
 }
 
@@ -440,8 +516,29 @@ S_refill(grokx_input *in, S_reader *r, grokx_error *err)
     return 0;
 }
 
-/* Up to cap bytes of the entry; *got == 0 at its end, after the size and
- * CRC checks. */
+/* The member's end: its sizes and CRC-32 against the central record. */
+static int
+S_entry_end(grokx_input *in, S_reader *r, grokx_error *err)
+{
+    const gx_entry *e = r->e;
+    if (r->left || r->zs.avail_in)
+        return S_corrupt(in, e, "its deflate data ends before its compressed size", err);
+    if (r->out != e->size)
+        return gx_input_error(err, GROKX_E_ARCHIVE,
+                              "%s: %s ends after %llu of its %llu bytes; the archive is "
+                              "truncated or corrupt",
+                              in->path, e->name, (unsigned long long)r->out,
+                              (unsigned long long)e->size);
+    if ((uint32_t)r->crc != e->crc)
+        return gx_input_error(err, GROKX_E_ARCHIVE,
+                              "%s: %s: CRC-32 mismatch; the archive is corrupt", in->path,
+                              e->name);
+    return 0;
+}
+
+/* Up to cap bytes of the entry; *got == 0 at its end, and only after its
+ * size and CRC-32 were checked (a failed check is returned again by any
+ * later call). */
 static int
 S_entry_read(grokx_input *in, S_reader *r, unsigned char *buf, size_t cap, size_t *got,
              grokx_error *err)
@@ -449,8 +546,13 @@ S_entry_read(grokx_input *in, S_reader *r, unsigned char *buf, size_t cap, size_
     const gx_entry *e = r->e;
     int rc;
     *got = 0;
-    if (!r->open || r->ended)
+    if (!r->open)
         return 0;
+    if (r->ended) {
+        if (r->rc)
+            gx_input_error(err, r->rc, "%s", r->why);
+        return r->rc;
+    }
     while (*got == 0) {
         if (r->zs.avail_in == 0 && r->left && (rc = S_refill(in, r, err)) != 0)
             return rc;
@@ -464,19 +566,19 @@ S_entry_read(grokx_input *in, S_reader *r, unsigned char *buf, size_t cap, size_
             *got = n;
         } else {
             int zr;
+            if (r->zend)
+                break;
             r->zs.next_out = buf;
             r->zs.avail_out = (uInt)GX_MIN(cap, (size_t)GX_READ_SIZE);
             zr = inflate(&r->zs, Z_NO_FLUSH);
             *got = GX_MIN(cap, (size_t)GX_READ_SIZE) - r->zs.avail_out;
             if (zr == Z_STREAM_END) {
-                r->ended = 1;
+                r->zend = 1;
             } else if (zr != Z_OK && !(zr == Z_BUF_ERROR && *got)) {
                 if (zr == Z_BUF_ERROR && !r->left)
                     return S_corrupt(in, e, "the deflate data ends early", err);
                 return S_corrupt(in, e, "bad deflate data", err);
             }
-            if (!*got && r->ended)
-                break;
         }
         r->out += *got;
         if (r->out > e->size)
@@ -486,17 +588,9 @@ S_entry_read(grokx_input *in, S_reader *r, unsigned char *buf, size_t cap, size_
     if (*got)
         return 0;
     r->ended = 1;
-    if (r->out != e->size)
-        return gx_input_error(err, GROKX_E_ARCHIVE,
-                              "%s: %s ends after %llu of its %llu bytes; the archive is "
-                              "truncated or corrupt",
-                              in->path, e->name, (unsigned long long)r->out,
-                              (unsigned long long)e->size);
-    if ((uint32_t)r->crc != e->crc)
-        return gx_input_error(err, GROKX_E_ARCHIVE,
-                              "%s: %s: CRC-32 mismatch; the archive is corrupt", in->path,
-                              e->name);
-    return 0;
+    if ((r->rc = S_entry_end(in, r, err)) != 0 && err)
+        snprintf(r->why, sizeof r->why, "%s", err->text);
+    return r->rc;
 }
 
 /* The backend's bytes, for gx_pump (which may call this on its thread:
@@ -514,10 +608,11 @@ gx_zip_parse(grokx_input *in, grokx_parser *p)
 {
     S_zip *z = in->zip;
     grokx_error err = {0};
-    int rc = S_entry_open(in, &z->main, &in->entries[in->backend], in->opt.max_expanded, &err);
+    int rc = S_entry_open(in, &z->main, &in->entries[in->backend], in->opt.max_expanded, 1, &err);
     if (rc)
         return gx_parser_fail(p, rc, "%s", err.text);
-    rc = gx_pump(S_backend_read, in, p);
+    gx_input_warn_members(in, p);
+    rc = gx_pump(S_backend_read, in, p, "inside the ZIP");
     S_reader_close(&z->main);
     return rc;
 }
@@ -528,7 +623,7 @@ int
 gx_zip_entry_open(grokx_input *in, const gx_entry *e, uint64_t max, grokx_error *err)
 {
     S_zip *z = in->zip;
-    return S_entry_open(in, &z->side, e, max, err);
+    return S_entry_open(in, &z->side, e, max, 0, err);
 }
 
 int

@@ -20,8 +20,12 @@ same() { # same events as the plain JSON
     events "$1" >"$T/got"; st=$?
     if cmp -s "$T/got" "$T/want"; then ok; else bad "$1: events differ from the plain JSON ($(head -c 200 "$T/err"))"; fi
 }
-for f in deflated.zip stored.zip zip64.zip zip64-extra.zip flat.zip hostile-names.zip export.json.gz two-members.json.gz folder; do
+for f in deflated.zip stored.zip zip64.zip zip64-extra.zip flat.zip hostile-names.zip descriptor.zip export.json.gz two-members.json.gz folder; do
     same "$T/f/$f"
+done
+# and without a warning: the local headers of good archives agree with their directory
+for f in deflated.zip stored.zip zip64.zip zip64-extra.zip flat.zip folders.zip folder att-ok.zip descriptor.zip; do
+    $G info "$T/f/$f" >/dev/null 2>"$T/err" && [ ! -s "$T/err" ] && ok || bad "$f: a warning or an error: $(head -c 300 "$T/err")"
 done
 events - <"$T/f/export.json.gz" >"$T/got"
 cmp -s "$T/got" "$T/want" && ok || bad "gzip on stdin"
@@ -65,6 +69,89 @@ grep -q "attachments: 2 files" "$T/out" && ok || bad "info counts attachments: $
 grep -q "secret@example.com" "$T/out" && bad "info printed the account file's content" || ok
 $G info --json "$T/f/folder" >"$T/out" 2>&1
 grep -q '"asset_files":1' "$T/out" || grep -q '"asset_files": 1' "$T/out" && ok || bad "folder info json: $(head -c 300 "$T/out")"
+# integrity: every member read is checked to its end (size and CRC-32),
+# deflated too, also when the JSON closes long before the member ends
+expect 2 "prod-grok-backend.json: CRC-32 mismatch" "$T/f/int-deflated-badcrc.zip"
+expect 2 "prod-grok-backend.json ends after [0-9]* of its [0-9]* bytes" "$T/f/int-deflated-bigsize.zip"
+expect 2 "prod-grok-backend.json: CRC-32 mismatch" "$T/f/int-tail-badcrc.zip"
+expect 2 "trailing garbage" "$T/f/int-tail-garbage.zip"
+expect 2 "prod-grok-backend.json: its local header disagrees with the central directory (CRC-32)" "$T/f/int-local-differs.zip"
+$G info "$T/f/int-tail.zip" >/dev/null 2>&1 && ok || bad "int-tail.zip: a JSON followed by white space to the member's end refused"
+# conv NAME: convert NAME (a fixture) -f md,index into $T/o-NAME: st, $T/err
+conv() {
+    rm -rf "$T/o-$1"; src="$T/f/$1.zip"; [ -d "$T/f/$1" ] && src="$T/f/$1"
+    $G convert -f md,index -o "$T/o-$1" "$src" >/dev/null 2>"$T/err"; st=$?
+}
+A1=a1b2c3d4-0000-4000-8000-000000000001
+A2=a1b2c3d4-0000-4000-8000-000000000002
+conv att-ok
+[ $st = 0 ] && [ -f "$T/o-att-ok/index.gxi" ] && [ "$(find "$T/o-att-ok" -name "$A1.png" -o -name "$A2.pdf" | wc -l)" = 2 ] &&
+    ok || bad "att-ok.zip: status $st, want 0 and both attachments copied: $(head -c 300 "$T/err")"
+# failed NAME MESSAGE: exit 2 naming the member, no index published, no
+# temporary, no copy of a bad attachment, and every note left is whole
+failed() {
+    conv "$1"
+    if [ $st = 2 ] && grep -q -- "$2" "$T/err"; then ok; else bad "$1: status $st, want 2 and '$2': $(head -c 300 "$T/err")"; fi
+    [ -e "$T/o-$1/index.gxi" ] && bad "$1: the index was published" || ok
+    [ -n "$(find "$T/o-$1" -name '*.tmp-*')" ] && bad "$1: temporaries left" || ok
+    [ -n "$(find "$T/o-$1" -name "$3.*")" ] && bad "$1: the corrupt attachment was copied" || ok
+    n=0
+    for note in $(cd "$T/o-$1" && find md -name '*.md' ! -name Index.md ! -name '[0-9][0-9][0-9][0-9].md' | tr ' ' '?'); do
+        cmp -s "$T/o-$1/$note" "$T/o-att-ok/$note" || { bad "$1: $note is not the clean run's"; n=1; }
+    done
+    [ $n = 0 ] && ok
+}
+failed att-badcrc "prod-mc-asset-server//$A1/content: CRC-32 mismatch" "$A1"
+failed att-stored-badcrc "prod-mc-asset-server//$A2/content: CRC-32 mismatch" "$A2"
+failed att-badsize "prod-mc-asset-server//$A1/content ends after 72 of its 82 bytes" "$A1"
+# the backend's CRC-32 is wrong: the notes written before the end stay whole
+cp "$T/f/int-deflated-badcrc.zip" "$T/f/att-backend-badcrc.zip"
+python3 - "$T/f/att-ok.zip" "$T/f/att-backend-badcrc.zip" <<'PY'
+import struct, sys, zipfile
+d = bytearray(open(sys.argv[1], 'rb').read())
+zf = zipfile.ZipFile(sys.argv[1])
+loc, cen = zf.infolist()[0].header_offset, zf.start_dir
+for off in (loc + 14, cen + 16):
+    struct.pack_into('<I', d, off, struct.unpack_from('<I', d, off)[0] ^ 1)
+open(sys.argv[2], 'wb').write(bytes(d))
+PY
+failed att-backend-badcrc "prod-grok-backend.json: CRC-32 mismatch" "no-such-file"
+# warned NAME MESSAGE: exit 1, the warning names the member
+warned() {
+    conv "$1"
+    if [ $st = 1 ] && grep -q -- "warning: .*$2" "$T/err"; then ok; else bad "$1: status $st, want 1 and a warning '$2': $(head -c 300 "$T/err")"; fi
+}
+for f in att-symlink att-encrypted att-csize-beyond att-folder att-bad-local; do
+    case $f in
+    att-bad-local) warned $f "prod-mc-asset-server//$A1/content: bad local header; the archive is corrupt; not read" ;;
+    att-symlink) warned $f "prod-mc-asset-server//$A1/content is a symbolic link; not followed; not read" ;;
+    att-encrypted) warned $f "prod-mc-asset-server//$A1/content is encrypted; not supported; not read" ;;
+    att-csize-beyond) warned $f "prod-mc-asset-server//$A1/content claims 2147483647 compressed bytes, more than the whole file" ;;
+    att-folder) warned $f "prod-mc-asset-server/$A1/content is a symbolic link; not followed; not read" ;;
+    esac
+    [ -z "$(find "$T/o-$f" -name "$A1.*")" ] && grep -rq "Attachment \`$A1\` is not in the export" "$T/o-$f/md" &&
+        ok || bad "$f: the member was copied, or the note does not say it is missing"
+done
+warned att-data-beyond "prod-mc-asset-server//$A2/content: data beyond the end of the file; the archive is corrupt; not read"
+for f in att-local-crc:CRC-32 att-local-name:name; do
+    warned "${f%%:*}" "prod-mc-asset-server//$A1/content: its local header disagrees with the central directory (${f#*:}); read as the directory says"
+    cmp -s "$(find "$T/o-${f%%:*}" -name "$A1.png")" "$(find "$T/o-att-ok" -name "$A1.png")" && ok ||
+        bad "${f%%:*}: the attachment whose CRC-32 checks was not copied as it is"
+done
+# what a file that is no export is, said before any output is made
+for f in not-export.pdf:"a PDF document" not-export.png:"a PNG image" not-export.jpg:"a JPEG image" \
+         not-export.gif:"a GIF image" not-export.webp:"a WebP image" README.md:"a Markdown text, not JSON" \
+         notes.txt:"a text file, not JSON" page.html:"an HTML page" pdf.json.gz:"a PDF document, compressed with gzip"; do
+    expect 2 "not a Grok export: this looks like ${f#*:}" "$T/f/${f%%:*}"
+done
+expect 2 "not a Grok export: the file is empty" "$T/f/empty.json"
+expect 2 "not a Grok export: no prod-grok-backend.json in it; it holds 2 files: \[Content_Types\].xml, word/document.xml" "$T/f/no-backend.zip"
+$G convert -q -f index -o "$T/own.gxi" "$SAMPLE" 2>/dev/null
+expect 2 "not a Grok export: this is a grokx search index: use grokx search" "$T/own.gxi"
+$G convert -o "$T/o-pdf" "$T/f/not-export.pdf" >/dev/null 2>"$T/err"; st=$?
+[ $st = 2 ] && [ ! -e "$T/o-pdf" ] && grep -q "looks like a PDF document" "$T/err" && ok || bad "convert of a PDF: status $st, or an output made"
+printf '# Notes\n' | $G info - >/dev/null 2>"$T/err"; st=$?
+[ $st = 2 ] && grep -q "(stdin): not a Grok export: this looks like a Markdown text" "$T/err" && ok || bad "Markdown on stdin: $st $(cat "$T/err")"
 # attachments through the library
 "$B/test_input" "$T/f" >"$T/out" 2>&1 || bad "test_input exited with $?"
 grep FAIL "$T/out" >&2

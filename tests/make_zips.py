@@ -192,3 +192,128 @@ os.makedirs(os.path.join(base, 'prod-mc-asset-server', ASSET1), exist_ok=True)
 open(os.path.join(base, 'prod-grok-backend.json'), 'wb').write(backend)
 open(os.path.join(base, 'prod-mc-auth-mgmt-api.json'), 'wb').write(b'{}')
 open(os.path.join(base, 'prod-mc-asset-server', ASSET1, 'content'), 'wb').write(PNG)
+
+# ---- integrity: every member read is checked to its end ------------------
+# Offsets of each entry's local header and central record, from zipfile.
+def records(data):
+    zf = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    loc = [i.header_offset for i in zf.infolist()]
+    cen, off = [], zf.start_dir
+    for _ in zf.infolist():
+        cen.append(off)
+        n, x, c = struct.unpack_from('<HHH', data, off + 28)
+        off += 46 + n + x + c
+    return loc, cen
+
+def patch_entry(src, dst, k, fn):
+    data = bytearray(open(path(src), 'rb').read())
+    loc, cen = records(data)
+    fn(data, loc[k], cen[k])
+    open(path(dst), 'wb').write(bytes(data))
+
+def xor32(d, off, v=0x5a5a5a5a):
+    struct.pack_into('<I', d, off, struct.unpack_from('<I', d, off)[0] ^ v)
+
+def add32(d, off, v):
+    struct.pack_into('<I', d, off, struct.unpack_from('<I', d, off)[0] + v)
+
+# the backend deflated: a wrong CRC-32; a declared size larger than its data
+with zipfile.ZipFile(path('int-deflated.zip'), 'w', compression=zipfile.ZIP_DEFLATED) as zf:
+    zf.writestr(ROOT + 'prod-grok-backend.json', backend)
+patch_entry('int-deflated.zip', 'int-deflated-badcrc.zip', 0,
+            lambda d, l, c: (xor32(d, l + 14), xor32(d, c + 16)))
+patch_entry('int-deflated.zip', 'int-deflated-bigsize.zip', 0,
+            lambda d, l, c: (add32(d, l + 22, 1000), add32(d, c + 24, 1000)))
+# the JSON closes long before the member ends: its tail (white space) is
+# what the CRC-32 says is damaged
+tail = backend + b'\n' * (3 << 20)
+with zipfile.ZipFile(path('int-tail.zip'), 'w', compression=zipfile.ZIP_DEFLATED) as zf:
+    zf.writestr(ROOT + 'prod-grok-backend.json', tail)
+bad_tail_crc = zlib.crc32(tail[:-5] + b' ' + tail[-4:])
+patch_entry('int-tail.zip', 'int-tail-badcrc.zip', 0, lambda d, l, c: (
+    struct.pack_into('<I', d, l + 14, bad_tail_crc), struct.pack_into('<I', d, c + 16, bad_tail_crc)))
+with zipfile.ZipFile(path('int-tail-garbage.zip'), 'w', compression=zipfile.ZIP_DEFLATED) as zf:
+    zf.writestr(ROOT + 'prod-grok-backend.json', backend + b'\n' * 70000 + b'x')
+# the backend's local header disagrees with its central record
+patch_entry('int-deflated.zip', 'int-local-differs.zip', 0, lambda d, l, c: xor32(d, l + 14))
+
+# attachments: a backend that names ASSET1 (deflated) and ASSET2 (stored)
+att_backend = open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                'golden/29-attachments-and-cards/input.json'), 'rb').read()
+att_backend = att_backend.replace(b'8f0e1d2c-3b4a-4958-a6b7-c8d9e0f1a2b3', ASSET1.encode()).replace(
+    b'9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d', ASSET2.encode())
+def att_layout(zf, asset1=None):
+    zf.writestr(ROOT + 'prod-grok-backend.json', att_backend, compress_type=zipfile.ZIP_DEFLATED)
+    zf.writestr(asset1 or (ROOT + 'prod-mc-asset-server//' + ASSET1 + '/content'), PNG,
+                compress_type=zipfile.ZIP_DEFLATED)
+    zf.writestr(ROOT + 'prod-mc-asset-server//' + ASSET2 + '/content', PDF,
+                compress_type=zipfile.ZIP_STORED)
+with zipfile.ZipFile(path('att-ok.zip'), 'w') as zf:
+    att_layout(zf)
+A1, A2 = 1, 2  # entry numbers
+patch_entry('att-ok.zip', 'att-badcrc.zip', A1, lambda d, l, c: (xor32(d, l + 14), xor32(d, c + 16)))
+patch_entry('att-ok.zip', 'att-stored-badcrc.zip', A2, lambda d, l, c: (xor32(d, l + 14), xor32(d, c + 16)))
+patch_entry('att-ok.zip', 'att-badsize.zip', A1, lambda d, l, c: (add32(d, l + 22, 10), add32(d, c + 24, 10)))
+def att_encrypt(d, l, c):
+    d[l + 6] |= 1
+    d[c + 8] |= 1
+patch_entry('att-ok.zip', 'att-encrypted.zip', A1, att_encrypt)
+patch_entry('att-ok.zip', 'att-csize-beyond.zip', A1, lambda d, l, c: struct.pack_into('<I', d, c + 20, 0x7fffffff))
+patch_entry('att-ok.zip', 'att-local-crc.zip', A1, lambda d, l, c: xor32(d, l + 14))
+def att_local_name(d, l, c):
+    n = struct.unpack_from('<H', d, l + 26)[0]
+    d[l + 30 + n - 8] ^= 0x01  # "content" -> "bontent" in the local header only
+patch_entry('att-ok.zip', 'att-local-name.zip', A1, att_local_name)
+with zipfile.ZipFile(path('att-symlink.zip'), 'w') as zf:
+    info = zipfile.ZipInfo(ROOT + 'prod-mc-asset-server//' + ASSET1 + '/content')
+    info.create_system = 3
+    info.external_attr = (0o120777 << 16)
+    zf.writestr(ROOT + 'prod-grok-backend.json', att_backend, compress_type=zipfile.ZIP_DEFLATED)
+    zf.writestr(info, b'/etc/passwd')
+    zf.writestr(ROOT + 'prod-mc-asset-server//' + ASSET2 + '/content', PDF)
+# a folder whose attachment is a symbolic link
+base = path('att-folder/' + ROOT)
+os.makedirs(os.path.join(base, 'prod-mc-asset-server', ASSET1), exist_ok=True)
+open(os.path.join(base, 'prod-grok-backend.json'), 'wb').write(att_backend)
+link = os.path.join(base, 'prod-mc-asset-server', ASSET1, 'content')
+if not os.path.lexists(link):
+    os.symlink('/etc/passwd', link)
+
+# ---- files that are not an export ---------------------------------------
+def put(name, data):
+    open(path(name), 'wb').write(data)
+put('not-export.pdf', PDF)
+put('not-export.png', PNG)
+put('not-export.jpg', b'\xff\xd8\xff\xe0\0\x10JFIF\0' + b'\0' * 64)
+put('not-export.gif', b'GIF89a' + b'\0' * 64)
+put('not-export.webp', b'RIFF\0\0\0\0WEBPVP8 ' + b'\0' * 64)
+put('README.md', b'# libgrokx\n\nA C library.\n')
+put('notes.txt', b'Notes from the meeting.\n')
+put('page.html', b'<!doctype html>\n<html><body>hi</body></html>\n')
+put('empty.json', b'')
+put('pdf.json.gz', gzip.compress(PDF))
+with zipfile.ZipFile(path('no-backend.zip'), 'w') as zf:
+    zf.writestr('[Content_Types].xml', b'<Types/>')
+    zf.writestr('word/document.xml', b'<w:document/>')
+
+# written to a pipe: data descriptors (flag bit 3), sizes and CRC-32 after
+# the data, zeros in the local header; the asset with ZIP64 descriptors
+class Unseekable(io.RawIOBase):
+    def __init__(self):
+        self.data = bytearray()
+    def writable(self):
+        return True
+    def write(self, b):
+        self.data += b
+        return len(b)
+pipe = Unseekable()
+with zipfile.ZipFile(pipe, 'w', compression=zipfile.ZIP_DEFLATED) as zf:
+    with zf.open(ROOT + 'prod-grok-backend.json', 'w') as f:
+        f.write(backend)
+    with zf.open(ROOT + 'prod-mc-asset-server//' + ASSET1 + '/content', 'w', force_zip64=True) as f:
+        f.write(PNG)
+put('descriptor.zip', bytes(pipe.data))
+# an attachment's central record points one byte past its local header
+patch_entry('att-ok.zip', 'att-bad-local.zip', A1, lambda d, l, c: add32(d, c + 42, 1))
+# the last attachment's local extra field runs past the end of the file
+patch_entry('att-ok.zip', 'att-data-beyond.zip', A2, lambda d, l, c: struct.pack_into('<H', d, l + 28, 0xFFFF))

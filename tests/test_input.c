@@ -2,6 +2,7 @@
  * test_input.c -- attachments and entries through the library, on the
  * fixtures tests/make_zips.py builds (argv[1]).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,6 +219,206 @@ check_gzip_limits(void)
     CHECK_MSG(strstr(why, "ZIP bomb") != NULL, "%s", why);
 }
 
+/* Every member read is verified to its end: the last read of a corrupt
+ * attachment fails and says which member; bytes before it are never
+ * trusted (got == 0 comes only after the checks). */
+static void
+check_integrity(void)
+{
+    static const struct { const char *zip, *id, *why; } bad[] = {
+        {"att-badcrc.zip", ASSET1, "/content: CRC-32 mismatch"},
+        {"att-stored-badcrc.zip", ASSET2, "/content: CRC-32 mismatch"},
+        {"att-badsize.zip", ASSET1, "/content ends after 72 of its 82 bytes"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        grokx_input *in = open_fixture(bad[i].zip);
+        grokx_asset *a;
+        unsigned char buf[4096];
+        size_t got = 1;
+        int rc = 0, rc2;
+        if (!in)
+            continue;
+        /* small files fail at open (their head is read whole), others on read */
+        if ((rc = grokx_asset_open(in, bad[i].id, &a)) == 0) {
+            while ((rc = grokx_asset_read(a, buf, 7, &got)) == 0 && got)
+                ;
+            rc2 = grokx_asset_read(a, buf, sizeof buf, &got); /* asked again: the same verdict */
+            CHECK_INT(rc2, GROKX_E_ARCHIVE);
+            grokx_asset_close(a);
+        }
+        CHECK_MSG(rc == GROKX_E_ARCHIVE, "%s: %d", bad[i].zip, rc);
+        CHECK_MSG(strstr(grokx_input_asset_error(in), bad[i].why) != NULL, "%s: %s", bad[i].zip,
+                  grokx_input_asset_error(in));
+        grokx_input_close(in);
+    }
+}
+
+typedef struct warned {
+    int n, code;
+    char text[GROKX_ERROR_TEXT_MAX];
+} warned;
+
+static void
+on_warning(void *ud, const grokx_error *w)
+{
+    warned *wd = ud;
+    wd->n++;
+    wd->code = w->code;
+    snprintf(wd->text, sizeof wd->text, "%s", w->text);
+}
+
+/* A member that cannot be read is warned about by name when the backend
+ * is parsed (never "byte 0" of the JSON) and is not found as an asset; a
+ * member whose local header disagrees is warned about and read. */
+static void
+check_member_warnings(void)
+{
+    static const struct { const char *zip, *why; int found; } cases[] = {
+        {"att-symlink.zip", "/content is a symbolic link; not followed; not read", 0},
+        {"att-encrypted.zip", "/content is encrypted; not supported; not read", 0},
+        {"att-csize-beyond.zip", "more than the whole file", 0},
+        {"att-local-crc.zip", "disagrees with the central directory (CRC-32)", 1},
+        {"att-folder", "/content is a symbolic link; not followed; not read", 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, NULL, NULL, NULL, NULL, NULL};
+        warned wd = {0, 0, ""};
+        grokx_options o;
+        grokx_writer *w = grokx_writer_new(&vt, NULL);
+        grokx_parser *p;
+        grokx_input *in = open_fixture(cases[i].zip);
+        grokx_asset *a = NULL;
+        grokx_options_init(&o);
+        o.warning = on_warning;
+        o.warning_ud = &wd;
+        p = grokx_parser_new(&o, w);
+        if (in) {
+            CHECK_INT(grokx_input_parse(in, p), 0);
+            CHECK_INT(wd.n, 1);
+            CHECK_INT(wd.code, GROKX_W_ARCHIVE_MEMBER);
+            CHECK_MSG(strstr(wd.text, cases[i].why) && strstr(wd.text, ASSET1) && strncmp(wd.text, "byte ", 5),
+                      "%s: %s", cases[i].zip, wd.text);
+            CHECK_INT(grokx_asset_open(in, ASSET1, &a), cases[i].found ? 0 : GROKX_E_NOTFOUND);
+            grokx_asset_close(a);
+        }
+        grokx_input_close(in);
+        grokx_parser_free(p);
+        grokx_writer_free(w);
+    }
+}
+
+/* An attachment declaring more than max_asset is warned about, not read. */
+static void
+check_asset_cap(void)
+{
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, NULL, NULL, NULL, NULL, NULL};
+    grokx_input_options io;
+    warned wd = {0, 0, ""};
+    grokx_options o;
+    grokx_writer *w = grokx_writer_new(&vt, NULL);
+    grokx_parser *p;
+    grokx_input *in = NULL;
+    grokx_asset *a = NULL;
+    grokx_error err;
+    char path[1024];
+    memset(&io, 0, sizeof io);
+    io.abi_version = GROKX_ABI_VERSION;
+    io.max_asset = 100; /* the PNG is 72 bytes, the PDF 109 */
+    grokx_options_init(&o);
+    o.warning = on_warning;
+    o.warning_ud = &wd;
+    p = grokx_parser_new(&o, w);
+    snprintf(path, sizeof path, "%s/att-ok.zip", dir);
+    CHECK_INT(grokx_input_open(path, &io, &in, &err), 0);
+    if (in) {
+        CHECK_INT(grokx_input_parse(in, p), 0);
+        CHECK_INT(wd.n, 1);
+        CHECK_MSG(strstr(wd.text, ASSET2 "/content expands to 109 bytes, more than the limit of 100"),
+                  "%s", wd.text);
+        CHECK_INT(grokx_asset_open(in, ASSET2, &a), GROKX_E_NOTFOUND);
+        CHECK_INT(grokx_asset_open(in, ASSET1, &a), 0);
+        grokx_asset_close(a);
+    }
+    grokx_input_close(in);
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+}
+
+/* A writer failing on a corrupt attachment fails the parse as an input
+ * error (origin INPUT: the CLI's exit 2), with the member's name. */
+typedef struct copier {
+    grokx_input *in;
+    char why[GROKX_ERROR_TEXT_MAX];
+} copier;
+
+static int
+copy_asset(void *self, const grokx_conversation *c)
+{
+    copier *cp = self;
+    grokx_asset *a;
+    unsigned char buf[64];
+    size_t got;
+    int rc;
+    (void)c;
+    if ((rc = grokx_asset_open(cp->in, ASSET1, &a)) == 0) {
+        while ((rc = grokx_asset_read(a, buf, sizeof buf, &got)) == 0 && got)
+            ;
+        grokx_asset_close(a);
+    }
+    snprintf(cp->why, sizeof cp->why, "%s", grokx_input_asset_error(cp->in));
+    return rc;
+}
+
+static const char *
+copier_error(void *self)
+{
+    return ((copier *)self)->why;
+}
+
+static void
+check_writer_origin(void)
+{
+    copier cp;
+    grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, copy_asset, NULL, NULL, NULL, copier_error};
+    grokx_writer *w = grokx_writer_new(&vt, &cp);
+    grokx_parser *p = grokx_parser_new(NULL, w);
+    memset(&cp, 0, sizeof cp);
+    if ((cp.in = open_fixture("att-badcrc.zip")) != NULL) {
+        CHECK_INT(grokx_input_parse(cp.in, p), GROKX_E_ARCHIVE);
+        CHECK_INT(grokx_parser_error(p)->origin, GROKX_ORIGIN_INPUT);
+        CHECK_MSG(strstr(grokx_parser_error(p)->text, "CRC-32 mismatch"), "%s", grokx_parser_error(p)->text);
+    }
+    grokx_input_close(cp.in);
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+}
+
+/* Files that are no export: said at open, from the first bytes. */
+static void
+check_not_export(void)
+{
+    static const struct { const char *data; size_t len; const char *why; } cases[] = {
+        {"%PDF-1.7\n", 9, "this looks like a PDF document"},
+        {"\x89PNG\r\n\x1a\n\0\0", 10, "this looks like a PNG image"},
+        {"GROKXIX\0\1\0\0\0", 12, "this is a grokx search index: use grokx search"},
+        {"\xEF\xBB\xBF  # Title\n", 13, "a Markdown text, not JSON"},
+        {"\n\n<!DOCTYPE html>", 17, "an HTML page"},
+        {"\0\1\2\3", 4, "binary data, not JSON"},
+        {"", 0, "the file is empty"},
+        {"  \n", 3, "nothing but white space"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        grokx_input *in = NULL;
+        grokx_error err;
+        CHECK_INT(grokx_input_open_memory(cases[i].data, cases[i].len, NULL, &in, &err), GROKX_E_SCHEMA);
+        CHECK_MSG(strstr(err.text, "not a Grok export: ") && strstr(err.text, cases[i].why), "%zu: %s", i, err.text);
+        CHECK(in == NULL);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -234,5 +435,10 @@ main(int argc, char **argv)
     check_sniff();
     check_memory();
     check_gzip_limits();
+    check_integrity();
+    check_member_warnings();
+    check_asset_cap();
+    check_writer_origin();
+    check_not_export();
     return test_report("input");
 }
