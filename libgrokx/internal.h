@@ -239,11 +239,27 @@ int gx_layout_write(gx_layout *l, const char *path, const char *text, size_t len
 int gx_layout_remove(gx_layout *l, const char *path);
 /* Every file queued so far written: 0, or the first failure (l->why). */
 int gx_layout_flush(gx_layout *l);
+/* What a copied attachment is, for the page that shows it. */
+enum {
+    GX_ASSET_FILE = 0,  /* linked: a browser shows it as text or media, or downloads it */
+    GX_ASSET_IMAGE = 1, /* a raster image: shown with <img>, linked */
+    GX_ASSET_SVG = 2,   /* an SVG kept as text (<id>.svg.txt): html shows it from a data: URL */
+    GX_ASSET_NOLINK = 3 /* a PDF: a browser runs its scripts, so never linked from html */
+};
 /* Copy asset id into absdir/attachments/<id>.<ext>; link gets that
- * relative path, *image whether it is an image. 1 copied (or, streaming,
- * present), 0 not in the export (or not a plain id), or an error. */
+ * relative path, *kind one of GX_ASSET_*. A type a browser would run from
+ * file:// (HTML, SVG, XML, anything not known to be inert) is stored as
+ * <id>.<ext>.txt (gx_asset_inert_ext). 1 copied (or, streaming, present),
+ * 0 not in the export (or not a plain id), or an error. */
 int gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *link,
-                         size_t cap, int *image);
+                         size_t cap, int *kind);
+/* Append asset id as base64 to out when it is at most max bytes: 1, 0
+ * (missing, too big or corrupt: out unchanged), or GROKX_E_NOMEM. */
+int gx_layout_asset_base64(gx_layout *l, const char *id, size_t max, gx_buf *out);
+/* Whether a browser opening a file of this extension from file:// runs
+ * nothing: shows it as text or media, or downloads it (pdf: no, its
+ * scripts run in Chromium's viewer). */
+int gx_asset_inert_ext(const char *ext);
 /* The asset id of a generated image's URL: its next-to-last segment. */
 int gx_generated_asset_id(grokx_str url, char *id, size_t cap);
 /* A voice turn: media_types holds "audio" (its transcript may be missing). */

@@ -20,7 +20,7 @@
 
 #include "internal.h"
 
-#define S_CSP_PAGE "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
+#define S_CSP_PAGE "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
 #define S_CSP_INDEX "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'"
 
 typedef struct S_entry { /* one line of index.html; strings in S_html.strings */
@@ -197,24 +197,46 @@ S_missing(S_html *h, grokx_str url, const char *what)
     return rc | PUT(&h->page, " is not in the export.</p>\n");
 }
 
-/* An image or file copied beside the page, else S_missing. */
+#define S_SVG_INLINE_MAX (1u << 20) /* bytes of SVG shown from a data: URL */
+
+/* An image or file copied beside the page, else S_missing. Nothing a
+ * browser would run is linked: an SVG (kept as <id>.svg.txt) is shown
+ * from a data: URL in an <img>, which runs no script, and not linked; a
+ * PDF (whose scripts Chromium's viewer runs) is named, not linked; HTML
+ * and other active types are linked as their inert .txt copies. */
 static int
 S_asset(S_html *h, const char *dir, const char *id, const char *what, grokx_str url)
 {
     char link[512];
-    int image = 0, got = id[0] ? gx_layout_copy_asset(&h->lay, dir, id, link, sizeof link, &image) : 0, rc;
+    int kind = 0, got = id[0] ? gx_layout_copy_asset(&h->lay, dir, id, link, sizeof link, &kind) : 0, rc;
     if (got < 0)
         return got;
     if (!got)
         return S_missing(h, url, what);
     rc = PUT(&h->page, "<div class=\"attachment\">");
-    if (image) {
+    if (kind == GX_ASSET_IMAGE) {
         rc |= PUT(&h->page, "<a href=\"");
         rc |= S_href(&h->page, link);
         rc |= PUT(&h->page, "\"><img src=\"");
         rc |= S_href(&h->page, link);
         rc |= gx_buf_printf(&h->page, "\" alt=\"%s\" loading=\"lazy\"></a>", what);
+    } else if (kind == GX_ASSET_NOLINK) {
+        rc |= PUT(&h->page, "Attachment: <span class=\"file\">");
+        rc |= S_esc(&h->page, link + 12);
+        rc |= PUT(&h->page, "</span> <span class=\"note\">(in the attachments folder: open it with a PDF "
+                            "reader; not linked, as a browser would run its scripts)</span>");
     } else {
+        if (kind == GX_ASSET_SVG) {
+            size_t at = h->page.len;
+            int got64;
+            rc |= PUT(&h->page, "<img src=\"data:image/svg+xml;base64,");
+            if ((got64 = gx_layout_asset_base64(&h->lay, id, S_SVG_INLINE_MAX, &h->page)) < 0)
+                return got64;
+            if (got64)
+                rc |= gx_buf_printf(&h->page, "\" alt=\"%s\"><br>", what);
+            else
+                h->page.len = at; /* too big to inline: the text copy only */
+        }
         rc |= PUT(&h->page, "Attachment: <a href=\"");
         rc |= S_href(&h->page, link);
         rc |= PUT(&h->page, "\">");

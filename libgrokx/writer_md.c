@@ -138,8 +138,10 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
     got = uuid[0] ? gx_layout_copy_asset(&m->lay, dir, uuid, link, sizeof link, &image) : 0;
     if (got < 0 || (uuid[0] && gx_cards_mark_shown(&m->cards, uuid)))
         return got < 0 ? got : GROKX_E_NOMEM;
-    if (got)
+    if (got && image == GX_ASSET_IMAGE)
         return gx_buf_printf(&m->note, "\n![generated image](<%s>)\n", link);
+    if (got) /* an SVG is kept as text: linked, never embedded */
+        return gx_buf_printf(&m->note, "\nGenerated image: [%s](<%s>)\n", link + 12, link);
     return PUT(&m->note, "\n*A generated image is not in the export.*\n");
 }
 
@@ -266,7 +268,7 @@ S_attachments(S_md *m, const char *dir, const grokx_message *msg)
         if (got < 0)
             return got;
         if (got)
-            rc = gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image ? "!" : "Attachment: ",
+            rc = gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image == GX_ASSET_IMAGE ? "!" : "Attachment: ",
                                link + 12, link);
         else
             rc = PUT(&m->note, "*Attachment ") | gx_md_code_span(&m->note, id, strlen(id)) |
@@ -288,7 +290,7 @@ S_url_image(S_md *m, const char *dir, grokx_str u, const char *id, const char *w
     snprintf(label, sizeof label, "%c%s", what[0] - 32, what + 1);
     if (got < 0)
         return got;
-    if (got && image)
+    if (got && image == GX_ASSET_IMAGE)
         return gx_buf_printf(&m->note, "![%s](<%s>)\n\n", what, link);
     if (got)
         return gx_buf_printf(&m->note, "%s: [%s](<%s>)\n\n", label, link + 12, link);

@@ -124,6 +124,9 @@ PY
         ! grep -q 'CONSOLE' "$T/log" && ok || bad "$(basename "$p"): console: $(grep CONSOLE "$T/log" | head -3)"
         net_ok >"$T/net" && ok || bad "$(basename "$p"): requests left the folder: $(cat "$T/net")"
     done
+    # no attachment runs: every link and image of an export of hostile
+    # attachments clicked, every copy (md's and html's) opened
+    timeout 600 python3 tests/html_click.py "$G" "$T/click" >"$T/clicks" 2>&1 && ok || bad "attachments: $(tail -15 "$T/clicks")"
     # the index filters as you type (the filter is read from #q=)
     S="$T/sample"
     $G convert -q -f html -o "$S" examples/sample-export.json 2>/dev/null
