@@ -194,3 +194,6 @@ const char gx_html_index_js[] =
     "  render();\n"
     "})();\n"
     ;
+
+const char gx_html_style_sha256[] = "sgcnj8Ug/GAMvSXgMw0RFfsl7ExktXvSVeDVYqhsfec=";
+const char gx_html_index_sha256[] = "gFxYYkCQyW4G5t0P0Q2SEeCeQM03e0Ipbfqjej+sWMg=";

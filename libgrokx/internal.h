@@ -337,6 +337,8 @@ int gx_html_plain(gx_buf *out, const char *s, size_t len);
 /* html_assets.c: written beside index.html. */
 extern const char gx_html_style_css[];
 extern const char gx_html_index_js[];
+extern const char gx_html_style_sha256[]; /* base64, for the CSP */
+extern const char gx_html_index_sha256[];
 
 /* ---- manifest.c: what an earlier run wrote into a notes folder -------- */
 

@@ -3,15 +3,17 @@
  * opens by double-clicking OUT/index.html. No server, no network.
  *
  * OUT/index.html lists every conversation by month (filter and sort by a
- * small script of ours, index.js); OUT/YYYY/MM/<name>.html is one page per
- * conversation (layout.c: the same names as the md notes), styled by the
- * one OUT/style.css; attachments are copied beside the pages.
+ * small script of ours, libgrokx/html/index.js, inline); OUT/YYYY/MM/<name>.html
+ * is one page per conversation (layout.c: the same names as the md notes),
+ * each with the one style sheet inline; attachments are copied beside the
+ * pages, active types under inert names (layout.c).
  *
  * Safety: every title and message is escaped; Markdown goes through
  * html_md.c (raw HTML shown as text, links live only for safe schemes,
  * no image loads from a message); every page carries a
- * Content-Security-Policy that allows nothing but files of the archive
- * (and no script at all on conversation pages), and no referrer.
+ * Content-Security-Policy that allows our inline style and script by
+ * hash, nothing by origin, images only from files and data: (and no
+ * script at all on conversation pages), and no referrer.
  * Files are written to a temporary name and renamed (layout.c).
  */
 #include <stdio.h>
@@ -20,8 +22,13 @@
 
 #include "internal.h"
 
-#define S_CSP_PAGE "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
-#define S_CSP_INDEX "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'"
+/* The Content-Security-Policy: nothing by origin (on file://, 'self' is
+ * every file on the disk): the one style sheet and the index's script are
+ * inline, allowed by their SHA-256 (libgrokx/html/embed.sh); images only
+ * from files (the copied attachments) and data: URLs (SVG attachments,
+ * shown by <img>, where no script runs). Conversation pages run no script. */
+#define S_CSP_HEAD "default-src 'none'; style-src 'sha256-%s'; img-src 'self' data:; "
+#define S_CSP_TAIL "base-uri 'none'; form-action 'none'"
 
 typedef struct S_entry { /* one line of index.html; strings in S_html.strings */
     size_t rel, title, models; /* offsets */
@@ -85,17 +92,20 @@ S_ext_link(S_html *h, gx_buf *b, const char *url, const char *text)
 }
 
 static int
-S_head(gx_buf *b, const char *title, const char *csp, const char *root)
+S_head(gx_buf *b, const char *title, int index)
 {
     int rc = PUT(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                     "<meta http-equiv=\"Content-Security-Policy\" content=\"");
-    rc |= PUT(b, csp);
-    rc |= PUT(b, "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+    rc |= gx_buf_printf(b, S_CSP_HEAD, gx_html_style_sha256);
+    if (index)
+        rc |= gx_buf_printf(b, "script-src 'sha256-%s'; ", gx_html_index_sha256);
+    rc |= PUT(b, S_CSP_TAIL "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<meta name=\"generator\" content=\"grokx " GROKX_VERSION_STRING "\">\n<title>");
     rc |= S_esc(b, title);
-    rc |= gx_buf_printf(b, "</title>\n<link rel=\"stylesheet\" href=\"%sstyle.css\">\n", root);
-    return rc;
+    rc |= PUT(b, "</title>\n<style>");
+    rc |= PUT(b, gx_html_style_css);
+    return rc | PUT(b, "</style>\n");
 }
 
 /* ---- one message ------------------------------------------------------ */
@@ -486,7 +496,7 @@ S_page_header(S_html *h, const grokx_conversation *c, const char *title, const c
               const char *models)
 {
     char when[48];
-    int rc = S_head(&h->page, title, S_CSP_PAGE, root);
+    int rc = S_head(&h->page, title, 0);
     rc |= gx_buf_printf(&h->page, "</head>\n<body>\n<div class=\"wrap\">\n"
                                   "<nav class=\"top\"><a href=\"%sindex.html\">&larr; All conversations</a></nav>\n"
                                   "<header class=\"page\">\n<h1>", root);
@@ -623,8 +633,8 @@ S_index(S_html *h)
     if (h->nentries)
         qsort(h->entries, h->nentries, sizeof *h->entries, S_cmp_entries);
     h->page.len = 0;
-    rc = S_head(&h->page, "Grok conversations", S_CSP_INDEX, "");
-    rc |= gx_buf_printf(&h->page, "<script src=\"index.js\" defer></script>\n</head>\n<body>\n<div class=\"wrap\">\n"
+    rc = S_head(&h->page, "Grok conversations", 1);
+    rc |= gx_buf_printf(&h->page, "</head>\n<body>\n<div class=\"wrap\">\n"
                         "<header class=\"page\">\n<h1>Grok conversations</h1>\n"
                         "<p class=\"meta\">%zu conversation%s, exported by grokx</p>\n"
                         "<div class=\"controls\"><input type=\"search\" id=\"q\" placeholder=\"Filter by title\" aria-label=\"Filter by title\">"
@@ -648,7 +658,9 @@ S_index(S_html *h)
         rc |= S_index_entry(h, e, iso);
     }
     rc |= PUT(&h->page, month[0] ? "</ul></section>\n" : "<p class=\"note\">No conversations.</p>\n");
-    rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Offline archive: nothing here loads from the network.</footer>\n</div>\n</body>\n</html>\n");
+    rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Offline archive: nothing here loads from the network.</footer>\n</div>\n<script>");
+    rc |= PUT(&h->page, gx_html_index_js);
+    rc |= PUT(&h->page, "</script>\n</body>\n</html>\n");
     return rc ? GROKX_E_NOMEM : 0;
 }
 
@@ -666,9 +678,7 @@ S_end(void *self, const grokx_stats *st)
     S_html *h = self;
     int rc;
     GX_UNUSED(st);
-    if ((rc = S_write_root(h, "style.css", gx_html_style_css, strlen(gx_html_style_css))) != 0 ||
-        (rc = S_write_root(h, "index.js", gx_html_index_js, strlen(gx_html_index_js))) != 0 ||
-        (rc = S_index(h)) != 0)
+    if ((rc = S_index(h)) != 0)
         return rc;
     /* last (files are written in order), so the index never links a page
      * that is not there yet */
