@@ -7,7 +7,10 @@ archive: none may load. Then the archive still works in Chromium: styled,
 the filter and sort of the index, a page's details opening, a silent
 console.
 
-    python3 tests/html_csp.py OUT   (OUT: the sample export as html)"""
+    python3 tests/html_csp.py OUT [EMPTY]
+(OUT: the sample export as html; EMPTY: an export of no conversations)
+Also: a malformed fragment (#q=%E0%A4) leaves the index's script alive,
+and its empty states are shown, never erased."""
 import os, re, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -63,6 +66,21 @@ with Chrome(os.path.join(outside, 'csp-profile')) as c:
     if titles != sorted(titles) or len(titles) != n:
         bad.append('index: sort by title gave %r' % titles)
     t.close()
+    # a malformed fragment does not kill the script; empty states stay
+    for frag in ('#q=%E0%A4', '#sort=%', '#q=%', '#q=%%&starred=%ZZ'):
+        t = c.open('file://' + os.path.join(out, 'index.html') + frag)
+        if not t.eval('document.getElementById("count").textContent'):
+            bad.append('index%s: the script died (%s)' % (frag, c.exceptions[-1:]))
+        t.close()
+    t = c.open('file://' + os.path.join(out, 'index.html') + '#q=nothing-has-this-title')
+    if 'No conversation matches.' not in t.eval('document.getElementById("list").textContent'):
+        bad.append('index: no empty state when nothing matches')
+    t.close()
+    if len(sys.argv) > 2:  # an export with no conversations
+        t = c.open('file://' + os.path.join(os.path.abspath(sys.argv[2]), 'index.html'))
+        if 'No conversations.' not in t.eval('document.getElementById("list").textContent'):
+            bad.append('index of no conversations: the empty state was erased')
+        t.close()
     t = c.open('file://' + page)
     if t.eval('getComputedStyle(document.body).backgroundColor') != bg:
         bad.append('page: the style sheet did not apply')
