@@ -161,9 +161,21 @@ int gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len);
  * empty ("Untitled"), never a reserved or hidden name. */
 size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
 uint64_t gx_name_fold_hash(const char *s);
-/* The title to show: title, or "Untitled" when it is empty or holds only
- * spaces, controls and invisible marks (a link or heading nobody can see). */
-grokx_str gx_display_title(grokx_str title);
+/* The title to show (headings, <title>, index entries, front matter):
+ * title without C0 and C1 controls, DEL, bidirectional controls
+ * (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) and line or
+ * paragraph separators (a tab, newline, U+2028 or U+2029 becomes a space),
+ * so it can neither reorder the text around it nor break a line; the
+ * title itself when it holds none (no copy), else the clean copy in
+ * scratch. "Untitled" when nothing visible is left (a link or heading
+ * nobody can see). 0, or GROKX_E_NOMEM. */
+int gx_display_title(grokx_str title, gx_buf *scratch, grokx_str *shown);
+/* Whether c is one of the characters gx_display_title removes. */
+int gx_title_control(uint32_t c);
+/* text[0..len) without those characters (as gx_display_title, without
+ * the "Untitled"): text itself when it holds none, else a NUL-terminated
+ * copy in scratch. Model names in headings. 0, or GROKX_E_NOMEM. */
+int gx_text_clean(const char *text, size_t len, gx_buf *scratch, grokx_str *shown);
 
 /* ---- filer.c: whole files written on a thread of their own ---------- */
 

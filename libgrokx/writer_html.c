@@ -41,7 +41,7 @@ typedef struct S_html {
     grokx_writer_config cfg;
     gx_layout lay;
     gx_mem mem;
-    gx_buf page, md, sources, tmp, models;
+    gx_buf page, md, sources, tmp, models, title; /* title: the shown title's clean copy */
     gx_cards cards;
     S_entry *entries;
     size_t nentries, entries_cap;
@@ -55,6 +55,16 @@ static int
 S_esc(gx_buf *b, const char *s)
 {
     return gx_html_escape(b, s, strlen(s));
+}
+
+/* User text inline among ours, isolated: its direction (an RLO, say)
+ * cannot reorder what stands around it. */
+static int
+S_bdi(gx_buf *b, const char *s, size_t len)
+{
+    int rc = PUT(b, "<bdi>");
+    rc |= gx_html_escape(b, s, len);
+    return rc | PUT(b, "</bdi>");
 }
 
 /* A path as a relative URL: every byte but letters, digits and -._~/()
@@ -87,7 +97,7 @@ S_ext_link(S_html *h, gx_buf *b, const char *url, const char *text)
     rc = PUT(b, "<a rel=\"noopener noreferrer\" href=\"");
     rc |= gx_html_escape(b, h->tmp.ptr, h->tmp.len);
     rc |= PUT(b, "\">");
-    rc |= S_esc(b, text);
+    rc |= S_bdi(b, text, strlen(text));
     return rc | PUT(b, "</a>");
 }
 
@@ -122,8 +132,10 @@ S_turn_header(S_html *h, const grokx_message *msg)
         rc |= gx_buf_printf(&h->page, " <time datetime=\"%s\">%s</time>", iso, when);
     }
     if (!user && msg->model.len) {
+        grokx_str model;
         rc |= PUT(&h->page, " <span class=\"model\">");
-        rc |= gx_html_escape(&h->page, msg->model.ptr, msg->model.len);
+        rc |= gx_text_clean(msg->model.ptr, msg->model.len, &h->tmp, &model);
+        rc |= S_bdi(&h->page, model.ptr, model.len);
         rc |= PUT(&h->page, "</span>");
     }
     if (msg->sibling_count > 1)
@@ -166,7 +178,7 @@ S_thinking(S_html *h, const grokx_message *msg, const char *anchor)
     for (i = 0; i < msg->agent_trace_count && !rc; i++) {
         const grokx_agent_trace *a = &msg->agent_traces[i];
         rc |= PUT(&h->page, "<p><strong>");
-        rc |= a->agent_id.len ? gx_html_escape(&h->page, a->agent_id.ptr, a->agent_id.len)
+        rc |= a->agent_id.len ? S_bdi(&h->page, a->agent_id.ptr, a->agent_id.len)
                               : PUT(&h->page, "Agent");
         rc |= PUT(&h->page, "</strong></p>\n");
         rc |= S_trace(h, a->text, anchor);
@@ -265,7 +277,7 @@ S_card(S_html *h, const char *dir, const gx_segment *seg)
     if (!strcmp(seg->type, "render_file")) {
         const char *name = gx_cards_field(&h->cards, card, GX_CARD_FILE_NAME);
         int rc = PUT(&h->page, "<p class=\"note\">File: ");
-        rc |= S_esc(&h->page, name[0] ? name : "a file");
+        rc |= S_bdi(&h->page, name[0] ? name : "a file", strlen(name[0] ? name : "a file"));
         return rc | PUT(&h->page, "</p>\n");
     }
     if (!strcmp(seg->type, "render_searched_image")) { /* a web image: linked, never loaded */
@@ -307,7 +319,7 @@ static int
 S_artifact(S_html *h, const gx_segment *seg)
 {
     int rc = PUT(&h->page, "<div class=\"artifact\"><div class=\"name\">Artifact: ");
-    rc |= S_esc(&h->page, seg->title[0] ? seg->title : "untitled");
+    rc |= S_bdi(&h->page, seg->title[0] ? seg->title : "untitled", strlen(seg->title[0] ? seg->title : "untitled"));
     rc |= PUT(&h->page, "</div><pre><code");
     if (seg->lang[0])
         rc |= gx_buf_printf(&h->page, " class=\"language-%s\"", seg->lang);
@@ -420,7 +432,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     rc |= S_thinking(h, msg, anchor);
     rc |= S_steps(h, msg, anchor);
     lead = h->page.len - lead; /* thinking and steps shown */
-    rc |= PUT(&h->page, "<div class=\"body\">\n");
+    rc |= PUT(&h->page, "<div class=\"body\" dir=\"auto\">\n");
     if (rc)
         return GROKX_E_NOMEM;
     body = h->page.len;
@@ -456,13 +468,15 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
 
 /* The conversation's models, distinct, in order of use, ", "-joined. */
 static int
-S_models(gx_buf *b, const grokx_conversation *c)
+S_models(gx_buf *b, gx_buf *scratch, const grokx_conversation *c)
 {
-    grokx_str models[GX_MODELS_MAX];
+    grokx_str models[GX_MODELS_MAX], shown;
     size_t i, n = gx_models(c, models, GX_MODELS_MAX);
     int rc = 0;
-    for (i = 0; i < n; i++)
-        rc |= PUT(b, i ? ", " : "") | gx_buf_put(b, models[i].ptr, models[i].len);
+    for (i = 0; i < n; i++) {
+        rc |= PUT(b, i ? ", " : "") | gx_text_clean(models[i].ptr, models[i].len, scratch, &shown);
+        rc |= gx_buf_put(b, shown.ptr, shown.len);
+    }
     return rc;
 }
 
@@ -478,8 +492,8 @@ S_remember(S_html *h, const grokx_conversation *c, const char *rel, const char *
     e->rel = h->strings.len;
     rc = gx_buf_put(&h->strings, rel, strlen(rel) + 1);
     e->title = h->strings.len;
-    shown = gx_display_title(c->title);
-    rc |= gx_buf_put(&h->strings, shown.ptr, shown.len + 1); /* parser strings end in NUL */
+    rc |= gx_display_title(c->title, &h->title, &shown);
+    rc |= gx_buf_put(&h->strings, shown.ptr, shown.len + 1); /* parser strings end in NUL, clean copies too */
     e->models = h->strings.len;
     rc |= gx_buf_put(&h->strings, models, strlen(models) + 1);
     e->created = c->create_time;
@@ -500,14 +514,14 @@ S_page_header(S_html *h, const grokx_conversation *c, const char *title, const c
     rc |= gx_buf_printf(&h->page, "</head>\n<body>\n<div class=\"wrap\">\n"
                                   "<nav class=\"top\"><a href=\"%sindex.html\">&larr; All conversations</a></nav>\n"
                                   "<header class=\"page\">\n<h1>", root);
-    rc |= S_esc(&h->page, title);
+    rc |= S_bdi(&h->page, title, strlen(title));
     rc |= PUT(&h->page, c->starred ? " <span class=\"star\" title=\"starred\">&#9733;</span>" : "");
     rc |= PUT(&h->page, "</h1>\n<p class=\"meta\">");
     gx_time_human(c->create_time, gx_tz_at(h->cfg.flags, h->cfg.tz_minutes, c->create_time), when, sizeof when, 1);
     rc |= S_esc(&h->page, when);
     if (models[0]) {
         rc |= PUT(&h->page, " &middot; ");
-        rc |= S_esc(&h->page, models);
+        rc |= S_bdi(&h->page, models, strlen(models));
     }
     rc |= gx_buf_printf(&h->page, " &middot; %zu message%s", c->message_count,
                         c->message_count == 1 ? "" : "s");
@@ -536,9 +550,13 @@ S_conversation(void *self, const grokx_conversation *c)
 {
     S_html *h = self;
     char dir[64], rel[512], absdir[4096], path[4200], root[8];
-    const char *title = gx_display_title(c->title).ptr;
+    const char *title;
+    grokx_str shown;
     size_t i, depth = 0;
     int rc, in_branch = 0;
+    if ((rc = gx_display_title(c->title, &h->title, &shown)) != 0)
+        return rc;
+    title = shown.ptr;
     if ((rc = gx_layout_place(&h->lay, c, "html", dir, sizeof dir, rel, sizeof rel)) != 0 ||
         (rc = gx_layout_enter(&h->lay, dir, absdir, sizeof absdir)) != 0)
         return rc;
@@ -547,7 +565,7 @@ S_conversation(void *self, const grokx_conversation *c)
     snprintf(root, sizeof root, "%s", depth == 2 ? "../../" : depth == 1 ? "../" : "");
     h->page.len = 0;
     h->models.len = 0;
-    if (S_models(&h->models, c) || gx_buf_putc(&h->models, 0))
+    if (S_models(&h->models, &h->tmp, c) || gx_buf_putc(&h->models, 0))
         return GROKX_E_NOMEM;
     rc = S_page_header(h, c, title, root, h->models.ptr);
     for (i = 0; i < c->message_count && !rc; i++) {
@@ -612,13 +630,13 @@ S_index_entry(S_html *h, const S_entry *e, const char *iso)
     rc |= PUT(&h->page, "\"><a href=\"");
     rc |= S_href(&h->page, s + e->rel);
     rc |= PUT(&h->page, "\">");
-    rc |= S_esc(&h->page, title);
+    rc |= S_bdi(&h->page, title, strlen(title));
     rc |= PUT(&h->page, "</a>");
     rc |= PUT(&h->page, e->starred ? "<span class=\"star\" title=\"starred\">&#9733;</span>" : "");
     rc |= gx_buf_printf(&h->page, "<span class=\"meta\">%.10s", e->created == GROKX_TIME_NONE ? "undated" : iso);
     if (s[e->models]) {
         rc |= PUT(&h->page, " &middot; ");
-        rc |= S_esc(&h->page, s + e->models);
+        rc |= S_bdi(&h->page, s + e->models, strlen(s + e->models));
     }
     return rc | gx_buf_printf(&h->page, " &middot; %zu message%s</span></li>\n", e->messages,
                               e->messages == 1 ? "" : "s");
@@ -707,6 +725,7 @@ S_destroy(void *self)
     gx_buf_free(&h->md);
     gx_buf_free(&h->sources);
     gx_buf_free(&h->tmp);
+    gx_buf_free(&h->title);
     gx_buf_free(&h->models);
     gx_buf_free(&h->strings);
     gx_cards_free(&h->cards);
@@ -732,6 +751,7 @@ gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_buf_init(&h->md, &h->mem);
     gx_buf_init(&h->sources, &h->mem);
     gx_buf_init(&h->tmp, &h->mem);
+    gx_buf_init(&h->title, &h->mem);
     gx_buf_init(&h->models, &h->mem);
     gx_buf_init(&h->strings, &h->mem);
     gx_cards_init(&h->cards, &h->mem);

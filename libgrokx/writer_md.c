@@ -36,7 +36,7 @@ typedef struct S_md {
     grokx_writer_config cfg;
     gx_layout lay; /* where notes go; lay.out_dir NULL: all notes to the sink */
     gx_mem mem;
-    gx_buf note, scratch;
+    gx_buf note, scratch, title; /* title: the shown title's clean copy */
     int stream;
     S_note *notes; /* for Index.md */
     size_t nnotes, notes_cap;
@@ -414,8 +414,10 @@ S_heading(S_md *m, const grokx_message *msg)
     gx_time_human(msg->create_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, msg->create_time), when, sizeof when, 1);
     rc = gx_buf_printf(&m->note, "## %s · %s", user ? "You" : "Grok", when);
     if (!user && msg->model.len) {
+        grokx_str model;
         rc |= PUT(&m->note, " · ");
-        rc |= gx_md_text(&m->note, msg->model.ptr, msg->model.len);
+        rc |= gx_text_clean(msg->model.ptr, msg->model.len, &m->title, &model);
+        rc |= gx_md_text(&m->note, model.ptr, model.len);
     }
     if (msg->sibling_count > 1)
         rc |= gx_buf_printf(&m->note, " · %s %u of %u", user ? "edit" : "version",
@@ -491,9 +493,12 @@ S_front_matter(S_md *m, const grokx_conversation *c)
     grokx_str models[GX_MODELS_MAX];
     size_t i, k;
     int rc = PUT(&m->note, "---\ntitle: ");
-    grokx_str shown = gx_display_title(c->title);
-    const char *title = shown.ptr;
-    size_t tlen = shown.len;
+    grokx_str shown;
+    const char *title;
+    size_t tlen;
+    if (gx_display_title(c->title, &m->title, &shown))
+        return GROKX_E_NOMEM;
+    title = shown.ptr, tlen = shown.len;
     rc |= S_yaml_str(&m->note, title, tlen);
     rc |= PUT(&m->note, "\naliases: [");
     rc |= S_yaml_str(&m->note, title, tlen);
@@ -521,11 +526,13 @@ static int
 S_remember(S_md *m, const char *rel, const grokx_conversation *c)
 {
     S_note *n;
-    if (gx_grow(&m->notes, &m->notes_cap, m->nnotes + 1, sizeof *n))
+    grokx_str shown;
+    if (gx_grow(&m->notes, &m->notes_cap, m->nnotes + 1, sizeof *n) ||
+        gx_display_title(c->title, &m->title, &shown))
         return GROKX_E_NOMEM;
     n = &m->notes[m->nnotes];
     n->relpath = gx_strdup(rel);
-    n->title = gx_strdup(gx_display_title(c->title).ptr); /* parser strings hold no NUL */
+    n->title = gx_strdup(shown.ptr); /* parser strings hold no NUL, clean copies neither */
     if (!n->relpath || !n->title) {
         free(n->relpath);
         free(n->title);
@@ -644,7 +651,8 @@ S_conversation(void *self, const grokx_conversation *c)
         rc = PUT(&m->note, m->nnotes ? "\n---\n\n" : "");
     else
         rc = S_front_matter(m, c);
-    shown = gx_display_title(c->title);
+    if (gx_display_title(c->title, &m->title, &shown))
+        return GROKX_E_NOMEM;
     rc |= PUT(&m->note, "# ") | gx_md_text(&m->note, shown.ptr, shown.len);
     rc |= PUT(&m->note, "\n\n");
     if (rc)
@@ -840,8 +848,13 @@ S_remember_others(S_md *m)
             size_t len = strlen(base);
             snprintf(title, sizeof title, "%.*s", (int)(len > 3 ? len - 3 : len), base);
         }
+        { /* an earlier version wrote titles as they came: cleaned here too */
+            grokx_str raw = {title, strlen(title)}, shown;
+            if (gx_display_title(raw, &m->title, &shown))
+                return GROKX_E_NOMEM;
+            note->title = gx_strdup(shown.ptr);
+        }
         note->relpath = gx_strdup(e->rel);
-        note->title = gx_strdup(title);
         note->created = created;
         if (!note->relpath || !note->title) {
             free(note->relpath);
@@ -930,6 +943,7 @@ S_destroy(void *self)
     free(m->notes);
     gx_buf_free(&m->note);
     gx_buf_free(&m->scratch);
+    gx_buf_free(&m->title);
     gx_cards_free(&m->cards);
     gx_layout_free(&m->lay);
     gx_manifest_free(m->man);
@@ -1029,6 +1043,7 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_mem_init(&m->mem, NULL, NULL, 0);
     gx_buf_init(&m->note, &m->mem);
     gx_buf_init(&m->scratch, &m->mem);
+    gx_buf_init(&m->title, &m->mem);
     gx_cards_init(&m->cards, &m->mem);
     rc = gx_layout_init(&m->lay, cfg);
     if (!rc && m->lay.out_dir) {

@@ -40,6 +40,10 @@ grep -q 'every turn survived' "$page" && ok || bad "hostile: the last answer is 
 ! grep -qi '<script\|<img src=x\|<svg\|<iframe\|href="javascript' "$page" && ok || bad "hostile: a raw tag got through"
 grep -q '&lt;script&gt;document.title' "$page" && ok || bad "hostile: the script text is not shown escaped"
 
+# titles and model names hold no control, bidi control or line separator
+# (names, <title>, headings, index entries, front matter, Index.md, year
+# notes), and user text is isolated in html (<bdi>, dir="auto")
+python3 tests/html_titles.py "$G" "$T/titles" >"$T/tcheck" 2>&1 && ok || bad "titles: $(tail -10 "$T/tcheck")"
 # a turn showing only thinking and steps is not called empty
 $G convert -q -f html -o "$T/steps" tests/md/hostile-steps/input.json 2>/dev/null
 f=$(ls "$T"/steps/*/*/*"Only thinking and steps"*.html)
