@@ -41,12 +41,29 @@ port = srv.server_port
 
 assets = make_hostile.attachment_zip(os.path.join(work, 'att.zip'), port)
 out = os.path.join(work, 'out')
+# what an earlier grokx left: the SVG under its active name (same bytes: it
+# goes), and a user's file of that name with other bytes (it stays)
+svg_id = sorted(i for i in assets if assets[i][0] == 'svg')[0]
+svg2_id = sorted(i for i in assets if assets[i][0] == 'svg-xml')[0]
+old_dir = os.path.join(out, 'html', '2025', '06', 'attachments')
+os.makedirs(old_dir, mode=0o700)
+for d in (os.path.join(out, 'html'), os.path.join(out, 'html', '2025'), os.path.join(out, 'html', '2025', '06')):
+    os.chmod(d, 0o700)
+open(os.path.join(old_dir, svg_id + '.svg'), 'wb').write(assets[svg_id][1])
+open(os.path.join(old_dir, svg2_id + '.svg'), 'wb').write(b'<svg>mine</svg>')
+os.chmod(os.path.join(old_dir, svg2_id + '.svg'), 0o600)
+os.chmod(os.path.join(old_dir, svg_id + '.svg'), 0o600)
 r = subprocess.run([grokx, 'convert', '-q', '-f', 'md,html', '-o', out, os.path.join(work, 'att.zip')],
                    capture_output=True, text=True)
 if r.returncode > 1:
     print('convert failed: %d %s' % (r.returncode, r.stderr))
     sys.exit(1)
 
+if os.path.exists(os.path.join(old_dir, svg_id + '.svg')):
+    bad.append('the active copy an earlier run left was not removed')
+if not os.path.exists(os.path.join(old_dir, svg2_id + '.svg')):
+    bad.append('a file grokx did not write was removed')
+os.unlink(os.path.join(old_dir, svg2_id + '.svg'))
 # every copy under a name Chromium opens inertly (layout.c: gx_asset_inert_ext)
 INERT = {'txt', 'json', 'png', 'jpg', 'gif', 'webp', 'bmp', 'ico', 'tiff', 'heic', 'wav', 'mp3', 'ogg',
          'flac', 'm4a', 'mp4', 'mov', 'webm', 'zip', 'gz', 'docx', 'xlsx', 'pptx', 'bin', 'pdf'}
