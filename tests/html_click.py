@@ -11,7 +11,7 @@ A control proves the detector works: the same payload as a plain .html
 and .svg file must be caught.
 
     python3 tests/html_click.py GROKX WORKDIR"""
-import http.server, os, subprocess, sys, threading
+import http.server, os, re, subprocess, sys, threading
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
@@ -119,6 +119,22 @@ with Chrome(os.path.join(work, 'profile')) as c:
         if len(c.dialogs) == n or len(hits) == h:
             bad.append('control: a script in a plain .%s file went unseen (dialogs %d, hits %d)' %
                        (kind, len(c.dialogs) - n, len(hits) - h))
+    # the allow-list itself (layout.c's gx_asset_inert_ext, read from the
+    # source): a file of each extension holding HTML and script runs nothing
+    src = open(os.path.join(here, '..', 'libgrokx', 'layout.c')).read()
+    listed = re.findall(r'"([a-z0-9]+)"', re.search(r'inert\[\] = \{(.*?)\};', src, re.S).group(1))
+    if set(listed) != INERT:
+        bad.append('layout.c lists inert extensions %r, the test %r' % (sorted(listed), sorted(INERT)))
+    for ext in listed:
+        for kind in ('html', 'svg', 'xhtml'):
+            p = os.path.join(ctl, 'polyglot-%s.%s' % (kind, ext))
+            open(p, 'wb').write([v for k, v in assets.values() if k == kind][0])
+            n, h = len(c.dialogs), len(hits)
+            t = c.open('file://' + p)
+            c.pump(None, 0.2)
+            if len(c.dialogs) > n or len(hits) > h:
+                bad.append('a .%s file holding %s ran its script' % (ext, kind))
+            t.close()
     for log in (c.dialogs, hits, c.requests, c.console, c.exceptions):
         del log[:]
     tabs = len(c.targets)
@@ -128,6 +144,11 @@ with Chrome(os.path.join(work, 'profile')) as c:
         url = 'file://' + p
         t = c.open(url)
         n = len(t.eval(CLICKABLE))
+        t.eval('document.querySelectorAll("img").forEach(function (i) { i.loading = "eager" })')
+        c.pump(None, 0.3)
+        drawn = t.eval('Array.prototype.map.call(document.querySelectorAll("img"), function (i) { return i.naturalWidth })')
+        if 0 in drawn:  # the CSP lets the SVGs' data: URLs and the copied images load
+            bad.append('%s: an image did not load: %r' % (os.path.basename(p), drawn))
         if c.exceptions or c.console:
             bad.append('%s: console %s %s' % (os.path.basename(p), c.exceptions[:2], c.console[:2]))
         for i in range(n):
