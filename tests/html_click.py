@@ -82,6 +82,20 @@ html = open(page[0], encoding='utf-8').read() if len(page) == 1 else ''
 if html.count('<img src="data:image/svg+xml;base64,') != 3:  # two uploads and the generated one
     bad.append('the SVGs are not shown from data: URLs: %d' % html.count('data:image/svg+xml'))
 
+# the notes link the same inert copies, and embed only raster images
+RASTER = ('png', 'jpg', 'gif', 'webp', 'bmp', 'ico')
+for d, _, fs in os.walk(os.path.join(out, 'md')):
+    for f in fs:
+        if f.endswith('.md') and f[:4].isdigit() and len(f) > 7:
+            note = open(os.path.join(d, f), encoding='utf-8').read()
+            links = re.findall(r'(!?)\[[^\]]*\]\(<(attachments/[^>]+)>\)', note)
+            if len(links) < len(assets):
+                bad.append('%s links %d attachments' % (f, len(links)))
+            for embed, target in links:
+                if not os.path.isfile(os.path.join(d, target)):
+                    bad.append('%s links a missing copy: %s' % (f, target))
+                if embed and not target.endswith(RASTER):
+                    bad.append('%s embeds what is no raster image: %s' % (f, target))
 # what a click may open: our own pages, text, raster images, media
 OURS = 'file://' + os.path.join(out, 'html') + '/'
 INERT_TYPES = ('text/plain', 'application/json', 'image/png', 'image/jpeg', 'image/gif', 'image/webp')
