@@ -5,7 +5,9 @@
  * Invariants: never empty; shorter than the buffer; valid UTF-8; no '/',
  * '\', control character or any of :*?"<>|; not "." or ".."; no leading
  * dot or trailing dot or space; not a Windows device name; the fold hash
- * ignores ASCII case.
+ * ignores ASCII case. The display title of the same text (gx_display_title)
+ * is never empty, valid UTF-8 and holds no control, bidi control or line
+ * separator (gx_title_control).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,6 +60,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         upper[i] = (char)(out[i] >= 'a' && out[i] <= 'z' ? out[i] - 32 : out[i]);
     if (gx_name_fold_hash(upper) != gx_name_fold_hash(out))
         abort();
+    {
+        gx_mem mem;
+        gx_buf scratch;
+        grokx_str shown;
+        gx_mem_init(&mem, NULL, NULL, 0);
+        gx_buf_init(&scratch, &mem);
+        if (gx_display_title((grokx_str){text, len}, &scratch, &shown) == 0) {
+            if (!shown.len || !gx_utf8_valid(shown.ptr, shown.len))
+                abort();
+            for (i = 0; i < shown.len; i += n) {
+                n = gx_utf8_seq((const unsigned char *)shown.ptr + i, shown.len - i);
+                if (!n || gx_title_control(gx_utf8_decode((const unsigned char *)shown.ptr + i, n)))
+                    abort();
+            }
+        }
+        gx_buf_free(&scratch);
+    }
     free(text);
     return 0;
 }

@@ -172,6 +172,12 @@ const char gx_html_index_js[] =
     "      });\n"
     "      if (lis.length) frag.appendChild(group(months[cur] || cur, lis));\n"
     "    }\n"
+    "    if (!shown.length) { // an empty state, never an empty page\n"
+    "      var none = document.createElement(\"p\");\n"
+    "      none.className = \"note\";\n"
+    "      none.textContent = items.length ? \"No conversation matches.\" : \"No conversations.\";\n"
+    "      frag.appendChild(none);\n"
+    "    }\n"
     "    list.textContent = \"\";\n"
     "    list.appendChild(frag);\n"
     "    count.textContent = shown.length === items.length ? items.length + \" conversations\"\n"
@@ -182,8 +188,11 @@ const char gx_html_index_js[] =
     "    if (starred.checked) h += (h ? \"&\" : \"\") + \"starred=1\";\n"
     "    if (history.replaceState) history.replaceState(null, \"\", h ? \"#\" + h : location.pathname);\n"
     "  }\n"
+    "  function decode(v) { // a malformed fragment (#q=%E0%A4) is taken as written\n"
+    "    try { return decodeURIComponent(v); } catch (e) { return v; }\n"
+    "  }\n"
     "  (location.hash || \"\").replace(/^#/, \"\").split(\"&\").forEach(function (kv) {\n"
-    "    var p = kv.split(\"=\"), v = decodeURIComponent((p[1] || \"\").replace(/\\+/g, \" \"));\n"
+    "    var p = kv.split(\"=\"), v = decode((p[1] || \"\").replace(/\\+/g, \" \"));\n"
     "    if (p[0] === \"q\") q.value = v;\n"
     "    if (p[0] === \"sort\" && /^(new|old|title)$/.test(v)) sort.value = v;\n"
     "    if (p[0] === \"starred\") starred.checked = v === \"1\";\n"
@@ -194,3 +203,6 @@ const char gx_html_index_js[] =
     "  render();\n"
     "})();\n"
     ;
+
+const char gx_html_style_sha256[] = "sgcnj8Ug/GAMvSXgMw0RFfsl7ExktXvSVeDVYqhsfec=";
+const char gx_html_index_sha256[] = "3TQgH9DA3i8utahZwfzChQ+vE50Y1frwv85BIzdCaEo=";

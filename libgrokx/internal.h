@@ -164,9 +164,21 @@ int gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len);
  * empty ("Untitled"), never a reserved or hidden name. */
 size_t gx_name_component(const char *text, size_t len, char *out, size_t max);
 uint64_t gx_name_fold_hash(const char *s);
-/* The title to show: title, or "Untitled" when it is empty or holds only
- * spaces, controls and invisible marks (a link or heading nobody can see). */
-grokx_str gx_display_title(grokx_str title);
+/* The title to show (headings, <title>, index entries, front matter):
+ * title without C0 and C1 controls, DEL, bidirectional controls
+ * (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) and line or
+ * paragraph separators (a tab, newline, U+2028 or U+2029 becomes a space),
+ * so it can neither reorder the text around it nor break a line; the
+ * title itself when it holds none (no copy), else the clean copy in
+ * scratch. "Untitled" when nothing visible is left (a link or heading
+ * nobody can see). 0, or GROKX_E_NOMEM. */
+int gx_display_title(grokx_str title, gx_buf *scratch, grokx_str *shown);
+/* Whether c is one of the characters gx_display_title removes. */
+int gx_title_control(uint32_t c);
+/* text[0..len) without those characters (as gx_display_title, without
+ * the "Untitled"): text itself when it holds none, else a NUL-terminated
+ * copy in scratch. Model names in headings. 0, or GROKX_E_NOMEM. */
+int gx_text_clean(const char *text, size_t len, gx_buf *scratch, grokx_str *shown);
 
 /* ---- filer.c: whole files written on a thread of their own ---------- */
 
@@ -242,11 +254,27 @@ int gx_layout_write(gx_layout *l, const char *path, const char *text, size_t len
 int gx_layout_remove(gx_layout *l, const char *path);
 /* Every file queued so far written: 0, or the first failure (l->why). */
 int gx_layout_flush(gx_layout *l);
+/* What a copied attachment is, for the page that shows it. */
+enum {
+    GX_ASSET_FILE = 0,  /* linked: a browser shows it as text or media, or downloads it */
+    GX_ASSET_IMAGE = 1, /* a raster image: shown with <img>, linked */
+    GX_ASSET_SVG = 2,   /* an SVG kept as text (<id>.svg.txt): html shows it from a data: URL */
+    GX_ASSET_NOLINK = 3 /* a PDF: a browser runs its scripts, so never linked from html */
+};
 /* Copy asset id into absdir/attachments/<id>.<ext>; link gets that
- * relative path, *image whether it is an image. 1 copied (or, streaming,
- * present), 0 not in the export (or not a plain id), or an error. */
+ * relative path, *kind one of GX_ASSET_*. A type a browser would run from
+ * file:// (HTML, SVG, XML, anything not known to be inert) is stored as
+ * <id>.<ext>.txt (gx_asset_inert_ext). 1 copied (or, streaming, present),
+ * 0 not in the export (or not a plain id), or an error. */
 int gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *link,
-                         size_t cap, int *image);
+                         size_t cap, int *kind);
+/* Append asset id as base64 to out when it is at most max bytes: 1, 0
+ * (missing, too big or corrupt: out unchanged), or GROKX_E_NOMEM. */
+int gx_layout_asset_base64(gx_layout *l, const char *id, size_t max, gx_buf *out);
+/* Whether a browser opening a file of this extension from file:// runs
+ * nothing: shows it as text or media, or downloads it (pdf: no, its
+ * scripts run in Chromium's viewer). */
+int gx_asset_inert_ext(const char *ext);
 /* The asset id of a generated image's URL: its next-to-last segment. */
 int gx_generated_asset_id(grokx_str url, char *id, size_t cap);
 /* A voice turn: media_types holds "audio" (its transcript may be missing). */
@@ -324,6 +352,8 @@ int gx_html_plain(gx_buf *out, const char *s, size_t len);
 /* html_assets.c: written beside index.html. */
 extern const char gx_html_style_css[];
 extern const char gx_html_index_js[];
+extern const char gx_html_style_sha256[]; /* base64, for the CSP */
+extern const char gx_html_index_sha256[];
 
 /* ---- manifest.c: what an earlier run wrote into a notes folder -------- */
 

@@ -454,23 +454,51 @@ S_asset_failed(gx_layout *l, int rc)
     return GROKX_E_ARCHIVE;
 }
 
+/* Extensions a browser opens from file:// without running anything in
+ * them, as Chromium does (tests/html.sh clicks each): text and JSON
+ * shown as text, raster images and media shown, archives and office
+ * files downloaded. Not here, so stored as "<ext>.txt": html, svg, xml,
+ * xhtml, xsl, mht and whatever the sniffer learns next. */
+int
+gx_asset_inert_ext(const char *ext)
+{
+    static const char *const inert[] = {"txt", "json", "png", "jpg", "gif", "webp", "bmp", "ico",
+                                        "tiff", "heic", "wav", "mp3", "ogg", "flac", "m4a", "mp4",
+                                        "mov", "webm", "zip", "gz", "docx", "xlsx", "pptx", "bin",
+                                        "pdf"};
+    size_t i;
+    for (i = 0; i < sizeof inert / sizeof inert[0]; i++)
+        if (!strcmp(ext, inert[i]))
+            return 1;
+    return 0;
+}
+
 int
 gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *link, size_t cap,
-                     int *image)
+                     int *kind)
 {
     grokx_asset *a;
     grokx_file *f;
     grokx_sink sink;
     char path[4096], buf[65536];
+    const char *ext, *mime;
     size_t got;
-    int rc;
+    int rc, active;
     struct stat st;
     if (!l->input || !S_plain_id(id))
         return 0;
     if ((rc = grokx_asset_open(l->input, id, &a)) != 0)
         return rc == GROKX_E_NOTFOUND ? 0 : S_asset_failed(l, rc);
-    snprintf(link, cap, "attachments/%s.%s", id, grokx_asset_ext(a));
-    *image = !strncmp(grokx_asset_mime(a), "image/", 6);
+    ext = grokx_asset_ext(a);
+    mime = grokx_asset_mime(a);
+    active = !gx_asset_inert_ext(ext);
+    snprintf(link, cap, "attachments/%s.%s%s", id, ext, active ? ".txt" : "");
+    if (!strcmp(mime, "image/svg+xml"))
+        *kind = GX_ASSET_SVG;
+    else if (!strcmp(ext, "pdf"))
+        *kind = GX_ASSET_NOLINK;
+    else
+        *kind = !strncmp(mime, "image/", 6) && !active ? GX_ASSET_IMAGE : GX_ASSET_FILE;
     if (!l->out_dir) {
         grokx_asset_close(a);
         return 1;
@@ -479,6 +507,11 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
     if ((rc = gx_layout_mkdirs(l, path)) != 0 || (rc = S_sweep(l, path)) != 0) {
         grokx_asset_close(a);
         return rc;
+    }
+    if (active) { /* the copy an earlier grokx left under the active name goes */
+        snprintf(path, sizeof path, "%s/attachments/%s.%s", absdir, id, ext);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == grokx_asset_size(a))
+            unlink(path);
     }
     snprintf(path, sizeof path, "%s/%s", absdir, link);
     /* copied by an earlier run (or for another file here): assets never change */
@@ -502,6 +535,46 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
     if (grokx_file_commit(f))
         return gx_layout_fail(l, "cannot write", path);
     l->wrote = 1;
+    return 1;
+}
+
+int
+gx_layout_asset_base64(gx_layout *l, const char *id, size_t max, gx_buf *out)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    grokx_asset *a;
+    unsigned char buf[3 * 4096];
+    size_t got, have = 0, i, start = out->len;
+    int rc = 0;
+    if (!l->input || !S_plain_id(id) || grokx_asset_open(l->input, id, &a) != 0)
+        return 0;
+    if (grokx_asset_size(a) > max) {
+        grokx_asset_close(a);
+        return 0;
+    }
+    for (;;) { /* whole groups of 3 bytes, the rest carried to the next read */
+        size_t n, full;
+        if ((rc = grokx_asset_read(a, buf + have, sizeof buf - have, &got)) != 0)
+            break;
+        n = have + got;
+        full = got ? n / 3 * 3 : n;
+        for (i = 0; i < full && !rc; i += 3) {
+            unsigned v = (unsigned)buf[i] << 16 | (i + 1 < n ? (unsigned)buf[i + 1] << 8 : 0) |
+                         (i + 2 < n ? buf[i + 2] : 0);
+            char q[4] = {b64[v >> 18], b64[v >> 12 & 63], i + 1 < n ? b64[v >> 6 & 63] : '=',
+                         i + 2 < n ? b64[v & 63] : '='};
+            rc = gx_buf_put(out, q, 4);
+        }
+        if (rc || !got)
+            break;
+        have = n - full;
+        memmove(buf, buf + full, have);
+    }
+    grokx_asset_close(a);
+    if (rc) {
+        out->len = start;
+        return rc == GROKX_E_NOMEM ? rc : 0; /* a corrupt attachment: not shown */
+    }
     return 1;
 }
 

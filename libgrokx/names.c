@@ -172,8 +172,59 @@ gx_name_fold_hash(const char *s)
     return h;
 }
 
-grokx_str
-gx_display_title(grokx_str title)
+int
+gx_title_control(uint32_t c)
+{
+    return c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || (c >= 0x202A && c <= 0x202E) ||
+           (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F || c == 0x061C ||
+           c == 0x2028 || c == 0x2029;
+}
+
+/* Something a person can see (not a space, control or invisible mark). */
+static int
+S_visible(uint32_t c)
+{
+    return !(c <= 0x20 || c == 0x7F || (c >= 0x80 && c <= 0xA0) || c == 0x1680 ||
+             (c >= 0x2000 && c <= 0x200F) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+             c == 0x205F || c == 0x3000 || c == 0xFEFF || S_invisible(c));
+}
+
+int
+gx_text_clean(const char *text, size_t len, gx_buf *scratch, grokx_str *shown)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i, seq;
+    shown->ptr = text, shown->len = len;
+    for (i = 0; i < len; i += seq) { /* most text holds none: no copy */
+        if (s[i] >= 0x20 && s[i] < 0x7F) {
+            seq = 1;
+            continue;
+        }
+        seq = gx_utf8_seq(s + i, len - i);
+        if (!seq || gx_title_control(gx_utf8_decode(s + i, seq)))
+            break;
+    }
+    if (i == len)
+        return 0;
+    scratch->len = 0;
+    for (i = 0; i < len; i += seq ? seq : 1) {
+        uint32_t c;
+        seq = gx_utf8_seq(s + i, len - i);
+        c = seq ? gx_utf8_decode(s + i, seq) : 0;
+        if (!seq || (gx_title_control(c) && c != '\t' && c != '\n' && c != '\r' && c != 0x2028 && c != 0x2029))
+            continue; /* dropped; a line break becomes a space */
+        if (gx_title_control(c) ? gx_buf_putc(scratch, ' ') : gx_buf_put(scratch, s + i, seq))
+            return GROKX_E_NOMEM;
+    }
+    if (gx_buf_putc(scratch, 0))
+        return GROKX_E_NOMEM;
+    shown->ptr = scratch->ptr;
+    shown->len = scratch->len - 1;
+    return 0;
+}
+
+int
+gx_display_title(grokx_str title, gx_buf *scratch, grokx_str *shown)
 {
     static const grokx_str untitled = {"Untitled", 8};
     const unsigned char *s = (const unsigned char *)title.ptr;
@@ -181,11 +232,10 @@ gx_display_title(grokx_str title)
     while (i < title.len) {
         size_t seq = gx_utf8_seq(s + i, title.len - i);
         uint32_t c = seq ? gx_utf8_decode(s + i, seq) : 0xFFFD;
-        if (!(c <= 0x20 || c == 0x7F || (c >= 0x80 && c <= 0xA0) || c == 0x1680 ||
-              (c >= 0x2000 && c <= 0x200F) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-              c == 0x205F || c == 0x3000 || c == 0xFEFF || S_invisible(c)))
-            return title; /* something a person can see */
+        if (S_visible(c))
+            return gx_text_clean(title.ptr, title.len, scratch, shown);
         i += seq ? seq : 1;
     }
-    return untitled;
+    *shown = untitled; /* nothing a person can see */
+    return 0;
 }

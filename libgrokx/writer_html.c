@@ -3,15 +3,17 @@
  * opens by double-clicking OUT/index.html. No server, no network.
  *
  * OUT/index.html lists every conversation by month (filter and sort by a
- * small script of ours, index.js); OUT/YYYY/MM/<name>.html is one page per
- * conversation (layout.c: the same names as the md notes), styled by the
- * one OUT/style.css; attachments are copied beside the pages.
+ * small script of ours, libgrokx/html/index.js, inline); OUT/YYYY/MM/<name>.html
+ * is one page per conversation (layout.c: the same names as the md notes),
+ * each with the one style sheet inline; attachments are copied beside the
+ * pages, active types under inert names (layout.c).
  *
  * Safety: every title and message is escaped; Markdown goes through
  * html_md.c (raw HTML shown as text, links live only for safe schemes,
  * no image loads from a message); every page carries a
- * Content-Security-Policy that allows nothing but files of the archive
- * (and no script at all on conversation pages), and no referrer.
+ * Content-Security-Policy that allows our inline style and script by
+ * hash, nothing by origin, images only from files and data: (and no
+ * script at all on conversation pages), and no referrer.
  * Files are written to a temporary name and renamed (layout.c).
  */
 #include <stdio.h>
@@ -20,8 +22,13 @@
 
 #include "internal.h"
 
-#define S_CSP_PAGE "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
-#define S_CSP_INDEX "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'"
+/* The Content-Security-Policy: nothing by origin (on file://, 'self' is
+ * every file on the disk): the one style sheet and the index's script are
+ * inline, allowed by their SHA-256 (libgrokx/html/embed.sh); images only
+ * from files (the copied attachments) and data: URLs (SVG attachments,
+ * shown by <img>, where no script runs). Conversation pages run no script. */
+#define S_CSP_HEAD "default-src 'none'; style-src 'sha256-%s'; img-src 'self' data:; "
+#define S_CSP_TAIL "base-uri 'none'; form-action 'none'"
 
 typedef struct S_entry { /* one line of index.html; strings in S_html.strings */
     size_t rel, title, models; /* offsets */
@@ -34,7 +41,7 @@ typedef struct S_html {
     grokx_writer_config cfg;
     gx_layout lay;
     gx_mem mem;
-    gx_buf page, md, sources, tmp, models;
+    gx_buf page, md, sources, tmp, models, title; /* title: the shown title's clean copy */
     gx_cards cards;
     S_entry *entries;
     size_t nentries, entries_cap;
@@ -48,6 +55,16 @@ static int
 S_esc(gx_buf *b, const char *s)
 {
     return gx_html_escape(b, s, strlen(s));
+}
+
+/* User text inline among ours, isolated: its direction (an RLO, say)
+ * cannot reorder what stands around it. */
+static int
+S_bdi(gx_buf *b, const char *s, size_t len)
+{
+    int rc = PUT(b, "<bdi>");
+    rc |= gx_html_escape(b, s, len);
+    return rc | PUT(b, "</bdi>");
 }
 
 /* A path as a relative URL: every byte but letters, digits and -._~/()
@@ -80,22 +97,25 @@ S_ext_link(S_html *h, gx_buf *b, const char *url, const char *text)
     rc = PUT(b, "<a rel=\"noopener noreferrer\" href=\"");
     rc |= gx_html_escape(b, h->tmp.ptr, h->tmp.len);
     rc |= PUT(b, "\">");
-    rc |= S_esc(b, text);
+    rc |= S_bdi(b, text, strlen(text));
     return rc | PUT(b, "</a>");
 }
 
 static int
-S_head(gx_buf *b, const char *title, const char *csp, const char *root)
+S_head(gx_buf *b, const char *title, int index)
 {
     int rc = PUT(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                     "<meta http-equiv=\"Content-Security-Policy\" content=\"");
-    rc |= PUT(b, csp);
-    rc |= PUT(b, "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+    rc |= gx_buf_printf(b, S_CSP_HEAD, gx_html_style_sha256);
+    if (index)
+        rc |= gx_buf_printf(b, "script-src 'sha256-%s'; ", gx_html_index_sha256);
+    rc |= PUT(b, S_CSP_TAIL "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<meta name=\"generator\" content=\"grokx " GROKX_VERSION_STRING "\">\n<title>");
     rc |= S_esc(b, title);
-    rc |= gx_buf_printf(b, "</title>\n<link rel=\"stylesheet\" href=\"%sstyle.css\">\n", root);
-    return rc;
+    rc |= PUT(b, "</title>\n<style>");
+    rc |= PUT(b, gx_html_style_css);
+    return rc | PUT(b, "</style>\n");
 }
 
 /* ---- one message ------------------------------------------------------ */
@@ -112,8 +132,10 @@ S_turn_header(S_html *h, const grokx_message *msg)
         rc |= gx_buf_printf(&h->page, " <time datetime=\"%s\">%s</time>", iso, when);
     }
     if (!user && msg->model.len) {
+        grokx_str model;
         rc |= PUT(&h->page, " <span class=\"model\">");
-        rc |= gx_html_escape(&h->page, msg->model.ptr, msg->model.len);
+        rc |= gx_text_clean(msg->model.ptr, msg->model.len, &h->tmp, &model);
+        rc |= S_bdi(&h->page, model.ptr, model.len);
         rc |= PUT(&h->page, "</span>");
     }
     if (msg->sibling_count > 1)
@@ -156,7 +178,7 @@ S_thinking(S_html *h, const grokx_message *msg, const char *anchor)
     for (i = 0; i < msg->agent_trace_count && !rc; i++) {
         const grokx_agent_trace *a = &msg->agent_traces[i];
         rc |= PUT(&h->page, "<p><strong>");
-        rc |= a->agent_id.len ? gx_html_escape(&h->page, a->agent_id.ptr, a->agent_id.len)
+        rc |= a->agent_id.len ? S_bdi(&h->page, a->agent_id.ptr, a->agent_id.len)
                               : PUT(&h->page, "Agent");
         rc |= PUT(&h->page, "</strong></p>\n");
         rc |= S_trace(h, a->text, anchor);
@@ -197,24 +219,46 @@ S_missing(S_html *h, grokx_str url, const char *what)
     return rc | PUT(&h->page, " is not in the export.</p>\n");
 }
 
-/* An image or file copied beside the page, else S_missing. */
+#define S_SVG_INLINE_MAX (1u << 20) /* bytes of SVG shown from a data: URL */
+
+/* An image or file copied beside the page, else S_missing. Nothing a
+ * browser would run is linked: an SVG (kept as <id>.svg.txt) is shown
+ * from a data: URL in an <img>, which runs no script, and not linked; a
+ * PDF (whose scripts Chromium's viewer runs) is named, not linked; HTML
+ * and other active types are linked as their inert .txt copies. */
 static int
 S_asset(S_html *h, const char *dir, const char *id, const char *what, grokx_str url)
 {
     char link[512];
-    int image = 0, got = id[0] ? gx_layout_copy_asset(&h->lay, dir, id, link, sizeof link, &image) : 0, rc;
+    int kind = 0, got = id[0] ? gx_layout_copy_asset(&h->lay, dir, id, link, sizeof link, &kind) : 0, rc;
     if (got < 0)
         return got;
     if (!got)
         return S_missing(h, url, what);
     rc = PUT(&h->page, "<div class=\"attachment\">");
-    if (image) {
+    if (kind == GX_ASSET_IMAGE) {
         rc |= PUT(&h->page, "<a href=\"");
         rc |= S_href(&h->page, link);
         rc |= PUT(&h->page, "\"><img src=\"");
         rc |= S_href(&h->page, link);
         rc |= gx_buf_printf(&h->page, "\" alt=\"%s\" loading=\"lazy\"></a>", what);
+    } else if (kind == GX_ASSET_NOLINK) {
+        rc |= PUT(&h->page, "Attachment: <span class=\"file\">");
+        rc |= S_esc(&h->page, link + 12);
+        rc |= PUT(&h->page, "</span> <span class=\"note\">(in the attachments folder: open it with a PDF "
+                            "reader; not linked, as a browser would run its scripts)</span>");
     } else {
+        if (kind == GX_ASSET_SVG) {
+            size_t at = h->page.len;
+            int got64;
+            rc |= PUT(&h->page, "<img src=\"data:image/svg+xml;base64,");
+            if ((got64 = gx_layout_asset_base64(&h->lay, id, S_SVG_INLINE_MAX, &h->page)) < 0)
+                return got64;
+            if (got64)
+                rc |= gx_buf_printf(&h->page, "\" alt=\"%s\"><br>", what);
+            else
+                h->page.len = at; /* too big to inline: the text copy only */
+        }
         rc |= PUT(&h->page, "Attachment: <a href=\"");
         rc |= S_href(&h->page, link);
         rc |= PUT(&h->page, "\">");
@@ -233,7 +277,7 @@ S_card(S_html *h, const char *dir, const gx_segment *seg)
     if (!strcmp(seg->type, "render_file")) {
         const char *name = gx_cards_field(&h->cards, card, GX_CARD_FILE_NAME);
         int rc = PUT(&h->page, "<p class=\"note\">File: ");
-        rc |= S_esc(&h->page, name[0] ? name : "a file");
+        rc |= S_bdi(&h->page, name[0] ? name : "a file", strlen(name[0] ? name : "a file"));
         return rc | PUT(&h->page, "</p>\n");
     }
     if (!strcmp(seg->type, "render_searched_image")) { /* a web image: linked, never loaded */
@@ -275,7 +319,7 @@ static int
 S_artifact(S_html *h, const gx_segment *seg)
 {
     int rc = PUT(&h->page, "<div class=\"artifact\"><div class=\"name\">Artifact: ");
-    rc |= S_esc(&h->page, seg->title[0] ? seg->title : "untitled");
+    rc |= S_bdi(&h->page, seg->title[0] ? seg->title : "untitled", strlen(seg->title[0] ? seg->title : "untitled"));
     rc |= PUT(&h->page, "</div><pre><code");
     if (seg->lang[0])
         rc |= gx_buf_printf(&h->page, " class=\"language-%s\"", seg->lang);
@@ -388,7 +432,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     rc |= S_thinking(h, msg, anchor);
     rc |= S_steps(h, msg, anchor);
     lead = h->page.len - lead; /* thinking and steps shown */
-    rc |= PUT(&h->page, "<div class=\"body\">\n");
+    rc |= PUT(&h->page, "<div class=\"body\" dir=\"auto\">\n");
     if (rc)
         return GROKX_E_NOMEM;
     body = h->page.len;
@@ -424,13 +468,15 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
 
 /* The conversation's models, distinct, in order of use, ", "-joined. */
 static int
-S_models(gx_buf *b, const grokx_conversation *c)
+S_models(gx_buf *b, gx_buf *scratch, const grokx_conversation *c)
 {
-    grokx_str models[GX_MODELS_MAX];
+    grokx_str models[GX_MODELS_MAX], shown;
     size_t i, n = gx_models(c, models, GX_MODELS_MAX);
     int rc = 0;
-    for (i = 0; i < n; i++)
-        rc |= PUT(b, i ? ", " : "") | gx_buf_put(b, models[i].ptr, models[i].len);
+    for (i = 0; i < n; i++) {
+        rc |= PUT(b, i ? ", " : "") | gx_text_clean(models[i].ptr, models[i].len, scratch, &shown);
+        rc |= gx_buf_put(b, shown.ptr, shown.len);
+    }
     return rc;
 }
 
@@ -446,8 +492,8 @@ S_remember(S_html *h, const grokx_conversation *c, const char *rel, const char *
     e->rel = h->strings.len;
     rc = gx_buf_put(&h->strings, rel, strlen(rel) + 1);
     e->title = h->strings.len;
-    shown = gx_display_title(c->title);
-    rc |= gx_buf_put(&h->strings, shown.ptr, shown.len + 1); /* parser strings end in NUL */
+    rc |= gx_display_title(c->title, &h->title, &shown);
+    rc |= gx_buf_put(&h->strings, shown.ptr, shown.len + 1); /* parser strings end in NUL, clean copies too */
     e->models = h->strings.len;
     rc |= gx_buf_put(&h->strings, models, strlen(models) + 1);
     e->created = c->create_time;
@@ -464,18 +510,18 @@ S_page_header(S_html *h, const grokx_conversation *c, const char *title, const c
               const char *models)
 {
     char when[48];
-    int rc = S_head(&h->page, title, S_CSP_PAGE, root);
+    int rc = S_head(&h->page, title, 0);
     rc |= gx_buf_printf(&h->page, "</head>\n<body>\n<div class=\"wrap\">\n"
                                   "<nav class=\"top\"><a href=\"%sindex.html\">&larr; All conversations</a></nav>\n"
                                   "<header class=\"page\">\n<h1>", root);
-    rc |= S_esc(&h->page, title);
+    rc |= S_bdi(&h->page, title, strlen(title));
     rc |= PUT(&h->page, c->starred ? " <span class=\"star\" title=\"starred\">&#9733;</span>" : "");
     rc |= PUT(&h->page, "</h1>\n<p class=\"meta\">");
     gx_time_human(c->create_time, gx_tz_at(h->cfg.flags, h->cfg.tz_minutes, c->create_time), when, sizeof when, 1);
     rc |= S_esc(&h->page, when);
     if (models[0]) {
         rc |= PUT(&h->page, " &middot; ");
-        rc |= S_esc(&h->page, models);
+        rc |= S_bdi(&h->page, models, strlen(models));
     }
     rc |= gx_buf_printf(&h->page, " &middot; %zu message%s", c->message_count,
                         c->message_count == 1 ? "" : "s");
@@ -504,9 +550,13 @@ S_conversation(void *self, const grokx_conversation *c)
 {
     S_html *h = self;
     char dir[64], rel[512], absdir[4096], path[4200], root[8];
-    const char *title = gx_display_title(c->title).ptr;
+    const char *title;
+    grokx_str shown;
     size_t i, depth = 0;
     int rc, in_branch = 0;
+    if ((rc = gx_display_title(c->title, &h->title, &shown)) != 0)
+        return rc;
+    title = shown.ptr;
     if ((rc = gx_layout_place(&h->lay, c, "html", dir, sizeof dir, rel, sizeof rel)) != 0 ||
         (rc = gx_layout_enter(&h->lay, dir, absdir, sizeof absdir)) != 0)
         return rc;
@@ -515,7 +565,7 @@ S_conversation(void *self, const grokx_conversation *c)
     snprintf(root, sizeof root, "%s", depth == 2 ? "../../" : depth == 1 ? "../" : "");
     h->page.len = 0;
     h->models.len = 0;
-    if (S_models(&h->models, c) || gx_buf_putc(&h->models, 0))
+    if (S_models(&h->models, &h->tmp, c) || gx_buf_putc(&h->models, 0))
         return GROKX_E_NOMEM;
     rc = S_page_header(h, c, title, root, h->models.ptr);
     for (i = 0; i < c->message_count && !rc; i++) {
@@ -580,13 +630,13 @@ S_index_entry(S_html *h, const S_entry *e, const char *iso)
     rc |= PUT(&h->page, "\"><a href=\"");
     rc |= S_href(&h->page, s + e->rel);
     rc |= PUT(&h->page, "\">");
-    rc |= S_esc(&h->page, title);
+    rc |= S_bdi(&h->page, title, strlen(title));
     rc |= PUT(&h->page, "</a>");
     rc |= PUT(&h->page, e->starred ? "<span class=\"star\" title=\"starred\">&#9733;</span>" : "");
     rc |= gx_buf_printf(&h->page, "<span class=\"meta\">%.10s", e->created == GROKX_TIME_NONE ? "undated" : iso);
     if (s[e->models]) {
         rc |= PUT(&h->page, " &middot; ");
-        rc |= S_esc(&h->page, s + e->models);
+        rc |= S_bdi(&h->page, s + e->models, strlen(s + e->models));
     }
     return rc | gx_buf_printf(&h->page, " &middot; %zu message%s</span></li>\n", e->messages,
                               e->messages == 1 ? "" : "s");
@@ -601,8 +651,8 @@ S_index(S_html *h)
     if (h->nentries)
         qsort(h->entries, h->nentries, sizeof *h->entries, S_cmp_entries);
     h->page.len = 0;
-    rc = S_head(&h->page, "Grok conversations", S_CSP_INDEX, "");
-    rc |= gx_buf_printf(&h->page, "<script src=\"index.js\" defer></script>\n</head>\n<body>\n<div class=\"wrap\">\n"
+    rc = S_head(&h->page, "Grok conversations", 1);
+    rc |= gx_buf_printf(&h->page, "</head>\n<body>\n<div class=\"wrap\">\n"
                         "<header class=\"page\">\n<h1>Grok conversations</h1>\n"
                         "<p class=\"meta\">%zu conversation%s, exported by grokx</p>\n"
                         "<div class=\"controls\"><input type=\"search\" id=\"q\" placeholder=\"Filter by title\" aria-label=\"Filter by title\">"
@@ -626,7 +676,9 @@ S_index(S_html *h)
         rc |= S_index_entry(h, e, iso);
     }
     rc |= PUT(&h->page, month[0] ? "</ul></section>\n" : "<p class=\"note\">No conversations.</p>\n");
-    rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Offline archive: nothing here loads from the network.</footer>\n</div>\n</body>\n</html>\n");
+    rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Offline archive: nothing here loads from the network.</footer>\n</div>\n<script>");
+    rc |= PUT(&h->page, gx_html_index_js);
+    rc |= PUT(&h->page, "</script>\n</body>\n</html>\n");
     return rc ? GROKX_E_NOMEM : 0;
 }
 
@@ -644,9 +696,7 @@ S_end(void *self, const grokx_stats *st)
     S_html *h = self;
     int rc;
     GX_UNUSED(st);
-    if ((rc = S_write_root(h, "style.css", gx_html_style_css, strlen(gx_html_style_css))) != 0 ||
-        (rc = S_write_root(h, "index.js", gx_html_index_js, strlen(gx_html_index_js))) != 0 ||
-        (rc = S_index(h)) != 0)
+    if ((rc = S_index(h)) != 0)
         return rc;
     /* last (files are written in order), so the index never links a page
      * that is not there yet */
@@ -675,6 +725,7 @@ S_destroy(void *self)
     gx_buf_free(&h->md);
     gx_buf_free(&h->sources);
     gx_buf_free(&h->tmp);
+    gx_buf_free(&h->title);
     gx_buf_free(&h->models);
     gx_buf_free(&h->strings);
     gx_cards_free(&h->cards);
@@ -700,6 +751,7 @@ gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_buf_init(&h->md, &h->mem);
     gx_buf_init(&h->sources, &h->mem);
     gx_buf_init(&h->tmp, &h->mem);
+    gx_buf_init(&h->title, &h->mem);
     gx_buf_init(&h->models, &h->mem);
     gx_buf_init(&h->strings, &h->mem);
     gx_cards_init(&h->cards, &h->mem);

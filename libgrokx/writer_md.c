@@ -36,7 +36,7 @@ typedef struct S_md {
     grokx_writer_config cfg;
     gx_layout lay; /* where notes go; lay.out_dir NULL: all notes to the sink */
     gx_mem mem;
-    gx_buf note, scratch;
+    gx_buf note, scratch, title; /* title: the shown title's clean copy */
     int stream;
     S_note *notes; /* for Index.md */
     size_t nnotes, notes_cap;
@@ -138,8 +138,10 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
     got = uuid[0] ? gx_layout_copy_asset(&m->lay, dir, uuid, link, sizeof link, &image) : 0;
     if (got < 0 || (uuid[0] && gx_cards_mark_shown(&m->cards, uuid)))
         return got < 0 ? got : GROKX_E_NOMEM;
-    if (got)
+    if (got && image == GX_ASSET_IMAGE)
         return gx_buf_printf(&m->note, "\n![generated image](<%s>)\n", link);
+    if (got) /* an SVG is kept as text: linked, never embedded */
+        return gx_buf_printf(&m->note, "\nGenerated image: [%s](<%s>)\n", link + 12, link);
     return PUT(&m->note, "\n*A generated image is not in the export.*\n");
 }
 
@@ -266,7 +268,7 @@ S_attachments(S_md *m, const char *dir, const grokx_message *msg)
         if (got < 0)
             return got;
         if (got)
-            rc = gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image ? "!" : "Attachment: ",
+            rc = gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image == GX_ASSET_IMAGE ? "!" : "Attachment: ",
                                link + 12, link);
         else
             rc = PUT(&m->note, "*Attachment ") | gx_md_code_span(&m->note, id, strlen(id)) |
@@ -288,7 +290,7 @@ S_url_image(S_md *m, const char *dir, grokx_str u, const char *id, const char *w
     snprintf(label, sizeof label, "%c%s", what[0] - 32, what + 1);
     if (got < 0)
         return got;
-    if (got && image)
+    if (got && image == GX_ASSET_IMAGE)
         return gx_buf_printf(&m->note, "![%s](<%s>)\n\n", what, link);
     if (got)
         return gx_buf_printf(&m->note, "%s: [%s](<%s>)\n\n", label, link + 12, link);
@@ -412,8 +414,10 @@ S_heading(S_md *m, const grokx_message *msg)
     gx_time_human(msg->create_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, msg->create_time), when, sizeof when, 1);
     rc = gx_buf_printf(&m->note, "## %s · %s", user ? "You" : "Grok", when);
     if (!user && msg->model.len) {
+        grokx_str model;
         rc |= PUT(&m->note, " · ");
-        rc |= gx_md_text(&m->note, msg->model.ptr, msg->model.len);
+        rc |= gx_text_clean(msg->model.ptr, msg->model.len, &m->title, &model);
+        rc |= gx_md_text(&m->note, model.ptr, model.len);
     }
     if (msg->sibling_count > 1)
         rc |= gx_buf_printf(&m->note, " · %s %u of %u", user ? "edit" : "version",
@@ -489,9 +493,12 @@ S_front_matter(S_md *m, const grokx_conversation *c)
     grokx_str models[GX_MODELS_MAX];
     size_t i, k;
     int rc = PUT(&m->note, "---\ntitle: ");
-    grokx_str shown = gx_display_title(c->title);
-    const char *title = shown.ptr;
-    size_t tlen = shown.len;
+    grokx_str shown;
+    const char *title;
+    size_t tlen;
+    if (gx_display_title(c->title, &m->title, &shown))
+        return GROKX_E_NOMEM;
+    title = shown.ptr, tlen = shown.len;
     rc |= S_yaml_str(&m->note, title, tlen);
     rc |= PUT(&m->note, "\naliases: [");
     rc |= S_yaml_str(&m->note, title, tlen);
@@ -519,11 +526,13 @@ static int
 S_remember(S_md *m, const char *rel, const grokx_conversation *c)
 {
     S_note *n;
-    if (gx_grow(&m->notes, &m->notes_cap, m->nnotes + 1, sizeof *n))
+    grokx_str shown;
+    if (gx_grow(&m->notes, &m->notes_cap, m->nnotes + 1, sizeof *n) ||
+        gx_display_title(c->title, &m->title, &shown))
         return GROKX_E_NOMEM;
     n = &m->notes[m->nnotes];
     n->relpath = gx_strdup(rel);
-    n->title = gx_strdup(gx_display_title(c->title).ptr); /* parser strings hold no NUL */
+    n->title = gx_strdup(shown.ptr); /* parser strings hold no NUL, clean copies neither */
     if (!n->relpath || !n->title) {
         free(n->relpath);
         free(n->title);
@@ -642,7 +651,8 @@ S_conversation(void *self, const grokx_conversation *c)
         rc = PUT(&m->note, m->nnotes ? "\n---\n\n" : "");
     else
         rc = S_front_matter(m, c);
-    shown = gx_display_title(c->title);
+    if (gx_display_title(c->title, &m->title, &shown))
+        return GROKX_E_NOMEM;
     rc |= PUT(&m->note, "# ") | gx_md_text(&m->note, shown.ptr, shown.len);
     rc |= PUT(&m->note, "\n\n");
     if (rc)
@@ -838,8 +848,13 @@ S_remember_others(S_md *m)
             size_t len = strlen(base);
             snprintf(title, sizeof title, "%.*s", (int)(len > 3 ? len - 3 : len), base);
         }
+        { /* an earlier version wrote titles as they came: cleaned here too */
+            grokx_str raw = {title, strlen(title)}, shown;
+            if (gx_display_title(raw, &m->title, &shown))
+                return GROKX_E_NOMEM;
+            note->title = gx_strdup(shown.ptr);
+        }
         note->relpath = gx_strdup(e->rel);
-        note->title = gx_strdup(title);
         note->created = created;
         if (!note->relpath || !note->title) {
             free(note->relpath);
@@ -928,6 +943,7 @@ S_destroy(void *self)
     free(m->notes);
     gx_buf_free(&m->note);
     gx_buf_free(&m->scratch);
+    gx_buf_free(&m->title);
     gx_cards_free(&m->cards);
     gx_layout_free(&m->lay);
     gx_manifest_free(m->man);
@@ -1027,6 +1043,7 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_mem_init(&m->mem, NULL, NULL, 0);
     gx_buf_init(&m->note, &m->mem);
     gx_buf_init(&m->scratch, &m->mem);
+    gx_buf_init(&m->title, &m->mem);
     gx_cards_init(&m->cards, &m->mem);
     rc = gx_layout_init(&m->lay, cfg);
     if (!rc && m->lay.out_dir) {

@@ -14,15 +14,12 @@ golden() { # golden NAME INPUT [options]
     rm -rf "$T/out"
     $G convert -q -f html -o "$T/out" "$@" "$input" 2>"$T/err"; st=$?
     [ $st -le 1 ] && ok || bad "$name: status $st: $(head -c 300 "$T/err")"
-    # the style sheet and script are the library's own files, compared once
-    cmp -s "$T/out/style.css" libgrokx/html/style.css && cmp -s "$T/out/index.js" libgrokx/html/index.js &&
-        ok || bad "$name: style.css or index.js differ from libgrokx/html/"
+    # the style sheet and script are inline (html_check.py compares them)
+    [ ! -e "$T/out/style.css" ] && [ ! -e "$T/out/index.js" ] && ok || bad "$name: style.css or index.js written"
     python3 tests/html_check.py "$T/out" >"$T/check" 2>&1 && ok || bad "$name: $(cat "$T/check")"
-    rm -f "$T/out/style.css" "$T/out/index.js"
     if [ -n "${UPDATE:-}" ]; then rm -rf "tests/html/$name/expected"; mkdir -p "tests/html/$name"; cp -r "$T/out" "tests/html/$name/expected"; fi
     if diff -r "tests/html/$name/expected" "$T/out" >"$T/diff" 2>&1; then ok; else bad "$name differs: $(head -c 600 "$T/diff")"; fi
     $G convert -q -f html -o "$T/out" "$@" "$input" 2>/dev/null
-    rm -f "$T/out/style.css" "$T/out/index.js"
     diff -r "tests/html/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the site"
 }
 for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
@@ -43,6 +40,10 @@ grep -q 'every turn survived' "$page" && ok || bad "hostile: the last answer is 
 ! grep -qi '<script\|<img src=x\|<svg\|<iframe\|href="javascript' "$page" && ok || bad "hostile: a raw tag got through"
 grep -q '&lt;script&gt;document.title' "$page" && ok || bad "hostile: the script text is not shown escaped"
 
+# titles and model names hold no control, bidi control or line separator
+# (names, <title>, headings, index entries, front matter, Index.md, year
+# notes), and user text is isolated in html (<bdi>, dir="auto")
+python3 tests/html_titles.py "$G" "$T/titles" >"$T/tcheck" 2>&1 && ok || bad "titles: $(tail -10 "$T/tcheck")"
 # a turn showing only thinking and steps is not called empty
 $G convert -q -f html -o "$T/steps" tests/md/hostile-steps/input.json 2>/dev/null
 f=$(ls "$T"/steps/*/*/*"Only thinking and steps"*.html)
@@ -124,6 +125,9 @@ PY
         ! grep -q 'CONSOLE' "$T/log" && ok || bad "$(basename "$p"): console: $(grep CONSOLE "$T/log" | head -3)"
         net_ok >"$T/net" && ok || bad "$(basename "$p"): requests left the folder: $(cat "$T/net")"
     done
+    # no attachment runs: every link and image of an export of hostile
+    # attachments clicked, every copy (md's and html's) opened
+    timeout 600 python3 tests/html_click.py "$G" "$T/click" >"$T/clicks" 2>&1 && ok || bad "attachments: $(tail -15 "$T/clicks")"
     # the index filters as you type (the filter is read from #q=)
     S="$T/sample"
     $G convert -q -f html -o "$S" examples/sample-export.json 2>/dev/null
@@ -134,6 +138,11 @@ PY
     grep -o 'data-t="[^"]*"' "$T/dom" | sed 's/data-t=//' >"$T/order"
     LC_ALL=C sort "$T/order" | cmp -s - "$T/order" && [ "$(wc -l <"$T/order")" = 5 ] && ok || bad "sort by title: $(cat "$T/order")"
     ! grep -q 'CONSOLE' "$T/log" && ok || bad "index: console: $(grep CONSOLE "$T/log" | head -3)"
+    # scripts and styles by hash, nothing by origin: a page in OUT cannot
+    # load a script or style sheet from another local file; the archive works
+    echo '{"conversations": []}' >"$T/none.json"
+    $G convert -q -f html -o "$T/none" "$T/none.json" 2>/dev/null
+    timeout 300 python3 tests/html_csp.py "$S" "$T/none" >"$T/csp" 2>&1 && ok || bad "CSP: $(tail -8 "$T/csp")"
     # a screenshot of a page renders (docs/html.md shows one)
     p=$(ls "$S"/*/*/*.html | head -n 1)
     chrome "file://$p" --window-size=1000,1200 --screenshot="$T/shot.png" >/dev/null 2>"$T/log"

@@ -1,27 +1,36 @@
 #!/usr/bin/env python3
 """Check an html output folder as an attacker would hope it fails:
 every file inside OUT and private, valid UTF-8; each page with its
-Content-Security-Policy first; no script but our index.js, no event
-handler, no inline style, no frame, object, form or base; every href and
+Content-Security-Policy first, allowing scripts and styles by hash only
+(on file://, 'self' is every file on the disk); no script but our
+index.js and no <style> but our style.css, inline, each matching its
+hash; no event handler, no style attribute, no frame, object, form, base
+or <link>; every href and
 src either relative inside OUT or an http(s)/mailto link (src: relative
 only); no marker of an injected script in the text a browser would run."""
-import os, re, stat, sys
+import base64, hashlib, os, re, stat, sys
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
 root = os.path.realpath(sys.argv[1])
+assets = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'libgrokx', 'html')
+OURS = {n: open(os.path.join(assets, n), encoding='utf-8').read() for n in ('style.css', 'index.js')}
+SHA = {n: "'sha256-%s'" % base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for n, t in OURS.items()}
 bad = []
-FORBIDDEN = {'iframe', 'frame', 'object', 'embed', 'form', 'base', 'svg', 'math', 'style',
-             'meta_refresh', 'input_text', 'link_remote', 'audio', 'video', 'source'}
+FORBIDDEN = {'iframe', 'frame', 'object', 'embed', 'form', 'base', 'svg', 'math', 'link',
+             'audio', 'video', 'source'}
 
 class Check(HTMLParser):
     def __init__(self, path):
         super().__init__(convert_charrefs=True)
         self.path, self.csp_seen, self.other_before_csp = path, False, False
+        self.inline, self.text = None, ''
     def err(self, what):
         bad.append('%s: %s' % (os.path.relpath(self.path, root), what))
-    def url_ok(self, url, src):
+    def url_ok(self, url, src, tag=''):
         u = url.strip()
+        if src and tag == 'img' and re.fullmatch(r'data:image/svg\+xml;base64,[A-Za-z0-9+/]*={0,2}', u):
+            return True  # an SVG attachment, shown by <img> (no script runs there), never linked
         if re.match(r'^[a-zA-Z][a-zA-Z0-9+.-]*:', u):
             return not src and u.split(':', 1)[0].lower() in ('http', 'https', 'mailto')
         if u.startswith('//') or '\\' in u:
@@ -36,8 +45,12 @@ class Check(HTMLParser):
         a = dict(attrs)
         if tag == 'meta' and a.get('http-equiv', '').lower() == 'content-security-policy':
             self.csp_seen = True
-            if "default-src 'none'" not in a.get('content', ''):
-                self.err('weak CSP')
+            pol = dict((d.strip().split(' ', 1) + [''])[:2] for d in a.get('content', '').split(';') if d.strip())
+            index = os.path.basename(self.path) == 'index.html'
+            if (pol.get('default-src') != "'none'" or pol.get('style-src') != SHA['style.css'] or
+                    pol.get('script-src', "'none'") != (SHA['index.js'] if index else "'none'") or
+                    pol.get('img-src') != "'self' data:" or pol.get('base-uri') != "'none'"):
+                self.err('weak CSP: %r' % a.get('content'))
         elif tag not in ('html', 'head', 'meta'):
             if not self.csp_seen:
                 self.other_before_csp = True
@@ -45,21 +58,29 @@ class Check(HTMLParser):
             self.err('forbidden element <%s>' % tag)
         if tag == 'meta' and a.get('http-equiv', '').lower() == 'refresh':
             self.err('meta refresh')
-        if tag == 'script':
-            if os.path.basename(self.path) != 'index.html' or a.get('src') != 'index.js':
-                self.err('a script: %r' % attrs)
+        if tag in ('script', 'style'):
+            if attrs or (tag == 'script' and os.path.basename(self.path) != 'index.html'):
+                self.err('a %s: %r' % (tag, attrs))
+            self.inline, self.text = tag, '' 
         if tag == 'input' and a.get('type') not in ('search', 'checkbox'):
             self.err('an input: %r' % attrs)
         for k, v in attrs:
             if k.startswith('on') or k in ('style', 'srcdoc', 'formaction', 'action', 'background'):
                 self.err('attribute %s on <%s>' % (k, tag))
-            if k in ('href', 'src') and not self.url_ok(v or '', k == 'src'):
+            if k in ('href', 'src') and not self.url_ok(v or '', k == 'src', tag):
                 self.err('%s=%r on <%s>' % (k, v, tag))
         if tag == 'a' and re.match(r'^(https?|mailto):', (a.get('href') or '').strip(), re.I):
             if a.get('rel') != 'noopener noreferrer':
                 self.err('outside link without rel=noopener noreferrer')
-        if tag == 'link' and (a.get('rel') != 'stylesheet' or not a.get('href', '').endswith('style.css')):
-            self.err('a <link> that is not our style sheet')
+    def handle_data(self, data):
+        if self.inline:
+            self.text += data
+    def handle_endtag(self, tag):
+        if self.inline and tag == self.inline:
+            want = OURS['index.js' if tag == 'script' else 'style.css']
+            if self.text != want:
+                self.err('a <%s> that is not ours' % tag)
+            self.inline = None
 
 pages = 0
 for d, dirs, files in os.walk(root):

