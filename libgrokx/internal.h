@@ -208,6 +208,7 @@ typedef struct gx_layout {
      * another conversation */
     uint64_t (*reserved)[2];
     size_t nreserved;
+    int lock_fd; /* OUT/.grokx-lock, held until gx_layout_free; -1: none */
 } gx_layout;
 
 /* Copy what matters of cfg; create cfg->out_dir (0700) when set. */
@@ -534,4 +535,22 @@ typedef int (*gx_tok_fn)(void *ud, const gx_tok *t);
  * docs/search.md. 0, the callback's non-zero value, or GROKX_E_NOMEM (not
  * today: nothing is allocated). Thread-safe; text may be NULL when len is 0. */
 int gx_tokenize(const char *text, size_t len, gx_tok_fn fn, void *ud);
+/* outpath.c: what keeps an output from destroying what the user has. */
+/* Take the exclusive lock of an output: the file path (created 0600,
+ * never through a symbolic link, nothing written in it) flocked
+ * LOCK_EX|LOCK_NB. 0 with *fd set; -1 with errno (EWOULDBLOCK: another run
+ * holds it). A kill -9 releases it. */
+int gx_lock_take(const char *path, int *fd);
+void gx_lock_release(int fd); /* -1: none */
+#define GX_LOCK_NAME ".grokx-lock"
+/* The pid in a temporary's name "<file>.tmp-<pid>-<n>" (sink.c), or 0;
+ * *stem (may be NULL) gets the length of "<file>". */
+long gx_temp_pid(const char *name, size_t *stem);
+/* Whether the process pid is gone (never us): its temporaries may go. */
+int gx_temp_dead(long pid);
+/* Whether rel is a relative path we could have written: not empty, not
+ * absolute, no empty, "." or ".." component, no backslash. Decided on
+ * components: "Wait... what?.md" is fine. */
+int gx_rel_safe(const char *rel);
+
 #endif /* GROKX_INTERNAL_H */

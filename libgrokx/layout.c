@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "input.h"
 
 #define S_TITLE_MAX 96 /* bytes of title in a file name */
 
@@ -28,6 +29,7 @@ int
 gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
 {
     memset(l, 0, sizeof *l);
+    l->lock_fd = -1;
     l->flags = cfg->flags;
     l->tz_minutes = cfg->tz_minutes;
     l->input = cfg->input;
@@ -38,18 +40,39 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
         return 0;
     if (!(l->out_dir = gx_strdup(cfg->out_dir)))
         return GROKX_E_NOMEM;
+    if (cfg->input && cfg->input->path) {
+        grokx_error err;
+        if (grokx_output_check(cfg->input->path, cfg->out_dir, &err) != 0) {
+            snprintf(l->why, sizeof l->why, "%s", err.text);
+            errno = EINVAL;
+            return GROKX_E_INVALID; /* nothing made, nothing opened */
+        }
+    }
     if (!(cfg->flags & GROKX_WF_NO_THREADS))
         l->filer = gx_filer_new(); /* NULL: files are written here */
     {
+        char lock[4096];
         int rc = gx_layout_mkdirs(l, l->out_dir);
-        return rc ? rc : S_sweep(l, l->out_dir);
+        if (rc)
+            return rc;
+        /* one writer at a time: a second run into OUT would leave a
+         * manifest whose hashes match no note (and sweep our temporaries) */
+        snprintf(lock, sizeof lock, "%s/" GX_LOCK_NAME, l->out_dir);
+        if (gx_lock_take(lock, &l->lock_fd) != 0) {
+            int e = errno;
+            gx_layout_fail(l, "locked by another grokx run", lock);
+            errno = e;
+            return GROKX_E_IO;
+        }
+        return S_sweep(l, l->out_dir);
     }
 }
 
 void
 gx_layout_free(gx_layout *l)
 {
-    gx_filer_free(l->filer);
+    gx_filer_free(l->filer); /* every file renamed before the lock goes */
+    gx_lock_release(l->lock_fd);
     free(l->reserved);
     free(l->out_dir);
     free(l->name_template);
@@ -325,23 +348,6 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     }
 }
 
-/* The pid in a temporary's name "<file>.tmp-<pid>-<n>" (sink.c), or 0. */
-static long
-S_temp_pid(const char *name)
-{
-    const char *t = strstr(name, ".tmp-"), *p;
-    long pid = 0;
-    if (!t)
-        return 0;
-    for (p = t + 5; *p >= '0' && *p <= '9' && pid < 1L << 40; p++)
-        pid = pid * 10 + (*p - '0');
-    if (p == t + 5 || *p != '-' || !p[1])
-        return 0;
-    for (p++; *p >= '0' && *p <= '9'; p++)
-        ;
-    return *p ? 0 : pid;
-}
-
 /* Is name a temporary of a file we write here: a note, page, index,
  * style sheet, script or manifest, or anything in an attachments folder?
  * A user's own "draft.tmp-2024-1" is never touched. */
@@ -349,9 +355,9 @@ static int
 S_ours(const char *dir, const char *name)
 {
     static const char *const exts[] = {".md", ".html", ".css", ".js", ".grokx-manifest"};
-    const char *t = strstr(name, ".tmp-"), *slash = strrchr(dir, '/');
-    size_t i, n = t ? (size_t)(t - name) : 0;
-    if (!t)
+    const char *slash = strrchr(dir, '/');
+    size_t i, n = 0;
+    if (!gx_temp_pid(name, &n))
         return 0;
     if (!strcmp(slash ? slash + 1 : dir, "attachments"))
         return 1;
@@ -378,9 +384,8 @@ S_sweep(gx_layout *l, const char *dir)
     if (!(d = opendir(dir)))
         return 0;
     while ((e = readdir(d)) != NULL) {
-        long pid = S_ours(dir, e->d_name) ? S_temp_pid(e->d_name) : 0;
         char path[4096];
-        if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        if (!S_ours(dir, e->d_name) || !gx_temp_dead(gx_temp_pid(e->d_name, NULL)))
             continue; /* not a temporary, ours, or its process still runs */
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         unlink(path);
