@@ -397,7 +397,9 @@ typedef struct grokx_input grokx_input; /* see "Inputs" below */
 /* Writer flags. */
 #define GROKX_WF_NO_THINKING 0x1u /* leave thinking traces and steps out */
 #define GROKX_WF_FLAT 0x2u        /* all notes in one folder, not YYYY/MM/ */
-#define GROKX_WF_FORCE 0x4u       /* replace notes the user edited since we wrote them */
+/* replace notes the user edited since we wrote them (never a file we did
+ * not write: md and html leave those alone, reported "exists, not ours") */
+#define GROKX_WF_FORCE 0x4u
 /* Print times in the local zone (TZ), each with the offset in force on its
  * own date (summer time included); tz_minutes is then ignored. */
 #define GROKX_WF_LOCAL_TIME 0x8u

@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
     l->flags = cfg->flags;
     l->tz_minutes = cfg->tz_minutes;
     l->input = cfg->input;
+    l->report = cfg->report;
+    l->report_ud = cfg->report_ud;
     l->name_template = gx_strdup(cfg->name_template ? cfg->name_template : "{date} {title} ({id})");
     if (!l->name_template)
         return GROKX_E_NOMEM;
@@ -80,6 +83,7 @@ gx_layout_free(gx_layout *l)
     free(l->next_key);
     free(l->next_k);
     free(l->swept);
+    free(l->keys);
     memset(l, 0, sizeof *l);
 }
 
@@ -307,8 +311,42 @@ S_root_page(uint64_t h)
 }
 
 int
+gx_layout_key(gx_layout *l, const grokx_conversation *c, char key[GX_NOTE_KEY_MAX])
+{
+    char id[GX_NOTE_KEY_MAX];
+    unsigned k;
+    int rc;
+    gx_note_key(c, id);
+    snprintf(key, GX_NOTE_KEY_MAX, "%s", id);
+    /* the k-th conversation of an id takes "<id>#k": the ones before it
+     * claimed "<id>", "<id>#2", ... in file order, so a re-run of the same
+     * export gives each the key (and note) it had */
+    for (k = 2; (rc = S_claim_in(&l->keys, &l->nkeys, &l->keys_cap, gx_hash64(key, strlen(key)))) == 1; k++) {
+        char suffix[16];
+        size_t n = (size_t)snprintf(suffix, sizeof suffix, "#%u", k);
+        snprintf(key, GX_NOTE_KEY_MAX, "%.*s%s", (int)GX_MIN(strlen(id), GX_NOTE_KEY_MAX - 1 - n), id, suffix);
+    }
+    if (rc < 0)
+        return rc;
+    if (k > 2 && l->report) {
+        char line[300];
+        snprintf(line, sizeof line, "conversation id %.120s appears %u times in the export: each is kept (this one as %s)",
+                 id, k - 1, key);
+        l->report(l->report_ud, line);
+    }
+    return 0;
+}
+
+int
 gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
                 size_t dcap, char *rel, size_t rcap)
+{
+    return gx_layout_place_key(l, c, NULL, ext, dir, dcap, rel, rcap);
+}
+
+int
+gx_layout_place_key(gx_layout *l, const grokx_conversation *c, const char *owner_key, const char *ext,
+                    char *dir, size_t dcap, char *rel, size_t rcap)
 {
     char name[200], iso[32];
     unsigned k, *slot;
@@ -327,8 +365,9 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     base = gx_name_fold_hash(rel) | 1;
     if (l->nreserved) {
         char key[GX_NOTE_KEY_MAX];
-        gx_note_key(c, key);
-        owner = gx_hash64(key, strlen(key));
+        if (!owner_key)
+            gx_note_key(c, key);
+        owner = owner_key ? gx_hash64(owner_key, strlen(owner_key)) : gx_hash64(key, strlen(key));
     }
     if (!S_root_page(base) && (rc = S_claim_name(l, base, owner)) <= 0)
         return rc;
@@ -408,6 +447,43 @@ gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap)
     return 0;
 }
 
+void
+gx_layout_not_ours(gx_layout *l, const char *path)
+{
+    size_t n = l->out_dir ? strlen(l->out_dir) : 0;
+    l->not_ours++;
+    if (l->report && l->not_ours <= 20) {
+        char line[600];
+        if (n && !strncmp(path, l->out_dir, n) && path[n] == '/')
+            path += n + 1; /* as the user sees it in OUT */
+        snprintf(line, sizeof line, "exists, not ours: %.400s (left alone; move it away to let grokx write there)",
+                 path);
+        l->report(l->report_ud, line);
+    }
+}
+
+int
+gx_layout_ours(gx_layout *l, const char *path, const char *mark)
+{
+    struct stat st;
+    char head[4097];
+    ssize_t got = 0, r;
+    int fd;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT; /* else the write fails and says why */
+    if (S_ISREG(st.st_mode) && mark && (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+        while (got < (ssize_t)sizeof head - 1 && ((r = read(fd, head + got, sizeof head - 1 - (size_t)got)) > 0 ||
+                                                  (r < 0 && errno == EINTR)))
+            got += r > 0 ? r : 0;
+        close(fd);
+        head[got] = 0;
+        if (gx_find(head, (size_t)got, mark))
+            return 1;
+    }
+    gx_layout_not_ours(l, path);
+    return 0;
+}
+
 int
 gx_layout_write(gx_layout *l, const char *path, const char *text, size_t len)
 {
@@ -475,6 +551,12 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
     if (stat(path, &st) == 0 && (uint64_t)st.st_size == grokx_asset_size(a)) {
         grokx_asset_close(a);
         return 1;
+    }
+    /* anything else there is not ours (ours are whole: written by rename) */
+    if (lstat(path, &st) == 0) {
+        gx_layout_not_ours(l, path);
+        grokx_asset_close(a);
+        return 0; /* the text notes the attachment as not copied */
     }
     if (!(f = grokx_file_open(path, 0600, 0))) {
         grokx_asset_close(a);
