@@ -357,12 +357,33 @@ GROKX_API int grokx_terminal_write(grokx_sink sink, const char *text, size_t len
  * fsync: each file is still whole or absent.) grokx_file_abort() removes the
  * temporary. Both free f. grokx_file_open returns NULL with errno set. */
 #define GROKX_FILE_FSYNC 0x1u
+/* GROKX_FILE_LOCK: path is the whole output of a run (an index, an events
+ * file). Before the temporary is made, the sibling ".<name>.grokx-lock"
+ * (0600, never through a symbolic link) is flocked, exclusive and without
+ * waiting, until commit or abort: a second writer of the same path fails
+ * with errno EWOULDBLOCK. A kill -9 releases it; the empty lock file
+ * stays. Then the temporaries of path a dead run left
+ * ("<name>.tmp-<pid>-<n>" whose process is gone) are removed. */
+#define GROKX_FILE_LOCK 0x2u
 typedef struct grokx_file grokx_file; /* opaque */
 GROKX_API grokx_file *grokx_file_open(const char *path, unsigned mode, unsigned flags);
 GROKX_API grokx_sink grokx_file_sink(grokx_file *f);
 /* 0, or GROKX_E_IO with errno set (a failed write is reported here). */
 GROKX_API int grokx_file_commit(grokx_file *f);
 GROKX_API void grokx_file_abort(grokx_file *f);
+
+/* Whether writing out could destroy the export at input: 0 when it
+ * cannot; GROKX_E_INVALID, with the reason in *err (may be NULL), when out
+ * is the input (the same file by any name: a hard or symbolic link), lies
+ * inside the input (an extracted export folder), holds it (a folder out
+ * with the input somewhere below it), or climbs with ".." out of a folder
+ * that does not exist yet. Decided on devices and inodes of real paths (a
+ * not yet existing out by its nearest existing folder), never on how the
+ * names are spelled. input "-" is standard input (checked when it is a
+ * file). grokx_writer_create() applies it to cfg.out_dir and cfg.input;
+ * an embedder writing a file of its own (grokx_file_open) calls it first,
+ * as the grokx command does for every output, before opening any. */
+GROKX_API int grokx_output_check(const char *input, const char *out, grokx_error *err);
 
 /* Only some conversations: a writer that passes on to inner (not owned)
  * the conversations matching every condition set. A conversation's date is
@@ -395,7 +416,9 @@ typedef struct grokx_input grokx_input; /* see "Inputs" below */
 /* Writer flags. */
 #define GROKX_WF_NO_THINKING 0x1u /* leave thinking traces and steps out */
 #define GROKX_WF_FLAT 0x2u        /* all notes in one folder, not YYYY/MM/ */
-#define GROKX_WF_FORCE 0x4u       /* replace notes the user edited since we wrote them */
+/* replace notes the user edited since we wrote them (never a file we did
+ * not write: md and html leave those alone, reported "exists, not ours") */
+#define GROKX_WF_FORCE 0x4u
 /* Print times in the local zone (TZ), each with the offset in force on its
  * own date (summer time included); tz_minutes is then ignored. */
 #define GROKX_WF_LOCAL_TIME 0x8u
@@ -433,7 +456,11 @@ typedef struct grokx_writer_config {
 GROKX_API void grokx_writer_config_init(grokx_writer_config *c);
 
 /* Create a built-in writer by name; *out receives it. GROKX_E_INVALID for
- * an unknown name. */
+ * an unknown name, or when cfg.out_dir could destroy cfg.input
+ * (grokx_output_check()). A writer of a folder (md, html) holds the
+ * exclusive lock cfg.out_dir/.grokx-lock (flock, released by a kill -9)
+ * until it is freed: while another run holds it, GROKX_E_IO with errno
+ * EWOULDBLOCK. */
 GROKX_API int grokx_writer_create(const char *format, const grokx_writer_config *cfg,
                                   grokx_writer **out);
 /* What a built-in format writes: *ext the extension of its one output

@@ -223,6 +223,12 @@ typedef struct gx_layout {
      * another conversation */
     uint64_t (*reserved)[2];
     size_t nreserved;
+    int lock_fd; /* OUT/.grokx-lock, held until gx_layout_free; -1: none */
+    unsigned long not_ours; /* files left alone: there already, and not ours */
+    uint64_t *keys; /* hashes of the note keys given in this run (gx_layout_key) */
+    size_t nkeys, keys_cap;
+    void (*report)(void *ud, const char *text);
+    void *report_ud;
 } gx_layout;
 
 /* Copy what matters of cfg; create cfg->out_dir (0700) when set. */
@@ -232,6 +238,15 @@ void gx_layout_free(gx_layout *l);
  * GROKX_E_NOMEM when errno says so). */
 int gx_layout_fail(gx_layout *l, const char *what, const char *path);
 int gx_layout_mkdirs(gx_layout *l, const char *path);
+/* grokx never overwrites a file it did not write. Whether OUT-relative
+ * path may be written: nothing is there, or a regular file carrying mark
+ * (our generator line or header) in its first 4 KiB (mark NULL: nothing
+ * proves it ours). Otherwise (a symbolic link included) 0, after counting
+ * it in l->not_ours and reporting "exists, not ours: PATH". */
+int gx_layout_ours(gx_layout *l, const char *path, const char *mark);
+/* The same report for a file found not ours by other means (the md
+ * manifest): counted and reported. */
+void gx_layout_not_ours(gx_layout *l, const char *path);
 /* The OUT-relative folder of c ("YYYY/MM/", "undated/" or "" when flat,
  * with its slash) and a path in it no other conversation of this run has,
  * also case-insensitively: "<dir><name>.<ext>". */
@@ -242,6 +257,14 @@ int gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, 
  * control character (a tab or newline would break the manifest's line). */
 #define GX_NOTE_KEY_MAX 80
 void gx_note_key(const grokx_conversation *c, char key[GX_NOTE_KEY_MAX]);
+/* gx_layout_place() for the note of key owner_key (NULL: c's own,
+ * gx_note_key()): a name the manifest keeps for that key stays its own. */
+int gx_layout_place_key(gx_layout *l, const grokx_conversation *c, const char *owner_key,
+                        const char *ext, char *dir, size_t dcap, char *rel, size_t rcap);
+/* The key of c's note in this run: gx_note_key(), or for the k-th
+ * conversation of an id that came before, "<id>#k" (reported once per
+ * repeat), stable across runs of the same export. */
+int gx_layout_key(gx_layout *l, const grokx_conversation *c, char key[GX_NOTE_KEY_MAX]);
 /* Keep the paths of a previous run's notes (rel, key) for their own
  * conversations: another is placed at "<name> 2" instead of overwriting
  * a note that is perhaps edited. n pairs; 0 or GROKX_E_NOMEM. */
@@ -567,4 +590,22 @@ typedef int (*gx_tok_fn)(void *ud, const gx_tok *t);
  * docs/search.md. 0, the callback's non-zero value, or GROKX_E_NOMEM (not
  * today: nothing is allocated). Thread-safe; text may be NULL when len is 0. */
 int gx_tokenize(const char *text, size_t len, gx_tok_fn fn, void *ud);
+/* outpath.c: what keeps an output from destroying what the user has. */
+/* Take the exclusive lock of an output: the file path (created 0600,
+ * never through a symbolic link, nothing written in it) flocked
+ * LOCK_EX|LOCK_NB. 0 with *fd set; -1 with errno (EWOULDBLOCK: another run
+ * holds it). A kill -9 releases it. */
+int gx_lock_take(const char *path, int *fd);
+void gx_lock_release(int fd); /* -1: none */
+#define GX_LOCK_NAME ".grokx-lock"
+/* The pid in a temporary's name "<file>.tmp-<pid>-<n>" (sink.c), or 0;
+ * *stem (may be NULL) gets the length of "<file>". */
+long gx_temp_pid(const char *name, size_t *stem);
+/* Whether the process pid is gone (never us): its temporaries may go. */
+int gx_temp_dead(long pid);
+/* Whether rel is a relative path we could have written: not empty, not
+ * absolute, no empty, "." or ".." component, no backslash. Decided on
+ * components: "Wait... what?.md" is fine. */
+int gx_rel_safe(const char *rel);
+
 #endif /* GROKX_INTERNAL_H */

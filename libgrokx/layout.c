@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "input.h"
 
 #define S_TITLE_MAX 96 /* bytes of title in a file name */
 
@@ -28,9 +30,12 @@ int
 gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
 {
     memset(l, 0, sizeof *l);
+    l->lock_fd = -1;
     l->flags = cfg->flags;
     l->tz_minutes = cfg->tz_minutes;
     l->input = cfg->input;
+    l->report = cfg->report;
+    l->report_ud = cfg->report_ud;
     l->name_template = gx_strdup(cfg->name_template ? cfg->name_template : "{date} {title} ({id})");
     if (!l->name_template)
         return GROKX_E_NOMEM;
@@ -38,18 +43,39 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
         return 0;
     if (!(l->out_dir = gx_strdup(cfg->out_dir)))
         return GROKX_E_NOMEM;
+    if (cfg->input && cfg->input->path) {
+        grokx_error err;
+        if (grokx_output_check(cfg->input->path, cfg->out_dir, &err) != 0) {
+            snprintf(l->why, sizeof l->why, "%s", err.text);
+            errno = EINVAL;
+            return GROKX_E_INVALID; /* nothing made, nothing opened */
+        }
+    }
     if (!(cfg->flags & GROKX_WF_NO_THREADS))
         l->filer = gx_filer_new(); /* NULL: files are written here */
     {
+        char lock[4096];
         int rc = gx_layout_mkdirs(l, l->out_dir);
-        return rc ? rc : S_sweep(l, l->out_dir);
+        if (rc)
+            return rc;
+        /* one writer at a time: a second run into OUT would leave a
+         * manifest whose hashes match no note (and sweep our temporaries) */
+        snprintf(lock, sizeof lock, "%s/" GX_LOCK_NAME, l->out_dir);
+        if (gx_lock_take(lock, &l->lock_fd) != 0) {
+            int e = errno;
+            gx_layout_fail(l, "locked by another grokx run", lock);
+            errno = e;
+            return GROKX_E_IO;
+        }
+        return S_sweep(l, l->out_dir);
     }
 }
 
 void
 gx_layout_free(gx_layout *l)
 {
-    gx_filer_free(l->filer);
+    gx_filer_free(l->filer); /* every file renamed before the lock goes */
+    gx_lock_release(l->lock_fd);
     free(l->reserved);
     free(l->out_dir);
     free(l->name_template);
@@ -57,6 +83,7 @@ gx_layout_free(gx_layout *l)
     free(l->next_key);
     free(l->next_k);
     free(l->swept);
+    free(l->keys);
     memset(l, 0, sizeof *l);
 }
 
@@ -284,8 +311,42 @@ S_root_page(uint64_t h)
 }
 
 int
+gx_layout_key(gx_layout *l, const grokx_conversation *c, char key[GX_NOTE_KEY_MAX])
+{
+    char id[GX_NOTE_KEY_MAX];
+    unsigned k;
+    int rc;
+    gx_note_key(c, id);
+    snprintf(key, GX_NOTE_KEY_MAX, "%s", id);
+    /* the k-th conversation of an id takes "<id>#k": the ones before it
+     * claimed "<id>", "<id>#2", ... in file order, so a re-run of the same
+     * export gives each the key (and note) it had */
+    for (k = 2; (rc = S_claim_in(&l->keys, &l->nkeys, &l->keys_cap, gx_hash64(key, strlen(key)))) == 1; k++) {
+        char suffix[16];
+        size_t n = (size_t)snprintf(suffix, sizeof suffix, "#%u", k);
+        snprintf(key, GX_NOTE_KEY_MAX, "%.*s%s", (int)GX_MIN(strlen(id), GX_NOTE_KEY_MAX - 1 - n), id, suffix);
+    }
+    if (rc < 0)
+        return rc;
+    if (k > 2 && l->report) {
+        char line[300];
+        snprintf(line, sizeof line, "conversation id %.120s appears %u times in the export: each is kept (this one as %s)",
+                 id, k - 1, key);
+        l->report(l->report_ud, line);
+    }
+    return 0;
+}
+
+int
 gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char *dir,
                 size_t dcap, char *rel, size_t rcap)
+{
+    return gx_layout_place_key(l, c, NULL, ext, dir, dcap, rel, rcap);
+}
+
+int
+gx_layout_place_key(gx_layout *l, const grokx_conversation *c, const char *owner_key, const char *ext,
+                    char *dir, size_t dcap, char *rel, size_t rcap)
 {
     char name[200], iso[32];
     unsigned k, *slot;
@@ -304,8 +365,9 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     base = gx_name_fold_hash(rel) | 1;
     if (l->nreserved) {
         char key[GX_NOTE_KEY_MAX];
-        gx_note_key(c, key);
-        owner = gx_hash64(key, strlen(key));
+        if (!owner_key)
+            gx_note_key(c, key);
+        owner = owner_key ? gx_hash64(owner_key, strlen(owner_key)) : gx_hash64(key, strlen(key));
     }
     if (!S_root_page(base) && (rc = S_claim_name(l, base, owner)) <= 0)
         return rc;
@@ -325,23 +387,6 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     }
 }
 
-/* The pid in a temporary's name "<file>.tmp-<pid>-<n>" (sink.c), or 0. */
-static long
-S_temp_pid(const char *name)
-{
-    const char *t = strstr(name, ".tmp-"), *p;
-    long pid = 0;
-    if (!t)
-        return 0;
-    for (p = t + 5; *p >= '0' && *p <= '9' && pid < 1L << 40; p++)
-        pid = pid * 10 + (*p - '0');
-    if (p == t + 5 || *p != '-' || !p[1])
-        return 0;
-    for (p++; *p >= '0' && *p <= '9'; p++)
-        ;
-    return *p ? 0 : pid;
-}
-
 /* Is name a temporary of a file we write here: a note, page, index,
  * style sheet, script or manifest, or anything in an attachments folder?
  * A user's own "draft.tmp-2024-1" is never touched. */
@@ -349,9 +394,9 @@ static int
 S_ours(const char *dir, const char *name)
 {
     static const char *const exts[] = {".md", ".html", ".css", ".js", ".grokx-manifest"};
-    const char *t = strstr(name, ".tmp-"), *slash = strrchr(dir, '/');
-    size_t i, n = t ? (size_t)(t - name) : 0;
-    if (!t)
+    const char *slash = strrchr(dir, '/');
+    size_t i, n = 0;
+    if (!gx_temp_pid(name, &n))
         return 0;
     if (!strcmp(slash ? slash + 1 : dir, "attachments"))
         return 1;
@@ -378,9 +423,8 @@ S_sweep(gx_layout *l, const char *dir)
     if (!(d = opendir(dir)))
         return 0;
     while ((e = readdir(d)) != NULL) {
-        long pid = S_ours(dir, e->d_name) ? S_temp_pid(e->d_name) : 0;
         char path[4096];
-        if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        if (!S_ours(dir, e->d_name) || !gx_temp_dead(gx_temp_pid(e->d_name, NULL)))
             continue; /* not a temporary, ours, or its process still runs */
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         unlink(path);
@@ -400,6 +444,43 @@ gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap)
     if ((rc = gx_layout_mkdirs(l, abs)) != 0 || (rc = S_sweep(l, abs)) != 0)
         return rc;
     snprintf(l->last_dir, sizeof l->last_dir, "%s", abs);
+    return 0;
+}
+
+void
+gx_layout_not_ours(gx_layout *l, const char *path)
+{
+    size_t n = l->out_dir ? strlen(l->out_dir) : 0;
+    l->not_ours++;
+    if (l->report && l->not_ours <= 20) {
+        char line[600];
+        if (n && !strncmp(path, l->out_dir, n) && path[n] == '/')
+            path += n + 1; /* as the user sees it in OUT */
+        snprintf(line, sizeof line, "exists, not ours: %.400s (left alone; move it away to let grokx write there)",
+                 path);
+        l->report(l->report_ud, line);
+    }
+}
+
+int
+gx_layout_ours(gx_layout *l, const char *path, const char *mark)
+{
+    struct stat st;
+    char head[4097];
+    ssize_t got = 0, r;
+    int fd;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT; /* else the write fails and says why */
+    if (S_ISREG(st.st_mode) && mark && (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+        while (got < (ssize_t)sizeof head - 1 && ((r = read(fd, head + got, sizeof head - 1 - (size_t)got)) > 0 ||
+                                                  (r < 0 && errno == EINTR)))
+            got += r > 0 ? r : 0;
+        close(fd);
+        head[got] = 0;
+        if (gx_find(head, (size_t)got, mark))
+            return 1;
+    }
+    gx_layout_not_ours(l, path);
     return 0;
 }
 
@@ -518,6 +599,12 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
     if (stat(path, &st) == 0 && (uint64_t)st.st_size == grokx_asset_size(a)) {
         grokx_asset_close(a);
         return 1;
+    }
+    /* anything else there is not ours (ours are whole: written by rename) */
+    if (lstat(path, &st) == 0) {
+        gx_layout_not_ours(l, path);
+        grokx_asset_close(a);
+        return 0; /* the text notes the attachment as not copied */
     }
     if (!(f = grokx_file_open(path, 0600, 0))) {
         grokx_asset_close(a);

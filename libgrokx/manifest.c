@@ -112,8 +112,9 @@ S_parse_line(char *line, uint64_t *hash, char **id_out, char **rel_out)
     *id++ = 0;
     *rel++ = 0;
     *end = 0;
-    if (sscanf(line, "%16llx", &h) != 1 || !*id || !*rel || strstr(rel, "..") || rel[0] == '/')
-        return -1; /* a path we did not write is never used */
+    if (sscanf(line, "%16llx", &h) != 1 || !*id || !gx_rel_safe(rel))
+        return -1; /* a path we did not write is never used (on its components: a
+                    * title "Wait... what?" is a name, not a way out of OUT) */
     *hash = (uint64_t)h, *id_out = id, *rel_out = rel;
     return 0;
 }

@@ -8,6 +8,7 @@
  * A symlink planted at the target is replaced by rename, never written
  * through.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,7 +23,52 @@ struct grokx_file {
     unsigned flags;
     int failed; /* errno of the first failed write, or 0 */
     char *path, *tmp;
+    int lock_fd; /* GROKX_FILE_LOCK: the sibling lock, held to the end; else -1 */
 };
+
+/* GROKX_FILE_LOCK: the lock of path, "<dir>/.<name>.grokx-lock"; then the
+ * temporaries of path that a dead run left ("<name>.tmp-<pid>-<n>",
+ * gx_temp_pid(), the same names and the same test layout.c sweeps a
+ * folder with) are removed. A user's "<name>.tmp-notes" is never one. */
+static int
+S_lock_and_sweep(grokx_file *f)
+{
+    const char *slash = strrchr(f->path, '/'), *base = slash ? slash + 1 : f->path;
+    size_t dlen = slash ? (size_t)(slash - f->path) : 0, blen = strlen(base);
+    char *lock = malloc(dlen + blen + 32), *dir;
+    DIR *d;
+    struct dirent *e;
+    if (!lock)
+        return -1;
+    snprintf(lock, dlen + blen + 32, "%.*s%s.%s" GX_LOCK_NAME, (int)dlen, f->path, slash ? "/" : "",
+             base);
+    if (gx_lock_take(lock, &f->lock_fd) != 0) {
+        int err = errno;
+        free(lock);
+        errno = err;
+        return -1;
+    }
+    free(lock);
+    if (!(dir = slash ? strndup(f->path, slash == f->path ? 1 : dlen) : strdup(".")))
+        return 0;
+    if ((d = opendir(dir)) != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            size_t stem = 0;
+            long pid = gx_temp_pid(e->d_name, &stem);
+            char *p;
+            if (!pid || stem != blen || memcmp(e->d_name, base, blen) || !gx_temp_dead(pid))
+                continue; /* not a temporary of this file, or its writer lives */
+            if ((p = malloc(strlen(dir) + strlen(e->d_name) + 2)) != NULL) {
+                sprintf(p, "%s/%s", dir, e->d_name);
+                (void)unlink(p);
+                free(p);
+            }
+        }
+        closedir(d);
+    }
+    free(dir);
+    return 0;
+}
 
 grokx_file *
 grokx_file_open(const char *path, unsigned mode, unsigned flags)
@@ -36,6 +82,7 @@ grokx_file_open(const char *path, unsigned mode, unsigned flags)
     if (!f)
         return NULL;
     f->fd = -1; /* not 0: aborting before the open must not close standard input */
+    f->lock_fd = -1;
     f->flags = flags;
     n = strlen(path) + 32;
     f->path = gx_strdup(path);
@@ -43,6 +90,14 @@ grokx_file_open(const char *path, unsigned mode, unsigned flags)
     if (!f->path || !f->tmp) {
         grokx_file_abort(f);
         errno = ENOMEM;
+        return NULL;
+    }
+    if ((flags & GROKX_FILE_LOCK) && S_lock_and_sweep(f) != 0) {
+        int e = errno;
+        free(f->tmp);
+        f->tmp = NULL;
+        grokx_file_abort(f);
+        errno = e;
         return NULL;
     }
     for (i = 0; i < 100; i++) {
@@ -124,17 +179,16 @@ grokx_file_commit(grokx_file *f)
         e = errno;
     if (!e && (f->flags & GROKX_FILE_FSYNC))
         S_sync_dir(f->path); /* the rename itself survives a power loss */
-    if (e) {
+    if (e)
         unlink(f->tmp);
-        free(f->tmp);
-        free(f->path);
-        free(f);
-        errno = e;
-        return GROKX_E_IO;
-    }
+    gx_lock_release(f->lock_fd); /* after the rename */
     free(f->tmp);
     free(f->path);
     free(f);
+    if (e) {
+        errno = e;
+        return GROKX_E_IO;
+    }
     return 0;
 }
 
@@ -147,6 +201,7 @@ grokx_file_abort(grokx_file *f)
         close(f->fd);
     if (f->tmp)
         unlink(f->tmp);
+    gx_lock_release(f->lock_fd);
     free(f->tmp);
     free(f->path);
     free(f);

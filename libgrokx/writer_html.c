@@ -101,6 +101,9 @@ S_ext_link(S_html *h, gx_buf *b, const char *url, const char *text)
     return rc | PUT(b, "</a>");
 }
 
+/* Every page and index.html carry it: how a later run knows them as ours. */
+#define S_GENERATOR "<meta name=\"generator\" content=\"grokx "
+
 static int
 S_head(gx_buf *b, const char *title, int index)
 {
@@ -111,7 +114,7 @@ S_head(gx_buf *b, const char *title, int index)
         rc |= gx_buf_printf(b, "script-src 'sha256-%s'; ", gx_html_index_sha256);
     rc |= PUT(b, S_CSP_TAIL "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                 "<meta name=\"generator\" content=\"grokx " GROKX_VERSION_STRING "\">\n<title>");
+                 S_GENERATOR GROKX_VERSION_STRING "\">\n<title>");
     rc |= S_esc(b, title);
     rc |= PUT(b, "</title>\n<style>");
     rc |= PUT(b, gx_html_style_css);
@@ -587,6 +590,8 @@ S_conversation(void *self, const grokx_conversation *c)
     if (rc)
         return rc < 0 ? rc : GROKX_E_NOMEM;
     snprintf(path, sizeof path, "%s/%s", h->lay.out_dir, rel);
+    if (!gx_layout_ours(&h->lay, path, S_GENERATOR))
+        return 0; /* a page of the user's, not ours: left alone, and not listed */
     if ((rc = gx_layout_write(&h->lay, path, h->page.ptr, h->page.len)) != 0)
         return rc;
     return S_remember(h, c, rel, h->models.ptr);
@@ -682,11 +687,18 @@ S_index(S_html *h)
     return rc ? GROKX_E_NOMEM : 0;
 }
 
+/* index.html, style.css, index.js: ours when they say so near their top
+ * (the generator line, the "grokx:" comment each file begins with). */
 static int
 S_write_root(S_html *h, const char *name, const char *text, size_t len)
 {
     char path[4200];
+    const char *mark = !strcmp(name, "index.html") ? S_GENERATOR
+                       : !strcmp(name, "style.css") ? "/* grokx: "
+                                                    : "// grokx: ";
     snprintf(path, sizeof path, "%s/%s", h->lay.out_dir, name);
+    if (!gx_layout_ours(&h->lay, path, mark))
+        return 0;
     return gx_layout_write(&h->lay, path, text, len);
 }
 
@@ -705,7 +717,9 @@ S_end(void *self, const grokx_stats *st)
         return rc;
     if (h->cfg.report) {
         char line[120];
-        snprintf(line, sizeof line, "html: %zu pages, open %s", h->nentries, "index.html");
+        int n = snprintf(line, sizeof line, "html: %zu pages, open %s", h->nentries, "index.html");
+        if (h->lay.not_ours && n > 0 && (size_t)n < sizeof line)
+            snprintf(line + n, sizeof line - (size_t)n, "; %lu skipped (not ours)", h->lay.not_ours);
         h->cfg.report(h->cfg.report_ud, line);
     }
     return 0;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -578,16 +579,20 @@ S_file_hash(const char *path, uint64_t *hash)
 }
 
 /* Write the note at rel unless the manifest says nothing changed or the
- * user edited it; move it when its path changed. */
+ * user edited it; move it when its path changed. A file at rel that the
+ * manifest does not give this conversation is not ours: left alone
+ * (*skipped), unless it holds the very bytes we would write (then it is
+ * taken as ours: a lost manifest, a re-run of the same export). */
 static int
-S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char **kept_rel)
+S_store_note(S_md *m, const char *key, const char *rel, const char **kept_rel, int *skipped)
 {
-    char path[4096], old[4096], key[GX_NOTE_KEY_MAX];
+    char path[4096], old[4096];
     uint64_t hash = gx_hash64(m->note.ptr, m->note.len), ondisk;
     gx_manifest_entry *e;
     int rc, exists;
+    struct stat st;
     *kept_rel = NULL;
-    gx_note_key(c, key);
+    *skipped = 0;
     snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
     e = gx_manifest_find(m->man, key);
     if (e) {
@@ -617,6 +622,26 @@ S_store_note(S_md *m, const grokx_conversation *c, const char *rel, const char *
             return 0;
         }
     }
+    /* a new note, or a move: whatever is at rel already is not ours */
+    if ((!e || strcmp(e->rel, rel)) && lstat(path, &st) == 0) {
+        if (S_ISREG(st.st_mode) && S_file_hash(path, &ondisk) == 0 && ondisk == hash) {
+            if (e && (rc = gx_layout_remove(&m->lay, old)) != 0)
+                return rc; /* moved, the same bytes there already: never two notes */
+            if (e)
+                m->n_updated++;
+            else
+                m->n_unchanged++;
+            return gx_manifest_set(m->man, key, hash, rel);
+        }
+        gx_layout_not_ours(&m->lay, path);
+        if (e) { /* not moved: its note stays where it is, and listed */
+            e->seen = 1;
+            *kept_rel = e->rel;
+        } else {
+            *skipped = 1;
+        }
+        return 0;
+    }
     /* every write is journalled first: if this run is killed, the next one
      * knows these bytes as ours, not as the user's edit, and a new note as
      * this conversation's (so a retitle moves it, never duplicates it) */
@@ -637,12 +662,14 @@ static int
 S_conversation(void *self, const grokx_conversation *c)
 {
     S_md *m = self;
-    char dir[64], rel[512], absdir[4096];
+    char dir[64], rel[512], absdir[4096], key[GX_NOTE_KEY_MAX];
     const char *kept = NULL;
     grokx_str shown;
     size_t i;
-    int rc;
-    if ((rc = gx_layout_place(&m->lay, c, "md", dir, sizeof dir, rel, sizeof rel)) != 0 ||
+    int rc, skipped = 0;
+    if (!m->stream && (rc = gx_layout_key(&m->lay, c, key)) != 0)
+        return rc;
+    if ((rc = gx_layout_place_key(&m->lay, c, m->stream ? NULL : key, "md", dir, sizeof dir, rel, sizeof rel)) != 0 ||
         (rc = gx_layout_enter(&m->lay, dir, absdir, sizeof absdir)) != 0)
         return rc;
     m->note.len = 0;
@@ -663,9 +690,9 @@ S_conversation(void *self, const grokx_conversation *c)
     if (m->stream)
         return S_remember(m, rel, c) ? GROKX_E_NOMEM
                                      : gx_sink_write(m->cfg.sink, m->note.ptr, m->note.len);
-    if ((rc = S_store_note(m, c, rel, &kept)) != 0)
+    if ((rc = S_store_note(m, key, rel, &kept, &skipped)) != 0)
         return rc;
-    return S_remember(m, kept ? kept : rel, c);
+    return skipped ? 0 : S_remember(m, kept ? kept : rel, c);
 }
 
 /* Index.md: every note, newest first by month. */
@@ -709,6 +736,9 @@ S_write_if_changed(S_md *m, const char *rel)
     uint64_t old;
     snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
     if (S_file_hash(path, &old) == 0 && old == gx_hash64(m->note.ptr, m->note.len))
+        return 0;
+    /* Index.md and YYYY/YYYY.md are ours when they begin as we write them */
+    if (!gx_layout_ours(&m->lay, path, "---\ntitle: \"Grok conversations"))
         return 0;
     return gx_layout_write(&m->lay, path, m->note.ptr, m->note.len);
 }
@@ -915,8 +945,10 @@ S_end(void *self, const grokx_stats *st)
     }
     if (m->cfg.report) {
         char line[200];
-        snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",
-                 m->n_new, m->n_updated, m->n_unchanged, m->n_kept);
+        int n = snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",
+                         m->n_new, m->n_updated, m->n_unchanged, m->n_kept);
+        if (m->lay.not_ours && n > 0 && (size_t)n < sizeof line)
+            snprintf(line + n, sizeof line - (size_t)n, ", %lu skipped (not ours)", m->lay.not_ours);
         m->cfg.report(m->cfg.report_ud, line);
     }
     /* No fsync per note (it cost more than the whole conversion) and no

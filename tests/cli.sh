@@ -129,5 +129,91 @@ printf '{"conversations":[{"conversation":{"id":"c1","title":"t"},"responses":[{
 $G convert -f events -o - "$T/dupresp.json" >"$T/out" 2>"$T/err"
 grep -q '"ONE"' "$T/out" && grep -q '"TWO"' "$T/out" && grep -q 'key "responses" appears twice; the items of both are kept' "$T/err" && ok ||
     bad "responses twice: $(cat "$T/err")"
+
+# Output over input: refused (64) for every format and every way OUT can
+# name the input (the same path, a hard or symbolic link, a folder inside
+# the extracted export, a folder holding the input, standard input's file),
+# before anything is opened: no byte, mtime, lock or temporary changes.
+IO="$T/io"; mkdir -p "$IO/d"
+cp $GOLD/01-minimal/input.json "$IO/x.json"; cp "$IO/x.json" "$IO/d/prod-grok-backend.json"
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").write(sys.argv[2], "ttl/30d/export_data/u/prod-grok-backend.json")' "$IO/export.zip" "$IO/x.json"
+ln "$IO/x.json" "$IO/hard.json"; ln -s x.json "$IO/sym.json"; ln -s d "$IO/dlink"
+snap() { (cd "$IO" && find . -printf '%p %y %s %T@ %m\n' | sort && find . -type f -exec cksum {} + | sort); }
+snap >"$T/io.before"
+refused() { # refused FORMAT OUT INPUT...: status 64, "refused:", nothing touched
+    fmt=$1 o=$2; shift 2
+    expect 64 $G convert -q -f "$fmt" -o "$o" "$@"
+    has "$T/err" "refused:"
+    snap >"$T/io.after"
+    cmp -s "$T/io.before" "$T/io.after" && ok || bad "-f $fmt -o $o $*: the input folder changed: $(diff "$T/io.before" "$T/io.after" | head -5)"
+}
+for f in events index md html md,events; do
+    refused $f "$IO/x.json" "$IO/x.json"              # OUT is the input
+    refused $f "$IO/./x.json" "$IO/x.json"            # spelled otherwise
+    refused $f "$IO/hard.json" "$IO/x.json"           # a hard link to it
+    refused $f "$IO/sym.json" "$IO/x.json"            # a symbolic link to it
+    refused $f "$IO/x.json" "$IO/sym.json"            # the input through a link
+    refused $f "$IO/export.zip" "$IO/export.zip"      # the ZIP as downloaded
+    refused $f "$IO/d/out" "$IO/d"                    # inside the extracted folder
+    refused $f "$IO/dlink/out/x" "$IO/d"              # ... reached through a link
+    refused $f "$IO/d" "$IO/d"                        # the folder itself
+    refused $f "$IO" "$IO/x.json"                     # OUT holds the input
+    refused $f "$IO/d" "$IO/d/prod-grok-backend.json" # ... the extracted JSON
+    refused $f "$IO/new/../x.json" "$IO/x.json"       # ".." past a folder not made yet
+    expect 64 $G convert -q -f "$f" -o "$IO/x.json" - <"$IO/x.json"; has "$T/err" "refused:"
+done
+snap >"$T/io.after"
+cmp -s "$T/io.before" "$T/io.after" && ok || bad "refused runs changed the input folder"
+# a run of several formats into a folder: the input is OUT/events.jsonl
+mkdir "$T/multi"; cp "$IO/x.json" "$T/multi/events.jsonl"
+expect 64 $G convert -q -f md,events -o "$T/multi" "$T/multi/events.jsonl"; has "$T/err" "inside the output folder"
+cmp -s "$T/multi/events.jsonl" "$IO/x.json" && [ "$(ls -A "$T/multi")" = events.jsonl ] && ok || bad "OUT/events.jsonl, the input, was touched: $(ls -A "$T/multi")"
+# what is allowed still works: a sibling file, a folder beside the input
+expect 0 $G convert -q -f events -o "$IO/../ev-ok.jsonl" "$IO/x.json"
+expect 0 $G convert -q -o "$T/notes-ok" "$IO/d"
+
+# One writer per output, and no temporary outlives its run. A run is held
+# mid-way (its export arrives through a FIFO that stays open); a second run
+# into the same OUT exits 75 at once, naming the lock and its holder; after
+# kill -9 of the first, the next run succeeds and leaves no temporary of
+# any format (md, html, events, index: the same sweep), while temporaries
+# of another file beside OUT, a live process's, and a user's look-alike stay.
+SAMPLE=examples/sample-export.json
+dead=999999; while kill -0 $dead 2>/dev/null; do dead=$((dead + 1)); done
+mkfifo "$T/fifo"
+for f in md html events index; do
+    case $f in
+    md | html) o="$T/lk-$f"; lock="$o/.grokx-lock"; tdir="$o" ;;
+    *) mkdir -p "$T/lk"; o="$T/lk/out.$f"; lock="$T/lk/.out.$f.grokx-lock"; tdir="$T/lk" ;;
+    esac
+    $G convert -q -f $f --memory 1M -o "$o" - <"$T/fifo" 2>/dev/null &
+    pid=$!
+    exec 3>"$T/fifo"
+    head -c 30000 $SAMPLE >&3
+    i=0; while [ ! -e "$lock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    [ -e "$lock" ] && [ "$(stat -c %a "$lock")" = 600 ] && ok || bad "$f: no lock file $lock (mode 600)"
+    sleep 0.2 # the temporary (events, index) is made once the lock is held
+    start=$(date +%s)
+    expect 75 $G convert -q -f $f -o "$o" $SAMPLE
+    [ $(($(date +%s) - start)) -le 2 ] && ok || bad "$f: the second run waited for the lock"
+    has "$T/err" "another grokx run is writing it (lock $lock held by pid $pid)"
+    kill -9 $pid; wait $pid 2>/dev/null; exec 3>&-
+    case $f in events | index)
+        [ -n "$(find "$tdir" -name '*.tmp-*')" ] && ok || bad "$f: the killed run left no temporary to sweep (the test is void)"
+        echo theirs >"$tdir/other.$f.tmp-$dead-0"   # another output's
+        echo live >"$o.tmp-$$-7"                     # a live process's
+        echo mine >"$o.tmp-notes"                    # the user's
+    esac
+    expect 0 $G convert -q -f $f -o "$o" $SAMPLE
+    case $f in
+    events | index)
+        left=$(find "$tdir" -name "out.$f.tmp-[0-9]*" ! -name "out.$f.tmp-$$-7")
+        [ -z "$left" ] && [ -f "$o.tmp-$$-7" ] && [ -f "$tdir/other.$f.tmp-$dead-0" ] && [ -f "$o.tmp-notes" ] && ok ||
+            bad "$f: after kill -9 and a re-run the temporaries are: $(find "$tdir" -name '*.tmp*')"
+        rm -f "$o.tmp-$$-7" "$tdir/other.$f.tmp-$dead-0" "$o.tmp-notes" ;;
+    *) [ -z "$(find "$tdir" -name '*.tmp-*')" ] && ok || bad "$f: a temporary survived: $(find "$tdir" -name '*.tmp-*')" ;;
+    esac
+done
+[ "$f" = index ] && $G check "$o" >/dev/null && ok || bad "the index after the kill and re-run does not check"
 echo "cli: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -131,7 +131,14 @@ expect 0 $G merge -o "$T/m.gxi" "$T/s.gxi" "$T/g.gxi"
 expect 0 $G check "$T/m.gxi"; has "$T/out" "ok: 51 messages in 7 conversations"
 expect 0 $G merge -o "$T/mm.gxi" "$T/s.gxi" "$T/s.gxi"
 expect 0 $G check "$T/mm.gxi"; has "$T/out" "ok: 47 messages in 5 conversations"
-expect 64 $G merge -o "$T/s.gxi" "$T/s.gxi"; has "$T/err" "both an input and the output"
+expect 64 $G merge -o "$T/s.gxi" "$T/s.gxi"; has "$T/err" "is the input"
+# the same file by another name: a hard or symbolic link, or a ./ spelling
+ln "$T/s.gxi" "$T/s-hard.gxi"; ln -s s.gxi "$T/s-sym.gxi"; cp "$T/s.gxi" "$T/s-before"
+for o in "$T/s-hard.gxi" "$T/s-sym.gxi" "$T/./s.gxi"; do
+    expect 64 $G merge -o "$o" "$T/s.gxi"; has "$T/err" "is the input"
+done
+cmp -s "$T/s.gxi" "$T/s-before" && ok || bad "a refused merge changed its input"
+rm -f "$T/s-hard.gxi" "$T/s-sym.gxi" "$T/s-before"
 expect 2 $G merge -o "$T/bad.gxi" "$T/s.gxi" "$T/short.gxi"; has "$T/err" "short.gxi"
 [ -e "$T/bad.gxi" ] && bad "a failed merge left its output" || ok
 expect 64 $G merge "$T/s.gxi";         has "$T/err" "-o OUT missing"

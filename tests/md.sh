@@ -392,5 +392,74 @@ for f in "$T/full"/*/*/*.md; do
     [ -f "$f" ] || continue
     head -c 4 "$f" | grep -q -- "---" && ok || bad "a half-written note: $f"
 done
+
+# Never overwrite what is not ours. mkx FILE TITLE2 ANSWER: an export of
+# three conversations: "Wait... what?" (c-dots), TITLE2 (c-two), and two
+# sharing the id c-dup.
+mkx() {
+    python3 -c 'import json, sys
+def conv(c, title, text, t):
+    r = lambda k, who, msg, parent: {"response": {"_id": "%s-%d" % (c, k), "parent_response_id": parent,
+        "sender": who, "message": msg, "create_time": "2025-03-0%dT10:00:0%dZ" % (t, k)}}
+    return {"conversation": {"id": c, "title": title, "create_time": "2025-03-0%dT10:00:00Z" % t},
+            "responses": [r(0, "human", "question " + title, None), r(1, "assistant", text, c + "-0")]}
+json.dump({"conversations": [conv("c-dots", "Wait... what?", sys.argv[3], 1), conv("c-two", sys.argv[2], "two", 2),
+    conv("c-dup", "Twin", "FIRST twin", 3), conv("c-dup", "Twin", "SECOND twin", 4)]}, open(sys.argv[1], "w"))' "$@"
+}
+O="$T/own"; rm -rf "$O"
+mkx "$T/own1.json" "Plain" "answer one"
+mkx "$T/own2.json" "Plain... more" "answer two"          # newer: c-two retitled to hold "..", c-dots changed
+# titles holding "..": the user's edit survives re-runs, a retitle moves the note
+$G convert -q --layout flat --name "{title}" -o "$O" "$T/own1.json"
+dots=$(ls "$O" | grep '^Wait') && [ -f "$O/$dots" ] && ok || bad "no note for 'Wait... what?': $(ls "$O")"
+grep -q "c-dots" "$O/.grokx-manifest" && ok || bad "the manifest dropped the '..' title: $(cat "$O/.grokx-manifest")"
+echo "MY EDIT" >>"$O/$dots"
+$G convert --layout flat --name "{title}" -o "$O" "$T/own2.json" 2>"$T/err"
+grep -q "MY EDIT" "$O/$dots" && grep -q "kept $dots" "$T/err" && ok || bad "the edit of a note titled with '..' was lost: $(cat "$T/err")"
+[ ! -e "$O/Plain.md" ] && [ -f "$O/Plain... more.md" ] && [ "$(grep -l 'id: "c-two"\|^id: c-two' "$O"/*.md | wc -l)" = 1 ] && ok ||
+    bad "a retitle to '..' did not move the note: $(ls "$O")"
+mkx "$T/own3.json" "Plain again" "answer two"
+$G convert -q --layout flat --name "{title}" -o "$O" "$T/own3.json"
+[ ! -e "$O/Plain... more.md" ] && [ -f "$O/Plain again.md" ] && ok || bad "a note named with '..' was not moved on retitle: $(ls "$O")"
+# two conversations sharing an id: both notes (a warning names the id),
+# stable across re-runs, the second's edit kept
+[ "$(grep -l "FIRST twin" "$O"/*.md | wc -l)" = 1 ] && [ "$(grep -l "SECOND twin" "$O"/*.md | wc -l)" = 1 ] && ok ||
+    bad "a conversation sharing an id lost its note: $(ls "$O")"
+$G convert --layout flat --name "{title}" -o "$O" "$T/own3.json" 2>"$T/err"
+grep -q "conversation id c-dup appears 2 times" "$T/err" && grep -q "notes: 0 new, 0 updated, 3 unchanged, 1 kept" "$T/err" && ok ||
+    bad "ids shared: no warning, or a re-run rewrote notes: $(cat "$T/err")"
+twin2=$(grep -l "SECOND twin" "$O"/*.md); echo "MY TWIN EDIT" >>"$twin2"
+$G convert -q --layout flat --name "{title}" -o "$O" "$T/own3.json"
+grep -q "MY TWIN EDIT" "$twin2" && [ "$(grep -l "FIRST twin" "$O"/*.md | wc -l)" = 1 ] && ok || bad "the second twin's edit was lost"
+# a file at a note's path that grokx did not write is left alone, said and
+# counted; one holding exactly our bytes is taken as ours (a lost manifest)
+U="$T/users"; rm -rf "$U"; mkdir -p "$U"
+echo "my own notes" >"$U/Plain.md"
+printf 'my index\n' >"$U/Index.md"
+$G convert --layout flat --name "{title}" -o "$U" "$T/own1.json" 2>"$T/err"; st=$?
+[ "$(cat "$U/Plain.md")" = "my own notes" ] && [ "$(cat "$U/Index.md")" = "my index" ] && ok || bad "a file grokx did not write was overwritten"
+grep -q "exists, not ours: Plain.md" "$T/err" && grep -q "exists, not ours: Index.md" "$T/err" && grep -q ", 2 skipped (not ours)" "$T/err" && ok ||
+    bad "no 'exists, not ours' or count: $(cat "$T/err")"
+grep -q "Plain" "$U/.grokx-manifest" && bad "a file not ours entered the manifest" || ok
+rm "$U/.grokx-manifest"                                # lost: every identical note is ours again
+$G convert --layout flat --name "{title}" -o "$U" "$T/own1.json" 2>"$T/err"
+grep -q "notes: 0 new, 0 updated, 3 unchanged, 0 kept (edited by you), 2 skipped (not ours)" "$T/err" && ok || bad "identical notes were not taken back as ours: $(cat "$T/err")"
+# attachments: a file of the user's at an attachment's path stays
+rm -rf "$T/att"
+$G convert -q -o "$T/att" "$T/gen.zip" 2>/dev/null
+a=$(find "$T/att" -path '*attachments/*' -type f | head -n 1)
+[ -n "$a" ] && ok || bad "no attachment copied from $T/gen.zip (the test is void)"
+rm -rf "$T/att2"; mkdir -p "$T/att2/$(dirname "${a#$T/att/}")"; echo "user bytes" >"$T/att2/${a#$T/att/}"
+$G convert -o "$T/att2" "$T/gen.zip" 2>"$T/err"
+[ "$(cat "$T/att2/${a#$T/att/}")" = "user bytes" ] && grep -q "exists, not ours: .*attachments/" "$T/err" && ok || bad "an attachment overwrote a file of the user's: $(cat "$T/err")"
+# html: a page, index.html or style.css of the user's is left alone
+H="$T/hown"; rm -rf "$H"; mkdir -p "$H"
+$G convert -q -f html --layout flat --name "{title}" -o "$H" "$T/own1.json"
+p=$(ls "$H" | grep '^Plain') && echo "<p>my page</p>" >"$H/$p" && echo "body{}" >"$H/style.css"
+$G convert -f html --layout flat --name "{title}" -o "$H" "$T/own1.json" 2>"$T/err"
+[ "$(cat "$H/$p")" = "<p>my page</p>" ] && [ "$(cat "$H/style.css")" = "body{}" ] && grep -q "2 skipped (not ours)" "$T/err" && ok ||
+    bad "html overwrote a file it did not write: $(cat "$T/err")"
+! grep -q "Plain" "$H/index.html" && ok || bad "index.html lists a page that is not ours"
+rm -rf "$O" "$U" "$H" "$T/att" "$T/att2"
 echo "md: $pass passed, $fail failed"
 [ $fail = 0 ]

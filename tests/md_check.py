@@ -16,8 +16,8 @@ bad = 0
 RESERVED = {'CON', 'PRN', 'AUX', 'NUL'} | {p + str(i) for p in ('COM', 'LPT') for i in range(1, 10)}
 for d, dirs, files in os.walk(root):
     for f in files:
-        if f == '.grokx-manifest' and d == root:
-            continue  # ours: what the last run wrote
+        if f in ('.grokx-manifest', '.grokx-lock') and d == root:
+            continue  # ours: what the last run wrote, and the lock of OUT
         p = os.path.realpath(os.path.join(d, f))
         if not p.startswith(root + os.sep):
             print('outside OUT:', p); bad += 1

@@ -1292,6 +1292,88 @@ test_hash64(void)
     CHECK(gx_hash64_v1("a", 1) == 0x44bd8ad473cd9906ull);
 }
 
+/* Outputs vs the input, as an embedder meets them: grokx_output_check()
+ * by inode whatever the spelling, grokx_writer_create() refusing an
+ * out_dir inside the input folder (nothing made), the folder lock, a
+ * file output's lock, and manifest paths judged on components. */
+static void
+test_output_safety(void)
+{
+    char dir[] = "/tmp/grokx-out-XXXXXX", in[400], sub[256], out[400], other[400];
+    grokx_input *input;
+    grokx_writer_config cfg;
+    grokx_writer *w = NULL, *w2 = NULL;
+    grokx_error err;
+    grokx_file *f, *g;
+    struct stat st;
+    FILE *fp;
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(sub, sizeof sub, "%s/export", dir);
+    CHECK(mkdir(sub, 0700) == 0);
+    snprintf(in, sizeof in, "%s/prod-grok-backend.json", sub);
+    CHECK((fp = fopen(in, "w")) != NULL);
+    fputs("{\"conversations\":[]}", fp);
+    fclose(fp);
+    CHECK_INT(grokx_output_check(in, in, &err), GROKX_E_INVALID);
+    CHECK(strstr(err.text, "is the input") != NULL);
+    snprintf(out, sizeof out, "%s/../export/./prod-grok-backend.json", sub);
+    CHECK_INT(grokx_output_check(in, out, NULL), GROKX_E_INVALID);
+    snprintf(out, sizeof out, "%s/hard.json", dir);
+    CHECK(link(in, out) == 0);
+    CHECK_INT(grokx_output_check(in, out, NULL), GROKX_E_INVALID);
+    snprintf(out, sizeof out, "%s/notes/2025", sub);
+    CHECK_INT(grokx_output_check(sub, out, &err), GROKX_E_INVALID);
+    CHECK(strstr(err.text, "inside the input folder") != NULL);
+    CHECK_INT(grokx_output_check(in, dir, &err), GROKX_E_INVALID);
+    CHECK(strstr(err.text, "inside the output folder") != NULL);
+    snprintf(out, sizeof out, "%s/notes", dir);
+    CHECK_INT(grokx_output_check(in, out, NULL), 0);
+    CHECK_INT(grokx_output_check(in, "-", NULL), 0);
+    /* the writer refuses the same, and makes nothing */
+    CHECK_INT(grokx_input_open(sub, NULL, &input, &err), 0);
+    grokx_writer_config_init(&cfg);
+    cfg.input = input;
+    snprintf(out, sizeof out, "%s/notes", sub);
+    cfg.out_dir = out;
+    CHECK_INT(grokx_writer_create("md", &cfg, &w), GROKX_E_INVALID);
+    CHECK(w == NULL && stat(out, &st) != 0);
+    CHECK_INT(grokx_writer_create("html", &cfg, &w), GROKX_E_INVALID);
+    /* one writer per folder: the second fails with EWOULDBLOCK until the first is freed */
+    snprintf(out, sizeof out, "%s/notes", dir);
+    CHECK_INT(grokx_writer_create("md", &cfg, &w), 0);
+    errno = 0;
+    CHECK_INT(grokx_writer_create("html", &cfg, &w2), GROKX_E_IO);
+    CHECK(errno == EWOULDBLOCK && w2 == NULL);
+    grokx_writer_free(w);
+    CHECK_INT(grokx_writer_create("html", &cfg, &w2), 0);
+    grokx_writer_free(w2);
+    grokx_input_close(input);
+    /* a file output's lock: a second open of the same path fails, another path does not */
+    snprintf(out, sizeof out, "%s/x.gxi", dir);
+    snprintf(other, sizeof other, "%s/y.gxi", dir);
+    CHECK((f = grokx_file_open(out, 0, GROKX_FILE_LOCK)) != NULL);
+    errno = 0;
+    CHECK(grokx_file_open(out, 0, GROKX_FILE_LOCK) == NULL && errno == EWOULDBLOCK);
+    CHECK((g = grokx_file_open(other, 0, GROKX_FILE_LOCK)) != NULL);
+    grokx_file_abort(g);
+    CHECK_INT(grokx_file_commit(f), 0);
+    CHECK((f = grokx_file_open(out, 0, GROKX_FILE_LOCK)) != NULL);
+    grokx_file_abort(f);
+    /* relative paths on components */
+    CHECK(gx_rel_safe("2025/03/Wait... what.md") && gx_rel_safe("..a/b..") && gx_rel_safe("a/.x"));
+    CHECK(!gx_rel_safe("../x.md") && !gx_rel_safe("a/../x.md") && !gx_rel_safe("a/..") &&
+          !gx_rel_safe("/etc/x") && !gx_rel_safe("a//b") && !gx_rel_safe("./a") && !gx_rel_safe("a/") &&
+          !gx_rel_safe("a\\..\\b") && !gx_rel_safe(""));
+    /* temporaries: the last ".tmp-" of a name, digits only */
+    CHECK(gx_temp_pid("a.tmp-b.md.tmp-123-4", NULL) == 123 && gx_temp_pid("draft.tmp-2024-x", NULL) == 0 &&
+          gx_temp_pid("x.md.tmp-", NULL) == 0);
+    {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        CHECK(system(cmd) == 0);
+    }
+}
+
 int
 main(void)
 {
@@ -1319,5 +1401,6 @@ main(void)
     test_long_string_memory();
     test_whitespace_gaps();
     test_terminal_write();
+    test_output_safety();
     return test_report("unit");
 }

@@ -10,7 +10,8 @@
 
 #include "grokx.h"
 
-enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64 };
+enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64,
+       EXIT_LOCKED = 75 /* EX_TEMPFAIL: another grokx run is writing the same output */ };
 /* grokx search: no conversation matched (as grep says "no match") */
 #define EXIT_NO_MATCH 1
 
@@ -29,6 +30,14 @@ int file_write(void *ud, const char *buf, size_t len);
 void put_clean_line(const char *s);
 /* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC; -1 if not one. */
 int parse_tz(const char *z, int *minutes);
+
+/* Refuse an output that could destroy an input (grokx_output_check):
+ * EXIT_USAGE with the reason on stderr, before anything is opened. */
+int check_output(const char *cmd, const char *input, const char *out);
+/* A failed open of out: EXIT_LOCKED, naming the lock and its holder, when
+ * another run holds it (errno EWOULDBLOCK), else EXIT_OUTPUT. lock is the
+ * lock file's path. */
+int report_open_failure(const char *out, const char *lock);
 
 int cmd_search(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -8,7 +8,9 @@
  *
  * Exit status: 0 success; 1 success with warnings (items skipped or
  * repaired, each reported on stderr); 2 the input could not be read or is
- * not a valid export; 3 writing output failed; 64 usage error.
+ * not a valid export; 3 writing output failed; 64 usage error (an output
+ * that could overwrite the input among them); 75 another grokx run is
+ * writing the same output (its lock is held).
  */
 #include <errno.h>
 #if defined(__GLIBC__) || defined(__linux__)
@@ -66,7 +68,8 @@ static const char usage_main[] =
     "\n"
     "INPUT is the export ZIP as downloaded, its extracted folder,\n"
     "prod-grok-backend.json, a .json.gz, or - for standard input.\n"
-    "exit status: 0 ok, 1 ok with warnings, 2 input error, 3 output error, 64 usage\n";
+    "exit status: 0 ok, 1 ok with warnings, 2 input error, 3 output error, 64 usage\n"
+    "(or an output that would overwrite the input), 75 output locked by another run\n";
 
 static const char usage_info[] =
     "usage: grokx info [--json] [-q] INPUT\n"
@@ -93,7 +96,8 @@ static const char usage_convert[] =
     "                       default \"{date} {title} ({id})\"\n"
     "  --no-thinking        leave thinking traces and steps out\n"
     "  --force              replace notes you edited since grokx wrote them\n"
-    "                       (without it they are kept, and a later run says so)\n"
+    "                       (without it they are kept, and a later run says so);\n"
+    "                       a file grokx did not write is never replaced\n"
     "  --tz ZONE            times in UTC (default), local (TZ, with summer time),\n"
     "                       or +HH:MM / -HH:MM\n"
     "  --since DATE         only conversations from DATE (YYYY-MM-DD or ISO 8601)\n"
@@ -278,6 +282,71 @@ finish_stdout(void)
         return EXIT_OUTPUT;
     }
     return EXIT_OK;
+}
+
+int
+check_output(const char *cmd, const char *input, const char *out)
+{
+    grokx_error err;
+    if (grokx_output_check(input, out, &err) == 0)
+        return EXIT_OK;
+    fprintf(stderr, "%s: %s: refused: ", prog, cmd);
+    put_clean_line(err.text);
+    return EXIT_USAGE;
+}
+
+/* The pid holding a flock on the file path, from Linux's /proc/locks
+ * ("1: FLOCK  ADVISORY  WRITE 1113 08:01:123456 0 EOF"); 0 if unknown. */
+static long
+lock_holder(const char *path)
+{
+    struct stat st;
+    char line[256];
+    long pid = 0;
+    FILE *f;
+    if (stat(path, &st) != 0 || !(f = fopen("/proc/locks", "r")))
+        return 0;
+    while (!pid && fgets(line, sizeof line, f)) {
+        char kind[16], mode[16];
+        unsigned long long ino;
+        unsigned maj, min;
+        long p;
+        if (sscanf(line, "%*[^:]: %15s %*s %15s %ld %x:%x:%llu", kind, mode, &p, &maj, &min, &ino) == 6 &&
+            !strcmp(kind, "FLOCK") && ino == (unsigned long long)st.st_ino)
+            pid = p;
+    }
+    fclose(f);
+    return pid;
+}
+
+int
+report_open_failure(const char *out, const char *lock)
+{
+    int e = errno;
+    long pid;
+    if (e != EWOULDBLOCK && e != EAGAIN) {
+        fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(e));
+        return EXIT_OUTPUT;
+    }
+    pid = lock_holder(lock);
+    fprintf(stderr, "%s: %s: another grokx run is writing it (lock %s", prog, out, lock);
+    if (pid > 0)
+        fprintf(stderr, " held by pid %ld", pid);
+    fprintf(stderr, "); try again when it has finished\n");
+    return EXIT_LOCKED;
+}
+
+/* The lock file of an output: OUT/.grokx-lock for a folder,
+ * "<dir>/.<name>.grokx-lock" for a file (sink.c, layout.c). */
+static void
+lock_path(const char *out, int folder, char *buf, size_t cap)
+{
+    const char *slash = strrchr(out, '/');
+    if (folder)
+        snprintf(buf, cap, "%s/.grokx-lock", out);
+    else
+        snprintf(buf, cap, "%.*s%s.%s.grokx-lock", slash ? (int)(slash - out) : 0, out,
+                 slash ? "/" : "", slash ? slash + 1 : out);
 }
 
 /* ---- commands ------------------------------------------------------------ */
@@ -516,18 +585,25 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
             path = j->paths[i];
         }
         if (!to_stdout && ext) {
-            j->outs[i].file = grokx_file_open(path, 0600, GROKX_FILE_FSYNC);
+            /* locked (a second run into it exits 75), and a dead run's
+             * temporaries of it swept */
+            j->outs[i].file = grokx_file_open(path, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK);
             j->outs[i].path = path;
-            if (!j->outs[i].file)
-                return fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno)), EXIT_OUTPUT;
+            if (!j->outs[i].file) {
+                char lock[4096];
+                lock_path(path, 0, lock, sizeof lock);
+                return report_open_failure(path, lock);
+            }
             cfg.sink = grokx_file_sink(j->outs[i].file);
         } else if (!to_stdout) {
             cfg.out_dir = path;
         }
         if ((rc = grokx_writer_create(j->formats[i], &cfg, &j->writers[i])) != 0) {
-            char avail[256];
-            if (rc != GROKX_E_INVALID)
-                return fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno)), EXIT_OUTPUT;
+            char avail[256], lock[4096];
+            if (rc != GROKX_E_INVALID) {
+                lock_path(path, 1, lock, sizeof lock);
+                return report_open_failure(path, lock);
+            }
             formats_available(avail, sizeof avail);
             fprintf(stderr, "%s: convert: unknown format \"%s\" (available: %s)\n", prog,
                     j->formats[i], avail);
@@ -687,6 +763,18 @@ cmd_convert(int argc, char **argv)
         return fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE;
     if (parse_dates(&j) != 0)
         return EXIT_USAGE;
+    /* OUT, and each file or folder a run of several formats writes in it,
+     * never is, holds or lies inside the input: refused before anything
+     * is opened */
+    if ((ex = check_output("convert", input, out)) != EXIT_OK)
+        return ex;
+    for (i = 0; j.nformats > 1 && strcmp(out, "-") && i < (int)j.nformats; i++) {
+        const char *ext = format_ext(j.formats[i]);
+        char path[4096];
+        snprintf(path, sizeof path, ext ? "%s/%s.%s" : "%s/%s", out, j.formats[i], ext ? ext : "");
+        if ((ex = check_output("convert", input, path)) != EXIT_OK)
+            return ex;
+    }
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;
     if ((ex = open_outputs(&j, out, r.input, &r)) != EXIT_OK) {

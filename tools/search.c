@@ -346,16 +346,18 @@ cmd_merge(int argc, char **argv)
         free(in);
         return EXIT_USAGE;
     }
-    for (i = 0; i < (int)n; i++)
-        if (!strcmp(in[i], out)) {
+    for (i = 0; i < (int)n; i++) /* the same file by any name, as convert decides it */
+        if ((rc = check_output("merge", in[i], out)) != EXIT_OK) {
             free(in);
-            return fprintf(stderr, "%s: merge: %s is both an input and the output\n", prog, out),
-                   EXIT_USAGE;
+            return rc;
         }
-    if (!(f = grokx_file_open(out, 0600, GROKX_FILE_FSYNC))) {
-        fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno));
+    if (!(f = grokx_file_open(out, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK))) {
+        const char *slash = strrchr(out, '/');
+        char lock[4096];
+        snprintf(lock, sizeof lock, "%.*s%s.%s.grokx-lock", slash ? (int)(slash - out) : 0, out,
+                 slash ? "/" : "", slash ? slash + 1 : out);
         free(in);
-        return EXIT_OUTPUT;
+        return report_open_failure(out, lock);
     }
     rc = grokx_index_merge(in, n, grokx_file_sink(f), &err);
     free(in);
