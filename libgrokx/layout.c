@@ -596,7 +596,7 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
     }
     snprintf(path, sizeof path, "%s/%s", absdir, link);
     /* copied by an earlier run (or for another file here): assets never change */
-    if (stat(path, &st) == 0 && (uint64_t)st.st_size == grokx_asset_size(a)) {
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == grokx_asset_size(a)) {
         grokx_asset_close(a);
         return 1;
     }

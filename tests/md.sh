@@ -455,11 +455,13 @@ $G convert -o "$T/att2" "$T/gen.zip" 2>"$T/err"
 # html: a page, index.html or style.css of the user's is left alone
 H="$T/hown"; rm -rf "$H"; mkdir -p "$H"
 $G convert -q -f html --layout flat --name "{title}" -o "$H" "$T/own1.json"
-p=$(ls "$H" | grep '^Plain') && echo "<p>my page</p>" >"$H/$p" && echo "body{}" >"$H/style.css"
+p=$(ls "$H" | grep '^Plain') && echo "<p>my page</p>" >"$H/$p" && echo "body{}" >"$H/style.css" && echo "<p>my index</p>" >"$H/index.html"
 $G convert -f html --layout flat --name "{title}" -o "$H" "$T/own1.json" 2>"$T/err"
-[ "$(cat "$H/$p")" = "<p>my page</p>" ] && [ "$(cat "$H/style.css")" = "body{}" ] && grep -q "2 skipped (not ours)" "$T/err" && ok ||
+[ "$(cat "$H/$p")" = "<p>my page</p>" ] && [ "$(cat "$H/style.css")" = "body{}" ] && [ "$(cat "$H/index.html")" = "<p>my index</p>" ] &&
+    grep -q "2 skipped (not ours)" "$T/err" && ok ||
     bad "html overwrote a file it did not write: $(cat "$T/err")"
-! grep -q "Plain" "$H/index.html" && ok || bad "index.html lists a page that is not ours"
+rm "$H/index.html"; $G convert -q -f html --layout flat --name "{title}" -o "$H" "$T/own1.json" 2>/dev/null
+[ -f "$H/index.html" ] && ! grep -q "Plain" "$H/index.html" && ok || bad "index.html lists a page that is not ours"
 rm -rf "$O" "$U" "$H" "$T/att" "$T/att2"
 echo "md: $pass passed, $fail failed"
 [ $fail = 0 ]
