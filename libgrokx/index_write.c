@@ -328,7 +328,27 @@ S_flush(gx_ixw *w)
     w->blen = 0;
 }
 
-/* Raw bytes, counted in the open section's checksum. */
+/* The page checksum of p[0..n), the bytes that follow those written:
+ * each full page's CRC goes to PAGES. */
+static void
+S_page(gx_ixw *w, const unsigned char *p, size_t n)
+{
+    while (n) {
+        size_t k = (size_t)GX_MIN((uint64_t)n, GX_IX_PAGE - w->page_fill);
+        unsigned char c[4];
+        w->page_crc = (uint32_t)crc32(w->page_crc, p, (uInt)k);
+        w->page_fill += k, p += k, n -= k;
+        if (w->page_fill == GX_IX_PAGE) {
+            gx_put32(c, w->page_crc);
+            if (gx_buf_put(&w->pages, c, 4) && !w->err)
+                w->err = GROKX_E_NOMEM;
+            w->page_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+            w->page_fill = 0;
+        }
+    }
+}
+
+/* Raw bytes, counted in the open section's checksum and in the pages'. */
 static void
 S_out(gx_ixw *w, const void *p, size_t n)
 {
@@ -344,6 +364,8 @@ S_out(gx_ixw *w, const void *p, size_t n)
                 q += c, left -= c;
             }
         }
+        if (!w->paged)
+            S_page(w, s, k);
         memcpy(w->buf + w->blen, s, k);
         w->blen += k, w->off += k, s += k, n -= k;
         if (w->blen == sizeof w->buf)
@@ -360,6 +382,8 @@ gx_ixw_init(gx_ixw *w, grokx_sink out, gx_mem *mem)
     w->mem = mem;
     gx_buf_init(&w->dict, mem);
     gx_buf_init(&w->dict_index, mem);
+    gx_buf_init(&w->pages, mem);
+    w->page_crc = (uint32_t)crc32(0L, Z_NULL, 0);
     memcpy(pre, GX_IX_MAGIC, 8);
     gx_put32(pre + 8, GX_IX_VERSION);
     gx_put32(pre + 12, 0);
@@ -372,6 +396,7 @@ gx_ixw_free(gx_ixw *w)
 {
     gx_buf_free(&w->dict);
     gx_buf_free(&w->dict_index);
+    gx_buf_free(&w->pages);
 }
 
 int
@@ -468,6 +493,16 @@ gx_ixw_finish(gx_ixw *w, const gx_ix_counts *c)
     if ((rc = gx_ixw_begin(w, GX_SEC_DICT)) || (rc = gx_ixw_put(w, w->dict.ptr, w->dict.len)) ||
         (rc = gx_ixw_end(w)) || (rc = gx_ixw_begin(w, GX_SEC_DICT_INDEX)) ||
         (rc = gx_ixw_put(w, w->dict_index.ptr, w->dict_index.len)) || (rc = gx_ixw_end(w)))
+        return rc;
+    if (w->page_fill) { /* the last page, shorter */
+        unsigned char last[4];
+        gx_put32(last, w->page_crc);
+        if (gx_buf_put(&w->pages, last, 4))
+            return w->err = GROKX_E_NOMEM;
+    }
+    w->paged = 1;
+    if ((rc = gx_ixw_begin(w, GX_SEC_PAGES)) || (rc = gx_ixw_put(w, w->pages.ptr, w->pages.len)) ||
+        (rc = gx_ixw_end(w)))
         return rc;
     for (s = 1; s <= GX_SEC_COUNT; s++)
         if (!w->sec_off[s])
