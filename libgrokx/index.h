@@ -242,6 +242,7 @@ typedef struct gx_ixw {
     uint32_t page_crc;
     uint64_t page_fill;
     int paged; /* the pages are closed: PAGES is being written */
+    uint64_t crc_at; /* bytes counted in the checksums so far */
 } gx_ixw;
 
 typedef struct gx_ix_counts {
