@@ -7,7 +7,10 @@
  * must not change.
  * Invariants: a build that succeeds gives a file the full check accepts;
  * every term the dictionary holds (the first 16) is found by searching
- * it, in exactly df messages; the segmented build answers the same.
+ * it, in exactly df messages; the segmented build answers the same; with
+ * one byte of the file flipped (where the input's length says), each of
+ * those searches gives the clean file's total and snippets or
+ * GROKX_E_CORRUPT, never another answer.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +48,29 @@ S_build(const uint8_t *data, size_t size, size_t budget, membuf *out)
     return rc;
 }
 
+/* A one-term search's answer as one number (total, hits, their message
+ * ids, snippets and times), and its status. */
+static uint64_t
+S_answer(grokx_index *ix, const char *term, int *rc)
+{
+    grokx_results *r = NULL;
+    grokx_error err;
+    uint64_t h;
+    size_t i;
+    if ((*rc = grokx_index_search(ix, term, NULL, &r, &err)) != 0)
+        return 0;
+    h = grokx_results_total(r) * 1000003u + grokx_results_count(r);
+    for (i = 0; i < grokx_results_count(r); i++) {
+        const grokx_hit *x = grokx_results_hit(r, i);
+        h = h * 31 + gx_hash64(x->message_id.ptr, x->message_id.len);
+        h = h * 31 + gx_hash64(x->snippet.ptr, x->snippet.len);
+        h = h * 31 + gx_hash64(x->title.ptr, x->title.len);
+        h = h * 31 + (uint64_t)x->time + x->matches;
+    }
+    grokx_results_free(r);
+    return h;
+}
+
 /* The total of a one-term search. */
 static uint64_t
 S_total(grokx_index *ix, const char *term)
@@ -66,7 +92,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     grokx_index *ia = NULL, *ib = NULL;
     grokx_error err;
     gx_dict_iter it;
-    size_t budget, k;
+    char terms[16][GX_TERM_MAX + 1];
+    unsigned char *bad;
+    size_t budget, k, nterms;
     int rc;
     if (size < 1 || size > 65536)
         return 0;
@@ -97,6 +125,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             tb = S_total(ib, term);
             if (ta != it.info.df || tb != ta)
                 abort();
+            memcpy(terms[k], term, it.len + 1);
+        }
+        nterms = k;
+        /* one byte flipped: the clean answer or GROKX_E_CORRUPT */
+        if ((bad = malloc(a.n)) != NULL) {
+            grokx_index *id = NULL;
+            memcpy(bad, a.p, a.n);
+            bad[(size * 2654435761u) % a.n] ^= (unsigned char)(1u << (size % 8));
+            if (grokx_index_open_memory(bad, a.n, &id, &err) == 0) {
+                for (k = 0; k < nterms; k++) {
+                    int r1, r2;
+                    uint64_t h1 = S_answer(ia, terms[k], &r1), h2 = S_answer(id, terms[k], &r2);
+                    if (r1 || (r2 != 0 && r2 != GROKX_E_CORRUPT) || (r2 == 0 && h1 != h2))
+                        abort();
+                }
+                grokx_index_close(id);
+            }
+            free(bad);
         }
     }
     grokx_index_close(ia);

@@ -6,6 +6,7 @@
 #ifndef GROKX_INDEX_H
 #define GROKX_INDEX_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -15,7 +16,7 @@
 
 #define GX_IX_MAGIC "GROKXIX\0"    /* 8 bytes at offset 0 */
 #define GX_IX_END_MAGIC "GXIXEND\0" /* the last 8 bytes */
-#define GX_IX_VERSION 1u
+#define GX_IX_VERSION 2u
 #define GX_IX_PRELUDE 16u  /* magic, u32 version, u32 flags */
 #define GX_IX_FOOTER 32u   /* u64 dir_off, u64 dir_len, u32 dir_crc, u32 version, magic */
 #define GX_IX_DIR_FIXED 64u /* the directory before its section table */
@@ -28,6 +29,8 @@
 #define GX_IX_DICT_BLOCK 32u    /* terms per dictionary block */
 #define GX_IX_STORE_BLOCK 16384u /* message store block, before compression */
 #define GX_IX_STORE_RAW_MAX (1u << 30) /* largest block a reader inflates */
+#define GX_IX_PAGE_SHIFT 16u
+#define GX_IX_PAGE (1u << GX_IX_PAGE_SHIFT) /* bytes per checksummed page (PAGES) */
 
 enum { /* section ids, in file order */
     GX_SEC_POSTINGS = 1,
@@ -39,7 +42,8 @@ enum { /* section ids, in file order */
     GX_SEC_STRS,
     GX_SEC_DICT,
     GX_SEC_DICT_INDEX,
-    GX_SEC_COUNT = GX_SEC_DICT_INDEX
+    GX_SEC_PAGES,
+    GX_SEC_COUNT = GX_SEC_PAGES
 };
 
 /* DOCS record flags */
@@ -233,6 +237,12 @@ typedef struct gx_ixw {
     uint64_t nterms, block_terms, post_off;
     unsigned char *block_rec; /* the dict_index record being filled, as an offset */
     uint64_t block_rec_off;
+    /* PAGES: the CRC-32 of every GX_IX_PAGE bytes written before it */
+    gx_buf pages;
+    uint32_t page_crc;
+    uint64_t page_fill;
+    int paged; /* the pages are closed: PAGES is being written */
+    uint64_t crc_at; /* bytes counted in the checksums so far */
 } gx_ixw;
 
 typedef struct gx_ix_counts {
@@ -318,13 +328,16 @@ int gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads, size_t range);
 
 /* ---- reading an index file -------------------------------------------- */
 
+/* A section: where it starts in the file, and its length. There is no
+ * pointer to its bytes here on purpose: they are read through gx_ix_at()
+ * only, which verifies them first. */
 typedef struct gx_span {
-    const unsigned char *p;
+    uint64_t off;
     uint64_t len;
 } gx_span;
 
 typedef struct gx_ix {
-    const unsigned char *base;
+    const unsigned char *unverified; /* the file: read only by gx_ix_at() and the open */
     uint64_t size;
     void *map;       /* mmap'ed region to unmap, or NULL */
     size_t map_len;
@@ -333,8 +346,39 @@ typedef struct gx_ix {
     gx_ix_counts n;
     uint64_t nterms, ndict_blocks;
     double avgdl;
+    /* the page checksums (PAGES, verified at open) and a bit per page
+     * verified so far, shared by copies of this struct (threads of a
+     * merge): set atomically, never cleared */
+    const unsigned char *page_crc;
+    uint64_t npages, paged;          /* pages; bytes they cover, from 0 */
+    atomic_uint *page_ok;
     char why[GROKX_ERROR_TEXT_MAX];
 } gx_ix;
+
+/* Verify page k of the file against PAGES and remember it: 0, or
+ * GROKX_E_CORRUPT with ix->why set. */
+int gx_ix_verify_page(const gx_ix *ix, uint64_t k);
+
+/* The one way to a section's bytes: [off, off + len) of section s, every
+ * page it touches verified first (once: a bit per page remembers it). NULL
+ * when the range is not inside the section or a page fails its checksum
+ * (ix->why says which). Every reader of an index goes through here, so no
+ * byte reaches an answer unverified (docs/index-format.md). */
+static inline const unsigned char *
+gx_ix_at(const gx_ix *ix, int s, uint64_t off, uint64_t len)
+{
+    uint64_t a, k, last;
+    if (off > ix->sec[s].len || len > ix->sec[s].len - off)
+        return NULL;
+    a = ix->sec[s].off + off;
+    if (len && s != GX_SEC_PAGES) { /* PAGES itself is verified whole at open */
+        for (k = a >> GX_IX_PAGE_SHIFT, last = (a + len - 1) >> GX_IX_PAGE_SHIFT; k <= last; k++)
+            if (!(atomic_load_explicit(&ix->page_ok[k >> 5], memory_order_relaxed) >> (k & 31) & 1) &&
+                gx_ix_verify_page(ix, k))
+                return NULL;
+    }
+    return ix->unverified + a;
+}
 
 /* What the dictionary says of a term: its postings in POSTINGS. */
 typedef struct gx_term_info {
@@ -380,9 +424,10 @@ int gx_dict_find(const gx_ix *ix, const char *term, size_t len, gx_term_info *ou
 /* A cursor over one term's postings: blocks are decoded whole when
  * entered (positions only when asked for), and skipped unread by seek. */
 typedef struct gx_pcur {
-    const unsigned char *d, *dend;   /* doc blocks */
-    const unsigned char *s, *send;   /* skip table */
-    const unsigned char *p, *pend;   /* position blocks */
+    const gx_ix *ix;
+    uint64_t d, dend;                /* doc blocks: offsets in POSTINGS */
+    const unsigned char *s, *send;   /* skip table (verified at init) */
+    uint64_t p, pend;                /* position blocks: offsets in POSTINGS */
     uint64_t df, i;                  /* documents, documents passed */
     uint64_t ndocs;                  /* of the index: every doc id is below */
     int64_t doc;                     /* current document, -1 before the first */
@@ -393,12 +438,14 @@ typedef struct gx_pcur {
     int decoded, pos_decoded;
     int64_t block_last;              /* from the skip table; INT64_MAX without one */
     unsigned block_impact;           /* from the skip table (gx_impact_q); 255 without one */
-    const unsigned char *bd, *bdend, *bp, *bpend; /* its bytes */
+    uint64_t bd, bdend, bp, bpend;   /* its bytes, in POSTINGS (read through gx_ix_at) */
     uint32_t *pos;                   /* its positions, absolute */
     size_t pos_cap;
     uint32_t pstart[GX_IX_BLOCK_DOCS + 1];
     int corrupt;
 } gx_pcur;
+/* GROKX_E_CORRUPT when the skip table fails its pages (the cursor then
+ * says so on every call). */
 int gx_pcur_init(gx_pcur *c, const gx_ix *ix, const gx_term_info *t);
 void gx_pcur_free(gx_pcur *c);
 /* Advance: 1 with c->doc, 0 at the end, GROKX_E_CORRUPT. */
@@ -428,7 +475,7 @@ typedef struct gx_conv {
     uint32_t flags, first_doc, doc_count;
     int64_t create_time, modify_time;
 } gx_conv;
-void gx_ix_doc(const gx_ix *ix, uint32_t i, gx_doc *d);        /* i < ndocs */
+int gx_ix_doc(const gx_ix *ix, uint64_t i, gx_doc *d);         /* GROKX_E_CORRUPT */
 int gx_ix_conv(const gx_ix *ix, uint64_t i, gx_conv *c);       /* GROKX_E_CORRUPT */
 int gx_ix_name(const gx_ix *ix, uint64_t i, grokx_str *s);     /* GROKX_E_CORRUPT */
 /* Inflate store block b into *raw (a buffer the caller keeps). */

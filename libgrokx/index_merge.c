@@ -31,7 +31,7 @@ typedef struct S_in {
     uint64_t doc_base, block_base, strs_base;
     uint16_t *name_map;
     int dropped; /* some of its conversations were dropped (dedup) */
-    const unsigned char *read_from; /* pages before this were given back */
+    uint64_t read_from; /* the file's pages before this offset were given back */
     struct { uint32_t block, off; } *loc; /* where its kept texts went, when dropped */
 } S_in;
 
@@ -161,13 +161,15 @@ S_number(S_merge *m, int dedup)
             in->map[d] = S_DROP;
         for (c = 0; c < in->ix->n.nconvs; c++) {
             gx_conv cv;
-            gx_ix_conv(in->ix, c, &cv);
+            if (gx_ix_conv(in->ix, c, &cv))
+                return S_fail(m, i, "a damaged conversation record");
             if (in->conv_map[c] == S_DROP)
                 continue;
             in->conv_map[c] = (uint32_t)convs++;
             for (d = 0; d < cv.doc_count; d++) {
                 gx_doc doc;
-                gx_ix_doc(in->ix, cv.first_doc + (uint32_t)d, &doc);
+                if (gx_ix_doc(in->ix, cv.first_doc + d, &doc))
+                    return S_fail(m, i, "a damaged document record");
                 tokens += doc.ntokens;
                 if (in->map)
                     in->map[cv.first_doc + d] = (uint32_t)(docs + d);
@@ -191,8 +193,12 @@ S_number(S_merge *m, int dedup)
         uint64_t d;
         for (d = 0; d < in->ix->n.ndocs; d++) {
             uint64_t nd = in->map ? in->map[d] : in->doc_base + d;
-            if (nd < docs) /* not dropped */
-                m->doc_len[nd] = gx_le32(in->ix->sec[GX_SEC_DOCS].p + d * GX_IX_DOC_REC + 4);
+            gx_doc doc;
+            if (nd >= docs) /* dropped */
+                continue;
+            if (gx_ix_doc(in->ix, d, &doc))
+                return S_fail(m, i, "a damaged document record");
+            m->doc_len[nd] = doc.ntokens;
         }
     }
     return 0;
@@ -215,15 +221,18 @@ S_names(S_merge *m, gx_buf *names)
         for (j = 0; j < in->ix->n.nnames && !rc; j++) {
             grokx_str s;
             unsigned char ref[GX_IX_NAME_REC];
-            gx_ix_name(in->ix, j, &s); /* checked when the input was opened */
+            const unsigned char *rec = gx_ix_at(in->ix, GX_SEC_NAMES, j * GX_IX_NAME_REC, GX_IX_NAME_REC);
+            if (!rec || gx_ix_name(in->ix, j, &s)) { /* both checked when the input was opened */
+                rc = S_fail(m, i, "a damaged name");
+                break;
+            }
             for (k = 0; k < total; k++) /* few names: senders and models */
                 if (seen[k].len == s.len && !memcmp(seen[k].ptr, s.ptr, s.len))
                     break;
             if (k == total && total == 65535) {
                 k = 65535; /* the overflow slot, as in the build */
             } else if (k == total) {
-                gx_put64(ref, in->strs_base +
-                                  (uint64_t)((const unsigned char *)s.ptr - in->ix->sec[GX_SEC_STRS].p));
+                gx_put64(ref, in->strs_base + gx_le64(rec));
                 gx_put32(ref + 8, (uint32_t)s.len);
                 if (gx_grow(&seen, &cap, total + 1, sizeof *seen) ||
                     gx_buf_put(names, ref, sizeof ref))
@@ -239,26 +248,25 @@ S_names(S_merge *m, gx_buf *names)
     return rc;
 }
 
-/* Give back the pages of an input mapped before upto: the merge reads each
- * input front to back once, and the pages it has read would otherwise
- * count in the process's memory (a file mapping's pages do) until the end. */
+/* Give back the pages of an input mapped before file offset upto: the
+ * merge reads each input front to back once, and the pages it has read
+ * would otherwise count in the process's memory (a file mapping's pages
+ * do) until the end. */
 static void
-S_release(S_in *in, const unsigned char *upto)
+S_release(S_in *in, uint64_t upto)
 {
 #ifdef MADV_DONTNEED
-    const unsigned char *base = in->ix->map;
+    unsigned char *base = in->ix->map;
     size_t page = (size_t)sysconf(_SC_PAGESIZE), from, to;
-    if (!base || upto < base || upto > base + in->ix->map_len)
+    if (!base || upto > in->ix->map_len || upto < in->read_from)
         return;
-    if (!in->read_from)
-        in->read_from = base;
-    if ((size_t)(upto - in->read_from) < S_DROP_EVERY)
+    if (upto - in->read_from < S_DROP_EVERY)
         return;
-    from = (size_t)(in->read_from - base) / page * page;
-    to = (size_t)(upto - base) / page * page;
+    from = (size_t)in->read_from / page * page;
+    to = (size_t)upto / page * page;
     if (to > from)
-        madvise((void *)(base + from), to - from, MADV_DONTNEED);
-    in->read_from = base + to;
+        madvise(base + from, to - from, MADV_DONTNEED);
+    in->read_from = to;
 #else
     (void)in, (void)upto;
 #endif
@@ -492,7 +500,7 @@ S_range_done(void *ud, size_t k)
     size_t i;
     for (i = 0; i < m->n; i++) {
         const gx_span *p = &m->in[i].ix->sec[GX_SEC_POSTINGS];
-        S_release(&m->in[i], p->p + (stop[i].block == UINT64_MAX ? p->len : stop[i].post_off));
+        S_release(&m->in[i], p->off + (stop[i].block == UINT64_MAX ? p->len : stop[i].post_off));
     }
 }
 
@@ -559,7 +567,10 @@ S_repack(S_merge *m, S_in *in, gx_storew *sw, gx_buf *index)
         grokx_str id, text;
         if (in->map[d] == S_DROP)
             continue;
-        gx_ix_doc(in->ix, (uint32_t)d, &doc);
+        if (gx_ix_doc(in->ix, d, &doc)) {
+            rc = GROKX_E_CORRUPT;
+            break;
+        }
         if (doc.store_block != block) {
             if ((rc = gx_ix_store_block(in->ix, doc.store_block, &raw)) != 0)
                 break;
@@ -609,13 +620,23 @@ S_store(S_merge *m)
         }
         for (k = 0; k < ix->sec[GX_SEC_STORE].len && !rc; k += S_DROP_EVERY) { /* in pieces */
             size_t piece = (size_t)GX_MIN((uint64_t)S_DROP_EVERY, ix->sec[GX_SEC_STORE].len - k);
-            rc = gx_ixw_put(&m->w, ix->sec[GX_SEC_STORE].p + k, piece);
-            S_release(in, ix->sec[GX_SEC_STORE].p + k + piece);
+            const unsigned char *p = gx_ix_at(ix, GX_SEC_STORE, k, piece);
+            if (!p) {
+                rc = S_fail(m, i, "a damaged message store");
+                break;
+            }
+            rc = gx_ixw_put(&m->w, p, piece);
+            S_release(in, ix->sec[GX_SEC_STORE].off + k + piece);
         }
         if (rc)
             break;
         for (k = 1; k <= ix->n.nstore_blocks && !rc; k++) {
-            gx_put64(b, base + gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + k * 8));
+            const unsigned char *p = gx_ix_at(ix, GX_SEC_STORE_INDEX, k * 8, 8);
+            if (!p) {
+                rc = S_fail(m, i, "a damaged store index");
+                break;
+            }
+            gx_put64(b, base + gx_le64(p));
             rc = gx_buf_put(&index, b, 8);
         }
     }
@@ -640,12 +661,14 @@ S_docs(S_merge *m)
             gx_doc doc;
             if (in->map && in->map[d] == S_DROP)
                 continue;
-            gx_ix_doc(in->ix, (uint32_t)d, &doc);
+            const unsigned char *r = gx_ix_at(in->ix, GX_SEC_DOCS, d * GX_IX_DOC_REC, GX_IX_DOC_REC);
+            if (!r || gx_ix_doc(in->ix, d, &doc))
+                return S_fail(m, i, "a damaged document record");
             if (doc.conv >= in->ix->n.nconvs || doc.store_block >= in->ix->n.nstore_blocks ||
                 doc.model >= in->ix->n.nnames || doc.sender >= in->ix->n.nnames ||
                 in->conv_map[doc.conv] == S_DROP)
                 return S_fail(m, i, "a damaged document record");
-            memcpy(rec, in->ix->sec[GX_SEC_DOCS].p + d * GX_IX_DOC_REC, sizeof rec);
+            memcpy(rec, r, sizeof rec);
             gx_put32(rec, in->conv_map[doc.conv]);
             if (in->loc) {
                 gx_put32(rec + 16, in->loc[d].block);
@@ -675,8 +698,10 @@ S_convs(S_merge *m)
             gx_conv cv;
             if (in->conv_map[c] == S_DROP)
                 continue;
-            gx_ix_conv(in->ix, c, &cv);
-            memcpy(rec, in->ix->sec[GX_SEC_CONVS].p + c * GX_IX_CONV_REC, sizeof rec);
+            const unsigned char *r = gx_ix_at(in->ix, GX_SEC_CONVS, c * GX_IX_CONV_REC, GX_IX_CONV_REC);
+            if (!r || gx_ix_conv(in->ix, c, &cv))
+                return S_fail(m, i, "a damaged conversation record");
+            memcpy(rec, r, sizeof rec);
             gx_put64(rec, in->strs_base + gx_le64(rec));
             gx_put64(rec + 12, in->strs_base + gx_le64(rec + 12));
             gx_put64(rec + 24, in->strs_base + gx_le64(rec + 24));
@@ -714,8 +739,14 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range, g
         !(rc = S_convs(&m)) && !(rc = gx_ixw_begin(&m.w, GX_SEC_NAMES)) &&
         !(rc = gx_ixw_put(&m.w, names.ptr, names.len)) && !(rc = gx_ixw_end(&m.w)) &&
         !(rc = gx_ixw_begin(&m.w, GX_SEC_STRS))) {
-        for (i = 0; i < n && !rc; i++)
-            rc = gx_ixw_put(&m.w, ixs[i]->sec[GX_SEC_STRS].p, (size_t)ixs[i]->sec[GX_SEC_STRS].len);
+        for (i = 0; i < n && !rc; i++) {
+            uint64_t k, len = ixs[i]->sec[GX_SEC_STRS].len;
+            for (k = 0; k < len && !rc; k += S_DROP_EVERY) { /* in pieces, each verified */
+                size_t piece = (size_t)GX_MIN((uint64_t)S_DROP_EVERY, len - k);
+                const unsigned char *p = gx_ix_at(ixs[i], GX_SEC_STRS, k, piece);
+                rc = p ? gx_ixw_put(&m.w, p, piece) : S_fail(&m, i, "damaged strings");
+            }
+        }
         if (!rc && !(rc = gx_ixw_end(&m.w)))
             rc = gx_ixw_finish(&m.w, &m.counts);
     }

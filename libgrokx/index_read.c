@@ -4,8 +4,11 @@
  * The file is untrusted: every size, offset, count and varint is checked
  * against the bytes actually there before it is used, so a truncated or
  * damaged file gives GROKX_E_CORRUPT with a reason, never a read out of
- * bounds. Opening checks the directory and the small sections (with
- * their CRCs); gx_ix_check() verifies everything else.
+ * bounds. Opening checks the directory and the page checksums (PAGES);
+ * every other byte is read through gx_ix_at(), which verifies the pages
+ * it touches on first use, so nothing unverified reaches an answer.
+ * gx_ix_check() verifies everything else: every section's CRC and every
+ * structure.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,13 +53,31 @@ S_crc(const unsigned char *p, uint64_t n)
 
 static const char *const S_sec_names[GX_SEC_COUNT + 1] = {
     "", "postings", "message store", "store index", "documents", "conversations",
-    "names", "strings", "dictionary", "dictionary index"};
+    "names", "strings", "dictionary", "dictionary index", "page checksums"};
 
 static int
 S_check_crc(gx_ix *ix, int s)
 {
-    if (S_crc(ix->sec[s].p, ix->sec[s].len) != ix->sec_crc[s])
+    const unsigned char *p = gx_ix_at(ix, s, 0, ix->sec[s].len);
+    if (!p)
+        return GROKX_E_CORRUPT;
+    if (S_crc(p, ix->sec[s].len) != ix->sec_crc[s])
         return gx_ix_fail(ix, "the %s section fails its checksum", S_sec_names[s]);
+    return 0;
+}
+
+int
+gx_ix_verify_page(const gx_ix *ix, uint64_t k)
+{
+    uint64_t from = k << GX_IX_PAGE_SHIFT, to;
+    if (k >= ix->npages) /* gx_ix_at reads inside sections, which the pages cover */
+        return gx_ix_fail((gx_ix *)ix, "page %llu is outside the index", (unsigned long long)k);
+    to = GX_MIN(from + GX_IX_PAGE, ix->paged);
+    if (S_crc(ix->unverified + from, to - from) != gx_le32(ix->page_crc + k * 4))
+        return gx_ix_fail((gx_ix *)ix,
+                          "the index is damaged: bytes %llu to %llu fail their checksum",
+                          (unsigned long long)from, (unsigned long long)to - 1);
+    atomic_fetch_or_explicit(&ix->page_ok[k >> 5], 1u << (k & 31), memory_order_relaxed);
     return 0;
 }
 
@@ -65,26 +86,30 @@ static int
 S_str(const gx_ix *ix, const unsigned char *rec, grokx_str *s)
 {
     uint64_t off = gx_le64(rec), len = gx_le32(rec + 8);
-    const gx_span *st = &ix->sec[GX_SEC_STRS];
-    if (off > st->len || len > st->len - off)
+    const unsigned char *p = gx_ix_at(ix, GX_SEC_STRS, off, len);
+    if (!p)
         return GROKX_E_CORRUPT;
-    s->ptr = (const char *)st->p + off;
+    s->ptr = (const char *)p;
     s->len = (size_t)len;
     return 0;
 }
 
-int
-gx_ix_open_mem(gx_ix *ix, const void *data, uint64_t size)
+static int
+S_open(gx_ix *ix, const void *data, uint64_t size)
 {
-    const unsigned char *b = data, *foot, *dir;
+    const unsigned char *b = data, *foot, *dir, *si;
     uint64_t dir_off, dir_len, prev_end = GX_IX_PRELUDE, i, sum;
     unsigned seen = 0;
-    int s, rc;
-    memset(ix, 0, sizeof *ix);
-    ix->base = b;
+    int s;
+    ix->unverified = b;
     ix->size = size;
     if (size < GX_IX_PRELUDE + GX_IX_FOOTER || memcmp(b, GX_IX_MAGIC, 8))
         return gx_ix_fail(ix, "not a libgrokx search index");
+    if (gx_le32(b + 8) < GX_IX_VERSION) /* read unverified: refused, never searched */
+        return gx_ix_fail(ix, "the index was built by an older grokx (format version %u, this "
+                              "one reads %u): rebuild it with grokx convert -f index",
+                          (unsigned)gx_le32(b + 8), GX_IX_VERSION),
+               GROKX_E_VERSION;
     if (gx_le32(b + 8) != GX_IX_VERSION)
         return gx_ix_fail(ix, "index format version %u, this libgrokx reads %u",
                           (unsigned)gx_le32(b + 8), GX_IX_VERSION),
@@ -123,7 +148,7 @@ gx_ix_open_mem(gx_ix *ix, const void *data, uint64_t size)
         seen |= 1u << s;
         if (off != prev_end || len > dir_off - off)
             return gx_ix_fail(ix, "the %s section is out of bounds", S_sec_names[s]);
-        ix->sec[s].p = b + off;
+        ix->sec[s].off = off;
         ix->sec[s].len = len;
         ix->sec_crc[s] = gx_le32(r + 4);
         prev_end = off + len;
@@ -148,22 +173,32 @@ gx_ix_open_mem(gx_ix *ix, const void *data, uint64_t size)
         ix->ndict_blocks > ix->nterms || ix->nterms > ix->ndict_blocks * GX_IX_DICT_BLOCK)
         return gx_ix_fail(ix, "the dictionary index does not match %llu terms",
                           (unsigned long long)ix->nterms);
-    /* the small sections every search reads; conversations (a record per
-     * conversation: large) are checked where they are read, and by the
-     * full check */
-    if ((rc = S_check_crc(ix, GX_SEC_NAMES)) || (rc = S_check_crc(ix, GX_SEC_STORE_INDEX)) ||
-        (rc = S_check_crc(ix, GX_SEC_DICT_INDEX)))
-        return rc;
-    /* the store index: offsets rising within the store */
+    /* the page checksums: one per GX_IX_PAGE bytes before them, verified
+     * whole; the pages themselves are verified as they are read */
+    ix->paged = ix->sec[GX_SEC_PAGES].off;
+    ix->npages = (ix->paged + GX_IX_PAGE - 1) >> GX_IX_PAGE_SHIFT;
+    if (ix->sec[GX_SEC_PAGES].len != ix->npages * 4)
+        return gx_ix_fail(ix, "the page checksums do not cover the index");
+    ix->page_crc = b + ix->sec[GX_SEC_PAGES].off;
+    if (S_crc(ix->page_crc, ix->sec[GX_SEC_PAGES].len) != ix->sec_crc[GX_SEC_PAGES])
+        return gx_ix_fail(ix, "the page checksums fail their own checksum");
+    if (!(ix->page_ok = calloc((size_t)(ix->npages >> 5) + 1, sizeof *ix->page_ok)))
+        return snprintf(ix->why, sizeof ix->why, "out of memory"), GROKX_E_NOMEM;
+    /* the store index: offsets rising within the store (every section is
+     * read through gx_ix_at from here on) */
+    if (!(si = gx_ix_at(ix, GX_SEC_STORE_INDEX, 0, ix->sec[GX_SEC_STORE_INDEX].len)))
+        return GROKX_E_CORRUPT;
     for (i = 0; i <= ix->n.nstore_blocks; i++) {
-        uint64_t o = gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + i * 8);
-        uint64_t prev = i ? gx_le64(ix->sec[GX_SEC_STORE_INDEX].p + (i - 1) * 8) : 0;
+        uint64_t o = gx_le64(si + i * 8);
+        uint64_t prev = i ? gx_le64(si + (i - 1) * 8) : 0;
         if (o > ix->sec[GX_SEC_STORE].len || o < prev || (i && o - prev < 4))
             return gx_ix_fail(ix, "store block %llu is out of bounds", (unsigned long long)i);
     }
     /* the dictionary index: blocks rising within the dictionary and postings */
+    if (!(si = gx_ix_at(ix, GX_SEC_DICT_INDEX, 0, ix->sec[GX_SEC_DICT_INDEX].len)))
+        return GROKX_E_CORRUPT;
     for (i = 0, sum = 0; i < ix->ndict_blocks; i++) {
-        const unsigned char *r = ix->sec[GX_SEC_DICT_INDEX].p + i * GX_IX_DICT_REC;
+        const unsigned char *r = si + i * GX_IX_DICT_REC;
         uint64_t d = gx_le64(r), p = gx_le64(r + 8), n = gx_le32(r + 16);
         if (d >= ix->sec[GX_SEC_DICT].len || p > ix->sec[GX_SEC_POSTINGS].len || !n ||
             n > GX_IX_DICT_BLOCK ||
@@ -178,10 +213,23 @@ gx_ix_open_mem(gx_ix *ix, const void *data, uint64_t size)
     for (i = 0; i < ix->n.nnames; i++) {
         grokx_str nm;
         if (gx_ix_name(ix, i, &nm))
-            return gx_ix_fail(ix, "name %llu is out of bounds", (unsigned long long)i);
+            return ix->why[0] ? GROKX_E_CORRUPT
+                              : gx_ix_fail(ix, "name %llu is out of bounds", (unsigned long long)i);
     }
     ix->avgdl = gx_avgdl(ix->n.total_tokens, ix->n.ndocs);
     return 0;
+}
+
+int
+gx_ix_open_mem(gx_ix *ix, const void *data, uint64_t size)
+{
+    int rc;
+    memset(ix, 0, sizeof *ix);
+    if ((rc = S_open(ix, data, size)) != 0) { /* nothing to close after a failure */
+        free(ix->page_ok);
+        ix->page_ok = NULL;
+    }
+    return rc;
 }
 
 int
@@ -225,14 +273,18 @@ gx_ix_close(gx_ix *ix)
     if (ix->map)
         munmap(ix->map, ix->map_len);
     ix->map = NULL;
+    free(ix->page_ok);
+    ix->page_ok = NULL;
 }
 
 /* ---- records --------------------------------------------------------- */
 
-void
-gx_ix_doc(const gx_ix *ix, uint32_t i, gx_doc *d)
+int
+gx_ix_doc(const gx_ix *ix, uint64_t i, gx_doc *d)
 {
-    const unsigned char *r = ix->sec[GX_SEC_DOCS].p + (uint64_t)i * GX_IX_DOC_REC;
+    const unsigned char *r = gx_ix_at(ix, GX_SEC_DOCS, i * GX_IX_DOC_REC, GX_IX_DOC_REC);
+    if (!r || i >= ix->n.ndocs)
+        return GROKX_E_CORRUPT;
     d->conv = gx_le32(r);
     d->ntokens = gx_le32(r + 4);
     d->time = (int64_t)gx_le64(r + 8);
@@ -242,13 +294,14 @@ gx_ix_doc(const gx_ix *ix, uint32_t i, gx_doc *d)
     d->sender = gx_le16(r + 26);
     d->role = r[28];
     d->flags = r[29];
+    return 0;
 }
 
 int
 gx_ix_conv(const gx_ix *ix, uint64_t i, gx_conv *c)
 {
-    const unsigned char *r = ix->sec[GX_SEC_CONVS].p + i * GX_IX_CONV_REC;
-    if (i >= ix->n.nconvs)
+    const unsigned char *r;
+    if (i >= ix->n.nconvs || !(r = gx_ix_at(ix, GX_SEC_CONVS, i * GX_IX_CONV_REC, GX_IX_CONV_REC)))
         return GROKX_E_CORRUPT;
     if (S_str(ix, r, &c->id) || S_str(ix, r + 12, &c->title) || S_str(ix, r + 24, &c->path))
         return GROKX_E_CORRUPT;
@@ -265,56 +318,87 @@ gx_ix_conv(const gx_ix *ix, uint64_t i, gx_conv *c)
 int
 gx_ix_name(const gx_ix *ix, uint64_t i, grokx_str *s)
 {
-    if (i >= ix->n.nnames)
+    const unsigned char *r;
+    if (i >= ix->n.nnames || !(r = gx_ix_at(ix, GX_SEC_NAMES, i * GX_IX_NAME_REC, GX_IX_NAME_REC)))
         return GROKX_E_CORRUPT;
-    return S_str(ix, ix->sec[GX_SEC_NAMES].p + i * GX_IX_NAME_REC, s);
+    return S_str(ix, r, s);
 }
 
-/* Store block b: its deflated bytes [*p, *p + *clen) and raw_len in *want.
- * raw_len is checked against what the block's bytes can inflate to
- * (DEFLATE_MAX_RATIO per byte), so a reader never allocates for a size
- * the file only claims. */
+/* Store block b: its deflated bytes at offset *cstart of STORE, *clen of
+ * them, and raw_len in *want. raw_len is checked against what the block's
+ * bytes can inflate to (DEFLATE_MAX_RATIO per byte), so a reader never
+ * allocates for a size the file only claims. */
 static int
-S_store_span(const gx_ix *ix, uint64_t b, const unsigned char **p, uint64_t *clen,
-             uint64_t *want)
+S_store_span(const gx_ix *ix, uint64_t b, uint64_t *cstart, uint64_t *clen, uint64_t *want)
 {
-    const unsigned char *si = ix->sec[GX_SEC_STORE_INDEX].p;
+    const unsigned char *si, *r;
     uint64_t start, end;
-    if (b >= ix->n.nstore_blocks)
+    if (b >= ix->n.nstore_blocks || !(si = gx_ix_at(ix, GX_SEC_STORE_INDEX, b * 8, 16)))
         return GROKX_E_CORRUPT;
-    start = gx_le64(si + b * 8);
-    end = gx_le64(si + (b + 1) * 8); /* the open checked end - start >= 4 */
-    *p = ix->sec[GX_SEC_STORE].p + start + 4;
+    start = gx_le64(si);
+    end = gx_le64(si + 8); /* the open checked end - start >= 4 */
+    if (!(r = gx_ix_at(ix, GX_SEC_STORE, start, 4)))
+        return GROKX_E_CORRUPT;
+    *cstart = start + 4;
     *clen = end - start - 4;
-    *want = gx_le32(*p - 4);
+    *want = gx_le32(r);
     if (*want > GX_IX_STORE_RAW_MAX || *clen > UINT32_MAX || *want > *clen * DEFLATE_MAX_RATIO)
         return GROKX_E_CORRUPT;
+    return 0;
+}
+
+/* Inflate until z has put out `need` bytes in all (or the stream ends),
+ * feeding it the block's bytes a page at a time, each verified as it is
+ * fed: only what inflate consumes is read. */
+static int
+S_inflate(const gx_ix *ix, z_stream *z, uint64_t cstart, uint64_t clen, uint64_t *fed,
+          uint64_t need)
+{
+    while (z->total_out < need) {
+        int zr;
+        if (!z->avail_in && *fed < clen) {
+            uint64_t at = cstart + *fed, k;
+            const unsigned char *p;
+            k = GX_MIN(clen - *fed, GX_IX_PAGE - (ix->sec[GX_SEC_STORE].off + at) % GX_IX_PAGE);
+            if (!(p = gx_ix_at(ix, GX_SEC_STORE, at, k)))
+                return GROKX_E_CORRUPT;
+            z->next_in = (Bytef *)p;
+            z->avail_in = (uInt)k;
+            *fed += k;
+        }
+        zr = inflate(z, Z_NO_FLUSH);
+        if (zr == Z_STREAM_END)
+            break;
+        if (zr == Z_BUF_ERROR && !z->avail_in && *fed == clen)
+            return GROKX_E_CORRUPT; /* the data ends before its output */
+        if (zr != Z_OK && zr != Z_BUF_ERROR)
+            return GROKX_E_CORRUPT;
+    }
     return 0;
 }
 
 int
 gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw)
 {
-    const unsigned char *p;
-    uint64_t clen, want;
+    uint64_t cstart, clen, want, fed = 0;
     z_stream z;
-    int zr;
-    if (S_store_span(ix, b, &p, &clen, &want))
+    int rc;
+    if (S_store_span(ix, b, &cstart, &clen, &want))
         return GROKX_E_CORRUPT;
     raw->len = 0;
-    if (gx_buf_reserve(raw, (size_t)want))
+    if (gx_buf_reserve(raw, (size_t)want + 1))
         return GROKX_E_NOMEM;
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, -15) != Z_OK) /* raw deflate */
         return GROKX_E_NOMEM;
-    z.next_in = (Bytef *)p;
-    z.avail_in = (uInt)clen;
     z.next_out = (Bytef *)raw->ptr;
-    z.avail_out = (uInt)want;
-    zr = inflate(&z, Z_FINISH);
+    z.avail_out = (uInt)want + 1; /* one more: the stream must end at want */
+    rc = S_inflate(ix, &z, cstart, clen, &fed, want + 1);
+    if (!rc && z.total_out != want)
+        rc = GROKX_E_CORRUPT;
     inflateEnd(&z);
-    if (zr != Z_STREAM_END || z.total_out != want)
-        return GROKX_E_CORRUPT;
+    if (rc)
+        return rc;
     raw->len = (size_t)want;
     return 0;
 }
@@ -326,18 +410,15 @@ int
 gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_str *id,
                   grokx_str *text)
 {
-    const unsigned char *p;
-    uint64_t clen, want, need;
+    uint64_t cstart, clen, want, need, fed = 0;
     z_stream z;
-    int zr, pass;
-    if (S_store_span(ix, b, &p, &clen, &want) || off >= want)
+    int pass;
+    if (S_store_span(ix, b, &cstart, &clen, &want) || off >= want)
         return GROKX_E_CORRUPT;
     raw->len = 0;
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, -15) != Z_OK) /* raw deflate */
         return GROKX_E_NOMEM;
-    z.next_in = (Bytef *)p;
-    z.avail_in = (uInt)clen;
     need = GX_MIN(want, off + 96); /* the header: two varints and an id (a UUID: 36 bytes) */
     for (pass = 0; pass < 3; pass++) {
         /* room for what this pass needs only (the buffer may move) */
@@ -348,8 +429,7 @@ gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_
         }
         z.next_out = (Bytef *)raw->ptr + z.total_out;
         z.avail_out = (uInt)(need - z.total_out);
-        zr = inflate(&z, need == want ? Z_FINISH : Z_SYNC_FLUSH);
-        if ((zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) || z.total_out != need)
+        if (S_inflate(ix, &z, cstart, clen, &fed, need) || z.total_out != need)
             break;
         raw->len = (size_t)need;
         if (gx_ix_store_record(ix, raw, off, id, text) == 0) {
@@ -397,16 +477,22 @@ static int
 S_dict_block(gx_dict_iter *it, uint64_t b)
 {
     const gx_ix *ix = it->ix;
-    const unsigned char *r = ix->sec[GX_SEC_DICT_INDEX].p + b * GX_IX_DICT_REC;
-    uint64_t end = b + 1 < ix->ndict_blocks ? gx_le64(r + GX_IX_DICT_REC)
-                                            : ix->sec[GX_SEC_DICT].len;
+    const unsigned char *r = gx_ix_at(ix, GX_SEC_DICT_INDEX, b * GX_IX_DICT_REC, GX_IX_DICT_REC);
+    uint64_t start, end;
     it->block = b;
     it->in_block = 0;
-    it->block_n = gx_le32(r + 16);
-    it->p = ix->sec[GX_SEC_DICT].p + gx_le64(r);
-    it->end = ix->sec[GX_SEC_DICT].p + end;
-    it->post_off = gx_le64(r + 8);
+    it->block_n = 0;
+    it->p = it->end = NULL;
     it->len = 0;
+    if (!r) /* the open checked the index's bounds: a page failing */
+        return GROKX_E_CORRUPT;
+    start = gx_le64(r);
+    end = b + 1 < ix->ndict_blocks ? gx_le64(r + GX_IX_DICT_REC) : ix->sec[GX_SEC_DICT].len;
+    it->block_n = gx_le32(r + 16);
+    it->post_off = gx_le64(r + 8);
+    if (!(it->p = gx_ix_at(ix, GX_SEC_DICT, start, end - start)))
+        return it->block_n = 0, GROKX_E_CORRUPT;
+    it->end = it->p + (end - start);
     return 0;
 }
 
@@ -419,7 +505,8 @@ S_dict_read(gx_dict_iter *it)
     if (it->in_block == it->block_n) {
         if (it->block + 1 >= ix->ndict_blocks)
             return 0;
-        S_dict_block(it, it->block + 1);
+        if (S_dict_block(it, it->block + 1))
+            return GROKX_E_CORRUPT;
     }
     if (gx_varint(&it->p, it->end, &pre) || gx_varint(&it->p, it->end, &suf) ||
         pre > it->len || (it->in_block == 0 && pre) || suf > GX_TERM_MAX - pre ||
@@ -466,8 +553,7 @@ gx_dict_seek(gx_dict_iter *it, const gx_ix *ix, const char *key, size_t klen)
             uint64_t mid = lo + (hi - lo) / 2;
             gx_dict_iter t;
             t.ix = ix;
-            S_dict_block(&t, mid);
-            if (S_dict_read(&t) < 0)
+            if (S_dict_block(&t, mid) || S_dict_read(&t) < 0)
                 return GROKX_E_CORRUPT;
             if (S_cmp(t.term, t.len, key, klen) <= 0)
                 lo = mid;
@@ -475,8 +561,8 @@ gx_dict_seek(gx_dict_iter *it, const gx_ix *ix, const char *key, size_t klen)
                 hi = mid;
         }
     }
-    S_dict_block(it, lo);
-    it->in_block = 0;
+    if (S_dict_block(it, lo))
+        return GROKX_E_CORRUPT;
     if (key) { /* read up to the first term >= key and keep it pending */
         for (;;) {
             int rc = S_dict_read(it);
@@ -495,7 +581,8 @@ int
 gx_dict_block_first(gx_dict_iter *it, const gx_ix *ix, uint64_t b)
 {
     it->ix = ix;
-    S_dict_block(it, b);
+    if (S_dict_block(it, b))
+        return GROKX_E_CORRUPT;
     return S_dict_read(it) == 1 ? 1 : GROKX_E_CORRUPT;
 }
 
@@ -585,13 +672,14 @@ gx_pfor_get(const unsigned char **pp, const unsigned char *end, uint32_t *v, siz
 int
 gx_pcur_init(gx_pcur *c, const gx_ix *ix, const gx_term_info *t)
 {
-    const unsigned char *base = ix->sec[GX_SEC_POSTINGS].p + t->off;
     memset(c, 0, offsetof(gx_pcur, bdoc));
-    c->d = base;
-    c->dend = base + t->doc_len;
-    c->s = c->dend;
-    c->send = c->s + t->skip_len;
-    c->p = c->send;
+    c->ix = ix;
+    c->d = t->off;
+    c->dend = t->off + t->doc_len;
+    /* the skip table is small and read in order: verified now */
+    c->s = gx_ix_at(ix, GX_SEC_POSTINGS, c->dend, t->skip_len);
+    c->send = c->s ? c->s + t->skip_len : NULL;
+    c->p = c->dend + t->skip_len;
     c->pend = c->p + t->pos_len;
     c->df = t->df;
     c->ndocs = ix->n.ndocs;
@@ -600,8 +688,8 @@ gx_pcur_init(gx_pcur *c, const gx_ix *ix, const gx_term_info *t)
     c->decoded = c->pos_decoded = 0;
     c->pos = NULL;
     c->pos_cap = 0;
-    c->corrupt = 0;
-    return 0;
+    c->corrupt = !c->s;
+    return c->corrupt ? GROKX_E_CORRUPT : 0;
 }
 
 void
@@ -631,8 +719,8 @@ S_block_header(gx_pcur *c)
         if (gx_varint(&c->s, c->send, &gap) || gx_varint(&c->s, c->send, &db) ||
             gx_varint(&c->s, c->send, &pb) || gx_varint(&c->s, c->send, &impact) || !impact ||
             impact > 255 || !gap || gap > c->ndocs ||
-            c->doc + (int64_t)gap >= (int64_t)c->ndocs || db > (uint64_t)(c->dend - c->d) ||
-            pb > (uint64_t)(c->pend - c->p))
+            c->doc + (int64_t)gap >= (int64_t)c->ndocs || db > c->dend - c->d ||
+            pb > c->pend - c->p)
             return S_corrupt(c);
         c->block_last = c->doc + (int64_t)gap;
         c->block_impact = (unsigned)impact;
@@ -654,11 +742,14 @@ S_block_header(gx_pcur *c)
 static int
 S_block_decode(gx_pcur *c)
 {
-    const unsigned char *q = c->bd;
+    const unsigned char *q = gx_ix_at(c->ix, GX_SEC_POSTINGS, c->bd, c->bdend - c->bd), *qend;
     int64_t doc = c->doc;
     size_t k;
-    if (gx_pfor_get(&q, c->bdend, c->bdoc, c->bn) || gx_pfor_get(&q, c->bdend, c->bfreq, c->bn) ||
-        q != c->bdend)
+    if (!q)
+        return S_corrupt(c);
+    qend = q + (c->bdend - c->bd);
+    if (gx_pfor_get(&q, qend, c->bdoc, c->bn) || gx_pfor_get(&q, qend, c->bfreq, c->bn) ||
+        q != qend)
         return S_corrupt(c);
     for (k = 0; k < c->bn; k++) {
         doc += (int64_t)c->bdoc[k] + 1;
@@ -767,8 +858,11 @@ gx_pcur_positions(gx_pcur *c, const uint32_t **out)
     if (c->corrupt || c->doc < 0 || !c->bi)
         return GROKX_E_CORRUPT;
     if (!c->pos_decoded) {
-        const unsigned char *q = c->bp;
+        const unsigned char *q = gx_ix_at(c->ix, GX_SEC_POSTINGS, c->bp, c->bpend - c->bp), *qend;
         uint64_t m = 0;
+        if (!q)
+            return S_corrupt(c);
+        qend = q + (c->bpend - c->bp);
         for (k = 0; k < c->bn; k++) {
             c->pstart[k] = (uint32_t)m;
             m += c->bfreq[k];
@@ -782,7 +876,7 @@ gx_pcur_positions(gx_pcur *c, const uint32_t **out)
                 return GROKX_E_NOMEM;
             c->pos = np, c->pos_cap = (size_t)m;
         }
-        if (gx_pfor_get(&q, c->bpend, c->pos, (size_t)m) || q != c->bpend)
+        if (gx_pfor_get(&q, qend, c->pos, (size_t)m) || q != qend)
             return S_corrupt(c);
         for (k = 0; k < c->bn; k++) { /* gaps to absolute positions */
             uint64_t at = 0;
@@ -820,7 +914,8 @@ S_check_postings(gx_ix *ix, const gx_dict_iter *it)
             break;
         n++;
         /* the block's impact bounds every message of it */
-        gx_ix_doc(ix, (uint32_t)c.doc, &d);
+        if ((rc = gx_ix_doc(ix, (uint64_t)c.doc, &d)) != 0)
+            break;
         if (gx_impact_q(gx_bm25_tf(c.freq, d.ntokens, ix->avgdl)) > c.block_impact) {
             gx_pcur_free(&c);
             return gx_ix_fail(ix, "term \"%.*s\": a block's impact is too low", (int)it->len,
@@ -898,7 +993,10 @@ gx_ix_check(gx_ix *ix)
         for (d = c.first_doc; d < next_doc && !rc; d++) {
             gx_doc doc;
             grokx_str id, text, nm;
-            gx_ix_doc(ix, (uint32_t)d, &doc);
+            if (gx_ix_doc(ix, d, &doc)) {
+                rc = GROKX_E_CORRUPT;
+                break;
+            }
             tokens += doc.ntokens;
             if (doc.conv != i || gx_ix_name(ix, doc.model, &nm) || gx_ix_name(ix, doc.sender, &nm)) {
                 rc = gx_ix_fail(ix, "message %llu: a damaged record", (unsigned long long)d);

@@ -209,7 +209,10 @@ S_prefix(S_q *q, const char *t, size_t len)
                 S_qfail(q, GROKX_E_NOMEM, "out of memory");
                 return NULL;
             }
-            gx_ix_doc(q->ix, (uint32_t)c.doc, &d);
+            if (gx_ix_doc(q->ix, (uint64_t)c.doc, &d)) {
+                rc = GROKX_E_CORRUPT;
+                break;
+            }
             n->hits[n->nhits].doc = (uint32_t)c.doc;
             n->hits[n->nhits++].score = (float)(idf * S_tf(q->ix, c.freq, d.ntokens));
         }
@@ -455,7 +458,7 @@ static int
 S_cur_rc(S_q *q, S_node *n, int rc)
 {
     if (rc < 0)
-        return S_qfail(q, GROKX_E_CORRUPT, "damaged postings");
+        return S_qfail(q, GROKX_E_CORRUPT, "%s", q->ix->why[0] ? q->ix->why : "damaged postings");
     n->doc = rc ? n->cur.doc : S_END;
     return 0;
 }
@@ -468,7 +471,8 @@ S_phrase_ok(S_q *q, S_node *n)
     for (i = 0; i < n->nkids; i++) {
         int rc = gx_pcur_positions(&n->kids[i]->cur, &q->pos[i]);
         if (rc)
-            return S_qfail(q, rc, rc == GROKX_E_NOMEM ? "out of memory" : "damaged positions");
+            return S_qfail(q, rc, "%s", rc == GROKX_E_NOMEM ? "out of memory"
+                                         : q->ix->why[0] ? q->ix->why : "damaged positions");
     }
     /* each start of the first word; the others found by a forward merge */
     {
@@ -870,11 +874,15 @@ S_keep(const gx_ix *ix, const grokx_search_options *o, const gx_doc *d, int *bad
                    S_ieq(o->sender, (grokx_str){"grok", 4})) {
             if (d->role != 1)
                 return 0;
-        } else if (gx_ix_name(ix, d->sender, &s) || !S_ieq(o->sender, s)) {
+        } else if (gx_ix_name(ix, d->sender, &s)) {
+            return *bad = 1, 0;
+        } else if (!S_ieq(o->sender, s)) {
             return 0;
         }
     }
-    if (o->model && (gx_ix_name(ix, d->model, &s) || !S_has(s, o->model)))
+    if (o->model && gx_ix_name(ix, d->model, &s))
+        return *bad = 1, 0;
+    if (o->model && !S_has(s, o->model))
         return 0;
     if (o->conversation) {
         gx_conv c;
@@ -935,7 +943,10 @@ S_eval(S_q *q, const char *query, const grokx_search_options *o, S_match_fn fn, 
     while (!q->err && root && root->doc != S_END) {
         gx_doc d;
         int64_t doc = root->doc;
-        gx_ix_doc(q->ix, (uint32_t)doc, &d);
+        if (gx_ix_doc(q->ix, (uint64_t)doc, &d)) {
+            S_qfail(q, GROKX_E_CORRUPT, "%s", q->ix->why[0] ? q->ix->why : "a damaged document record");
+            break;
+        }
         if (d.conv >= q->ix->n.nconvs) {
             S_qfail(q, GROKX_E_CORRUPT, "message %lld: a damaged record", (long long)doc);
             break;
@@ -943,7 +954,7 @@ S_eval(S_q *q, const char *query, const grokx_search_options *o, S_match_fn fn, 
         if (S_keep(q->ix, o, &d, &bad) && fn(ud, (uint32_t)doc, &d, S_score(q, root, doc, d.ntokens)))
             break;
         if (bad) {
-            S_qfail(q, GROKX_E_CORRUPT, "a damaged document record");
+            S_qfail(q, GROKX_E_CORRUPT, "%s", q->ix->why[0] ? q->ix->why : "a damaged document record");
             break;
         }
         S_next(q, root);
@@ -988,7 +999,6 @@ S_top_term(S_q *q, S_node *n, S_grouping *g)
 {
     gx_pcur *c = &n->cur;
     const gx_ix *ix = q->ix;
-    const unsigned char *docs = ix->sec[GX_SEC_DOCS].p;
     int rc;
     g->res->r.total = n->info.df;
     while ((rc = gx_pcur_block(c)) == 1) {
@@ -1000,8 +1010,13 @@ S_top_term(S_q *q, S_node *n, S_grouping *g)
         if ((rc = gx_pcur_decode(c)) != 0)
             break;
         for (k = c->bi; k < c->bn; k++) {
-            const unsigned char *r = docs + (uint64_t)c->bdoc[k] * GX_IX_DOC_REC;
+            const unsigned char *r =
+                gx_ix_at(ix, GX_SEC_DOCS, (uint64_t)c->bdoc[k] * GX_IX_DOC_REC, GX_IX_DOC_REC);
             gx_doc d;
+            if (!r) {
+                S_qfail(q, GROKX_E_CORRUPT, "%s", ix->why);
+                return;
+            }
             d.conv = gx_le32(r);
             if (d.conv >= ix->n.nconvs) {
                 S_qfail(q, GROKX_E_CORRUPT, "message %u: a damaged record", (unsigned)c->bdoc[k]);
@@ -1015,25 +1030,28 @@ S_top_term(S_q *q, S_node *n, S_grouping *g)
         c->bi = c->bn;
     }
     if (rc < 0)
-        S_qfail(q, GROKX_E_CORRUPT, "damaged postings");
+        S_qfail(q, GROKX_E_CORRUPT, "%s", ix->why[0] ? ix->why : "damaged postings");
 }
 
-/* The messages of conversation conv that hold term t. */
-static uint64_t
-S_count_in(const gx_ix *ix, const gx_term_info *t, uint32_t conv)
+/* The messages of conversation conv that hold term t, in *n: 0, or
+ * GROKX_E_CORRUPT (a count is never taken from a damaged file). */
+static int
+S_count_in(const gx_ix *ix, const gx_term_info *t, uint32_t conv, uint64_t *n)
 {
     gx_conv cv;
     gx_pcur c;
-    uint64_t n = 0;
+    int rc;
+    *n = 0;
     if (gx_ix_conv(ix, conv, &cv))
-        return 0;
+        return GROKX_E_CORRUPT;
     gx_pcur_init(&c, ix, t);
-    if (gx_pcur_seek(&c, cv.first_doc) == 1)
-        do
-            n += c.doc < (int64_t)cv.first_doc + cv.doc_count;
-        while (c.doc < (int64_t)cv.first_doc + cv.doc_count && gx_pcur_next(&c) == 1);
+    rc = gx_pcur_seek(&c, cv.first_doc);
+    while (rc == 1 && c.doc < (int64_t)cv.first_doc + cv.doc_count) {
+        (*n)++;
+        rc = gx_pcur_next(&c);
+    }
     gx_pcur_free(&c);
-    return n;
+    return rc < 0 ? GROKX_E_CORRUPT : 0;
 }
 
 /* ---- the public functions -------------------------------------------- */
@@ -1192,7 +1210,10 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
     }
     qsort(heap, nheap, sizeof *heap, S_group_cmp);
     for (i = 0; top && i < nheap; i++) /* the fast path skipped some: count them all */
-        heap[i].matches = S_count_in(q->ix, &top->info, heap[i].conv);
+        if ((rc = S_count_in(q->ix, &top->info, heap[i].conv, &heap[i].matches)) != 0) {
+            S_err(err, rc, "%s", q->ix->why[0] ? q->ix->why : "damaged postings");
+            goto done;
+        }
     if (nheap && !(res->r.hits = calloc(nheap, sizeof *res->r.hits))) {
         rc = GROKX_E_NOMEM;
         S_err(err, rc, "out of memory");
@@ -1209,8 +1230,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
             gx_conv c;
             gx_doc d;
             grokx_str id = {"", 0}, text = {"", 0};
-            gx_ix_doc(q->ix, heap[i].best_doc, &d);
-            if (gx_ix_conv(q->ix, d.conv, &c) || gx_ix_name(q->ix, d.sender, &h->sender) ||
+            if (gx_ix_doc(q->ix, heap[i].best_doc, &d) || gx_ix_conv(q->ix, d.conv, &c) || gx_ix_name(q->ix, d.sender, &h->sender) ||
                 gx_ix_name(q->ix, d.model, &h->model)) {
                 rc = GROKX_E_CORRUPT;
                 break;
@@ -1250,7 +1270,8 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
     }
     gx_buf_free(&raw);
     if (rc) {
-        S_err(err, rc, "%s", rc == GROKX_E_NOMEM ? "out of memory" : "a damaged message store");
+        S_err(err, rc, "%s", rc == GROKX_E_NOMEM ? "out of memory"
+                             : q->ix->why[0] ? q->ix->why : "a damaged message store");
         goto done;
     }
     res->r.n = nheap;

@@ -318,9 +318,47 @@ gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint3
 
 /* ---- the file ------------------------------------------------------- */
 
+/* The checksums of the buffered bytes not yet counted, each byte read
+ * once: a piece's CRC is combined into the open section's and into its
+ * page's (a piece never crosses a page), each full page's CRC going to
+ * PAGES. Run before the buffer is written out and at each section's
+ * start and end. */
+static void
+S_crc_sync(gx_ixw *w)
+{
+    uint64_t start = w->off - w->blen; /* the file offset of buf[0] */
+    while (w->crc_at < w->off) {
+        const unsigned char *p = w->buf + (w->crc_at - start);
+        uint64_t n = w->off - w->crc_at;
+        uint32_t c;
+        if (!w->paged)
+            n = GX_MIN(n, GX_IX_PAGE - w->page_fill);
+        if (!w->cur && w->paged) { /* the directory and footer: no checksum here */
+            w->crc_at += n;
+            continue;
+        }
+        c = (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)n);
+        if (w->cur)
+            w->crc = (uint32_t)crc32_combine(w->crc, c, (z_off_t)n);
+        if (!w->paged) {
+            w->page_crc = w->page_fill ? (uint32_t)crc32_combine(w->page_crc, c, (z_off_t)n) : c;
+            w->page_fill += n;
+            if (w->page_fill == GX_IX_PAGE) {
+                unsigned char b[4];
+                gx_put32(b, w->page_crc);
+                if (gx_buf_put(&w->pages, b, 4) && !w->err)
+                    w->err = GROKX_E_NOMEM;
+                w->page_fill = 0;
+            }
+        }
+        w->crc_at += n;
+    }
+}
+
 static void
 S_flush(gx_ixw *w)
 {
+    S_crc_sync(w);
     if (w->blen && !w->err && gx_sink_write(w->out, (const char *)w->buf, w->blen)) {
         w->err = GROKX_E_IO;
         w->errnum = errno ? errno : EIO;
@@ -328,22 +366,14 @@ S_flush(gx_ixw *w)
     w->blen = 0;
 }
 
-/* Raw bytes, counted in the open section's checksum. */
+/* Raw bytes, counted in the open section's checksum and in the pages'
+ * (S_crc_sync). */
 static void
 S_out(gx_ixw *w, const void *p, size_t n)
 {
     const unsigned char *s = p;
     while (n && !w->err) {
         size_t k = GX_MIN(n, sizeof w->buf - w->blen);
-        if (w->cur) {
-            size_t left = k;
-            const unsigned char *q = s;
-            while (left) { /* crc32 takes uInt lengths */
-                uInt c = left > (1u << 30) ? (1u << 30) : (uInt)left;
-                w->crc = (uint32_t)crc32(w->crc, q, c);
-                q += c, left -= c;
-            }
-        }
         memcpy(w->buf + w->blen, s, k);
         w->blen += k, w->off += k, s += k, n -= k;
         if (w->blen == sizeof w->buf)
@@ -360,6 +390,8 @@ gx_ixw_init(gx_ixw *w, grokx_sink out, gx_mem *mem)
     w->mem = mem;
     gx_buf_init(&w->dict, mem);
     gx_buf_init(&w->dict_index, mem);
+    gx_buf_init(&w->pages, mem);
+    w->page_crc = (uint32_t)crc32(0L, Z_NULL, 0);
     memcpy(pre, GX_IX_MAGIC, 8);
     gx_put32(pre + 8, GX_IX_VERSION);
     gx_put32(pre + 12, 0);
@@ -372,6 +404,7 @@ gx_ixw_free(gx_ixw *w)
 {
     gx_buf_free(&w->dict);
     gx_buf_free(&w->dict_index);
+    gx_buf_free(&w->pages);
 }
 
 int
@@ -381,6 +414,7 @@ gx_ixw_begin(gx_ixw *w, int section)
         return w->err;
     if (w->cur || section < 1 || section > GX_SEC_COUNT || w->sec_off[section])
         return w->err = GROKX_E_STATE;
+    S_crc_sync(w); /* what came before is not this section's */
     w->cur = section;
     w->crc = (uint32_t)crc32(0L, Z_NULL, 0);
     w->sec_off[section] = w->off;
@@ -403,6 +437,7 @@ gx_ixw_end(gx_ixw *w)
         w->err = GROKX_E_STATE;
     if (w->err)
         return w->err;
+    S_crc_sync(w);
     w->sec_len[w->cur] = w->off - w->sec_off[w->cur];
     w->sec_crc[w->cur] = w->crc;
     w->cur = 0;
@@ -468,6 +503,17 @@ gx_ixw_finish(gx_ixw *w, const gx_ix_counts *c)
     if ((rc = gx_ixw_begin(w, GX_SEC_DICT)) || (rc = gx_ixw_put(w, w->dict.ptr, w->dict.len)) ||
         (rc = gx_ixw_end(w)) || (rc = gx_ixw_begin(w, GX_SEC_DICT_INDEX)) ||
         (rc = gx_ixw_put(w, w->dict_index.ptr, w->dict_index.len)) || (rc = gx_ixw_end(w)))
+        return rc;
+    S_crc_sync(w);
+    if (w->page_fill) { /* the last page, shorter */
+        unsigned char last[4];
+        gx_put32(last, w->page_crc);
+        if (gx_buf_put(&w->pages, last, 4))
+            return w->err = GROKX_E_NOMEM;
+    }
+    w->paged = 1;
+    if ((rc = gx_ixw_begin(w, GX_SEC_PAGES)) || (rc = gx_ixw_put(w, w->pages.ptr, w->pages.len)) ||
+        (rc = gx_ixw_end(w)))
         return rc;
     for (s = 1; s <= GX_SEC_COUNT; s++)
         if (!w->sec_off[s])

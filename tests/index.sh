@@ -125,6 +125,50 @@ EOF
 expect 2 $G check "$T/flip.gxi";       has "$T/err" "checksum"
 expect 2 $G search "$T" grok;          has "$T/err" "folder"
 
+# a damaged byte in any section: search answers exactly as from the clean
+# file (the byte was not used) or exits 2 with a reason and prints nothing,
+# never another answer (version 1 checked only some sections at open: a
+# conversation's time, a title or a stored text changed the answer)
+GEN=${GEN_EXPORT:-build/gen-export}
+$GEN -s 600K -S 5 -o "$T/big.json" 2>/dev/null || bad "gen-export"
+expect 0 $G convert -q -f index -o "$T/big.gxi" "$T/big.json"
+$G search --json -n 20 "$T/big.gxi" the >"$T/clean.json" 2>/dev/null || bad "clean search"
+python3 - "$T/big.gxi" "$T/dmg" <<'EOF2'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+dir_off, = struct.unpack_from("<Q", b, len(b) - 32)
+nsec, = struct.unpack_from("<I", b, dir_off + 56)
+n = 0
+for k in range(nsec):  # three bytes inside every section, and a stride over the file
+    sid, crc, off, ln = struct.unpack_from("<IIQQ", b, dir_off + 64 + 24 * k)
+    for at in (off + ln // 7, off + ln // 2, off + ln - 1 - ln // 5):
+        if ln:
+            c = bytearray(b); c[at] ^= 0x21
+            open("%s%d" % (sys.argv[2], n), "wb").write(c); n += 1
+for at in range(16, dir_off, max(1, dir_off // 24)):
+    c = bytearray(b); c[at] ^= 0x04
+    open("%s%d" % (sys.argv[2], n), "wb").write(c); n += 1
+print(n, file=sys.stderr) if n < 30 else None
+EOF2
+i=0
+while [ -e "$T/dmg$i" ]; do
+    $G search --json -n 20 "$T/dmg$i" the >"$T/out" 2>"$T/err"; st=$?
+    if [ $st = 2 ]; then
+        [ -s "$T/out" ] && bad "damage $i: status 2 with output"
+        [ -s "$T/err" ] && ok || bad "damage $i: status 2 without a reason"
+    elif [ $st = 0 ] && cmp -s "$T/out" "$T/clean.json"; then ok
+    else bad "damage $i: status $st and another answer: $(head -c 200 "$T/err")"; fi
+    rm -f "$T/dmg$i"; i=$((i + 1))
+done
+# an index of the previous format version: refused, with what to do
+python3 - "$T/s.gxi" "$T/v1.gxi" <<'EOF2'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[8] = 1
+open(sys.argv[2], "wb").write(b)
+EOF2
+expect 2 $G search "$T/v1.gxi" grok;   has "$T/err" "older grokx"; has "$T/err" "convert -f index"
+[ -s "$T/out" ] && bad "an old index printed hits" || ok
+
 # merge: two exports, and one export twice (kept once)
 expect 0 $G convert -q -f index -o "$T/g.gxi" tests/golden/09-regeneration/input.json
 expect 0 $G merge -o "$T/m.gxi" "$T/s.gxi" "$T/g.gxi"
