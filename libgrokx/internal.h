@@ -139,6 +139,18 @@ int gx_md_entity_at(const char *s, size_t n);
  * it left open at the top level (*closed: something was appended), so it
  * cannot swallow what follows. */
 int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
+/* A marker to place in a message's Markdown (a citation): before byte at. */
+typedef struct gx_md_mark {
+    size_t at;     /* in order, at most the text's length */
+    char text[24]; /* "[^3]" */
+} gx_md_mark;
+/* gx_md_guarded, with each mark where the block it falls in stays the
+ * same block: inline in a paragraph (at the end of the line before when it
+ * starts a line; past a code span; inside a table's cell), else in a
+ * paragraph of its own, in the same containers, after the block (a code
+ * block, an HTML block, a table, a heading), else after the text. */
+int gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *marks,
+                        size_t nmarks, int *closed);
 
 /* ---- steps.c: a tool-using answer's steps --------------------------- */
 

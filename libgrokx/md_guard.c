@@ -41,7 +41,21 @@ typedef struct S_state {
     int html;             /* an open HTML block: its kind 1-7, 0 none */
     const char *html_end; /* kinds 1-5: the marker that ends it */
     int para;             /* a paragraph is open (a line may continue it lazily) */
+    /* what the last line was (S_line), for placing marks and reading labels */
+    int kind;             /* S_L_*: */
+    int lit;              /* its text is literal: code, an HTML block, a fence's info */
+    size_t matched;       /* the containers open before it that it continued */
 } S_state;
+
+/* What a line is, in its innermost container. */
+enum {
+    S_L_BLANK, /* blank (after its containers' markers) */
+    S_L_PARA,  /* paragraph text (or a table row) */
+    S_L_DONE,  /* a block that ends with this line: a heading, a break, a setext
+                * underline, a fence's closer, the line that ends an HTML block */
+    S_L_OPEN,  /* in or opening a fenced code block or an HTML block that goes on */
+    S_L_CODE   /* indented code */
+};
 
 static int
 S_lower(int c)
@@ -378,6 +392,8 @@ S_line(S_state *st, const char *l, size_t n)
     const char *p;
     char ch;
     int start1;
+    st->kind = S_L_PARA;
+    st->lit = 0;
     for (; matched < st->nframes; matched++) { /* the containers it continues */
         S_frame *f = &st->frames[matched];
         j = i, c = col;
@@ -404,12 +420,15 @@ S_line(S_state *st, const char *l, size_t n)
     S_skip(l, n, &j, &c);
     p = l + j;
     n -= j;
+    st->matched = matched;
     if (matched < st->nframes) {
         /* a lazy continuation of the open paragraph, unless the line starts
          * a block where it stands, outside that paragraph's container (an
          * indented one cannot) */
-        if (n && st->para && !st->fence_len && !st->html && (c - base >= 4 || !S_block_start(p, n)))
+        if (n && st->para && !st->fence_len && !st->html && (c - base >= 4 || !S_block_start(p, n))) {
+            st->matched = st->nframes; /* lazy: every container goes on */
             return;
+        }
         st->nframes = matched; /* the rest end here, with what was open in them */
         st->fence_len = 0, st->html = 0, st->para = 0;
     }
@@ -419,20 +438,28 @@ S_line(S_state *st, const char *l, size_t n)
             if (rel < 4 && (k = S_fence(p, n, &ch)) >= st->fence_close && ch == st->fence_ch &&
                 S_blank_from(p + k, n - k))
                 st->fence_len = 0;
+            st->kind = st->fence_len ? S_L_OPEN : S_L_DONE;
+            st->lit = 1;
             return;
         }
         if (st->html) {
             if (st->html <= 5 ? S_html_end(l + i, (size_t)(p - (l + i)) + n, st->html, st->html_end)
                               : n == 0)
                 st->html = 0;
+            st->kind = st->html ? S_L_OPEN : S_L_DONE;
+            st->lit = 1;
             return;
         }
         if (n == 0) {
             st->para = 0;
+            st->kind = S_L_BLANK;
             return;
         }
-        if (rel >= 4)
-            return; /* indented code, or the paragraph's continuation */
+        if (rel >= 4) { /* indented code, or the paragraph's continuation */
+            st->kind = st->para ? S_L_PARA : S_L_CODE;
+            st->lit = !st->para;
+            return;
+        }
         if (p[0] == '>') { /* a quote opens: the rest of the line is in it */
             if (S_push(st, 'q', 0, 0)) {
                 st->para = 1; /* too deep: read as text */
@@ -473,51 +500,388 @@ S_line(S_state *st, const char *l, size_t n)
             st->fence_len = k;
             st->fence_close = k > 255 ? 255 : k; /* cmark keeps 255 of an opener's length */
             st->para = 0;
+            st->kind = S_L_OPEN;
+            st->lit = 1;
             return;
         }
         if (p[0] == '<' && (st->html = S_html_start(p, n, st->para, &st->html_end)) != 0) {
             if (st->html <= 5 && S_html_end(p, n, st->html, st->html_end))
                 st->html = 0; /* it ends on its first line */
             st->para = 0;
+            st->kind = st->html ? S_L_OPEN : S_L_DONE;
+            st->lit = 1;
             return;
         }
         /* a heading, a break or a setext underline ends a paragraph */
         st->para = !S_atx(p, n) && !S_thematic(p, n) && !(st->para && S_setext(p, n));
+        st->kind = st->para ? S_L_PARA : S_L_DONE;
         return;
     }
+}
+
+/* The line at s[pos..len): its length without its ending (LF, CR LF or a
+ * lone CR), and in *step with it. */
+static size_t
+S_next_line(const char *s, size_t len, size_t pos, int has_cr, size_t *step)
+{
+    const char *nl = memchr(s + pos, '\n', len - pos), *cr;
+    size_t n = nl ? (size_t)(nl - (s + pos)) : len - pos;
+    *step = n + (nl != NULL);
+    if (has_cr && (cr = memchr(s + pos, '\r', n)) != NULL) {
+        n = (size_t)(cr - (s + pos)); /* CR and CR LF end a line too */
+        *step = n + 1 + (pos + n + 1 < len && s[pos + n + 1] == '\n');
+    }
+    return n;
+}
+
+/* What closes the top-level fence or HTML block st leaves open. */
+static int
+S_close_open(gx_buf *b, const S_state *st, int *closed)
+{
+    int rc = 0;
+    if (st->nframes) {
+        /* in a container: what is open ends with it, at our next heading */
+    } else if (st->fence_len) {
+        size_t i;
+        for (i = 0; i < st->fence_len; i++)
+            rc |= gx_buf_putc(b, st->fence_ch);
+        rc |= gx_buf_putc(b, '\n');
+        *closed = 1;
+    } else if (st->html && st->html <= 5) {
+        rc |= gx_buf_put(b, st->html_end, strlen(st->html_end)) | gx_buf_putc(b, '\n');
+        *closed = 1;
+    }
+    return rc;
 }
 
 int
 gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed)
 {
     S_state st;
-    size_t pos = 0;
+    size_t pos = 0, step, n;
     int rc = gx_buf_put(b, s, len), has_cr = memchr(s, '\r', len) != NULL;
     memset(&st, 0, sizeof st);
     *closed = 0;
     while (pos < len) {
-        const char *nl = memchr(s + pos, '\n', len - pos), *cr;
-        size_t n = nl ? (size_t)(nl - (s + pos)) : len - pos, step = n + (nl != NULL);
-        if (has_cr && (cr = memchr(s + pos, '\r', n)) != NULL) {
-            n = (size_t)(cr - (s + pos)); /* CR and CR LF end a line too */
-            step = n + 1 + (pos + n + 1 < len && s[pos + n + 1] == '\n');
-        }
+        n = S_next_line(s, len, pos, has_cr, &step);
         S_line(&st, s + pos, n);
         pos += step;
     }
     if (len && s[len - 1] != '\n') /* after a CR, it makes one CR LF */
         rc |= gx_buf_putc(b, '\n');
-    if (st.nframes) {
-        /* in a container: what is open ends with it, at our next heading */
-    } else if (st.fence_len) {
-        size_t i;
-        for (i = 0; i < st.fence_len; i++)
-            rc |= gx_buf_putc(b, st.fence_ch);
-        rc |= gx_buf_putc(b, '\n');
-        *closed = 1;
-    } else if (st.html && st.html <= 5) {
-        rc |= gx_buf_put(b, st.html_end, strlen(st.html_end)) | gx_buf_putc(b, '\n');
-        *closed = 1;
+    return rc | S_close_open(b, &st, closed);
+}
+
+/* ---- marks: citation markers placed where their block stays itself ---- */
+
+/* Where a code span that covers q on the line l[0..n) ends (CommonMark: a
+ * backtick run closed by the next run of the same length on the line; a
+ * span running over lines is not seen), else q. */
+static size_t
+S_past_code_span(const char *l, size_t n, size_t q)
+{
+    size_t i = 0;
+    while (i < n && i < q) {
+        size_t k = 0, j;
+        if (l[i] == '\\') {
+            i += 2;
+            continue;
+        }
+        if (l[i] != '`') {
+            i++;
+            continue;
+        }
+        while (i + k < n && l[i + k] == '`')
+            k++;
+        for (j = i + k; j < n;) { /* the closing run of exactly k */
+            size_t r = 0;
+            if (l[j] != '`') {
+                j++;
+                continue;
+            }
+            while (j + r < n && l[j + r] == '`')
+                r++;
+            if (r == k)
+                break;
+            j += r;
+        }
+        if (j >= n) { /* no closer: the run is text */
+            i += k;
+            continue;
+        }
+        if (q < j + k)
+            return j + k; /* q is inside: after the span */
+        i = j + k;
     }
+    return q;
+}
+
+/* Is the line a table's delimiter row (only '|', '-', ':' and spaces,
+ * with a '|' and a '-')? */
+static int
+S_delimiter_row(const char *l, size_t n)
+{
+    size_t i;
+    int bar = 0, dash = 0;
+    for (i = 0; i < n; i++) {
+        if (l[i] == '|')
+            bar = 1;
+        else if (l[i] == '-')
+            dash = 1;
+        else if (l[i] != ':' && !S_space(l[i]))
+            return 0;
+    }
+    return bar && dash;
+}
+
+/* Where on the paragraph line l[0..n) a mark meant for q can go and the
+ * line stay what it is, or (size_t)-1: not in a code span (moved past
+ * it), and on a table row only inside a cell (a cell after the last '|'
+ * is dropped; a delimiter row takes nothing). */
+static size_t
+S_inline_at(const char *l, size_t n, size_t q)
+{
+    q = S_past_code_span(l, n, q);
+    if (q > n)
+        q = n;
+    if (memchr(l, '|', n) && (S_delimiter_row(l, n) || S_blank_from(l + q, n - q)))
+        return (size_t)-1;
+    return q;
+}
+
+/* The containers frames[0..d) as a line's prefix: "> " for a quote, an
+ * item's indent; blank: for a blank line in them (no trailing spaces). */
+static int
+S_prefix(gx_buf *b, const S_state *st, size_t d, int blank)
+{
+    size_t i, k, start = b->len;
+    int rc = 0;
+    for (i = 0; i < d && i < st->nframes; i++) {
+        if (st->frames[i].kind == 'q')
+            rc |= gx_buf_put(b, "> ", 2);
+        else
+            for (k = 0; k < st->frames[i].col; k++)
+                rc |= gx_buf_putc(b, ' ');
+    }
+    while (blank && b->len > start && b->ptr[b->len - 1] == ' ')
+        b->len--;
+    return rc;
+}
+
+/* A mark, with a space before it when the text before would escape it. */
+static int
+S_put_mark(gx_buf *b, const gx_md_mark *mk)
+{
+    size_t k = 0;
+    while (k < b->len && b->ptr[b->len - 1 - k] == '\\')
+        k++;
+    return (k % 2 ? gx_buf_putc(b, ' ') : 0) | gx_buf_put(b, mk->text, strlen(mk->text));
+}
+
+/* A paragraph of its own holding the marks whose state is want (then
+ * placed), inside frames[0..d): after a blank line when lead, and one
+ * after, so nothing joins it. */
+static int
+S_emit(gx_buf *b, const S_state *st, size_t d, int lead, const gx_md_mark *marks, char *state,
+       size_t from, size_t to, char want)
+{
+    size_t i;
+    int rc = 0, any = 0;
+    for (i = from; i < to && !rc; i++) {
+        if (state[i] != want)
+            continue;
+        if (!any && lead)
+            rc |= S_prefix(b, st, d, 1) | gx_buf_putc(b, '\n');
+        if (!any)
+            rc |= S_prefix(b, st, d, 0);
+        rc |= S_put_mark(b, &marks[i]);
+        state[i] = 'x';
+        any = 1;
+    }
+    if (any)
+        rc |= gx_buf_putc(b, '\n') | S_prefix(b, st, d, 1) | gx_buf_putc(b, '\n');
+    return rc;
+}
+
+/* Marks that wait for their block to end: what it is, and its container
+ * depth. At most this many groups wait; more go to the end. */
+enum { S_W_FENCE = 1, S_W_HTML, S_W_CODE, S_W_TABLE };
+#define S_PENDING_MAX 16
+typedef struct S_wait {
+    int what;
+    size_t d;
+    size_t first; /* its first mark */
+    char tag;     /* the state of its marks */
+} S_wait;
+
+/* The wait for a mark after a line of this kind in st (0: place it right
+ * after the line). */
+static int
+S_wait_for(const S_state *st)
+{
+    switch (st->kind) {
+    case S_L_OPEN: return st->fence_len ? S_W_FENCE : S_W_HTML;
+    case S_L_CODE: return S_W_CODE;
+    case S_L_PARA: return S_W_TABLE;
+    default: return 0;
+    }
+}
+
+int
+gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *marks, size_t nmarks,
+                    int *closed)
+{
+    S_state st, st0;
+    S_wait wait[S_PENDING_MAX];
+    size_t nwait = 0, pos = 0, mi = 0, i, k, step, n, glue_at = 0;
+    int rc = 0, has_cr = memchr(s, '\r', len) != NULL, prev = 0, prev_kind = S_L_BLANK;
+    int prev_glue = 0, glue_ok = 0;
+    char end[3] = "", *state;
+    gx_buf states;
+    if (!nmarks)
+        return gx_md_guarded(b, s, len, closed);
+    /* each mark's state: 0 not yet met, 'x' placed, 'b' before the line,
+     * 'a' after it, 'e' at the end, else the tag of the wait it is in */
+    gx_buf_init(&states, b->mem);
+    if (gx_buf_reserve(&states, nmarks))
+        return GROKX_E_NOMEM;
+    state = states.ptr;
+    memset(state, 0, nmarks);
+    memset(&st, 0, sizeof st);
+    *closed = 0;
+    for (;;) {
+        size_t lead = 0, ls, le; /* the marks at the line's start, and the rest on it */
+        int last = pos >= len;
+        if (!last) {
+            n = S_next_line(s, len, pos, has_cr, &step);
+            while (lead < n && (S_space(s[pos + lead]) || s[pos + lead] == '>'))
+                lead++;
+        } else {
+            n = step = 0;
+        }
+        for (ls = mi; ls < nmarks && marks[ls].at <= pos + lead && (last || marks[ls].at < pos + step); ls++)
+            ;
+        for (le = ls; le < nmarks && (last || marks[le].at < pos + step); le++)
+            ;
+        /* at the line's start: they end the line before, where it can take
+         * them, else they follow the block it is in, else they go here */
+        if (ls > mi && prev && prev_glue && glue_ok) {
+            b->len = glue_at;
+            for (i = mi; i < ls; i++, state[i - 1] = 'x')
+                rc |= S_put_mark(b, &marks[i]);
+            rc |= gx_buf_put(b, end, strlen(end));
+        } else if (ls > mi && prev && prev_kind != S_L_BLANK && prev_kind != S_L_DONE &&
+                   nwait < S_PENDING_MAX) {
+            wait[nwait].what = S_wait_for(&st);
+            wait[nwait].d = st.nframes;
+            wait[nwait].tag = (char)('0' + nwait);
+            wait[nwait].first = mi;
+            for (i = mi; i < ls; i++)
+                state[i] = wait[nwait].tag;
+            nwait++;
+        } else {
+            for (i = mi; i < ls; i++)
+                state[i] = prev && prev_kind != S_L_BLANK && prev_kind != S_L_DONE ? 'e' : 'b';
+        }
+        if (last)
+            break;
+        st0 = st;
+        S_line(&st, s + pos, n);
+        /* the waits this line ends: before it or after it */
+        for (k = 0; k < nwait; k++) {
+            S_wait *w = &wait[k];
+            int same = st.matched >= w->d && st.nframes == w->d, act; /* 'b', 'a', 'e', or 0 */
+            if (!w->what)
+                continue;
+            if (w->what == S_W_FENCE || w->what == S_W_HTML)
+                act = same && st.kind == S_L_OPEN ? 0 : same && st.kind == S_L_DONE ? 'a' : 'e';
+            else if (w->what == S_W_CODE)
+                act = same && (st.kind == S_L_CODE || st.kind == S_L_BLANK) ? 0 : 'b';
+            else
+                act = same && st.kind == S_L_PARA ? 0 : same && st.kind == S_L_BLANK ? 'a' : 'b';
+            if (!act)
+                continue;
+            if (act == 'b') /* in the containers the line had before it */
+                rc |= S_emit(b, &st0, w->d, st0.para, marks, state, w->first, le, w->tag);
+            else
+                for (i = w->first; i < le; i++)
+                    if (state[i] == w->tag)
+                        state[i] = act == 'a' ? (char)('A' + k) : 'e';
+            if (act == 'a')
+                w->tag = (char)('A' + k); /* placed after the line, below */
+            else
+                w->what = 0;
+        }
+        rc |= S_emit(b, &st0, st0.nframes, st0.para, marks, state, mi, ls, 'b');
+        /* the line, with the marks it can take; the others after it or
+         * after its block */
+        {
+            size_t from = pos, at;
+            for (i = ls; i < le; i++) {
+                at = marks[i].at - pos > n ? n : marks[i].at - pos;
+                if (st.kind == S_L_PARA && (at = S_inline_at(s + pos, n, at)) != (size_t)-1) {
+                    if (pos + at < from) /* an earlier mark went past a code span */
+                        at = from - pos;
+                    rc |= gx_buf_put(b, s + from, pos + at - from);
+                    from = pos + at;
+                    rc |= S_put_mark(b, &marks[i]);
+                    state[i] = 'x';
+                } else if (st.kind == S_L_DONE || st.kind == S_L_BLANK || nwait == S_PENDING_MAX) {
+                    state[i] = st.kind == S_L_DONE || st.kind == S_L_BLANK ? 'a' : 'e';
+                } else {
+                    if (!nwait || wait[nwait - 1].what != S_wait_for(&st) || wait[nwait - 1].d != st.nframes ||
+                        wait[nwait - 1].tag != (char)('0' + nwait - 1)) {
+                        wait[nwait].what = S_wait_for(&st);
+                        wait[nwait].d = st.nframes;
+                        wait[nwait].tag = (char)('0' + nwait);
+                        wait[nwait].first = i;
+                        nwait++;
+                    }
+                    state[i] = wait[nwait - 1].tag;
+                }
+            }
+            rc |= gx_buf_put(b, s + from, pos + n - from);
+            glue_at = b->len;
+            k = step - n;
+            memcpy(end, s + pos + n, k);
+            if (pos + step == len && s[len - 1] != '\n') /* after a CR, it makes one CR LF */
+                end[k++] = '\n';
+            end[k] = 0;
+            rc |= gx_buf_put(b, end, k);
+        }
+        prev = 1;
+        prev_kind = st.kind;
+        prev_glue = st.kind == S_L_PARA && S_inline_at(s + pos, n, n) == n;
+        glue_ok = 1;
+        /* after the line: what ended with it */
+        k = b->len;
+        rc |= S_emit(b, &st, st.nframes, st.para, marks, state, ls, le, 'a');
+        for (i = 0; i < nwait; i++)
+            if (wait[i].what && wait[i].tag == (char)('A' + i)) {
+                rc |= S_emit(b, &st, wait[i].d, st.para, marks, state, wait[i].first, le, wait[i].tag);
+                wait[i].what = 0;
+            }
+        glue_ok = b->len == k;
+        while (nwait && !wait[nwait - 1].what)
+            nwait--;
+        mi = le;
+        pos += step;
+    }
+    /* the text's end: marks on its last line go after it */
+    rc |= S_emit(b, &st, st.nframes, st.para, marks, state, 0, nmarks, 'b');
+    for (k = 0; k < nwait; k++)
+        if (wait[k].what == S_W_CODE || wait[k].what == S_W_TABLE)
+            rc |= S_emit(b, &st, wait[k].d, st.para, marks, state, wait[k].first, nmarks, wait[k].tag);
+    rc |= S_close_open(b, &st, closed);
+    /* the rest: a paragraph of their own after everything */
+    for (i = 0, k = 0; i < nmarks; i++)
+        if (state[i] != 'x') {
+            rc |= k++ ? 0 : gx_buf_putc(b, '\n');
+            rc |= S_put_mark(b, &marks[i]);
+            state[i] = 'x';
+        }
+    if (k)
+        rc |= gx_buf_putc(b, '\n');
+    gx_buf_free(&states);
     return rc;
 }

@@ -42,6 +42,8 @@ typedef struct S_md {
     size_t nnotes, notes_cap;
     unsigned footnote; /* next footnote number in the note */
     gx_cards cards;    /* the message's cards, parsed once */
+    gx_md_mark *marks; /* citation markers in the text being collected */
+    size_t nmarks, marks_cap;
     gx_manifest *man;  /* NULL when streaming */
     char journal[4096]; /* OUT/.grokx-manifest.journal (manifest.c) */
     int replayed;       /* a killed run's journal was taken into man */
@@ -143,9 +145,10 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
     return PUT(&m->note, "\n*A generated image is not in the export.*\n");
 }
 
-/* A citation's footnote: the marker here, its definition in foot. */
+/* A citation's footnote: its marker at byte at of the text collected
+ * (placed when the text is guarded), its definition in foot. */
 static int
-S_cite(S_md *m, gx_buf *foot, const char *card_id)
+S_cite(S_md *m, gx_buf *foot, const char *card_id, size_t at)
 {
     long c = gx_cards_find(&m->cards, card_id);
     const char *url = gx_cards_field(&m->cards, c, GX_CARD_URL);
@@ -154,7 +157,10 @@ S_cite(S_md *m, gx_buf *foot, const char *card_id)
     if (!url[0])
         return 0; /* no card, or no link: the citation marker is dropped */
     title = title[0] ? title : url;
-    rc |= gx_buf_printf(&m->note, "[^%u]", m->footnote);
+    if (gx_grow(&m->marks, &m->marks_cap, m->nmarks + 1, sizeof *m->marks))
+        return GROKX_E_NOMEM;
+    m->marks[m->nmarks].at = at;
+    snprintf(m->marks[m->nmarks++].text, sizeof m->marks->text, "[^%u]", m->footnote);
     rc |= gx_buf_printf(foot, "[^%u]: ", m->footnote++);
     return rc | gx_md_link(foot, title, strlen(title), url) | PUT(foot, "\n");
 }
@@ -195,15 +201,16 @@ S_run_add(S_md *m, S_run *r, const char *p, size_t n)
     return gx_buf_put(&m->scratch, p, n);
 }
 
-/* Guard and append the plain text collected so far; *closed: a closer
- * was appended (a citation marker must then not join its line). */
+/* Guard and append the plain text collected so far, with its citation
+ * markers. */
 static int
-S_flush_text(S_md *m, S_run *r, int *closed)
+S_flush_text(S_md *m, S_run *r)
 {
     const char *p = r->copied ? m->scratch.ptr : r->p;
-    int rc = gx_md_guarded(&m->note, p && r->n ? p : "", r->n, closed);
+    int closed, rc = gx_md_guarded_marks(&m->note, p && r->n ? p : "", r->n, m->marks, m->nmarks, &closed);
     r->n = 0, r->copied = 0;
     m->scratch.len = 0;
+    m->nmarks = 0;
     return rc;
 }
 
@@ -215,8 +222,9 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
     gx_rich it;
     gx_segment seg;
     S_run run = {NULL, 0, 0};
-    int rc = 0, closed = 0;
+    int rc = 0;
     m->scratch.len = 0;
+    m->nmarks = 0;
     if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
         (rc = gx_cards_load(&m->cards, msg)) != 0)
         return rc;
@@ -228,16 +236,13 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
             rc = S_run_add(m, &run, seg.text, seg.len);
             break;
         case GX_SEG_ARTIFACT:
-            rc = S_flush_text(m, &run, &closed) | S_artifact(m, &seg);
+            rc = S_flush_text(m, &run) | S_artifact(m, &seg);
             break;
-        case GX_SEG_CITATION:
-            rc = S_flush_text(m, &run, &closed);
-            if (!closed && m->note.len && m->note.ptr[m->note.len - 1] == '\n')
-                m->note.len--; /* the marker follows the text it cites */
-            rc |= S_cite(m, foot, seg.card_id);
+        case GX_SEG_CITATION: /* placed with the text around it */
+            rc = S_cite(m, foot, seg.card_id, run.n);
             break;
         case GX_SEG_CARD:
-            rc = S_flush_text(m, &run, &closed);
+            rc = S_flush_text(m, &run);
             mr = S_media_card(m, dir, seg.type, seg.card_id[0] ? gx_cards_find(&m->cards, seg.card_id) : -1);
             if (mr < 0)
                 return mr;
@@ -245,8 +250,8 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
             break;
         }
     }
-    if (run.n)
-        rc |= S_flush_text(m, &run, &closed);
+    if (run.n || m->nmarks)
+        rc |= S_flush_text(m, &run);
     else if (m->note.len && m->note.ptr[m->note.len - 1] != '\n')
         rc |= gx_buf_putc(&m->note, '\n');
     return rc;
@@ -926,6 +931,7 @@ S_destroy(void *self)
         free(m->notes[i].title);
     }
     free(m->notes);
+    free(m->marks);
     gx_buf_free(&m->note);
     gx_buf_free(&m->scratch);
     gx_cards_free(&m->cards);
