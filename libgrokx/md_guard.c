@@ -885,3 +885,234 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     gx_buf_free(&states);
     return rc;
 }
+
+/* ---- a message's own footnote labels --------------------------------- */
+
+/* At l[i], a run of backticks: where the code span it opens ends, or,
+ * when no run of its length closes it on the line, where the run ends
+ * (*span 0). Runs longer than 64 are taken as text (a search for each
+ * could cost the line's length). */
+static size_t
+S_backticks(const char *l, size_t n, size_t i, int *span)
+{
+    size_t k = 0, j;
+    while (i + k < n && l[i + k] == '`')
+        k++;
+    *span = 0;
+    if (k > 64)
+        return i + k;
+    for (j = i + k; j < n;) {
+        size_t r = 0;
+        if (l[j] != '`') {
+            const char *bt = memchr(l + j, '`', n - j);
+            if (!bt)
+                break;
+            j = (size_t)(bt - l);
+            continue;
+        }
+        while (j + r < n && l[j + r] == '`')
+            r++;
+        if (r == k) {
+            *span = 1;
+            return j + r;
+        }
+        j += r;
+    }
+    return i + k;
+}
+
+/* Each "[^label]" outside code on the non-literal lines of s: fn(ud,
+ * start, end, def) with s[start..end) the reference and def whether ':'
+ * follows it. A label is 1 to 128 bytes, no brackets, not only spaces. */
+typedef int (*S_label_fn)(void *ud, const char *s, size_t start, size_t end, int def);
+
+static int
+S_labels_walk(const char *s, size_t len, S_label_fn fn, void *ud)
+{
+    S_state st;
+    size_t pos = 0, step, n, i, j, nb, nt;
+    int rc = 0, has_cr = memchr(s, '\r', len) != NULL, span;
+    memset(&st, 0, sizeof st);
+    while (pos < len && !rc) {
+        const char *l = s + pos;
+        n = S_next_line(s, len, pos, has_cr, &step);
+        S_line(&st, l, n);
+        nb = nt = 0; /* the next backslash and backtick at or after i, found once each */
+        for (i = 0; !st.lit && i + 1 < n && !rc;) {
+            if (l[i] == '\\') {
+                i += 2;
+            } else if (l[i] == '`') {
+                i = S_backticks(l, n, i, &span);
+            } else if (l[i] == '[' && l[i + 1] == '^') {
+                for (j = i + 2; j < n && j - i < 131 && l[j] != ']' && l[j] != '['; j++)
+                    ;
+                if (j < n && l[j] == ']' && !S_blank_from(l + i + 2, j - i - 2)) {
+                    rc = fn(ud, s, pos + i, pos + j + 1, j + 1 < n && l[j + 1] == ':');
+                    i = j + 1;
+                } else {
+                    i += 2;
+                }
+            } else {
+                const char *nx = memchr(l + i + 1, '[', n - i - 1);
+                size_t to = nx ? (size_t)(nx - l) : n;
+                if (nb <= i) {
+                    const char *q = memchr(l + i + 1, '\\', n - i - 1);
+                    nb = q ? (size_t)(q - l) : n;
+                }
+                if (nt <= i) {
+                    const char *q = memchr(l + i + 1, '`', n - i - 1);
+                    nt = q ? (size_t)(q - l) : n;
+                }
+                i = GX_MIN(to, GX_MIN(nb, nt));
+            }
+        }
+        pos += step;
+    }
+    return rc;
+}
+
+/* A label folded as cmark-gfm matches labels (ASCII case; spaces run
+ * together and trimmed), into out. */
+static int
+S_fold_label(gx_buf *out, const char *p, size_t n)
+{
+    size_t i;
+    int rc = 0, sp = 0;
+    while (n && S_space(p[0]))
+        p++, n--;
+    while (n && S_space(p[n - 1]))
+        n--;
+    for (i = 0; i < n && !rc; i++) {
+        if (S_space(p[i])) {
+            sp = 1;
+            continue;
+        }
+        if (sp)
+            rc |= gx_buf_putc(out, ' ');
+        sp = 0;
+        rc |= gx_buf_putc(out, (char)S_lower((unsigned char)p[i]));
+    }
+    return rc | gx_buf_putc(out, 0);
+}
+
+void
+gx_md_labels_init(gx_md_labels *l, gx_mem *mem)
+{
+    gx_buf_init(&l->set, mem);
+    gx_buf_init(&l->tmp, mem);
+    l->n = 0;
+}
+
+void
+gx_md_labels_free(gx_md_labels *l)
+{
+    gx_buf_free(&l->set);
+    gx_buf_free(&l->tmp);
+}
+
+/* Is the folded label at l->tmp[from..] in the set (its first from bytes)? */
+static int
+S_label_known(const gx_md_labels *l, const char *want)
+{
+    size_t at = 0;
+    if (l->n >= GX_MD_LABELS_MAX)
+        return 1; /* too many to keep: each taken as defined (renamed: never one of ours) */
+    while (at < l->set.len) {
+        const char *s = l->set.ptr + at;
+        if (!strcmp(s, want))
+            return 1;
+        at += strlen(s) + 1;
+    }
+    return 0;
+}
+
+static int
+S_scan_one(void *ud, const char *s, size_t start, size_t end, int def)
+{
+    gx_md_labels *l = ud;
+    int rc;
+    if (!def || l->n >= GX_MD_LABELS_MAX)
+        return 0;
+    l->tmp.len = 0;
+    if ((rc = S_fold_label(&l->tmp, s + start + 2, end - start - 3)) != 0)
+        return rc;
+    if (S_label_known(l, l->tmp.ptr))
+        return 0;
+    l->n++;
+    return gx_buf_put(&l->set, l->tmp.ptr, l->tmp.len);
+}
+
+int
+gx_md_labels_scan(gx_md_labels *l, const char *s, size_t len)
+{
+    l->set.len = 0;
+    l->n = 0;
+    if (!len || !gx_find(s, len, "[^"))
+        return 0;
+    return S_labels_walk(s, len, S_scan_one, l);
+}
+
+typedef struct S_rewrite {
+    gx_buf *out;
+    size_t base, done; /* out's length before; bytes of s copied */
+    const gx_md_labels *l;
+    gx_md_labels *lm; /* the same, for its scratch buffer */
+    const char *prefix;
+    gx_md_mark *marks;
+    size_t nmarks, mi;
+} S_rewrite;
+
+static int
+S_rewrite_one(void *ud, const char *s, size_t start, size_t end, int def)
+{
+    S_rewrite *w = ud;
+    const char *p = s + start + 2;
+    size_t n = end - start - 3;
+    int rc = gx_buf_put(w->out, s + w->done, start - w->done);
+    GX_UNUSED(def);
+    for (; w->mi < w->nmarks && w->marks[w->mi].at <= start; w->mi++) /* marks before it */
+        w->marks[w->mi].at = w->out->len - w->base - (start - w->marks[w->mi].at);
+    w->lm->tmp.len = 0;
+    rc |= S_fold_label(&w->lm->tmp, p, n);
+    if (rc)
+        return GROKX_E_NOMEM;
+    if (S_label_known(w->l, w->lm->tmp.ptr)) { /* the message's own: renamed into its namespace */
+        while (n && S_space(p[0]))
+            p++, n--;
+        while (n && S_space(p[n - 1]))
+            n--;
+        rc = gx_buf_put(w->out, "[^", 2) | gx_buf_put(w->out, w->prefix, strlen(w->prefix)) |
+             gx_buf_put(w->out, p, n) | gx_buf_putc(w->out, ']');
+    } else { /* no definition in the message: text, as it showed */
+        rc = gx_buf_put(w->out, "\\", 1) | gx_buf_put(w->out, s + start, end - start);
+    }
+    for (; w->mi < w->nmarks && w->marks[w->mi].at < end; w->mi++) /* marks inside it: after it */
+        w->marks[w->mi].at = w->out->len - w->base;
+    w->done = end;
+    return rc;
+}
+
+int
+gx_md_labels_rewrite(gx_buf *out, const char *s, size_t len, gx_md_labels *l, const char *prefix,
+                     gx_md_mark *marks, size_t nmarks)
+{
+    S_rewrite w;
+    int rc;
+    if (!len || !gx_find(s, len, "[^"))
+        return 0;
+    w.out = out;
+    w.base = out->len;
+    w.done = 0;
+    w.l = l;
+    w.lm = l;
+    w.prefix = prefix;
+    w.marks = marks;
+    w.nmarks = nmarks;
+    w.mi = 0;
+    if ((rc = S_labels_walk(s, len, S_rewrite_one, &w)) != 0)
+        return rc;
+    rc = gx_buf_put(out, s + w.done, len - w.done);
+    for (; w.mi < nmarks; w.mi++)
+        marks[w.mi].at = out->len - w.base - (len - marks[w.mi].at);
+    return rc ? rc : 1;
+}

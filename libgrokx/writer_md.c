@@ -44,6 +44,9 @@ typedef struct S_md {
     gx_cards cards;    /* the message's cards, parsed once */
     gx_md_mark *marks; /* citation markers in the text being collected */
     size_t nmarks, marks_cap;
+    gx_md_labels labels; /* the footnote labels the message defines */
+    gx_buf relabel;      /* its text with them renamed */
+    char prefix[32];     /* their namespace: "m3-" in the note's third message */
     gx_manifest *man;  /* NULL when streaming */
     char journal[4096]; /* OUT/.grokx-manifest.journal (manifest.c) */
     int replayed;       /* a killed run's journal was taken into man */
@@ -103,6 +106,20 @@ S_guarded(gx_buf *b, const char *s, size_t len)
 {
     int closed;
     return gx_md_guarded(b, s, len, &closed);
+}
+
+/* A message's own text, its footnote labels (defined in the same text)
+ * renamed under prefix, so they never meet grokx's citations (numbers)
+ * or another message's. */
+static int
+S_own_text(S_md *m, gx_buf *b, const char *s, size_t len, const char *prefix)
+{
+    int got;
+    m->relabel.len = 0;
+    if ((got = gx_md_labels_scan(&m->labels, s, len)) != 0 ||
+        (got = gx_md_labels_rewrite(&m->relabel, s, len, &m->labels, prefix, NULL, 0)) < 0)
+        return got;
+    return got ? S_guarded(b, m->relabel.ptr, m->relabel.len) : S_guarded(b, s, len);
 }
 
 /* ---- <grok:render> and <xaiArtifact> --------------------------------- */
@@ -207,7 +224,14 @@ static int
 S_flush_text(S_md *m, S_run *r)
 {
     const char *p = r->copied ? m->scratch.ptr : r->p;
-    int closed, rc = gx_md_guarded_marks(&m->note, p && r->n ? p : "", r->n, m->marks, m->nmarks, &closed);
+    size_t n = r->n;
+    int closed, rc;
+    m->relabel.len = 0;
+    if ((rc = gx_md_labels_rewrite(&m->relabel, p, n, &m->labels, m->prefix, m->marks, m->nmarks)) < 0)
+        return rc;
+    if (rc)
+        p = m->relabel.ptr, n = m->relabel.len;
+    rc = gx_md_guarded_marks(&m->note, p && n ? p : "", n, m->marks, m->nmarks, &closed);
     r->n = 0, r->copied = 0;
     m->scratch.len = 0;
     m->nmarks = 0;
@@ -225,6 +249,8 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
     int rc = 0;
     m->scratch.len = 0;
     m->nmarks = 0;
+    if ((rc = gx_md_labels_scan(&m->labels, msg->text.ptr, msg->text.len)) != 0)
+        return rc;
     if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
         (rc = gx_cards_load(&m->cards, msg)) != 0)
         return rc;
@@ -356,7 +382,7 @@ S_quote(gx_buf *b, const char *s, size_t len)
 /* A reasoning trace into m->scratch, guarded, a tool call's XML in it as
  * one readable line. */
 static int
-S_trace(S_md *m, grokx_str t)
+S_trace(S_md *m, grokx_str t, const char *prefix)
 {
     gx_buf calls;
     int got, rc;
@@ -364,7 +390,8 @@ S_trace(S_md *m, grokx_str t)
     if ((got = gx_steps_inline_calls(&calls, &m->mem, t.ptr, t.len)) < 0)
         rc = got;
     else
-        rc = got ? S_guarded(&m->scratch, calls.ptr, calls.len) : S_guarded(&m->scratch, t.ptr, t.len);
+        rc = got ? S_own_text(m, &m->scratch, calls.ptr, calls.len, prefix)
+                 : S_own_text(m, &m->scratch, t.ptr, t.len, prefix);
     gx_buf_free(&calls);
     return rc;
 }
@@ -374,6 +401,7 @@ S_thinking(S_md *m, const grokx_message *msg)
 {
     size_t i;
     int rc = 0;
+    char prefix[40];
     if ((m->cfg.flags & GROKX_WF_NO_THINKING) || (!msg->thinking.len && !msg->agent_trace_count))
         return 0;
     rc |= PUT(&m->note, "> [!abstract]- Thinking");
@@ -381,12 +409,14 @@ S_thinking(S_md *m, const grokx_message *msg)
         rc |= gx_buf_printf(&m->note, " (%lld s)", gx_thinking_seconds(msg));
     rc |= PUT(&m->note, "\n");
     m->scratch.len = 0;
+    snprintf(prefix, sizeof prefix, "%.*st-", (int)strlen(m->prefix) - 1, m->prefix); /* "m3t-" */
     if (msg->thinking.len)
-        rc |= S_trace(m, msg->thinking);
+        rc |= S_trace(m, msg->thinking, prefix);
     for (i = 0; i < msg->agent_trace_count; i++) {
         const grokx_agent_trace *a = &msg->agent_traces[i];
         rc |= gx_buf_printf(&m->scratch, "\n**%s**\n\n", a->agent_id.len ? a->agent_id.ptr : "Agent");
-        rc |= S_trace(m, a->text);
+        snprintf(prefix, sizeof prefix, "%.*st%zu-", (int)strlen(m->prefix) - 1, m->prefix, i + 1); /* "m3t1-" */
+        rc |= S_trace(m, a->text, prefix);
     }
     rc |= S_quote(&m->note, m->scratch.ptr, m->scratch.len);
     return rc | PUT(&m->note, "\n");
@@ -449,18 +479,19 @@ S_sources(S_md *m, const grokx_message *msg, size_t cited_inline)
 }
 
 static int
-S_message(S_md *m, const char *dir, const grokx_message *msg)
+S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
 {
     gx_buf foot;
     unsigned first_footnote = m->footnote;
     int rc = S_heading(m, msg);
+    snprintf(m->prefix, sizeof m->prefix, "m%zu-", index + 1);
     size_t body = m->note.len;
     gx_buf_init(&foot, &m->mem);
     gx_cards_reset(&m->cards);
     rc |= S_thinking(m, msg);
     rc |= S_steps(m, msg);
     if (msg->text.len)
-        rc |= msg->role == GROKX_ROLE_USER ? S_guarded(&m->note, msg->text.ptr, msg->text.len)
+        rc |= msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, m->prefix)
                                            : S_rich_text(m, dir, msg, &foot);
     if (msg->text.len)
         rc |= PUT(&m->note, "\n");
@@ -653,7 +684,7 @@ S_conversation(void *self, const grokx_conversation *c)
     if (rc)
         return GROKX_E_NOMEM;
     for (i = 0; i < c->message_count; i++)
-        if ((rc = S_message(m, absdir, &c->messages[i])) != 0)
+        if ((rc = S_message(m, absdir, &c->messages[i], i)) != 0)
             return rc < 0 ? rc : GROKX_E_NOMEM;
     if (m->stream)
         return S_remember(m, rel, c) ? GROKX_E_NOMEM
@@ -932,6 +963,8 @@ S_destroy(void *self)
     }
     free(m->notes);
     free(m->marks);
+    gx_md_labels_free(&m->labels);
+    gx_buf_free(&m->relabel);
     gx_buf_free(&m->note);
     gx_buf_free(&m->scratch);
     gx_cards_free(&m->cards);
@@ -1033,6 +1066,8 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_mem_init(&m->mem, NULL, NULL, 0);
     gx_buf_init(&m->note, &m->mem);
     gx_buf_init(&m->scratch, &m->mem);
+    gx_buf_init(&m->relabel, &m->mem);
+    gx_md_labels_init(&m->labels, &m->mem);
     gx_cards_init(&m->cards, &m->mem);
     rc = gx_layout_init(&m->lay, cfg);
     if (!rc && m->lay.out_dir) {
