@@ -39,6 +39,17 @@ golden hostile-steps tests/md/hostile-steps/input.json --layout flat --name '{ti
 # with the same labels: md_check reads each note with cmark-gfm (no turn
 # swallowed, no label defined twice, every citation a reference)
 golden citations tests/md/citations/input.json --layout flat --name '{title}'
+# the bench's generated exports (seeds 1-3, 10 MB: citations after fences,
+# in table rows, after headings and indented code, in list items and
+# quotes; answers with their own footnotes): every note read by cmark and
+# cmark-gfm, turns rendered = turns written, no label defined twice, every
+# citation a reference
+for seed in 1 2 3; do
+    rm -rf "$T/gen"
+    ${B:-build}/gen-export -s 10M -S $seed -o "$T/gen.json" && $G convert -q -o "$T/gen" "$T/gen.json" &&
+        python3 tests/md_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "generated export, seed $seed: $(tail -n 6 "$T/check")"
+done
+rm -rf "$T/gen" "$T/gen.json"
 c=tests/md/citations/expected
 grep -q '^\[^m2-1\]: Own source one$' "$c/Own footnotes and citations.md" && grep -q '^\[^m3-1\]: Second answer, one$' "$c/Own footnotes and citations.md" &&
     grep -q '^\[^1\]: not a definition$' "$c/Own footnotes and citations.md" && grep -q '`\[^1\]` in code' "$c/Own footnotes and citations.md" &&
