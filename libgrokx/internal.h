@@ -148,7 +148,9 @@ typedef struct gx_md_mark {
  * same block: inline in a paragraph (at the end of the line before when it
  * starts a line; past a code span; inside a table's cell), else in a
  * paragraph of its own, in the same containers, after the block (a code
- * block, an HTML block, a table, a heading), else after the text. */
+ * block, an HTML block, a table, a heading), else after the text.
+ * closed NULL: for a reader of no HTML (md4c without it): only a fence
+ * left open is closed. */
 int gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *marks,
                         size_t nmarks, int *closed);
 /* A message's own footnote labels: the ones it defines ("[^x]:" outside

@@ -738,7 +738,7 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     int prev_glue = 0, glue_ok = 0;
     char end[3] = "", *state;
     gx_buf states;
-    if (!nmarks)
+    if (!nmarks && closed)
         return gx_md_guarded(b, s, len, closed);
     /* each mark's state: 0 not yet met, 'x' placed, 'b' before the line,
      * 'a' after it, 'e' at the end, else the tag of the wait it is in */
@@ -746,9 +746,9 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     if (gx_buf_reserve(&states, nmarks))
         return GROKX_E_NOMEM;
     state = states.ptr;
-    memset(state, 0, nmarks);
+    if (nmarks)
+        memset(state, 0, nmarks);
     memset(&st, 0, sizeof st);
-    *closed = 0;
     for (;;) {
         size_t lead = 0, ls, le; /* the marks at the line's start, and the rest on it */
         int last = pos >= len;
@@ -872,7 +872,14 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     for (k = 0; k < nwait; k++)
         if (wait[k].what == S_W_CODE || wait[k].what == S_W_TABLE)
             rc |= S_emit(b, &st, wait[k].d, st.para, marks, state, wait[k].first, nmarks, wait[k].tag);
-    rc |= S_close_open(b, &st, closed);
+    if (closed) {
+        *closed = 0;
+        rc |= S_close_open(b, &st, closed);
+    } else if (!st.nframes && st.fence_len) { /* a reader of no HTML: only a fence */
+        int ignored;
+        st.html = 0;
+        rc |= S_close_open(b, &st, &ignored);
+    }
     /* the rest: a paragraph of their own after everything */
     for (i = 0, k = 0; i < nmarks; i++)
         if (state[i] != 'x') {
