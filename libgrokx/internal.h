@@ -161,6 +161,8 @@ typedef struct gx_md_labels {
     gx_buf tmp;
     size_t n;   /* past GX_MD_LABELS_MAX, every label counts as defined */
 } gx_md_labels;
+/* Does s hold "[^" (a footnote label, perhaps)? */
+int gx_md_has_labels(const char *s, size_t len);
 void gx_md_labels_init(gx_md_labels *l, gx_mem *mem);
 void gx_md_labels_free(gx_md_labels *l);
 /* The labels s defines (the set is emptied first). 0 or GROKX_E_NOMEM. */

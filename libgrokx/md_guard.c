@@ -382,10 +382,18 @@ S_skip(const char *l, size_t n, size_t *i, size_t *col)
     }
 }
 
+/* The per-line functions are inlined where they are called: a call per
+ * line cost the guard a third more. */
+#if defined(__GNUC__)
+#define S_HOT static inline __attribute__((always_inline))
+#else
+#define S_HOT static inline
+#endif
+
 /* One line: which containers it continues, then what it does in the
  * innermost one. c and col are columns from the start of the line; base
  * is where the innermost matched container's content starts. */
-static void
+S_HOT void
 S_line(S_state *st, const char *l, size_t n)
 {
     size_t i = 0, col = 0, base = 0, matched = 0, j, c, k, rel;
@@ -521,7 +529,7 @@ S_line(S_state *st, const char *l, size_t n)
 
 /* The line at s[pos..len): its length without its ending (LF, CR LF or a
  * lone CR), and in *step with it. */
-static size_t
+S_HOT size_t
 S_next_line(const char *s, size_t len, size_t pos, int has_cr, size_t *step)
 {
     const char *nl = memchr(s + pos, '\n', len - pos), *cr;
@@ -581,6 +589,8 @@ static size_t
 S_past_code_span(const char *l, size_t n, size_t q)
 {
     size_t i = 0;
+    if (!memchr(l, '`', q < n ? q : n))
+        return q; /* no span opens before it */
     while (i < n && i < q) {
         size_t k = 0, j;
         if (l[i] == '\\') {
@@ -733,26 +743,42 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
 {
     S_state st, st0;
     S_wait wait[S_PENDING_MAX];
-    size_t nwait = 0, pos = 0, mi = 0, i, k, step, n, glue_at = 0;
-    int rc = 0, has_cr = memchr(s, '\r', len) != NULL, prev = 0, prev_kind = S_L_BLANK;
-    int prev_glue = 0, glue_ok = 0;
-    char end[3] = "", *state;
+    size_t nwait = 0, pos = 0, mi = 0, i, k, step, n, done = 0; /* done: bytes of s put in b */
+    size_t prev_pos = 0, prev_n = 0; /* the line before */
+    int rc = 0, has_cr = memchr(s, '\r', len) != NULL, prev = 0, prev_kind = S_L_BLANK, nl = 0;
+    char *state;
     gx_buf states;
+#define S_FLUSH(to) (rc |= gx_buf_put(b, s + done, (to) - done), done = (to))
     if (!nmarks && closed)
         return gx_md_guarded(b, s, len, closed);
     /* each mark's state: 0 not yet met, 'x' placed, 'b' before the line,
      * 'a' after it, 'e' at the end, else the tag of the wait it is in */
     gx_buf_init(&states, b->mem);
-    if (gx_buf_reserve(&states, nmarks))
+    if (gx_buf_reserve(&states, nmarks + 1))
         return GROKX_E_NOMEM;
     state = states.ptr;
-    if (nmarks)
-        memset(state, 0, nmarks);
+    memset(state, 0, nmarks);
     memset(&st, 0, sizeof st);
     for (;;) {
         size_t lead = 0, ls, le; /* the marks at the line's start, and the rest on it */
-        int last = pos >= len;
-        if (!last) {
+        int last, after = 0;
+        if (mi == nmarks && !nwait) { /* nothing left to place: only the state */
+            for (; pos < len; pos += step)
+                S_line(&st, s + pos, S_next_line(s, len, pos, has_cr, &step));
+            break;
+        }
+        while (!nwait && pos < len) { /* lines before the next mark: only the state */
+            n = S_next_line(s, len, pos, has_cr, &step);
+            if (marks[mi].at < pos + step)
+                break;
+            S_line(&st, s + pos, n);
+            prev = 1;
+            prev_kind = st.kind;
+            prev_pos = pos;
+            prev_n = n;
+            pos += step;
+        }
+        if (!(last = pos >= len)) {
             n = S_next_line(s, len, pos, has_cr, &step);
             while (lead < n && (S_space(s[pos + lead]) || s[pos + lead] == '>'))
                 lead++;
@@ -765,11 +791,11 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
             ;
         /* at the line's start: they end the line before, where it can take
          * them, else they follow the block it is in, else they go here */
-        if (ls > mi && prev && prev_glue && glue_ok) {
-            b->len = glue_at;
+        if (ls > mi && prev && prev_kind == S_L_PARA && done <= prev_pos + prev_n &&
+            S_inline_at(s + prev_pos, prev_n, prev_n) == prev_n) {
+            S_FLUSH(prev_pos + prev_n);
             for (i = mi; i < ls; i++, state[i - 1] = 'x')
                 rc |= S_put_mark(b, &marks[i]);
-            rc |= gx_buf_put(b, end, strlen(end));
         } else if (ls > mi && prev && prev_kind != S_L_BLANK && prev_kind != S_L_DONE &&
                    nwait < S_PENDING_MAX) {
             wait[nwait].what = S_wait_for(&st);
@@ -785,7 +811,8 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
         }
         if (last)
             break;
-        st0 = st;
+        if (nwait || ls > mi) /* (a copy costs more than the line, most lines need none) */
+            st0 = st;
         S_line(&st, s + pos, n);
         /* the waits this line ends: before it or after it */
         for (k = 0; k < nwait; k++) {
@@ -801,72 +828,74 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
                 act = same && st.kind == S_L_PARA ? 0 : same && st.kind == S_L_BLANK ? 'a' : 'b';
             if (!act)
                 continue;
-            if (act == 'b') /* in the containers the line had before it */
+            if (act == 'b') { /* in the containers the line had before it */
+                S_FLUSH(pos);
                 rc |= S_emit(b, &st0, w->d, st0.para, marks, state, w->first, le, w->tag);
-            else
+            } else {
                 for (i = w->first; i < le; i++)
                     if (state[i] == w->tag)
                         state[i] = act == 'a' ? (char)('A' + k) : 'e';
-            if (act == 'a')
+            }
+            if (act == 'a') {
                 w->tag = (char)('A' + k); /* placed after the line, below */
-            else
+                after = 1;
+            } else {
                 w->what = 0;
+            }
         }
-        rc |= S_emit(b, &st0, st0.nframes, st0.para, marks, state, mi, ls, 'b');
+        if (ls > mi) {
+            S_FLUSH(pos);
+            rc |= S_emit(b, &st0, st0.nframes, st0.para, marks, state, mi, ls, 'b');
+        }
         /* the line, with the marks it can take; the others after it or
          * after its block */
-        {
-            size_t from = pos, at;
-            for (i = ls; i < le; i++) {
-                at = marks[i].at - pos > n ? n : marks[i].at - pos;
-                if (st.kind == S_L_PARA && (at = S_inline_at(s + pos, n, at)) != (size_t)-1) {
-                    if (pos + at < from) /* an earlier mark went past a code span */
-                        at = from - pos;
-                    rc |= gx_buf_put(b, s + from, pos + at - from);
-                    from = pos + at;
-                    rc |= S_put_mark(b, &marks[i]);
-                    state[i] = 'x';
-                } else if (st.kind == S_L_DONE || st.kind == S_L_BLANK || nwait == S_PENDING_MAX) {
-                    state[i] = st.kind == S_L_DONE || st.kind == S_L_BLANK ? 'a' : 'e';
-                } else {
-                    if (!nwait || wait[nwait - 1].what != S_wait_for(&st) || wait[nwait - 1].d != st.nframes ||
-                        wait[nwait - 1].tag != (char)('0' + nwait - 1)) {
-                        wait[nwait].what = S_wait_for(&st);
-                        wait[nwait].d = st.nframes;
-                        wait[nwait].tag = (char)('0' + nwait);
-                        wait[nwait].first = i;
-                        nwait++;
-                    }
-                    state[i] = wait[nwait - 1].tag;
+        for (i = ls; i < le; i++) {
+            size_t at = marks[i].at - pos > n ? n : marks[i].at - pos;
+            if (st.kind == S_L_PARA && (at = S_inline_at(s + pos, n, at)) != (size_t)-1) {
+                if (pos + at < done) /* an earlier mark went past a code span */
+                    at = done - pos;
+                S_FLUSH(pos + at);
+                rc |= S_put_mark(b, &marks[i]);
+                state[i] = 'x';
+            } else if (st.kind == S_L_DONE || st.kind == S_L_BLANK || nwait == S_PENDING_MAX) {
+                state[i] = st.kind == S_L_DONE || st.kind == S_L_BLANK ? 'a' : 'e';
+                after |= state[i] == 'a';
+            } else {
+                if (!nwait || wait[nwait - 1].what != S_wait_for(&st) || wait[nwait - 1].d != st.nframes ||
+                    wait[nwait - 1].tag != (char)('0' + nwait - 1)) {
+                    wait[nwait].what = S_wait_for(&st);
+                    wait[nwait].d = st.nframes;
+                    wait[nwait].tag = (char)('0' + nwait);
+                    wait[nwait].first = i;
+                    nwait++;
                 }
+                state[i] = wait[nwait - 1].tag;
             }
-            rc |= gx_buf_put(b, s + from, pos + n - from);
-            glue_at = b->len;
-            k = step - n;
-            memcpy(end, s + pos + n, k);
-            if (pos + step == len && s[len - 1] != '\n') /* after a CR, it makes one CR LF */
-                end[k++] = '\n';
-            end[k] = 0;
-            rc |= gx_buf_put(b, end, k);
         }
-        prev = 1;
-        prev_kind = st.kind;
-        prev_glue = st.kind == S_L_PARA && S_inline_at(s + pos, n, n) == n;
-        glue_ok = 1;
-        /* after the line: what ended with it */
-        k = b->len;
-        rc |= S_emit(b, &st, st.nframes, st.para, marks, state, ls, le, 'a');
-        for (i = 0; i < nwait; i++)
-            if (wait[i].what && wait[i].tag == (char)('A' + i)) {
-                rc |= S_emit(b, &st, wait[i].d, st.para, marks, state, wait[i].first, le, wait[i].tag);
-                wait[i].what = 0;
-            }
-        glue_ok = b->len == k;
+        if (after) { /* what ended with the line follows it */
+            S_FLUSH(pos + step);
+            if (pos + step == len && s[len - 1] != '\n') /* after a CR, it makes one CR LF */
+                rc |= gx_buf_putc(b, '\n'), nl = 1;
+            rc |= S_emit(b, &st, st.nframes, st.para, marks, state, ls, le, 'a');
+            for (k = 0; k < nwait; k++)
+                if (wait[k].what && wait[k].tag == (char)('A' + k)) {
+                    rc |= S_emit(b, &st, wait[k].d, st.para, marks, state, wait[k].first, le, wait[k].tag);
+                    wait[k].what = 0;
+                }
+        }
         while (nwait && !wait[nwait - 1].what)
             nwait--;
+        prev = 1;
+        prev_kind = st.kind;
+        prev_pos = pos;
+        prev_n = n;
         mi = le;
         pos += step;
     }
+    S_FLUSH(len);
+    if (!nl && len && s[len - 1] != '\n')
+        rc |= gx_buf_putc(b, '\n');
+#undef S_FLUSH
     /* the text's end: marks on its last line go after it */
     rc |= S_emit(b, &st, st.nframes, st.para, marks, state, 0, nmarks, 'b');
     for (k = 0; k < nwait; k++)
@@ -877,7 +906,6 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
         rc |= S_close_open(b, &st, closed);
     } else if (!st.nframes && st.fence_len) { /* a reader of no HTML: only a fence */
         int ignored;
-        st.html = 0;
         rc |= S_close_open(b, &st, &ignored);
     }
     /* the rest: a paragraph of their own after everything */
@@ -885,7 +913,6 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
         if (state[i] != 'x') {
             rc |= k++ ? 0 : gx_buf_putc(b, '\n');
             rc |= S_put_mark(b, &marks[i]);
-            state[i] = 'x';
         }
     if (k)
         rc |= gx_buf_putc(b, '\n');
@@ -978,6 +1005,19 @@ S_labels_walk(const char *s, size_t len, S_label_fn fn, void *ud)
     return rc;
 }
 
+int
+gx_md_has_labels(const char *s, size_t len)
+{
+    const char *p = len > 1 ? s + 1 : NULL, *end = s + len;
+    /* '^' is rarer than '[' (every link has one): look for it */
+    while (p && p < end && (p = memchr(p, '^', (size_t)(end - p))) != NULL) {
+        if (p[-1] == '[')
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
 /* A label folded as cmark-gfm matches labels (ASCII case; spaces run
  * together and trimmed), into out. */
 static int
@@ -1054,7 +1094,7 @@ gx_md_labels_scan(gx_md_labels *l, const char *s, size_t len)
 {
     l->set.len = 0;
     l->n = 0;
-    if (!len || !gx_find(s, len, "[^"))
+    if (!gx_md_has_labels(s, len))
         return 0;
     return S_labels_walk(s, len, S_scan_one, l);
 }
@@ -1105,7 +1145,7 @@ gx_md_labels_rewrite(gx_buf *out, const char *s, size_t len, gx_md_labels *l, co
 {
     S_rewrite w;
     int rc;
-    if (!len || !gx_find(s, len, "[^"))
+    if (!gx_md_has_labels(s, len))
         return 0;
     w.out = out;
     w.base = out->len;

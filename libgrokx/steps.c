@@ -604,7 +604,7 @@ S_text_block(S_out *o, const char *label, const char *s, size_t len)
         }
         rc |= PUT(o->b, ":*\n\n");
     }
-    if (gx_find(s, len, "[^")) { /* no footnote of a step's text: [^1] is a citation's label */
+    if (gx_md_has_labels(s, len)) { /* no footnote of a step's text: [^1] is a citation's label */
         gx_md_labels none;
         gx_buf esc;
         int got;

@@ -46,7 +46,8 @@ typedef struct S_md {
     size_t nmarks, marks_cap;
     gx_md_labels labels; /* the footnote labels the message defines */
     gx_buf relabel;      /* its text with them renamed */
-    char prefix[32];     /* their namespace: "m3-" in the note's third message */
+    size_t msg_no;       /* the message's place in the note, from 1: its labels' namespace */
+    int has_labels;      /* its text holds "[^" */
     gx_manifest *man;  /* NULL when streaming */
     char journal[4096]; /* OUT/.grokx-manifest.journal (manifest.c) */
     int replayed;       /* a killed run's journal was taken into man */
@@ -108,13 +109,31 @@ S_guarded(gx_buf *b, const char *s, size_t len)
     return gx_md_guarded(b, s, len, &closed);
 }
 
-/* A message's own text, its footnote labels (defined in the same text)
- * renamed under prefix, so they never meet grokx's citations (numbers)
- * or another message's. */
-static int
-S_own_text(S_md *m, gx_buf *b, const char *s, size_t len, const char *prefix)
+/* The namespace of a message's own footnote labels: "m3-" in the note's
+ * third message, "m3t-" in its thinking, "m3t2-" in its second agent's
+ * trace. No two take the same labels, and none is a number (grokx's). */
+static void
+S_label_prefix(const S_md *m, long trace, char out[48])
 {
+    if (trace < 0)
+        snprintf(out, 48, "m%zu-", m->msg_no);
+    else if (!trace)
+        snprintf(out, 48, "m%zut-", m->msg_no);
+    else
+        snprintf(out, 48, "m%zut%ld-", m->msg_no, trace);
+}
+
+/* A message's own text (trace: -1, or its thinking 0, or agent trace k),
+ * its footnote labels (defined in the same text) renamed into its
+ * namespace, so they never meet grokx's citations or another text's. */
+static int
+S_own_text(S_md *m, gx_buf *b, const char *s, size_t len, long trace)
+{
+    char prefix[48];
     int got;
+    if (!gx_md_has_labels(s, len))
+        return S_guarded(b, s, len);
+    S_label_prefix(m, trace, prefix);
     m->relabel.len = 0;
     if ((got = gx_md_labels_scan(&m->labels, s, len)) != 0 ||
         (got = gx_md_labels_rewrite(&m->relabel, s, len, &m->labels, prefix, NULL, 0)) < 0)
@@ -225,10 +244,14 @@ S_flush_text(S_md *m, S_run *r)
 {
     const char *p = r->copied ? m->scratch.ptr : r->p;
     size_t n = r->n;
-    int closed, rc;
+    int closed, rc = 0;
+    char prefix[48];
     m->relabel.len = 0;
-    if ((rc = gx_md_labels_rewrite(&m->relabel, p, n, &m->labels, m->prefix, m->marks, m->nmarks)) < 0)
-        return rc;
+    if (m->has_labels) {
+        S_label_prefix(m, -1, prefix);
+        if ((rc = gx_md_labels_rewrite(&m->relabel, p, n, &m->labels, prefix, m->marks, m->nmarks)) < 0)
+            return rc;
+    }
     if (rc)
         p = m->relabel.ptr, n = m->relabel.len;
     rc = gx_md_guarded_marks(&m->note, p && n ? p : "", n, m->marks, m->nmarks, &closed);
@@ -249,7 +272,8 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
     int rc = 0;
     m->scratch.len = 0;
     m->nmarks = 0;
-    if ((rc = gx_md_labels_scan(&m->labels, msg->text.ptr, msg->text.len)) != 0)
+    if ((m->has_labels = gx_md_has_labels(msg->text.ptr, msg->text.len)) &&
+        (rc = gx_md_labels_scan(&m->labels, msg->text.ptr, msg->text.len)) != 0)
         return rc;
     if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
         (rc = gx_cards_load(&m->cards, msg)) != 0)
@@ -382,7 +406,7 @@ S_quote(gx_buf *b, const char *s, size_t len)
 /* A reasoning trace into m->scratch, guarded, a tool call's XML in it as
  * one readable line. */
 static int
-S_trace(S_md *m, grokx_str t, const char *prefix)
+S_trace(S_md *m, grokx_str t, long trace)
 {
     gx_buf calls;
     int got, rc;
@@ -390,8 +414,8 @@ S_trace(S_md *m, grokx_str t, const char *prefix)
     if ((got = gx_steps_inline_calls(&calls, &m->mem, t.ptr, t.len)) < 0)
         rc = got;
     else
-        rc = got ? S_own_text(m, &m->scratch, calls.ptr, calls.len, prefix)
-                 : S_own_text(m, &m->scratch, t.ptr, t.len, prefix);
+        rc = got ? S_own_text(m, &m->scratch, calls.ptr, calls.len, trace)
+                 : S_own_text(m, &m->scratch, t.ptr, t.len, trace);
     gx_buf_free(&calls);
     return rc;
 }
@@ -401,7 +425,6 @@ S_thinking(S_md *m, const grokx_message *msg)
 {
     size_t i;
     int rc = 0;
-    char prefix[40];
     if ((m->cfg.flags & GROKX_WF_NO_THINKING) || (!msg->thinking.len && !msg->agent_trace_count))
         return 0;
     rc |= PUT(&m->note, "> [!abstract]- Thinking");
@@ -409,14 +432,12 @@ S_thinking(S_md *m, const grokx_message *msg)
         rc |= gx_buf_printf(&m->note, " (%lld s)", gx_thinking_seconds(msg));
     rc |= PUT(&m->note, "\n");
     m->scratch.len = 0;
-    snprintf(prefix, sizeof prefix, "%.*st-", (int)strlen(m->prefix) - 1, m->prefix); /* "m3t-" */
     if (msg->thinking.len)
-        rc |= S_trace(m, msg->thinking, prefix);
+        rc |= S_trace(m, msg->thinking, 0);
     for (i = 0; i < msg->agent_trace_count; i++) {
         const grokx_agent_trace *a = &msg->agent_traces[i];
         rc |= gx_buf_printf(&m->scratch, "\n**%s**\n\n", a->agent_id.len ? a->agent_id.ptr : "Agent");
-        snprintf(prefix, sizeof prefix, "%.*st%zu-", (int)strlen(m->prefix) - 1, m->prefix, i + 1); /* "m3t1-" */
-        rc |= S_trace(m, a->text, prefix);
+        rc |= S_trace(m, a->text, (long)i + 1);
     }
     rc |= S_quote(&m->note, m->scratch.ptr, m->scratch.len);
     return rc | PUT(&m->note, "\n");
@@ -484,14 +505,15 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     gx_buf foot;
     unsigned first_footnote = m->footnote;
     int rc = S_heading(m, msg);
-    snprintf(m->prefix, sizeof m->prefix, "m%zu-", index + 1);
+    m->msg_no = index + 1;
+    m->has_labels = 0;
     size_t body = m->note.len;
     gx_buf_init(&foot, &m->mem);
     gx_cards_reset(&m->cards);
     rc |= S_thinking(m, msg);
     rc |= S_steps(m, msg);
     if (msg->text.len)
-        rc |= msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, m->prefix)
+        rc |= msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
                                            : S_rich_text(m, dir, msg, &foot);
     if (msg->text.len)
         rc |= PUT(&m->note, "\n");
