@@ -15,6 +15,12 @@
  * block quote ends with its container, which our next heading closes, so
  * those are followed only to know where the container ends; a fence or
  * marker inside an HTML block or another fence is not one.
+ *
+ * Two users of the same reading: citation markers (gx_md_guarded_marks)
+ * go where the block they fall in stays the same block (a marker glued
+ * to a fence's closing line kept the fence open; one after a table row's
+ * last '|' is a cell GFM drops), and a message's own footnote labels
+ * (gx_md_labels_*) are renamed out of grokx's, outside code.
  */
 #include <string.h>
 
@@ -44,6 +50,7 @@ typedef struct S_state {
     /* what the last line was (S_line), for placing marks and reading labels */
     int kind;             /* S_L_*: */
     int lit;              /* its text is literal: code, an HTML block, a fence's info */
+    int setext;           /* it made the paragraph before it a heading */
     size_t matched;       /* the containers open before it that it continued */
 } S_state;
 
@@ -402,6 +409,7 @@ S_line(S_state *st, const char *l, size_t n)
     int start1;
     st->kind = S_L_PARA;
     st->lit = 0;
+    st->setext = 0;
     for (; matched < st->nframes; matched++) { /* the containers it continues */
         S_frame *f = &st->frames[matched];
         j = i, c = col;
@@ -521,7 +529,8 @@ S_line(S_state *st, const char *l, size_t n)
             return;
         }
         /* a heading, a break or a setext underline ends a paragraph */
-        st->para = !S_atx(p, n) && !S_thematic(p, n) && !(st->para && S_setext(p, n));
+        st->setext = st->para && S_setext(p, n);
+        st->para = !S_atx(p, n) && !S_thematic(p, n) && !st->setext;
         st->kind = st->para ? S_L_PARA : S_L_DONE;
         return;
     }
@@ -745,6 +754,7 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     S_wait wait[S_PENDING_MAX];
     size_t nwait = 0, pos = 0, mi = 0, i, k, step, n, done = 0; /* done: bytes of s put in b */
     size_t prev_pos = 0, prev_n = 0; /* the line before */
+    size_t inl[S_PENDING_MAX][3], ninl = 0; /* marks put in the paragraph: where in b, bytes, which */
     int rc = 0, has_cr = memchr(s, '\r', len) != NULL, prev = 0, prev_kind = S_L_BLANK, nl = 0;
     char *state;
     gx_buf states;
@@ -760,14 +770,14 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     memset(state, 0, nmarks);
     memset(&st, 0, sizeof st);
     for (;;) {
-        size_t lead = 0, ls, le; /* the marks at the line's start, and the rest on it */
+        size_t lead = 0, ls, le, alo = (size_t)-1; /* the marks at the line's start, and the rest on it */
         int last, after = 0;
-        if (mi == nmarks && !nwait) { /* nothing left to place: only the state */
+        if (mi == nmarks && !nwait && !ninl) { /* nothing left to place: only the state */
             for (; pos < len; pos += step)
                 S_line(&st, s + pos, S_next_line(s, len, pos, has_cr, &step));
             break;
         }
-        while (!nwait && pos < len) { /* lines before the next mark: only the state */
+        while (!nwait && !ninl && pos < len) { /* lines before the next mark: only the state */
             n = S_next_line(s, len, pos, has_cr, &step);
             if (marks[mi].at < pos + step)
                 break;
@@ -794,8 +804,12 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
         if (ls > mi && prev && prev_kind == S_L_PARA && done <= prev_pos + prev_n &&
             S_inline_at(s + prev_pos, prev_n, prev_n) == prev_n) {
             S_FLUSH(prev_pos + prev_n);
-            for (i = mi; i < ls; i++, state[i - 1] = 'x')
+            for (i = mi; i < ls; i++, state[i - 1] = 'x') {
+                k = b->len;
                 rc |= S_put_mark(b, &marks[i]);
+                if (ninl < S_PENDING_MAX)
+                    inl[ninl][0] = k, inl[ninl][1] = b->len - k, inl[ninl++][2] = i;
+            }
         } else if (ls > mi && prev && prev_kind != S_L_BLANK && prev_kind != S_L_DONE &&
                    nwait < S_PENDING_MAX) {
             wait[nwait].what = S_wait_for(&st);
@@ -814,6 +828,17 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
         if (nwait || ls > mi) /* (a copy costs more than the line, most lines need none) */
             st0 = st;
         S_line(&st, s + pos, n);
+        if (st.setext) /* the paragraph is a heading now: its marks follow it */
+            for (; ninl; ninl--) {
+                size_t *e = inl[ninl - 1];
+                memmove(b->ptr + e[0], b->ptr + e[0] + e[1], b->len - e[0] - e[1]);
+                b->len -= e[1];
+                state[e[2]] = 'a';
+                after = 1;
+                alo = e[2];
+            }
+        if (st.kind != S_L_PARA)
+            ninl = 0;
         /* the waits this line ends: before it or after it */
         for (k = 0; k < nwait; k++) {
             S_wait *w = &wait[k];
@@ -855,8 +880,11 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
                 if (pos + at < done) /* an earlier mark went past a code span */
                     at = done - pos;
                 S_FLUSH(pos + at);
+                k = b->len;
                 rc |= S_put_mark(b, &marks[i]);
                 state[i] = 'x';
+                if (ninl < S_PENDING_MAX)
+                    inl[ninl][0] = k, inl[ninl][1] = b->len - k, inl[ninl++][2] = i;
             } else if (st.kind == S_L_DONE || st.kind == S_L_BLANK || nwait == S_PENDING_MAX) {
                 state[i] = st.kind == S_L_DONE || st.kind == S_L_BLANK ? 'a' : 'e';
                 after |= state[i] == 'a';
@@ -876,7 +904,7 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
             S_FLUSH(pos + step);
             if (pos + step == len && s[len - 1] != '\n') /* after a CR, it makes one CR LF */
                 rc |= gx_buf_putc(b, '\n'), nl = 1;
-            rc |= S_emit(b, &st, st.nframes, st.para, marks, state, ls, le, 'a');
+            rc |= S_emit(b, &st, st.nframes, st.para, marks, state, alo < ls ? alo : ls, le, 'a');
             for (k = 0; k < nwait; k++)
                 if (wait[k].what && wait[k].tag == (char)('A' + k)) {
                     rc |= S_emit(b, &st, wait[k].d, st.para, marks, state, wait[k].first, le, wait[k].tag);

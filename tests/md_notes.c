@@ -130,27 +130,36 @@ S_file(const char *path)
         for (l = a; l >= 1 && l <= b && (size_t)l <= nlines; l++)
             covered[l] = 1;
     }
-    it = cmark_iter_new(doc); /* the definitions kept, wherever they are */
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *d = cmark_iter_get_node(it), *up;
-        size_t l = (size_t)cmark_node_get_start_line(d);
-        const char *lit;
-        if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(d) == CMARK_NODE_FOOTNOTE_REFERENCE &&
-            (lit = cmark_node_get_literal(d)) != NULL && lit[0] && strspn(lit, "0123456789") == strlen(lit))
-            for (up = cmark_node_parent(d); up; up = cmark_node_parent(up))
-                if (cmark_node_get_type(up) == CMARK_NODE_HEADING) { /* a citation inside a heading */
-                    lost++;
-                    fprintf(stderr, "%s:%d: citation [^%s] inside a heading\n", path, cmark_node_get_start_line(up), lit);
-                    break;
-                }
-        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(d) != CMARK_NODE_FOOTNOTE_DEFINITION || l < 1 || l > nlines)
+    /* the definitions kept follow the document in the order of their
+     * numbers, which are their references' literals; labels from the source */
+    for (c = cmark_node_first_child(doc); c; c = cmark_node_next(c)) {
+        size_t l = (size_t)cmark_node_get_start_line(c);
+        if (cmark_node_get_type(c) != CMARK_NODE_FOOTNOTE_DEFINITION || l < 1 || l > nlines)
             continue;
         n = (l < nlines ? starts[l + 1] : len) - starts[l];
-        if (S_def_label(buf + starts[l], n, 1, label, sizeof label)) {
-            if (S_has(&kept, label))
-                dups++;
-            S_add(&kept, label);
-        }
+        if (!S_def_label(buf + starts[l], n, 1, label, sizeof label))
+            label[0] = 0;
+        if (label[0] && S_has(&kept, label))
+            dups++;
+        S_add(&kept, label); /* kept.v[i]: footnote number i + 1 */
+    }
+    it = cmark_iter_new(doc); /* citations (numeric labels) inside headings */
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *d = cmark_iter_get_node(it), *up;
+        const char *lit = cmark_node_get_literal(d), *lb;
+        long ix;
+        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(d) != CMARK_NODE_FOOTNOTE_REFERENCE || !lit ||
+            (ix = strtol(lit, NULL, 10)) < 1 || (size_t)ix > kept.n)
+            continue;
+        lb = kept.v[ix - 1];
+        if (!lb[0] || strspn(lb, "0123456789") != strlen(lb))
+            continue;
+        for (up = cmark_node_parent(d); up; up = cmark_node_parent(up))
+            if (cmark_node_get_type(up) == CMARK_NODE_HEADING) {
+                lost++;
+                fprintf(stderr, "%s:%d: citation [^%s] inside a heading\n", path, cmark_node_get_start_line(up), lb);
+                break;
+            }
     }
     cmark_iter_free(it);
     for (i = 1; i <= nlines; i++) { /* the definitions dropped */
