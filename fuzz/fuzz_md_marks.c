@@ -44,6 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int once;
     if (size > 65536 || memchr(data, 0, size) || !gx_utf8_valid((const char *)data, size))
         return 0;
+    if (memchr(data, '\v', size) || memchr(data, '\f', size))
+        return 0; /* cmark-gfm 0.29 reads VT and FF after a list marker unlike cmark 0.30, which the guard follows */
     if (!once) {
         cmark_gfm_core_extensions_ensure_registered();
         once = 1;

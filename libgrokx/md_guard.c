@@ -51,6 +51,7 @@ typedef struct S_state {
     int kind;             /* S_L_*: */
     int lit;              /* its text is literal: code, an HTML block, a fence's info */
     int setext;           /* it made the paragraph before it a heading */
+    size_t content;       /* a paragraph line: where its text starts, past its markers */
     size_t matched;       /* the containers open before it that it continued */
 } S_state;
 
@@ -443,6 +444,7 @@ S_line(S_state *st, const char *l, size_t n)
          * indented one cannot) */
         if (n && st->para && !st->fence_len && !st->html && (c - base >= 4 || !S_block_start(p, n))) {
             st->matched = st->nframes; /* lazy: every container goes on */
+            st->content = (size_t)(p - l);
             return;
         }
         st->nframes = matched; /* the rest end here, with what was open in them */
@@ -531,6 +533,7 @@ S_line(S_state *st, const char *l, size_t n)
         /* a heading, a break or a setext underline ends a paragraph */
         st->setext = st->para && S_setext(p, n);
         st->para = !S_atx(p, n) && !S_thematic(p, n) && !st->setext;
+        st->content = (size_t)(p - l);
         st->kind = st->para ? S_L_PARA : S_L_DONE;
         return;
     }
@@ -754,7 +757,9 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     S_wait wait[S_PENDING_MAX];
     size_t nwait = 0, pos = 0, mi = 0, i, k, step, n, done = 0; /* done: bytes of s put in b */
     size_t prev_pos = 0, prev_n = 0; /* the line before */
-    size_t inl[S_PENDING_MAX][3], ninl = 0; /* marks put in the paragraph: where in b, bytes, which */
+    /* marks put in the paragraph (taken out again if it becomes a setext
+     * heading): where in b, bytes, which; past as many, no more go in */
+    size_t inl[S_PENDING_MAX][3], ninl = 0;
     int rc = 0, has_cr = memchr(s, '\r', len) != NULL, prev = 0, prev_kind = S_L_BLANK, nl = 0;
     char *state;
     gx_buf states;
@@ -801,14 +806,13 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
             ;
         /* at the line's start: they end the line before, where it can take
          * them, else they follow the block it is in, else they go here */
-        if (ls > mi && prev && prev_kind == S_L_PARA && done <= prev_pos + prev_n &&
+        if (ls > mi && prev && prev_kind == S_L_PARA && done <= prev_pos + prev_n && ninl + (ls - mi) <= S_PENDING_MAX &&
             S_inline_at(s + prev_pos, prev_n, prev_n) == prev_n) {
             S_FLUSH(prev_pos + prev_n);
             for (i = mi; i < ls; i++, state[i - 1] = 'x') {
                 k = b->len;
                 rc |= S_put_mark(b, &marks[i]);
-                if (ninl < S_PENDING_MAX)
-                    inl[ninl][0] = k, inl[ninl][1] = b->len - k, inl[ninl++][2] = i;
+                inl[ninl][0] = k, inl[ninl][1] = b->len - k, inl[ninl++][2] = i;
             }
         } else if (ls > mi && prev && prev_kind != S_L_BLANK && prev_kind != S_L_DONE &&
                    nwait < S_PENDING_MAX) {
@@ -876,15 +880,18 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
          * after its block */
         for (i = ls; i < le; i++) {
             size_t at = marks[i].at - pos > n ? n : marks[i].at - pos;
-            if (st.kind == S_L_PARA && (at = S_inline_at(s + pos, n, at)) != (size_t)-1) {
+            if (st.kind == S_L_PARA && at < st.content)
+                at = st.content; /* not among the line's markers: in its text */
+            if (st.kind == S_L_PARA && ninl < S_PENDING_MAX && (at = S_inline_at(s + pos, n, at)) != (size_t)-1) {
                 if (pos + at < done) /* an earlier mark went past a code span */
                     at = done - pos;
                 S_FLUSH(pos + at);
                 k = b->len;
                 rc |= S_put_mark(b, &marks[i]);
+                if (at < n && strchr("([:", s[pos + at])) /* "[^1](x)" is a link, "[^1]:" a definition */
+                    rc |= gx_buf_putc(b, ' ');
                 state[i] = 'x';
-                if (ninl < S_PENDING_MAX)
-                    inl[ninl][0] = k, inl[ninl][1] = b->len - k, inl[ninl++][2] = i;
+                inl[ninl][0] = k, inl[ninl][1] = b->len - k, inl[ninl++][2] = i; /* (with its space) */
             } else if (st.kind == S_L_DONE || st.kind == S_L_BLANK || nwait == S_PENDING_MAX) {
                 state[i] = st.kind == S_L_DONE || st.kind == S_L_BLANK ? 'a' : 'e';
                 after |= state[i] == 'a';
@@ -951,17 +958,18 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
 /* ---- a message's own footnote labels --------------------------------- */
 
 /* At l[i], a run of backticks: where the code span it opens ends, or,
- * when no run of its length closes it on the line, where the run ends
- * (*span 0). Runs longer than 64 are taken as text (a search for each
- * could cost the line's length). */
+ * when no run of its length closes it in l[0..n) (a paragraph), where the
+ * run ends (*span 0). none[k]: a search for a run of k found none from
+ * there on (so each length is searched for to the end once). Runs longer
+ * than 64 are taken as text. */
 static size_t
-S_backticks(const char *l, size_t n, size_t i, int *span)
+S_backticks(const char *l, size_t n, size_t i, int *span, size_t none[65])
 {
     size_t k = 0, j;
     while (i + k < n && l[i + k] == '`')
         k++;
     *span = 0;
-    if (k > 64)
+    if (k > 64 || i >= none[k])
         return i + k;
     for (j = i + k; j < n;) {
         size_t r = 0;
@@ -980,6 +988,7 @@ S_backticks(const char *l, size_t n, size_t i, int *span)
         }
         j += r;
     }
+    none[k] = i;
     return i + k;
 }
 
@@ -988,47 +997,79 @@ S_backticks(const char *l, size_t n, size_t i, int *span)
  * follows it. A label is 1 to 128 bytes, no brackets, not only spaces. */
 typedef int (*S_label_fn)(void *ud, const char *s, size_t start, size_t end, int def);
 
+/* The labels in the inline text s[from..to) (a paragraph: code spans run
+ * over its lines). */
+static int
+S_labels_inline(const char *s, size_t from, size_t to, S_label_fn fn, void *ud)
+{
+    const char *l = s + from;
+    size_t n = to - from, i = 0, j, nb = 0, nt = 0, none[65];
+    int rc = 0, span;
+    for (j = 0; j < 65; j++)
+        none[j] = (size_t)-1;
+    while (i + 1 < n && !rc) {
+        if (l[i] == '\\') {
+            i += 2;
+        } else if (l[i] == '`') {
+            i = S_backticks(l, n, i, &span, none);
+        } else if (l[i] == '[' && l[i + 1] == '^') {
+            for (j = i + 2; j < n && j - i < 131 && l[j] != ']' && l[j] != '[' && l[j] != '\n' && l[j] != '\r'; j++)
+                ;
+            if (j < n && l[j] == ']' && !S_blank_from(l + i + 2, j - i - 2)) {
+                rc = fn(ud, s, from + i, from + j + 1, j + 1 < n && l[j + 1] == ':');
+                i = j + 1;
+            } else {
+                i += 2;
+            }
+        } else {
+            const char *nx = memchr(l + i + 1, '[', n - i - 1);
+            size_t stop = nx ? (size_t)(nx - l) : n;
+            if (nb <= i) {
+                const char *q = memchr(l + i + 1, '\\', n - i - 1);
+                nb = q ? (size_t)(q - l) : n;
+            }
+            if (nt <= i) {
+                const char *q = memchr(l + i + 1, '`', n - i - 1);
+                nt = q ? (size_t)(q - l) : n;
+            }
+            i = GX_MIN(stop, GX_MIN(nb, nt));
+        }
+    }
+    return rc;
+}
+
+/* Each "[^label]" outside code in s: fn(ud, s, start, end, def) with
+ * s[start..end) the reference and def whether ':' follows it. A label is
+ * 1 to 128 bytes on one line, no brackets, not only spaces. A paragraph
+ * is read whole, its lines found as the guard finds them. */
 static int
 S_labels_walk(const char *s, size_t len, S_label_fn fn, void *ud)
 {
-    S_state st;
-    size_t pos = 0, step, n, i, j, nb, nt;
-    int rc = 0, has_cr = memchr(s, '\r', len) != NULL, span;
+    S_state st, sim;
+    size_t pos = 0, step, n, q, m, qstep, end;
+    int rc = 0, has_cr = memchr(s, '\r', len) != NULL;
     memset(&st, 0, sizeof st);
     while (pos < len && !rc) {
-        const char *l = s + pos;
         n = S_next_line(s, len, pos, has_cr, &step);
-        S_line(&st, l, n);
-        nb = nt = 0; /* the next backslash and backtick at or after i, found once each */
-        for (i = 0; !st.lit && i + 1 < n && !rc;) {
-            if (l[i] == '\\') {
-                i += 2;
-            } else if (l[i] == '`') {
-                i = S_backticks(l, n, i, &span);
-            } else if (l[i] == '[' && l[i + 1] == '^') {
-                for (j = i + 2; j < n && j - i < 131 && l[j] != ']' && l[j] != '['; j++)
-                    ;
-                if (j < n && l[j] == ']' && !S_blank_from(l + i + 2, j - i - 2)) {
-                    rc = fn(ud, s, pos + i, pos + j + 1, j + 1 < n && l[j + 1] == ':');
-                    i = j + 1;
-                } else {
-                    i += 2;
-                }
-            } else {
-                const char *nx = memchr(l + i + 1, '[', n - i - 1);
-                size_t to = nx ? (size_t)(nx - l) : n;
-                if (nb <= i) {
-                    const char *q = memchr(l + i + 1, '\\', n - i - 1);
-                    nb = q ? (size_t)(q - l) : n;
-                }
-                if (nt <= i) {
-                    const char *q = memchr(l + i + 1, '`', n - i - 1);
-                    nt = q ? (size_t)(q - l) : n;
-                }
-                i = GX_MIN(to, GX_MIN(nb, nt));
-            }
+        S_line(&st, s + pos, n);
+        if (st.lit || st.kind != S_L_PARA) {
+            pos += step;
+            continue;
         }
-        pos += step;
+        /* a paragraph: its lines while they go on in its containers */
+        end = pos + n;
+        for (q = pos + step; q < len; q += qstep) {
+            size_t depth = st.nframes;
+            m = S_next_line(s, len, q, has_cr, &qstep);
+            sim = st;
+            S_line(&sim, s + q, m);
+            if (sim.kind != S_L_PARA || sim.matched < depth || sim.nframes != depth)
+                break;
+            st = sim;
+            end = q + m;
+        }
+        rc = S_labels_inline(s, pos, end, fn, ud);
+        pos = q;
     }
     return rc;
 }
