@@ -957,19 +957,27 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
 
 /* ---- a message's own footnote labels --------------------------------- */
 
-/* At l[i], a run of backticks: where the code span it opens ends, or,
- * when no run of its length closes it in l[0..n) (a paragraph), where the
- * run ends (*span 0). none[k]: a search for a run of k found none from
- * there on (so each length is searched for to the end once). Runs longer
- * than 64 are taken as text. */
+/* Code spans as cmark finds them in a paragraph: a search for the run
+ * closing an opener records where it saw each run length last, and once
+ * one search has gone to the end, an opener after the last run of its
+ * length it saw is text (cmark's shortcut, which also drops some spans
+ * the spec would take: its reading is the one a reader shows). */
+#define S_TICKS_MAX 1000
+typedef struct S_ticks {
+    size_t last[S_TICKS_MAX + 1];
+    int scanned;
+} S_ticks;
+
+/* At l[i], a run of backticks: where the code span it opens ends (*span
+ * 1), or where the run ends. */
 static size_t
-S_backticks(const char *l, size_t n, size_t i, int *span, size_t none[65])
+S_backticks(const char *l, size_t n, size_t i, int *span, S_ticks *t)
 {
     size_t k = 0, j;
     while (i + k < n && l[i + k] == '`')
         k++;
     *span = 0;
-    if (k > 64 || i >= none[k])
+    if (k > S_TICKS_MAX || (t->scanned && t->last[k] <= i + k))
         return i + k;
     for (j = i + k; j < n;) {
         size_t r = 0;
@@ -982,20 +990,31 @@ S_backticks(const char *l, size_t n, size_t i, int *span, size_t none[65])
         }
         while (j + r < n && l[j + r] == '`')
             r++;
+        if (r <= S_TICKS_MAX)
+            t->last[r] = j;
+        j += r;
         if (r == k) {
             *span = 1;
-            return j + r;
+            return j;
         }
-        j += r;
     }
-    none[k] = i;
+    t->scanned = 1;
     return i + k;
 }
 
-/* Each "[^label]" outside code on the non-literal lines of s: fn(ud,
- * start, end, def) with s[start..end) the reference and def whether ':'
- * follows it. A label is 1 to 128 bytes, no brackets, not only spaces. */
 typedef int (*S_label_fn)(void *ud, const char *s, size_t start, size_t end, int def);
+
+/* Does the text start a footnote definition, "[^label]:"? */
+static int
+S_def_start(const char *p, size_t n)
+{
+    size_t j;
+    if (n < 5 || p[0] != '[' || p[1] != '^')
+        return 0;
+    for (j = 2; j < n && j < 131 && p[j] != ']' && p[j] != '['; j++)
+        ;
+    return j > 2 && j + 1 < n && p[j] == ']' && p[j + 1] == ':';
+}
 
 /* The labels in the inline text s[from..to) (a paragraph: code spans run
  * over its lines). */
@@ -1003,15 +1022,15 @@ static int
 S_labels_inline(const char *s, size_t from, size_t to, S_label_fn fn, void *ud)
 {
     const char *l = s + from;
-    size_t n = to - from, i = 0, j, nb = 0, nt = 0, none[65];
+    size_t n = to - from, i = 0, j, nb = 0, nt = 0;
     int rc = 0, span;
-    for (j = 0; j < 65; j++)
-        none[j] = (size_t)-1;
+    S_ticks ticks;
+    memset(&ticks, 0, sizeof ticks); /* (cmark's start: no run seen) */
     while (i + 1 < n && !rc) {
         if (l[i] == '\\') {
             i += 2;
         } else if (l[i] == '`') {
-            i = S_backticks(l, n, i, &span, none);
+            i = S_backticks(l, n, i, &span, &ticks);
         } else if (l[i] == '[' && l[i + 1] == '^') {
             for (j = i + 2; j < n && j - i < 131 && l[j] != ']' && l[j] != '[' && l[j] != '\n' && l[j] != '\r'; j++)
                 ;
@@ -1052,7 +1071,8 @@ S_labels_walk(const char *s, size_t len, S_label_fn fn, void *ud)
     while (pos < len && !rc) {
         n = S_next_line(s, len, pos, has_cr, &step);
         S_line(&st, s + pos, n);
-        if (st.lit || st.kind != S_L_PARA) {
+        if (st.lit || st.kind != S_L_PARA) { /* a heading's text is read too */
+            rc = !st.lit && st.kind == S_L_DONE ? S_labels_inline(s, pos, pos + n, fn, ud) : 0;
             pos += step;
             continue;
         }
@@ -1063,8 +1083,9 @@ S_labels_walk(const char *s, size_t len, S_label_fn fn, void *ud)
             m = S_next_line(s, len, q, has_cr, &qstep);
             sim = st;
             S_line(&sim, s + q, m);
-            if (sim.kind != S_L_PARA || sim.matched < depth || sim.nframes != depth)
-                break;
+            if (sim.kind != S_L_PARA || sim.matched < depth || sim.nframes != depth ||
+                S_def_start(s + q + sim.content, m - sim.content))
+                break; /* (cmark-gfm: a footnote definition interrupts a paragraph) */
             st = sim;
             end = q + m;
         }
