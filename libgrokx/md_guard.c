@@ -709,6 +709,11 @@ S_emit(gx_buf *b, const S_state *st, size_t d, int lead, const gx_md_mark *marks
 {
     size_t i;
     int rc = 0, any = 0;
+    for (i = 0; i < d && i < st->nframes; i++)
+        if (st->frames[i].kind == 'i' && st->frames[i].blank) {
+            d = i; /* not in an item still empty: what follows it would read otherwise */
+            break;
+        }
     for (i = from; i < to && !rc; i++) {
         if (state[i] != want)
             continue;
