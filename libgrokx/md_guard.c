@@ -1042,7 +1042,8 @@ S_labels_inline(const char *s, size_t from, size_t to, S_label_fn fn, void *ud)
             if (j < n && l[j] == ']' && !S_blank_from(l + i + 2, j - i - 2)) {
                 rc = fn(ud, s, from + i, from + j + 1, j + 1 < n && l[j + 1] == ':');
                 i = j + 1;
-            } else {
+            } else { /* "[^" alone: cmark-gfm may still close it far on ("[^1\nx]" refers to 1) */
+                rc = fn(ud, s, from + i, from + i + 2, 0);
                 i += 2;
             }
         } else {
@@ -1173,7 +1174,7 @@ S_scan_one(void *ud, const char *s, size_t start, size_t end, int def)
 {
     gx_md_labels *l = ud;
     int rc;
-    if (!def || l->n >= GX_MD_LABELS_MAX)
+    if (!def || end - start < 4 || l->n >= GX_MD_LABELS_MAX)
         return 0;
     l->tmp.len = 0;
     if ((rc = S_fold_label(&l->tmp, s + start + 2, end - start - 3)) != 0)
@@ -1215,10 +1216,14 @@ S_rewrite_one(void *ud, const char *s, size_t start, size_t end, int def)
     for (; w->mi < w->nmarks && w->marks[w->mi].at <= start; w->mi++) /* marks before it */
         w->marks[w->mi].at = w->out->len - w->base - (start - w->marks[w->mi].at);
     w->lm->tmp.len = 0;
-    rc |= S_fold_label(&w->lm->tmp, p, n);
+    if (end - start == 2) /* "[^" that makes no label: escaped */
+        rc |= gx_buf_putc(w->out, '\\') | gx_buf_put(w->out, "[^", 2);
+    else
+        rc |= S_fold_label(&w->lm->tmp, p, n);
     if (rc)
         return GROKX_E_NOMEM;
-    if (S_label_known(w->l, w->lm->tmp.ptr)) { /* the message's own: renamed into its namespace */
+    if (end - start == 2) {
+    } else if (S_label_known(w->l, w->lm->tmp.ptr)) { /* the message's own: renamed into its namespace */
         while (n && S_space(p[0]))
             p++, n--;
         while (n && S_space(p[n - 1]))
