@@ -1030,11 +1030,13 @@ S_labels_inline(const char *s, size_t from, size_t to, S_label_fn fn, void *ud)
     size_t n = to - from, i = 0, j, nb = 0, nt = 0;
     int rc = 0, span;
     S_ticks ticks;
-    memset(&ticks, 0, sizeof ticks); /* (cmark's start: no run seen) */
+    int ticked = 0; /* ticks set up: at the first backtick (8 KiB) */
     while (i + 1 < n && !rc) {
         if (l[i] == '\\') {
             i += 2;
         } else if (l[i] == '`') {
+            if (!ticked++)
+                memset(&ticks, 0, sizeof ticks); /* (cmark's start: no run seen) */
             i = S_backticks(l, n, i, &span, &ticks);
         } else if (l[i] == '[' && l[i + 1] == '^') {
             for (j = i + 2; j < n && j - i < 131 && l[j] != ']' && l[j] != '[' && l[j] != '\n' && l[j] != '\r'; j++)
