@@ -62,7 +62,7 @@ libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
     $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
     $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/fuzz_replay_thread $(B)/test_index $(B)/test_faults $(B)/test_oom \
-    $(B)/test_thread $(B)/gen-export $(B)/md-turns $(B)/fuzz_replay_md_guard $(B)/fuzz_replay_steps
+    $(B)/test_thread $(B)/gen-export $(B)/md-turns $(B)/md-notes $(B)/fuzz_replay_md_guard $(B)/fuzz_replay_steps $(B)/fuzz_replay_md_marks
 $(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
@@ -92,6 +92,11 @@ $(B)/test_thread: tests/test_thread.c tests/test.h libgrokx.a
 $(B)/md-turns: tests/md_turns.c
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/md_turns.c -lcmark
+# how cmark-gfm (tables, footnotes) reads each note: turns, footnotes defined
+# twice, citations that do not render (tests/md_check.py)
+$(B)/md-notes: tests/md_notes.c
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/md_notes.c -lcmark-gfm-extensions -lcmark-gfm
 $(B)/test_golden: tests/test_golden.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_golden.c libgrokx.a $(LIBS)
@@ -103,6 +108,8 @@ $(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
 # the guard's and the steps' harnesses judge with cmark (a test-only dependency)
 $(B)/fuzz_replay_md_guard $(B)/fuzz_md_guard $(B)/fuzz_replay_steps $(B)/fuzz_steps: LIBS += -lcmark
+# the marks' and labels' harness judges with cmark-gfm (footnotes, tables)
+$(B)/fuzz_replay_md_marks $(B)/fuzz_md_marks: LIBS += -lcmark-gfm-extensions -lcmark-gfm
 # fuzz_replay_NAME: the harness fuzz/fuzz_NAME.c without libFuzzer
 $(B)/fuzz_replay_%: fuzz/replay.c fuzz/fuzz_%.c fuzz/*.h libgrokx.a
 	@mkdir -p $(B)
@@ -200,11 +207,12 @@ valgrind: valgrind-cli all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/fuzz_replay_thread fuzz/corpus/thread fuzz/regressions/thread)
 	@$(call VG_RUN,$(B)/fuzz_replay_md_guard fuzz/corpus/md_guard fuzz/regressions/md_guard)
 	@$(call VG_RUN,$(B)/fuzz_replay_steps fuzz/corpus/steps fuzz/regressions/steps)
+	@$(call VG_RUN,$(B)/fuzz_replay_md_marks fuzz/corpus/md_marks fuzz/regressions/md_marks)
 	@GX_TEST_STRIDE=211 $(call VG_RUN,$(B)/test_index $(B)/index-fixtures examples/sample-export.json $(B)/index-fixtures/b.json)
 
 # ---- fuzzing ---------------------------------------------------------------
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
-FUZZERS := parse input html names tokenize index index_build utf8 thread md_guard steps
+FUZZERS := parse input html names tokenize index index_build utf8 thread md_guard steps md_marks
 fuzz: $(FUZZERS:%=$(B)/fuzz_%)
 $(B)/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(LIB_SRC) libgrokx/*.h
 	@mkdir -p $(B)

@@ -552,6 +552,16 @@ static void card_json(Rng *r, Buf *card, unsigned id, int *type)
     }
 }
 
+/* The card's JSON text into the message's card array. */
+static void card_add(Buf *cards, int *ncards, const Buf *card)
+{
+    buf_str(cards, *ncards ? "," : "[");
+    buf_put(cards, "\"", 1);
+    json_escape(cards, card->p, card->n, ESC_PLAIN);
+    buf_put(cards, "\"", 1);
+    (*ncards)++;
+}
+
 static void md_card(Rng *r, Buf *b, Buf *cards, int *ncards)
 {
     static const char *const render[] = {
@@ -569,12 +579,106 @@ static void md_card(Rng *r, Buf *b, Buf *cards, int *ncards)
     else
         buf_fmt(b, "%s <grok:render card_id=\"%06x\" type=\"%s\"/>\n\n",
                 PICK(r, EN), id, t);
-    buf_str(cards, *ncards ? "," : "[");
-    buf_put(cards, "\"", 1);
-    json_escape(cards, card.p, card.n, ESC_PLAIN);
-    buf_put(cards, "\"", 1);
-    (*ncards)++;
+    card_add(cards, ncards, &card);
     free(card.p);
+}
+
+/* An inline citation tag, right here, and its card. */
+static void cite(Rng *r, Buf *b, Buf *cards, int *ncards)
+{
+    Buf card = { 0 };
+    unsigned id = (unsigned)(rnd(r) & 0xFFFFFF);
+    buf_fmt(&card, "{\"id\":\"%06x\",\"cardType\":\"citation_card\","
+                   "\"type\":\"render_inline_citation\",\"url\":\"https://%s/wiki/%u\","
+                   "\"title\":", id, PICK(r, DOMAINS), id % 9973);
+    buf_jstr(&card, PICK(r, TITLES), ESC_PLAIN);
+    buf_str(&card, "}");
+    buf_fmt(b, "<grok:render card_id=\"%06x\" card_type=\"citation_card\" "
+               "type=\"render_inline_citation\"><argument name=\"citation_id\">%d</argument>"
+               "</grok:render>", id, *ncards);
+    card_add(cards, ncards, &card);
+    free(card.p);
+}
+
+/* A block with a citation where the block could break: right after a
+ * code fence's closer (on its line or the next), at the end of a table
+ * row or in a cell, after a heading, after indented code, in a list
+ * item, in a quote. Grok writes all of these. */
+static void md_cited_block(Rng *r, Buf *b, Buf *cards, int *ncards)
+{
+    const char *const *snip = CODE[below(r, ARRLEN(CODE))];
+    unsigned k = below(r, 8);
+    int i, n;
+    switch (k) {
+    case 0: /* ```<cite> */
+    case 1: /* ```\n<cite> */
+        buf_fmt(b, "```%s\n%s```", snip[0], snip[1]);
+        if (k == 1)
+            buf_str(b, "\n");
+        cite(r, b, cards, ncards);
+        buf_str(b, "\n\n");
+        break;
+    case 2: /* a table row ending in one, another in a cell */
+        buf_fmt(b, "| %s | %s |\n|---|---|\n", PICK(r, TOPICS), PICK(r, TOPICS));
+        for (i = 0, n = range(r, 2, 4); i < n; i++) {
+            buf_fmt(b, "| %s ", PICK(r, WORDS));
+            if (chance(r, 300))
+                cite(r, b, cards, ncards);
+            buf_fmt(b, "| %s |", PICK(r, WORDS));
+            if (chance(r, 500))
+                cite(r, b, cards, ncards);
+            buf_str(b, "\n");
+        }
+        buf_str(b, "\n");
+        break;
+    case 3: /* ## Heading<cite> or on the next line */
+        buf_fmt(b, "## %s%s", PICK(r, TOPICS), chance(r, 500) ? "\n" : "");
+        cite(r, b, cards, ncards);
+        buf_fmt(b, "\n\n%s\n\n", PICK(r, EN));
+        break;
+    case 4: /* indented code */
+        buf_fmt(b, "%s\n\n    ./configure --prefix=/usr\n    make -j8", PICK(r, EN));
+        cite(r, b, cards, ncards);
+        buf_str(b, "\n\n");
+        break;
+    case 5: /* list items, one holding a fence */
+        for (i = 0, n = range(r, 2, 4); i < n; i++) {
+            buf_fmt(b, "- **%s**: %s", PICK(r, WORDS), PICK(r, EN));
+            cite(r, b, cards, ncards);
+            buf_str(b, "\n");
+            if (i == 0 && chance(r, 400)) {
+                buf_str(b, "  ```\n  make\n  ```");
+                cite(r, b, cards, ncards);
+                buf_str(b, "\n");
+            }
+        }
+        buf_str(b, "\n");
+        break;
+    case 6: /* a quote */
+        buf_fmt(b, "> %s", PICK(r, EN));
+        cite(r, b, cards, ncards);
+        buf_fmt(b, "\n> %s\n\n", PICK(r, EN));
+        break;
+    default: /* a sentence, as most are */
+        buf_fmt(b, "%s", PICK(r, EN));
+        cite(r, b, cards, ncards);
+        if (chance(r, 300))
+            cite(r, b, cards, ncards);
+        buf_str(b, "\n\n");
+    }
+}
+
+/* An answer's own footnotes, as Grok writes them: references in a
+ * paragraph, the definitions at the end, numbered from 1 like citations. */
+static void md_own_footnotes(Rng *r, Buf *b)
+{
+    int n = range(r, 1, 3), i;
+    buf_str(b, "\n\n");
+    for (i = 1; i <= n; i++)
+        buf_fmt(b, "%s[^%d] ", PICK(r, EN), i);
+    buf_str(b, "\n");
+    for (i = 1; i <= n; i++)
+        buf_fmt(b, "\n[^%d]: %s", i, PICK(r, EN));
 }
 
 /* One Markdown block chosen by weight. */
@@ -588,7 +692,8 @@ static void md_block(Rng *r, Buf *b, Buf *cards, int *ncards)
     else if (k < 75) md_code(r, b);
     else if (k < 81) md_table(r, b);
     else if (k < 85) md_quote(r, b);
-    else if (k < 92) md_card(r, b, cards, ncards);
+    else if (k < 88) md_card(r, b, cards, ncards);
+    else if (k < 92) md_cited_block(r, b, cards, ncards);
     else if (k < 93) md_artifact(r, b);
     else if (k < 94) buf_str(b, "---\n\n");
     else buf_fmt(b, "See https://%s/search?q=%u for more.\n\n", PICK(r, DOMAINS),
@@ -671,6 +776,8 @@ static void build_assistant(Rng *r, Pool *msg, Pool *cards)
             md_block(r, &raw, &cb, &ncards);
         while (raw.n && raw.p[raw.n - 1] == '\n')
             raw.n--;          /* answers do not end with a blank line */
+        if (chance(r, 60))
+            md_own_footnotes(r, &raw);
         msg->v[i] = escape_take(r, &raw, &tmp);
         if (ncards)
             buf_str(&cb, "]");

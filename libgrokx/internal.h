@@ -142,6 +142,41 @@ int gx_md_entity_at(const char *s, size_t n);
  * it left open at the top level (*closed: something was appended), so it
  * cannot swallow what follows. */
 int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
+/* A marker to place in a message's Markdown (a citation): before byte at. */
+typedef struct gx_md_mark {
+    size_t at;     /* in order, at most the text's length */
+    char text[24]; /* "[^3]" */
+} gx_md_mark;
+/* gx_md_guarded, with each mark where the block it falls in stays the
+ * same block: inline in a paragraph (at the end of the line before when it
+ * starts a line; past a code span; inside a table's cell), else in a
+ * paragraph of its own, in the same containers, after the block (a code
+ * block, an HTML block, a table, a heading), else after the text.
+ * closed NULL: for a reader of no HTML (md4c without it): only a fence
+ * left open is closed. */
+int gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *marks,
+                        size_t nmarks, int *closed);
+/* A message's own footnote labels: the ones it defines ("[^x]:" outside
+ * code), folded as cmark-gfm matches them (ASCII case, spaces). */
+#define GX_MD_LABELS_MAX 1024
+typedef struct gx_md_labels {
+    gx_buf set; /* folded labels, NUL-terminated */
+    gx_buf tmp;
+    size_t n;   /* past GX_MD_LABELS_MAX, every label counts as defined */
+} gx_md_labels;
+/* Does s hold "[^" (a footnote label, perhaps)? */
+int gx_md_has_labels(const char *s, size_t len);
+void gx_md_labels_init(gx_md_labels *l, gx_mem *mem);
+void gx_md_labels_free(gx_md_labels *l);
+/* The labels s defines (the set is emptied first). 0 or GROKX_E_NOMEM. */
+int gx_md_labels_scan(gx_md_labels *l, const char *s, size_t len);
+/* s into out with every footnote reference and definition outside code
+ * moved out of grokx's own labels (numbers): a label l holds becomes
+ * "[^<prefix><label>]", one it does not is escaped ("\[^x]", shown as
+ * the text it was). marks (offsets into s) follow the text. 1: out holds
+ * the text; 0: s has no "[^", out unchanged; or GROKX_E_NOMEM. */
+int gx_md_labels_rewrite(gx_buf *out, const char *s, size_t len, gx_md_labels *l, const char *prefix,
+                         gx_md_mark *marks, size_t nmarks);
 
 /* ---- steps.c: a tool-using answer's steps --------------------------- */
 

@@ -604,7 +604,21 @@ S_text_block(S_out *o, const char *label, const char *s, size_t len)
         }
         rc |= PUT(o->b, ":*\n\n");
     }
-    rc |= gx_md_guarded(o->b, s, len, &closed);
+    if (gx_md_has_labels(s, len)) { /* no footnote of a step's text: [^1] is a citation's label */
+        gx_md_labels none;
+        gx_buf esc;
+        int got;
+        gx_md_labels_init(&none, o->mem);
+        gx_buf_init(&esc, o->mem);
+        if ((got = gx_md_labels_rewrite(&esc, s, len, &none, "", NULL, 0)) < 0)
+            rc |= got;
+        else
+            rc |= gx_md_guarded(o->b, got ? esc.ptr : s, got ? esc.len : len, &closed);
+        gx_buf_free(&esc);
+        gx_md_labels_free(&none);
+    } else {
+        rc |= gx_md_guarded(o->b, s, len, &closed);
+    }
     if (o->b->len && o->b->ptr[o->b->len - 1] != '\n')
         rc |= gx_buf_putc(o->b, '\n');
     return rc | gx_buf_putc(o->b, '\n');

@@ -42,6 +42,9 @@ typedef struct S_html {
     gx_layout lay;
     gx_mem mem;
     gx_buf page, md, sources, tmp, models, title; /* title: the shown title's clean copy */
+    gx_buf run;          /* an answer's text between cards, its citations in marks */
+    gx_md_mark *marks;
+    size_t nmarks, marks_cap;
     gx_cards cards;
     S_entry *entries;
     size_t nentries, entries_cap;
@@ -301,18 +304,22 @@ S_card(S_html *h, const char *dir, const gx_segment *seg)
     return gx_cards_mark_shown(&h->cards, uuid) | S_asset(h, dir, uuid, "A generated image", (grokx_str){"", 0});
 }
 
-/* A citation: a marker in the Markdown (html_md.c makes it a link) and
- * its source in h->sources. */
+/* A citation: a marker at byte at of the text collected (html_md.c makes
+ * it a link; md_guard.c places it where its block stays the same block)
+ * and its source in h->sources. */
 static int
-S_cite(S_html *h, const char *anchor, const char *card_id)
+S_cite(S_html *h, const char *anchor, const char *card_id, size_t at)
 {
     long c = gx_cards_find(&h->cards, card_id);
     const char *url = gx_cards_field(&h->cards, c, GX_CARD_URL);
     const char *title = gx_cards_field(&h->cards, c, GX_CARD_TITLE);
-    int rc;
+    int rc = 0;
     if (!url[0])
         return 0; /* no card, or no link: the marker is dropped */
-    rc = gx_buf_printf(&h->md, GX_HTML_CITE_MARK "%u" GX_HTML_CITE_END, h->cite);
+    if (gx_grow(&h->marks, &h->marks_cap, h->nmarks + 1, sizeof *h->marks))
+        return GROKX_E_NOMEM;
+    h->marks[h->nmarks].at = at;
+    snprintf(h->marks[h->nmarks++].text, sizeof h->marks->text, GX_HTML_CITE_MARK "%u" GX_HTML_CITE_END, h->cite);
     rc |= gx_buf_printf(&h->sources, "<li id=\"%s%u\">", anchor, h->cite++);
     rc |= S_ext_link(h, &h->sources, url, title[0] ? title : url);
     return rc | PUT(&h->sources, "</li>\n");
@@ -334,7 +341,13 @@ S_artifact(S_html *h, const gx_segment *seg)
 static int
 S_flush_md(S_html *h, const char *anchor)
 {
-    int rc = h->md.len ? gx_html_markdown(&h->page, h->md.ptr, h->md.len, anchor, NULL) : 0;
+    int rc = 0;
+    if (h->run.len || h->nmarks) /* the text with its citations placed */
+        rc = gx_md_guarded_marks(&h->md, h->run.ptr ? h->run.ptr : "", h->run.len, h->marks, h->nmarks, NULL);
+    h->run.len = 0;
+    h->nmarks = 0;
+    if (!rc && h->md.len)
+        rc = gx_html_markdown(&h->page, h->md.ptr, h->md.len, anchor, NULL);
     h->md.len = 0;
     return rc;
 }
@@ -347,6 +360,8 @@ S_answer(S_html *h, const char *dir, const grokx_message *msg, const char *ancho
     gx_segment seg;
     int rc = 0;
     h->md.len = 0;
+    h->run.len = 0;
+    h->nmarks = 0;
     if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
         (rc = gx_cards_load(&h->cards, msg)) != 0)
         return rc;
@@ -357,8 +372,8 @@ S_answer(S_html *h, const char *dir, const grokx_message *msg, const char *ancho
     gx_rich_init(&it, msg->text.ptr, msg->text.len);
     while (!rc && gx_rich_next(&it, &seg)) {
         switch (seg.kind) {
-        case GX_SEG_TEXT: rc = gx_buf_put(&h->md, seg.text, seg.len); break;
-        case GX_SEG_CITATION: rc = S_cite(h, anchor, seg.card_id); break;
+        case GX_SEG_TEXT: rc = gx_buf_put(&h->run, seg.text, seg.len); break;
+        case GX_SEG_CITATION: rc = S_cite(h, anchor, seg.card_id, h->run.len); break;
         case GX_SEG_ARTIFACT: rc = S_flush_md(h, anchor) | S_artifact(h, &seg); break;
         case GX_SEG_CARD:
             if ((rc = S_flush_md(h, anchor)) == 0)
@@ -737,6 +752,8 @@ S_destroy(void *self)
     S_html *h = self;
     gx_buf_free(&h->page);
     gx_buf_free(&h->md);
+    gx_buf_free(&h->run);
+    free(h->marks);
     gx_buf_free(&h->sources);
     gx_buf_free(&h->tmp);
     gx_buf_free(&h->title);
@@ -763,6 +780,7 @@ gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_mem_init(&h->mem, NULL, NULL, 0);
     gx_buf_init(&h->page, &h->mem);
     gx_buf_init(&h->md, &h->mem);
+    gx_buf_init(&h->run, &h->mem);
     gx_buf_init(&h->sources, &h->mem);
     gx_buf_init(&h->tmp, &h->mem);
     gx_buf_init(&h->title, &h->mem);

@@ -43,6 +43,12 @@ typedef struct S_md {
     size_t nnotes, notes_cap;
     unsigned footnote; /* next footnote number in the note */
     gx_cards cards;    /* the message's cards, parsed once */
+    gx_md_mark *marks; /* citation markers in the text being collected */
+    size_t nmarks, marks_cap;
+    gx_md_labels labels; /* the footnote labels the message defines */
+    gx_buf relabel;      /* its text with them renamed */
+    size_t msg_no;       /* the message's place in the note, from 1: its labels' namespace */
+    int has_labels;      /* its text holds "[^" */
     gx_manifest *man;  /* NULL when streaming */
     char journal[4096]; /* OUT/.grokx-manifest.journal (manifest.c) */
     int replayed;       /* a killed run's journal was taken into man */
@@ -104,6 +110,38 @@ S_guarded(gx_buf *b, const char *s, size_t len)
     return gx_md_guarded(b, s, len, &closed);
 }
 
+/* The namespace of a message's own footnote labels: "m3-" in the note's
+ * third message, "m3t-" in its thinking, "m3t2-" in its second agent's
+ * trace. No two take the same labels, and none is a number (grokx's). */
+static void
+S_label_prefix(const S_md *m, long trace, char out[48])
+{
+    if (trace < 0)
+        snprintf(out, 48, "m%zu-", m->msg_no);
+    else if (!trace)
+        snprintf(out, 48, "m%zut-", m->msg_no);
+    else
+        snprintf(out, 48, "m%zut%ld-", m->msg_no, trace);
+}
+
+/* A message's own text (trace: -1, or its thinking 0, or agent trace k),
+ * its footnote labels (defined in the same text) renamed into its
+ * namespace, so they never meet grokx's citations or another text's. */
+static int
+S_own_text(S_md *m, gx_buf *b, const char *s, size_t len, long trace)
+{
+    char prefix[48];
+    int got;
+    if (!gx_md_has_labels(s, len))
+        return S_guarded(b, s, len);
+    S_label_prefix(m, trace, prefix);
+    m->relabel.len = 0;
+    if ((got = gx_md_labels_scan(&m->labels, s, len)) != 0 ||
+        (got = gx_md_labels_rewrite(&m->relabel, s, len, &m->labels, prefix, NULL, 0)) < 0)
+        return got;
+    return got ? S_guarded(b, m->relabel.ptr, m->relabel.len) : S_guarded(b, s, len);
+}
+
 /* ---- <grok:render> and <xaiArtifact> --------------------------------- */
 
 /* A generated or edited image card: its image from the export, else a
@@ -146,9 +184,10 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
     return PUT(&m->note, "\n*A generated image is not in the export.*\n");
 }
 
-/* A citation's footnote: the marker here, its definition in foot. */
+/* A citation's footnote: its marker at byte at of the text collected
+ * (placed when the text is guarded), its definition in foot. */
 static int
-S_cite(S_md *m, gx_buf *foot, const char *card_id)
+S_cite(S_md *m, gx_buf *foot, const char *card_id, size_t at)
 {
     long c = gx_cards_find(&m->cards, card_id);
     const char *url = gx_cards_field(&m->cards, c, GX_CARD_URL);
@@ -157,7 +196,10 @@ S_cite(S_md *m, gx_buf *foot, const char *card_id)
     if (!url[0])
         return 0; /* no card, or no link: the citation marker is dropped */
     title = title[0] ? title : url;
-    rc |= gx_buf_printf(&m->note, "[^%u]", m->footnote);
+    if (gx_grow(&m->marks, &m->marks_cap, m->nmarks + 1, sizeof *m->marks))
+        return GROKX_E_NOMEM;
+    m->marks[m->nmarks].at = at;
+    snprintf(m->marks[m->nmarks++].text, sizeof m->marks->text, "[^%u]", m->footnote);
     rc |= gx_buf_printf(foot, "[^%u]: ", m->footnote++);
     return rc | gx_md_link(foot, title, strlen(title), url) | PUT(foot, "\n");
 }
@@ -198,15 +240,27 @@ S_run_add(S_md *m, S_run *r, const char *p, size_t n)
     return gx_buf_put(&m->scratch, p, n);
 }
 
-/* Guard and append the plain text collected so far; *closed: a closer
- * was appended (a citation marker must then not join its line). */
+/* Guard and append the plain text collected so far, with its citation
+ * markers. */
 static int
-S_flush_text(S_md *m, S_run *r, int *closed)
+S_flush_text(S_md *m, S_run *r)
 {
     const char *p = r->copied ? m->scratch.ptr : r->p;
-    int rc = gx_md_guarded(&m->note, p && r->n ? p : "", r->n, closed);
+    size_t n = r->n;
+    int closed, rc = 0;
+    char prefix[48];
+    m->relabel.len = 0;
+    if (m->has_labels) {
+        S_label_prefix(m, -1, prefix);
+        if ((rc = gx_md_labels_rewrite(&m->relabel, p, n, &m->labels, prefix, m->marks, m->nmarks)) < 0)
+            return rc;
+    }
+    if (rc)
+        p = m->relabel.ptr, n = m->relabel.len;
+    rc = gx_md_guarded_marks(&m->note, p && n ? p : "", n, m->marks, m->nmarks, &closed);
     r->n = 0, r->copied = 0;
     m->scratch.len = 0;
+    m->nmarks = 0;
     return rc;
 }
 
@@ -218,8 +272,12 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
     gx_rich it;
     gx_segment seg;
     S_run run = {NULL, 0, 0};
-    int rc = 0, closed = 0;
+    int rc = 0;
     m->scratch.len = 0;
+    m->nmarks = 0;
+    if ((m->has_labels = gx_md_has_labels(msg->text.ptr, msg->text.len)) &&
+        (rc = gx_md_labels_scan(&m->labels, msg->text.ptr, msg->text.len)) != 0)
+        return rc;
     if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
         (rc = gx_cards_load(&m->cards, msg)) != 0)
         return rc;
@@ -231,16 +289,13 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
             rc = S_run_add(m, &run, seg.text, seg.len);
             break;
         case GX_SEG_ARTIFACT:
-            rc = S_flush_text(m, &run, &closed) | S_artifact(m, &seg);
+            rc = S_flush_text(m, &run) | S_artifact(m, &seg);
             break;
-        case GX_SEG_CITATION:
-            rc = S_flush_text(m, &run, &closed);
-            if (!closed && m->note.len && m->note.ptr[m->note.len - 1] == '\n')
-                m->note.len--; /* the marker follows the text it cites */
-            rc |= S_cite(m, foot, seg.card_id);
+        case GX_SEG_CITATION: /* placed with the text around it */
+            rc = S_cite(m, foot, seg.card_id, run.n);
             break;
         case GX_SEG_CARD:
-            rc = S_flush_text(m, &run, &closed);
+            rc = S_flush_text(m, &run);
             mr = S_media_card(m, dir, seg.type, seg.card_id[0] ? gx_cards_find(&m->cards, seg.card_id) : -1);
             if (mr < 0)
                 return mr;
@@ -248,8 +303,8 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
             break;
         }
     }
-    if (run.n)
-        rc |= S_flush_text(m, &run, &closed);
+    if (run.n || m->nmarks)
+        rc |= S_flush_text(m, &run);
     else if (m->note.len && m->note.ptr[m->note.len - 1] != '\n')
         rc |= gx_buf_putc(&m->note, '\n');
     return rc;
@@ -354,7 +409,7 @@ S_quote(gx_buf *b, const char *s, size_t len)
 /* A reasoning trace into m->scratch, guarded, a tool call's XML in it as
  * one readable line. */
 static int
-S_trace(S_md *m, grokx_str t)
+S_trace(S_md *m, grokx_str t, long trace)
 {
     gx_buf calls;
     int got, rc;
@@ -362,7 +417,8 @@ S_trace(S_md *m, grokx_str t)
     if ((got = gx_steps_inline_calls(&calls, &m->mem, t.ptr, t.len)) < 0)
         rc = got;
     else
-        rc = got ? S_guarded(&m->scratch, calls.ptr, calls.len) : S_guarded(&m->scratch, t.ptr, t.len);
+        rc = got ? S_own_text(m, &m->scratch, calls.ptr, calls.len, trace)
+                 : S_own_text(m, &m->scratch, t.ptr, t.len, trace);
     gx_buf_free(&calls);
     return rc;
 }
@@ -380,11 +436,11 @@ S_thinking(S_md *m, const grokx_message *msg)
     rc |= PUT(&m->note, "\n");
     m->scratch.len = 0;
     if (msg->thinking.len)
-        rc |= S_trace(m, msg->thinking);
+        rc |= S_trace(m, msg->thinking, 0);
     for (i = 0; i < msg->agent_trace_count; i++) {
         const grokx_agent_trace *a = &msg->agent_traces[i];
         rc |= gx_buf_printf(&m->scratch, "\n**%s**\n\n", a->agent_id.len ? a->agent_id.ptr : "Agent");
-        rc |= S_trace(m, a->text);
+        rc |= S_trace(m, a->text, (long)i + 1);
     }
     rc |= S_quote(&m->note, m->scratch.ptr, m->scratch.len);
     return rc | PUT(&m->note, "\n");
@@ -449,18 +505,20 @@ S_sources(S_md *m, const grokx_message *msg, size_t cited_inline)
 }
 
 static int
-S_message(S_md *m, const char *dir, const grokx_message *msg)
+S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
 {
     gx_buf foot;
     unsigned first_footnote = m->footnote;
     int rc = S_heading(m, msg);
+    m->msg_no = index + 1;
+    m->has_labels = 0;
     size_t body = m->note.len;
     gx_buf_init(&foot, &m->mem);
     gx_cards_reset(&m->cards);
     rc |= S_thinking(m, msg);
     rc |= S_steps(m, msg);
     if (msg->text.len)
-        rc |= msg->role == GROKX_ROLE_USER ? S_guarded(&m->note, msg->text.ptr, msg->text.len)
+        rc |= msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
                                            : S_rich_text(m, dir, msg, &foot);
     if (msg->text.len)
         rc |= PUT(&m->note, "\n");
@@ -685,7 +743,7 @@ S_conversation(void *self, const grokx_conversation *c)
     if (rc)
         return GROKX_E_NOMEM;
     for (i = 0; i < c->message_count; i++)
-        if ((rc = S_message(m, absdir, &c->messages[i])) != 0)
+        if ((rc = S_message(m, absdir, &c->messages[i], i)) != 0)
             return rc < 0 ? rc : GROKX_E_NOMEM;
     if (m->stream)
         return S_remember(m, rel, c) ? GROKX_E_NOMEM
@@ -973,6 +1031,9 @@ S_destroy(void *self)
         free(m->notes[i].title);
     }
     free(m->notes);
+    free(m->marks);
+    gx_md_labels_free(&m->labels);
+    gx_buf_free(&m->relabel);
     gx_buf_free(&m->note);
     gx_buf_free(&m->scratch);
     gx_buf_free(&m->title);
@@ -1076,6 +1137,8 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_buf_init(&m->note, &m->mem);
     gx_buf_init(&m->scratch, &m->mem);
     gx_buf_init(&m->title, &m->mem);
+    gx_buf_init(&m->relabel, &m->mem);
+    gx_md_labels_init(&m->labels, &m->mem);
     gx_cards_init(&m->cards, &m->mem);
     rc = gx_layout_init(&m->lay, cfg);
     if (!rc && m->lay.out_dir) {

@@ -25,6 +25,33 @@ golden() { # golden NAME INPUT [options]
 for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
     golden "$c" "tests/golden/$c/input.json"
 done
+# citations where their block could break (tests/md/citations), and the
+# bench's generated exports (seeds 1-3): every citation is a live link, as
+# many as the page lists sources (none read as code, dropped from a table
+# row, or swallowed by a fence it kept open)
+golden citations tests/md/citations/input.json --layout flat --name '{title}'
+cites() { # every page: one <sup class="cite"> per listed source
+    python3 -c 'import os, re, sys
+bad = 0
+for d, _, fs in os.walk(sys.argv[1]):
+    for f in fs:
+        if f.endswith(".html") and f != "index.html":
+            t = open(os.path.join(d, f), encoding="utf-8").read()
+            for art in re.findall(r"<article.*?</article>", t, re.S):
+                src = re.search(r"<div class=\"sources\">.*?</ol>", art, re.S)
+                n = len(re.findall(r"<li id=", src.group(0))) if src else 0
+                k = len(re.findall(r"<sup class=\"cite\">", art))
+                if k != n and "class=\"cite\"" in art:
+                    print("%s: %d citation links, %d sources" % (f, k, n)); bad += 1
+sys.exit(1 if bad else 0)' "$1"
+}
+cites tests/html/citations/expected >"$T/cites" 2>&1 && ok || bad "citations not linked: $(head -c 400 "$T/cites")"
+for seed in 1 2 3; do
+    rm -rf "$T/gen"
+    ${B:-build}/gen-export -s 10M -S $seed -o "$T/gen.json" && $G convert -q -f html -o "$T/gen" "$T/gen.json" &&
+        cites "$T/gen" >"$T/cites" 2>&1 && ok || bad "generated export, seed $seed: $(head -c 400 "$T/cites")"
+done
+rm -rf "$T/gen" "$T/gen.json"
 golden branches-all tests/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
 golden hostile tests/html/hostile/input.json
 golden cards tests/md/cards/input.json

@@ -33,6 +33,27 @@ golden hostile-blocks tests/md/hostile-blocks/input.json --layout flat --name '{
 # tool-using steps whose arguments, results and texts try to break the
 # note; XML-only calls; reasoning the trace already holds is not repeated
 golden hostile-steps tests/md/hostile-steps/input.json --layout flat --name '{title}'
+# citations where their block could break (after a closing fence, in table
+# rows, after headings and indented code, in list items and quotes, in
+# code), answers and questions with footnotes of their own, two answers
+# with the same labels: md_check reads each note with cmark-gfm (no turn
+# swallowed, no label defined twice, every citation a reference)
+golden citations tests/md/citations/input.json --layout flat --name '{title}'
+# the bench's generated exports (seeds 1-3, 10 MB: citations after fences,
+# in table rows, after headings and indented code, in list items and
+# quotes; answers with their own footnotes): every note read by cmark and
+# cmark-gfm, turns rendered = turns written, no label defined twice, every
+# citation a reference
+for seed in 1 2 3; do
+    rm -rf "$T/gen"
+    ${B:-build}/gen-export -s 10M -S $seed -o "$T/gen.json" && $G convert -q -o "$T/gen" "$T/gen.json" &&
+        python3 tests/md_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "generated export, seed $seed: $(tail -n 6 "$T/check")"
+done
+rm -rf "$T/gen" "$T/gen.json"
+c=tests/md/citations/expected
+grep -q '^\[^m2-1\]: Own source one$' "$c/Own footnotes and citations.md" && grep -q '^\[^m3-1\]: Second answer, one$' "$c/Own footnotes and citations.md" &&
+    grep -q '^\[^1\]: not a definition$' "$c/Own footnotes and citations.md" && grep -q '`\[^1\]` in code' "$c/Own footnotes and citations.md" &&
+    grep -q 'Undefined \\\[^9\] stays text' "$c/Own footnotes and citations.md" && ok || bad "a message's own footnote labels were not renamed, or code was"
 s=tests/md/hostile-steps/expected
 grep -q '^> - \*\*WebSearch\*\* ' "$s/Arguments that fight back.md" && grep -q '^>   - \[A \\\*fine\\\* page' "$s/Arguments that fight back.md" &&
     ok || bad "a parsed call and its joined hits not shown"

@@ -5,13 +5,19 @@ fences, with CommonMark's fence rules, against the front matter's count).
 
 When build/md-turns exists (or MD_TURNS names it), cmark (CommonMark's
 reference parser) counts each note's turn headings instead, as a reader
-such as Obsidian sees them.
+such as Obsidian sees them. When build/md-notes exists (or MD_NOTES names
+it), cmark-gfm (tables and footnotes, as Obsidian and GitHub read notes)
+also reads every note: no footnote label may be defined twice, and every
+citation must render as a reference, outside headings.
 """
 import os, re, subprocess, sys, urllib.parse
 
 root = os.path.realpath(sys.argv[1])
 md_turns = os.environ.get('MD_TURNS') or os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'build', 'md-turns')
 md_turns = md_turns if os.access(md_turns, os.X_OK) else None
+md_notes = os.environ.get('MD_NOTES') or os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'build', 'md-notes')
+md_notes = md_notes if os.access(md_notes, os.X_OK) else None
+gfm = []  # notes for md-notes: (path, messages)
 bad = 0
 RESERVED = {'CON', 'PRN', 'AUX', 'NUL'} | {p + str(i) for p in ('COM', 'LPT') for i in range(1, 10)}
 for d, dirs, files in os.walk(root):
@@ -53,7 +59,24 @@ for d, dirs, files in os.walk(root):
             turns = int(subprocess.run([md_turns, p], capture_output=True, check=True).stdout)
         if m and turns != int(m.group(1)):
             print('%s: %d turn headings outside fences, %s messages' % (f, turns, m.group(1))); bad += 1
+        if m and md_notes:
+            gfm.append((p, int(m.group(1))))
         if not text.startswith('---\ntitle: "'):
             print('%s: front matter does not start with a quoted title' % f); bad += 1
+for i in range(0, len(gfm), 200):
+    chunk = dict(gfm[i:i + 200])
+    r = subprocess.run([md_notes] + list(chunk), capture_output=True, text=True)
+    sys.stderr.write(r.stderr[:4000])
+    for line in r.stdout.splitlines():
+        turns, dups, lost, p = line.split(' ', 3)
+        f = os.path.basename(p)
+        if int(turns) != chunk[p]:
+            print('%s: cmark-gfm reads %s turns, %d messages' % (f, turns, chunk[p])); bad += 1
+        if int(dups):
+            print('%s: %s footnote definitions repeat a label' % (f, dups)); bad += 1
+        if int(lost):
+            print('%s: %s citations do not render as references' % (f, lost)); bad += 1
+    if r.returncode:
+        print('md-notes failed: %d' % r.returncode); bad += 1
 print('md-check: %d problems' % bad)
 sys.exit(1 if bad else 0)

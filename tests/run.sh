@@ -30,6 +30,7 @@ run replay-index "$B/fuzz_replay_index" fuzz/corpus/index fuzz/regressions/index
 run replay-utf8 "$B/fuzz_replay_utf8" fuzz/corpus/utf8 fuzz/regressions/utf8
 run replay-md-guard "$B/fuzz_replay_md_guard" fuzz/corpus/md_guard fuzz/regressions/md_guard
 run replay-steps "$B/fuzz_replay_steps" fuzz/corpus/steps fuzz/regressions/steps
+run replay-md-marks "$B/fuzz_replay_md_marks" fuzz/corpus/md_marks fuzz/regressions/md_marks
 run replay-index-build "$B/fuzz_replay_index_build" fuzz/corpus/index_build fuzz/regressions/index_build
 run replay-thread "$B/fuzz_replay_thread" fuzz/corpus/thread fuzz/regressions/thread
 mkdir -p "$B/faults"
