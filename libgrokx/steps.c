@@ -98,7 +98,8 @@ S_keep(S_card *c, const char *s, size_t len)
 static const char *
 S_at(const S_card *c, S_span s)
 {
-    return c->text.ptr + s.off;
+    /* a card that kept no text has no buffer: its spans are empty */
+    return c->text.ptr ? c->text.ptr + s.off : "";
 }
 
 static int
