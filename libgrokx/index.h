@@ -203,6 +203,7 @@ typedef struct gx_storew {
     gx_buf raw, out, index;
     uint64_t nblocks, bytes; /* blocks and compressed bytes so far */
     void *z;                 /* the deflate state, reused for every block */
+    int whole;               /* the block in hand holds a long text: nothing joins it */
 } gx_storew;
 void gx_storew_init(gx_storew *s, gx_mem *mem);
 void gx_storew_reset(gx_storew *s);
@@ -235,6 +236,12 @@ static inline int
 gx_store_long(size_t len)
 {
     return len >= gx_mark_min;
+}
+/* Must the block in hand be closed before a record with a text of len? */
+static inline int
+gx_store_full(const gx_storew *s, size_t len)
+{
+    return s->raw.len >= GX_IX_STORE_BLOCK || (s->raw.len && (s->whole || gx_store_long(len)));
 }
 
 /* ---- writing an index file -------------------------------------------- */

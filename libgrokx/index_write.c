@@ -227,6 +227,7 @@ gx_storew_reset(gx_storew *s)
 {
     s->raw.len = s->out.len = s->index.len = 0;
     s->nblocks = s->bytes = 0;
+    s->whole = 0;
 }
 
 void
@@ -436,6 +437,7 @@ gx_storew_flush(gx_storew *s)
     gx_put64(off, s->bytes);
     s->nblocks++;
     s->raw.len = 0;
+    s->whole = 0;
     return gx_buf_put(&s->index, off, sizeof off);
 }
 
@@ -443,13 +445,13 @@ int
 gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint32_t *off)
 {
     int rc;
-    if ((s->raw.len >= GX_IX_STORE_BLOCK || (s->raw.len && gx_store_long(text.len))) &&
-        (rc = gx_storew_flush(s)) != 0)
+    if (gx_store_full(s, text.len) && (rc = gx_storew_flush(s)) != 0)
         return rc; /* a long text gets a block to itself, marked */
     if (s->nblocks >= UINT32_MAX)
         return GROKX_E_LIMIT;
     *block = (uint32_t)s->nblocks;
     *off = (uint32_t)s->raw.len;
+    s->whole = gx_store_long(text.len);
     if ((rc = gx_buf_varint(&s->raw, id.len)) || (rc = gx_buf_put(&s->raw, id.ptr, id.len)) ||
         (rc = gx_buf_varint(&s->raw, text.len)) || (rc = gx_buf_put(&s->raw, text.ptr, text.len)))
         return rc;
