@@ -31,6 +31,7 @@
 #define GX_IX_STORE_RAW_MAX (1u << 30) /* largest block a reader inflates */
 #define GX_IX_STORE_MARKED 0x80000000u /* raw_len's flag: a marked block (one long text) */
 #define GX_IX_MARK_REC 12u /* u32 raw offset, u32 deflate offset, u32 token position */
+#define GX_IX_MARK_DENSE 0x80000000u /* raw offset's flag: a character in the part gives 2+ positions */
 #define GX_IX_PAGE_SHIFT 16u
 #define GX_IX_PAGE (1u << GX_IX_PAGE_SHIFT) /* bytes per checksummed page (PAGES) */
 
@@ -522,6 +523,7 @@ typedef struct gx_store_marks {
 } gx_store_marks;
 typedef struct gx_store_mark {
     uint32_t raw, z, pos; /* offset in the record, in the deflate data; token position */
+    int dense;            /* up to the next mark, a character gives more than one position */
 } gx_store_mark;
 /* 1 when block b is marked (*m filled), 0 when not, GROKX_E_CORRUPT. */
 int gx_ix_store_marks(const gx_ix *ix, uint64_t b, gx_store_marks *m);

@@ -389,7 +389,8 @@ gx_ix_store_mark_list(const gx_ix *ix, const gx_store_marks *m, gx_store_mark **
     if (!(k = malloc((size_t)m->n * sizeof *k)))
         return GROKX_E_NOMEM;
     for (i = 0; i < m->n; i++, r += GX_IX_MARK_REC) {
-        k[i].raw = gx_le32(r);
+        k[i].raw = gx_le32(r) & ~GX_IX_MARK_DENSE;
+        k[i].dense = !!(gx_le32(r) & GX_IX_MARK_DENSE);
         k[i].z = gx_le32(r + 4);
         k[i].pos = gx_le32(r + 8);
         if (k[i].raw >= m->raw_len || k[i].z >= m->clen || (i == 0 && k[i].pos) ||
@@ -558,10 +559,11 @@ gx_ix_store_record(const gx_ix *ix, const gx_buf *raw, uint64_t off, grokx_str *
 typedef struct S_mchk {
     const gx_store_mark *k;
     const unsigned char *text;
-    uint32_t n, at;
+    uint32_t n, at, last_pos;
     uint64_t hdr;
     size_t last;
     int any, bad;
+    unsigned char *dense; /* per part, as the text says */
 } S_mchk;
 
 static int
@@ -575,9 +577,12 @@ S_mchk_cb(void *ud, const gx_tok *t)
         if (c->k[c->at].pos != t->pos || !gx_tok_sep_byte(c->text[t->start - 1]))
             c->bad = 1;
         c->at++;
+    } else if (c->any && t->start == c->last && t->pos != c->last_pos) {
+        c->dense[c->at - 1] = 1;
     }
     c->any = 1;
     c->last = t->start;
+    c->last_pos = t->pos;
     return 0;
 }
 
@@ -608,7 +613,14 @@ S_check_marks(gx_ix *ix, uint64_t b, const gx_buf *raw)
     }
     memset(&c, 0, sizeof c);
     c.k = k, c.n = m.n, c.at = 1, c.hdr = k[0].raw, c.text = (const unsigned char *)text.ptr;
+    if (!(c.dense = calloc(m.n, 1))) {
+        free(k);
+        return GROKX_E_NOMEM;
+    }
     gx_tokenize(text.ptr, text.len, S_mchk_cb, &c);
+    for (i = 0; i < m.n; i++)
+        c.bad |= c.dense[i] != k[i].dense;
+    free(c.dense);
     rc = c.bad || c.at != c.n ? gx_ix_fail(ix, "store block %llu: a mark is not at a word", (unsigned long long)b) : 0;
     gx_buf_init(&seg, raw->mem);
     for (i = 0; i < m.n && !rc; i++) {

@@ -896,9 +896,10 @@ S_snippet(const S_q *q, grokx_results *res, grokx_str text, size_t width,
  * marks into parts that inflate and tokenise on their own. The postings
  * say at which positions the highlighted terms are, so which parts hold
  * matches; only those that can hold the best window are read (a bound
- * from the positions: a window of width bytes spans at most 9 * width + 32
- * positions, 18 from one character of at least 2 bytes), then the window
- * itself. The matches found and the window chosen are those S_snippet
+ * from the positions: a window of width bytes spans at most width + 1
+ * positions where each position starts at a byte of its own, which the
+ * writer flags per part, else 9 * width + 32: 18 from one character of at
+ * least 2 bytes), then the window itself. The matches found and the window chosen are those S_snippet
  * finds in the whole text. */
 
 typedef struct S_hlpos {
@@ -908,7 +909,7 @@ typedef struct S_hlpos {
 
 typedef struct S_part {
     size_t npos;            /* highlighted positions in it */
-    unsigned long long bound; /* terms of the positions from its first to its last + span */
+    size_t bound;           /* the most terms a window from one of its matches can hold */
     S_snip_tok *t;          /* its matches, once tokenised */
     size_t n;
     char *raw;              /* its bytes, once inflated */
@@ -1038,7 +1039,7 @@ S_snippet_long(const S_q *q, grokx_results *res, S_long *l, uint32_t doc, size_t
 {
     const gx_ix *ix = q->ix;
     S_hlpos *hp = NULL;
-    size_t nhp = 0, hcap = 0, i, j, c, distinct = 0, best_k = 0, bp = 0, bi = 0, span;
+    size_t nhp = 0, hcap = 0, i, j, c, distinct = 0, best_k = 0, bp = 0, bi = 0, span, wide;
     unsigned long long all = 0;
     int rc = 0, have = 0;
     S_snip_tok *win = NULL;
@@ -1075,26 +1076,38 @@ S_snippet_long(const S_q *q, grokx_results *res, S_long *l, uint32_t doc, size_t
      * whole form): fewer than S_SNIP_MATCHES, the parts may go in any order */
     l->capped = distinct * 2 > S_SNIP_MATCHES;
     /* each part's positions, and the terms a window from them can reach */
-    span = width > (SIZE_MAX - 32) / 9 ? SIZE_MAX : 9 * width + 32;
+    wide = width > (SIZE_MAX - 32) / 9 ? SIZE_MAX : 9 * width + 32;
     for (i = j = c = 0; i < l->m.n; i++) {
         uint32_t hi = i + 1 < l->m.n ? l->k[i + 1].pos : UINT32_MAX;
-        size_t first = j, last;
-        unsigned long long bound = 0;
+        size_t first = j;
         while (j < nhp && hp[j].pos < hi)
             j++;
         l->part[i].npos = j - first;
         if (j == first)
             continue;
-        last = hp[j - 1].pos;
-        for (c = first; c < nhp && (hp[c].pos <= last || hp[c].pos - last <= span); c++)
-            bound |= 1ull << hp[c].term;
-        l->part[i].bound = bound;
+        /* a window from this part ends in it or the next; when neither
+         * has a character of several positions, each position starts at a
+         * byte of its own, and a window spans at most width + 1 of them */
+        span = wide;
+        if (!l->k[i].dense &&
+            (i + 1 >= l->m.n ||
+             (!l->k[i + 1].dense && (i + 2 >= l->m.n || S_part_start(l, i + 2) - S_part_start(l, i + 1) >= width))))
+            span = width + 1;
+        { /* the most terms in reach of one of its positions */
+            size_t cnt[S_MAX_TERMS] = {0}, a, in = 0;
+            for (a = c = first; a < j; a++) {
+                while (c < nhp && hp[c].pos - hp[a].pos <= span)
+                    in += !cnt[hp[c++].term]++;
+                if (in > l->part[i].bound)
+                    l->part[i].bound = in;
+                in -= !--cnt[hp[a].term];
+            }
+        }
     }
     /* the parts in order: the first match with the most terms wins */
     for (i = 0; i < l->m.n && !rc; i++) {
         S_part *p = &l->part[i];
-        size_t bk = (size_t)__builtin_popcountll(p->bound);
-        if (!p->npos || (!l->capped && bk <= best_k))
+        if (!p->npos || (!l->capped && p->bound <= best_k))
             continue;
         if ((rc = S_part_need(l, i)) != 0)
             break;

@@ -249,6 +249,7 @@ size_t gx_mark_min = 65536, gx_mark_step = 16384;
 typedef struct S_marking {
     const unsigned char *text;
     size_t hdr, next, last;
+    uint32_t last_pos;
     int any, err;
     gx_buf *marks;
 } S_marking;
@@ -265,9 +266,14 @@ S_mark_cb(void *ud, const gx_tok *t)
         if (gx_buf_put(k->marks, rec, sizeof rec))
             return k->err = GROKX_E_NOMEM;
         k->next = t->start + gx_mark_step;
+    } else if (k->any && t->start == k->last && t->pos != k->last_pos) {
+        /* one character, two positions (½ gives 1 and 2): the part is dense */
+        unsigned char *rec = (unsigned char *)k->marks->ptr + k->marks->len - GX_IX_MARK_REC;
+        gx_put32(rec, gx_le32(rec) | GX_IX_MARK_DENSE);
     }
     k->any = 1;
     k->last = t->start;
+    k->last_pos = t->pos;
     return 0;
 }
 
@@ -336,7 +342,7 @@ S_deflate_marked(z_stream *z, const unsigned char *raw, size_t n, size_t hdr, gx
     if (!rc && (!(cuts = malloc(nm * sizeof *cuts)) || !(z_at = malloc(nm * sizeof *z_at))))
         rc = GROKX_E_NOMEM;
     for (i = 0; !rc && i < nm; i++)
-        cuts[i] = gx_le32((const unsigned char *)marks.ptr + i * GX_IX_MARK_REC);
+        cuts[i] = gx_le32((const unsigned char *)marks.ptr + i * GX_IX_MARK_REC) & ~GX_IX_MARK_DENSE;
     table = 8 + nm * GX_IX_MARK_REC;
     if (!rc && !(rc = gx_buf_reserve(out, table))) {
         out->len += table;
