@@ -489,7 +489,7 @@ test_merge(const char *ex1, const char *ex2, const char *tmpdir)
  * markers at its start, middle and end, and rare words near each other and
  * far apart. */
 static void
-long_text(FILE *f, size_t size)
+long_text(FILE *f, size_t size, int plain)
 {
     static const char *const vocab[] = {
         "the", "of", "and", "to", "in", "is", "that", "it", "for", "on", "with", "as", "was",
@@ -508,6 +508,8 @@ long_text(FILE *f, size_t size)
         seed = seed * 1103515245u + 12345u;
         k = seed >> 8;
         w = k % 2000 == 0 ? "kiwi" : k % 2000 == 1 ? "mango" : vocab[k % (sizeof vocab / sizeof *vocab)];
+        if (plain && (!strcmp(w, "\xC2\xBD") || !strcmp(w, "\xE3\x8D\xB1")))
+            w = "plain"; /* no ½ or ㍱: every position starts a byte of its own */
         if (!(mid & 1) && n >= size / 2)
             w = "middlemarker kiwi then mango", mid |= 1;
         if (!(mid & 2) && n >= size / 5)
@@ -522,7 +524,7 @@ long_text(FILE *f, size_t size)
 }
 
 static void
-write_long_export(const char *path, size_t size, int only_first, const char *modified)
+write_long_export(const char *path, size_t size, int only_first, const char *modified, int plain)
 {
     static const char *const small[] = {"a short note about kiwi and mango", "the weather is fine",
                                         "getUserName returns a name", "middlemarker here too",
@@ -538,7 +540,7 @@ write_long_export(const char *path, size_t size, int only_first, const char *mod
                    "\"message\":\"",
                 i ? "," : "", i, i, modified, i, i == 3 ? "please paste the log" : small[i], i);
         if (i == 3)
-            long_text(f, size);
+            long_text(f, size, plain);
         else
             fprintf(f, "kiwi and %s", small[(i + 2) % 6]);
         fprintf(f, "\",\"sender\":\"assistant\",\"parent_response_id\":\"long-%d-q\",\"create_time\":"
@@ -605,7 +607,7 @@ snippet_cost(grokx_index *ix, const char *q)
  * shows, for every query and width, after a segmented build, a merge and
  * a repack (the same index built without marks is the reference). */
 static void
-test_long_snippets(const char *tmpdir)
+test_long_snippets(const char *tmpdir, int plain)
 {
     static const char *const qs[] = {
         "alphastart", "middlemarker", "omegaend", "kiwi", "mango", "kiwi mango", "\"kiwi then mango\"",
@@ -620,13 +622,13 @@ test_long_snippets(const char *tmpdir)
     grokx_index *ia = NULL, *ib = NULL, *ic = NULL, *im = NULL, *imb = NULL;
     grokx_error err;
     grokx_sink sink = {mem_write, &m};
-    size_t saved = gx_mark_min, i, j, marked = 0;
-    const size_t size = 2u << 20;
+    size_t saved = gx_mark_min, i, j, marked = 0, dense = 0;
+    const size_t size = plain ? 1u << 20 : 2u << 20;
     FILE *f;
     snprintf(path, sizeof path, "%s/long.json", tmpdir);
     snprintf(path2, sizeof path2, "%s/long-one.json", tmpdir);
-    write_long_export(path, size, 0, "2026-01-01T00:00:00Z");
-    write_long_export(path2, size, 1, "2026-02-01T00:00:00Z"); /* newer: the merge drops long-0 from a */
+    write_long_export(path, size, 0, "2026-01-01T00:00:00Z", plain);
+    write_long_export(path2, size, 1, "2026-02-01T00:00:00Z", plain); /* newer: the merge drops long-0 from a */
     CHECK_INT(build_index(path, 0, 0, &a), 0);
     CHECK_INT(build_index(path, 1, 0, &c), 0); /* a segment per conversation, merged */
     gx_mark_min = SIZE_MAX;
@@ -663,9 +665,18 @@ test_long_snippets(const char *tmpdir)
     CHECK_MSG(grokx_index_check(im, &err) == 0, "%s", err.text);
     for (i = 0; i < gx_index_ix(ia)->n.nstore_blocks; i++) {
         gx_store_marks sm;
-        marked += gx_ix_store_marks(gx_index_ix(ia), i, &sm) == 1;
+        gx_store_mark *k = NULL;
+        if (gx_ix_store_marks(gx_index_ix(ia), i, &sm) != 1)
+            continue;
+        marked++;
+        CHECK_INT(gx_ix_store_mark_list(gx_index_ix(ia), &sm, &k), 0);
+        for (j = 0; k && j < sm.n; j++)
+            dense += k[j].dense;
+        CHECK(sm.n > size / gx_mark_step / 2);
+        free(k);
     }
     CHECK_INT(marked, 1);
+    CHECK(plain ? dense == 0 : dense > 0); /* both bounds of a window's positions */
     /* the cost: about two parts, not the text */
     for (i = 0; i < 4; i++) {
         static const char *const where[] = {"alphastart", "middlemarker", "omegaend", "lonelytwo"};
@@ -708,7 +719,7 @@ test_long_marks_damage(const char *tmpdir)
     uint64_t b, at = 0, i;
     int refused = 0, tried = 0;
     snprintf(path, sizeof path, "%s/long.json", tmpdir);
-    write_long_export(path, 200000, 0, "2026-01-01T00:00:00Z");
+    write_long_export(path, 200000, 0, "2026-01-01T00:00:00Z", 0);
     CHECK_INT(build_index(path, 0, 0, &a), 0);
     CHECK_INT(grokx_index_open_memory(a.p, a.n, &ix, &err), 0);
     for (b = 0; ix && b < gx_index_ix(ix)->n.nstore_blocks; b++)
@@ -1333,7 +1344,8 @@ main(int argc, char **argv)
     test_old_version("examples/sample-export.json");
     test_damage_behind_crc("examples/sample-export.json");
     test_ranges_damage("examples/sample-export.json");
-    test_long_snippets(argv[1]);
+    test_long_snippets(argv[1], 0);
+    test_long_snippets(argv[1], 1);
     test_long_marks_damage(argv[1]);
     return test_report("index");
 }
