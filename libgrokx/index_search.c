@@ -899,8 +899,8 @@ S_snippet(const S_q *q, grokx_results *res, grokx_str text, size_t width,
  * from the positions: a window of width bytes spans at most width + 1
  * positions where each position starts at a byte of its own, which the
  * writer flags per part, else 9 * width + 32: 18 from one character of at
- * least 2 bytes), then the window itself. The matches found and the window chosen are those S_snippet
- * finds in the whole text. */
+ * least 2 bytes), then the window itself. The matches found and the
+ * window chosen are those S_snippet finds in the whole text. */
 
 typedef struct S_hlpos {
     uint32_t pos;
