@@ -945,26 +945,64 @@ S_hlpos_cmp(const void *a, const void *b)
     return (x->term > y->term) - (x->term < y->term);
 }
 
-/* The positions of one term in doc, appended. */
+/* One term in doc: its frequency added to *freq; with out, its positions
+ * appended. */
 static int
 S_term_positions(const gx_ix *ix, const gx_term_info *info, uint32_t doc, uint32_t term,
-                 S_hlpos **out, size_t *n, size_t *cap)
+                 uint64_t *freq, S_hlpos **out, size_t *n, size_t *cap)
 {
     gx_pcur c;
     const uint32_t *pos;
     uint32_t i;
     int rc = gx_pcur_init(&c, ix, info);
-    if (!rc && (rc = gx_pcur_seek(&c, doc)) == 1 && c.doc == (int64_t)doc &&
-        !(rc = gx_pcur_positions(&c, &pos))) {
-        if (gx_grow(out, cap, *n + c.freq, sizeof **out))
-            rc = GROKX_E_NOMEM;
-        for (i = 0; !rc && i < c.freq; i++) {
-            (*out)[*n].pos = pos[i];
-            (*out)[(*n)++].term = term;
+    if (!rc && (rc = gx_pcur_seek(&c, doc)) == 1 && c.doc == (int64_t)doc) {
+        *freq += c.freq;
+        rc = 0;
+        if (out && !(rc = gx_pcur_positions(&c, &pos))) {
+            if (gx_grow(out, cap, *n + c.freq, sizeof **out))
+                rc = GROKX_E_NOMEM;
+            for (i = 0; !rc && i < c.freq; i++) {
+                (*out)[*n].pos = pos[i];
+                (*out)[(*n)++].term = term;
+            }
         }
     }
     gx_pcur_free(&c);
     return rc < 0 ? rc : 0;
+}
+
+/* Every highlighted term (each expansion of a prefix) in doc: their
+ * frequencies summed in *freq, the terms found in *found; with out, their
+ * positions. */
+static int
+S_hl_positions(const S_q *q, uint32_t doc, uint64_t *freq, unsigned long long *found,
+               S_hlpos **out, size_t *n, size_t *cap)
+{
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < q->nhl && !rc; i++) {
+        gx_term_info info;
+        uint64_t f = *freq;
+        if (!q->hl_prefix[i]) {
+            if ((rc = gx_dict_find(q->ix, q->hl[i], q->hl_len[i], &info)) == 1)
+                rc = S_term_positions(q->ix, &info, doc, (uint32_t)i, freq, out, n, cap);
+        } else {
+            gx_dict_iter it;
+            if ((rc = gx_dict_seek(&it, q->ix, q->hl[i], q->hl_len[i])) >= 0)
+                while ((rc = gx_dict_next(&it)) == 1) {
+                    if (it.len < q->hl_len[i] || memcmp(it.term, q->hl[i], q->hl_len[i])) {
+                        rc = 0;
+                        break;
+                    }
+                    if ((rc = S_term_positions(q->ix, &it.info, doc, (uint32_t)i, freq, out, n, cap)) != 0)
+                        break;
+                }
+        }
+        rc = rc < 0 ? rc : 0;
+        if (*freq > f)
+            *found |= 1ull << i;
+    }
+    return rc;
 }
 
 /* Tokenise part i: its matches. */
@@ -1039,42 +1077,30 @@ S_snippet_long(const S_q *q, grokx_results *res, S_long *l, uint32_t doc, size_t
 {
     const gx_ix *ix = q->ix;
     S_hlpos *hp = NULL;
-    size_t nhp = 0, hcap = 0, i, j, c, distinct = 0, best_k = 0, bp = 0, bi = 0, span, wide;
+    size_t nhp = 0, hcap = 0, i, j, c, best_k = 0, bp = 0, bi = 0, span, wide;
     unsigned long long all = 0;
+    uint64_t freq = 0;
     int rc = 0, have = 0;
     S_snip_tok *win = NULL;
     size_t nwin = 0, wcap = 0;
-    /* the highlighted terms' positions in the message */
-    for (i = 0; i < q->nhl && !rc; i++) {
-        gx_term_info info;
-        if (!q->hl_prefix[i]) {
-            if ((rc = gx_dict_find(ix, q->hl[i], q->hl_len[i], &info)) == 1)
-                rc = S_term_positions(ix, &info, doc, (uint32_t)i, &hp, &nhp, &hcap);
-        } else {
-            gx_dict_iter it;
-            if ((rc = gx_dict_seek(&it, ix, q->hl[i], q->hl_len[i])) >= 0)
-                while ((rc = gx_dict_next(&it)) == 1) {
-                    if (it.len < q->hl_len[i] || memcmp(it.term, q->hl[i], q->hl_len[i])) {
-                        rc = 0;
-                        break;
-                    }
-                    if ((rc = S_term_positions(ix, &it.info, doc, (uint32_t)i, &hp, &nhp, &hcap)) != 0)
-                        break;
-                }
-        }
-        rc = rc < 0 ? rc : 0;
+    /* at most two matches a position (a compound's first part and its
+     * whole form): with fewer than S_SNIP_MATCHES / 2 positions the parts
+     * may go in any order, and their positions say which can hold the best
+     * window; with more (common words), the parts go in order up to the
+     * matches S_snippet weighs, and the positions are not needed */
+    if ((rc = S_hl_positions(q, doc, &freq, &all, NULL, NULL, NULL)) != 0)
+        goto out;
+    l->capped = freq * 2 > S_SNIP_MATCHES;
+    if (l->capped) {
+        for (i = 0; i < l->m.n; i++)
+            l->part[i].npos = 1, l->part[i].bound = S_MAX_TERMS;
+        goto parts;
     }
-    if (rc)
+    freq = 0;
+    if ((rc = S_hl_positions(q, doc, &freq, &all, &hp, &nhp, &hcap)) != 0)
         goto out;
     if (nhp)
         qsort(hp, nhp, sizeof *hp, S_hlpos_cmp);
-    for (i = 0; i < nhp; i++) {
-        distinct += !i || hp[i].pos != hp[i - 1].pos;
-        all |= 1ull << hp[i].term;
-    }
-    /* at most two matches a position (a compound's first part and its
-     * whole form): fewer than S_SNIP_MATCHES, the parts may go in any order */
-    l->capped = distinct * 2 > S_SNIP_MATCHES;
     /* each part's positions, and the terms a window from them can reach */
     wide = width > (SIZE_MAX - 32) / 9 ? SIZE_MAX : 9 * width + 32;
     for (i = j = c = 0; i < l->m.n; i++) {
@@ -1104,6 +1130,7 @@ S_snippet_long(const S_q *q, grokx_results *res, S_long *l, uint32_t doc, size_t
             }
         }
     }
+parts:
     /* the parts in order: the first match with the most terms wins */
     for (i = 0; i < l->m.n && !rc; i++) {
         S_part *p = &l->part[i];
