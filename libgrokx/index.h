@@ -29,6 +29,9 @@
 #define GX_IX_DICT_BLOCK 32u    /* terms per dictionary block */
 #define GX_IX_STORE_BLOCK 16384u /* message store block, before compression */
 #define GX_IX_STORE_RAW_MAX (1u << 30) /* largest block a reader inflates */
+#define GX_IX_STORE_MARKED 0x80000000u /* raw_len's flag: a marked block (one long text) */
+#define GX_IX_MARK_REC 12u /* u32 raw offset, u32 deflate offset, u32 token position */
+#define GX_IX_MARK_DENSE 0x80000000u /* raw offset's flag: a character in the part gives 2+ positions */
 #define GX_IX_PAGE_SHIFT 16u
 #define GX_IX_PAGE (1u << GX_IX_PAGE_SHIFT) /* bytes per checksummed page (PAGES) */
 
@@ -201,6 +204,7 @@ typedef struct gx_storew {
     gx_buf raw, out, index;
     uint64_t nblocks, bytes; /* blocks and compressed bytes so far */
     void *z;                 /* the deflate state, reused for every block */
+    int whole;               /* the block in hand holds a long text: nothing joins it */
 } gx_storew;
 void gx_storew_init(gx_storew *s, gx_mem *mem);
 void gx_storew_reset(gx_storew *s);
@@ -214,6 +218,32 @@ int gx_storew_flush(gx_storew *s);
  * deflate state, created on first use and reused (gx_store_deflate_end). */
 int gx_store_deflate(void **zp, const void *raw, size_t n, gx_buf *out, size_t *took);
 void gx_store_deflate_end(void **zp);
+/* Marks (docs/index-format.md, STORE): a block whose one record has a text
+ * of at least gx_mark_min bytes is written marked, with a place to start
+ * inflating and tokenising about every gx_mark_step bytes of it, so a
+ * snippet reads only the part it shows. Tests lower both. */
+extern size_t gx_mark_min, gx_mark_step;
+/* An ASCII byte the tokenizer separates words at: after it nothing is
+ * open, so tokenising from the next byte gives the tokens a whole text's
+ * tokenising gives there. */
+static inline int
+gx_tok_sep_byte(unsigned char c)
+{
+    return c < 0x80 && !(c >= '0' && c <= '9') && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') &&
+           c != '_';
+}
+/* Is a text of len bytes marked (it gets a block to itself)? */
+static inline int
+gx_store_long(size_t len)
+{
+    return len >= gx_mark_min;
+}
+/* Must the block in hand be closed before a record with a text of len? */
+static inline int
+gx_store_full(const gx_storew *s, size_t len)
+{
+    return s->raw.len >= GX_IX_STORE_BLOCK || (s->raw.len && (s->whole || gx_store_long(len)));
+}
 
 /* ---- writing an index file -------------------------------------------- */
 
@@ -483,6 +513,30 @@ int gx_ix_store_block(const gx_ix *ix, uint64_t b, gx_buf *raw);
 /* The record at off of block b, inflating only what it needs. */
 int gx_ix_store_fetch(const gx_ix *ix, uint64_t b, uint64_t off, gx_buf *raw, grokx_str *id,
                       grokx_str *text);
+/* A marked block (one record, its text long): where its mark table and
+ * deflate data are. */
+typedef struct gx_store_marks {
+    uint64_t table;        /* offset of the first mark in STORE */
+    uint64_t cstart, clen; /* the deflate data in STORE */
+    uint64_t raw_len;      /* the record's bytes, inflated */
+    uint32_t n;            /* marks, at least 1 */
+} gx_store_marks;
+typedef struct gx_store_mark {
+    uint32_t raw, z, pos; /* offset in the record, in the deflate data; token position */
+    int dense;            /* up to the next mark, a character gives more than one position */
+} gx_store_mark;
+/* 1 when block b is marked (*m filled), 0 when not, GROKX_E_CORRUPT. */
+int gx_ix_store_marks(const gx_ix *ix, uint64_t b, gx_store_marks *m);
+/* Every mark of m into *out (n of them), checked: the first at the text's
+ * start (position 0), then rising offsets and positions, inside the block. */
+int gx_ix_store_mark_list(const gx_ix *ix, const gx_store_marks *m, gx_store_mark **out);
+/* Inflate len bytes from deflate offset z (a mark's, or 0), appended to out. */
+int gx_ix_store_inflate(const gx_ix *ix, const gx_store_marks *m, uint64_t z, uint64_t len,
+                        gx_buf *out);
+/* Bytes inflated and tokenised for snippets on this thread so far (for
+ * the tests: a snippet's cost does not grow with its message). */
+extern _Thread_local uint64_t gx_snippet_bytes;
+
 /* The message id and text of a record at off in an inflated block. */
 int gx_ix_store_record(const gx_ix *ix, const gx_buf *raw, uint64_t off, grokx_str *id,
                        grokx_str *text);

@@ -355,6 +355,7 @@ S_seal_block(S_ix *x)
         return rc;
     s->nblocks++;
     s->raw.len = 0;
+    s->whole = 0;
     return 0;
 }
 
@@ -373,7 +374,7 @@ S_message(S_ix *x, uint32_t conv, const grokx_message *m)
         return rc;
     clean.ptr = x->clean.ptr ? x->clean.ptr : "";
     clean.len = x->clean.len;
-    if (x->store.raw.len >= GX_IX_STORE_BLOCK && (rc = S_seal_block(x)) != 0)
+    if (gx_store_full(&x->store, clean.len) && (rc = S_seal_block(x)) != 0)
         return rc; /* before gx_storew_add would deflate it */
     if ((rc = gx_storew_add(&x->store, m->id, clean, &block, &off)) != 0)
         return rc;

@@ -342,8 +342,64 @@ S_store_span(const gx_ix *ix, uint64_t b, uint64_t *cstart, uint64_t *clen, uint
     *cstart = start + 4;
     *clen = end - start - 4;
     *want = gx_le32(r);
+    if (*want & GX_IX_STORE_MARKED) { /* a mark table before the data */
+        uint64_t table;
+        *want &= ~(uint64_t)GX_IX_STORE_MARKED;
+        if (*clen < 4 || !(r = gx_ix_at(ix, GX_SEC_STORE, start + 4, 4)))
+            return GROKX_E_CORRUPT;
+        table = 4 + (uint64_t)gx_le32(r) * GX_IX_MARK_REC;
+        if (!gx_le32(r) || table > *clen)
+            return GROKX_E_CORRUPT;
+        *cstart += table;
+        *clen -= table;
+    }
     if (*want > GX_IX_STORE_RAW_MAX || *clen > UINT32_MAX || *want > *clen * DEFLATE_MAX_RATIO)
         return GROKX_E_CORRUPT;
+    return 0;
+}
+
+_Thread_local uint64_t gx_snippet_bytes;
+
+int
+gx_ix_store_marks(const gx_ix *ix, uint64_t b, gx_store_marks *m)
+{
+    const unsigned char *si, *r;
+    uint64_t start;
+    if (S_store_span(ix, b, &m->cstart, &m->clen, &m->raw_len))
+        return GROKX_E_CORRUPT;
+    if (!(si = gx_ix_at(ix, GX_SEC_STORE_INDEX, b * 8, 8)))
+        return GROKX_E_CORRUPT;
+    start = gx_le64(si);
+    if (!(r = gx_ix_at(ix, GX_SEC_STORE, start, 8)) || !(gx_le32(r) & GX_IX_STORE_MARKED))
+        return r ? 0 : GROKX_E_CORRUPT;
+    m->n = gx_le32(r + 4);
+    m->table = start + 8;
+    return 1;
+}
+
+int
+gx_ix_store_mark_list(const gx_ix *ix, const gx_store_marks *m, gx_store_mark **out)
+{
+    const unsigned char *r = gx_ix_at(ix, GX_SEC_STORE, m->table, (uint64_t)m->n * GX_IX_MARK_REC);
+    gx_store_mark *k;
+    uint32_t i;
+    *out = NULL;
+    if (!r)
+        return GROKX_E_CORRUPT;
+    if (!(k = malloc((size_t)m->n * sizeof *k)))
+        return GROKX_E_NOMEM;
+    for (i = 0; i < m->n; i++, r += GX_IX_MARK_REC) {
+        k[i].raw = gx_le32(r) & ~GX_IX_MARK_DENSE;
+        k[i].dense = !!(gx_le32(r) & GX_IX_MARK_DENSE);
+        k[i].z = gx_le32(r + 4);
+        k[i].pos = gx_le32(r + 8);
+        if (k[i].raw >= m->raw_len || k[i].z >= m->clen || (i == 0 && k[i].pos) ||
+            (i && (k[i].raw <= k[i - 1].raw || k[i].z <= k[i - 1].z || k[i].pos <= k[i - 1].pos))) {
+            free(k);
+            return GROKX_E_CORRUPT;
+        }
+    }
+    *out = k;
     return 0;
 }
 
@@ -374,6 +430,33 @@ S_inflate(const gx_ix *ix, z_stream *z, uint64_t cstart, uint64_t clen, uint64_t
         if (zr != Z_OK && zr != Z_BUF_ERROR)
             return GROKX_E_CORRUPT;
     }
+    return 0;
+}
+
+int
+gx_ix_store_inflate(const gx_ix *ix, const gx_store_marks *m, uint64_t z_off, uint64_t len,
+                    gx_buf *out)
+{
+    uint64_t fed = 0;
+    z_stream z;
+    int rc;
+    if (z_off >= m->clen || len > m->raw_len)
+        return GROKX_E_CORRUPT;
+    if (gx_buf_reserve(out, (size_t)len))
+        return GROKX_E_NOMEM;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, -15) != Z_OK)
+        return GROKX_E_NOMEM;
+    z.next_out = (Bytef *)out->ptr + out->len;
+    z.avail_out = (uInt)len;
+    rc = S_inflate(ix, &z, m->cstart + z_off, m->clen - z_off, &fed, len);
+    if (!rc && z.total_out != len)
+        rc = GROKX_E_CORRUPT;
+    inflateEnd(&z);
+    if (rc)
+        return rc;
+    gx_snippet_bytes += len;
+    out->len += (size_t)len;
     return 0;
 }
 
@@ -469,6 +552,89 @@ gx_ix_store_record(const gx_ix *ix, const gx_buf *raw, uint64_t off, grokx_str *
         return GROKX_E_CORRUPT;
     text->ptr = (const char *)p, text->len = (size_t)n;
     return 0;
+}
+
+/* ---- a marked block, checked ------------------------------------------- */
+
+typedef struct S_mchk {
+    const gx_store_mark *k;
+    const unsigned char *text;
+    uint32_t n, at, last_pos;
+    uint64_t hdr;
+    size_t last;
+    int any, bad;
+    unsigned char *dense; /* per part, as the text says */
+} S_mchk;
+
+static int
+S_mchk_cb(void *ud, const gx_tok *t)
+{
+    S_mchk *c = ud;
+    uint64_t raw = c->hdr + t->start;
+    while (c->at < c->n && c->k[c->at].raw < raw)
+        c->bad = 1, c->at++; /* no token starts there */
+    if (c->at < c->n && c->k[c->at].raw == raw && c->any && t->start > c->last) {
+        if (c->k[c->at].pos != t->pos || !gx_tok_sep_byte(c->text[t->start - 1]))
+            c->bad = 1;
+        c->at++;
+    } else if (c->any && t->start == c->last && t->pos != c->last_pos) {
+        c->dense[c->at - 1] = 1;
+    }
+    c->any = 1;
+    c->last = t->start;
+    c->last_pos = t->pos;
+    return 0;
+}
+
+/* Block b (inflated in raw) when it is marked: one record, the first mark
+ * at its text, each other at a token that starts after a separator with
+ * the position it says, and inflating from each mark gives the bytes that
+ * follow it. */
+static int
+S_check_marks(gx_ix *ix, uint64_t b, const gx_buf *raw)
+{
+    gx_store_marks m;
+    gx_store_mark *k = NULL;
+    grokx_str id, text;
+    S_mchk c;
+    gx_buf seg;
+    uint32_t i;
+    int rc = gx_ix_store_marks(ix, b, &m);
+    if (rc <= 0)
+        return rc ? gx_ix_fail(ix, "store block %llu is damaged", (unsigned long long)b) : 0;
+    if ((rc = gx_ix_store_mark_list(ix, &m, &k)) != 0)
+        return rc == GROKX_E_NOMEM ? rc
+                                   : gx_ix_fail(ix, "store block %llu: damaged marks", (unsigned long long)b);
+    if (gx_ix_store_record(ix, raw, 0, &id, &text) ||
+        (uint64_t)(text.ptr - raw->ptr) != k[0].raw || (uint64_t)(text.ptr - raw->ptr) + text.len != raw->len) {
+        free(k);
+        return gx_ix_fail(ix, "store block %llu: marks on a block that is not one text",
+                          (unsigned long long)b);
+    }
+    memset(&c, 0, sizeof c);
+    c.k = k, c.n = m.n, c.at = 1, c.hdr = k[0].raw, c.text = (const unsigned char *)text.ptr;
+    if (!(c.dense = calloc(m.n, 1))) {
+        free(k);
+        return GROKX_E_NOMEM;
+    }
+    gx_tokenize(text.ptr, text.len, S_mchk_cb, &c);
+    for (i = 0; i < m.n; i++)
+        c.bad |= c.dense[i] != k[i].dense;
+    free(c.dense);
+    rc = c.bad || c.at != c.n ? gx_ix_fail(ix, "store block %llu: a mark is not at a word", (unsigned long long)b) : 0;
+    gx_buf_init(&seg, raw->mem);
+    for (i = 0; i < m.n && !rc; i++) {
+        uint64_t len = (i + 1 < m.n ? k[i + 1].raw : raw->len) - k[i].raw;
+        seg.len = 0;
+        if ((rc = gx_ix_store_inflate(ix, &m, k[i].z, len, &seg)) != 0 ||
+            memcmp(seg.ptr, raw->ptr + k[i].raw, (size_t)len))
+            rc = rc == GROKX_E_NOMEM ? rc
+                                     : gx_ix_fail(ix, "store block %llu: mark %u does not inflate to its text",
+                                                  (unsigned long long)b, (unsigned)i);
+    }
+    gx_buf_free(&seg);
+    free(k);
+    return rc;
 }
 
 /* ---- the dictionary -------------------------------------------------- */
@@ -1013,6 +1179,8 @@ gx_ix_check(gx_ix *ix)
                     break;
                 }
                 block = doc.store_block;
+                if ((rc = S_check_marks(ix, block, &raw)) != 0)
+                    break;
             }
             if (gx_ix_store_record(ix, &raw, doc.store_off, &id, &text) ||
                 !gx_utf8_valid(text.ptr, text.len))

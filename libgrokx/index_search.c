@@ -727,10 +727,15 @@ typedef struct S_snip_tok {
     int term; /* index into q->hl */
 } S_snip_tok;
 
+#define S_SNIP_MATCHES 4096 /* matches enough to choose a window */
+
 typedef struct S_snip {
     const S_q *q;
     S_snip_tok *t;
     size_t n, cap;
+    size_t base;    /* added to the tokens' offsets (a part of a text) */
+    size_t *total;  /* matches kept in the whole text so far */
+    int full;       /* S_SNIP_MATCHES were kept: no more */
 } S_snip;
 
 static int
@@ -746,15 +751,16 @@ S_snip_cb(void *ud, const gx_tok *t)
     }
     if (i == s->q->nhl)
         return 0;
-    if (s->n == 4096)
-        return 1; /* enough to choose a window */
+    if (*s->total == S_SNIP_MATCHES)
+        return s->full = 1; /* enough to choose a window */
     if (gx_grow(&s->t, &s->cap, s->n + 1, sizeof *s->t))
         return GROKX_E_NOMEM;
-    if (s->n && s->t[s->n - 1].start == t->start && s->t[s->n - 1].end >= t->end)
+    if (s->n && s->t[s->n - 1].start == s->base + t->start && s->t[s->n - 1].end >= s->base + t->end)
         return 0; /* a part inside a joined form already marked */
-    s->t[s->n].start = t->start;
-    s->t[s->n].end = t->end;
+    s->t[s->n].start = s->base + t->start;
+    s->t[s->n].end = s->base + t->end;
     s->t[s->n++].term = (int)i;
+    ++*s->total;
     return 0;
 }
 
@@ -770,16 +776,104 @@ struct grokx_results {
     S_results r;
 };
 
+/* The bytes of a text a snippet reads: [base, end) of it, at p; the
+ * text's whole length len. */
+typedef struct S_text {
+    const char *p;
+    size_t base, end, len;
+} S_text;
+
+#define S_AT(x, i) ((x)->p[(i) - (x)->base])
+
+/* Write the window of about width bytes that starts a little before match
+ * best (or at the text's start when there is no match, best == NULL): one
+ * line, its matches (t[0..n), in text order, those inside it) as
+ * highlights. x holds at least [best - width / 2 - 1, best + width + 8). */
+static int
+S_snip_write(grokx_results *res, const S_text *x, const S_snip_tok *t, size_t n,
+             const S_snip_tok *best, size_t width, size_t *hl_off, size_t *hl_n)
+{
+    size_t i, from, to, start_len;
+    gx_buf *out = &res->r.text;
+    int rc;
+    if (best) { /* start a little before the first match, on a word boundary */
+        from = best->start > width / 4 ? best->start - width / 4 : 0;
+        while (from > 0 && from > best->start - GX_MIN(best->start, width / 2) &&
+               S_AT(x, from - 1) != ' ' && S_AT(x, from - 1) != '\n')
+            from--;
+    } else {
+        from = 0;
+    }
+    while (from < x->end && ((unsigned char)S_AT(x, from) & 0xC0) == 0x80)
+        from++; /* never start inside a character */
+    to = GX_MIN(x->len, from + width);
+    while (to < x->end && ((unsigned char)S_AT(x, to) & 0xC0) == 0x80)
+        to++;
+    to = GX_MIN(to, x->end);
+    start_len = out->len;
+    *hl_off = 0;
+    *hl_n = 0;
+    if (from > 0 && (rc = gx_buf_puts(out, "\xE2\x80\xA6")))
+        return rc;
+    {
+        /* copy with whitespace runs as one space; map matches as we go */
+        size_t k = 0, nh = 0;
+        grokx_span spans[64];
+        int space = 0;
+        for (i = from; i < to; i++) {
+            char c = S_AT(x, i);
+            while (k < n && t[k].start < i)
+                k++;
+            if (k < n && t[k].start == i && t[k].end <= to && nh < 64) {
+                if (space && (rc = gx_buf_putc(out, ' ')))
+                    return rc;
+                space = 0;
+                spans[nh].start = out->len - start_len;
+                spans[nh].len = t[k].end - t[k].start;
+                nh++;
+                if ((rc = gx_buf_put(out, &S_AT(x, i), t[k].end - t[k].start)))
+                    return rc;
+                i = t[k].end - 1;
+                continue;
+            }
+            if (c == ' ' || (unsigned char)c < 0x20 || c == 0x7f) { /* controls never reach a terminal */
+                space = out->len > start_len;
+                continue;
+            }
+            if (space && (rc = gx_buf_putc(out, ' ')))
+                return rc;
+            space = 0;
+            if ((rc = gx_buf_putc(out, c)))
+                return rc;
+        }
+        if (to < x->len && (rc = gx_buf_puts(out, "\xE2\x80\xA6")))
+            return rc;
+        if ((rc = gx_buf_putc(out, 0)))
+            return rc;
+        /* highlights after the text, aligned */
+        while (out->len % sizeof(size_t))
+            if ((rc = gx_buf_putc(out, 0)))
+                return rc;
+        *hl_off = out->len;
+        *hl_n = nh;
+        if (nh && (rc = gx_buf_put(out, spans, nh * sizeof spans[0])))
+            return rc;
+    }
+    return 0;
+}
+
 /* A one-line window of text of about width bytes with the most distinct
  * matched terms, its matches as highlights. */
 static int
 S_snippet(const S_q *q, grokx_results *res, grokx_str text, size_t width,
           size_t *hl_off, size_t *hl_n)
 {
-    S_snip s = {q, NULL, 0, 0};
-    size_t best = 0, best_score = 0, i, j, from, to, start_len;
-    gx_buf *out = &res->r.text;
+    size_t total = 0;
+    S_snip s = {q, NULL, 0, 0, 0, &total, 0};
+    size_t best = 0, best_score = 0, i, j;
+    S_text x = {text.ptr, 0, text.len, text.len};
     int rc = gx_tokenize(text.ptr, text.len, S_snip_cb, &s);
+    gx_snippet_bytes += text.len;
     if (rc < 0 && rc != 1)
         return free(s.t), rc;
     for (i = 0; i < s.n; i++) { /* distinct terms in [start_i, start_i + width) */
@@ -791,70 +885,369 @@ S_snippet(const S_q *q, grokx_results *res, grokx_str text, size_t width,
         if (k > best_score)
             best_score = k, best = i;
     }
-    if (s.n) { /* start a little before the first match, on a word boundary */
-        from = s.t[best].start > width / 4 ? s.t[best].start - width / 4 : 0;
-        while (from > 0 && from > s.t[best].start - GX_MIN(s.t[best].start, width / 2) &&
-               text.ptr[from - 1] != ' ' && text.ptr[from - 1] != '\n')
-            from--;
-    } else {
-        from = 0;
-    }
-    while (from < text.len && ((unsigned char)text.ptr[from] & 0xC0) == 0x80)
-        from++; /* never start inside a character */
-    to = GX_MIN(text.len, from + width);
-    while (to < text.len && ((unsigned char)text.ptr[to] & 0xC0) == 0x80)
-        to++;
-    start_len = out->len;
-    *hl_off = 0;
-    *hl_n = 0;
-    if (from > 0 && (rc = gx_buf_puts(out, "\xE2\x80\xA6")))
-        return free(s.t), rc;
-    {
-        /* copy with whitespace runs as one space; map matches as we go */
-        size_t k = 0, nh = 0;
-        grokx_span spans[64];
-        int space = 0;
-        for (i = from; i < to; i++) {
-            char c = text.ptr[i];
-            while (k < s.n && s.t[k].start < i)
-                k++;
-            if (k < s.n && s.t[k].start == i && s.t[k].end <= to && nh < 64) {
-                if (space && (rc = gx_buf_putc(out, ' ')))
-                    return free(s.t), rc;
-                space = 0;
-                spans[nh].start = out->len - start_len;
-                spans[nh].len = s.t[k].end - s.t[k].start;
-                nh++;
-                if ((rc = gx_buf_put(out, text.ptr + i, s.t[k].end - s.t[k].start)))
-                    return free(s.t), rc;
-                i = s.t[k].end - 1;
-                continue;
-            }
-            if (c == ' ' || (unsigned char)c < 0x20 || c == 0x7f) { /* controls never reach a terminal */
-                space = out->len > start_len;
-                continue;
-            }
-            if (space && (rc = gx_buf_putc(out, ' ')))
-                return free(s.t), rc;
-            space = 0;
-            if ((rc = gx_buf_putc(out, c)))
-                return free(s.t), rc;
-        }
-        if (to < text.len && (rc = gx_buf_puts(out, "\xE2\x80\xA6")))
-            return free(s.t), rc;
-        if ((rc = gx_buf_putc(out, 0)))
-            return free(s.t), rc;
-        /* highlights after the text, aligned */
-        while (out->len % sizeof(size_t))
-            if ((rc = gx_buf_putc(out, 0)))
-                return free(s.t), rc;
-        *hl_off = out->len;
-        *hl_n = nh;
-        if (nh && (rc = gx_buf_put(out, spans, nh * sizeof spans[0])))
-            return free(s.t), rc;
-    }
+    rc = S_snip_write(res, &x, s.t, s.n, s.n ? &s.t[best] : NULL, width, hl_off, hl_n);
     free(s.t);
+    return rc;
+}
+
+/* ---- snippets of long messages: from the marks -------------------------- */
+
+/* A message of a marked block (docs/index-format.md, STORE) is cut at its
+ * marks into parts that inflate and tokenise on their own. The postings
+ * say at which positions the highlighted terms are, so which parts hold
+ * matches; only those that can hold the best window are read (a bound
+ * from the positions: a window of width bytes spans at most width + 1
+ * positions where each position starts at a byte of its own, which the
+ * writer flags per part, else 9 * width + 32: 18 from one character of at
+ * least 2 bytes), then the window itself. The matches found and the
+ * window chosen are those S_snippet finds in the whole text. */
+
+typedef struct S_hlpos {
+    uint32_t pos;
+    uint32_t term;
+} S_hlpos;
+
+typedef struct S_part {
+    size_t npos;            /* highlighted positions in it */
+    size_t bound;           /* the most terms a window from one of its matches can hold */
+    S_snip_tok *t;          /* its matches, once tokenised */
+    size_t n;
+    char *raw;              /* its bytes, once inflated */
+    int done;
+} S_part;
+
+typedef struct S_long {
+    const S_q *q;
+    const gx_ix *ix;
+    gx_store_marks m;
+    gx_store_mark *k;
+    size_t hdr, len; /* the text: at hdr in the record, len bytes */
+    S_part *part;
+    size_t total;    /* matches kept so far (in text order when capped) */
+    int capped;      /* the matches may reach S_SNIP_MATCHES: parts in order */
+    int full;
+    size_t next;     /* capped: the first part not yet tokenised */
+    gx_buf buf;
+} S_long;
+
+static size_t
+S_part_start(const S_long *l, size_t i)
+{
+    return i < l->m.n ? l->k[i].raw - l->hdr : l->len;
+}
+
+static int
+S_hlpos_cmp(const void *a, const void *b)
+{
+    const S_hlpos *x = a, *y = b;
+    if (x->pos != y->pos)
+        return (x->pos > y->pos) - (x->pos < y->pos);
+    return (x->term > y->term) - (x->term < y->term);
+}
+
+/* One term in doc: its frequency added to *freq; with out, its positions
+ * appended. */
+static int
+S_term_positions(const gx_ix *ix, const gx_term_info *info, uint32_t doc, uint32_t term,
+                 uint64_t *freq, S_hlpos **out, size_t *n, size_t *cap)
+{
+    gx_pcur c;
+    const uint32_t *pos;
+    uint32_t i;
+    int rc = gx_pcur_init(&c, ix, info);
+    if (!rc && (rc = gx_pcur_seek(&c, doc)) == 1 && c.doc == (int64_t)doc) {
+        *freq += c.freq;
+        rc = 0;
+        if (out && !(rc = gx_pcur_positions(&c, &pos))) {
+            if (gx_grow(out, cap, *n + c.freq, sizeof **out))
+                rc = GROKX_E_NOMEM;
+            for (i = 0; !rc && i < c.freq; i++) {
+                (*out)[*n].pos = pos[i];
+                (*out)[(*n)++].term = term;
+            }
+        }
+    }
+    gx_pcur_free(&c);
+    return rc < 0 ? rc : 0;
+}
+
+/* Every highlighted term (each expansion of a prefix) in doc: their
+ * frequencies summed in *freq, the terms found in *found; with out, their
+ * positions. */
+static int
+S_hl_positions(const S_q *q, uint32_t doc, uint64_t *freq, unsigned long long *found,
+               S_hlpos **out, size_t *n, size_t *cap)
+{
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < q->nhl && !rc; i++) {
+        gx_term_info info;
+        uint64_t f = *freq;
+        if (!q->hl_prefix[i]) {
+            if ((rc = gx_dict_find(q->ix, q->hl[i], q->hl_len[i], &info)) == 1)
+                rc = S_term_positions(q->ix, &info, doc, (uint32_t)i, freq, out, n, cap);
+        } else {
+            gx_dict_iter it;
+            if ((rc = gx_dict_seek(&it, q->ix, q->hl[i], q->hl_len[i])) >= 0)
+                while ((rc = gx_dict_next(&it)) == 1) {
+                    if (it.len < q->hl_len[i] || memcmp(it.term, q->hl[i], q->hl_len[i])) {
+                        rc = 0;
+                        break;
+                    }
+                    if ((rc = S_term_positions(q->ix, &it.info, doc, (uint32_t)i, freq, out, n, cap)) != 0)
+                        break;
+                }
+        }
+        rc = rc < 0 ? rc : 0;
+        if (*freq > f)
+            *found |= 1ull << i;
+    }
+    return rc;
+}
+
+/* Tokenise part i: its matches. */
+static int
+S_part_read(S_long *l, size_t i)
+{
+    S_part *p = &l->part[i];
+    size_t a = S_part_start(l, i), b = S_part_start(l, i + 1);
+    S_snip s = {l->q, NULL, 0, 0, a, &l->total, 0};
+    int rc;
+    p->done = 1;
+    if (!p->npos || l->full)
+        return 0;
+    l->buf.len = 0;
+    if ((rc = gx_ix_store_inflate(l->ix, &l->m, l->k[i].z, b - a, &l->buf)) != 0)
+        return rc;
+    if (!(p->raw = malloc(b - a)))
+        return GROKX_E_NOMEM;
+    memcpy(p->raw, l->buf.ptr, b - a);
+    rc = gx_tokenize(l->buf.ptr, b - a, S_snip_cb, &s);
+    gx_snippet_bytes += b - a;
+    p->t = s.t, p->n = s.n;
+    if (s.full)
+        l->full = 1;
+    return rc < 0 ? rc : 0;
+}
+
+/* Part i's matches known (when capped, every part's before it too). */
+static int
+S_part_need(S_long *l, size_t i)
+{
+    int rc;
+    if (i >= l->m.n || l->part[i].done)
+        return 0;
+    if (!l->capped)
+        return S_part_read(l, i);
+    for (; l->next <= i; l->next++)
+        if (!l->part[l->next].done && (rc = S_part_read(l, l->next)) != 0)
+            return rc;
     return 0;
+}
+
+/* Distinct terms of the matches from t[i] of part pi on that end by
+ * start + width (as S_snippet counts them). */
+static int
+S_window_terms(S_long *l, size_t pi, size_t i, size_t width, size_t *k)
+{
+    size_t lim = l->part[pi].t[i].start + width, p = pi, j = i;
+    unsigned long long seen = 0;
+    int rc;
+    *k = 0;
+    for (;;) {
+        if (j == l->part[p].n) { /* on to the next part, if a match there can be in */
+            if (++p >= l->m.n || S_part_start(l, p) >= lim)
+                return 0;
+            if ((rc = S_part_need(l, p)) != 0)
+                return rc;
+            j = 0;
+            continue;
+        }
+        if (l->part[p].t[j].end > lim)
+            return 0;
+        if (!(seen & 1ull << l->part[p].t[j].term))
+            seen |= 1ull << l->part[p].t[j].term, ++*k;
+        j++;
+    }
+}
+
+static int
+S_snippet_long(const S_q *q, grokx_results *res, S_long *l, uint32_t doc, size_t width,
+               size_t *hl_off, size_t *hl_n)
+{
+    const gx_ix *ix = q->ix;
+    S_hlpos *hp = NULL;
+    size_t nhp = 0, hcap = 0, i, j, c, best_k = 0, bp = 0, bi = 0, span, wide;
+    unsigned long long all = 0;
+    uint64_t freq = 0;
+    int rc = 0, have = 0;
+    S_snip_tok *win = NULL;
+    size_t nwin = 0, wcap = 0;
+    /* at most two matches a position (a compound's first part and its
+     * whole form): with fewer than S_SNIP_MATCHES / 2 positions the parts
+     * may go in any order, and their positions say which can hold the best
+     * window; with more (common words), the parts go in order up to the
+     * matches S_snippet weighs, and the positions are not needed */
+    if ((rc = S_hl_positions(q, doc, &freq, &all, NULL, NULL, NULL)) != 0)
+        goto out;
+    l->capped = freq * 2 > S_SNIP_MATCHES;
+    if (l->capped) {
+        for (i = 0; i < l->m.n; i++)
+            l->part[i].npos = 1, l->part[i].bound = S_MAX_TERMS;
+        goto parts;
+    }
+    freq = 0;
+    if ((rc = S_hl_positions(q, doc, &freq, &all, &hp, &nhp, &hcap)) != 0)
+        goto out;
+    if (nhp)
+        qsort(hp, nhp, sizeof *hp, S_hlpos_cmp);
+    /* each part's positions, and the terms a window from them can reach */
+    wide = width > (SIZE_MAX - 32) / 9 ? SIZE_MAX : 9 * width + 32;
+    for (i = j = c = 0; i < l->m.n; i++) {
+        uint32_t hi = i + 1 < l->m.n ? l->k[i + 1].pos : UINT32_MAX;
+        size_t first = j;
+        while (j < nhp && hp[j].pos < hi)
+            j++;
+        l->part[i].npos = j - first;
+        if (j == first)
+            continue;
+        /* a window from this part ends in it or the next; when neither
+         * has a character of several positions, each position starts at a
+         * byte of its own, and a window spans at most width + 1 of them */
+        span = wide;
+        if (!l->k[i].dense &&
+            (i + 1 >= l->m.n ||
+             (!l->k[i + 1].dense && (i + 2 >= l->m.n || S_part_start(l, i + 2) - S_part_start(l, i + 1) >= width))))
+            span = width + 1;
+        { /* the most terms in reach of one of its positions */
+            size_t cnt[S_MAX_TERMS] = {0}, a, in = 0;
+            for (a = c = first; a < j; a++) {
+                while (c < nhp && hp[c].pos - hp[a].pos <= span)
+                    in += !cnt[hp[c++].term]++;
+                if (in > l->part[i].bound)
+                    l->part[i].bound = in;
+                in -= !--cnt[hp[a].term];
+            }
+        }
+    }
+parts:
+    /* the parts in order: the first match with the most terms wins */
+    for (i = 0; i < l->m.n && !rc; i++) {
+        S_part *p = &l->part[i];
+        if (!p->npos || (!l->capped && p->bound <= best_k))
+            continue;
+        if ((rc = S_part_need(l, i)) != 0)
+            break;
+        for (j = 0; j < p->n && !rc; j++) {
+            size_t k;
+            if ((rc = S_window_terms(l, i, j, width, &k)) == 0 && k > best_k)
+                best_k = k, bp = i, bi = j, have = 1;
+        }
+        if (best_k == (size_t)__builtin_popcountll(all) || l->full)
+            break; /* none later can do better */
+    }
+    for (i = 0; !have && !rc && i < l->m.n; i++) /* no window holds a whole match: the first */
+        if (l->part[i].npos && !(rc = S_part_need(l, i)) && l->part[i].n)
+            bp = i, bi = 0, have = 1;
+    if (rc)
+        goto out;
+    {
+        /* the window's bytes and every match in them */
+        S_text x;
+        size_t at = have ? l->part[bp].t[bi].start : 0, lo, hi, a, b;
+        S_snip_tok best;
+        lo = at > width / 2 + 1 ? at - width / 2 - 1 : 0;
+        hi = width > l->len ? l->len : GX_MIN(l->len, at + width + 8);
+        for (a = 0; a + 1 < l->m.n && S_part_start(l, a + 1) <= lo; a++)
+            ;
+        for (b = a; b < l->m.n && S_part_start(l, b) < hi; b++)
+            if ((rc = S_part_need(l, b)) != 0)
+                goto out;
+        for (i = a; i < b; i++) /* in text order */
+            for (j = 0; j < l->part[i].n; j++) {
+                if (gx_grow(&win, &wcap, nwin + 1, sizeof *win)) {
+                    rc = GROKX_E_NOMEM;
+                    goto out;
+                }
+                win[nwin++] = l->part[i].t[j];
+            }
+        if (have)
+            best = l->part[bp].t[bi];
+        l->buf.len = 0;
+        lo = S_part_start(l, a);
+        for (i = a; i < b && l->part[i].raw; i++) /* the parts read: as they are */
+            if ((rc = gx_buf_put(&l->buf, l->part[i].raw,
+                                 GX_MIN(hi, S_part_start(l, i + 1)) - S_part_start(l, i))) != 0)
+                goto out;
+        if (i < b) {
+            l->buf.len = 0;
+            if ((rc = gx_ix_store_inflate(ix, &l->m, l->k[a].z, hi - lo, &l->buf)) != 0)
+                goto out;
+        }
+        x.p = l->buf.ptr, x.base = lo, x.end = hi, x.len = l->len;
+        rc = S_snip_write(res, &x, win, nwin, have ? &best : NULL, width, hl_off, hl_n);
+    }
+out:
+    free(hp);
+    free(win);
+    return rc;
+}
+
+/* The record of doc d when its block is marked: 1 with its id (copied to
+ * the results with a NUL) and the snippet written, 0 when the block is not
+ * marked, or an error. */
+static int
+S_long_hit(const S_q *q, grokx_results *res, uint32_t doc, const gx_doc *d, size_t width,
+           size_t *id_len, size_t *hl_off, size_t *hl_n)
+{
+    S_long l;
+    int rc;
+    memset(&l, 0, sizeof l);
+    l.q = q;
+    l.ix = q->ix;
+    if ((rc = gx_ix_store_marks(q->ix, d->store_block, &l.m)) <= 0)
+        return rc;
+    if (d->store_off) /* a marked block holds one record */
+        return GROKX_E_CORRUPT;
+    if ((rc = gx_ix_store_mark_list(q->ix, &l.m, &l.k)) != 0)
+        return rc;
+    gx_buf_init(&l.buf, &res->r.mem);
+    l.hdr = l.k[0].raw;
+    l.len = (size_t)(l.m.raw_len - l.hdr);
+    { /* the record's header: id and text length, up to the first mark */
+        const unsigned char *p, *e;
+        uint64_t n1, n2;
+        if ((rc = gx_ix_store_inflate(q->ix, &l.m, 0, l.hdr, &l.buf)) != 0)
+            goto out;
+        p = (const unsigned char *)l.buf.ptr, e = p + l.hdr;
+        if (gx_varint(&p, e, &n1) || n1 > (uint64_t)(e - p)) {
+            rc = GROKX_E_CORRUPT;
+            goto out;
+        }
+        *id_len = (size_t)n1;
+        if ((rc = gx_buf_put(&res->r.text, p, (size_t)n1)) || (rc = gx_buf_putc(&res->r.text, 0)))
+            goto out;
+        p += n1;
+        if (gx_varint(&p, e, &n2) || p != e || n2 != l.len) {
+            rc = GROKX_E_CORRUPT;
+            goto out;
+        }
+    }
+    if (!(l.part = calloc(l.m.n, sizeof *l.part))) {
+        rc = GROKX_E_NOMEM;
+        goto out;
+    }
+    rc = S_snippet_long(q, res, &l, doc, width, hl_off, hl_n);
+out:
+    if (l.part) {
+        uint32_t i;
+        for (i = 0; i < l.m.n; i++)
+            free(l.part[i].t), free(l.part[i].raw);
+        free(l.part);
+    }
+    free(l.k);
+    gx_buf_free(&l.buf);
+    return rc ? rc : 1;
 }
 
 /* Does message d pass the filters? */
@@ -1223,6 +1616,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
     {
         size_t *snip_off = calloc(nheap + 1, sizeof *snip_off), *hl_off = calloc(nheap + 1, sizeof *hl_off);
         size_t *hl_n = calloc(nheap + 1, sizeof *hl_n);
+        size_t width = o->snippet_bytes ? o->snippet_bytes : 160;
         if (!snip_off || !hl_off || !hl_n)
             rc = GROKX_E_NOMEM;
         for (i = 0; i < nheap && !rc; i++) {
@@ -1235,9 +1629,6 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
                 rc = GROKX_E_CORRUPT;
                 break;
             }
-            if (!(o->flags & GROKX_SEARCH_NO_SNIPPETS) &&
-                (rc = gx_ix_store_fetch(q->ix, d.store_block, d.store_off, &raw, &id, &text)) != 0)
-                break;
             h->score = heap[i].score;
             h->matches = heap[i].matches;
             h->conversation_id = c.id;
@@ -1247,13 +1638,27 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
             h->starred = !!(c.flags & GX_IX_CONV_STARRED);
             h->role = d.role ? GROKX_ROLE_ASSISTANT : GROKX_ROLE_USER;
             h->time = d.time;
-            /* the id lives in the inflated block: copy it with the snippet */
             snip_off[i] = res->r.text.len;
+            if (!(o->flags & GROKX_SEARCH_NO_SNIPPETS)) {
+                size_t long_id = 0;
+                /* a long message: its id and snippet from the parts it shows */
+                if ((rc = S_long_hit(q, res, heap[i].best_doc, &d, width, &long_id, &hl_off[i],
+                                     &hl_n[i])) < 0)
+                    break;
+                if (rc == 1) {
+                    h->message_id.len = long_id;
+                    rc = 0;
+                    continue;
+                }
+                if ((rc = gx_ix_store_fetch(q->ix, d.store_block, d.store_off, &raw, &id, &text)) != 0)
+                    break;
+                gx_snippet_bytes += raw.len;
+            }
+            /* the id lives in the inflated block: copy it with the snippet */
             if ((rc = gx_buf_put(&res->r.text, id.ptr, id.len)) || (rc = gx_buf_putc(&res->r.text, 0)))
                 break;
             h->message_id.len = id.len;
-            rc = S_snippet(q, res, text, o->snippet_bytes ? o->snippet_bytes : 160, &hl_off[i],
-                           &hl_n[i]);
+            rc = S_snippet(q, res, text, width, &hl_off[i], &hl_n[i]);
         }
         /* pointers only now: the buffer moved while it grew */
         for (i = 0; i < nheap && !rc; i++) {

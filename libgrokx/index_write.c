@@ -227,6 +227,7 @@ gx_storew_reset(gx_storew *s)
 {
     s->raw.len = s->out.len = s->index.len = 0;
     s->nblocks = s->bytes = 0;
+    s->whole = 0;
 }
 
 void
@@ -238,11 +239,154 @@ gx_storew_free(gx_storew *s)
     gx_store_deflate_end(&s->z);
 }
 
+size_t gx_mark_min = 65536, gx_mark_step = 16384;
+
+/* Where a long text gets its marks: at a token that starts after an ASCII
+ * separator (the tokenizer holds nothing open there: tokenising from that
+ * byte gives the same tokens) and after the previous token's start, about
+ * every gx_mark_step bytes. raw is filled with the record's offsets and
+ * pos with token positions; z later. */
+typedef struct S_marking {
+    const unsigned char *text;
+    size_t hdr, next, last;
+    uint32_t last_pos;
+    int any, err;
+    gx_buf *marks;
+} S_marking;
+
+static int
+S_mark_cb(void *ud, const gx_tok *t)
+{
+    S_marking *k = ud;
+    if (t->start >= k->next && k->any && t->start > k->last && gx_tok_sep_byte(k->text[t->start - 1])) {
+        unsigned char rec[GX_IX_MARK_REC];
+        gx_put32(rec, (uint32_t)(k->hdr + t->start));
+        gx_put32(rec + 4, 0);
+        gx_put32(rec + 8, t->pos);
+        if (gx_buf_put(k->marks, rec, sizeof rec))
+            return k->err = GROKX_E_NOMEM;
+        k->next = t->start + gx_mark_step;
+    } else if (k->any && t->start == k->last && t->pos != k->last_pos) {
+        /* one character, two positions (½ gives 1 and 2): the part is dense */
+        unsigned char *rec = (unsigned char *)k->marks->ptr + k->marks->len - GX_IX_MARK_REC;
+        gx_put32(rec, gx_le32(rec) | GX_IX_MARK_DENSE);
+    }
+    k->any = 1;
+    k->last = t->start;
+    k->last_pos = t->pos;
+    return 0;
+}
+
+/* Deflate raw[0..n) into out from out->len, with a full flush (the data
+ * so far is complete and the window forgotten, so inflating can start
+ * there) at each cut: cuts[i] raw offsets, their deflate offsets into z_at. */
+static int
+S_deflate_cut(z_stream *z, const unsigned char *raw, size_t n, const uint32_t *cuts,
+              size_t ncuts, uint32_t *z_at, gx_buf *out)
+{
+    size_t i, from = 0, base = out->len;
+    for (i = 0; i <= ncuts; i++) {
+        size_t to = i < ncuts ? cuts[i] : n;
+        int flush = i < ncuts ? Z_FULL_FLUSH : Z_FINISH, zr;
+        z->next_in = (Bytef *)(uintptr_t)(raw + from);
+        z->avail_in = (uInt)(to - from);
+        for (;;) {
+            size_t room = (size_t)deflateBound(z, (uLong)z->avail_in) + 64;
+            if (gx_buf_reserve(out, room))
+                return GROKX_E_NOMEM;
+            z->next_out = (Bytef *)out->ptr + out->len;
+            z->avail_out = (uInt)room;
+            zr = deflate(z, flush);
+            out->len += room - z->avail_out;
+            if (zr == Z_STREAM_END || (flush != Z_FINISH && zr == Z_OK && z->avail_out && !z->avail_in))
+                break;
+            if (zr != Z_OK && zr != Z_BUF_ERROR)
+                return GROKX_E_NOMEM;
+        }
+        if (i < ncuts) {
+            if (out->len - base > UINT32_MAX)
+                return GROKX_E_LIMIT;
+            z_at[i] = (uint32_t)(out->len - base);
+        }
+        from = to;
+    }
+    return 0;
+}
+
+/* A block of one record with a long text: marked (docs/index-format.md). */
+static int
+S_deflate_marked(z_stream *z, const unsigned char *raw, size_t n, size_t hdr, gx_buf *out,
+                 size_t *took)
+{
+    gx_buf marks;
+    S_marking k;
+    uint32_t *cuts = NULL, *z_at = NULL;
+    size_t nm, i, at = out->len, table;
+    int rc;
+    gx_buf_init(&marks, out->mem);
+    memset(&k, 0, sizeof k);
+    k.text = raw + hdr;
+    k.hdr = hdr;
+    k.next = gx_mark_step;
+    k.marks = &marks;
+    { /* mark 0: the text's start, position 0 */
+        unsigned char rec[GX_IX_MARK_REC] = {0};
+        gx_put32(rec, (uint32_t)hdr);
+        if (gx_buf_put(&marks, rec, sizeof rec))
+            return GROKX_E_NOMEM;
+    }
+    rc = gx_tokenize((const char *)raw + hdr, n - hdr, S_mark_cb, &k);
+    if (!rc && k.err)
+        rc = k.err;
+    nm = marks.len / GX_IX_MARK_REC;
+    if (!rc && (!(cuts = malloc(nm * sizeof *cuts)) || !(z_at = malloc(nm * sizeof *z_at))))
+        rc = GROKX_E_NOMEM;
+    for (i = 0; !rc && i < nm; i++)
+        cuts[i] = gx_le32((const unsigned char *)marks.ptr + i * GX_IX_MARK_REC) & ~GX_IX_MARK_DENSE;
+    table = 8 + nm * GX_IX_MARK_REC;
+    if (!rc && !(rc = gx_buf_reserve(out, table))) {
+        out->len += table;
+        rc = S_deflate_cut(z, raw, n, cuts, nm, z_at, out);
+    }
+    if (!rc) {
+        unsigned char *p = (unsigned char *)out->ptr + at;
+        gx_put32(p, (uint32_t)n | GX_IX_STORE_MARKED);
+        gx_put32(p + 4, (uint32_t)nm);
+        for (i = 0; i < nm; i++) {
+            memcpy(p + 8 + i * GX_IX_MARK_REC, marks.ptr + i * GX_IX_MARK_REC, GX_IX_MARK_REC);
+            gx_put32(p + 8 + i * GX_IX_MARK_REC + 4, z_at[i]);
+        }
+        *took = out->len - at;
+    } else {
+        out->len = at;
+    }
+    free(cuts);
+    free(z_at);
+    gx_buf_free(&marks);
+    return rc;
+}
+
+/* The header of the block's first record when it is the only one and its
+ * text is long: its length, or 0. */
+static size_t
+S_long_record(const unsigned char *raw, size_t n)
+{
+    const unsigned char *p = raw, *end = raw + n;
+    uint64_t a, b;
+    if (n < gx_mark_min || gx_varint(&p, end, &a) || a > (uint64_t)(end - p))
+        return 0;
+    p += a;
+    if (gx_varint(&p, end, &b) || b != (uint64_t)(end - p) || !gx_store_long((size_t)b))
+        return 0;
+    return (size_t)(p - raw);
+}
+
 int
 gx_store_deflate(void **zp, const void *raw, size_t n, gx_buf *out, size_t *took)
 {
     z_stream *z = *zp;
     uLong bound;
+    size_t hdr;
     int rc;
     if (!z) { /* level 1: the store is read for snippets, speed matters more */
         if (!(z = calloc(1, sizeof *z)))
@@ -258,6 +402,8 @@ gx_store_deflate(void **zp, const void *raw, size_t n, gx_buf *out, size_t *took
     } else if (deflateReset(z) != Z_OK) {
         return GROKX_E_NOMEM;
     }
+    if ((hdr = S_long_record(raw, n)) != 0)
+        return S_deflate_marked(z, raw, n, hdr, out, took);
     bound = deflateBound(z, (uLong)n);
     if ((rc = gx_buf_reserve(out, 4 + (size_t)bound)) != 0)
         return rc;
@@ -297,6 +443,7 @@ gx_storew_flush(gx_storew *s)
     gx_put64(off, s->bytes);
     s->nblocks++;
     s->raw.len = 0;
+    s->whole = 0;
     return gx_buf_put(&s->index, off, sizeof off);
 }
 
@@ -304,12 +451,13 @@ int
 gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint32_t *off)
 {
     int rc;
-    if (s->raw.len >= GX_IX_STORE_BLOCK && (rc = gx_storew_flush(s)) != 0)
-        return rc;
+    if (gx_store_full(s, text.len) && (rc = gx_storew_flush(s)) != 0)
+        return rc; /* a long text gets a block to itself, marked */
     if (s->nblocks >= UINT32_MAX)
         return GROKX_E_LIMIT;
     *block = (uint32_t)s->nblocks;
     *off = (uint32_t)s->raw.len;
+    s->whole = gx_store_long(text.len);
     if ((rc = gx_buf_varint(&s->raw, id.len)) || (rc = gx_buf_put(&s->raw, id.ptr, id.len)) ||
         (rc = gx_buf_varint(&s->raw, text.len)) || (rc = gx_buf_put(&s->raw, text.ptr, text.len)))
         return rc;

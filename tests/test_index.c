@@ -482,6 +482,278 @@ test_merge(const char *ex1, const char *ex2, const char *tmpdir)
     remove(pb);
 }
 
+/* ---- snippets of long messages -------------------------------------------- */
+
+/* A message's text of about size bytes: common words, compounds, numbers,
+ * CJK, accents and compatibility characters, runs too long to index, rare
+ * markers at its start, middle and end, and rare words near each other and
+ * far apart. */
+static void
+long_text(FILE *f, size_t size, int plain)
+{
+    static const char *const vocab[] = {
+        "the", "of", "and", "to", "in", "is", "that", "it", "for", "on", "with", "as", "was",
+        "word", "but", "not", "what", "all", "were", "when", "your", "can", "said", "there",
+        "time", "has", "look", "two", "more", "write", "go", "see", "number", "no", "way",
+        "getUserName", "snake_case_name", "HTTPServer", "URLs", "x86_64", "2024", "\xC2\xBD",
+        "\xE3\x8D\xB1", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", "caf\xC3\xA9", "na\xC3\xAFve",
+        "foo.bar", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "\xEF\xAC\x81ne", "(x)", "\\t", "\\n\\n", "---", "\xE2\x91\xB4", "\xED\x95\x9C\xEA\xB5\xAD"};
+    unsigned seed = 12345;
+    size_t n = 0, k = 0;
+    int mid = 0;
+    fputs("alphastart kiwi ", f);
+    while (n < size) {
+        const char *w;
+        seed = seed * 1103515245u + 12345u;
+        k = seed >> 8;
+        w = k % 2000 == 0 ? "kiwi" : k % 2000 == 1 ? "mango" : vocab[k % (sizeof vocab / sizeof *vocab)];
+        if (plain && (!strcmp(w, "\xC2\xBD") || !strcmp(w, "\xE3\x8D\xB1")))
+            w = "plain"; /* no ½ or ㍱: every position starts a byte of its own */
+        if (!(mid & 1) && n >= size / 2)
+            w = "middlemarker kiwi then mango", mid |= 1;
+        if (!(mid & 2) && n >= size / 5)
+            w = "lonelyone", mid |= 2;
+        if (n >= size * 4 / 5 && !(mid & 4))
+            w = "lonelytwo", mid |= 4;
+        n += strlen(w) + 1;
+        fputs(w, f);
+        fputs(k % 37 ? " " : "\\n", f);
+    }
+    fputs("mango omegaend", f);
+}
+
+static void
+write_long_export(const char *path, size_t size, int only_first, const char *modified, int plain)
+{
+    static const char *const small[] = {"a short note about kiwi and mango", "the weather is fine",
+                                        "getUserName returns a name", "middlemarker here too",
+                                        "omegaend in a small one", "lonelyone lonelytwo together"};
+    FILE *f = fopen(path, "w");
+    int i;
+    fprintf(f, "{\"conversations\":[");
+    for (i = 0; i < (only_first ? 1 : 6); i++) {
+        fprintf(f, "%s{\"conversation\":{\"id\":\"long-%d\",\"title\":\"t%d\",\"create_time\":"
+                   "\"2026-01-01T00:00:00Z\",\"modify_time\":\"%s\"},\"responses\":[{\"response\":"
+                   "{\"_id\":\"long-%d-q\",\"message\":\"%s\",\"sender\":\"human\",\"create_time\":"
+                   "{\"$date\":{\"$numberLong\":\"1767225600000\"}}}},{\"response\":{\"_id\":\"long-%d-a\","
+                   "\"message\":\"",
+                i ? "," : "", i, i, modified, i, i == 3 ? "please paste the log" : small[i], i);
+        if (i == 3)
+            long_text(f, size, plain);
+        else
+            fprintf(f, "kiwi and %s", small[(i + 2) % 6]);
+        fprintf(f, "\",\"sender\":\"assistant\",\"parent_response_id\":\"long-%d-q\",\"create_time\":"
+                   "{\"$date\":{\"$numberLong\":\"1767225601000\"}}}}]}", i);
+    }
+    fprintf(f, "]}");
+    fclose(f);
+}
+
+/* The same hits, ids, snippets and highlights. */
+static void
+same_snippets(grokx_index *x, grokx_index *y, const char *q, size_t width, const char *what)
+{
+    grokx_results *r = NULL, *s = NULL;
+    grokx_search_options so;
+    grokx_error err;
+    size_t i, j;
+    grokx_search_options_init(&so);
+    so.limit = 20;
+    so.snippet_bytes = width;
+    CHECK_MSG(grokx_index_search(x, q, &so, &r, &err) == 0, "%s: %s", q, err.text);
+    CHECK_MSG(grokx_index_search(y, q, &so, &s, &err) == 0, "%s: %s", q, err.text);
+    if (!r || !s)
+        goto done;
+    CHECK_INT(grokx_results_count(r), grokx_results_count(s));
+    for (i = 0; i < grokx_results_count(r) && i < grokx_results_count(s); i++) {
+        const grokx_hit *a = grokx_results_hit(r, i), *b = grokx_results_hit(s, i);
+        int same = a->message_id.len == b->message_id.len &&
+                   !memcmp(a->message_id.ptr, b->message_id.ptr, a->message_id.len) &&
+                   a->snippet.len == b->snippet.len && !memcmp(a->snippet.ptr, b->snippet.ptr, a->snippet.len) &&
+                   a->highlight_count == b->highlight_count;
+        for (j = 0; same && j < a->highlight_count; j++)
+            same = a->highlights[j].start == b->highlights[j].start && a->highlights[j].len == b->highlights[j].len;
+        CHECK_MSG(same, "%s: \"%s\" width %zu, hit %zu: [%.*s] vs [%.*s]", what, q, width, i,
+                  (int)a->snippet.len, a->snippet.ptr, (int)b->snippet.len, b->snippet.ptr);
+    }
+done:
+    grokx_results_free(r);
+    grokx_results_free(s);
+}
+
+/* Bytes inflated and tokenised for the snippet of a hit in conversation
+ * long-3 (the long message). */
+static uint64_t
+snippet_cost(grokx_index *ix, const char *q)
+{
+    grokx_results *r = NULL;
+    grokx_search_options so;
+    grokx_error err;
+    uint64_t before = gx_snippet_bytes;
+    grokx_search_options_init(&so);
+    so.limit = 1;
+    so.conversation = "long-3";
+    CHECK_MSG(grokx_index_search(ix, q, &so, &r, &err) == 0, "%s: %s", q, err.text);
+    CHECK_MSG(r && grokx_results_count(r) == 1 && grokx_results_hit(r, 0)->message_id.len == 8 &&
+          !memcmp(grokx_results_hit(r, 0)->message_id.ptr, "long-3-a", 8), "%s: not the long message", q);
+    grokx_results_free(r);
+    return gx_snippet_bytes - before;
+}
+
+/* A hit in a long message costs the same wherever it is: its snippet reads
+ * only the marked parts it can be in (f3ab424 inflated and tokenised the
+ * whole text: 2 x 2 MB here), and shows what tokenising the whole text
+ * shows, for every query and width, after a segmented build, a merge and
+ * a repack (the same index built without marks is the reference). */
+static void
+test_long_snippets(const char *tmpdir, int plain)
+{
+    static const char *const qs[] = {
+        "alphastart", "middlemarker", "omegaend", "kiwi", "mango", "kiwi mango", "\"kiwi then mango\"",
+        "lonelyone lonelytwo", "lonelytwo", "the", "the of", "get*", "getUserName", "user name",
+        "http server", "mid*", "kiw* man*", "alphastart omegaend", "\xE6\x97\xA5\xE6\x9C\xAC",
+        "caf\xC3\xA9", "1 2", "hpa", "x86", "a*", "the OR kiwi", "kiwi -mango", "snake", "fine",
+        "\xED\x95\x9C"};
+    static const size_t widths[] = {1, 20, 160, 700, 40000};
+    char path[512], path2[512], pa[512], pb[512], pc[512], pd[512];
+    const char *paths[2];
+    membuf a, b, c, m, one, mb, bone;
+    grokx_index *ia = NULL, *ib = NULL, *ic = NULL, *im = NULL, *imb = NULL;
+    grokx_error err;
+    grokx_sink sink = {mem_write, &m};
+    size_t saved = gx_mark_min, i, j, marked = 0, dense = 0;
+    const size_t size = plain ? 1u << 20 : 2u << 20;
+    FILE *f;
+    snprintf(path, sizeof path, "%s/long.json", tmpdir);
+    snprintf(path2, sizeof path2, "%s/long-one.json", tmpdir);
+    write_long_export(path, size, 0, "2026-01-01T00:00:00Z", plain);
+    write_long_export(path2, size, 1, "2026-02-01T00:00:00Z", plain); /* newer: the merge drops long-0 from a */
+    CHECK_INT(build_index(path, 0, 0, &a), 0);
+    CHECK_INT(build_index(path, 1, 0, &c), 0); /* a segment per conversation, merged */
+    gx_mark_min = SIZE_MAX;
+    CHECK_INT(build_index(path, 0, 0, &b), 0); /* no marks: whole texts, the reference */
+    CHECK_INT(build_index(path2, 0, 0, &bone), 0);
+    gx_mark_min = saved;
+    CHECK_INT(build_index(path2, 0, 0, &one), 0);
+    snprintf(pa, sizeof pa, "%s/long-a.gxi", tmpdir);
+    snprintf(pb, sizeof pb, "%s/long-one.gxi", tmpdir);
+    snprintf(pc, sizeof pc, "%s/long-b.gxi", tmpdir);
+    snprintf(pd, sizeof pd, "%s/long-bone.gxi", tmpdir);
+    f = fopen(pa, "wb"), fwrite(a.p, 1, a.n, f), fclose(f);
+    f = fopen(pb, "wb"), fwrite(one.p, 1, one.n, f), fclose(f);
+    f = fopen(pc, "wb"), fwrite(b.p, 1, b.n, f), fclose(f);
+    f = fopen(pd, "wb"), fwrite(bone.p, 1, bone.n, f), fclose(f);
+    memset(&m, 0, sizeof m);
+    paths[0] = pa, paths[1] = pb;
+    CHECK_INT(grokx_index_merge(paths, 2, sink, &err), 0); /* a repacked: its long text written again */
+    memset(&mb, 0, sizeof mb);
+    sink.ud = &mb;
+    paths[0] = pc, paths[1] = pd;
+    gx_mark_min = SIZE_MAX;
+    CHECK_INT(grokx_index_merge(paths, 2, sink, &err), 0); /* the same without marks */
+    gx_mark_min = saved;
+    CHECK_INT(grokx_index_open_memory(mb.p, mb.n, &imb, &err), 0);
+    CHECK_INT(grokx_index_open_memory(a.p, a.n, &ia, &err), 0);
+    CHECK_INT(grokx_index_open_memory(b.p, b.n, &ib, &err), 0);
+    CHECK_INT(grokx_index_open_memory(c.p, c.n, &ic, &err), 0);
+    CHECK_INT(grokx_index_open_memory(m.p, m.n, &im, &err), 0);
+    if (!ia || !ib || !ic || !im || !imb)
+        goto done;
+    CHECK_MSG(grokx_index_check(ia, &err) == 0, "%s", err.text);
+    CHECK_MSG(grokx_index_check(ic, &err) == 0, "%s", err.text);
+    CHECK_MSG(grokx_index_check(im, &err) == 0, "%s", err.text);
+    for (i = 0; i < gx_index_ix(ia)->n.nstore_blocks; i++) {
+        gx_store_marks sm;
+        gx_store_mark *k = NULL;
+        if (gx_ix_store_marks(gx_index_ix(ia), i, &sm) != 1)
+            continue;
+        marked++;
+        CHECK_INT(gx_ix_store_mark_list(gx_index_ix(ia), &sm, &k), 0);
+        for (j = 0; k && j < sm.n; j++)
+            dense += k[j].dense;
+        CHECK(sm.n > size / gx_mark_step / 2);
+        free(k);
+    }
+    CHECK_INT(marked, 1);
+    CHECK(plain ? dense == 0 : dense > 0); /* both bounds of a window's positions */
+    /* the cost: about two parts, not the text */
+    for (i = 0; i < 4; i++) {
+        static const char *const where[] = {"alphastart", "middlemarker", "omegaend", "lonelytwo"};
+        uint64_t cost = snippet_cost(ia, where[i]), whole = snippet_cost(ib, where[i]);
+        CHECK_MSG(cost <= 6 * gx_mark_step, "%s: %llu bytes read for a snippet", where[i],
+                  (unsigned long long)cost);
+        CHECK(whole >= size);
+        CHECK_MSG(snippet_cost(ic, where[i]) <= 6 * gx_mark_step, "%s, segmented", where[i]);
+        CHECK_MSG(snippet_cost(im, where[i]) <= 6 * gx_mark_step, "%s, merged", where[i]);
+    }
+    /* the same answers as whole texts give */
+    for (i = 0; i < sizeof qs / sizeof qs[0]; i++)
+        for (j = 0; j < sizeof widths / sizeof widths[0]; j++) {
+            same_snippets(ia, ib, qs[i], widths[j], "marked");
+            same_snippets(ic, ib, qs[i], widths[j], "segmented");
+        }
+    for (i = 0; i < sizeof qs / sizeof qs[0]; i++)
+        same_snippets(im, imb, qs[i], 160, "merged");
+done:
+    grokx_index_close(ia);
+    grokx_index_close(ib);
+    grokx_index_close(ic);
+    grokx_index_close(im);
+    grokx_index_close(imb);
+    free(a.p), free(b.p), free(c.p), free(m.p), free(one.p), free(mb.p), free(bone.p);
+    remove(path), remove(path2), remove(pa), remove(pb), remove(pc), remove(pd);
+}
+
+/* Damage to a mark that the checksums do not see (made to match): the
+ * full check refuses it, and a search never crashes on it. */
+static void
+test_long_marks_damage(const char *tmpdir)
+{
+    char path[512];
+    membuf a;
+    gx_store_marks sm;
+    unsigned char *copy;
+    grokx_index *ix = NULL;
+    grokx_error err;
+    uint64_t b, at = 0, i;
+    int refused = 0, tried = 0;
+    snprintf(path, sizeof path, "%s/long.json", tmpdir);
+    write_long_export(path, 200000, 0, "2026-01-01T00:00:00Z", 0);
+    CHECK_INT(build_index(path, 0, 0, &a), 0);
+    CHECK_INT(grokx_index_open_memory(a.p, a.n, &ix, &err), 0);
+    for (b = 0; ix && b < gx_index_ix(ix)->n.nstore_blocks; b++)
+        if (gx_ix_store_marks(gx_index_ix(ix), b, &sm) == 1)
+            at = gx_index_ix(ix)->sec[GX_SEC_STORE].off + sm.table - 8;
+    grokx_index_close(ix);
+    CHECK(at > 0);
+    copy = malloc(a.n);
+    for (i = at; at && i < at + 8 + 4 * GX_IX_MARK_REC; i++) {
+        int k;
+        for (k = 0; k < 8; k += 3) {
+            grokx_results *r = NULL;
+            memcpy(copy, a.p, a.n);
+            copy[i] ^= (unsigned char)(1u << k);
+            ix_recrc(copy, a.n);
+            tried++;
+            if (grokx_index_open_memory(copy, a.n, &ix, &err) != 0) {
+                refused++;
+                continue;
+            }
+            refused += grokx_index_check(ix, &err) != 0;
+            grokx_index_search(ix, "middlemarker", NULL, &r, &err); /* whatever it says, no crash */
+            grokx_results_free(r);
+            grokx_index_search(ix, "kiwi mango", NULL, &r, &err);
+            grokx_results_free(r);
+            grokx_index_close(ix);
+        }
+    }
+    CHECK_MSG(refused == tried, "%d of %d damaged marks refused", refused, tried);
+    free(copy);
+    free(a.p);
+    remove(path);
+}
+
 /* ---- postings written in ranges, on two threads ---------------------------- */
 
 static void recrc(unsigned char *b, size_t n);
@@ -1072,5 +1344,8 @@ main(int argc, char **argv)
     test_old_version("examples/sample-export.json");
     test_damage_behind_crc("examples/sample-export.json");
     test_ranges_damage("examples/sample-export.json");
+    test_long_snippets(argv[1], 0);
+    test_long_snippets(argv[1], 1);
+    test_long_marks_damage(argv[1]);
     return test_report("index");
 }
