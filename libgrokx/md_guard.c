@@ -53,6 +53,7 @@ typedef struct S_state {
     int setext;           /* it made the paragraph before it a heading */
     size_t content;       /* a paragraph line: where its text starts, past its markers */
     size_t matched;       /* the containers open before it that it continued */
+    int lazy;             /* it went on a paragraph in containers it did not continue */
 } S_state;
 
 /* What a line is, in its innermost container. */
@@ -411,6 +412,7 @@ S_line(S_state *st, const char *l, size_t n)
     st->kind = S_L_PARA;
     st->lit = 0;
     st->setext = 0;
+    st->lazy = 0;
     for (; matched < st->nframes; matched++) { /* the containers it continues */
         S_frame *f = &st->frames[matched];
         j = i, c = col;
@@ -445,6 +447,7 @@ S_line(S_state *st, const char *l, size_t n)
         if (n && st->para && !st->fence_len && !st->html && (c - base >= 4 || !S_block_start(p, n))) {
             st->matched = st->nframes; /* lazy: every container goes on */
             st->content = (size_t)(p - l);
+            st->lazy = 1;
             return;
         }
         st->nframes = matched; /* the rest end here, with what was open in them */
@@ -1022,9 +1025,14 @@ S_def_start(const char *p, size_t n)
 }
 
 /* The labels in the inline text s[from..to) (a paragraph: code spans run
- * over its lines). */
+ * over its lines). lazy[0..nlazy): where a line that goes on the paragraph
+ * lazily starts with "[^label]:": CommonMark reads it as text, cmark-gfm
+ * (and Obsidian) as a footnote definition that ends the containers, so the
+ * two would disagree on every block after it. fn gets def 2 for it: it is
+ * escaped, text in both. */
 static int
-S_labels_inline(const char *s, size_t from, size_t to, S_label_fn fn, void *ud)
+S_labels_inline(const char *s, size_t from, size_t to, const size_t *lazy, size_t nlazy,
+                S_label_fn fn, void *ud)
 {
     const char *l = s + from;
     size_t n = to - from, i = 0, j, nb = 0, nt = 0;
@@ -1042,7 +1050,12 @@ S_labels_inline(const char *s, size_t from, size_t to, S_label_fn fn, void *ud)
             for (j = i + 2; j < n && j - i < 131 && l[j] != ']' && l[j] != '[' && l[j] != '\n' && l[j] != '\r'; j++)
                 ;
             if (j < n && l[j] == ']' && !S_blank_from(l + i + 2, j - i - 2)) {
-                rc = fn(ud, s, from + i, from + j + 1, j + 1 < n && l[j + 1] == ':');
+                int def = j + 1 < n && l[j + 1] == ':';
+                size_t z;
+                for (z = 0; def && z < nlazy; z++)
+                    if (lazy[z] == from + i)
+                        def = 2;
+                rc = fn(ud, s, from + i, from + j + 1, def);
                 i = j + 1;
             } else { /* "[^" alone: cmark-gfm may still close it far on ("[^1\nx]" refers to 1) */
                 rc = fn(ud, s, from + i, from + i + 2, 0);
@@ -1073,31 +1086,37 @@ static int
 S_labels_walk(const char *s, size_t len, S_label_fn fn, void *ud)
 {
     S_state st, sim;
-    size_t pos = 0, step, n, q, m, qstep, end;
+    size_t pos = 0, step, n, q, m, qstep, end, lazy[16], nlazy;
     int rc = 0, has_cr = memchr(s, '\r', len) != NULL;
     memset(&st, 0, sizeof st);
     while (pos < len && !rc) {
         n = S_next_line(s, len, pos, has_cr, &step);
         S_line(&st, s + pos, n);
         if (st.lit || st.kind != S_L_PARA) { /* a heading's text is read too */
-            rc = !st.lit && st.kind == S_L_DONE ? S_labels_inline(s, pos, pos + n, fn, ud) : 0;
+            rc = !st.lit && st.kind == S_L_DONE ? S_labels_inline(s, pos, pos + n, NULL, 0, fn, ud) : 0;
             pos += step;
             continue;
         }
         /* a paragraph: its lines while they go on in its containers */
         end = pos + n;
+        nlazy = 0;
         for (q = pos + step; q < len; q += qstep) {
             size_t depth = st.nframes;
+            int def;
             m = S_next_line(s, len, q, has_cr, &qstep);
             sim = st;
             S_line(&sim, s + q, m);
-            if (sim.kind != S_L_PARA || sim.matched < depth || sim.nframes != depth ||
-                S_def_start(s + q + sim.content, m - sim.content))
-                break; /* (cmark-gfm: a footnote definition interrupts a paragraph) */
+            if (sim.kind != S_L_PARA || sim.matched < depth || sim.nframes != depth)
+                break;
+            if ((def = S_def_start(s + q + sim.content, m - sim.content)) != 0) {
+                if (!sim.lazy || nlazy == sizeof lazy / sizeof lazy[0])
+                    break; /* (cmark-gfm: a footnote definition interrupts a paragraph) */
+                lazy[nlazy++] = q + sim.content;
+            }
             st = sim;
             end = q + m;
         }
-        rc = S_labels_inline(s, pos, end, fn, ud);
+        rc = S_labels_inline(s, pos, end, lazy, nlazy, fn, ud);
         pos = q;
     }
     return rc;
@@ -1176,8 +1195,8 @@ S_scan_one(void *ud, const char *s, size_t start, size_t end, int def)
 {
     gx_md_labels *l = ud;
     int rc;
-    if (!def || end - start < 4 || l->n >= GX_MD_LABELS_MAX)
-        return 0;
+    if (def != 1 || end - start < 4 || l->n >= GX_MD_LABELS_MAX)
+        return 0; /* (2: a definition only cmark-gfm would read: escaped) */
     l->tmp.len = 0;
     if ((rc = S_fold_label(&l->tmp, s + start + 2, end - start - 3)) != 0)
         return rc;
@@ -1214,17 +1233,18 @@ S_rewrite_one(void *ud, const char *s, size_t start, size_t end, int def)
     const char *p = s + start + 2;
     size_t n = end - start - 3;
     int rc = gx_buf_put(w->out, s + w->done, start - w->done);
-    GX_UNUSED(def);
     for (; w->mi < w->nmarks && w->marks[w->mi].at <= start; w->mi++) /* marks before it */
         w->marks[w->mi].at = w->out->len - w->base - (start - w->marks[w->mi].at);
     w->lm->tmp.len = 0;
     if (end - start == 2) /* "[^" that makes no label: escaped */
         rc |= gx_buf_putc(w->out, '\\') | gx_buf_put(w->out, "[^", 2);
+    else if (def == 2) /* a definition only cmark-gfm would read: text, as CommonMark shows it */
+        rc |= gx_buf_putc(w->out, '\\') | gx_buf_put(w->out, s + start, end - start);
     else
         rc |= S_fold_label(&w->lm->tmp, p, n);
     if (rc)
         return GROKX_E_NOMEM;
-    if (end - start == 2) {
+    if (end - start == 2 || def == 2) {
     } else if (S_label_known(w->l, w->lm->tmp.ptr)) { /* the message's own: renamed into its namespace */
         while (n && S_space(p[0]))
             p++, n--;
