@@ -26,6 +26,10 @@ for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27
 done
 golden hostile tests/md/hostile/input.json --layout flat
 golden cards tests/md/cards/input.json
+# a callout header, a card or an artifact line grokx writes stays a paragraph
+# of its own whatever the text after it (a setext underline, a table row,
+# a continuation): md_check reads it with cmark-gfm
+golden header-lines tests/md/header-lines/input.json --layout flat
 # HTML blocks, bare CRs, list items and quotes, raw fields (error, ids, URLs):
 # no message may leave a block open (md_check reads every note with cmark);
 # names that collide on macOS and Windows, the index page's own name
