@@ -382,6 +382,7 @@ typedef struct gx_rich { /* an iterator over an answer's text */
     const char *s;
     size_t len, pos;
     const char *no_render_close, *no_artifact_close; /* searches that failed */
+    const char *no_quote[2]; /* no '"' ([0]), no '\'' ([1]) from here on */
 } gx_rich;
 void gx_rich_init(gx_rich *it, const char *s, size_t len);
 /* 1 with the next segment in *seg, 0 at the end. Linear in len overall. */

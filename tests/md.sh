@@ -30,6 +30,9 @@ golden cards tests/md/cards/input.json
 # of its own whatever the text after it (a setext underline, a table row,
 # a continuation): md_check reads it with cmark-gfm
 golden header-lines tests/md/header-lines/input.json --layout flat
+# quoted attribute values are read whole (a title holding ">", single
+# quotes, line ends); a quote never closed leaves the tag as text
+golden tag-quotes tests/md/tag-quotes/input.json --layout flat
 # HTML blocks, bare CRs, list items and quotes, raw fields (error, ids, URLs):
 # no message may leave a block open (md_check reads every note with cmark);
 # names that collide on macOS and Windows, the index page's own name
