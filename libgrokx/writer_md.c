@@ -743,7 +743,7 @@ S_conversation(void *self, const grokx_conversation *c)
     grokx_str shown;
     size_t i;
     int rc, skipped = 0;
-    if (!m->stream && (rc = gx_layout_key(&m->lay, c, key)) != 0)
+    if (!m->stream && (rc = gx_layout_key(&m->lay, c, m->man, key)) != 0)
         return rc;
     if ((rc = gx_layout_place_key(&m->lay, c, m->stream ? NULL : key, "md", dir, sizeof dir, rel, sizeof rel)) != 0 ||
         (rc = gx_layout_enter(&m->lay, dir, absdir, sizeof absdir)) != 0)
