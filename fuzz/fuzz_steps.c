@@ -11,7 +11,9 @@
  * next turn's heading, i.e. the steps swallowed nothing; the Markdown is
  * valid UTF-8; nothing is written for 0 steps shown; only memory can fail.
  * The thinking trace's XML calls, made lines (gx_steps_inline_calls) and
- * guarded, swallow nothing either.
+ * guarded, swallow nothing either. Both callouts' header line, written as
+ * the md writer writes it, stays a one-line paragraph of the block quote
+ * whatever the text after it (no setext heading, table or continuation).
  */
 #include <cmark.h>
 #include <stdint.h>
@@ -71,6 +73,23 @@ S_ends_with_next(const char *md, size_t len)
     t = last && cmark_node_get_type(last) == CMARK_NODE_HEADING ? cmark_node_first_child(last) : NULL;
     text = t && cmark_node_get_type(t) == CMARK_NODE_TEXT ? cmark_node_get_literal(t) : NULL;
     ok = text && !strcmp(text, "Next turn");
+    cmark_node_free(doc);
+    return ok;
+}
+
+/* Is the block after the first (the turn's heading) a block quote whose
+ * first block is the one-line paragraph of line 3 (the callout's header)? */
+static int
+S_header_kept(const char *md, size_t len)
+{
+    cmark_node *doc = cmark_parse_document(md, len, 0), *q, *p;
+    int ok;
+    if (!doc)
+        abort();
+    q = cmark_node_first_child(doc) ? cmark_node_next(cmark_node_first_child(doc)) : NULL;
+    p = q && cmark_node_get_type(q) == CMARK_NODE_BLOCK_QUOTE ? cmark_node_first_child(q) : NULL;
+    ok = p && cmark_node_get_type(p) == CMARK_NODE_PARAGRAPH && cmark_node_get_start_line(p) == 3 &&
+         cmark_node_get_end_line(p) == 3;
     cmark_node_free(doc);
     return ok;
 }
@@ -165,11 +184,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !gx_utf8_valid(md.ptr ? md.ptr : "", md.len))
         abort();
     /* as in a note: a callout after the turn's heading, the next turn after it */
-    if (gx_buf_put(&page, "## A turn\n\n> [!abstract]- Steps\n", 32))
+    if (gx_buf_put(&page, "## A turn\n\n> [!abstract]- Steps\n>\n", 34))
         abort();
     S_quote(&page, md.ptr, md.len);
     if (gx_buf_put(&page, "\n## Next turn\n", 14) || !S_ends_with_next(page.ptr, page.len))
         abort(); /* the steps swallowed the next turn */
+    if (shown && !S_header_kept(page.ptr, page.len))
+        abort(); /* the steps changed their callout's header */
     /* as the html writer renders them, unquoted */
     page.len = 0;
     if (gx_buf_put(&page, md.ptr ? md.ptr : "", md.len) || gx_buf_put(&page, "\n## Next turn\n", 14) ||
@@ -188,6 +209,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gx_md_guarded(&page, got ? md.ptr : msg.thinking.ptr, got ? md.len : msg.thinking.len, &closed) ||
         gx_buf_put(&page, "\n## Next turn\n", 14) || !S_ends_with_next(page.ptr, page.len))
         abort();
+    /* the same trace in its callout, as the md writer writes it */
+    if (msg.thinking.len) {
+        gx_buf trace;
+        gx_buf_init(&trace, &mem);
+        if (gx_md_guarded(&trace, got ? md.ptr : msg.thinking.ptr, got ? md.len : msg.thinking.len, &closed))
+            abort();
+        page.len = 0;
+        if (gx_buf_put(&page, "## A turn\n\n> [!abstract]- Thinking\n>\n", 37))
+            abort();
+        S_quote(&page, trace.ptr, trace.len);
+        if (gx_buf_put(&page, "\n## Next turn\n", 14) || !S_header_kept(page.ptr, page.len))
+            abort(); /* the trace changed its callout's header */
+        gx_buf_free(&trace);
+    }
     gx_buf_free(&md);
     gx_buf_free(&page);
     free(pool);

@@ -7,7 +7,9 @@
  *
  * The text is untrusted: tags may be unclosed, attributes missing or
  * huge. Every value is cut to a fixed buffer; a '<' that opens no tag is
- * plain text.
+ * plain text. A tag is read as HTML reads one: an attribute's value in
+ * double or single quotes is whole, whatever it holds ('>', '<', line
+ * ends, the other quote); a quote left open makes the tag plain text.
  */
 #define _GNU_SOURCE /* memmem() (also in POSIX.1-2024) */
 #include <stdio.h>
@@ -148,19 +150,59 @@ gx_cards_shown(const gx_cards *cs, const char *id)
 
 /* ---- the segmenter --------------------------------------------------- */
 
-/* The value of attribute name="..." inside tag[0..n), into out (cap bytes
- * with its NUL; a longer value is cut on a character boundary). */
+static int
+S_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* If an attribute's value starts at tag[i] (after "=" and spaces), where
+ * it is quoted: the quote's index, else n. The tag's end and its
+ * attributes are read by this one rule. */
+static size_t
+S_value_quote(const char *tag, size_t i, size_t n)
+{
+    while (i < n && S_space(tag[i]))
+        i++;
+    return i < n && (tag[i] == '"' || tag[i] == '\'') ? i : n;
+}
+
+/* The value of attribute name=... inside tag[0..n) (quoted with " or ',
+ * or bare up to a space), into out (cap bytes with its NUL; a longer
+ * value is cut on a character boundary). Names are only looked for
+ * outside quoted values: a title's text naming contentType="..." is
+ * the title's. */
 static int
 S_attr(const char *tag, size_t n, const char *name, char *out, size_t cap)
 {
-    size_t nl = strlen(name), i;
-    for (i = 0; i + nl + 2 < n; i++)
-        if (!memcmp(tag + i, name, nl) && tag[i + nl] == '=' && tag[i + nl + 1] == '"' &&
-            (i == 0 || tag[i - 1] == ' ')) {
-            const char *v = tag + i + nl + 2, *e = memchr(v, '"', (size_t)(tag + n - v));
+    size_t nl = strlen(name), i, q, j;
+    for (i = 1; i < n; i++) {
+        if (tag[i] == '=') { /* a quoted value is skipped whole */
+            if ((q = S_value_quote(tag, i + 1, n)) < n) {
+                const char *e = memchr(tag + q + 1, tag[q], n - q - 1);
+                if (!e)
+                    return 0;
+                i = (size_t)(e - tag);
+            }
+            continue;
+        }
+        if (!S_space(tag[i - 1]) || i + nl >= n || memcmp(tag + i, name, nl))
+            continue;
+        for (j = i + nl; j < n && S_space(tag[j]); j++)
+            ;
+        if (j < n && tag[j] == '=') {
+            const char *v, *e;
             size_t len;
-            if (!e)
-                return 0;
+            if ((q = S_value_quote(tag, j + 1, n)) < n) {
+                v = tag + q + 1;
+                if (!(e = memchr(v, tag[q], (size_t)(tag + n - v))))
+                    return 0;
+            } else {
+                for (v = tag + j + 1; v < tag + n && S_space(*v); v++)
+                    ;
+                for (e = v; e < tag + n && !S_space(*e) && !(*e == '/' && e + 1 == tag + n); e++)
+                    ;
+            }
             len = GX_MIN((size_t)(e - v), cap - 1);
             while (len && len < (size_t)(e - v) && ((unsigned char)v[len] & 0xC0) == 0x80)
                 len--; /* cut on a character boundary: the value is UTF-8 */
@@ -168,7 +210,40 @@ S_attr(const char *tag, size_t n, const char *name, char *out, size_t cap)
             out[len] = 0;
             return 1;
         }
+    }
     return 0;
+}
+
+/* The '>' that ends the tag at t (after its quoted values), or NULL:
+ * *open then tells where a quote no later one closes stands (else NULL,
+ * no '>' at all). The failed searches for each quote are remembered, so
+ * thousands of open quotes cost one scan. */
+static const char *
+S_tag_end(gx_rich *it, const char *t, const char **open)
+{
+    const char *end = it->s + it->len, *p = t + 12;
+    *open = NULL;
+    while (p < end) {
+        const char *gt = memchr(p, '>', (size_t)(end - p)), *eq = memchr(p, '=', (size_t)((gt ? gt : end) - p));
+        size_t q;
+        const char **miss, *c;
+        if (!eq)
+            return gt;
+        q = S_value_quote(eq, 1, (size_t)(end - eq));
+        p = eq + 1;
+        if (q == (size_t)(end - eq))
+            continue; /* a bare value */
+        miss = &it->no_quote[eq[q] == '\''];
+        c = *miss && eq + q + 1 >= *miss ? NULL : memchr(eq + q + 1, eq[q], (size_t)(end - eq - q - 1));
+        if (!c) {
+            if (!*miss || eq + q + 1 < *miss)
+                *miss = eq + q + 1;
+            *open = eq + q;
+            return NULL;
+        }
+        p = c + 1;
+    }
+    return NULL;
 }
 
 const char *
@@ -266,11 +341,14 @@ gx_rich_next(gx_rich *it, gx_segment *seg)
 {
     const char *p = it->s + it->pos, *end = it->s + it->len;
     while (p < end) {
-        const char *t = S_next_tag(p, end), *gt, *close;
+        const char *t = S_next_tag(p, end), *gt = NULL, *close, *open = NULL;
         memset(seg, 0, sizeof *seg);
-        if (!t || t > p || !(gt = memchr(t, '>', (size_t)(end - t)))) {
-            /* plain text up to the next tag (or the end: a '<' that opens no tag) */
-            const char *stop = t && t > p ? t : end;
+        if (!t || t > p || !(gt = S_tag_end(it, t, &open))) {
+            /* plain text up to the next tag, or the end: a '<' that opens
+             * no tag (no '>'); a tag whose quote stays open is text up to
+             * the next tag after that quote */
+            const char *stop = t && t > p ? t : open ? S_next_tag(open, end) : end;
+            stop = stop ? stop : end;
             seg->kind = GX_SEG_TEXT;
             seg->text = p;
             seg->len = (size_t)(stop - p);

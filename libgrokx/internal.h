@@ -262,6 +262,9 @@ typedef struct gx_layout {
     unsigned long not_ours; /* files left alone: there already, and not ours */
     uint64_t *keys; /* hashes of the note keys given in this run (gx_layout_key) */
     size_t nkeys, keys_cap;
+    struct gx_bare_key { uint64_t h; char stamp[24]; } *bare; /* ids whose "<id>" key a
+                                                    * conversation took, with its stamp */
+    size_t nbare, bare_cap;
     void (*report)(void *ud, const char *text);
     void *report_ud;
 } gx_layout;
@@ -296,10 +299,18 @@ void gx_note_key(const grokx_conversation *c, char key[GX_NOTE_KEY_MAX]);
  * gx_note_key()): a name the manifest keeps for that key stays its own. */
 int gx_layout_place_key(gx_layout *l, const grokx_conversation *c, const char *owner_key,
                         const char *ext, char *dir, size_t dcap, char *rel, size_t rcap);
-/* The key of c's note in this run: gx_note_key(), or for the k-th
- * conversation of an id that came before, "<id>#k" (reported once per
- * repeat), stable across runs of the same export. */
-int gx_layout_key(gx_layout *l, const grokx_conversation *c, char key[GX_NOTE_KEY_MAX]);
+/* The key of c's note in this run: gx_note_key(), or for a conversation
+ * of an id that came before in this run "<id>#<stamp>" (reported), the
+ * stamp being c's own (its create_time, else its first message's id,
+ * else its title; "~k" added only for exact ties), so a newer export
+ * listing them otherwise gives each the note it had. A conversation
+ * whose "<id>#<stamp>" known (the earlier run's manifest, or NULL) holds
+ * takes it, first of its id or not (the one before may be filtered out).
+ * When an id comes again, the note of the one that took "<id>" is known
+ * from then on by its own "<id>#<stamp>" (known is rekeyed), so a later
+ * run finds every conversation of a shared id by what is its own. */
+typedef struct gx_manifest gx_manifest;
+int gx_layout_key(gx_layout *l, const grokx_conversation *c, gx_manifest *known, char key[GX_NOTE_KEY_MAX]);
 /* Keep the paths of a previous run's notes (rel, key) for their own
  * conversations: another is placed at "<name> 2" instead of overwriting
  * a note that is perhaps edited. n pairs; 0 or GROKX_E_NOMEM. */
@@ -382,6 +393,7 @@ typedef struct gx_rich { /* an iterator over an answer's text */
     const char *s;
     size_t len, pos;
     const char *no_render_close, *no_artifact_close; /* searches that failed */
+    const char *no_quote[2]; /* no '"' ([0]), no '\'' ([1]) from here on */
 } gx_rich;
 void gx_rich_init(gx_rich *it, const char *s, size_t len);
 /* 1 with the next segment in *seg, 0 at the end. Linear in len overall. */
@@ -428,6 +440,9 @@ uint64_t gx_hash64_v1(const void *p, size_t n);
 /* An empty manifest when path does not exist or is not ours; NULL: OOM. */
 gx_manifest *gx_manifest_load(const char *path);
 gx_manifest_entry *gx_manifest_find(gx_manifest *m, const char *id);
+/* The entry of id from now on known as to (unless to has one): 0, or
+ * GROKX_E_NOMEM. */
+int gx_manifest_rekey(gx_manifest *m, const char *id, const char *to);
 int gx_manifest_set(gx_manifest *m, const char *id, uint64_t hash, const char *rel);
 size_t gx_manifest_count(const gx_manifest *m);
 /* 1: its hashes are gx_hash64_v1 ones (the md writer restates them) */

@@ -84,6 +84,7 @@ gx_layout_free(gx_layout *l)
     free(l->next_k);
     free(l->swept);
     free(l->keys);
+    free(l->bare);
     memset(l, 0, sizeof *l);
 }
 
@@ -310,28 +311,109 @@ S_root_page(uint64_t h)
     return h == (gx_name_fold_hash("index.md") | 1) || h == (gx_name_fold_hash("index.html") | 1);
 }
 
-int
-gx_layout_key(gx_layout *l, const grokx_conversation *c, char key[GX_NOTE_KEY_MAX])
+/* What of c stays c's whatever the export's order: "t<create_time ms>",
+ * else "m<hash of its first message's id>", else "h<hash of its title>". */
+static void
+S_own_stamp(const grokx_conversation *c, char *out, size_t cap)
 {
-    char id[GX_NOTE_KEY_MAX];
-    unsigned k;
+    if (c->create_time != GROKX_TIME_NONE)
+        snprintf(out, cap, "t%lld", (long long)c->create_time);
+    else if (c->message_count && c->messages[0].id.len)
+        snprintf(out, cap, "m%016llx", (unsigned long long)gx_hash64(c->messages[0].id.ptr, c->messages[0].id.len));
+    else
+        snprintf(out, cap, "h%016llx", (unsigned long long)gx_hash64(c->title.ptr, c->title.len));
+}
+
+/* "<id>#<stamp><tie>" into key, the id cut to fit. */
+static void
+S_stamped_key(const char *id, const char *stamp, unsigned tie, char key[GX_NOTE_KEY_MAX])
+{
+    char suffix[48];
+    size_t n = tie > 1 ? (size_t)snprintf(suffix, sizeof suffix, "#%s~%u", stamp, tie)
+                       : (size_t)snprintf(suffix, sizeof suffix, "#%s", stamp);
+    snprintf(key, GX_NOTE_KEY_MAX, "%.*s%s", (int)GX_MIN(strlen(id), GX_NOTE_KEY_MAX - 1 - n), id, suffix);
+}
+
+/* The stamp of the conversation that took the key "<id>" (hash h) in
+ * this run, set (stamp not NULL) or looked up (into out): 1 found. */
+static int
+S_bare(gx_layout *l, uint64_t h, const char *stamp, char out[24])
+{
+    size_t i;
+    h |= 1;
+    if (stamp && 2 * (l->nbare + 1) > l->bare_cap) {
+        size_t cap = l->bare_cap ? l->bare_cap * 2 : 256, k;
+        struct gx_bare_key *nu = calloc(cap, sizeof *nu);
+        if (!nu)
+            return GROKX_E_NOMEM;
+        for (k = 0; k < l->bare_cap; k++)
+            if (l->bare[k].h) {
+                for (i = (size_t)l->bare[k].h & (cap - 1); nu[i].h; i = (i + 1) & (cap - 1))
+                    ;
+                nu[i] = l->bare[k];
+            }
+        free(l->bare);
+        l->bare = nu;
+        l->bare_cap = cap;
+    }
+    if (!l->bare_cap)
+        return 0;
+    for (i = (size_t)h & (l->bare_cap - 1); l->bare[i].h; i = (i + 1) & (l->bare_cap - 1))
+        if (l->bare[i].h == h) {
+            if (out)
+                memcpy(out, l->bare[i].stamp, 24);
+            return 1;
+        }
+    if (!stamp)
+        return 0;
+    l->bare[i].h = h;
+    snprintf(l->bare[i].stamp, sizeof l->bare[i].stamp, "%s", stamp);
+    l->nbare++;
+    return 0;
+}
+
+int
+gx_layout_key(gx_layout *l, const grokx_conversation *c, gx_manifest *known, char key[GX_NOTE_KEY_MAX])
+{
+    char id[GX_NOTE_KEY_MAX], stamp[24];
+    unsigned tie;
     int rc;
     gx_note_key(c, id);
-    snprintf(key, GX_NOTE_KEY_MAX, "%s", id);
-    /* the k-th conversation of an id takes "<id>#k": the ones before it
-     * claimed "<id>", "<id>#2", ... in file order, so a re-run of the same
-     * export gives each the key (and note) it had */
-    for (k = 2; (rc = S_claim_in(&l->keys, &l->nkeys, &l->keys_cap, gx_hash64(key, strlen(key)))) == 1; k++) {
-        char suffix[16];
-        size_t n = (size_t)snprintf(suffix, sizeof suffix, "#%u", k);
-        snprintf(key, GX_NOTE_KEY_MAX, "%.*s%s", (int)GX_MIN(strlen(id), GX_NOTE_KEY_MAX - 1 - n), id, suffix);
+    S_own_stamp(c, stamp, sizeof stamp);
+    /* a conversation of an id that came more than once in an earlier run
+     * takes the key it had then, first here or not (the one before it may
+     * be filtered out, or listed later) */
+    S_stamped_key(id, stamp, 1, key);
+    if (!known || !gx_manifest_find(known, key) ||
+        (rc = S_claim_in(&l->keys, &l->nkeys, &l->keys_cap, gx_hash64(key, strlen(key)))) == 1) {
+        snprintf(key, GX_NOTE_KEY_MAX, "%s", id);
+        rc = S_claim_in(&l->keys, &l->nkeys, &l->keys_cap, gx_hash64(key, strlen(key)));
+        if (rc == 0 && (rc = S_bare(l, gx_hash64(id, strlen(id)), stamp, NULL)) > 0)
+            rc = 0;
+        if (rc == 1 && known) { /* the id again: the first's note is known by its stamp */
+            char first[24], to[GX_NOTE_KEY_MAX];
+            if (S_bare(l, gx_hash64(id, strlen(id)), NULL, first) == 1) {
+                S_stamped_key(id, first, 1, to);
+                if (gx_manifest_rekey(known, id, to) ||
+                    S_claim_in(&l->keys, &l->nkeys, &l->keys_cap, gx_hash64(to, strlen(to))) < 0)
+                    return GROKX_E_NOMEM;
+            }
+        }
+        /* a later conversation of an id takes "<id>#<stamp>", from what
+         * is its own (not its place in the file: a newer export listing
+         * them otherwise keeps each note with its conversation); a
+         * position only between exact ties */
+        for (tie = 1; rc == 1; tie++) {
+            S_stamped_key(id, stamp, tie, key);
+            rc = S_claim_in(&l->keys, &l->nkeys, &l->keys_cap, gx_hash64(key, strlen(key)));
+        }
     }
     if (rc < 0)
         return rc;
-    if (k > 2 && l->report) {
+    if (strcmp(key, id) && l->report) {
         char line[300];
-        snprintf(line, sizeof line, "conversation id %.120s appears %u times in the export: each is kept (this one as %s)",
-                 id, k - 1, key);
+        snprintf(line, sizeof line, "conversation id %.120s is shared by more than one conversation: each is kept (this one as %s)",
+                 id, key);
         l->report(l->report_ud, line);
     }
     return 0;

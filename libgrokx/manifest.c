@@ -100,6 +100,20 @@ gx_manifest_set(gx_manifest *m, const char *id, uint64_t hash, const char *rel)
     return 0;
 }
 
+int
+gx_manifest_rekey(gx_manifest *m, const char *id, const char *to)
+{
+    gx_manifest_entry *e = gx_manifest_find(m, id);
+    char *nid;
+    if (!e || gx_manifest_find(m, to))
+        return 0;
+    if (!(nid = gx_strdup(to)))
+        return GROKX_E_NOMEM;
+    free(e->id);
+    e->id = nid;
+    return S_rehash(m);
+}
+
 /* One "<hash>\t<id>\t<rel>\n" line, split in place: 0, or -1 when it is
  * not one we could have written. */
 static int

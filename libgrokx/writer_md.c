@@ -144,6 +144,22 @@ S_own_text(S_md *m, gx_buf *b, const char *s, size_t len, long trace)
 
 /* ---- <grok:render> and <xaiArtifact> --------------------------------- */
 
+/* Ends b with a blank line, so the line grokx writes next starts a block
+ * of its own: the message text before it cannot take it in (a paragraph
+ * continued, a table's row). Each such line of ours is followed by a blank
+ * line too, so the message text after it cannot change it (a setext
+ * underline, a table's delimiter row, a continuation). */
+static int
+S_blank_line(gx_buf *b)
+{
+    int rc = 0;
+    if (b->len && b->ptr[b->len - 1] != '\n')
+        rc |= gx_buf_putc(b, '\n');
+    if (b->len >= 2 && b->ptr[b->len - 2] != '\n')
+        rc |= gx_buf_putc(b, '\n');
+    return rc;
+}
+
 /* A generated or edited image card: its image from the export, else a
  * note that it is not there. A file card: its name. */
 static int
@@ -153,10 +169,10 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
     int image = 0, got;
     if (!strcmp(type, "render_file")) {
         const char *name = gx_cards_field(&m->cards, card, GX_CARD_FILE_NAME);
-        int rc = PUT(&m->note, "\n*File: ");
+        int rc = S_blank_line(&m->note) | PUT(&m->note, "*File: ");
         name = name[0] ? name : "a file";
         rc |= gx_md_text(&m->note, name, strlen(name));
-        return rc | PUT(&m->note, "*\n");
+        return rc | PUT(&m->note, "*\n\n");
     }
     if (!strcmp(type, "render_searched_image")) { /* a web image: linked, never embedded */
         const char *url = gx_cards_field(&m->cards, card, GX_CARD_IMAGE_ORIGINAL);
@@ -166,9 +182,9 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
         title = title[0] ? title : gx_cards_field(&m->cards, card, GX_CARD_CAPTION);
         if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
             return 0;
-        rc = PUT(&m->note, "\n[Image: ");
+        rc = S_blank_line(&m->note) | PUT(&m->note, "[Image: ");
         rc |= gx_md_text(&m->note, title[0] ? title : "from the web", strlen(title[0] ? title : "from the web"));
-        return rc | PUT(&m->note, "](<") | gx_md_link_dest(&m->note, url, strlen(url), 0) | PUT(&m->note, ">)\n");
+        return rc | PUT(&m->note, "](<") | gx_md_link_dest(&m->note, url, strlen(url), 0) | PUT(&m->note, ">)\n\n");
     }
     if (strcmp(type, "render_generated_image") && strcmp(type, "render_edited_image"))
         return 0; /* other cards carry nothing we can show */
@@ -177,11 +193,13 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
     got = uuid[0] ? gx_layout_copy_asset(&m->lay, dir, uuid, link, sizeof link, &image) : 0;
     if (got < 0 || (uuid[0] && gx_cards_mark_shown(&m->cards, uuid)))
         return got < 0 ? got : GROKX_E_NOMEM;
+    if (S_blank_line(&m->note))
+        return GROKX_E_NOMEM;
     if (got && image == GX_ASSET_IMAGE)
-        return gx_buf_printf(&m->note, "\n![generated image](<%s>)\n", link);
+        return gx_buf_printf(&m->note, "![generated image](<%s>)\n\n", link);
     if (got) /* an SVG is kept as text: linked, never embedded */
-        return gx_buf_printf(&m->note, "\nGenerated image: [%s](<%s>)\n", link + 12, link);
-    return PUT(&m->note, "\n*A generated image is not in the export.*\n");
+        return gx_buf_printf(&m->note, "Generated image: [%s](<%s>)\n\n", link + 12, link);
+    return PUT(&m->note, "*A generated image is not in the export.*\n\n");
 }
 
 /* A citation's footnote: its marker at byte at of the text collected
@@ -208,7 +226,7 @@ static int
 S_artifact(S_md *m, const gx_segment *seg)
 {
     const char *title = seg->title[0] ? seg->title : "untitled";
-    int rc = PUT(&m->note, "\n**Artifact: ");
+    int rc = S_blank_line(&m->note) | PUT(&m->note, "**Artifact: ");
     rc |= gx_md_text(&m->note, title, strlen(title));
     rc |= PUT(&m->note, "**\n\n");
     return rc | gx_md_code_block(&m->note, 0, seg->lang, seg->text, seg->len);
@@ -433,7 +451,7 @@ S_thinking(S_md *m, const grokx_message *msg)
     rc |= PUT(&m->note, "> [!abstract]- Thinking");
     if (gx_thinking_seconds(msg) >= 0)
         rc |= gx_buf_printf(&m->note, " (%lld s)", gx_thinking_seconds(msg));
-    rc |= PUT(&m->note, "\n");
+    rc |= PUT(&m->note, "\n>\n"); /* nothing after can change the header's line */
     m->scratch.len = 0;
     if (msg->thinking.len)
         rc |= S_trace(m, msg->thinking, 0);
@@ -459,7 +477,7 @@ S_steps(S_md *m, const grokx_message *msg)
         return n < 0 ? (int)n : 0;
     while (m->scratch.len > 1 && m->scratch.ptr[m->scratch.len - 2] == '\n')
         m->scratch.len--; /* no empty quoted line at the end */
-    rc = gx_buf_printf(&m->note, "> [!abstract]- Steps (%ld)\n", n);
+    rc = gx_buf_printf(&m->note, "> [!abstract]- Steps (%ld)\n>\n", n);
     return rc | S_quote(&m->note, m->scratch.ptr, m->scratch.len) | PUT(&m->note, "\n");
 }
 
@@ -725,7 +743,7 @@ S_conversation(void *self, const grokx_conversation *c)
     grokx_str shown;
     size_t i;
     int rc, skipped = 0;
-    if (!m->stream && (rc = gx_layout_key(&m->lay, c, key)) != 0)
+    if (!m->stream && (rc = gx_layout_key(&m->lay, c, m->man, key)) != 0)
         return rc;
     if ((rc = gx_layout_place_key(&m->lay, c, m->stream ? NULL : key, "md", dir, sizeof dir, rel, sizeof rel)) != 0 ||
         (rc = gx_layout_enter(&m->lay, dir, absdir, sizeof absdir)) != 0)

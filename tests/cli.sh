@@ -66,6 +66,21 @@ nconv() { $G convert -q -f events -o - "$@" $GOLD/09-regeneration/input.json 2>/
 [ "$(nconv --until 2025-10-08)" = 0 ] && ok || bad "--until the day before"
 [ "$(nconv --since 2025-10-10 --tz -12:00)" = 0 ] && ok || bad "--since in --tz"
 [ "$(nconv --starred)" = 0 ] && ok || bad "--starred"
+# --tz is read exactly (one parser for convert and search): +HH:MM, +HHMM,
+# +HH, Z, UTC, local; anything else is a usage error naming the option
+tzc() { $G convert -q --tz "$1" -o - $GOLD/01-minimal/input.json 2>/dev/null | sed -n 's/^## You · //p' | head -1; }
+u=$(tzc UTC)
+for z in +05:30 -09:30 +05:45; do
+    zz=$(echo "$z" | tr -d :)
+    [ -n "$(tzc "$z")" ] && [ "$(tzc "$z")" != "$u" ] && [ "$(tzc "$zz")" = "$(tzc "$z")" ] && ok ||
+        bad "--tz $zz is not $z: $(tzc "$zz") vs $(tzc "$z")"
+done
+case "$(tzc +0530)" in *+05:30) ok ;; *) bad "--tz +0530 gave $(tzc +0530)" ;; esac
+case "$(tzc -0930)" in *-09:30) ok ;; *) bad "--tz -0930 gave $(tzc -0930)" ;; esac
+[ "$(tzc +05)" = "$(tzc +05:00)" ] && [ "$(tzc Z)" = "$u" ] && [ "$(tzc utc)" = "$u" ] && ok || bad "--tz +05, Z, utc"
+for z in +05:3 +05:30x +5 +053 +05:300 +0530x 05:30 +24:00 +05:60 "+05 " ":05" +05-30 "" x; do
+    expect 64 $G convert --tz "$z" -o - $GOLD/01-minimal/input.json; has "$T/err" "--tz"
+done
 expect 64 $G convert -f events -o - --since yesterday $GOLD/09-regeneration/input.json
 has "$T/err" "not a date"
 

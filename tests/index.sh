@@ -99,6 +99,14 @@ expect 0 $G search --until 2030-01-01 "$T/s.gxi" grok
 expect 0 $G search --json --conversation 9d27 "$T/s.gxi" grok
 json 'assert [h["conversation_id"][:4] for h in d["hits"]] == ["9d27"]'
 expect 64 $G search --since yesterday "$T/s.gxi" grok; has "$T/err" "not a date"
+# --tz is read exactly, as convert reads it (one parser)
+tzs() { $G search --tz "$1" -n 3 "$T/s.gxi" grok 2>/dev/null; }
+[ -n "$(tzs +05:30)" ] && [ "$(tzs +0530)" = "$(tzs +05:30)" ] && [ "$(tzs +0530)" != "$(tzs +05:00)" ] &&
+    [ "$(tzs -0930)" = "$(tzs -09:30)" ] && [ "$(tzs -0930)" != "$(tzs -09:00)" ] &&
+    [ "$(tzs +05)" = "$(tzs +05:00)" ] && [ "$(tzs Z)" = "$(tzs UTC)" ] && ok || bad "search --tz +0530 is not +05:30"
+for z in +05:3 +05:30x +5 +0530x +05:60 ""; do
+    expect 64 $G search --tz "$z" "$T/s.gxi" grok; has "$T/err" "--tz"
+done
 # words after the index form the query, -word included
 expect 0 $G search --json "$T/s.gxi" the -grok; json 'assert d["query"] == "the -grok"'
 # exit status: nothing found, a query it cannot read, usage

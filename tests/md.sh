@@ -26,6 +26,13 @@ for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27
 done
 golden hostile tests/md/hostile/input.json --layout flat
 golden cards tests/md/cards/input.json
+# a callout header, a card or an artifact line grokx writes stays a paragraph
+# of its own whatever the text after it (a setext underline, a table row,
+# a continuation): md_check reads it with cmark-gfm
+golden header-lines tests/md/header-lines/input.json --layout flat
+# quoted attribute values are read whole (a title holding ">", single
+# quotes, line ends); a quote never closed leaves the tag as text
+golden tag-quotes tests/md/tag-quotes/input.json --layout flat
 # HTML blocks, bare CRs, list items and quotes, raw fields (error, ids, URLs):
 # no message may leave a block open (md_check reads every note with cmark);
 # names that collide on macOS and Windows, the index page's own name
@@ -447,11 +454,52 @@ $G convert -q --layout flat --name "{title}" -o "$O" "$T/own3.json"
 [ "$(grep -l "FIRST twin" "$O"/*.md | wc -l)" = 1 ] && [ "$(grep -l "SECOND twin" "$O"/*.md | wc -l)" = 1 ] && ok ||
     bad "a conversation sharing an id lost its note: $(ls "$O")"
 $G convert --layout flat --name "{title}" -o "$O" "$T/own3.json" 2>"$T/err"
-grep -q "conversation id c-dup appears 2 times" "$T/err" && grep -q "notes: 0 new, 0 updated, 3 unchanged, 1 kept" "$T/err" && ok ||
+grep -q "conversation id c-dup is shared by more than one conversation" "$T/err" && grep -q "notes: 0 new, 0 updated, 3 unchanged, 1 kept" "$T/err" && ok ||
     bad "ids shared: no warning, or a re-run rewrote notes: $(cat "$T/err")"
 twin2=$(grep -l "SECOND twin" "$O"/*.md); echo "MY TWIN EDIT" >>"$twin2"
 $G convert -q --layout flat --name "{title}" -o "$O" "$T/own3.json"
 grep -q "MY TWIN EDIT" "$twin2" && [ "$(grep -l "FIRST twin" "$O"/*.md | wc -l)" = 1 ] && ok || bad "the second twin's edit was lost"
+# conversations sharing an id keep their notes whatever the export's order:
+# a later one's key is its own (its create_time), not its place in the file,
+# and one the earlier run knew takes its key even when the first is filtered
+mkd() { python3 -c 'import json, sys
+def conv(title, day, word):
+    r = lambda k, who, msg: {"response": {"_id": "%s-%d" % (title, k), "sender": who, "message": msg,
+        "create_time": "2026-01-0%dT10:00:0%dZ" % (day, k), **({"parent_response_id": "%s-0" % title} if k else {})}}
+    return {"conversation": {"id": "00000000-0000-4000-8000-0000000000aa", "title": title,
+        "create_time": "2026-01-0%dT10:00:00Z" % day}, "responses": [r(0, "human", word + " text"), r(1, "assistant", word + " answer")]}
+a, b, c = conv("First A", 1, "alpha"), conv("Second B", 2, "bravo"), conv("Third C", 3, "charlie")
+json.dump({"conversations": [eval(x) for x in sys.argv[2].split(",")]}, open(sys.argv[1], "w"))' "$@"; }
+mkd "$T/dup.json" a,b,c; mkd "$T/dupswap.json" a,c,b; mkd "$T/dupfirst.json" b,a,c
+D="$T/dup"; rm -rf "$D"
+$G convert -q --layout flat --name "{title}" -o "$D" "$T/dup.json"
+echo "MY B EDIT" >>"$D/Second B.md"
+$G convert -q --layout flat --name "{title}" -o "$D" "$T/dupswap.json"
+[ "$(ls "$D" | grep -c '\.md$')" = 4 ] && grep -q "charlie answer" "$D/Third C.md" && grep -q "bravo answer" "$D/Second B.md" &&
+    grep -q "MY B EDIT" "$D/Second B.md" && ! grep -q "MY B EDIT" "$D/Third C.md" && grep -q "alpha answer" "$D/First A.md" &&
+    grep -q '\[Third C\](<Third C.md>)' "$D/Index.md" && ok ||
+    bad "same-id conversations listed otherwise moved their notes: $(ls "$D"; grep -H . "$D"/*.md | grep -v '^[^:]*:[a-z]*:' | head -40)"
+for f in "--title Second" "--since 2026-01-02"; do # the first of the id filtered out
+    F="$T/dupf"; rm -rf "$F"
+    $G convert -q --layout flat --name "{title}" -o "$F" "$T/dup.json"
+    $G convert -q --layout flat --name "{title}" $f -o "$F" "$T/dup.json"
+    [ "$(ls "$F" | grep -c '\.md$')" = 4 ] && grep -q "alpha answer" "$F/First A.md" && grep -q "bravo answer" "$F/Second B.md" &&
+        ! grep -q "bravo" "$F/First A.md" && ok || bad "$f: a same-id conversation took the filtered one's note: $(ls "$F")"
+done
+F="$T/dupf"; rm -rf "$F"
+$G convert -q --layout flat --name "{title}" -o "$F" "$T/dup.json"
+$G convert -q --layout flat --name "{title}" -o "$F" "$T/dupfirst.json" # the second listed first
+echo "MY A EDIT" >>"$F/First A.md"
+$G convert -q --layout flat --name "{title}" -o "$F" "$T/dupfirst.json" # the second listed first
+[ "$(ls "$F" | grep -c '\.md$')" = 4 ] && grep -q "bravo answer" "$F/Second B.md" && grep -q "charlie answer" "$F/Third C.md" &&
+    grep -q "MY A EDIT" "$F/First A.md" && ! grep -q "MY A EDIT" "$F/Second B.md" && ok ||
+    bad "the second of an id listed first moved notes: $(ls "$F")"
+# a new conversation of a shared id, the first filtered out: a note of its own
+mkd "$T/dupab.json" a,b; F="$T/dupf"; rm -rf "$F"
+$G convert -q --layout flat --name "{title}" -o "$F" "$T/dupab.json"
+$G convert -q --layout flat --name "{title}" --since 2026-01-02 -o "$F" "$T/dup.json"
+[ "$(ls "$F" | grep -c '\.md$')" = 4 ] && grep -q "alpha answer" "$F/First A.md" && grep -q "charlie answer" "$F/Third C.md" && ok ||
+    bad "a new same-id conversation took the filtered one's note: $(ls "$F")"
 # a file at a note's path that grokx did not write is left alone, said and
 # counted; one holding exactly our bytes is taken as ours (a lost manifest)
 U="$T/users"; rm -rf "$U"; mkdir -p "$U"

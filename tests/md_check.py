@@ -8,7 +8,9 @@ reference parser) counts each note's turn headings instead, as a reader
 such as Obsidian sees them. When build/md-notes exists (or MD_NOTES names
 it), cmark-gfm (tables and footnotes, as Obsidian and GitHub read notes)
 also reads every note: no footnote label may be defined twice, and every
-citation must render as a reference, outside headings.
+citation must render as a reference, outside headings, and grokx's own
+lines (callout headers, card and artifact lines) must stay one-line
+paragraphs whatever text follows them.
 """
 import os, re, subprocess, sys, urllib.parse
 
@@ -68,7 +70,7 @@ for i in range(0, len(gfm), 200):
     r = subprocess.run([md_notes] + list(chunk), capture_output=True, text=True)
     sys.stderr.write(r.stderr[:4000])
     for line in r.stdout.splitlines():
-        turns, dups, lost, p = line.split(' ', 3)
+        turns, dups, lost, broken, p = line.split(' ', 4)
         f = os.path.basename(p)
         if int(turns) != chunk[p]:
             print('%s: cmark-gfm reads %s turns, %d messages' % (f, turns, chunk[p])); bad += 1
@@ -76,6 +78,8 @@ for i in range(0, len(gfm), 200):
             print('%s: %s footnote definitions repeat a label' % (f, dups)); bad += 1
         if int(lost):
             print('%s: %s citations do not render as references' % (f, lost)); bad += 1
+        if int(broken):
+            print('%s: %s lines of grokx (a callout header, a card) changed by the text after them' % (f, broken)); bad += 1
     if r.returncode:
         print('md-notes failed: %d' % r.returncode); bad += 1
 print('md-check: %d problems' % bad)

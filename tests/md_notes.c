@@ -3,7 +3,7 @@
  * and footnote extensions, as Obsidian and GitHub read notes) reads each
  * note: its turns, and its footnotes. Used by tests/md_check.py.
  *   md-notes FILE...   one line per file:
- *                      "<turns> <duplicates> <lost> <file>"
+ *                      "<turns> <duplicates> <lost> <broken> <file>"
  * turns: top-level "## You · ..." / "## Grok · ..." headings (no message
  * swallowed the turns after it); duplicates: footnote definitions whose
  * label (case and spaces folded) another definition already has; lost:
@@ -13,6 +13,11 @@
  * a label and drops the others and every unreferenced one; dropped
  * definitions are the top-level lines no block of the parsed document
  * covers that read "[^label]:".
+ * broken: lines grokx writes as a block of their own that do not stay a
+ * one-line paragraph: a callout's header "> [!..." (a paragraph in a block
+ * quote), a card's or an artifact's line ("*File: ", "**Artifact: ", ...);
+ * the text after them made them a setext heading, a table's header row,
+ * or continued them.
  */
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
@@ -20,6 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Lines grokx writes as a one-line paragraph of their own. */
+static const char *const S_own[] = {"*File: ", "**Artifact: ", "[Image: ", "![generated image](<",
+                                    "Generated image: [", "*A generated image is not in the export.*"};
 
 /* Is node a level-2 heading whose text starts with prefix? */
 static int
@@ -100,7 +109,8 @@ S_file(const char *path)
     cmark_iter *it;
     cmark_event_type ev;
     S_labels kept = {NULL, 0, 0}, seen = {NULL, 0, 0};
-    int turns = 0, dups = 0, lost = 0;
+    unsigned char *single = NULL;
+    int turns = 0, dups = 0, lost = 0, broken = 0;
     if (!f)
         return 2;
     do {
@@ -118,7 +128,8 @@ S_file(const char *path)
     /* the lines, numbered from 1 as cmark numbers them */
     starts = malloc((len + 2) * sizeof *starts);
     covered = calloc(len + 2, 1);
-    if (!starts || !covered)
+    single = calloc(len + 2, 1);
+    if (!starts || !covered || !single)
         return 2;
     starts[++nlines] = 0;
     for (i = 0; i < len; i++)
@@ -162,6 +173,26 @@ S_file(const char *path)
             }
     }
     cmark_iter_free(it);
+    it = cmark_iter_new(doc); /* one-line paragraphs: 1, 2 in a block quote */
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *d = cmark_iter_get_node(it);
+        int a = cmark_node_get_start_line(d);
+        if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(d) == CMARK_NODE_PARAGRAPH && a >= 1 &&
+            (size_t)a <= nlines && cmark_node_get_end_line(d) == a)
+            single[a] = cmark_node_get_type(cmark_node_parent(d)) == CMARK_NODE_BLOCK_QUOTE ? 2 : 1;
+    }
+    cmark_iter_free(it);
+    for (i = 1; i <= nlines; i++) { /* grokx's own lines stay one-line paragraphs */
+        const char *l = buf + starts[i];
+        size_t k, left = (i < nlines ? starts[i + 1] : len) - starts[i];
+        int want = left >= 4 && !memcmp(l, "> [!", 4) ? 2 : 0;
+        for (k = 0; !want && k < sizeof S_own / sizeof *S_own; k++)
+            want = left >= strlen(S_own[k]) && !memcmp(l, S_own[k], strlen(S_own[k]));
+        if (want && single[i] != want) {
+            broken++;
+            fprintf(stderr, "%s:%zu: grokx's line is no longer a paragraph of its own\n", path, i);
+        }
+    }
     for (i = 1; i <= nlines; i++) { /* the definitions dropped */
         n = (i < nlines ? starts[i + 1] : len) - starts[i];
         if (covered[i] || !S_def_label(buf + starts[i], n, 0, label, sizeof label))
@@ -175,11 +206,12 @@ S_file(const char *path)
         }
         S_add(&seen, label);
     }
-    printf("%d %d %d %s\n", turns, dups, lost, path);
+    printf("%d %d %d %d %s\n", turns, dups, lost, broken, path);
     free(kept.v);
     free(seen.v);
     free(starts);
     free(covered);
+    free(single);
     cmark_node_free(doc);
     cmark_parser_free(p);
     free(buf);

@@ -869,6 +869,66 @@ test_rich_segments(void)
         CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_ARTIFACT && strlen(s.title) == 1 + 84 * 3 &&
               gx_utf8_valid(s.title, strlen(s.title)));
     }
+    /* quoted values are read whole, whatever they hold: '>', '<', line
+     * ends, the other quote, another attribute's name (D9: a title
+     * "compare a > b.py" ended the tag at its '>': "untitled", no
+     * language, the rest of the tag in the code) */
+    {
+        static const char *const tags[][3] = {
+            {"<xaiArtifact title=\"compare a > b.py\" contentType=\"text/python\">", "compare a > b.py", "python"},
+            {"<xaiArtifact title='it\"s > <b>' contentType='text/x-c'>", "it\"s > <b>", "x-c"},
+            {"<xaiArtifact title=\"two\nlines > \" contentType = \"text/rust\">", "two\nlines > ", "rust"},
+            {"<xaiArtifact title=\"contentType='text/evil'>\" contentType=\"text/go\">", "contentType='text/evil'>", "go"},
+            {"<xaiArtifact\ttitle=bare contentType=text/css>", "bare", "css"},
+        };
+        size_t k;
+        for (k = 0; k < sizeof tags / sizeof *tags; k++) {
+            char buf[256];
+            int n = snprintf(buf, sizeof buf, "%s\nprint(1)\n</xaiArtifact>after", tags[k][0]);
+            gx_rich_init(&it, buf, (size_t)n);
+            CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_ARTIFACT && !strcmp(s.title, tags[k][1]) &&
+                  !strcmp(s.lang, tags[k][2]) && s.len == 9 && !memcmp(s.text, "print(1)\n", 9));
+            CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && s.len == 5 && !memcmp(s.text, "after", 5));
+            CHECK(!gx_rich_next(&it, &s));
+        }
+    }
+    /* <grok:render ...> the same way; a '/' or '>' inside a value neither
+     * closes nor ends the tag */
+    {
+        const char *r = "x<grok:render card_id=\"a>/\" type='render_inline_citation'/>y";
+        gx_rich_init(&it, r, strlen(r));
+        CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && s.len == 1);
+        CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_CITATION && !strcmp(s.card_id, "a>/"));
+        CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && s.len == 1 && s.text[0] == 'y');
+        CHECK(!gx_rich_next(&it, &s));
+    }
+    /* a quote never closed: the tag is text, and the tags after it are
+     * still read (the answer is not swallowed) */
+    {
+        const char *u = "a<xaiArtifact title=\"open> code</xaiArtifact> b "
+                        "<grok:render type='render_inline_citation' card_id='c'></grok:render>";
+        gx_rich_init(&it, u, strlen(u));
+        CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && s.len == 1);
+        CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && !strncmp(s.text, "<xaiArtifact title=\"open> code", 30) &&
+              s.text + s.len == strstr(u, "<grok:render"));
+        CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_CITATION && !strcmp(s.card_id, "c"));
+        CHECK(!gx_rich_next(&it, &s));
+    }
+    /* thousands of open quotes stay linear: one scan each quote */
+    {
+        enum { N = 20000 };
+        static char many[N * 16 + 1];
+        size_t n = 0, segs = 0;
+        int k;
+        for (k = 0; k < N; k++)
+            n += (size_t)snprintf(many + n, sizeof many - n, "<grok:render a=\"");
+        gx_rich_init(&it, many, n);
+        while (gx_rich_next(&it, &s) && segs < 2 * N) {
+            segs++;
+            CHECK(s.kind == GX_SEG_TEXT);
+        }
+        CHECK(segs >= 1 && segs <= N);
+    }
 }
 
 /* ---- the search tokenizer -------------------------------------------- */

@@ -99,7 +99,7 @@ static const char usage_convert[] =
     "                       (without it they are kept, and a later run says so);\n"
     "                       a file grokx did not write is never replaced\n"
     "  --tz ZONE            times in UTC (default), local (TZ, with summer time),\n"
-    "                       or +HH:MM / -HH:MM\n"
+    "                       or +HH:MM, +HHMM, +HH (also -)\n"
     "  --since DATE         only conversations from DATE (YYYY-MM-DD or ISO 8601)\n"
     "  --until DATE         only conversations before DATE (a day: up to its end)\n"
     "  --title TEXT         only titles containing TEXT (case-insensitive)\n"
@@ -442,11 +442,24 @@ format_ext(const char *f)
     return ext;
 }
 
-/* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC. */
+/* Two ASCII digits at s -> their value, or -1. */
+static int
+two_digits(const char *s)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return -1;
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* "+02:00", "-0530", "+05", "UTC", "Z", "local" -> minutes east of UTC.
+ * Read exactly: +HH:MM, +HHMM or +HH and nothing after; anything else
+ * ("+5", "+05:3", "+05:30x", "+0530 ") is -1. The one parser of --tz,
+ * convert's and search's. */
 int
 parse_tz(const char *z, int *minutes)
 {
-    int h = 0, m = 0, sign;
+    int h, m = 0;
+    size_t n;
     if (!strcmp(z, "UTC") || !strcmp(z, "utc") || !strcmp(z, "Z")) {
         *minutes = 0;
         return 0;
@@ -462,11 +475,16 @@ parse_tz(const char *z, int *minutes)
         *minutes = (int)((now - back) / 60);
         return 0;
     }
-    if ((z[0] != '+' && z[0] != '-') || sscanf(z + 1, "%2d:%2d", &h, &m) < 1 || h > 23 || m > 59)
-        if ((z[0] != '+' && z[0] != '-') || sscanf(z + 1, "%2d%2d", &h, &m) < 1 || h > 23 || m > 59)
-            return -1;
-    sign = z[0] == '-' ? -1 : 1;
-    *minutes = sign * (h * 60 + m);
+    n = strlen(z);
+    if ((z[0] != '+' && z[0] != '-') || (n != 3 && n != 5 && n != 6))
+        return -1;
+    if ((h = two_digits(z + 1)) < 0 || h > 23)
+        return -1;
+    if (n == 6 && z[3] != ':')
+        return -1;
+    if (n > 3 && ((m = two_digits(z + n - 2)) < 0 || m > 59))
+        return -1;
+    *minutes = (z[0] == '-' ? -1 : 1) * (h * 60 + m);
     return 0;
 }
 
@@ -715,7 +733,7 @@ cmd_convert(int argc, char **argv)
             j.md.flags |= GROKX_WF_FORCE;
         else if (!strcmp(a, "--tz") && has_arg) {
             if (parse_tz(argv[++i], &j.md.tz) != 0)
-                return fprintf(stderr, "%s: convert: --tz takes UTC, local or +HH:MM\n", prog),
+                return fprintf(stderr, "%s: convert: --tz takes UTC, Z, local, +HH:MM, +HHMM or +HH\n", prog),
                        EXIT_USAGE;
             /* local: each time with its own date's offset (summer time);
              * md.tz (today's offset) only places --since/--until days */

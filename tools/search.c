@@ -34,7 +34,8 @@ static const char usage_search[] =
     "  --sender WHO        user, assistant, or a sender as the export writes it\n"
     "  --model NAME        only answers whose model contains NAME\n"
     "  --conversation ID   only that conversation (an id or its beginning)\n"
-    "  --tz ZONE           times (and DATE days) in UTC (default), local, +HH:MM\n"
+    "  --tz ZONE           times (and DATE days) in UTC (default), local,\n"
+    "                      +HH:MM, +HHMM, +HH (also -)\n"
     "  --color WHEN        auto (default: on a terminal, unless NO_COLOR is set),\n"
     "                      always, never\n"
     "Options may follow the query; after -- every argument is a query word.\n"
@@ -241,7 +242,7 @@ cmd_search(int argc, char **argv)
         else if (!strcmp(a, "--tz") && has_arg) {
             if (parse_tz(argv[++i], &tz) != 0) {
                 free(query);
-                return fprintf(stderr, "%s: search: --tz takes UTC, local or +HH:MM\n", prog),
+                return fprintf(stderr, "%s: search: --tz takes UTC, Z, local, +HH:MM, +HHMM or +HH\n", prog),
                        EXIT_USAGE;
             }
         } else if (!strcmp(a, "--color") && has_arg)
