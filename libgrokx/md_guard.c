@@ -54,6 +54,7 @@ typedef struct S_state {
     size_t content;       /* a paragraph line: where its text starts, past its markers */
     size_t matched;       /* the containers open before it that it continued */
     int lazy;             /* it went on a paragraph in containers it did not continue */
+    int deep;             /* a container was nested past S_DEPTH_MAX (read as text) */
 } S_state;
 
 /* What a line is, in its innermost container. */
@@ -371,8 +372,10 @@ S_block_start(const char *p, size_t n)
 static int
 S_push(S_state *st, char kind, size_t col, int blank)
 {
-    if (st->nframes == S_DEPTH_MAX)
+    if (st->nframes == S_DEPTH_MAX) {
+        st->deep = 1;
         return 1;
+    }
     st->frames[st->nframes].kind = kind;
     st->frames[st->nframes].col = col;
     st->frames[st->nframes].blank = (char)blank;
@@ -764,6 +767,7 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     S_state st, st0;
     S_wait wait[S_PENDING_MAX];
     size_t nwait = 0, pos = 0, mi = 0, i, k, step, n, done = 0; /* done: bytes of s put in b */
+    size_t b0 = b->len;
     size_t prev_pos = 0, prev_n = 0; /* the line before */
     /* marks put in the paragraph (taken out again if it becomes a setext
      * heading): where in b, bytes, which; past as many, no more go in */
@@ -960,6 +964,17 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     if (k)
         rc |= gx_buf_putc(b, '\n');
     gx_buf_free(&states);
+    if (st.deep && !rc) {
+        /* containers nested past what the guard follows: its reading of the
+         * blocks after them may be off (cmark nests on), so no mark goes
+         * into the text: all of them in a paragraph after it */
+        b->len = b0;
+        rc = gx_md_guarded_marks(b, s, len, marks, 0, closed);
+        for (i = 0; i < nmarks && !rc; i++)
+            rc |= (i ? 0 : gx_buf_putc(b, '\n')) | S_put_mark(b, &marks[i]);
+        if (nmarks && !rc)
+            rc |= gx_buf_putc(b, '\n');
+    }
     return rc;
 }
 
