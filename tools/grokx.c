@@ -295,6 +295,54 @@ check_output(const char *cmd, const char *input, const char *out)
     return EXIT_USAGE;
 }
 
+int
+output_kind(const char *cmd, const char *out, int *stream)
+{
+    struct stat st;
+    *stream = 0;
+    if (!strcmp(out, "-") || lstat(out, &st) != 0)
+        return EXIT_OK; /* nothing there yet (or opening it reports why) */
+    if (S_ISLNK(st.st_mode)) {
+        struct stat t;
+        if (stat(out, &t) == 0 && (S_ISFIFO(t.st_mode) || S_ISCHR(t.st_mode)))
+            return *stream = 1, EXIT_OK; /* /dev/stdout, a link to a FIFO: nothing replaced */
+        if (stat(out, &t) == 0 && S_ISDIR(t.st_mode))
+            return EXIT_OK; /* a folder reached through a link: the folder is OUT */
+        fprintf(stderr, "%s: %s: refused: ", prog, cmd);
+        put_clean(stderr, out, strlen(out));
+        fputs(" is a symbolic link: name the file itself (or -o - for standard output)\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
+        return *stream = 1, EXIT_OK;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return EXIT_OK;
+    fprintf(stderr, "%s: %s: refused: ", prog, cmd);
+    put_clean(stderr, out, strlen(out));
+    fputs(" is neither a file, a folder, a FIFO nor a character device\n", stderr);
+    return EXIT_USAGE;
+}
+
+int
+stream_to(const char *cmd, const char *out)
+{
+    if (freopen(out, "w", stdout))
+        return EXIT_OK;
+    fprintf(stderr, "%s: %s: ", prog, cmd);
+    put_clean(stderr, out, strlen(out));
+    fprintf(stderr, ": %s\n", strerror(errno));
+    return EXIT_OUTPUT;
+}
+
+int
+report_not_ours(const char *cmd, const char *path, const char *what)
+{
+    fprintf(stderr, "%s: %s: refused: ", prog, cmd);
+    put_clean(stderr, path, strlen(path));
+    fprintf(stderr, " exists and is not a grokx %s file; remove it or choose another name\n", what);
+    return EXIT_USAGE;
+}
+
 /* The pid holding a flock on the file path, from Linux's /proc/locks
  * ("1: FLOCK  ADVISORY  WRITE 1113 08:01:123456 0 EOF"); 0 if unknown. */
 static long
@@ -587,8 +635,13 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         if (!to_stdout && ext) {
             /* locked (a second run into it exits 75), and a dead run's
              * temporaries of it swept */
-            j->outs[i].file = grokx_file_open(path, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK);
+            int index = !strcmp(j->formats[i], "index");
+            j->outs[i].file = grokx_file_open(path, 0600,
+                                              GROKX_FILE_FSYNC | GROKX_FILE_LOCK |
+                                                  (index ? GROKX_FILE_OURS_INDEX : GROKX_FILE_OURS_EVENTS));
             j->outs[i].path = path;
+            if (!j->outs[i].file && errno == EEXIST)
+                return report_not_ours("convert", path, index ? "index" : j->formats[i]);
             if (!j->outs[i].file) {
                 char lock[4096];
                 lock_path(path, 0, lock, sizeof lock);
@@ -774,6 +827,24 @@ cmd_convert(int argc, char **argv)
         snprintf(path, sizeof path, ext ? "%s/%s.%s" : "%s/%s", out, j.formats[i], ext ? ext : "");
         if ((ex = check_output("convert", input, path)) != EXIT_OK)
             return ex;
+    }
+    /* a FIFO or a character device (/dev/null, a terminal) is written
+     * through as standard output is, never replaced; a symbolic link to a
+     * file is refused */
+    if ((ex = output_kind("convert", out, &i)) != EXIT_OK)
+        return ex;
+    if (i) {
+        int streams = 0;
+        if (j.nformats > 1)
+            return fprintf(stderr, "%s: convert: -o %s (a FIFO or device) takes one format\n", prog, out),
+                   EXIT_USAGE;
+        if (grokx_writer_format_info(j.formats[0], NULL, &streams) == 0 && !streams)
+            return fprintf(stderr, "%s: convert: %s writes a folder: %s is a FIFO or device\n", prog,
+                           j.formats[0], out),
+                   EXIT_USAGE;
+        if ((ex = stream_to("convert", out)) != EXIT_OK)
+            return ex;
+        out = "-";
     }
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;

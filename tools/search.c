@@ -324,7 +324,7 @@ cmd_merge(int argc, char **argv)
     size_t n = 0;
     grokx_file *f;
     grokx_error err;
-    int i, rc;
+    int i, rc, stream;
     if (!(in = calloc((size_t)argc + 1, sizeof *in)))
         return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
     for (i = 0; i < argc; i++) {
@@ -351,7 +351,29 @@ cmd_merge(int argc, char **argv)
             free(in);
             return rc;
         }
-    if (!(f = grokx_file_open(out, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK))) {
+    if ((rc = output_kind("merge", out, &stream)) != EXIT_OK) {
+        free(in);
+        return rc;
+    }
+    if (stream) { /* a FIFO or a device: written through, never replaced */
+        grokx_sink so = {stdout_write, NULL};
+        if ((rc = stream_to("merge", out)) != EXIT_OK) {
+            free(in);
+            return rc;
+        }
+        rc = grokx_index_merge(in, n, so, &err);
+        free(in);
+        if (rc == GROKX_E_IO)
+            return fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno)), EXIT_OUTPUT;
+        if (rc)
+            return fprintf(stderr, "%s: %s\n", prog, err.text), EXIT_INPUT;
+        return finish_stdout();
+    }
+    if (!(f = grokx_file_open(out, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK | GROKX_FILE_OURS_INDEX))) {
+        if (errno == EEXIST) {
+            free(in);
+            return report_not_ours("merge", out, "index");
+        }
         const char *slash = strrchr(out, '/');
         char lock[4096];
         snprintf(lock, sizeof lock, "%.*s%s.%s.grokx-lock", slash ? (int)(slash - out) : 0, out,
