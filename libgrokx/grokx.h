@@ -451,7 +451,10 @@ typedef struct grokx_writer_config {
     const char *name_template;
     int tz_minutes; /* offset east of UTC for every time printed */
     /* Called with a line of text a person should see (counts of notes
-     * written, notes kept because the user edited them); may be NULL.
+     * written, notes kept because the user edited them); may be NULL. A
+     * line beginning "warning: " says something was left undone (a file
+     * that is not grokx's left alone: "warning: exists, not ours: PATH");
+     * the grokx command exits 1 after one.
      * Behind grokx_writer_thread_new() it is called on that thread. */
     void (*report)(void *ud, const char *text);
     void *report_ud;

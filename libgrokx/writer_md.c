@@ -954,6 +954,28 @@ S_remember_others(S_md *m)
     return 0;
 }
 
+/* The run's summary line, always (also when no note could be written),
+ * after the counts of what the 20 lines of each kind did not name. */
+static void
+S_report_counts(S_md *m)
+{
+    char line[200];
+    int n;
+    if (!m->cfg.report)
+        return;
+    if (m->n_kept > 20) {
+        snprintf(line, sizeof line, "kept: %lu more notes edited since they were written not shown",
+                 m->n_kept - 20);
+        m->cfg.report(m->cfg.report_ud, line);
+    }
+    gx_layout_not_ours_more(&m->lay);
+    n = snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",
+                 m->n_new, m->n_updated, m->n_unchanged, m->n_kept);
+    if (m->lay.not_ours && n > 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, ", %lu skipped (not ours)", m->lay.not_ours);
+    m->cfg.report(m->cfg.report_ud, line);
+}
+
 static int
 S_end(void *self, const grokx_stats *st)
 {
@@ -966,8 +988,10 @@ S_end(void *self, const grokx_stats *st)
         return 0;
     if ((rc = S_remember_others(m)) != 0)
         return rc;
-    if (!m->nnotes)
+    if (!m->nnotes) { /* nothing to list (every note may be a file not ours) */
+        S_report_counts(m);
         return 0;
+    }
     qsort(m->notes, m->nnotes, sizeof *m->notes, S_cmp_notes);
     gx_buf_init(&years, &m->mem);
     if ((rc = S_year_indexes(m, &years)) != 0) {
@@ -1001,14 +1025,7 @@ S_end(void *self, const grokx_stats *st)
             m->cfg.report(m->cfg.report_ud, line);
         }
     }
-    if (m->cfg.report) {
-        char line[200];
-        int n = snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",
-                         m->n_new, m->n_updated, m->n_unchanged, m->n_kept);
-        if (m->lay.not_ours && n > 0 && (size_t)n < sizeof line)
-            snprintf(line + n, sizeof line - (size_t)n, ", %lu skipped (not ours)", m->lay.not_ours);
-        m->cfg.report(m->cfg.report_ud, line);
-    }
+    S_report_counts(m);
     /* No fsync per note (it cost more than the whole conversion) and no
      * sync() (it flushes every program's files): each note is atomic
      * through its rename, and the manifest alone is fsynced. */

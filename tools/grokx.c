@@ -7,7 +7,7 @@
  *   grokx --version | --help | COMMAND --help
  *
  * Exit status: 0 success; 1 success with warnings (items skipped or
- * repaired, each reported on stderr); 2 the input could not be read or is
+ * repaired, files not ours left alone, each reported on stderr); 2 the input could not be read or is
  * not a valid export; 3 writing output failed; 64 usage error (an output
  * that could overwrite the input among them); 75 another grokx run is
  * writing the same output (its lock is held).
@@ -118,6 +118,9 @@ typedef struct run {
     int quiet;
     int progress; /* stderr is a TTY */
     unsigned long warnings;
+    /* report lines that are warnings ("warning: exists, not ours: ..."),
+     * counted on the writer's thread, read after it is joined */
+    unsigned long report_warnings;
     double start, last_progress;
     grokx_parser *parser;
     grokx_input *input;
@@ -427,7 +430,7 @@ finish_run(run *r, int rc)
     close_run(r);
     if (rc)
         return rc;
-    return r->warnings ? EXIT_WARN : EXIT_OK;
+    return r->warnings || r->report_warnings ? EXIT_WARN : EXIT_OK;
 }
 
 static int
@@ -523,6 +526,8 @@ static void
 on_report(void *ud, const char *text)
 {
     run *r = ud;
+    if (!strncmp(text, "warning: ", 9))
+        r->report_warnings++; /* something left undone: exit 1, also with -q */
     if (r->quiet)
         return;
     if (r->progress)
