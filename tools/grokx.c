@@ -875,6 +875,15 @@ cmd_convert(int argc, char **argv)
     }
     rc = read_input(&r);
     ex = rc ? report_error(&r, rc) : EXIT_OK;
+    if (rc == GROKX_E_ARCHIVE && renders(&j) && strcmp(out, "-")) {
+        /* the conversations' member failed its check after some of it was
+         * parsed: say how many conversations went to notes or pages */
+        const grokx_stats *st = grokx_parser_stats(r.parser);
+        if (st && st->conversations)
+            fprintf(stderr, "%s: %s: the notes or pages of up to %llu conversations were written by this run "
+                            "before the damage was found\n",
+                    prog, out, (unsigned long long)st->conversations);
+    }
     if (ex == EXIT_OK && !strcmp(out, "-"))
         ex = finish_stdout();
     grokx_parser_free(r.parser);
