@@ -787,18 +787,46 @@ S_list_notes(S_md *m, size_t from, size_t to, const char *base)
 }
 
 /* Write m->note to OUT/rel unless the file already holds those bytes. */
+/* The manifest's key of a list grokx writes (Index.md, YYYY/YYYY.md): no
+ * conversation's id (those have no spaces; duplicates add "#k"). */
+#define S_LIST_KEY "(list) "
+
 static int
 S_write_if_changed(S_md *m, const char *rel)
 {
-    char path[4096];
-    uint64_t old;
+    char path[4096], key[64];
+    uint64_t old, hash = gx_hash64(m->note.ptr, m->note.len);
+    int exists, rc;
+    gx_manifest_entry *e;
     snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
-    if (S_file_hash(path, &old) == 0 && old == gx_hash64(m->note.ptr, m->note.len))
+    snprintf(key, sizeof key, S_LIST_KEY "%s", rel);
+    e = gx_manifest_find(m->man, key);
+    if (e)
+        e->seen = 1;
+    exists = S_file_hash(path, &old) == 0;
+    if (exists && old == hash) /* remembered (a manifest from before lists none) */
+        return e && e->hash == hash ? 0 : gx_manifest_set(m->man, key, hash, rel);
+    /* a list the manifest remembers is a note like any other: the user's
+     * edit wins (kept, counted and named), --force replaces it; an empty
+     * one is what a power loss leaves */
+    if (exists && e && old != e->hash && old != gx_hash64("", 0) && !(m->cfg.flags & GROKX_WF_FORCE)) {
+        m->n_kept++;
+        if (m->cfg.report && m->n_kept <= 20) {
+            char line[600];
+            snprintf(line, sizeof line, "kept %.400s: edited since it was written (--force replaces it)", rel);
+            m->cfg.report(m->cfg.report_ud, line);
+        }
         return 0;
-    /* Index.md and YYYY/YYYY.md are ours when they begin as we write them */
-    if (!gx_layout_ours(&m->lay, path, "---\ntitle: \"Grok conversations"))
+    }
+    /* not remembered: Index.md and YYYY/YYYY.md are ours when they begin
+     * as we write them */
+    if (!e && !gx_layout_ours(&m->lay, path, "---\ntitle: \"Grok conversations"))
         return 0;
-    return gx_layout_write(&m->lay, path, m->note.ptr, m->note.len);
+    if (gx_manifest_journal_add(m->man, m->journal, key, hash, rel) != 0)
+        return gx_layout_fail(&m->lay, "cannot write", m->journal);
+    if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
+        return rc;
+    return gx_manifest_set(m->man, key, hash, rel);
 }
 
 /* The folder of a note's year ("2025/"), or 0 when flat or undated. */
@@ -913,8 +941,8 @@ S_remember_others(S_md *m)
         FILE *f;
         int k;
         S_note *note;
-        if (e->seen)
-            continue;
+        if (e->seen || !strncmp(e->id, S_LIST_KEY, sizeof S_LIST_KEY - 1))
+            continue; /* a list is no conversation's note */
         snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, e->rel);
         if (!(f = fopen(path, "r")))
             continue;

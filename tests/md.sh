@@ -507,6 +507,21 @@ for i in $(seq -w 0 24); do echo "edit" >>"$M/Note $i.md"; done
 $G convert --layout flat --name "{title}" -o "$M" "$T/many.json" 2>"$T/err"; st=$?
 [ $st = 0 ] && [ "$(grep -c "^grokx: kept Note" "$T/err")" = 20 ] && grep -q "kept: 5 more notes edited since they were written not shown" "$T/err" &&
     grep -q "25 kept (edited by you)" "$T/err" && ok || bad "25 kept notes: status $st, $(cat "$T/err")"
-rm -rf "$O" "$U" "$H" "$M" "$T/att" "$T/att2"
+# Index.md and YYYY/YYYY.md are notes too: the manifest remembers their
+# hash, an edit is kept (counted, named), --force replaces it, and a list
+# grokx wrote and the user did not touch is still rewritten
+L="$T/lists"; rm -rf "$L"
+$G convert -q -o "$L" "$T/own1.json"
+echo "- my link" >>"$L/Index.md"; echo "- my year link" >>"$L/2025/2025.md"
+$G convert -o "$L" "$T/own1.json" 2>"$T/err"; st=$?
+[ $st = 0 ] && grep -q "my link" "$L/Index.md" && grep -q "my year link" "$L/2025/2025.md" &&
+    grep -q "kept Index.md: edited" "$T/err" && grep -q "kept 2025/2025.md: edited" "$T/err" && grep -q "2 kept (edited by you)" "$T/err" && ok ||
+    bad "an edit of Index.md or a year note was dropped: status $st, $(cat "$T/err")"
+$G convert -q --force -o "$L" "$T/own1.json"
+grep -q "my link" "$L/Index.md" || grep -q "my year link" "$L/2025/2025.md" && bad "--force kept an edited list" || ok
+$G convert -q -o "$L" "$T/own2.json"
+grep -q "Plain... more" "$L/Index.md" && ok || bad "an unedited Index.md was not rewritten for a newer export"
+grep -q "(list)" "$L/Index.md" && bad "Index.md lists itself" || ok
+rm -rf "$O" "$U" "$H" "$M" "$L" "$T/att" "$T/att2"
 echo "md: $pass passed, $fail failed"
 [ $fail = 0 ]
