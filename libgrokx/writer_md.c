@@ -787,8 +787,10 @@ S_list_notes(S_md *m, size_t from, size_t to, const char *base)
 }
 
 /* Write m->note to OUT/rel unless the file already holds those bytes. */
-/* The manifest's key of a list grokx writes (Index.md, YYYY/YYYY.md): no
- * conversation's id (those have no spaces; duplicates add "#k"). */
+/* The manifest's key of a list grokx writes (Index.md, YYYY/YYYY.md). An
+ * export's ids are UUIDs; one forged to look like this key could at worst
+ * have that list kept or rewritten, never a file outside OUT (the
+ * manifest's paths are judged on components). */
 #define S_LIST_KEY "(list) "
 
 static int

@@ -256,6 +256,12 @@ expect 64 sh -c "cd '$NR/exp' && $GA convert -q -f md,events -o . - <prod-grok-b
 [ "$(ls -A "$NR/exp")" = "out.jsonl
 prod-grok-backend.json" ] && cmp -s "$NR/exp/prod-grok-backend.json" $X1 && ok || bad "-o . - <in.json wrote beside the input: $(ls -A "$NR/exp")"
 expect 0 sh -c "$G convert -q -f events -o - '$NR/q.json' >'$NR/other.jsonl'"
+# every command that prints to standard output: info, search, check
+expect 64 sh -c "$G info '$NR/q.json' 1<>'$NR/q.json'"; has "$T/err" "standard output is the input"
+cp "$NR/a.gxi" "$NR/a.before"
+expect 64 sh -c "$G search '$NR/a.gxi' hello 1<>'$NR/a.gxi'"; has "$T/err" "standard output is the input"
+expect 64 sh -c "$G check '$NR/a.gxi' 1<>'$NR/a.gxi'"
+cmp -s "$NR/q.json" "$NR/q.before" && cmp -s "$NR/a.gxi" "$NR/a.before" && ok || bad "info, search or check wrote into their input"
 
 # One writer per output, and no temporary outlives its run. A run is held
 # mid-way (its export arrives through a FIFO that stays open); a second run

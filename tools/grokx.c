@@ -460,6 +460,8 @@ cmd_info(int argc, char **argv)
     }
     if (!input)
         return fprintf(stderr, "%s: info: INPUT missing\n%s", prog, usage_info), EXIT_USAGE;
+    if ((ex = check_output("info", input, "-")) != EXIT_OK) /* "1<>export.json" */
+        return ex;
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;
     parse_common(&r, &o, GROKX_OPT_ALL_BRANCHES);

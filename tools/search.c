@@ -292,6 +292,10 @@ cmd_search(int argc, char **argv)
         free(query);
         return EXIT_USAGE;
     }
+    if ((rc = check_output("search", path, "-")) != EXIT_OK) { /* "1<>index.gxi" */
+        free(query);
+        return rc;
+    }
     if ((rc = grokx_index_open(path, &ix, &err)) != 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, path, err.text);
         free(query);
@@ -405,6 +409,8 @@ cmd_check(int argc, char **argv)
         return fputs(usage_check, stdout), EXIT_OK;
     if (argc != 1 || argv[0][0] == '-')
         return fprintf(stderr, "%s: check: one INDEX\n%s", prog, usage_check), EXIT_USAGE;
+    if (check_output("check", argv[0], "-") != EXIT_OK) /* "1<>index.gxi" */
+        return EXIT_USAGE;
     if (grokx_index_open(argv[0], &ix, &err) != 0 || grokx_index_check(ix, &err) != 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, argv[0], err.text);
         grokx_index_close(ix);
