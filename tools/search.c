@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,6 +198,14 @@ parse_day(const char *opt, const char *v, int tz, int end, grokx_time *out)
     return 0;
 }
 
+/* An index is a file: a folder named as one fails to open (exit 2) */
+static int
+is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int
 cmd_search(int argc, char **argv)
 {
@@ -292,7 +301,7 @@ cmd_search(int argc, char **argv)
         free(query);
         return EXIT_USAGE;
     }
-    if ((rc = check_output("search", path, "-")) != EXIT_OK) { /* "1<>index.gxi" */
+    if (is_file(path) && (rc = check_output("search", path, "-")) != EXIT_OK) { /* "1<>index.gxi" */
         free(query);
         return rc;
     }
@@ -409,7 +418,7 @@ cmd_check(int argc, char **argv)
         return fputs(usage_check, stdout), EXIT_OK;
     if (argc != 1 || argv[0][0] == '-')
         return fprintf(stderr, "%s: check: one INDEX\n%s", prog, usage_check), EXIT_USAGE;
-    if (check_output("check", argv[0], "-") != EXIT_OK) /* "1<>index.gxi" */
+    if (is_file(argv[0]) && check_output("check", argv[0], "-") != EXIT_OK) /* "1<>index.gxi" */
         return EXIT_USAGE;
     if (grokx_index_open(argv[0], &ix, &err) != 0 || grokx_index_check(ix, &err) != 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, argv[0], err.text);
