@@ -352,7 +352,8 @@ GROKX_API int grokx_terminal_write(grokx_sink sink, const char *text, size_t len
 /* An output file that appears whole or not at all: written to a temporary
  * name beside path (created with O_EXCL, mode 0600 when mode is 0),
  * then grokx_file_commit() renames it over path (a symlink at path is
- * replaced, never followed), after an fsync when flags has
+ * replaced, never followed; a FIFO, a device or a socket there is never
+ * replaced: errno EEXIST), after an fsync when flags has
  * GROKX_FILE_FSYNC. (Writers of thousands of files skip the per-file
  * fsync: each file is still whole or absent.) grokx_file_abort() removes the
  * temporary. Both free f. grokx_file_open returns NULL with errno set. */
@@ -365,6 +366,15 @@ GROKX_API int grokx_terminal_write(grokx_sink sink, const char *text, size_t len
  * stays. Then the temporaries of path a dead run left
  * ("<name>.tmp-<pid>-<n>" whose process is gone) are removed. */
 #define GROKX_FILE_LOCK 0x2u
+/* GROKX_FILE_OURS_INDEX, GROKX_FILE_OURS_EVENTS: never over a file grokx
+ * did not write. A file already at path is replaced only when it is a
+ * regular file that is recognisably that output of grokx (an index: its
+ * magic bytes, docs/index-format.md; an events file: its first line,
+ * {"event":"begin_export"...), or empty; anything else there (another
+ * file, a symbolic link, a FIFO, a device, a folder) fails with errno
+ * EEXIST before anything (lock or temporary) is made. */
+#define GROKX_FILE_OURS_INDEX 0x4u
+#define GROKX_FILE_OURS_EVENTS 0x8u
 typedef struct grokx_file grokx_file; /* opaque */
 GROKX_API grokx_file *grokx_file_open(const char *path, unsigned mode, unsigned flags);
 GROKX_API grokx_sink grokx_file_sink(grokx_file *f);
@@ -379,8 +389,9 @@ GROKX_API void grokx_file_abort(grokx_file *f);
  * with the input somewhere below it), or climbs with ".." out of a folder
  * that does not exist yet. Decided on devices and inodes of real paths (a
  * not yet existing out by its nearest existing folder), never on how the
- * names are spelled. input "-" is standard input (checked when it is a
- * file). grokx_writer_create() applies it to cfg.out_dir and cfg.input;
+ * names are spelled. input "-" is standard input and out "-" standard
+ * output, each checked when it is a file (a shell's "1<>in.json" or
+ * "< in.json": by its inode, and by its name in /proc on Linux). grokx_writer_create() applies it to cfg.out_dir and cfg.input;
  * an embedder writing a file of its own (grokx_file_open) calls it first,
  * as the grokx command does for every output, before opening any. */
 GROKX_API int grokx_output_check(const char *input, const char *out, grokx_error *err);
@@ -440,7 +451,10 @@ typedef struct grokx_writer_config {
     const char *name_template;
     int tz_minutes; /* offset east of UTC for every time printed */
     /* Called with a line of text a person should see (counts of notes
-     * written, notes kept because the user edited them); may be NULL.
+     * written, notes kept because the user edited them); may be NULL. A
+     * line beginning "warning: " says something was left undone (a file
+     * that is not grokx's left alone: "warning: exists, not ours: PATH");
+     * the grokx command exits 1 after one.
      * Behind grokx_writer_thread_new() it is called on that thread. */
     void (*report)(void *ud, const char *text);
     void *report_ud;

@@ -285,6 +285,17 @@ int gx_layout_ours(gx_layout *l, const char *path, const char *mark);
 /* The same report for a file found not ours by other means (the md
  * manifest): counted and reported. */
 void gx_layout_not_ours(gx_layout *l, const char *path);
+/* Past the 20 files named: "exists, not ours: N more not shown" (a
+ * warning), before a writer's summary line. */
+void gx_layout_not_ours_more(gx_layout *l);
+/* A report line that begins so says something was left undone (a file not
+ * ours left alone): the grokx command counts it as a warning (exit 1). */
+#define GX_REPORT_WARNING "warning: "
+/* Appended to an archive error of the conversations member found after
+ * some of its bytes were parsed (a CRC-32 or size mismatch at its end). */
+#define GX_DAMAGED_TAIL                                                                         \
+    ": the export is damaged: anything written from it by this run (notes, pages) may hold "  \
+    "damaged text; download the export again"
 /* The OUT-relative folder of c ("YYYY/MM/", "undated/" or "" when flat,
  * with its slash) and a path in it no other conversation of this run has,
  * also case-insensitively: "<dir><name>.<ext>". */

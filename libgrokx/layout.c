@@ -538,8 +538,19 @@ gx_layout_not_ours(gx_layout *l, const char *path)
         char line[600];
         if (n && !strncmp(path, l->out_dir, n) && path[n] == '/')
             path += n + 1; /* as the user sees it in OUT */
-        snprintf(line, sizeof line, "exists, not ours: %.400s (left alone; move it away to let grokx write there)",
+        snprintf(line, sizeof line,
+                 GX_REPORT_WARNING "exists, not ours: %.400s (left alone; move it away to let grokx write there)",
                  path);
+        l->report(l->report_ud, line);
+    }
+}
+
+void
+gx_layout_not_ours_more(gx_layout *l)
+{
+    if (l->report && l->not_ours > 20) {
+        char line[120];
+        snprintf(line, sizeof line, GX_REPORT_WARNING "exists, not ours: %lu more not shown", l->not_ours - 20);
         l->report(l->report_ud, line);
     }
 }

@@ -109,14 +109,29 @@ grokx_output_check(const char *input, const char *out, grokx_error *err)
     long at;
     if (!input || !out || !*out)
         return gx_input_error(err, GROKX_E_INVALID, "no input or no output named");
-    if (!strcmp(out, "-"))
-        return 0; /* standard output: the caller's business */
     if (!strcmp(input, "-"))
         have_in = fstat(0, &in_st) == 0 && S_ISREG(in_st.st_mode); /* a pipe: nothing to keep */
     else
         have_in = stat(input, &in_st) == 0;
     if (!have_in)
         return 0; /* nothing there to destroy (opening it will fail) */
+    if (!strcmp(out, "-")) {
+        /* standard output is a file too when the shell made it one
+         * ("1<>in.json", ">> in.json"): the same rules, on its inode */
+        if (fstat(1, &out_st) != 0 || !S_ISREG(out_st.st_mode))
+            return 0; /* a pipe, a terminal: nothing written lands on the input */
+        if (out_st.st_dev == in_st.st_dev && out_st.st_ino == in_st.st_ino)
+            return gx_input_error(err, GROKX_E_INVALID,
+                                  "standard output is the input %s (the same file): it would be overwritten",
+                                  input);
+        if (!S_ISDIR(in_st.st_mode) || !(real_out = realpath("/proc/self/fd/1", NULL)))
+            return 0; /* a file input is only ever overwritten as itself */
+        at = S_find_up(real_out, &in_st);
+        free(real_out);
+        return at < 0 ? 0
+                      : gx_input_error(err, GROKX_E_INVALID,
+                                       "standard output is a file inside the input folder %s", input);
+    }
     if (!(real_out = S_resolve(out, &exists))) {
         if (errno == ELOOP)
             return gx_input_error(err, GROKX_E_INVALID,
@@ -137,9 +152,9 @@ grokx_output_check(const char *input, const char *out, grokx_error *err)
     free(real_out);
     /* a folder OUT holding the input: the run would write next to it, and
      * OUT/events.jsonl or a note may be the very file */
-    if (!exists || strcmp(input, "-") == 0 || stat(out, &out_st) != 0 || !S_ISDIR(out_st.st_mode) ||
-        !(real_in = realpath(input, NULL)))
-        return 0;
+    if (!exists || stat(out, &out_st) != 0 || !S_ISDIR(out_st.st_mode) ||
+        !(real_in = realpath(strcmp(input, "-") ? input : "/proc/self/fd/0", NULL)))
+        return 0; /* standard input: the file the shell opened, by its name in /proc */
     at = S_find_up(real_in, &out_st);
     free(real_in);
     if (at >= 0)

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "index.h"
 #include "internal.h"
 
 struct grokx_file {
@@ -70,6 +72,45 @@ S_lock_and_sweep(grokx_file *f)
     return 0;
 }
 
+/* Whether what is at path may be replaced: nothing there, a regular file
+ * (a symbolic link too, unless the caller asked for its own output only),
+ * and with GROKX_FILE_OURS_* only an empty file or grokx's own output of
+ * that format, read through a descriptor that is that regular file. 0, or
+ * -1 with errno EEXIST (not ours) or the reason it could not be read. */
+static int
+S_replaceable(const char *path, unsigned flags)
+{
+    static const char ev[] = "{\"event\":\"begin_export\"";
+    unsigned ours = flags & (GROKX_FILE_OURS_INDEX | GROKX_FILE_OURS_EVENTS);
+    char head[sizeof ev];
+    struct stat st;
+    ssize_t n;
+    size_t want;
+    int fd;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (S_ISLNK(st.st_mode) && !ours)
+        return 0; /* replaced by the rename, never followed */
+    if (!S_ISREG(st.st_mode))
+        return errno = EEXIST, -1;
+    if (!ours || st.st_size == 0)
+        return 0;
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return -1;
+    want = (flags & GROKX_FILE_OURS_INDEX) ? 8 : sizeof ev - 1;
+    do
+        n = read(fd, head, want);
+    while (n < 0 && errno == EINTR);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        n = -1;
+    close(fd);
+    if (n == (ssize_t)want && ((flags & GROKX_FILE_OURS_INDEX) ? !memcmp(head, GX_IX_MAGIC, 8)
+                                                              : !memcmp(head, ev, want)))
+        return 0;
+    errno = EEXIST;
+    return -1;
+}
+
 grokx_file *
 grokx_file_open(const char *path, unsigned mode, unsigned flags)
 {
@@ -77,7 +118,9 @@ grokx_file_open(const char *path, unsigned mode, unsigned flags)
     unsigned i;
     size_t n;
     if (!path || !*path)
-        return NULL;
+        return errno = EINVAL, NULL;
+    if (S_replaceable(path, flags) != 0)
+        return NULL; /* nothing made: no lock, no temporary */
     f = calloc(1, sizeof *f);
     if (!f)
         return NULL;

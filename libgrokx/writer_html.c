@@ -730,6 +730,7 @@ S_end(void *self, const grokx_stats *st)
     if ((rc = S_write_root(h, "index.html", h->page.ptr, h->page.len)) != 0 ||
         (rc = gx_layout_flush(&h->lay)) != 0)
         return rc;
+    gx_layout_not_ours_more(&h->lay);
     if (h->cfg.report) {
         char line[120];
         int n = snprintf(line, sizeof line, "html: %zu pages, open %s", h->nentries, "index.html");

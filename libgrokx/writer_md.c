@@ -805,18 +805,48 @@ S_list_notes(S_md *m, size_t from, size_t to, const char *base)
 }
 
 /* Write m->note to OUT/rel unless the file already holds those bytes. */
+/* The manifest's key of a list grokx writes (Index.md, YYYY/YYYY.md). An
+ * export's ids are UUIDs; one forged to look like this key could at worst
+ * have that list kept or rewritten, never a file outside OUT (the
+ * manifest's paths are judged on components). */
+#define S_LIST_KEY "(list) "
+
 static int
 S_write_if_changed(S_md *m, const char *rel)
 {
-    char path[4096];
-    uint64_t old;
+    char path[4096], key[64];
+    uint64_t old, hash = gx_hash64(m->note.ptr, m->note.len);
+    int exists, rc;
+    gx_manifest_entry *e;
     snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
-    if (S_file_hash(path, &old) == 0 && old == gx_hash64(m->note.ptr, m->note.len))
+    snprintf(key, sizeof key, S_LIST_KEY "%s", rel);
+    e = gx_manifest_find(m->man, key);
+    if (e)
+        e->seen = 1;
+    exists = S_file_hash(path, &old) == 0;
+    if (exists && old == hash) /* remembered (a manifest from before lists none) */
+        return e && e->hash == hash ? 0 : gx_manifest_set(m->man, key, hash, rel);
+    /* a list the manifest remembers is a note like any other: the user's
+     * edit wins (kept, counted and named), --force replaces it; an empty
+     * one is what a power loss leaves */
+    if (exists && e && old != e->hash && old != gx_hash64("", 0) && !(m->cfg.flags & GROKX_WF_FORCE)) {
+        m->n_kept++;
+        if (m->cfg.report && m->n_kept <= 20) {
+            char line[600];
+            snprintf(line, sizeof line, "kept %.400s: edited since it was written (--force replaces it)", rel);
+            m->cfg.report(m->cfg.report_ud, line);
+        }
         return 0;
-    /* Index.md and YYYY/YYYY.md are ours when they begin as we write them */
-    if (!gx_layout_ours(&m->lay, path, "---\ntitle: \"Grok conversations"))
+    }
+    /* not remembered: Index.md and YYYY/YYYY.md are ours when they begin
+     * as we write them */
+    if (!e && !gx_layout_ours(&m->lay, path, "---\ntitle: \"Grok conversations"))
         return 0;
-    return gx_layout_write(&m->lay, path, m->note.ptr, m->note.len);
+    if (gx_manifest_journal_add(m->man, m->journal, key, hash, rel) != 0)
+        return gx_layout_fail(&m->lay, "cannot write", m->journal);
+    if ((rc = gx_layout_write(&m->lay, path, m->note.ptr, m->note.len)) != 0)
+        return rc;
+    return gx_manifest_set(m->man, key, hash, rel);
 }
 
 /* The folder of a note's year ("2025/"), or 0 when flat or undated. */
@@ -931,8 +961,8 @@ S_remember_others(S_md *m)
         FILE *f;
         int k;
         S_note *note;
-        if (e->seen)
-            continue;
+        if (e->seen || !strncmp(e->id, S_LIST_KEY, sizeof S_LIST_KEY - 1))
+            continue; /* a list is no conversation's note */
         snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, e->rel);
         if (!(f = fopen(path, "r")))
             continue;
@@ -972,6 +1002,28 @@ S_remember_others(S_md *m)
     return 0;
 }
 
+/* The run's summary line, always (also when no note could be written),
+ * after the counts of what the 20 lines of each kind did not name. */
+static void
+S_report_counts(S_md *m)
+{
+    char line[200];
+    int n;
+    if (!m->cfg.report)
+        return;
+    if (m->n_kept > 20) {
+        snprintf(line, sizeof line, "kept: %lu more notes edited since they were written not shown",
+                 m->n_kept - 20);
+        m->cfg.report(m->cfg.report_ud, line);
+    }
+    gx_layout_not_ours_more(&m->lay);
+    n = snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",
+                 m->n_new, m->n_updated, m->n_unchanged, m->n_kept);
+    if (m->lay.not_ours && n > 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, ", %lu skipped (not ours)", m->lay.not_ours);
+    m->cfg.report(m->cfg.report_ud, line);
+}
+
 static int
 S_end(void *self, const grokx_stats *st)
 {
@@ -984,8 +1036,10 @@ S_end(void *self, const grokx_stats *st)
         return 0;
     if ((rc = S_remember_others(m)) != 0)
         return rc;
-    if (!m->nnotes)
+    if (!m->nnotes) { /* nothing to list (every note may be a file not ours) */
+        S_report_counts(m);
         return 0;
+    }
     qsort(m->notes, m->nnotes, sizeof *m->notes, S_cmp_notes);
     gx_buf_init(&years, &m->mem);
     if ((rc = S_year_indexes(m, &years)) != 0) {
@@ -1019,14 +1073,7 @@ S_end(void *self, const grokx_stats *st)
             m->cfg.report(m->cfg.report_ud, line);
         }
     }
-    if (m->cfg.report) {
-        char line[200];
-        int n = snprintf(line, sizeof line, "notes: %lu new, %lu updated, %lu unchanged, %lu kept (edited by you)",
-                         m->n_new, m->n_updated, m->n_unchanged, m->n_kept);
-        if (m->lay.not_ours && n > 0 && (size_t)n < sizeof line)
-            snprintf(line + n, sizeof line - (size_t)n, ", %lu skipped (not ours)", m->lay.not_ours);
-        m->cfg.report(m->cfg.report_ud, line);
-    }
+    S_report_counts(m);
     /* No fsync per note (it cost more than the whole conversion) and no
      * sync() (it flushes every program's files): each note is atomic
      * through its rename, and the manifest alone is fsynced. */

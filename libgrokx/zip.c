@@ -600,7 +600,14 @@ S_backend_read(void *state, unsigned char *buf, size_t cap, size_t *got, grokx_e
 {
     grokx_input *in = state;
     S_zip *z = in->zip;
-    return S_entry_read(in, &z->main, buf, cap, got, err);
+    int rc = S_entry_read(in, &z->main, buf, cap, got, err);
+    /* found after bytes went to the parser (the CRC-32 is known only at
+     * the member's end): what was written from them is not vouched for */
+    if (rc == GROKX_E_ARCHIVE && err && z->main.out > 0 && !strstr(err->text, GX_DAMAGED_TAIL)) {
+        size_t n = strlen(err->text);
+        snprintf(err->text + n, sizeof err->text - n, "%s", GX_DAMAGED_TAIL);
+    }
+    return rc;
 }
 
 int

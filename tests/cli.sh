@@ -187,6 +187,97 @@ cmp -s "$T/multi/events.jsonl" "$IO/x.json" && [ "$(ls -A "$T/multi")" = events.
 expect 0 $G convert -q -f events -o "$IO/../ev-ok.jsonl" "$IO/x.json"
 expect 0 $G convert -q -o "$T/notes-ok" "$IO/d"
 
+# Never replace what is not a regular file grokx wrote (issue 18, round 2).
+# A FIFO or character device named by -o is written through as a stream
+# (like -o -), never replaced; a symbolic link to a file is refused (64);
+# a regular file is replaced only when it is grokx's output of that format
+# (an index's magic, an events file's first line) or empty. Standard output
+# or standard input being the input's file (or a file in the input folder,
+# or the input in OUT) is refused as a named OUT is.
+NR="$T/nr"; mkdir -p "$NR"; X1=$GOLD/01-minimal/input.json
+expect 0 $G convert -q -f index -o "$NR/a.gxi" $X1
+mkfifo "$NR/fifo"
+cat "$NR/fifo" >"$NR/fifo.got" &
+rpid=$!
+expect 0 $G convert -q -f events -o "$NR/fifo" $X1
+[ -p "$NR/fifo" ] && [ "$got" = 0 ] || { kill $rpid; mkfifo "$NR/fifo.new"; }
+wait $rpid
+[ -p "$NR/fifo" ] && ok || { bad "-o FIFO: the FIFO was replaced by $(ls -l "$NR/fifo")"; mv "$NR/fifo.new" "$NR/fifo"; }
+head -1 "$NR/fifo.got" | grep -q '"begin_export"' && ok || bad "-o FIFO: the reader got $(head -c 100 "$NR/fifo.got")"
+ln -s "$NR/fifo" "$NR/fifolink"
+cat "$NR/fifo" >"$NR/fifo.got" &
+rpid=$!
+expect 0 $G convert -q -f md -o "$NR/fifolink" $X1
+[ -L "$NR/fifolink" ] && [ "$got" = 0 ] || kill $rpid
+wait $rpid
+[ -L "$NR/fifolink" ] && [ -p "$NR/fifo" ] && [ -s "$NR/fifo.got" ] && ok || bad "-o link to a FIFO: $(ls -l "$NR")"
+ln -s /proc/self/fd/1 "$NR/stdout" # as /dev/stdout is (not the system's: a broken build replaces it)
+expect 0 sh -c "$G convert -q -f events -o '$NR/stdout' $X1 | head -1"; has "$T/out" '"begin_export"'
+[ -L "$NR/stdout" ] && ok || bad "-o a link to standard output: replaced"
+# a character device: our own node of /dev/null when we may make one (a
+# build that replaces it must not replace the system's)
+if mknod "$NR/null" c 1 3 2>/dev/null; then NUL="$NR/null"; else NUL=; fi
+for f in events index md; do
+    [ -n "$NUL" ] && expect 0 $G convert -q -f $f -o "$NUL" $X1
+    [ -n "$NUL" ] && expect 0 $G merge -o "$NUL" "$NR/a.gxi"
+done
+[ -z "$NUL" ] || [ -c "$NUL" ] && ok || bad "-o DEVICE: the device was replaced by $(ls -l "$NUL")"
+if [ -n "$NUL" ]; then
+    expect 64 $G convert -q -f html -o "$NUL" $X1; has "$T/err" "writes a folder"
+    expect 64 $G convert -q -f md,events -o "$NUL" $X1; has "$T/err" "takes one format"
+fi
+echo precious >"$NR/thesis.txt"; ln -s thesis.txt "$NR/so"
+for f in events index md; do
+    expect 64 $G convert -q -f $f -o "$NR/so" $X1; has "$T/err" "is a symbolic link"
+done
+[ -L "$NR/so" ] && [ "$(cat "$NR/thesis.txt")" = precious ] && ok || bad "-o SYMLINK: replaced or written through"
+ln -s nowhere "$NR/dangling"
+expect 64 $G convert -q -f events -o "$NR/dangling" $X1; has "$T/err" "is a symbolic link"
+[ -L "$NR/dangling" ] && [ ! -e "$NR/nowhere" ] && ok || bad "-o dangling link: $(ls "$NR")"
+# a file grokx did not write: refused for events, index and merge
+cp "$IO/export.zip" "$NR/in.zip"
+for t in "events thesis.txt" "index thesis.txt" "events in.zip" "index in.zip" "index a.gxi.bak"; do
+    set -- $t
+    [ -e "$NR/$2" ] || echo "user data" >"$NR/$2"
+    cp "$NR/$2" "$NR/before"
+    expect 64 $G convert -q -f $1 -o "$NR/$2" $X1; has "$T/err" "exists and is not a grokx $1 file"
+    cmp -s "$NR/$2" "$NR/before" && ok || bad "-f $1 -o $2 overwrote a file grokx did not write"
+done
+expect 64 $G merge -o "$NR/in.zip" "$NR/a.gxi"; has "$T/err" "exists and is not a grokx index file"
+expect 64 $G merge -o "$NR/thesis.txt" "$NR/a.gxi"
+[ "$(cat "$NR/thesis.txt")" = precious ] && cmp -s "$NR/in.zip" "$IO/export.zip" && ok || bad "merge overwrote a file grokx did not write"
+expect 64 $G convert -q -f events -o "$NR/a.gxi" $X1; has "$T/err" "not a grokx events file"
+mkdir -p "$NR/m2"; echo mine >"$NR/m2/events.jsonl"
+expect 64 $G convert -q -f md,events -o "$NR/m2" $X1; has "$T/err" "not a grokx events file"
+[ "$(cat "$NR/m2/events.jsonl")" = mine ] && ok || bad "OUT/events.jsonl not ours was replaced"
+ls -A "$NR" | grep -q 'tmp-\|thesis.txt.grokx-lock\|in.zip.grokx-lock\|bak.grokx-lock' && bad "a refused run left a temporary or lock: $(ls -A "$NR")" || ok
+# ours (or empty) is replaced as before
+expect 0 $G convert -q -f events -o "$NR/e.jsonl" $X1
+expect 0 $G convert -q -f events -o "$NR/e.jsonl" $X1
+expect 0 $G convert -q -f index -o "$NR/a.gxi" $X1
+expect 0 $G convert -q -f index -o "$NR/b.gxi" $X1
+expect 0 $G merge -o "$NR/a.gxi" "$NR/b.gxi"
+: >"$NR/empty.gxi"; expect 0 $G convert -q -f index -o "$NR/empty.gxi" $X1
+# standard output or input that is the input's file
+cp $X1 "$NR/q.json"; cp $X1 "$NR/q.before"
+expect 64 sh -c "$G convert -q -f events -o - '$NR/q.json' 1<>'$NR/q.json'"; has "$T/err" "standard output is the input"
+expect 64 sh -c "$G convert -q -f md -o - '$NR/q.json' >>'$NR/q.json'"; has "$T/err" "standard output is the input"
+expect 64 sh -c "$G convert -q -f events -o - - <'$NR/q.json' 1<>'$NR/q.json'"; has "$T/err" "standard output is the input"
+cmp -s "$NR/q.json" "$NR/q.before" && ok || bad "-o - wrote into the input"
+mkdir -p "$NR/exp"; cp $X1 "$NR/exp/prod-grok-backend.json"
+expect 64 sh -c "$G convert -q -f events -o - '$NR/exp' >'$NR/exp/out.jsonl'"; has "$T/err" "inside the input folder"
+case $G in /*) GA=$G ;; *) GA=$(pwd)/$G ;; esac
+expect 64 sh -c "cd '$NR/exp' && $GA convert -q -f md,events -o . - <prod-grok-backend.json"; has "$T/err" "inside the output folder"
+[ "$(ls -A "$NR/exp")" = "out.jsonl
+prod-grok-backend.json" ] && cmp -s "$NR/exp/prod-grok-backend.json" $X1 && ok || bad "-o . - <in.json wrote beside the input: $(ls -A "$NR/exp")"
+expect 0 sh -c "$G convert -q -f events -o - '$NR/q.json' >'$NR/other.jsonl'"
+# every command that prints to standard output: info, search, check
+expect 64 sh -c "$G info '$NR/q.json' 1<>'$NR/q.json'"; has "$T/err" "standard output is the input"
+cp "$NR/a.gxi" "$NR/a.before"
+expect 64 sh -c "$G search '$NR/a.gxi' hello 1<>'$NR/a.gxi'"; has "$T/err" "standard output is the input"
+expect 64 sh -c "$G check '$NR/a.gxi' 1<>'$NR/a.gxi'"
+cmp -s "$NR/q.json" "$NR/q.before" && cmp -s "$NR/a.gxi" "$NR/a.before" && ok || bad "info, search or check wrote into their input"
+
 # One writer per output, and no temporary outlives its run. A run is held
 # mid-way (its export arrives through a FIFO that stays open); a second run
 # into the same OUT exits 75 at once, naming the lock and its holder; after

@@ -116,6 +116,24 @@ for off in (loc + 14, cen + 16):
 open(sys.argv[2], 'wb').write(bytes(d))
 PY
 failed att-backend-badcrc "prod-grok-backend.json: CRC-32 mismatch" "no-such-file"
+# ... found at the member's end, after notes were written from its bytes:
+# the message says the export is damaged, that what this run wrote may hold
+# damaged text, and how many conversations went to notes
+build/gen-export -s 3M -S 7 -o "$T/big.json"
+python3 - "$T/big.json" "$T/f/big-badcrc.zip" <<'PY'
+import struct, sys, zipfile
+zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED).write(sys.argv[1], 'ttl/30d/export_data/u/prod-grok-backend.json')
+d = bytearray(open(sys.argv[2], 'rb').read())
+zf = zipfile.ZipFile(sys.argv[2])
+for off in (zf.infolist()[0].header_offset + 14, zf.start_dir + 16):
+    struct.pack_into('<I', d, off, struct.unpack_from('<I', d, off)[0] ^ 1)
+open(sys.argv[2], 'wb').write(bytes(d))
+PY
+rm -rf "$T/o-big"; $G convert -o "$T/o-big" "$T/f/big-badcrc.zip" 2>"$T/err"; st=$?
+n=$(find "$T/o-big" -name '*.md' | wc -l)
+[ $st = 2 ] && [ "$n" -gt 0 ] && grep -q "prod-grok-backend.json: CRC-32 mismatch.*the export is damaged: anything written from it by this run (notes, pages) may hold damaged text; download the export again" "$T/err" &&
+    grep -q "the notes or pages of up to [1-9][0-9]* conversations were written by this run before the damage was found" "$T/err" && ok ||
+    bad "a damaged backend after $n notes: status $st, no plain message: $(cat "$T/err")"
 # warned NAME MESSAGE: exit 1, the warning names the member
 warned() {
     conv "$1"

@@ -531,6 +531,45 @@ $G convert -f html --layout flat --name "{title}" -o "$H" "$T/own1.json" 2>"$T/e
     bad "html overwrote a file it did not write: $(cat "$T/err")"
 rm "$H/index.html"; $G convert -q -f html --layout flat --name "{title}" -o "$H" "$T/own1.json" 2>/dev/null
 [ -f "$H/index.html" ] && ! grep -q "Plain" "$H/index.html" && ok || bad "index.html lists a page that is not ours"
-rm -rf "$O" "$U" "$H" "$T/att" "$T/att2"
+# a skip is a warning (exit 1, as the README's table says), even with -q;
+# the summary line comes always (every note not ours too), and past 20
+# named files or kept notes a line counts the rest
+$G convert -q --layout flat --name "{title}" -o "$U" "$T/own1.json" 2>/dev/null; st=$?
+[ $st = 1 ] && ok || bad "files left alone (not ours): status $st, want 1"
+$G convert -q -f html --layout flat --name "{title}" -o "$H" "$T/own1.json" 2>/dev/null; st=$?
+[ $st = 1 ] && ok || bad "html pages left alone (not ours): status $st, want 1"
+python3 -c 'import json, sys
+cs = [{"conversation": {"id": "c-%02d" % i, "title": "Note %02d" % i, "create_time": "2025-03-01T10:00:00Z"},
+       "responses": [{"response": {"_id": "r-%02d" % i, "sender": "human", "message": "hello %d" % i,
+                                   "create_time": "2025-03-01T10:00:00Z"}}]} for i in range(25)]
+json.dump({"conversations": cs}, open(sys.argv[1], "w"))' "$T/many.json"
+M="$T/many"; rm -rf "$M"; mkdir -p "$M"
+for i in $(seq -w 0 24); do echo "mine $i" >"$M/Note $i.md"; done
+$G convert --layout flat --name "{title}" -o "$M" "$T/many.json" 2>"$T/err"; st=$?
+[ $st = 1 ] && [ "$(grep -c "exists, not ours: Note" "$T/err")" = 20 ] && grep -q "exists, not ours: 5 more not shown" "$T/err" &&
+    grep -q "notes: 0 new, 0 updated, 0 unchanged, 0 kept (edited by you), 25 skipped (not ours)" "$T/err" && ok ||
+    bad "every note not ours: status $st (want 1), no summary or no 'more not shown': $(cat "$T/err")"
+[ "$(cat "$M/Note 07.md")" = "mine 07" ] && ok || bad "a note not ours was overwritten"
+rm -rf "$M"; $G convert -q --layout flat --name "{title}" -o "$M" "$T/many.json"
+for i in $(seq -w 0 24); do echo "edit" >>"$M/Note $i.md"; done
+$G convert --layout flat --name "{title}" -o "$M" "$T/many.json" 2>"$T/err"; st=$?
+[ $st = 0 ] && [ "$(grep -c "^grokx: kept Note" "$T/err")" = 20 ] && grep -q "kept: 5 more notes edited since they were written not shown" "$T/err" &&
+    grep -q "25 kept (edited by you)" "$T/err" && ok || bad "25 kept notes: status $st, $(cat "$T/err")"
+# Index.md and YYYY/YYYY.md are notes too: the manifest remembers their
+# hash, an edit is kept (counted, named), --force replaces it, and a list
+# grokx wrote and the user did not touch is still rewritten
+L="$T/lists"; rm -rf "$L"
+$G convert -q -o "$L" "$T/own1.json"
+echo "- my link" >>"$L/Index.md"; echo "- my year link" >>"$L/2025/2025.md"
+$G convert -o "$L" "$T/own1.json" 2>"$T/err"; st=$?
+[ $st = 0 ] && grep -q "my link" "$L/Index.md" && grep -q "my year link" "$L/2025/2025.md" &&
+    grep -q "kept Index.md: edited" "$T/err" && grep -q "kept 2025/2025.md: edited" "$T/err" && grep -q "2 kept (edited by you)" "$T/err" && ok ||
+    bad "an edit of Index.md or a year note was dropped: status $st, $(cat "$T/err")"
+$G convert -q --force -o "$L" "$T/own1.json"
+grep -q "my link" "$L/Index.md" || grep -q "my year link" "$L/2025/2025.md" && bad "--force kept an edited list" || ok
+$G convert -q -o "$L" "$T/own2.json"
+grep -q "Plain... more" "$L/Index.md" && ok || bad "an unedited Index.md was not rewritten for a newer export"
+grep -q "(list)" "$L/Index.md" && bad "Index.md lists itself" || ok
+rm -rf "$O" "$U" "$H" "$M" "$L" "$T/att" "$T/att2"
 echo "md: $pass passed, $fail failed"
 [ $fail = 0 ]

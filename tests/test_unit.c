@@ -4,6 +4,7 @@
  * truncation of an export, limits, writers, the atomic file sink and the
  * search tokenizer.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -770,6 +771,51 @@ test_file_sink(void)
     CHECK(stat(link, &st) == 0 && st.st_size == 0);
     unlink(path);
     unlink(link);
+    /* never over a file grokx did not write (issue 18, round 2): with
+     * GROKX_FILE_OURS_*, only grokx's own output of the format, or an
+     * empty file, is replaced; anything else fails EEXIST with nothing
+     * made (no lock, no temporary); a FIFO is never replaced */
+    {
+        static const char *const bodies[] = {"thesis", "GROKXIX", "{\"event\":\"begin_expor",
+                                             "PK\3\4zip"};
+        char lockp[300];
+        DIR *d;
+        struct dirent *e;
+        int i, names;
+        snprintf(lockp, sizeof lockp, "%s/.out.txt.grokx-lock", dir);
+        for (i = 0; i < 4; i++) {
+            FILE *w = fopen(path, "w");
+            CHECK(w && fputs(bodies[i], w) >= 0 && fclose(w) == 0);
+            errno = 0;
+            CHECK(grokx_file_open(path, 0, GROKX_FILE_LOCK | GROKX_FILE_OURS_INDEX) == NULL && errno == EEXIST);
+            errno = 0;
+            CHECK(grokx_file_open(path, 0, GROKX_FILE_LOCK | GROKX_FILE_OURS_EVENTS) == NULL && errno == EEXIST);
+        }
+        CHECK(access(lockp, F_OK) != 0); /* refused before the lock */
+        for (i = 0; i < 2; i++) { /* ours, and empty */
+            FILE *w = fopen(path, "w");
+            CHECK(w && fwrite("GROKXIX\0\1", 1, i ? 0 : 9, w) == (i ? 0u : 9u) && fclose(w) == 0);
+            CHECK((f = grokx_file_open(path, 0, GROKX_FILE_LOCK | GROKX_FILE_OURS_INDEX)) != NULL);
+            CHECK_INT(grokx_file_commit(f), 0);
+        }
+        unlink(path);
+        CHECK(symlink(link, path) == 0); /* a symbolic link is not ours */
+        CHECK(grokx_file_open(path, 0, GROKX_FILE_OURS_EVENTS) == NULL && errno == EEXIST);
+        CHECK(lstat(path, &st) == 0 && S_ISLNK(st.st_mode));
+        unlink(path);
+        CHECK(mkfifo(path, 0600) == 0); /* a FIFO: never replaced, with or without */
+        CHECK(grokx_file_open(path, 0, 0) == NULL && errno == EEXIST);
+        CHECK(grokx_file_open(path, 0, GROKX_FILE_OURS_EVENTS) == NULL && errno == EEXIST);
+        CHECK(lstat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+        unlink(path);
+        unlink(lockp); /* made by the two commits above */
+        CHECK((d = opendir(dir)) != NULL);
+        for (names = 0; d && (e = readdir(d)) != NULL;)
+            names += e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, ".."));
+        if (d)
+            closedir(d);
+        CHECK_INT(names, 0); /* no temporary, no lock left by the refusals */
+    }
     CHECK(rmdir(dir) == 0);
     CHECK(grokx_file_open("/nonexistent-dir/x", 0, 0) == NULL && errno == ENOENT);
 }

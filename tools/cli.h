@@ -34,6 +34,16 @@ int parse_tz(const char *z, int *minutes);
 /* Refuse an output that could destroy an input (grokx_output_check):
  * EXIT_USAGE with the reason on stderr, before anything is opened. */
 int check_output(const char *cmd, const char *input, const char *out);
+/* What -o OUT is, looked at before anything is opened (lstat): *stream 1
+ * when it is a FIFO or a character device, or a symbolic link to one
+ * (written through, never replaced: stream_to() makes it standard
+ * output); EXIT_USAGE, reported, for a symbolic link to anything but one
+ * of those or a folder, and for a block device or socket. */
+int output_kind(const char *cmd, const char *out, int *stream);
+int stream_to(const char *cmd, const char *out);
+/* A file output that exists and is not grokx's (grokx_file_open, errno
+ * EEXIST): EXIT_USAGE, reported. */
+int report_not_ours(const char *cmd, const char *path, const char *what);
 /* A failed open of out: EXIT_LOCKED, naming the lock and its holder, when
  * another run holds it (errno EWOULDBLOCK), else EXIT_OUTPUT. lock is the
  * lock file's path. */

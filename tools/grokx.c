@@ -7,7 +7,7 @@
  *   grokx --version | --help | COMMAND --help
  *
  * Exit status: 0 success; 1 success with warnings (items skipped or
- * repaired, each reported on stderr); 2 the input could not be read or is
+ * repaired, files not ours left alone, each reported on stderr); 2 the input could not be read or is
  * not a valid export; 3 writing output failed; 64 usage error (an output
  * that could overwrite the input among them); 75 another grokx run is
  * writing the same output (its lock is held).
@@ -118,6 +118,9 @@ typedef struct run {
     int quiet;
     int progress; /* stderr is a TTY */
     unsigned long warnings;
+    /* report lines that are warnings ("warning: exists, not ours: ..."),
+     * counted on the writer's thread, read after it is joined */
+    unsigned long report_warnings;
     double start, last_progress;
     grokx_parser *parser;
     grokx_input *input;
@@ -295,6 +298,54 @@ check_output(const char *cmd, const char *input, const char *out)
     return EXIT_USAGE;
 }
 
+int
+output_kind(const char *cmd, const char *out, int *stream)
+{
+    struct stat st;
+    *stream = 0;
+    if (!strcmp(out, "-") || lstat(out, &st) != 0)
+        return EXIT_OK; /* nothing there yet (or opening it reports why) */
+    if (S_ISLNK(st.st_mode)) {
+        struct stat t;
+        if (stat(out, &t) == 0 && (S_ISFIFO(t.st_mode) || S_ISCHR(t.st_mode)))
+            return *stream = 1, EXIT_OK; /* /dev/stdout, a link to a FIFO: nothing replaced */
+        if (stat(out, &t) == 0 && S_ISDIR(t.st_mode))
+            return EXIT_OK; /* a folder reached through a link: the folder is OUT */
+        fprintf(stderr, "%s: %s: refused: ", prog, cmd);
+        put_clean(stderr, out, strlen(out));
+        fputs(" is a symbolic link: name the file itself (or -o - for standard output)\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
+        return *stream = 1, EXIT_OK;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return EXIT_OK;
+    fprintf(stderr, "%s: %s: refused: ", prog, cmd);
+    put_clean(stderr, out, strlen(out));
+    fputs(" is neither a file, a folder, a FIFO nor a character device\n", stderr);
+    return EXIT_USAGE;
+}
+
+int
+stream_to(const char *cmd, const char *out)
+{
+    if (freopen(out, "w", stdout))
+        return EXIT_OK;
+    fprintf(stderr, "%s: %s: ", prog, cmd);
+    put_clean(stderr, out, strlen(out));
+    fprintf(stderr, ": %s\n", strerror(errno));
+    return EXIT_OUTPUT;
+}
+
+int
+report_not_ours(const char *cmd, const char *path, const char *what)
+{
+    fprintf(stderr, "%s: %s: refused: ", prog, cmd);
+    put_clean(stderr, path, strlen(path));
+    fprintf(stderr, " exists and is not a grokx %s file; remove it or choose another name\n", what);
+    return EXIT_USAGE;
+}
+
 /* The pid holding a flock on the file path, from Linux's /proc/locks
  * ("1: FLOCK  ADVISORY  WRITE 1113 08:01:123456 0 EOF"); 0 if unknown. */
 static long
@@ -379,7 +430,7 @@ finish_run(run *r, int rc)
     close_run(r);
     if (rc)
         return rc;
-    return r->warnings ? EXIT_WARN : EXIT_OK;
+    return r->warnings || r->report_warnings ? EXIT_WARN : EXIT_OK;
 }
 
 static int
@@ -409,6 +460,8 @@ cmd_info(int argc, char **argv)
     }
     if (!input)
         return fprintf(stderr, "%s: info: INPUT missing\n%s", prog, usage_info), EXIT_USAGE;
+    if ((ex = check_output("info", input, "-")) != EXIT_OK) /* "1<>export.json" */
+        return ex;
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;
     parse_common(&r, &o, GROKX_OPT_ALL_BRANCHES);
@@ -493,6 +546,8 @@ static void
 on_report(void *ud, const char *text)
 {
     run *r = ud;
+    if (!strncmp(text, "warning: ", 9))
+        r->report_warnings++; /* something left undone: exit 1, also with -q */
     if (r->quiet)
         return;
     if (r->progress)
@@ -605,8 +660,13 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         if (!to_stdout && ext) {
             /* locked (a second run into it exits 75), and a dead run's
              * temporaries of it swept */
-            j->outs[i].file = grokx_file_open(path, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK);
+            int index = !strcmp(j->formats[i], "index");
+            j->outs[i].file = grokx_file_open(path, 0600,
+                                              GROKX_FILE_FSYNC | GROKX_FILE_LOCK |
+                                                  (index ? GROKX_FILE_OURS_INDEX : GROKX_FILE_OURS_EVENTS));
             j->outs[i].path = path;
+            if (!j->outs[i].file && errno == EEXIST)
+                return report_not_ours("convert", path, index ? "index" : j->formats[i]);
             if (!j->outs[i].file) {
                 char lock[4096];
                 lock_path(path, 0, lock, sizeof lock);
@@ -793,6 +853,24 @@ cmd_convert(int argc, char **argv)
         if ((ex = check_output("convert", input, path)) != EXIT_OK)
             return ex;
     }
+    /* a FIFO or a character device (/dev/null, a terminal) is written
+     * through as standard output is, never replaced; a symbolic link to a
+     * file is refused */
+    if ((ex = output_kind("convert", out, &i)) != EXIT_OK)
+        return ex;
+    if (i) {
+        int streams = 0;
+        if (j.nformats > 1)
+            return fprintf(stderr, "%s: convert: -o %s (a FIFO or device) takes one format\n", prog, out),
+                   EXIT_USAGE;
+        if (grokx_writer_format_info(j.formats[0], NULL, &streams) == 0 && !streams)
+            return fprintf(stderr, "%s: convert: %s writes a folder: %s is a FIFO or device\n", prog,
+                           j.formats[0], out),
+                   EXIT_USAGE;
+        if ((ex = stream_to("convert", out)) != EXIT_OK)
+            return ex;
+        out = "-";
+    }
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;
     if ((ex = open_outputs(&j, out, r.input, &r)) != EXIT_OK) {
@@ -817,6 +895,15 @@ cmd_convert(int argc, char **argv)
     }
     rc = read_input(&r);
     ex = rc ? report_error(&r, rc) : EXIT_OK;
+    if (rc == GROKX_E_ARCHIVE && renders(&j) && strcmp(out, "-")) {
+        /* the conversations' member failed its check after some of it was
+         * parsed: say how many conversations went to notes or pages */
+        const grokx_stats *st = grokx_parser_stats(r.parser);
+        if (st && st->conversations)
+            fprintf(stderr, "%s: %s: the notes or pages of up to %llu conversations were written by this run "
+                            "before the damage was found\n",
+                    prog, out, (unsigned long long)st->conversations);
+    }
     if (ex == EXIT_OK && !strcmp(out, "-"))
         ex = finish_stdout();
     grokx_parser_free(r.parser);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -198,6 +199,14 @@ parse_day(const char *opt, const char *v, int tz, int end, grokx_time *out)
     return 0;
 }
 
+/* An index is a file: a folder named as one fails to open (exit 2) */
+static int
+is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int
 cmd_search(int argc, char **argv)
 {
@@ -293,6 +302,10 @@ cmd_search(int argc, char **argv)
         free(query);
         return EXIT_USAGE;
     }
+    if (is_file(path) && (rc = check_output("search", path, "-")) != EXIT_OK) { /* "1<>index.gxi" */
+        free(query);
+        return rc;
+    }
     if ((rc = grokx_index_open(path, &ix, &err)) != 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, path, err.text);
         free(query);
@@ -325,7 +338,7 @@ cmd_merge(int argc, char **argv)
     size_t n = 0;
     grokx_file *f;
     grokx_error err;
-    int i, rc;
+    int i, rc, stream;
     if (!(in = calloc((size_t)argc + 1, sizeof *in)))
         return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
     for (i = 0; i < argc; i++) {
@@ -352,7 +365,29 @@ cmd_merge(int argc, char **argv)
             free(in);
             return rc;
         }
-    if (!(f = grokx_file_open(out, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK))) {
+    if ((rc = output_kind("merge", out, &stream)) != EXIT_OK) {
+        free(in);
+        return rc;
+    }
+    if (stream) { /* a FIFO or a device: written through, never replaced */
+        grokx_sink so = {stdout_write, NULL};
+        if ((rc = stream_to("merge", out)) != EXIT_OK) {
+            free(in);
+            return rc;
+        }
+        rc = grokx_index_merge(in, n, so, &err);
+        free(in);
+        if (rc == GROKX_E_IO)
+            return fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno)), EXIT_OUTPUT;
+        if (rc)
+            return fprintf(stderr, "%s: %s\n", prog, err.text), EXIT_INPUT;
+        return finish_stdout();
+    }
+    if (!(f = grokx_file_open(out, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK | GROKX_FILE_OURS_INDEX))) {
+        if (errno == EEXIST) {
+            free(in);
+            return report_not_ours("merge", out, "index");
+        }
         const char *slash = strrchr(out, '/');
         char lock[4096];
         snprintf(lock, sizeof lock, "%.*s%s.%s.grokx-lock", slash ? (int)(slash - out) : 0, out,
@@ -384,6 +419,8 @@ cmd_check(int argc, char **argv)
         return fputs(usage_check, stdout), EXIT_OK;
     if (argc != 1 || argv[0][0] == '-')
         return fprintf(stderr, "%s: check: one INDEX\n%s", prog, usage_check), EXIT_USAGE;
+    if (is_file(argv[0]) && check_output("check", argv[0], "-") != EXIT_OK) /* "1<>index.gxi" */
+        return EXIT_USAGE;
     if (grokx_index_open(argv[0], &ix, &err) != 0 || grokx_index_check(ix, &err) != 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, argv[0], err.text);
         grokx_index_close(ix);
