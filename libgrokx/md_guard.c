@@ -964,7 +964,7 @@ gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *mark
     if (k)
         rc |= gx_buf_putc(b, '\n');
     gx_buf_free(&states);
-    if (st.deep && !rc) {
+    if (st.deep && nmarks && !rc) {
         /* containers nested past what the guard follows: its reading of the
          * blocks after them may be off (cmark nests on), so no mark goes
          * into the text: all of them in a paragraph after it */
