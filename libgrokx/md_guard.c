@@ -1034,7 +1034,7 @@ S_def_start(const char *p, size_t n)
     size_t j;
     if (n < 5 || p[0] != '[' || p[1] != '^')
         return 0;
-    for (j = 2; j < n && j < 131 && p[j] != ']' && p[j] != '['; j++)
+    for (j = 2; j < n && j < 131 && p[j] != ']' && p[j] != '[' && p[j] != '`'; j++)
         ;
     return j > 2 && j + 1 < n && p[j] == ']' && p[j + 1] == ':';
 }
@@ -1062,7 +1062,11 @@ S_labels_inline(const char *s, size_t from, size_t to, const size_t *lazy, size_
                 memset(&ticks, 0, sizeof ticks); /* (cmark's start: no run seen) */
             i = S_backticks(l, n, i, &span, &ticks);
         } else if (l[i] == '[' && l[i + 1] == '^') {
-            for (j = i + 2; j < n && j - i < 131 && l[j] != ']' && l[j] != '[' && l[j] != '\n' && l[j] != '\r'; j++)
+            /* a backtick ends it too: a code span binds tighter than a label
+             * ("[^`]`[^1]`" is "[^", the code "]" and the reference [^1]) */
+            for (j = i + 2; j < n && j - i < 131 && l[j] != ']' && l[j] != '[' && l[j] != '`' && l[j] != '\n' &&
+                            l[j] != '\r';
+                 j++)
                 ;
             if (j < n && l[j] == ']' && !S_blank_from(l + i + 2, j - i - 2)) {
                 int def = j + 1 < n && l[j + 1] == ':';
