@@ -254,8 +254,10 @@ S_run_add(S_md *m, S_run *r, const char *p, size_t n)
             return GROKX_E_NOMEM;
         r->copied = 1;
     }
+    if (gx_buf_put(&m->scratch, p, n))
+        return GROKX_E_NOMEM; /* r->n still the bytes scratch holds */
     r->n += n;
-    return gx_buf_put(&m->scratch, p, n);
+    return 0;
 }
 
 /* Guard and append the plain text collected so far, with its citation
@@ -270,12 +272,14 @@ S_flush_text(S_md *m, S_run *r)
     m->relabel.len = 0;
     if (m->has_labels) {
         S_label_prefix(m, -1, prefix);
-        if ((rc = gx_md_labels_rewrite(&m->relabel, p, n, &m->labels, prefix, m->marks, m->nmarks)) < 0)
-            return rc;
+        rc = gx_md_labels_rewrite(&m->relabel, p, n, &m->labels, prefix, m->marks, m->nmarks);
     }
-    if (rc)
+    if (rc > 0)
         p = m->relabel.ptr, n = m->relabel.len;
-    rc = gx_md_guarded_marks(&m->note, p && n ? p : "", n, m->marks, m->nmarks, &closed);
+    if (rc >= 0)
+        rc = gx_md_guarded_marks(&m->note, p && n ? p : "", n, m->marks, m->nmarks, &closed);
+    /* the run is taken whatever happened: a failed one must not be flushed
+     * again later with its length and a buffer since reused */
     r->n = 0, r->copied = 0;
     m->scratch.len = 0;
     m->nmarks = 0;
@@ -321,8 +325,10 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
             break;
         }
     }
+    if (rc)
+        return rc; /* (nothing flushed after a failure: the run may be incomplete) */
     if (run.n || m->nmarks)
-        rc |= S_flush_text(m, &run);
+        rc = S_flush_text(m, &run);
     else if (m->note.len && m->note.ptr[m->note.len - 1] != '\n')
         rc |= gx_buf_putc(&m->note, '\n');
     return rc;
