@@ -1144,7 +1144,10 @@ S_labels_walk(const char *s, size_t len, S_label_fn fn, void *ud)
 int
 gx_md_has_labels(const char *s, size_t len)
 {
-    const char *p = len > 1 ? s + 1 : NULL, *end = s + len;
+    const char *p, *end;
+    if (!s || len < 2) /* (an empty text may have no buffer: no NULL + 0) */
+        return 0;
+    p = s + 1, end = s + len;
     /* '^' is rarer than '[' (every link has one): look for it */
     while (p && p < end && (p = memchr(p, '^', (size_t)(end - p))) != NULL) {
         if (p[-1] == '[')
