@@ -111,6 +111,19 @@ S_replaceable(const char *path, unsigned flags)
     return -1;
 }
 
+/* An open that failed before any temporary existed: nothing to unlink
+ * (tmp dropped first), the lock released, errno kept for the caller. */
+static grokx_file *
+S_open_failed(grokx_file *f)
+{
+    int e = errno;
+    free(f->tmp);
+    f->tmp = NULL;
+    grokx_file_abort(f);
+    errno = e;
+    return NULL;
+}
+
 grokx_file *
 grokx_file_open(const char *path, unsigned mode, unsigned flags)
 {
@@ -135,28 +148,16 @@ grokx_file_open(const char *path, unsigned mode, unsigned flags)
         errno = ENOMEM;
         return NULL;
     }
-    if ((flags & GROKX_FILE_LOCK) && S_lock_and_sweep(f) != 0) {
-        int e = errno;
-        free(f->tmp);
-        f->tmp = NULL;
-        grokx_file_abort(f);
-        errno = e;
-        return NULL;
-    }
+    if ((flags & GROKX_FILE_LOCK) && S_lock_and_sweep(f) != 0)
+        return S_open_failed(f);
     for (i = 0; i < 100; i++) {
         snprintf(f->tmp, n, "%s.tmp-%ld-%u", path, (long)getpid(), i);
         f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode ? mode : 0600);
         if (f->fd >= 0 || errno != EEXIST)
             break;
     }
-    if (f->fd < 0) {
-        int e = errno;
-        free(f->tmp);
-        f->tmp = NULL;
-        grokx_file_abort(f);
-        errno = e;
-        return NULL;
-    }
+    if (f->fd < 0)
+        return S_open_failed(f);
     return f;
 }
 
