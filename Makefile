@@ -24,7 +24,9 @@ ALL_CFLAGS := $(WARN) -pthread -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Il
 LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lz -lm -pthread
 
 B := build
-LIB_SRC := $(wildcard libgrokx/*.c)
+# the stages are folders (docs/architecture.md); no source lies flat in libgrokx/
+LIB_SRC := $(wildcard libgrokx/*/*.c)
+LIB_HDR := $(wildcard libgrokx/*.h libgrokx/*/*.h)
 LIB_OBJ := $(LIB_SRC:libgrokx/%.c=$(B)/lib/%.o)
 LIB_PIC := $(LIB_SRC:libgrokx/%.c=$(B)/pic/%.o)
 
@@ -33,13 +35,18 @@ all: libgrokx.a libgrokx.so grokx libgrokx.pc
 deps:
 	@sh tools/install-deps.sh
 
-$(B)/lib/%.o: libgrokx/%.c libgrokx/*.h
+# each object depends on the headers it includes (-MMD -MP writes them to
+# its .d): an edit to one stage's header rebuilds that stage and the stages
+# above that include it, nothing else
+$(B)/lib/%.o: libgrokx/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/pic/%.o: libgrokx/%.c libgrokx/*.h
+$(B)/pic/%.o: libgrokx/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -fPIC -c $< -o $@
+
+-include $(LIB_OBJ:.o=.d) $(LIB_PIC:.o=.d)
 
 libgrokx.a: $(LIB_OBJ)
 	rm -f $@
@@ -51,8 +58,8 @@ libgrokx.so: $(LIB_PIC) libgrokx/libgrokx.map
 	ln -sf libgrokx.so.$(VERSION) libgrokx.so.$(SOVERSION)
 	ln -sf libgrokx.so.$(SOVERSION) $@
 
-grokx: tools/grokx.c tools/search.c tools/cli.h libgrokx.a libgrokx/grokx.h
-	$(CC) $(ALL_CFLAGS) -Itools -o $@ tools/grokx.c tools/search.c libgrokx.a $(LDFLAGS) $(LIBS)
+grokx: tools/grokx.c tools/search.c tools/cli.c tools/cli.h libgrokx.a libgrokx/grokx.h
+	$(CC) $(ALL_CFLAGS) -Itools -o $@ tools/grokx.c tools/search.c tools/cli.c libgrokx.a $(LDFLAGS) $(LIBS)
 
 libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -120,6 +127,11 @@ $(B)/fixtures: tests/make_zips.py examples/sample-export.json tests/golden/29-at
 check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
 	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
+# the layer rule of the stages (docs/architecture.md): includes and calls
+# point one way; also part of make check (tests/layers.sh)
+check-layers: libgrokx.a
+	@python3 tests/layers.py --objects $(B)/lib
+
 # pathological exports (tests/pathological/run.sh): generated, large, each
 # within a time and memory limit; part of .ci/run, not of make check
 pathological: all
@@ -163,9 +175,9 @@ coverage:
 	    LDFLAGS="-fprofile-instr-generate"; st=$$?; \
 	llvm-profdata merge -sparse --failure-mode=all $(B)-cov/*.profraw -o $(B)-cov/all.profdata && \
 	llvm-cov report -instr-profile=$(B)-cov/all.profdata grokx $(addprefix -object=,$(filter-out $(B)/gen-export,$(TEST_BINS))) \
-	    libgrokx/*.c tools/*.c >$(B)-coverage.txt; \
+	    $(LIB_SRC) tools/*.c >$(B)-coverage.txt; \
 	llvm-cov show -instr-profile=$(B)-cov/all.profdata grokx $(addprefix -object=,$(filter-out $(B)/gen-export,$(TEST_BINS))) \
-	    -show-line-counts-or-regions libgrokx/*.c tools/*.c >$(B)-coverage-lines.txt; \
+	    -show-line-counts-or-regions $(LIB_SRC) tools/*.c >$(B)-coverage-lines.txt; \
 	cat $(B)-coverage.txt; rm -rf $(B)-cov; $(MAKE) clean-build; exit $$st
 
 # valgrind memcheck over the plain build: also sees inside yajl and zlib,
@@ -214,7 +226,7 @@ valgrind: valgrind-cli all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
 FUZZERS := parse input html names tokenize index index_build utf8 thread md_guard steps md_marks
 fuzz: $(FUZZERS:%=$(B)/fuzz_%)
-$(B)/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(LIB_SRC) libgrokx/*.h
+$(B)/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(B)
 	clang $(WARN) -D_POSIX_C_SOURCE=200809L -Ilibgrokx $(MINIZIP_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 # each harness for FUZZ_SECONDS on a scratch corpus seeded from fuzz/corpus.
@@ -272,4 +284,4 @@ clean-build:
 	rm -rf $(B) libgrokx.a libgrokx.so libgrokx.so.* grokx libgrokx.pc
 clean: clean-build
 
-.PHONY: all deps check pathological coverage asan tsan valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps check check-layers pathological coverage asan tsan valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "render/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

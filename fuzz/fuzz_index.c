@@ -1,6 +1,6 @@
 /*
- * fuzz_index.c -- libFuzzer harness for the index reader (index_read.c,
- * index_search.c): any bytes opened as an index. Opening, searching and
+ * fuzz_index.c -- libFuzzer harness for the index reader (index/read.c,
+ * index/search.c): any bytes opened as an index. Opening, searching and
  * checking must never crash or read out of bounds, whatever the file
  * says. Invariants: a file the full check accepts answers every query
  * without GROKX_E_CORRUPT; results point inside their snippets; totals
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "index.h"
+#include "index/ix.h"
 #include "ix_recrc.h"
 #include "membuf.h"
 

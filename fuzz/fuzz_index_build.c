@@ -1,5 +1,5 @@
 /*
- * fuzz_index_build.c -- libFuzzer harness for the index round trip: any
+ * fuzz_index/build.c -- libFuzzer harness for the index round trip: any
  * bytes parsed as an export into the index writer, the index read back.
  * Byte 0 picks the memory budget (a tiny one spills a segment per
  * conversation, so the merge runs too); the rest is the export. Built
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "index.h"
+#include "index/ix.h"
 #include "membuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,7 +9,7 @@
 
 #include <zlib.h>
 
-#include "index.h"
+#include "index/ix.h"
 
 static void
 ix_recrc(unsigned char *b, size_t n)

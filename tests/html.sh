@@ -57,8 +57,8 @@ golden hostile tests/html/hostile/input.json
 golden cards tests/md/cards/input.json
 
 # the embedded copies of style.css and index.js are current
-sh libgrokx/html/embed.sh "$T/assets.c" && cmp -s "$T/assets.c" libgrokx/html_assets.c && ok ||
-    bad "libgrokx/html_assets.c is stale: run sh libgrokx/html/embed.sh"
+sh libgrokx/render/html/embed.sh "$T/assets.c" && cmp -s "$T/assets.c" libgrokx/render/html_assets.c && ok ||
+    bad "libgrokx/render/html_assets.c is stale: run sh libgrokx/render/html/embed.sh"
 
 # every turn of the hostile conversation survived, and no raw tag did
 page=$(ls tests/html/hostile/expected/2025/06/*.html)

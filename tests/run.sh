@@ -18,6 +18,8 @@ run() {
     grep -E '[0-9]+ passed, [0-9]+ failed' "$log.out" | tail -n 1 >>"$log"
     rm -f "$log.out"
 }
+# the stages depend on each other one way (docs/architecture.md)
+run layers sh tests/layers.sh
 run unit "$B/test_unit"
 run golden "$B/test_golden" tests/golden tests/regressions
 run thread "$B/test_thread"

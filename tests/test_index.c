@@ -15,7 +15,7 @@
 
 #include "../fuzz/membuf.h"
 #include "../fuzz/ix_recrc.h"
-#include "index.h"
+#include "index/ix.h"
 #include "test.h"
 
 /* ---- an index in memory ---------------------------------------------- */
@@ -101,7 +101,7 @@ dup_str(grokx_str s)
 }
 
 /* The text the index keeps: prose and artifacts, cards left out (as
- * index_build.c does; written again here, so a change there shows). */
+ * index/build.c does; written again here, so a change there shows). */
 static void
 clean_text(grokx_str text, gx_buf *out)
 {

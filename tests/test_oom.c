@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "index.h"
+#include "index/ix.h"
 #include "test.h"
 
 /* ---- the wrapped allocator ------------------------------------------------ */

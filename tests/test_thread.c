@@ -1,6 +1,6 @@
 /*
  * test_thread.c -- the work done on other threads: the writer on a thread
- * of its own (writer_thread.c) and the deep copies it hands over
+ * of its own (writer/thread.c) and the deep copies it hands over
  * (model_copy.c): copies that keep every field after the original is gone,
  * delivery in order through a full queue and a ring grown for a big
  * conversation, a failing inner writer stopping the parse with its own
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "out/out.h"
 #include "test.h"
 
 /* ---- text sinks -------------------------------------------------------- */

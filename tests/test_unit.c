@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "formats/formats.h"
+#include "index/ix.h"
 #include "test.h"
 
 /* ---- helpers --------------------------------------------------------- */

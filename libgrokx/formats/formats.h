@@ -1,0 +1,15 @@
+/*
+ * formats/formats.h -- the formats stage: the built-in writers a user names
+ * (events, md, html; the index's is index/) and the registry that makes
+ * them by name (grokx_writer_create). Uses: every stage below.
+ */
+#ifndef GROKX_FORMATS_FORMATS_H
+#define GROKX_FORMATS_FORMATS_H
+
+#include "index/index.h"
+
+int gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out);
+int gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out);
+int gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out);
+
+#endif /* GROKX_FORMATS_FORMATS_H */

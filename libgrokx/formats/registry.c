@@ -1,0 +1,65 @@
+/*
+ * registry.c -- the built-in formats by name: grokx_writer_create() and
+ * what the tool asks of a format. Adding a format: one file in formats/
+ * (or a stage of its own, as index/), one row in S_formats, its goldens.
+ */
+#include <string.h>
+
+#include "formats/formats.h"
+
+static const struct {
+    const char *name;
+    int (*create)(const grokx_writer_config *cfg, grokx_writer **out);
+    const char *ext;  /* of its one output file; NULL: it writes a folder */
+    int streams;      /* can write to cfg.sink when out_dir is NULL */
+} S_formats[] = {
+    {"events", gx_writer_events_new, "jsonl", 1},
+    {"md", gx_writer_md_new, NULL, 1},
+    {"html", gx_writer_html_new, NULL, 0},
+    {"index", gx_writer_index_new, "gxi", 1},
+};
+
+void
+grokx_writer_config_init(grokx_writer_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->abi_version = GROKX_ABI_VERSION;
+}
+
+int
+grokx_writer_create(const char *format, const grokx_writer_config *cfg, grokx_writer **out)
+{
+    size_t i;
+    if (!out)
+        return GROKX_E_INVALID;
+    *out = NULL;
+    if (!format || !cfg)
+        return GROKX_E_INVALID;
+    if (cfg->abi_version != GROKX_ABI_VERSION)
+        return GROKX_E_VERSION;
+    for (i = 0; i < sizeof S_formats / sizeof S_formats[0]; i++)
+        if (!strcmp(S_formats[i].name, format))
+            return S_formats[i].create(cfg, out);
+    return GROKX_E_INVALID;
+}
+
+int
+grokx_writer_format_info(const char *format, const char **ext, int *streams)
+{
+    size_t i;
+    for (i = 0; format && i < sizeof S_formats / sizeof S_formats[0]; i++)
+        if (!strcmp(S_formats[i].name, format)) {
+            if (ext)
+                *ext = S_formats[i].ext;
+            if (streams)
+                *streams = S_formats[i].streams;
+            return 0;
+        }
+    return GROKX_E_INVALID;
+}
+
+const char *
+grokx_writer_format_name(size_t i)
+{
+    return i < sizeof S_formats / sizeof S_formats[0] ? S_formats[i].name : NULL;
+}

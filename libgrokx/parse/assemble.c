@@ -1,0 +1,339 @@
+/*
+ * assemble.c -- order one conversation's messages (see "Ordering" in
+ * grokx.h).
+ *
+ * Input: the messages in file order. The tree comes from parent ids; the
+ * file's order and create_time are both unreliable on their own (answers
+ * can be stamped before their questions), so links decide and time only
+ * orders siblings. Everything is iterative: a chain of 10^5 messages must
+ * not recurse 10^5 deep. All scratch memory comes from the conversation
+ * arena.
+ */
+#include <string.h>
+
+#include "parse/parse.h"
+
+typedef struct S_ctx {
+    gx_arena *a;
+    grokx_message *m;
+    size_t n;
+    long *parent;     /* index of parent, -1 for roots */
+    size_t *kid_start; /* children of i: kids[kid_start[i] .. kid_start[i+1]) */
+    size_t *kids;      /* ...sorted; roots are "children" of index n */
+    gx_warn_fn warn;
+    void *warn_ctx;
+} S_ctx;
+
+static uint64_t
+S_hash(grokx_str s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    size_t i;
+    for (i = 0; i < s.len; i++)
+        h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
+    return h;
+}
+
+static int
+S_str_eq(grokx_str a, grokx_str b)
+{
+    return a.len == b.len && !memcmp(a.ptr, b.ptr, a.len);
+}
+
+/* Open-addressing table id -> first index with that id. */
+typedef struct S_map {
+    size_t *slot; /* index + 1, 0 = empty */
+    size_t mask;
+} S_map;
+
+static long
+S_map_find(const S_ctx *c, const S_map *map, grokx_str id)
+{
+    size_t h;
+    if (!id.len)
+        return -1;
+    for (h = (size_t)S_hash(id) & map->mask; map->slot[h]; h = (h + 1) & map->mask)
+        if (S_str_eq(c->m[map->slot[h] - 1].id, id))
+            return (long)map->slot[h] - 1;
+    return -1;
+}
+
+static int
+S_map_build(S_ctx *c, S_map *map)
+{
+    size_t size = 16, i, h;
+    while (size < c->n * 2)
+        size *= 2;
+    map->slot = gx_arena_alloc(c->a, size * sizeof *map->slot);
+    if (!map->slot)
+        return GROKX_E_NOMEM;
+    map->mask = size - 1;
+    for (i = 0; i < c->n; i++) {
+        if (!c->m[i].id.len)
+            continue;
+        if (S_map_find(c, map, c->m[i].id) >= 0) {
+            c->m[i].flags |= GROKX_MSG_DUPLICATE_ID;
+            c->warn(c->warn_ctx, GROKX_W_DUPLICATE_ID,
+                    "message id %.64s is used twice; links go to the first", c->m[i].id.ptr);
+            continue;
+        }
+        for (h = (size_t)S_hash(c->m[i].id) & map->mask; map->slot[h]; h = (h + 1) & map->mask)
+            ;
+        map->slot[h] = i + 1;
+    }
+    return 0;
+}
+
+/* Parent links; with no resolvable link at all, one chain in file order. */
+static void
+S_link(S_ctx *c, const S_map *map)
+{
+    size_t i, linked = 0;
+    for (i = 0; i < c->n; i++) {
+        long p = S_map_find(c, map, c->m[i].parent_id);
+        if (p == (long)i) {
+            c->warn(c->warn_ctx, GROKX_W_CYCLE, "message %.64s is its own parent; it becomes a root",
+                    c->m[i].id.ptr);
+            p = -1;
+        }
+        c->parent[i] = p;
+        linked += p >= 0;
+    }
+    if (!linked) {
+        for (i = 0; i < c->n; i++)
+            c->parent[i] = (long)i - 1;
+        return;
+    }
+    /* An answer that names no parent, among messages that are linked, is
+     * no alternative first turn (those are questions): it answers the
+     * question before it in the file, or it and its turns would be hidden
+     * off the active branch. */
+    for (i = 1; i < c->n; i++) {
+        long q;
+        if (c->parent[i] >= 0 || c->m[i].parent_id.len || c->m[i].role != GROKX_ROLE_ASSISTANT)
+            continue;
+        for (q = (long)i - 1; q >= 0 && c->m[q].role != GROKX_ROLE_USER; q--)
+            ;
+        if (q < 0)
+            continue;
+        c->warn(c->warn_ctx, GROKX_W_UNLINKED,
+                "answer %.64s names no parent; it follows the question before it (%.64s)",
+                c->m[i].id.ptr, c->m[q].id.ptr);
+        c->parent[i] = q;
+    }
+}
+
+/* Walk up from every node; a walk that meets its own trail found a cycle,
+ * which is broken at its member that comes first in the file. */
+static int
+S_break_cycles(S_ctx *c)
+{
+    size_t *mark = gx_arena_alloc(c->a, c->n * sizeof *mark), i;
+    if (!mark && c->n)
+        return GROKX_E_NOMEM;
+    for (i = 0; i < c->n; i++) {
+        long x = (long)i;
+        while (x >= 0 && !mark[x]) {
+            mark[x] = i + 1;
+            x = c->parent[x];
+        }
+        if (x >= 0 && mark[x] == i + 1) { /* x is on a cycle */
+            long y = c->parent[x], first = x;
+            while (y != x) {
+                if (y < first)
+                    first = y;
+                y = c->parent[y];
+            }
+            c->warn(c->warn_ctx, GROKX_W_CYCLE,
+                    "parent links form a cycle; message %.64s becomes a root",
+                    c->m[first].id.ptr);
+            c->parent[first] = -1;
+        }
+    }
+    return 0;
+}
+
+static int
+S_before(const grokx_message *m, size_t a, size_t b, int by_time)
+{
+    if (by_time && m[a].create_time != m[b].create_time)
+        return m[a].create_time < m[b].create_time;
+    return a < b;
+}
+
+/* Insertion-sort each sibling group (groups are small; a stable merge
+ * would only pay for itself on pathological fan-outs), by create_time when
+ * every sibling has one, else by file position. */
+static void
+S_sort_group(S_ctx *c, size_t *k, size_t cnt)
+{
+    size_t i, j;
+    int by_time = 1;
+    for (i = 0; i < cnt; i++)
+        if (c->m[k[i]].create_time == GROKX_TIME_NONE)
+            by_time = 0;
+    if (cnt > 64 && !by_time)
+        return; /* already in file order */
+    for (i = 1; i < cnt; i++) {
+        size_t v = k[i];
+        for (j = i; j > 0 && S_before(c->m, v, k[j - 1], by_time); j--)
+            k[j] = k[j - 1];
+        k[j] = v;
+    }
+}
+
+static int
+S_children(S_ctx *c)
+{
+    size_t n = c->n, i, *fill;
+    c->kid_start = gx_arena_alloc(c->a, (n + 2) * sizeof *c->kid_start);
+    c->kids = gx_arena_alloc(c->a, (n + 1) * sizeof *c->kids);
+    fill = gx_arena_alloc(c->a, (n + 1) * sizeof *fill);
+    if (!c->kid_start || !c->kids || !fill)
+        return GROKX_E_NOMEM;
+    for (i = 0; i < n; i++)
+        c->kid_start[(c->parent[i] < 0 ? n : (size_t)c->parent[i]) + 1]++;
+    for (i = 1; i <= n + 1; i++)
+        c->kid_start[i] += c->kid_start[i - 1];
+    memcpy(fill, c->kid_start, (n + 1) * sizeof *fill);
+    for (i = 0; i < n; i++)
+        c->kids[fill[c->parent[i] < 0 ? n : (size_t)c->parent[i]]++] = i;
+    for (i = 0; i <= n; i++)
+        S_sort_group(c, c->kids + c->kid_start[i], c->kid_start[i + 1] - c->kid_start[i]);
+    return 0;
+}
+
+static size_t
+S_nkids(const S_ctx *c, size_t i)
+{
+    return c->kid_start[i + 1] - c->kid_start[i];
+}
+
+/* Is a newer than b, as a leaf? Larger time wins; without times, or on a
+ * tie, the later one in the file. */
+static int
+S_newer(const grokx_message *m, size_t a, size_t b)
+{
+    if (m[a].create_time != m[b].create_time)
+        return m[a].create_time > m[b].create_time;
+    return a > b;
+}
+
+/* The newest leaf in the subtree of top (top == n: the whole forest). */
+static size_t
+S_newest_leaf(const S_ctx *c, size_t top, size_t *stack)
+{
+    size_t sp = 0, best = (size_t)-1, x, k;
+    stack[sp++] = top;
+    while (sp) {
+        x = stack[--sp];
+        if (x != c->n && S_nkids(c, x) == 0 && (best == (size_t)-1 || S_newer(c->m, x, best)))
+            best = x;
+        for (k = c->kid_start[x]; k < c->kid_start[x + 1]; k++)
+            stack[sp++] = c->kids[k];
+    }
+    return best;
+}
+
+/* Mark the active branch; returns its leaf. A named leaf that still has
+ * children is extended to the newest leaf below it, so no later turn of
+ * that branch is hidden. */
+static size_t
+S_mark_active(S_ctx *c, const S_map *map, grokx_str leaf_id, size_t *stack)
+{
+    long named = S_map_find(c, map, leaf_id);
+    size_t leaf = S_newest_leaf(c, named >= 0 ? (size_t)named : c->n, stack);
+    long x;
+    for (x = (long)leaf; x >= 0; x = c->parent[x])
+        c->m[x].flags |= GROKX_MSG_ACTIVE;
+    return leaf;
+}
+
+static void
+S_sibling_info(const S_ctx *c, size_t i, grokx_message *out)
+{
+    size_t group = c->parent[i] < 0 ? c->n : (size_t)c->parent[i], k;
+    out->sibling_count = (unsigned)(c->kid_start[group + 1] - c->kid_start[group]);
+    for (k = c->kid_start[group]; k < c->kid_start[group + 1]; k++)
+        if (c->kids[k] == i)
+            out->sibling_index = (unsigned)(k - c->kid_start[group]);
+}
+
+/* Depth-first, children in sorted order; out_of[i] is i's output index. */
+static size_t
+S_emit_all(S_ctx *c, grokx_message *out, size_t *stack, long *out_of)
+{
+    size_t sp = 0, o = 0, k;
+    for (k = c->kid_start[c->n + 1]; k > c->kid_start[c->n]; k--)
+        stack[sp++] = c->kids[k - 1];
+    while (sp) {
+        size_t x = stack[--sp];
+        long par = c->parent[x];
+        out[o] = c->m[x];
+        out[o].parent = par >= 0 ? out_of[par] : -1;
+        out[o].depth = par >= 0 ? out[out_of[par]].depth + 1 : 0;
+        S_sibling_info(c, x, &out[o]);
+        out_of[x] = (long)o++;
+        for (k = c->kid_start[x + 1]; k > c->kid_start[x]; k--)
+            stack[sp++] = c->kids[k - 1];
+    }
+    return o;
+}
+
+static size_t
+S_emit_active(S_ctx *c, grokx_message *out, size_t leaf)
+{
+    size_t len = 0, i;
+    long x;
+    for (x = (long)leaf; x >= 0; x = c->parent[x])
+        len++;
+    i = len;
+    for (x = (long)leaf; x >= 0; x = c->parent[x]) {
+        out[--i] = c->m[x];
+        S_sibling_info(c, (size_t)x, &out[i]);
+    }
+    for (i = 0; i < len; i++) {
+        out[i].parent = (long)i - 1;
+        out[i].depth = (unsigned)i;
+    }
+    return len;
+}
+
+int
+gx_assemble(gx_arena *a, grokx_message *msgs, size_t n, grokx_str leaf_id, int all_branches,
+            gx_warn_fn warn, void *warn_ctx, grokx_message **out, size_t *out_n,
+            size_t *fork_count)
+{
+    S_ctx c;
+    S_map map;
+    size_t *stack, leaf, i;
+    long *out_of;
+    int rc;
+    *out = NULL;
+    *out_n = 0;
+    *fork_count = 0;
+    if (n == 0)
+        return 0;
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.m = msgs;
+    c.n = n;
+    c.warn = warn;
+    c.warn_ctx = warn_ctx;
+    c.parent = gx_arena_alloc(a, n * sizeof *c.parent);
+    stack = gx_arena_alloc(a, (n + 1) * sizeof *stack);
+    out_of = gx_arena_alloc(a, n * sizeof *out_of);
+    *out = gx_arena_alloc(a, n * sizeof **out);
+    if (!c.parent || !stack || !out_of || !*out)
+        return GROKX_E_NOMEM;
+    if ((rc = S_map_build(&c, &map)) != 0)
+        return rc;
+    S_link(&c, &map);
+    if ((rc = S_break_cycles(&c)) != 0 || (rc = S_children(&c)) != 0)
+        return rc;
+    for (i = 0; i <= n; i++)
+        *fork_count += S_nkids(&c, i) > 1;
+    leaf = S_mark_active(&c, &map, leaf_id, stack);
+    *out_n = all_branches ? S_emit_all(&c, *out, stack, out_of) : S_emit_active(&c, *out, leaf);
+    return 0;
+}

@@ -1,0 +1,1237 @@
+/*
+ * schema.c -- the key-path state machine that maps the export's JSON onto
+ * the model (export -> conversation -> message).
+ *
+ * Each open container the export defines has a frame whose kind says what
+ * it is (the conversation wrapper, a response, a search result, ...). Keys
+ * are looked up in the kind's table, which gives a field and the type of
+ * value expected. Unknown keys and their subtrees are skipped by counting
+ * depth (nothing is built); values of the wrong type are skipped the same
+ * way, with a warning. Items of other top-level sections, and list
+ * elements that are objects, are captured as compact JSON.
+ *
+ * Handlers return 0 or a GROKX_E_* code; json.c converts for yajl.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parse/parser.h"
+
+static const grokx_str S_empty = {"", 0};
+
+enum kind {
+    K_ROOT = 1, K_CONVS, K_CWRAP, K_CONV, K_RESPS, K_RWRAP, K_RESP, K_SHARE,
+    K_META, K_REQMETA, K_DATE, K_NUMLONG, K_STRLIST, K_JSONLIST, K_RESULTS,
+    K_RESULT, K_AGENTS, K_AGENT, K_STEPS, K_STEP, K_TAGGED, K_SECTION, K_END
+};
+_Static_assert(K_END <= GX_KINDS, "parse/parser.h: GX_KINDS must cover every kind");
+
+enum type { T_NONE, T_STR, T_BOOL, T_TIME, T_OBJ, T_ARR, T_LIST, T_JSONLIST };
+
+/* Field ids double as bits of gx_frame.seen, so keep them below 64. */
+enum field {
+    F_NONE,
+    F_CONVERSATIONS, F_SECTION,
+    F_W_CONVERSATION, F_W_RESPONSES, F_W_RESPONSE, F_W_SHARE,
+    F_C_ID, F_C_TITLE, F_C_CREATE, F_C_MODIFY, F_C_STARRED, F_C_TEMPORARY,
+    F_C_LEAF, F_C_PROMPT, F_C_SUMMARY, F_C_USER,
+    F_R_ID, F_R_PARENT, F_R_SENDER, F_R_MESSAGE, F_R_MODEL, F_R_CREATE,
+    F_R_THINKING, F_R_TSTART, F_R_TEND, F_R_AGENTS, F_R_STEPS, F_R_WEB,
+    F_R_CITED, F_R_XPOSTS, F_R_WEBPAGES, F_R_GENIMG, F_R_FILES, F_R_CARDS,
+    F_R_MEDIA, F_R_EDIT_URI, F_R_QUERY, F_R_QTYPE, F_R_ERROR, F_R_PARTIAL,
+    F_R_METADATA, F_SH_ID, F_SH_PUBLIC, F_M_REQUEST, F_RM_RESOLVED,
+    F_SR_URL, F_SR_TITLE, F_SR_PREVIEW, F_A_ID, F_A_TEXT,
+    F_S_TAGORDER, F_S_TAGGED, F_S_CARDS, F_S_RESULTS, F_S_WEB, F_S_XPOSTS, F_TAG,
+    F_D_DATE, F_D_NUMLONG,
+    F_COUNT
+};
+
+typedef struct S_key {
+    const char *name;
+    uint8_t len;
+    uint8_t field, type, kind; /* kind: what a T_OBJ/T_ARR value opens */
+} S_key;
+
+#define KEY(n, f, t, k) {n, sizeof(n) - 1, f, t, k}
+static const S_key S_root[] = {KEY("conversations", F_CONVERSATIONS, T_ARR, K_CONVS)};
+static const S_key S_cwrap[] = {
+    KEY("conversation", F_W_CONVERSATION, T_OBJ, K_CONV),
+    KEY("responses", F_W_RESPONSES, T_ARR, K_RESPS)};
+static const S_key S_conv[] = {
+    KEY("id", F_C_ID, T_STR, 0), KEY("title", F_C_TITLE, T_STR, 0),
+    KEY("create_time", F_C_CREATE, T_TIME, 0), KEY("modify_time", F_C_MODIFY, T_TIME, 0),
+    KEY("starred", F_C_STARRED, T_BOOL, 0), KEY("temporary", F_C_TEMPORARY, T_BOOL, 0),
+    KEY("leaf_response_id", F_C_LEAF, T_STR, 0),
+    KEY("system_prompt_name", F_C_PROMPT, T_STR, 0), KEY("summary", F_C_SUMMARY, T_STR, 0),
+    KEY("user_id", F_C_USER, T_STR, 0)};
+static const S_key S_rwrap[] = {KEY("response", F_W_RESPONSE, T_OBJ, K_RESP),
+                                KEY("share_link", F_W_SHARE, T_OBJ, K_SHARE)};
+static const S_key S_resp[] = {
+    KEY("_id", F_R_ID, T_STR, 0), KEY("parent_response_id", F_R_PARENT, T_STR, 0),
+    KEY("sender", F_R_SENDER, T_STR, 0), KEY("message", F_R_MESSAGE, T_STR, 0),
+    KEY("model", F_R_MODEL, T_STR, 0), KEY("create_time", F_R_CREATE, T_TIME, 0),
+    KEY("metadata", F_R_METADATA, T_OBJ, K_META),
+    KEY("thinking_trace", F_R_THINKING, T_STR, 0),
+    KEY("thinking_start_time", F_R_TSTART, T_TIME, 0),
+    KEY("thinking_end_time", F_R_TEND, T_TIME, 0),
+    KEY("agent_thinking_traces", F_R_AGENTS, T_ARR, K_AGENTS),
+    KEY("steps", F_R_STEPS, T_ARR, K_STEPS),
+    KEY("web_search_results", F_R_WEB, T_ARR, K_RESULTS),
+    KEY("cited_web_search_results", F_R_CITED, T_ARR, K_RESULTS),
+    KEY("xpost_ids", F_R_XPOSTS, T_LIST, 0), KEY("webpage_urls", F_R_WEBPAGES, T_LIST, 0),
+    KEY("generated_image_urls", F_R_GENIMG, T_LIST, 0),
+    KEY("file_attachments", F_R_FILES, T_LIST, 0),
+    KEY("card_attachments_json", F_R_CARDS, T_JSONLIST, 0),
+    KEY("media_types", F_R_MEDIA, T_LIST, 0), KEY("image_edit_uri", F_R_EDIT_URI, T_STR, 0),
+    KEY("query", F_R_QUERY, T_STR, 0), KEY("query_type", F_R_QTYPE, T_STR, 0),
+    KEY("error", F_R_ERROR, T_STR, 0), KEY("partial", F_R_PARTIAL, T_BOOL, 0)};
+static const S_key S_share[] = {KEY("share_link_id", F_SH_ID, T_STR, 0),
+                                KEY("is_public", F_SH_PUBLIC, T_BOOL, 0)};
+static const S_key S_meta[] = {KEY("request_metadata", F_M_REQUEST, T_OBJ, K_REQMETA)};
+static const S_key S_reqmeta[] = {KEY("resolved_model", F_RM_RESOLVED, T_STR, 0)};
+static const S_key S_result[] = {KEY("url", F_SR_URL, T_STR, 0),
+                                 KEY("title", F_SR_TITLE, T_STR, 0),
+                                 KEY("preview", F_SR_PREVIEW, T_STR, 0)};
+static const S_key S_agent[] = {KEY("agent_id", F_A_ID, T_STR, 0),
+                                KEY("thinking_trace", F_A_TEXT, T_STR, 0)};
+static const S_key S_step[] = {KEY("tag_order", F_S_TAGORDER, T_LIST, 0),
+                               KEY("tagged_text", F_S_TAGGED, T_OBJ, K_TAGGED),
+                               KEY("tool_usage_cards", F_S_CARDS, T_JSONLIST, 0),
+                               KEY("tool_usage_results", F_S_RESULTS, T_JSONLIST, 0),
+                               KEY("web_search_results", F_S_WEB, T_ARR, K_RESULTS),
+                               KEY("x_posts_ids", F_S_XPOSTS, T_LIST, 0)};
+static const S_key S_date[] = {KEY("$date", F_D_DATE, T_TIME, 0)};
+static const S_key S_numlong[] = {KEY("$numberLong", F_D_NUMLONG, T_TIME, 0)};
+#undef KEY
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct S_table {
+    const S_key *keys;
+    size_t n;
+    const S_key *fallback; /* wrappers also accept their inner object's keys */
+    size_t nfallback;
+} S_table;
+
+static S_table
+S_table_of(int kind)
+{
+    S_table t = {NULL, 0, NULL, 0};
+#define T(a) (t.keys = (a), t.n = N(a))
+    switch (kind) {
+    case K_ROOT: T(S_root); break;
+    case K_CWRAP: T(S_cwrap); t.fallback = S_conv; t.nfallback = N(S_conv); break;
+    case K_CONV: T(S_conv); break;
+    case K_RWRAP: T(S_rwrap); t.fallback = S_resp; t.nfallback = N(S_resp); break;
+    case K_RESP: T(S_resp); break;
+    case K_SHARE: T(S_share); break;
+    case K_META: T(S_meta); break;
+    case K_REQMETA: T(S_reqmeta); break;
+    case K_RESULT: T(S_result); break;
+    case K_AGENT: T(S_agent); break;
+    case K_STEP: T(S_step); break;
+    case K_DATE: T(S_date); break;
+    case K_NUMLONG: T(S_numlong); break;
+    default: break;
+    }
+#undef T
+    return t;
+}
+
+/* Keys are looked up through a small open-addressing table per kind,
+ * built once per parser (gx_schema_init), since lookups run for every key
+ * of the export. */
+static unsigned
+S_key_hash(const char *s, size_t len)
+{
+    unsigned h = (unsigned)len * 31u;
+    if (len)
+        h += (unsigned char)s[0] * 7u + (unsigned char)s[len - 1] * 131u + (unsigned char)s[len / 2];
+    return h & (GX_KEY_SLOTS - 1);
+}
+
+static void
+S_index_keys(uint8_t *slots, const S_key *keys, size_t n)
+{
+    size_t i;
+    unsigned h;
+    memset(slots, 0, GX_KEY_SLOTS);
+    for (i = 0; i < n; i++) {
+        for (h = S_key_hash(keys[i].name, keys[i].len); slots[h]; h = (h + 1) & (GX_KEY_SLOTS - 1))
+            ;
+        slots[h] = (uint8_t)(i + 1);
+    }
+}
+
+static const S_key *
+S_find(const uint8_t *slots, const S_key *keys, const char *s, size_t len)
+{
+    unsigned h;
+    for (h = S_key_hash(s, len); slots[h]; h = (h + 1) & (GX_KEY_SLOTS - 1)) {
+        const S_key *k = &keys[slots[h] - 1];
+        if (k->len == len && !memcmp(k->name, s, len))
+            return k;
+    }
+    return NULL;
+}
+
+static int
+S_is_array_kind(int kind)
+{
+    switch (kind) {
+    case K_CONVS: case K_RESPS: case K_STRLIST: case K_JSONLIST: case K_RESULTS:
+    case K_AGENTS: case K_STEPS: case K_SECTION:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static const char *
+S_field_name(int field)
+{
+    static const S_key *const all[] = {S_root, S_cwrap, S_conv, S_rwrap, S_resp, S_share,
+                                       S_meta, S_reqmeta, S_result, S_agent, S_step,
+                                       S_date, S_numlong};
+    static const size_t counts[] = {N(S_root), N(S_cwrap), N(S_conv), N(S_rwrap),
+                                    N(S_resp), N(S_share), N(S_meta), N(S_reqmeta),
+                                    N(S_result), N(S_agent), N(S_step), N(S_date),
+                                    N(S_numlong)};
+    size_t i, k;
+    for (i = 0; i < N(all); i++)
+        for (k = 0; k < counts[i]; k++)
+            if (all[i][k].field == field)
+                return all[i][k].name;
+    return "value";
+}
+
+void
+gx_schema_init(grokx_parser *p)
+{
+    int kind;
+    for (kind = 0; kind < GX_KINDS; kind++) {
+        S_table t = S_table_of(kind);
+        S_index_keys(p->key_slots[kind], t.keys, t.n);
+    }
+}
+
+/* ---- frames ---------------------------------------------------------- */
+
+static gx_frame *
+S_top(grokx_parser *p)
+{
+    return p->nframes ? &p->frames[p->nframes - 1] : NULL;
+}
+
+static int
+S_push(grokx_parser *p, int kind, void *target)
+{
+    gx_frame *f;
+    if (p->nframes == p->frames_cap) {
+        size_t cap = p->frames_cap ? p->frames_cap * 2 : 16;
+        gx_frame *nf = gx_realloc(&p->mem, p->frames, p->frames_cap * sizeof *nf,
+                                  cap * sizeof *nf);
+        if (!nf)
+            return GROKX_E_NOMEM;
+        p->frames = nf;
+        p->frames_cap = cap;
+    }
+    f = &p->frames[p->nframes++];
+    memset(f, 0, sizeof *f);
+    f->kind = (uint8_t)kind;
+    f->target = target;
+    return 0;
+}
+
+/* ---- warnings -------------------------------------------------------- */
+
+void
+gx_schema_where(grokx_parser *p, char *buf, size_t n)
+{
+    int k = 0;
+    buf[0] = 0;
+    if (!p->in_conv) {
+        if (p->section.len)
+            snprintf(buf, n, "in section \"%s\"", p->section.ptr);
+        return;
+    }
+    k = snprintf(buf, n, "in conversation %zu", p->conv_index + 1);
+    if (k > 0 && (size_t)k < n && p->conv.id.len)
+        k += snprintf(buf + k, n - (size_t)k, " (id %.64s)", p->conv.id.ptr);
+    if (k > 0 && (size_t)k < n && p->msg) {
+        k += snprintf(buf + k, n - (size_t)k, ", response %zu", p->msg->file_index + 1);
+        if (k > 0 && (size_t)k < n && p->msg->id.len)
+            snprintf(buf + k, n - (size_t)k, " (id %.64s)", p->msg->id.ptr);
+    }
+}
+
+/* got: what the value is and what became of it, e.g. "a number; ignored". */
+/* A warning prefixed with where the parser is ("in conversation 3 (id
+ * c3), response 2: ..."), when it is anywhere in particular. ctx is the
+ * parser (the gx_warn_fn shape, so the assembler reports through it). */
+void
+gx_schema_warn(void *ctx, int code, const char *fmt, ...)
+{
+    grokx_parser *p = ctx;
+    char where[200], msg[GROKX_ERROR_TEXT_MAX];
+    va_list ap;
+    gx_schema_where(p, where, sizeof where);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    gx_parser_warn(p, code, "%s%s%s", where, where[0] ? ": " : "", msg);
+}
+
+static void
+S_wrong_type(grokx_parser *p, int field, const char *got)
+{
+    gx_schema_warn(p, GROKX_W_WRONG_TYPE, "\"%s\" is %s", S_field_name(field), got);
+}
+
+/* ---- storing values -------------------------------------------------- */
+
+static int
+S_store(grokx_parser *p, const char *s, size_t len, grokx_str *out)
+{
+    int repaired, rc = gx_arena_str(&p->arena, s, len, out, &repaired);
+    if (rc)
+        return rc;
+    if (repaired) {
+        p->stats.strings_repaired++;
+        gx_schema_warn(p, GROKX_W_UTF8_REPAIRED, "invalid UTF-8 or NUL replaced by U+FFFD");
+    }
+    return 0;
+}
+
+static grokx_str *
+S_str_slot(grokx_parser *p, int field)
+{
+    grokx_message *m = p->msg;
+    grokx_search_result *r = p->elem;
+    grokx_agent_trace *a = p->elem;
+    switch (field) {
+    case F_C_ID: return &p->conv.id;
+    case F_C_TITLE: return &p->conv.title;
+    case F_C_LEAF: return &p->conv.leaf_response_id;
+    case F_C_PROMPT: return &p->conv.system_prompt_name;
+    case F_C_SUMMARY: return &p->conv.summary;
+    case F_C_USER: return &p->conv.user_id;
+    case F_R_ID: return &m->id;
+    case F_R_PARENT: return &m->parent_id;
+    case F_R_SENDER: return &m->sender;
+    case F_R_MESSAGE: return &m->text;
+    case F_R_MODEL: return &m->model_picker;
+    case F_RM_RESOLVED: return &m->model;
+    case F_R_THINKING: return &m->thinking;
+    case F_R_EDIT_URI: return &m->image_edit_uri;
+    case F_R_QUERY: return &m->query;
+    case F_R_QTYPE: return &m->query_type;
+    case F_R_ERROR: return &m->error;
+    case F_SH_ID: return &m->share_link_id;
+    case F_SR_URL: return &r->url;
+    case F_SR_TITLE: return &r->title;
+    case F_SR_PREVIEW: return &r->preview;
+    case F_A_ID: return &a->agent_id;
+    case F_A_TEXT: return &a->text;
+    default: return NULL;
+    }
+}
+
+static grokx_time *
+S_time_slot(grokx_parser *p, int field)
+{
+    switch (field) {
+    case F_C_CREATE: return &p->conv.create_time;
+    case F_C_MODIFY: return &p->conv.modify_time;
+    case F_R_CREATE: return &p->msg->create_time;
+    case F_R_TSTART: return &p->msg->thinking_start;
+    case F_R_TEND: return &p->msg->thinking_end;
+    default: return NULL;
+    }
+}
+
+static gx_list *
+S_list_slot(grokx_parser *p, int field)
+{
+    switch (field) {
+    case F_R_XPOSTS: return &p->mlists[GX_L_XPOSTS];
+    case F_R_WEBPAGES: return &p->mlists[GX_L_WEBPAGES];
+    case F_R_GENIMG: return &p->mlists[GX_L_GENIMG];
+    case F_R_FILES: return &p->mlists[GX_L_FILES];
+    case F_R_CARDS: return &p->mlists[GX_L_CARDS];
+    case F_R_MEDIA: return &p->mlists[GX_L_MEDIA];
+    case F_R_WEB: return &p->mlists[GX_L_WEB];
+    case F_R_CITED: return &p->mlists[GX_L_CITED];
+    case F_R_AGENTS: return &p->mlists[GX_L_AGENTS];
+    case F_R_STEPS: return &p->mlists[GX_L_STEPS];
+    case F_S_TAGORDER: return &p->slists[GX_LS_TAGORDER];
+    case F_S_CARDS: return &p->slists[GX_LS_CARDS];
+    case F_S_RESULTS: return &p->slists[GX_LS_RESULTS];
+    case F_S_WEB: return &p->slists[GX_LS_WEB];
+    case F_S_XPOSTS: return &p->slists[GX_LS_XPOSTS];
+    default: return NULL;
+    }
+}
+
+static int
+S_push_str(grokx_parser *p, gx_list *l, const char *s, size_t len)
+{
+    grokx_str *e = gx_list_push(&p->arena, l, sizeof *e);
+    return e ? S_store(p, s, len, e) : GROKX_E_NOMEM;
+}
+
+static void
+S_set_time(grokx_parser *p, grokx_time *t, int field, int vtype, const char *s, size_t len)
+{
+    int bad = 1;
+    if (vtype == T_BOOL) {
+        S_wrong_type(p, field, "a boolean, not a time; ignored");
+        return;
+    }
+    if (vtype == T_STR)
+        bad = gx_time_parse_iso(s, len, t) && gx_time_parse_ms(s, len, t);
+    else if (vtype == T_NONE) /* a number */
+        bad = gx_time_parse_ms(s, len, t);
+    if (bad)
+        gx_schema_warn(p, GROKX_W_BAD_TIME, "\"%s\" is not a time (%.*s); ignored", S_field_name(field),
+               (int)GX_MIN(len, (size_t)40), s);
+}
+
+/* vtype: T_STR for a string, T_NONE for a number, T_BOOL for a boolean
+ * (s = "true"/"false"). */
+static int
+S_scalar_field(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t len)
+{
+    int field = f->field;
+    grokx_str *slot;
+    switch (f->type) {
+    case T_STR:
+        if (!(slot = S_str_slot(p, field)))
+            return 0;
+        if (vtype != T_STR)
+            S_wrong_type(p, field, vtype == T_BOOL ? "a boolean, not a string; ignored"
+                                                    : "a number, not a string; kept as text");
+        if (vtype == T_BOOL)
+            return 0;
+        return S_store(p, s, len, slot);
+    case T_TIME:
+        S_set_time(p, f->target ? (grokx_time *)f->target : S_time_slot(p, field), field,
+                   vtype, s, len);
+        return 0;
+    case T_BOOL:
+        if (vtype != T_BOOL) {
+            S_wrong_type(p, field, "not a boolean; ignored");
+            return 0;
+        }
+        if (field == F_C_STARRED)
+            p->conv.starred = s[0] == 't';
+        else if (field == F_C_TEMPORARY)
+            p->conv.temporary = s[0] == 't';
+        else if (field == F_R_PARTIAL && s[0] == 't')
+            p->msg->flags |= GROKX_MSG_PARTIAL;
+        else if (field == F_SH_PUBLIC && s[0] == 't')
+            p->msg->flags |= GROKX_MSG_SHARED_PUBLIC;
+        return 0;
+    case T_LIST:
+    case T_JSONLIST: /* a lone string where a list was expected */
+        if (vtype != T_STR) {
+            S_wrong_type(p, field, "not a list; ignored");
+            return 0;
+        }
+        return S_push_str(p, S_list_slot(p, field), s, len);
+    default:
+        /* a wrapper whose "response" is a scalar: S_msg_end reports it */
+        if (field != F_W_RESPONSE)
+            S_wrong_type(p, field, vtype == T_STR ? "a string; ignored" : "a scalar; ignored");
+        return 0;
+    }
+}
+
+/* ---- captures (compact JSON copies of a subtree) --------------------- */
+
+static int
+S_cap_str(grokx_parser *p, const char *s, size_t len)
+{
+    size_t bad, n = gx_utf8_repaired_len(s, len, &bad);
+    int rc;
+    if (!bad)
+        return gx_jw_str(p->cap, s, len);
+    p->scratch.len = 0;
+    if ((rc = gx_buf_reserve(&p->scratch, n)) != 0)
+        return rc;
+    gx_utf8_repair(p->scratch.ptr, s, len);
+    p->scratch.len = n;
+    p->stats.strings_repaired++;
+    return gx_jw_str(p->cap, p->scratch.ptr, n);
+}
+
+static int
+S_cap_begin(grokx_parser *p, int purpose, gx_list *list)
+{
+    if (!p->cap && !(p->cap = gx_jw_new(&p->mem, 0)))
+        return GROKX_E_NOMEM;
+    gx_jw_reset(p->cap);
+    p->cap_for = purpose;
+    p->cap_list = list;
+    p->cap_depth = 0;
+    p->cap_overflow = 0;
+    p->cap_key = 0;
+    return 0;
+}
+
+static int
+S_item_begin(grokx_parser *p, size_t index)
+{
+    memset(&p->item, 0, sizeof p->item);
+    p->item.section.ptr = p->section.ptr;
+    p->item.section.len = p->section.len;
+    p->item.index = index;
+    p->item.id = p->item.name = p->item.json = S_empty;
+    p->item.create_time = GROKX_TIME_NONE;
+    return S_cap_begin(p, GX_CAP_ITEM, NULL);
+}
+
+/* The capture is complete: hand it to its owner. */
+static int
+S_cap_end(grokx_parser *p)
+{
+    size_t len;
+    const char *text = gx_jw_text(p->cap, &len);
+    int rc;
+    if (p->cap_overflow == 2) { /* too deep: S_too_deep warned */
+        rc = 0;
+    } else if (p->cap_overflow) {
+        gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "an item larger than max_conversation was skipped");
+        rc = 0;
+    } else if (p->cap_for == GX_CAP_LIST) {
+        grokx_str *e = gx_list_push(&p->arena, p->cap_list, sizeof *e);
+        rc = e ? S_store(p, text, len, e) : GROKX_E_NOMEM;
+    } else {
+        rc = S_store(p, text, len, &p->item.json);
+        if (!rc)
+            rc = gx_parser_deliver_item(p);
+    }
+    p->cap_for = 0;
+    return rc;
+}
+
+static int
+S_cap_check(grokx_parser *p)
+{
+    size_t len;
+    gx_jw_text(p->cap, &len);
+    if (len > p->opt.max_conversation)
+        p->cap_overflow = 1;
+    return 0;
+}
+
+/* Item fields worth lifting out of the JSON (at the item's top level). */
+static void
+S_cap_key(grokx_parser *p, const char *s, size_t len)
+{
+    static const struct { const char *k; int which; } keys[] = {
+        {"id", 1}, {"workspace_id", 1}, {"name", 2}, {"title", 2},
+        {"original_prompt", 2}, {"create_time", 3}};
+    size_t i;
+    p->cap_key = 0;
+    if (p->cap_for != GX_CAP_ITEM || p->cap_depth != 1)
+        return;
+    for (i = 0; i < N(keys); i++)
+        if (strlen(keys[i].k) == len && !memcmp(keys[i].k, s, len))
+            p->cap_key = keys[i].which;
+}
+
+static int
+S_cap_item_value(grokx_parser *p, int vtype, const char *s, size_t len)
+{
+    int which = p->cap_key;
+    p->cap_key = 0;
+    if (p->cap_for != GX_CAP_ITEM || p->cap_depth != 1 || vtype != T_STR)
+        return 0;
+    if (which == 1 && !p->item.id.len)
+        return S_store(p, s, len, &p->item.id);
+    if (which == 2 && !p->item.name.len)
+        return S_store(p, s, len, &p->item.name);
+    if (which == 3)
+        gx_time_parse_iso(s, len, &p->item.create_time);
+    return 0;
+}
+
+/* One event inside a capture. ev: 0 scalar, 1 open map, 2 open array,
+ * 3 close map, 4 close array, 5 key. */
+enum { CE_SCALAR, CE_MAP, CE_ARRAY, CE_END_MAP, CE_END_ARRAY, CE_KEY };
+
+static int
+S_cap_write(grokx_parser *p, int ev, int vtype, const char *s, size_t len)
+{
+    int rc;
+    switch (ev) {
+    case CE_SCALAR:
+        if ((rc = S_cap_item_value(p, vtype, s, len)) != 0)
+            return rc;
+        if (vtype == T_STR)
+            return S_cap_str(p, s, len);
+        if (vtype == T_BOOL)
+            return gx_jw_bool(p->cap, s[0] == 't');
+        return s ? gx_jw_number_text(p->cap, s, len) : gx_jw_null(p->cap);
+    case CE_MAP:
+        return gx_jw_begin_map(p->cap);
+    case CE_ARRAY:
+        return gx_jw_begin_array(p->cap);
+    case CE_END_MAP:
+        return gx_jw_end_map(p->cap);
+    case CE_END_ARRAY:
+        return gx_jw_end_array(p->cap);
+    default:
+        S_cap_key(p, s, len);
+        return S_cap_str(p, s, len);
+    }
+}
+
+static int
+S_cap_event(grokx_parser *p, int ev, int vtype, const char *s, size_t len)
+{
+    int opens = ev == CE_MAP || ev == CE_ARRAY, closes = ev == CE_END_MAP || ev == CE_END_ARRAY;
+    int rc = 0;
+    if (opens)
+        p->cap_key = 0;
+    if (!p->cap_overflow) { /* past the cap only the depth is tracked */
+        rc = S_cap_write(p, ev, vtype, s, len);
+        if (!rc)
+            S_cap_check(p);
+    }
+    if (rc)
+        return rc == GROKX_E_INVALID ? GROKX_E_NOMEM : rc;
+    p->cap_depth += opens;
+    p->cap_depth -= closes;
+    return p->cap_depth == 0 ? S_cap_end(p) : 0;
+}
+
+/* A whole item that is one scalar. */
+static int
+S_item_scalar(grokx_parser *p, size_t index, int vtype, const char *s, size_t len)
+{
+    int rc = S_item_begin(p, index);
+    if (rc)
+        return rc;
+    p->cap_depth = 1; /* S_cap_event's count: the scalar closes the capture */
+    rc = S_cap_write(p, CE_SCALAR, vtype, s, len);
+    if (rc)
+        return rc == GROKX_E_INVALID ? GROKX_E_NOMEM : rc;
+    p->cap_depth = 0;
+    return S_cap_end(p);
+}
+
+/* ---- conversations and messages ------------------------------------- */
+
+static void
+S_conv_begin(grokx_parser *p)
+{
+    grokx_conversation *c = &p->conv;
+    memset(c, 0, sizeof *c);
+    c->id = c->title = c->leaf_response_id = S_empty;
+    c->system_prompt_name = c->summary = c->user_id = S_empty;
+    c->create_time = c->modify_time = GROKX_TIME_NONE;
+    c->index = p->conv_index;
+    memset(&p->msgs, 0, sizeof p->msgs);
+    p->msg = NULL;
+    p->resp_index = 0;
+    p->in_conv = 1;
+    p->conv_skip = 0;
+    {
+        uint64_t line, col;
+        gx_json_pos(p->json, &c->byte_offset, &line, &col);
+    }
+}
+
+static int
+S_msg_begin(grokx_parser *p)
+{
+    grokx_message *m = gx_list_push(&p->arena, &p->msgs, sizeof *m);
+    if (!m)
+        return GROKX_E_NOMEM;
+    m->id = m->parent_id = m->sender = m->text = m->model = m->model_picker = S_empty;
+    m->thinking = m->image_edit_uri = m->query = m->query_type = m->error = S_empty;
+    m->share_link_id = S_empty;
+    m->create_time = m->thinking_start = m->thinking_end = GROKX_TIME_NONE;
+    m->file_index = p->resp_index++;
+    m->parent = -1;
+    memset(p->mlists, 0, sizeof p->mlists);
+    p->msg = m;
+    p->msg_body = 0;
+    return 0;
+}
+
+static grokx_strlist
+S_strlist(grokx_parser *p, gx_list *l, int *err)
+{
+    grokx_strlist out;
+    out.count = l->count;
+    out.items = gx_list_array(&p->arena, l, sizeof(grokx_str), err);
+    return out;
+}
+
+static int
+S_role_is_user(grokx_str sender)
+{
+    static const char *const users[] = {"human", "user"};
+    size_t i, k;
+    for (i = 0; i < N(users); i++) {
+        if (strlen(users[i]) != sender.len)
+            continue;
+        for (k = 0; k < sender.len; k++)
+            if ((sender.ptr[k] | 0x20) != users[i][k])
+                break;
+        if (k == sender.len)
+            return 1;
+    }
+    return 0;
+}
+
+static int
+S_msg_end(grokx_parser *p)
+{
+    grokx_message *m = p->msg;
+    gx_list *L = p->mlists;
+    int e[12] = {0}, i;
+    p->msg = NULL;
+    if (!p->msg_body) {
+        m->flags |= GX_MSG_DEAD;
+        gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "response %zu has no response object; skipped",
+               m->file_index + 1);
+        return 0;
+    }
+    m->role = S_role_is_user(m->sender) ? GROKX_ROLE_USER : GROKX_ROLE_ASSISTANT;
+    if (!m->model.len)
+        m->model = m->model_picker;
+    m->xpost_ids = S_strlist(p, &L[GX_L_XPOSTS], &e[0]);
+    m->webpage_urls = S_strlist(p, &L[GX_L_WEBPAGES], &e[1]);
+    m->generated_image_urls = S_strlist(p, &L[GX_L_GENIMG], &e[2]);
+    m->file_attachments = S_strlist(p, &L[GX_L_FILES], &e[3]);
+    m->card_attachments = S_strlist(p, &L[GX_L_CARDS], &e[4]);
+    m->media_types = S_strlist(p, &L[GX_L_MEDIA], &e[5]);
+    m->web_result_count = L[GX_L_WEB].count;
+    m->web_results = gx_list_array(&p->arena, &L[GX_L_WEB], sizeof *m->web_results, &e[6]);
+    m->cited_result_count = L[GX_L_CITED].count;
+    m->cited_results =
+        gx_list_array(&p->arena, &L[GX_L_CITED], sizeof *m->cited_results, &e[7]);
+    m->agent_trace_count = L[GX_L_AGENTS].count;
+    m->agent_traces =
+        gx_list_array(&p->arena, &L[GX_L_AGENTS], sizeof *m->agent_traces, &e[8]);
+    m->step_count = L[GX_L_STEPS].count;
+    m->steps = gx_list_array(&p->arena, &L[GX_L_STEPS], sizeof *m->steps, &e[9]);
+    for (i = 0; i < 12; i++)
+        if (e[i])
+            return e[i];
+    return 0;
+}
+
+static int
+S_step_begin(grokx_parser *p)
+{
+    grokx_step *s = gx_list_push(&p->arena, &p->mlists[GX_L_STEPS], sizeof *s);
+    if (!s)
+        return GROKX_E_NOMEM;
+    s->header = s->summary = S_empty;
+    memset(p->slists, 0, sizeof p->slists);
+    p->step = s;
+    return 0;
+}
+
+/* tagged_text entries: those named in tag_order first, then the rest in
+ * file order, so nothing is dropped. */
+static int
+S_step_end(grokx_parser *p)
+{
+    grokx_step *s = p->step;
+    gx_list *L = p->slists;
+    int e[7] = {0};
+    grokx_strlist order = S_strlist(p, &L[GX_LS_TAGORDER], &e[0]);
+    grokx_strlist names = S_strlist(p, &L[GX_LS_TAGNAMES], &e[1]);
+    grokx_strlist texts = S_strlist(p, &L[GX_LS_TAGTEXTS], &e[2]);
+    size_t n = names.count, i, k, out = 0;
+    grokx_str *on = NULL, *ot = NULL;
+    unsigned char *used = NULL;
+    p->step = NULL;
+    s->tool_cards = S_strlist(p, &L[GX_LS_CARDS], &e[3]);
+    s->tool_results = S_strlist(p, &L[GX_LS_RESULTS], &e[4]);
+    s->xpost_ids = S_strlist(p, &L[GX_LS_XPOSTS], &e[5]);
+    s->web_result_count = L[GX_LS_WEB].count;
+    s->web_results = gx_list_array(&p->arena, &L[GX_LS_WEB], sizeof *s->web_results, &e[6]);
+    if (e[0] || e[1] || e[2] || e[3] || e[4] || e[5] || e[6])
+        return GROKX_E_NOMEM;
+    if (!n)
+        return 0;
+    on = gx_arena_alloc(&p->arena, n * sizeof *on);
+    ot = gx_arena_alloc(&p->arena, n * sizeof *ot);
+    used = gx_arena_alloc(&p->arena, n);
+    if (!on || !ot || !used)
+        return GROKX_E_NOMEM;
+    for (i = 0; i < order.count; i++)
+        for (k = 0; k < n; k++)
+            if (!used[k] && names.items[k].len == order.items[i].len &&
+                !memcmp(names.items[k].ptr, order.items[i].ptr, order.items[i].len)) {
+                used[k] = 1;
+                on[out] = names.items[k];
+                ot[out++] = texts.items[k];
+                break;
+            }
+    for (k = 0; k < n; k++)
+        if (!used[k]) {
+            on[out] = names.items[k];
+            ot[out++] = texts.items[k];
+        }
+    s->tag_names.items = on;
+    s->tag_texts.items = ot;
+    s->tag_names.count = s->tag_texts.count = n;
+    return 0;
+}
+
+static int
+S_tagged_text(grokx_parser *p, int vtype, const char *s, size_t len)
+{
+    grokx_str *name, *text;
+    if (!s)
+        return 0; /* null: no text */
+    if (vtype != T_STR) {
+        S_wrong_type(p, F_S_TAGGED, "not a string; ignored");
+        return 0;
+    }
+    name = gx_list_push(&p->arena, &p->slists[GX_LS_TAGNAMES], sizeof *name);
+    text = gx_list_push(&p->arena, &p->slists[GX_LS_TAGTEXTS], sizeof *text);
+    if (!name || !text)
+        return GROKX_E_NOMEM;
+    *name = p->tag_name;
+    if (S_store(p, s, len, text))
+        return GROKX_E_NOMEM;
+    if (name->len == 6 && !memcmp(name->ptr, "header", 6))
+        p->step->header = *text;
+    else if (name->len == 7 && !memcmp(name->ptr, "summary", 7))
+        p->step->summary = *text;
+    return 0;
+}
+
+static void
+S_conv_oversize(grokx_parser *p)
+{
+    size_t above = 0;
+    /* drop what was built and skip to the end of the wrapper */
+    while (p->nframes && S_top(p)->kind != K_CWRAP) {
+        p->nframes--;
+        above++;
+    }
+    p->skip += (unsigned)above;
+    p->conv_skip = 1;
+    p->msg = NULL;
+    p->step = NULL;
+    p->elem = NULL;
+    p->cap_for = 0;
+    memset(&p->msgs, 0, sizeof p->msgs);
+    p->conv.id = p->conv.title = S_empty;
+    gx_arena_reset(&p->arena);
+}
+
+static int
+S_conv_end(grokx_parser *p)
+{
+    int rc = 0;
+    if (p->conv_skip) {
+        char where[120];
+        p->stats.conversations_skipped++;
+        snprintf(where, sizeof where, "conversation %zu", p->conv_index + 1);
+        gx_parser_warn(p, GROKX_W_CONVERSATION_TOO_LARGE,
+                       "%s: larger than max_conversation (%zu bytes); skipped", where,
+                       p->opt.max_conversation);
+    } else {
+        rc = gx_parser_deliver_conversation(p);
+    }
+    p->in_conv = 0;
+    p->conv_index++;
+    gx_arena_reset(&p->arena);
+    return rc;
+}
+
+/* ---- event handlers -------------------------------------------------- */
+
+static int
+S_after_store(grokx_parser *p)
+{
+    if (p->in_conv && !p->conv_skip && p->arena.used > p->opt.max_conversation)
+        S_conv_oversize(p);
+    return 0;
+}
+
+/* An element of conversations[] or responses[] that is not an object. */
+static void
+S_bad_element(grokx_parser *p, gx_frame *f, const char *what)
+{
+    if (f->kind == K_RESPS)
+        p->resp_index++;
+    gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "%s element %u is %s, not an object; skipped",
+           f->kind == K_CONVS ? "conversations" : "responses", f->index, what);
+}
+
+static int
+S_array_scalar(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t len)
+{
+    f->index++;
+    switch (f->kind) {
+    case K_CONVS:
+    case K_RESPS:
+        S_bad_element(p, f, vtype == T_STR ? "a string" : s ? "a scalar" : "null");
+        return 0;
+    case K_STRLIST:
+    case K_JSONLIST:
+        if (vtype == T_STR || (s && f->kind == K_JSONLIST))
+            return S_push_str(p, f->target, s, len);
+        return 0; /* null elements carry nothing */
+    case K_AGENTS:
+        if (vtype == T_STR) {
+            grokx_agent_trace *a = gx_list_push(&p->arena, f->target, sizeof *a);
+            if (!a)
+                return GROKX_E_NOMEM;
+            a->agent_id = S_empty;
+            return S_store(p, s, len, &a->text);
+        }
+        return 0;
+    case K_SECTION:
+        return S_item_scalar(p, f->index - 1, vtype, s, len);
+    default:
+        return 0;
+    }
+}
+
+static int
+S_scalar(grokx_parser *p, int vtype, const char *s, size_t len)
+{
+    gx_frame *f;
+    int rc;
+    if (p->skip)
+        return 0;
+    if (p->cap_for)
+        return S_cap_event(p, CE_SCALAR, vtype, s, len);
+    f = S_top(p);
+    if (!f) {
+        gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA, 0,
+                         "not a Grok export: the document is a single value, not an object");
+        return GROKX_E_SCHEMA;
+    }
+    if (S_is_array_kind(f->kind))
+        rc = S_array_scalar(p, f, vtype, s, len);
+    else if (f->kind == K_TAGGED)
+        rc = S_tagged_text(p, vtype, s, len);
+    else if (f->kind == K_ROOT && f->field == F_SECTION)
+        rc = S_item_scalar(p, 0, vtype, s, len);
+    else if (f->field && s)
+        rc = S_scalar_field(p, f, vtype, s, len);
+    else
+        rc = 0; /* null, or an unknown key: no value */
+    if (!S_is_array_kind(f->kind))
+        f->field = 0;
+    return rc ? rc : S_after_store(p);
+}
+
+static int S_null(void *ctx) { return S_scalar(ctx, T_NONE, NULL, 0); }
+static int S_bool(void *ctx, int v) { return S_scalar(ctx, T_BOOL, v ? "true" : "false", v ? 4u : 5u); }
+static int S_number(void *ctx, const char *s, size_t len) { return S_scalar(ctx, T_NONE, s, len); }
+static int S_string(void *ctx, const char *s, size_t len) { return S_scalar(ctx, T_STR, s, len); }
+
+static int
+S_section_name(grokx_parser *p, const char *s, size_t len)
+{
+    size_t bad, n = gx_utf8_repaired_len(s, len, &bad);
+    p->section.len = 0;
+    if (gx_buf_reserve(&p->section, n))
+        return GROKX_E_NOMEM;
+    gx_utf8_repair(p->section.ptr, s, len);
+    p->section.len = n;
+    p->section.ptr[n] = 0;
+    /* an export without conversations still has these; other files do not */
+    if (!strcmp(p->section.ptr, "projects") || !strcmp(p->section.ptr, "tasks") ||
+        !strcmp(p->section.ptr, "media_posts"))
+        p->saw_section = 1;
+    return 0;
+}
+
+static int
+S_on_key(void *ctx, const char *s, size_t len)
+{
+    grokx_parser *p = ctx;
+    gx_frame *f;
+    const S_key *k;
+    S_table t;
+    if (p->skip)
+        return 0;
+    if (p->cap_for)
+        return S_cap_event(p, CE_KEY, 0, s, len);
+    f = S_top(p);
+    f->field = F_NONE;
+    if (f->kind == K_TAGGED) {
+        f->field = F_TAG;
+        return S_store(p, s, len, &p->tag_name);
+    }
+    if (p->conv_skip && f->kind == K_CWRAP)
+        return 0;
+    t = S_table_of(f->kind);
+    k = t.n ? S_find(p->key_slots[f->kind], t.keys, s, len) : NULL;
+    if (!k && t.fallback) {
+        k = S_find(p->key_slots[f->kind == K_CWRAP ? K_CONV : K_RESP], t.fallback, s, len);
+        if (k && f->kind == K_RWRAP)
+            p->msg_body = 1; /* a flat response, without the wrapper */
+    }
+    if (!k) {
+        if (f->kind != K_ROOT)
+            return 0;
+        f->field = F_SECTION;
+        return S_section_name(p, s, len);
+    }
+    if (k->field == F_CONVERSATIONS)
+        p->saw_conversations = 1;
+    if (f->seen & ((uint64_t)1 << k->field))
+        gx_schema_warn(p, GROKX_W_DUPLICATE_KEY,
+                       k->kind == K_RESPS || k->kind == K_CONVS
+                           ? "key \"%s\" appears twice; the items of both are kept" /* appended */
+                           : "key \"%s\" appears twice; the last wins",
+                       k->name);
+    f->seen |= (uint64_t)1 << k->field;
+    f->field = k->field;
+    f->type = k->type;
+    f->sub = k->kind;
+    return 0;
+}
+
+static int
+S_push_item(grokx_parser *p, int kind, gx_list *list, void **elem, size_t size)
+{
+    void *e = gx_list_push(&p->arena, list, size);
+    if (!e)
+        return GROKX_E_NOMEM;
+    *elem = e;
+    return S_push(p, kind, NULL);
+}
+
+/* A container opens as an element of array frame f. */
+static int
+S_array_open(grokx_parser *p, gx_frame *f, int is_map)
+{
+    int rc;
+    f->index++;
+    if (f->kind == K_JSONLIST || f->kind == K_SECTION) {
+        rc = f->kind == K_SECTION ? S_item_begin(p, f->index - 1)
+                                  : S_cap_begin(p, GX_CAP_LIST, f->target);
+        return rc ? rc : S_cap_event(p, is_map ? CE_MAP : CE_ARRAY, 0, NULL, 0);
+    }
+    if (!is_map || f->kind == K_STRLIST) {
+        if (f->kind == K_CONVS || f->kind == K_RESPS)
+            S_bad_element(p, f, "an array");
+        p->skip = 1;
+        return 0;
+    }
+    switch (f->kind) {
+    case K_CONVS:
+        S_conv_begin(p);
+        return S_push(p, K_CWRAP, NULL);
+    case K_RESPS:
+        rc = S_msg_begin(p);
+        return rc ? rc : S_push(p, K_RWRAP, NULL);
+    case K_STEPS:
+        rc = S_step_begin(p);
+        return rc ? rc : S_push(p, K_STEP, NULL);
+    case K_RESULTS: {
+        grokx_search_result *r;
+        rc = S_push_item(p, K_RESULT, f->target, &p->elem, sizeof *r);
+        if (!rc) {
+            r = p->elem;
+            r->url = r->title = r->preview = S_empty;
+        }
+        return rc;
+    }
+    case K_AGENTS: {
+        grokx_agent_trace *a;
+        rc = S_push_item(p, K_AGENT, f->target, &p->elem, sizeof *a);
+        if (!rc) {
+            a = p->elem;
+            a->agent_id = a->text = S_empty;
+        }
+        return rc;
+    }
+    default:
+        p->skip = 1;
+        return 0;
+    }
+}
+
+/* A container opens as the value of the pending field of object frame f. */
+static int
+S_field_open(grokx_parser *p, gx_frame *f, int is_map)
+{
+    int field = f->field, type = f->type, kind = f->sub, rc;
+    void *target = NULL;
+    f->field = 0;
+    if (f->kind == K_ROOT && field == F_SECTION) {
+        if (!is_map)
+            return S_push(p, K_SECTION, NULL);
+        rc = S_item_begin(p, 0);
+        return rc ? rc : S_cap_event(p, CE_MAP, 0, NULL, 0);
+    }
+    if (field == F_NONE) {
+        p->skip = 1;
+        return 0;
+    }
+    if (type == T_TIME && is_map) {
+        target = f->target ? f->target : S_time_slot(p, field);
+        return S_push(p, f->kind == K_DATE ? K_NUMLONG : K_DATE, target);
+    }
+    if (type == T_JSONLIST && is_map) { /* one object where a list was expected */
+        rc = S_cap_begin(p, GX_CAP_LIST, S_list_slot(p, field));
+        return rc ? rc : S_cap_event(p, CE_MAP, 0, NULL, 0);
+    }
+    if (type == T_OBJ && is_map) {
+        if (field == F_W_RESPONSE)
+            p->msg_body = 1;
+        return S_push(p, kind, NULL);
+    }
+    if ((type == T_ARR || type == T_LIST || type == T_JSONLIST) && !is_map) {
+        if (type != T_ARR)
+            kind = type == T_LIST ? K_STRLIST : K_JSONLIST;
+        target = S_list_slot(p, field);
+        if (target)
+            memset(target, 0, sizeof(gx_list)); /* a repeated key: the last one wins */
+        return S_push(p, kind, target);
+    }
+    S_wrong_type(p, field, is_map ? "an object; ignored" : "an array; ignored");
+    p->skip = 1;
+    return 0;
+}
+
+/* A value nested past max_depth that is being skipped (an unknown key's,
+ * a wrong type's) or captured (an item, a card): one warning where it
+ * passes the cap; a capture is dropped. Only the depth is counted on. */
+static void
+S_too_deep(grokx_parser *p)
+{
+    if (p->cap_for)
+        p->cap_overflow = 2;
+    else
+        p->deep_warned = 1;
+    if (!p->conv_skip)
+        gx_schema_warn(p, GROKX_W_TOO_DEEP, "%s nested deeper than max_depth (%u); skipped",
+                       p->cap_for == GX_CAP_ITEM ? "an item" : "a value", p->opt.max_depth);
+}
+
+static int S_open_here(grokx_parser *p, int is_map);
+
+/* Nesting past max_depth: a skipped or captured value is skipped with a
+ * warning and the parse goes on; a container the export defines (a frame)
+ * that deep cannot be read, and is an error. */
+static int
+S_open(grokx_parser *p, int is_map)
+{
+    size_t nframes = p->nframes;
+    int deep = gx_json_depth(p->json) > p->opt.max_depth, rc;
+    if (p->skip) {
+        p->skip++;
+        if (deep && !p->deep_warned)
+            S_too_deep(p);
+        return 0;
+    }
+    if (p->cap_for) {
+        if (deep && !p->cap_overflow)
+            S_too_deep(p);
+        return S_cap_event(p, is_map ? CE_MAP : CE_ARRAY, 0, NULL, 0);
+    }
+    rc = S_open_here(p, is_map);
+    if (rc || !deep)
+        return rc;
+    if (p->nframes > nframes) {
+        gx_json_error_at(p->json, &p->err, GROKX_E_LIMIT, 1,
+                         "nesting deeper than max_depth (%u) in a field the export defines",
+                         p->opt.max_depth);
+        return GROKX_E_LIMIT;
+    }
+    if ((p->skip && !p->deep_warned) || (p->cap_for && !p->cap_overflow))
+        S_too_deep(p);
+    return 0;
+}
+
+static int
+S_open_here(grokx_parser *p, int is_map)
+{
+    gx_frame *f = S_top(p);
+    if (!f) {
+        if (!is_map) {
+            gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA, 1,
+                             "not a Grok export: the top level is an array, not an object");
+            return GROKX_E_SCHEMA;
+        }
+        return S_push(p, K_ROOT, NULL);
+    }
+    if (S_is_array_kind(f->kind))
+        return S_array_open(p, f, is_map);
+    if (f->kind == K_TAGGED) {
+        S_wrong_type(p, F_S_TAGGED, "not a string; ignored");
+        f->field = 0;
+        p->skip = 1;
+        return 0;
+    }
+    return S_field_open(p, f, is_map);
+}
+
+static int
+S_close(grokx_parser *p, int is_map)
+{
+    gx_frame f;
+    if (p->skip) {
+        if (--p->skip == 0)
+            p->deep_warned = 0;
+        return 0;
+    }
+    if (p->cap_for)
+        return S_cap_event(p, is_map ? CE_END_MAP : CE_END_ARRAY, 0, NULL, 0);
+    f = p->frames[--p->nframes];
+    switch (f.kind) {
+    case K_CWRAP:
+        return S_conv_end(p);
+    case K_RWRAP:
+        return p->msg ? S_msg_end(p) : 0;
+    case K_STEP:
+        return S_step_end(p);
+    case K_RESULT:
+    case K_AGENT:
+        p->elem = NULL;
+        return 0;
+    case K_SECTION:
+        p->section.len = 0;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static void
+S_repaired(void *ctx, uint64_t offset, uint64_t line, uint64_t col)
+{
+    grokx_parser *p = ctx;
+    p->stats.strings_repaired++;
+    p->stats.warnings++;
+    if (!p->opt.warning)
+        return;
+    p->warn.code = GROKX_W_UTF8_REPAIRED;
+    p->warn.offset = offset;
+    p->warn.line = line;
+    p->warn.column = col;
+    snprintf(p->warn.text, sizeof p->warn.text,
+             "byte %llu (line %llu, column %llu): lone surrogate escape replaced by U+FFFD",
+             (unsigned long long)offset, (unsigned long long)line, (unsigned long long)col);
+    p->opt.warning(p->opt.warning_ud, &p->warn);
+}
+
+static int S_start_map(void *ctx) { return S_open(ctx, 1); }
+static int S_start_array(void *ctx) { return S_open(ctx, 0); }
+static int S_end_map(void *ctx) { return S_close(ctx, 1); }
+static int S_end_array(void *ctx) { return S_close(ctx, 0); }
+
+const gx_json_events gx_schema_events = {
+    S_null, S_bool, S_number, S_string, S_on_key,
+    S_start_map, S_end_map, S_start_array, S_end_array, S_repaired,
+};

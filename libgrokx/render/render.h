@@ -1,0 +1,165 @@
+/*
+ * render/render.h -- the render stage: a message's pieces as safe
+ * Markdown or HTML. Owns: Markdown inline pieces and the block guard,
+ * steps, cards and artifacts, Markdown to HTML, the HTML assets.
+ * Uses: base/, parse/ (small JSON texts through json.c).
+ */
+#ifndef GROKX_RENDER_RENDER_H
+#define GROKX_RENDER_RENDER_H
+
+#include "parse/parse.h"
+
+/* ---- md_inline.c, md_guard.c: Markdown that cannot break a note ------- */
+
+/* Each appends to b and returns 0 or GROKX_E_NOMEM. */
+/* Plain text on one line, Markdown inert (a title in a heading). */
+int gx_md_text(gx_buf *b, const char *s, size_t len);
+/* Text as one inline code span, its delimiter longer than any backtick
+ * run inside; line ends become spaces. */
+int gx_md_code_span(gx_buf *b, const char *s, size_t len);
+/* gx_md_text for text that begins a block: no leading space, and no "-",
+ * "+", "=" or "1." that would make it a list, a rule or an underline. */
+int gx_md_text_lead(gx_buf *b, const char *s, size_t len);
+/* A link destination inside <...>; path: a note's path (% and # escaped
+ * too, as Obsidian decodes them). */
+int gx_md_link_dest(gx_buf *b, const char *s, size_t len, int path);
+/* "[text](<url>)" for a web or mail link; any other URL as inert text. */
+int gx_md_link(gx_buf *b, const char *text, size_t tlen, const char *url);
+/* Longest run of c in s (a fence must be longer). */
+size_t gx_md_longest_run(const char *s, size_t len, char c);
+/* s as a code block after indent spaces: fenced with backticks or tildes
+ * (at most 255), else indented; the caller ends the paragraph first. */
+int gx_md_code_block(gx_buf *b, unsigned indent, const char *lang, const char *s, size_t len);
+/* Does s start with an entity reference ("&amp;", "&#35;", "&#x23;")? */
+int gx_md_entity_at(const char *s, size_t n);
+/* A message's Markdown, then whatever closes the code fence or HTML block
+ * it left open at the top level (*closed: something was appended), so it
+ * cannot swallow what follows. */
+int gx_md_guarded(gx_buf *b, const char *s, size_t len, int *closed);
+/* A marker to place in a message's Markdown (a citation): before byte at. */
+typedef struct gx_md_mark {
+    size_t at;     /* in order, at most the text's length */
+    char text[24]; /* "[^3]" */
+} gx_md_mark;
+/* gx_md_guarded, with each mark where the block it falls in stays the
+ * same block: inline in a paragraph (at the end of the line before when it
+ * starts a line; past a code span; inside a table's cell), else in a
+ * paragraph of its own, in the same containers, after the block (a code
+ * block, an HTML block, a table, a heading), else after the text.
+ * closed NULL: for a reader of no HTML (md4c without it): only a fence
+ * left open is closed. */
+int gx_md_guarded_marks(gx_buf *b, const char *s, size_t len, const gx_md_mark *marks,
+                        size_t nmarks, int *closed);
+/* A message's own footnote labels: the ones it defines ("[^x]:" outside
+ * code), folded as cmark-gfm matches them (ASCII case, spaces). */
+#define GX_MD_LABELS_MAX 1024
+typedef struct gx_md_labels {
+    gx_buf set; /* folded labels, NUL-terminated */
+    gx_buf tmp;
+    size_t n;   /* past GX_MD_LABELS_MAX, every label counts as defined */
+} gx_md_labels;
+/* Does s hold "[^" (a footnote label, perhaps)? */
+int gx_md_has_labels(const char *s, size_t len);
+void gx_md_labels_init(gx_md_labels *l, gx_mem *mem);
+void gx_md_labels_free(gx_md_labels *l);
+/* The labels s defines (the set is emptied first). 0 or GROKX_E_NOMEM. */
+int gx_md_labels_scan(gx_md_labels *l, const char *s, size_t len);
+/* s into out with every footnote reference and definition outside code
+ * moved out of grokx's own labels (numbers): a label l holds becomes
+ * "[^<prefix><label>]", one it does not is escaped ("\[^x]", shown as
+ * the text it was). marks (offsets into s) follow the text. 1: out holds
+ * the text; 0: s has no "[^", out unchanged; or GROKX_E_NOMEM. */
+int gx_md_labels_rewrite(gx_buf *out, const char *s, size_t len, gx_md_labels *l, const char *prefix,
+                         gx_md_mark *marks, size_t nmarks);
+
+/* ---- steps.c: a tool-using answer's steps --------------------------- */
+
+/* msg's steps as Markdown that cannot break what follows it: each step's
+ * heading and texts (those already in msg->thinking left out), its tool
+ * calls with their arguments and results. Returns how many steps it
+ * shows (0: none, b unchanged), or GROKX_E_NOMEM. */
+long gx_steps_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg);
+/* s with each <xai:tool_usage_card> element (in a thinking trace) whose
+ * arguments fit on one line appended to out as one line of Markdown
+ * ("*Tool call:* **web_search** · query: `x`"), the rest as it is.
+ * 1 if a call was replaced (out holds the text), 0 if none was (use s as
+ * it is), or GROKX_E_NOMEM. */
+int gx_steps_inline_calls(gx_buf *out, gx_mem *mem, const char *s, size_t len);
+
+/* ---- cards.c: <grok:render> cards and <xaiArtifact> in answers -------- */
+
+enum { GX_CARD_ID, GX_CARD_URL, GX_CARD_TITLE, GX_CARD_IMAGE_CHUNK, GX_CARD_FILE_NAME,
+       GX_CARD_IMAGE_UUID, /* image_chunk.imageUuid, when image_chunk is an object */
+       GX_CARD_IMAGE_ORIGINAL, GX_CARD_IMAGE_LINK, GX_CARD_IMAGE_TITLE, /* image.* of a searched image */
+       GX_CARD_CAPTION, GX_CARD_PROGRESS, GX_CARD_SEQ, /* image_chunk's, as JSON numbers */
+       GX_CARD_NFIELDS };
+typedef struct gx_cards { /* a message's cards, parsed once */
+    gx_buf text;          /* the fields, NUL-terminated */
+    size_t (*off)[GX_CARD_NFIELDS];
+    size_t n, cap;
+    gx_buf shown;         /* asset ids a writer showed for this message, NUL-separated */
+} gx_cards;
+void gx_cards_init(gx_cards *cs, gx_mem *mem);
+void gx_cards_free(gx_cards *cs);
+void gx_cards_reset(gx_cards *cs); /* no cards, nothing shown: a new message */
+int gx_cards_load(gx_cards *cs, const grokx_message *msg);
+long gx_cards_find(const gx_cards *cs, const char *id); /* index, or -1 */
+const char *gx_cards_field(const gx_cards *cs, long card, int field); /* "" when absent */
+/* A generated or edited image card's asset id (image_chunk's imageUuid;
+ * image_chunk is an object or a JSON text). */
+int gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX]);
+/* Remember that the message showed asset id (a generated image, from a
+ * card or generated_image_urls, copied or noted missing), so it is not
+ * shown twice. */
+int gx_cards_mark_shown(gx_cards *cs, const char *id);
+int gx_cards_shown(const gx_cards *cs, const char *id);
+
+typedef enum gx_seg_kind {
+    GX_SEG_TEXT,     /* text: plain Markdown */
+    GX_SEG_CITATION, /* card_id: a render_inline_citation */
+    GX_SEG_CARD,     /* type, card_id ("" if none): another render card */
+    GX_SEG_ARTIFACT  /* title, lang, text: the artifact's body */
+} gx_seg_kind;
+typedef struct gx_segment {
+    gx_seg_kind kind;
+    const char *text;
+    size_t len;
+    char type[64], card_id[128], title[256], lang[32];
+} gx_segment;
+typedef struct gx_rich { /* an iterator over an answer's text */
+    const char *s;
+    size_t len, pos;
+    const char *no_render_close, *no_artifact_close; /* searches that failed */
+    const char *no_quote[2]; /* no '"' ([0]), no '\'' ([1]) from here on */
+} gx_rich;
+void gx_rich_init(gx_rich *it, const char *s, size_t len);
+/* 1 with the next segment in *seg, 0 at the end. Linear in len overall. */
+int gx_rich_next(gx_rich *it, gx_segment *seg);
+/* First occurrence of needle in s[0..len), or NULL. */
+const char *gx_find(const char *s, size_t len, const char *needle);
+
+/* ---- html_md.c: Markdown to safe HTML (md4c parses, we render) -------- */
+
+/* Where the writer put an inline citation: MARK, its number, END
+ * (private-use characters U+E000, U+E001). */
+#define GX_HTML_CITE_MARK "\xEE\x80\x80"
+#define GX_HTML_CITE_END "\xEE\x80\x81"
+/* Text escaped for HTML content and quoted attributes. */
+int gx_html_escape(gx_buf *b, const char *s, size_t len);
+/* The URL a browser would follow for u (controls trimmed, tabs and
+ * newlines removed) into out; 1 when it is safe to make live: http,
+ * https, mailto, or a "#fragment"; else 0. */
+int gx_html_url_clean(const char *u, size_t n, gx_buf *out);
+/* Markdown (GitHub dialect, raw HTML shown as text) as HTML; citation
+ * markers link to "#<anchor><n>" and are counted in *ncites. */
+int gx_html_markdown(gx_buf *out, const char *md, size_t len, const char *anchor,
+                     unsigned *ncites);
+/* Text as an escaped <pre class="plain">. */
+int gx_html_plain(gx_buf *out, const char *s, size_t len);
+/* html_assets.c: written beside index.html. */
+extern const char gx_html_style_css[];
+extern const char gx_html_index_js[];
+extern const char gx_html_style_sha256[]; /* base64, for the CSP */
+extern const char gx_html_index_sha256[];
+
+#endif /* GROKX_RENDER_RENDER_H */

@@ -1,0 +1,45 @@
+#!/bin/sh
+# The layer rule (tests/layers.py) holds on the tree, and the checker
+# refuses each kind of break made on purpose in a copy of it: an upward
+# include, a stage's private header used from another, a file flat in
+# libgrokx/, an unknown folder, an upward call through a hand-written
+# prototype (seen in the objects), a tool using a private header.
+B=${B:-build}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+if python3 tests/layers.py --objects "$B/lib" >"$T/out" 2>&1; then ok; else bad "the tree breaks its layers: $(cat "$T/out")"; fi
+
+fresh() { rm -rf "$T/root" && mkdir -p "$T/root" && cp -r libgrokx tools "$T/root/"; }
+# refused NAME PATTERN: the checker on the copy exits 1 naming the break
+refused() {
+    if python3 tests/layers.py --root "$T/root" ${OBJ:+--objects "$OBJ"} >"$T/out" 2>&1; then
+        bad "$1: accepted"
+    elif grep -q "$2" "$T/out"; then ok
+    else bad "$1: refused without naming it: $(cat "$T/out")"; fi
+}
+
+fresh; sed -i '1i #include "formats/formats.h"' "$T/root/libgrokx/base/alloc.c"
+refused "upward include" 'base/alloc.c:1: includes "formats/formats.h": base/ may not use formats/'
+fresh; sed -i '1i #include "input/backend.h"' "$T/root/libgrokx/out/layout.c"
+refused "private header" 'out/layout.c:1: includes "input/backend.h", private to input/'
+fresh; echo '#include "grokx.h"' >"$T/root/libgrokx/stray.c"
+refused "flat file" 'libgrokx/stray.c: lies flat'
+fresh; mkdir "$T/root/libgrokx/misc"
+refused "unknown folder" 'libgrokx/misc/: a folder that is no stage'
+fresh; sed -i '1i #include "base/base.h"' "$T/root/tools/search.c"
+refused "tool on a private header" 'tools/search.c:1: includes "base/base.h"'
+
+# an upward call no include shows: base/ declares formats/' function itself
+fresh
+mkdir -p "$T/obj/base" "$T/obj/formats"
+printf 'int gx_up(void);\nint gx_low(void);\nint gx_low(void) { return gx_up(); }\n' >"$T/low.c"
+printf 'int gx_up(void);\nint gx_up(void) { return 1; }\n' >"$T/up.c"
+${CC:-cc} -c "$T/low.c" -o "$T/obj/base/low.o" && ${CC:-cc} -c "$T/up.c" -o "$T/obj/formats/up.o" || bad "cannot compile the objects"
+OBJ="$T/obj" refused "upward call" 'base/low.c: calls gx_up (libgrokx/formats/up.c): base/ may not use formats/'
+
+echo "layers: $pass passed, $fail failed"
+[ "$fail" = 0 ]
