@@ -70,46 +70,46 @@ TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(
     $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
     $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/fuzz_replay_thread $(B)/test_index $(B)/test_faults $(B)/test_oom \
     $(B)/test_thread $(B)/gen-export $(B)/md-turns $(B)/md-notes $(B)/fuzz_replay_md_guard $(B)/fuzz_replay_steps $(B)/fuzz_replay_md_marks
-$(B)/test_unit: tests/test_unit.c tests/test.h libgrokx.a
+$(B)/test_unit: tests/system/test_unit.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_unit.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_unit.c libgrokx.a $(LIBS)
 # write(), fsync(), rename(), close() and pthread_create() wrapped, to fail them on purpose
-$(B)/test_faults: tests/test_faults.c tests/test.h libgrokx.a
+$(B)/test_faults: tests/system/test_faults.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_faults.c libgrokx.a $(LIBS) \
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_faults.c libgrokx.a $(LIBS) \
 	    -Wl,--wrap=write -Wl,--wrap=fsync -Wl,--wrap=rename -Wl,--wrap=close -Wl,--wrap=pthread_create
 # malloc(), calloc(), realloc() and free() wrapped, to fail allocations on purpose
-$(B)/test_oom: tests/test_oom.c tests/test.h libgrokx.a
+$(B)/test_oom: tests/system/test_oom.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_oom.c libgrokx.a $(LIBS) \
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_oom.c libgrokx.a $(LIBS) \
 	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=free
-$(B)/test_index: tests/test_index.c tests/test.h fuzz/membuf.h libgrokx.a
+$(B)/test_index: tests/index/test_index.c tests/test.h fuzz/membuf.h fuzz/ix_recrc.h libgrokx.a
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_index.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/index/test_index.c libgrokx.a $(LIBS)
 # generated exports the index tests compare against their oracle
 $(B)/index-fixtures/stamp: $(B)/gen-export
 	@mkdir -p $(dir $@)
 	$(B)/gen-export -s 2M -S 1 -o $(dir $@)a.json
 	$(B)/gen-export -s 1M -S 3 -o $(dir $@)b.json
 	@touch $@
-$(B)/test_thread: tests/test_thread.c tests/test.h libgrokx.a
+$(B)/test_thread: tests/system/test_thread.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_thread.c libgrokx.a $(LIBS)
-# how cmark, CommonMark's reference parser, reads a note: its turns (tests/md_check.py)
-$(B)/md-turns: tests/md_turns.c
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_thread.c libgrokx.a $(LIBS)
+# how cmark, CommonMark's reference parser, reads a note: its turns (tests/formats/md/md_check.py)
+$(B)/md-turns: tests/formats/md/md_turns.c
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ tests/md_turns.c -lcmark
+	$(CC) $(ALL_CFLAGS) -o $@ tests/formats/md/md_turns.c -lcmark
 # how cmark-gfm (tables, footnotes) reads each note: turns, footnotes defined
-# twice, citations that do not render (tests/md_check.py)
-$(B)/md-notes: tests/md_notes.c
+# twice, citations that do not render (tests/formats/md/md_check.py)
+$(B)/md-notes: tests/formats/md/md_notes.c
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ tests/md_notes.c -lcmark-gfm-extensions -lcmark-gfm
-$(B)/test_golden: tests/test_golden.c tests/test.h libgrokx.a
+	$(CC) $(ALL_CFLAGS) -o $@ tests/formats/md/md_notes.c -lcmark-gfm-extensions -lcmark-gfm
+$(B)/test_golden: tests/parse/test_golden.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_golden.c libgrokx.a $(LIBS)
-$(B)/test_input: tests/test_input.c tests/test.h libgrokx.a
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/parse/test_golden.c libgrokx.a $(LIBS)
+$(B)/test_input: tests/input/test_input.c tests/test.h libgrokx.a
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/test_input.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/input/test_input.c libgrokx.a $(LIBS)
 $(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
@@ -121,21 +121,21 @@ $(B)/fuzz_replay_md_marks $(B)/fuzz_md_marks: LIBS += -lcmark-gfm-extensions -lc
 $(B)/fuzz_replay_%: fuzz/replay.c fuzz/fuzz_%.c fuzz/*.h libgrokx.a
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c libgrokx.a $(LIBS)
-$(B)/fixtures: tests/make_zips.py examples/sample-export.json tests/golden/29-attachments-and-cards/input.json
-	python3 tests/make_zips.py $@ examples/sample-export.json
+$(B)/fixtures: tests/input/make_zips.py examples/sample-export.json tests/parse/golden/29-attachments-and-cards/input.json
+	python3 tests/input/make_zips.py $@ examples/sample-export.json
 
 check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
 	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 # the layer rule of the stages (docs/architecture.md): includes and calls
-# point one way; also part of make check (tests/layers.sh)
+# point one way; also part of make check (tests/system/layers.sh)
 check-layers: libgrokx.a
-	@python3 tests/layers.py --objects $(B)/lib
+	@python3 tests/system/layers.py --objects $(B)/lib
 
-# pathological exports (tests/pathological/run.sh): generated, large, each
+# pathological exports (tests/system/pathological/run.sh): generated, large, each
 # within a time and memory limit; part of .ci/run, not of make check
 pathological: all
-	@sh tests/pathological/run.sh
+	@sh tests/system/pathological/run.sh
 
 # ---- sanitizers ------------------------------------------------------------
 # A clang build with the sanitizers; the plain build is removed before and
@@ -153,7 +153,7 @@ tsan:
 	$(MAKE) clean-build
 	$(MAKE) grokx $(B)/test_thread $(B)/test_golden $(B)/gen-export $(B)/fixtures CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread" && \
-	{ $(TSAN_ENV) $(B)/test_thread && $(TSAN_ENV) $(B)/test_golden tests/golden tests/regressions && \
+	{ $(TSAN_ENV) $(B)/test_thread && $(TSAN_ENV) $(B)/test_golden tests/parse/golden tests/parse/regressions && \
 	  $(B)/gen-export -s 20M -S 4 -o $(B)/tsan.json && \
 	  for f in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
 	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./grokx convert -q -f md,html,index -o $(B)/tsan-out $$f || exit 1; \
@@ -205,7 +205,7 @@ valgrind-cli: all $(B)/warnings-150.json
 	@rm -rf $(B)/vg-out
 valgrind: valgrind-cli all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/test_unit)
-	@$(call VG_RUN,$(B)/test_golden tests/golden tests/regressions)
+	@$(call VG_RUN,$(B)/test_golden tests/parse/golden tests/parse/regressions)
 	@$(call VG_RUN,$(B)/test_thread)
 	@$(call VG_RUN,$(B)/fuzz_replay fuzz/corpus/parse fuzz/regressions/parse)
 	@$(call VG_RUN,$(B)/fuzz_replay_input fuzz/corpus/input fuzz/regressions/input)

@@ -2,7 +2,7 @@
  * ix_recrc.h -- make every checksum of a (damaged) index match its bytes
  * again: the page checksums (PAGES), the sections' and the directory's.
  * Damage then gets past the checksums to the structural checks behind
- * them. For fuzz/fuzz_index.c and tests/test_index.c; header-only.
+ * them. For fuzz/fuzz_index.c and tests/index/test_index.c; header-only.
  */
 #ifndef GX_FUZZ_IX_RECRC_H
 #define GX_FUZZ_IX_RECRC_H

@@ -1,6 +1,6 @@
 /*
  * membuf.h -- an output sink into memory (grokx_sink: {mem_write, &buf}),
- * for the index harnesses and tests/test_index.c. Header-only so that a
+ * for the index harnesses and tests/index/test_index.c. Header-only so that a
  * harness stays one file plus this.
  */
 #ifndef GX_FUZZ_MEMBUF_H

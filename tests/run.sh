@@ -19,9 +19,9 @@ run() {
     rm -f "$log.out"
 }
 # the stages depend on each other one way (docs/architecture.md)
-run layers sh tests/layers.sh
+run layers sh tests/system/layers.sh
 run unit "$B/test_unit"
-run golden "$B/test_golden" tests/golden tests/regressions
+run golden "$B/test_golden" tests/parse/golden tests/parse/regressions
 run thread "$B/test_thread"
 run replay "$B/fuzz_replay" fuzz/corpus/parse fuzz/regressions/parse
 run replay-input "$B/fuzz_replay_input" fuzz/corpus/input fuzz/regressions/input
@@ -39,13 +39,13 @@ mkdir -p "$B/faults"
 run faults "$B/test_faults" examples/sample-export.json "$B/fixtures" "$B/faults"
 run oom "$B/test_oom" examples/sample-export.json "$B/fixtures/deflated.zip" "$B/faults"
 run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
-run cli sh tests/cli.sh
-run inputs sh tests/inputs.sh
+run cli sh tests/tools/cli.sh
+run inputs sh tests/input/inputs.sh
 # one bit flipped in a 2 MB export's ZIP, 30 times: never exit 0 with other output
-run zip-faults python3 tests/zip_faults.py -s 2M -n 30 --gen "$B/gen-export" "$B/zip-faults"
-run md sh tests/md.sh
-run index-cli sh tests/index.sh
-run html sh tests/html.sh
-run embed sh tests/embed.sh
+run zip-faults python3 tests/input/zip_faults.py -s 2M -n 30 --gen "$B/gen-export" "$B/zip-faults"
+run md sh tests/formats/md/md.sh
+run index-cli sh tests/index/index.sh
+run html sh tests/formats/html/html.sh
+run embed sh tests/system/embed.sh
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The md writer: golden note trees, determinism, hostile titles and
 # messages, attachments from the ZIP, stdout, and a failing disk.
-#   UPDATE=1 sh tests/md.sh   rewrites the expected trees (review the diff!)
+#   UPDATE=1 sh tests/formats/md/md.sh   rewrites the expected trees (review the diff!)
 G=${GROKX:-./grokx}
 T=$(mktemp -d)
 trap 'chattr -R -i "$T" 2>/dev/null; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
@@ -13,39 +13,39 @@ golden() { # golden NAME INPUT [options]
     rm -rf "$T/out"
     $G convert -q -o "$T/out" "$@" "$input" 2>"$T/err"; st=$?
     [ $st -le 1 ] && ok || bad "$name: status $st: $(head -c 300 "$T/err")"
-    if [ -n "${UPDATE:-}" ]; then rm -rf "tests/md/$name/expected"; cp -r "$T/out" "tests/md/$name/expected"; fi
-    if diff -r "tests/md/$name/expected" "$T/out" >"$T/diff" 2>&1; then ok; else bad "$name differs: $(head -c 600 "$T/diff")"; fi
-    python3 tests/md_check.py "$T/out" >"$T/check" 2>&1 && ok || bad "$name: $(cat "$T/check")"
+    if [ -n "${UPDATE:-}" ]; then rm -rf "tests/formats/md/$name/expected"; cp -r "$T/out" "tests/formats/md/$name/expected"; fi
+    if diff -r "tests/formats/md/$name/expected" "$T/out" >"$T/diff" 2>&1; then ok; else bad "$name differs: $(head -c 600 "$T/diff")"; fi
+    python3 tests/formats/md/md_check.py "$T/out" >"$T/check" 2>&1 && ok || bad "$name: $(cat "$T/check")"
     # a second run gives byte-identical files
     $G convert -q -o "$T/out" "$@" "$input" 2>/dev/null
-    diff -r "tests/md/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the notes"
+    diff -r "tests/formats/md/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the notes"
 }
 for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
-    mkdir -p "tests/md/$c"
-    golden "$c" "tests/golden/$c/input.json"
+    mkdir -p "tests/formats/md/$c"
+    golden "$c" "tests/parse/golden/$c/input.json"
 done
-golden hostile tests/md/hostile/input.json --layout flat
-golden cards tests/md/cards/input.json
+golden hostile tests/formats/md/hostile/input.json --layout flat
+golden cards tests/formats/md/cards/input.json
 # a callout header, a card or an artifact line grokx writes stays a paragraph
 # of its own whatever the text after it (a setext underline, a table row,
 # a continuation): md_check reads it with cmark-gfm
-golden header-lines tests/md/header-lines/input.json --layout flat
+golden header-lines tests/formats/md/header-lines/input.json --layout flat
 # quoted attribute values are read whole (a title holding ">", single
 # quotes, line ends); a quote never closed leaves the tag as text
-golden tag-quotes tests/md/tag-quotes/input.json --layout flat
+golden tag-quotes tests/formats/md/tag-quotes/input.json --layout flat
 # HTML blocks, bare CRs, list items and quotes, raw fields (error, ids, URLs):
 # no message may leave a block open (md_check reads every note with cmark);
 # names that collide on macOS and Windows, the index page's own name
-golden hostile-blocks tests/md/hostile-blocks/input.json --layout flat --name '{title}'
+golden hostile-blocks tests/formats/md/hostile-blocks/input.json --layout flat --name '{title}'
 # tool-using steps whose arguments, results and texts try to break the
 # note; XML-only calls; reasoning the trace already holds is not repeated
-golden hostile-steps tests/md/hostile-steps/input.json --layout flat --name '{title}'
+golden hostile-steps tests/formats/md/hostile-steps/input.json --layout flat --name '{title}'
 # citations where their block could break (after a closing fence, in table
 # rows, after headings and indented code, in list items and quotes, in
 # code), answers and questions with footnotes of their own, two answers
 # with the same labels: md_check reads each note with cmark-gfm (no turn
 # swallowed, no label defined twice, every citation a reference)
-golden citations tests/md/citations/input.json --layout flat --name '{title}'
+golden citations tests/formats/md/citations/input.json --layout flat --name '{title}'
 # the bench's generated exports (seeds 1-3, 10 MB: citations after fences,
 # in table rows, after headings and indented code, in list items and
 # quotes; answers with their own footnotes): every note read by cmark and
@@ -54,14 +54,14 @@ golden citations tests/md/citations/input.json --layout flat --name '{title}'
 for seed in 1 2 3; do
     rm -rf "$T/gen"
     ${B:-build}/gen-export -s 10M -S $seed -o "$T/gen.json" && $G convert -q -o "$T/gen" "$T/gen.json" &&
-        python3 tests/md_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "generated export, seed $seed: $(tail -n 6 "$T/check")"
+        python3 tests/formats/md/md_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "generated export, seed $seed: $(tail -n 6 "$T/check")"
 done
 rm -rf "$T/gen" "$T/gen.json"
-c=tests/md/citations/expected
+c=tests/formats/md/citations/expected
 grep -q '^\[^m2-1\]: Own source one$' "$c/Own footnotes and citations.md" && grep -q '^\[^m3-1\]: Second answer, one$' "$c/Own footnotes and citations.md" &&
     grep -q '^\[^1\]: not a definition$' "$c/Own footnotes and citations.md" && grep -q '`\[^1\]` in code' "$c/Own footnotes and citations.md" &&
     grep -q 'Undefined \\\[^9\] stays text' "$c/Own footnotes and citations.md" && ok || bad "a message's own footnote labels were not renamed, or code was"
-s=tests/md/hostile-steps/expected
+s=tests/formats/md/hostile-steps/expected
 grep -q '^> - \*\*WebSearch\*\* ' "$s/Arguments that fight back.md" && grep -q '^>   - \[A \\\*fine\\\* page' "$s/Arguments that fight back.md" &&
     ok || bad "a parsed call and its joined hits not shown"
 grep -q 'javascript' "$s/Arguments that fight back.md" && ! grep -q '](<javascript' "$s/Arguments that fight back.md" && ok ||
@@ -109,12 +109,12 @@ f="$s/Copies named otherwise.md"
 # runs of 300 backticks and tildes: no fence cmark closes early (md_check counts the turns)
 grep -q '^>       ~\{300\}$' "$s/Runs longer than any fence.md" && grep -q '^    `\{300\}$' "$s/Runs longer than any fence.md" &&
     ok || bad "a block holding both fence runs was not indented"
-$G convert -q --no-thinking -f md -o - tests/md/hostile-steps/input.json | grep -q 'Steps (' && bad "--no-thinking kept the steps" || ok
+$G convert -q --no-thinking -f md -o - tests/formats/md/hostile-steps/input.json | grep -q 'Steps (' && bad "--no-thinking kept the steps" || ok
 t="$s/Tool calls inside a trace.md"
 grep -q '^> Thinking first\. \*Tool call:\* \*\*web\\_search\*\* · query: `` a `tick` `` · n: `2`$' "$t" &&
     grep -q '^> \*Tool call:\* \*\*XSearch\*\* · query: `grok`$' "$t" && grep -q '^> after$' "$t" &&
     grep -q 'CodeExecution</xai:tool_name>' "$t" && ok || bad "tool-call XML in a trace not made a line, or a trace's text lost"
-h=tests/md/hostile-blocks/expected
+h=tests/formats/md/hostile-blocks/expected
 grep -q '^title: "Index"$' "$h/Index 2.md" && grep -q '^# Grok conversations$' "$h/Index.md" && ok ||
     bad "a conversation titled Index took the index's name"
 [ "$(ls "$h" | grep -ci '^caf')" -eq 3 ] && [ -f "$h/CAFÉ 3.md" ] && ok || bad "NFC, NFD and upper-case names not told apart"
@@ -125,12 +125,12 @@ sed -n '2,3p' "$h/a b c.md" | LC_ALL=C grep -q "$c1" && bad "a raw C1 control in
 grep -q '^title: "abc\\uFFFF"$' "$h/a b c.md" && ok || bad "C1 controls not stripped or U+FFFF not escaped in YAML"
 grep -q '(<javascript:' "$h/cited urls.md" && bad "a javascript: citation was linked" || ok
 grep -q '](<100%25 R\\&amp;D.md>)' "$h/Index.md" && ok || bad "a note's link not escaped: $(grep R "$h/Index.md")"
-mkdir -p tests/md/branches-all
-golden branches-all tests/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
+mkdir -p tests/formats/md/branches-all
+golden branches-all tests/parse/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
 # attachments from the ZIP are copied with a sniffed extension
-python3 tests/make_zips.py "$T/f" tests/golden/29-attachments-and-cards/input.json >/dev/null 2>&1
+python3 tests/input/make_zips.py "$T/f" tests/parse/golden/29-attachments-and-cards/input.json >/dev/null 2>&1
 $G convert -q -o "$T/z" "$T/f/deflated.zip" 2>/dev/null; [ -d "$T/z" ] && ok || bad "convert from a ZIP"
-python3 tests/md_check.py "$T/z" >/dev/null && ok || bad "notes from the ZIP fail md_check"
+python3 tests/formats/md/md_check.py "$T/z" >/dev/null && ok || bad "notes from the ZIP fail md_check"
 # all on one thread: the same notes, and the same pages and index written beside them
 $G convert -q --threads 1 -o "$T/z1" "$T/f/deflated.zip" 2>/dev/null
 diff -r "$T/z" "$T/z1" >/dev/null && ok || bad "--threads 1 writes other notes"
@@ -142,7 +142,7 @@ $G convert -q --threads 3 -o "$T/z3" "$T/f/deflated.zip" 2>/dev/null; [ $? -eq 6
 python3 - "$T/gen.zip" <<'PY'
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], 'w') as zf:
-    zf.write('tests/golden/29-attachments-and-cards/input.json', 'u/prod-grok-backend.json')
+    zf.write('tests/parse/golden/29-attachments-and-cards/input.json', 'u/prod-grok-backend.json')
     zf.writestr('u/prod-mc-asset-server//0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
     zf.writestr('u/prod-mc-asset-server/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e/content', b'\xff\xd8\xff\xe0' + b'\0' * 32)
 PY
@@ -154,17 +154,17 @@ grep -q '!\[image to edit\](<attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jp
     [ -f "$T"/gen/2025/10/attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg ] && ok || bad "the edit's source image is not shown"
 
 # --tz local: each date with its own offset (a POSIX TZ rule: no tzdata needed)
-TZ='CET-1CEST,M3.5.0,M10.5.0/3' $G convert -q -f md -o - --tz local tests/md/dst/input.json >"$T/dst" 2>&1
+TZ='CET-1CEST,M3.5.0,M10.5.0/3' $G convert -q -f md -o - --tz local tests/formats/md/dst/input.json >"$T/dst" 2>&1
 grep -q '^## You · 2025-01-15 13:00 +01:00$' "$T/dst" && grep -q '^## You · 2025-07-15 14:00 +02:00$' "$T/dst" && ok ||
     bad "--tz local across summer time: $(grep '^## ' "$T/dst")"
-TZ='CET-1CEST,M3.5.0,M10.5.0/3' $G convert -q -o "$T/dstn" --tz local tests/md/dst/input.json 2>/dev/null
+TZ='CET-1CEST,M3.5.0,M10.5.0/3' $G convert -q -o "$T/dstn" --tz local tests/formats/md/dst/input.json 2>/dev/null
 grep -q '^created: 2025-07-15T14:00:00.000+02:00$' "$T"/dstn/2025/07/*.md && ok || bad "--tz local front matter"
 
 # an image card whose image_chunk is an object, not a JSON text
 python3 - "$T/gen2.zip" <<'PY'
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], 'w') as zf:
-    zf.write('tests/md/cards/input.json', 'u/prod-grok-backend.json')
+    zf.write('tests/formats/md/cards/input.json', 'u/prod-grok-backend.json')
     zf.writestr('u/prod-mc-asset-server/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
     zf.writestr('u/prod-mc-asset-server/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
 PY
@@ -178,7 +178,7 @@ snap=$(grep -l '^# Image snapshots' "$T"/gen2/*/*/*.md)
     [ "$(grep -c 'generated image' "$snap")" = 1 ] && ok || bad "image snapshots: $(grep -i 'generated image' "$snap")"
 
 # one stream to stdout
-$G convert -q -f md -o - tests/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?
+$G convert -q -f md -o - tests/parse/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?
 [ $st = 0 ] && grep -q "^## Grok · " "$T/stream" && ok || bad "md to stdout: $st"
 # incremental: a newer export into the same folder
 O="$T/inc"

@@ -3,10 +3,10 @@
 and no message swallowed a later turn (count turn headings outside code
 fences, with CommonMark's fence rules, against the front matter's count).
 
-When build/md-turns exists (or MD_TURNS names it), cmark (CommonMark's
-reference parser) counts each note's turn headings instead, as a reader
-such as Obsidian sees them. When build/md-notes exists (or MD_NOTES names
-it), cmark-gfm (tables and footnotes, as Obsidian and GitHub read notes)
+When $B/md-turns exists (the build under test, build/ unless B names
+another; or MD_TURNS names it), cmark (CommonMark's reference parser)
+counts each note's turn headings instead, as a reader such as Obsidian
+sees them. When $B/md-notes exists (or MD_NOTES names it), cmark-gfm (tables and footnotes, as Obsidian and GitHub read notes)
 also reads every note: no footnote label may be defined twice, and every
 citation must render as a reference, outside headings, and grokx's own
 lines (callout headers, card and artifact lines) must stay one-line
@@ -15,9 +15,10 @@ paragraphs whatever text follows them.
 import os, re, subprocess, sys, urllib.parse
 
 root = os.path.realpath(sys.argv[1])
-md_turns = os.environ.get('MD_TURNS') or os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'build', 'md-turns')
+build = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', os.environ.get('B') or 'build')
+md_turns = os.environ.get('MD_TURNS') or os.path.join(build, 'md-turns')
 md_turns = md_turns if os.access(md_turns, os.X_OK) else None
-md_notes = os.environ.get('MD_NOTES') or os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'build', 'md-notes')
+md_notes = os.environ.get('MD_NOTES') or os.path.join(build, 'md-notes')
 md_notes = md_notes if os.access(md_notes, os.X_OK) else None
 gfm = []  # notes for md-notes: (path, messages)
 bad = 0

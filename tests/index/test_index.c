@@ -13,8 +13,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../fuzz/membuf.h"
-#include "../fuzz/ix_recrc.h"
+#include "../../fuzz/membuf.h"
+#include "../../fuzz/ix_recrc.h"
 #include "index/ix.h"
 #include "test.h"
 

@@ -1,6 +1,6 @@
 /*
  * test_golden.c -- golden tests: one directory per case under
- * tests/golden/ and tests/regressions/, each with input.json and
+ * tests/parse/golden/ and tests/parse/regressions/, each with input.json and
  * expected.txt (active branch) / expected-all.txt (all branches).
  *
  * A transcript is the events writer's output with every warning and the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the ZIP and gzip fixtures for tests/inputs.sh into DIR.
+"""Build the ZIP and gzip fixtures for tests/input/inputs.sh into DIR.
 
 Each fixture imitates a real export (ttl/30d/export_data/<user>/...) or
 breaks one rule the reader must enforce. Nothing here is committed: the
@@ -239,7 +239,7 @@ patch_entry('int-deflated.zip', 'int-local-differs.zip', 0, lambda d, l, c: xor3
 
 # attachments: a backend that names ASSET1 (deflated) and ASSET2 (stored)
 att_backend = open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                'golden/29-attachments-and-cards/input.json'), 'rb').read()
+                                '../parse/golden/29-attachments-and-cards/input.json'), 'rb').read()
 att_backend = att_backend.replace(b'8f0e1d2c-3b4a-4958-a6b7-c8d9e0f1a2b3', ASSET1.encode()).replace(
     b'9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d', ASSET2.encode())
 def att_layout(zf, asset1=None):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write tests/html/hostile/input.json: an export whose every field tries to
+"""Write tests/formats/html/hostile/input.json: an export whose every field tries to
 break out of the HTML (script tags, event handlers, javascript: links in
 every disguise, remote images, broken Markdown, a huge table). Rerun after
 changing it; the file is committed so the test needs no generator.
@@ -82,7 +82,7 @@ doc = {"conversations": [{
 }]}
 
 
-# ---- hostile attachments (tests/html_click.py builds a ZIP of them) -------
+# ---- hostile attachments (tests/formats/html/html_click.py builds a ZIP of them) -------
 # Each one, were it opened as a page, would pop a dialog, retitle the page,
 # write localStorage and send a request to the test's listener on
 # 127.0.0.1:PORT carrying the page's address. None may do any of it.
@@ -155,4 +155,4 @@ def attachment_zip(path, port):
 
 
 if __name__ == '__main__':
-    json.dump(doc, open(sys.argv[1] if len(sys.argv) > 1 else "tests/html/hostile/input.json", "w"), indent=1)
+    json.dump(doc, open(sys.argv[1] if len(sys.argv) > 1 else "tests/formats/html/hostile/input.json", "w"), indent=1)

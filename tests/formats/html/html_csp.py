@@ -7,7 +7,7 @@ archive: none may load. Then the archive still works in Chromium: styled,
 the filter and sort of the index, a page's details opening, a silent
 console.
 
-    python3 tests/html_csp.py OUT [EMPTY]
+    python3 tests/formats/html/html_csp.py OUT [EMPTY]
 (OUT: the sample export as html; EMPTY: an export of no conversations)
 Also: a malformed fragment (#q=%E0%A4) leaves the index's script alive,
 and its empty states are shown, never erased."""

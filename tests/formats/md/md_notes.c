@@ -1,7 +1,7 @@
 /*
  * md_notes.c -- how GitHub's CommonMark parser (cmark-gfm, with its table
  * and footnote extensions, as Obsidian and GitHub read notes) reads each
- * note: its turns, and its footnotes. Used by tests/md_check.py.
+ * note: its turns, and its footnotes. Used by tests/formats/md/md_check.py.
  *   md-notes FILE...   one line per file:
  *                      "<turns> <duplicates> <lost> <broken> <file>"
  * turns: top-level "## You · ..." / "## Grok · ..." headings (no message

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """No attachment may run: convert an export of hostile attachments (HTML,
 SVG, XHTML, XML, XSLT, MHT, HTML inside a .txt and inside a binary, a PDF
-with JavaScript; tests/html/make_hostile.py) to md and html, then in
+with JavaScript; tests/formats/html/make_hostile.py) to md and html, then in
 headless Chromium click every link and image of every page like a person
 and open every copied file directly. A script that ran would pop a
 dialog, retitle its page, or send a request to the listener this test
@@ -10,12 +10,11 @@ every attachment must be stored under a name a browser renders inert.
 A control proves the detector works: the same payload as a plain .html
 and .svg file must be caught.
 
-    python3 tests/html_click.py GROKX WORKDIR"""
+    python3 tests/formats/html/html_click.py GROKX WORKDIR"""
 import http.server, os, re, subprocess, sys, threading
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
-sys.path.insert(0, os.path.join(here, 'html'))
 from cdp import Chrome
 import make_hostile
 
@@ -135,7 +134,7 @@ with Chrome(os.path.join(work, 'profile')) as c:
                        (kind, len(c.dialogs) - n, len(hits) - h))
     # the allow-list itself (layout.c's gx_asset_inert_ext, read from the
     # source): a file of each extension holding HTML and script runs nothing
-    src = open(os.path.join(here, '..', 'libgrokx', 'out', 'layout.c')).read()
+    src = open(os.path.join(here, '..', '..', '..', 'libgrokx', 'out', 'layout.c')).read()
     listed = re.findall(r'"([a-z0-9]+)"', re.search(r'inert\[\] = \{(.*?)\};', src, re.S).group(1))
     if set(listed) != INERT:
         bad.append('layout.c lists inert extensions %r, the test %r' % (sorted(listed), sorted(INERT)))

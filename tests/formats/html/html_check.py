@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote
 
 root = os.path.realpath(sys.argv[1])
-assets = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'libgrokx', 'render', 'html')
+assets = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'libgrokx', 'render', 'html')
 OURS = {n: open(os.path.join(assets, n), encoding='utf-8').read() for n in ('style.css', 'index.js')}
 SHA = {n: "'sha256-%s'" % base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for n, t in OURS.items()}
 bad = []

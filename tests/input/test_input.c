@@ -1,6 +1,6 @@
 /*
  * test_input.c -- attachments and entries through the library, on the
- * fixtures tests/make_zips.py builds (argv[1]).
+ * fixtures tests/input/make_zips.py builds (argv[1]).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@ expect() {
     if [ "$got" = "$want" ]; then ok; else bad "$* -> status $got, want $want: $(head -c 300 "$T/err")"; fi
 }
 has() { if grep -q -- "$2" "$1"; then ok; else bad "$1 lacks '$2': $(head -c 300 "$1")"; fi; }
-GOLD=tests/golden
+GOLD=tests/parse/golden
 
 expect 0 $G --version;                 has "$T/out" "grokx 0."
 expect 0 $G --help;                    has "$T/out" "usage: grokx"

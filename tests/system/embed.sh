@@ -11,17 +11,17 @@ if ${CC:-cc} ${LDFLAGS:-} -o "$T/embed" examples/embed.c $(pkg-config --cflags -
 else
     fail=$((fail+1)); cat "$T/log" >&2
 fi
-out=$(LD_LIBRARY_PATH="$T/prefix/lib" "$T/embed" tests/golden/01-minimal/input.json)
+out=$(LD_LIBRARY_PATH="$T/prefix/lib" "$T/embed" tests/parse/golden/01-minimal/input.json)
 if [ "$out" = "$(printf 'Hello Grok\t2 messages')" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "embed printed: $out" >&2; fi
 # the export ZIP as downloaded works through the same ten lines
 python3 -c 'import sys, zipfile
 with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
-    z.write(sys.argv[1], "ttl/30d/export_data/u/prod-grok-backend.json")' tests/golden/01-minimal/input.json "$T/export.zip"
+    z.write(sys.argv[1], "ttl/30d/export_data/u/prod-grok-backend.json")' tests/parse/golden/01-minimal/input.json "$T/export.zip"
 out=$(LD_LIBRARY_PATH="$T/prefix/lib" "$T/embed" "$T/export.zip")
 if [ "$out" = "$(printf 'Hello Grok\t2 messages')" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "embed on a ZIP printed: $out" >&2; fi
 # searching: the second example, on an index the installed grokx writes
 if ${CC:-cc} ${LDFLAGS:-} -o "$T/search" examples/search.c $(pkg-config --cflags --libs libgrokx) 2>"$T/log" &&
-    LD_LIBRARY_PATH="$T/prefix/lib" "$T/prefix/bin/grokx" convert -q -f index -o "$T/i.gxi" tests/golden/01-minimal/input.json; then
+    LD_LIBRARY_PATH="$T/prefix/lib" "$T/prefix/bin/grokx" convert -q -f index -o "$T/i.gxi" tests/parse/golden/01-minimal/input.json; then
     pass=$((pass+1))
 else
     fail=$((fail+1)); cat "$T/log" >&2

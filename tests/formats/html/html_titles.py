@@ -5,7 +5,7 @@ names, <title>, headings, index entries, front matter, Index.md and the
 year notes (md and html); in html, user text inline among ours is
 isolated (<bdi>, dir="auto").
 
-    python3 tests/html_titles.py GROKX WORKDIR"""
+    python3 tests/formats/html/html_titles.py GROKX WORKDIR"""
 import json, os, re, subprocess, sys
 
 grokx, work = sys.argv[1], os.path.abspath(sys.argv[2])

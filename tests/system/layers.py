@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make check-layers: the library's stages depend on each other one way.
 
-    python3 tests/layers.py [--root DIR] [--objects BUILD_LIB_DIR]
+    python3 tests/system/layers.py [--root DIR] [--objects BUILD_LIB_DIR]
 
 The stages, lowest first (docs/architecture.md):
 
@@ -53,7 +53,7 @@ def check_sources(root, bad):
             bad.append(f"libgrokx/{name}: lies flat in libgrokx/; put it in its stage's folder")
         if os.path.isdir(p) and name not in RANK:
             bad.append(f"libgrokx/{name}/: a folder that is no stage; add it to the order "
-                       f"(tests/layers.py, docs/architecture.md)")
+                       f"(tests/system/layers.py, docs/architecture.md)")
     for stage in STAGES:
         d = os.path.join(lib, stage)
         if not os.path.isdir(d):

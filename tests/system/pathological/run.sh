@@ -9,7 +9,7 @@
 G=${GROKX:-./grokx}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-GEN="python3 tests/pathological/gen.py"
+GEN="python3 tests/system/pathological/gen.py"
 GIB=${PATHOLOGICAL_GIB-4.1}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }

@@ -2,7 +2,7 @@
 # The html writer: golden sites, determinism, hostile input proven inert
 # (statically by html_check.py, and in Chromium: no script runs, no request
 # leaves the folder), the index filter, a page per format in one pass.
-#   UPDATE=1 sh tests/html.sh   rewrites the expected trees (review the diff!)
+#   UPDATE=1 sh tests/formats/html/html.sh   rewrites the expected trees (review the diff!)
 G=${GROKX:-./grokx}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -16,20 +16,20 @@ golden() { # golden NAME INPUT [options]
     [ $st -le 1 ] && ok || bad "$name: status $st: $(head -c 300 "$T/err")"
     # the style sheet and script are inline (html_check.py compares them)
     [ ! -e "$T/out/style.css" ] && [ ! -e "$T/out/index.js" ] && ok || bad "$name: style.css or index.js written"
-    python3 tests/html_check.py "$T/out" >"$T/check" 2>&1 && ok || bad "$name: $(cat "$T/check")"
-    if [ -n "${UPDATE:-}" ]; then rm -rf "tests/html/$name/expected"; mkdir -p "tests/html/$name"; cp -r "$T/out" "tests/html/$name/expected"; fi
-    if diff -r "tests/html/$name/expected" "$T/out" >"$T/diff" 2>&1; then ok; else bad "$name differs: $(head -c 600 "$T/diff")"; fi
+    python3 tests/formats/html/html_check.py "$T/out" >"$T/check" 2>&1 && ok || bad "$name: $(cat "$T/check")"
+    if [ -n "${UPDATE:-}" ]; then rm -rf "tests/formats/html/$name/expected"; mkdir -p "tests/formats/html/$name"; cp -r "$T/out" "tests/formats/html/$name/expected"; fi
+    if diff -r "tests/formats/html/$name/expected" "$T/out" >"$T/diff" 2>&1; then ok; else bad "$name differs: $(head -c 600 "$T/diff")"; fi
     $G convert -q -f html -o "$T/out" "$@" "$input" 2>/dev/null
-    diff -r "tests/html/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the site"
+    diff -r "tests/formats/html/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the site"
 }
 for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
-    golden "$c" "tests/golden/$c/input.json"
+    golden "$c" "tests/parse/golden/$c/input.json"
 done
-# citations where their block could break (tests/md/citations), and the
+# citations where their block could break (tests/formats/md/citations), and the
 # bench's generated exports (seeds 1-3): every citation is a live link, as
 # many as the page lists sources (none read as code, dropped from a table
 # row, or swallowed by a fence it kept open)
-golden citations tests/md/citations/input.json --layout flat --name '{title}'
+golden citations tests/formats/md/citations/input.json --layout flat --name '{title}'
 cites() { # every page: one <sup class="cite"> per listed source
     python3 -c 'import os, re, sys
 bad = 0
@@ -45,23 +45,23 @@ for d, _, fs in os.walk(sys.argv[1]):
                     print("%s: %d citation links, %d sources" % (f, k, n)); bad += 1
 sys.exit(1 if bad else 0)' "$1"
 }
-cites tests/html/citations/expected >"$T/cites" 2>&1 && ok || bad "citations not linked: $(head -c 400 "$T/cites")"
+cites tests/formats/html/citations/expected >"$T/cites" 2>&1 && ok || bad "citations not linked: $(head -c 400 "$T/cites")"
 for seed in 1 2 3; do
     rm -rf "$T/gen"
     ${B:-build}/gen-export -s 10M -S $seed -o "$T/gen.json" && $G convert -q -f html -o "$T/gen" "$T/gen.json" &&
         cites "$T/gen" >"$T/cites" 2>&1 && ok || bad "generated export, seed $seed: $(head -c 400 "$T/cites")"
 done
 rm -rf "$T/gen" "$T/gen.json"
-golden branches-all tests/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
-golden hostile tests/html/hostile/input.json
-golden cards tests/md/cards/input.json
+golden branches-all tests/parse/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
+golden hostile tests/formats/html/hostile/input.json
+golden cards tests/formats/md/cards/input.json
 
 # the embedded copies of style.css and index.js are current
 sh libgrokx/render/html/embed.sh "$T/assets.c" && cmp -s "$T/assets.c" libgrokx/render/html_assets.c && ok ||
     bad "libgrokx/render/html_assets.c is stale: run sh libgrokx/render/html/embed.sh"
 
 # every turn of the hostile conversation survived, and no raw tag did
-page=$(ls tests/html/hostile/expected/2025/06/*.html)
+page=$(ls tests/formats/html/hostile/expected/2025/06/*.html)
 [ "$(grep -c '<article class="turn' "$page")" = 4 ] && ok || bad "hostile: not 4 turns"
 grep -q 'every turn survived' "$page" && ok || bad "hostile: the last answer is missing"
 ! grep -qi '<script\|<img src=x\|<svg\|<iframe\|href="javascript' "$page" && ok || bad "hostile: a raw tag got through"
@@ -70,21 +70,21 @@ grep -q '&lt;script&gt;document.title' "$page" && ok || bad "hostile: the script
 # titles and model names hold no control, bidi control or line separator
 # (names, <title>, headings, index entries, front matter, Index.md, year
 # notes), and user text is isolated in html (<bdi>, dir="auto")
-python3 tests/html_titles.py "$G" "$T/titles" >"$T/tcheck" 2>&1 && ok || bad "titles: $(tail -10 "$T/tcheck")"
+python3 tests/formats/html/html_titles.py "$G" "$T/titles" >"$T/tcheck" 2>&1 && ok || bad "titles: $(tail -10 "$T/tcheck")"
 # a turn showing only thinking and steps is not called empty
-$G convert -q -f html -o "$T/steps" tests/md/hostile-steps/input.json 2>/dev/null
+$G convert -q -f html -o "$T/steps" tests/formats/md/hostile-steps/input.json 2>/dev/null
 f=$(ls "$T"/steps/*/*/*"Only thinking and steps"*.html)
 grep -q 'class="thinking steps"' "$f" && ! grep -q 'This turn is empty' "$f" && ok || bad "a turn with thinking and steps called empty"
 # html and md in one pass, from the ZIP with attachments
-python3 tests/make_zips.py "$T/f" tests/golden/29-attachments-and-cards/input.json >/dev/null 2>&1
+python3 tests/input/make_zips.py "$T/f" tests/parse/golden/29-attachments-and-cards/input.json >/dev/null 2>&1
 $G convert -q -f md,html -o "$T/both" "$T/f/deflated.zip" 2>"$T/err"; st=$?
 [ $st -le 1 ] && [ -f "$T/both/html/index.html" ] && [ -d "$T/both/md" ] && ok || bad "md,html in one pass: $st $(cat "$T/err")"
-python3 tests/html_check.py "$T/both/html" >/dev/null && ok || bad "html from the ZIP fails html_check"
+python3 tests/formats/html/html_check.py "$T/both/html" >/dev/null && ok || bad "html from the ZIP fails html_check"
 # a generated image the export holds: copied beside the page and shown
 python3 - "$T/gen.zip" <<'PY'
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], 'w') as zf:
-    zf.write('tests/golden/29-attachments-and-cards/input.json', 'u/prod-grok-backend.json')
+    zf.write('tests/parse/golden/29-attachments-and-cards/input.json', 'u/prod-grok-backend.json')
     zf.writestr('u/prod-mc-asset-server//0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
     zf.writestr('u/prod-mc-asset-server/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e/content', b'\xff\xd8\xff\xe0' + b'\0' * 32)
 PY
@@ -93,7 +93,7 @@ grep -q '<img src="attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png"' "$T"/g
     [ -f "$T"/gen/2025/10/attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png ] && ok || bad "generated image not shown from the copy"
 grep -q '<img src="attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg"' "$T"/gen/*/*/*.html &&
     [ -f "$T"/gen/2025/10/attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg ] && ok || bad "the edit's source image is not shown"
-python3 tests/html_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "gen: $(cat "$T/check")"
+python3 tests/formats/html/html_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "gen: $(cat "$T/check")"
 # a 10^5-message conversation with many models: linear, well under the limit
 python3 - "$T/long.json" <<'PY'
 import json, sys
@@ -144,7 +144,7 @@ sys.exit(1 if out else 0)
 PY
     }
     H="$T/hostile"
-    $G convert -q -f html -o "$H" tests/html/hostile/input.json 2>/dev/null
+    $G convert -q -f html -o "$H" tests/formats/html/hostile/input.json 2>/dev/null
     for p in "$H/index.html" "$H"/2025/*/*.html; do
         chrome "file://$p" --dump-dom >"$T/dom" 2>"$T/log"
         [ -s "$T/dom" ] && ok || bad "$(basename "$p"): Chromium rendered nothing: $(tail -3 "$T/log")"
@@ -154,7 +154,7 @@ PY
     done
     # no attachment runs: every link and image of an export of hostile
     # attachments clicked, every copy (md's and html's) opened
-    timeout 600 python3 tests/html_click.py "$G" "$T/click" >"$T/clicks" 2>&1 && ok || bad "attachments: $(tail -15 "$T/clicks")"
+    timeout 600 python3 tests/formats/html/html_click.py "$G" "$T/click" >"$T/clicks" 2>&1 && ok || bad "attachments: $(tail -15 "$T/clicks")"
     # the index filters as you type (the filter is read from #q=)
     S="$T/sample"
     $G convert -q -f html -o "$S" examples/sample-export.json 2>/dev/null
@@ -169,7 +169,7 @@ PY
     # load a script or style sheet from another local file; the archive works
     echo '{"conversations": []}' >"$T/none.json"
     $G convert -q -f html -o "$T/none" "$T/none.json" 2>/dev/null
-    timeout 300 python3 tests/html_csp.py "$S" "$T/none" >"$T/csp" 2>&1 && ok || bad "CSP: $(tail -8 "$T/csp")"
+    timeout 300 python3 tests/formats/html/html_csp.py "$S" "$T/none" >"$T/csp" 2>&1 && ok || bad "CSP: $(tail -8 "$T/csp")"
     # a screenshot of a page renders (docs/html.md shows one)
     p=$(ls "$S"/*/*/*.html | head -n 1)
     chrome "file://$p" --window-size=1000,1200 --screenshot="$T/shot.png" >/dev/null 2>"$T/log"

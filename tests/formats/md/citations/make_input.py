@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/md/citations/input.json: citations where their block could break,
+"""tests/formats/md/citations/input.json: citations where their block could break,
 answers with footnotes of their own (python3 make_input.py > input.json)."""
 import json
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The layer rule (tests/layers.py) holds on the tree, and the checker
+# The layer rule (tests/system/layers.py) holds on the tree, and the checker
 # refuses each kind of break made on purpose in a copy of it: an upward
 # include, a stage's private header used from another, a file flat in
 # libgrokx/, an unknown folder, an upward call through a hand-written
@@ -11,12 +11,12 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-if python3 tests/layers.py --objects "$B/lib" >"$T/out" 2>&1; then ok; else bad "the tree breaks its layers: $(cat "$T/out")"; fi
+if python3 tests/system/layers.py --objects "$B/lib" >"$T/out" 2>&1; then ok; else bad "the tree breaks its layers: $(cat "$T/out")"; fi
 
 fresh() { rm -rf "$T/root" && mkdir -p "$T/root" && cp -r libgrokx tools "$T/root/"; }
 # refused NAME PATTERN: the checker on the copy exits 1 naming the break
 refused() {
-    if python3 tests/layers.py --root "$T/root" ${OBJ:+--objects "$OBJ"} >"$T/out" 2>&1; then
+    if python3 tests/system/layers.py --root "$T/root" ${OBJ:+--objects "$OBJ"} >"$T/out" 2>&1; then
         bad "$1: accepted"
     elif grep -q "$2" "$T/out"; then ok
     else bad "$1: refused without naming it: $(cat "$T/out")"; fi

@@ -178,7 +178,7 @@ expect 2 $G search "$T/v1.gxi" grok;   has "$T/err" "older grokx"; has "$T/err" 
 [ -s "$T/out" ] && bad "an old index printed hits" || ok
 
 # merge: two exports, and one export twice (kept once)
-expect 0 $G convert -q -f index -o "$T/g.gxi" tests/golden/09-regeneration/input.json
+expect 0 $G convert -q -f index -o "$T/g.gxi" tests/parse/golden/09-regeneration/input.json
 expect 0 $G merge -o "$T/m.gxi" "$T/s.gxi" "$T/g.gxi"
 expect 0 $G check "$T/m.gxi"; has "$T/out" "ok: 51 messages in 7 conversations"
 expect 0 $G merge -o "$T/mm.gxi" "$T/s.gxi" "$T/s.gxi"

@@ -9,7 +9,7 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL inputs: $*" >&2; }
 SAMPLE=examples/sample-export.json
-if ! python3 tests/make_zips.py "$T/f" "$SAMPLE" 2>"$T/py.err"; then
+if ! python3 tests/input/make_zips.py "$T/f" "$SAMPLE" 2>"$T/py.err"; then
     cat "$T/py.err" >&2
     echo "inputs: 0 passed, 1 failed"
     exit 1

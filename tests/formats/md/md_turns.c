@@ -2,7 +2,7 @@
  * md_turns.c -- how CommonMark's reference parser (cmark) reads a note:
  * the number of top-level "## You · ..." / "## Grok · ..." headings, i.e.
  * turns no message swallowed (an unclosed fence or HTML block would hide
- * the turns after it). Used by tests/md_check.py when built.
+ * the turns after it). Used by tests/formats/md/md_check.py when built.
  *   md-turns FILE          prints the count
  *   md-turns --html FILE   prints the note as cmark renders it (tests look
  *                          for text a code block should not hold)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Pathological exports for tests/pathological/run.sh, written to stdout
+"""Pathological exports for tests/system/pathological/run.sh, written to stdout
 (or, for the gzip case, to a file) as a stream: never held in memory.
 
   gen.py nesting N            an array nested N deep under an unknown key of a
