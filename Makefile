@@ -1,10 +1,20 @@
 # libgrokx -- the only build. GNU make.
-#   make            library (static + shared), grokx tool, libgrokx.pc
-#   make check      every test; ends with "N passed, N failed"
-#   make asan       the test suite under ASan + UBSan
-#   make bench      benchmarks (see bench/README.md)
-#   make fuzz       libFuzzer harnesses (clang)
-#   make install    DESTDIR=... PREFIX=/usr/local
+#   make              library (static + shared), grokx tool, libgrokx.pc
+#   make check        every test; ends with "N passed, N failed"
+#   make check-layers the layer rule of the stages (tests/system/layers.py)
+#   make asan         the whole suite under ASan + UBSan, built in build-asan/
+#   make tsan         the threads under ThreadSanitizer, built in build-tsan/
+#   make coverage     line coverage of the suite, built in build-cov/
+#   make valgrind     the unit, golden and corpus tests under memcheck
+#   make pathological huge and deep exports within time and memory limits
+#   make fuzz         libFuzzer harnesses (clang), built in build-fuzz/
+#   make bench        benchmarks (see bench/README.md)
+#   make install      DESTDIR=... PREFIX=/usr/local
+# Each build has a folder of its own (B): the normal one is build/, with the
+# tool and the libraries at the top (./grokx, libgrokx.a); every other build
+# keeps them in its folder (build-asan/grokx, build-asan/libgrokx.a), so a
+# sanitizer, coverage or fuzz build never touches the normal one. The tests
+# are under tests/, by stage as libgrokx/ is (tests/parse/, tests/index/...).
 VERSION := 0.1.0
 SOVERSION := 0
 
@@ -23,14 +33,38 @@ MINIZIP_CFLAGS := $(shell pkg-config --cflags minizip 2>/dev/null || echo -I/usr
 ALL_CFLAGS := $(WARN) -pthread -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(MINIZIP_CFLAGS) $(CFLAGS)
 LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lz -lm -pthread
 
-B := build
+B ?= build
+# the normal build's tool and libraries lie at the top, any other's in its folder
+OUT := $(if $(filter build,$(B)),,$(B)/)
+LIB_A := $(OUT)libgrokx.a
+LIB_SO := $(OUT)libgrokx.so
+TOOL := $(OUT)grokx
+LIB_PC := $(OUT)libgrokx.pc
+# the fuzzers' own folder (make fuzz, make fuzz-smoke)
+FUZZ_B := build-fuzz
 # the stages are folders (docs/architecture.md); no source lies flat in libgrokx/
 LIB_SRC := $(wildcard libgrokx/*/*.c)
 LIB_HDR := $(wildcard libgrokx/*.h libgrokx/*/*.h)
 LIB_OBJ := $(LIB_SRC:libgrokx/%.c=$(B)/lib/%.o)
 LIB_PIC := $(LIB_SRC:libgrokx/%.c=$(B)/pic/%.o)
 
-all: libgrokx.a libgrokx.so grokx libgrokx.pc
+all: $(LIB_A) $(LIB_SO) $(TOOL) $(LIB_PC)
+
+# A build folder remembers the compiler and flags its files were made with
+# ($(B)/flags, rewritten only when they change): other flags rebuild all of
+# it (make CC=clang after make), never a mix. Not read for the targets that
+# only call make on another folder, so make asan leaves build/ alone.
+BUILD_FLAGS := $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS)
+ELSEWHERE := asan tsan coverage fuzz fuzz-smoke clean clean-build deps
+ifneq ($(filter-out $(ELSEWHERE),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(wildcard $(B)/flags),)
+ifneq ($(BUILD_FLAGS),$(file <$(B)/flags))
+$(file >$(B)/flags,$(BUILD_FLAGS))
+endif
+endif
+endif
+$(B)/flags:
+	@:$(shell mkdir -p $(B))$(file >$@,$(BUILD_FLAGS))
 
 deps:
 	@sh tools/install-deps.sh
@@ -38,147 +72,155 @@ deps:
 # each object depends on the headers it includes (-MMD -MP writes them to
 # its .d): an edit to one stage's header rebuilds that stage and the stages
 # above that include it, nothing else
-$(B)/lib/%.o: libgrokx/%.c
+$(B)/lib/%.o: libgrokx/%.c $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/pic/%.o: libgrokx/%.c
+$(B)/pic/%.o: libgrokx/%.c $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -fPIC -c $< -o $@
 
 -include $(LIB_OBJ:.o=.d) $(LIB_PIC:.o=.d)
 
-libgrokx.a: $(LIB_OBJ)
+$(LIB_A): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-libgrokx.so: $(LIB_PIC) libgrokx/libgrokx.map
+$(LIB_SO): $(LIB_PIC) libgrokx/libgrokx.map
 	$(CC) -shared -Wl,-soname,libgrokx.so.$(SOVERSION) \
-	    -Wl,--version-script=libgrokx/libgrokx.map -o libgrokx.so.$(VERSION) $(LIB_PIC) $(LDFLAGS) $(LIBS)
-	ln -sf libgrokx.so.$(VERSION) libgrokx.so.$(SOVERSION)
+	    -Wl,--version-script=libgrokx/libgrokx.map -o $(LIB_SO).$(VERSION) $(LIB_PIC) $(LDFLAGS) $(LIBS)
+	ln -sf libgrokx.so.$(VERSION) $(LIB_SO).$(SOVERSION)
 	ln -sf libgrokx.so.$(SOVERSION) $@
 
-grokx: tools/grokx.c tools/search.c tools/cli.c tools/cli.h libgrokx.a libgrokx/grokx.h
-	$(CC) $(ALL_CFLAGS) -Itools -o $@ tools/grokx.c tools/search.c tools/cli.c libgrokx.a $(LDFLAGS) $(LIBS)
+$(TOOL): tools/grokx.c tools/search.c tools/cli.c tools/cli.h $(LIB_A) libgrokx/grokx.h
+	$(CC) $(ALL_CFLAGS) -Itools -o $@ tools/grokx.c tools/search.c tools/cli.c $(LIB_A) $(LDFLAGS) $(LIBS)
 
-libgrokx.pc: libgrokx/libgrokx.pc.in Makefile
+$(LIB_PC): libgrokx/libgrokx.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # ---- tests ----------------------------------------------------------------
+# tests/<stage>/ holds the tests of libgrokx/<stage>/; tests/system/ the ones
+# that cross the stages (unit tests of many, faults, allocation failures,
+# threads, the layer rule, the installed library, pathological exports);
+# tests/tools/ the command line. tests/run.sh runs them, in this build ($(B)).
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
     $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
     $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/fuzz_replay_thread $(B)/test_index $(B)/test_faults $(B)/test_oom \
     $(B)/test_thread $(B)/gen-export $(B)/md-turns $(B)/md-notes $(B)/fuzz_replay_md_guard $(B)/fuzz_replay_steps $(B)/fuzz_replay_md_marks
-$(B)/test_unit: tests/system/test_unit.c tests/test.h libgrokx.a
+$(B)/test_unit: tests/system/test_unit.c tests/test.h $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_unit.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_unit.c $(LIB_A) $(LIBS)
 # write(), fsync(), rename(), close() and pthread_create() wrapped, to fail them on purpose
-$(B)/test_faults: tests/system/test_faults.c tests/test.h libgrokx.a
+$(B)/test_faults: tests/system/test_faults.c tests/test.h $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_faults.c libgrokx.a $(LIBS) \
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_faults.c $(LIB_A) $(LIBS) \
 	    -Wl,--wrap=write -Wl,--wrap=fsync -Wl,--wrap=rename -Wl,--wrap=close -Wl,--wrap=pthread_create
 # malloc(), calloc(), realloc() and free() wrapped, to fail allocations on purpose
-$(B)/test_oom: tests/system/test_oom.c tests/test.h libgrokx.a
+$(B)/test_oom: tests/system/test_oom.c tests/test.h $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_oom.c libgrokx.a $(LIBS) \
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_oom.c $(LIB_A) $(LIBS) \
 	    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=free
-$(B)/test_index: tests/index/test_index.c tests/test.h fuzz/membuf.h fuzz/ix_recrc.h libgrokx.a
+$(B)/test_index: tests/index/test_index.c tests/test.h fuzz/membuf.h fuzz/ix_recrc.h $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/index/test_index.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/index/test_index.c $(LIB_A) $(LIBS)
 # generated exports the index tests compare against their oracle
 $(B)/index-fixtures/stamp: $(B)/gen-export
 	@mkdir -p $(dir $@)
 	$(B)/gen-export -s 2M -S 1 -o $(dir $@)a.json
 	$(B)/gen-export -s 1M -S 3 -o $(dir $@)b.json
 	@touch $@
-$(B)/test_thread: tests/system/test_thread.c tests/test.h libgrokx.a
+$(B)/test_thread: tests/system/test_thread.c tests/test.h $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_thread.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/system/test_thread.c $(LIB_A) $(LIBS)
 # how cmark, CommonMark's reference parser, reads a note: its turns (tests/formats/md/md_check.py)
-$(B)/md-turns: tests/formats/md/md_turns.c
+$(B)/md-turns: tests/formats/md/md_turns.c $(B)/flags
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/formats/md/md_turns.c -lcmark
 # how cmark-gfm (tables, footnotes) reads each note: turns, footnotes defined
 # twice, citations that do not render (tests/formats/md/md_check.py)
-$(B)/md-notes: tests/formats/md/md_notes.c
+$(B)/md-notes: tests/formats/md/md_notes.c $(B)/flags
 	@mkdir -p $(B)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/formats/md/md_notes.c -lcmark-gfm-extensions -lcmark-gfm
-$(B)/test_golden: tests/parse/test_golden.c tests/test.h libgrokx.a
+$(B)/test_golden: tests/parse/test_golden.c tests/test.h $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/parse/test_golden.c libgrokx.a $(LIBS)
-$(B)/test_input: tests/input/test_input.c tests/test.h libgrokx.a
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/parse/test_golden.c $(LIB_A) $(LIBS)
+$(B)/test_input: tests/input/test_input.c tests/test.h $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/input/test_input.c libgrokx.a $(LIBS)
-$(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ tests/input/test_input.c $(LIB_A) $(LIBS)
+$(B)/fuzz_replay: fuzz/replay.c fuzz/fuzz_parse.c $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_parse.c $(LIB_A) $(LIBS)
 # the guard's and the steps' harnesses judge with cmark (a test-only dependency)
-$(B)/fuzz_replay_md_guard $(B)/fuzz_md_guard $(B)/fuzz_replay_steps $(B)/fuzz_steps: LIBS += -lcmark
+$(B)/fuzz_replay_md_guard $(FUZZ_B)/fuzz_md_guard $(B)/fuzz_replay_steps $(FUZZ_B)/fuzz_steps: LIBS += -lcmark
 # the marks' and labels' harness judges with cmark-gfm (footnotes, tables)
-$(B)/fuzz_replay_md_marks $(B)/fuzz_md_marks: LIBS += -lcmark-gfm-extensions -lcmark-gfm
+$(B)/fuzz_replay_md_marks $(FUZZ_B)/fuzz_md_marks: LIBS += -lcmark-gfm-extensions -lcmark-gfm
 # fuzz_replay_NAME: the harness fuzz/fuzz_NAME.c without libFuzzer
-$(B)/fuzz_replay_%: fuzz/replay.c fuzz/fuzz_%.c fuzz/*.h libgrokx.a
+$(B)/fuzz_replay_%: fuzz/replay.c fuzz/fuzz_%.c fuzz/*.h $(LIB_A)
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c libgrokx.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c $(LIB_A) $(LIBS)
 $(B)/fixtures: tests/input/make_zips.py examples/sample-export.json tests/parse/golden/29-attachments-and-cards/input.json
 	python3 tests/input/make_zips.py $@ examples/sample-export.json
 
+# the scripts take the build under test from B and its tool from GROKX
+RUN_TESTS = B="$(B)" GROKX="./$(TOOL)" CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
-	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
+	@$(RUN_TESTS)
 
 # the layer rule of the stages (docs/architecture.md): includes and calls
 # point one way; also part of make check (tests/system/layers.sh)
-check-layers: libgrokx.a
+check-layers: $(LIB_A)
 	@python3 tests/system/layers.py --objects $(B)/lib
 
-# pathological exports (tests/system/pathological/run.sh): generated, large, each
-# within a time and memory limit; part of .ci/run, not of make check
+# pathological exports (tests/system/pathological/run.sh): generated, large,
+# each within a time and memory limit; part of .ci/run, not of make check
 pathological: all
-	@sh tests/system/pathological/run.sh
+	@GROKX="./$(TOOL)" sh tests/system/pathological/run.sh
 
 # ---- sanitizers ------------------------------------------------------------
-# A clang build with the sanitizers; the plain build is removed before and
-# after (also when a test fails), so the two never mix.
+# A clang build with the sanitizers in a folder of its own (build-asan/, with
+# its own tool and libraries), which stays for the next run: the normal build
+# is never touched, and the two never mix.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
-	$(MAKE) clean-build
-	$(MAKE) check CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	    LDFLAGS="-fsanitize=address,undefined"; st=$$?; $(MAKE) clean-build; exit $$st
+	$(MAKE) check B=build-asan CC=clang CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 
 # ThreadSanitizer over what runs on several threads: the writer thread, the
 # filer, inflating on a second thread and the index's worker, through the
 # tests that drive them and conversions of real inputs. Any report fails.
+# Built in build-tsan/; tsan-run is the run inside it.
 TSAN_ENV := TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 tsan:
-	$(MAKE) clean-build
-	$(MAKE) grokx $(B)/test_thread $(B)/test_golden $(B)/gen-export $(B)/fixtures CC=clang \
-	    CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread" && \
-	{ $(TSAN_ENV) $(B)/test_thread && $(TSAN_ENV) $(B)/test_golden tests/parse/golden tests/parse/regressions && \
-	  $(B)/gen-export -s 20M -S 4 -o $(B)/tsan.json && \
-	  for f in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
-	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./grokx convert -q -f md,html,index -o $(B)/tsan-out $$f || exit 1; \
-	    $(TSAN_ENV) ./grokx convert -q -f md -o $(B)/tsan-out/md $$f || exit 1; done && \
-	  $(TSAN_ENV) ./grokx convert -q -f index --memory 4M -o $(B)/tsan-seg.gxi $(B)/tsan.json && \
-	  $(TSAN_ENV) ./grokx merge -o $(B)/tsan-merged.gxi $(B)/tsan-seg.gxi $(B)/tsan-seg.gxi && \
-	  echo "tsan: no data race reported"; }; st=$$?; $(MAKE) clean-build; exit $$st
+	$(MAKE) tsan-run B=build-tsan CC=clang CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread"
+tsan-run: $(TOOL) $(B)/test_thread $(B)/test_golden $(B)/gen-export $(B)/fixtures
+	$(TSAN_ENV) $(B)/test_thread && $(TSAN_ENV) $(B)/test_golden tests/parse/golden tests/parse/regressions && \
+	$(B)/gen-export -s 20M -S 4 -o $(B)/tsan.json && \
+	for f in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
+	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./$(TOOL) convert -q -f md,html,index -o $(B)/tsan-out $$f || exit 1; \
+	    $(TSAN_ENV) ./$(TOOL) convert -q -f md -o $(B)/tsan-out/md $$f || exit 1; done && \
+	rm -f $(B)/tsan-seg.gxi $(B)/tsan-merged.gxi && \
+	$(TSAN_ENV) ./$(TOOL) convert -q -f index --memory 4M -o $(B)/tsan-seg.gxi $(B)/tsan.json && \
+	$(TSAN_ENV) ./$(TOOL) merge -o $(B)/tsan-merged.gxi $(B)/tsan-seg.gxi $(B)/tsan-seg.gxi && \
+	echo "tsan: no data race reported"
 
 # line coverage of the whole suite (tests and corpus replays) with clang's
-# source-based coverage; the per-file report goes to $(B)-coverage.txt and
-# every line's count to $(B)-coverage-lines.txt, both kept when the build is
-# cleaned (docs/testing.md quotes them). A process the tests kill on purpose
-# leaves a broken profile; --failure-mode=all merges the others.
+# source-based coverage, built in build-cov/; the per-file report goes to
+# build-cov/coverage.txt and every line's count to build-cov/coverage-lines.txt
+# (docs/testing.md quotes them). A process the tests kill on purpose leaves a
+# broken profile; --failure-mode=all merges the others.
 COV_FLAGS := -O1 -g -fprofile-instr-generate -fcoverage-mapping
+COV_ARGS = -instr-profile=$(B)/all.profdata $(TOOL) $(addprefix -object=,$(filter-out $(B)/gen-export,$(TEST_BINS))) \
+    $(LIB_SRC) tools/*.c
 coverage:
-	$(MAKE) clean-build
-	rm -rf $(B)-cov && mkdir -p $(B)-cov
-	LLVM_PROFILE_FILE="$(CURDIR)/$(B)-cov/%p-%m.profraw" $(MAKE) check CC=clang CFLAGS="$(COV_FLAGS)" \
+	rm -rf build-cov/profraw && mkdir -p build-cov/profraw
+	LLVM_PROFILE_FILE="$(CURDIR)/build-cov/profraw/%p-%m.profraw" $(MAKE) check B=build-cov CC=clang CFLAGS="$(COV_FLAGS)" \
 	    LDFLAGS="-fprofile-instr-generate"; st=$$?; \
-	llvm-profdata merge -sparse --failure-mode=all $(B)-cov/*.profraw -o $(B)-cov/all.profdata && \
-	llvm-cov report -instr-profile=$(B)-cov/all.profdata grokx $(addprefix -object=,$(filter-out $(B)/gen-export,$(TEST_BINS))) \
-	    $(LIB_SRC) tools/*.c >$(B)-coverage.txt; \
-	llvm-cov show -instr-profile=$(B)-cov/all.profdata grokx $(addprefix -object=,$(filter-out $(B)/gen-export,$(TEST_BINS))) \
-	    -show-line-counts-or-regions $(LIB_SRC) tools/*.c >$(B)-coverage-lines.txt; \
-	cat $(B)-coverage.txt; rm -rf $(B)-cov; $(MAKE) clean-build; exit $$st
+	$(MAKE) -s coverage-report B=build-cov CC=clang CFLAGS="$(COV_FLAGS)" LDFLAGS="-fprofile-instr-generate"; exit $$st
+coverage-report:
+	llvm-profdata merge -sparse --failure-mode=all $(B)/profraw/*.profraw -o $(B)/all.profdata
+	llvm-cov report $(COV_ARGS) >$(B)/coverage.txt
+	llvm-cov show -show-line-counts-or-regions $(COV_ARGS) >$(B)/coverage-lines.txt
+	cat $(B)/coverage.txt
 
 # valgrind memcheck over the plain build: also sees inside yajl and zlib,
 # which the sanitizers do not instrument.
@@ -199,9 +241,9 @@ $(B)/warnings-150.json:
 	  printf '{"response":{"_id":"r%d","sender":"human","message":%d,"create_time":true}}' $$i $$i; \
 	  i=$$((i + 1)); done; printf ']}]}\n'; } >$@
 valgrind-cli: all $(B)/warnings-150.json
-	@$(call VG_CLI,./grokx info $(B)/warnings-150.json)
-	@rm -rf $(B)/vg-out && $(call VG_CLI,./grokx convert -f $(VG_FORMATS) -o $(B)/vg-out $(B)/warnings-150.json)
-	@rm -rf $(B)/vg-out && $(call VG_CLI,./grokx convert --threads 1 -f $(VG_FORMATS) -o $(B)/vg-out $(B)/warnings-150.json)
+	@$(call VG_CLI,./$(TOOL) info $(B)/warnings-150.json)
+	@rm -rf $(B)/vg-out && $(call VG_CLI,./$(TOOL) convert -f $(VG_FORMATS) -o $(B)/vg-out $(B)/warnings-150.json)
+	@rm -rf $(B)/vg-out && $(call VG_CLI,./$(TOOL) convert --threads 1 -f $(VG_FORMATS) -o $(B)/vg-out $(B)/warnings-150.json)
 	@rm -rf $(B)/vg-out
 valgrind: valgrind-cli all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/test_unit)
@@ -223,11 +265,13 @@ valgrind: valgrind-cli all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@GX_TEST_STRIDE=211 $(call VG_RUN,$(B)/test_index $(B)/index-fixtures examples/sample-export.json $(B)/index-fixtures/b.json)
 
 # ---- fuzzing ---------------------------------------------------------------
+# The harnesses, their scratch corpora, logs and crashes in build-fuzz/: each
+# harness is built from the library's sources at once with libFuzzer.
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
 FUZZERS := parse input html names tokenize index index_build utf8 thread md_guard steps md_marks
-fuzz: $(FUZZERS:%=$(B)/fuzz_%)
-$(B)/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(LIB_SRC) $(LIB_HDR)
-	@mkdir -p $(B)
+fuzz: $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
+$(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(FUZZ_B)
 	clang $(WARN) -D_POSIX_C_SOURCE=200809L -Ilibgrokx $(MINIZIP_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 # each harness for FUZZ_SECONDS on a scratch corpus seeded from fuzz/corpus.
 # fuzz_md_marks is left out of the smoke minute until the guard reads a
@@ -237,23 +281,23 @@ $(B)/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(LIB_SRC) $(LIB_HDR)
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE ?= $(filter-out md_marks,$(FUZZERS))
 fuzz-smoke: fuzz
-	@for f in $(FUZZ_SMOKE); do mkdir -p $(B)/corpus-$$f; \
+	@for f in $(FUZZ_SMOKE); do mkdir -p $(FUZZ_B)/corpus-$$f; \
 	    echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
-	    $(B)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
-	        -dict=fuzz/grokx.dict -print_final_stats=1 -artifact_prefix=$(B)/ \
-	        $(B)/corpus-$$f fuzz/corpus/$$f >$(B)/fuzz-$$f.log 2>&1; st=$$?; \
-	    grep -E "stat::number_of_executed_units" $(B)/fuzz-$$f.log; \
-	    if [ $$st != 0 ]; then tail -n 40 $(B)/fuzz-$$f.log; exit 1; fi; done
+	    $(FUZZ_B)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
+	        -dict=fuzz/grokx.dict -print_final_stats=1 -artifact_prefix=$(FUZZ_B)/ \
+	        $(FUZZ_B)/corpus-$$f fuzz/corpus/$$f >$(FUZZ_B)/fuzz-$$f.log 2>&1; st=$$?; \
+	    grep -E "stat::number_of_executed_units" $(FUZZ_B)/fuzz-$$f.log; \
+	    if [ $$st != 0 ]; then tail -n 40 $(FUZZ_B)/fuzz-$$f.log; exit 1; fi; done
 
 # ---- benchmarks ------------------------------------------------------------
-$(B)/gen-export: bench/gen-export.c
+$(B)/gen-export: bench/gen-export.c $(B)/flags
 	@mkdir -p $(B)
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
 $(B)/yajl-floor: bench/yajl-floor.c
 	@mkdir -p $(B)
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lyajl
-$(B)/index-bench: bench/index-bench.c libgrokx.a libgrokx/grokx.h
-	$(CC) $(ALL_CFLAGS) -o $@ bench/index-bench.c libgrokx.a $(LIBS)
+$(B)/index-bench: bench/index-bench.c $(LIB_A) libgrokx/grokx.h
+	$(CC) $(ALL_CFLAGS) -o $@ bench/index-bench.c $(LIB_A) $(LIBS)
 bench: all $(B)/gen-export $(B)/yajl-floor $(B)/index-bench
 	@sh bench/run.sh
 
@@ -261,9 +305,9 @@ bench: all $(B)/gen-export $(B)/yajl-floor $(B)/index-bench
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
-	install -m 755 grokx $(DESTDIR)$(BINDIR)/grokx
-	install -m 644 libgrokx.a $(DESTDIR)$(LIBDIR)/libgrokx.a
-	install -m 755 libgrokx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so.$(VERSION)
+	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/grokx
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libgrokx.a
+	install -m 755 $(LIB_SO).$(VERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so.$(VERSION)
 	ln -sf libgrokx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so.$(SOVERSION)
 	ln -sf libgrokx.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so
 	install -m 644 libgrokx/grokx.h $(DESTDIR)$(INCLUDEDIR)/grokx.h
@@ -280,8 +324,10 @@ uninstall:
 	    $(DESTDIR)$(PKGCONFIGDIR)/libgrokx.pc $(DESTDIR)$(MANDIR)/man1/grokx.1 \
 	    $(DESTDIR)$(MANDIR)/man3/libgrokx.3
 
+# clean-build: this build only (B); clean: every build folder
 clean-build:
-	rm -rf $(B) libgrokx.a libgrokx.so libgrokx.so.* grokx libgrokx.pc
+	rm -rf $(B) $(LIB_A) $(LIB_SO) $(LIB_SO).* $(TOOL) $(LIB_PC)
 clean: clean-build
+	rm -rf build-asan build-tsan build-cov build-fuzz
 
-.PHONY: all deps check check-layers pathological coverage asan tsan valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps check check-layers pathological coverage coverage-report asan tsan tsan-run valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build

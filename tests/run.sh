@@ -2,7 +2,11 @@
 # make check: every test program, then one closing "N passed, N failed".
 # Each program prints its own "<name>: N passed, N failed" line; a program
 # that crashes counts as one failure.
+# The build under test: B its folder (build/, build-asan/...) and GROKX its
+# tool (./grokx, ./build-asan/grokx); every script takes them from here.
 B=${B:-build}
+GROKX=${GROKX:-./grokx}
+export B GROKX
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 run() {

@@ -29,7 +29,7 @@ expect 0 $G convert -q -f index -o "$T/s3.gxi" $S
 cmp -s "$T/s.gxi" "$T/s3.gxi" && ok || bad "two runs differ"
 # spilling segments: the same bytes on every run, with or without the
 # second thread (its timing must not decide where a segment ends)
-GEN=${GEN:-build/gen-export}
+GEN=${GEN:-${B:-build}/gen-export}
 if [ -x "$GEN" ]; then
     segs() { sed -n 's/.* built in \([0-9]*\) segments.*/\1/p' "$T/err"; }
     $GEN -s 20M -S 5 -o "$T/gen.json"
@@ -137,7 +137,7 @@ expect 2 $G search "$T" grok;          has "$T/err" "folder"
 # file (the byte was not used) or exits 2 with a reason and prints nothing,
 # never another answer (version 1 checked only some sections at open: a
 # conversation's time, a title or a stored text changed the answer)
-GEN=${GEN_EXPORT:-build/gen-export}
+GEN=${GEN_EXPORT:-${B:-build}/gen-export}
 $GEN -s 600K -S 5 -o "$T/big.json" 2>/dev/null || bad "gen-export"
 expect 0 $G convert -q -f index -o "$T/big.gxi" "$T/big.json"
 $G search --json -n 20 "$T/big.gxi" the >"$T/clean.json" 2>/dev/null || bad "clean search"

@@ -119,7 +119,7 @@ failed att-backend-badcrc "prod-grok-backend.json: CRC-32 mismatch" "no-such-fil
 # ... found at the member's end, after notes were written from its bytes:
 # the message says the export is damaged, that what this run wrote may hold
 # damaged text, and how many conversations went to notes
-build/gen-export -s 3M -S 7 -o "$T/big.json"
+"$B/gen-export" -s 3M -S 7 -o "$T/big.json"
 python3 - "$T/big.json" "$T/f/big-badcrc.zip" <<'PY'
 import struct, sys, zipfile
 zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED).write(sys.argv[1], 'ttl/30d/export_data/u/prod-grok-backend.json')

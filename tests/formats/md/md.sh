@@ -95,7 +95,7 @@ for w in '^>   - \\- -$' '^>   - 1\\\. one$' '^>   - indented$' '^>   - \\+ plus
 done
 [ -z "$miss" ] && ! grep -q '^>   - *$' "$f" && [ "$(grep -c 'SameName' "$f")" -eq 1 ] && [ "$(grep -c 'Parsed1' "$f")" -eq 1 ] &&
     ok || bad "hits, matched calls or duplicate keys:$miss"
-build/md-turns --html "$f" | python3 -c 'import re, sys
+"${B:-build}/md-turns" --html "$f" | python3 -c 'import re, sys
 pre = re.findall(r"<pre>.*?</pre>", sys.stdin.read(), re.S)
 art = [p for p in pre if "~" * 300 in p]
 assert len(art) == 1 and "AFTER_THE" not in art[0], art' && ok || bad "text after an indented artifact joined its block"
