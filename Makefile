@@ -1,6 +1,14 @@
 # libgrokx -- the only build. GNU make.
 #   make              library (static + shared), grokx tool, libgrokx.pc
 #   make check        every test; ends with "N passed, N failed"
+#   make check-quick  the edit-compile-test loop, under a minute: the layer
+#                     rule, unit, golden and thread tests, the corpus replays,
+#                     the index against its oracle on two small exports with
+#                     every 211th byte damaged, the CLI, the md and html
+#                     golden trees. It leaves out the fault and allocation-
+#                     failure sweeps, inputs.sh, zip-faults, index.sh,
+#                     embed.sh, md.sh's and html.sh's generated exports,
+#                     kills, browser and write failures (tests/run.sh --quick)
 #   make check-layers the layer rule of the stages (tests/system/layers.py)
 #   make asan         the whole suite under ASan + UBSan, built in build-asan/
 #   make tsan         the threads under ThreadSanitizer, built in build-tsan/
@@ -166,6 +174,8 @@ $(B)/fixtures: tests/input/make_zips.py examples/sample-export.json tests/parse/
 RUN_TESTS = B="$(B)" GROKX="./$(TOOL)" CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
 	@$(RUN_TESTS)
+check-quick: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
+	@$(RUN_TESTS) --quick
 
 # the layer rule of the stages (docs/architecture.md): includes and calls
 # point one way; also part of make check (tests/system/layers.sh)
@@ -330,4 +340,4 @@ clean-build:
 clean: clean-build
 	rm -rf build-asan build-tsan build-cov build-fuzz
 
-.PHONY: all deps check check-layers pathological coverage coverage-report asan tsan tsan-run valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps check check-quick check-layers pathological coverage coverage-report asan tsan tsan-run valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build

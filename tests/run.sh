@@ -2,6 +2,16 @@
 # make check: every test program, then one closing "N passed, N failed".
 # Each program prints its own "<name>: N passed, N failed" line; a program
 # that crashes counts as one failure.
+#   sh tests/run.sh --quick   make check-quick, the edit-compile-test loop
+#     (under a minute): the layer rule (not its checker's own tests), unit,
+#     golden and thread tests, the corpus replays, the index against its
+#     oracle on two small exports with every 211th byte damaged, the CLI, and
+#     the md and html golden trees (GX_TEST_QUICK). Left out: the fault and
+#     allocation-failure sweeps, inputs.sh, zip-faults, index.sh, embed.sh,
+#     md.sh's and html.sh's generated exports, kills, browser and write
+#     failures. Pathological exports are in neither (make pathological).
+quick=
+[ "${1:-}" = --quick ] && quick=1
 # The build under test: B its folder (build/, build-asan/...) and GROKX its
 # tool (./grokx, ./build-asan/grokx); every script takes them from here.
 B=${B:-build}
@@ -23,7 +33,11 @@ run() {
     rm -f "$log.out"
 }
 # the stages depend on each other one way (docs/architecture.md)
-run layers sh tests/system/layers.sh
+if [ -n "$quick" ]; then
+    run layers python3 tests/system/layers.py --objects "$B/lib"
+else
+    run layers sh tests/system/layers.sh
+fi
 run unit "$B/test_unit"
 run golden "$B/test_golden" tests/parse/golden tests/parse/regressions
 run thread "$B/test_thread"
@@ -39,17 +53,24 @@ run replay-steps "$B/fuzz_replay_steps" fuzz/corpus/steps fuzz/regressions/steps
 run replay-md-marks "$B/fuzz_replay_md_marks" fuzz/corpus/md_marks fuzz/regressions/md_marks
 run replay-index-build "$B/fuzz_replay_index_build" fuzz/corpus/index_build fuzz/regressions/index_build
 run replay-thread "$B/fuzz_replay_thread" fuzz/corpus/thread fuzz/regressions/thread
-mkdir -p "$B/faults"
-run faults "$B/test_faults" examples/sample-export.json "$B/fixtures" "$B/faults"
-run oom "$B/test_oom" examples/sample-export.json "$B/fixtures/deflated.zip" "$B/faults"
-run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
-run cli sh tests/tools/cli.sh
-run inputs sh tests/input/inputs.sh
-# one bit flipped in a 2 MB export's ZIP, 30 times: never exit 0 with other output
-run zip-faults python3 tests/input/zip_faults.py -s 2M -n 30 --gen "$B/gen-export" "$B/zip-faults"
-run md sh tests/formats/md/md.sh
-run index-cli sh tests/index/index.sh
-run html sh tests/formats/html/html.sh
-run embed sh tests/system/embed.sh
+if [ -n "$quick" ]; then
+    run index env GX_TEST_STRIDE=211 "$B/test_index" "$B/index-fixtures" examples/sample-export.json "$B/index-fixtures/b.json"
+    run cli sh tests/tools/cli.sh
+    run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
+    run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
+else
+    mkdir -p "$B/faults"
+    run faults "$B/test_faults" examples/sample-export.json "$B/fixtures" "$B/faults"
+    run oom "$B/test_oom" examples/sample-export.json "$B/fixtures/deflated.zip" "$B/faults"
+    run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
+    run cli sh tests/tools/cli.sh
+    run inputs sh tests/input/inputs.sh
+    # one bit flipped in a 2 MB export's ZIP, 30 times: never exit 0 with other output
+    run zip-faults python3 tests/input/zip_faults.py -s 2M -n 30 --gen "$B/gen-export" "$B/zip-faults"
+    run md sh tests/formats/md/md.sh
+    run index-cli sh tests/index/index.sh
+    run html sh tests/formats/html/html.sh
+    run embed sh tests/system/embed.sh
+fi
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"
