@@ -5,7 +5,7 @@
  * gx_hash64 is XXH64 with seed 0, as specified by xxHash (Yann Collet):
  * 8 bytes a step in four lanes, so hashing every note costs a few percent of
  * a byte-at-a-time hash. Its values are stored in manifests (version 2), so
- * they must never change; tests/test_unit.c holds reference values that
+ * they must never change; tests/system/test_unit.c holds reference values that
  * xxhsum -H64 gives. gx_hash64_v1 (FNV-1a) is what version-1 manifests hold,
  * kept only to read them.
  */

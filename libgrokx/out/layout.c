@@ -628,7 +628,7 @@ S_asset_failed(gx_layout *l, int rc)
 }
 
 /* Extensions a browser opens from file:// without running anything in
- * them, as Chromium does (tests/html.sh clicks each): text and JSON
+ * them, as Chromium does (tests/formats/html/html.sh clicks each): text and JSON
  * shown as text, raster images and media shown, archives and office
  * files downloaded. Not here, so stored as "<ext>.txt": html, svg, xml,
  * xhtml, xsl, mht and whatever the sniffer learns next. */

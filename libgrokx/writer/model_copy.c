@@ -13,7 +13,7 @@
 #define S_ALIGN (sizeof(max_align_t))
 
 /* A new field in the model must be copied here (and set in
- * tests/test_thread.c): these sizes, on 64-bit systems, say when. */
+ * tests/system/test_thread.c): these sizes, on 64-bit systems, say when. */
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
 _Static_assert(sizeof(grokx_conversation) == 168 && sizeof(grokx_message) == 424 &&
                    sizeof(grokx_step) == 128 && sizeof(grokx_search_result) == 48 &&
