@@ -61,13 +61,18 @@ all: $(LIB_A) $(LIB_SO) $(TOOL) $(LIB_PC)
 # A build folder remembers the compiler and flags its files were made with
 # ($(B)/flags, rewritten only when they change): other flags rebuild all of
 # it (make CC=clang after make), never a mix. Not read for the targets that
-# only call make on another folder, so make asan leaves build/ alone.
+# only call make on another folder, so make asan leaves build/ alone, nor by
+# make -n or -q, which change nothing (tests/system/layers.sh asks make -n
+# what an edit rebuilds, without the build's flags).
 BUILD_FLAGS := $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS)
 ELSEWHERE := asan tsan coverage fuzz fuzz-smoke clean clean-build deps
+DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))
 ifneq ($(filter-out $(ELSEWHERE),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(DRY_RUN),)
 ifneq ($(wildcard $(B)/flags),)
 ifneq ($(BUILD_FLAGS),$(file <$(B)/flags))
 $(file >$(B)/flags,$(BUILD_FLAGS))
+endif
 endif
 endif
 endif
