@@ -41,5 +41,16 @@ printf 'int gx_up(void);\nint gx_up(void) { return 1; }\n' >"$T/up.c"
 ${CC:-cc} -c "$T/low.c" -o "$T/obj/base/low.o" && ${CC:-cc} -c "$T/up.c" -o "$T/obj/formats/up.o" || bad "cannot compile the objects"
 OBJ="$T/obj" refused "upward call" 'base/low.c: calls gx_up (libgrokx/formats/up.c): base/ may not use formats/'
 
+# an edit to a stage's private header rebuilds that stage only; to a stage's
+# header, that stage and the ones above (make's what-if: nothing is touched)
+rebuilt() { env -u MAKEFLAGS -u MAKELEVEL make -n -W "$1" B="$B" "$B/lib/base/alloc.o" $(cd "$B/lib" && ls */*.o | sed "s|^|$B/lib/|") 2>/dev/null |
+    grep -o 'libgrokx/[a-z]*/[a-z_0-9]*\.c' | cut -d/ -f2 | sort -u | tr '\n' ' '; }
+for h in parse/parser.h input/backend.h index/ix.h; do
+    got=$(rebuilt "libgrokx/$h")
+    [ "$got" = "${h%%/*} " ] && ok || bad "an edit to libgrokx/$h rebuilds: $got"
+done
+got=$(rebuilt libgrokx/out/out.h)
+[ "$got" = "formats index out " ] && ok || bad "an edit to libgrokx/out/out.h rebuilds: $got"
+
 echo "layers: $pass passed, $fail failed"
 [ "$fail" = 0 ]
