@@ -377,6 +377,16 @@ GROKX_API int grokx_terminal_write(grokx_sink sink, const char *text, size_t len
 #define GROKX_FILE_OURS_EVENTS 0x8u
 typedef struct grokx_file grokx_file; /* opaque */
 GROKX_API grokx_file *grokx_file_open(const char *path, unsigned mode, unsigned flags);
+/* grokx_file_open for the output of any single-file format: a file already
+ * at path is replaced only when it is a regular file that starts with the
+ * sig_len bytes of sig (the format's signature,
+ * grokx_writer_format_signature), or is empty; anything else fails with
+ * errno EEXIST before anything is made. sig_len 0: no such check (as
+ * grokx_file_open without GROKX_FILE_OURS_*). At most GROKX_FILE_SIG_MAX
+ * bytes; EINVAL past that. */
+#define GROKX_FILE_SIG_MAX 64
+GROKX_API grokx_file *grokx_file_open_ours(const char *path, unsigned mode, unsigned flags,
+                                           const void *sig, size_t sig_len);
 GROKX_API grokx_sink grokx_file_sink(grokx_file *f);
 /* 0, or GROKX_E_IO with errno set (a failed write is reported here). */
 GROKX_API int grokx_file_commit(grokx_file *f);
@@ -484,6 +494,19 @@ GROKX_API int grokx_writer_create(const char *format, const grokx_writer_config 
 GROKX_API int grokx_writer_format_info(const char *format, const char **ext, int *streams);
 /* The i-th built-in format name, or NULL past the end. */
 GROKX_API const char *grokx_writer_format_name(size_t i);
+/* The bytes every output file of a single-file format begins with (index:
+ * its magic; events: {"event":"begin_export"): a file that begins so is
+ * that format's output, which grokx_file_open_ours may replace. *sig NULL
+ * and *len 0 for a format that writes a folder. GROKX_E_INVALID for an
+ * unknown name. */
+GROKX_API int grokx_writer_format_signature(const char *format, const void **sig, size_t *len);
+/* GROKX_FORMAT_THREAD: the format renders notes or pages, work that a
+ * writer thread (grokx_writer_thread_new) takes off the parser's thread;
+ * the others gain nothing from one (index has its own). */
+#define GROKX_FORMAT_THREAD 0x1u
+/* The GROKX_FORMAT_* flags of a built-in format; GROKX_E_INVALID for an
+ * unknown name. */
+GROKX_API int grokx_writer_format_flags(const char *format, unsigned *flags);
 
 /* ---- Summary (what `grokx info` prints) ----------------------------- */
 

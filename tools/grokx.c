@@ -474,13 +474,16 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         if (!to_stdout && ext) {
             /* locked (a second run into it exits 75), and a dead run's
              * temporaries of it swept */
-            int index = !strcmp(j->formats[i], "index");
-            j->outs[i].file = grokx_file_open(path, 0600,
-                                              GROKX_FILE_FSYNC | GROKX_FILE_LOCK |
-                                                  (index ? GROKX_FILE_OURS_INDEX : GROKX_FILE_OURS_EVENTS));
+            /* replaced only when it is this format's own output: the
+             * registry gives what every file of it begins with */
+            const void *sig = NULL;
+            size_t sig_len = 0;
+            grokx_writer_format_signature(j->formats[i], &sig, &sig_len);
+            j->outs[i].file = grokx_file_open_ours(path, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK,
+                                                   sig, sig_len);
             j->outs[i].path = path;
             if (!j->outs[i].file && errno == EEXIST)
-                return report_not_ours("convert", path, index ? "index" : j->formats[i]);
+                return report_not_ours("convert", path, j->formats[i]);
             if (!j->outs[i].file) {
                 char lock[4096];
                 lock_path(path, 0, lock, sizeof lock);
@@ -548,15 +551,17 @@ close_outputs(convert_job *j, int ok)
     return ex;
 }
 
-/* Whether a format renders notes or pages: those are worth a writer
- * thread. events and index alone are not (index has its own thread, and
- * the copies would cost events a fifth more memory for a tenth less time). */
+/* Whether a format renders notes or pages (GROKX_FORMAT_THREAD): those
+ * are worth a writer thread. events and index alone are not (index has its
+ * own thread, and the copies would cost events a fifth more memory for a
+ * tenth less time). */
 static int
 renders(const convert_job *j)
 {
     size_t i;
+    unsigned flags;
     for (i = 0; i < j->nformats; i++)
-        if (!strcmp(j->formats[i], "md") || !strcmp(j->formats[i], "html"))
+        if (grokx_writer_format_flags(j->formats[i], &flags) == 0 && (flags & GROKX_FORMAT_THREAD))
             return 1;
     return 0;
 }

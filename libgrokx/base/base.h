@@ -216,8 +216,12 @@ int gx_err_set(grokx_error *err, int code, const char *fmt, ...)
 int gx_sink_write(grokx_sink s, const char *buf, size_t len);
 
 /* The first 8 bytes of an index file (docs/index-format.md): file.c
- * replaces only an index that starts so (GROKX_FILE_OURS_INDEX). */
+ * replaces only an index that starts so (GROKX_FILE_OURS_INDEX; the
+ * registry gives it as the index format's signature). */
 #define GX_IX_MAGIC "GROKXIX\0"
+/* How an events file begins (formats/events.c writes it; grokx_file_open's
+ * GROKX_FILE_OURS_EVENTS replaces only a file that begins so). */
+#define GX_EVENTS_SIGNATURE "{\"event\":\"begin_export\""
 
 /* ---- outpath.c: what keeps an output from destroying what the user has. */
 /* Take the exclusive lock of an output: the file path (created 0600,
