@@ -19,7 +19,7 @@ struct grokx_parser {
     gx_mem mem;
     grokx_options opt;
     grokx_error err;
-    grokx_error warn; /* scratch record handed to opt.warning */
+    grokx_error warn; /* gx_parser_warn_input's record, handed to opt.warning */
     grokx_stats stats;
     grokx_writer *writer;
     gx_json *json;
