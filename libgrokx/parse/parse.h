@@ -3,7 +3,8 @@
  * Owns: JSON (json.c is the only file that includes yajl), the schema
  * (JSON events -> model), the parser handle, ordering a conversation.
  * Uses: base/, writer/ (the parser delivers into a writer).
- * parse/parser.h is private to this folder.
+ * parse/schema.h (the schema's state, owned by the parser handle) is
+ * private to this folder.
  */
 #ifndef GROKX_PARSE_PARSE_H
 #define GROKX_PARSE_PARSE_H

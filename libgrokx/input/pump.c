@@ -1,5 +1,5 @@
 /*
- * stream.c -- compressed backends into the parser: the gzip reader, and
+ * pump.c -- a compressed backend into the parser, for zip.c and gzip.c:
  * the pump that inflates on a second thread while the caller's thread
  * parses (the machines this runs on have at least two cores, and inflate
  * costs about a third of a parse). The parser, the writers and all their
@@ -7,106 +7,13 @@
  * buffers. Without a thread (pthread_create failing) the same loop runs
  * inline.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <zlib.h>
 
 #include "input/backend.h"
 
 #define S_NBUF 4
-
-/* ---- gzip ------------------------------------------------------------ */
-
-struct gx_gz {
-    grokx_input *in;
-    int fd;
-    z_stream zs;
-    unsigned char *ibuf;
-    uint64_t pos, out; /* compressed bytes read, bytes produced */
-    int member_done, started;
-};
-
-gx_gz *
-gx_gz_new(grokx_input *in, int fd)
-{
-    gx_gz *g = calloc(1, sizeof *g);
-    if (!g || !(g->ibuf = malloc(GX_READ_SIZE)) || inflateInit2(&g->zs, 15 + 32) != Z_OK) {
-        if (g)
-            free(g->ibuf);
-        free(g);
-        return NULL;
-    }
-    g->in = in;
-    g->fd = fd;
-    g->started = 1;
-    return g;
-}
-
-void
-gx_gz_free(gx_gz *g)
-{
-    if (!g)
-        return;
-    inflateEnd(&g->zs);
-    free(g->ibuf);
-    free(g);
-}
-
-/* The next bytes of the decompressed stream; *got == 0 at its end.
- * Concatenated members follow one another (inflateReset). */
-int
-gx_gz_read(void *state, unsigned char *buf, size_t cap, size_t *got, grokx_error *err)
-{
-    gx_gz *g = state;
-    grokx_input *in = g->in;
-    *got = 0;
-    while (*got == 0) {
-        int zr;
-        if (g->zs.avail_in == 0) {
-            ssize_t n = gx_input_read(in, g->fd, g->ibuf, GX_READ_SIZE, &g->pos);
-            if (n < 0)
-                return gx_err_set(err, GROKX_E_IO, "%s: read failed: %s", in->path,
-                                      strerror(errno));
-            if (n == 0)
-                return g->member_done ? 0
-                                      : gx_err_set(err, GROKX_E_ARCHIVE,
-                                                       "%s: the gzip data ends early (byte %llu "
-                                                       "of the compressed file); it is truncated",
-                                                       in->path, (unsigned long long)g->pos);
-            g->zs.next_in = g->ibuf;
-            g->zs.avail_in = (uInt)n;
-        }
-        if (g->member_done) { /* another member follows */
-            if (g->zs.next_in[0] != 0x1f)
-                return gx_err_set(err, GROKX_E_ARCHIVE,
-                                      "%s: data after the end of the gzip stream (byte %llu)",
-                                      in->path, (unsigned long long)(g->pos - g->zs.avail_in));
-            inflateReset(&g->zs);
-            g->member_done = 0;
-        }
-        g->zs.next_out = buf;
-        g->zs.avail_out = (uInt)cap;
-        zr = inflate(&g->zs, Z_NO_FLUSH);
-        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
-            return gx_err_set(err, GROKX_E_ARCHIVE, "%s: corrupt gzip data near byte %llu: %s",
-                                  in->path, (unsigned long long)(g->pos - g->zs.avail_in),
-                                  g->zs.msg ? g->zs.msg : "inflate failed");
-        *got = cap - g->zs.avail_out;
-        g->out += *got;
-        if (g->out > in->opt.max_expanded)
-            return gx_err_set(err, GROKX_E_LIMIT,
-                                  "%s: expands to more than %llu bytes (a gzip bomb?)", in->path,
-                                  (unsigned long long)in->opt.max_expanded);
-        g->member_done = zr == Z_STREAM_END;
-    }
-    return 0;
-}
-
-/* ---- the pump -------------------------------------------------------- */
 
 typedef struct S_pump {
     gx_read_fn next;
