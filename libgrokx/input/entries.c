@@ -34,43 +34,43 @@ gx_input_defect(grokx_input *in, const gx_entry *e, int strict, grokx_error *err
     switch (e->defect) {
     case GX_DEFECT_SYMLINK:
         return gx_err_set(err, GROKX_E_ARCHIVE, "%s: %s is a symbolic link; not followed",
-                              in->path, e->name);
+                          in->path, e->name);
     case GX_DEFECT_ENCRYPTED:
         return gx_err_set(err, GROKX_E_ARCHIVE, "%s: %s is encrypted; not supported",
-                              in->path, e->name);
+                          in->path, e->name);
     case GX_DEFECT_METHOD:
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: %s uses compression method %u; only stored and deflated "
-                              "entries are supported",
-                              in->path, e->name, e->method);
+                          "%s: %s uses compression method %u; only stored and deflated "
+                          "entries are supported",
+                          in->path, e->name, e->method);
     case GX_DEFECT_BEYOND:
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: %s claims %llu compressed bytes, more than the whole "
-                              "file; the archive is corrupt",
-                              in->path, e->name, (unsigned long long)e->csize);
+                          "%s: %s claims %llu compressed bytes, more than the whole "
+                          "file; the archive is corrupt",
+                          in->path, e->name, (unsigned long long)e->csize);
     case GX_DEFECT_LOCAL:
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: %s: bad local header; the archive is corrupt", in->path,
-                              e->name);
+                          "%s: %s: bad local header; the archive is corrupt", in->path,
+                          e->name);
     case GX_DEFECT_DATA:
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: %s: data beyond the end of the file; the archive is corrupt",
-                              in->path, e->name);
+                          "%s: %s: data beyond the end of the file; the archive is corrupt",
+                          in->path, e->name);
     case GX_DEFECT_TOO_BIG:
         return gx_err_set(err, GROKX_E_LIMIT,
-                              "%s: %s expands to %llu bytes, more than the limit of %llu "
-                              "(a ZIP bomb?)",
-                              in->path, e->name, (unsigned long long)e->size,
-                              (unsigned long long)in->opt.max_asset);
+                          "%s: %s expands to %llu bytes, more than the limit of %llu "
+                          "(a ZIP bomb?)",
+                          in->path, e->name, (unsigned long long)e->size,
+                          (unsigned long long)in->opt.max_asset);
     default:
         break;
     }
     if (strict && e->diff) {
         S_diff_text(e->diff, what, sizeof what);
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: %s: its local header disagrees with the central directory "
-                              "(%s); the archive is corrupt",
-                              in->path, e->name, what);
+                          "%s: %s: its local header disagrees with the central directory "
+                          "(%s); the archive is corrupt",
+                          in->path, e->name, what);
     }
     return 0;
 }
@@ -196,9 +196,9 @@ gx_input_index_assets(grokx_input *in, grokx_error *err)
         if (in->entries[i].kind == GROKX_ENTRY_BACKEND) {
             if (in->backend >= 0)
                 return gx_err_set(err, GROKX_E_ARCHIVE,
-                                      "%s: two files named " GX_BACKEND_NAME
-                                      ": %s and %s; which one is the export is unclear",
-                                      in->path, in->entries[in->backend].name, in->entries[i].name);
+                                  "%s: two files named " GX_BACKEND_NAME
+                                  ": %s and %s; which one is the export is unclear",
+                                  in->path, in->entries[in->backend].name, in->entries[i].name);
             in->backend = (long)i;
         }
         if (in->entries[i].kind == GROKX_ENTRY_ASSET)
@@ -215,12 +215,12 @@ gx_input_index_assets(grokx_input *in, grokx_error *err)
             snprintf(list + n, sizeof list - n, ", ...");
         if (!in->nentries)
             return gx_err_set(err, GROKX_E_NOTFOUND,
-                                  "%s: not a Grok export: no " GX_BACKEND_NAME " in it; it is empty",
-                                  in->path);
+                              "%s: not a Grok export: no " GX_BACKEND_NAME " in it; it is empty",
+                              in->path);
         return gx_err_set(err, GROKX_E_NOTFOUND,
-                              "%s: not a Grok export: no " GX_BACKEND_NAME
-                              " in it; it holds %zu file%s: %s",
-                              in->path, in->nentries, in->nentries == 1 ? "" : "s", list);
+                          "%s: not a Grok export: no " GX_BACKEND_NAME
+                          " in it; it holds %zu file%s: %s",
+                          in->path, in->nentries, in->nentries == 1 ? "" : "s", list);
     }
     if (in->nassets && !(in->assets = malloc(in->nassets * sizeof *in->assets)))
         return gx_err_set(err, GROKX_E_NOMEM, "out of memory");

@@ -61,21 +61,21 @@ S_gz_read(void *state, unsigned char *buf, size_t cap, size_t *got, grokx_error 
             ssize_t n = gx_input_read(in, g->fd, g->ibuf, GX_READ_SIZE, &g->pos);
             if (n < 0)
                 return gx_err_set(err, GROKX_E_IO, "%s: read failed: %s", in->path,
-                                      strerror(errno));
+                                  strerror(errno));
             if (n == 0)
                 return g->member_done ? 0
                                       : gx_err_set(err, GROKX_E_ARCHIVE,
-                                                       "%s: the gzip data ends early (byte %llu "
-                                                       "of the compressed file); it is truncated",
-                                                       in->path, (unsigned long long)g->pos);
+                                                   "%s: the gzip data ends early (byte %llu "
+                                                   "of the compressed file); it is truncated",
+                                                   in->path, (unsigned long long)g->pos);
             g->zs.next_in = g->ibuf;
             g->zs.avail_in = (uInt)n;
         }
         if (g->member_done) { /* another member follows */
             if (g->zs.next_in[0] != 0x1f)
                 return gx_err_set(err, GROKX_E_ARCHIVE,
-                                      "%s: data after the end of the gzip stream (byte %llu)",
-                                      in->path, (unsigned long long)(g->pos - g->zs.avail_in));
+                                  "%s: data after the end of the gzip stream (byte %llu)",
+                                  in->path, (unsigned long long)(g->pos - g->zs.avail_in));
             inflateReset(&g->zs);
             g->member_done = 0;
         }
@@ -84,14 +84,14 @@ S_gz_read(void *state, unsigned char *buf, size_t cap, size_t *got, grokx_error 
         zr = inflate(&g->zs, Z_NO_FLUSH);
         if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
             return gx_err_set(err, GROKX_E_ARCHIVE, "%s: corrupt gzip data near byte %llu: %s",
-                                  in->path, (unsigned long long)(g->pos - g->zs.avail_in),
-                                  g->zs.msg ? g->zs.msg : "inflate failed");
+                              in->path, (unsigned long long)(g->pos - g->zs.avail_in),
+                              g->zs.msg ? g->zs.msg : "inflate failed");
         *got = cap - g->zs.avail_out;
         g->out += *got;
         if (g->out > in->opt.max_expanded)
             return gx_err_set(err, GROKX_E_LIMIT,
-                                  "%s: expands to more than %llu bytes (a gzip bomb?)", in->path,
-                                  (unsigned long long)in->opt.max_expanded);
+                              "%s: expands to more than %llu bytes (a gzip bomb?)", in->path,
+                              (unsigned long long)in->opt.max_expanded);
         g->member_done = zr == Z_STREAM_END;
     }
     return 0;

@@ -29,7 +29,7 @@ S_detect(grokx_input *in, const unsigned char *h, size_t n, grokx_error *err)
                    !memcmp(h, "PK\x06\x06", 4))) {
         if (!in->mem && in->size == 0)
             return gx_err_set(err, GROKX_E_INVALID,
-                                  "%s: a ZIP cannot be read from a pipe; give its path", in->path);
+                              "%s: a ZIP cannot be read from a pipe; give its path", in->path);
         in->kind = GROKX_INPUT_ZIP;
         return gx_zip_open(in, err);
     }
@@ -40,7 +40,7 @@ S_detect(grokx_input *in, const unsigned char *h, size_t n, grokx_error *err)
         const char *why = gx_sniff_not_export(h, n, at_end, what, sizeof what);
         if (why)
             return gx_err_set(err, GROKX_E_SCHEMA, "%s: not a Grok export: %s",
-                                  strcmp(in->path, "-") ? in->path : "(stdin)", why);
+                              strcmp(in->path, "-") ? in->path : "(stdin)", why);
     }
     return 0;
 }
