@@ -33,6 +33,8 @@ import sys
 
 STAGES = ["base", "writer", "parse", "input", "render", "out", "index", "formats"]
 RANK = {s: i for i, s in enumerate(STAGES)}
+HINT = ("move what both need down into the lower stage, or let the higher one hand it in "
+        "(a callback, a value); docs/architecture.md, \"The tree and the layer rule\"")
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 
 
@@ -80,7 +82,7 @@ def check_sources(root, bad):
                                    f"(the stage's own header is \"{to}/{to}.h\")")
                     elif RANK[to] > RANK[stage]:
                         bad.append(f"{rel}:{n}: includes \"{inc}\": {stage}/ may not use "
-                                   f"{to}/, a stage above it ({' -> '.join(STAGES)})")
+                                   f"{to}/, a stage above it ({' -> '.join(STAGES)}); {HINT}")
                     edges.add((stage, to))
     return edges
 
@@ -124,6 +126,10 @@ def check_objects(objdir, bad):
 
 
 def check_cycles(edges, bad):
+    # every cycle has an upward edge, already reported with its file and line;
+    # this names a cycle only when nothing else did (a stage missing from RANK)
+    if bad:
+        return
     for a, b in sorted(edges):
         if (b, a) in edges and a < b:
             bad.append(f"{a}/ and {b}/ depend on each other")
@@ -164,7 +170,7 @@ def main(argv):
     for b in bad:
         print(f"layers: {b}")
     if bad:
-        print(f"layers: {len(bad)} violations of {' -> '.join(STAGES)}")
+        print(f"layers: {len(bad)} violation{'s' if len(bad) > 1 else ''} of {' -> '.join(STAGES)}")
         return 1
     print(f"layers: {' -> '.join(STAGES)}: {len(edges)} stage dependencies, all one way"
           + (" (includes and calls)" if objdir else " (includes)"))

@@ -45,7 +45,7 @@ OBJ="$T/obj" refused "upward call" 'base/low.c: calls gx_up (libgrokx/formats/up
 # header, that stage and the ones above (make's what-if: nothing is touched)
 rebuilt() { env -u MAKEFLAGS -u MAKELEVEL make -n -W "$1" B="$B" "$B/lib/base/alloc.o" $(cd "$B/lib" && ls */*.o | sed "s|^|$B/lib/|") 2>/dev/null |
     grep -o 'libgrokx/[a-z]*/[a-z_0-9]*\.c' | cut -d/ -f2 | sort -u | tr '\n' ' '; }
-for h in parse/parser.h input/backend.h index/ix.h; do
+for h in $(cd libgrokx && ls */*.h | grep -Ev '^([a-z]+)/\1\.h$'); do
     got=$(rebuilt "libgrokx/$h")
     [ "$got" = "${h%%/*} " ] && ok || bad "an edit to libgrokx/$h rebuilds: $got"
 done
