@@ -541,9 +541,14 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     gx_cards_reset(&m->cards);
     rc |= S_thinking(m, msg);
     rc |= S_steps(m, msg);
-    if (msg->text.len)
-        rc |= msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
-                                           : S_rich_text(m, dir, msg, &foot);
+    /* first error wins: the answer's text may copy an attachment (GROKX_E_IO,
+     * GROKX_E_ARCHIVE), and '|' with another code than NOMEM would make a
+     * third (INVALID | IO == NOMEM) */
+    if (msg->text.len && !rc)
+        rc = msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
+                                          : S_rich_text(m, dir, msg, &foot);
+    if (rc)
+        goto out;
     if (msg->text.len)
         rc |= PUT(&m->note, "\n");
     if (msg->error.len) /* one line, inert: an error text cannot open a fence */
