@@ -99,6 +99,17 @@ else
 fi
 out=$(LD_LIBRARY_PATH="$T/prefix/lib" "$T/old-prog" tests/golden/27-steps-tool-usage/input.json 2>&1)
 if [ "$out" = "$want" ]; then pass=$((pass+1)); else fail=$((fail+1)); printf 'old program printed:\n%s\nwanted:\n%s\n' "$out" "$want" >&2; fi
+# every function grokx.h declares is exported by the shared library, in
+# the version node of libgrokx.map (the array accessors and the int-form
+# constructors included)
+declared=$(sed -n 's/^GROKX_API .*[ *]\(grokx_[a-z0-9_]*\)(.*/\1/p' "$T/prefix/include/grokx.h" | sort -u)
+exported=$(nm -D --defined-only "$T/prefix/lib/libgrokx.so.0" | sed -n 's/.* T \(grokx_[a-z0-9_]*\)@@LIBGROKX_0$/\1/p' | sort -u)
+missing=$(printf '%s\n' "$declared" | grep -vxF "$exported")
+if [ -n "$declared" ] && [ -z "$missing" ] && printf '%s\n' "$declared" | grep -qx grokx_conversation_message; then
+    pass=$((pass+1))
+else
+    fail=$((fail+1)); echo "embed: declared in grokx.h, not exported: $missing" >&2
+fi
 for f in bin/grokx include/grokx.h lib/libgrokx.a lib/libgrokx.so.0 share/man/man1/grokx.1 share/man/man3/libgrokx.3; do
     if [ -e "$T/prefix/$f" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "not installed: $f" >&2; fi
 done
