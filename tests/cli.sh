@@ -347,5 +347,29 @@ for f in $fmts; do
         cksum <"$T/every/x" | cmp -s - "$T/every/x.sum" && ok || bad "-f $g changed -f $f's file"
     done
 done
+# Paths longer than their buffers (4096 bytes): a note, page or index whose
+# path would not fit whole is refused, with a message naming it, and
+# nothing appears at a cut name (snprintf stopped the note's path inside
+# its name: "OUT/2025/10/2025-10-09 Hello Gr", another file).
+deep=$(python3 -c 'import sys
+t = sys.argv[1] + "/deep"
+while len(t) < 4060 - 250:
+    t += "/" + "d" * 200
+print(t + "/" + "e" * (4060 - len(t) - 1))' "$T")
+mkdir -p "$deep"
+for f in md html; do
+    expect 3 $G convert -q -f $f -o "$deep" $GOLD/01-minimal/input.json
+    has "$T/err" "path too long"
+    has "$T/err" "Hello Grok (3f2b9c1e)"
+    stray=$(find "$deep" -type f ! -name .grokx-lock ! -name '.grokx-manifest*' ! -name index.html \
+        ! -name style.css ! -name index.js | wc -l)
+    [ "$stray" = 0 ] && ok || bad "$f into a deep OUT left files: $(find "$deep" -type f | tail -c 300)"
+    rm -rf "$deep"/* "$deep"/.grokx-*
+done
+# a single file: the kernel's limit, said as such; no file, no temporary
+expect 3 $G convert -q -f index -o "$deep/$(printf '%064d' 0).gxi" $GOLD/01-minimal/input.json
+has "$T/err" "File name too long"
+[ -z "$(find "$deep" -type f ! -name '.*grokx-lock')" ] && ok || bad "index into a deep OUT left files"
+rm -rf "$T/deep"
 echo "cli: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -400,6 +400,76 @@ test_api(void)
     CHECK(grokx_writer_format_name(1000) == NULL);
 }
 
+/* The constructors in grokx.h's style say which failure NULL hid, and
+ * the array accessors stop at the end (grokx.h, ARRAYS). */
+static void
+test_constructors_and_accessors(void)
+{
+    grokx_options o;
+    grokx_filter f;
+    grokx_writer *w = (grokx_writer *)&o, *fw = (grokx_writer *)&o;
+    grokx_parser *p = (grokx_parser *)&o;
+    tally t = {0};
+    grokx_writer_vtable bad = tally_vt;
+    grokx_message msgs[2];
+    grokx_conversation c;
+    grokx_step step;
+    grokx_str strs[1];
+    grokx_strlist l = {strs, 1};
+    grokx_span spans[3];
+    grokx_hit hit;
+    bad.abi_version = 99;
+    CHECK_INT(grokx_writer_wrap(&bad, NULL, &w), GROKX_E_VERSION);
+    CHECK(w == NULL);
+    CHECK_INT(grokx_writer_wrap(NULL, NULL, &w), GROKX_E_INVALID);
+    CHECK_INT(grokx_writer_wrap(&tally_vt, &t, NULL), GROKX_E_INVALID);
+    CHECK_INT(grokx_writer_wrap(&tally_vt, &t, &w), GROKX_OK);
+    CHECK(w != NULL);
+    grokx_options_init(&o);
+    o.abi_version = 99;
+    CHECK_INT(grokx_parser_create(&o, w, &p), GROKX_E_VERSION);
+    CHECK(p == NULL);
+    CHECK_INT(grokx_parser_create(NULL, NULL, &p), GROKX_E_INVALID);
+    grokx_options_init(&o);
+    o.max_memory = 16; /* too small for the handle itself */
+    CHECK_INT(grokx_parser_create(&o, w, &p), GROKX_E_NOMEM);
+    CHECK_INT(grokx_parser_create(NULL, w, &p), GROKX_OK);
+    CHECK_INT(grokx_parser_feed(p, sample, sizeof sample - 1), 0);
+    CHECK_INT(grokx_parser_finish(p), 0);
+    CHECK_INT(t.conversations, 1);
+    grokx_parser_free(p);
+    grokx_filter_init(&f);
+    f.abi_version = 99;
+    CHECK_INT(grokx_writer_filter_create(w, &f, &fw), GROKX_E_VERSION);
+    CHECK(fw == NULL && grokx_writer_filter_new(w, &f) == NULL);
+    CHECK_INT(grokx_writer_filter_create(NULL, &f, &fw), GROKX_E_INVALID);
+    grokx_filter_init(&f);
+    CHECK_INT(grokx_writer_filter_create(w, &f, &fw), GROKX_OK);
+    grokx_writer_free(fw);
+    grokx_writer_free(w);
+
+    memset(&c, 0, sizeof c);
+    memset(msgs, 0, sizeof msgs);
+    memset(&step, 0, sizeof step);
+    c.messages = msgs;
+    c.message_count = 2;
+    CHECK(grokx_conversation_message(&c, 0) == &msgs[0]);
+    CHECK(grokx_conversation_message(&c, 1) == &msgs[1]);
+    CHECK(grokx_conversation_message(&c, 2) == NULL);
+    CHECK(grokx_conversation_message(NULL, 0) == NULL);
+    msgs[1].steps = &step;
+    msgs[1].step_count = 1;
+    CHECK(grokx_message_step(&msgs[1], 0) == &step && !grokx_message_step(&msgs[1], 1));
+    CHECK(!grokx_message_step(&msgs[0], 0) && !grokx_message_agent_trace(&msgs[0], 0));
+    CHECK(!grokx_message_web_result(&msgs[0], 0) && !grokx_message_cited_result(&msgs[0], 0));
+    CHECK(!grokx_step_web_result(&step, 0) && !grokx_step_web_result(NULL, 0));
+    CHECK(grokx_strlist_item(&l, 0) == &strs[0] && !grokx_strlist_item(&l, 1));
+    memset(&hit, 0, sizeof hit);
+    hit.highlights = spans;
+    hit.highlight_count = 3;
+    CHECK(grokx_hit_highlight(&hit, 2) == &spans[2] && !grokx_hit_highlight(&hit, 3));
+}
+
 /* ---- not an export --------------------------------------------------- */
 
 static void
@@ -1490,6 +1560,7 @@ main(void)
     test_jsonw();
     test_names();
     test_api();
+    test_constructors_and_accessors();
     test_not_export();
     test_oom();
     test_parse_fd();

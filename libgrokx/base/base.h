@@ -2,8 +2,8 @@
  * base/base.h -- the base stage: what every other stage may use.
  * Owns: allocation (accounting, arenas, buffers, lists), UTF-8, file
  * names and display titles, hashes, times, JSON text output, error
- * records, atomic output files, locks, and the checks that keep outputs
- * off the user's files. Uses: grokx.h and the C library only.
+ * records, paths formatted whole, atomic output files, locks, and the
+ * checks that keep outputs off the user's files. Uses: grokx.h and the C library only.
  * Internal names start with gx_ (functions, types) or GX_.
  */
 #ifndef GROKX_BASE_BASE_H
@@ -222,6 +222,17 @@ int gx_sink_write(grokx_sink s, const char *buf, size_t len);
 /* How an events file begins (formats/events.c writes it; grokx_file_open's
  * GROKX_FILE_OURS_EVENTS replaces only a file that begins so). */
 #define GX_EVENTS_SIGNATURE "{\"event\":\"begin_export\""
+
+/* ---- path.c: paths formatted whole or not at all ---------------------- */
+
+/* Format a path into buf (cap bytes), as snprintf: 0, or, when it would
+ * not fit whole, GROKX_E_LIMIT with errno ENAMETOOLONG and buf "": a cut
+ * path names another file, so it is never produced. */
+int gx_path_join(char *buf, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /* ---- outpath.c: what keeps an output from destroying what the user has. */
 /* Take the exclusive lock of an output: the file path (created 0600,

@@ -91,8 +91,8 @@ gx_temp_fd(const char *dir)
     int fd;
     if (!d || !*d)
         d = "/tmp";
-    if ((size_t)snprintf(path, sizeof path, "%s/grokx-segment-XXXXXX", d) >= sizeof path)
-        return errno = ENAMETOOLONG, -1;
+    if (gx_path_join(path, sizeof path, "%s/grokx-segment-XXXXXX", d) != 0)
+        return -1; /* errno ENAMETOOLONG */
     fd = mkstemp(path);
     if (fd >= 0)
         unlink(path); /* nothing is left behind, whatever happens to us */

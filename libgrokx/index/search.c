@@ -1748,6 +1748,12 @@ grokx_results_hit(const grokx_results *r, size_t i)
     return r && i < r->r.n ? &r->r.hits[i] : NULL;
 }
 
+const grokx_span *
+grokx_hit_highlight(const grokx_hit *h, size_t i)
+{
+    return h && i < h->highlight_count ? &h->highlights[i] : NULL;
+}
+
 uint64_t
 grokx_results_total(const grokx_results *r)
 {
