@@ -25,7 +25,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int
-S_build(const uint8_t *data, size_t size, size_t budget, membuf *out)
+S_build(const uint8_t *data, size_t size, size_t budget, size_t range_bytes, membuf *out)
 {
     grokx_writer_config cfg;
     grokx_options o;
@@ -36,7 +36,7 @@ S_build(const uint8_t *data, size_t size, size_t budget, membuf *out)
     cfg.sink.write = mem_write;
     cfg.sink.ud = out;
     cfg.memory_budget = budget;
-    if (grokx_writer_create("index", &cfg, &w) != 0)
+    if (grokx_writer_create("index", &cfg, &w) != 0 || gx_writer_index_range(w, range_bytes) != 0)
         abort();
     grokx_options_init(&o);
     o.max_string = 1 << 20;
@@ -103,15 +103,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     budget = data[0] & 1 ? 1 : 0;
     gx_mark_min = 64, gx_mark_step = 16; /* short texts reach the marks */
-    rc = S_build(data + 1, size - 1, 0, &a);
+    rc = S_build(data + 1, size - 1, 0, 0, &a);
     if (rc == 0) {
         membuf c = {0};
-        size_t saved = gx_range_bytes;
-        if (S_build(data + 1, size - 1, budget ? budget : 1, &b) != 0)
+        if (S_build(data + 1, size - 1, budget ? budget : 1, 0, &b) != 0)
             abort(); /* the same export cannot fail only when segmented */
-        gx_range_bytes = 32; /* postings in ranges of a few terms, on two threads */
-        rc = S_build(data + 1, size - 1, budget ? budget : 1, &c);
-        gx_range_bytes = saved;
+        /* postings in ranges of a few terms, on two threads */
+        rc = S_build(data + 1, size - 1, budget ? budget : 1, 32, &c);
         if (rc != 0 || c.n != b.n || memcmp(c.p, b.p, b.n))
             abort(); /* ranges may not change a byte */
         free(c.p);
@@ -136,7 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             membuf w = {0};
             grokx_index *iw = NULL;
             gx_mark_min = SIZE_MAX;
-            if (S_build(data + 1, size - 1, 0, &w) != 0 || grokx_index_open_memory(w.p, w.n, &iw, &err))
+            if (S_build(data + 1, size - 1, 0, 0, &w) != 0 || grokx_index_open_memory(w.p, w.n, &iw, &err))
                 abort();
             gx_mark_min = 64;
             for (k = 0; k < nterms; k++) {

@@ -7,6 +7,7 @@
  *
  *   test_index EXPORT.json...   (the exports the oracle runs over)
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 
 
 /* The index of an export, built with postings in ranges of about
- * range_bytes (gx_range_bytes: the default) and writer flags wflags. */
+ * range_bytes (0: GX_RANGE_BYTES, the default) and writer flags wflags. */
 static int
 build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned wflags,
                    size_t range_bytes, membuf *out)
@@ -31,7 +32,6 @@ build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned
     grokx_options o;
     grokx_writer *w;
     grokx_parser *p;
-    size_t saved = gx_range_bytes;
     int rc;
     memset(out, 0, sizeof *out);
     grokx_writer_config_init(&cfg);
@@ -41,21 +41,23 @@ build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned
     cfg.flags |= wflags;
     if ((rc = grokx_writer_create("index", &cfg, &w)) != 0)
         return rc;
+    if ((rc = gx_writer_index_range(w, range_bytes)) != 0) {
+        grokx_writer_free(w);
+        return rc;
+    }
     grokx_options_init(&o);
     o.flags = opt_flags;
-    gx_range_bytes = range_bytes;
     p = grokx_parser_new(&o, w);
     rc = p ? grokx_parse_path(p, path) : GROKX_E_NOMEM;
     grokx_parser_free(p);
     grokx_writer_free(w);
-    gx_range_bytes = saved;
     return rc;
 }
 
 static int
 build_index(const char *path, size_t budget, unsigned opt_flags, membuf *out)
 {
-    return build_index_ranges(path, budget, opt_flags, 0, gx_range_bytes, out);
+    return build_index_ranges(path, budget, opt_flags, 0, 0, out);
 }
 
 /* ---- the oracle -------------------------------------------------------- */
@@ -759,14 +761,15 @@ test_long_marks_damage(const char *tmpdir)
 static void recrc(unsigned char *b, size_t n);
 
 static int
-merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, membuf *out)
+merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, size_t *largest,
+             membuf *out)
 {
     gx_ix ixs[3];
     gx_ix *ptrs[3];
     gx_mem mem;
     grokx_sink sink = {mem_write, out};
     char why[GROKX_ERROR_TEXT_MAX] = "";
-    size_t i, opened = 0, saved = gx_range_bytes;
+    size_t i, opened = 0;
     int rc = 0;
     memset(out, 0, sizeof *out);
     for (i = 0; i < n && !rc; i++, opened++) {
@@ -775,9 +778,7 @@ merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, membu
     }
     if (!rc) {
         gx_mem_init(&mem, NULL, NULL, 0);
-        gx_range_bytes = range_bytes;
-        rc = gx_ix_merge(ptrs, n, 1, threads, 0, sink, &mem, why, sizeof why);
-        gx_range_bytes = saved;
+        rc = gx_ix_merge(ptrs, n, 1, threads, range_bytes, largest, sink, &mem, why, sizeof why);
     }
     for (i = 0; i < opened; i++)
         gx_ix_close(&ixs[i]);
@@ -811,14 +812,58 @@ test_ranges(const char *ex1, const char *ex2)
     in[0] = whole;
     CHECK_INT(build_index_ranges(ex2, 0, 0, 0, SIZE_MAX, &in[1]), 0);
     in[2] = whole;
-    CHECK_INT(merge_ranges(in, 3, SIZE_MAX, 0, &m1), 0);
-    CHECK_INT(merge_ranges(in, 3, 64, 1, &m2), 0);
+    CHECK_INT(merge_ranges(in, 3, SIZE_MAX, 0, NULL, &m1), 0);
+    CHECK_INT(merge_ranges(in, 3, 64, 1, NULL, &m2), 0);
     CHECK(m1.n > 0 && same_bytes(&m1, &m2));
     free(m2.p);
-    CHECK_INT(merge_ranges(in, 3, 1, 1, &m2), 0); /* a range per block */
+    CHECK_INT(merge_ranges(in, 3, 1, 1, NULL, &m2), 0); /* a range per block */
     CHECK(same_bytes(&m1, &m2));
     free(whole.p), free(cut.p), free(one.p), free(seg.p), free(segcut.p), free(segone.p);
     free(in[1].p), free(m1.p), free(m2.p);
+}
+
+/* One index build of the test below, on a thread of its own. */
+typedef struct build_job {
+    const char *path;
+    size_t range_bytes;
+    membuf out;
+    int rc;
+} build_job;
+
+static void *
+build_job_run(void *arg)
+{
+    build_job *j = arg;
+    j->rc = build_index_ranges(j->path, 1, 0, 0, j->range_bytes, &j->out);
+    return NULL;
+}
+
+/* Two builds at once, on two threads, each with its own range size (each
+ * with its worker, segments and a merge): the library holds no state of
+ * its own between them, so each file is the one built alone. */
+static void
+test_builds_at_once(const char *ex1)
+{
+    build_job jobs[2] = {{ex1, SIZE_MAX, {0}, -1}, {ex1, 64, {0}, -1}};
+    pthread_t th[2];
+    membuf alone;
+    int started[2], i, round;
+    CHECK_INT(build_index_ranges(ex1, 1, 0, 0, 0, &alone), 0);
+    for (round = 0; round < 3; round++) {
+        for (i = 0; i < 2; i++)
+            started[i] = pthread_create(&th[i], NULL, build_job_run, &jobs[i]) == 0;
+        for (i = 0; i < 2; i++) {
+            CHECK(started[i]);
+            if (!started[i])
+                continue;
+            pthread_join(th[i], NULL);
+            CHECK_INT(jobs[i].rc, 0);
+            CHECK_MSG(same_bytes(&jobs[i].out, &alone), "build %d of round %d", i, round);
+            free(jobs[i].out.p);
+            jobs[i].out.p = NULL;
+        }
+    }
+    free(alone.p);
 }
 
 /* An export of n messages whose words all start with letter: two such
@@ -854,22 +899,19 @@ test_ranges_disjoint(const char *tmpdir)
 {
     char pa[512], pz[512];
     membuf in[2], m1, m2;
-    size_t saved = gx_range_bytes;
+    size_t largest = 0;
     snprintf(pa, sizeof pa, "%s/vocab-a.json", tmpdir);
     snprintf(pz, sizeof pz, "%s/vocab-z.json", tmpdir);
     write_vocab_export(pa, 'a', 300);
     write_vocab_export(pz, 'z', 200);
     CHECK_INT(build_index(pa, 0, 0, &in[0]), 0);
     CHECK_INT(build_index(pz, 0, 0, &in[1]), 0);
-    CHECK_INT(merge_ranges(in, 2, SIZE_MAX, 0, &m1), 0);
-    gx_range_largest = 0;
-    CHECK_INT(merge_ranges(in, 2, 2048, 1, &m2), 0);
+    CHECK_INT(merge_ranges(in, 2, SIZE_MAX, 0, NULL, &m1), 0);
+    CHECK_INT(merge_ranges(in, 2, 2048, 1, &largest, &m2), 0);
     CHECK(same_bytes(&m1, &m2));
     /* a range is about 2 KiB plus a dictionary block of each input (3 KB
      * here; cut at one input's terms, all 19 KB of the other's were one) */
-    CHECK_MSG(gx_range_largest > 0 && gx_range_largest < 8192, "a range of %zu bytes",
-              gx_range_largest);
-    gx_range_bytes = saved;
+    CHECK_MSG(largest > 0 && largest < 8192, "a range of %zu bytes", largest);
     free(in[0].p), free(in[1].p), free(m1.p), free(m2.p);
     remove(pa);
     remove(pz);
@@ -894,8 +936,8 @@ test_ranges_damage(const char *export_path)
         recrc(copy, good.n);
         in[0].p = (char *)copy, in[0].n = good.n;
         in[1] = good;
-        r1 = merge_ranges(in, 2, SIZE_MAX, 0, &m1);
-        r2 = merge_ranges(in, 2, 16, 1, &m2);
+        r1 = merge_ranges(in, 2, SIZE_MAX, 0, NULL, &m1);
+        r2 = merge_ranges(in, 2, 16, 1, NULL, &m2);
         CHECK_MSG((r1 == 0) == (r2 == 0), "byte %zu: one range %d, ranges %d", i, r1, r2);
         if (r1 == 0 && r2 == 0)
             CHECK_MSG(same_bytes(&m1, &m2), "byte %zu: ranges change the merge", i);
@@ -1336,6 +1378,7 @@ main(int argc, char **argv)
     test_merge(argv[2], argv[argc - 1], argv[1]);
     test_ranges(argv[2], argv[argc - 1]);
     test_ranges_disjoint(argv[1]);
+    test_builds_at_once(argv[2]);
     test_long_names(argv[1]);
     test_store_claim("examples/sample-export.json");
     test_damage("examples/sample-export.json");

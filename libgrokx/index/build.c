@@ -71,6 +71,7 @@ typedef struct S_ix {
     pthread_cond_t cond;
     int threaded, busy, quit, werr;
     int two_threads; /* allowed: postings are written on two threads too */
+    size_t range_max; /* bytes of postings a range holds at most (gx_writer_index_range) */
     size_t wused; /* the worker's memory after its last batch */
     size_t wseen; /* wused after every batch but the last submitted: what
                    * spilling is decided on, the same whatever the timing */
@@ -445,11 +446,12 @@ S_write_store(S_ix *x, gx_ixw *w)
 }
 
 /* Bytes of postings per range when writing on two threads: the ranges
- * held at once (about ten) stay a small part of the budget. */
+ * held at once (about ten) stay a small part of the budget; at most
+ * range_max. */
 static size_t
 S_range(const S_ix *x)
 {
-    return GX_MAX(x->budget / 64, (size_t)16 << 10);
+    return GX_MIN(GX_MAX(x->budget / 64, (size_t)16 << 10), x->range_max);
 }
 
 /* Write the segment in memory as a complete index file on out. The
@@ -620,7 +622,7 @@ S_end(void *self, const grokx_stats *st)
             snprintf(x->why, sizeof x->why, "index: a temporary segment: %.200s", ixs[i].why);
     }
     if (!rc)
-        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, S_range(x), x->cfg.sink, &x->mem,
+        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, S_range(x), NULL, x->cfg.sink, &x->mem,
                          x->why, sizeof x->why);
     if (!rc && x->cfg.report) { /* what the budget cost: a merge at the end */
         char line[160];
@@ -675,6 +677,17 @@ S_destroy(void *self)
 }
 
 int
+gx_writer_index_range(grokx_writer *w, size_t range_max)
+{
+    S_ix *x;
+    if (!w || w->vt.destroy != S_destroy)
+        return GROKX_E_INVALID;
+    x = w->self;
+    x->range_max = range_max ? range_max : GX_RANGE_BYTES;
+    return 0;
+}
+
+int
 gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
 {
     static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
@@ -687,6 +700,7 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
         return GROKX_E_NOMEM;
     x->cfg = *cfg;
     x->budget = cfg->memory_budget ? cfg->memory_budget : S_DEFAULT_BUDGET;
+    x->range_max = GX_RANGE_BYTES;
     gx_mem_init(&x->mem, NULL, NULL, 0);
     gx_mem_init(&x->wmem, NULL, NULL, 0);
     gx_buf_init(&x->clean, &x->mem);

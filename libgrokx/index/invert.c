@@ -334,7 +334,7 @@ gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads, size_t range)
     sw.v = v;
     sw.order = order;
     sw.cut = cut;
-    rc = gx_ranges_run(ncut - 1, S_write_range, &sw, w, threads, NULL, why, sizeof why);
+    rc = gx_ranges_run(ncut - 1, S_write_range, &sw, w, threads, NULL, NULL, why, sizeof why);
     free(order);
     free(cut);
     return rc;

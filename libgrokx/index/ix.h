@@ -333,17 +333,22 @@ typedef int (*gx_range_job)(void *ud, size_t k, int thread, gx_terms_out *out, c
 /* Called on the caller's thread once range k is written. */
 typedef void (*gx_range_done)(void *ud, size_t k);
 /* Run n ranges on this thread and (threads) one more, writing each to w
- * in order. The first failure in order ends it, with its why. */
+ * in order. The first failure in order ends it, with its why. *largest
+ * (NULL: not asked), when more, becomes the most bytes of postings one
+ * range held (for the tests: ranges stay near their size whatever the
+ * inputs). */
 int gx_ranges_run(size_t n, gx_range_job job, void *ud, gx_ixw *w, int threads,
-                  gx_range_done done, char *why, size_t why_cap);
-/* The most bytes of postings a range should hold (tests lower it), and
- * the size to use for a wish (0: no wish). The ranges held at once take
- * about ten times that. */
-extern size_t gx_range_bytes;
+                  gx_range_done done, size_t *largest, char *why, size_t why_cap);
+/* The most bytes of postings a range holds unless its caller asks for
+ * another size (the ranges held at once take about ten times that), and
+ * the size to use for a wish (0: no wish, this). */
+#define GX_RANGE_BYTES ((size_t)1 << 20)
 size_t gx_range_size(size_t want);
-/* The most bytes of postings one range held, on this thread's runs so far
- * (for the tests: ranges stay near their size whatever the inputs). */
-extern _Thread_local size_t gx_range_largest;
+/* The most bytes of postings a range of the index writer w ("index"
+ * format) holds, GX_RANGE_BYTES unless a test lowers it (0: that again).
+ * Its own, so two builds at once keep theirs. GROKX_E_INVALID when w is
+ * not an index writer. */
+int gx_writer_index_range(grokx_writer *w, size_t range_max);
 /* The other sections, each opened, filled and closed in GX_SEC_* order. */
 int gx_ixw_begin(gx_ixw *w, int section);
 int gx_ixw_put(gx_ixw *w, const void *p, size_t n);
@@ -579,9 +584,9 @@ const gx_ix *gx_index_ix(const grokx_index *g);
  * dedup, a conversation id met in several inputs is kept once: the copy
  * with the latest modify time (ties: the later input). With threads,
  * postings are encoded on a second thread as well (same bytes), in ranges
- * of about range bytes (gx_range_size). */
+ * of about range bytes (gx_range_size); *largest as gx_ranges_run's. */
 int gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range,
-                grokx_sink out, gx_mem *mem, char *why, size_t why_cap);
+                size_t *largest, grokx_sink out, gx_mem *mem, char *why, size_t why_cap);
 
 /* ---- temporaries ------------------------------------------------------- */
 
