@@ -140,7 +140,19 @@ int gx_text_clean(const char *text, size_t len, gx_buf *scratch, grokx_str *show
 /* ---- hash.c: XXH64 (what manifests of version 2 hold); FNV-1a (version 1) */
 
 uint64_t gx_hash64(const void *p, size_t n);
-uint64_t gx_hash64_v1(const void *p, size_t n);
+uint64_t gx_hash64_v1(const void *p, size_t n); /* gx_fnv1a64 from GX_FNV64_BASIS_V1 */
+
+/* FNV-1a, the one copy: h is where it starts (a basis below, or the hash of
+ * what came before: hashing "ab" is hashing "b" from the hash of "a"). */
+uint64_t gx_fnv1a64(uint64_t h, const void *p, size_t n);
+uint32_t gx_fnv1a32(uint32_t h, const void *p, size_t n);
+/* The 64-bit basis grokx has always used: FNV's 14695981039346656037 short
+ * of its last digit. Version-1 manifests hold hashes from it, so it stays;
+ * names and message ids start from it too (their values never changed). */
+#define GX_FNV64_BASIS_V1 1469598103934665603ull
+#define GX_FNV64_PRIME 1099511628211ull
+#define GX_FNV32_BASIS 2166136261u /* FNV's own */
+#define GX_FNV32_PRIME 16777619u
 
 /* ---- timestamp.c ----------------------------------------------------- */
 

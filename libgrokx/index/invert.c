@@ -84,11 +84,7 @@ gx_inv_used(const gx_inv *v)
 static uint32_t
 S_hash(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u; /* FNV-1a: terms are short */
-    size_t i;
-    for (i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return gx_fnv1a32(GX_FNV32_BASIS, s, n); /* terms are short */
 }
 
 static int
