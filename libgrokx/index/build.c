@@ -5,8 +5,8 @@
  * Two threads share the work. This one takes conversations from the
  * parser, keeps their records (conversations, messages, names) and
  * packs the cleaned texts into the blocks of the message store; the texts
- * also go in batches to a second thread that tokenises them and builds
- * the inverted lists (invert.c). Deflating the store's blocks is
+ * also go in batches (base/queue.c) to a second thread that tokenises
+ * them and builds the inverted lists (invert.c). Deflating the store's blocks is
  * shared: this thread deflates the even ones, the batch carries the odd
  * ones to the second thread (S_deflater). With all of it on either side,
  * the other thread waited half of the time. When the lists outgrow the
@@ -67,9 +67,8 @@ typedef struct S_ix {
     S_batch batch[2]; /* [fill] is filled here while the worker reads the other */
     int fill;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int threaded, busy, quit, werr;
+    gx_queue *q;      /* the batch handed over (one at a time); the worker's first error */
+    int threaded, werr; /* werr: the first error of batches run here, with no thread */
     int two_threads; /* allowed: postings are written on two threads too */
     size_t range_max; /* bytes of postings a range holds at most (gx_writer_index_range) */
     size_t wused; /* the worker's memory after its last batch */
@@ -247,23 +246,15 @@ static void *
 S_worker(void *arg)
 {
     S_ix *x = arg;
-    pthread_mutex_lock(&x->lock);
-    for (;;) {
-        int rc;
-        while (!x->busy && !x->quit)
-            pthread_cond_wait(&x->cond, &x->lock);
-        if (!x->busy)
-            break;
-        pthread_mutex_unlock(&x->lock);
-        rc = S_run_batch(&x->inv, &x->theirs, &x->batch[!x->fill]);
-        pthread_mutex_lock(&x->lock);
-        if (rc && !x->werr)
-            x->werr = rc;
+    S_batch *b;
+    int failed;
+    while ((b = gx_queue_get(x->q, &failed)) != NULL) {
+        int rc = failed ? 0 : S_run_batch(&x->inv, &x->theirs, b);
+        /* read by this thread's caller once the batch is done (the queue's
+         * lock orders it) */
         x->wused = gx_inv_used(&x->inv) + x->theirs.out.cap + x->theirs.lens.cap;
-        x->busy = 0;
-        pthread_cond_broadcast(&x->cond);
+        gx_queue_done(x->q, 0, rc, NULL);
     }
-    pthread_mutex_unlock(&x->lock);
     return NULL;
 }
 
@@ -271,28 +262,14 @@ S_worker(void *arg)
 static int
 S_worker_error(S_ix *x)
 {
-    int rc;
-    if (!x->threaded)
-        return x->werr;
-    pthread_mutex_lock(&x->lock);
-    rc = x->werr;
-    pthread_mutex_unlock(&x->lock);
-    return rc;
+    return x->threaded ? gx_queue_error(x->q, NULL, 0) : x->werr;
 }
 
 /* Wait until the worker has nothing in hand; its first error, or 0. */
 static int
 S_drain(S_ix *x)
 {
-    int rc;
-    if (!x->threaded)
-        return x->werr;
-    pthread_mutex_lock(&x->lock);
-    while (x->busy)
-        pthread_cond_wait(&x->cond, &x->lock);
-    rc = x->werr;
-    pthread_mutex_unlock(&x->lock);
-    return rc;
+    return x->threaded ? gx_queue_drain(x->q, NULL, 0) : x->werr;
 }
 
 /* Hand the batch being filled to the worker (or run it here). */
@@ -310,13 +287,9 @@ S_submit(S_ix *x)
     }
     if ((rc = S_drain(x)) != 0)
         return rc;
-    x->wseen = x->wused; /* the worker is idle: it wrote this under the lock S_drain took */
-    pthread_mutex_lock(&x->lock); /* swap and wake it */
-    x->fill = !x->fill;
-    x->busy = 1;
-    pthread_cond_broadcast(&x->cond);
-    pthread_mutex_unlock(&x->lock);
-    return 0;
+    x->wseen = x->wused; /* the worker is idle: it wrote this before the done S_drain saw */
+    x->fill = !x->fill; /* swap and wake it */
+    return gx_queue_put(x->q, &x->batch[!x->fill], 0, NULL, 0);
 }
 
 static void
@@ -324,13 +297,10 @@ S_stop(S_ix *x)
 {
     if (!x->threaded)
         return;
-    pthread_mutex_lock(&x->lock);
-    x->quit = 1;
-    pthread_cond_broadcast(&x->cond);
-    pthread_mutex_unlock(&x->lock);
+    gx_queue_close(x->q);
     pthread_join(x->thread, NULL);
-    pthread_mutex_destroy(&x->lock);
-    pthread_cond_destroy(&x->cond);
+    gx_queue_free(x->q);
+    x->q = NULL;
     x->threaded = 0;
 }
 
@@ -726,12 +696,14 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
     }
     x->layout.names_only = 1;
     x->two_threads = !(cfg->flags & GROKX_WF_NO_THREADS);
-    if (x->two_threads && pthread_mutex_init(&x->lock, NULL) == 0) {
-        if (pthread_cond_init(&x->cond, NULL) == 0 &&
-            pthread_create(&x->thread, NULL, S_worker, x) == 0)
+    /* one batch at a time: the worker's while the next is filled here */
+    if (x->two_threads && (x->q = gx_queue_new(1, SIZE_MAX, 1, 0)) != NULL) {
+        if (pthread_create(&x->thread, NULL, S_worker, x) == 0)
             x->threaded = 1;
-        else
-            pthread_mutex_destroy(&x->lock); /* no second thread: work here */
+        else {
+            gx_queue_free(x->q); /* no second thread: work here */
+            x->q = NULL;
+        }
     }
     if (!(*out = grokx_writer_new(&vt, x))) {
         S_destroy(x);
