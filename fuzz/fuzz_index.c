@@ -37,7 +37,7 @@ S_merge(const uint8_t *data, size_t n, size_t range_bytes, int threads, membuf *
         return -1;
     ix[1] = ix[0];
     gx_mem_init(&mem, NULL, NULL, 0);
-    rc = gx_ix_merge(ptrs, 2, 1, threads, range_bytes, NULL, sink, &mem, why, sizeof why);
+    rc = gx_ix_merge(ptrs, 2, 1, threads, range_bytes, NULL, NULL, sink, &mem, why, sizeof why);
     gx_ix_close(&ix[0]);
     return rc;
 }

@@ -23,10 +23,11 @@
 
 
 /* The index of an export, built with postings in ranges of about
- * range_bytes (0: GX_RANGE_BYTES, the default) and writer flags wflags. */
+ * range_bytes (0: GX_RANGE_BYTES, the default), the store's marks (NULL:
+ * the defaults) and writer flags wflags. */
 static int
-build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned wflags,
-                   size_t range_bytes, membuf *out)
+build_index_tuned(const char *path, size_t budget, unsigned opt_flags, unsigned wflags,
+                  size_t range_bytes, const gx_marks *marks, membuf *out)
 {
     grokx_writer_config cfg;
     grokx_options o;
@@ -41,7 +42,7 @@ build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned
     cfg.flags |= wflags;
     if ((rc = grokx_writer_create("index", &cfg, &w)) != 0)
         return rc;
-    if ((rc = gx_writer_index_range(w, range_bytes)) != 0) {
+    if ((rc = gx_writer_index_tune(w, range_bytes, marks)) != 0) {
         grokx_writer_free(w);
         return rc;
     }
@@ -55,10 +56,23 @@ build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned
 }
 
 static int
+build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned wflags,
+                   size_t range_bytes, membuf *out)
+{
+    return build_index_tuned(path, budget, opt_flags, wflags, range_bytes, NULL, out);
+}
+
+static int
 build_index(const char *path, size_t budget, unsigned opt_flags, membuf *out)
 {
     return build_index_ranges(path, budget, opt_flags, 0, 0, out);
 }
+
+/* No text is long enough to be marked: the reference of marked stores. */
+static const gx_marks unmarked = {SIZE_MAX, GX_MARK_STEP};
+
+static int merge_tuned(const membuf *ins, size_t n, size_t range_bytes, int threads,
+                       size_t *largest, const gx_marks *marks, membuf *out);
 
 /* ---- the oracle -------------------------------------------------------- */
 
@@ -618,13 +632,13 @@ test_long_snippets(const char *tmpdir, int plain)
         "caf\xC3\xA9", "1 2", "hpa", "x86", "a*", "the OR kiwi", "kiwi -mango", "snake", "fine",
         "\xED\x95\x9C"};
     static const size_t widths[] = {1, 20, 160, 700, 40000};
-    char path[512], path2[512], pa[512], pb[512], pc[512], pd[512];
+    char path[512], path2[512], pa[512], pb[512];
     const char *paths[2];
     membuf a, b, c, m, one, mb, bone;
     grokx_index *ia = NULL, *ib = NULL, *ic = NULL, *im = NULL, *imb = NULL;
     grokx_error err;
     grokx_sink sink = {mem_write, &m};
-    size_t saved = gx_mark_min, i, j, marked = 0, dense = 0;
+    size_t i, j, marked = 0, dense = 0;
     const size_t size = plain ? 1u << 20 : 2u << 20;
     FILE *f;
     snprintf(path, sizeof path, "%s/long.json", tmpdir);
@@ -633,28 +647,22 @@ test_long_snippets(const char *tmpdir, int plain)
     write_long_export(path2, size, 1, "2026-02-01T00:00:00Z", plain); /* newer: the merge drops long-0 from a */
     CHECK_INT(build_index(path, 0, 0, &a), 0);
     CHECK_INT(build_index(path, 1, 0, &c), 0); /* a segment per conversation, merged */
-    gx_mark_min = SIZE_MAX;
-    CHECK_INT(build_index(path, 0, 0, &b), 0); /* no marks: whole texts, the reference */
-    CHECK_INT(build_index(path2, 0, 0, &bone), 0);
-    gx_mark_min = saved;
+    /* no marks: whole texts, the reference */
+    CHECK_INT(build_index_tuned(path, 0, 0, 0, 0, &unmarked, &b), 0);
+    CHECK_INT(build_index_tuned(path2, 0, 0, 0, 0, &unmarked, &bone), 0);
     CHECK_INT(build_index(path2, 0, 0, &one), 0);
     snprintf(pa, sizeof pa, "%s/long-a.gxi", tmpdir);
     snprintf(pb, sizeof pb, "%s/long-one.gxi", tmpdir);
-    snprintf(pc, sizeof pc, "%s/long-b.gxi", tmpdir);
-    snprintf(pd, sizeof pd, "%s/long-bone.gxi", tmpdir);
     f = fopen(pa, "wb"), fwrite(a.p, 1, a.n, f), fclose(f);
     f = fopen(pb, "wb"), fwrite(one.p, 1, one.n, f), fclose(f);
-    f = fopen(pc, "wb"), fwrite(b.p, 1, b.n, f), fclose(f);
-    f = fopen(pd, "wb"), fwrite(bone.p, 1, bone.n, f), fclose(f);
     memset(&m, 0, sizeof m);
     paths[0] = pa, paths[1] = pb;
     CHECK_INT(grokx_index_merge(paths, 2, sink, &err), 0); /* a repacked: its long text written again */
-    memset(&mb, 0, sizeof mb);
-    sink.ud = &mb;
-    paths[0] = pc, paths[1] = pd;
-    gx_mark_min = SIZE_MAX;
-    CHECK_INT(grokx_index_merge(paths, 2, sink, &err), 0); /* the same without marks */
-    gx_mark_min = saved;
+    { /* the same without marks, as grokx_index_merge merges */
+        membuf in[2];
+        in[0] = b, in[1] = bone;
+        CHECK_INT(merge_tuned(in, 2, 0, 1, NULL, &unmarked, &mb), 0);
+    }
     CHECK_INT(grokx_index_open_memory(mb.p, mb.n, &imb, &err), 0);
     CHECK_INT(grokx_index_open_memory(a.p, a.n, &ia, &err), 0);
     CHECK_INT(grokx_index_open_memory(b.p, b.n, &ib, &err), 0);
@@ -674,7 +682,7 @@ test_long_snippets(const char *tmpdir, int plain)
         CHECK_INT(gx_ix_store_mark_list(gx_index_ix(ia), &sm, &k), 0);
         for (j = 0; k && j < sm.n; j++)
             dense += k[j].dense;
-        CHECK(sm.n > size / gx_mark_step / 2);
+        CHECK(sm.n > size / GX_MARK_STEP / 2);
         free(k);
     }
     CHECK_INT(marked, 1);
@@ -683,11 +691,11 @@ test_long_snippets(const char *tmpdir, int plain)
     for (i = 0; i < 4; i++) {
         static const char *const where[] = {"alphastart", "middlemarker", "omegaend", "lonelytwo"};
         uint64_t cost = snippet_cost(ia, where[i]), whole = snippet_cost(ib, where[i]);
-        CHECK_MSG(cost <= 6 * gx_mark_step, "%s: %llu bytes read for a snippet", where[i],
+        CHECK_MSG(cost <= 6 * GX_MARK_STEP, "%s: %llu bytes read for a snippet", where[i],
                   (unsigned long long)cost);
         CHECK(whole >= size);
-        CHECK_MSG(snippet_cost(ic, where[i]) <= 6 * gx_mark_step, "%s, segmented", where[i]);
-        CHECK_MSG(snippet_cost(im, where[i]) <= 6 * gx_mark_step, "%s, merged", where[i]);
+        CHECK_MSG(snippet_cost(ic, where[i]) <= 6 * GX_MARK_STEP, "%s, segmented", where[i]);
+        CHECK_MSG(snippet_cost(im, where[i]) <= 6 * GX_MARK_STEP, "%s, merged", where[i]);
     }
     /* the same answers as whole texts give */
     for (i = 0; i < sizeof qs / sizeof qs[0]; i++)
@@ -704,7 +712,7 @@ done:
     grokx_index_close(im);
     grokx_index_close(imb);
     free(a.p), free(b.p), free(c.p), free(m.p), free(one.p), free(mb.p), free(bone.p);
-    remove(path), remove(path2), remove(pa), remove(pb), remove(pc), remove(pd);
+    remove(path), remove(path2), remove(pa), remove(pb);
 }
 
 /* Damage to a mark that the checksums do not see (made to match): the
@@ -761,8 +769,8 @@ test_long_marks_damage(const char *tmpdir)
 static void recrc(unsigned char *b, size_t n);
 
 static int
-merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, size_t *largest,
-             membuf *out)
+merge_tuned(const membuf *ins, size_t n, size_t range_bytes, int threads, size_t *largest,
+            const gx_marks *marks, membuf *out)
 {
     gx_ix ixs[3];
     gx_ix *ptrs[3];
@@ -778,11 +786,19 @@ merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, size_
     }
     if (!rc) {
         gx_mem_init(&mem, NULL, NULL, 0);
-        rc = gx_ix_merge(ptrs, n, 1, threads, range_bytes, largest, sink, &mem, why, sizeof why);
+        rc = gx_ix_merge(ptrs, n, 1, threads, range_bytes, largest, marks, sink, &mem, why,
+                         sizeof why);
     }
     for (i = 0; i < opened; i++)
         gx_ix_close(&ixs[i]);
     return rc;
+}
+
+static int
+merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, size_t *largest,
+             membuf *out)
+{
+    return merge_tuned(ins, n, range_bytes, threads, largest, NULL, out);
 }
 
 static int

@@ -43,6 +43,7 @@ typedef struct S_batch {
 /* The store blocks one thread deflated, in block order: their bytes back to
  * back, and each one's length. */
 typedef struct S_deflater {
+    const gx_marks *marks; /* the store's */
     void *z;
     gx_buf out, lens; /* lens: u32 per block */
 } S_deflater;
@@ -70,7 +71,7 @@ typedef struct S_ix {
     gx_queue *q;      /* the batch handed over (one at a time); the worker's first error */
     int threaded, werr; /* werr: the first error of batches run here, with no thread */
     int two_threads; /* allowed: postings are written on two threads too */
-    size_t range_max; /* bytes of postings a range holds at most (gx_writer_index_range) */
+    size_t range_max; /* bytes of postings a range holds at most (gx_writer_index_tune) */
     size_t wused; /* the worker's memory after its last batch */
     size_t wseen; /* wused after every batch but the last submitted: what
                    * spilling is decided on, the same whatever the timing */
@@ -200,7 +201,7 @@ S_deflate(S_deflater *d, const void *raw, size_t n)
 {
     unsigned char len[4];
     size_t took;
-    int rc = gx_store_deflate(&d->z, raw, n, &d->out, &took);
+    int rc = gx_store_deflate(&d->z, d->marks, raw, n, &d->out, &took);
     if (rc)
         return rc;
     gx_put32(len, (uint32_t)took);
@@ -592,8 +593,8 @@ S_end(void *self, const grokx_stats *st)
             snprintf(x->why, sizeof x->why, "index: a temporary segment: %.200s", ixs[i].why);
     }
     if (!rc)
-        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, S_range(x), NULL, x->cfg.sink, &x->mem,
-                         x->why, sizeof x->why);
+        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, S_range(x), NULL, &x->store.marks,
+                         x->cfg.sink, &x->mem, x->why, sizeof x->why);
     if (!rc && x->cfg.report) { /* what the budget cost: a merge at the end */
         char line[160];
         int mib = x->budget >= ((size_t)1 << 20);
@@ -647,13 +648,16 @@ S_destroy(void *self)
 }
 
 int
-gx_writer_index_range(grokx_writer *w, size_t range_max)
+gx_writer_index_tune(grokx_writer *w, size_t range_max, const gx_marks *marks)
 {
     S_ix *x;
     if (!w || w->vt.destroy != S_destroy)
         return GROKX_E_INVALID;
     x = w->self;
     x->range_max = range_max ? range_max : GX_RANGE_BYTES;
+    /* the worker reads them once it has a batch: the queue orders this first */
+    x->store.marks.min = marks ? marks->min : GX_MARK_MIN;
+    x->store.marks.step = marks ? marks->step : GX_MARK_STEP;
     return 0;
 }
 
@@ -679,6 +683,7 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_buf_init(&x->strs, &x->mem);
     gx_buf_init(&x->names, &x->mem);
     gx_storew_init(&x->store, &x->mem);
+    x->mine.marks = x->theirs.marks = &x->store.marks;
     gx_buf_init(&x->mine.out, &x->mem);
     gx_buf_init(&x->mine.lens, &x->mem);
     gx_buf_init(&x->theirs.out, &x->wmem);

@@ -56,6 +56,7 @@ typedef struct S_merge {
     int threads;
     size_t range;     /* bytes of postings a range should hold (0: the default) */
     size_t *largest;  /* the caller's: the most bytes one range held (may be NULL) */
+    const gx_marks *marks; /* of the store written again; NULL: the defaults */
     gx_ix **ixs[2];   /* the inputs as each thread reads them: the second
                        * thread's are copies, so errors are its own */
     S_cut *cut;       /* range k is cut[k - 1] up to cut[k] */
@@ -600,6 +601,8 @@ S_store(S_merge *m)
     size_t i;
     int rc;
     gx_storew_init(&sw, m->mem);
+    if (m->marks)
+        sw.marks = *m->marks;
     gx_buf_init(&index, m->mem);
     if ((rc = gx_ixw_begin(&m->w, GX_SEC_STORE)) != 0)
         return rc;
@@ -717,7 +720,7 @@ S_convs(S_merge *m)
 
 int
 gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range, size_t *largest,
-            grokx_sink out, gx_mem *mem, char *why, size_t why_cap)
+            const gx_marks *marks, grokx_sink out, gx_mem *mem, char *why, size_t why_cap)
 {
     S_merge m;
     gx_buf names;
@@ -731,6 +734,7 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range, s
     m.threads = threads;
     m.range = range;
     m.largest = largest;
+    m.marks = marks;
     gx_buf_init(&names, mem);
     if (!(m.in = calloc(n ? n : 1, sizeof *m.in)))
         return GROKX_E_NOMEM;
