@@ -3,7 +3,8 @@
 # refuses each kind of break made on purpose in a copy of it: an upward
 # include, a stage's private header used from another, a file flat in
 # libgrokx/, an unknown folder, an upward call through a hand-written
-# prototype (seen in the objects), a tool using a private header.
+# prototype (seen in the objects), a tool using a private header, yajl
+# included outside parse/json.c.
 B=${B:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -32,6 +33,8 @@ fresh; mkdir "$T/root/libgrokx/misc"
 refused "unknown folder" 'libgrokx/misc/: a folder that is no stage'
 fresh; sed -i '1i #include "base/base.h"' "$T/root/tools/search.c"
 refused "tool on a private header" 'tools/search.c:1: includes "base/base.h"'
+fresh; sed -i '1i #include <yajl/yajl_parse.h>' "$T/root/libgrokx/render/steps.c"
+refused "yajl outside json.c" 'render/steps.c:1: includes yajl; only libgrokx/parse/json.c does'
 
 # an upward call no include shows: base/ declares formats/' function itself
 fresh

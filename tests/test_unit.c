@@ -1469,6 +1469,48 @@ test_hash64(void)
     CHECK(gx_hash64_v1("a", 1) == 0x44bd8ad473cd9906ull);
 }
 
+/* The one FNV-1a: values computed before the three copies (manifests of
+ * version 1, names, message ids, index terms) became one, so none moved. */
+static void
+test_fnv(void)
+{
+    static const struct {
+        const char *s;
+        uint64_t v1;
+        uint32_t h32;
+    } ref[] = {
+        {"", 0x14650fb0739d0383ull, 0x811c9dc5u},
+        {"a", 0x44bd8ad473cd9906ull, 0xe40c292cu},
+        {"search", 0x8e8505a647dfa41bull, 0x803328a9u},
+        {"caf\xc3\xa9", 0x8385b6459d53dff7ull, 0xa82b5049u},
+    };
+    static const struct {
+        const char *name;
+        uint64_t h;
+    } names[] = {
+        {"", 0x14650fb0739d0383ull},
+        {"Notes/Hello World.md", 0xe71678a7d481c20aull},
+        {"Caf\xc3\xa9", 0x8385b6459d53dff7ull},      /* NFC, as "café" */
+        {"CAFE\xcc\x81", 0x8385b6459d53dff7ull},     /* NFD, upper case */
+        {"STRASSE", 0xaa28c5728419478eull},
+        {"stra\xc3\x9f" "e", 0xaa28c5728419478eull}, /* full case folding */
+        {"\xce\xa3\xce\xa3", 0x3eb73ed881b13567ull},
+    };
+    size_t i;
+    for (i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+        size_t n = strlen(ref[i].s);
+        CHECK(gx_hash64_v1(ref[i].s, n) == ref[i].v1);
+        CHECK(gx_fnv1a64(GX_FNV64_BASIS_V1, ref[i].s, n) == ref[i].v1);
+        CHECK(gx_fnv1a32(GX_FNV32_BASIS, ref[i].s, n) == ref[i].h32);
+        /* it goes on from a hash: "ab" is "b" after "a" */
+        if (n)
+            CHECK(gx_fnv1a64(gx_fnv1a64(GX_FNV64_BASIS_V1, ref[i].s, 1), ref[i].s + 1, n - 1) ==
+                  ref[i].v1);
+    }
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        CHECK_MSG(gx_name_fold_hash(names[i].name) == names[i].h, "%s", names[i].name);
+}
+
 /* Outputs vs the input, as an embedder meets them: grokx_output_check()
  * by inode whatever the spelling, grokx_writer_create() refusing an
  * out_dir inside the input folder (nothing made), the folder lock, a
@@ -1556,6 +1598,7 @@ main(void)
 {
     test_utf8();
     test_hash64();
+    test_fnv();
     test_time();
     test_jsonw();
     test_names();

@@ -15,51 +15,56 @@
 
 #define S_NBUF 4
 
+/* A buffer filled by the producer, in the queue until the parser is done
+ * with it. */
+typedef struct S_chunk {
+    unsigned char *buf;
+    size_t len;
+} S_chunk;
+
 typedef struct S_pump {
     gx_read_fn next;
     void *state;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    unsigned char *buf[S_NBUF];
-    size_t len[S_NBUF];
-    size_t head, count; /* ring: filled slots from head */
-    int done, stop, rc;
+    gx_queue *q; /* S_chunk, in order; the parser's failure stops the producer */
+    S_chunk chunk[S_NBUF]; /* chunk[k % S_NBUF] is the k-th filled */
+    int rc;                /* the producer's end: 0 at the end of the input */
     grokx_error err;
 } S_pump;
+
+/* Is chunk[k % S_NBUF] free, with count of them queued? */
+static int
+S_free_chunk(void *ud, const void *oldest, size_t count)
+{
+    GX_UNUSED(ud);
+    GX_UNUSED(oldest);
+    return count < S_NBUF;
+}
 
 static void *
 S_produce(void *arg)
 {
     S_pump *q = arg;
-    for (;;) {
-        size_t slot, got = 0;
+    size_t k;
+    for (k = 0;; k++) {
+        S_chunk *c = &q->chunk[k % S_NBUF];
+        size_t got = 0;
         grokx_error err;
         int rc;
-        pthread_mutex_lock(&q->mu);
-        while (q->count == S_NBUF && !q->stop)
-            pthread_cond_wait(&q->cv, &q->mu);
-        slot = (q->head + q->count) % S_NBUF;
-        if (q->stop) {
-            pthread_mutex_unlock(&q->mu);
-            return NULL;
-        }
-        pthread_mutex_unlock(&q->mu);
-        rc = q->next(q->state, q->buf[slot], GX_READ_SIZE, &got, &err);
-        pthread_mutex_lock(&q->mu);
+        if (gx_queue_wait_room(q->q, S_free_chunk, NULL, NULL, 0))
+            break; /* the parse failed: stop */
+        rc = q->next(q->state, c->buf, GX_READ_SIZE, &got, &err);
         if (rc || got == 0) {
-            q->rc = rc;
+            q->rc = rc; /* read by the parser once the queue is closed */
             if (rc)
                 q->err = err;
-            q->done = 1;
-        } else {
-            q->len[slot] = got;
-            q->count++;
+            break;
         }
-        pthread_cond_broadcast(&q->cv);
-        pthread_mutex_unlock(&q->mu);
-        if (rc || got == 0)
-            return NULL;
+        c->len = got;
+        if (gx_queue_put(q->q, c, 0, NULL, 0))
+            break;
     }
+    gx_queue_close(q->q);
+    return NULL;
 }
 
 /* Feed one chunk; the first is sniffed: no export starts as a PDF does. */
@@ -80,31 +85,16 @@ S_feed(grokx_parser *p, const unsigned char *buf, size_t len, const char *how, i
 static int
 S_consume(S_pump *q, grokx_parser *p, const char *how)
 {
-    int first = 1;
-    for (;;) {
-        size_t slot;
-        int rc;
-        pthread_mutex_lock(&q->mu);
-        while (q->count == 0 && !q->done)
-            pthread_cond_wait(&q->cv, &q->mu);
-        if (q->count == 0) { /* done */
-            rc = q->rc;
-            pthread_mutex_unlock(&q->mu);
-            return rc ? gx_parser_fail(p, rc, "%s", q->err.text) : grokx_parser_finish(p);
-        }
-        slot = q->head;
-        pthread_mutex_unlock(&q->mu);
-        rc = S_feed(p, q->buf[slot], q->len[slot], how, &first);
-        pthread_mutex_lock(&q->mu);
-        q->head = (q->head + 1) % S_NBUF;
-        q->count--;
-        if (rc)
-            q->stop = 1;
-        pthread_cond_broadcast(&q->cv);
-        pthread_mutex_unlock(&q->mu);
+    const S_chunk *c;
+    int first = 1, failed;
+    while ((c = gx_queue_get(q->q, &failed)) != NULL) {
+        int rc = S_feed(p, c->buf, c->len, how, &first);
+        gx_queue_done(q->q, 0, rc, NULL); /* a failure stops the producer */
         if (rc)
             return rc;
     }
+    /* closed and empty: the producer's end */
+    return q->rc ? gx_parser_fail(p, q->rc, "%s", q->err.text) : grokx_parser_finish(p);
 }
 
 /* The same without a thread. */
@@ -135,29 +125,22 @@ gx_pump(gx_read_fn next, void *state, grokx_parser *p, const char *how)
     q.next = next;
     q.state = state;
     for (i = 0; i < S_NBUF; i++)
-        if (!(q.buf[i] = malloc(GX_READ_SIZE))) {
+        if (!(q.chunk[i].buf = malloc(GX_READ_SIZE))) {
             while (i--)
-                free(q.buf[i]);
+                free(q.chunk[i].buf);
             return gx_parser_fail(p, GROKX_E_NOMEM, "out of memory");
         }
-    if (pthread_mutex_init(&q.mu, NULL) == 0) {
-        if (pthread_cond_init(&q.cv, NULL) == 0) {
-            threaded = pthread_create(&th, NULL, S_produce, &q) == 0;
-            if (!threaded)
-                pthread_cond_destroy(&q.cv);
-        }
-        if (!threaded)
-            pthread_mutex_destroy(&q.mu);
-    }
+    /* every chunk wakes the parser, every chunk parsed the producer */
+    if ((q.q = gx_queue_new(S_NBUF, SIZE_MAX, 1, 0)) != NULL)
+        threaded = pthread_create(&th, NULL, S_produce, &q) == 0;
     if (threaded) {
         rc = S_consume(&q, p, how);
         pthread_join(th, NULL);
-        pthread_cond_destroy(&q.cv);
-        pthread_mutex_destroy(&q.mu);
     } else {
-        rc = S_inline(next, state, p, q.buf[0], how);
+        rc = S_inline(next, state, p, q.chunk[0].buf, how);
     }
+    gx_queue_free(q.q);
     for (i = 0; i < S_NBUF; i++)
-        free(q.buf[i]);
+        free(q.chunk[i].buf);
     return rc;
 }
