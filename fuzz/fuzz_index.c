@@ -32,15 +32,12 @@ S_merge(const uint8_t *data, size_t n, size_t range_bytes, int threads, membuf *
     gx_mem mem;
     grokx_sink sink = {mem_write, out};
     char why[GROKX_ERROR_TEXT_MAX] = "";
-    size_t saved = gx_range_bytes;
     int rc;
     if (gx_ix_open_mem(&ix[0], data, n) != 0)
         return -1;
     ix[1] = ix[0];
     gx_mem_init(&mem, NULL, NULL, 0);
-    gx_range_bytes = range_bytes;
-    rc = gx_ix_merge(ptrs, 2, 1, threads, 0, sink, &mem, why, sizeof why);
-    gx_range_bytes = saved;
+    rc = gx_ix_merge(ptrs, 2, 1, threads, range_bytes, NULL, NULL, sink, &mem, why, sizeof why);
     gx_ix_close(&ix[0]);
     return rc;
 }

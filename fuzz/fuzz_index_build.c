@@ -25,7 +25,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int
-S_build(const uint8_t *data, size_t size, size_t budget, membuf *out)
+S_build(const uint8_t *data, size_t size, size_t budget, size_t range_bytes, const gx_marks *marks,
+        membuf *out)
 {
     grokx_writer_config cfg;
     grokx_options o;
@@ -36,7 +37,7 @@ S_build(const uint8_t *data, size_t size, size_t budget, membuf *out)
     cfg.sink.write = mem_write;
     cfg.sink.ud = out;
     cfg.memory_budget = budget;
-    if (grokx_writer_create("index", &cfg, &w) != 0)
+    if (grokx_writer_create("index", &cfg, &w) != 0 || gx_writer_index_tune(w, range_bytes, marks) != 0)
         abort();
     grokx_options_init(&o);
     o.max_string = 1 << 20;
@@ -88,6 +89,9 @@ S_total(grokx_index *ix, const char *term)
     return t;
 }
 
+/* Short texts reach the marks; the reference has none. */
+static const gx_marks marks = {64, 16}, unmarked = {SIZE_MAX, 16};
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -102,16 +106,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > 65536)
         return 0;
     budget = data[0] & 1 ? 1 : 0;
-    gx_mark_min = 64, gx_mark_step = 16; /* short texts reach the marks */
-    rc = S_build(data + 1, size - 1, 0, &a);
+    rc = S_build(data + 1, size - 1, 0, 0, &marks, &a);
     if (rc == 0) {
         membuf c = {0};
-        size_t saved = gx_range_bytes;
-        if (S_build(data + 1, size - 1, budget ? budget : 1, &b) != 0)
+        if (S_build(data + 1, size - 1, budget ? budget : 1, 0, &marks, &b) != 0)
             abort(); /* the same export cannot fail only when segmented */
-        gx_range_bytes = 32; /* postings in ranges of a few terms, on two threads */
-        rc = S_build(data + 1, size - 1, budget ? budget : 1, &c);
-        gx_range_bytes = saved;
+        /* postings in ranges of a few terms, on two threads */
+        rc = S_build(data + 1, size - 1, budget ? budget : 1, 32, &marks, &c);
         if (rc != 0 || c.n != b.n || memcmp(c.p, b.p, b.n))
             abort(); /* ranges may not change a byte */
         free(c.p);
@@ -135,10 +136,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         { /* parts of marked texts give what whole texts give */
             membuf w = {0};
             grokx_index *iw = NULL;
-            gx_mark_min = SIZE_MAX;
-            if (S_build(data + 1, size - 1, 0, &w) != 0 || grokx_index_open_memory(w.p, w.n, &iw, &err))
+            if (S_build(data + 1, size - 1, 0, 0, &unmarked, &w) != 0 ||
+                grokx_index_open_memory(w.p, w.n, &iw, &err))
                 abort();
-            gx_mark_min = 64;
             for (k = 0; k < nterms; k++) {
                 char q[2 * GX_TERM_MAX + 8];
                 int r1, r2;

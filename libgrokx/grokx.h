@@ -50,6 +50,46 @@
  *   NULL ("" when absent). Strings and every other pointer in a callback's
  *   arguments are valid during that call only.
  *
+ * ARRAYS (how to walk the model so a later library still fits)
+ *   The library fills the model (grokx_conversation, grokx_message, ...)
+ *   and may append fields to its structs in a later version. A program
+ *   that indexes an array of them (c->messages[i]) computes the address
+ *   with its own compile-time struct size, which is then wrong for every
+ *   element after the first. So reach element i of every public array
+ *   through its accessor: it uses the library's size, and returns NULL
+ *   past the end (or for a NULL owner):
+ *       const grokx_message *m;
+ *       for (size_t i = 0; (m = grokx_conversation_message(c, i)); i++)
+ *           ...m->id, m->text...
+ *   The accessors: grokx_conversation_message, grokx_message_agent_trace,
+ *   grokx_message_step, grokx_message_web_result,
+ *   grokx_message_cited_result, grokx_step_web_result, grokx_strlist_item,
+ *   grokx_hit_highlight, grokx_results_hit. Fields are only ever appended,
+ *   so the element they return reads correctly through an older header.
+ *   The *_count fields stay. (The library's own code indexes directly: it
+ *   is compiled with the same header.)
+ *
+ * ERRORS AND CONSTRUCTORS (the rule)
+ *   - A function that can fail returns an int: GROKX_OK (0), or a negative
+ *     GROKX_E_* code that says why.
+ *   - A function that makes a handle gives it through its pointer-to-
+ *     pointer argument out, and sets *out to NULL when it fails. When the
+ *     reason needs words (a file that is no export, a damaged index, a
+ *     query), it fills the caller's grokx_error *err, its last argument
+ *     (may be NULL).
+ *   - A caller's struct with another abi_version is GROKX_E_VERSION; a
+ *     NULL handle or a bad argument GROKX_E_INVALID; memory GROKX_E_NOMEM.
+ *   Kept as they are: grokx_summary_new, grokx_writer_tee_new and
+ *   grokx_writer_thread_new return the handle or NULL: they fail only when
+ *   memory runs out or an argument is NULL, so NULL says enough.
+ *   grokx_parser_new, grokx_writer_new and grokx_writer_filter_new return
+ *   NULL for a wrong abi_version too, which NULL cannot tell from lack of
+ *   memory: use grokx_parser_create, grokx_writer_wrap and
+ *   grokx_writer_filter_create; the _new forms are kept for compatibility.
+ *   grokx_file_open and grokx_file_commit report as open(2) and rename(2)
+ *   do, with errno (EEXIST, EWOULDBLOCK, ENOSPC): what a caller prints
+ *   beside the path.
+ *
  * THREADS
  *   No global state. Handles are independent; use one handle from one
  *   thread at a time. Exceptions: an input's attachments may be read on
@@ -255,13 +295,26 @@ typedef struct grokx_conversation {
     int starred, temporary;     /* 0 or 1 */
     grokx_str leaf_response_id; /* as written, "" if null */
     grokx_str system_prompt_name, summary, user_id;
-    const grokx_message *messages;
+    const grokx_message *messages; /* walk with grokx_conversation_message() */
     size_t message_count;
     size_t node_count;   /* messages in the export, all branches */
     size_t fork_count;   /* messages (or roots) with more than one child */
     size_t index;        /* 0-based position among the export's conversations */
     uint64_t byte_offset; /* input offset just past its opening brace */
 } grokx_conversation;
+
+/* Element i of the model's arrays, or NULL past the end (see ARRAYS):
+ * walk them with these, never with [i], so a later library's larger
+ * structs do not break the program. */
+GROKX_API const grokx_message *grokx_conversation_message(const grokx_conversation *c, size_t i);
+GROKX_API const grokx_agent_trace *grokx_message_agent_trace(const grokx_message *m, size_t i);
+GROKX_API const grokx_step *grokx_message_step(const grokx_message *m, size_t i);
+GROKX_API const grokx_search_result *grokx_message_web_result(const grokx_message *m, size_t i);
+GROKX_API const grokx_search_result *grokx_message_cited_result(const grokx_message *m, size_t i);
+GROKX_API const grokx_search_result *grokx_step_web_result(const grokx_step *s, size_t i);
+/* The i-th string of a list (a message's xpost_ids, file_attachments, ...,
+ * a step's tag_names, ...). */
+GROKX_API const grokx_str *grokx_strlist_item(const grokx_strlist *l, size_t i);
 
 /* An item of another top-level section. */
 typedef struct grokx_item {
@@ -310,8 +363,10 @@ typedef struct grokx_writer_vtable {
 
 typedef struct grokx_writer grokx_writer; /* opaque */
 
-/* Wrap a vtable and its state. Returns NULL if vt is NULL, has another
- * abi_version, or memory runs out. */
+/* Wrap a vtable and its state into *out: GROKX_E_INVALID if vt or out is
+ * NULL, GROKX_E_VERSION if vt has another abi_version, GROKX_E_NOMEM. */
+GROKX_API int grokx_writer_wrap(const grokx_writer_vtable *vt, void *self, grokx_writer **out);
+/* The same, kept for compatibility: NULL for any of those failures. */
 GROKX_API grokx_writer *grokx_writer_new(const grokx_writer_vtable *vt, void *self);
 /* Calls vt->destroy(self), then frees the handle. NULL is a no-op. */
 GROKX_API void grokx_writer_free(grokx_writer *w);
@@ -377,6 +432,16 @@ GROKX_API int grokx_terminal_write(grokx_sink sink, const char *text, size_t len
 #define GROKX_FILE_OURS_EVENTS 0x8u
 typedef struct grokx_file grokx_file; /* opaque */
 GROKX_API grokx_file *grokx_file_open(const char *path, unsigned mode, unsigned flags);
+/* grokx_file_open for the output of any single-file format: a file already
+ * at path is replaced only when it is a regular file that starts with the
+ * sig_len bytes of sig (the format's signature,
+ * grokx_writer_format_signature), or is empty; anything else fails with
+ * errno EEXIST before anything is made. sig_len 0: no such check (as
+ * grokx_file_open without GROKX_FILE_OURS_*). At most GROKX_FILE_SIG_MAX
+ * bytes; EINVAL past that. */
+#define GROKX_FILE_SIG_MAX 64
+GROKX_API grokx_file *grokx_file_open_ours(const char *path, unsigned mode, unsigned flags,
+                                           const void *sig, size_t sig_len);
 GROKX_API grokx_sink grokx_file_sink(grokx_file *f);
 /* 0, or GROKX_E_IO with errno set (a failed write is reported here). */
 GROKX_API int grokx_file_commit(grokx_file *f);
@@ -413,6 +478,11 @@ GROKX_API void grokx_filter_init(grokx_filter *f); /* no conditions */
  * zone, as the export writes them. 0, or GROKX_E_INVALID. *date_only is
  * set when no time was given (may be NULL). */
 GROKX_API int grokx_time_parse(const char *s, grokx_time *out, int *date_only);
+/* The filter writer into *out: GROKX_E_INVALID if inner, f or out is NULL,
+ * GROKX_E_VERSION if f has another abi_version, GROKX_E_NOMEM. */
+GROKX_API int grokx_writer_filter_create(grokx_writer *inner, const grokx_filter *f,
+                                         grokx_writer **out);
+/* The same, kept for compatibility: NULL for any of those failures. */
 GROKX_API grokx_writer *grokx_writer_filter_new(grokx_writer *inner, const grokx_filter *f);
 
 /* Built-in writers, by format name: "events" prints one JSON object per
@@ -484,6 +554,19 @@ GROKX_API int grokx_writer_create(const char *format, const grokx_writer_config 
 GROKX_API int grokx_writer_format_info(const char *format, const char **ext, int *streams);
 /* The i-th built-in format name, or NULL past the end. */
 GROKX_API const char *grokx_writer_format_name(size_t i);
+/* The bytes every output file of a single-file format begins with (index:
+ * its magic; events: {"event":"begin_export"): a file that begins so is
+ * that format's output, which grokx_file_open_ours may replace. *sig NULL
+ * and *len 0 for a format that writes a folder. GROKX_E_INVALID for an
+ * unknown name. */
+GROKX_API int grokx_writer_format_signature(const char *format, const void **sig, size_t *len);
+/* GROKX_FORMAT_THREAD: the format renders notes or pages, work that a
+ * writer thread (grokx_writer_thread_new) takes off the parser's thread;
+ * the others gain nothing from one (index has its own). */
+#define GROKX_FORMAT_THREAD 0x1u
+/* The GROKX_FORMAT_* flags of a built-in format; GROKX_E_INVALID for an
+ * unknown name. */
+GROKX_API int grokx_writer_format_flags(const char *format, unsigned *flags);
 
 /* ---- Summary (what `grokx info` prints) ----------------------------- */
 
@@ -541,9 +624,13 @@ GROKX_API void grokx_options_init(grokx_options *o);
 typedef struct grokx_parser grokx_parser; /* opaque */
 
 /* A parser that sends the export to w (not owned; must outlive the
- * parser). opts may be NULL for the defaults; it is copied. Returns NULL
- * when memory runs out, w is NULL, or opts->abi_version is not
- * GROKX_ABI_VERSION. */
+ * parser), into *out. opts may be NULL for the defaults; it is copied.
+ * GROKX_E_VERSION when opts->abi_version is not GROKX_ABI_VERSION,
+ * GROKX_E_INVALID when w or out is NULL, GROKX_E_NOMEM when memory runs
+ * out (or max_memory is too small for the parser itself). */
+GROKX_API int grokx_parser_create(const grokx_options *opts, grokx_writer *w,
+                                  grokx_parser **out);
+/* The same, kept for compatibility: NULL for any of those failures. */
 GROKX_API grokx_parser *grokx_parser_new(const grokx_options *opts, grokx_writer *w);
 GROKX_API void grokx_parser_free(grokx_parser *p);
 GROKX_API int grokx_parser_feed(grokx_parser *p, const void *buf, size_t len);
@@ -720,9 +807,12 @@ typedef struct grokx_hit {
     grokx_role role;
     grokx_time time;
     grokx_str snippet;         /* one line of the message around the match */
-    const grokx_span *highlights;
+    const grokx_span *highlights; /* reach them with grokx_hit_highlight() */
     size_t highlight_count;
 } grokx_hit;
+
+/* The i-th highlight of h, or NULL past the end (see ARRAYS). */
+GROKX_API const grokx_span *grokx_hit_highlight(const grokx_hit *h, size_t i);
 
 typedef struct grokx_results grokx_results; /* opaque */
 /* Search: words (all must occur), OR between alternatives, -word or NOT

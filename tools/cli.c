@@ -139,20 +139,44 @@ lock_holder(const char *path)
     return pid;
 }
 
+/* The lock file of an output, allocated to its length (a path cut to a
+ * buffer would name another file): OUT/.grokx-lock for a folder,
+ * "<dir>/.<name>.grokx-lock" for a file (base/file.c, out/layout.c).
+ * NULL when memory runs out. */
+static char *
+lock_path(const char *out, int folder)
+{
+    const char *slash = strrchr(out, '/');
+    size_t n = strlen(out) + sizeof "/..grokx-lock";
+    char *lock = malloc(n);
+    if (!lock)
+        return NULL;
+    if (folder)
+        snprintf(lock, n, "%s/.grokx-lock", out);
+    else
+        snprintf(lock, n, "%.*s%s.%s.grokx-lock", slash ? (int)(slash - out) : 0, out,
+                 slash ? "/" : "", slash ? slash + 1 : out);
+    return lock;
+}
+
 int
-report_open_failure(const char *out, const char *lock)
+report_open_failure(const char *out, int folder)
 {
     int e = errno;
     long pid;
+    char *lock;
     if (e != EWOULDBLOCK && e != EAGAIN) {
         fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(e));
         return EXIT_OUTPUT;
     }
-    pid = lock_holder(lock);
-    fprintf(stderr, "%s: %s: another grokx run is writing it (lock %s", prog, out, lock);
+    lock = lock_path(out, folder);
+    pid = lock ? lock_holder(lock) : 0;
+    fprintf(stderr, "%s: %s: another grokx run is writing it (lock %s", prog, out,
+            lock ? lock : "file");
     if (pid > 0)
         fprintf(stderr, " held by pid %ld", pid);
     fprintf(stderr, "); try again when it has finished\n");
+    free(lock);
     return EXIT_LOCKED;
 }
 

@@ -44,10 +44,10 @@ int stream_to(const char *cmd, const char *out);
 /* A file output that exists and is not grokx's (grokx_file_open, errno
  * EEXIST): EXIT_USAGE, reported. */
 int report_not_ours(const char *cmd, const char *path, const char *what);
-/* A failed open of out: EXIT_LOCKED, naming the lock and its holder, when
- * another run holds it (errno EWOULDBLOCK), else EXIT_OUTPUT. lock is the
- * lock file's path. */
-int report_open_failure(const char *out, const char *lock);
+/* A failed open of out (a folder when folder is 1, else a file):
+ * EXIT_LOCKED, naming the lock and its holder, when another run holds it
+ * (errno EWOULDBLOCK), else EXIT_OUTPUT. */
+int report_open_failure(const char *out, int folder);
 
 int cmd_search(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -247,19 +247,6 @@ typedef struct out_target {
     const char *path;
 } out_target;
 
-/* The lock file of an output: OUT/.grokx-lock for a folder,
- * "<dir>/.<name>.grokx-lock" for a file (base/file.c, out/layout.c). */
-static void
-lock_path(const char *out, int folder, char *buf, size_t cap)
-{
-    const char *slash = strrchr(out, '/');
-    if (folder)
-        snprintf(buf, cap, "%s/.grokx-lock", out);
-    else
-        snprintf(buf, cap, "%.*s%s.%s.grokx-lock", slash ? (int)(slash - out) : 0, out,
-                 slash ? "/" : "", slash ? slash + 1 : out);
-}
-
 /* ---- commands ------------------------------------------------------------ */
 
 static void
@@ -474,28 +461,26 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         if (!to_stdout && ext) {
             /* locked (a second run into it exits 75), and a dead run's
              * temporaries of it swept */
-            int index = !strcmp(j->formats[i], "index");
-            j->outs[i].file = grokx_file_open(path, 0600,
-                                              GROKX_FILE_FSYNC | GROKX_FILE_LOCK |
-                                                  (index ? GROKX_FILE_OURS_INDEX : GROKX_FILE_OURS_EVENTS));
+            /* replaced only when it is this format's own output: the
+             * registry gives what every file of it begins with */
+            const void *sig = NULL;
+            size_t sig_len = 0;
+            grokx_writer_format_signature(j->formats[i], &sig, &sig_len);
+            j->outs[i].file = grokx_file_open_ours(path, 0600, GROKX_FILE_FSYNC | GROKX_FILE_LOCK,
+                                                   sig, sig_len);
             j->outs[i].path = path;
             if (!j->outs[i].file && errno == EEXIST)
-                return report_not_ours("convert", path, index ? "index" : j->formats[i]);
-            if (!j->outs[i].file) {
-                char lock[4096];
-                lock_path(path, 0, lock, sizeof lock);
-                return report_open_failure(path, lock);
-            }
+                return report_not_ours("convert", path, j->formats[i]);
+            if (!j->outs[i].file)
+                return report_open_failure(path, 0);
             cfg.sink = grokx_file_sink(j->outs[i].file);
         } else if (!to_stdout) {
             cfg.out_dir = path;
         }
         if ((rc = grokx_writer_create(j->formats[i], &cfg, &j->writers[i])) != 0) {
-            char avail[256], lock[4096];
-            if (rc != GROKX_E_INVALID) {
-                lock_path(path, 1, lock, sizeof lock);
-                return report_open_failure(path, lock);
-            }
+            char avail[256];
+            if (rc != GROKX_E_INVALID)
+                return report_open_failure(path, 1);
             formats_available(avail, sizeof avail);
             fprintf(stderr, "%s: convert: unknown format \"%s\" (available: %s)\n", prog,
                     j->formats[i], avail);
@@ -548,15 +533,17 @@ close_outputs(convert_job *j, int ok)
     return ex;
 }
 
-/* Whether a format renders notes or pages: those are worth a writer
- * thread. events and index alone are not (index has its own thread, and
- * the copies would cost events a fifth more memory for a tenth less time). */
+/* Whether a format renders notes or pages (GROKX_FORMAT_THREAD): those
+ * are worth a writer thread. events and index alone are not (index has its
+ * own thread, and the copies would cost events a fifth more memory for a
+ * tenth less time). */
 static int
 renders(const convert_job *j)
 {
     size_t i;
+    unsigned flags;
     for (i = 0; i < j->nformats; i++)
-        if (!strcmp(j->formats[i], "md") || !strcmp(j->formats[i], "html"))
+        if (grokx_writer_format_flags(j->formats[i], &flags) == 0 && (flags & GROKX_FORMAT_THREAD))
             return 1;
     return 0;
 }
@@ -662,9 +649,16 @@ cmd_convert(int argc, char **argv)
         return ex;
     for (i = 0; j.nformats > 1 && strcmp(out, "-") && i < (int)j.nformats; i++) {
         const char *ext = format_ext(j.formats[i]);
-        char path[4096];
-        snprintf(path, sizeof path, ext ? "%s/%s.%s" : "%s/%s", out, j.formats[i], ext ? ext : "");
-        if ((ex = check_output("convert", input, path)) != EXIT_OK)
+        /* to its length, as open_outputs() names it: a path cut to a buffer
+         * would have another file checked than the one written */
+        size_t n = strlen(out) + strlen(j.formats[i]) + 16;
+        char *path = malloc(n);
+        if (!path)
+            return fprintf(stderr, "%s: out of memory\n", prog), EXIT_OUTPUT;
+        snprintf(path, n, ext ? "%s/%s.%s" : "%s/%s", out, j.formats[i], ext ? ext : "");
+        ex = check_output("convert", input, path);
+        free(path);
+        if (ex != EXIT_OK)
             return ex;
     }
     /* a FIFO or a character device (/dev/null, a terminal) is written

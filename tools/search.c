@@ -388,12 +388,8 @@ cmd_merge(int argc, char **argv)
             free(in);
             return report_not_ours("merge", out, "index");
         }
-        const char *slash = strrchr(out, '/');
-        char lock[4096];
-        snprintf(lock, sizeof lock, "%.*s%s.%s.grokx-lock", slash ? (int)(slash - out) : 0, out,
-                 slash ? "/" : "", slash ? slash + 1 : out);
         free(in);
-        return report_open_failure(out, lock);
+        return report_open_failure(out, 0);
     }
     rc = grokx_index_merge(in, n, grokx_file_sink(f), &err);
     free(in);

@@ -2,8 +2,9 @@
  * base/base.h -- the base stage: what every other stage may use.
  * Owns: allocation (accounting, arenas, buffers, lists), UTF-8, file
  * names and display titles, hashes, times, JSON text output, error
- * records, atomic output files, locks, and the checks that keep outputs
- * off the user's files. Uses: grokx.h and the C library only.
+ * records, paths formatted whole, atomic output files, locks, the bounded
+ * queue between two threads, and the checks that keep outputs off the
+ * user's files. Uses: grokx.h and the C library only.
  * Internal names start with gx_ (functions, types) or GX_.
  */
 #ifndef GROKX_BASE_BASE_H
@@ -140,7 +141,52 @@ int gx_text_clean(const char *text, size_t len, gx_buf *scratch, grokx_str *show
 /* ---- hash.c: XXH64 (what manifests of version 2 hold); FNV-1a (version 1) */
 
 uint64_t gx_hash64(const void *p, size_t n);
-uint64_t gx_hash64_v1(const void *p, size_t n);
+uint64_t gx_hash64_v1(const void *p, size_t n); /* gx_fnv1a64 from GX_FNV64_BASIS_V1 */
+
+/* FNV-1a, the one copy: h is where it starts (a basis below, or the hash of
+ * what came before: hashing "ab" is hashing "b" from the hash of "a"). */
+uint64_t gx_fnv1a64(uint64_t h, const void *p, size_t n);
+uint32_t gx_fnv1a32(uint32_t h, const void *p, size_t n);
+/* The 64-bit basis grokx has always used: FNV's 14695981039346656037 short
+ * of its last digit. Version-1 manifests hold hashes from it, so it stays;
+ * names and message ids start from it too (their values never changed). */
+#define GX_FNV64_BASIS_V1 1469598103934665603ull
+#define GX_FNV64_PRIME 1099511628211ull
+#define GX_FNV32_BASIS 2166136261u /* FNV's own */
+#define GX_FNV32_PRIME 16777619u
+
+/* ---- queue.c: the bounded queue between a producer and a consumer thread */
+
+/* Items (the caller's, never NULL) in order, at most max_items of them and
+ * max_bytes of what put says each holds (one item always fits). put wakes
+ * an idle consumer once wake_items or wake_bytes are queued. The consumer:
+ *     while ((it = gx_queue_get(q, &failed)) != NULL) {
+ *         rc = failed ? 0 : run(it);   (after a failure the rest is dropped)
+ *         gx_queue_done(q, its bytes, rc, why);
+ *     }
+ * get returns NULL once the queue is closed and empty; an item counts
+ * until its done (its memory is still in use). The first failure (rc, why)
+ * is kept, and returned with its reason by every producer call after it.
+ * One producer and one consumer; the caller starts and joins the thread. */
+typedef struct gx_queue gx_queue;
+gx_queue *gx_queue_new(size_t max_items, size_t max_bytes, size_t wake_items,
+                       size_t wake_bytes);
+void gx_queue_free(gx_queue *q); /* after the consumer is joined */
+/* Queue item once there is room; 0, or the first failure (not queued). */
+int gx_queue_put(gx_queue *q, void *item, size_t bytes, char *why, size_t cap);
+/* Wait until fits(ud, oldest, count) says there is room (called under the
+ * queue's lock, with the oldest item still counted, NULL when none): for
+ * a caller whose room is not a count of bytes (a ring). 0, or the failure. */
+typedef int (*gx_queue_fits_fn)(void *ud, const void *oldest, size_t count);
+int gx_queue_wait_room(gx_queue *q, gx_queue_fits_fn fits, void *ud, char *why, size_t cap);
+/* Wait until every item is done; 0, or the first failure. */
+int gx_queue_drain(gx_queue *q, char *why, size_t cap);
+/* The first failure so far, or 0, without waiting. */
+int gx_queue_error(gx_queue *q, char *why, size_t cap);
+/* No more items: the consumer runs what is queued, then get returns NULL. */
+void gx_queue_close(gx_queue *q);
+void *gx_queue_get(gx_queue *q, int *failed);
+void gx_queue_done(gx_queue *q, size_t bytes, int rc, const char *why);
 
 /* ---- timestamp.c ----------------------------------------------------- */
 
@@ -216,8 +262,23 @@ int gx_err_set(grokx_error *err, int code, const char *fmt, ...)
 int gx_sink_write(grokx_sink s, const char *buf, size_t len);
 
 /* The first 8 bytes of an index file (docs/index-format.md): file.c
- * replaces only an index that starts so (GROKX_FILE_OURS_INDEX). */
+ * replaces only an index that starts so (GROKX_FILE_OURS_INDEX; the
+ * registry gives it as the index format's signature). */
 #define GX_IX_MAGIC "GROKXIX\0"
+/* How an events file begins (formats/events.c writes it; grokx_file_open's
+ * GROKX_FILE_OURS_EVENTS replaces only a file that begins so). */
+#define GX_EVENTS_SIGNATURE "{\"event\":\"begin_export\""
+
+/* ---- path.c: paths formatted whole or not at all ---------------------- */
+
+/* Format a path into buf (cap bytes), as snprintf: 0, or, when it would
+ * not fit whole, GROKX_E_LIMIT with errno ENAMETOOLONG and buf "": a cut
+ * path names another file, so it is never produced. */
+int gx_path_join(char *buf, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /* ---- outpath.c: what keeps an output from destroying what the user has. */
 /* Take the exclusive lock of an output: the file path (created 0600,

@@ -73,38 +73,34 @@ S_lock_and_sweep(grokx_file *f)
 
 /* Whether what is at path may be replaced: nothing there, a regular file
  * (a symbolic link too, unless the caller asked for its own output only),
- * and with GROKX_FILE_OURS_* only an empty file or grokx's own output of
- * that format, read through a descriptor that is that regular file. 0, or
- * -1 with errno EEXIST (not ours) or the reason it could not be read. */
+ * and with a signature (sig, len > 0: the bytes every output of that
+ * format starts with) only an empty file or one that starts so, read
+ * through a descriptor that is that regular file. 0, or -1 with errno
+ * EEXIST (not ours) or the reason it could not be read. */
 static int
-S_replaceable(const char *path, unsigned flags)
+S_replaceable(const char *path, const void *sig, size_t len)
 {
-    static const char ev[] = "{\"event\":\"begin_export\"";
-    unsigned ours = flags & (GROKX_FILE_OURS_INDEX | GROKX_FILE_OURS_EVENTS);
-    char head[sizeof ev];
+    char head[GROKX_FILE_SIG_MAX];
     struct stat st;
     ssize_t n;
-    size_t want;
     int fd;
     if (lstat(path, &st) != 0)
         return errno == ENOENT ? 0 : -1;
-    if (S_ISLNK(st.st_mode) && !ours)
+    if (S_ISLNK(st.st_mode) && !len)
         return 0; /* replaced by the rename, never followed */
     if (!S_ISREG(st.st_mode))
         return errno = EEXIST, -1;
-    if (!ours || st.st_size == 0)
+    if (!len || st.st_size == 0)
         return 0;
     if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
         return -1;
-    want = (flags & GROKX_FILE_OURS_INDEX) ? 8 : sizeof ev - 1;
     do
-        n = read(fd, head, want);
+        n = read(fd, head, len);
     while (n < 0 && errno == EINTR);
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         n = -1;
     close(fd);
-    if (n == (ssize_t)want && ((flags & GROKX_FILE_OURS_INDEX) ? !memcmp(head, GX_IX_MAGIC, 8)
-                                                              : !memcmp(head, ev, want)))
+    if (n == (ssize_t)len && !memcmp(head, sig, len))
         return 0;
     errno = EEXIST;
     return -1;
@@ -126,12 +122,24 @@ S_open_failed(grokx_file *f)
 grokx_file *
 grokx_file_open(const char *path, unsigned mode, unsigned flags)
 {
+    static const char ev[] = GX_EVENTS_SIGNATURE;
+    if (flags & GROKX_FILE_OURS_INDEX)
+        return grokx_file_open_ours(path, mode, flags, GX_IX_MAGIC, 8);
+    if (flags & GROKX_FILE_OURS_EVENTS)
+        return grokx_file_open_ours(path, mode, flags, ev, sizeof ev - 1);
+    return grokx_file_open_ours(path, mode, flags, NULL, 0);
+}
+
+grokx_file *
+grokx_file_open_ours(const char *path, unsigned mode, unsigned flags, const void *sig,
+                     size_t sig_len)
+{
     grokx_file *f;
     unsigned i;
     size_t n;
-    if (!path || !*path)
+    if (!path || !*path || sig_len > GROKX_FILE_SIG_MAX || (sig_len && !sig))
         return errno = EINVAL, NULL;
-    if (S_replaceable(path, flags) != 0)
+    if (S_replaceable(path, sig, sig_len) != 0)
         return NULL; /* nothing made: no lock, no temporary */
     f = calloc(1, sizeof *f);
     if (!f)

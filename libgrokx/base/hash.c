@@ -1,6 +1,7 @@
 /*
  * hash.c -- the 64-bit hash of note bytes (the manifest's change and edit
- * detection) and of names and ids in tables.
+ * detection) and of names and ids in tables; the one FNV-1a (64 and 32
+ * bits) behind version-1 manifests, names, message ids and index terms.
  *
  * gx_hash64 is XXH64 with seed 0, as specified by xxHash (Yann Collet):
  * 8 bytes a step in four lanes, so hashing every note costs a few percent of
@@ -100,12 +101,28 @@ gx_hash64(const void *data, size_t n)
     return h;
 }
 
+/* ---- FNV-1a (Fowler, Noll, Vo): a byte at a time, for short keys ------ */
+
+uint64_t
+gx_fnv1a64(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *s = data;
+    while (n--)
+        h = (h ^ *s++) * GX_FNV64_PRIME;
+    return h;
+}
+
+uint32_t
+gx_fnv1a32(uint32_t h, const void *data, size_t n)
+{
+    const unsigned char *s = data;
+    while (n--)
+        h = (h ^ *s++) * GX_FNV32_PRIME;
+    return h;
+}
+
 uint64_t
 gx_hash64_v1(const void *data, size_t n)
 {
-    const unsigned char *s = data;
-    uint64_t h = 1469598103934665603ull; /* FNV-1a's basis, short of a digit */
-    while (n--)
-        h = (h ^ *s++) * 1099511628211ull;
-    return h;
+    return gx_fnv1a64(GX_FNV64_BASIS_V1, data, n);
 }

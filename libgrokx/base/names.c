@@ -122,6 +122,7 @@ gx_name_component(const char *text, size_t len, char *out, size_t max)
     return n;
 }
 
+/* FNV-1a of s with ASCII letters lowered. */
 static uint64_t
 S_fnv_fold_ascii(const char *s, uint64_t h)
 {
@@ -129,7 +130,7 @@ S_fnv_fold_ascii(const char *s, uint64_t h)
         unsigned char c = (unsigned char)*s;
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c + 32);
-        h = (h ^ c) * 1099511628211ull;
+        h = gx_fnv1a64(h, &c, 1);
     }
     return h;
 }
@@ -147,7 +148,7 @@ gx_name_fold_hash(const char *s)
     utf8proc_int32_t stack[512], *cp = stack;
     utf8proc_ssize_t n, i;
     const utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD;
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = GX_FNV64_BASIS_V1;
     while (*p && *p < 0x80)
         p++;
     if (!*p)
@@ -163,9 +164,8 @@ gx_name_fold_hash(const char *s)
     n = utf8proc_normalize_utf32(cp, n, opt);
     for (i = 0; i < n; i++) { /* the folded text's UTF-8, hashed as the ASCII path does */
         utf8proc_uint8_t u[4];
-        utf8proc_ssize_t k, m = utf8proc_encode_char(cp[i], u);
-        for (k = 0; k < m; k++)
-            h = (h ^ u[k]) * 1099511628211ull;
+        utf8proc_ssize_t m = utf8proc_encode_char(cp[i], u);
+        h = gx_fnv1a64(h, u, m > 0 ? (size_t)m : 0);
     }
     if (cp != stack)
         free(cp);

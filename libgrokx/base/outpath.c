@@ -121,22 +121,22 @@ grokx_output_check(const char *input, const char *out, grokx_error *err)
             return 0; /* a pipe, a terminal: nothing written lands on the input */
         if (out_st.st_dev == in_st.st_dev && out_st.st_ino == in_st.st_ino)
             return gx_err_set(err, GROKX_E_INVALID,
-                                  "standard output is the input %s (the same file): it would be overwritten",
-                                  input);
+                              "standard output is the input %s (the same file): it would be overwritten",
+                              input);
         if (!S_ISDIR(in_st.st_mode) || !(real_out = realpath("/proc/self/fd/1", NULL)))
             return 0; /* a file input is only ever overwritten as itself */
         at = S_find_up(real_out, &in_st);
         free(real_out);
         return at < 0 ? 0
                       : gx_err_set(err, GROKX_E_INVALID,
-                                       "standard output is a file inside the input folder %s", input);
+                                   "standard output is a file inside the input folder %s", input);
     }
     if (!(real_out = S_resolve(out, &exists))) {
         if (errno == ELOOP)
             return gx_err_set(err, GROKX_E_INVALID,
-                                  "%s: \"..\" after a folder that does not exist yet: "
-                                  "cannot tell where it writes",
-                                  out);
+                              "%s: \"..\" after a folder that does not exist yet: "
+                              "cannot tell where it writes",
+                              out);
         return 0; /* cannot be reached: opening it fails with the reason */
     }
     at = S_find_up(real_out, &in_st);
@@ -144,9 +144,9 @@ grokx_output_check(const char *input, const char *out, grokx_error *err)
         int same = exists && (size_t)at == strlen(real_out);
         free(real_out);
         return gx_err_set(err, GROKX_E_INVALID,
-                              same ? "%s is the input %s (the same file): it would be overwritten"
+                          same ? "%s is the input %s (the same file): it would be overwritten"
                                    : "%s is inside the input folder %s",
-                              out, input);
+                          out, input);
     }
     free(real_out);
     /* a folder OUT holding the input: the run would write next to it, and
@@ -158,7 +158,7 @@ grokx_output_check(const char *input, const char *out, grokx_error *err)
     free(real_in);
     if (at >= 0)
         return gx_err_set(err, GROKX_E_INVALID, "the input %s is inside the output folder %s",
-                              input, out);
+                          input, out);
     return 0;
 }
 

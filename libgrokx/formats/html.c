@@ -567,7 +567,7 @@ static int
 S_conversation(void *self, const grokx_conversation *c)
 {
     S_html *h = self;
-    char dir[64], rel[512], absdir[4096], path[4200], root[8];
+    char dir[64], rel[512], absdir[4096], path[4096], root[8];
     const char *title;
     grokx_str shown;
     size_t i, depth = 0;
@@ -604,7 +604,8 @@ S_conversation(void *self, const grokx_conversation *c)
     rc |= PUT(&h->page, " &middot; exported by grokx</footer>\n</div>\n</body>\n</html>\n");
     if (rc)
         return rc < 0 ? rc : GROKX_E_NOMEM;
-    snprintf(path, sizeof path, "%s/%s", h->lay.out_dir, rel);
+    if ((rc = gx_layout_join(&h->lay, path, sizeof path, h->lay.out_dir, rel)) != 0)
+        return rc;
     if (!gx_layout_ours(&h->lay, path, S_GENERATOR))
         return 0; /* a page of the user's, not ours: left alone, and not listed */
     if ((rc = gx_layout_write(&h->lay, path, h->page.ptr, h->page.len)) != 0)
@@ -707,11 +708,13 @@ S_index(S_html *h)
 static int
 S_write_root(S_html *h, const char *name, const char *text, size_t len)
 {
-    char path[4200];
+    char path[4096];
     const char *mark = !strcmp(name, "index.html") ? S_GENERATOR
                        : !strcmp(name, "style.css") ? "/* grokx: "
                                                     : "// grokx: ";
-    snprintf(path, sizeof path, "%s/%s", h->lay.out_dir, name);
+    int rc = gx_layout_join(&h->lay, path, sizeof path, h->lay.out_dir, name);
+    if (rc)
+        return rc;
     if (!gx_layout_ours(&h->lay, path, mark))
         return 0;
     return gx_layout_write(&h->lay, path, text, len);

@@ -541,9 +541,14 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     gx_cards_reset(&m->cards);
     rc |= S_thinking(m, msg);
     rc |= S_steps(m, msg);
-    if (msg->text.len)
-        rc |= msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
-                                           : S_rich_text(m, dir, msg, &foot);
+    /* first error wins: the answer's text may copy an attachment (GROKX_E_IO,
+     * GROKX_E_ARCHIVE), and '|' with another code than NOMEM would make a
+     * third (INVALID | IO == NOMEM) */
+    if (msg->text.len && !rc)
+        rc = msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
+                                          : S_rich_text(m, dir, msg, &foot);
+    if (rc)
+        goto out;
     if (msg->text.len)
         rc |= PUT(&m->note, "\n");
     if (msg->error.len) /* one line, inert: an error text cannot open a fence */
@@ -675,10 +680,12 @@ S_store_note(S_md *m, const char *key, const char *rel, const char **kept_rel, i
     struct stat st;
     *kept_rel = NULL;
     *skipped = 0;
-    snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
+    if ((rc = gx_layout_join(&m->lay, path, sizeof path, m->lay.out_dir, rel)) != 0)
+        return rc;
     e = gx_manifest_find(m->man, key);
     if (e) {
-        snprintf(old, sizeof old, "%s/%s", m->lay.out_dir, e->rel);
+        if ((rc = gx_layout_join(&m->lay, old, sizeof old, m->lay.out_dir, e->rel)) != 0)
+            return rc;
         /* the id came twice in this export: read the note as written */
         if (e->seen && (rc = gx_layout_flush(&m->lay)) != 0)
             return rc;
@@ -824,7 +831,8 @@ S_write_if_changed(S_md *m, const char *rel)
     uint64_t old, hash = gx_hash64(m->note.ptr, m->note.len);
     int exists, rc;
     gx_manifest_entry *e;
-    snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
+    if ((rc = gx_layout_join(&m->lay, path, sizeof path, m->lay.out_dir, rel)) != 0)
+        return rc;
     snprintf(key, sizeof key, S_LIST_KEY "%s", rel);
     e = gx_manifest_find(m->man, key);
     if (e)
@@ -965,11 +973,12 @@ S_remember_others(S_md *m)
         char path[4096], line[2048], title[1024] = "";
         grokx_time created = GROKX_TIME_NONE;
         FILE *f;
-        int k;
+        int k, rc;
         S_note *note;
         if (e->seen || !strncmp(e->id, S_LIST_KEY, sizeof S_LIST_KEY - 1))
             continue; /* a list is no conversation's note */
-        snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, e->rel);
+        if ((rc = gx_layout_join(&m->lay, path, sizeof path, m->lay.out_dir, e->rel)) != 0)
+            return rc;
         if (!(f = fopen(path, "r")))
             continue;
         for (k = 0; k < 12 && fgets(line, sizeof line, f); k++) {
@@ -1062,7 +1071,8 @@ S_end(void *self, const grokx_stats *st)
         return GROKX_E_NOMEM;
     if ((rc = S_write_if_changed(m, "Index.md")) != 0 || (rc = gx_layout_flush(&m->lay)) != 0)
         return rc; /* every note on disk before the manifest says so */
-    snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
+    if ((rc = gx_layout_join(&m->lay, path, sizeof path, m->lay.out_dir, ".grokx-manifest")) != 0)
+        return rc;
     if ((m->lay.wrote || m->replayed) && gx_manifest_save(m->man, path) != 0)
         return gx_layout_fail(&m->lay, "cannot write", path);
     gx_manifest_journal_end(m->man, m->journal); /* the manifest says it all now */
@@ -1128,8 +1138,9 @@ S_upgrade_manifest(S_md *m)
         gx_manifest_entry *e = gx_manifest_at(m->man, i);
         char path[4096];
         uint64_t now, v1;
-        snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, e->rel);
-        if (S_file_hashes(path, &now, &v1) == 0)
+        /* a path too long to read is left as a note that cannot be read */
+        if (gx_path_join(path, sizeof path, "%s/%s", m->lay.out_dir, e->rel) == 0 &&
+            S_file_hashes(path, &now, &v1) == 0)
             e->hash = v1 == e->hash ? now : ~now;
     }
 }
@@ -1145,15 +1156,14 @@ S_replay(void *ud, const char *id, uint64_t hash, const char *rel)
     uint64_t now;
     gx_manifest_entry *e;
     uint64_t was;
-    snprintf(path, sizeof path, "%s/%s", m->lay.out_dir, rel);
     e = gx_manifest_find(m->man, id);
-    if (S_file_hash(path, &now) != 0)
-        return 0; /* not written before the kill */
+    if (gx_path_join(path, sizeof path, "%s/%s", m->lay.out_dir, rel) != 0 || S_file_hash(path, &now) != 0)
+        return 0; /* not written before the kill (nor could it be, at a path that long) */
     if (e && !strcmp(e->rel, rel) && now == e->hash)
         return 0; /* still the note of the run before */
     if (e && strcmp(e->rel, rel)) { /* a move: the old note goes, unless the user edited it */
-        snprintf(old, sizeof old, "%s/%s", m->lay.out_dir, e->rel);
-        if (S_file_hash(old, &was) == 0 && was == e->hash)
+        if (gx_path_join(old, sizeof old, "%s/%s", m->lay.out_dir, e->rel) == 0 &&
+            S_file_hash(old, &was) == 0 && was == e->hash)
             (void)unlink(old);
     }
     /* ours as written, or edited by the user since the kill: then a hash it
@@ -1214,12 +1224,15 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     rc = gx_layout_init(&m->lay, cfg);
     if (!rc && m->lay.out_dir) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/.grokx-manifest", m->lay.out_dir);
-        if (!(m->man = gx_manifest_load(path)))
+        /* OUT's own files named whole, or nothing is read */
+        rc = gx_layout_join(&m->lay, path, sizeof path, m->lay.out_dir, ".grokx-manifest");
+        if (!rc)
+            rc = gx_layout_join(&m->lay, m->journal, sizeof m->journal, m->lay.out_dir,
+                                ".grokx-manifest.journal");
+        if (!rc && !(m->man = gx_manifest_load(path)))
             rc = GROKX_E_NOMEM;
-        else {
+        if (!rc) {
             S_upgrade_manifest(m);
-            snprintf(m->journal, sizeof m->journal, "%s/.grokx-manifest.journal", m->lay.out_dir);
             if ((rc = gx_manifest_journal_read(m->journal, S_replay, m)) == 0)
                 rc = S_reserve_names(m);
         }

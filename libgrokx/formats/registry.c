@@ -1,7 +1,9 @@
 /*
  * registry.c -- the built-in formats by name: grokx_writer_create() and
- * what the tool asks of a format. Adding a format: one file in formats/
- * (or a stage of its own, as index/), one row in S_formats, its goldens.
+ * what the tool asks of a format (its file's extension and signature,
+ * whether it streams, whether it renders). The tool knows no format by
+ * name: everything it decides per format comes from this table. Adding a
+ * format: docs/architecture.md, "Writers".
  */
 #include <string.h>
 
@@ -12,12 +14,28 @@ static const struct {
     int (*create)(const grokx_writer_config *cfg, grokx_writer **out);
     const char *ext;  /* of its one output file; NULL: it writes a folder */
     int streams;      /* can write to cfg.sink when out_dir is NULL */
+    /* what every output file of it begins with (a single-file format must
+     * have one: it is how a re-run knows the file is its own to replace,
+     * and never replaces another's; test_unit checks every row) */
+    const char *sig;
+    size_t sig_len;
+    unsigned flags; /* GROKX_FORMAT_* */
 } S_formats[] = {
-    {"events", gx_writer_events_new, "jsonl", 1},
-    {"md", gx_writer_md_new, NULL, 1},
-    {"html", gx_writer_html_new, NULL, 0},
-    {"index", gx_writer_index_new, "gxi", 1},
+    {"events", gx_writer_events_new, "jsonl", 1, GX_EVENTS_SIGNATURE, sizeof GX_EVENTS_SIGNATURE - 1, 0},
+    {"md", gx_writer_md_new, NULL, 1, NULL, 0, GROKX_FORMAT_THREAD},
+    {"html", gx_writer_html_new, NULL, 0, NULL, 0, GROKX_FORMAT_THREAD},
+    {"index", gx_writer_index_new, "gxi", 1, GX_IX_MAGIC, 8, 0},
 };
+
+static int
+S_find(const char *format)
+{
+    size_t i;
+    for (i = 0; format && i < sizeof S_formats / sizeof S_formats[0]; i++)
+        if (!strcmp(S_formats[i].name, format))
+            return (int)i;
+    return -1;
+}
 
 void
 grokx_writer_config_init(grokx_writer_config *c)
@@ -62,4 +80,28 @@ const char *
 grokx_writer_format_name(size_t i)
 {
     return i < sizeof S_formats / sizeof S_formats[0] ? S_formats[i].name : NULL;
+}
+
+int
+grokx_writer_format_signature(const char *format, const void **sig, size_t *len)
+{
+    int i = S_find(format);
+    if (i < 0)
+        return GROKX_E_INVALID;
+    if (sig)
+        *sig = S_formats[i].sig;
+    if (len)
+        *len = S_formats[i].sig_len;
+    return 0;
+}
+
+int
+grokx_writer_format_flags(const char *format, unsigned *flags)
+{
+    int i = S_find(format);
+    if (i < 0)
+        return GROKX_E_INVALID;
+    if (flags)
+        *flags = S_formats[i].flags;
+    return 0;
 }

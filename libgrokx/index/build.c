@@ -5,8 +5,8 @@
  * Two threads share the work. This one takes conversations from the
  * parser, keeps their records (conversations, messages, names) and
  * packs the cleaned texts into the blocks of the message store; the texts
- * also go in batches to a second thread that tokenises them and builds
- * the inverted lists (invert.c). Deflating the store's blocks is
+ * also go in batches (base/queue.c) to a second thread that tokenises
+ * them and builds the inverted lists (invert.c). Deflating the store's blocks is
  * shared: this thread deflates the even ones, the batch carries the odd
  * ones to the second thread (S_deflater). With all of it on either side,
  * the other thread waited half of the time. When the lists outgrow the
@@ -43,6 +43,7 @@ typedef struct S_batch {
 /* The store blocks one thread deflated, in block order: their bytes back to
  * back, and each one's length. */
 typedef struct S_deflater {
+    const gx_marks *marks; /* the store's */
     void *z;
     gx_buf out, lens; /* lens: u32 per block */
 } S_deflater;
@@ -67,10 +68,10 @@ typedef struct S_ix {
     S_batch batch[2]; /* [fill] is filled here while the worker reads the other */
     int fill;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int threaded, busy, quit, werr;
+    gx_queue *q;      /* the batch handed over (one at a time); the worker's first error */
+    int threaded, werr; /* werr: the first error of batches run here, with no thread */
     int two_threads; /* allowed: postings are written on two threads too */
+    size_t range_max; /* bytes of postings a range holds at most (gx_writer_index_tune) */
     size_t wused; /* the worker's memory after its last batch */
     size_t wseen; /* wused after every batch but the last submitted: what
                    * spilling is decided on, the same whatever the timing */
@@ -91,8 +92,8 @@ gx_temp_fd(const char *dir)
     int fd;
     if (!d || !*d)
         d = "/tmp";
-    if ((size_t)snprintf(path, sizeof path, "%s/grokx-segment-XXXXXX", d) >= sizeof path)
-        return errno = ENAMETOOLONG, -1;
+    if (gx_path_join(path, sizeof path, "%s/grokx-segment-XXXXXX", d) != 0)
+        return -1; /* errno ENAMETOOLONG */
     fd = mkstemp(path);
     if (fd >= 0)
         unlink(path); /* nothing is left behind, whatever happens to us */
@@ -200,7 +201,7 @@ S_deflate(S_deflater *d, const void *raw, size_t n)
 {
     unsigned char len[4];
     size_t took;
-    int rc = gx_store_deflate(&d->z, raw, n, &d->out, &took);
+    int rc = gx_store_deflate(&d->z, d->marks, raw, n, &d->out, &took);
     if (rc)
         return rc;
     gx_put32(len, (uint32_t)took);
@@ -246,23 +247,15 @@ static void *
 S_worker(void *arg)
 {
     S_ix *x = arg;
-    pthread_mutex_lock(&x->lock);
-    for (;;) {
-        int rc;
-        while (!x->busy && !x->quit)
-            pthread_cond_wait(&x->cond, &x->lock);
-        if (!x->busy)
-            break;
-        pthread_mutex_unlock(&x->lock);
-        rc = S_run_batch(&x->inv, &x->theirs, &x->batch[!x->fill]);
-        pthread_mutex_lock(&x->lock);
-        if (rc && !x->werr)
-            x->werr = rc;
+    S_batch *b;
+    int failed;
+    while ((b = gx_queue_get(x->q, &failed)) != NULL) {
+        int rc = failed ? 0 : S_run_batch(&x->inv, &x->theirs, b);
+        /* read by this thread's caller once the batch is done (the queue's
+         * lock orders it) */
         x->wused = gx_inv_used(&x->inv) + x->theirs.out.cap + x->theirs.lens.cap;
-        x->busy = 0;
-        pthread_cond_broadcast(&x->cond);
+        gx_queue_done(x->q, 0, rc, NULL);
     }
-    pthread_mutex_unlock(&x->lock);
     return NULL;
 }
 
@@ -270,28 +263,14 @@ S_worker(void *arg)
 static int
 S_worker_error(S_ix *x)
 {
-    int rc;
-    if (!x->threaded)
-        return x->werr;
-    pthread_mutex_lock(&x->lock);
-    rc = x->werr;
-    pthread_mutex_unlock(&x->lock);
-    return rc;
+    return x->threaded ? gx_queue_error(x->q, NULL, 0) : x->werr;
 }
 
 /* Wait until the worker has nothing in hand; its first error, or 0. */
 static int
 S_drain(S_ix *x)
 {
-    int rc;
-    if (!x->threaded)
-        return x->werr;
-    pthread_mutex_lock(&x->lock);
-    while (x->busy)
-        pthread_cond_wait(&x->cond, &x->lock);
-    rc = x->werr;
-    pthread_mutex_unlock(&x->lock);
-    return rc;
+    return x->threaded ? gx_queue_drain(x->q, NULL, 0) : x->werr;
 }
 
 /* Hand the batch being filled to the worker (or run it here). */
@@ -309,13 +288,9 @@ S_submit(S_ix *x)
     }
     if ((rc = S_drain(x)) != 0)
         return rc;
-    x->wseen = x->wused; /* the worker is idle: it wrote this under the lock S_drain took */
-    pthread_mutex_lock(&x->lock); /* swap and wake it */
-    x->fill = !x->fill;
-    x->busy = 1;
-    pthread_cond_broadcast(&x->cond);
-    pthread_mutex_unlock(&x->lock);
-    return 0;
+    x->wseen = x->wused; /* the worker is idle: it wrote this before the done S_drain saw */
+    x->fill = !x->fill; /* swap and wake it */
+    return gx_queue_put(x->q, &x->batch[!x->fill], 0, NULL, 0);
 }
 
 static void
@@ -323,13 +298,10 @@ S_stop(S_ix *x)
 {
     if (!x->threaded)
         return;
-    pthread_mutex_lock(&x->lock);
-    x->quit = 1;
-    pthread_cond_broadcast(&x->cond);
-    pthread_mutex_unlock(&x->lock);
+    gx_queue_close(x->q);
     pthread_join(x->thread, NULL);
-    pthread_mutex_destroy(&x->lock);
-    pthread_cond_destroy(&x->cond);
+    gx_queue_free(x->q);
+    x->q = NULL;
     x->threaded = 0;
 }
 
@@ -445,11 +417,12 @@ S_write_store(S_ix *x, gx_ixw *w)
 }
 
 /* Bytes of postings per range when writing on two threads: the ranges
- * held at once (about ten) stay a small part of the budget. */
+ * held at once (about ten) stay a small part of the budget; at most
+ * range_max. */
 static size_t
 S_range(const S_ix *x)
 {
-    return GX_MAX(x->budget / 64, (size_t)16 << 10);
+    return GX_MIN(GX_MAX(x->budget / 64, (size_t)16 << 10), x->range_max);
 }
 
 /* Write the segment in memory as a complete index file on out. The
@@ -620,8 +593,8 @@ S_end(void *self, const grokx_stats *st)
             snprintf(x->why, sizeof x->why, "index: a temporary segment: %.200s", ixs[i].why);
     }
     if (!rc)
-        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, S_range(x), x->cfg.sink, &x->mem,
-                         x->why, sizeof x->why);
+        rc = gx_ix_merge(ptrs, x->nsegs, 0, x->two_threads, S_range(x), NULL, &x->store.marks,
+                         x->cfg.sink, &x->mem, x->why, sizeof x->why);
     if (!rc && x->cfg.report) { /* what the budget cost: a merge at the end */
         char line[160];
         int mib = x->budget >= ((size_t)1 << 20);
@@ -675,6 +648,20 @@ S_destroy(void *self)
 }
 
 int
+gx_writer_index_tune(grokx_writer *w, size_t range_max, const gx_marks *marks)
+{
+    S_ix *x;
+    if (!w || w->vt.destroy != S_destroy)
+        return GROKX_E_INVALID;
+    x = w->self;
+    x->range_max = range_max ? range_max : GX_RANGE_BYTES;
+    /* the worker reads them once it has a batch: the queue orders this first */
+    x->store.marks.min = marks ? marks->min : GX_MARK_MIN;
+    x->store.marks.step = marks ? marks->step : GX_MARK_STEP;
+    return 0;
+}
+
+int
 gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
 {
     static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
@@ -687,6 +674,7 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
         return GROKX_E_NOMEM;
     x->cfg = *cfg;
     x->budget = cfg->memory_budget ? cfg->memory_budget : S_DEFAULT_BUDGET;
+    x->range_max = GX_RANGE_BYTES;
     gx_mem_init(&x->mem, NULL, NULL, 0);
     gx_mem_init(&x->wmem, NULL, NULL, 0);
     gx_buf_init(&x->clean, &x->mem);
@@ -695,6 +683,7 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
     gx_buf_init(&x->strs, &x->mem);
     gx_buf_init(&x->names, &x->mem);
     gx_storew_init(&x->store, &x->mem);
+    x->mine.marks = x->theirs.marks = &x->store.marks;
     gx_buf_init(&x->mine.out, &x->mem);
     gx_buf_init(&x->mine.lens, &x->mem);
     gx_buf_init(&x->theirs.out, &x->wmem);
@@ -712,12 +701,14 @@ gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
     }
     x->layout.names_only = 1;
     x->two_threads = !(cfg->flags & GROKX_WF_NO_THREADS);
-    if (x->two_threads && pthread_mutex_init(&x->lock, NULL) == 0) {
-        if (pthread_cond_init(&x->cond, NULL) == 0 &&
-            pthread_create(&x->thread, NULL, S_worker, x) == 0)
+    /* one batch at a time: the worker's while the next is filled here */
+    if (x->two_threads && (x->q = gx_queue_new(1, SIZE_MAX, 1, 0)) != NULL) {
+        if (pthread_create(&x->thread, NULL, S_worker, x) == 0)
             x->threaded = 1;
-        else
-            pthread_mutex_destroy(&x->lock); /* no second thread: work here */
+        else {
+            gx_queue_free(x->q); /* no second thread: work here */
+            x->q = NULL;
+        }
     }
     if (!(*out = grokx_writer_new(&vt, x))) {
         S_destroy(x);

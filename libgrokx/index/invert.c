@@ -84,11 +84,7 @@ gx_inv_used(const gx_inv *v)
 static uint32_t
 S_hash(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u; /* FNV-1a: terms are short */
-    size_t i;
-    for (i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return gx_fnv1a32(GX_FNV32_BASIS, s, n); /* terms are short */
 }
 
 static int
@@ -334,7 +330,7 @@ gx_inv_write_postings(gx_inv *v, gx_ixw *w, int threads, size_t range)
     sw.v = v;
     sw.order = order;
     sw.cut = cut;
-    rc = gx_ranges_run(ncut - 1, S_write_range, &sw, w, threads, NULL, why, sizeof why);
+    rc = gx_ranges_run(ncut - 1, S_write_range, &sw, w, threads, NULL, NULL, why, sizeof why);
     free(order);
     free(cut);
     return rc;

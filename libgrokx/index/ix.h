@@ -225,6 +225,17 @@ int gx_penc_finish(gx_penc *e);
 
 /* ---- the message store being written ----------------------------------- */
 
+/* Marks (docs/index-format.md, STORE): a block whose one record has a text
+ * of at least min bytes is written marked, with a place to start
+ * inflating and tokenising about every step bytes of it, so a snippet
+ * reads only the part it shows. GX_MARK_MIN and GX_MARK_STEP unless a
+ * test lowers them: each store writer holds its own. */
+typedef struct gx_marks {
+    size_t min, step;
+} gx_marks;
+#define GX_MARK_MIN ((size_t)65536)
+#define GX_MARK_STEP ((size_t)16384)
+
 /* Records (message id, text) packed into blocks of about
  * GX_IX_STORE_BLOCK bytes, each deflated on its own. Compressed blocks
  * accumulate in out (a caller may move them on and empty it); index holds
@@ -234,6 +245,7 @@ typedef struct gx_storew {
     uint64_t nblocks, bytes; /* blocks and compressed bytes so far */
     void *z;                 /* the deflate state, reused for every block */
     int whole;               /* the block in hand holds a long text: nothing joins it */
+    gx_marks marks;          /* GX_MARK_MIN, GX_MARK_STEP from gx_storew_init */
 } gx_storew;
 void gx_storew_init(gx_storew *s, gx_mem *mem);
 void gx_storew_reset(gx_storew *s);
@@ -243,15 +255,12 @@ int gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, u
 /* Compress the block in hand (if any). */
 int gx_storew_flush(gx_storew *s);
 /* One block as the store holds it: u32 raw length, then raw deflate of
- * raw[0..n), appended to out; *took is the bytes appended. *zp is the
- * deflate state, created on first use and reused (gx_store_deflate_end). */
-int gx_store_deflate(void **zp, const void *raw, size_t n, gx_buf *out, size_t *took);
+ * raw[0..n) (marked by m when its one text is long), appended to out;
+ * *took is the bytes appended. *zp is the deflate state, created on first
+ * use and reused (gx_store_deflate_end). */
+int gx_store_deflate(void **zp, const gx_marks *m, const void *raw, size_t n, gx_buf *out,
+                     size_t *took);
 void gx_store_deflate_end(void **zp);
-/* Marks (docs/index-format.md, STORE): a block whose one record has a text
- * of at least gx_mark_min bytes is written marked, with a place to start
- * inflating and tokenising about every gx_mark_step bytes of it, so a
- * snippet reads only the part it shows. Tests lower both. */
-extern size_t gx_mark_min, gx_mark_step;
 /* An ASCII byte the tokenizer separates words at: after it nothing is
  * open, so tokenising from the next byte gives the tokens a whole text's
  * tokenising gives there. */
@@ -263,15 +272,15 @@ gx_tok_sep_byte(unsigned char c)
 }
 /* Is a text of len bytes marked (it gets a block to itself)? */
 static inline int
-gx_store_long(size_t len)
+gx_store_long(const gx_marks *m, size_t len)
 {
-    return len >= gx_mark_min;
+    return len >= m->min;
 }
 /* Must the block in hand be closed before a record with a text of len? */
 static inline int
 gx_store_full(const gx_storew *s, size_t len)
 {
-    return s->raw.len >= GX_IX_STORE_BLOCK || (s->raw.len && (s->whole || gx_store_long(len)));
+    return s->raw.len >= GX_IX_STORE_BLOCK || (s->raw.len && (s->whole || gx_store_long(&s->marks, len)));
 }
 
 /* ---- writing an index file -------------------------------------------- */
@@ -333,17 +342,23 @@ typedef int (*gx_range_job)(void *ud, size_t k, int thread, gx_terms_out *out, c
 /* Called on the caller's thread once range k is written. */
 typedef void (*gx_range_done)(void *ud, size_t k);
 /* Run n ranges on this thread and (threads) one more, writing each to w
- * in order. The first failure in order ends it, with its why. */
+ * in order. The first failure in order ends it, with its why. *largest
+ * (NULL: not asked), when more, becomes the most bytes of postings one
+ * range held (for the tests: ranges stay near their size whatever the
+ * inputs). */
 int gx_ranges_run(size_t n, gx_range_job job, void *ud, gx_ixw *w, int threads,
-                  gx_range_done done, char *why, size_t why_cap);
-/* The most bytes of postings a range should hold (tests lower it), and
- * the size to use for a wish (0: no wish). The ranges held at once take
- * about ten times that. */
-extern size_t gx_range_bytes;
+                  gx_range_done done, size_t *largest, char *why, size_t why_cap);
+/* The most bytes of postings a range holds unless its caller asks for
+ * another size (the ranges held at once take about ten times that), and
+ * the size to use for a wish (0: no wish, this). */
+#define GX_RANGE_BYTES ((size_t)1 << 20)
 size_t gx_range_size(size_t want);
-/* The most bytes of postings one range held, on this thread's runs so far
- * (for the tests: ranges stay near their size whatever the inputs). */
-extern _Thread_local size_t gx_range_largest;
+/* For tests: the most bytes of postings a range of the index writer w
+ * ("index" format) holds, GX_RANGE_BYTES unless lowered (0: that again),
+ * and the marks of its store (NULL: GX_MARK_MIN, GX_MARK_STEP). Its own,
+ * so two builds at once keep theirs. Before the first conversation;
+ * GROKX_E_INVALID when w is not an index writer. */
+int gx_writer_index_tune(grokx_writer *w, size_t range_max, const gx_marks *marks);
 /* The other sections, each opened, filled and closed in GX_SEC_* order. */
 int gx_ixw_begin(gx_ixw *w, int section);
 int gx_ixw_put(gx_ixw *w, const void *p, size_t n);
@@ -579,9 +594,11 @@ const gx_ix *gx_index_ix(const grokx_index *g);
  * dedup, a conversation id met in several inputs is kept once: the copy
  * with the latest modify time (ties: the later input). With threads,
  * postings are encoded on a second thread as well (same bytes), in ranges
- * of about range bytes (gx_range_size). */
+ * of about range bytes (gx_range_size); *largest as gx_ranges_run's. The
+ * store is written again with marks (NULL: GX_MARK_MIN, GX_MARK_STEP). */
 int gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range,
-                grokx_sink out, gx_mem *mem, char *why, size_t why_cap);
+                size_t *largest, const gx_marks *marks, grokx_sink out, gx_mem *mem, char *why,
+                size_t why_cap);
 
 /* ---- temporaries ------------------------------------------------------- */
 

@@ -55,6 +55,8 @@ typedef struct S_merge {
     /* the postings, in ranges of terms (gx_ranges_run) */
     int threads;
     size_t range;     /* bytes of postings a range should hold (0: the default) */
+    size_t *largest;  /* the caller's: the most bytes one range held (may be NULL) */
+    const gx_marks *marks; /* of the store written again; NULL: the defaults */
     gx_ix **ixs[2];   /* the inputs as each thread reads them: the second
                        * thread's are copies, so errors are its own */
     S_cut *cut;       /* range k is cut[k - 1] up to cut[k] */
@@ -528,7 +530,8 @@ S_postings(S_merge *m)
             m->ixs[1][i] = &m->copies[i];
         }
     }
-    rc = gx_ranges_run(n, S_range, m, &m->w, m->threads, S_range_done, m->why, m->why_cap);
+    rc = gx_ranges_run(n, S_range, m, &m->w, m->threads, S_range_done, m->largest, m->why,
+                       m->why_cap);
     /* every input's walk must be one: each range began where the last ended */
     for (k = 0; !rc && k + 1 < n; k++)
         for (i = 0; i < m->n && !rc; i++) {
@@ -598,6 +601,8 @@ S_store(S_merge *m)
     size_t i;
     int rc;
     gx_storew_init(&sw, m->mem);
+    if (m->marks)
+        sw.marks = *m->marks;
     gx_buf_init(&index, m->mem);
     if ((rc = gx_ixw_begin(&m->w, GX_SEC_STORE)) != 0)
         return rc;
@@ -714,8 +719,8 @@ S_convs(S_merge *m)
 }
 
 int
-gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range, grokx_sink out,
-            gx_mem *mem, char *why, size_t why_cap)
+gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range, size_t *largest,
+            const gx_marks *marks, grokx_sink out, gx_mem *mem, char *why, size_t why_cap)
 {
     S_merge m;
     gx_buf names;
@@ -728,6 +733,8 @@ gx_ix_merge(gx_ix *const *ixs, size_t n, int dedup, int threads, size_t range, g
     m.why_cap = why_cap;
     m.threads = threads;
     m.range = range;
+    m.largest = largest;
+    m.marks = marks;
     gx_buf_init(&names, mem);
     if (!(m.in = calloc(n ? n : 1, sizeof *m.in)))
         return GROKX_E_NOMEM;

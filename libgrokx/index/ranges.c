@@ -16,13 +16,10 @@
 
 #define S_WINDOW 4
 
-size_t gx_range_bytes = (size_t)1 << 20;
-_Thread_local size_t gx_range_largest;
-
 size_t
 gx_range_size(size_t want)
 {
-    return want && want < gx_range_bytes ? want : gx_range_bytes;
+    return want ? want : GX_RANGE_BYTES;
 }
 
 /* ---- one range's output ---------------------------------------------- */
@@ -151,7 +148,7 @@ S_worker(void *arg)
 
 int
 gx_ranges_run(size_t n, gx_range_job job, void *ud, gx_ixw *w, int threads, gx_range_done done,
-              char *why, size_t why_cap)
+              size_t *largest, char *why, size_t why_cap)
 {
     S_run r;
     pthread_t th;
@@ -183,8 +180,8 @@ gx_ranges_run(size_t n, gx_range_job job, void *ud, gx_ixw *w, int threads, gx_r
         if (s->state == 2) { /* the next range in order is ready: out with it */
             if (threaded)
                 pthread_mutex_unlock(&r.lock);
-            if (s->out.bytes.len > gx_range_largest)
-                gx_range_largest = s->out.bytes.len;
+            if (largest && s->out.bytes.len > *largest)
+                *largest = s->out.bytes.len;
             if (!(rc = s->rc) && !(rc = S_emit(w, &s->out)) && done)
                 done(ud, r.emitted);
             else if (rc && s->why[0])

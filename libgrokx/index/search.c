@@ -1748,6 +1748,12 @@ grokx_results_hit(const grokx_results *r, size_t i)
     return r && i < r->r.n ? &r->r.hits[i] : NULL;
 }
 
+const grokx_span *
+grokx_hit_highlight(const grokx_hit *h, size_t i)
+{
+    return h && i < h->highlight_count ? &h->highlights[i] : NULL;
+}
+
 uint64_t
 grokx_results_total(const grokx_results *r)
 {
@@ -1789,7 +1795,7 @@ grokx_index_merge(const char *const *paths, size_t n, grokx_sink out, grokx_erro
     }
     if (!rc) {
         gx_mem_init(&mem, NULL, NULL, 0);
-        rc = gx_ix_merge(ptrs, n, 1, 1, 0, out, &mem, why, sizeof why);
+        rc = gx_ix_merge(ptrs, n, 1, 1, 0, NULL, NULL, out, &mem, why, sizeof why);
         if (rc)
             S_err(err, rc, "%s", why[0] ? why : grokx_strerror(rc));
     }

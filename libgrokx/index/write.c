@@ -220,6 +220,8 @@ gx_storew_init(gx_storew *s, gx_mem *mem)
     gx_buf_init(&s->raw, mem);
     gx_buf_init(&s->out, mem);
     gx_buf_init(&s->index, mem);
+    s->marks.min = GX_MARK_MIN;
+    s->marks.step = GX_MARK_STEP;
 }
 
 void
@@ -239,16 +241,14 @@ gx_storew_free(gx_storew *s)
     gx_store_deflate_end(&s->z);
 }
 
-size_t gx_mark_min = 65536, gx_mark_step = 16384;
-
 /* Where a long text gets its marks: at a token that starts after an ASCII
  * separator (the tokenizer holds nothing open there: tokenising from that
  * byte gives the same tokens) and after the previous token's start, about
- * every gx_mark_step bytes. raw is filled with the record's offsets and
+ * every step bytes. raw is filled with the record's offsets and
  * pos with token positions; z later. */
 typedef struct S_marking {
     const unsigned char *text;
-    size_t hdr, next, last;
+    size_t hdr, next, last, step;
     uint32_t last_pos;
     int any, err;
     gx_buf *marks;
@@ -265,7 +265,7 @@ S_mark_cb(void *ud, const gx_tok *t)
         gx_put32(rec + 8, t->pos);
         if (gx_buf_put(k->marks, rec, sizeof rec))
             return k->err = GROKX_E_NOMEM;
-        k->next = t->start + gx_mark_step;
+        k->next = t->start + k->step;
     } else if (k->any && t->start == k->last && t->pos != k->last_pos) {
         /* one character, two positions (½ gives 1 and 2): the part is dense */
         unsigned char *rec = (unsigned char *)k->marks->ptr + k->marks->len - GX_IX_MARK_REC;
@@ -315,8 +315,8 @@ S_deflate_cut(z_stream *z, const unsigned char *raw, size_t n, const uint32_t *c
 
 /* A block of one record with a long text: marked (docs/index-format.md). */
 static int
-S_deflate_marked(z_stream *z, const unsigned char *raw, size_t n, size_t hdr, gx_buf *out,
-                 size_t *took)
+S_deflate_marked(z_stream *z, size_t step, const unsigned char *raw, size_t n, size_t hdr,
+                 gx_buf *out, size_t *took)
 {
     gx_buf marks;
     S_marking k;
@@ -327,7 +327,8 @@ S_deflate_marked(z_stream *z, const unsigned char *raw, size_t n, size_t hdr, gx
     memset(&k, 0, sizeof k);
     k.text = raw + hdr;
     k.hdr = hdr;
-    k.next = gx_mark_step;
+    k.step = step;
+    k.next = step;
     k.marks = &marks;
     { /* mark 0: the text's start, position 0 */
         unsigned char rec[GX_IX_MARK_REC] = {0};
@@ -369,20 +370,21 @@ S_deflate_marked(z_stream *z, const unsigned char *raw, size_t n, size_t hdr, gx
 /* The header of the block's first record when it is the only one and its
  * text is long: its length, or 0. */
 static size_t
-S_long_record(const unsigned char *raw, size_t n)
+S_long_record(const gx_marks *m, const unsigned char *raw, size_t n)
 {
     const unsigned char *p = raw, *end = raw + n;
     uint64_t a, b;
-    if (n < gx_mark_min || gx_varint(&p, end, &a) || a > (uint64_t)(end - p))
+    if (n < m->min || gx_varint(&p, end, &a) || a > (uint64_t)(end - p))
         return 0;
     p += a;
-    if (gx_varint(&p, end, &b) || b != (uint64_t)(end - p) || !gx_store_long((size_t)b))
+    if (gx_varint(&p, end, &b) || b != (uint64_t)(end - p) || !gx_store_long(m, (size_t)b))
         return 0;
     return (size_t)(p - raw);
 }
 
 int
-gx_store_deflate(void **zp, const void *raw, size_t n, gx_buf *out, size_t *took)
+gx_store_deflate(void **zp, const gx_marks *m, const void *raw, size_t n, gx_buf *out,
+                 size_t *took)
 {
     z_stream *z = *zp;
     uLong bound;
@@ -402,8 +404,8 @@ gx_store_deflate(void **zp, const void *raw, size_t n, gx_buf *out, size_t *took
     } else if (deflateReset(z) != Z_OK) {
         return GROKX_E_NOMEM;
     }
-    if ((hdr = S_long_record(raw, n)) != 0)
-        return S_deflate_marked(z, raw, n, hdr, out, took);
+    if ((hdr = S_long_record(m, raw, n)) != 0)
+        return S_deflate_marked(z, m->step, raw, n, hdr, out, took);
     bound = deflateBound(z, (uLong)n);
     if ((rc = gx_buf_reserve(out, 4 + (size_t)bound)) != 0)
         return rc;
@@ -437,7 +439,7 @@ gx_storew_flush(gx_storew *s)
     int rc;
     if (!s->raw.len)
         return 0;
-    if ((rc = gx_store_deflate(&s->z, s->raw.ptr, s->raw.len, &s->out, &took)) != 0)
+    if ((rc = gx_store_deflate(&s->z, &s->marks, s->raw.ptr, s->raw.len, &s->out, &took)) != 0)
         return rc;
     s->bytes += took;
     gx_put64(off, s->bytes);
@@ -457,7 +459,7 @@ gx_storew_add(gx_storew *s, grokx_str id, grokx_str text, uint32_t *block, uint3
         return GROKX_E_LIMIT;
     *block = (uint32_t)s->nblocks;
     *off = (uint32_t)s->raw.len;
-    s->whole = gx_store_long(text.len);
+    s->whole = gx_store_long(&s->marks, text.len);
     if ((rc = gx_buf_varint(&s->raw, id.len)) || (rc = gx_buf_put(&s->raw, id.ptr, id.len)) ||
         (rc = gx_buf_varint(&s->raw, text.len)) || (rc = gx_buf_put(&s->raw, text.ptr, text.len)))
         return rc;

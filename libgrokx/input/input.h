@@ -4,8 +4,10 @@
  * grokx_parse_path. Owns: opening an export (ZIP, folder, JSON, gzip,
  * stdin), checking every member, sniffing what is not an export, feeding
  * the parser (on a second thread when inflating). Uses: base/, writer/,
- * parse/. input/backend.h is private to this folder: the back ends
- * (zip.c, stream.c, sniff.c) and the dispatch (input.c) share it.
+ * parse/. input/backend.h is private to this folder: the dispatch
+ * (input.c, asset.c), the back ends (zip.c, folder.c, gzip.c, plain.c,
+ * and pump.c, their inflating thread) and their shared core (entries.c,
+ * source.c, sniff.c) share it; calls point that way only.
  */
 #ifndef GROKX_INPUT_INPUT_H
 #define GROKX_INPUT_INPUT_H

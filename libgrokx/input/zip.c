@@ -373,7 +373,7 @@ S_scan(grokx_input *in, S_zip *z, grokx_error *err)
         if (S_central_record(&z->dsrc, e) != 0) {
             free(name);
             return gx_err_set(err, GROKX_E_ARCHIVE,
-                                  "%s: %s: unreadable central directory record", in->path, e->name);
+                              "%s: %s: unreadable central directory record", in->path, e->name);
         }
         if ((rc = gx_input_classify(in, e)) != 0) {
             free(name);
@@ -384,8 +384,8 @@ S_scan(grokx_input *in, S_zip *z, grokx_error *err)
     free(name);
     if (rc != UNZ_END_OF_LIST_OF_FILE)
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: corrupt ZIP directory (entry %zu of %llu)", in->path,
-                              in->nentries + 1, (unsigned long long)gi.number_entry);
+                          "%s: corrupt ZIP directory (entry %zu of %llu)", in->path,
+                          in->nentries + 1, (unsigned long long)gi.number_entry);
     return 0;
 }
 
@@ -410,9 +410,9 @@ gx_zip_open(grokx_input *in, grokx_error *err)
         return gx_err_set(err, GROKX_E_NOMEM, "out of memory");
     if (!z->dir)
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: not a readable ZIP (no central directory: truncated or "
-                              "corrupt)",
-                              in->path);
+                          "%s: not a readable ZIP (no central directory: truncated or "
+                          "corrupt)",
+                          in->path);
     if ((rc = S_scan(in, z, err)) != 0)
         return rc;
     return gx_input_index_assets(in, err);
@@ -458,10 +458,10 @@ S_check_entry(grokx_input *in, const gx_entry *e, uint64_t max, int strict, grok
         return rc;
     if (e->size > max)
         return gx_err_set(err, GROKX_E_LIMIT,
-                              "%s: %s expands to %llu bytes, more than the limit of %llu "
-                              "(a ZIP bomb?)",
-                              in->path, e->name, (unsigned long long)e->size,
-                              (unsigned long long)max);
+                          "%s: %s expands to %llu bytes, more than the limit of %llu "
+                          "(a ZIP bomb?)",
+                          in->path, e->name, (unsigned long long)e->size,
+                          (unsigned long long)max);
     return 0;
 }
 
@@ -469,7 +469,7 @@ static int
 S_corrupt(grokx_input *in, const gx_entry *e, const char *what, grokx_error *err)
 {
     return gx_err_set(err, GROKX_E_ARCHIVE, "%s: %s: %s; the archive is corrupt", in->path,
-                          e->name, what);
+                      e->name, what);
 }
 
 /* Get ready to read e's data (found when the archive was opened). */
@@ -508,7 +508,7 @@ S_refill(grokx_input *in, S_reader *r, grokx_error *err)
     size_t n = (size_t)GX_MIN(r->left, (uint64_t)GX_READ_SIZE);
     if (S_pread(r->src, r->pos, r->ibuf, n))
         return gx_err_set(err, GROKX_E_ARCHIVE, "%s: %s: read failed; the file is truncated",
-                              in->path, r->e->name);
+                          in->path, r->e->name);
     r->pos += n;
     r->left -= n;
     r->zs.next_in = r->ibuf;
@@ -525,14 +525,14 @@ S_entry_end(grokx_input *in, S_reader *r, grokx_error *err)
         return S_corrupt(in, e, "its deflate data ends before its compressed size", err);
     if (r->out != e->size)
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: %s ends after %llu of its %llu bytes; the archive is "
-                              "truncated or corrupt",
-                              in->path, e->name, (unsigned long long)r->out,
-                              (unsigned long long)e->size);
+                          "%s: %s ends after %llu of its %llu bytes; the archive is "
+                          "truncated or corrupt",
+                          in->path, e->name, (unsigned long long)r->out,
+                          (unsigned long long)e->size);
     if ((uint32_t)r->crc != e->crc)
         return gx_err_set(err, GROKX_E_ARCHIVE,
-                              "%s: %s: CRC-32 mismatch; the archive is corrupt", in->path,
-                              e->name);
+                          "%s: %s: CRC-32 mismatch; the archive is corrupt", in->path,
+                          e->name);
     return 0;
 }
 

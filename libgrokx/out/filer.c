@@ -6,10 +6,10 @@
  *
  * Jobs run in order: a later write of a path wins, an unlink queued after
  * a write happens after it, and a file queued last (index.html) appears
- * last. The queue holds at most S_MAX_JOBS files and S_MAX_BYTES bytes;
- * a file over S_BIG is not copied but written by the caller, once the
- * queue is empty. After the first failure nothing more is written; that
- * failure, with its reason, is returned by the next call.
+ * last. The queue (base/queue.c) holds at most S_MAX_JOBS files and
+ * S_MAX_BYTES bytes; a file over S_BIG is not copied but written by the
+ * caller, once the queue is empty. After the first failure nothing more
+ * is written; that failure, with its reason, is returned by the next call.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,7 +26,6 @@
 #define S_BATCH 8 /* jobs queued before a sleeping thread is woken */
 
 typedef struct S_job {
-    struct S_job *next;
     size_t len;  /* of data; (size_t)-1: unlink path */
     char *data;  /* after path, in the same block */
     char path[]; /* NUL-terminated */
@@ -34,13 +33,7 @@ typedef struct S_job {
 
 struct gx_filer {
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t work, room;
-    int idle, waiting, quit;
-    S_job *head, *tail;
-    size_t count, bytes; /* queued, the running job included */
-    int err;             /* the first failure: GROKX_E_IO or GROKX_E_NOMEM */
-    char why[GROKX_ERROR_TEXT_MAX];
+    gx_queue *q; /* S_job; its first failure: GROKX_E_IO or GROKX_E_NOMEM */
 };
 
 int
@@ -77,40 +70,26 @@ S_run(const S_job *j, char *why, size_t cap)
     return 0;
 }
 
+/* The bytes a job holds in the queue. */
+static size_t
+S_bytes(const S_job *j)
+{
+    return j->len == (size_t)-1 ? 0 : j->len;
+}
+
 static void *
 S_thread(void *arg)
 {
     gx_filer *f = arg;
-    char why[GROKX_ERROR_TEXT_MAX];
-    pthread_mutex_lock(&f->lock);
-    for (;;) {
-        S_job *j;
-        int rc = 0;
-        while (!f->head && !f->quit) {
-            f->idle = 1;
-            pthread_cond_wait(&f->work, &f->lock);
-            f->idle = 0;
-        }
-        if (!(j = f->head))
-            break;
-        if (!f->err) {
-            pthread_mutex_unlock(&f->lock);
-            rc = S_run(j, why, sizeof why);
-            pthread_mutex_lock(&f->lock);
-            if (rc && !f->err) {
-                f->err = rc;
-                memcpy(f->why, why, sizeof why);
-            }
-        }
-        if (!(f->head = j->next))
-            f->tail = NULL;
-        f->count--;
-        f->bytes -= j->len == (size_t)-1 ? 0 : j->len;
+    char why[GROKX_ERROR_TEXT_MAX] = "";
+    S_job *j;
+    int failed;
+    while ((j = gx_queue_get(f->q, &failed)) != NULL) {
+        int rc = failed ? 0 : S_run(j, why, sizeof why);
+        size_t n = S_bytes(j);
         free(j);
-        if (f->waiting && (f->err || f->count <= S_MAX_JOBS / 2 || f->bytes <= S_MAX_BYTES / 2))
-            pthread_cond_signal(&f->room);
+        gx_queue_done(f->q, n, rc, why);
     }
-    pthread_mutex_unlock(&f->lock);
     return NULL;
 }
 
@@ -120,68 +99,21 @@ gx_filer_new(void)
     gx_filer *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
-    if (pthread_mutex_init(&f->lock, NULL) != 0)
-        goto no_lock;
-    if (pthread_cond_init(&f->work, NULL) != 0)
-        goto no_work;
-    if (pthread_cond_init(&f->room, NULL) != 0)
-        goto no_room;
-    if (pthread_create(&f->thread, NULL, S_thread, f) == 0)
+    if ((f->q = gx_queue_new(S_MAX_JOBS, S_MAX_BYTES, S_BATCH, S_MAX_BYTES / 4)) != NULL &&
+        pthread_create(&f->thread, NULL, S_thread, f) == 0)
         return f;
-    pthread_cond_destroy(&f->room);
-no_room:
-    pthread_cond_destroy(&f->work);
-no_work:
-    pthread_mutex_destroy(&f->lock);
-no_lock:
+    gx_queue_free(f->q);
     free(f);
     return NULL;
-}
-
-static void
-S_wake(gx_filer *f)
-{
-    if (f->idle)
-        pthread_cond_signal(&f->work);
-}
-
-/* Sleep until the thread has made room (the lock held): it is woken
- * first, since it may be idle with fewer than S_BATCH jobs. */
-static void
-S_wait_room(gx_filer *f)
-{
-    S_wake(f);
-    f->waiting = 1;
-    pthread_cond_wait(&f->room, &f->lock);
-    f->waiting = 0;
 }
 
 /* Queue j once there is room; the first failure so far, or 0. */
 static int
 S_queue(gx_filer *f, S_job *j, char *why, size_t cap)
 {
-    size_t n = j->len == (size_t)-1 ? 0 : j->len;
-    int rc;
-    pthread_mutex_lock(&f->lock);
-    while (!f->err && f->count &&
-           (f->count >= S_MAX_JOBS || f->bytes + n > S_MAX_BYTES)) {
-        S_wait_room(f);
-    }
-    if ((rc = f->err) != 0) {
-        snprintf(why, cap, "%s", f->why);
+    int rc = gx_queue_put(f->q, j, S_bytes(j), why, cap);
+    if (rc)
         free(j);
-    } else {
-        if (f->tail)
-            f->tail->next = j;
-        else
-            f->head = j;
-        f->tail = j;
-        f->count++;
-        f->bytes += n;
-        if (f->count >= S_BATCH || f->bytes >= S_MAX_BYTES / 4)
-            S_wake(f);
-    }
-    pthread_mutex_unlock(&f->lock);
     return rc;
 }
 
@@ -192,7 +124,6 @@ S_job_new(const char *path, size_t len)
     S_job *j;
     if (dlen > SIZE_MAX - sizeof *j - plen || !(j = malloc(sizeof *j + plen + dlen)))
         return NULL;
-    j->next = NULL;
     j->len = len;
     memcpy(j->path, path, plen);
     j->data = j->path + plen;
@@ -231,15 +162,7 @@ gx_filer_unlink(gx_filer *f, const char *path, char *why, size_t cap)
 int
 gx_filer_flush(gx_filer *f, char *why, size_t cap)
 {
-    int rc;
-    pthread_mutex_lock(&f->lock);
-    while (f->count) {
-        S_wait_room(f);
-    }
-    if ((rc = f->err) != 0)
-        snprintf(why, cap, "%s", f->why);
-    pthread_mutex_unlock(&f->lock);
-    return rc;
+    return gx_queue_drain(f->q, why, cap);
 }
 
 void
@@ -248,13 +171,8 @@ gx_filer_free(gx_filer *f)
     if (!f)
         return;
     /* what is queued is still written: the files were finished */
-    pthread_mutex_lock(&f->lock);
-    f->quit = 1;
-    pthread_cond_signal(&f->work);
-    pthread_mutex_unlock(&f->lock);
+    gx_queue_close(f->q);
     pthread_join(f->thread, NULL);
-    pthread_mutex_destroy(&f->lock);
-    pthread_cond_destroy(&f->work);
-    pthread_cond_destroy(&f->room);
+    gx_queue_free(f->q);
     free(f);
 }

@@ -59,7 +59,8 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
             return rc;
         /* one writer at a time: a second run into OUT would leave a
          * manifest whose hashes match no note (and sweep our temporaries) */
-        snprintf(lock, sizeof lock, "%s/" GX_LOCK_NAME, l->out_dir);
+        if ((rc = gx_layout_join(l, lock, sizeof lock, l->out_dir, GX_LOCK_NAME)) != 0)
+            return rc;
         if (gx_lock_take(lock, &l->lock_fd) != 0) {
             int e = errno;
             gx_layout_fail(l, "locked by another grokx run", lock);
@@ -91,6 +92,25 @@ int
 gx_layout_fail(gx_layout *l, const char *what, const char *path)
 {
     return gx_io_fail(l->why, sizeof l->why, what, path);
+}
+
+/* dir/name did not fit its buffer: GROKX_E_IO, errno ENAMETOOLONG, and
+ * the path's start (which folder) and end (which file) in l->why, since
+ * the whole is longer than the message. */
+static int
+S_too_long(gx_layout *l, const char *dir, const char *name)
+{
+    size_t dn = strlen(dir), nn = strlen(name);
+    snprintf(l->why, sizeof l->why, "%.100s%s/%s%s: path too long: %s", dir, dn > 100 ? "..." : "",
+             nn > 100 ? "..." : "", name + (nn > 100 ? nn - 100 : 0), strerror(ENAMETOOLONG));
+    errno = ENAMETOOLONG;
+    return GROKX_E_IO;
+}
+
+int
+gx_layout_join(gx_layout *l, char *buf, size_t cap, const char *dir, const char *name)
+{
+    return gx_path_join(buf, cap, "%s/%s", dir, name) == 0 ? 0 : S_too_long(l, dir, name);
 }
 
 /* Make the folder p (one component); below OUT, refuse one that is a
@@ -507,8 +527,8 @@ S_sweep(gx_layout *l, const char *dir)
         char path[4096];
         if (!S_ours(dir, e->d_name) || !gx_temp_dead(gx_temp_pid(e->d_name, NULL)))
             continue; /* not a temporary, ours, or its process still runs */
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
+        if (gx_path_join(path, sizeof path, "%s/%s", dir, e->d_name) == 0)
+            unlink(path); /* (a cut path would be another file: left alone) */
     }
     closedir(d);
     return 0;
@@ -518,13 +538,16 @@ int
 gx_layout_enter(gx_layout *l, const char *dir, char *abs, size_t cap)
 {
     int rc;
-    snprintf(abs, cap, "%s/%.*s", l->out_dir ? l->out_dir : ".",
-             (int)(dir[0] ? strlen(dir) - 1 : 0), dir);
+    if (gx_path_join(abs, cap, "%s/%.*s", l->out_dir ? l->out_dir : ".",
+                     (int)(dir[0] ? strlen(dir) - 1 : 0), dir) != 0)
+        return S_too_long(l, l->out_dir ? l->out_dir : ".", dir);
     if (!l->out_dir || !strcmp(abs, l->last_dir))
         return 0; /* most files share the folder of the one before */
     if ((rc = gx_layout_mkdirs(l, abs)) != 0 || (rc = S_sweep(l, abs)) != 0)
         return rc;
-    snprintf(l->last_dir, sizeof l->last_dir, "%s", abs);
+    /* remembered only when whole, so a cut copy never matches */
+    if (gx_path_join(l->last_dir, sizeof l->last_dir, "%s", abs) != 0)
+        l->last_dir[0] = '\0';
     return 0;
 }
 
@@ -676,17 +699,25 @@ gx_layout_copy_asset(gx_layout *l, const char *absdir, const char *id, char *lin
         grokx_asset_close(a);
         return 1;
     }
-    snprintf(path, sizeof path, "%s/attachments", absdir);
-    if ((rc = gx_layout_mkdirs(l, path)) != 0 || (rc = S_sweep(l, path)) != 0) {
+    if ((rc = gx_layout_join(l, path, sizeof path, absdir, "attachments")) != 0 ||
+        (rc = gx_layout_mkdirs(l, path)) != 0 || (rc = S_sweep(l, path)) != 0) {
         grokx_asset_close(a);
         return rc;
     }
     if (active) { /* the copy an earlier grokx left under the active name goes */
-        snprintf(path, sizeof path, "%s/attachments/%s.%s", absdir, id, ext);
+        char inert[256]; /* id: under 200 plain characters (S_plain_id) */
+        snprintf(inert, sizeof inert, "attachments/%s.%s", id, ext);
+        if ((rc = gx_layout_join(l, path, sizeof path, absdir, inert)) != 0) {
+            grokx_asset_close(a);
+            return rc;
+        }
         if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == grokx_asset_size(a))
             unlink(path);
     }
-    snprintf(path, sizeof path, "%s/%s", absdir, link);
+    if ((rc = gx_layout_join(l, path, sizeof path, absdir, link)) != 0) {
+        grokx_asset_close(a);
+        return rc;
+    }
     /* copied by an earlier run (or for another file here): assets never change */
     if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == grokx_asset_size(a)) {
         grokx_asset_close(a);

@@ -73,6 +73,10 @@ void gx_layout_free(gx_layout *l);
 /* Record "<path>: <what>: <strerror(errno)>" in l->why; GROKX_E_IO (or
  * GROKX_E_NOMEM when errno says so). */
 int gx_layout_fail(gx_layout *l, const char *what, const char *path);
+/* dir "/" name into buf (cap bytes), whole (gx_path_join): 0, or
+ * GROKX_E_IO with errno ENAMETOOLONG and "<dir>/<name>: path too long"
+ * (the ends of both shown) in l->why; never a cut path. */
+int gx_layout_join(gx_layout *l, char *buf, size_t cap, const char *dir, const char *name);
 int gx_layout_mkdirs(gx_layout *l, const char *path);
 /* grokx never overwrites a file it did not write. Whether OUT-relative
  * path may be written: nothing is there, or a regular file carrying mark

@@ -27,11 +27,7 @@ typedef struct S_ctx {
 static uint64_t
 S_hash(grokx_str s)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    size_t i;
-    for (i = 0; i < s.len; i++)
-        h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
-    return h;
+    return gx_fnv1a64(GX_FNV64_BASIS_V1, s.ptr, s.len);
 }
 
 static int

@@ -584,7 +584,84 @@ gx_json_finish(gx_json *j)
     return 0;
 }
 
-/* ---- small documents: a card's top-level strings and numbers ---------- */
+/* ---- small documents: one JSON text in memory, walked ------------------ */
+
+typedef struct S_walk {
+    const gx_json_events *ev;
+    void *ctx;
+    unsigned depth, max_depth;
+    int rc; /* the first handler's code, or GROKX_E_LIMIT */
+} S_walk;
+
+/* A handler's 0 goes on; anything else is kept and cancels yajl. */
+static int
+S_w_ret(S_walk *w, int rc)
+{
+    if (rc)
+        w->rc = rc;
+    return !rc;
+}
+
+static int S_w_null(void *c) { S_walk *w = c; return S_w_ret(w, w->ev->null(w->ctx)); }
+static int S_w_bool(void *c, int v) { S_walk *w = c; return S_w_ret(w, w->ev->boolean(w->ctx, v)); }
+static int S_w_number(void *c, const char *s, size_t l) { S_walk *w = c; return S_w_ret(w, w->ev->number(w->ctx, s, l)); }
+static int S_w_string(void *c, const unsigned char *s, size_t l) { S_walk *w = c; return S_w_ret(w, w->ev->string(w->ctx, (const char *)s, l)); }
+static int S_w_key(void *c, const unsigned char *s, size_t l) { S_walk *w = c; return S_w_ret(w, w->ev->key(w->ctx, (const char *)s, l)); }
+static int S_w_end_map(void *c) { S_walk *w = c; w->depth--; return S_w_ret(w, w->ev->end_map(w->ctx)); }
+static int S_w_end_array(void *c) { S_walk *w = c; w->depth--; return S_w_ret(w, w->ev->end_array(w->ctx)); }
+
+static int
+S_w_open(S_walk *w, int (*fn)(void *))
+{
+    if (++w->depth > w->max_depth)
+        return S_w_ret(w, GROKX_E_LIMIT); /* the handler never sees it */
+    return S_w_ret(w, fn(w->ctx));
+}
+
+static int S_w_start_map(void *c) { S_walk *w = c; return S_w_open(w, w->ev->start_map); }
+static int S_w_start_array(void *c) { S_walk *w = c; return S_w_open(w, w->ev->start_array); }
+
+static const yajl_callbacks S_walk_callbacks = {
+    S_w_null, S_w_bool, NULL, NULL, S_w_number, S_w_string,
+    S_w_start_map, S_w_key, S_w_end_map, S_w_start_array, S_w_end_array,
+};
+
+int
+gx_json_walk(const char *text, size_t len, unsigned max_depth, const gx_json_events *ev,
+             void *ctx, gx_mem *mem)
+{
+    S_walk w;
+    gx_mem own;
+    yajl_alloc_funcs af;
+    yajl_handle h;
+    int ok;
+    w.ev = ev;
+    w.ctx = ctx;
+    w.depth = 0;
+    w.max_depth = max_depth;
+    w.rc = 0;
+    if (!mem) {
+        gx_mem_init(&own, NULL, NULL, 0);
+        mem = &own;
+    }
+    af.malloc = gx_yajl_malloc;
+    af.realloc = gx_yajl_realloc;
+    af.free = gx_yajl_free;
+    af.ctx = mem;
+    if (!(h = yajl_alloc(&S_walk_callbacks, &af, &w)))
+        return GROKX_E_NOMEM;
+    /* the caller validates and repairs UTF-8 itself (utf8.c) */
+    yajl_config(h, yajl_dont_validate_strings, 1);
+    ok = yajl_parse(h, (const unsigned char *)text, len) == yajl_status_ok &&
+         yajl_complete_parse(h) == yajl_status_ok;
+    yajl_free(h);
+    return w.rc ? w.rc : ok ? 0 : GROKX_E_SYNTAX;
+}
+
+/* ---- a card's top-level strings and numbers, through the walk ---------- */
+
+/* Nesting the fields' walk reads: a card is a few levels deep. */
+#define S_FIELDS_DEPTH 63
 
 typedef struct S_fields {
     const char *const *keys;
@@ -595,28 +672,26 @@ typedef struct S_fields {
     size_t outer_len;
 } S_fields;
 
-static int S_f_null(void *c) { ((S_fields *)c)->pending = -1; return 1; }
+static int S_f_null(void *c) { ((S_fields *)c)->pending = -1; return 0; }
 static int S_f_bool(void *c, int v) { (void)v; return S_f_null(c); }
-static int S_f_str(void *c, const unsigned char *s, size_t len);
-static int S_f_num(void *c, const char *s, size_t l) { return S_f_str(c, (const unsigned char *)s, l); }
 
 static int
-S_f_str(void *c, const unsigned char *s, size_t len)
+S_f_str(void *c, const char *s, size_t len)
 {
     S_fields *f = c;
     if ((f->depth == 1 || f->depth == 2) && f->pending >= 0) {
         size_t n = GX_MIN(len, (size_t)GX_FIELD_MAX - 1);
-        while (n && n < len && (s[n] & 0xC0) == 0x80)
+        while (n && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--; /* cut on a character boundary */
         memcpy(f->vals[f->pending], s, n);
         f->vals[f->pending][n] = 0;
     }
     f->pending = -1;
-    return 1;
+    return 0;
 }
 
 static int
-S_f_key(void *c, const unsigned char *s, size_t len)
+S_f_key(void *c, const char *s, size_t len)
 {
     S_fields *f = c;
     size_t i;
@@ -636,15 +711,15 @@ S_f_key(void *c, const unsigned char *s, size_t len)
                 f->pending = (int)i;
         }
     }
-    return 1;
+    return 0;
 }
 
-static int S_f_open(void *c) { ((S_fields *)c)->depth++; ((S_fields *)c)->pending = -1; return ((S_fields *)c)->depth < 64; }
+static int S_f_open(void *c) { ((S_fields *)c)->depth++; ((S_fields *)c)->pending = -1; return 0; }
 static int S_f_open_array(void *c) { ((S_fields *)c)->outer_len = 0; return S_f_open(c); }
-static int S_f_close(void *c) { ((S_fields *)c)->depth--; return 1; }
+static int S_f_close(void *c) { ((S_fields *)c)->depth--; return 0; }
 
-static const yajl_callbacks S_field_callbacks = {
-    S_f_null, S_f_bool, NULL, NULL, S_f_num, S_f_str, S_f_open, S_f_key, S_f_close, S_f_open_array, S_f_close,
+static const gx_json_events S_field_events = {
+    S_f_null, S_f_bool, S_f_str, S_f_str, S_f_key, S_f_open, S_f_close, S_f_open_array, S_f_close, NULL,
 };
 
 int
@@ -652,11 +727,7 @@ gx_json_top_scalars(const char *text, size_t len, const char *const *keys, size_
                     char (*vals)[GX_FIELD_MAX])
 {
     S_fields f;
-    gx_mem mem;
-    yajl_alloc_funcs af;
-    yajl_handle h;
     size_t i;
-    int ok;
     for (i = 0; i < n; i++)
         vals[i][0] = 0;
     f.keys = keys;
@@ -665,15 +736,5 @@ gx_json_top_scalars(const char *text, size_t len, const char *const *keys, size_
     f.depth = 0;
     f.pending = -1;
     f.outer_len = 0;
-    gx_mem_init(&mem, NULL, NULL, 0);
-    af.malloc = gx_yajl_malloc;
-    af.realloc = gx_yajl_realloc;
-    af.free = gx_yajl_free;
-    af.ctx = &mem;
-    h = yajl_alloc(&S_field_callbacks, &af, &f);
-    yajl_config(h, yajl_dont_validate_strings, 1);
-    ok = yajl_parse(h, (const unsigned char *)text, len) == yajl_status_ok &&
-         yajl_complete_parse(h) == yajl_status_ok;
-    yajl_free(h);
-    return ok ? 0 : GROKX_E_SYNTAX;
+    return gx_json_walk(text, len, S_FIELDS_DEPTH, &S_field_events, &f, NULL) ? GROKX_E_SYNTAX : 0;
 }

@@ -3,7 +3,8 @@
  * Owns: JSON (json.c is the only file that includes yajl), the schema
  * (JSON events -> model), the parser handle, ordering a conversation.
  * Uses: base/, writer/ (the parser delivers into a writer).
- * parse/parser.h is private to this folder.
+ * parse/schema.h (the schema's state, owned by the parser handle) is
+ * private to this folder.
  */
 #ifndef GROKX_PARSE_PARSE_H
 #define GROKX_PARSE_PARSE_H
@@ -54,6 +55,16 @@ void gx_json_error_at(gx_json *j, grokx_error *err, int code, unsigned back, con
     ;
 /* Depth of open containers right now. */
 unsigned gx_json_depth(const gx_json *j);
+/* Walk one small JSON text held whole in memory (a card, a call's
+ * arguments) through ev's handlers, all but repaired set: each returns 0
+ * to go on, or a code that stops the walk and is returned. Strings and
+ * keys reach them as yajl decodes them, not validated (the caller repairs
+ * UTF-8; lone surrogate escapes are not rewritten, unlike gx_json_feed).
+ * Opening a container past max_depth levels stops with GROKX_E_LIMIT
+ * (its handler is not called); a text that is not one JSON value is
+ * GROKX_E_SYNTAX. yajl's buffers are counted in mem (NULL: nowhere). */
+int gx_json_walk(const char *text, size_t len, unsigned max_depth, const gx_json_events *ev,
+                 void *ctx, gx_mem *mem);
 /* The string values (a number: its text) of the given keys at the top level of a small JSON
  * document (a card of card_attachments_json), or one object down for a key
  * "outer.inner" (a key holding a '.' itself cannot be asked for this way): vals[i] is "" when absent,

@@ -1,8 +1,11 @@
 /*
- * parser.c -- the parser handle: options, lifecycle, feed/finish, errors
- * and warnings, and delivery of whole conversations and items to the
- * writer. The JSON-to-model mapping is in schema.c; ordering in
- * assemble.c.
+ * parser.c -- the parser handle: options, lifecycle, feed/finish, errors,
+ * the input stage's warnings and failures, and delivery of whole
+ * conversations and items to the writer. It owns the JSON reader
+ * (json.c) and the schema (schema.c, its state embedded here), which
+ * json.c's events go to; the schema hands back what it built through
+ * gx_schema_owner, and calls nothing here. Ordering is assemble.c's,
+ * called by the schema.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +13,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parse/parser.h"
+#include "parse/schema.h"
+
+struct grokx_parser {
+    gx_mem mem;
+    grokx_options opt;
+    grokx_error err;
+    grokx_error warn; /* gx_parser_warn_input's record, handed to opt.warning */
+    grokx_stats stats;
+    grokx_writer *writer;
+    gx_json *json;
+    int state; /* 0 running, 1 finished OK, <0 failed */
+    int begun; /* begin_export was called */
+    gx_schema schema; /* JSON events -> model; json's ctx */
+};
+
+static int S_deliver_conversation(void *ctx, grokx_conversation *c);
+static int S_deliver_item(void *ctx, const grokx_item *item);
 
 #define S_READ_SIZE (1u << 20)
 
@@ -29,6 +48,7 @@ grokx_parser_new(const grokx_options *opts, grokx_writer *w)
 {
     grokx_options o;
     gx_mem mem;
+    gx_schema_owner owner;
     grokx_parser *p;
     if (opts && opts->abi_version != GROKX_ABI_VERSION)
         return NULL;
@@ -51,17 +71,36 @@ grokx_parser_new(const grokx_options *opts, grokx_writer *w)
     p->mem = mem;
     p->opt = o;
     p->writer = w;
-    gx_schema_init(p);
-    gx_arena_init(&p->arena, &p->mem);
-    gx_buf_init(&p->section, &p->mem);
-    gx_buf_init(&p->scratch, &p->mem);
-    p->json = gx_json_new(&p->mem, &gx_schema_events, p, GX_MAX(o.max_depth, GX_DEPTH_HARD),
-                          o.max_string, &p->err);
+    owner.ctx = p;
+    owner.conversation = S_deliver_conversation;
+    owner.item = S_deliver_item;
+    gx_schema_init(&p->schema, &p->mem, &p->opt, &p->stats, &p->err, &owner);
+    p->json = gx_json_new(&p->mem, &gx_schema_events, &p->schema,
+                          GX_MAX(o.max_depth, GX_DEPTH_HARD), o.max_string, &p->err);
     if (!p->json) {
         grokx_parser_free(p);
         return NULL;
     }
+    p->schema.json = p->json;
     return p;
+}
+
+/* The constructor in the style of grokx.h ("ERRORS AND CONSTRUCTORS"): it
+ * says which failure grokx_parser_new() would only have answered with NULL
+ * (an abi_version the library does not know, no writer, no memory). */
+int
+grokx_parser_create(const grokx_options *opts, grokx_writer *w, grokx_parser **out)
+{
+    if (!out)
+        return GROKX_E_INVALID;
+    *out = NULL;
+    if (opts && opts->abi_version != GROKX_ABI_VERSION)
+        return GROKX_E_VERSION;
+    if (!w)
+        return GROKX_E_INVALID;
+    /* with a known abi_version and a writer, only memory is left to fail */
+    *out = grokx_parser_new(opts, w);
+    return *out ? GROKX_OK : GROKX_E_NOMEM;
 }
 
 void
@@ -71,11 +110,7 @@ grokx_parser_free(grokx_parser *p)
     if (!p)
         return;
     gx_json_free(p->json);
-    gx_jw_free(p->cap);
-    gx_arena_free(&p->arena);
-    gx_buf_free(&p->section);
-    gx_buf_free(&p->scratch);
-    gx_free(&p->mem, p->frames, p->frames_cap * sizeof *p->frames);
+    gx_schema_free(&p->schema);
     mem = p->mem;
     gx_free(&mem, p, sizeof *p);
 }
@@ -93,21 +128,6 @@ grokx_parser_stats(const grokx_parser *p)
     q->stats.bytes = p->json ? gx_json_bytes(p->json) : 0;
     q->stats.peak_memory = p->mem.peak;
     return &p->stats;
-}
-
-void
-gx_parser_warn(grokx_parser *p, int code, const char *fmt, ...)
-{
-    va_list ap;
-    char msg[GROKX_ERROR_TEXT_MAX];
-    p->stats.warnings++;
-    if (!p->opt.warning)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    gx_json_error_at(p->json, &p->warn, code, 0, "%s", msg);
-    p->opt.warning(p->opt.warning_ud, &p->warn);
 }
 
 void
@@ -142,48 +162,28 @@ S_writer_failed(grokx_parser *p, int rc)
     return code;
 }
 
-int
-gx_parser_deliver_conversation(grokx_parser *p)
+/* The schema's conversation, complete and ordered: counted, to the writer. */
+static int
+S_deliver_conversation(void *ctx, grokx_conversation *c)
 {
-    grokx_conversation *c = &p->conv;
-    grokx_message *all, *live, *ordered = NULL;
-    size_t n = p->msgs.count, i, k = 0, out_n = 0;
-    int err = 0, rc;
-    all = gx_list_array(&p->arena, &p->msgs, sizeof *all, &err);
-    if (err)
-        return err;
-    for (i = 0, live = all; i < n; i++) /* drop wrappers without a response */
-        if (!(all[i].flags & GX_MSG_DEAD))
-            live[k++] = all[i];
-    if (!c->id.len) {
-        char where[64];
-        snprintf(where, sizeof where, "conversation %zu", p->conv_index + 1);
-        gx_parser_warn(p, GROKX_W_MISSING_ID, "%s has no id", where);
-    }
-    rc = gx_assemble(&p->arena, live, k, c->leaf_response_id,
-                     (p->opt.flags & GROKX_OPT_ALL_BRANCHES) != 0, gx_schema_warn, p, &ordered,
-                     &out_n, &c->fork_count);
-    if (rc)
-        return rc;
-    c->messages = ordered;
-    c->message_count = out_n;
-    c->node_count = k;
+    grokx_parser *p = ctx;
+    int rc;
     p->stats.conversations++;
-    p->stats.messages += k;
+    p->stats.messages += c->node_count;
     if (p->writer->vt.conversation && (rc = p->writer->vt.conversation(p->writer->self, c)) != 0)
         return S_writer_failed(p, rc);
     return 0;
 }
 
-int
-gx_parser_deliver_item(grokx_parser *p)
+/* The schema's item of another section: counted, to the writer. */
+static int
+S_deliver_item(void *ctx, const grokx_item *item)
 {
+    grokx_parser *p = ctx;
     int rc = 0;
     p->stats.items++;
-    if (p->writer->vt.item && (rc = p->writer->vt.item(p->writer->self, &p->item)) != 0)
+    if (p->writer->vt.item && (rc = p->writer->vt.item(p->writer->self, item)) != 0)
         rc = S_writer_failed(p, rc);
-    if (!p->in_conv)
-        gx_arena_reset(&p->arena);
     return rc;
 }
 
@@ -240,7 +240,7 @@ S_truncated_context(grokx_parser *p)
 {
     char where[200];
     size_t n = strlen(p->err.text);
-    gx_schema_where(p, where, sizeof where);
+    gx_schema_where(&p->schema, where, sizeof where);
     if (where[0] && n + 2 < sizeof p->err.text)
         snprintf(p->err.text + n, sizeof p->err.text - n, " %s", where);
 }
@@ -258,7 +258,7 @@ grokx_parser_finish(grokx_parser *p)
     rc = gx_json_finish(p->json);
     if (rc == GROKX_E_TRUNCATED)
         S_truncated_context(p);
-    if (!rc && !p->saw_conversations && !p->saw_section) {
+    if (!rc && !gx_schema_is_export(&p->schema)) {
         p->err.code = rc = GROKX_E_SCHEMA;
         snprintf(p->err.text, sizeof p->err.text,
                  "not a Grok export: no \"conversations\" key at the top level");

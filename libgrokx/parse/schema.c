@@ -11,20 +11,29 @@
  * elements that are objects, are captured as compact JSON.
  *
  * Handlers return 0 or a GROKX_E_* code; json.c converts for yajl.
+ *
+ * Its state is a gx_schema (parse/schema.h) that the parser handle embeds
+ * and json.c hands to every handler. What it builds leaves through the
+ * owner's two deliveries (a conversation, ordered here by assemble.c; an
+ * item); its warnings go to the user's callback, its errors into the
+ * owner's error record. It calls nothing of parser.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "parse/parser.h"
+#include "parse/schema.h"
 
 static const grokx_str S_empty = {"", 0};
+
+/* grokx_message.flags bit for a wrapper without a response: dropped. */
+#define GX_MSG_DEAD 0x80000000u
 
 enum kind {
     K_ROOT = 1, K_CONVS, K_CWRAP, K_CONV, K_RESPS, K_RWRAP, K_RESP, K_SHARE,
     K_META, K_REQMETA, K_DATE, K_NUMLONG, K_STRLIST, K_JSONLIST, K_RESULTS,
     K_RESULT, K_AGENTS, K_AGENT, K_STEPS, K_STEP, K_TAGGED, K_SECTION, K_END
 };
-_Static_assert(K_END <= GX_KINDS, "parse/parser.h: GX_KINDS must cover every kind");
+_Static_assert(K_END <= GX_KINDS, "parse/schema.h: GX_KINDS must cover every kind");
 
 enum type { T_NONE, T_STR, T_BOOL, T_TIME, T_OBJ, T_ARR, T_LIST, T_JSONLIST };
 
@@ -206,37 +215,70 @@ S_field_name(int field)
 }
 
 void
-gx_schema_init(grokx_parser *p)
+gx_schema_init(gx_schema *sc, gx_mem *mem, const grokx_options *o, grokx_stats *stats,
+               grokx_error *err, const gx_schema_owner *owner)
 {
     int kind;
+    memset(sc, 0, sizeof *sc);
     for (kind = 0; kind < GX_KINDS; kind++) {
         S_table t = S_table_of(kind);
-        S_index_keys(p->key_slots[kind], t.keys, t.n);
+        S_index_keys(sc->key_slots[kind], t.keys, t.n);
     }
+    sc->mem = mem;
+    sc->err = err;
+    sc->stats = stats;
+    sc->max_depth = o->max_depth;
+    sc->max_conversation = o->max_conversation;
+    sc->all_branches = (o->flags & GROKX_OPT_ALL_BRANCHES) != 0;
+    sc->warning = o->warning;
+    sc->warning_ud = o->warning_ud;
+    sc->owner = *owner;
+    gx_arena_init(&sc->arena, mem);
+    gx_buf_init(&sc->section, mem);
+    gx_buf_init(&sc->scratch, mem);
+}
+
+void
+gx_schema_free(gx_schema *sc)
+{
+    gx_jw_free(sc->cap);
+    gx_arena_free(&sc->arena);
+    gx_buf_free(&sc->section);
+    gx_buf_free(&sc->scratch);
+    gx_free(sc->mem, sc->frames, sc->frames_cap * sizeof *sc->frames);
+    sc->cap = NULL;
+    sc->frames = NULL;
+    sc->frames_cap = sc->nframes = 0;
+}
+
+int
+gx_schema_is_export(const gx_schema *sc)
+{
+    return sc->saw_conversations || sc->saw_section;
 }
 
 /* ---- frames ---------------------------------------------------------- */
 
 static gx_frame *
-S_top(grokx_parser *p)
+S_top(gx_schema *sc)
 {
-    return p->nframes ? &p->frames[p->nframes - 1] : NULL;
+    return sc->nframes ? &sc->frames[sc->nframes - 1] : NULL;
 }
 
 static int
-S_push(grokx_parser *p, int kind, void *target)
+S_push(gx_schema *sc, int kind, void *target)
 {
     gx_frame *f;
-    if (p->nframes == p->frames_cap) {
-        size_t cap = p->frames_cap ? p->frames_cap * 2 : 16;
-        gx_frame *nf = gx_realloc(&p->mem, p->frames, p->frames_cap * sizeof *nf,
+    if (sc->nframes == sc->frames_cap) {
+        size_t cap = sc->frames_cap ? sc->frames_cap * 2 : 16;
+        gx_frame *nf = gx_realloc(sc->mem, sc->frames, sc->frames_cap * sizeof *nf,
                                   cap * sizeof *nf);
         if (!nf)
             return GROKX_E_NOMEM;
-        p->frames = nf;
-        p->frames_cap = cap;
+        sc->frames = nf;
+        sc->frames_cap = cap;
     }
-    f = &p->frames[p->nframes++];
+    f = &sc->frames[sc->nframes++];
     memset(f, 0, sizeof *f);
     f->kind = (uint8_t)kind;
     f->target = target;
@@ -246,76 +288,107 @@ S_push(grokx_parser *p, int kind, void *target)
 /* ---- warnings -------------------------------------------------------- */
 
 void
-gx_schema_where(grokx_parser *p, char *buf, size_t n)
+gx_schema_where(const gx_schema *sc, char *buf, size_t n)
 {
     int k = 0;
     buf[0] = 0;
-    if (!p->in_conv) {
-        if (p->section.len)
-            snprintf(buf, n, "in section \"%s\"", p->section.ptr);
+    if (!sc->in_conv) {
+        if (sc->section.len)
+            snprintf(buf, n, "in section \"%s\"", sc->section.ptr);
         return;
     }
-    k = snprintf(buf, n, "in conversation %zu", p->conv_index + 1);
-    if (k > 0 && (size_t)k < n && p->conv.id.len)
-        k += snprintf(buf + k, n - (size_t)k, " (id %.64s)", p->conv.id.ptr);
-    if (k > 0 && (size_t)k < n && p->msg) {
-        k += snprintf(buf + k, n - (size_t)k, ", response %zu", p->msg->file_index + 1);
-        if (k > 0 && (size_t)k < n && p->msg->id.len)
-            snprintf(buf + k, n - (size_t)k, " (id %.64s)", p->msg->id.ptr);
+    k = snprintf(buf, n, "in conversation %zu", sc->conv_index + 1);
+    if (k > 0 && (size_t)k < n && sc->conv.id.len)
+        k += snprintf(buf + k, n - (size_t)k, " (id %.64s)", sc->conv.id.ptr);
+    if (k > 0 && (size_t)k < n && sc->msg) {
+        k += snprintf(buf + k, n - (size_t)k, ", response %zu", sc->msg->file_index + 1);
+        if (k > 0 && (size_t)k < n && sc->msg->id.len)
+            snprintf(buf + k, n - (size_t)k, " (id %.64s)", sc->msg->id.ptr);
     }
 }
 
-/* got: what the value is and what became of it, e.g. "a number; ignored". */
-/* A warning prefixed with where the parser is ("in conversation 3 (id
- * c3), response 2: ..."), when it is anywhere in particular. ctx is the
- * parser (the gx_warn_fn shape, so the assembler reports through it). */
-void
-gx_schema_warn(void *ctx, int code, const char *fmt, ...)
+/* A warning at the current token ("byte N (line L, column C): ..."),
+ * handed to the user's callback; counted either way. */
+static void
+S_warn_token(gx_schema *sc, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void
+S_warn_token(gx_schema *sc, int code, const char *fmt, ...)
 {
-    grokx_parser *p = ctx;
-    char where[200], msg[GROKX_ERROR_TEXT_MAX];
     va_list ap;
-    gx_schema_where(p, where, sizeof where);
+    char msg[GROKX_ERROR_TEXT_MAX];
+    sc->stats->warnings++;
+    if (!sc->warning)
+        return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    gx_parser_warn(p, code, "%s%s%s", where, where[0] ? ": " : "", msg);
+    gx_json_error_at(sc->json, &sc->warn, code, 0, "%s", msg);
+    sc->warning(sc->warning_ud, &sc->warn);
 }
 
+/* A warning prefixed with where the parser is ("in conversation 3 (id
+ * c3), response 2: ..."), when it is anywhere in particular. ctx is the
+ * schema (the gx_warn_fn shape, so the assembler reports through it). */
 static void
-S_wrong_type(grokx_parser *p, int field, const char *got)
+S_warn(void *ctx, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void
+S_warn(void *ctx, int code, const char *fmt, ...)
 {
-    gx_schema_warn(p, GROKX_W_WRONG_TYPE, "\"%s\" is %s", S_field_name(field), got);
+    gx_schema *sc = ctx;
+    char where[200], msg[GROKX_ERROR_TEXT_MAX];
+    va_list ap;
+    gx_schema_where(sc, where, sizeof where);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    S_warn_token(sc, code, "%s%s%s", where, where[0] ? ": " : "", msg);
+}
+
+/* got: what the value is and what became of it, e.g. "a number; ignored". */
+static void
+S_wrong_type(gx_schema *sc, int field, const char *got)
+{
+    S_warn(sc, GROKX_W_WRONG_TYPE, "\"%s\" is %s", S_field_name(field), got);
 }
 
 /* ---- storing values -------------------------------------------------- */
 
 static int
-S_store(grokx_parser *p, const char *s, size_t len, grokx_str *out)
+S_store(gx_schema *sc, const char *s, size_t len, grokx_str *out)
 {
-    int repaired, rc = gx_arena_str(&p->arena, s, len, out, &repaired);
+    int repaired, rc = gx_arena_str(&sc->arena, s, len, out, &repaired);
     if (rc)
         return rc;
     if (repaired) {
-        p->stats.strings_repaired++;
-        gx_schema_warn(p, GROKX_W_UTF8_REPAIRED, "invalid UTF-8 or NUL replaced by U+FFFD");
+        sc->stats->strings_repaired++;
+        S_warn(sc, GROKX_W_UTF8_REPAIRED, "invalid UTF-8 or NUL replaced by U+FFFD");
     }
     return 0;
 }
 
 static grokx_str *
-S_str_slot(grokx_parser *p, int field)
+S_str_slot(gx_schema *sc, int field)
 {
-    grokx_message *m = p->msg;
-    grokx_search_result *r = p->elem;
-    grokx_agent_trace *a = p->elem;
+    grokx_message *m = sc->msg;
+    grokx_search_result *r = sc->elem;
+    grokx_agent_trace *a = sc->elem;
     switch (field) {
-    case F_C_ID: return &p->conv.id;
-    case F_C_TITLE: return &p->conv.title;
-    case F_C_LEAF: return &p->conv.leaf_response_id;
-    case F_C_PROMPT: return &p->conv.system_prompt_name;
-    case F_C_SUMMARY: return &p->conv.summary;
-    case F_C_USER: return &p->conv.user_id;
+    case F_C_ID: return &sc->conv.id;
+    case F_C_TITLE: return &sc->conv.title;
+    case F_C_LEAF: return &sc->conv.leaf_response_id;
+    case F_C_PROMPT: return &sc->conv.system_prompt_name;
+    case F_C_SUMMARY: return &sc->conv.summary;
+    case F_C_USER: return &sc->conv.user_id;
     case F_R_ID: return &m->id;
     case F_R_PARENT: return &m->parent_id;
     case F_R_SENDER: return &m->sender;
@@ -338,54 +411,54 @@ S_str_slot(grokx_parser *p, int field)
 }
 
 static grokx_time *
-S_time_slot(grokx_parser *p, int field)
+S_time_slot(gx_schema *sc, int field)
 {
     switch (field) {
-    case F_C_CREATE: return &p->conv.create_time;
-    case F_C_MODIFY: return &p->conv.modify_time;
-    case F_R_CREATE: return &p->msg->create_time;
-    case F_R_TSTART: return &p->msg->thinking_start;
-    case F_R_TEND: return &p->msg->thinking_end;
+    case F_C_CREATE: return &sc->conv.create_time;
+    case F_C_MODIFY: return &sc->conv.modify_time;
+    case F_R_CREATE: return &sc->msg->create_time;
+    case F_R_TSTART: return &sc->msg->thinking_start;
+    case F_R_TEND: return &sc->msg->thinking_end;
     default: return NULL;
     }
 }
 
 static gx_list *
-S_list_slot(grokx_parser *p, int field)
+S_list_slot(gx_schema *sc, int field)
 {
     switch (field) {
-    case F_R_XPOSTS: return &p->mlists[GX_L_XPOSTS];
-    case F_R_WEBPAGES: return &p->mlists[GX_L_WEBPAGES];
-    case F_R_GENIMG: return &p->mlists[GX_L_GENIMG];
-    case F_R_FILES: return &p->mlists[GX_L_FILES];
-    case F_R_CARDS: return &p->mlists[GX_L_CARDS];
-    case F_R_MEDIA: return &p->mlists[GX_L_MEDIA];
-    case F_R_WEB: return &p->mlists[GX_L_WEB];
-    case F_R_CITED: return &p->mlists[GX_L_CITED];
-    case F_R_AGENTS: return &p->mlists[GX_L_AGENTS];
-    case F_R_STEPS: return &p->mlists[GX_L_STEPS];
-    case F_S_TAGORDER: return &p->slists[GX_LS_TAGORDER];
-    case F_S_CARDS: return &p->slists[GX_LS_CARDS];
-    case F_S_RESULTS: return &p->slists[GX_LS_RESULTS];
-    case F_S_WEB: return &p->slists[GX_LS_WEB];
-    case F_S_XPOSTS: return &p->slists[GX_LS_XPOSTS];
+    case F_R_XPOSTS: return &sc->mlists[GX_L_XPOSTS];
+    case F_R_WEBPAGES: return &sc->mlists[GX_L_WEBPAGES];
+    case F_R_GENIMG: return &sc->mlists[GX_L_GENIMG];
+    case F_R_FILES: return &sc->mlists[GX_L_FILES];
+    case F_R_CARDS: return &sc->mlists[GX_L_CARDS];
+    case F_R_MEDIA: return &sc->mlists[GX_L_MEDIA];
+    case F_R_WEB: return &sc->mlists[GX_L_WEB];
+    case F_R_CITED: return &sc->mlists[GX_L_CITED];
+    case F_R_AGENTS: return &sc->mlists[GX_L_AGENTS];
+    case F_R_STEPS: return &sc->mlists[GX_L_STEPS];
+    case F_S_TAGORDER: return &sc->slists[GX_LS_TAGORDER];
+    case F_S_CARDS: return &sc->slists[GX_LS_CARDS];
+    case F_S_RESULTS: return &sc->slists[GX_LS_RESULTS];
+    case F_S_WEB: return &sc->slists[GX_LS_WEB];
+    case F_S_XPOSTS: return &sc->slists[GX_LS_XPOSTS];
     default: return NULL;
     }
 }
 
 static int
-S_push_str(grokx_parser *p, gx_list *l, const char *s, size_t len)
+S_push_str(gx_schema *sc, gx_list *l, const char *s, size_t len)
 {
-    grokx_str *e = gx_list_push(&p->arena, l, sizeof *e);
-    return e ? S_store(p, s, len, e) : GROKX_E_NOMEM;
+    grokx_str *e = gx_list_push(&sc->arena, l, sizeof *e);
+    return e ? S_store(sc, s, len, e) : GROKX_E_NOMEM;
 }
 
 static void
-S_set_time(grokx_parser *p, grokx_time *t, int field, int vtype, const char *s, size_t len)
+S_set_time(gx_schema *sc, grokx_time *t, int field, int vtype, const char *s, size_t len)
 {
     int bad = 1;
     if (vtype == T_BOOL) {
-        S_wrong_type(p, field, "a boolean, not a time; ignored");
+        S_wrong_type(sc, field, "a boolean, not a time; ignored");
         return;
     }
     if (vtype == T_STR)
@@ -393,56 +466,56 @@ S_set_time(grokx_parser *p, grokx_time *t, int field, int vtype, const char *s, 
     else if (vtype == T_NONE) /* a number */
         bad = gx_time_parse_ms(s, len, t);
     if (bad)
-        gx_schema_warn(p, GROKX_W_BAD_TIME, "\"%s\" is not a time (%.*s); ignored", S_field_name(field),
+        S_warn(sc, GROKX_W_BAD_TIME, "\"%s\" is not a time (%.*s); ignored", S_field_name(field),
                (int)GX_MIN(len, (size_t)40), s);
 }
 
 /* vtype: T_STR for a string, T_NONE for a number, T_BOOL for a boolean
  * (s = "true"/"false"). */
 static int
-S_scalar_field(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t len)
+S_scalar_field(gx_schema *sc, gx_frame *f, int vtype, const char *s, size_t len)
 {
     int field = f->field;
     grokx_str *slot;
     switch (f->type) {
     case T_STR:
-        if (!(slot = S_str_slot(p, field)))
+        if (!(slot = S_str_slot(sc, field)))
             return 0;
         if (vtype != T_STR)
-            S_wrong_type(p, field, vtype == T_BOOL ? "a boolean, not a string; ignored"
+            S_wrong_type(sc, field, vtype == T_BOOL ? "a boolean, not a string; ignored"
                                                     : "a number, not a string; kept as text");
         if (vtype == T_BOOL)
             return 0;
-        return S_store(p, s, len, slot);
+        return S_store(sc, s, len, slot);
     case T_TIME:
-        S_set_time(p, f->target ? (grokx_time *)f->target : S_time_slot(p, field), field,
+        S_set_time(sc, f->target ? (grokx_time *)f->target : S_time_slot(sc, field), field,
                    vtype, s, len);
         return 0;
     case T_BOOL:
         if (vtype != T_BOOL) {
-            S_wrong_type(p, field, "not a boolean; ignored");
+            S_wrong_type(sc, field, "not a boolean; ignored");
             return 0;
         }
         if (field == F_C_STARRED)
-            p->conv.starred = s[0] == 't';
+            sc->conv.starred = s[0] == 't';
         else if (field == F_C_TEMPORARY)
-            p->conv.temporary = s[0] == 't';
+            sc->conv.temporary = s[0] == 't';
         else if (field == F_R_PARTIAL && s[0] == 't')
-            p->msg->flags |= GROKX_MSG_PARTIAL;
+            sc->msg->flags |= GROKX_MSG_PARTIAL;
         else if (field == F_SH_PUBLIC && s[0] == 't')
-            p->msg->flags |= GROKX_MSG_SHARED_PUBLIC;
+            sc->msg->flags |= GROKX_MSG_SHARED_PUBLIC;
         return 0;
     case T_LIST:
     case T_JSONLIST: /* a lone string where a list was expected */
         if (vtype != T_STR) {
-            S_wrong_type(p, field, "not a list; ignored");
+            S_wrong_type(sc, field, "not a list; ignored");
             return 0;
         }
-        return S_push_str(p, S_list_slot(p, field), s, len);
+        return S_push_str(sc, S_list_slot(sc, field), s, len);
     default:
         /* a wrapper whose "response" is a scalar: S_msg_end reports it */
         if (field != F_W_RESPONSE)
-            S_wrong_type(p, field, vtype == T_STR ? "a string; ignored" : "a scalar; ignored");
+            S_wrong_type(sc, field, vtype == T_STR ? "a string; ignored" : "a scalar; ignored");
         return 0;
     }
 }
@@ -450,110 +523,121 @@ S_scalar_field(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t le
 /* ---- captures (compact JSON copies of a subtree) --------------------- */
 
 static int
-S_cap_str(grokx_parser *p, const char *s, size_t len)
+S_cap_str(gx_schema *sc, const char *s, size_t len)
 {
     size_t bad, n = gx_utf8_repaired_len(s, len, &bad);
     int rc;
     if (!bad)
-        return gx_jw_str(p->cap, s, len);
-    p->scratch.len = 0;
-    if ((rc = gx_buf_reserve(&p->scratch, n)) != 0)
+        return gx_jw_str(sc->cap, s, len);
+    sc->scratch.len = 0;
+    if ((rc = gx_buf_reserve(&sc->scratch, n)) != 0)
         return rc;
-    gx_utf8_repair(p->scratch.ptr, s, len);
-    p->scratch.len = n;
-    p->stats.strings_repaired++;
-    return gx_jw_str(p->cap, p->scratch.ptr, n);
+    gx_utf8_repair(sc->scratch.ptr, s, len);
+    sc->scratch.len = n;
+    sc->stats->strings_repaired++;
+    return gx_jw_str(sc->cap, sc->scratch.ptr, n);
 }
 
 static int
-S_cap_begin(grokx_parser *p, int purpose, gx_list *list)
+S_cap_begin(gx_schema *sc, int purpose, gx_list *list)
 {
-    if (!p->cap && !(p->cap = gx_jw_new(&p->mem, 0)))
+    if (!sc->cap && !(sc->cap = gx_jw_new(sc->mem, 0)))
         return GROKX_E_NOMEM;
-    gx_jw_reset(p->cap);
-    p->cap_for = purpose;
-    p->cap_list = list;
-    p->cap_depth = 0;
-    p->cap_overflow = 0;
-    p->cap_key = 0;
+    gx_jw_reset(sc->cap);
+    sc->cap_for = purpose;
+    sc->cap_list = list;
+    sc->cap_depth = 0;
+    sc->cap_overflow = 0;
+    sc->cap_key = 0;
     return 0;
 }
 
 static int
-S_item_begin(grokx_parser *p, size_t index)
+S_item_begin(gx_schema *sc, size_t index)
 {
-    memset(&p->item, 0, sizeof p->item);
-    p->item.section.ptr = p->section.ptr;
-    p->item.section.len = p->section.len;
-    p->item.index = index;
-    p->item.id = p->item.name = p->item.json = S_empty;
-    p->item.create_time = GROKX_TIME_NONE;
-    return S_cap_begin(p, GX_CAP_ITEM, NULL);
+    memset(&sc->item, 0, sizeof sc->item);
+    sc->item.section.ptr = sc->section.ptr;
+    sc->item.section.len = sc->section.len;
+    sc->item.index = index;
+    sc->item.id = sc->item.name = sc->item.json = S_empty;
+    sc->item.create_time = GROKX_TIME_NONE;
+    return S_cap_begin(sc, GX_CAP_ITEM, NULL);
+}
+
+/* An item is complete: to the owner. Its arena is reset after, unless
+ * a conversation is being built in it. */
+static int
+S_item_deliver(gx_schema *sc)
+{
+    int rc = sc->owner.item(sc->owner.ctx, &sc->item);
+    if (!sc->in_conv)
+        gx_arena_reset(&sc->arena);
+    return rc;
 }
 
 /* The capture is complete: hand it to its owner. */
 static int
-S_cap_end(grokx_parser *p)
+S_cap_end(gx_schema *sc)
 {
     size_t len;
-    const char *text = gx_jw_text(p->cap, &len);
+    const char *text = gx_jw_text(sc->cap, &len);
     int rc;
-    if (p->cap_overflow == 2) { /* too deep: S_too_deep warned */
+    if (sc->cap_overflow == 2) { /* too deep: S_too_deep warned */
         rc = 0;
-    } else if (p->cap_overflow) {
-        gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "an item larger than max_conversation was skipped");
+    } else if (sc->cap_overflow) {
+        S_warn(sc, GROKX_W_ITEM_SKIPPED, "an item larger than max_conversation was skipped");
         rc = 0;
-    } else if (p->cap_for == GX_CAP_LIST) {
-        grokx_str *e = gx_list_push(&p->arena, p->cap_list, sizeof *e);
-        rc = e ? S_store(p, text, len, e) : GROKX_E_NOMEM;
+    } else if (sc->cap_for == GX_CAP_LIST) {
+        grokx_str *e = gx_list_push(&sc->arena, sc->cap_list, sizeof *e);
+        rc = e ? S_store(sc, text, len, e) : GROKX_E_NOMEM;
     } else {
-        rc = S_store(p, text, len, &p->item.json);
+        rc = S_store(sc, text, len, &sc->item.json);
         if (!rc)
-            rc = gx_parser_deliver_item(p);
+            rc = S_item_deliver(sc);
     }
-    p->cap_for = 0;
+    sc->cap_for = 0;
     return rc;
 }
 
 static int
-S_cap_check(grokx_parser *p)
+S_cap_check(gx_schema *sc)
 {
     size_t len;
-    gx_jw_text(p->cap, &len);
-    if (len > p->opt.max_conversation)
-        p->cap_overflow = 1;
+    gx_jw_text(sc->cap, &len);
+    if (len > sc->max_conversation)
+        sc->cap_overflow = 1;
     return 0;
 }
 
 /* Item fields worth lifting out of the JSON (at the item's top level). */
 static void
-S_cap_key(grokx_parser *p, const char *s, size_t len)
+S_cap_key(gx_schema *sc, const char *s, size_t len)
 {
     static const struct { const char *k; int which; } keys[] = {
         {"id", 1}, {"workspace_id", 1}, {"name", 2}, {"title", 2},
         {"original_prompt", 2}, {"create_time", 3}};
     size_t i;
-    p->cap_key = 0;
-    if (p->cap_for != GX_CAP_ITEM || p->cap_depth != 1)
+    sc->cap_key = 0;
+    if (sc->cap_for != GX_CAP_ITEM || sc->cap_depth != 1)
         return;
     for (i = 0; i < N(keys); i++)
         if (strlen(keys[i].k) == len && !memcmp(keys[i].k, s, len))
-            p->cap_key = keys[i].which;
+            sc->cap_key = keys[i].which;
 }
 
 static int
-S_cap_item_value(grokx_parser *p, int vtype, const char *s, size_t len)
+S_cap_item_value(gx_schema *sc, int vtype, const char *s, size_t len)
 {
-    int which = p->cap_key;
-    p->cap_key = 0;
-    if (p->cap_for != GX_CAP_ITEM || p->cap_depth != 1 || vtype != T_STR)
+    int which = sc->cap_key;
+    sc->cap_key = 0;
+    if (sc->cap_for != GX_CAP_ITEM || sc->cap_depth != 1 || vtype != T_STR)
         return 0;
-    if (which == 1 && !p->item.id.len)
-        return S_store(p, s, len, &p->item.id);
-    if (which == 2 && !p->item.name.len)
-        return S_store(p, s, len, &p->item.name);
+    if (which == 1 && !sc->item.id.len)
+        return S_store(sc, s, len, &sc->item.id);
+    if (which == 2 && !sc->item.name.len)
+        return S_store(sc, s, len, &sc->item.name);
     if (which == 3)
-        gx_time_parse_iso(s, len, &p->item.create_time);
+        gx_time_parse_iso(s, len, &sc->item.create_time);
     return 0;
 }
 
@@ -562,112 +646,112 @@ S_cap_item_value(grokx_parser *p, int vtype, const char *s, size_t len)
 enum { CE_SCALAR, CE_MAP, CE_ARRAY, CE_END_MAP, CE_END_ARRAY, CE_KEY };
 
 static int
-S_cap_write(grokx_parser *p, int ev, int vtype, const char *s, size_t len)
+S_cap_write(gx_schema *sc, int ev, int vtype, const char *s, size_t len)
 {
     int rc;
     switch (ev) {
     case CE_SCALAR:
-        if ((rc = S_cap_item_value(p, vtype, s, len)) != 0)
+        if ((rc = S_cap_item_value(sc, vtype, s, len)) != 0)
             return rc;
         if (vtype == T_STR)
-            return S_cap_str(p, s, len);
+            return S_cap_str(sc, s, len);
         if (vtype == T_BOOL)
-            return gx_jw_bool(p->cap, s[0] == 't');
-        return s ? gx_jw_number_text(p->cap, s, len) : gx_jw_null(p->cap);
+            return gx_jw_bool(sc->cap, s[0] == 't');
+        return s ? gx_jw_number_text(sc->cap, s, len) : gx_jw_null(sc->cap);
     case CE_MAP:
-        return gx_jw_begin_map(p->cap);
+        return gx_jw_begin_map(sc->cap);
     case CE_ARRAY:
-        return gx_jw_begin_array(p->cap);
+        return gx_jw_begin_array(sc->cap);
     case CE_END_MAP:
-        return gx_jw_end_map(p->cap);
+        return gx_jw_end_map(sc->cap);
     case CE_END_ARRAY:
-        return gx_jw_end_array(p->cap);
+        return gx_jw_end_array(sc->cap);
     default:
-        S_cap_key(p, s, len);
-        return S_cap_str(p, s, len);
+        S_cap_key(sc, s, len);
+        return S_cap_str(sc, s, len);
     }
 }
 
 static int
-S_cap_event(grokx_parser *p, int ev, int vtype, const char *s, size_t len)
+S_cap_event(gx_schema *sc, int ev, int vtype, const char *s, size_t len)
 {
     int opens = ev == CE_MAP || ev == CE_ARRAY, closes = ev == CE_END_MAP || ev == CE_END_ARRAY;
     int rc = 0;
     if (opens)
-        p->cap_key = 0;
-    if (!p->cap_overflow) { /* past the cap only the depth is tracked */
-        rc = S_cap_write(p, ev, vtype, s, len);
+        sc->cap_key = 0;
+    if (!sc->cap_overflow) { /* past the cap only the depth is tracked */
+        rc = S_cap_write(sc, ev, vtype, s, len);
         if (!rc)
-            S_cap_check(p);
+            S_cap_check(sc);
     }
     if (rc)
         return rc == GROKX_E_INVALID ? GROKX_E_NOMEM : rc;
-    p->cap_depth += opens;
-    p->cap_depth -= closes;
-    return p->cap_depth == 0 ? S_cap_end(p) : 0;
+    sc->cap_depth += opens;
+    sc->cap_depth -= closes;
+    return sc->cap_depth == 0 ? S_cap_end(sc) : 0;
 }
 
 /* A whole item that is one scalar. */
 static int
-S_item_scalar(grokx_parser *p, size_t index, int vtype, const char *s, size_t len)
+S_item_scalar(gx_schema *sc, size_t index, int vtype, const char *s, size_t len)
 {
-    int rc = S_item_begin(p, index);
+    int rc = S_item_begin(sc, index);
     if (rc)
         return rc;
-    p->cap_depth = 1; /* S_cap_event's count: the scalar closes the capture */
-    rc = S_cap_write(p, CE_SCALAR, vtype, s, len);
+    sc->cap_depth = 1; /* S_cap_event's count: the scalar closes the capture */
+    rc = S_cap_write(sc, CE_SCALAR, vtype, s, len);
     if (rc)
         return rc == GROKX_E_INVALID ? GROKX_E_NOMEM : rc;
-    p->cap_depth = 0;
-    return S_cap_end(p);
+    sc->cap_depth = 0;
+    return S_cap_end(sc);
 }
 
 /* ---- conversations and messages ------------------------------------- */
 
 static void
-S_conv_begin(grokx_parser *p)
+S_conv_begin(gx_schema *sc)
 {
-    grokx_conversation *c = &p->conv;
+    grokx_conversation *c = &sc->conv;
     memset(c, 0, sizeof *c);
     c->id = c->title = c->leaf_response_id = S_empty;
     c->system_prompt_name = c->summary = c->user_id = S_empty;
     c->create_time = c->modify_time = GROKX_TIME_NONE;
-    c->index = p->conv_index;
-    memset(&p->msgs, 0, sizeof p->msgs);
-    p->msg = NULL;
-    p->resp_index = 0;
-    p->in_conv = 1;
-    p->conv_skip = 0;
+    c->index = sc->conv_index;
+    memset(&sc->msgs, 0, sizeof sc->msgs);
+    sc->msg = NULL;
+    sc->resp_index = 0;
+    sc->in_conv = 1;
+    sc->conv_skip = 0;
     {
         uint64_t line, col;
-        gx_json_pos(p->json, &c->byte_offset, &line, &col);
+        gx_json_pos(sc->json, &c->byte_offset, &line, &col);
     }
 }
 
 static int
-S_msg_begin(grokx_parser *p)
+S_msg_begin(gx_schema *sc)
 {
-    grokx_message *m = gx_list_push(&p->arena, &p->msgs, sizeof *m);
+    grokx_message *m = gx_list_push(&sc->arena, &sc->msgs, sizeof *m);
     if (!m)
         return GROKX_E_NOMEM;
     m->id = m->parent_id = m->sender = m->text = m->model = m->model_picker = S_empty;
     m->thinking = m->image_edit_uri = m->query = m->query_type = m->error = S_empty;
     m->share_link_id = S_empty;
     m->create_time = m->thinking_start = m->thinking_end = GROKX_TIME_NONE;
-    m->file_index = p->resp_index++;
+    m->file_index = sc->resp_index++;
     m->parent = -1;
-    memset(p->mlists, 0, sizeof p->mlists);
-    p->msg = m;
-    p->msg_body = 0;
+    memset(sc->mlists, 0, sizeof sc->mlists);
+    sc->msg = m;
+    sc->msg_body = 0;
     return 0;
 }
 
 static grokx_strlist
-S_strlist(grokx_parser *p, gx_list *l, int *err)
+S_strlist(gx_schema *sc, gx_list *l, int *err)
 {
     grokx_strlist out;
     out.count = l->count;
-    out.items = gx_list_array(&p->arena, l, sizeof(grokx_str), err);
+    out.items = gx_list_array(&sc->arena, l, sizeof(grokx_str), err);
     return out;
 }
 
@@ -689,37 +773,37 @@ S_role_is_user(grokx_str sender)
 }
 
 static int
-S_msg_end(grokx_parser *p)
+S_msg_end(gx_schema *sc)
 {
-    grokx_message *m = p->msg;
-    gx_list *L = p->mlists;
+    grokx_message *m = sc->msg;
+    gx_list *L = sc->mlists;
     int e[12] = {0}, i;
-    p->msg = NULL;
-    if (!p->msg_body) {
+    sc->msg = NULL;
+    if (!sc->msg_body) {
         m->flags |= GX_MSG_DEAD;
-        gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "response %zu has no response object; skipped",
+        S_warn(sc, GROKX_W_ITEM_SKIPPED, "response %zu has no response object; skipped",
                m->file_index + 1);
         return 0;
     }
     m->role = S_role_is_user(m->sender) ? GROKX_ROLE_USER : GROKX_ROLE_ASSISTANT;
     if (!m->model.len)
         m->model = m->model_picker;
-    m->xpost_ids = S_strlist(p, &L[GX_L_XPOSTS], &e[0]);
-    m->webpage_urls = S_strlist(p, &L[GX_L_WEBPAGES], &e[1]);
-    m->generated_image_urls = S_strlist(p, &L[GX_L_GENIMG], &e[2]);
-    m->file_attachments = S_strlist(p, &L[GX_L_FILES], &e[3]);
-    m->card_attachments = S_strlist(p, &L[GX_L_CARDS], &e[4]);
-    m->media_types = S_strlist(p, &L[GX_L_MEDIA], &e[5]);
+    m->xpost_ids = S_strlist(sc, &L[GX_L_XPOSTS], &e[0]);
+    m->webpage_urls = S_strlist(sc, &L[GX_L_WEBPAGES], &e[1]);
+    m->generated_image_urls = S_strlist(sc, &L[GX_L_GENIMG], &e[2]);
+    m->file_attachments = S_strlist(sc, &L[GX_L_FILES], &e[3]);
+    m->card_attachments = S_strlist(sc, &L[GX_L_CARDS], &e[4]);
+    m->media_types = S_strlist(sc, &L[GX_L_MEDIA], &e[5]);
     m->web_result_count = L[GX_L_WEB].count;
-    m->web_results = gx_list_array(&p->arena, &L[GX_L_WEB], sizeof *m->web_results, &e[6]);
+    m->web_results = gx_list_array(&sc->arena, &L[GX_L_WEB], sizeof *m->web_results, &e[6]);
     m->cited_result_count = L[GX_L_CITED].count;
     m->cited_results =
-        gx_list_array(&p->arena, &L[GX_L_CITED], sizeof *m->cited_results, &e[7]);
+        gx_list_array(&sc->arena, &L[GX_L_CITED], sizeof *m->cited_results, &e[7]);
     m->agent_trace_count = L[GX_L_AGENTS].count;
     m->agent_traces =
-        gx_list_array(&p->arena, &L[GX_L_AGENTS], sizeof *m->agent_traces, &e[8]);
+        gx_list_array(&sc->arena, &L[GX_L_AGENTS], sizeof *m->agent_traces, &e[8]);
     m->step_count = L[GX_L_STEPS].count;
-    m->steps = gx_list_array(&p->arena, &L[GX_L_STEPS], sizeof *m->steps, &e[9]);
+    m->steps = gx_list_array(&sc->arena, &L[GX_L_STEPS], sizeof *m->steps, &e[9]);
     for (i = 0; i < 12; i++)
         if (e[i])
             return e[i];
@@ -727,44 +811,44 @@ S_msg_end(grokx_parser *p)
 }
 
 static int
-S_step_begin(grokx_parser *p)
+S_step_begin(gx_schema *sc)
 {
-    grokx_step *s = gx_list_push(&p->arena, &p->mlists[GX_L_STEPS], sizeof *s);
+    grokx_step *s = gx_list_push(&sc->arena, &sc->mlists[GX_L_STEPS], sizeof *s);
     if (!s)
         return GROKX_E_NOMEM;
     s->header = s->summary = S_empty;
-    memset(p->slists, 0, sizeof p->slists);
-    p->step = s;
+    memset(sc->slists, 0, sizeof sc->slists);
+    sc->step = s;
     return 0;
 }
 
 /* tagged_text entries: those named in tag_order first, then the rest in
  * file order, so nothing is dropped. */
 static int
-S_step_end(grokx_parser *p)
+S_step_end(gx_schema *sc)
 {
-    grokx_step *s = p->step;
-    gx_list *L = p->slists;
+    grokx_step *s = sc->step;
+    gx_list *L = sc->slists;
     int e[7] = {0};
-    grokx_strlist order = S_strlist(p, &L[GX_LS_TAGORDER], &e[0]);
-    grokx_strlist names = S_strlist(p, &L[GX_LS_TAGNAMES], &e[1]);
-    grokx_strlist texts = S_strlist(p, &L[GX_LS_TAGTEXTS], &e[2]);
+    grokx_strlist order = S_strlist(sc, &L[GX_LS_TAGORDER], &e[0]);
+    grokx_strlist names = S_strlist(sc, &L[GX_LS_TAGNAMES], &e[1]);
+    grokx_strlist texts = S_strlist(sc, &L[GX_LS_TAGTEXTS], &e[2]);
     size_t n = names.count, i, k, out = 0;
     grokx_str *on = NULL, *ot = NULL;
     unsigned char *used = NULL;
-    p->step = NULL;
-    s->tool_cards = S_strlist(p, &L[GX_LS_CARDS], &e[3]);
-    s->tool_results = S_strlist(p, &L[GX_LS_RESULTS], &e[4]);
-    s->xpost_ids = S_strlist(p, &L[GX_LS_XPOSTS], &e[5]);
+    sc->step = NULL;
+    s->tool_cards = S_strlist(sc, &L[GX_LS_CARDS], &e[3]);
+    s->tool_results = S_strlist(sc, &L[GX_LS_RESULTS], &e[4]);
+    s->xpost_ids = S_strlist(sc, &L[GX_LS_XPOSTS], &e[5]);
     s->web_result_count = L[GX_LS_WEB].count;
-    s->web_results = gx_list_array(&p->arena, &L[GX_LS_WEB], sizeof *s->web_results, &e[6]);
+    s->web_results = gx_list_array(&sc->arena, &L[GX_LS_WEB], sizeof *s->web_results, &e[6]);
     if (e[0] || e[1] || e[2] || e[3] || e[4] || e[5] || e[6])
         return GROKX_E_NOMEM;
     if (!n)
         return 0;
-    on = gx_arena_alloc(&p->arena, n * sizeof *on);
-    ot = gx_arena_alloc(&p->arena, n * sizeof *ot);
-    used = gx_arena_alloc(&p->arena, n);
+    on = gx_arena_alloc(&sc->arena, n * sizeof *on);
+    ot = gx_arena_alloc(&sc->arena, n * sizeof *ot);
+    used = gx_arena_alloc(&sc->arena, n);
     if (!on || !ot || !used)
         return GROKX_E_NOMEM;
     for (i = 0; i < order.count; i++)
@@ -788,147 +872,177 @@ S_step_end(grokx_parser *p)
 }
 
 static int
-S_tagged_text(grokx_parser *p, int vtype, const char *s, size_t len)
+S_tagged_text(gx_schema *sc, int vtype, const char *s, size_t len)
 {
     grokx_str *name, *text;
     if (!s)
         return 0; /* null: no text */
     if (vtype != T_STR) {
-        S_wrong_type(p, F_S_TAGGED, "not a string; ignored");
+        S_wrong_type(sc, F_S_TAGGED, "not a string; ignored");
         return 0;
     }
-    name = gx_list_push(&p->arena, &p->slists[GX_LS_TAGNAMES], sizeof *name);
-    text = gx_list_push(&p->arena, &p->slists[GX_LS_TAGTEXTS], sizeof *text);
+    name = gx_list_push(&sc->arena, &sc->slists[GX_LS_TAGNAMES], sizeof *name);
+    text = gx_list_push(&sc->arena, &sc->slists[GX_LS_TAGTEXTS], sizeof *text);
     if (!name || !text)
         return GROKX_E_NOMEM;
-    *name = p->tag_name;
-    if (S_store(p, s, len, text))
+    *name = sc->tag_name;
+    if (S_store(sc, s, len, text))
         return GROKX_E_NOMEM;
     if (name->len == 6 && !memcmp(name->ptr, "header", 6))
-        p->step->header = *text;
+        sc->step->header = *text;
     else if (name->len == 7 && !memcmp(name->ptr, "summary", 7))
-        p->step->summary = *text;
+        sc->step->summary = *text;
     return 0;
 }
 
 static void
-S_conv_oversize(grokx_parser *p)
+S_conv_oversize(gx_schema *sc)
 {
     size_t above = 0;
     /* drop what was built and skip to the end of the wrapper */
-    while (p->nframes && S_top(p)->kind != K_CWRAP) {
-        p->nframes--;
+    while (sc->nframes && S_top(sc)->kind != K_CWRAP) {
+        sc->nframes--;
         above++;
     }
-    p->skip += (unsigned)above;
-    p->conv_skip = 1;
-    p->msg = NULL;
-    p->step = NULL;
-    p->elem = NULL;
-    p->cap_for = 0;
-    memset(&p->msgs, 0, sizeof p->msgs);
-    p->conv.id = p->conv.title = S_empty;
-    gx_arena_reset(&p->arena);
+    sc->skip += (unsigned)above;
+    sc->conv_skip = 1;
+    sc->msg = NULL;
+    sc->step = NULL;
+    sc->elem = NULL;
+    sc->cap_for = 0;
+    memset(&sc->msgs, 0, sizeof sc->msgs);
+    sc->conv.id = sc->conv.title = S_empty;
+    gx_arena_reset(&sc->arena);
+}
+
+/* A conversation is complete: its messages (wrappers without a response
+ * dropped) in order (assemble.c), to the owner. */
+static int
+S_conv_deliver(gx_schema *sc)
+{
+    grokx_conversation *c = &sc->conv;
+    grokx_message *all, *live, *ordered = NULL;
+    size_t n = sc->msgs.count, i, k = 0, out_n = 0;
+    int err = 0, rc;
+    all = gx_list_array(&sc->arena, &sc->msgs, sizeof *all, &err);
+    if (err)
+        return err;
+    for (i = 0, live = all; i < n; i++) /* drop wrappers without a response */
+        if (!(all[i].flags & GX_MSG_DEAD))
+            live[k++] = all[i];
+    if (!c->id.len) {
+        char where[64];
+        snprintf(where, sizeof where, "conversation %zu", sc->conv_index + 1);
+        S_warn_token(sc, GROKX_W_MISSING_ID, "%s has no id", where);
+    }
+    rc = gx_assemble(&sc->arena, live, k, c->leaf_response_id, sc->all_branches, S_warn, sc,
+                     &ordered, &out_n, &c->fork_count);
+    if (rc)
+        return rc;
+    c->messages = ordered;
+    c->message_count = out_n;
+    c->node_count = k;
+    return sc->owner.conversation(sc->owner.ctx, c);
 }
 
 static int
-S_conv_end(grokx_parser *p)
+S_conv_end(gx_schema *sc)
 {
     int rc = 0;
-    if (p->conv_skip) {
+    if (sc->conv_skip) {
         char where[120];
-        p->stats.conversations_skipped++;
-        snprintf(where, sizeof where, "conversation %zu", p->conv_index + 1);
-        gx_parser_warn(p, GROKX_W_CONVERSATION_TOO_LARGE,
+        sc->stats->conversations_skipped++;
+        snprintf(where, sizeof where, "conversation %zu", sc->conv_index + 1);
+        S_warn_token(sc, GROKX_W_CONVERSATION_TOO_LARGE,
                        "%s: larger than max_conversation (%zu bytes); skipped", where,
-                       p->opt.max_conversation);
+                       sc->max_conversation);
     } else {
-        rc = gx_parser_deliver_conversation(p);
+        rc = S_conv_deliver(sc);
     }
-    p->in_conv = 0;
-    p->conv_index++;
-    gx_arena_reset(&p->arena);
+    sc->in_conv = 0;
+    sc->conv_index++;
+    gx_arena_reset(&sc->arena);
     return rc;
 }
 
 /* ---- event handlers -------------------------------------------------- */
 
 static int
-S_after_store(grokx_parser *p)
+S_after_store(gx_schema *sc)
 {
-    if (p->in_conv && !p->conv_skip && p->arena.used > p->opt.max_conversation)
-        S_conv_oversize(p);
+    if (sc->in_conv && !sc->conv_skip && sc->arena.used > sc->max_conversation)
+        S_conv_oversize(sc);
     return 0;
 }
 
 /* An element of conversations[] or responses[] that is not an object. */
 static void
-S_bad_element(grokx_parser *p, gx_frame *f, const char *what)
+S_bad_element(gx_schema *sc, gx_frame *f, const char *what)
 {
     if (f->kind == K_RESPS)
-        p->resp_index++;
-    gx_schema_warn(p, GROKX_W_ITEM_SKIPPED, "%s element %u is %s, not an object; skipped",
+        sc->resp_index++;
+    S_warn(sc, GROKX_W_ITEM_SKIPPED, "%s element %u is %s, not an object; skipped",
            f->kind == K_CONVS ? "conversations" : "responses", f->index, what);
 }
 
 static int
-S_array_scalar(grokx_parser *p, gx_frame *f, int vtype, const char *s, size_t len)
+S_array_scalar(gx_schema *sc, gx_frame *f, int vtype, const char *s, size_t len)
 {
     f->index++;
     switch (f->kind) {
     case K_CONVS:
     case K_RESPS:
-        S_bad_element(p, f, vtype == T_STR ? "a string" : s ? "a scalar" : "null");
+        S_bad_element(sc, f, vtype == T_STR ? "a string" : s ? "a scalar" : "null");
         return 0;
     case K_STRLIST:
     case K_JSONLIST:
         if (vtype == T_STR || (s && f->kind == K_JSONLIST))
-            return S_push_str(p, f->target, s, len);
+            return S_push_str(sc, f->target, s, len);
         return 0; /* null elements carry nothing */
     case K_AGENTS:
         if (vtype == T_STR) {
-            grokx_agent_trace *a = gx_list_push(&p->arena, f->target, sizeof *a);
+            grokx_agent_trace *a = gx_list_push(&sc->arena, f->target, sizeof *a);
             if (!a)
                 return GROKX_E_NOMEM;
             a->agent_id = S_empty;
-            return S_store(p, s, len, &a->text);
+            return S_store(sc, s, len, &a->text);
         }
         return 0;
     case K_SECTION:
-        return S_item_scalar(p, f->index - 1, vtype, s, len);
+        return S_item_scalar(sc, f->index - 1, vtype, s, len);
     default:
         return 0;
     }
 }
 
 static int
-S_scalar(grokx_parser *p, int vtype, const char *s, size_t len)
+S_scalar(gx_schema *sc, int vtype, const char *s, size_t len)
 {
     gx_frame *f;
     int rc;
-    if (p->skip)
+    if (sc->skip)
         return 0;
-    if (p->cap_for)
-        return S_cap_event(p, CE_SCALAR, vtype, s, len);
-    f = S_top(p);
+    if (sc->cap_for)
+        return S_cap_event(sc, CE_SCALAR, vtype, s, len);
+    f = S_top(sc);
     if (!f) {
-        gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA, 0,
+        gx_json_error_at(sc->json, sc->err, GROKX_E_SCHEMA, 0,
                          "not a Grok export: the document is a single value, not an object");
         return GROKX_E_SCHEMA;
     }
     if (S_is_array_kind(f->kind))
-        rc = S_array_scalar(p, f, vtype, s, len);
+        rc = S_array_scalar(sc, f, vtype, s, len);
     else if (f->kind == K_TAGGED)
-        rc = S_tagged_text(p, vtype, s, len);
+        rc = S_tagged_text(sc, vtype, s, len);
     else if (f->kind == K_ROOT && f->field == F_SECTION)
-        rc = S_item_scalar(p, 0, vtype, s, len);
+        rc = S_item_scalar(sc, 0, vtype, s, len);
     else if (f->field && s)
-        rc = S_scalar_field(p, f, vtype, s, len);
+        rc = S_scalar_field(sc, f, vtype, s, len);
     else
         rc = 0; /* null, or an unknown key: no value */
     if (!S_is_array_kind(f->kind))
         f->field = 0;
-    return rc ? rc : S_after_store(p);
+    return rc ? rc : S_after_store(sc);
 }
 
 static int S_null(void *ctx) { return S_scalar(ctx, T_NONE, NULL, 0); }
@@ -937,58 +1051,58 @@ static int S_number(void *ctx, const char *s, size_t len) { return S_scalar(ctx,
 static int S_string(void *ctx, const char *s, size_t len) { return S_scalar(ctx, T_STR, s, len); }
 
 static int
-S_section_name(grokx_parser *p, const char *s, size_t len)
+S_section_name(gx_schema *sc, const char *s, size_t len)
 {
     size_t bad, n = gx_utf8_repaired_len(s, len, &bad);
-    p->section.len = 0;
-    if (gx_buf_reserve(&p->section, n))
+    sc->section.len = 0;
+    if (gx_buf_reserve(&sc->section, n))
         return GROKX_E_NOMEM;
-    gx_utf8_repair(p->section.ptr, s, len);
-    p->section.len = n;
-    p->section.ptr[n] = 0;
+    gx_utf8_repair(sc->section.ptr, s, len);
+    sc->section.len = n;
+    sc->section.ptr[n] = 0;
     /* an export without conversations still has these; other files do not */
-    if (!strcmp(p->section.ptr, "projects") || !strcmp(p->section.ptr, "tasks") ||
-        !strcmp(p->section.ptr, "media_posts"))
-        p->saw_section = 1;
+    if (!strcmp(sc->section.ptr, "projects") || !strcmp(sc->section.ptr, "tasks") ||
+        !strcmp(sc->section.ptr, "media_posts"))
+        sc->saw_section = 1;
     return 0;
 }
 
 static int
 S_on_key(void *ctx, const char *s, size_t len)
 {
-    grokx_parser *p = ctx;
+    gx_schema *sc = ctx;
     gx_frame *f;
     const S_key *k;
     S_table t;
-    if (p->skip)
+    if (sc->skip)
         return 0;
-    if (p->cap_for)
-        return S_cap_event(p, CE_KEY, 0, s, len);
-    f = S_top(p);
+    if (sc->cap_for)
+        return S_cap_event(sc, CE_KEY, 0, s, len);
+    f = S_top(sc);
     f->field = F_NONE;
     if (f->kind == K_TAGGED) {
         f->field = F_TAG;
-        return S_store(p, s, len, &p->tag_name);
+        return S_store(sc, s, len, &sc->tag_name);
     }
-    if (p->conv_skip && f->kind == K_CWRAP)
+    if (sc->conv_skip && f->kind == K_CWRAP)
         return 0;
     t = S_table_of(f->kind);
-    k = t.n ? S_find(p->key_slots[f->kind], t.keys, s, len) : NULL;
+    k = t.n ? S_find(sc->key_slots[f->kind], t.keys, s, len) : NULL;
     if (!k && t.fallback) {
-        k = S_find(p->key_slots[f->kind == K_CWRAP ? K_CONV : K_RESP], t.fallback, s, len);
+        k = S_find(sc->key_slots[f->kind == K_CWRAP ? K_CONV : K_RESP], t.fallback, s, len);
         if (k && f->kind == K_RWRAP)
-            p->msg_body = 1; /* a flat response, without the wrapper */
+            sc->msg_body = 1; /* a flat response, without the wrapper */
     }
     if (!k) {
         if (f->kind != K_ROOT)
             return 0;
         f->field = F_SECTION;
-        return S_section_name(p, s, len);
+        return S_section_name(sc, s, len);
     }
     if (k->field == F_CONVERSATIONS)
-        p->saw_conversations = 1;
+        sc->saw_conversations = 1;
     if (f->seen & ((uint64_t)1 << k->field))
-        gx_schema_warn(p, GROKX_W_DUPLICATE_KEY,
+        S_warn(sc, GROKX_W_DUPLICATE_KEY,
                        k->kind == K_RESPS || k->kind == K_CONVS
                            ? "key \"%s\" appears twice; the items of both are kept" /* appended */
                            : "key \"%s\" appears twice; the last wins",
@@ -1001,106 +1115,106 @@ S_on_key(void *ctx, const char *s, size_t len)
 }
 
 static int
-S_push_item(grokx_parser *p, int kind, gx_list *list, void **elem, size_t size)
+S_push_item(gx_schema *sc, int kind, gx_list *list, void **elem, size_t size)
 {
-    void *e = gx_list_push(&p->arena, list, size);
+    void *e = gx_list_push(&sc->arena, list, size);
     if (!e)
         return GROKX_E_NOMEM;
     *elem = e;
-    return S_push(p, kind, NULL);
+    return S_push(sc, kind, NULL);
 }
 
 /* A container opens as an element of array frame f. */
 static int
-S_array_open(grokx_parser *p, gx_frame *f, int is_map)
+S_array_open(gx_schema *sc, gx_frame *f, int is_map)
 {
     int rc;
     f->index++;
     if (f->kind == K_JSONLIST || f->kind == K_SECTION) {
-        rc = f->kind == K_SECTION ? S_item_begin(p, f->index - 1)
-                                  : S_cap_begin(p, GX_CAP_LIST, f->target);
-        return rc ? rc : S_cap_event(p, is_map ? CE_MAP : CE_ARRAY, 0, NULL, 0);
+        rc = f->kind == K_SECTION ? S_item_begin(sc, f->index - 1)
+                                  : S_cap_begin(sc, GX_CAP_LIST, f->target);
+        return rc ? rc : S_cap_event(sc, is_map ? CE_MAP : CE_ARRAY, 0, NULL, 0);
     }
     if (!is_map || f->kind == K_STRLIST) {
         if (f->kind == K_CONVS || f->kind == K_RESPS)
-            S_bad_element(p, f, "an array");
-        p->skip = 1;
+            S_bad_element(sc, f, "an array");
+        sc->skip = 1;
         return 0;
     }
     switch (f->kind) {
     case K_CONVS:
-        S_conv_begin(p);
-        return S_push(p, K_CWRAP, NULL);
+        S_conv_begin(sc);
+        return S_push(sc, K_CWRAP, NULL);
     case K_RESPS:
-        rc = S_msg_begin(p);
-        return rc ? rc : S_push(p, K_RWRAP, NULL);
+        rc = S_msg_begin(sc);
+        return rc ? rc : S_push(sc, K_RWRAP, NULL);
     case K_STEPS:
-        rc = S_step_begin(p);
-        return rc ? rc : S_push(p, K_STEP, NULL);
+        rc = S_step_begin(sc);
+        return rc ? rc : S_push(sc, K_STEP, NULL);
     case K_RESULTS: {
         grokx_search_result *r;
-        rc = S_push_item(p, K_RESULT, f->target, &p->elem, sizeof *r);
+        rc = S_push_item(sc, K_RESULT, f->target, &sc->elem, sizeof *r);
         if (!rc) {
-            r = p->elem;
+            r = sc->elem;
             r->url = r->title = r->preview = S_empty;
         }
         return rc;
     }
     case K_AGENTS: {
         grokx_agent_trace *a;
-        rc = S_push_item(p, K_AGENT, f->target, &p->elem, sizeof *a);
+        rc = S_push_item(sc, K_AGENT, f->target, &sc->elem, sizeof *a);
         if (!rc) {
-            a = p->elem;
+            a = sc->elem;
             a->agent_id = a->text = S_empty;
         }
         return rc;
     }
     default:
-        p->skip = 1;
+        sc->skip = 1;
         return 0;
     }
 }
 
 /* A container opens as the value of the pending field of object frame f. */
 static int
-S_field_open(grokx_parser *p, gx_frame *f, int is_map)
+S_field_open(gx_schema *sc, gx_frame *f, int is_map)
 {
     int field = f->field, type = f->type, kind = f->sub, rc;
     void *target = NULL;
     f->field = 0;
     if (f->kind == K_ROOT && field == F_SECTION) {
         if (!is_map)
-            return S_push(p, K_SECTION, NULL);
-        rc = S_item_begin(p, 0);
-        return rc ? rc : S_cap_event(p, CE_MAP, 0, NULL, 0);
+            return S_push(sc, K_SECTION, NULL);
+        rc = S_item_begin(sc, 0);
+        return rc ? rc : S_cap_event(sc, CE_MAP, 0, NULL, 0);
     }
     if (field == F_NONE) {
-        p->skip = 1;
+        sc->skip = 1;
         return 0;
     }
     if (type == T_TIME && is_map) {
-        target = f->target ? f->target : S_time_slot(p, field);
-        return S_push(p, f->kind == K_DATE ? K_NUMLONG : K_DATE, target);
+        target = f->target ? f->target : S_time_slot(sc, field);
+        return S_push(sc, f->kind == K_DATE ? K_NUMLONG : K_DATE, target);
     }
     if (type == T_JSONLIST && is_map) { /* one object where a list was expected */
-        rc = S_cap_begin(p, GX_CAP_LIST, S_list_slot(p, field));
-        return rc ? rc : S_cap_event(p, CE_MAP, 0, NULL, 0);
+        rc = S_cap_begin(sc, GX_CAP_LIST, S_list_slot(sc, field));
+        return rc ? rc : S_cap_event(sc, CE_MAP, 0, NULL, 0);
     }
     if (type == T_OBJ && is_map) {
         if (field == F_W_RESPONSE)
-            p->msg_body = 1;
-        return S_push(p, kind, NULL);
+            sc->msg_body = 1;
+        return S_push(sc, kind, NULL);
     }
     if ((type == T_ARR || type == T_LIST || type == T_JSONLIST) && !is_map) {
         if (type != T_ARR)
             kind = type == T_LIST ? K_STRLIST : K_JSONLIST;
-        target = S_list_slot(p, field);
+        target = S_list_slot(sc, field);
         if (target)
             memset(target, 0, sizeof(gx_list)); /* a repeated key: the last one wins */
-        return S_push(p, kind, target);
+        return S_push(sc, kind, target);
     }
-    S_wrong_type(p, field, is_map ? "an object; ignored" : "an array; ignored");
-    p->skip = 1;
+    S_wrong_type(sc, field, is_map ? "an object; ignored" : "an array; ignored");
+    sc->skip = 1;
     return 0;
 }
 
@@ -1108,100 +1222,100 @@ S_field_open(grokx_parser *p, gx_frame *f, int is_map)
  * a wrong type's) or captured (an item, a card): one warning where it
  * passes the cap; a capture is dropped. Only the depth is counted on. */
 static void
-S_too_deep(grokx_parser *p)
+S_too_deep(gx_schema *sc)
 {
-    if (p->cap_for)
-        p->cap_overflow = 2;
+    if (sc->cap_for)
+        sc->cap_overflow = 2;
     else
-        p->deep_warned = 1;
-    if (!p->conv_skip)
-        gx_schema_warn(p, GROKX_W_TOO_DEEP, "%s nested deeper than max_depth (%u); skipped",
-                       p->cap_for == GX_CAP_ITEM ? "an item" : "a value", p->opt.max_depth);
+        sc->deep_warned = 1;
+    if (!sc->conv_skip)
+        S_warn(sc, GROKX_W_TOO_DEEP, "%s nested deeper than max_depth (%u); skipped",
+                       sc->cap_for == GX_CAP_ITEM ? "an item" : "a value", sc->max_depth);
 }
 
-static int S_open_here(grokx_parser *p, int is_map);
+static int S_open_here(gx_schema *sc, int is_map);
 
 /* Nesting past max_depth: a skipped or captured value is skipped with a
  * warning and the parse goes on; a container the export defines (a frame)
  * that deep cannot be read, and is an error. */
 static int
-S_open(grokx_parser *p, int is_map)
+S_open(gx_schema *sc, int is_map)
 {
-    size_t nframes = p->nframes;
-    int deep = gx_json_depth(p->json) > p->opt.max_depth, rc;
-    if (p->skip) {
-        p->skip++;
-        if (deep && !p->deep_warned)
-            S_too_deep(p);
+    size_t nframes = sc->nframes;
+    int deep = gx_json_depth(sc->json) > sc->max_depth, rc;
+    if (sc->skip) {
+        sc->skip++;
+        if (deep && !sc->deep_warned)
+            S_too_deep(sc);
         return 0;
     }
-    if (p->cap_for) {
-        if (deep && !p->cap_overflow)
-            S_too_deep(p);
-        return S_cap_event(p, is_map ? CE_MAP : CE_ARRAY, 0, NULL, 0);
+    if (sc->cap_for) {
+        if (deep && !sc->cap_overflow)
+            S_too_deep(sc);
+        return S_cap_event(sc, is_map ? CE_MAP : CE_ARRAY, 0, NULL, 0);
     }
-    rc = S_open_here(p, is_map);
+    rc = S_open_here(sc, is_map);
     if (rc || !deep)
         return rc;
-    if (p->nframes > nframes) {
-        gx_json_error_at(p->json, &p->err, GROKX_E_LIMIT, 1,
+    if (sc->nframes > nframes) {
+        gx_json_error_at(sc->json, sc->err, GROKX_E_LIMIT, 1,
                          "nesting deeper than max_depth (%u) in a field the export defines",
-                         p->opt.max_depth);
+                         sc->max_depth);
         return GROKX_E_LIMIT;
     }
-    if ((p->skip && !p->deep_warned) || (p->cap_for && !p->cap_overflow))
-        S_too_deep(p);
+    if ((sc->skip && !sc->deep_warned) || (sc->cap_for && !sc->cap_overflow))
+        S_too_deep(sc);
     return 0;
 }
 
 static int
-S_open_here(grokx_parser *p, int is_map)
+S_open_here(gx_schema *sc, int is_map)
 {
-    gx_frame *f = S_top(p);
+    gx_frame *f = S_top(sc);
     if (!f) {
         if (!is_map) {
-            gx_json_error_at(p->json, &p->err, GROKX_E_SCHEMA, 1,
+            gx_json_error_at(sc->json, sc->err, GROKX_E_SCHEMA, 1,
                              "not a Grok export: the top level is an array, not an object");
             return GROKX_E_SCHEMA;
         }
-        return S_push(p, K_ROOT, NULL);
+        return S_push(sc, K_ROOT, NULL);
     }
     if (S_is_array_kind(f->kind))
-        return S_array_open(p, f, is_map);
+        return S_array_open(sc, f, is_map);
     if (f->kind == K_TAGGED) {
-        S_wrong_type(p, F_S_TAGGED, "not a string; ignored");
+        S_wrong_type(sc, F_S_TAGGED, "not a string; ignored");
         f->field = 0;
-        p->skip = 1;
+        sc->skip = 1;
         return 0;
     }
-    return S_field_open(p, f, is_map);
+    return S_field_open(sc, f, is_map);
 }
 
 static int
-S_close(grokx_parser *p, int is_map)
+S_close(gx_schema *sc, int is_map)
 {
     gx_frame f;
-    if (p->skip) {
-        if (--p->skip == 0)
-            p->deep_warned = 0;
+    if (sc->skip) {
+        if (--sc->skip == 0)
+            sc->deep_warned = 0;
         return 0;
     }
-    if (p->cap_for)
-        return S_cap_event(p, is_map ? CE_END_MAP : CE_END_ARRAY, 0, NULL, 0);
-    f = p->frames[--p->nframes];
+    if (sc->cap_for)
+        return S_cap_event(sc, is_map ? CE_END_MAP : CE_END_ARRAY, 0, NULL, 0);
+    f = sc->frames[--sc->nframes];
     switch (f.kind) {
     case K_CWRAP:
-        return S_conv_end(p);
+        return S_conv_end(sc);
     case K_RWRAP:
-        return p->msg ? S_msg_end(p) : 0;
+        return sc->msg ? S_msg_end(sc) : 0;
     case K_STEP:
-        return S_step_end(p);
+        return S_step_end(sc);
     case K_RESULT:
     case K_AGENT:
-        p->elem = NULL;
+        sc->elem = NULL;
         return 0;
     case K_SECTION:
-        p->section.len = 0;
+        sc->section.len = 0;
         return 0;
     default:
         return 0;
@@ -1211,19 +1325,19 @@ S_close(grokx_parser *p, int is_map)
 static void
 S_repaired(void *ctx, uint64_t offset, uint64_t line, uint64_t col)
 {
-    grokx_parser *p = ctx;
-    p->stats.strings_repaired++;
-    p->stats.warnings++;
-    if (!p->opt.warning)
+    gx_schema *sc = ctx;
+    sc->stats->strings_repaired++;
+    sc->stats->warnings++;
+    if (!sc->warning)
         return;
-    p->warn.code = GROKX_W_UTF8_REPAIRED;
-    p->warn.offset = offset;
-    p->warn.line = line;
-    p->warn.column = col;
-    snprintf(p->warn.text, sizeof p->warn.text,
+    sc->warn.code = GROKX_W_UTF8_REPAIRED;
+    sc->warn.offset = offset;
+    sc->warn.line = line;
+    sc->warn.column = col;
+    snprintf(sc->warn.text, sizeof sc->warn.text,
              "byte %llu (line %llu, column %llu): lone surrogate escape replaced by U+FFFD",
              (unsigned long long)offset, (unsigned long long)line, (unsigned long long)col);
-    p->opt.warning(p->opt.warning_ud, &p->warn);
+    sc->warning(sc->warning_ud, &sc->warn);
 }
 
 static int S_start_map(void *ctx) { return S_open(ctx, 1); }

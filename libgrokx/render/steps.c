@@ -21,12 +21,11 @@
  * (md_inline.c). The md writer quotes it into a callout; the html writer
  * renders it with md4c.
  *
- * The cards are parsed with yajl callbacks (never yajl_tree: it recurses
- * and leaked on errors), depth-capped, every string repaired to UTF-8.
+ * The cards are read with json.c's walk, callbacks in one pass (never a
+ * tree: yajl_tree recursed and leaked on errors), depth-capped, every
+ * string repaired to UTF-8.
  */
 #include <string.h>
-
-#include <yajl/yajl_parse.h>
 
 #include "render/render.h"
 
@@ -184,19 +183,26 @@ S_scalar(S_card *c, const char *s, size_t len, int is_string)
         c->named_active = 0;
 }
 
-static int S_null(void *u) { S_scalar(u, "null", 4, 0); return 1; }
-static int S_bool(void *u, int v) { S_scalar(u, v ? "true" : "false", v ? 4 : 5, 0); return 1; }
-static int S_number(void *u, const char *s, size_t l) { S_scalar(u, s, l, 0); return 1; }
-static int S_string(void *u, const unsigned char *s, size_t l) { S_scalar(u, (const char *)s, l, 1); return 1; }
+/* The walk goes on (0) unless memory ran out. */
+static int
+S_go_on(const S_card *c)
+{
+    return c->nomem ? GROKX_E_NOMEM : 0;
+}
+
+static int S_null(void *u) { S_scalar(u, "null", 4, 0); return S_go_on(u); }
+static int S_bool(void *u, int v) { S_scalar(u, v ? "true" : "false", v ? 4 : 5, 0); return S_go_on(u); }
+static int S_number(void *u, const char *s, size_t l) { S_scalar(u, s, l, 0); return S_go_on(u); }
+static int S_string(void *u, const char *s, size_t l) { S_scalar(u, s, l, 1); return S_go_on(u); }
 
 static int
-S_key(void *u, const unsigned char *s, size_t len)
+S_key(void *u, const char *s, size_t len)
 {
     S_card *c = u;
     S_role r = (S_role)c->role[c->depth];
-    if (c->cap_depth && gx_jw_str(c->jw, (const char *)s, len))
+    if (c->cap_depth && gx_jw_str(c->jw, s, len))
         c->nomem = 1;
-    c->key[c->depth] = S_keep(c, (const char *)s, len);
+    c->key[c->depth] = S_keep(c, s, len);
     if (r == R_TOP && c->mode != S_ARGS) {
         S_span k = c->key[c->depth];
         unsigned bit = S_is(c, k, "tool_usage_card_id")            ? 1u
@@ -216,7 +222,7 @@ S_key(void *u, const unsigned char *s, size_t len)
             c->have_name = 1;
         }
     }
-    return !c->nomem;
+    return S_go_on(c);
 }
 
 /* The role of a container opened at the current position. */
@@ -268,7 +274,7 @@ S_open(S_card *c, int is_map)
     S_role child = S_child_role(c, is_map);
     int cap = S_capture_here(c, child);
     if (c->depth >= S_MAX_DEPTH)
-        return 0;
+        return GROKX_E_LIMIT; /* the walk's cap stops it first */
     if (child == R_OTHER && !cap && !c->cap_depth && c->depth && c->role[c->depth] == R_TOP && c->mode != S_ARGS)
         c->unmodelled = 1; /* "tool": [...] */
     if (child == R_OTHER && c->depth && c->role[c->depth] == R_HITS)
@@ -289,7 +295,7 @@ S_open(S_card *c, int is_map)
     c->key[c->depth] = (S_span){0, 0};
     if (child == R_HIT)
         c->have_url = c->have_title = 0;
-    return !c->nomem;
+    return S_go_on(c);
 }
 
 static int S_open_map(void *u) { return S_open(u, 1); }
@@ -323,11 +329,11 @@ S_close(void *u)
     c->depth--;
     if (c->depth && (c->role[c->depth] == R_TOOL || c->role[c->depth] == R_RESULT))
         c->named_active = 0;
-    return !c->nomem;
+    return S_go_on(c);
 }
 
-static const yajl_callbacks S_callbacks = {
-    S_null, S_bool, NULL, NULL, S_number, S_string, S_open_map, S_key, S_close, S_open_array, S_close,
+static const gx_json_events S_events = {
+    S_null, S_bool, S_number, S_string, S_key, S_open_map, S_close, S_open_array, S_close, NULL,
 };
 
 static void
@@ -353,28 +359,17 @@ S_card_read(S_card *c, S_mode mode, gx_mem *mem, const char *s, size_t len)
 {
     gx_buf text = c->text, pairs = c->pairs;
     gx_jw *jw = c->jw;
-    yajl_alloc_funcs af;
-    yajl_handle h;
-    int ok;
+    int rc;
     memset(c, 0, sizeof *c);
     c->text = text;
     c->pairs = pairs;
     c->text.len = c->pairs.len = 0;
     c->jw = jw;
     c->mode = mode;
-    af.malloc = gx_yajl_malloc;
-    af.realloc = gx_yajl_realloc;
-    af.free = gx_yajl_free;
-    af.ctx = mem;
-    if (!(h = yajl_alloc(&S_callbacks, &af, c)))
+    rc = gx_json_walk(s, len, S_MAX_DEPTH, &S_events, c, mem); /* S_keep repairs the strings */
+    if (c->nomem || rc == GROKX_E_NOMEM)
         return GROKX_E_NOMEM;
-    yajl_config(h, yajl_dont_validate_strings, 1); /* S_keep repairs */
-    ok = yajl_parse(h, (const unsigned char *)s, len) == yajl_status_ok &&
-         yajl_complete_parse(h) == yajl_status_ok;
-    yajl_free(h);
-    if (c->nomem)
-        return GROKX_E_NOMEM;
-    return ok && c->role[1] == R_TOP;
+    return !rc && c->role[1] == R_TOP;
 }
 
 static size_t

@@ -129,21 +129,35 @@ grokx_filter_init(grokx_filter *f)
     f->since = f->until = GROKX_TIME_NONE;
 }
 
-grokx_writer *
-grokx_writer_filter_new(grokx_writer *inner, const grokx_filter *f)
+int
+grokx_writer_filter_create(grokx_writer *inner, const grokx_filter *f, grokx_writer **out)
 {
     static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, S_begin, S_conversation, S_item,
                                            S_end, S_destroy, S_why};
     S_filter *s;
-    grokx_writer *w;
-    if (!inner || !f || f->abi_version != GROKX_ABI_VERSION || !(s = calloc(1, sizeof *s)))
-        return NULL;
+    if (!out)
+        return GROKX_E_INVALID;
+    *out = NULL;
+    if (!inner || !f)
+        return GROKX_E_INVALID;
+    if (f->abi_version != GROKX_ABI_VERSION)
+        return GROKX_E_VERSION;
+    if (!(s = calloc(1, sizeof *s)))
+        return GROKX_E_NOMEM;
     s->inner = inner;
     s->f = *f;
     if ((f->title && !(s->title = gx_strdup(f->title))) ||
-        (f->model && !(s->model = gx_strdup(f->model))) || !(w = grokx_writer_new(&vt, s))) {
+        (f->model && !(s->model = gx_strdup(f->model))) || !(*out = grokx_writer_new(&vt, s))) {
         S_destroy(s);
-        return NULL;
+        return GROKX_E_NOMEM;
     }
-    return w;
+    return GROKX_OK;
+}
+
+/* Kept for compatibility: grokx_writer_filter_create() says which failure. */
+grokx_writer *
+grokx_writer_filter_new(grokx_writer *inner, const grokx_filter *f)
+{
+    grokx_writer *w;
+    return grokx_writer_filter_create(inner, f, &w) ? NULL : w;
 }

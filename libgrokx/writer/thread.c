@@ -4,8 +4,8 @@
  * parser reads the next conversation.
  *
  * Each conversation and item is deep-copied (model_copy.c) into a ring
- * of bytes and queued as a job; the inner writer gets them in order. The
- * queue holds at most S_DEPTH jobs and S_RING bytes of copies. A
+ * of bytes and queued as a job (base/queue.c); the inner writer gets them
+ * in order. The queue holds at most S_DEPTH jobs and S_RING bytes of copies. A
  * conversation over S_BIG is not copied: once the queue is empty, the
  * inner writer gets it on the caller's thread, so memory stays that of
  * the writer alone plus the ring. begin_export and end_export also run
@@ -41,29 +41,13 @@ typedef struct S_thr {
     grokx_writer *inner;
     int threaded;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t work, room; /* jobs to run; room in the queue */
-    int worker_idle, main_waiting;
+    gx_queue *q;        /* S_job; its first failure is the inner writer's */
     S_job jobs[S_DEPTH];
-    size_t head, count; /* jobs[head] runs first; count includes the running one */
+    size_t next;        /* jobs[next % S_DEPTH] is the next one queued */
     char *ring;         /* copies, in queue order, wrapping around */
     size_t tail;        /* just past the newest copy */
-    size_t bytes;       /* of the copies in the queue */
-    int quit;
-    int werr; /* the inner writer's first failure */
     char why[GROKX_ERROR_TEXT_MAX];
 } S_thr;
-
-static void
-S_fail(S_thr *t, int rc)
-{
-    const char *why;
-    if (t->werr)
-        return;
-    t->werr = rc;
-    why = t->inner->vt.error_text ? t->inner->vt.error_text(t->inner->self) : NULL;
-    snprintf(t->why, sizeof t->why, "%s", why ? why : "");
-}
 
 static int
 S_run(S_thr *t, const S_job *j)
@@ -78,125 +62,79 @@ static void *
 S_worker(void *arg)
 {
     S_thr *t = arg;
-    pthread_mutex_lock(&t->lock);
-    for (;;) {
-        S_job *j;
-        int rc = 0;
-        while (!t->count && !t->quit) {
-            t->worker_idle = 1;
-            pthread_cond_wait(&t->work, &t->lock);
-            t->worker_idle = 0;
-        }
-        if (!t->count)
-            break;
-        j = &t->jobs[t->head];
-        if (!t->werr) {
-            pthread_mutex_unlock(&t->lock);
-            rc = S_run(t, j);
-            pthread_mutex_lock(&t->lock);
-            if (rc)
-                S_fail(t, rc);
-        }
-        t->bytes -= j->size;
-        t->head = (t->head + 1) % S_DEPTH;
-        t->count--;
-        if (t->main_waiting &&
-            (t->werr || t->count <= S_DEPTH / 2 || t->bytes <= S_RING / 2))
-            pthread_cond_signal(&t->room);
+    S_job *j;
+    int failed;
+    while ((j = gx_queue_get(t->q, &failed)) != NULL) {
+        int rc = failed ? 0 : S_run(t, j); /* after a failure the rest is dropped */
+        const char *why = NULL;
+        if (rc && t->inner->vt.error_text)
+            why = t->inner->vt.error_text(t->inner->self);
+        gx_queue_done(t->q, j->size, rc, why);
     }
-    pthread_mutex_unlock(&t->lock);
     return NULL;
 }
 
-/* Where a copy of size bytes fits in the ring now, or (size_t)-1. */
-static size_t
-S_fit(const S_thr *t, size_t size)
+/* Where a copy of size bytes fits in the ring now. */
+typedef struct S_fit {
+    const S_thr *t;
+    size_t size, off;
+} S_fit;
+
+/* Does it fit, with the oldest job queued (still running, maybe) and
+ * count of them? Under the queue's lock; sets off. */
+static int
+S_fits(void *ud, const void *oldest, size_t count)
 {
-    size_t first;
-    if (t->count == S_DEPTH)
-        return (size_t)-1;
-    if (!t->count) /* all free: start over */
+    S_fit *f = ud;
+    size_t first, tail = f->t->tail;
+    if (count == S_DEPTH)
         return 0;
-    first = t->jobs[t->head].off;
-    if (t->tail > first) { /* free: [tail, cap) and [0, first) */
-        if (S_RING - t->tail >= size)
-            return t->tail;
-        return first >= size ? 0 : (size_t)-1;
+    if (!count) /* all free: start over */
+        return f->off = 0, 1;
+    first = ((const S_job *)oldest)->off;
+    if (tail > first) { /* free: [tail, cap) and [0, first) */
+        if (S_RING - tail >= f->size)
+            return f->off = tail, 1;
+        return first >= f->size ? (f->off = 0, 1) : 0;
     }
-    return first - t->tail >= size ? t->tail : (size_t)-1; /* free: [tail, first) */
-}
-
-static void
-S_wake_worker(S_thr *t)
-{
-    if (t->worker_idle)
-        pthread_cond_signal(&t->work);
-}
-
-/* Sleep until the worker has made room (the lock held): it is woken
- * first, since it may be idle with jobs below its batch. */
-static void
-S_wait_room(S_thr *t)
-{
-    S_wake_worker(t);
-    t->main_waiting = 1;
-    pthread_cond_wait(&t->room, &t->lock);
-    t->main_waiting = 0;
+    return first - tail >= f->size ? (f->off = tail, 1) : 0; /* free: [tail, first) */
 }
 
 /* The next free job, with room for size bytes of copy at its off, once
- * the queue has room; NULL with *rc set if the inner writer failed or
- * memory ran out. */
+ * the queue has room; NULL with *rc set if the inner writer failed. */
 static S_job *
 S_reserve(S_thr *t, size_t size, int *rc)
 {
     S_job *j;
-    size_t off;
-    size = (size + S_ALIGN - 1) & ~(S_ALIGN - 1);
-    pthread_mutex_lock(&t->lock);
-    for (;;) {
-        if ((*rc = t->werr) != 0)
-            break;
-        if ((off = S_fit(t, size)) != (size_t)-1)
-            break;
-        S_wait_room(t);
-    }
-    /* not in the queue yet: the worker never touches it */
-    j = &t->jobs[(t->head + t->count) % S_DEPTH];
-    pthread_mutex_unlock(&t->lock);
-    if (*rc)
+    S_fit f;
+    f.t = t;
+    f.size = (size + S_ALIGN - 1) & ~(S_ALIGN - 1);
+    f.off = 0;
+    if ((*rc = gx_queue_wait_room(t->q, S_fits, &f, NULL, 0)) != 0)
         return NULL;
-    j->off = off;
-    j->size = size;
+    /* not in the queue yet: the worker never touches it (fewer than
+     * S_DEPTH are queued, the oldest of them S_DEPTH - count back) */
+    j = &t->jobs[t->next % S_DEPTH];
+    j->off = f.off;
+    j->size = f.size;
     return j;
 }
 
-static void
+static int
 S_submit(S_thr *t, S_job *j)
 {
-    pthread_mutex_lock(&t->lock);
-    t->bytes += j->size;
     t->tail = j->off + j->size;
-    t->count++;
-    if (t->count >= S_DEPTH / 2 || t->bytes >= S_RING / 2)
-        S_wake_worker(t);
-    pthread_mutex_unlock(&t->lock);
+    t->next++;
+    return gx_queue_put(t->q, j, j->size, NULL, 0);
 }
 
 /* Wait until every job has run; the inner writer's failure, or 0. */
 static int
 S_drain(S_thr *t)
 {
-    int rc;
     if (!t->threaded)
         return 0;
-    pthread_mutex_lock(&t->lock);
-    while (t->count) {
-        S_wait_room(t);
-    }
-    rc = t->werr;
-    pthread_mutex_unlock(&t->lock);
-    return rc;
+    return gx_queue_drain(t->q, NULL, 0);
 }
 
 static int
@@ -211,8 +149,7 @@ S_conversation(void *self, const grokx_conversation *c)
             return rc;
         j->kind = S_CONV;
         gx_conv_copy(t->ring + j->off, c, &j->conv);
-        S_submit(t, j);
-        return 0;
+        return S_submit(t, j);
     }
     /* a big one (an answer of megabytes) is written here once the queue
      * is empty: in order, and never held twice */
@@ -233,8 +170,7 @@ S_item(void *self, const grokx_item *it)
             return rc;
         j->kind = S_ITEM;
         gx_item_copy(t->ring + j->off, it, &j->item);
-        S_submit(t, j);
-        return 0;
+        return S_submit(t, j);
     }
     if ((rc = S_drain(t)) != 0)
         return rc;
@@ -262,14 +198,8 @@ static const char *
 S_why(void *self)
 {
     S_thr *t = self;
-    if (t->threaded) {
-        int failed;
-        pthread_mutex_lock(&t->lock);
-        failed = t->werr != 0;
-        pthread_mutex_unlock(&t->lock);
-        if (failed)
-            return t->why[0] ? t->why : NULL;
-    }
+    if (t->threaded && gx_queue_error(t->q, t->why, sizeof t->why))
+        return t->why[0] ? t->why : NULL;
     /* a failure of begin/end_export, on this thread */
     return t->inner->vt.error_text ? t->inner->vt.error_text(t->inner->self) : NULL;
 }
@@ -279,15 +209,10 @@ S_destroy(void *self)
 {
     S_thr *t = self;
     if (t->threaded) { /* what was queued is still written, as without the thread */
-        pthread_mutex_lock(&t->lock);
-        t->quit = 1;
-        pthread_cond_signal(&t->work);
-        pthread_mutex_unlock(&t->lock);
+        gx_queue_close(t->q);
         pthread_join(t->thread, NULL);
-        pthread_mutex_destroy(&t->lock);
-        pthread_cond_destroy(&t->work);
-        pthread_cond_destroy(&t->room);
     }
+    gx_queue_free(t->q);
     free(t->ring);
     free(t);
 }
@@ -303,21 +228,13 @@ grokx_writer_thread_new(grokx_writer *inner)
         return NULL;
     t->inner = inner;
     /* no ring (memory) or no thread: inner runs on the caller's thread */
-    if ((t->ring = malloc(S_RING)) != NULL && pthread_mutex_init(&t->lock, NULL) == 0) {
-        if (pthread_cond_init(&t->work, NULL) == 0) {
-            if (pthread_cond_init(&t->room, NULL) == 0) {
-                if (pthread_create(&t->thread, NULL, S_worker, t) == 0)
-                    t->threaded = 1;
-                else
-                    pthread_cond_destroy(&t->room);
-            }
-            if (!t->threaded)
-                pthread_cond_destroy(&t->work);
-        }
-        if (!t->threaded)
-            pthread_mutex_destroy(&t->lock);
-    }
+    if ((t->ring = malloc(S_RING)) != NULL &&
+        (t->q = gx_queue_new(S_DEPTH, S_RING, S_DEPTH / 2, S_RING / 2)) != NULL &&
+        pthread_create(&t->thread, NULL, S_worker, t) == 0)
+        t->threaded = 1;
     if (!t->threaded) {
+        gx_queue_free(t->q);
+        t->q = NULL;
         free(t->ring);
         t->ring = NULL;
     }

@@ -7,18 +7,32 @@
 
 #include "writer/writer.h"
 
+int
+grokx_writer_wrap(const grokx_writer_vtable *vt, void *self, grokx_writer **out)
+{
+    grokx_writer *w;
+    if (!out)
+        return GROKX_E_INVALID;
+    *out = NULL;
+    if (!vt)
+        return GROKX_E_INVALID;
+    if (vt->abi_version != GROKX_ABI_VERSION)
+        return GROKX_E_VERSION;
+    w = malloc(sizeof *w);
+    if (!w)
+        return GROKX_E_NOMEM;
+    w->vt = *vt;
+    w->self = self;
+    *out = w;
+    return GROKX_OK;
+}
+
+/* Kept for compatibility: grokx_writer_wrap() says which failure. */
 grokx_writer *
 grokx_writer_new(const grokx_writer_vtable *vt, void *self)
 {
     grokx_writer *w;
-    if (!vt || vt->abi_version != GROKX_ABI_VERSION)
-        return NULL;
-    w = malloc(sizeof *w);
-    if (!w)
-        return NULL;
-    w->vt = *vt;
-    w->self = self;
-    return w;
+    return grokx_writer_wrap(vt, self, &w) ? NULL : w;
 }
 
 void

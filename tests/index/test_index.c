@@ -7,6 +7,7 @@
  *
  *   test_index EXPORT.json...   (the exports the oracle runs over)
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,16 +23,16 @@
 
 
 /* The index of an export, built with postings in ranges of about
- * range_bytes (gx_range_bytes: the default) and writer flags wflags. */
+ * range_bytes (0: GX_RANGE_BYTES, the default), the store's marks (NULL:
+ * the defaults) and writer flags wflags. */
 static int
-build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned wflags,
-                   size_t range_bytes, membuf *out)
+build_index_tuned(const char *path, size_t budget, unsigned opt_flags, unsigned wflags,
+                  size_t range_bytes, const gx_marks *marks, membuf *out)
 {
     grokx_writer_config cfg;
     grokx_options o;
     grokx_writer *w;
     grokx_parser *p;
-    size_t saved = gx_range_bytes;
     int rc;
     memset(out, 0, sizeof *out);
     grokx_writer_config_init(&cfg);
@@ -41,22 +42,37 @@ build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned
     cfg.flags |= wflags;
     if ((rc = grokx_writer_create("index", &cfg, &w)) != 0)
         return rc;
+    if ((rc = gx_writer_index_tune(w, range_bytes, marks)) != 0) {
+        grokx_writer_free(w);
+        return rc;
+    }
     grokx_options_init(&o);
     o.flags = opt_flags;
-    gx_range_bytes = range_bytes;
     p = grokx_parser_new(&o, w);
     rc = p ? grokx_parse_path(p, path) : GROKX_E_NOMEM;
     grokx_parser_free(p);
     grokx_writer_free(w);
-    gx_range_bytes = saved;
     return rc;
+}
+
+static int
+build_index_ranges(const char *path, size_t budget, unsigned opt_flags, unsigned wflags,
+                   size_t range_bytes, membuf *out)
+{
+    return build_index_tuned(path, budget, opt_flags, wflags, range_bytes, NULL, out);
 }
 
 static int
 build_index(const char *path, size_t budget, unsigned opt_flags, membuf *out)
 {
-    return build_index_ranges(path, budget, opt_flags, 0, gx_range_bytes, out);
+    return build_index_ranges(path, budget, opt_flags, 0, 0, out);
 }
+
+/* No text is long enough to be marked: the reference of marked stores. */
+static const gx_marks unmarked = {SIZE_MAX, GX_MARK_STEP};
+
+static int merge_tuned(const membuf *ins, size_t n, size_t range_bytes, int threads,
+                       size_t *largest, const gx_marks *marks, membuf *out);
 
 /* ---- the oracle -------------------------------------------------------- */
 
@@ -616,13 +632,13 @@ test_long_snippets(const char *tmpdir, int plain)
         "caf\xC3\xA9", "1 2", "hpa", "x86", "a*", "the OR kiwi", "kiwi -mango", "snake", "fine",
         "\xED\x95\x9C"};
     static const size_t widths[] = {1, 20, 160, 700, 40000};
-    char path[512], path2[512], pa[512], pb[512], pc[512], pd[512];
+    char path[512], path2[512], pa[512], pb[512];
     const char *paths[2];
     membuf a, b, c, m, one, mb, bone;
     grokx_index *ia = NULL, *ib = NULL, *ic = NULL, *im = NULL, *imb = NULL;
     grokx_error err;
     grokx_sink sink = {mem_write, &m};
-    size_t saved = gx_mark_min, i, j, marked = 0, dense = 0;
+    size_t i, j, marked = 0, dense = 0;
     const size_t size = plain ? 1u << 20 : 2u << 20;
     FILE *f;
     snprintf(path, sizeof path, "%s/long.json", tmpdir);
@@ -631,28 +647,22 @@ test_long_snippets(const char *tmpdir, int plain)
     write_long_export(path2, size, 1, "2026-02-01T00:00:00Z", plain); /* newer: the merge drops long-0 from a */
     CHECK_INT(build_index(path, 0, 0, &a), 0);
     CHECK_INT(build_index(path, 1, 0, &c), 0); /* a segment per conversation, merged */
-    gx_mark_min = SIZE_MAX;
-    CHECK_INT(build_index(path, 0, 0, &b), 0); /* no marks: whole texts, the reference */
-    CHECK_INT(build_index(path2, 0, 0, &bone), 0);
-    gx_mark_min = saved;
+    /* no marks: whole texts, the reference */
+    CHECK_INT(build_index_tuned(path, 0, 0, 0, 0, &unmarked, &b), 0);
+    CHECK_INT(build_index_tuned(path2, 0, 0, 0, 0, &unmarked, &bone), 0);
     CHECK_INT(build_index(path2, 0, 0, &one), 0);
     snprintf(pa, sizeof pa, "%s/long-a.gxi", tmpdir);
     snprintf(pb, sizeof pb, "%s/long-one.gxi", tmpdir);
-    snprintf(pc, sizeof pc, "%s/long-b.gxi", tmpdir);
-    snprintf(pd, sizeof pd, "%s/long-bone.gxi", tmpdir);
     f = fopen(pa, "wb"), fwrite(a.p, 1, a.n, f), fclose(f);
     f = fopen(pb, "wb"), fwrite(one.p, 1, one.n, f), fclose(f);
-    f = fopen(pc, "wb"), fwrite(b.p, 1, b.n, f), fclose(f);
-    f = fopen(pd, "wb"), fwrite(bone.p, 1, bone.n, f), fclose(f);
     memset(&m, 0, sizeof m);
     paths[0] = pa, paths[1] = pb;
     CHECK_INT(grokx_index_merge(paths, 2, sink, &err), 0); /* a repacked: its long text written again */
-    memset(&mb, 0, sizeof mb);
-    sink.ud = &mb;
-    paths[0] = pc, paths[1] = pd;
-    gx_mark_min = SIZE_MAX;
-    CHECK_INT(grokx_index_merge(paths, 2, sink, &err), 0); /* the same without marks */
-    gx_mark_min = saved;
+    { /* the same without marks, as grokx_index_merge merges */
+        membuf in[2];
+        in[0] = b, in[1] = bone;
+        CHECK_INT(merge_tuned(in, 2, 0, 1, NULL, &unmarked, &mb), 0);
+    }
     CHECK_INT(grokx_index_open_memory(mb.p, mb.n, &imb, &err), 0);
     CHECK_INT(grokx_index_open_memory(a.p, a.n, &ia, &err), 0);
     CHECK_INT(grokx_index_open_memory(b.p, b.n, &ib, &err), 0);
@@ -672,7 +682,7 @@ test_long_snippets(const char *tmpdir, int plain)
         CHECK_INT(gx_ix_store_mark_list(gx_index_ix(ia), &sm, &k), 0);
         for (j = 0; k && j < sm.n; j++)
             dense += k[j].dense;
-        CHECK(sm.n > size / gx_mark_step / 2);
+        CHECK(sm.n > size / GX_MARK_STEP / 2);
         free(k);
     }
     CHECK_INT(marked, 1);
@@ -681,11 +691,11 @@ test_long_snippets(const char *tmpdir, int plain)
     for (i = 0; i < 4; i++) {
         static const char *const where[] = {"alphastart", "middlemarker", "omegaend", "lonelytwo"};
         uint64_t cost = snippet_cost(ia, where[i]), whole = snippet_cost(ib, where[i]);
-        CHECK_MSG(cost <= 6 * gx_mark_step, "%s: %llu bytes read for a snippet", where[i],
+        CHECK_MSG(cost <= 6 * GX_MARK_STEP, "%s: %llu bytes read for a snippet", where[i],
                   (unsigned long long)cost);
         CHECK(whole >= size);
-        CHECK_MSG(snippet_cost(ic, where[i]) <= 6 * gx_mark_step, "%s, segmented", where[i]);
-        CHECK_MSG(snippet_cost(im, where[i]) <= 6 * gx_mark_step, "%s, merged", where[i]);
+        CHECK_MSG(snippet_cost(ic, where[i]) <= 6 * GX_MARK_STEP, "%s, segmented", where[i]);
+        CHECK_MSG(snippet_cost(im, where[i]) <= 6 * GX_MARK_STEP, "%s, merged", where[i]);
     }
     /* the same answers as whole texts give */
     for (i = 0; i < sizeof qs / sizeof qs[0]; i++)
@@ -702,7 +712,7 @@ done:
     grokx_index_close(im);
     grokx_index_close(imb);
     free(a.p), free(b.p), free(c.p), free(m.p), free(one.p), free(mb.p), free(bone.p);
-    remove(path), remove(path2), remove(pa), remove(pb), remove(pc), remove(pd);
+    remove(path), remove(path2), remove(pa), remove(pb);
 }
 
 /* Damage to a mark that the checksums do not see (made to match): the
@@ -759,14 +769,15 @@ test_long_marks_damage(const char *tmpdir)
 static void recrc(unsigned char *b, size_t n);
 
 static int
-merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, membuf *out)
+merge_tuned(const membuf *ins, size_t n, size_t range_bytes, int threads, size_t *largest,
+            const gx_marks *marks, membuf *out)
 {
     gx_ix ixs[3];
     gx_ix *ptrs[3];
     gx_mem mem;
     grokx_sink sink = {mem_write, out};
     char why[GROKX_ERROR_TEXT_MAX] = "";
-    size_t i, opened = 0, saved = gx_range_bytes;
+    size_t i, opened = 0;
     int rc = 0;
     memset(out, 0, sizeof *out);
     for (i = 0; i < n && !rc; i++, opened++) {
@@ -775,13 +786,19 @@ merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, membu
     }
     if (!rc) {
         gx_mem_init(&mem, NULL, NULL, 0);
-        gx_range_bytes = range_bytes;
-        rc = gx_ix_merge(ptrs, n, 1, threads, 0, sink, &mem, why, sizeof why);
-        gx_range_bytes = saved;
+        rc = gx_ix_merge(ptrs, n, 1, threads, range_bytes, largest, marks, sink, &mem, why,
+                         sizeof why);
     }
     for (i = 0; i < opened; i++)
         gx_ix_close(&ixs[i]);
     return rc;
+}
+
+static int
+merge_ranges(const membuf *ins, size_t n, size_t range_bytes, int threads, size_t *largest,
+             membuf *out)
+{
+    return merge_tuned(ins, n, range_bytes, threads, largest, NULL, out);
 }
 
 static int
@@ -811,14 +828,58 @@ test_ranges(const char *ex1, const char *ex2)
     in[0] = whole;
     CHECK_INT(build_index_ranges(ex2, 0, 0, 0, SIZE_MAX, &in[1]), 0);
     in[2] = whole;
-    CHECK_INT(merge_ranges(in, 3, SIZE_MAX, 0, &m1), 0);
-    CHECK_INT(merge_ranges(in, 3, 64, 1, &m2), 0);
+    CHECK_INT(merge_ranges(in, 3, SIZE_MAX, 0, NULL, &m1), 0);
+    CHECK_INT(merge_ranges(in, 3, 64, 1, NULL, &m2), 0);
     CHECK(m1.n > 0 && same_bytes(&m1, &m2));
     free(m2.p);
-    CHECK_INT(merge_ranges(in, 3, 1, 1, &m2), 0); /* a range per block */
+    CHECK_INT(merge_ranges(in, 3, 1, 1, NULL, &m2), 0); /* a range per block */
     CHECK(same_bytes(&m1, &m2));
     free(whole.p), free(cut.p), free(one.p), free(seg.p), free(segcut.p), free(segone.p);
     free(in[1].p), free(m1.p), free(m2.p);
+}
+
+/* One index build of the test below, on a thread of its own. */
+typedef struct build_job {
+    const char *path;
+    size_t range_bytes;
+    membuf out;
+    int rc;
+} build_job;
+
+static void *
+build_job_run(void *arg)
+{
+    build_job *j = arg;
+    j->rc = build_index_ranges(j->path, 1, 0, 0, j->range_bytes, &j->out);
+    return NULL;
+}
+
+/* Two builds at once, on two threads, each with its own range size (each
+ * with its worker, segments and a merge): the library holds no state of
+ * its own between them, so each file is the one built alone. */
+static void
+test_builds_at_once(const char *ex1)
+{
+    build_job jobs[2] = {{ex1, SIZE_MAX, {0}, -1}, {ex1, 64, {0}, -1}};
+    pthread_t th[2];
+    membuf alone;
+    int started[2], i, round;
+    CHECK_INT(build_index_ranges(ex1, 1, 0, 0, 0, &alone), 0);
+    for (round = 0; round < 3; round++) {
+        for (i = 0; i < 2; i++)
+            started[i] = pthread_create(&th[i], NULL, build_job_run, &jobs[i]) == 0;
+        for (i = 0; i < 2; i++) {
+            CHECK(started[i]);
+            if (!started[i])
+                continue;
+            pthread_join(th[i], NULL);
+            CHECK_INT(jobs[i].rc, 0);
+            CHECK_MSG(same_bytes(&jobs[i].out, &alone), "build %d of round %d", i, round);
+            free(jobs[i].out.p);
+            jobs[i].out.p = NULL;
+        }
+    }
+    free(alone.p);
 }
 
 /* An export of n messages whose words all start with letter: two such
@@ -854,22 +915,19 @@ test_ranges_disjoint(const char *tmpdir)
 {
     char pa[512], pz[512];
     membuf in[2], m1, m2;
-    size_t saved = gx_range_bytes;
+    size_t largest = 0;
     snprintf(pa, sizeof pa, "%s/vocab-a.json", tmpdir);
     snprintf(pz, sizeof pz, "%s/vocab-z.json", tmpdir);
     write_vocab_export(pa, 'a', 300);
     write_vocab_export(pz, 'z', 200);
     CHECK_INT(build_index(pa, 0, 0, &in[0]), 0);
     CHECK_INT(build_index(pz, 0, 0, &in[1]), 0);
-    CHECK_INT(merge_ranges(in, 2, SIZE_MAX, 0, &m1), 0);
-    gx_range_largest = 0;
-    CHECK_INT(merge_ranges(in, 2, 2048, 1, &m2), 0);
+    CHECK_INT(merge_ranges(in, 2, SIZE_MAX, 0, NULL, &m1), 0);
+    CHECK_INT(merge_ranges(in, 2, 2048, 1, &largest, &m2), 0);
     CHECK(same_bytes(&m1, &m2));
     /* a range is about 2 KiB plus a dictionary block of each input (3 KB
      * here; cut at one input's terms, all 19 KB of the other's were one) */
-    CHECK_MSG(gx_range_largest > 0 && gx_range_largest < 8192, "a range of %zu bytes",
-              gx_range_largest);
-    gx_range_bytes = saved;
+    CHECK_MSG(largest > 0 && largest < 8192, "a range of %zu bytes", largest);
     free(in[0].p), free(in[1].p), free(m1.p), free(m2.p);
     remove(pa);
     remove(pz);
@@ -894,8 +952,8 @@ test_ranges_damage(const char *export_path)
         recrc(copy, good.n);
         in[0].p = (char *)copy, in[0].n = good.n;
         in[1] = good;
-        r1 = merge_ranges(in, 2, SIZE_MAX, 0, &m1);
-        r2 = merge_ranges(in, 2, 16, 1, &m2);
+        r1 = merge_ranges(in, 2, SIZE_MAX, 0, NULL, &m1);
+        r2 = merge_ranges(in, 2, 16, 1, NULL, &m2);
         CHECK_MSG((r1 == 0) == (r2 == 0), "byte %zu: one range %d, ranges %d", i, r1, r2);
         if (r1 == 0 && r2 == 0)
             CHECK_MSG(same_bytes(&m1, &m2), "byte %zu: ranges change the merge", i);
@@ -1336,6 +1394,7 @@ main(int argc, char **argv)
     test_merge(argv[2], argv[argc - 1], argv[1]);
     test_ranges(argv[2], argv[argc - 1]);
     test_ranges_disjoint(argv[1]);
+    test_builds_at_once(argv[2]);
     test_long_names(argv[1]);
     test_store_claim("examples/sample-export.json");
     test_damage("examples/sample-export.json");

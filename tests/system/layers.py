@@ -23,6 +23,8 @@ Rules, each reported with the file and line that breaks it:
      the graph so a cycle is named as such).
   6. tools/: a command's file includes only grokx.h and cli.h, never a
      library stage's private header.
+  7. Only parse/json.c includes yajl (<yajl/...>): a stage that reads JSON
+     walks it through json.c (gx_json_walk, gx_json_top_scalars).
 Exit 0 and one line "layers: ..." when all hold; 1 and one line per
 violation otherwise.
 """
@@ -33,7 +35,11 @@ import sys
 
 STAGES = ["base", "writer", "parse", "input", "render", "out", "index", "formats"]
 RANK = {s: i for i, s in enumerate(STAGES)}
+HINT = ("move what both need down into the lower stage, or let the higher one hand it in "
+        "(a callback, a value); docs/architecture.md, \"The tree and the layer rule\"")
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
+YAJL = re.compile(r'^\s*#\s*include\s*[<"]yajl/')
+YAJL_USER = "libgrokx/parse/json.c"
 
 
 def includes(path):
@@ -80,9 +86,29 @@ def check_sources(root, bad):
                                    f"(the stage's own header is \"{to}/{to}.h\")")
                     elif RANK[to] > RANK[stage]:
                         bad.append(f"{rel}:{n}: includes \"{inc}\": {stage}/ may not use "
-                                   f"{to}/, a stage above it ({' -> '.join(STAGES)})")
+                                   f"{to}/, a stage above it ({' -> '.join(STAGES)}); {HINT}")
                     edges.add((stage, to))
     return edges
+
+
+def check_yajl(root, bad):
+    for top in ("libgrokx", "tools"):
+        d = os.path.join(root, top)
+        if not os.path.isdir(d):
+            continue
+        for dirpath, _, files in os.walk(d):
+            for name in sorted(files):
+                if not name.endswith((".c", ".h")):
+                    continue
+                path = os.path.join(dirpath, name)
+                rel = os.path.relpath(path, root)
+                if rel == YAJL_USER:
+                    continue
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    for n, line in enumerate(f, 1):
+                        if YAJL.match(line):
+                            bad.append(f"{rel}:{n}: includes yajl; only {YAJL_USER} does "
+                                       f"(walk JSON with gx_json_walk)")
 
 
 def nm(path, *args):
@@ -124,6 +150,10 @@ def check_objects(objdir, bad):
 
 
 def check_cycles(edges, bad):
+    # every cycle has an upward edge, already reported with its file and line;
+    # this names a cycle only when nothing else did (a stage missing from RANK)
+    if bad:
+        return
     for a, b in sorted(edges):
         if (b, a) in edges and a < b:
             bad.append(f"{a}/ and {b}/ depend on each other")
@@ -161,10 +191,11 @@ def main(argv):
         edges |= check_objects(objdir, bad)
     check_cycles(edges, bad)
     check_tools(root, bad)
+    check_yajl(root, bad)
     for b in bad:
         print(f"layers: {b}")
     if bad:
-        print(f"layers: {len(bad)} violations of {' -> '.join(STAGES)}")
+        print(f"layers: {len(bad)} violation{'s' if len(bad) > 1 else ''} of {' -> '.join(STAGES)}")
         return 1
     print(f"layers: {' -> '.join(STAGES)}: {len(edges)} stage dependencies, all one way"
           + (" (includes and calls)" if objdir else " (includes)"))

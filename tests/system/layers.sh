@@ -3,7 +3,8 @@
 # refuses each kind of break made on purpose in a copy of it: an upward
 # include, a stage's private header used from another, a file flat in
 # libgrokx/, an unknown folder, an upward call through a hand-written
-# prototype (seen in the objects), a tool using a private header.
+# prototype (seen in the objects), a tool using a private header, yajl
+# included outside parse/json.c.
 B=${B:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -32,6 +33,8 @@ fresh; mkdir "$T/root/libgrokx/misc"
 refused "unknown folder" 'libgrokx/misc/: a folder that is no stage'
 fresh; sed -i '1i #include "base/base.h"' "$T/root/tools/search.c"
 refused "tool on a private header" 'tools/search.c:1: includes "base/base.h"'
+fresh; sed -i '1i #include <yajl/yajl_parse.h>' "$T/root/libgrokx/render/steps.c"
+refused "yajl outside json.c" 'render/steps.c:1: includes yajl; only libgrokx/parse/json.c does'
 
 # an upward call no include shows: base/ declares formats/' function itself
 fresh
@@ -40,6 +43,17 @@ printf 'int gx_up(void);\nint gx_low(void);\nint gx_low(void) { return gx_up(); 
 printf 'int gx_up(void);\nint gx_up(void) { return 1; }\n' >"$T/up.c"
 ${CC:-cc} -c "$T/low.c" -o "$T/obj/base/low.o" && ${CC:-cc} -c "$T/up.c" -o "$T/obj/formats/up.o" || bad "cannot compile the objects"
 OBJ="$T/obj" refused "upward call" 'base/low.c: calls gx_up (libgrokx/formats/up.c): base/ may not use formats/'
+
+# an edit to a stage's private header rebuilds that stage only; to a stage's
+# header, that stage and the ones above (make's what-if: nothing is touched)
+rebuilt() { env -u MAKEFLAGS -u MAKELEVEL make -n -W "$1" B="$B" "$B/lib/base/alloc.o" $(cd "$B/lib" && ls */*.o | sed "s|^|$B/lib/|") 2>/dev/null |
+    grep -o 'libgrokx/[a-z]*/[a-z_0-9]*\.c' | cut -d/ -f2 | sort -u | tr '\n' ' '; }
+for h in $(cd libgrokx && ls */*.h | grep -Ev '^([a-z]+)/\1\.h$'); do
+    got=$(rebuilt "libgrokx/$h")
+    [ "$got" = "${h%%/*} " ] && ok || bad "an edit to libgrokx/$h rebuilds: $got"
+done
+got=$(rebuilt libgrokx/out/out.h)
+[ "$got" = "formats index out " ] && ok || bad "an edit to libgrokx/out/out.h rebuilds: $got"
 
 echo "layers: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -6,9 +6,10 @@
  * conversation, a failing inner writer stopping the parse with its own
  * error, and what was queued when the input breaks still written. And the
  * files written on a thread (filer.c): in order, big ones too, and the
- * first failure stopping the rest.
+ * first failure stopping the rest. And the queue they share (queue.c).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -544,6 +545,89 @@ test_filer(void)
     CHECK_MSG(rmdir(dir) == 0, "%s: left over files", dir);
 }
 
+/* ---- the queue itself (base/queue.c) ---------------------------------- */
+
+enum { Q_ITEMS = 2000, Q_FAIL_AT = 1500 };
+
+typedef struct q_run {
+    gx_queue *q;
+    int seen[Q_ITEMS]; /* in the order run: item numbers */
+    size_t nseen;
+    int fail_at;        /* run fails on this item (-1: never) */
+    int dropped;        /* items given with failed set */
+} q_run;
+
+static int q_nums[Q_ITEMS];
+
+static void *
+q_consumer(void *arg)
+{
+    q_run *r = arg;
+    void *it;
+    int failed;
+    while ((it = gx_queue_get(r->q, &failed)) != NULL) {
+        int n = *(int *)it, rc = 0;
+        if (failed)
+            r->dropped++;
+        else if (n == r->fail_at)
+            rc = GROKX_E_IO;
+        else
+            r->seen[r->nseen++] = n;
+        gx_queue_done(r->q, (size_t)(n % 7), rc, rc ? "item failed" : NULL);
+    }
+    return NULL;
+}
+
+/* Items in order through a queue of 8 items and 20 bytes (each n % 7),
+ * put from this thread; a failure is kept with its reason, returned by
+ * every later put, and what was queued after it dropped; close lets the
+ * consumer finish what is queued. */
+static void
+test_queue(void)
+{
+    int round;
+    for (round = 0; round < 2; round++) {
+        q_run r;
+        pthread_t th;
+        char why[64] = "";
+        int i, rc = 0, put = 0;
+        memset(&r, 0, sizeof r);
+        r.fail_at = round ? Q_FAIL_AT : -1;
+        CHECK((r.q = gx_queue_new(8, 20, 4, 10)) != NULL);
+        if (!r.q)
+            return;
+        CHECK_INT(pthread_create(&th, NULL, q_consumer, &r), 0);
+        for (i = 0; i < Q_ITEMS && !rc; i++) {
+            q_nums[i] = i;
+            rc = gx_queue_put(r.q, &q_nums[i], (size_t)(i % 7), why, sizeof why);
+            put += !rc;
+            if (i % 500 == 0 && !rc)
+                rc = gx_queue_drain(r.q, why, sizeof why);
+        }
+        if (!rc)
+            rc = gx_queue_drain(r.q, why, sizeof why);
+        gx_queue_close(r.q);
+        pthread_join(th, NULL);
+        if (round == 0) {
+            CHECK_INT(rc, 0);
+            CHECK_INT(r.nseen, Q_ITEMS);
+            CHECK_INT(r.dropped, 0);
+        } else {
+            CHECK_INT(rc, GROKX_E_IO);
+            CHECK_STR(why, "item failed");
+            CHECK_INT(r.nseen, Q_FAIL_AT);
+            CHECK_INT((size_t)put, Q_FAIL_AT + 1 + (size_t)r.dropped);
+            CHECK_INT(gx_queue_error(r.q, NULL, 0), GROKX_E_IO);
+        }
+        for (i = 0; i < (int)r.nseen; i++)
+            if (r.seen[i] != i) {
+                CHECK_INT(r.seen[i], i);
+                break;
+            }
+        gx_queue_free(r.q);
+    }
+}
+
 int
 main(void)
 {
@@ -552,5 +636,6 @@ main(void)
     test_failure();
     test_broken_input();
     test_filer();
+    test_queue();
     return test_report("thread");
 }

@@ -400,6 +400,76 @@ test_api(void)
     CHECK(grokx_writer_format_name(1000) == NULL);
 }
 
+/* The constructors in grokx.h's style say which failure NULL hid, and
+ * the array accessors stop at the end (grokx.h, ARRAYS). */
+static void
+test_constructors_and_accessors(void)
+{
+    grokx_options o;
+    grokx_filter f;
+    grokx_writer *w = (grokx_writer *)&o, *fw = (grokx_writer *)&o;
+    grokx_parser *p = (grokx_parser *)&o;
+    tally t = {0};
+    grokx_writer_vtable bad = tally_vt;
+    grokx_message msgs[2];
+    grokx_conversation c;
+    grokx_step step;
+    grokx_str strs[1];
+    grokx_strlist l = {strs, 1};
+    grokx_span spans[3];
+    grokx_hit hit;
+    bad.abi_version = 99;
+    CHECK_INT(grokx_writer_wrap(&bad, NULL, &w), GROKX_E_VERSION);
+    CHECK(w == NULL);
+    CHECK_INT(grokx_writer_wrap(NULL, NULL, &w), GROKX_E_INVALID);
+    CHECK_INT(grokx_writer_wrap(&tally_vt, &t, NULL), GROKX_E_INVALID);
+    CHECK_INT(grokx_writer_wrap(&tally_vt, &t, &w), GROKX_OK);
+    CHECK(w != NULL);
+    grokx_options_init(&o);
+    o.abi_version = 99;
+    CHECK_INT(grokx_parser_create(&o, w, &p), GROKX_E_VERSION);
+    CHECK(p == NULL);
+    CHECK_INT(grokx_parser_create(NULL, NULL, &p), GROKX_E_INVALID);
+    grokx_options_init(&o);
+    o.max_memory = 16; /* too small for the handle itself */
+    CHECK_INT(grokx_parser_create(&o, w, &p), GROKX_E_NOMEM);
+    CHECK_INT(grokx_parser_create(NULL, w, &p), GROKX_OK);
+    CHECK_INT(grokx_parser_feed(p, sample, sizeof sample - 1), 0);
+    CHECK_INT(grokx_parser_finish(p), 0);
+    CHECK_INT(t.conversations, 1);
+    grokx_parser_free(p);
+    grokx_filter_init(&f);
+    f.abi_version = 99;
+    CHECK_INT(grokx_writer_filter_create(w, &f, &fw), GROKX_E_VERSION);
+    CHECK(fw == NULL && grokx_writer_filter_new(w, &f) == NULL);
+    CHECK_INT(grokx_writer_filter_create(NULL, &f, &fw), GROKX_E_INVALID);
+    grokx_filter_init(&f);
+    CHECK_INT(grokx_writer_filter_create(w, &f, &fw), GROKX_OK);
+    grokx_writer_free(fw);
+    grokx_writer_free(w);
+
+    memset(&c, 0, sizeof c);
+    memset(msgs, 0, sizeof msgs);
+    memset(&step, 0, sizeof step);
+    c.messages = msgs;
+    c.message_count = 2;
+    CHECK(grokx_conversation_message(&c, 0) == &msgs[0]);
+    CHECK(grokx_conversation_message(&c, 1) == &msgs[1]);
+    CHECK(grokx_conversation_message(&c, 2) == NULL);
+    CHECK(grokx_conversation_message(NULL, 0) == NULL);
+    msgs[1].steps = &step;
+    msgs[1].step_count = 1;
+    CHECK(grokx_message_step(&msgs[1], 0) == &step && !grokx_message_step(&msgs[1], 1));
+    CHECK(!grokx_message_step(&msgs[0], 0) && !grokx_message_agent_trace(&msgs[0], 0));
+    CHECK(!grokx_message_web_result(&msgs[0], 0) && !grokx_message_cited_result(&msgs[0], 0));
+    CHECK(!grokx_step_web_result(&step, 0) && !grokx_step_web_result(NULL, 0));
+    CHECK(grokx_strlist_item(&l, 0) == &strs[0] && !grokx_strlist_item(&l, 1));
+    memset(&hit, 0, sizeof hit);
+    hit.highlights = spans;
+    hit.highlight_count = 3;
+    CHECK(grokx_hit_highlight(&hit, 2) == &spans[2] && !grokx_hit_highlight(&hit, 3));
+}
+
 /* ---- not an export --------------------------------------------------- */
 
 static void
@@ -1399,6 +1469,48 @@ test_hash64(void)
     CHECK(gx_hash64_v1("a", 1) == 0x44bd8ad473cd9906ull);
 }
 
+/* The one FNV-1a: values computed before the three copies (manifests of
+ * version 1, names, message ids, index terms) became one, so none moved. */
+static void
+test_fnv(void)
+{
+    static const struct {
+        const char *s;
+        uint64_t v1;
+        uint32_t h32;
+    } ref[] = {
+        {"", 0x14650fb0739d0383ull, 0x811c9dc5u},
+        {"a", 0x44bd8ad473cd9906ull, 0xe40c292cu},
+        {"search", 0x8e8505a647dfa41bull, 0x803328a9u},
+        {"caf\xc3\xa9", 0x8385b6459d53dff7ull, 0xa82b5049u},
+    };
+    static const struct {
+        const char *name;
+        uint64_t h;
+    } names[] = {
+        {"", 0x14650fb0739d0383ull},
+        {"Notes/Hello World.md", 0xe71678a7d481c20aull},
+        {"Caf\xc3\xa9", 0x8385b6459d53dff7ull},      /* NFC, as "café" */
+        {"CAFE\xcc\x81", 0x8385b6459d53dff7ull},     /* NFD, upper case */
+        {"STRASSE", 0xaa28c5728419478eull},
+        {"stra\xc3\x9f" "e", 0xaa28c5728419478eull}, /* full case folding */
+        {"\xce\xa3\xce\xa3", 0x3eb73ed881b13567ull},
+    };
+    size_t i;
+    for (i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+        size_t n = strlen(ref[i].s);
+        CHECK(gx_hash64_v1(ref[i].s, n) == ref[i].v1);
+        CHECK(gx_fnv1a64(GX_FNV64_BASIS_V1, ref[i].s, n) == ref[i].v1);
+        CHECK(gx_fnv1a32(GX_FNV32_BASIS, ref[i].s, n) == ref[i].h32);
+        /* it goes on from a hash: "ab" is "b" after "a" */
+        if (n)
+            CHECK(gx_fnv1a64(gx_fnv1a64(GX_FNV64_BASIS_V1, ref[i].s, 1), ref[i].s + 1, n - 1) ==
+                  ref[i].v1);
+    }
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        CHECK_MSG(gx_name_fold_hash(names[i].name) == names[i].h, "%s", names[i].name);
+}
+
 /* Outputs vs the input, as an embedder meets them: grokx_output_check()
  * by inode whatever the spelling, grokx_writer_create() refusing an
  * out_dir inside the input folder (nothing made), the folder lock, a
@@ -1486,10 +1598,12 @@ main(void)
 {
     test_utf8();
     test_hash64();
+    test_fnv();
     test_time();
     test_jsonw();
     test_names();
     test_api();
+    test_constructors_and_accessors();
     test_not_export();
     test_oom();
     test_parse_fd();

@@ -321,5 +321,55 @@ for f in md html events index; do
     esac
 done
 [ "$f" = index ] && $G check "$o" >/dev/null && ok || bad "the index after the kill and re-run does not check"
+# Every registered format, as the tool lists them: a re-run over its own
+# output succeeds (a single-file format knows its file by its signature,
+# from the registry; the tool names no format), a file that is not grokx's
+# stays untouched, and one format's file is never taken for another's. A
+# format added to the registry is covered here without a line more.
+fmts=$($G convert -f nope -o - $GOLD/01-minimal/input.json 2>&1 | sed -n 's/.*(available: \(.*\))$/\1/p' | tr -d ',')
+[ -n "$fmts" ] && ok || bad "no format list in the unknown-format message"
+mkdir -p "$T/every"
+for f in $fmts; do
+    o="$T/every/out-$f"
+    $G convert -q -f "$f" -o "$o" $GOLD/01-minimal/input.json >/dev/null 2>"$T/err"; st1=$?
+    $G convert -q -f "$f" -o "$o" $GOLD/09-regeneration/input.json >/dev/null 2>"$T/err"; st2=$?
+    [ "$st1" = 0 ] && [ "$st2" = 0 ] && ok || bad "-f $f re-run over its own output: status $st1 then $st2: $(head -c 300 "$T/err")"
+    printf 'a note of my own\n' >"$T/every/mine-$f"
+    $G convert -q -f "$f" -o "$T/every/mine-$f" $GOLD/01-minimal/input.json >/dev/null 2>&1 && bad "-f $f over a file not grokx's: status 0"
+    [ "$(cat "$T/every/mine-$f")" = "a note of my own" ] && ok || bad "-f $f replaced a file not grokx's"
+done
+for f in $fmts; do
+    [ -f "$T/every/out-$f" ] || continue # a folder format
+    for g in $fmts; do
+        [ "$f" = "$g" ] && continue
+        cp "$T/every/out-$f" "$T/every/x" && cksum <"$T/every/x" >"$T/every/x.sum"
+        $G convert -q -f "$g" -o "$T/every/x" $GOLD/01-minimal/input.json >/dev/null 2>&1 && bad "-f $g replaced -f $f's file"
+        cksum <"$T/every/x" | cmp -s - "$T/every/x.sum" && ok || bad "-f $g changed -f $f's file"
+    done
+done
+# Paths longer than their buffers (4096 bytes): a note, page or index whose
+# path would not fit whole is refused, with a message naming it, and
+# nothing appears at a cut name (snprintf stopped the note's path inside
+# its name: "OUT/2025/10/2025-10-09 Hello Gr", another file).
+deep=$(python3 -c 'import sys
+t = sys.argv[1] + "/deep"
+while len(t) < 4060 - 250:
+    t += "/" + "d" * 200
+print(t + "/" + "e" * (4060 - len(t) - 1))' "$T")
+mkdir -p "$deep"
+for f in md html; do
+    expect 3 $G convert -q -f $f -o "$deep" $GOLD/01-minimal/input.json
+    has "$T/err" "path too long"
+    has "$T/err" "Hello Grok (3f2b9c1e)"
+    stray=$(find "$deep" -type f ! -name .grokx-lock ! -name '.grokx-manifest*' ! -name index.html \
+        ! -name style.css ! -name index.js | wc -l)
+    [ "$stray" = 0 ] && ok || bad "$f into a deep OUT left files: $(find "$deep" -type f | tail -c 300)"
+    rm -rf "$deep"/* "$deep"/.grokx-*
+done
+# a single file: the kernel's limit, said as such; no file, no temporary
+expect 3 $G convert -q -f index -o "$deep/$(printf '%064d' 0).gxi" $GOLD/01-minimal/input.json
+has "$T/err" "File name too long"
+[ -z "$(find "$deep" -type f ! -name '.*grokx-lock')" ] && ok || bad "index into a deep OUT left files"
+rm -rf "$T/deep"
 echo "cli: $pass passed, $fail failed"
 [ $fail = 0 ]
