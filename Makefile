@@ -78,6 +78,20 @@ endif
 endif
 $(B)/flags:
 	@:$(shell mkdir -p $(B))$(file >$@,$(BUILD_FLAGS))
+# The same for the list of the library's sources: a source added or removed
+# relinks the libraries (an object left from a deleted source would stay in
+# the archive otherwise), without recompiling the others.
+ifneq ($(filter-out $(ELSEWHERE),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(DRY_RUN),)
+ifneq ($(wildcard $(B)/sources),)
+ifneq ($(LIB_SRC),$(file <$(B)/sources))
+$(file >$(B)/sources,$(LIB_SRC))
+endif
+endif
+endif
+endif
+$(B)/sources:
+	@:$(shell mkdir -p $(B))$(file >$@,$(LIB_SRC))
 
 deps:
 	@sh tools/install-deps.sh
@@ -95,18 +109,28 @@ $(B)/pic/%.o: libgrokx/%.c $(B)/flags
 
 -include $(LIB_OBJ:.o=.d) $(LIB_PIC:.o=.d)
 
-$(LIB_A): $(LIB_OBJ)
+$(LIB_A): $(LIB_OBJ) $(B)/sources
 	rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJ)
 
-$(LIB_SO): $(LIB_PIC) libgrokx/libgrokx.map
+$(LIB_SO): $(LIB_PIC) libgrokx/libgrokx.map $(B)/sources
 	$(CC) -shared -Wl,-soname,libgrokx.so.$(SOVERSION) \
 	    -Wl,--version-script=libgrokx/libgrokx.map -o $(LIB_SO).$(VERSION) $(LIB_PIC) $(LDFLAGS) $(LIBS)
 	ln -sf libgrokx.so.$(VERSION) $(LIB_SO).$(SOVERSION)
 	ln -sf libgrokx.so.$(SOVERSION) $@
 
-$(TOOL): tools/grokx.c tools/search.c tools/cli.c tools/cli.h $(LIB_A) libgrokx/grokx.h
-	$(CC) $(ALL_CFLAGS) -Itools -o $@ tools/grokx.c tools/search.c tools/cli.c $(LIB_A) $(LDFLAGS) $(LIBS)
+# the tool's objects are kept, so the layer rule can see what it calls: the
+# public API (grokx_*) only, never the library's gx_ internals, which the
+# static archive would otherwise let it link
+TOOL_SRC := $(wildcard tools/*.c)
+TOOL_OBJ := $(TOOL_SRC:tools/%.c=$(B)/tools/%.o)
+$(B)/tools/%.o: tools/%.c $(B)/flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itools -MMD -MP -c $< -o $@
+-include $(TOOL_OBJ:.o=.d)
+
+$(TOOL): $(TOOL_OBJ) $(LIB_A)
+	$(CC) $(ALL_CFLAGS) -o $@ $(TOOL_OBJ) $(LIB_A) $(LDFLAGS) $(LIBS)
 
 $(LIB_PC): libgrokx/libgrokx.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \

@@ -22,7 +22,9 @@ Rules, each reported with the file and line that breaks it:
   5. No two stages depend on each other (follows from 2 and 4; checked on
      the graph so a cycle is named as such).
   6. tools/: a command's file includes only grokx.h and cli.h, never a
-     library stage's private header.
+     library stage's private header; with --objects, the tool's objects
+     (BUILD/tools beside BUILD/lib) call only the public API (grokx_*), never
+     a gx_ internal, which linking the static archive would allow.
   7. Only parse/json.c includes yajl (<yajl/...>): a stage that reads JSON
      walks it through json.c (gx_json_walk, gx_json_top_scalars).
 Exit 0 and one line "layers: ..." when all hold; 1 and one line per
@@ -149,6 +151,20 @@ def check_objects(objdir, bad):
     return edges
 
 
+def check_tool_objects(objdir, bad):
+    d = os.path.join(os.path.dirname(os.path.abspath(objdir)), "tools")
+    if not os.path.isdir(d):
+        return
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".o"):
+            continue
+        for line in nm(os.path.join(d, name), "-u"):
+            f = line.split()
+            if f and (f[-1].startswith("gx_") or f[-1].startswith("GX_")):
+                bad.append(f"tools/{name[:-2]}.c: calls {f[-1]}, a library internal; the tool "
+                           f"uses the public API (grokx.h) only: add what it needs there")
+
+
 def check_cycles(edges, bad):
     # every cycle has an upward edge, already reported with its file and line;
     # this names a cycle only when nothing else did (a stage missing from RANK)
@@ -189,6 +205,7 @@ def main(argv):
     edges = check_sources(root, bad)
     if objdir:
         edges |= check_objects(objdir, bad)
+        check_tool_objects(objdir, bad)
     check_cycles(edges, bad)
     check_tools(root, bad)
     check_yajl(root, bad)

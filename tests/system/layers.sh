@@ -43,6 +43,12 @@ printf 'int gx_up(void);\nint gx_low(void);\nint gx_low(void) { return gx_up(); 
 printf 'int gx_up(void);\nint gx_up(void) { return 1; }\n' >"$T/up.c"
 ${CC:-cc} -c "$T/low.c" -o "$T/obj/base/low.o" && ${CC:-cc} -c "$T/up.c" -o "$T/obj/formats/up.o" || bad "cannot compile the objects"
 OBJ="$T/obj" refused "upward call" 'base/low.c: calls gx_up (libgrokx/formats/up.c): base/ may not use formats/'
+# the tool reaching past grokx.h into the archive with a prototype of its own
+fresh
+mkdir -p "$T/b2/lib/base" "$T/b2/tools"
+printf 'int gx_name_component(const char *, int);\nint cli_sneak(void);\nint cli_sneak(void) { return gx_name_component("x", 1); }\n' >"$T/sneak.c"
+${CC:-cc} -c "$T/sneak.c" -o "$T/b2/tools/cli.o" || bad "cannot compile the tool's object"
+OBJ="$T/b2/lib" refused "tool calling an internal" 'tools/cli.c: calls gx_name_component, a library internal'
 
 # an edit to a stage's private header rebuilds that stage only; to a stage's
 # header, that stage and the ones above (make's what-if: nothing is touched)
