@@ -208,7 +208,7 @@ check-quick: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
 
 # the layer rule of the stages (docs/architecture.md): includes and calls
 # point one way; also part of make check (tests/system/layers.sh)
-check-layers: $(LIB_A)
+check-layers: $(LIB_A) $(TOOL)
 	@python3 tests/system/layers.py --objects $(B)/lib
 
 # pathological exports (tests/system/pathological/run.sh): generated, large,

@@ -84,10 +84,10 @@ static const char usage_convert[] =
     "usage: grokx convert [-f FORMAT[,FORMAT...]] -o OUT [options] INPUT\n"
     "\n"
     "  -f, --format LIST    formats to write (default md); available: %s\n"
-    "  -o, --output OUT     md: a folder of notes; html: a folder with index.html;\n"
-    "                       events, index: a file; - streams md, events or index\n"
-    "                       to standard output; with several formats OUT is a\n"
-    "                       folder holding OUT/md/, OUT/html/, OUT/index.gxi, ...\n"
+    "  -o, --output OUT     a folder for %s; a file for %s;\n"
+    "                       - streams %s to standard output;\n"
+    "                       with several formats OUT is a folder holding one\n"
+    "                       of each (OUT/md/, OUT/index.gxi, ...)\n"
     "  --branches MODE      active (default): each conversation's current\n"
     "                       branch; all: every regeneration and edit too\n"
     "  --layout MODE        nested (default): OUT/YYYY/MM/<note>.md; flat: OUT/<note>.md\n"
@@ -363,14 +363,25 @@ typedef struct md_options {
     int tz;
 } md_options;
 
+/* The formats the registry holds, as a list for the help text: all, or
+ * those that write a folder, a file, or can stream. The tool names none. */
+enum { FORMATS_ALL, FORMATS_FOLDER, FORMATS_FILE, FORMATS_STREAM };
 static int
-formats_available(char *buf, size_t n)
+formats_available(char *buf, size_t n, int kind)
 {
     size_t i, k = 0;
-    const char *name;
+    const char *name, *ext;
+    int streams;
     buf[0] = 0;
-    for (i = 0; (name = grokx_writer_format_name(i)) != NULL; i++)
-        k += (size_t)snprintf(buf + k, k < n ? n - k : 0, "%s%s", i ? ", " : "", name);
+    for (i = 0; (name = grokx_writer_format_name(i)) != NULL; i++) {
+        if (grokx_writer_format_info(name, &ext, &streams) != 0)
+            continue;
+        if ((kind == FORMATS_FOLDER && ext) || (kind == FORMATS_FILE && !ext) ||
+            (kind == FORMATS_STREAM && !streams))
+            continue;
+        if (k < n)
+            k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? ", " : "", name);
+    }
     return 0;
 }
 
@@ -417,9 +428,17 @@ static int
 split_formats(convert_job *j, char *list)
 {
     char *save = NULL, *tok;
+    size_t i;
     for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (j->nformats == MAX_FORMATS)
             return -1;
+        /* twice the same would write one output twice over: the second
+         * writer found the first one's lock (exit 75, "another run") */
+        for (i = 0; i < j->nformats; i++)
+            if (!strcmp(j->formats[i], tok)) {
+                fprintf(stderr, "%s: convert: format \"%s\" given twice\n", prog, tok);
+                return -2;
+            }
         j->formats[j->nformats++] = tok;
     }
     return j->nformats ? 0 : -1;
@@ -481,7 +500,7 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
             char avail[256];
             if (rc != GROKX_E_INVALID)
                 return report_open_failure(path, 1);
-            formats_available(avail, sizeof avail);
+            formats_available(avail, sizeof avail, FORMATS_ALL);
             fprintf(stderr, "%s: convert: unknown format \"%s\" (available: %s)\n", prog,
                     j->formats[i], avail);
             return EXIT_USAGE;
@@ -556,17 +575,21 @@ cmd_convert(int argc, char **argv)
     convert_job j;
     grokx_writer *tee = NULL, *thr = NULL, *top = NULL;
     char default_formats[] = "md", *formats = default_formats, avail[256];
+    char folders[256], files[256], streamers[256];
     const char *input = NULL, *out = NULL;
     unsigned flags = 0;
     int i, rc, ex;
     memset(&j, 0, sizeof j);
     grokx_filter_init(&j.filter);
-    formats_available(avail, sizeof avail);
+    formats_available(avail, sizeof avail, FORMATS_ALL);
+    formats_available(folders, sizeof folders, FORMATS_FOLDER);
+    formats_available(files, sizeof files, FORMATS_FILE);
+    formats_available(streamers, sizeof streamers, FORMATS_STREAM);
     for (i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_arg = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf(usage_convert, avail);
+            printf(usage_convert, avail, folders, files, streamers);
             return EXIT_OK;
         } else if ((!strcmp(a, "-f") || !strcmp(a, "--format")) && has_arg)
             formats = argv[++i];
@@ -635,11 +658,12 @@ cmd_convert(int argc, char **argv)
     }
     if (!input || !out) {
         fprintf(stderr, "%s: convert: %s missing\n", prog, !input ? "INPUT" : "-o OUT");
-        fprintf(stderr, usage_convert, avail);
+        fprintf(stderr, usage_convert, avail, folders, files, streamers);
         return EXIT_USAGE;
     }
-    if (split_formats(&j, formats) != 0)
-        return fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE;
+    if ((rc = split_formats(&j, formats)) != 0)
+        return rc == -1 ? (fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE)
+                        : EXIT_USAGE;
     if (parse_dates(&j) != 0)
         return EXIT_USAGE;
     /* OUT, and each file or folder a run of several formats writes in it,

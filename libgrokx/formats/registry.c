@@ -16,7 +16,8 @@ static const struct {
     int streams;      /* can write to cfg.sink when out_dir is NULL */
     /* what every output file of it begins with (a single-file format must
      * have one: it is how a re-run knows the file is its own to replace,
-     * and never replaces another's; test_unit checks every row) */
+     * and never replaces another's; tests/system/test_unit.c checks every row,
+     * tests/tools/cli.sh runs every format over its own file and others') */
     const char *sig;
     size_t sig_len;
     unsigned flags; /* GROKX_FORMAT_* */

@@ -85,7 +85,8 @@ def check_sources(root, bad):
                         continue
                     if hname != to + ".h":
                         bad.append(f"{rel}:{n}: includes \"{inc}\", private to {to}/ "
-                                   f"(the stage's own header is \"{to}/{to}.h\")")
+                                   f"(the stage's own header is \"{to}/{to}.h\"): include that, "
+                                   f"and declare there what the stages above may use")
                     elif RANK[to] > RANK[stage]:
                         bad.append(f"{rel}:{n}: includes \"{inc}\": {stage}/ may not use "
                                    f"{to}/, a stage above it ({' -> '.join(STAGES)}); {HINT}")
@@ -146,7 +147,7 @@ def check_objects(objdir, bad):
             continue
         if RANK[to] > RANK[stage]:
             bad.append(f"libgrokx/{unit}: calls {sym} (libgrokx/{where}): {stage}/ may not "
-                       f"use {to}/, a stage above it")
+                       f"use {to}/, a stage above it; {HINT}")
         edges.add((stage, to))
     return edges
 

@@ -398,6 +398,26 @@ test_api(void)
     CHECK_INT(grokx_writer_create("no-such-format", NULL, &w), GROKX_E_INVALID);
     CHECK_STR(grokx_writer_format_name(0), "events");
     CHECK(grokx_writer_format_name(1000) == NULL);
+    /* every row of the registry: a single-file format has a signature (its
+     * re-runs know their file by it, and never take another's), a folder
+     * format none; the flags and signature of an unknown name are refused */
+    {
+        size_t i, len;
+        const char *name, *ext;
+        const void *sig;
+        unsigned fl;
+        int streams;
+        for (i = 0; (name = grokx_writer_format_name(i)) != NULL; i++) {
+            CHECK_INT(grokx_writer_format_info(name, &ext, &streams), 0);
+            CHECK_INT(grokx_writer_format_signature(name, &sig, &len), 0);
+            CHECK_INT(grokx_writer_format_flags(name, &fl), 0);
+            CHECK_MSG(ext ? sig && len > 0 && len <= GROKX_FILE_SIG_MAX : !sig && !len,
+                      "format %s: extension %s, signature of %zu bytes", name, ext ? ext : "(folder)",
+                      len);
+        }
+        CHECK_INT(grokx_writer_format_signature("no-such-format", &sig, &len), GROKX_E_INVALID);
+        CHECK_INT(grokx_writer_format_flags("no-such-format", &fl), GROKX_E_INVALID);
+    }
 }
 
 /* The constructors in grokx.h's style say which failure NULL hid, and

@@ -334,6 +334,9 @@ for f in $fmts; do
     $G convert -q -f "$f" -o "$o" $GOLD/01-minimal/input.json >/dev/null 2>"$T/err"; st1=$?
     $G convert -q -f "$f" -o "$o" $GOLD/09-regeneration/input.json >/dev/null 2>"$T/err"; st2=$?
     [ "$st1" = 0 ] && [ "$st2" = 0 ] && ok || bad "-f $f re-run over its own output: status $st1 then $st2: $(head -c 300 "$T/err")"
+    $G convert -q -f "$f,$f" -o "$T/every/twice-$f" $GOLD/01-minimal/input.json >/dev/null 2>"$T/err"; st=$?
+    [ "$st" = 64 ] && grep -q "format \"$f\" given twice" "$T/err" && [ ! -e "$T/every/twice-$f" ] && ok ||
+        bad "-f $f,$f: status $st, want 64 and nothing made: $(head -c 300 "$T/err")"
     printf 'a note of my own\n' >"$T/every/mine-$f"
     $G convert -q -f "$f" -o "$T/every/mine-$f" $GOLD/01-minimal/input.json >/dev/null 2>&1 && bad "-f $f over a file not grokx's: status 0"
     [ "$(cat "$T/every/mine-$f")" = "a note of my own" ] && ok || bad "-f $f replaced a file not grokx's"
