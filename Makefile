@@ -52,6 +52,8 @@ LIB_PC := $(OUT)libgrokx.pc
 FUZZ_B := build-fuzz
 # the stages are folders (docs/architecture.md); no source lies flat in libgrokx/
 LIB_SRC := $(wildcard libgrokx/*/*.c)
+# a source put flat in libgrokx/ would not be built at all: say so at once
+$(foreach f,$(wildcard libgrokx/*.c),$(warning $(f): lies flat in libgrokx/ and is not built; put it in its stage's folder (docs/architecture.md)))
 LIB_HDR := $(wildcard libgrokx/*.h libgrokx/*/*.h)
 LIB_OBJ := $(LIB_SRC:libgrokx/%.c=$(B)/lib/%.o)
 LIB_PIC := $(LIB_SRC:libgrokx/%.c=$(B)/pic/%.o)

@@ -82,6 +82,7 @@
  *   Kept as they are: grokx_summary_new, grokx_writer_tee_new and
  *   grokx_writer_thread_new return the handle or NULL: they fail only when
  *   memory runs out or an argument is NULL, so NULL says enough.
+ *   grokx_writer_create has no err: grokx_writer_open is the same with one.
  *   grokx_parser_new, grokx_writer_new and grokx_writer_filter_new return
  *   NULL for a wrong abi_version too, which NULL cannot tell from lack of
  *   memory: use grokx_parser_create, grokx_writer_wrap and
@@ -547,6 +548,12 @@ GROKX_API void grokx_writer_config_init(grokx_writer_config *c);
  * EWOULDBLOCK. */
 GROKX_API int grokx_writer_create(const char *format, const grokx_writer_config *cfg,
                                   grokx_writer **out);
+/* grokx_writer_create, and when it fails err (may be NULL) says why in
+ * words: the unknown name and the formats there are, the output that
+ * would destroy the input, the folder that cannot be made, the lock held
+ * ("... .grokx-lock: held by another run"). */
+GROKX_API int grokx_writer_open(const char *format, const grokx_writer_config *cfg,
+                                grokx_writer **out, grokx_error *err);
 /* What a built-in format writes: *ext the extension of its one output
  * file ("jsonl"), or NULL when it writes a folder (cfg.out_dir); *streams
  * 1 when it can write to cfg.sink instead. Either pointer may be NULL.

@@ -289,11 +289,12 @@ S_why(void *self)
 }
 
 int
-gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out)
+gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err)
 {
     static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, S_begin, S_conversation, S_item,
                                            S_end, S_destroy, S_why};
     S_events *e = calloc(1, sizeof *e);
+    GX_UNUSED(err); /* memory is all it can lack */
     if (!e)
         return GROKX_E_NOMEM;
     gx_mem_init(&e->mem, NULL, NULL, 0);

@@ -8,8 +8,11 @@
 
 #include "index/index.h"
 
-int gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out);
-int gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out);
-int gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out);
+/* Each returns 0 or a GROKX_E_* code, and on failure fills err (may be
+ * NULL) with what went wrong when it has words for it (a folder that
+ * cannot be made, a lock held); registry.c fills it otherwise. */
+int gx_writer_events_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err);
+int gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err);
+int gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err);
 
 #endif /* GROKX_FORMATS_FORMATS_H */

@@ -770,14 +770,14 @@ S_destroy(void *self)
 }
 
 int
-gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out)
+gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err)
 {
     static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
                                            S_end, S_destroy, S_why};
     S_html *h;
     int rc;
-    if (!cfg->out_dir)
-        return GROKX_E_INVALID; /* a folder of pages: nothing to stream */
+    if (!cfg->out_dir) /* a folder of pages: nothing to stream */
+        return gx_err_set(err, GROKX_E_INVALID, "html writes a folder: give cfg.out_dir");
     if (!(h = calloc(1, sizeof *h)))
         return GROKX_E_NOMEM;
     h->cfg = *cfg;
@@ -795,6 +795,8 @@ gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out)
     if (!rc && !(*out = grokx_writer_new(&vt, h)))
         rc = GROKX_E_NOMEM;
     if (rc) {
+        if (h->lay.why[0]) /* the folder, its lock, a path: said with the path */
+            gx_err_set(err, rc, "%s", h->lay.why);
         S_destroy(h);
         return rc;
     }

@@ -1204,7 +1204,7 @@ S_reserve_names(S_md *m)
 }
 
 int
-gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
+gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err)
 {
     static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
                                            S_end, S_destroy, S_why};
@@ -1240,6 +1240,8 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out)
     if (!rc && !(*out = grokx_writer_new(&vt, m)))
         rc = GROKX_E_NOMEM;
     if (rc) {
+        if (m->lay.why[0]) /* the folder, its lock, a path: said with the path */
+            gx_err_set(err, rc, "%s", m->lay.why);
         S_destroy(m);
         return rc;
     }

@@ -5,13 +5,14 @@
  * name: everything it decides per format comes from this table. Adding a
  * format: docs/architecture.md, "Writers".
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "formats/formats.h"
 
 static const struct {
     const char *name;
-    int (*create)(const grokx_writer_config *cfg, grokx_writer **out);
+    int (*create)(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err);
     const char *ext;  /* of its one output file; NULL: it writes a folder */
     int streams;      /* can write to cfg.sink when out_dir is NULL */
     /* what every output file of it begins with (a single-file format must
@@ -48,18 +49,44 @@ grokx_writer_config_init(grokx_writer_config *c)
 int
 grokx_writer_create(const char *format, const grokx_writer_config *cfg, grokx_writer **out)
 {
-    size_t i;
+    return grokx_writer_open(format, cfg, out, NULL);
+}
+
+int
+grokx_writer_open(const char *format, const grokx_writer_config *cfg, grokx_writer **out,
+                  grokx_error *err)
+{
+    grokx_error why;
+    size_t i, k = 0;
+    int rc;
+    if (err)
+        memset(err, 0, sizeof *err);
     if (!out)
-        return GROKX_E_INVALID;
+        return gx_err_set(err, GROKX_E_INVALID, "no place for the writer (out is NULL)");
     *out = NULL;
     if (!format || !cfg)
-        return GROKX_E_INVALID;
+        return gx_err_set(err, GROKX_E_INVALID, "no %s given", !format ? "format" : "config");
     if (cfg->abi_version != GROKX_ABI_VERSION)
-        return GROKX_E_VERSION;
-    for (i = 0; i < sizeof S_formats / sizeof S_formats[0]; i++)
-        if (!strcmp(S_formats[i].name, format))
-            return S_formats[i].create(cfg, out);
-    return GROKX_E_INVALID;
+        return gx_err_set(err, GROKX_E_VERSION,
+                          "the config was made for another version of libgrokx (abi_version %u, "
+                          "this library %u)",
+                          cfg->abi_version, (unsigned)GROKX_ABI_VERSION);
+    if ((rc = S_find(format)) < 0) {
+        char names[256];
+        names[0] = 0;
+        for (i = 0; i < sizeof S_formats / sizeof S_formats[0] && k < sizeof names; i++)
+            k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", i ? ", " : "",
+                                  S_formats[i].name);
+        return gx_err_set(err, GROKX_E_INVALID, "unknown format \"%.64s\" (available: %s)", format,
+                          names);
+    }
+    memset(&why, 0, sizeof why);
+    rc = S_formats[rc].create(cfg, out, &why);
+    if (rc && !why.text[0])
+        gx_err_set(&why, rc, "%s: %s", format, grokx_strerror(rc));
+    if (rc && err)
+        *err = why, err->code = rc;
+    return rc;
 }
 
 int

@@ -662,14 +662,14 @@ gx_writer_index_tune(grokx_writer *w, size_t range_max, const gx_marks *marks)
 }
 
 int
-gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out)
+gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err)
 {
     static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
                                            S_end, S_destroy, S_why};
     grokx_writer_config lc = *cfg;
     S_ix *x;
     if (!cfg->sink.write)
-        return GROKX_E_INVALID;
+        return gx_err_set(err, GROKX_E_INVALID, "index writes one file: give cfg.sink");
     if (!(x = calloc(1, sizeof *x)))
         return GROKX_E_NOMEM;
     x->cfg = *cfg;

@@ -11,6 +11,6 @@
 #include "out/out.h"
 
 /* The "index" format's writer (build.c), made by formats/registry.c. */
-int gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out);
+int gx_writer_index_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err);
 
 #endif /* GROKX_INDEX_INDEX_H */

@@ -1577,12 +1577,22 @@ test_output_safety(void)
     CHECK_INT(grokx_writer_create("md", &cfg, &w), GROKX_E_INVALID);
     CHECK(w == NULL && stat(out, &st) != 0);
     CHECK_INT(grokx_writer_create("html", &cfg, &w), GROKX_E_INVALID);
+    /* grokx_writer_open says why in words, the same codes */
+    CHECK_INT(grokx_writer_open("md", &cfg, &w, &err), GROKX_E_INVALID);
+    CHECK_MSG(strstr(err.text, "inside the input folder") != NULL && err.code == GROKX_E_INVALID,
+              "md into the input: \"%s\"", err.text);
+    CHECK_INT(grokx_writer_open("no-such-format", &cfg, &w, &err), GROKX_E_INVALID);
+    CHECK_MSG(strstr(err.text, "unknown format \"no-such-format\" (available: events, md") != NULL,
+              "unknown format: \"%s\"", err.text);
+    CHECK_INT(grokx_writer_open("md", NULL, &w, NULL), GROKX_E_INVALID);
     /* one writer per folder: the second fails with EWOULDBLOCK until the first is freed */
     snprintf(out, sizeof out, "%s/notes", dir);
     CHECK_INT(grokx_writer_create("md", &cfg, &w), 0);
     errno = 0;
     CHECK_INT(grokx_writer_create("html", &cfg, &w2), GROKX_E_IO);
     CHECK(errno == EWOULDBLOCK && w2 == NULL);
+    CHECK_INT(grokx_writer_open("html", &cfg, &w2, &err), GROKX_E_IO);
+    CHECK_MSG(strstr(err.text, ".grokx-lock") != NULL && w2 == NULL, "the lock: \"%s\"", err.text);
     grokx_writer_free(w);
     CHECK_INT(grokx_writer_create("html", &cfg, &w2), 0);
     grokx_writer_free(w2);
