@@ -438,8 +438,8 @@ GROKX_API grokx_file *grokx_file_open(const char *path, unsigned mode, unsigned 
  * sig_len bytes of sig (the format's signature,
  * grokx_writer_format_signature), or is empty; anything else fails with
  * errno EEXIST before anything is made. sig_len 0: no such check (as
- * grokx_file_open without GROKX_FILE_OURS_*). At most GROKX_FILE_SIG_MAX
- * bytes; EINVAL past that. */
+ * grokx_file_open without GROKX_FILE_OURS_*; here sig decides, those flags
+ * are not read). At most GROKX_FILE_SIG_MAX bytes; EINVAL past that. */
 #define GROKX_FILE_SIG_MAX 64
 GROKX_API grokx_file *grokx_file_open_ours(const char *path, unsigned mode, unsigned flags,
                                            const void *sig, size_t sig_len);
