@@ -618,8 +618,13 @@ static void md_cited_block(Rng *r, Buf *b, Buf *cards, int *ncards)
         cite(r, b, cards, ncards);
         buf_str(b, "\n\n");
         break;
-    case 2: /* a table row ending in one, another in a cell */
-        buf_fmt(b, "| %s | %s |\n|---|---|\n", PICK(r, TOPICS), PICK(r, TOPICS));
+    case 2: { /* a table row ending in one, another in a cell */
+        /* one draw per statement: the order of a call's arguments is
+         * unspecified (gcc went right to left, clang left to right, and the
+         * exports differed by compiler); drawn in gcc's order, so its
+         * exports stay what they were */
+        const char *right = PICK(r, TOPICS), *left = PICK(r, TOPICS);
+        buf_fmt(b, "| %s | %s |\n|---|---|\n", left, right);
         for (i = 0, n = range(r, 2, 4); i < n; i++) {
             buf_fmt(b, "| %s ", PICK(r, WORDS));
             if (chance(r, 300))
@@ -631,8 +636,12 @@ static void md_cited_block(Rng *r, Buf *b, Buf *cards, int *ncards)
         }
         buf_str(b, "\n");
         break;
+    }
     case 3: /* ## Heading<cite> or on the next line */
-        buf_fmt(b, "## %s%s", PICK(r, TOPICS), chance(r, 500) ? "\n" : "");
+        {
+            int newline = chance(r, 500); /* gcc's order, as above */
+            buf_fmt(b, "## %s%s", PICK(r, TOPICS), newline ? "\n" : "");
+        }
         cite(r, b, cards, ncards);
         buf_fmt(b, "\n\n%s\n\n", PICK(r, EN));
         break;
@@ -643,7 +652,8 @@ static void md_cited_block(Rng *r, Buf *b, Buf *cards, int *ncards)
         break;
     case 5: /* list items, one holding a fence */
         for (i = 0, n = range(r, 2, 4); i < n; i++) {
-            buf_fmt(b, "- **%s**: %s", PICK(r, WORDS), PICK(r, EN));
+            const char *text = PICK(r, EN), *word = PICK(r, WORDS); /* gcc's order, as above */
+            buf_fmt(b, "- **%s**: %s", word, text);
             cite(r, b, cards, ncards);
             buf_str(b, "\n");
             if (i == 0 && chance(r, 400)) {
