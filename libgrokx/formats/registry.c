@@ -92,16 +92,14 @@ grokx_writer_open(const char *format, const grokx_writer_config *cfg, grokx_writ
 int
 grokx_writer_format_info(const char *format, const char **ext, int *streams)
 {
-    size_t i;
-    for (i = 0; format && i < sizeof S_formats / sizeof S_formats[0]; i++)
-        if (!strcmp(S_formats[i].name, format)) {
-            if (ext)
-                *ext = S_formats[i].ext;
-            if (streams)
-                *streams = S_formats[i].streams;
-            return 0;
-        }
-    return GROKX_E_INVALID;
+    int i = S_find(format);
+    if (i < 0)
+        return GROKX_E_INVALID;
+    if (ext)
+        *ext = S_formats[i].ext;
+    if (streams)
+        *streams = S_formats[i].streams;
+    return 0;
 }
 
 const char *
