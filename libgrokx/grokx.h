@@ -170,11 +170,14 @@ enum {
     GROKX_W_CYCLE = 7,                  /* parent links form a cycle */
     GROKX_W_DUPLICATE_KEY = 8,          /* a known key appeared twice */
     GROKX_W_MISSING_ID = 9,             /* a conversation without an id */
-    GROKX_W_UNLINKED = 10,              /* an answer without a parent, linked to the question before it */
+    GROKX_W_UNLINKED = 10,              /* a message whose parent is not named or not in the
+                                           export, placed where its time puts it (see Ordering) */
     GROKX_W_TOO_DEEP = 11,              /* a skipped or captured value nested past max_depth: skipped */
-    GROKX_W_ARCHIVE_MEMBER = 12         /* a member of the ZIP (or folder) that is not read (a
+    GROKX_W_ARCHIVE_MEMBER = 12,        /* a member of the ZIP (or folder) that is not read (a
                                            symlink, encrypted, sizes past the file, ...) or whose
                                            local header disagrees with the central directory */
+    GROKX_W_TIME_ORDER = 13             /* turns ordered by time (no parent links), not by the
+                                           file; or links and times disagree (see Ordering) */
 };
 
 #define GROKX_ERROR_TEXT_MAX 320
@@ -212,7 +215,13 @@ typedef struct grokx_strlist {
     size_t count;
 } grokx_strlist;
 
-typedef enum grokx_role { GROKX_ROLE_USER = 0, GROKX_ROLE_ASSISTANT = 1 } grokx_role;
+/* Who speaks. SYSTEM: sender "system" (any case), instructions given to
+ * Grok rather than a turn of either side (shown as "System"). */
+typedef enum grokx_role {
+    GROKX_ROLE_USER = 0,
+    GROKX_ROLE_ASSISTANT = 1,
+    GROKX_ROLE_SYSTEM = 2
+} grokx_role;
 
 typedef struct grokx_search_result {
     grokx_str url, title, preview;
@@ -247,7 +256,8 @@ typedef struct grokx_step {
 typedef struct grokx_message {
     grokx_str id;        /* "_id" */
     grokx_str parent_id; /* "parent_response_id" as written, "" if none */
-    grokx_role role;     /* "human" or "user" (any case) -> USER, else ASSISTANT */
+    grokx_role role;     /* "human" or "user" (any case) -> USER, "system" -> SYSTEM,
+                            else ASSISTANT */
     grokx_str sender;    /* "sender" as written */
     grokx_str text;      /* "message": Markdown, may embed <grok:render> etc. */
     /* metadata.request_metadata.resolved_model if present, else "model". */
@@ -286,10 +296,26 @@ typedef struct grokx_message {
  * the newest leaf (largest create_time; ties: later in the file). With
  * GROKX_OPT_ALL_BRANCHES it holds every message, depth-first from the roots,
  * children by create_time then file position; the active branch is marked
- * with GROKX_MSG_ACTIVE. Parent links that are absent, null or dangling make
- * a root. When no message has a resolvable parent link, the messages form
- * one chain in file order. Cycles are broken (with a warning), so every
- * message is delivered exactly once. */
+ * with GROKX_MSG_ACTIVE. No turn is ever dropped or hidden by a lost link:
+ *   - Links decide. Times closer than a second are one moment (an answer is
+ *     often stamped a few ms before its question) and never overrule them.
+ *   - The earliest root starts the conversation; roots naming the same
+ *     missing parent as it are other versions of the first turn. Any other
+ *     root (no parent named, or one the export does not hold) goes where its
+ *     time puts it, with GROKX_W_UNLINKED: an answer after the latest
+ *     question before it, a question after the latest turn before it that
+ *     ends a chain. Roots naming the same missing parent become siblings.
+ *   - When no message has a resolvable parent link, the turns are ordered by
+ *     time (file order breaks ties, a question goes before an answer stamped
+ *     less than a second before it), each question following the turn before
+ *     it and each answer the question before it (answers in a row are
+ *     versions of one answer); GROKX_W_TIME_ORDER when that differs from
+ *     the file's order. Unstamped turns keep their place after the turn
+ *     before them in the file.
+ *   - A message stamped a second or more before its parent: links decide,
+ *     GROKX_W_TIME_ORDER once per conversation.
+ * Cycles are broken (with a warning), so every message is delivered exactly
+ * once. */
 typedef struct grokx_conversation {
     grokx_str id, title;
     grokx_time create_time, modify_time;

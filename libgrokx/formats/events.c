@@ -148,7 +148,9 @@ S_message(S_events *e, const grokx_conversation *c, const grokx_message *m)
         rc |= gx_jw_kuint(w, "siblings", m->sibling_count);
     }
     rc |= gx_jw_kuint(w, "file_index", m->file_index);
-    rc |= gx_jw_kcstr(w, "role", m->role == GROKX_ROLE_USER ? "user" : "assistant");
+    rc |= gx_jw_kcstr(w, "role", m->role == GROKX_ROLE_USER     ? "user"
+                                 : m->role == GROKX_ROLE_SYSTEM ? "system"
+                                                                : "assistant");
     rc |= gx_jw_kstr(w, "sender", m->sender);
     rc |= S_opt_str(w, "model", m->model);
     if (!(m->model.len == m->model_picker.len &&

@@ -493,8 +493,8 @@ S_heading(S_md *m, const grokx_message *msg)
     char when[48];
     int user = msg->role == GROKX_ROLE_USER, rc;
     gx_time_human(msg->create_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, msg->create_time), when, sizeof when, 1);
-    rc = gx_buf_printf(&m->note, "## %s · %s", user ? "You" : "Grok", when);
-    if (!user && msg->model.len) {
+    rc = gx_buf_printf(&m->note, "## %s · %s", gx_role_label(msg->role), when);
+    if (msg->role == GROKX_ROLE_ASSISTANT && msg->model.len) {
         grokx_str model;
         rc |= PUT(&m->note, " · ");
         rc |= gx_text_clean(msg->model.ptr, msg->model.len, &m->title, &model);
@@ -545,8 +545,8 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
      * GROKX_E_ARCHIVE), and '|' with another code than NOMEM would make a
      * third (INVALID | IO == NOMEM) */
     if (msg->text.len && !rc)
-        rc = msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
-                                          : S_rich_text(m, dir, msg, &foot);
+        rc = msg->role != GROKX_ROLE_ASSISTANT ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
+                                               : S_rich_text(m, dir, msg, &foot);
     if (rc)
         goto out;
     if (msg->text.len)

@@ -801,6 +801,12 @@ gx_generated_asset_id(grokx_str url, char *id, size_t cap)
     return id[0] != 0;
 }
 
+const char *
+gx_role_label(grokx_role r)
+{
+    return r == GROKX_ROLE_USER ? "You" : r == GROKX_ROLE_SYSTEM ? "System" : "Grok";
+}
+
 int
 gx_voice_turn(const grokx_message *m)
 {

@@ -755,21 +755,29 @@ S_strlist(gx_schema *sc, gx_list *l, int *err)
     return out;
 }
 
+/* Whether sender is word, in any case. */
 static int
-S_role_is_user(grokx_str sender)
+S_sender_is(grokx_str sender, const char *word)
 {
-    static const char *const users[] = {"human", "user"};
-    size_t i, k;
-    for (i = 0; i < N(users); i++) {
-        if (strlen(users[i]) != sender.len)
-            continue;
-        for (k = 0; k < sender.len; k++)
-            if ((sender.ptr[k] | 0x20) != users[i][k])
-                break;
-        if (k == sender.len)
-            return 1;
-    }
-    return 0;
+    size_t k;
+    if (strlen(word) != sender.len)
+        return 0;
+    for (k = 0; k < sender.len; k++)
+        if ((sender.ptr[k] | 0x20) != word[k])
+            return 0;
+    return 1;
+}
+
+/* "human" or "user" -> USER; "system" -> SYSTEM; anything else is Grok
+ * (assistant, ASSISTANT, grok-3, model: real exports write all of these). */
+static grokx_role
+S_role(grokx_str sender)
+{
+    if (S_sender_is(sender, "human") || S_sender_is(sender, "user"))
+        return GROKX_ROLE_USER;
+    if (S_sender_is(sender, "system"))
+        return GROKX_ROLE_SYSTEM;
+    return GROKX_ROLE_ASSISTANT;
 }
 
 static int
@@ -785,7 +793,7 @@ S_msg_end(gx_schema *sc)
                m->file_index + 1);
         return 0;
     }
-    m->role = S_role_is_user(m->sender) ? GROKX_ROLE_USER : GROKX_ROLE_ASSISTANT;
+    m->role = S_role(m->sender);
     if (!m->model.len)
         m->model = m->model_picker;
     m->xpost_ids = S_strlist(sc, &L[GX_L_XPOSTS], &e[0]);
