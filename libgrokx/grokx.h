@@ -326,8 +326,8 @@ typedef struct grokx_conversation {
 /* Fallbacks, filled after the conversation is ordered, each flagged:
  * - create_time absent (or unreadable): the earliest message time, over
  *   all branches (GROKX_CONV_CREATE_DERIVED);
- * - modify_time absent, or earlier than a message: the latest message
- *   time (GROKX_CONV_MODIFY_DERIVED);
+ * - modify_time earlier than a message's time: the latest message time
+ *   (GROKX_CONV_MODIFY_DERIVED); an absent one stays absent;
  * - title: always trimmed of white space at both ends; blank: the start
  *   of the first question (its first line, markup markers dropped, cut at
  *   a word boundary near 60 characters, "..." added when cut), else the

@@ -235,6 +235,8 @@ void gx_time_local(unsigned flags, int tz_minutes, grokx_time t, char iso[32]);
 long long gx_thinking_seconds(const grokx_message *m);
 /* "2025-06-10T13:29:49.867+02:00". */
 void gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n);
+/* The same with max(3, digits) fraction digits (gx_time_format_fine). */
+void gx_time_iso_offset_fine(grokx_time t, uint32_t ns, int digits, int tz, char *buf, size_t n);
 
 /* ---- jsonw.c: JSON text output ----------------------------------------- */
 

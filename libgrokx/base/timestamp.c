@@ -413,9 +413,21 @@ gx_time_human(grokx_time t, int tz, char *buf, size_t n, int with_zone)
 void
 gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n)
 {
-    char iso[32];
-    gx_time_format(t + (grokx_time)tz * 60000, iso);
-    snprintf(buf, n, "%.23s%c%02d:%02d", iso, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
+    gx_time_iso_offset_fine(t, 0, 3, tz, buf, n);
+}
+
+void
+gx_time_iso_offset_fine(grokx_time t, uint32_t ns, int digits, int tz, char *buf, size_t n)
+{
+    char iso[40];
+    size_t len;
+    gx_time_format_fine(t + (grokx_time)tz * 60000, ns, digits, iso);
+    len = strlen(iso);
+    if (len > 24 && iso[len - 1] == 'Z') /* finer than milliseconds: all of it, less the Z */
+        len--;
+    else
+        len = 23;
+    snprintf(buf, n, "%.*s%c%02d:%02d", (int)len, iso, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's

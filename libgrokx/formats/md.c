@@ -577,7 +577,7 @@ out:
 static int
 S_front_matter(S_md *m, const grokx_conversation *c)
 {
-    char t[48];
+    char t[56];
     grokx_str models[GX_MODELS_MAX];
     size_t i, k;
     int rc = PUT(&m->note, "---\ntitle: ");
@@ -593,11 +593,13 @@ S_front_matter(S_md *m, const grokx_conversation *c)
     rc |= PUT(&m->note, "]\nid: ");
     rc |= S_yaml_str(&m->note, c->id.ptr, c->id.len);
     if (c->create_time != GROKX_TIME_NONE) {
-        gx_time_iso_offset(c->create_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->create_time), t, sizeof t);
+        gx_time_iso_offset_fine(c->create_time, c->create_ns, c->create_digits,
+                                gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->create_time), t, sizeof t);
         rc |= gx_buf_printf(&m->note, "\ncreated: %s", t);
     }
     if (c->modify_time != GROKX_TIME_NONE) {
-        gx_time_iso_offset(c->modify_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->modify_time), t, sizeof t);
+        gx_time_iso_offset_fine(c->modify_time, c->modify_ns, c->modify_digits,
+                                gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->modify_time), t, sizeof t);
         rc |= gx_buf_printf(&m->note, "\nupdated: %s", t);
     }
     rc |= PUT(&m->note, "\nmodels: [");

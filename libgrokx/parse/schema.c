@@ -808,6 +808,7 @@ S_conv_begin(gx_schema *sc)
     sc->resp_index = 0;
     sc->in_conv = 1;
     sc->conv_skip = 0;
+    sc->foreign = 0;
     {
         uint64_t line, col;
         gx_json_pos(sc->json, &c->byte_offset, &line, &col);
@@ -1001,6 +1002,57 @@ S_conv_oversize(gx_schema *sc)
     gx_arena_reset(&sc->arena);
 }
 
+/* Keys of other apps' chat exports where a conversation's belong: what
+ * they say about the file when no response came with them. */
+static const struct {
+    const char *key;
+    const char *said; /* "conversations[N] <said> but no responses: <why>" */
+    const char *why;
+} S_foreign[] = {
+    {"messages", "has messages[]", "this is not xAI's export format"},
+    {"mapping", "has a mapping", "this looks like ChatGPT's export, not xAI's"},
+    {"chat_messages", "has chat_messages[]", "this looks like Claude's export, not xAI's"},
+    {"turns", "has turns[]", "this is not xAI's export format"},
+};
+
+static void
+S_foreign_key(gx_schema *sc, const char *s, size_t len)
+{
+    size_t i;
+    for (i = 0; i < N(S_foreign); i++)
+        if (strlen(S_foreign[i].key) == len && !memcmp(S_foreign[i].key, s, len))
+            sc->foreign |= 1u << i;
+}
+
+/* A conversation gave no message. Nothing to give (no responses, or an
+ * empty list) is fine. Entries that gave none, or another app's keys in
+ * their place, warn (GROKX_W_NO_MESSAGES) and flag it; when no
+ * conversation before it had responses either, the file is another app's:
+ * GROKX_E_SCHEMA at once (a 5 GB file fails at its first conversation). */
+static int
+S_no_messages(gx_schema *sc)
+{
+    size_t i = 0;
+    if (!sc->foreign && !sc->resp_index)
+        return 0;
+    while (sc->foreign && !(sc->foreign & (1u << i)))
+        i++;
+    if (sc->foreign && !sc->resp_index && !sc->saw_responses) {
+        gx_json_error_at(sc->json, sc->err, GROKX_E_SCHEMA, 0,
+                         "not a Grok export: conversations[%zu] %s but no responses: %s",
+                         sc->conv_index, S_foreign[i].said, S_foreign[i].why);
+        return GROKX_E_SCHEMA;
+    }
+    sc->conv.flags |= GROKX_CONV_NO_MESSAGES;
+    if (sc->resp_index)
+        S_warn(sc, GROKX_W_NO_MESSAGES, "none of its %zu responses entries gave a message",
+               sc->resp_index);
+    else
+        S_warn(sc, GROKX_W_NO_MESSAGES, "it %s but no responses: no message read (%s)",
+               S_foreign[i].said, S_foreign[i].why);
+    return 0;
+}
+
 /* A conversation is complete: its messages (wrappers without a response
  * dropped) in order (assemble.c), to the owner. */
 static int
@@ -1016,6 +1068,9 @@ S_conv_deliver(gx_schema *sc)
     for (i = 0, live = all; i < n; i++) /* drop wrappers without a response */
         if (!(all[i].flags & GX_MSG_DEAD))
             live[k++] = all[i];
+    if (!k && (rc = S_no_messages(sc)) != 0)
+        return rc;
+    sc->saw_responses |= sc->resp_index > 0;
     if (!c->id.len) {
         char where[64];
         snprintf(where, sizeof where, "conversation %zu", sc->conv_index + 1);
@@ -1028,6 +1083,8 @@ S_conv_deliver(gx_schema *sc)
     c->messages = ordered;
     c->message_count = out_n;
     c->node_count = k;
+    if ((rc = gx_conv_fallbacks(&sc->arena, c, live, k)) != 0)
+        return rc;
     return sc->owner.conversation(sc->owner.ctx, c);
 }
 
@@ -1180,6 +1237,8 @@ S_on_key(void *ctx, const char *s, size_t len)
             sc->msg_body = 1; /* a flat response, without the wrapper */
     }
     if (!k) {
+        if (f->kind == K_CWRAP || f->kind == K_CONV)
+            S_foreign_key(sc, s, len);
         if (f->kind != K_ROOT)
             return 0;
         f->field = F_SECTION;
