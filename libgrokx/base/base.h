@@ -131,6 +131,9 @@ uint64_t gx_name_fold_hash(const char *s);
  * scratch. "Untitled" when nothing visible is left (a link or heading
  * nobody can see). 0, or GROKX_E_NOMEM. */
 int gx_display_title(grokx_str title, gx_buf *scratch, grokx_str *shown);
+/* 1 when text holds nothing a person can see (empty, white space,
+ * controls, invisible marks): writers show such a message as empty. */
+int gx_text_blank(const char *text, size_t len);
 /* Whether c is one of the characters gx_display_title removes. */
 int gx_title_control(uint32_t c);
 /* text[0..len) without those characters (as gx_display_title, without
