@@ -169,28 +169,37 @@ S_line_title(const char *s, size_t len, char *out)
     return o;
 }
 
-/* A title from a text: its first line that yields one (code fences
- * skipped). 0 and *out unset when none does; GROKX_E_NOMEM. */
+/* A title from a text: its first line that yields one, prose before
+ * code (the lines of fenced code only when there is nothing else; fence
+ * lines never). 0 and *out unset when none does; GROKX_E_NOMEM. */
 static int
 S_title_from(gx_arena *a, grokx_str text, grokx_str *out)
 {
-    size_t i = 0;
+    int pass;
     char *buf = NULL;
-    while (i < text.len) {
-        const char *line = text.ptr + i, *nl = memchr(line, '\n', text.len - i);
-        size_t len = nl ? (size_t)(nl - line) : text.len - i, n;
-        grokx_str t = S_trim((grokx_str){line, len});
-        i += len + 1;
-        if (!t.len || (t.len >= 3 && (!memcmp(t.ptr, "```", 3) || !memcmp(t.ptr, "~~~", 3))))
-            continue;
-        if (!buf && !(buf = gx_arena_alloc(a, text.len + 4)))
-            return GROKX_E_NOMEM;
-        if ((n = S_line_title(t.ptr, t.len, buf)) == 0)
-            continue;
-        buf[n] = 0;
-        out->ptr = buf;
-        out->len = n;
-        return 0;
+    for (pass = 0; pass < 2; pass++) {
+        size_t i = 0;
+        int fenced = 0;
+        while (i < text.len) {
+            const char *line = text.ptr + i, *nl = memchr(line, '\n', text.len - i);
+            size_t len = nl ? (size_t)(nl - line) : text.len - i, n;
+            grokx_str t = S_trim((grokx_str){line, len});
+            i += len + 1;
+            if (t.len >= 3 && (!memcmp(t.ptr, "```", 3) || !memcmp(t.ptr, "~~~", 3))) {
+                fenced = !fenced;
+                continue;
+            }
+            if (!t.len || (fenced && !pass))
+                continue;
+            if (!buf && !(buf = gx_arena_alloc(a, text.len + 4)))
+                return GROKX_E_NOMEM;
+            if ((n = S_line_title(t.ptr, t.len, buf)) == 0)
+                continue;
+            buf[n] = 0;
+            out->ptr = buf;
+            out->len = n;
+            return 0;
+        }
     }
     return 0;
 }
