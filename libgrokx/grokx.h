@@ -176,7 +176,11 @@ enum {
     GROKX_W_ARCHIVE_MEMBER = 12,        /* a member of the ZIP (or folder) that is not read (a
                                            symlink, encrypted, sizes past the file, ...) or whose
                                            local header disagrees with the central directory */
-    GROKX_W_TIME_ORDER = 13             /* turns ordered by time (no parent links), not by the
+    GROKX_W_NO_MESSAGES = 13,           /* a conversation held content that should have given
+                                           messages (responses[] entries, or messages[],
+                                           mapping, chat_messages of another app's format) but
+                                           none was read; it is delivered without messages */
+    GROKX_W_TIME_ORDER = 14             /* turns ordered by time (no parent links), not by the
                                            file; or links and times disagree (see Ordering) */
 };
 
@@ -289,6 +293,14 @@ typedef struct grokx_message {
     unsigned sibling_index;  /* 0-based among its parent's children */
     unsigned sibling_count;  /* >1: regenerations or edits at this turn */
     size_t file_index;       /* position in the export's responses array */
+    /* Appended in 0.1 (issue 27): create_time as precise as the export
+     * gave it. create_time stays milliseconds; create_ns is what the
+     * export held past that millisecond (0-999999 ns), create_digits how
+     * many fraction-of-second digits it gave (0-9: an ISO fraction's own
+     * count; a number: 0 for seconds, 3 ms, 6 us, 9 ns, plus its fraction;
+     * {seconds, nanos}: 9). Writers print max(3, create_digits) digits. */
+    uint32_t create_ns;
+    uint8_t create_digits;
 } grokx_message;
 
 /* Ordering. By default a conversation holds its ACTIVE BRANCH only: the
@@ -328,7 +340,32 @@ typedef struct grokx_conversation {
     size_t fork_count;   /* messages (or roots) with more than one child */
     size_t index;        /* 0-based position among the export's conversations */
     uint64_t byte_offset; /* input offset just past its opening brace */
+    /* Appended in 0.1 (issue 27). create_time and modify_time as precise
+     * as the export gave them: as grokx_message.create_ns/create_digits. */
+    uint32_t create_ns, modify_ns;
+    uint8_t create_digits, modify_digits;
+    /* GROKX_CONV_*: which fields the parser filled in itself (see
+     * "Fallbacks" below), so a writer can tell them from the export's. */
+    unsigned flags;
 } grokx_conversation;
+
+/* Fallbacks, filled after the conversation is ordered, each flagged:
+ * - create_time absent (or unreadable): the earliest message time, over
+ *   all branches (GROKX_CONV_CREATE_DERIVED);
+ * - modify_time earlier than a message's time: the latest message time
+ *   (GROKX_CONV_MODIFY_DERIVED); an absent one stays absent;
+ * - title: always trimmed of white space at both ends; blank: the start
+ *   of the first question (its first line, markup markers dropped, cut at
+ *   a word boundary near 60 characters, "..." added when cut), else the
+ *   summary (the same way); else left "" (writers show "Untitled")
+ *   (GROKX_CONV_TITLE_DERIVED).
+ * GROKX_CONV_NO_MESSAGES: the export's entries for it gave no message
+ * (GROKX_W_NO_MESSAGES was warned); writers say so rather than show an
+ * empty conversation. */
+#define GROKX_CONV_CREATE_DERIVED 0x1u
+#define GROKX_CONV_MODIFY_DERIVED 0x2u
+#define GROKX_CONV_TITLE_DERIVED 0x4u
+#define GROKX_CONV_NO_MESSAGES 0x8u
 
 /* Element i of the model's arrays, or NULL past the end (see ARRAYS):
  * walk them with these, never with [i], so a later library's larger

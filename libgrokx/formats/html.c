@@ -455,11 +455,13 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     if (rc)
         return GROKX_E_NOMEM;
     body = h->page.len;
-    if (user && msg->text.len) {
+    if (gx_text_blank(msg->text.ptr, msg->text.len)) { /* white space only: empty, as "" */
+        /* the notice below */
+    } else if (msg->role != GROKX_ROLE_ASSISTANT) { /* a question, a system prompt: as typed */
         rc |= PUT(&h->page, "<p class=\"user-text\">");
         rc |= gx_html_escape(&h->page, msg->text.ptr, msg->text.len);
         rc |= PUT(&h->page, "</p>\n");
-    } else if (msg->text.len && (rc = S_answer(h, dir, msg, anchor)) != 0) {
+    } else if ((rc = S_answer(h, dir, msg, anchor)) != 0) {
         return rc;
     }
     if (msg->error.len) {
@@ -600,6 +602,9 @@ S_conversation(void *self, const grokx_conversation *c)
     }
     if (in_branch)
         rc |= PUT(&h->page, "</details>\n");
+    if (!c->message_count) /* a page still says why it holds no message */
+        rc |= PUT(&h->page, "<p class=\"note\">") | PUT(&h->page, gx_no_messages_note(c)) |
+              PUT(&h->page, "</p>\n");
     rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Conversation ");
     rc |= gx_html_escape(&h->page, c->id.ptr, c->id.len);
     rc |= PUT(&h->page, " &middot; exported by grokx</footer>\n</div>\n</body>\n</html>\n");

@@ -21,7 +21,7 @@ golden() { # golden NAME INPUT [options]
     $G convert -q -o "$T/out" "$@" "$input" 2>/dev/null
     diff -r "tests/formats/md/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the notes"
 }
-for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 29-attachments-and-cards 30-xai-artifact 34-string-escapes 70-lost-links 73-system-sender; do
+for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 29-attachments-and-cards 30-xai-artifact 34-string-escapes 49a-fallbacks 49d-empty-content 70-lost-links 73-system-sender; do
     mkdir -p "tests/formats/md/$c"
     golden "$c" "tests/parse/golden/$c/input.json"
 done
