@@ -990,7 +990,10 @@ test_rich_segments(void)
     CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && s.len == 1 && s.text[0] == 'b');
     CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_ARTIFACT && !strcmp(s.lang, "python") &&
           !strcmp(s.title, "x.py") && s.len == 8 && !memcmp(s.text, "print(1)", 8));
-    /* the typeless tag is dropped; the last '<' opens no tag: text */
+    /* the typeless tag is a card with its inner text (gx_cards_resolve
+     * decides what it shows); the last '<' opens no tag: text */
+    CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_CARD && !s.type[0] && !strcmp(s.card_id, "z") &&
+          s.len == 7 && !memcmp(s.text, "no type", 7));
     CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && !strncmp(s.text, "<grok:render type", 17));
     CHECK(!gx_rich_next(&it, &s));
     /* a title longer than its buffer is cut on a character boundary
