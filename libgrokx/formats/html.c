@@ -374,7 +374,7 @@ S_answer(S_html *h, const char *dir, const grokx_message *msg, const char *ancho
         case GX_SEG_CITATION: rc = S_cite(h, anchor, card, h->run.len); break;
         case GX_SEG_ARTIFACT: rc = S_flush_md(h, anchor) | S_artifact(h, &seg); break;
         case GX_SEG_CARD:
-            if ((rc = S_flush_md(h, anchor)) == 0)
+            if (seg.type[0] && (rc = S_flush_md(h, anchor)) == 0) /* else nothing, the text stays one */
                 rc = S_card(h, dir, &seg, card);
             break;
         }
@@ -680,7 +680,7 @@ S_imagine_page(S_html *h, const char *dir, size_t from, size_t to, const char *r
         const gx_post *p = &h->posts.v[i];
         const char *prompt = gx_post_str(&h->posts, p->prompt), *type = gx_post_str(&h->posts, p->type);
         const char *link = gx_post_str(&h->posts, p->link), *id = gx_post_str(&h->posts, p->id);
-        grokx_str url = {link, gx_post_https(link) ? strlen(link) : 0};
+        grokx_str url = {link, gx_post_https(link) ? strlen(link) : 0}, shown;
         char when[48], iso[32];
         rc = gx_buf_printf(&h->page, "<article class=\"turn user\" id=\"p%zu\">\n<header><span class=\"who\">Imagine</span>",
                            i - from + 1);
@@ -689,8 +689,8 @@ S_imagine_page(S_html *h, const char *dir, size_t from, size_t to, const char *r
             gx_time_format(p->time, iso);
             rc |= gx_buf_printf(&h->page, " <time datetime=\"%s\">%s</time>", iso, when);
         }
-        rc |= PUT(&h->page, " <span class=\"model\">");
-        rc |= S_bdi(&h->page, type[0] ? type : "post", strlen(type[0] ? type : "post"));
+        rc |= PUT(&h->page, " <span class=\"model\">") | gx_text_clean(type, strlen(type), &h->tmp, &shown);
+        rc |= shown.len ? S_bdi(&h->page, shown.ptr, shown.len) : PUT(&h->page, "post");
         rc |= PUT(&h->page, "</span></header>\n<div class=\"body\" dir=\"auto\">\n<p class=\"user-text\">");
         rc |= prompt[0] ? gx_html_escape(&h->page, prompt, strlen(prompt)) : PUT(&h->page, "<em>No prompt in the export.</em>");
         rc |= PUT(&h->page, "</p>\n");

@@ -322,6 +322,8 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
             rc = S_cite(m, foot, card, run.n);
             break;
         case GX_SEG_CARD:
+            if (!seg.type[0])
+                break; /* nothing to show: the text around it stays one */
             rc = S_flush_text(m, &run);
             mr = S_media_card(m, dir, seg.type, card);
             if (mr < 0)
@@ -882,10 +884,14 @@ S_imagine_note(S_md *m, const char *dir, size_t from, size_t to, const char *roo
         const char *prompt = gx_post_str(&m->posts, p->prompt), *type = gx_post_str(&m->posts, p->type);
         const char *link = gx_post_str(&m->posts, p->link);
         char when[48];
+        grokx_str shown;
+        /* in a heading and on a line of ours: without the characters that
+         * could reorder or break it (as a title) */
         gx_time_human(p->time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, p->time), when, sizeof when, 1);
-        rc = gx_buf_printf(&m->note, "## %s · ", when) | gx_md_text(&m->note, type[0] ? type : "post", strlen(type[0] ? type : "post"));
-        rc |= PUT(&m->note, "\n\n**Prompt:** ");
-        rc |= prompt[0] ? gx_md_text(&m->note, prompt, strlen(prompt)) : PUT(&m->note, "*none in the export*");
+        rc = gx_buf_printf(&m->note, "## %s · ", when) | gx_text_clean(type, strlen(type), &m->title, &shown);
+        rc |= shown.len ? gx_md_text(&m->note, shown.ptr, shown.len) : PUT(&m->note, "post");
+        rc |= PUT(&m->note, "\n\n**Prompt:** ") | gx_text_clean(prompt, strlen(prompt), &m->title, &shown);
+        rc |= shown.len ? gx_md_text(&m->note, shown.ptr, shown.len) : PUT(&m->note, "*none in the export*");
         rc |= PUT(&m->note, "\n\n");
         if (rc || (rc = S_post_media(m, dir, p)) != 0)
             break;

@@ -202,6 +202,8 @@ gx_cards_resolve(gx_cards *cs, gx_segment *seg)
         S_set_type(seg, gx_card_render_type(cs, card));
     else if (!seg->type[0] && card < 0)
         seg->kind = GX_SEG_TEXT; /* nothing says what it was: its text */
+    else
+        seg->type[0] = 0; /* a kind grokx does not show: nothing, not even a break */
     return card;
 }
 

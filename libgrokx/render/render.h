@@ -147,8 +147,9 @@ int gx_rich_next(gx_rich *it, gx_segment *seg);
 /* A GX_SEG_CARD or GX_SEG_CITATION segment resolved against the message's
  * cards, its card marked referenced: a tag whose type is absent or unknown
  * takes its card's (a citation becomes GX_SEG_CITATION); a tag with
- * neither a type nor a card becomes its inner text (GX_SEG_TEXT). Returns
- * the card's index, or -1. */
+ * neither a type nor a card becomes its inner text (GX_SEG_TEXT); a card
+ * of a kind grokx does not show keeps type "" (writers show nothing, and
+ * do not break the text around it). Returns the card's index, or -1. */
 long gx_cards_resolve(gx_cards *cs, gx_segment *seg);
 /* The cards no tag referenced, in the order of card_attachments_json, as
  * the segments a tag naming them would be (writers show them after the

@@ -23,7 +23,9 @@ golden() { # golden NAME INPUT [options]
     $G convert -q -f html -o "$T/out" "$@" "$input" 2>/dev/null
     diff -r "tests/formats/html/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the site"
 }
-for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
+for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes \
+         31-imagine-query 60-render-tags-without-type 61-unreferenced-cards 62-imagine-turns 63-media-posts \
+         64-media-posts-only; do
     golden "$c" "tests/parse/golden/$c/input.json"
 done
 # citations where their block could break (tests/formats/md/citations), and the
