@@ -50,6 +50,8 @@ typedef struct S_html {
     size_t nentries, entries_cap;
     gx_buf strings; /* the entries' strings, NUL-terminated */
     unsigned cite;  /* next citation number in the message */
+    gx_posts posts; /* media_posts, written a month a page at the end */
+    gx_buf imagine; /* index.html's lines for them */
 } S_html;
 
 #define PUT(b, s) gx_buf_put((b), (s), strlen(s))
@@ -276,9 +278,8 @@ S_asset(S_html *h, const char *dir, const char *id, const char *what, grokx_str 
 
 /* A render card other than a citation: generated images, files. */
 static int
-S_card(S_html *h, const char *dir, const gx_segment *seg)
+S_card(S_html *h, const char *dir, const gx_segment *seg, long card)
 {
-    long card = seg->card_id[0] ? gx_cards_find(&h->cards, seg->card_id) : -1;
     char uuid[GX_FIELD_MAX];
     if (!strcmp(seg->type, "render_file")) {
         const char *name = gx_cards_field(&h->cards, card, GX_CARD_FILE_NAME);
@@ -308,9 +309,8 @@ S_card(S_html *h, const char *dir, const gx_segment *seg)
  * it a link; md_guard.c places it where its block stays the same block)
  * and its source in h->sources. */
 static int
-S_cite(S_html *h, const char *anchor, const char *card_id, size_t at)
+S_cite(S_html *h, const char *anchor, long c, size_t at)
 {
-    long c = gx_cards_find(&h->cards, card_id);
     const char *url = gx_cards_field(&h->cards, c, GX_CARD_URL);
     const char *title = gx_cards_field(&h->cards, c, GX_CARD_TITLE);
     int rc = 0;
@@ -362,26 +362,59 @@ S_answer(S_html *h, const char *dir, const grokx_message *msg, const char *ancho
     h->md.len = 0;
     h->run.len = 0;
     h->nmarks = 0;
-    if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
-        (rc = gx_cards_load(&h->cards, msg)) != 0)
-        return rc;
     gx_rich_init(&it, msg->text.ptr, msg->text.len);
     if (gx_rich_next(&it, &seg) && seg.kind == GX_SEG_TEXT && seg.text == msg->text.ptr &&
         seg.len == msg->text.len) /* one plain stretch: no copy (a giant answer cost it twice) */
         return gx_html_markdown(&h->page, msg->text.ptr, msg->text.len, anchor, NULL);
     gx_rich_init(&it, msg->text.ptr, msg->text.len);
     while (!rc && gx_rich_next(&it, &seg)) {
+        long card = seg.kind == GX_SEG_CARD || seg.kind == GX_SEG_CITATION ? gx_cards_resolve(&h->cards, &seg) : -1;
         switch (seg.kind) {
-        case GX_SEG_TEXT: rc = gx_buf_put(&h->run, seg.text, seg.len); break;
-        case GX_SEG_CITATION: rc = S_cite(h, anchor, seg.card_id, h->run.len); break;
+        case GX_SEG_TEXT: rc = gx_buf_put(&h->run, seg.text ? seg.text : "", seg.len); break;
+        case GX_SEG_CITATION: rc = S_cite(h, anchor, card, h->run.len); break;
         case GX_SEG_ARTIFACT: rc = S_flush_md(h, anchor) | S_artifact(h, &seg); break;
         case GX_SEG_CARD:
-            if ((rc = S_flush_md(h, anchor)) == 0)
-                rc = S_card(h, dir, &seg);
+            if (seg.type[0] && (rc = S_flush_md(h, anchor)) == 0) /* else nothing, the text stays one */
+                rc = S_card(h, dir, &seg, card);
             break;
         }
     }
     return rc ? rc : S_flush_md(h, anchor);
+}
+
+/* The cards no tag of the answer referenced, after it, each as its tag
+ * would show it (a citation as a source line of its own). */
+static int
+S_unreferenced_cards(S_html *h, const char *dir)
+{
+    gx_segment seg;
+    size_t at = 0;
+    long card;
+    int rc = 0;
+    while (!rc && (card = gx_cards_next_unreferenced(&h->cards, &at, &seg)) >= 0) {
+        if (seg.kind == GX_SEG_CITATION) {
+            const char *url = gx_cards_field(&h->cards, card, GX_CARD_URL);
+            const char *title = gx_cards_field(&h->cards, card, GX_CARD_TITLE);
+            if (!url[0])
+                continue; /* no link: nothing to show, as inline */
+            rc = PUT(&h->page, "<p class=\"note\">Source: ") | S_ext_link(h, &h->page, url, title[0] ? title : url) |
+                 PUT(&h->page, "</p>\n");
+        } else {
+            rc = S_card(h, dir, &seg, card);
+        }
+    }
+    return rc;
+}
+
+/* An image generation turn (query_type "imagine") whose answer has no
+ * text: its prompt, where the answer would be. */
+static int
+S_imagine_prompt(S_html *h, const grokx_message *msg)
+{
+    if (!gx_imagine_turn(msg))
+        return 0;
+    return PUT(&h->page, "<p><strong>Imagine:</strong> ") | S_bdi(&h->page, msg->query.ptr, msg->query.len) |
+           PUT(&h->page, "</p>\n");
 }
 
 static int
@@ -442,6 +475,8 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     snprintf(anchor, sizeof anchor, "m%zu-", n);
     h->cite = 1;
     gx_cards_reset(&h->cards);
+    if (!user && msg->card_attachments.count && (rc = gx_cards_load(&h->cards, msg)) != 0)
+        return rc;
     h->sources.len = 0;
     rc = gx_buf_printf(&h->page, "<article class=\"turn %s%s\" id=\"m%zu\">\n",
                        user ? "user" : msg->role == GROKX_ROLE_SYSTEM ? "system" : "grok",
@@ -455,6 +490,8 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     if (rc)
         return GROKX_E_NOMEM;
     body = h->page.len;
+    if ((rc = S_imagine_prompt(h, msg)) != 0)
+        return rc;
     if (gx_text_blank(msg->text.ptr, msg->text.len)) { /* white space only: empty, as "" */
         /* the notice below */
     } else if (msg->role != GROKX_ROLE_ASSISTANT) { /* a question, a system prompt: as typed */
@@ -464,6 +501,8 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     } else if ((rc = S_answer(h, dir, msg, anchor)) != 0) {
         return rc;
     }
+    if ((rc = S_unreferenced_cards(h, dir)) != 0)
+        return rc;
     if (msg->error.len) {
         rc |= PUT(&h->page, "<p class=\"note error\">Error: ");
         rc |= gx_html_escape(&h->page, msg->error.ptr, msg->error.len);
@@ -477,6 +516,8 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
         rc = S_edited(h, dir, msg);
     if (!rc)
         rc = S_generated(h, dir, msg);
+    if (!rc && gx_imagine_no_image(msg))
+        rc = PUT(&h->page, "<p class=\"note\">" GX_IMAGINE_NO_IMAGE "</p>\n");
     if (!rc)
         rc = S_sources(h, msg, anchor);
     if (!rc && h->page.len == body && !lead) /* a turn with nothing to show still says so */
@@ -619,6 +660,100 @@ S_conversation(void *self, const grokx_conversation *c)
     return S_remember(h, c, rel, h->models.ptr);
 }
 
+/* ---- Imagine posts ---------------------------------------------------- */
+
+static const char *S_month_name(const char *iso);
+
+static int
+S_item(void *self, const grokx_item *it)
+{
+    return gx_posts_add(&((S_html *)self)->posts, it);
+}
+
+/* The page of the posts [from, to) of one month, into h->page. */
+static int
+S_imagine_page(S_html *h, const char *dir, size_t from, size_t to, const char *root, const char *title)
+{
+    size_t i;
+    int rc = S_head(&h->page, title, 0);
+    rc |= gx_buf_printf(&h->page, "</head>\n<body>\n<div class=\"wrap\">\n"
+                                  "<nav class=\"top\"><a href=\"%sindex.html\">&larr; All conversations</a></nav>\n"
+                                  "<header class=\"page\">\n<h1>", root);
+    rc |= S_esc(&h->page, title);
+    rc |= gx_buf_printf(&h->page, "</h1>\n<p class=\"meta\">%zu post%s</p>\n</header>\n<main>\n", to - from,
+                        to - from == 1 ? "" : "s");
+    for (i = from; i < to && !rc; i++) {
+        const gx_post *p = &h->posts.v[i];
+        const char *prompt = gx_post_str(&h->posts, p->prompt), *type = gx_post_str(&h->posts, p->type);
+        const char *link = gx_post_str(&h->posts, p->link), *id = gx_post_str(&h->posts, p->id);
+        grokx_str url = {link, gx_post_https(link) ? strlen(link) : 0}, shown;
+        char when[48], iso[32];
+        rc = gx_buf_printf(&h->page, "<article class=\"turn user\" id=\"p%zu\">\n<header><span class=\"who\">Imagine</span>",
+                           i - from + 1);
+        if (p->time != GROKX_TIME_NONE) {
+            gx_time_human(p->time, gx_tz_at(h->cfg.flags, h->cfg.tz_minutes, p->time), when, sizeof when, 1);
+            gx_time_format(p->time, iso);
+            rc |= gx_buf_printf(&h->page, " <time datetime=\"%s\">%s</time>", iso, when);
+        }
+        rc |= PUT(&h->page, " <span class=\"model\">") | gx_text_clean(type, strlen(type), &h->tmp, &shown);
+        rc |= shown.len ? S_bdi(&h->page, shown.ptr, shown.len) : PUT(&h->page, "post");
+        rc |= PUT(&h->page, "</span></header>\n<div class=\"body\" dir=\"auto\">\n<p class=\"user-text\">");
+        rc |= prompt[0] ? gx_html_escape(&h->page, prompt, strlen(prompt)) : PUT(&h->page, "<em>No prompt in the export.</em>");
+        rc |= PUT(&h->page, "</p>\n");
+        /* the image or video copied beside the page (a video linked: pages
+         * embed no media player), else a note */
+        if (rc || (rc = S_asset(h, dir, id, gx_post_video(NULL, type) ? "The video" : "The image",
+                                (grokx_str){"", 0})) != 0)
+            break;
+        if (url.len)
+            rc = PUT(&h->page, "<p>") | S_ext_link(h, &h->page, link, "Open the post") | PUT(&h->page, "</p>\n");
+        else if (link[0])
+            rc = PUT(&h->page, "<p class=\"note\">Link (not followed): ") | S_bdi(&h->page, link, strlen(link)) |
+                 PUT(&h->page, "</p>\n");
+        rc |= PUT(&h->page, "</div>\n</article>\n");
+    }
+    rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Grok Imagine posts &middot; exported by grokx</footer>\n"
+                        "</div>\n</body>\n</html>\n");
+    return rc;
+}
+
+/* Every month of media posts as a page "Imagine YYYY-MM" in that month's
+ * folder (attachments beside it, as a conversation's), and its line for
+ * index.html in h->imagine. */
+static int
+S_imagine_pages(S_html *h)
+{
+    size_t i, j;
+    int rc = 0;
+    gx_posts_sort(&h->posts);
+    for (i = 0; i < h->posts.n && !rc; i = j) {
+        const gx_post *p = &h->posts.v[i];
+        char title[32], key[48], dir[64], rel[512], absdir[4096], path[4096];
+        j = gx_posts_month_end(&h->posts, i);
+        snprintf(title, sizeof title, "Imagine %s", p->month);
+        snprintf(key, sizeof key, "(list) imagine %s", p->month);
+        h->page.len = 0;
+        if ((rc = gx_layout_place_named(&h->lay, p->time, title, key, "html", dir, sizeof dir, rel, sizeof rel)) != 0 ||
+            (rc = gx_layout_enter(&h->lay, dir, absdir, sizeof absdir)) != 0 ||
+            (rc = gx_layout_join(&h->lay, path, sizeof path, h->lay.out_dir, rel)) != 0)
+            break;
+        snprintf(title, sizeof title, "Grok Imagine %s", p->month);
+        if ((rc = S_imagine_page(h, absdir, i, j, !dir[0] ? "" : strchr(dir, '/')[1] ? "../../" : "../", title)) != 0)
+            break;
+        if (!gx_layout_ours(&h->lay, path, S_GENERATOR))
+            continue; /* a page of the user's, not ours: left alone, and not listed */
+        if ((rc = gx_layout_write(&h->lay, path, h->page.ptr, h->page.len)) != 0)
+            break;
+        rc = PUT(&h->imagine, "<li><a href=\"") | S_href(&h->imagine, rel) | PUT(&h->imagine, "\">");
+        if (p->time == GROKX_TIME_NONE)
+            rc |= PUT(&h->imagine, "Undated");
+        else
+            rc |= gx_buf_printf(&h->imagine, "%s %.4s", S_month_name(p->month), p->month);
+        rc |= gx_buf_printf(&h->imagine, "</a><span class=\"meta\">%zu post%s</span></li>\n", j - i, j - i == 1 ? "" : "s");
+    }
+    return rc;
+}
+
 /* ---- index.html ------------------------------------------------------- */
 
 static int
@@ -703,7 +838,11 @@ S_index(S_html *h)
         rc |= S_index_entry(h, e, iso);
     }
     rc |= PUT(&h->page, month[0] ? "</ul></section>\n" : "<p class=\"note\">No conversations.</p>\n");
-    rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Offline archive: nothing here loads from the network.</footer>\n</div>\n<script>");
+    rc |= PUT(&h->page, "</main>\n");
+    if (h->imagine.len) /* outside the list the script sorts and filters */
+        rc |= PUT(&h->page, "<section class=\"month imagine\"><h2>Imagine</h2><ul class=\"convs\">\n") |
+              gx_buf_put(&h->page, h->imagine.ptr, h->imagine.len) | PUT(&h->page, "</ul></section>\n");
+    rc |= PUT(&h->page, "<footer class=\"page\">Offline archive: nothing here loads from the network.</footer>\n</div>\n<script>");
     rc |= PUT(&h->page, gx_html_index_js);
     rc |= PUT(&h->page, "</script>\n</body>\n</html>\n");
     return rc ? GROKX_E_NOMEM : 0;
@@ -732,7 +871,7 @@ S_end(void *self, const grokx_stats *st)
     S_html *h = self;
     int rc;
     GX_UNUSED(st);
-    if ((rc = S_index(h)) != 0)
+    if ((rc = S_imagine_pages(h)) != 0 || (rc = S_index(h)) != 0)
         return rc;
     /* last (files are written in order), so the index never links a page
      * that is not there yet */
@@ -770,6 +909,8 @@ S_destroy(void *self)
     gx_buf_free(&h->models);
     gx_buf_free(&h->strings);
     gx_cards_free(&h->cards);
+    gx_posts_free(&h->posts);
+    gx_buf_free(&h->imagine);
     gx_layout_free(&h->lay);
     free(h->entries);
     free(h);
@@ -778,7 +919,7 @@ S_destroy(void *self)
 int
 gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err)
 {
-    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, S_item,
                                            S_end, S_destroy, S_why};
     S_html *h;
     int rc;
@@ -797,6 +938,8 @@ gx_writer_html_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_err
     gx_buf_init(&h->models, &h->mem);
     gx_buf_init(&h->strings, &h->mem);
     gx_cards_init(&h->cards, &h->mem);
+    gx_posts_init(&h->posts, &h->mem, cfg->flags, cfg->tz_minutes);
+    gx_buf_init(&h->imagine, &h->mem);
     rc = gx_layout_init(&h->lay, cfg);
     if (!rc && !(*out = grokx_writer_new(&vt, h)))
         rc = GROKX_E_NOMEM;

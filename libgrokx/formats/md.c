@@ -53,9 +53,17 @@ typedef struct S_md {
     char journal[4096]; /* OUT/.grokx-manifest.journal (manifest.c) */
     int replayed;       /* a killed run's journal was taken into man */
     unsigned long n_new, n_updated, n_unchanged, n_kept;
+    gx_posts posts;     /* media_posts, written a month a note at the end */
+    gx_buf imagine;     /* Index.md's lines for them */
 } S_md;
 
 #define PUT(b, s) gx_buf_put((b), (s), strlen(s))
+
+/* The manifest's key of a list grokx writes (Index.md, YYYY/YYYY.md, an
+ * Imagine month). An export's ids are UUIDs; one forged to look like this
+ * key could at worst have that list kept or rewritten, never a file
+ * outside OUT (the manifest's paths are judged on components). */
+#define S_LIST_KEY "(list) "
 
 /* ---- escaping -------------------------------------------------------- */
 
@@ -205,9 +213,8 @@ S_media_card(S_md *m, const char *dir, const char *type, long card)
 /* A citation's footnote: its marker at byte at of the text collected
  * (placed when the text is guarded), its definition in foot. */
 static int
-S_cite(S_md *m, gx_buf *foot, const char *card_id, size_t at)
+S_cite(S_md *m, gx_buf *foot, long c, size_t at)
 {
-    long c = gx_cards_find(&m->cards, card_id);
     const char *url = gx_cards_field(&m->cards, c, GX_CARD_URL);
     const char *title = gx_cards_field(&m->cards, c, GX_CARD_TITLE);
     int rc = 0;
@@ -300,25 +307,25 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
     if ((m->has_labels = gx_md_has_labels(msg->text.ptr, msg->text.len)) &&
         (rc = gx_md_labels_scan(&m->labels, msg->text.ptr, msg->text.len)) != 0)
         return rc;
-    if (msg->card_attachments.count && gx_find(msg->text.ptr, msg->text.len, "<grok:render") &&
-        (rc = gx_cards_load(&m->cards, msg)) != 0)
-        return rc;
     gx_rich_init(&it, msg->text.ptr, msg->text.len);
     while (!rc && gx_rich_next(&it, &seg)) {
         int mr;
+        long card = seg.kind == GX_SEG_CARD || seg.kind == GX_SEG_CITATION ? gx_cards_resolve(&m->cards, &seg) : -1;
         switch (seg.kind) {
         case GX_SEG_TEXT:
-            rc = S_run_add(m, &run, seg.text, seg.len);
+            rc = seg.len ? S_run_add(m, &run, seg.text, seg.len) : 0;
             break;
         case GX_SEG_ARTIFACT:
             rc = S_flush_text(m, &run) | S_artifact(m, &seg);
             break;
         case GX_SEG_CITATION: /* placed with the text around it */
-            rc = S_cite(m, foot, seg.card_id, run.n);
+            rc = S_cite(m, foot, card, run.n);
             break;
         case GX_SEG_CARD:
+            if (!seg.type[0])
+                break; /* nothing to show: the text around it stays one */
             rc = S_flush_text(m, &run);
-            mr = S_media_card(m, dir, seg.type, seg.card_id[0] ? gx_cards_find(&m->cards, seg.card_id) : -1);
+            mr = S_media_card(m, dir, seg.type, card);
             if (mr < 0)
                 return mr;
             rc |= mr;
@@ -332,6 +339,43 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
     else if (m->note.len && m->note.ptr[m->note.len - 1] != '\n')
         rc |= gx_buf_putc(&m->note, '\n');
     return rc;
+}
+
+/* The cards no tag of the answer referenced, after it, each as its tag
+ * would show it (a citation as a source line: a footnote nothing refers
+ * to is not shown by a reader). */
+static int
+S_unreferenced_cards(S_md *m, const char *dir)
+{
+    gx_segment seg;
+    size_t at = 0;
+    long card;
+    int rc = 0;
+    while (!rc && (card = gx_cards_next_unreferenced(&m->cards, &at, &seg)) >= 0) {
+        if (seg.kind == GX_SEG_CITATION) {
+            const char *url = gx_cards_field(&m->cards, card, GX_CARD_URL);
+            const char *title = gx_cards_field(&m->cards, card, GX_CARD_TITLE);
+            if (!url[0])
+                continue; /* no link: nothing to show, as inline */
+            title = title[0] ? title : url;
+            rc = S_blank_line(&m->note) | PUT(&m->note, "Source: ") |
+                 gx_md_link(&m->note, title, strlen(title), url) | PUT(&m->note, "\n\n");
+        } else {
+            rc = S_media_card(m, dir, seg.type, card);
+        }
+    }
+    return rc;
+}
+
+/* An image generation turn (query_type "imagine") whose answer has no
+ * text: its prompt, on one line, where the answer would be. */
+static int
+S_imagine_prompt(S_md *m, const grokx_message *msg)
+{
+    if (!gx_imagine_turn(msg))
+        return 0;
+    return PUT(&m->note, "**Imagine:** ") | gx_md_text(&m->note, msg->query.ptr, msg->query.len) |
+           PUT(&m->note, "\n\n");
 }
 
 /* ---- attachments ----------------------------------------------------- */
@@ -540,8 +584,11 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     int text = !gx_text_blank(msg->text.ptr, msg->text.len);
     gx_buf_init(&foot, &m->mem);
     gx_cards_reset(&m->cards);
+    if (msg->role != GROKX_ROLE_USER && msg->card_attachments.count)
+        rc |= gx_cards_load(&m->cards, msg);
     rc |= S_thinking(m, msg);
     rc |= S_steps(m, msg);
+    rc |= S_imagine_prompt(m, msg);
     /* first error wins: the answer's text may copy an attachment (GROKX_E_IO,
      * GROKX_E_ARCHIVE), and '|' with another code than NOMEM would make a
      * third (INVALID | IO == NOMEM) */
@@ -553,6 +600,8 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
         goto out;
     if (text)
         rc |= PUT(&m->note, "\n");
+    if (!rc && (rc = S_unreferenced_cards(m, dir)) != 0)
+        goto out;
     if (msg->error.len) /* one line, inert: an error text cannot open a fence */
         rc |= PUT(&m->note, "*Error: ") | gx_md_text(&m->note, msg->error.ptr, msg->error.len) |
               PUT(&m->note, "*\n\n");
@@ -563,6 +612,8 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     if ((rc = S_attachments(m, dir, msg)) != 0 || (rc = S_edited(m, dir, msg)) != 0 ||
         (rc = S_generated(m, dir, msg)) != 0)
         goto out;
+    if (gx_imagine_no_image(msg))
+        rc |= PUT(&m->note, "*" GX_IMAGINE_NO_IMAGE "*\n\n");
     rc |= S_sources(m, msg, m->footnote - first_footnote);
     if (foot.len)
         rc |= gx_buf_put(&m->note, foot.ptr, foot.len) | PUT(&m->note, "\n");
@@ -791,6 +842,114 @@ S_conversation(void *self, const grokx_conversation *c)
     return skipped ? 0 : S_remember(m, kept ? kept : rel, c);
 }
 
+/* ---- Imagine posts ---------------------------------------------------- */
+
+static int
+S_item(void *self, const grokx_item *it)
+{
+    return gx_posts_add(&((S_md *)self)->posts, it);
+}
+
+/* A post's image or video, copied beside the note when the export holds
+ * it (its id is its asset's), else a line saying it is not there. */
+static int
+S_post_media(S_md *m, const char *dir, const gx_post *p)
+{
+    const char *id = gx_post_str(&m->posts, p->id), *type = gx_post_str(&m->posts, p->type);
+    char link[512];
+    int kind = 0, got = id[0] ? gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &kind) : 0;
+    if (got < 0)
+        return got;
+    if (got && kind == GX_ASSET_IMAGE)
+        return gx_buf_printf(&m->note, "![Imagine image](<%s>)\n\n", link);
+    if (got && gx_post_video(link, type)) /* Obsidian plays an embedded video */
+        return gx_buf_printf(&m->note, "![Imagine video](<%s>)\n\n", link);
+    if (got) /* an SVG, kept as text, or a file of another kind: linked */
+        return gx_buf_printf(&m->note, "Attachment: [%s](<%s>)\n\n", link + 12, link);
+    return gx_buf_printf(&m->note, "*The %s is not in the export.*\n\n",
+                         gx_post_video(NULL, type) ? "video" : !strcmp(type, "image") ? "image" : "media");
+}
+
+/* The note of the posts [from, to) of one month, into m->note. root: the
+ * way from its folder to Index.md. */
+static int
+S_imagine_note(S_md *m, const char *dir, size_t from, size_t to, const char *root)
+{
+    const char *month = m->posts.v[from].month;
+    size_t i;
+    int rc = 0;
+    m->note.len = 0;
+    if (m->stream)
+        rc |= PUT(&m->note, m->nnotes || from ? "\n---\n\n" : "");
+    else
+        rc |= gx_buf_printf(&m->note, "---\ntitle: \"Grok Imagine %s\"\nposts: %zu\ntags: [grok, imagine]\n"
+                                      "source: grok-export\n---\n\n", month, to - from);
+    rc |= gx_buf_printf(&m->note, "# Grok Imagine %s\n\n%zu post%s.", month, to - from, to - from == 1 ? "" : "s");
+    rc |= m->stream ? PUT(&m->note, "\n\n") : gx_buf_printf(&m->note, " [All notes](<%sIndex.md>)\n\n", root);
+    for (i = from; i < to && !rc; i++) {
+        const gx_post *p = &m->posts.v[i];
+        const char *prompt = gx_post_str(&m->posts, p->prompt), *type = gx_post_str(&m->posts, p->type);
+        const char *link = gx_post_str(&m->posts, p->link);
+        char when[48];
+        grokx_str shown;
+        /* in a heading and on a line of ours: without the characters that
+         * could reorder or break it (as a title) */
+        gx_time_human(p->time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, p->time), when, sizeof when, 1);
+        rc = gx_buf_printf(&m->note, "## %s · ", when) | gx_text_clean(type, strlen(type), &m->title, &shown);
+        rc |= shown.len ? gx_md_text(&m->note, shown.ptr, shown.len) : PUT(&m->note, "post");
+        rc |= PUT(&m->note, "\n\n**Prompt:** ") | gx_text_clean(prompt, strlen(prompt), &m->title, &shown);
+        rc |= shown.len ? gx_md_text(&m->note, shown.ptr, shown.len) : PUT(&m->note, "*none in the export*");
+        rc |= PUT(&m->note, "\n\n");
+        if (rc || (rc = S_post_media(m, dir, p)) != 0)
+            break;
+        if (gx_post_https(link)) /* a link of another kind is shown, never followed */
+            rc = PUT(&m->note, "[Open the post](<") | gx_md_link_dest(&m->note, link, strlen(link), 0) | PUT(&m->note, ">)\n\n");
+        else if (link[0])
+            rc = PUT(&m->note, "Link: ") | gx_md_code_span(&m->note, link, strlen(link)) | PUT(&m->note, "\n\n");
+    }
+    return rc;
+}
+
+/* Every month of media posts as a note "Imagine YYYY-MM" in that month's
+ * folder (attachments beside it, as a conversation's), remembered like a
+ * list (its key in the manifest never names a conversation), and its line
+ * for Index.md in m->imagine. Streaming, the notes follow the others. */
+static int
+S_imagine_notes(S_md *m)
+{
+    size_t i, j;
+    int rc = 0;
+    gx_posts_sort(&m->posts);
+    for (i = 0; i < m->posts.n && !rc; i = j) {
+        const gx_post *p = &m->posts.v[i];
+        char title[32], key[48], dir[64], rel[512], absdir[4096];
+        const char *kept = NULL;
+        unsigned long counts[3] = {m->n_new, m->n_updated, m->n_unchanged};
+        int skipped = 0;
+        j = gx_posts_month_end(&m->posts, i);
+        snprintf(title, sizeof title, "Imagine %s", p->month);
+        snprintf(key, sizeof key, S_LIST_KEY "imagine %s", p->month);
+        if ((rc = gx_layout_place_named(&m->lay, p->time, title, key, "md", dir, sizeof dir, rel, sizeof rel)) != 0 ||
+            (rc = gx_layout_enter(&m->lay, dir, absdir, sizeof absdir)) != 0 ||
+            (rc = S_imagine_note(m, absdir, i, j, !dir[0] ? "" : strchr(dir, '/')[1] ? "../../" : "../")) != 0)
+            break;
+        if (m->stream) {
+            rc = gx_sink_write(m->cfg.sink, m->note.ptr, m->note.len);
+            continue;
+        }
+        /* a note like a conversation's (moved, kept when edited, never over
+         * a file not ours), counted as the lists are: not in the summary */
+        rc = S_store_note(m, key, rel, &kept, &skipped);
+        m->n_new = counts[0], m->n_updated = counts[1], m->n_unchanged = counts[2];
+        if (rc || skipped)
+            continue;
+        kept = kept ? kept : rel;
+        rc = gx_buf_printf(&m->imagine, "- [%s](<", p->month) | gx_md_link_dest(&m->imagine, kept, strlen(kept), 1) |
+             gx_buf_printf(&m->imagine, ">) · %zu post%s\n", j - i, j - i == 1 ? "" : "s");
+    }
+    return rc;
+}
+
 /* Index.md: every note, newest first by month. */
 static int
 S_cmp_notes(const void *a, const void *b)
@@ -825,11 +984,6 @@ S_list_notes(S_md *m, size_t from, size_t to, const char *base)
 }
 
 /* Write m->note to OUT/rel unless the file already holds those bytes. */
-/* The manifest's key of a list grokx writes (Index.md, YYYY/YYYY.md). An
- * export's ids are UUIDs; one forged to look like this key could at worst
- * have that list kept or rewritten, never a file outside OUT (the
- * manifest's paths are judged on components). */
-#define S_LIST_KEY "(list) "
 
 static int
 S_write_if_changed(S_md *m, const char *rel)
@@ -1055,10 +1209,10 @@ S_end(void *self, const grokx_stats *st)
     int rc = 0;
     GX_UNUSED(st);
     if (m->stream)
-        return 0;
-    if ((rc = S_remember_others(m)) != 0)
+        return S_imagine_notes(m);
+    if ((rc = S_remember_others(m)) != 0 || (rc = S_imagine_notes(m)) != 0)
         return rc;
-    if (!m->nnotes) { /* nothing to list (every note may be a file not ours) */
+    if (!m->nnotes && !m->imagine.len) { /* nothing to list (every note may be a file not ours) */
         S_report_counts(m);
         return 0;
     }
@@ -1074,6 +1228,8 @@ S_end(void *self, const grokx_stats *st)
         rc |= gx_buf_put(&m->note, "\n", 1) | gx_buf_put(&m->note, years.ptr, years.len) | gx_buf_put(&m->note, "\n", 1);
     gx_buf_free(&years);
     rc |= S_list_notes(m, 0, m->nnotes, "");
+    if (m->imagine.len)
+        rc |= PUT(&m->note, "\n## Imagine\n\n") | gx_buf_put(&m->note, m->imagine.ptr, m->imagine.len);
     if (rc)
         return GROKX_E_NOMEM;
     if ((rc = S_write_if_changed(m, "Index.md")) != 0 || (rc = gx_layout_flush(&m->lay)) != 0)
@@ -1126,6 +1282,8 @@ S_destroy(void *self)
     gx_buf_free(&m->scratch);
     gx_buf_free(&m->title);
     gx_cards_free(&m->cards);
+    gx_posts_free(&m->posts);
+    gx_buf_free(&m->imagine);
     gx_layout_free(&m->lay);
     gx_manifest_free(m->man);
     free(m);
@@ -1213,7 +1371,7 @@ S_reserve_names(S_md *m)
 int
 gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error *err)
 {
-    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, NULL,
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, S_conversation, S_item,
                                            S_end, S_destroy, S_why};
     S_md *m = calloc(1, sizeof *m);
     int rc;
@@ -1228,6 +1386,8 @@ gx_writer_md_new(const grokx_writer_config *cfg, grokx_writer **out, grokx_error
     gx_buf_init(&m->relabel, &m->mem);
     gx_md_labels_init(&m->labels, &m->mem);
     gx_cards_init(&m->cards, &m->mem);
+    gx_posts_init(&m->posts, &m->mem, cfg->flags, cfg->tz_minutes);
+    gx_buf_init(&m->imagine, &m->mem);
     rc = gx_layout_init(&m->lay, cfg);
     if (!rc && m->lay.out_dir) {
         char path[4096];

@@ -445,31 +445,26 @@ gx_layout_place(gx_layout *l, const grokx_conversation *c, const char *ext, char
     return gx_layout_place_key(l, c, NULL, ext, dir, dcap, rel, rcap);
 }
 
-int
-gx_layout_place_key(gx_layout *l, const grokx_conversation *c, const char *owner_key, const char *ext,
-                    char *dir, size_t dcap, char *rel, size_t rcap)
+/* dir and rel of a file named name (a safe component) in the folder of
+ * time t, claimed for the note of owner (the hash of its key). */
+static int
+S_place(gx_layout *l, grokx_time t, const char *name, uint64_t owner, const char *ext, char *dir,
+        size_t dcap, char *rel, size_t rcap)
 {
-    char name[200], iso[32];
+    char iso[32];
     unsigned k, *slot;
-    uint64_t base, owner = 0;
+    uint64_t base;
     int rc;
     if (l->flags & GROKX_WF_FLAT || (!l->out_dir && !l->names_only))
         dir[0] = 0;
-    else if (c->create_time == GROKX_TIME_NONE)
+    else if (t == GROKX_TIME_NONE)
         snprintf(dir, dcap, "undated/");
     else {
-        gx_time_local(l->flags, l->tz_minutes, c->create_time, iso);
+        gx_time_local(l->flags, l->tz_minutes, t, iso);
         snprintf(dir, dcap, "%.4s/%.2s/", iso, iso + 5);
     }
-    S_file_name(l, c, name, sizeof name);
     snprintf(rel, rcap, "%s%s.%s", dir, name, ext);
     base = gx_name_fold_hash(rel) | 1;
-    if (l->nreserved) {
-        char key[GX_NOTE_KEY_MAX];
-        if (!owner_key)
-            gx_note_key(c, key);
-        owner = owner_key ? gx_hash64(owner_key, strlen(owner_key)) : gx_hash64(key, strlen(key));
-    }
     if (!S_root_page(base) && (rc = S_claim_name(l, base, owner)) <= 0)
         return rc;
     /* taken: "<name> 2", "<name> 3", ... from where the last search for this
@@ -486,6 +481,32 @@ gx_layout_place_key(gx_layout *l, const grokx_conversation *c, const char *owner
             return rc;
         }
     }
+}
+
+int
+gx_layout_place_key(gx_layout *l, const grokx_conversation *c, const char *owner_key, const char *ext,
+                    char *dir, size_t dcap, char *rel, size_t rcap)
+{
+    char name[200];
+    uint64_t owner = 0;
+    S_file_name(l, c, name, sizeof name);
+    if (l->nreserved) {
+        char key[GX_NOTE_KEY_MAX];
+        if (!owner_key)
+            gx_note_key(c, key);
+        owner = owner_key ? gx_hash64(owner_key, strlen(owner_key)) : gx_hash64(key, strlen(key));
+    }
+    return S_place(l, c->create_time, name, owner, ext, dir, dcap, rel, rcap);
+}
+
+int
+gx_layout_place_named(gx_layout *l, grokx_time t, const char *title, const char *owner_key, const char *ext,
+                      char *dir, size_t dcap, char *rel, size_t rcap)
+{
+    char name[200];
+    gx_name_component(title, strlen(title), name, sizeof name);
+    return S_place(l, t, name, l->nreserved ? gx_hash64(owner_key, strlen(owner_key)) : 0, ext, dir, dcap, rel,
+                   rcap);
 }
 
 /* Is name a temporary of a file we write here: a note, page, index,

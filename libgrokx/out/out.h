@@ -107,6 +107,12 @@ void gx_note_key(const grokx_conversation *c, char key[GX_NOTE_KEY_MAX]);
  * gx_note_key()): a name the manifest keeps for that key stays its own. */
 int gx_layout_place_key(gx_layout *l, const grokx_conversation *c, const char *owner_key,
                         const char *ext, char *dir, size_t dcap, char *rel, size_t rcap);
+/* The same for a file of grokx's own that is no conversation's (an
+ * Imagine month): in the folder of time t, named title (made a safe
+ * component), claimed for the manifest key owner_key (a name it kept in
+ * an earlier run stays its own). */
+int gx_layout_place_named(gx_layout *l, grokx_time t, const char *title, const char *owner_key,
+                          const char *ext, char *dir, size_t dcap, char *rel, size_t rcap);
 /* The key of c's note in this run: gx_note_key(), or for a conversation
  * of an id that came before in this run "<id>#<stamp>" (reported), the
  * stamp being c's own (its create_time, else its first message's id,

@@ -32,6 +32,7 @@ gx_cards_free(gx_cards *cs)
     gx_buf_free(&cs->text);
     gx_buf_free(&cs->shown);
     free(cs->off);
+    free(cs->used);
     memset(cs, 0, sizeof *cs);
 }
 
@@ -64,7 +65,7 @@ gx_cards_load(gx_cards *cs, const grokx_message *msg)
     static const char *const keys[GX_CARD_NFIELDS] = {
         "id", "url", "title", "image_chunk", "file_name", "image_chunk.imageUuid",
         "image.original", "image.link", "image.title", "caption", "image_chunk.progress",
-        "image_chunk.seq"};
+        "image_chunk.seq", "type", "cardType"};
     static const char *const chunk_keys[] = {"imageUuid", "progress", "seq"};
     char vals[GX_CARD_NFIELDS][GX_FIELD_MAX], chunk[3][GX_FIELD_MAX];
     size_t i, k, j;
@@ -91,8 +92,10 @@ gx_cards_load(gx_cards *cs, const grokx_message *msg)
                     at = j - 1;
                     break;
                 }
-        if (at == cs->n && gx_grow(&cs->off, &cs->cap, cs->n + 1, sizeof *cs->off))
+        if (at == cs->n && (gx_grow(&cs->off, &cs->cap, cs->n + 1, sizeof *cs->off) ||
+                            gx_grow(&cs->used, &cs->used_cap, cs->n + 1, sizeof *cs->used)))
             return GROKX_E_NOMEM;
+        cs->used[at] = 0;
         for (k = 0; k < GX_CARD_NFIELDS; k++) {
             cs->off[at][k] = cs->text.len;
             if (gx_buf_put(&cs->text, vals[k], strlen(vals[k]) + 1))
@@ -146,6 +149,78 @@ gx_cards_shown(const gx_cards *cs, const char *id)
         at += strlen(s) + 1;
     }
     return 0;
+}
+
+/* The tag types grokx shows, and the cardType of each (§2.10 of the
+ * export's reference): a card may carry either name. */
+static const char *const S_types[][2] = {
+    {"render_inline_citation", "citation_card"},
+    {"render_searched_image", "image_card"},
+    {"render_generated_image", "generated_image_card"},
+    {"render_edited_image", "edited_image_card"},
+    {"render_file", "rendered_file_card"},
+};
+
+/* name as a tag type we know ("render_file" for "rendered_file_card"),
+ * or NULL. */
+static const char *
+S_known_type(const char *name)
+{
+    size_t i;
+    for (i = 0; i < sizeof S_types / sizeof S_types[0]; i++)
+        if (!strcmp(name, S_types[i][0]) || !strcmp(name, S_types[i][1]))
+            return S_types[i][0];
+    return NULL;
+}
+
+const char *
+gx_card_render_type(const gx_cards *cs, long card)
+{
+    const char *t = S_known_type(gx_cards_field(cs, card, GX_CARD_TYPE));
+    if (!t)
+        t = S_known_type(gx_cards_field(cs, card, GX_CARD_CARD_TYPE));
+    return t ? t : "";
+}
+
+/* seg as the tag type, with the kind a tag of that type has */
+static void
+S_set_type(gx_segment *seg, const char *type)
+{
+    snprintf(seg->type, sizeof seg->type, "%s", type);
+    seg->kind = !strcmp(type, "render_inline_citation") && seg->card_id[0] ? GX_SEG_CITATION : GX_SEG_CARD;
+}
+
+long
+gx_cards_resolve(gx_cards *cs, gx_segment *seg)
+{
+    long card = seg->card_id[0] ? gx_cards_find(cs, seg->card_id) : -1;
+    if (card >= 0)
+        cs->used[card] = 1;
+    if (seg->kind != GX_SEG_CARD || S_known_type(seg->type))
+        return card; /* a citation, or a type of ours: as the tag says */
+    if (card >= 0 && gx_card_render_type(cs, card)[0])
+        S_set_type(seg, gx_card_render_type(cs, card));
+    else if (!seg->type[0] && card < 0)
+        seg->kind = GX_SEG_TEXT; /* nothing says what it was: its text */
+    else
+        seg->type[0] = 0; /* a kind grokx does not show: nothing, not even a break */
+    return card;
+}
+
+long
+gx_cards_next_unreferenced(gx_cards *cs, size_t *at, gx_segment *seg)
+{
+    for (; *at < cs->n; (*at)++) {
+        const char *type = gx_card_render_type(cs, (long)*at);
+        if (cs->used[*at] || !type[0])
+            continue; /* shown where its tag stands, or a card of nothing we show */
+        memset(seg, 0, sizeof *seg);
+        snprintf(seg->card_id, sizeof seg->card_id, "%s", gx_cards_field(cs, (long)*at, GX_CARD_ID));
+        S_set_type(seg, type);
+        cs->used[*at] = 1;
+        return (long)(*at)++;
+    }
+    return -1;
 }
 
 /* ---- the segmenter --------------------------------------------------- */
@@ -360,10 +435,14 @@ gx_rich_next(gx_rich *it, gx_segment *seg)
             return 1;
         }
         /* <grok:render ...>...</grok:render> or <grok:render .../> */
-        if (gt[-1] == '/')
+        if (gt[-1] == '/') {
             p = gt + 1; /* <grok:render .../> */
-        else
-            p = (close = S_close(it, 0, gt)) != NULL ? close + 14 : end;
+        } else {
+            close = S_close(it, 0, gt);
+            seg->text = gt + 1; /* its inner text (a tag never closed: the rest) */
+            seg->len = (size_t)((close ? close : end) - seg->text);
+            p = close ? close + 14 : end;
+        }
         it->pos = (size_t)(p - it->s);
         S_attr(t, (size_t)(gt - t), "type", seg->type, sizeof seg->type);
         S_attr(t, (size_t)(gt - t), "card_id", seg->card_id, sizeof seg->card_id);
@@ -371,11 +450,11 @@ gx_rich_next(gx_rich *it, gx_segment *seg)
             seg->kind = GX_SEG_CITATION;
             return 1;
         }
-        if (seg->type[0]) {
-            seg->kind = GX_SEG_CARD;
-            return 1;
-        }
-        /* a tag without a type: dropped */
+        /* any other tag, typed or not: a writer resolves an absent or
+         * unknown type from its card (gx_cards_resolve), and shows the
+         * inner text of a tag neither names */
+        seg->kind = GX_SEG_CARD;
+        return 1;
     }
     return 0;
 }

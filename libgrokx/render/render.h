@@ -1,7 +1,8 @@
 /*
  * render/render.h -- the render stage: a message's pieces as safe
  * Markdown or HTML. Owns: Markdown inline pieces and the block guard,
- * steps, cards and artifacts, Markdown to HTML, the HTML assets.
+ * steps, cards and artifacts, Imagine turns and media posts, Markdown to
+ * HTML, the HTML assets.
  * Uses: base/, parse/ (small JSON texts through json.c).
  */
 #ifndef GROKX_RENDER_RENDER_H
@@ -92,11 +93,14 @@ enum { GX_CARD_ID, GX_CARD_URL, GX_CARD_TITLE, GX_CARD_IMAGE_CHUNK, GX_CARD_FILE
        GX_CARD_IMAGE_UUID, /* image_chunk.imageUuid, when image_chunk is an object */
        GX_CARD_IMAGE_ORIGINAL, GX_CARD_IMAGE_LINK, GX_CARD_IMAGE_TITLE, /* image.* of a searched image */
        GX_CARD_CAPTION, GX_CARD_PROGRESS, GX_CARD_SEQ, /* image_chunk's, as JSON numbers */
+       GX_CARD_TYPE, GX_CARD_CARD_TYPE, /* "type", "cardType": what the card is */
        GX_CARD_NFIELDS };
 typedef struct gx_cards { /* a message's cards, parsed once */
     gx_buf text;          /* the fields, NUL-terminated */
     size_t (*off)[GX_CARD_NFIELDS];
     size_t n, cap;
+    unsigned char *used;  /* [cap]: a tag of the text referenced card i */
+    size_t used_cap;
     gx_buf shown;         /* asset ids a writer showed for this message, NUL-separated */
 } gx_cards;
 void gx_cards_init(gx_cards *cs, gx_mem *mem);
@@ -113,11 +117,16 @@ int gx_card_image_uuid(const gx_cards *cs, long card, char out[GX_FIELD_MAX]);
  * shown twice. */
 int gx_cards_mark_shown(gx_cards *cs, const char *id);
 int gx_cards_shown(const gx_cards *cs, const char *id);
+/* The tag type card's "type" or "cardType" says it is, as a tag names it
+ * ("render_inline_citation", "render_generated_image", ...), or "" when
+ * neither is one grokx shows. */
+const char *gx_card_render_type(const gx_cards *cs, long card);
 
 typedef enum gx_seg_kind {
     GX_SEG_TEXT,     /* text: plain Markdown */
     GX_SEG_CITATION, /* card_id: a render_inline_citation */
-    GX_SEG_CARD,     /* type, card_id ("" if none): another render card */
+    GX_SEG_CARD,     /* type, card_id ("" if none): another render card;
+                      * text: its inner text (gx_cards_resolve) */
     GX_SEG_ARTIFACT  /* title, lang, text: the artifact's body */
 } gx_seg_kind;
 typedef struct gx_segment {
@@ -135,8 +144,58 @@ typedef struct gx_rich { /* an iterator over an answer's text */
 void gx_rich_init(gx_rich *it, const char *s, size_t len);
 /* 1 with the next segment in *seg, 0 at the end. Linear in len overall. */
 int gx_rich_next(gx_rich *it, gx_segment *seg);
+/* A GX_SEG_CARD or GX_SEG_CITATION segment resolved against the message's
+ * cards, its card marked referenced: a tag whose type is absent or unknown
+ * takes its card's (a citation becomes GX_SEG_CITATION); a tag with
+ * neither a type nor a card becomes its inner text (GX_SEG_TEXT); a card
+ * of a kind grokx does not show keeps type "" (writers show nothing, and
+ * do not break the text around it). Returns the card's index, or -1. */
+long gx_cards_resolve(gx_cards *cs, gx_segment *seg);
+/* The cards no tag referenced, in the order of card_attachments_json, as
+ * the segments a tag naming them would be (writers show them after the
+ * answer): from *at (0 first), the next one's index with its segment in
+ * *seg, or -1 at the end. */
+long gx_cards_next_unreferenced(gx_cards *cs, size_t *at, gx_segment *seg);
 /* First occurrence of needle in s[0..len), or NULL. */
 const char *gx_find(const char *s, size_t len, const char *needle);
+
+/* ---- imagine.c: Grok Imagine turns and media posts ------------------- */
+
+/* An image generation turn (query_type "imagine") whose answer has no
+ * text: writers show its prompt (query) instead of an empty turn. */
+int gx_imagine_turn(const grokx_message *m);
+/* Such a turn that lists no image at all (no card, every
+ * generated_image_urls entry empty: failed or moderated). */
+int gx_imagine_no_image(const grokx_message *m);
+#define GX_IMAGINE_NO_IMAGE "No generated image is in the export (it may have failed or been moderated)."
+typedef struct gx_post { /* one of media_posts */
+    size_t id, prompt, type, link; /* offsets of NUL-terminated strings (gx_post_str) */
+    grokx_time time;
+    size_t index;  /* its place in media_posts */
+    char month[8]; /* "YYYY-MM" in the writer's zone, or "undated" */
+} gx_post;
+typedef struct gx_posts {
+    gx_buf text;
+    gx_post *v;
+    size_t n, cap;
+    unsigned flags; /* the writer's GROKX_WF_* and zone: which month a post is in */
+    int tz_minutes;
+} gx_posts;
+void gx_posts_init(gx_posts *p, gx_mem *mem, unsigned flags, int tz_minutes);
+void gx_posts_free(gx_posts *p);
+/* Keep it when it is a media post (an object of section "media_posts"):
+ * 0, or GROKX_E_NOMEM. */
+int gx_posts_add(gx_posts *p, const grokx_item *it);
+/* Months newest first (undated last), a month's posts oldest first. */
+void gx_posts_sort(gx_posts *p);
+/* After sorting: the end of the month that begins at from. */
+size_t gx_posts_month_end(const gx_posts *p, size_t from);
+const char *gx_post_str(const gx_posts *p, size_t off);
+/* Is the post a video: by the copied asset's name (asset, "attachments/
+ * <id>.mp4"), else, not copied (asset NULL), by its media_type. */
+int gx_post_video(const char *asset, const char *media_type);
+/* A link that may be made live: https, one word. */
+int gx_post_https(const char *link);
 
 /* ---- html_md.c: Markdown to safe HTML (md4c parses, we render) -------- */
 

@@ -975,6 +975,126 @@ test_card_fields(void)
     CHECK_STR(v[0], "a"); /* what was read before the error stays */
 }
 
+/* Tags resolved against their cards: a missing or unknown type takes the
+ * card's (type or cardType), a tag with neither type nor card is its text,
+ * a card of a kind not shown keeps no type; the cards no tag named come
+ * back in order, each once. */
+static void
+test_cards_resolve(void)
+{
+    static const grokx_str cards[] = {
+        {"{\"id\":\"c\",\"cardType\":\"citation_card\",\"url\":\"https://a\"}", 0},
+        {"{\"id\":\"f\",\"type\":\"render_file\",\"file_name\":\"n\"}", 0},
+        {"{\"id\":\"w\",\"cardType\":\"weather_card\"}", 0},
+        {"{\"id\":\"g\",\"cardType\":\"generated_image_card\",\"type\":\"x\"}", 0},
+        {"{\"id\":\"s\",\"cardType\":\"image_card\"}", 0},
+    };
+    grokx_str cs5[5];
+    grokx_message msg;
+    gx_cards cs;
+    gx_mem mem;
+    gx_segment seg;
+    size_t i, at = 0;
+    const char *t = "<grok:render card_id=\"c\"/><grok:render type=\"render_new\" card_id=\"f\">x</grok:render>"
+                    "<grok:render card_id=\"none\">KEEP</grok:render><grok:render card_id=\"w\">W</grok:render>";
+    gx_rich it;
+    for (i = 0; i < 5; i++)
+        cs5[i] = (grokx_str){cards[i].ptr, strlen(cards[i].ptr)};
+    memset(&msg, 0, sizeof msg);
+    msg.card_attachments.items = cs5;
+    msg.card_attachments.count = 5;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_cards_init(&cs, &mem);
+    CHECK_INT(gx_cards_load(&cs, &msg), 0);
+    CHECK_STR(gx_card_render_type(&cs, 3), "render_generated_image"); /* an unknown type, a known cardType */
+    gx_rich_init(&it, t, strlen(t));
+    CHECK(gx_rich_next(&it, &seg) && gx_cards_resolve(&cs, &seg) == 0 && seg.kind == GX_SEG_CITATION);
+    CHECK(gx_rich_next(&it, &seg) && gx_cards_resolve(&cs, &seg) == 1 && seg.kind == GX_SEG_CARD &&
+          !strcmp(seg.type, "render_file"));
+    CHECK(gx_rich_next(&it, &seg) && gx_cards_resolve(&cs, &seg) == -1 && seg.kind == GX_SEG_TEXT &&
+          seg.len == 4 && !memcmp(seg.text, "KEEP", 4));
+    CHECK(gx_rich_next(&it, &seg) && gx_cards_resolve(&cs, &seg) == 2 && seg.kind == GX_SEG_CARD && !seg.type[0]);
+    CHECK(!gx_rich_next(&it, &seg));
+    /* g and s were named by no tag (w was, and shows nothing anyway) */
+    CHECK(gx_cards_next_unreferenced(&cs, &at, &seg) == 3 && seg.kind == GX_SEG_CARD &&
+          !strcmp(seg.type, "render_generated_image") && !strcmp(seg.card_id, "g"));
+    CHECK(gx_cards_next_unreferenced(&cs, &at, &seg) == 4 && !strcmp(seg.type, "render_searched_image"));
+    CHECK(gx_cards_next_unreferenced(&cs, &at, &seg) == -1);
+    at = 0;
+    CHECK(gx_cards_next_unreferenced(&cs, &at, &seg) == -1); /* each once */
+    gx_cards_reset(&cs);
+    CHECK_INT(gx_cards_load(&cs, &msg), 0);
+    at = 0;
+    CHECK(gx_cards_next_unreferenced(&cs, &at, &seg) == 0 && seg.kind == GX_SEG_CITATION); /* a new message */
+    gx_cards_free(&cs);
+    CHECK_INT((int)mem.used, 0);
+}
+
+/* Media posts: months newest first, undated last, a month oldest first
+ * (ties in file order); other sections and posts that are no object left
+ * out; an imagine turn told apart from an answer that has text. */
+static void
+test_posts(void)
+{
+    static const char *const json[] = {"{\"media_type\":\"image\",\"link\":\"https://x/1\"}", "{}",
+                                       "{\"type\":\"video\"}", "\"text\"", "{}", "{}"};
+    static const char *const month[] = {"2026-02", "2026-01", "undated", "", "2026-02", "2026-02"};
+    static const grokx_time when[] = {1770300000000, 1768000000000, GROKX_TIME_NONE, 0, 1770300000000, 1770200000000};
+    gx_mem mem;
+    gx_posts p;
+    grokx_item it;
+    grokx_message m;
+    size_t i;
+    gx_mem_init(&mem, NULL, NULL, 0);
+    gx_posts_init(&p, &mem, 0, 0);
+    for (i = 0; i < 6; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "p%zu", i);
+        memset(&it, 0, sizeof it);
+        it.section = (grokx_str){"media_posts", 11};
+        it.index = i;
+        it.json = (grokx_str){json[i], strlen(json[i])};
+        it.id = (grokx_str){id, strlen(id)};
+        it.name = (grokx_str){"", 0};
+        it.create_time = when[i];
+        CHECK_INT(gx_posts_add(&p, &it), 0);
+    }
+    it.section = (grokx_str){"projects", 8};
+    CHECK_INT(gx_posts_add(&p, &it), 0);
+    CHECK_INT((int)p.n, 5);
+    gx_posts_sort(&p);
+    CHECK_STR(gx_post_str(&p, p.v[0].id), "p5");
+    CHECK_STR(gx_post_str(&p, p.v[1].id), "p0");
+    CHECK_STR(gx_post_str(&p, p.v[2].id), "p4");
+    CHECK_STR(gx_post_str(&p, p.v[3].id), "p1");
+    CHECK_STR(gx_post_str(&p, p.v[4].id), "p2");
+    CHECK_STR(p.v[4].month, month[2]);
+    CHECK_INT((int)gx_posts_month_end(&p, 0), 3);
+    CHECK_INT((int)gx_posts_month_end(&p, 3), 4);
+    CHECK_STR(gx_post_str(&p, p.v[1].link), "https://x/1");
+    CHECK_STR(gx_post_str(&p, p.v[4].type), "video"); /* "type" when there is no media_type */
+    CHECK(gx_post_https("https://grok.com/imagine/post/1") && !gx_post_https("http://grok.com/x") &&
+          !gx_post_https("https://a b") && !gx_post_https("https://") && !gx_post_https("javascript:alert(1)"));
+    CHECK(gx_post_video("attachments/x.mp4", "image") && !gx_post_video("attachments/x.png", "video") &&
+          gx_post_video(NULL, "video") && !gx_post_video(NULL, "image"));
+    gx_posts_free(&p);
+    CHECK_INT((int)mem.used, 0);
+    memset(&m, 0, sizeof m);
+    m.role = GROKX_ROLE_ASSISTANT;
+    m.query = (grokx_str){"a cat", 5};
+    m.query_type = (grokx_str){"Imagine", 7};
+    m.text = (grokx_str){" \n", 2};
+    CHECK(gx_imagine_turn(&m) && gx_imagine_no_image(&m));
+    m.text = (grokx_str){"a cat.", 6};
+    CHECK(!gx_imagine_turn(&m));
+    m.text = (grokx_str){"", 0};
+    m.query = (grokx_str){"  ", 2};
+    CHECK(!gx_imagine_turn(&m)); /* no prompt to show */
+    m.query = (grokx_str){"a cat", 5};
+    m.role = GROKX_ROLE_USER;
+    CHECK(!gx_imagine_turn(&m));
+}
+
 /* Thinking time: rounded, and no overflow at the ends of int64. */
 static void
 test_thinking_seconds(void)
@@ -1033,7 +1153,10 @@ test_rich_segments(void)
     CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && s.len == 1 && s.text[0] == 'b');
     CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_ARTIFACT && !strcmp(s.lang, "python") &&
           !strcmp(s.title, "x.py") && s.len == 8 && !memcmp(s.text, "print(1)", 8));
-    /* the typeless tag is dropped; the last '<' opens no tag: text */
+    /* the typeless tag is a card with its inner text (gx_cards_resolve
+     * decides what it shows); the last '<' opens no tag: text */
+    CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_CARD && !s.type[0] && !strcmp(s.card_id, "z") &&
+          s.len == 7 && !memcmp(s.text, "no type", 7));
     CHECK(gx_rich_next(&it, &s) && s.kind == GX_SEG_TEXT && !strncmp(s.text, "<grok:render type", 17));
     CHECK(!gx_rich_next(&it, &s));
     /* a title longer than its buffer is cut on a character boundary
@@ -1689,6 +1812,8 @@ main(void)
     test_card_fields();
     test_find();
     test_rich_segments();
+    test_cards_resolve();
+    test_posts();
     test_thinking_seconds();
     test_tokenize();
     test_html_escape();

@@ -23,7 +23,9 @@ golden() { # golden NAME INPUT [options]
     $G convert -q -f html -o "$T/out" "$@" "$input" 2>/dev/null
     diff -r "tests/formats/html/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the site"
 }
-for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes 49a-fallbacks 49d-empty-content 70-lost-links 73-system-sender; do
+for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes \
+         31-imagine-query 60-render-tags-without-type 61-unreferenced-cards 62-imagine-turns 63-media-posts \
+         64-media-posts-only 49a-fallbacks 49d-empty-content 70-lost-links 73-system-sender; do
     golden "$c" "tests/parse/golden/$c/input.json"
 done
 # citations where their block could break (tests/formats/md/citations), and the
@@ -96,6 +98,25 @@ grep -q '<img src="attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.png"' "$T"/g
 grep -q '<img src="attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg"' "$T"/gen/*/*/*.html &&
     [ -f "$T"/gen/2025/10/attachments/7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e.jpg ] && ok || bad "the edit's source image is not shown"
 python3 tests/formats/html/html_check.py "$T/gen" >"$T/check" 2>&1 && ok || bad "gen: $(cat "$T/check")"
+# Imagine and cards from a ZIP (tests/formats/md/imagine_zip.py): images of a
+# tag without a type, of unreferenced cards (once each), of an imagine turn,
+# and a month's page with its image shown and its video linked (no page embeds
+# a player), listed from index.html outside the filtered list
+python3 tests/formats/md/imagine_zip.py "$T/im.zip"
+$G convert -q -f html -o "$T/im" "$T/im.zip" 2>/dev/null
+feb="$T/im/2026/02/Imagine 2026-02.html"
+for a in 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f 4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b \
+         6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c 7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d; do
+    [ "$(cat "$T"/im/2025/11/*.html | grep -c "<img src=\"attachments/$a.png\"")" = 1 ] && ok || bad "image $a not shown once"
+done
+grep -q '<img src="attachments/5d8e9f00-1a2b-4c3d-8e4f-50617283a4b5.png"' "$feb" &&
+    grep -q '<a href="attachments/6e9fa011-2b3c-4d4e-9f50-61728394b5c6.mp4">' "$feb" &&
+    grep -q '<section class="month imagine"><h2>Imagine</h2>' "$T/im/index.html" &&
+    grep -q '<li><a href="2026/02/Imagine%202026-02.html">February 2026</a><span class="meta">4 posts</span></li>' "$T/im/index.html" &&
+    ok || bad "Imagine page from the ZIP, or its line in index.html"
+sed -n '/<main id="list">/,/<\/main>/p' "$T/im/index.html" | grep -q '/Imagine%20' && bad "the Imagine months inside the filtered list" || ok
+python3 tests/formats/html/html_check.py "$T/im" >"$T/check" 2>&1 && ok || bad "Imagine pages: $(cat "$T/check")"
+rm -rf "$T/im"
 # a 10^5-message conversation with many models: linear, well under the limit
 python3 - "$T/long.json" <<'PY'
 import json, sys

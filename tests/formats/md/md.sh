@@ -21,7 +21,9 @@ golden() { # golden NAME INPUT [options]
     $G convert -q -o "$T/out" "$@" "$input" 2>/dev/null
     diff -r "tests/formats/md/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the notes"
 }
-for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 29-attachments-and-cards 30-xai-artifact 34-string-escapes 49a-fallbacks 49d-empty-content 70-lost-links 73-system-sender; do
+for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 29-attachments-and-cards 30-xai-artifact 34-string-escapes \
+         31-imagine-query 60-render-tags-without-type 61-unreferenced-cards 62-imagine-turns 63-media-posts \
+         64-media-posts-only 49a-fallbacks 49d-empty-content 70-lost-links 73-system-sender; do
     mkdir -p "tests/formats/md/$c"
     golden "$c" "tests/parse/golden/$c/input.json"
 done
@@ -178,6 +180,43 @@ grep -q '!\[generated image\](<attachments/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.
 snap=$(grep -l '^# Image snapshots' "$T"/gen2/*/*/*.md)
 [ "$(grep -c '^!\[generated image\](<attachments/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b.png>)$' "$snap")" = 1 ] &&
     [ "$(grep -c 'generated image' "$snap")" = 1 ] && ok || bad "image snapshots: $(grep -i 'generated image' "$snap")"
+
+# Imagine and cards from a ZIP (tests/formats/md/imagine_zip.py): the image of a
+# tag without a type, of unreferenced cards (one also in generated_image_urls:
+# once), of an imagine turn, and a month's posts (an image and a video
+# embedded, beside the month's note; a post the ZIP lacks said to be missing)
+python3 tests/formats/md/imagine_zip.py "$T/im.zip"
+$G convert -q -o "$T/im" "$T/im.zip" 2>/dev/null
+n60=$(grep -l '^# Tags without a type' "$T"/im/*/*/*.md) n61=$(grep -l '^# Cards no tag names' "$T"/im/*/*/*.md)
+n62=$(grep -l '^# Imagine turns' "$T"/im/*/*/*.md) feb="$T/im/2026/02/Imagine 2026-02.md"
+grep -q '^!\[generated image\](<attachments/3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f.png>)$' "$n60" && ok ||
+    bad "a typeless tag's generated image not embedded: $(grep -i image "$n60")"
+for a in 4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b 6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c; do
+    [ "$(grep -c "^!\[generated image\](<attachments/$a.png>)$" "$n61")" = 1 ] && ok || bad "unreferenced card image $a: $(grep -c "$a" "$n61") times"
+done
+grep -q '^!\[generated image\](<attachments/7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d.png>)$' "$n62" &&
+    grep -q '^\*\*Imagine:\*\* a cat in a space suit, watercolour$' "$n62" && ok || bad "an imagine turn's prompt or image: $(grep -i imagine "$n62")"
+grep -q '^!\[Imagine image\](<attachments/5d8e9f00-1a2b-4c3d-8e4f-50617283a4b5.png>)$' "$feb" &&
+    grep -q '^!\[Imagine video\](<attachments/6e9fa011-2b3c-4d4e-9f50-61728394b5c6.mp4>)$' "$feb" &&
+    [ -f "$T/im/2026/02/attachments/6e9fa011-2b3c-4d4e-9f50-61728394b5c6.mp4" ] &&
+    grep -q '^\*The media is not in the export.\*$' "$feb" && grep -q '(<2026/02/Imagine 2026-02.md>) · 4 posts$' "$T/im/Index.md" && ok ||
+    bad "Imagine posts from the ZIP: $(cat "$feb")"
+grep -q '^\*The image is not in the export.\*$' "$T/im/2026/01/Imagine 2026-01.md" && [ ! -e "$T/im/etc" ] && ok ||
+    bad "an Imagine post the ZIP lacks, or an id that is a path"
+python3 tests/formats/md/md_check.py "$T/im" >"$T/check" 2>&1 && ok || bad "Imagine notes: $(cat "$T/check")"
+$G convert -q --threads 1 -o "$T/im1" "$T/im.zip" 2>/dev/null
+diff -r "$T/im" "$T/im1" >/dev/null && ok || bad "--threads 1 writes other Imagine notes"
+# re-run: nothing rewritten; an edited month note is kept and still listed
+$G convert -o "$T/im" "$T/im.zip" 2>"$T/err"
+grep -q "notes: 0 new, 0 updated, 4 unchanged, 0 kept" "$T/err" && ok || bad "Imagine re-run: $(cat "$T/err")"
+echo "MY POST NOTE" >>"$feb"
+$G convert -o "$T/im" "$T/im.zip" 2>"$T/err"
+grep -q "MY POST NOTE" "$feb" && grep -q "kept 2026/02/Imagine 2026-02.md: edited" "$T/err" && grep -q '(<2026/02/Imagine 2026-02.md>) · 4 posts$' "$T/im/Index.md" &&
+    ok || bad "an edited Imagine note: $(cat "$T/err")"
+# to stdout: the months follow the conversations
+$G convert -q -f md -o - "$T/im.zip" >"$T/im.md" 2>/dev/null
+grep -q '^# Grok Imagine 2026-02$' "$T/im.md" && grep -q '^# Grok Imagine undated$' "$T/im.md" && ok || bad "Imagine notes missing from the stream"
+rm -rf "$T/im" "$T/im1" "$T/im.md"
 
 # one stream to stdout
 $G convert -q -f md -o - tests/parse/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?
@@ -341,7 +380,9 @@ rm -rf "$T/ix" "$T/ix2"
 $G convert -q -o "$T/ix" examples/sample-export.json 2>/dev/null
 $G convert -q -o "$T/ix" --title question examples/sample-export.json 2>/dev/null
 $G convert -q -o "$T/ix2" examples/sample-export.json 2>/dev/null
-diff -r "$T/ix" "$T/ix2" >"$T/diff" 2>&1 && [ "$(grep -c '^- ' "$T/ix/Index.md")" = 5 ] && ok ||
+# (5 conversations; the sample's Imagine months are listed under their own heading)
+diff -r "$T/ix" "$T/ix2" >"$T/diff" 2>&1 && [ "$(grep -c '^- [0-9]' "$T/ix/Index.md")" = 5 ] &&
+    [ "$(grep -c '^- \[20[0-9-]*\](<20[0-9/]*Imagine ' "$T/ix/Index.md")" = 2 ] && ok ||
     bad "a filtered re-run lost notes from Index.md: $(head -c 400 "$T/diff")"
 rm -rf "$T/ix" "$T/ix2"
 
