@@ -216,6 +216,10 @@ typedef enum grokx_role { GROKX_ROLE_USER = 0, GROKX_ROLE_ASSISTANT = 1 } grokx_
 
 typedef struct grokx_search_result {
     grokx_str url, title, preview;
+    /* Appended in 0.1: a result's "description" and "site_name" ("" when
+     * absent). Read them only through a library that has them (an older
+     * one's results are shorter: walk them with the accessors). */
+    grokx_str description, site_name;
 } grokx_search_result;
 
 typedef struct grokx_agent_trace {
@@ -265,7 +269,10 @@ typedef struct grokx_message {
     const grokx_search_result *cited_results; /* "cited_web_search_results" */
     size_t cited_result_count;
     grokx_strlist xpost_ids, webpage_urls, generated_image_urls;
-    grokx_strlist file_attachments;  /* asset ids */
+    /* asset ids; an attachment given as an object ({"name", "mime_type",
+     * "asset_id"} and the like) gives its id here ("" when it has none)
+     * and its name and type in file_names and file_types, appended below */
+    grokx_strlist file_attachments;
     grokx_strlist card_attachments;  /* each a JSON text, as in the export */
     grokx_strlist media_types;
     grokx_str image_edit_uri, query, query_type, error;
@@ -279,6 +286,10 @@ typedef struct grokx_message {
     unsigned sibling_index;  /* 0-based among its parent's children */
     unsigned sibling_count;  /* >1: regenerations or edits at this turn */
     size_t file_index;       /* position in the export's responses array */
+    /* Appended in 0.1: file_attachments' names and types, parallel to it
+     * (file_names.items[i] names file_attachments.items[i]; "" when the
+     * export gives none, as for an attachment given as a bare id). */
+    grokx_strlist file_names, file_types;
 } grokx_message;
 
 /* Ordering. By default a conversation holds its ACTIVE BRANCH only: the
