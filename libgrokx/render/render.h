@@ -138,6 +138,15 @@ int gx_rich_next(gx_rich *it, gx_segment *seg);
 /* First occurrence of needle in s[0..len), or NULL. */
 const char *gx_find(const char *s, size_t len, const char *needle);
 
+/* ---- mime_lang.c: a fence's language from an artifact's type ------- */
+
+/* The language name for a contentType into out: a MIME type through one
+ * map ("text/x-python" -> "python", "application/javascript" ->
+ * "javascript", "text/x-c++src" -> "cpp"), else its subtype without
+ * "x-" or up to a "+" suffix ("ld+json" -> "json"), a bare name as it is;
+ * "" for plain text. Only [a-z0-9+-]: safe in a fence and a class. */
+void gx_mime_lang(const char *type, char *out, size_t cap);
+
 /* ---- html_md.c: Markdown to safe HTML (md4c parses, we render) -------- */
 
 /* Where the writer put an inline citation: MARK, its number, END
