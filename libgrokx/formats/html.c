@@ -523,6 +523,29 @@ S_remember(S_html *h, const grokx_conversation *c, const char *rel, const char *
     return 0;
 }
 
+/* The end of the meta line and what follows it: the conversation's
+ * fields a page shows only when the export sets them (as the md note's
+ * front matter): a temporary (private) chat, the persona
+ * (system_prompt_name), the summary. */
+static int
+S_page_header_more(S_html *h, const grokx_conversation *c)
+{
+    int rc = c->temporary ? PUT(&h->page, " &middot; temporary chat") : 0;
+    grokx_str shown;
+    if (c->system_prompt_name.len) {
+        rc |= PUT(&h->page, " &middot; persona: ");
+        rc |= gx_text_clean(c->system_prompt_name.ptr, c->system_prompt_name.len, &h->tmp, &shown);
+        rc |= S_bdi(&h->page, shown.ptr, shown.len);
+    }
+    rc |= PUT(&h->page, "</p>\n");
+    if (c->summary.len) {
+        rc |= PUT(&h->page, "<p class=\"summary\" dir=\"auto\">");
+        rc |= gx_html_escape(&h->page, c->summary.ptr, c->summary.len);
+        rc |= PUT(&h->page, "</p>\n");
+    }
+    return rc;
+}
+
 static int
 S_page_header(S_html *h, const grokx_conversation *c, const char *title, const char *root,
               const char *models)
@@ -546,7 +569,8 @@ S_page_header(S_html *h, const grokx_conversation *c, const char *title, const c
     if (c->node_count > c->message_count)
         rc |= gx_buf_printf(&h->page, " &middot; %zu in other branches",
                             c->node_count - c->message_count);
-    return rc | PUT(&h->page, "</p>\n</header>\n<main>\n");
+    rc |= S_page_header_more(h, c);
+    return rc | PUT(&h->page, "</header>\n<main>\n");
 }
 
 /* "<details>" for the run of messages off the active branch from i. */

@@ -574,6 +574,20 @@ out:
 
 /* ---- the note -------------------------------------------------------- */
 
+/* The conversation's fields a note shows only when the export sets them:
+ * temporary (a private chat), the persona (system_prompt_name) and
+ * summary, each a key of its own, quoted like the others. */
+static int
+S_front_matter_more(S_md *m, const grokx_conversation *c)
+{
+    int rc = c->temporary ? PUT(&m->note, "\ntemporary: true") : 0;
+    if (c->system_prompt_name.len)
+        rc |= PUT(&m->note, "\npersona: ") | S_yaml_str(&m->note, c->system_prompt_name.ptr, c->system_prompt_name.len);
+    if (c->summary.len)
+        rc |= PUT(&m->note, "\nsummary: ") | S_yaml_str(&m->note, c->summary.ptr, c->summary.len);
+    return rc;
+}
+
 static int
 S_front_matter(S_md *m, const grokx_conversation *c)
 {
@@ -605,8 +619,9 @@ S_front_matter(S_md *m, const grokx_conversation *c)
         rc |= PUT(&m->note, i ? ", " : "");
         rc |= S_yaml_str(&m->note, models[i].ptr, models[i].len);
     }
-    rc |= gx_buf_printf(&m->note, "]\nmessages: %zu\nstarred: %s\ntags: [grok]\nsource: grok-export\n---\n\n",
-                        c->message_count, c->starred ? "true" : "false");
+    rc |= gx_buf_printf(&m->note, "]\nmessages: %zu\nstarred: %s", c->message_count, c->starred ? "true" : "false");
+    rc |= S_front_matter_more(m, c);
+    rc |= PUT(&m->note, "\ntags: [grok]\nsource: grok-export\n---\n\n");
     return rc;
 }
 

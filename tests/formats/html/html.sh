@@ -23,7 +23,7 @@ golden() { # golden NAME INPUT [options]
     $G convert -q -f html -o "$T/out" "$@" "$input" 2>/dev/null
     diff -r "tests/formats/html/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the site"
 }
-for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
+for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes 50-deepsearch-sources 51-file-attachment-objects 52-persona-artifact-types; do
     golden "$c" "tests/parse/golden/$c/input.json"
 done
 # citations where their block could break (tests/formats/md/citations), and the

@@ -21,10 +21,19 @@ golden() { # golden NAME INPUT [options]
     $G convert -q -o "$T/out" "$@" "$input" 2>/dev/null
     diff -r "tests/formats/md/$name/expected" "$T/out" >/dev/null 2>&1 && ok || bad "$name: a re-run changed the notes"
 }
-for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 29-attachments-and-cards 30-xai-artifact 34-string-escapes; do
+for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes 50-deepsearch-sources 51-file-attachment-objects 52-persona-artifact-types; do
     mkdir -p "tests/formats/md/$c"
     golden "$c" "tests/parse/golden/$c/input.json"
 done
+# issue 27: the persona, summary and a temporary chat in the front matter;
+# MIME types as fence languages; an id that is no UUID kept in the name
+f="tests/formats/md/52-persona-artifact-types/expected/2025/08/2025-08-02 Persona, summary and artifact types (chat_42).md"
+grep -q '^temporary: true$' "$f" && grep -q '^persona: "Unhinged \\"Comedian\\""$' "$f" &&
+    grep -q '^summary: "Two scripts: a Python one\\nand a shell one."$' "$f" && ok || bad "persona, summary or temporary not in the front matter"
+grep -q '^temporary:' tests/formats/md/01-minimal/expected/*/*/*.md && bad "temporary: false written" || ok
+[ "$(grep -c '^```\(python\|sh\|cpp\|javascript\|json\|rust\)$' "$f")" = 6 ] && ! grep -q '^```x-' "$f" && ok || bad "MIME types not mapped to fence languages"
+[ -f "tests/formats/md/51-file-attachment-objects/expected/2025/07/2025-07-01 Attachments as objects (conv-001).md" ] && ok ||
+    bad "an id that is no UUID was mangled in the note's name"
 golden hostile tests/formats/md/hostile/input.json --layout flat
 golden cards tests/formats/md/cards/input.json
 # a callout header, a card or an artifact line grokx writes stays a paragraph
