@@ -274,6 +274,31 @@ S_asset(S_html *h, const char *dir, const char *id, const char *what, grokx_str 
     return rc | PUT(&h->page, "</div>\n");
 }
 
+/* Attachment i's name or type, "" when the export gives none. */
+static grokx_str
+S_file_field(const grokx_strlist *l, size_t i)
+{
+    return i < l->count && l->items[i].len ? l->items[i] : (grokx_str){"", 0};
+}
+
+/* One attachment (S_asset); one given with a name or type (an object in
+ * file_attachments) introduced by them, as the md note does. */
+static int
+S_attachment(S_html *h, const char *dir, const grokx_message *msg, size_t i)
+{
+    grokx_str name = S_file_field(&msg->file_names, i), type = S_file_field(&msg->file_types, i);
+    int rc;
+    if (!name.len && !type.len)
+        return S_asset(h, dir, msg->file_attachments.items[i].ptr, "An attachment", (grokx_str){"", 0});
+    rc = PUT(&h->page, "<p class=\"note\">Attachment: <span class=\"file\">");
+    rc |= S_bdi(&h->page, name.len ? name.ptr : "unnamed", name.len ? name.len : 7);
+    rc |= PUT(&h->page, "</span>");
+    if (type.len)
+        rc |= PUT(&h->page, " (") | S_bdi(&h->page, type.ptr, type.len) | PUT(&h->page, ")");
+    rc |= PUT(&h->page, "</p>\n");
+    return rc ? rc : S_asset(h, dir, msg->file_attachments.items[i].ptr, "The attachment", (grokx_str){"", 0});
+}
+
 /* A render card other than a citation: generated images, files. */
 static int
 S_card(S_html *h, const char *dir, const gx_segment *seg)
@@ -469,7 +494,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     if (msg->flags & GROKX_MSG_PARTIAL)
         rc |= PUT(&h->page, "<p class=\"note\">This answer was interrupted.</p>\n");
     for (i = 0; i < msg->file_attachments.count && !rc; i++)
-        rc = S_asset(h, dir, msg->file_attachments.items[i].ptr, "An attachment", (grokx_str){"", 0});
+        rc = S_attachment(h, dir, msg, i);
     if (!rc)
         rc = S_edited(h, dir, msg);
     if (!rc)

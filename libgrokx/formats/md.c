@@ -336,24 +336,52 @@ S_rich_text(S_md *m, const char *dir, const grokx_message *msg, gx_buf *foot)
 
 /* ---- attachments ----------------------------------------------------- */
 
+/* Attachment i's name and type ("" when the export gives none: a bare
+ * id, or a message built by hand without the lists). */
+static grokx_str
+S_file_field(const grokx_strlist *l, size_t i)
+{
+    return i < l->count && l->items[i].len ? l->items[i] : (grokx_str){"", 0};
+}
+
+/* One attachment: the file copied beside the note (an image embedded),
+ * else a note that the export does not hold it. One given with a name
+ * or type (an object in file_attachments) is introduced by them, the
+ * name escaped as text. */
+static int
+S_attachment(S_md *m, const char *dir, const grokx_message *msg, size_t i)
+{
+    const char *id = msg->file_attachments.items[i].ptr;
+    grokx_str name = S_file_field(&msg->file_names, i), type = S_file_field(&msg->file_types, i);
+    char link[512];
+    int image = 0, got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image), rc = 0;
+    if (got < 0)
+        return got;
+    if (name.len || type.len) {
+        rc = PUT(&m->note, "Attachment: ") | gx_md_text(&m->note, name.len ? name.ptr : "unnamed", name.len ? name.len : 7);
+        if (type.len)
+            rc |= PUT(&m->note, " (") | gx_md_text(&m->note, type.ptr, type.len) | PUT(&m->note, ")");
+        rc |= PUT(&m->note, "\n\n");
+        if (!got && !id[0])
+            return rc | PUT(&m->note, "*The attachment is not in the export.*\n\n");
+        if (!got)
+            return rc | PUT(&m->note, "*The attachment (") | gx_md_code_span(&m->note, id, strlen(id)) |
+                   PUT(&m->note, ") is not in the export.*\n\n");
+    }
+    if (got)
+        return rc | gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image == GX_ASSET_IMAGE ? "!" : "Attachment: ",
+                                  link + 12, link);
+    return rc | PUT(&m->note, "*Attachment ") | gx_md_code_span(&m->note, id, strlen(id)) |
+           PUT(&m->note, " is not in the export.*\n\n");
+}
+
 static int
 S_attachments(S_md *m, const char *dir, const grokx_message *msg)
 {
     size_t i;
     int rc = 0;
-    for (i = 0; i < msg->file_attachments.count && rc >= 0; i++) {
-        const char *id = msg->file_attachments.items[i].ptr;
-        char link[512];
-        int image = 0, got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image);
-        if (got < 0)
-            return got;
-        if (got)
-            rc = gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image == GX_ASSET_IMAGE ? "!" : "Attachment: ",
-                               link + 12, link);
-        else
-            rc = PUT(&m->note, "*Attachment ") | gx_md_code_span(&m->note, id, strlen(id)) |
-                 PUT(&m->note, " is not in the export.*\n\n");
-    }
+    for (i = 0; i < msg->file_attachments.count && !rc; i++)
+        rc = S_attachment(m, dir, msg, i);
     return rc;
 }
 

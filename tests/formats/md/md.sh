@@ -188,6 +188,22 @@ snap=$(grep -l '^# Image snapshots' "$T"/gen2/*/*/*.md)
 [ "$(grep -c '^!\[generated image\](<attachments/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b.png>)$' "$snap")" = 1 ] &&
     [ "$(grep -c 'generated image' "$snap")" = 1 ] && ok || bad "image snapshots: $(grep -i 'generated image' "$snap")"
 
+# attachments given as objects (issue 27, item 9): named, resolved by id from the ZIP
+python3 - "$T/named.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as zf:
+    zf.write('tests/parse/golden/51-file-attachment-objects/input.json', 'u/prod-grok-backend.json')
+    zf.writestr('u/prod-mc-asset-server/9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/content', b'%PDF-1.4\n' + b'\0' * 32)
+    zf.writestr('u/prod-mc-asset-server/0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
+PY
+$G convert -q -f md,html -o "$T/named" "$T/named.zip" 2>/dev/null
+f=$(ls "$T"/named/md/2025/07/*.md 2>/dev/null || ls "$T"/named/2025/07/*.md)
+grep -A2 '^Attachment: report Q2.pdf (application/pdf)$' "$f" | grep -q '^Attachment: \[9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d.pdf\](<attachments/9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d.pdf>)$' &&
+    grep -A2 '^Attachment: data.csv (text/csv)$' "$f" | grep -q '^!\[0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e.png\]' && ok ||
+    bad "a named attachment not shown with its file: $(grep -A2 '^Attachment' "$f")"
+h=$(ls "$T"/named/html/2025/07/*.html)
+grep -A1 'Attachment: <span class="file"><bdi>data.csv</bdi></span>' "$h" | grep -q '<img src="attachments/0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e.png"' && ok ||
+    bad "html: a named attachment not shown with its file"
 # one stream to stdout
 $G convert -q -f md -o - tests/parse/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?
 [ $st = 0 ] && grep -q "^## Grok · " "$T/stream" && ok || bad "md to stdout: $st"
