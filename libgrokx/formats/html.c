@@ -458,6 +458,28 @@ S_sources(S_html *h, const grokx_message *msg, const char *anchor)
     return rc | PUT(&h->page, "</ol></div>\n");
 }
 
+/* After the sources: every web result not cited, the X posts and web
+ * pages, folded like the steps (render/sources.c, as the md note). */
+static int
+S_searched(S_html *h, const grokx_message *msg, const char *anchor)
+{
+    gx_buf md, title;
+    long n;
+    int rc = 0;
+    gx_buf_init(&md, &h->mem);
+    gx_buf_init(&title, &h->mem);
+    if ((n = gx_searched_markdown(&md, &h->mem, msg, &h->cards, &title)) > 0) {
+        rc = PUT(&h->page, "<details class=\"thinking searched\"><summary>");
+        rc |= gx_html_escape(&h->page, title.ptr, title.len);
+        rc |= PUT(&h->page, "</summary>\n<div class=\"body\">\n");
+        rc |= gx_html_markdown(&h->page, md.ptr, md.len, anchor, NULL);
+        rc |= PUT(&h->page, "</div>\n</details>\n");
+    }
+    gx_buf_free(&md);
+    gx_buf_free(&title);
+    return n < 0 ? (int)n : rc;
+}
+
 static int
 S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
 {
@@ -501,6 +523,8 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
         rc = S_generated(h, dir, msg);
     if (!rc)
         rc = S_sources(h, msg, anchor);
+    if (!rc)
+        rc = S_searched(h, msg, anchor);
     if (!rc && h->page.len == body && !lead) /* a turn with nothing to show still says so */
         rc = PUT(&h->page, gx_voice_turn(msg) ? "<p class=\"note\">A voice message; the export holds no transcript.</p>\n"
                                               : "<p class=\"note\">This turn is empty in the export.</p>\n");

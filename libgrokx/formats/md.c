@@ -556,6 +556,25 @@ S_sources(S_md *m, const grokx_message *msg, size_t cited_inline)
     return rc | PUT(&m->note, "\n");
 }
 
+/* After the sources: every web result not cited, the X posts and web
+ * pages, folded like the steps (render/sources.c). */
+static int
+S_searched(S_md *m, const grokx_message *msg)
+{
+    gx_buf md, title;
+    long n;
+    int rc = 0;
+    gx_buf_init(&md, &m->mem);
+    gx_buf_init(&title, &m->mem);
+    if ((n = gx_searched_markdown(&md, &m->mem, msg, &m->cards, &title)) > 0) {
+        rc = PUT(&m->note, "> [!abstract]- ") | gx_buf_put(&m->note, title.ptr, title.len) | PUT(&m->note, "\n>\n");
+        rc |= S_quote(&m->note, md.ptr, md.len) | PUT(&m->note, "\n");
+    }
+    gx_buf_free(&md);
+    gx_buf_free(&title);
+    return n < 0 ? (int)n : rc;
+}
+
 static int
 S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
 {
@@ -592,6 +611,8 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     rc |= S_sources(m, msg, m->footnote - first_footnote);
     if (foot.len)
         rc |= gx_buf_put(&m->note, foot.ptr, foot.len) | PUT(&m->note, "\n");
+    if (!rc)
+        rc = S_searched(m, msg);
     if (m->note.len == body) /* a turn with nothing to show still says so */
         rc |= PUT(&m->note, gx_voice_turn(msg) ? "*A voice message; the export holds no transcript.*\n\n"
                                                : "*This turn is empty in the export.*\n\n");

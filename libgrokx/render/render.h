@@ -138,6 +138,20 @@ int gx_rich_next(gx_rich *it, gx_segment *seg);
 /* First occurrence of needle in s[0..len), or NULL. */
 const char *gx_find(const char *s, size_t len, const char *needle);
 
+/* ---- sources.c: what an answer searched beyond what it cites --------- */
+
+/* msg's web results (its own, then those of its steps it does not hold,
+ * each URL once), its X posts (its steps' too) and web pages as Markdown
+ * that cannot break what follows it: "- [title](<url>) · site —
+ * description" lines, then "X posts: ..." and "Web pages: ..." lines.
+ * Results whose URL is among msg's cited results or the URLs of cards
+ * (the citations shown; NULL: none) are counted, not listed. title gets
+ * the block's title ("Searched 11 pages (3 cited) · 2 X posts · 1 web
+ * page"). Returns how many entries it lists (0: none, b unchanged), or
+ * GROKX_E_NOMEM. */
+long gx_searched_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg, const gx_cards *cards,
+                          gx_buf *title);
+
 /* ---- mime_lang.c: a fence's language from an artifact's type ------- */
 
 /* The language name for a contentType into out: a MIME type through one

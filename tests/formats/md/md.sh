@@ -34,6 +34,17 @@ grep -q '^temporary:' tests/formats/md/01-minimal/expected/*/*/*.md && bad "temp
 [ "$(grep -c '^```\(python\|sh\|cpp\|javascript\|json\|rust\)$' "$f")" = 6 ] && ! grep -q '^```x-' "$f" && ok || bad "MIME types not mapped to fence languages"
 [ -f "tests/formats/md/51-file-attachment-objects/expected/2025/07/2025-07-01 Attachments as objects (conv-001).md" ] && ok ||
     bad "an id that is no UUID was mangled in the note's name"
+# issue 27, item 4: every web result not cited (its site and description),
+# the X posts and the web pages, folded after the sources; each once
+f="tests/formats/md/50-deepsearch-sources/expected/2025/06/2025-06-10 Perovskite solar cells in 2025 (7d1c2b3a).md"
+grep -q '^> \[!abstract\]- Searched 11 pages (3 cited) · 2 X posts · 2 web pages$' "$f" &&
+    [ "$(sed -n '/^> \[!abstract\]- Searched/,$p' "$f" | grep -c '^> - \[')" = 8 ] &&
+    ! sed -n '/^> \[!abstract\]- Searched/,$p' "$f" | grep -q 'LONGi\|nature.com/articles/s41586' &&
+    grep -q '^> - \[Perovskite solar cell - Wikipedia\](<https://en.wikipedia.org/wiki/Perovskite_solar_cell>) · Wikipedia — Overview' "$f" &&
+    grep -q '^> X posts: \[1931000000000000001\](<https://x.com/i/status/1931000000000000001>), ' "$f" &&
+    grep -q ', javascript:alert(1)$' "$f" && ! grep -q '(<javascript' "$f" && ok || bad "the searched block of a DeepSearch answer"
+tail -n 3 tests/formats/md/28-web-search-results/expected/2025/10/*.md | grep -q '^> - \[JSON - Wikipedia\]' && ok ||
+    bad "an answer with only web results ends with no source"
 golden hostile tests/formats/md/hostile/input.json --layout flat
 golden cards tests/formats/md/cards/input.json
 # a callout header, a card or an artifact line grokx writes stays a paragraph
@@ -95,7 +106,7 @@ grep -q '^> \*Private:\*$' "$f" && ! grep -q '^> [*-] [A-Za-z]*:\*' "$f" && ! gr
 # a call only the XML holds, a hit only the step's list holds: shown, and the rest once
 f="$s/Calls and hits only one copy holds.md"
 grep -q 'XmlOnlyCall\*\* · q: `XML_ONLY_ARG`' "$f" && grep -q 'Unlisted hit' "$f" && [ "$(grep -c 'ParsedTwice' "$f")" -eq 1 ] &&
-    [ "$(grep -c 'Listed hit' "$f")" -eq 1 ] && ok || bad "a call or hit only one copy held was lost, or the other shown twice"
+    [ "$(sed '/^> \[!abstract\]- Searched/,$d' "$f" | grep -c 'Listed hit')" -eq 1 ] && ok || bad "a call or hit only one copy held was lost, or the other shown twice"
 # hit titles that would open a block are escaped, empty ones skipped; calls matched
 # between the XML and the parsed cards (by id, else by name) shown once; duplicate keys
 # shown as written; text after an indented block stays out of it (as cmark reads it)
