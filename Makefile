@@ -144,7 +144,7 @@ $(LIB_PC): libgrokx/libgrokx.pc.in Makefile
 # threads, the layer rule, the installed library, pathological exports);
 # tests/tools/ the command line. tests/run.sh runs them, in this build ($(B)).
 TEST_BINS := $(B)/test_unit $(B)/test_golden $(B)/test_input $(B)/fuzz_replay $(B)/fuzz_replay_input \
-    $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_tokenize \
+    $(B)/fuzz_replay_html $(B)/fuzz_replay_names $(B)/fuzz_replay_time $(B)/fuzz_replay_tokenize \
     $(B)/fuzz_replay_index $(B)/fuzz_replay_index_build $(B)/fuzz_replay_utf8 $(B)/fuzz_replay_thread $(B)/test_index $(B)/test_faults $(B)/test_oom \
     $(B)/test_thread $(B)/gen-export $(B)/md-turns $(B)/md-notes $(B)/fuzz_replay_md_guard $(B)/fuzz_replay_steps $(B)/fuzz_replay_md_marks
 $(B)/test_unit: tests/system/test_unit.c tests/test.h $(LIB_A)
@@ -295,6 +295,7 @@ valgrind: valgrind-cli all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/test_input $(B)/fixtures)
 	@$(call VG_RUN,$(B)/fuzz_replay_html fuzz/corpus/html fuzz/regressions/html)
 	@$(call VG_RUN,$(B)/fuzz_replay_names fuzz/corpus/names fuzz/regressions/names)
+	@$(call VG_RUN,$(B)/fuzz_replay_time fuzz/corpus/time fuzz/regressions/time)
 	@$(call VG_RUN,$(B)/fuzz_replay_tokenize fuzz/corpus/tokenize fuzz/regressions/tokenize)
 	@$(call VG_RUN,$(B)/fuzz_replay_index fuzz/corpus/index fuzz/regressions/index)
 	@$(call VG_RUN,$(B)/fuzz_replay_utf8 fuzz/corpus/utf8 fuzz/regressions/utf8)
@@ -309,7 +310,7 @@ valgrind: valgrind-cli all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 # The harnesses, their scratch corpora, logs and crashes in build-fuzz/: each
 # harness is built from the library's sources at once with libFuzzer.
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DGX_SLICE_SIZE=64
-FUZZERS := parse input html names tokenize index index_build utf8 thread md_guard steps md_marks
+FUZZERS := parse input html names time tokenize index index_build utf8 thread md_guard steps md_marks
 fuzz: $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
 $(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c fuzz/*.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(FUZZ_B)

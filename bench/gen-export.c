@@ -66,6 +66,20 @@ static int chance(Rng *r, unsigned permille)
 
 /* Roughly log-uniform in [lo, hi): uniform octave, then uniform inside it.
  * Avoids libm so the build line needs no -lm. */
+/* The shapes real exports take that grokx must read or report (issue 27:
+ * lost links, odd times, a system sender, blank or padded titles, file
+ * attachments as objects, render tags without a type, cards no tag
+ * names, MIME types as artifact types, ids that are no UUID, whitespace
+ * messages), each at a low rate. They draw from a stream of their own, so
+ * the main stream, and the exports made before them, change only where a
+ * variant lands. */
+static Rng V;
+
+static int variant(unsigned permille)
+{
+    return chance(&V, permille);
+}
+
 static size_t log_size(Rng *r, size_t lo, size_t hi)
 {
     int octaves = 0;
@@ -520,10 +534,10 @@ static void md_artifact(Rng *r, Buf *b)
     uint64_t a = rnd(r), c = rnd(r);
     buf_fmt(b, "<xaiArtifact artifact_id=\"%08x-%04x-4%03x-8%03x-%012" PRIx64 "\" "
                "artifact_version_id=\"%08x\" title=\"script.py\" "
-               "contentType=\"text/python\">\n%s</xaiArtifact>\n\n",
+               "contentType=\"%s\">\n%s</xaiArtifact>\n\n",
             (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xFFFF, (unsigned)a & 0xFFF,
             (unsigned)(c >> 52), (uint64_t)(c & 0xFFFFFFFFFFFFULL),
-            (unsigned)(a ^ c), CODE[0][1]);
+            (unsigned)(a ^ c), variant(200) ? "text/x-python" : "text/python", CODE[0][1]);
 }
 
 /* Cards: a <grok:render> tag in the message plus the matching card in
@@ -572,13 +586,21 @@ static void md_card(Rng *r, Buf *b, Buf *cards, int *ncards)
     int type;
     card_json(r, &card, id, &type);
     const char *t = render[type < 8 ? 0 : type - 7];
-    if (chance(r, 850))
+    int full = chance(r, 850);     /* drawn first whatever the variant: the stream stays */
+    const char *word = PICK(r, EN);
+    if (variant(10)) {             /* a card no tag names: shown after the answer */
+        buf_fmt(b, "%s\n\n", word);
+    } else if (variant(20)) {      /* no type attribute: the card says what it is */
+        buf_fmt(b, "%s <grok:render card_id=\"%06x\"%s>\n<argument name=\"citation_id\">%d"
+                   "</argument>\n</grok:render>\n\n",
+                word, id, variant(500) ? " card_type=\"citation_card\"" : "", *ncards);
+    } else if (full) {
         buf_fmt(b, "%s <grok:render card_id=\"%06x\" card_type=\"citation_card\" "
                    "type=\"%s\">\n<argument name=\"citation_id\">%d</argument>\n"
-                   "</grok:render>\n\n", PICK(r, EN), id, t, *ncards);
-    else
-        buf_fmt(b, "%s <grok:render card_id=\"%06x\" type=\"%s\"/>\n\n",
-                PICK(r, EN), id, t);
+                   "</grok:render>\n\n", word, id, t, *ncards);
+    } else {
+        buf_fmt(b, "%s <grok:render card_id=\"%06x\" type=\"%s\"/>\n\n", word, id, t);
+    }
     card_add(cards, ncards, &card);
     free(card.p);
 }
@@ -1307,6 +1329,30 @@ static void put_mongo_time(Out *o, int64_t ms, int style)
     }
 }
 
+/* A response's create_time; now and then a form real exports and other
+ * tools write besides Mongo's: {} (unreadable), a bare $numberLong,
+ * {"seconds","nanos"}, a number of seconds, ISO with microseconds. */
+static void put_odd_time(Out *o, int64_t ms, int style)
+{
+    if (!variant(4)) {
+        put_mongo_time(o, ms, style);
+        return;
+    }
+    switch (below(&V, 5)) {
+    case 0: PUTL(o, "{}"); break;
+    case 1: PUTL(o, "{\"$numberLong\":\""); put_u64(o, (uint64_t)ms); PUTL(o, "\"}"); break;
+    case 2:
+        PUTL(o, "{\"seconds\":");
+        put_u64(o, (uint64_t)(ms / 1000));
+        PUTL(o, ",\"nanos\":");
+        put_u64(o, (uint64_t)(ms % 1000) * 1000000);
+        PUTL(o, "}");
+        break;
+    case 3: put_u64(o, (uint64_t)(ms / 1000)); break;
+    default: put_iso(o, ms, 6, below(&V, 1000)); break;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Conversation plan: the tree is decided before anything is written,
  * because conversation.leaf_response_id may precede the responses. */
@@ -1332,6 +1378,11 @@ typedef struct {
     int time_mixed, frac, richness, resp_first;
     const char *sender, *model;
     int64_t create_ms, modify_ms;
+    /* variants (issue 27), from the stream V */
+    unsigned plain_id;     /* > 0: the id is "conv-<n>", no UUID */
+    int title_v;           /* 1 blank, 2 padded with white space */
+    int ctime_v;           /* 1 no create_time, 2 {"seconds","nanos"} */
+    int summary_v, system_first;
 } Plan;
 
 typedef struct {
@@ -1493,9 +1544,34 @@ static void plan_conversation(Gen *g, Plan *p)
         p->n = 0;                     /* conversation with no responses */
     else
         plan_tree(g, p, g->clock_ms);
+    /* An edited first question is a second root. Real exports that write
+     * it (S5's fixture) have both first questions name the root the export
+     * never holds; with an absent or null link, two first questions cannot
+     * be told from a question that lost its link, which grokx places by
+     * time with a warning (docs/inputs.md, "Order"). No draw: the stream,
+     * and so every other byte, stays. */
+    for (int i = 1; i < p->n; i++)
+        if (p->node[i].parent < 0)
+            p->root_style = ROOT_DANGLING;
     plan_order(r, p);
     plan_leaf(r, p);
     plan_times(p, r, g->clock_ms);
+    p->plain_id = variant(3) ? (unsigned)(g->st.convs + 1) : 0;
+    p->title_v = variant(5) ? 1 : variant(5) ? 2 : 0;
+    p->ctime_v = variant(5) ? 1 : variant(3) ? 2 : 0;
+    p->summary_v = variant(10);
+    p->system_first = p->n && variant(3);
+}
+
+static void put_conv_id(Gen *g, const Plan *p)
+{
+    char d[32];
+    if (!p->plain_id) {
+        put_uuid(&g->out, p->id);
+        return;
+    }
+    snprintf(d, sizeof d, "\"conv-%06u\"", p->plain_id);
+    put_cstr(&g->out, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1522,10 +1598,14 @@ static void conv_leaf(Gen *g, const Plan *p)
 static void conv_optional(Gen *g, const Plan *p)
 {
     Out *o = &g->out;
+    if (p->summary_v)
+        PUTL(o, ",\"summary\":\"The user asks about a topic; Grok explains it with examples.\"");
     if (p->richness < 3)
         return;
-    PUTL(o, ",\"anon_user_id\":null,\"x_user_id\":null,\"system_prompt_id\":null,"
-            "\"summary\":\"\",\"root_asset_id\":null,\"media_types\":[],"
+    PUTL(o, ",\"anon_user_id\":null,\"x_user_id\":null,\"system_prompt_id\":null,");
+    if (!p->summary_v)
+        PUTL(o, "\"summary\":\"\",");
+    PUTL(o, "\"root_asset_id\":null,\"media_types\":[],"
             "\"controller\":null,\"task_result_id\":null,\"team_id\":null,"
             "\"shared_with_team\":false,\"shared_with_user_ids\":[]");
     if (p->richness >= 7) {           /* unknown keys must be tolerated */
@@ -1539,11 +1619,29 @@ static void emit_conv_object(Gen *g, const Plan *p)
     Out *o = &g->out;
     Rng *r = &g->r;
     PUTL(o, "\"conversation\":{\"id\":");
-    put_uuid(o, p->id);
+    put_conv_id(g, p);
     PUTL(o, ",\"title\":\"");
-    put_pool(g, &g->title);
-    PUTL(o, "\",\"create_time\":");
-    put_iso(o, p->create_ms, p->frac, below(r, 1000));
+    if (p->title_v == 1) {
+        (void)pool_pick(r, &g->title); /* the draw, not the text */
+    } else {
+        if (p->title_v == 2)
+            PUTL(o, "  ");
+        put_pool(g, &g->title);
+        if (p->title_v == 2)
+            PUTL(o, " \\t");
+    }
+    PUTL(o, "\"");
+    unsigned us = below(r, 1000);
+    if (p->ctime_v == 2) {
+        PUTL(o, ",\"create_time\":{\"seconds\":");
+        put_u64(o, (uint64_t)(p->create_ms / 1000));
+        PUTL(o, ",\"nanos\":");
+        put_u64(o, (uint64_t)(p->create_ms % 1000) * 1000000 + us * 1000);
+        PUTL(o, "}");
+    } else if (p->ctime_v == 0) {
+        PUTL(o, ",\"create_time\":");
+        put_iso(o, p->create_ms, p->frac, us);
+    }
     if (p->richness != 0) {           /* modify_time may be absent */
         PUTL(o, ",\"modify_time\":");
         put_iso(o, p->modify_ms, p->frac, below(r, 1000));
@@ -1702,6 +1800,8 @@ static void emit_message(Gen *g, const Resp *rs)
     PUTL(o, "\"message\":\"");
     if (rs->giant)
         emit_giant(g);
+    else if (!rs->empty_msg && rs->nd->human && variant(3))
+        PUTL(o, "  \\n\\t ");            /* white space only */
     else if (!rs->empty_msg) {
         put_str(o, rs->msg);
         emit_rare(g);
@@ -1733,7 +1833,9 @@ static void emit_sender(Gen *g, const Plan *p, const Node *nd)
     Out *o = &g->out;
     KEY(o, "sender");
     PUTL(o, "\"");
-    if (nd->human)
+    if (nd->human && p->system_first && nd == &p->node[0])
+        PUTL(o, "system");
+    else if (nd->human)
         PUTL(o, "human");
     else
         put_cstr(o, chance(&g->r, 30) ? PICK(&g->r, odd) : p->sender);
@@ -1762,14 +1864,30 @@ static void emit_metadata(Gen *g, const Plan *p, const Node *nd)
         put_cstr(o, PICK(&g->r, META_ASSISTANT));
 }
 
+/* Asset ids; now and then as objects with a name and a type, as some
+ * exports and tools write file_attachments. */
 static void emit_uuid_list(Gen *g, int lo, int hi)
 {
-    int n = range(&g->r, lo, hi);
+    static const char *const files[][2] = {
+        { "report.pdf", "application/pdf" }, { "photo.jpg", "image/jpeg" },
+        { "notes.txt", "text/plain" },
+    };
+    int n = range(&g->r, lo, hi), objects = variant(100);
     PUTL(&g->out, "[");
     for (int i = 0; i < n; i++) {
         if (i)
             PUTL(&g->out, ",");
+        if (objects) {
+            const char *const *f = files[below(&V, ARRLEN(files))];
+            PUTL(&g->out, "{\"name\":\"");
+            put_cstr(&g->out, f[0]);
+            PUTL(&g->out, "\",\"type\":\"");
+            put_cstr(&g->out, f[1]);
+            PUTL(&g->out, "\",\"id\":");
+        }
         put_uuid(&g->out, new_uuid(&g->r));
+        if (objects)
+            PUTL(&g->out, "}");
     }
     PUTL(&g->out, "]");
 }
@@ -1882,10 +2000,10 @@ static void emit_field(Gen *g, const Plan *p, const Resp *rs, int f)
     case F_FILES: KEY(o, "file_attachments"); emit_uuid_list(g, 1, 3); break;
     case F_IMAGE_EDIT: emit_image_edit(g); break;
     case F_ID: KEY(o, "_id"); put_uuid(o, nd->id); break;
-    case F_CONV: KEY(o, "conversation_id"); put_uuid(o, p->id); break;
+    case F_CONV: KEY(o, "conversation_id"); put_conv_id(g, p); break;
     case F_MESSAGE: emit_message(g, rs); break;
     case F_SENDER: emit_sender(g, p, nd); break;
-    case F_CTIME: KEY(o, "create_time"); put_mongo_time(o, nd->ms, rs->time_style); break;
+    case F_CTIME: KEY(o, "create_time"); put_odd_time(o, nd->ms, rs->time_style); break;
     case F_PARENT: emit_parent(g, p, nd); break;
     case F_MODEL: emit_model(g, p, nd); break;
     case F_METADATA: emit_metadata(g, p, nd); break;
@@ -1904,8 +2022,8 @@ static void emit_response(Gen *g, const Plan *p, const Node *nd)
     plan_response(g, p, nd, &rs);
     PUTL(&g->out, "{");
     for (int i = 0; i < rs.nf; i++) {
-        if (rs.f[i] == F_PARENT && parent_absent(p, nd))
-            continue;
+        if (rs.f[i] == F_PARENT && (parent_absent(p, nd) || (nd->parent >= 0 && variant(3))))
+            continue; /* (the variant: a link lost in the middle) */
         if (!first)
             PUTL(&g->out, ",");
         first = 0;
@@ -2167,6 +2285,7 @@ int main(int argc, char **argv)
     Gen *g = &gen;
 
     g->r.s = op.seed;
+    V.s = op.seed ^ 0x27f1de11c0ffee27ULL; /* the variants' own stream */
     g->out.fp = op.path ? fopen(op.path, "wb") : stdout;
     if (!g->out.fp) {
         fprintf(stderr, "gen-export: %s: %s\n", op.path, strerror(errno));

@@ -170,11 +170,18 @@ enum {
     GROKX_W_CYCLE = 7,                  /* parent links form a cycle */
     GROKX_W_DUPLICATE_KEY = 8,          /* a known key appeared twice */
     GROKX_W_MISSING_ID = 9,             /* a conversation without an id */
-    GROKX_W_UNLINKED = 10,              /* an answer without a parent, linked to the question before it */
+    GROKX_W_UNLINKED = 10,              /* a message whose parent is not named or not in the
+                                           export, placed where its time puts it (see Ordering) */
     GROKX_W_TOO_DEEP = 11,              /* a skipped or captured value nested past max_depth: skipped */
-    GROKX_W_ARCHIVE_MEMBER = 12         /* a member of the ZIP (or folder) that is not read (a
+    GROKX_W_ARCHIVE_MEMBER = 12,        /* a member of the ZIP (or folder) that is not read (a
                                            symlink, encrypted, sizes past the file, ...) or whose
                                            local header disagrees with the central directory */
+    GROKX_W_NO_MESSAGES = 13,           /* a conversation held content that should have given
+                                           messages (responses[] entries, or messages[],
+                                           mapping, chat_messages of another app's format) but
+                                           none was read; it is delivered without messages */
+    GROKX_W_TIME_ORDER = 14             /* turns ordered by time (no parent links), not by the
+                                           file; or links and times disagree (see Ordering) */
 };
 
 #define GROKX_ERROR_TEXT_MAX 320
@@ -212,7 +219,13 @@ typedef struct grokx_strlist {
     size_t count;
 } grokx_strlist;
 
-typedef enum grokx_role { GROKX_ROLE_USER = 0, GROKX_ROLE_ASSISTANT = 1 } grokx_role;
+/* Who speaks. SYSTEM: sender "system" (any case), instructions given to
+ * Grok rather than a turn of either side (shown as "System"). */
+typedef enum grokx_role {
+    GROKX_ROLE_USER = 0,
+    GROKX_ROLE_ASSISTANT = 1,
+    GROKX_ROLE_SYSTEM = 2
+} grokx_role;
 
 typedef struct grokx_search_result {
     grokx_str url, title, preview;
@@ -251,7 +264,8 @@ typedef struct grokx_step {
 typedef struct grokx_message {
     grokx_str id;        /* "_id" */
     grokx_str parent_id; /* "parent_response_id" as written, "" if none */
-    grokx_role role;     /* "human" or "user" (any case) -> USER, else ASSISTANT */
+    grokx_role role;     /* "human" or "user" (any case) -> USER, "system" -> SYSTEM,
+                            else ASSISTANT */
     grokx_str sender;    /* "sender" as written */
     grokx_str text;      /* "message": Markdown, may embed <grok:render> etc. */
     /* metadata.request_metadata.resolved_model if present, else "model". */
@@ -286,6 +300,14 @@ typedef struct grokx_message {
     unsigned sibling_index;  /* 0-based among its parent's children */
     unsigned sibling_count;  /* >1: regenerations or edits at this turn */
     size_t file_index;       /* position in the export's responses array */
+    /* Appended in 0.1 (issue 27): create_time as precise as the export
+     * gave it. create_time stays milliseconds; create_ns is what the
+     * export held past that millisecond (0-999999 ns), create_digits how
+     * many fraction-of-second digits it gave (0-9: an ISO fraction's own
+     * count; a number: 0 for seconds, 3 ms, 6 us, 9 ns, plus its fraction;
+     * {seconds, nanos}: 9). Writers print max(3, create_digits) digits. */
+    uint32_t create_ns;
+    uint8_t create_digits;
     /* Appended in 0.1: file_attachments' names and types, parallel to it
      * (file_names.items[i] names file_attachments.items[i]; "" when the
      * export gives none, as for an attachment given as a bare id). */
@@ -297,10 +319,26 @@ typedef struct grokx_message {
  * the newest leaf (largest create_time; ties: later in the file). With
  * GROKX_OPT_ALL_BRANCHES it holds every message, depth-first from the roots,
  * children by create_time then file position; the active branch is marked
- * with GROKX_MSG_ACTIVE. Parent links that are absent, null or dangling make
- * a root. When no message has a resolvable parent link, the messages form
- * one chain in file order. Cycles are broken (with a warning), so every
- * message is delivered exactly once. */
+ * with GROKX_MSG_ACTIVE. No turn is ever dropped or hidden by a lost link:
+ *   - Links decide. Times closer than a second are one moment (an answer is
+ *     often stamped a few ms before its question) and never overrule them.
+ *   - The earliest root starts the conversation; roots naming the same
+ *     missing parent as it are other versions of the first turn. Any other
+ *     root (no parent named, or one the export does not hold) goes where its
+ *     time puts it, with GROKX_W_UNLINKED: an answer after the latest
+ *     question before it, a question after the latest turn before it that
+ *     ends a chain. Roots naming the same missing parent become siblings.
+ *   - When no message has a resolvable parent link, the turns are ordered by
+ *     time (file order breaks ties, a question goes before an answer stamped
+ *     less than a second before it), each question following the turn before
+ *     it and each answer the question before it (answers in a row are
+ *     versions of one answer); GROKX_W_TIME_ORDER when that differs from
+ *     the file's order. Unstamped turns keep their place after the turn
+ *     before them in the file.
+ *   - A message stamped a second or more before its parent: links decide,
+ *     GROKX_W_TIME_ORDER once per conversation.
+ * Cycles are broken (with a warning), so every message is delivered exactly
+ * once. */
 typedef struct grokx_conversation {
     grokx_str id, title;
     grokx_time create_time, modify_time;
@@ -313,7 +351,32 @@ typedef struct grokx_conversation {
     size_t fork_count;   /* messages (or roots) with more than one child */
     size_t index;        /* 0-based position among the export's conversations */
     uint64_t byte_offset; /* input offset just past its opening brace */
+    /* Appended in 0.1 (issue 27). create_time and modify_time as precise
+     * as the export gave them: as grokx_message.create_ns/create_digits. */
+    uint32_t create_ns, modify_ns;
+    uint8_t create_digits, modify_digits;
+    /* GROKX_CONV_*: which fields the parser filled in itself (see
+     * "Fallbacks" below), so a writer can tell them from the export's. */
+    unsigned flags;
 } grokx_conversation;
+
+/* Fallbacks, filled after the conversation is ordered, each flagged:
+ * - create_time absent (or unreadable): the earliest message time, over
+ *   all branches (GROKX_CONV_CREATE_DERIVED);
+ * - modify_time earlier than a message's time: the latest message time
+ *   (GROKX_CONV_MODIFY_DERIVED); an absent one stays absent;
+ * - title: always trimmed of white space at both ends; blank: the start
+ *   of the first question (its first line, markup markers dropped, cut at
+ *   a word boundary near 60 characters, "..." added when cut), else the
+ *   summary (the same way); else left "" (writers show "Untitled")
+ *   (GROKX_CONV_TITLE_DERIVED).
+ * GROKX_CONV_NO_MESSAGES: the export's entries for it gave no message
+ * (GROKX_W_NO_MESSAGES was warned); writers say so rather than show an
+ * empty conversation. */
+#define GROKX_CONV_CREATE_DERIVED 0x1u
+#define GROKX_CONV_MODIFY_DERIVED 0x2u
+#define GROKX_CONV_TITLE_DERIVED 0x4u
+#define GROKX_CONV_NO_MESSAGES 0x8u
 
 /* Element i of the model's arrays, or NULL past the end (see ARRAYS):
  * walk them with these, never with [i], so a later library's larger

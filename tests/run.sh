@@ -47,6 +47,7 @@ run replay "$B/fuzz_replay" fuzz/corpus/parse fuzz/regressions/parse
 run replay-input "$B/fuzz_replay_input" fuzz/corpus/input fuzz/regressions/input
 run replay-html "$B/fuzz_replay_html" fuzz/corpus/html fuzz/regressions/html
 run replay-names "$B/fuzz_replay_names" fuzz/corpus/names fuzz/regressions/names
+run replay-time "$B/fuzz_replay_time" fuzz/corpus/time fuzz/regressions/time
 run replay-tokenize "$B/fuzz_replay_tokenize" fuzz/corpus/tokenize fuzz/regressions/tokenize
 run replay-index "$B/fuzz_replay_index" fuzz/corpus/index fuzz/regressions/index
 run replay-utf8 "$B/fuzz_replay_utf8" fuzz/corpus/utf8 fuzz/regressions/utf8

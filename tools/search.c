@@ -128,7 +128,8 @@ print_json(FILE *f, const char *query, const grokx_results *res)
         fprintf(f, ",\"starred\":%s,\"matches\":%llu,\"message_id\":", h->starred ? "true" : "false",
                 (unsigned long long)h->matches);
         put_json_str(f, h->message_id.ptr, h->message_id.len);
-        fprintf(f, ",\"role\":\"%s\",\"sender\":", h->role == GROKX_ROLE_USER ? "user" : "assistant");
+        fprintf(f, ",\"role\":\"%s\",\"sender\":",
+                h->role == GROKX_ROLE_USER ? "user" : h->role == GROKX_ROLE_SYSTEM ? "system" : "assistant");
         put_json_str(f, h->sender.ptr, h->sender.len);
         fputs(",\"model\":", f);
         put_json_str(f, h->model.ptr, h->model.len);
@@ -160,8 +161,10 @@ print_text(FILE *f, const grokx_results *res, int color, int tz)
         else
             fputs("(untitled)", f);
         fprintf(f, "%s\n   %s%s, ", off, dim, when);
-        put_clean(f, h->role == GROKX_ROLE_USER ? "you" : h->model.len ? h->model.ptr : "Grok",
-                  h->role == GROKX_ROLE_USER ? 3 : h->model.len ? h->model.len : 4);
+        if (h->role == GROKX_ROLE_USER || h->role == GROKX_ROLE_SYSTEM)
+            fputs(h->role == GROKX_ROLE_USER ? "you" : "system", f);
+        else
+            put_clean(f, h->model.len ? h->model.ptr : "Grok", h->model.len ? h->model.len : 4);
         fprintf(f, ", %llu matching message%s%s\n   ", (unsigned long long)h->matches,
                 h->matches == 1 ? "" : "s", off);
         for (k = 0, at = 0; k < h->highlight_count; k++) { /* the snippet, matches marked */

@@ -131,6 +131,9 @@ uint64_t gx_name_fold_hash(const char *s);
  * scratch. "Untitled" when nothing visible is left (a link or heading
  * nobody can see). 0, or GROKX_E_NOMEM. */
 int gx_display_title(grokx_str title, gx_buf *scratch, grokx_str *shown);
+/* 1 when text holds nothing a person can see (empty, white space,
+ * controls, invisible marks): writers show such a message as empty. */
+int gx_text_blank(const char *text, size_t len);
 /* Whether c is one of the characters gx_display_title removes. */
 int gx_title_control(uint32_t c);
 /* text[0..len) without those characters (as gx_display_title, without
@@ -196,6 +199,29 @@ int gx_time_parse_iso(const char *s, size_t len, grokx_time *out);
 /* Parse a decimal integer of milliseconds (optionally signed, optionally a
  * number with a fraction, which is truncated). 0 or -1. */
 int gx_time_parse_ms(const char *s, size_t len, grokx_time *out);
+/* A time as the export gave it: grokx_time's milliseconds, what it held
+ * beyond them, and how many fraction-of-second digits it gave. */
+typedef struct gx_time_fine {
+    grokx_time ms;
+    uint32_t ns;    /* 0-999999: nanoseconds past ms */
+    uint8_t digits; /* 0-9 (0: whole seconds; 3 ms; 6 us; 9 ns) */
+} gx_time_fine;
+/* gx_time_parse_iso keeping the fraction to the nanosecond (digits past
+ * the ninth are cut). 0 or -1. */
+int gx_time_parse_iso_fine(const char *s, size_t len, gx_time_fine *out);
+/* A number of seconds, milliseconds, microseconds or nanoseconds, told
+ * apart by the magnitude of its integer part (timestamp.c: S_unit_digits
+ * says where the lines are), optionally signed and with a fraction; not
+ * an exponent. Within years 0-9999, else -1. */
+int gx_time_parse_number(const char *s, size_t len, gx_time_fine *out);
+/* ISO 8601, else a number (a numeric string). 0 or -1. */
+int gx_time_parse_any(const char *s, size_t len, gx_time_fine *out);
+/* {seconds, nanos} (protobuf, Firestore): nanos 0-999999999; digits as
+ * given. 0 or -1. */
+int gx_time_from_parts(int64_t secs, int64_t nanos, int digits, gx_time_fine *out);
+/* gx_time_format with max(3, digits) fraction digits, the ones past the
+ * millisecond from ns: "2025-06-10T11:29:49.867123Z". buf >= 32. */
+void gx_time_format_fine(grokx_time t, uint32_t ns, int digits, char *buf);
 /* "2025-06-10T11:29:49.867Z" (milliseconds always shown). buf >= 32. */
 void gx_time_format(grokx_time t, char *buf);
 /* "2025-06-10 11:29" at tz minutes east of UTC, with " UTC" or " +02:00"
@@ -212,6 +238,8 @@ void gx_time_local(unsigned flags, int tz_minutes, grokx_time t, char iso[32]);
 long long gx_thinking_seconds(const grokx_message *m);
 /* "2025-06-10T13:29:49.867+02:00". */
 void gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n);
+/* The same with max(3, digits) fraction digits (gx_time_format_fine). */
+void gx_time_iso_offset_fine(grokx_time t, uint32_t ns, int digits, int tz, char *buf, size_t n);
 
 /* ---- jsonw.c: JSON text output ----------------------------------------- */
 

@@ -224,6 +224,20 @@ gx_text_clean(const char *text, size_t len, gx_buf *scratch, grokx_str *shown)
 }
 
 int
+gx_text_blank(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        size_t seq = gx_utf8_seq(s + i, len - i);
+        if (S_visible(seq ? gx_utf8_decode(s + i, seq) : 0xFFFD))
+            return 0;
+        i += seq ? seq : 1;
+    }
+    return 1;
+}
+
+int
 gx_display_title(grokx_str title, gx_buf *scratch, grokx_str *shown)
 {
     static const grokx_str untitled = {"Untitled", 8};

@@ -100,8 +100,19 @@ S_zone(const char *s, size_t len, size_t *i, int *minutes)
 int
 gx_time_parse_iso(const char *s, size_t len, grokx_time *out)
 {
+    gx_time_fine f;
+    if (gx_time_parse_iso_fine(s, len, &f))
+        return -1;
+    *out = f.ms;
+    return 0;
+}
+
+int
+gx_time_parse_iso_fine(const char *s, size_t len, gx_time_fine *out)
+{
     size_t i = 0;
     int y, mo, d, h, mi, sec = 0, ms = 0, zone, digits = 0;
+    uint32_t ns = 0; /* the fraction's digits past the millisecond, as nanoseconds */
     if ((y = S_digits(s, len, &i, 4)) < 0 || S_expect(s, len, &i, '-') ||
         (mo = S_digits(s, len, &i, 2)) < 1 || mo > 12 || S_expect(s, len, &i, '-') ||
         (d = S_digits(s, len, &i, 2)) < 1 || d > S_days_in_month(y, mo))
@@ -117,49 +128,134 @@ gx_time_parse_iso(const char *s, size_t len, grokx_time *out)
         if ((sec = S_digits(s, len, &i, 2)) < 0 || sec > 60)
             return -1;
         if (i < len && (s[i] == '.' || s[i] == ',')) {
+            int k;
             for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
                 if (digits < 3)
                     ms = ms * 10 + (s[i] - '0');
+                else if (digits < 9) /* past nanoseconds: cut (no clock gives more) */
+                    ns = ns * 10 + (uint32_t)(s[i] - '0');
             if (digits == 0)
                 return -1;
-            for (; digits < 3; digits++)
+            for (k = digits; k < 3; k++)
                 ms *= 10;
+            for (k = digits < 3 ? 3 : digits; k < 9; k++)
+                ns *= 10;
         }
     }
     if (S_zone(s, len, &i, &zone) || i != len)
         return -1;
-    *out = ((S_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-             sec - (int64_t)zone * 60) *
-            1000) +
-           ms;
+    out->ms = ((S_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+                sec - (int64_t)zone * 60) *
+               1000) +
+              ms;
+    out->ns = ns;
+    out->digits = (uint8_t)(digits > 9 ? 9 : digits);
+    return 0;
+}
+
+/* ---- numbers: seconds, milliseconds, microseconds or nanoseconds ------ */
+
+/* Every time must stay within years 0-9999 (far from GROKX_TIME_NONE and
+ * within the formatter's fast path). */
+#define S_MS_MAX 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
+#define S_MS_MIN (-62167219200000LL) /* 0000-01-01T00:00:00.000Z */
+
+/* ms + ns (|ns| below 10^9, either sign) into out, normalised so that
+ * 0 <= out->ns < 10^6; -1 when out of range. */
+static int
+S_fine_set(int64_t ms, int64_t ns, int digits, gx_time_fine *out)
+{
+    ms += ns / 1000000;
+    ns %= 1000000;
+    if (ns < 0) {
+        ns += 1000000;
+        ms--;
+    }
+    if (ms > S_MS_MAX || ms < S_MS_MIN)
+        return -1;
+    out->ms = ms;
+    out->ns = (uint32_t)ns;
+    out->digits = (uint8_t)digits;
     return 0;
 }
 
 int
-gx_time_parse_ms(const char *s, size_t len, grokx_time *out)
+gx_time_from_parts(int64_t secs, int64_t nanos, int digits, gx_time_fine *out)
 {
+    if (secs > S_MS_MAX / 1000 || secs < S_MS_MIN / 1000 || nanos < 0 || nanos > 999999999)
+        return -1;
+    return S_fine_set(secs * 1000 + nanos / 1000000, nanos % 1000000, digits, out);
+}
+
+/* The unit a bare number is in, from its magnitude (of its integer part):
+ *   below 10^11           seconds       (10^11 s is the year 5138)
+ *   10^11 to below 10^14  milliseconds  (10^11 ms is 1973-03-03)
+ *   10^14 to below 10^17  microseconds  (10^14 us is 1973-03-03)
+ *   10^17 and above       nanoseconds   (10^17 ns is 1973-03-03)
+ * So any time from March 1973 to the year 5138 is read right in each unit;
+ * what is lost is a millisecond count before March 1973 (read as seconds),
+ * which no chat export holds. Returns the unit's digits: 0, 3, 6 or 9. */
+static int
+S_unit_digits(uint64_t v)
+{
+    return v < 100000000000ull ? 0 : v < 100000000000000ull ? 3 : v < 100000000000000000ull ? 6 : 9;
+}
+
+int
+gx_time_parse_number(const char *s, size_t len, gx_time_fine *out)
+{
+    static const int64_t pow10[10] = {1, 10, 100, 1000, 10000, 100000, 1000000,
+                                      10000000, 100000000, 1000000000};
     size_t i = 0;
-    int neg = 0;
-    int64_t v = 0;
+    int neg = 0, unit, frac = 0, k;
+    uint64_t v = 0;
+    int64_t per_ns, whole_ns, frac_ns = 0, ms;
     if (i < len && (s[i] == '-' || s[i] == '+'))
         neg = s[i++] == '-';
-    if (i == len)
+    if (i == len || s[i] < '0' || s[i] > '9')
         return -1;
     for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-        if (v > (INT64_MAX - 9) / 10)
+        if (v > (UINT64_MAX - 9) / 10)
             return -1;
-        v = v * 10 + (s[i] - '0');
+        v = v * 10 + (uint64_t)(s[i] - '0');
     }
-    if (i < len && s[i] == '.') /* a fraction of a millisecond: drop it */
-        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-            ;
+    unit = S_unit_digits(v);
+    per_ns = pow10[9 - unit]; /* nanoseconds per unit */
+    if (i < len && s[i] == '.') { /* a fraction of the unit: kept to the nanosecond */
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, frac++)
+            if (unit + frac < 9)
+                frac_ns = frac_ns * 10 + (s[i] - '0');
+        if (!frac)
+            return -1;
+        for (k = unit + (frac < 9 - unit ? frac : 9 - unit); k < 9; k++)
+            frac_ns *= 10;
+    }
     if (i != len)
         return -1; /* exponents and garbage are not times */
-    /* keep far from GROKX_TIME_NONE and the formatter's year range */
-    if (v > 253402300799999LL) /* 9999-12-31T23:59:59.999Z */
-        return -1;
-    *out = neg ? -v : v;
-    return 0;
+    /* v units = (v / per_ms) ms + remainder; keep everything in ns below the ms */
+    if (unit == 0) {
+        if (v > (uint64_t)S_MS_MAX / 1000 + 1)
+            return -1;
+        ms = (int64_t)v * 1000;
+        whole_ns = 0;
+    } else {
+        int64_t per_ms = pow10[unit - 3]; /* units per millisecond: 1, 1000, 10^6 */
+        ms = (int64_t)(v / (uint64_t)per_ms);
+        whole_ns = (int64_t)(v % (uint64_t)per_ms) * per_ns;
+        if (ms > S_MS_MAX + 1)
+            return -1;
+    }
+    whole_ns += frac_ns;
+    k = unit + frac > 9 ? 9 : unit + frac;
+    if (neg) /* -(ms + ns): the instant before the epoch, ns kept non-negative */
+        return S_fine_set(-ms, -whole_ns, k, out);
+    return S_fine_set(ms, whole_ns, k, out);
+}
+
+int
+gx_time_parse_any(const char *s, size_t len, gx_time_fine *out)
+{
+    return gx_time_parse_iso_fine(s, len, out) && gx_time_parse_number(s, len, out) ? -1 : 0;
 }
 
 /* v as exactly n decimal digits (v < 10^n). */
@@ -214,6 +310,52 @@ gx_time_format(grokx_time t, char *buf)
              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), ms);
     memcpy(buf, tmp, 31);
     buf[31] = 0;
+}
+
+/* ---- printing with the export's precision ----------------------------- */
+
+void
+gx_time_format_fine(grokx_time t, uint32_t ns, int digits, char *buf)
+{
+    gx_time_format(t, buf);
+    if (t == GROKX_TIME_NONE || digits <= 3 || ns > 999999 || buf[0] == '-' || strlen(buf) != 24)
+        return; /* milliseconds (always shown), or nothing finer to show */
+    if (digits > 9)
+        digits = 9;
+    { /* "....SS.mmmZ" -> "....SS.mmm" + digits - 3 more + "Z" */
+        char more[8];
+        S_put_digits(more, ns, 6);
+        memcpy(buf + 23, more, (size_t)(digits - 3));
+        buf[20 + digits] = 'Z';
+        buf[21 + digits] = 0;
+    }
+}
+
+int
+gx_time_parse_ms(const char *s, size_t len, grokx_time *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    int64_t v = 0;
+    if (i < len && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    if (i == len)
+        return -1;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (i < len && s[i] == '.') /* a fraction of a millisecond: drop it */
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+    if (i != len)
+        return -1; /* exponents and garbage are not times */
+    /* keep far from GROKX_TIME_NONE and the formatter's year range */
+    if (v > 253402300799999LL) /* 9999-12-31T23:59:59.999Z */
+        return -1;
+    *out = neg ? -v : v;
+    return 0;
 }
 
 int
@@ -271,9 +413,21 @@ gx_time_human(grokx_time t, int tz, char *buf, size_t n, int with_zone)
 void
 gx_time_iso_offset(grokx_time t, int tz, char *buf, size_t n)
 {
-    char iso[32];
-    gx_time_format(t + (grokx_time)tz * 60000, iso);
-    snprintf(buf, n, "%.23s%c%02d:%02d", iso, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
+    gx_time_iso_offset_fine(t, 0, 3, tz, buf, n);
+}
+
+void
+gx_time_iso_offset_fine(grokx_time t, uint32_t ns, int digits, int tz, char *buf, size_t n)
+{
+    char iso[40];
+    size_t len;
+    gx_time_format_fine(t + (grokx_time)tz * 60000, ns, digits, iso);
+    len = strlen(iso);
+    if (len > 24 && iso[len - 1] == 'Z') /* finer than milliseconds: all of it, less the Z */
+        len--;
+    else
+        len = 23;
+    snprintf(buf, n, "%.*s%c%02d:%02d", (int)len, iso, tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's

@@ -47,6 +47,35 @@ S_opt_time(gx_jw *w, const char *key, grokx_time t)
     return t != GROKX_TIME_NONE ? gx_jw_ktime(w, key, t) : 0;
 }
 
+/* A time with the precision the export gave (milliseconds at least). */
+static int
+S_fine_time(gx_jw *w, const char *key, grokx_time t, uint32_t ns, int digits)
+{
+    char buf[40];
+    if (t == GROKX_TIME_NONE || digits <= 3)
+        return gx_jw_ktime(w, key, t);
+    gx_time_format_fine(t, ns, digits, buf);
+    return gx_jw_cstr(w, key) | gx_jw_cstr(w, buf);
+}
+
+/* Which of the conversation's fields the parser filled in (grokx.h,
+ * "Fallbacks"); nothing when none. */
+static int
+S_derived(gx_jw *w, unsigned flags)
+{
+    int rc;
+    if (!(flags & (GROKX_CONV_CREATE_DERIVED | GROKX_CONV_MODIFY_DERIVED | GROKX_CONV_TITLE_DERIVED)))
+        return 0;
+    rc = gx_jw_cstr(w, "derived") | gx_jw_begin_array(w);
+    if (flags & GROKX_CONV_TITLE_DERIVED)
+        rc |= gx_jw_cstr(w, "title");
+    if (flags & GROKX_CONV_CREATE_DERIVED)
+        rc |= gx_jw_cstr(w, "create_time");
+    if (flags & GROKX_CONV_MODIFY_DERIVED)
+        rc |= gx_jw_cstr(w, "modify_time");
+    return rc | gx_jw_end_array(w);
+}
+
 static int
 S_strlist(gx_jw *w, const char *key, grokx_strlist l)
 {
@@ -162,13 +191,15 @@ S_message(S_events *e, const grokx_conversation *c, const grokx_message *m)
         rc |= gx_jw_kuint(w, "siblings", m->sibling_count);
     }
     rc |= gx_jw_kuint(w, "file_index", m->file_index);
-    rc |= gx_jw_kcstr(w, "role", m->role == GROKX_ROLE_USER ? "user" : "assistant");
+    rc |= gx_jw_kcstr(w, "role", m->role == GROKX_ROLE_USER     ? "user"
+                                 : m->role == GROKX_ROLE_SYSTEM ? "system"
+                                                                : "assistant");
     rc |= gx_jw_kstr(w, "sender", m->sender);
     rc |= S_opt_str(w, "model", m->model);
     if (!(m->model.len == m->model_picker.len &&
           !memcmp(m->model.ptr, m->model_picker.ptr, m->model.len)))
         rc |= S_opt_str(w, "model_picker", m->model_picker);
-    rc |= gx_jw_ktime(w, "time", m->create_time);
+    rc |= S_fine_time(w, "time", m->create_time, m->create_ns, m->create_digits);
     if (m->flags & GROKX_MSG_ACTIVE)
         rc |= gx_jw_cstr(w, "active") | gx_jw_bool(w, 1);
     if (m->flags & GROKX_MSG_PARTIAL)
@@ -213,8 +244,11 @@ S_conversation(void *self, const grokx_conversation *c)
     rc |= gx_jw_kuint(w, "index", c->index);
     rc |= gx_jw_kstr(w, "id", c->id);
     rc |= gx_jw_kstr(w, "title", c->title);
-    rc |= gx_jw_ktime(w, "create_time", c->create_time);
-    rc |= gx_jw_ktime(w, "modify_time", c->modify_time);
+    rc |= S_fine_time(w, "create_time", c->create_time, c->create_ns, c->create_digits);
+    rc |= S_fine_time(w, "modify_time", c->modify_time, c->modify_ns, c->modify_digits);
+    rc |= S_derived(w, c->flags);
+    if (c->flags & GROKX_CONV_NO_MESSAGES)
+        rc |= gx_jw_cstr(w, "no_messages") | gx_jw_bool(w, 1);
     rc |= gx_jw_cstr(w, "starred") | gx_jw_bool(w, c->starred);
     rc |= gx_jw_cstr(w, "temporary") | gx_jw_bool(w, c->temporary);
     rc |= S_opt_str(w, "leaf_response_id", c->leaf_response_id);

@@ -131,13 +131,13 @@ S_turn_header(S_html *h, const grokx_message *msg)
 {
     char when[48], iso[32];
     int user = msg->role == GROKX_ROLE_USER;
-    int rc = gx_buf_printf(&h->page, "<header><span class=\"who\">%s</span>", user ? "You" : "Grok");
+    int rc = gx_buf_printf(&h->page, "<header><span class=\"who\">%s</span>", gx_role_label(msg->role));
     if (msg->create_time != GROKX_TIME_NONE) {
         gx_time_human(msg->create_time, gx_tz_at(h->cfg.flags, h->cfg.tz_minutes, msg->create_time), when, sizeof when, 1);
         gx_time_format(msg->create_time, iso);
         rc |= gx_buf_printf(&h->page, " <time datetime=\"%s\">%s</time>", iso, when);
     }
-    if (!user && msg->model.len) {
+    if (msg->role == GROKX_ROLE_ASSISTANT && msg->model.len) {
         grokx_str model;
         rc |= PUT(&h->page, " <span class=\"model\">");
         rc |= gx_text_clean(msg->model.ptr, msg->model.len, &h->tmp, &model);
@@ -490,7 +490,8 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     h->cite = 1;
     gx_cards_reset(&h->cards);
     h->sources.len = 0;
-    rc = gx_buf_printf(&h->page, "<article class=\"turn %s%s\" id=\"m%zu\">\n", user ? "user" : "grok",
+    rc = gx_buf_printf(&h->page, "<article class=\"turn %s%s\" id=\"m%zu\">\n",
+                       user ? "user" : msg->role == GROKX_ROLE_SYSTEM ? "system" : "grok",
                        msg->flags & GROKX_MSG_ACTIVE ? "" : " offpath", n);
     rc |= S_turn_header(h, msg);
     lead = h->page.len;
@@ -501,11 +502,13 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     if (rc)
         return GROKX_E_NOMEM;
     body = h->page.len;
-    if (user && msg->text.len) {
+    if (gx_text_blank(msg->text.ptr, msg->text.len)) { /* white space only: empty, as "" */
+        /* the notice below */
+    } else if (msg->role != GROKX_ROLE_ASSISTANT) { /* a question, a system prompt: as typed */
         rc |= PUT(&h->page, "<p class=\"user-text\">");
         rc |= gx_html_escape(&h->page, msg->text.ptr, msg->text.len);
         rc |= PUT(&h->page, "</p>\n");
-    } else if (msg->text.len && (rc = S_answer(h, dir, msg, anchor)) != 0) {
+    } else if ((rc = S_answer(h, dir, msg, anchor)) != 0) {
         return rc;
     }
     if (msg->error.len) {
@@ -672,6 +675,9 @@ S_conversation(void *self, const grokx_conversation *c)
     }
     if (in_branch)
         rc |= PUT(&h->page, "</details>\n");
+    if (!c->message_count) /* a page still says why it holds no message */
+        rc |= PUT(&h->page, "<p class=\"note\">") | PUT(&h->page, gx_no_messages_note(c)) |
+              PUT(&h->page, "</p>\n");
     rc |= PUT(&h->page, "</main>\n<footer class=\"page\">Conversation ");
     rc |= gx_html_escape(&h->page, c->id.ptr, c->id.len);
     rc |= PUT(&h->page, " &middot; exported by grokx</footer>\n</div>\n</body>\n</html>\n");

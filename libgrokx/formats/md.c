@@ -521,8 +521,8 @@ S_heading(S_md *m, const grokx_message *msg)
     char when[48];
     int user = msg->role == GROKX_ROLE_USER, rc;
     gx_time_human(msg->create_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, msg->create_time), when, sizeof when, 1);
-    rc = gx_buf_printf(&m->note, "## %s · %s", user ? "You" : "Grok", when);
-    if (!user && msg->model.len) {
+    rc = gx_buf_printf(&m->note, "## %s · %s", gx_role_label(msg->role), when);
+    if (msg->role == GROKX_ROLE_ASSISTANT && msg->model.len) {
         grokx_str model;
         rc |= PUT(&m->note, " · ");
         rc |= gx_text_clean(msg->model.ptr, msg->model.len, &m->title, &model);
@@ -584,6 +584,7 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     m->msg_no = index + 1;
     m->has_labels = 0;
     size_t body = m->note.len;
+    int text = !gx_text_blank(msg->text.ptr, msg->text.len);
     gx_buf_init(&foot, &m->mem);
     gx_cards_reset(&m->cards);
     rc |= S_thinking(m, msg);
@@ -591,12 +592,13 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     /* first error wins: the answer's text may copy an attachment (GROKX_E_IO,
      * GROKX_E_ARCHIVE), and '|' with another code than NOMEM would make a
      * third (INVALID | IO == NOMEM) */
-    if (msg->text.len && !rc)
-        rc = msg->role == GROKX_ROLE_USER ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
-                                          : S_rich_text(m, dir, msg, &foot);
+    /* a text of white space only is an empty one (the notice below), as "" is */
+    if (text && !rc)
+        rc = msg->role != GROKX_ROLE_ASSISTANT ? S_own_text(m, &m->note, msg->text.ptr, msg->text.len, -1)
+                                               : S_rich_text(m, dir, msg, &foot);
     if (rc)
         goto out;
-    if (msg->text.len)
+    if (text)
         rc |= PUT(&m->note, "\n");
     if (msg->error.len) /* one line, inert: an error text cannot open a fence */
         rc |= PUT(&m->note, "*Error: ") | gx_md_text(&m->note, msg->error.ptr, msg->error.len) |
@@ -640,7 +642,7 @@ S_front_matter_more(S_md *m, const grokx_conversation *c)
 static int
 S_front_matter(S_md *m, const grokx_conversation *c)
 {
-    char t[48];
+    char t[56];
     grokx_str models[GX_MODELS_MAX];
     size_t i, k;
     int rc = PUT(&m->note, "---\ntitle: ");
@@ -656,11 +658,13 @@ S_front_matter(S_md *m, const grokx_conversation *c)
     rc |= PUT(&m->note, "]\nid: ");
     rc |= S_yaml_str(&m->note, c->id.ptr, c->id.len);
     if (c->create_time != GROKX_TIME_NONE) {
-        gx_time_iso_offset(c->create_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->create_time), t, sizeof t);
+        gx_time_iso_offset_fine(c->create_time, c->create_ns, c->create_digits,
+                                gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->create_time), t, sizeof t);
         rc |= gx_buf_printf(&m->note, "\ncreated: %s", t);
     }
     if (c->modify_time != GROKX_TIME_NONE) {
-        gx_time_iso_offset(c->modify_time, gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->modify_time), t, sizeof t);
+        gx_time_iso_offset_fine(c->modify_time, c->modify_ns, c->modify_digits,
+                                gx_tz_at(m->cfg.flags, m->cfg.tz_minutes, c->modify_time), t, sizeof t);
         rc |= gx_buf_printf(&m->note, "\nupdated: %s", t);
     }
     rc |= PUT(&m->note, "\nmodels: [");
@@ -840,6 +844,9 @@ S_conversation(void *self, const grokx_conversation *c)
     for (i = 0; i < c->message_count; i++)
         if ((rc = S_message(m, absdir, &c->messages[i], i)) != 0)
             return rc < 0 ? rc : GROKX_E_NOMEM;
+    if (!c->message_count && /* a note still says why it holds no message */
+        (PUT(&m->note, "*") | PUT(&m->note, gx_no_messages_note(c)) | PUT(&m->note, "*\n\n")))
+        return GROKX_E_NOMEM;
     if (m->stream)
         return S_remember(m, rel, c) ? GROKX_E_NOMEM
                                      : gx_sink_write(m->cfg.sink, m->note.ptr, m->note.len);

@@ -107,8 +107,8 @@ S_count_message(grokx_summary *s, const grokx_message *m)
     s->messages++;
     if (m->role == GROKX_ROLE_USER)
         s->user++;
-    else
-        s->assistant++;
+    else if (m->role == GROKX_ROLE_ASSISTANT)
+        s->assistant++; /* system turns are counted in messages only */
     if (!(m->flags & GROKX_MSG_ACTIVE))
         s->off_branch++;
     s->failed |= S_tally_add(&s->senders, m->sender.ptr, m->sender.len);

@@ -357,7 +357,7 @@ S_message(S_ix *x, uint32_t conv, const grokx_message *m)
     gx_put64(rec + 8, (uint64_t)m->create_time);
     gx_put16(rec + 24, model);
     gx_put16(rec + 26, sender);
-    rec[28] = m->role == GROKX_ROLE_USER ? 0 : 1;
+    rec[28] = m->role == GROKX_ROLE_USER ? 0 : m->role == GROKX_ROLE_SYSTEM ? 2 : 1;
     rec[29] = m->flags & GROKX_MSG_ACTIVE ? GX_IX_DOC_ACTIVE : 0;
     if ((rc = gx_buf_put(&x->docs, rec, sizeof rec)) ||
         (rc = gx_buf_varint(&b->recs, x->clean.len)) ||

@@ -1636,7 +1636,7 @@ grokx_index_search(grokx_index *g, const char *query, const grokx_search_options
             h->path = c.path;
             h->conversation_time = c.create_time;
             h->starred = !!(c.flags & GX_IX_CONV_STARRED);
-            h->role = d.role ? GROKX_ROLE_ASSISTANT : GROKX_ROLE_USER;
+            h->role = d.role == 0 ? GROKX_ROLE_USER : d.role == 2 ? GROKX_ROLE_SYSTEM : GROKX_ROLE_ASSISTANT;
             h->time = d.time;
             snip_off[i] = res->r.text.len;
             if (!(o->flags & GROKX_SEARCH_NO_SNIPPETS)) {

@@ -812,6 +812,20 @@ gx_generated_asset_id(grokx_str url, char *id, size_t cap)
     return id[0] != 0;
 }
 
+const char *
+gx_role_label(grokx_role r)
+{
+    return r == GROKX_ROLE_USER ? "You" : r == GROKX_ROLE_SYSTEM ? "System" : "Grok";
+}
+
+const char *
+gx_no_messages_note(const grokx_conversation *c)
+{
+    return c->flags & GROKX_CONV_NO_MESSAGES
+               ? "No message of this conversation could be read from the export (see the warnings)."
+               : "The export holds no message for this conversation.";
+}
+
 int
 gx_voice_turn(const grokx_message *m)
 {

@@ -155,6 +155,11 @@ int gx_asset_inert_ext(const char *ext);
 int gx_generated_asset_id(grokx_str url, char *id, size_t cap);
 /* A voice turn: media_types holds "audio" (its transcript may be missing). */
 int gx_voice_turn(const grokx_message *m);
+/* Who speaks, as a reader is told: "You", "Grok" or "System". */
+const char *gx_role_label(grokx_role r);
+/* What a note or page of a conversation without messages says instead
+ * (plain words, no markup: md and html print the same sentence). */
+const char *gx_no_messages_note(const grokx_conversation *c);
 
 
 /* ---- manifest.c: what an earlier run wrote into a notes folder -------- */

@@ -9,6 +9,7 @@
  * not recurse 10^5 deep. All scratch memory comes from the conversation
  * arena.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse/parse.h"
@@ -80,8 +81,16 @@ S_map_build(S_ctx *c, S_map *map)
     return 0;
 }
 
-/* Parent links; with no resolvable link at all, one chain in file order. */
-static void
+/* A question and its answer are stamped when each record is persisted, at
+ * the end of the turn, so an answer can carry a stamp a few milliseconds
+ * EARLIER than its question (see grok-export-format.md, 2.5). Times
+ * closer than this are one moment: they never overrule a question-answer
+ * order. A person cannot read an answer and send the next question within
+ * it. */
+#define S_JITTER_MS 1000
+
+/* Parent links as the ids name them; returns how many resolve. */
+static size_t
 S_link(S_ctx *c, const S_map *map)
 {
     size_t i, linked = 0;
@@ -95,28 +104,249 @@ S_link(S_ctx *c, const S_map *map)
         c->parent[i] = p;
         linked += p >= 0;
     }
-    if (!linked) {
-        for (i = 0; i < c->n; i++)
-            c->parent[i] = (long)i - 1;
-        return;
+    return linked;
+}
+
+static int
+S_timed(const grokx_message *m)
+{
+    return m->create_time != GROKX_TIME_NONE;
+}
+
+/* A message's place in time: its stamp, or an unstamped message's the
+ * stamp of the last stamped one before it in the file (it was written
+ * then, as far as anything says). */
+typedef struct S_when {
+    grokx_time t;
+    size_t i;
+} S_when;
+
+static int
+S_when_cmp(const void *pa, const void *pb)
+{
+    const S_when *a = pa, *b = pb;
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* order[0..n) = the messages by time, file order breaking ties; pos[i] =
+ * where message i sits in it. */
+static int
+S_by_time(S_ctx *c, size_t **order_out, size_t **pos_out)
+{
+    S_when *w = gx_arena_alloc(c->a, c->n * sizeof *w);
+    size_t *order = gx_arena_alloc(c->a, c->n * sizeof *order);
+    size_t *pos = gx_arena_alloc(c->a, c->n * sizeof *pos), i;
+    grokx_time last = GROKX_TIME_NONE;
+    if (!w || !order || !pos)
+        return GROKX_E_NOMEM;
+    for (i = 0; i < c->n; i++) {
+        if (S_timed(&c->m[i]))
+            last = c->m[i].create_time;
+        w[i].t = last;
+        w[i].i = i;
     }
-    /* An answer that names no parent, among messages that are linked, is
-     * no alternative first turn (those are questions): it answers the
-     * question before it in the file, or it and its turns would be hidden
-     * off the active branch. */
-    for (i = 1; i < c->n; i++) {
-        long q;
-        if (c->parent[i] >= 0 || c->m[i].parent_id.len || c->m[i].role != GROKX_ROLE_ASSISTANT)
-            continue;
-        for (q = (long)i - 1; q >= 0 && c->m[q].role != GROKX_ROLE_USER; q--)
-            ;
-        if (q < 0)
-            continue;
-        c->warn(c->warn_ctx, GROKX_W_UNLINKED,
-                "answer %.64s names no parent; it follows the question before it (%.64s)",
-                c->m[i].id.ptr, c->m[q].id.ptr);
-        c->parent[i] = q;
+    qsort(w, c->n, sizeof *w, S_when_cmp);
+    for (i = 0; i < c->n; i++) {
+        order[i] = w[i].i;
+        pos[w[i].i] = i;
     }
+    *order_out = order;
+    *pos_out = pos;
+    return 0;
+}
+
+static int
+S_is_answer(const grokx_message *m)
+{
+    return m->role == GROKX_ROLE_ASSISTANT;
+}
+
+/* No message names a parent the conversation holds (old exports, other
+ * tools' files): the turns are ordered by time, and the tree is rebuilt
+ * from the roles. A question follows the turn before it; an answer
+ * follows the question before it, so answers in a row are versions of
+ * one answer (regenerations), as a linked export would show them. An
+ * answer stamped within S_JITTER_MS before the question it follows in
+ * time goes after it. */
+static int
+S_chain_by_time(S_ctx *c)
+{
+    size_t *order, *pos, k, moved = 0;
+    long prev = -1;
+    int rc = S_by_time(c, &order, &pos);
+    if (rc)
+        return rc;
+    for (k = 0; k + 1 < c->n; k++) {
+        const grokx_message *a = &c->m[order[k]], *b = &c->m[order[k + 1]];
+        if (S_is_answer(a) && !S_is_answer(b) && S_timed(a) && S_timed(b) &&
+            b->create_time - a->create_time < S_JITTER_MS) {
+            size_t t = order[k];
+            order[k] = order[k + 1];
+            order[k + 1] = t;
+            k++;
+        }
+    }
+    for (k = 0; k < c->n; k++) {
+        size_t x = order[k];
+        if (S_is_answer(&c->m[x]) && prev >= 0 && S_is_answer(&c->m[prev]))
+            c->parent[x] = c->parent[prev];
+        else
+            c->parent[x] = prev;
+        prev = (long)x;
+        moved += x != k;
+    }
+    if (moved)
+        c->warn(c->warn_ctx, GROKX_W_TIME_ORDER,
+                "no message names its parent; %zu of %zu turns are ordered by their times, "
+                "not by their place in the file",
+                moved, c->n);
+    return 0;
+}
+
+/* Union-find over trees: the root of x's tree, as far as attachments have
+ * merged them. */
+static size_t
+S_tree(size_t *uf, size_t x)
+{
+    size_t r = x, y;
+    while (uf[r] != r)
+        r = uf[r];
+    while (uf[x] != r) {
+        y = uf[x];
+        uf[x] = r;
+        x = y;
+    }
+    return r;
+}
+
+/* How far back (in time order) a place is looked for: an export where
+ * that is not enough is built to be slow, and the message stays a root. */
+#define S_SCAN_MAX 4096
+
+/* Where time puts root o (in another tree than its own): an answer after
+ * the latest question stamped before it (or within S_JITTER_MS after it);
+ * a question after the latest turn stamped before it that ends a chain (a
+ * leaf), so it continues the conversation rather than forking it. -1:
+ * nowhere (nothing is earlier). */
+static long
+S_place(S_ctx *c, size_t *uf, const size_t *order, const size_t *pos, const size_t *nkids,
+        size_t o)
+{
+    size_t k = pos[o], steps = 0, me = S_tree(uf, o);
+    grokx_time t = c->m[o].create_time;
+    int answer = S_is_answer(&c->m[o]);
+    if (answer && S_timed(&c->m[o])) {
+        while (k + 1 < c->n && steps++ < S_SCAN_MAX && S_timed(&c->m[order[k + 1]]) &&
+               c->m[order[k + 1]].create_time - t < S_JITTER_MS)
+            k++;
+        k++; /* the scan below starts at order[k - 1] */
+    }
+    for (steps = 0; k-- > 0 && steps++ < S_SCAN_MAX;) {
+        size_t x = order[k];
+        if (S_tree(uf, x) == me)
+            continue;
+        if (answer ? !S_is_answer(&c->m[x]) : nkids[x] == 0)
+            return (long)x;
+    }
+    return -1;
+}
+
+static int
+S_same(grokx_str a, grokx_str b)
+{
+    return a.len == b.len && !memcmp(a.ptr, b.ptr, a.len);
+}
+
+/* Links exist, but more than one message is a root. The earliest root
+ * starts the conversation, and roots that name the same missing parent as
+ * it are other versions of the first turn (an edited first question).
+ * Every other root lost its link (no parent named, or one the export does
+ * not hold): left a root, it would start a branch of its own, and the
+ * active branch would show only the newest of them. It goes where its
+ * time puts it, with a warning. Roots naming the same missing parent go
+ * under one place, as the versions they are. */
+static int
+S_attach_roots(S_ctx *c, const S_map *map)
+{
+    size_t *order, *pos, *uf, *nkids, k, i, first = (size_t)-1, roots = 0;
+    int rc;
+    for (i = 0; i < c->n; i++)
+        roots += c->parent[i] < 0;
+    if (roots < 2)
+        return 0;
+    if ((rc = S_by_time(c, &order, &pos)) != 0)
+        return rc;
+    uf = gx_arena_alloc(c->a, c->n * sizeof *uf);
+    nkids = gx_arena_alloc(c->a, c->n * sizeof *nkids);
+    if (!uf || !nkids)
+        return GROKX_E_NOMEM;
+    memset(nkids, 0, c->n * sizeof *nkids);
+    for (i = 0; i < c->n; i++) {
+        uf[i] = c->parent[i] < 0 ? i : (size_t)c->parent[i];
+        if (c->parent[i] >= 0)
+            nkids[c->parent[i]]++;
+    }
+    for (k = 0; k < c->n; k++) {
+        size_t o = order[k], j;
+        long at = -1;
+        grokx_str named = c->m[o].parent_id;
+        if (c->parent[o] >= 0)
+            continue;
+        if (first == (size_t)-1) {
+            first = o;
+            continue;
+        }
+        if (named.len && S_same(named, c->m[first].parent_id))
+            continue; /* another version of the first turn */
+        /* a root naming the same missing parent as an earlier one: its sibling */
+        for (j = k > S_SCAN_MAX ? k - S_SCAN_MAX : 0; named.len && j < k && at < 0; j++)
+            if (order[j] != first && S_same(c->m[order[j]].parent_id, named))
+                at = c->parent[order[j]];
+        if (at < 0)
+            at = S_place(c, uf, order, pos, nkids, o);
+        if (at < 0)
+            continue;
+        c->parent[o] = at;
+        nkids[at]++;
+        uf[o] = S_tree(uf, (size_t)at);
+        if (named.len && S_map_find(c, map, named) >= 0)
+            c->warn(c->warn_ctx, GROKX_W_UNLINKED,
+                    "message %.64s lost its link to %.64s (a cycle); "
+                    "it follows %.64s, where its time puts it",
+                    c->m[o].id.ptr, named.ptr, c->m[at].id.ptr);
+        else if (named.len)
+            c->warn(c->warn_ctx, GROKX_W_UNLINKED,
+                    "message %.64s names parent %.64s, which the export does not hold; "
+                    "it follows %.64s, where its time puts it",
+                    c->m[o].id.ptr, named.ptr, c->m[at].id.ptr);
+        else
+            c->warn(c->warn_ctx, GROKX_W_UNLINKED,
+                    "message %.64s names no parent; it follows %.64s, where its time puts it",
+                    c->m[o].id.ptr, c->m[at].id.ptr);
+    }
+    return 0;
+}
+
+/* Links decide the order; a message stamped well before the turn it
+ * follows says the links and the times disagree, which a reader should
+ * know (once per conversation). */
+static void
+S_check_times(S_ctx *c)
+{
+    size_t i, odd = 0, first = 0;
+    for (i = 0; i < c->n; i++) {
+        long p = c->parent[i];
+        if (p >= 0 && S_timed(&c->m[i]) && S_timed(&c->m[p]) &&
+            c->m[p].create_time - c->m[i].create_time >= S_JITTER_MS && !odd++)
+            first = i;
+    }
+    if (odd)
+        c->warn(c->warn_ctx, GROKX_W_TIME_ORDER,
+                "%zu message%s stamped before the turn it follows (first: %.64s); "
+                "the parent links decide the order",
+                odd, odd == 1 ? " is" : "s are", c->m[first].id.ptr);
 }
 
 /* Walk up from every node; a walk that meets its own trail found a cycle,
@@ -324,8 +554,11 @@ gx_assemble(gx_arena *a, grokx_message *msgs, size_t n, grokx_str leaf_id, int a
         return GROKX_E_NOMEM;
     if ((rc = S_map_build(&c, &map)) != 0)
         return rc;
-    S_link(&c, &map);
-    if ((rc = S_break_cycles(&c)) != 0 || (rc = S_children(&c)) != 0)
+    if (S_link(&c, &map) == 0)
+        rc = S_chain_by_time(&c);
+    else if ((rc = S_break_cycles(&c)) == 0 && (rc = S_attach_roots(&c, &map)) == 0)
+        S_check_times(&c);
+    if (rc || (rc = S_children(&c)) != 0)
         return rc;
     for (i = 0; i <= n; i++)
         *fork_count += S_nkids(&c, i) > 1;

@@ -83,6 +83,15 @@ int gx_assemble(gx_arena *a, grokx_message *msgs, size_t n, grokx_str leaf_id,
                 int all_branches, gx_warn_fn warn, void *warn_ctx,
                 grokx_message **out, size_t *out_n, size_t *fork_count);
 
+/* ---- fallback.c ------------------------------------------------------ */
+
+/* Fill what the export left out of c, after ordering (grokx.h,
+ * "Fallbacks"): times from all[0..n) (every message, all branches), the
+ * title trimmed, or derived from the first question or the summary; each
+ * flagged GROKX_CONV_*_DERIVED. New strings come from a. 0 or
+ * GROKX_E_NOMEM. */
+int gx_conv_fallbacks(gx_arena *a, grokx_conversation *c, const grokx_message *all, size_t n);
+
 /* ---- parser.c, for the input stage --------------------------------- */
 
 /* A warning about the container, without a position in the JSON. */

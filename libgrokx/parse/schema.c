@@ -53,7 +53,7 @@ enum field {
     F_R_METADATA, F_SH_ID, F_SH_PUBLIC, F_M_REQUEST, F_RM_RESOLVED,
     F_SR_URL, F_SR_TITLE, F_SR_PREVIEW, F_A_ID, F_A_TEXT,
     F_S_TAGORDER, F_S_TAGGED, F_S_CARDS, F_S_RESULTS, F_S_WEB, F_S_XPOSTS, F_TAG,
-    F_D_DATE, F_D_NUMLONG,
+    F_D_DATE, F_D_NUMLONG, F_D_SECS, F_D_NANOS,
     F_SR_DESC, F_SR_SITE,
     F_FA_ID, F_FA_ANYID, F_FA_NAME, F_FA_TYPE, /* a file attachment given as an object */
     F_COUNT
@@ -136,7 +136,15 @@ static const S_key S_step[] = {KEY("tag_order", F_S_TAGORDER, T_LIST, 0),
                                KEY("tool_usage_results", F_S_RESULTS, T_JSONLIST, 0),
                                KEY("web_search_results", F_S_WEB, T_ARR, K_RESULTS),
                                KEY("x_posts_ids", F_S_XPOSTS, T_LIST, 0)};
-static const S_key S_date[] = {KEY("$date", F_D_DATE, T_TIME, 0)};
+/* A time as an object: MongoDB's extended JSON ({"$date": ...}, a bare
+ * {"$numberLong": ...}), protobuf's {"seconds", "nanos"} and Firestore's
+ * {"_seconds", "_nanoseconds"}. */
+static const S_key S_date[] = {KEY("$date", F_D_DATE, T_TIME, 0),
+                               KEY("$numberLong", F_D_NUMLONG, T_TIME, 0),
+                               KEY("seconds", F_D_SECS, T_TIME, 0),
+                               KEY("_seconds", F_D_SECS, T_TIME, 0),
+                               KEY("nanos", F_D_NANOS, T_TIME, 0),
+                               KEY("_nanoseconds", F_D_NANOS, T_TIME, 0)};
 static const S_key S_numlong[] = {KEY("$numberLong", F_D_NUMLONG, T_TIME, 0)};
 #undef KEY
 
@@ -451,16 +459,26 @@ S_str_slot(gx_schema *sc, int field)
     }
 }
 
-static grokx_time *
-S_time_slot(gx_schema *sc, int field)
+/* A time read for field: its milliseconds, and for the times the model
+ * keeps finer (conversation create/modify, message create), the rest. */
+static void
+S_time_store(gx_schema *sc, int field, const gx_time_fine *t)
 {
+    grokx_conversation *c = &sc->conv;
+    grokx_message *m = sc->msg;
     switch (field) {
-    case F_C_CREATE: return &sc->conv.create_time;
-    case F_C_MODIFY: return &sc->conv.modify_time;
-    case F_R_CREATE: return &sc->msg->create_time;
-    case F_R_TSTART: return &sc->msg->thinking_start;
-    case F_R_TEND: return &sc->msg->thinking_end;
-    default: return NULL;
+    case F_C_CREATE:
+        c->create_time = t->ms, c->create_ns = t->ns, c->create_digits = t->digits;
+        break;
+    case F_C_MODIFY:
+        c->modify_time = t->ms, c->modify_ns = t->ns, c->modify_digits = t->digits;
+        break;
+    case F_R_CREATE:
+        m->create_time = t->ms, m->create_ns = t->ns, m->create_digits = t->digits;
+        break;
+    case F_R_TSTART: m->thinking_start = t->ms; break;
+    case F_R_TEND: m->thinking_end = t->ms; break;
+    default: break;
     }
 }
 
@@ -530,21 +548,86 @@ S_file_scalar(gx_schema *sc, unsigned index, int vtype, const char *s, size_t le
     return S_store(sc, s, len, &fa->id);
 }
 
+/* A scalar time: an ISO string, or a number (or numeric string) of
+ * seconds, milliseconds, microseconds or nanoseconds, told apart by its
+ * magnitude (gx_time_parse_number). */
 static void
-S_set_time(gx_schema *sc, grokx_time *t, int field, int vtype, const char *s, size_t len)
+S_set_time(gx_schema *sc, int field, int vtype, const char *s, size_t len)
 {
-    int bad = 1;
+    gx_time_fine t;
     if (vtype == T_BOOL) {
         S_wrong_type(sc, field, "a boolean, not a time; ignored");
         return;
     }
-    if (vtype == T_STR)
-        bad = gx_time_parse_iso(s, len, t) && gx_time_parse_ms(s, len, t);
-    else if (vtype == T_NONE) /* a number */
-        bad = gx_time_parse_ms(s, len, t);
-    if (bad)
+    if (vtype == T_STR ? gx_time_parse_any(s, len, &t) : gx_time_parse_number(s, len, &t))
         S_warn(sc, GROKX_W_BAD_TIME, "\"%s\" is not a time (%.*s); ignored", S_field_name(field),
                (int)GX_MIN(len, (size_t)40), s);
+    else
+        S_time_store(sc, field, &t);
+}
+
+static int
+S_is_time_kind(int kind)
+{
+    return kind == K_DATE || kind == K_NUMLONG;
+}
+
+/* A scalar inside a time object: the time itself ($date, $numberLong), or
+ * one of its parts (seconds, nanos), kept until the object closes. */
+static void
+S_time_obj_scalar(gx_schema *sc, int field, int vtype, const char *s, size_t len)
+{
+    int64_t v = 0;
+    size_t i = len && s[0] == '-';
+    int ok = vtype != T_BOOL && i < len && len - i <= 18;
+    if (field != F_D_SECS && field != F_D_NANOS) {
+        S_set_time(sc, sc->tobj.field, vtype, s, len);
+        sc->tobj.warned = 1; /* read or warned: either way said */
+        return;
+    }
+    /* whole seconds or nanoseconds, as a number or a numeric string */
+    for (; ok && i < len; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            v = v * 10 + (s[i] - '0');
+        else
+            ok = 0;
+    v = len && s[0] == '-' ? -v : v;
+    if (!ok || (field == F_D_NANOS && (v < 0 || v > 999999999))) {
+        S_warn(sc, GROKX_W_BAD_TIME, "\"%s\": \"%s\" is not a whole number (%.*s); ignored",
+               S_field_name(sc->tobj.field), S_field_name(field), (int)GX_MIN(len, (size_t)40), s);
+        sc->tobj.warned = 1;
+        return;
+    }
+    if (field == F_D_SECS)
+        sc->tobj.have_s = 1, sc->tobj.s = v;
+    else
+        sc->tobj.have_n = 1, sc->tobj.n = v;
+}
+
+/* A time object closes (f: its frame): an empty one is a warning; the
+ * outermost puts seconds and nanos together. */
+static void
+S_time_obj_end(gx_schema *sc, const gx_frame *f)
+{
+    gx_time_fine t;
+    if (!f->seen && !sc->tobj.warned) {
+        S_warn(sc, GROKX_W_BAD_TIME, "\"%s\" is an object without a time in it; ignored",
+               S_field_name(sc->tobj.field));
+        sc->tobj.warned = 1;
+    }
+    if (--sc->tobj.depth)
+        return;
+    if (sc->tobj.have_s) {
+        if (gx_time_from_parts(sc->tobj.s, sc->tobj.have_n ? sc->tobj.n : 0,
+                               sc->tobj.have_n ? 9 : 0, &t))
+            S_warn(sc, GROKX_W_BAD_TIME, "\"%s\": seconds %lld are out of range; ignored",
+                   S_field_name(sc->tobj.field), (long long)sc->tobj.s);
+        else
+            S_time_store(sc, sc->tobj.field, &t);
+    } else if (sc->tobj.have_n && !sc->tobj.warned) {
+        S_warn(sc, GROKX_W_BAD_TIME, "\"%s\" has nanos but no seconds; ignored",
+               S_field_name(sc->tobj.field));
+    }
 }
 
 /* vtype: T_STR for a string, T_NONE for a number, T_BOOL for a boolean
@@ -567,8 +650,10 @@ S_scalar_field(gx_schema *sc, gx_frame *f, int vtype, const char *s, size_t len)
             return 0;
         return S_store(sc, s, len, slot);
     case T_TIME:
-        S_set_time(sc, f->target ? (grokx_time *)f->target : S_time_slot(sc, field), field,
-                   vtype, s, len);
+        if (S_is_time_kind(f->kind))
+            S_time_obj_scalar(sc, field, vtype, s, len);
+        else
+            S_set_time(sc, field, vtype, s, len);
         return 0;
     case T_BOOL:
         if (vtype != T_BOOL) {
@@ -801,6 +886,7 @@ S_conv_begin(gx_schema *sc)
     sc->resp_index = 0;
     sc->in_conv = 1;
     sc->conv_skip = 0;
+    sc->foreign = 0;
     {
         uint64_t line, col;
         gx_json_pos(sc->json, &c->byte_offset, &line, &col);
@@ -834,21 +920,29 @@ S_strlist(gx_schema *sc, gx_list *l, int *err)
     return out;
 }
 
+/* Whether sender is word, in any case. */
 static int
-S_role_is_user(grokx_str sender)
+S_sender_is(grokx_str sender, const char *word)
 {
-    static const char *const users[] = {"human", "user"};
-    size_t i, k;
-    for (i = 0; i < N(users); i++) {
-        if (strlen(users[i]) != sender.len)
-            continue;
-        for (k = 0; k < sender.len; k++)
-            if ((sender.ptr[k] | 0x20) != users[i][k])
-                break;
-        if (k == sender.len)
-            return 1;
-    }
-    return 0;
+    size_t k;
+    if (strlen(word) != sender.len)
+        return 0;
+    for (k = 0; k < sender.len; k++)
+        if ((sender.ptr[k] | 0x20) != word[k])
+            return 0;
+    return 1;
+}
+
+/* "human" or "user" -> USER; "system" -> SYSTEM; anything else is Grok
+ * (assistant, ASSISTANT, grok-3, model: real exports write all of these). */
+static grokx_role
+S_role(grokx_str sender)
+{
+    if (S_sender_is(sender, "human") || S_sender_is(sender, "user"))
+        return GROKX_ROLE_USER;
+    if (S_sender_is(sender, "system"))
+        return GROKX_ROLE_SYSTEM;
+    return GROKX_ROLE_ASSISTANT;
 }
 
 /* The attachments read (S_file) as the message's three parallel lists. */
@@ -893,7 +987,7 @@ S_msg_end(gx_schema *sc)
                m->file_index + 1);
         return 0;
     }
-    m->role = S_role_is_user(m->sender) ? GROKX_ROLE_USER : GROKX_ROLE_ASSISTANT;
+    m->role = S_role(m->sender);
     if (!m->model.len)
         m->model = m->model_picker;
     m->xpost_ids = S_strlist(sc, &L[GX_L_XPOSTS], &e[0]);
@@ -1023,6 +1117,57 @@ S_conv_oversize(gx_schema *sc)
     gx_arena_reset(&sc->arena);
 }
 
+/* Keys of other apps' chat exports where a conversation's belong: what
+ * they say about the file when no response came with them. */
+static const struct {
+    const char *key;
+    const char *said; /* "conversations[N] <said> but no responses: <why>" */
+    const char *why;
+} S_foreign[] = {
+    {"messages", "has messages[]", "this is not xAI's export format"},
+    {"mapping", "has a mapping", "this looks like ChatGPT's export, not xAI's"},
+    {"chat_messages", "has chat_messages[]", "this looks like Claude's export, not xAI's"},
+    {"turns", "has turns[]", "this is not xAI's export format"},
+};
+
+static void
+S_foreign_key(gx_schema *sc, const char *s, size_t len)
+{
+    size_t i;
+    for (i = 0; i < N(S_foreign); i++)
+        if (strlen(S_foreign[i].key) == len && !memcmp(S_foreign[i].key, s, len))
+            sc->foreign |= 1u << i;
+}
+
+/* A conversation gave no message. Nothing to give (no responses, or an
+ * empty list) is fine. Entries that gave none, or another app's keys in
+ * their place, warn (GROKX_W_NO_MESSAGES) and flag it; when no
+ * conversation before it had responses either, the file is another app's:
+ * GROKX_E_SCHEMA at once (a 5 GB file fails at its first conversation). */
+static int
+S_no_messages(gx_schema *sc)
+{
+    size_t i = 0;
+    if (!sc->foreign && !sc->resp_index)
+        return 0;
+    while (sc->foreign && !(sc->foreign & (1u << i)))
+        i++;
+    if (sc->foreign && !sc->resp_index && !sc->saw_responses) {
+        gx_json_error_at(sc->json, sc->err, GROKX_E_SCHEMA, 0,
+                         "not a Grok export: conversations[%zu] %s but no responses: %s",
+                         sc->conv_index, S_foreign[i].said, S_foreign[i].why);
+        return GROKX_E_SCHEMA;
+    }
+    sc->conv.flags |= GROKX_CONV_NO_MESSAGES;
+    if (sc->resp_index)
+        S_warn(sc, GROKX_W_NO_MESSAGES, "none of its %zu responses entries gave a message",
+               sc->resp_index);
+    else
+        S_warn(sc, GROKX_W_NO_MESSAGES, "it %s but no responses: no message read (%s)",
+               S_foreign[i].said, S_foreign[i].why);
+    return 0;
+}
+
 /* A conversation is complete: its messages (wrappers without a response
  * dropped) in order (assemble.c), to the owner. */
 static int
@@ -1038,6 +1183,9 @@ S_conv_deliver(gx_schema *sc)
     for (i = 0, live = all; i < n; i++) /* drop wrappers without a response */
         if (!(all[i].flags & GX_MSG_DEAD))
             live[k++] = all[i];
+    if (!k && (rc = S_no_messages(sc)) != 0)
+        return rc;
+    sc->saw_responses |= sc->resp_index > 0;
     if (!c->id.len) {
         char where[64];
         snprintf(where, sizeof where, "conversation %zu", sc->conv_index + 1);
@@ -1050,6 +1198,8 @@ S_conv_deliver(gx_schema *sc)
     c->messages = ordered;
     c->message_count = out_n;
     c->node_count = k;
+    if ((rc = gx_conv_fallbacks(&sc->arena, c, live, k)) != 0)
+        return rc;
     return sc->owner.conversation(sc->owner.ctx, c);
 }
 
@@ -1209,6 +1359,8 @@ S_on_key(void *ctx, const char *s, size_t len)
             sc->msg_body = 1; /* a flat response, without the wrapper */
     }
     if (!k) {
+        if (f->kind == K_CWRAP || f->kind == K_CONV)
+            S_foreign_key(sc, s, len);
         if (f->kind != K_ROOT)
             return 0;
         f->field = F_SECTION;
@@ -1313,9 +1465,13 @@ S_field_open(gx_schema *sc, gx_frame *f, int is_map)
         sc->skip = 1;
         return 0;
     }
-    if (type == T_TIME && is_map) {
-        target = f->target ? f->target : S_time_slot(sc, field);
-        return S_push(sc, f->kind == K_DATE ? K_NUMLONG : K_DATE, target);
+    if (type == T_TIME && is_map && field != F_D_SECS && field != F_D_NANOS) {
+        if (!S_is_time_kind(f->kind)) { /* the outermost: a time object begins */
+            memset(&sc->tobj, 0, sizeof sc->tobj);
+            sc->tobj.field = field;
+        }
+        sc->tobj.depth++;
+        return S_push(sc, f->kind == K_DATE ? K_NUMLONG : K_DATE, NULL);
     }
     if (field == F_R_FILES && is_map) { /* one attachment where a list was expected */
         if (!(sc->elem = S_file_push(sc)))
@@ -1453,6 +1609,10 @@ S_close(gx_schema *sc, int is_map)
     }
     case K_SECTION:
         sc->section.len = 0;
+        return 0;
+    case K_DATE:
+    case K_NUMLONG:
+        S_time_obj_end(sc, &f);
         return 0;
     default:
         return 0;

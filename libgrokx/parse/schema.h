@@ -100,6 +100,22 @@ typedef struct gx_schema {
     void *elem;         /* open search result / agent trace */
     size_t resp_index;  /* responses seen in this conversation */
     size_t conv_index;
+    /* A time given as an object ({"$date": ...}, {"$numberLong": ...},
+     * {"seconds", "nanos"}): the field it is for, read when the outermost
+     * of its objects closes (depth counts them). */
+    struct {
+        int field;
+        unsigned depth;
+        int warned;            /* a warning was given for it already */
+        int have_s, have_n;
+        int64_t s, n;
+    } tobj;
+    /* Keys of another app's chat format in this conversation (S_FOREIGN_*
+     * bits of schema.c), and whether an earlier conversation had
+     * responses: a file whose first such conversation shows another
+     * format fails there (GROKX_E_SCHEMA), later ones only warn. */
+    unsigned foreign;
+    int saw_responses;
     int saw_conversations, saw_section;
 
     grokx_item item;

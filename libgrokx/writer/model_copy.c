@@ -15,7 +15,7 @@
 /* A new field in the model must be copied here (and set in
  * tests/system/test_thread.c): these sizes, on 64-bit systems, say when. */
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
-_Static_assert(sizeof(grokx_conversation) == 168 && sizeof(grokx_message) == 456 &&
+_Static_assert(sizeof(grokx_conversation) == 184 && sizeof(grokx_message) == 464 &&
                    sizeof(grokx_step) == 128 && sizeof(grokx_search_result) == 80 &&
                    sizeof(grokx_agent_trace) == 32 && sizeof(grokx_item) == 80,
                "the model changed: update model_copy.c");

@@ -12,6 +12,12 @@ expect() {
     "$@" >"$T/out" 2>"$T/err"; got=$?
     if [ "$got" = "$want" ]; then ok; else bad "$* -> status $got, want $want: $(head -c 300 "$T/err")"; fi
 }
+# a generated export holds, at a low rate, the shapes real exports take that
+# warn (bench/README.md): its conversion succeeds with or without warnings
+expect_gen() {
+    "$@" >"$T/out" 2>"$T/err"; got=$?
+    if [ "$got" -le 1 ]; then ok; else bad "$* -> status $got, want 0 or 1: $(head -c 300 "$T/err")"; fi
+}
 has() { if grep -q -- "$2" "$1"; then ok; else bad "$1 lacks '$2': $(head -c 300 "$1")"; fi; }
 lacks() { if grep -q -- "$2" "$1"; then bad "$1 has '$2'"; else ok; fi; }
 json() { python3 -c "import json,sys; d=json.load(open('$T/out')); $1" || bad "json: $1"; }
@@ -21,7 +27,7 @@ S=examples/sample-export.json
 expect 0 $G convert -q -f index -o "$T/s.gxi" $S
 [ "$(stat -c %a "$T/s.gxi")" = 600 ] && ok || bad "index mode $(stat -c %a "$T/s.gxi")"
 ls "$T" | grep -q tmp && bad "a temporary was left" || ok
-expect 0 $G check "$T/s.gxi";          has "$T/out" "ok: 47 messages in 5 conversations"
+expect 0 $G check "$T/s.gxi";          has "$T/out" "ok: 46 messages in 5 conversations"  # 46 of 51: a regeneration and 4 turns off the active branch
 # the same bytes whatever the run and the memory budget's segments
 expect 0 $G convert -q -f index --memory 1M -o "$T/s2.gxi" $S
 expect 0 $G check "$T/s2.gxi"
@@ -33,15 +39,15 @@ GEN=${GEN:-${B:-build}/gen-export}
 if [ -x "$GEN" ]; then
     segs() { sed -n 's/.* built in \([0-9]*\) segments.*/\1/p' "$T/err"; }
     $GEN -s 20M -S 5 -o "$T/gen.json"
-    expect 0 $G convert -f index --memory 4M -o "$T/g1.gxi" "$T/gen.json"
+    expect_gen $G convert -f index --memory 4M -o "$T/g1.gxi" "$T/gen.json"
     [ "$(segs)" -ge 2 ] 2>/dev/null && ok || bad "--memory 4M wrote no segments: $(cat "$T/err")"
-    expect 0 $G convert -q -f index --memory 4M -o "$T/g2.gxi" "$T/gen.json"
-    expect 0 $G convert -q -f index --memory 4M -o "$T/g3.gxi" "$T/gen.json"
-    expect 0 $G convert -q --threads 1 -f index --memory 4M -o "$T/g0.gxi" "$T/gen.json"
+    expect_gen $G convert -q -f index --memory 4M -o "$T/g2.gxi" "$T/gen.json"
+    expect_gen $G convert -q -f index --memory 4M -o "$T/g3.gxi" "$T/gen.json"
+    expect_gen $G convert -q --threads 1 -f index --memory 4M -o "$T/g0.gxi" "$T/gen.json"
     expect 0 $G check "$T/g1.gxi"
     cmp -s "$T/g1.gxi" "$T/g2.gxi" && cmp -s "$T/g1.gxi" "$T/g3.gxi" && ok || bad "segmented runs differ"
     cmp -s "$T/g1.gxi" "$T/g0.gxi" && ok || bad "--threads 1 gives another segmented index"
-    expect 0 $G convert -q -f index -o "$T/g4.gxi" "$T/gen.json"
+    expect_gen $G convert -q -f index -o "$T/g4.gxi" "$T/gen.json"
     [ "$($G search --json -n 100 "$T/g4.gxi" the | md5sum)" = "$($G search --json -n 100 "$T/g1.gxi" the | md5sum)" ] &&
         ok || bad "segments change the hits"
     # empty conversations right after a spill add no segment. A stale memory
@@ -49,7 +55,7 @@ if [ -x "$GEN" ]; then
     # limit). At --memory 2M the first segment of this export ends after its
     # 293rd conversation (if the accounting changes, move the insertion there).
     $GEN -s 20M -S 1 -o "$T/gen1.json"
-    expect 0 $G convert -f index --memory 2M -o "$T/base.gxi" "$T/gen1.json"
+    expect_gen $G convert -f index --memory 2M -o "$T/base.gxi" "$T/gen1.json"
     base=$(segs)
     python3 - "$T/gen1.json" "$T/empties.json" <<'PY'
 import json, sys
@@ -60,7 +66,7 @@ d['conversations'][293:293] = [
     for i in range(4200)]
 json.dump(d, open(sys.argv[2], 'w'))
 PY
-    expect 0 $G convert -f index --memory 2M -o "$T/empties.gxi" "$T/empties.json"
+    expect_gen $G convert -f index --memory 2M -o "$T/empties.gxi" "$T/empties.json"
     [ -n "$base" ] && [ "$(segs)" -le $((base + 1)) ] && ok || bad "empty conversations added segments: $base, then $(segs)"
     expect 0 $G check "$T/empties.gxi"
 else
@@ -94,6 +100,12 @@ json 'h = d["hits"][0]; s = h["snippet"]; assert all(s[a:a+n].lower() == "grok" 
 expect 0 $G search -n 1 --json "$T/s.gxi" the; json 'assert len(d["hits"]) == 1'
 expect 0 $G search --json --sender user "$T/s.gxi" grok; json 'assert all(h["role"] == "user" for h in d["hits"])'
 expect 1 $G search --sender nobody "$T/s.gxi" grok
+# a system turn is indexed as one: role "system", found by --sender system,
+# never by --sender grok (issue 27)
+expect 0 $G convert -q -f index -o "$T/sys.gxi" tests/parse/golden/73-system-sender/input.json
+expect 0 $G search --json "$T/sys.gxi" terse; json 'assert [h["role"] for h in d["hits"]] == ["system"], d'
+expect 0 $G search --json --sender system "$T/sys.gxi" terse; json 'assert len(d["hits"]) == 1'
+expect 1 $G search --sender grok "$T/sys.gxi" terse
 expect 1 $G search --since 2030-01-01 "$T/s.gxi" grok
 expect 0 $G search --until 2030-01-01 "$T/s.gxi" grok
 expect 0 $G search --json --conversation 9d27 "$T/s.gxi" grok
@@ -139,7 +151,7 @@ expect 2 $G search "$T" grok;          has "$T/err" "folder"
 # conversation's time, a title or a stored text changed the answer)
 GEN=${GEN_EXPORT:-${B:-build}/gen-export}
 $GEN -s 600K -S 5 -o "$T/big.json" 2>/dev/null || bad "gen-export"
-expect 0 $G convert -q -f index -o "$T/big.gxi" "$T/big.json"
+expect_gen $G convert -q -f index -o "$T/big.gxi" "$T/big.json"
 $G search --json -n 20 "$T/big.gxi" the >"$T/clean.json" 2>/dev/null || bad "clean search"
 python3 - "$T/big.gxi" "$T/dmg" <<'EOF2'
 import struct, sys
@@ -180,9 +192,9 @@ expect 2 $G search "$T/v1.gxi" grok;   has "$T/err" "older grokx"; has "$T/err" 
 # merge: two exports, and one export twice (kept once)
 expect 0 $G convert -q -f index -o "$T/g.gxi" tests/parse/golden/09-regeneration/input.json
 expect 0 $G merge -o "$T/m.gxi" "$T/s.gxi" "$T/g.gxi"
-expect 0 $G check "$T/m.gxi"; has "$T/out" "ok: 51 messages in 7 conversations"
+expect 0 $G check "$T/m.gxi"; has "$T/out" "ok: 50 messages in 7 conversations"
 expect 0 $G merge -o "$T/mm.gxi" "$T/s.gxi" "$T/s.gxi"
-expect 0 $G check "$T/mm.gxi"; has "$T/out" "ok: 47 messages in 5 conversations"
+expect 0 $G check "$T/mm.gxi"; has "$T/out" "ok: 46 messages in 5 conversations"
 expect 64 $G merge -o "$T/s.gxi" "$T/s.gxi"; has "$T/err" "is the input"
 # the same file by another name: a hard or symbolic link, or a ./ spelling
 ln "$T/s.gxi" "$T/s-hard.gxi"; ln -s s.gxi "$T/s-sym.gxi"; cp "$T/s.gxi" "$T/s-before"

@@ -9,7 +9,9 @@ attachment) or in a header (a local header, a central directory record,
 the end record), converts again and asserts:
 
   - exit 0 only with an output tree byte-identical to the clean run's;
-  - exit 1 only with a warning that names a member of the ZIP;
+  - exit 1 only with a warning that names a member of the ZIP, or with the
+    clean run's output and its warnings, no other (a generated export holds
+    shapes that warn, so the clean run itself may exit 1);
   - exit 2 with an error message, no search index published and no
     temporary file left;
   - nothing else (a crash, exit 3, a hang).
@@ -135,9 +137,10 @@ def tree(root):
 
 
 clean_out = os.path.join(work, 'clean')
-st, err = convert(zpath, clean_out)
-if st != 0:
-    print('zip-faults: the clean run exited with %d: %s' % (st, err[:500]), file=sys.stderr)
+st, clean_err = convert(zpath, clean_out)
+clean_st = st
+if st not in (0, 1) or (st == 1 and not clean_err.strip()):
+    print('zip-faults: the clean run exited with %d: %s' % (st, clean_err[:500]), file=sys.stderr)
     print('zip-faults: 0 passed, 1 failed')
     sys.exit(1)
 clean = tree(clean_out)
@@ -194,6 +197,8 @@ for t in range(args.tries):
         # the member named after the archive's path, in a warning of its own
         if re.search(r'warning: ' + re.escape(zpath) + r': \S', err):
             passed += 1
+        elif clean_st == 1 and got == clean and err == clean_err:
+            passed += 1  # the fault changed nothing: the clean run's own warnings
         else:
             bad('%s: exit 1 without a warning naming a member: %s' % (label, err[:300]))
     elif st == 2:

@@ -110,6 +110,9 @@ build(source *s)
     s->conv.title = S(p, "Title");
     s->conv.create_time = 1700000000000;
     s->conv.modify_time = 1700000009000;
+    s->conv.create_ns = 123456, s->conv.create_digits = 9;
+    s->conv.modify_ns = 500000, s->conv.modify_digits = 4;
+    s->conv.flags = GROKX_CONV_TITLE_DERIVED | GROKX_CONV_MODIFY_DERIVED;
     s->conv.starred = 1;
     s->conv.leaf_response_id = S(p, "leaf");
     s->conv.system_prompt_name = S(p, "prompt");
@@ -175,6 +178,8 @@ build(source *s)
         m->sibling_index = 0;
         m->sibling_count = i ? 2 : 1;
         m->file_index = i + 1;
+        m->create_time = 1700000001000 + (grokx_time)i;
+        m->create_ns = 654321, m->create_digits = 6;
     }
     s->item.section = S(p, "projects");
     s->item.index = 3;

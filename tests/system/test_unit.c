@@ -244,6 +244,49 @@ test_time(void)
     CHECK(gx_time_parse_ms("1e400", 5, &t) != 0);
     CHECK(gx_time_parse_ms("99999999999999999999", 20, &t) != 0);
     CHECK(gx_time_parse_ms("", 0, &t) != 0);
+    { /* issue 27: the precision past the millisecond, numbers by magnitude */
+        static const struct { const char *in, *out; } ok[] = {
+            {"2025-06-10T11:29:49.867890Z", "2025-06-10T11:29:49.867890Z"},
+            {"2025-06-10T11:29:49.1234Z", "2025-06-10T11:29:49.1234Z"},
+            {"2025-06-10T11:29:49.123456789123Z", "2025-06-10T11:29:49.123456789Z"},
+            {"2025-06-10T11:29:49Z", "2025-06-10T11:29:49.000Z"},
+            {"1760000013", "2025-10-09T08:53:33.000Z"},         /* seconds */
+            {"1760000013.5", "2025-10-09T08:53:33.500Z"},
+            {"1760000013.1234567", "2025-10-09T08:53:33.1234567Z"},
+            {"99999999999", "5138-11-16T09:46:39.000Z"},        /* the last seconds */
+            {"100000000000", "1973-03-03T09:46:40.000Z"},       /* the first ms */
+            {"1760000013123", "2025-10-09T08:53:33.123Z"},
+            {"1760000013123.4", "2025-10-09T08:53:33.1234Z"},
+            {"1760000013123456", "2025-10-09T08:53:33.123456Z"}, /* us */
+            {"1760000013123456789", "2025-10-09T08:53:33.123456789Z"}, /* ns */
+            {"-86400", "1969-12-31T00:00:00.000Z"},
+            {"-1.5", "1969-12-31T23:59:58.500Z"},
+            {"0", "1970-01-01T00:00:00.000Z"},
+        };
+        static const char *const bad[] = {"", "-", "1e9", "12a", "1.", ".5", "99999999999999999999",
+                                          "2025-06-10T11:29:49.Z"};
+        size_t i;
+        char buf[40];
+        gx_time_fine f;
+        for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+            CHECK_MSG(gx_time_parse_any(ok[i].in, strlen(ok[i].in), &f) == 0, "%s should parse", ok[i].in);
+            gx_time_format_fine(f.ms, f.ns, f.digits, buf);
+            CHECK_STR(buf, ok[i].out);
+        }
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+            CHECK_MSG(gx_time_parse_any(bad[i], strlen(bad[i]), &f) != 0, "%s should not parse", bad[i]);
+        CHECK(gx_time_from_parts(1760000013, 5000000, 9, &f) == 0 && f.ms == 1760000013005LL &&
+              f.ns == 0 && f.digits == 9);
+        CHECK(gx_time_from_parts(-1, 999999999, 9, &f) == 0 && f.ms == -1 && f.ns == 999999);
+        CHECK(gx_time_from_parts(1, 1000000000, 9, &f) != 0);
+        CHECK(gx_time_from_parts(INT64_MAX, 0, 9, &f) != 0);
+        gx_time_iso_offset_fine(1760000013123LL, 456000, 6, 120, buf, sizeof buf);
+        CHECK_STR(buf, "2025-10-09T10:53:33.123456+02:00");
+        gx_time_iso_offset(1760000013123LL, -330, buf, sizeof buf);
+        CHECK_STR(buf, "2025-10-09T03:23:33.123-05:30");
+        CHECK(gx_text_blank("", 0) && gx_text_blank(" \t\n\r", 4) &&
+              gx_text_blank("\xE2\x80\x8B\xC2\xA0", 5) && !gx_text_blank(" x ", 3));
+    }
     { /* the digit-by-hand path and printf's agree at the edges of years 0-9999 */
         char buf[32], h[48];
         gx_time_format(253402300799999LL, buf); /* 9999-12-31T23:59:59.999Z */

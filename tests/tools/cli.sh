@@ -44,6 +44,21 @@ expect 2 $G info $GOLD/40-malformed-truncated-string/input.json
 has "$T/err" "unexpected end of input"
 expect 2 $G info "$T/does-not-exist.json";  has "$T/err" "No such file"
 expect 2 $G info tests;                      has "$T/err" "no prod-grok-backend.json in it"
+# another app's chat export in a "conversations" array: status 2 at its first
+# conversation, naming the shape found, and no note written (issue 27)
+expect 2 $G info $GOLD/49b-foreign-shape/input.json
+has "$T/err" "conversations\[0\] has messages\[\] but no responses: this is not xAI's export format"
+printf '{"conversations":[{"title":"t","create_time":1700000000.5,"mapping":{"a":{"message":null}}}]}' >"$T/chatgpt.json"
+expect 2 $G convert -o "$T/foreign" "$T/chatgpt.json"
+has "$T/err" "conversations\[0\] has a mapping but no responses: this looks like ChatGPT's export"
+[ -z "$(find "$T/foreign" -name '*.md' 2>/dev/null)" ] && ok || bad "a foreign export left notes"
+printf '{"conversations":[{"uuid":"u","name":"n","chat_messages":[{"sender":"human","text":"hi"}]}]}' >"$T/claude.json"
+expect 2 $G convert -f events -o - "$T/claude.json"
+has "$T/err" "has chat_messages\[\] but no responses: this looks like Claude's export"
+# after a Grok conversation, the same is a warning (status 1) and the rest is converted
+expect 1 $G convert -f events -o - $GOLD/49c-no-messages/input.json
+has "$T/err" "warning: .*has chat_messages\[\] but no responses: no message read"
+has "$T/out" '"no_messages":true'
 # warnings: status 1, each on stderr with its position
 expect 1 $G info $GOLD/21-skipped-response-entries/input.json
 has "$T/err" "warning: byte "

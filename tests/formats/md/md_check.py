@@ -54,7 +54,7 @@ for d, dirs, files in os.walk(root):
             if fence is None:
                 if run and not (run.group(1)[0] == '`' and '`' in s[len(run.group(1)):]):
                     fence = run.group(1)
-                elif re.match(r'## (You|Grok) · ', line):
+                elif re.match(r'## (You|Grok|System) · ', line):
                     turns += 1
             elif run and run.group(1)[0] == fence[0] and len(run.group(1)) >= len(fence) and not s[len(run.group(1)):].strip():
                 fence = None

@@ -4,7 +4,7 @@
  * note: its turns, and its footnotes. Used by tests/formats/md/md_check.py.
  *   md-notes FILE...   one line per file:
  *                      "<turns> <duplicates> <lost> <broken> <file>"
- * turns: top-level "## You · ..." / "## Grok · ..." headings (no message
+ * turns: top-level "## You · ...", "## Grok · ..." and "## System · ..." headings (no message
  * swallowed the turns after it); duplicates: footnote definitions whose
  * label (case and spaces folded) another definition already has; lost:
  * grokx's own citation definitions (numeric labels) that no reference
@@ -137,7 +137,8 @@ S_file(const char *path)
             starts[++nlines] = i + 1;
     for (c = cmark_node_first_child(doc); c; c = cmark_node_next(c)) {
         int a = cmark_node_get_start_line(c), b = cmark_node_get_end_line(c), l;
-        turns += S_heading(c, "You \xC2\xB7 ") || S_heading(c, "Grok \xC2\xB7 ");
+        turns += S_heading(c, "You \xC2\xB7 ") || S_heading(c, "Grok \xC2\xB7 ") ||
+                 S_heading(c, "System \xC2\xB7 ");
         for (l = a; l >= 1 && l <= b && (size_t)l <= nlines; l++)
             covered[l] = 1;
     }

@@ -1,6 +1,6 @@
 /*
  * md_turns.c -- how CommonMark's reference parser (cmark) reads a note:
- * the number of top-level "## You · ..." / "## Grok · ..." headings, i.e.
+ * the number of top-level "## You · ...", "## Grok · ..." and "## System · ..." headings, i.e.
  * turns no message swallowed (an unclosed fence or HTML block would hide
  * the turns after it). Used by tests/formats/md/md_check.py when built.
  *   md-turns FILE          prints the count
@@ -55,7 +55,8 @@ main(int argc, char **argv)
         return out ? 0 : 2;
     }
     for (c = cmark_node_first_child(doc); c; c = cmark_node_next(c))
-        turns += S_heading(c, "You \xC2\xB7 ") || S_heading(c, "Grok \xC2\xB7 ");
+        turns += S_heading(c, "You \xC2\xB7 ") || S_heading(c, "Grok \xC2\xB7 ") ||
+                 S_heading(c, "System \xC2\xB7 ");
     cmark_node_free(doc);
     free(buf);
     printf("%d\n", turns);

@@ -25,6 +25,8 @@
                               unknown section) and breaks just after it; FILE
                               gets the expected "byte B (line L, column C)"
 """
+import json
+import random
 import sys
 import zlib
 
@@ -154,6 +156,25 @@ def main():
         line, col = (1 + n, at + 1) if c == b"\n" else (1, len(head) + n + at + 1)
         with open(path, "w") as f:
             f.write("byte %d (line %d, column %d)\n" % (len(head) + n + at, line, col))
+    elif kind == "links":
+        # one conversation of n turns whose links are lost in the ways
+        # assemble.c places by time: "roots" (every turn names no parent
+        # but one), "none" (no links, shuffled), "orphans" (answers with
+        # no question anywhere, 1 ms apart, after a long chain: the
+        # longest searches S_place makes)
+        shape, n = sys.argv[2], int(sys.argv[3])
+        rnd = random.Random(7)
+        resp = []
+        for i in range(n):
+            r = {"_id": "m%d" % i, "message": "x", "create_time": {"$date": {"$numberLong": str(1760000000000 + i * (1 if shape == "orphans" else 1000))}},
+                 "sender": "assistant" if shape == "orphans" or i % 2 else "human"}
+            if (shape == "roots" and i == 1) or (shape == "orphans" and 0 < i < n // 2):
+                r["parent_response_id"] = "m%d" % (i - 1)
+            resp.append(r)
+        if shape == "none":
+            rnd.shuffle(resp)
+        out.write(('{"conversations":[{"conversation":{"id":"c","title":"t"},"responses":[%s]}]}\n'
+                   % ",".join('{"response":%s}' % json.dumps(r) for r in resp)).encode())
     else:
         sys.exit("gen.py: unknown case " + kind)
 

@@ -2,7 +2,7 @@
 # Pathological exports, generated (never committed) and run through grokx,
 # each within a time and memory limit: nesting 10^5 deep, a 256 MiB string,
 # 10^6 tiny conversations, 10^5 duplicate keys, 10^5 conversations with the
-# same title (and ids alike), and an error past 4 GiB of a .json.gz, then
+# same title (and ids alike), 10^5 turns with lost links, and an error past 4 GiB of a .json.gz, then
 # past 4 GiB of newlines, of spaces and of long strings on stdin, whose offset, line and
 # column must be right (64-bit counters).
 #   PATHOLOGICAL_GIB   size of the .json.gz and whitespace cases (default 4.1; "" skips them)
@@ -33,6 +33,17 @@ run "nesting 10^5: md" 1 5 16 $G convert -q -o - "$T/nest.json"; has "$T/out" "a
 $GEN nesting 1100000 >"$T/nest.json"
 run "nesting 1.1 * 10^6 (past 2^20)" 2 5 16 $G info -q "$T/nest.json"; has "$T/err" "nesting deeper than 1048576 levels"
 rm -f "$T/nest.json"
+
+# 10^5 turns in one conversation whose links are lost (issue 27: placed by
+# time, never dropped): every turn a root, no links at all, orphan answers
+for shape in roots:1 none:1 orphans:0; do # the status: 1 when turns were placed (warnings)
+    $GEN links ${shape%:*} 100000 >"$T/links.json"
+    run "10^5 turns, links ${shape%:*}: info" ${shape#*:} 15 256 $G info -q "$T/links.json"; has "$T/out" "Messages: *100000 "
+done
+$GEN links roots 100000 >"$T/links.json"
+run "10^5 turns, links roots: events" 1 15 256 $G convert -q -f events -o "$T/links.jsonl" "$T/links.json"
+[ "$(grep -c '"active":true' "$T/links.jsonl")" = 100000 ] && ok || bad "links roots: not every turn is on the active branch"
+rm -f "$T/links.json" "$T/links.jsonl"
 
 $GEN string 256 >"$T/string.json"
 run "a 256 MiB string" 2 30 256 $G info -q "$T/string.json"; has "$T/err" "max_string"
