@@ -39,7 +39,8 @@ _Static_assert(K_END <= GX_KINDS, "parse/schema.h: GX_KINDS must cover every kin
 enum type { T_NONE, T_STR, T_BOOL, T_TIME, T_OBJ, T_ARR, T_LIST, T_JSONLIST };
 
 /* Field ids fit S_key.field (a byte); gx_frame.seen has a bit per key
- * of the frame's table instead (S_key_bit). */
+ * of the frame's table instead (S_key_bit): 64 field ids were not
+ * enough. */
 enum field {
     F_NONE,
     F_CONVERSATIONS, F_SECTION,
@@ -1327,6 +1328,18 @@ S_section_name(gx_schema *sc, const char *s, size_t len)
     return 0;
 }
 
+/* k's bit in gx_frame.seen: the place in its table of the first key of
+ * its field, so spellings of one field ("seconds", "_seconds") are one
+ * key twice, as when the bits were field ids. */
+static unsigned
+S_key_bit(const S_key *keys, const S_key *k)
+{
+    unsigned i = 0;
+    while (keys[i].field != k->field)
+        i++;
+    return i;
+}
+
 static int
 S_on_key(void *ctx, const char *s, size_t len)
 {
@@ -1350,11 +1363,11 @@ S_on_key(void *ctx, const char *s, size_t len)
     t = S_table_of(f->kind);
     k = t.n ? S_find(sc->key_slots[f->kind], t.keys, s, len) : NULL;
     if (k)
-        bit = (unsigned)(k - t.keys);
+        bit = S_key_bit(t.keys, k);
     if (!k && t.fallback) {
         k = S_find(sc->key_slots[f->kind == K_CWRAP ? K_CONV : K_RESP], t.fallback, s, len);
         if (k)
-            bit = (unsigned)(t.n + (size_t)(k - t.fallback));
+            bit = (unsigned)t.n + S_key_bit(t.fallback, k);
         if (k && f->kind == K_RWRAP)
             sc->msg_body = 1; /* a flat response, without the wrapper */
     }
