@@ -229,6 +229,10 @@ typedef enum grokx_role {
 
 typedef struct grokx_search_result {
     grokx_str url, title, preview;
+    /* Appended in 0.1: a result's "description" and "site_name" ("" when
+     * absent). Read them only through a library that has them (an older
+     * one's results are shorter: walk them with the accessors). */
+    grokx_str description, site_name;
 } grokx_search_result;
 
 typedef struct grokx_agent_trace {
@@ -279,7 +283,10 @@ typedef struct grokx_message {
     const grokx_search_result *cited_results; /* "cited_web_search_results" */
     size_t cited_result_count;
     grokx_strlist xpost_ids, webpage_urls, generated_image_urls;
-    grokx_strlist file_attachments;  /* asset ids */
+    /* asset ids; an attachment given as an object ({"name", "mime_type",
+     * "asset_id"} and the like) gives its id here ("" when it has none)
+     * and its name and type in file_names and file_types, appended below */
+    grokx_strlist file_attachments;
     grokx_strlist card_attachments;  /* each a JSON text, as in the export */
     grokx_strlist media_types;
     grokx_str image_edit_uri, query, query_type, error;
@@ -301,6 +308,10 @@ typedef struct grokx_message {
      * {seconds, nanos}: 9). Writers print max(3, create_digits) digits. */
     uint32_t create_ns;
     uint8_t create_digits;
+    /* Appended in 0.1: file_attachments' names and types, parallel to it
+     * (file_names.items[i] names file_attachments.items[i]; "" when the
+     * export gives none, as for an attachment given as a bare id). */
+    grokx_strlist file_names, file_types;
 } grokx_message;
 
 /* Ordering. By default a conversation holds its ACTIVE BRANCH only: the

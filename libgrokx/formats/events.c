@@ -104,9 +104,23 @@ S_results(gx_jw *w, const char *key, const grokx_search_result *r, size_t n)
         rc |= S_opt_str(w, "url", r[i].url);
         rc |= S_opt_str(w, "title", r[i].title);
         rc |= S_opt_str(w, "preview", r[i].preview);
+        rc |= S_opt_str(w, "description", r[i].description);
+        rc |= S_opt_str(w, "site_name", r[i].site_name);
         rc |= gx_jw_end_map(w);
     }
     return rc | gx_jw_end_array(w);
+}
+
+/* The names and types of attachments given as objects, when any has one
+ * (parallel to file_attachments; a message of bare ids has neither). */
+static int
+S_files_named(gx_jw *w, const grokx_message *m)
+{
+    size_t i;
+    int named = 0;
+    for (i = 0; i < m->file_names.count && i < m->file_types.count; i++)
+        named |= m->file_names.items[i].len || m->file_types.items[i].len;
+    return named ? S_strlist(w, "file_names", m->file_names) | S_strlist(w, "file_types", m->file_types) : 0;
 }
 
 static int
@@ -207,6 +221,7 @@ S_message(S_events *e, const grokx_conversation *c, const grokx_message *m)
     rc |= S_strlist(w, "webpage_urls", m->webpage_urls);
     rc |= S_strlist(w, "generated_image_urls", m->generated_image_urls);
     rc |= S_strlist(w, "file_attachments", m->file_attachments);
+    rc |= S_files_named(w, m);
     rc |= S_strlist(w, "card_attachments", m->card_attachments);
     rc |= S_strlist(w, "media_types", m->media_types);
     rc |= S_opt_str(w, "image_edit_uri", m->image_edit_uri);

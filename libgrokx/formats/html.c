@@ -276,6 +276,31 @@ S_asset(S_html *h, const char *dir, const char *id, const char *what, grokx_str 
     return rc | PUT(&h->page, "</div>\n");
 }
 
+/* Attachment i's name or type, "" when the export gives none. */
+static grokx_str
+S_file_field(const grokx_strlist *l, size_t i)
+{
+    return i < l->count && l->items[i].len ? l->items[i] : (grokx_str){"", 0};
+}
+
+/* One attachment (S_asset); one given with a name or type (an object in
+ * file_attachments) introduced by them, as the md note does. */
+static int
+S_attachment(S_html *h, const char *dir, const grokx_message *msg, size_t i)
+{
+    grokx_str name = S_file_field(&msg->file_names, i), type = S_file_field(&msg->file_types, i);
+    int rc;
+    if (!name.len && !type.len)
+        return S_asset(h, dir, msg->file_attachments.items[i].ptr, "An attachment", (grokx_str){"", 0});
+    rc = PUT(&h->page, "<p class=\"note\">Attachment: <span class=\"file\">");
+    rc |= S_bdi(&h->page, name.len ? name.ptr : "unnamed", name.len ? name.len : 7);
+    rc |= PUT(&h->page, "</span>");
+    if (type.len)
+        rc |= PUT(&h->page, " (") | S_bdi(&h->page, type.ptr, type.len) | PUT(&h->page, ")");
+    rc |= PUT(&h->page, "</p>\n");
+    return rc ? rc : S_asset(h, dir, msg->file_attachments.items[i].ptr, "The attachment", (grokx_str){"", 0});
+}
+
 /* A render card other than a citation: generated images, files. */
 static int
 S_card(S_html *h, const char *dir, const gx_segment *seg, long card)
@@ -466,6 +491,28 @@ S_sources(S_html *h, const grokx_message *msg, const char *anchor)
     return rc | PUT(&h->page, "</ol></div>\n");
 }
 
+/* After the sources: every web result not cited, the X posts and web
+ * pages, folded like the steps (render/sources.c, as the md note). */
+static int
+S_searched(S_html *h, const grokx_message *msg, const char *anchor)
+{
+    gx_buf md, title;
+    long n;
+    int rc = 0;
+    gx_buf_init(&md, &h->mem);
+    gx_buf_init(&title, &h->mem);
+    if ((n = gx_searched_markdown(&md, &h->mem, msg, &h->cards, &title)) > 0) {
+        rc = PUT(&h->page, "<details class=\"thinking searched\"><summary>");
+        rc |= gx_html_escape(&h->page, title.ptr, title.len);
+        rc |= PUT(&h->page, "</summary>\n<div class=\"body\">\n");
+        rc |= gx_html_markdown(&h->page, md.ptr, md.len, anchor, NULL);
+        rc |= PUT(&h->page, "</div>\n</details>\n");
+    }
+    gx_buf_free(&md);
+    gx_buf_free(&title);
+    return n < 0 ? (int)n : rc;
+}
+
 static int
 S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
 {
@@ -511,7 +558,7 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
     if (msg->flags & GROKX_MSG_PARTIAL)
         rc |= PUT(&h->page, "<p class=\"note\">This answer was interrupted.</p>\n");
     for (i = 0; i < msg->file_attachments.count && !rc; i++)
-        rc = S_asset(h, dir, msg->file_attachments.items[i].ptr, "An attachment", (grokx_str){"", 0});
+        rc = S_attachment(h, dir, msg, i);
     if (!rc)
         rc = S_edited(h, dir, msg);
     if (!rc)
@@ -520,6 +567,8 @@ S_message(S_html *h, const char *dir, const grokx_message *msg, size_t n)
         rc = PUT(&h->page, "<p class=\"note\">" GX_IMAGINE_NO_IMAGE "</p>\n");
     if (!rc)
         rc = S_sources(h, msg, anchor);
+    if (!rc)
+        rc = S_searched(h, msg, anchor);
     if (!rc && h->page.len == body && !lead) /* a turn with nothing to show still says so */
         rc = PUT(&h->page, gx_voice_turn(msg) ? "<p class=\"note\">A voice message; the export holds no transcript.</p>\n"
                                               : "<p class=\"note\">This turn is empty in the export.</p>\n");
@@ -567,6 +616,29 @@ S_remember(S_html *h, const grokx_conversation *c, const char *rel, const char *
     return 0;
 }
 
+/* The end of the meta line and what follows it: the conversation's
+ * fields a page shows only when the export sets them (as the md note's
+ * front matter): a temporary (private) chat, the persona
+ * (system_prompt_name), the summary. */
+static int
+S_page_header_more(S_html *h, const grokx_conversation *c)
+{
+    int rc = c->temporary ? PUT(&h->page, " &middot; temporary chat") : 0;
+    grokx_str shown;
+    if (c->system_prompt_name.len) {
+        rc |= PUT(&h->page, " &middot; persona: ");
+        rc |= gx_text_clean(c->system_prompt_name.ptr, c->system_prompt_name.len, &h->tmp, &shown);
+        rc |= S_bdi(&h->page, shown.ptr, shown.len);
+    }
+    rc |= PUT(&h->page, "</p>\n");
+    if (c->summary.len) {
+        rc |= PUT(&h->page, "<p class=\"summary\" dir=\"auto\">");
+        rc |= gx_html_escape(&h->page, c->summary.ptr, c->summary.len);
+        rc |= PUT(&h->page, "</p>\n");
+    }
+    return rc;
+}
+
 static int
 S_page_header(S_html *h, const grokx_conversation *c, const char *title, const char *root,
               const char *models)
@@ -590,7 +662,8 @@ S_page_header(S_html *h, const grokx_conversation *c, const char *title, const c
     if (c->node_count > c->message_count)
         rc |= gx_buf_printf(&h->page, " &middot; %zu in other branches",
                             c->node_count - c->message_count);
-    return rc | PUT(&h->page, "</p>\n</header>\n<main>\n");
+    rc |= S_page_header_more(h, c);
+    return rc | PUT(&h->page, "</header>\n<main>\n");
 }
 
 /* "<details>" for the run of messages off the active branch from i. */

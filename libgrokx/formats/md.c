@@ -380,24 +380,52 @@ S_imagine_prompt(S_md *m, const grokx_message *msg)
 
 /* ---- attachments ----------------------------------------------------- */
 
+/* Attachment i's name and type ("" when the export gives none: a bare
+ * id, or a message built by hand without the lists). */
+static grokx_str
+S_file_field(const grokx_strlist *l, size_t i)
+{
+    return i < l->count && l->items[i].len ? l->items[i] : (grokx_str){"", 0};
+}
+
+/* One attachment: the file copied beside the note (an image embedded),
+ * else a note that the export does not hold it. One given with a name
+ * or type (an object in file_attachments) is introduced by them, the
+ * name escaped as text. */
+static int
+S_attachment(S_md *m, const char *dir, const grokx_message *msg, size_t i)
+{
+    const char *id = msg->file_attachments.items[i].ptr;
+    grokx_str name = S_file_field(&msg->file_names, i), type = S_file_field(&msg->file_types, i);
+    char link[512];
+    int image = 0, got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image), rc = 0;
+    if (got < 0)
+        return got;
+    if (name.len || type.len) {
+        rc = PUT(&m->note, "Attachment: ") | gx_md_text(&m->note, name.len ? name.ptr : "unnamed", name.len ? name.len : 7);
+        if (type.len)
+            rc |= PUT(&m->note, " (") | gx_md_text(&m->note, type.ptr, type.len) | PUT(&m->note, ")");
+        rc |= PUT(&m->note, "\n\n");
+        if (!got && !id[0])
+            return rc | PUT(&m->note, "*The attachment is not in the export.*\n\n");
+        if (!got)
+            return rc | PUT(&m->note, "*The attachment (") | gx_md_code_span(&m->note, id, strlen(id)) |
+                   PUT(&m->note, ") is not in the export.*\n\n");
+    }
+    if (got)
+        return rc | gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image == GX_ASSET_IMAGE ? "!" : "Attachment: ",
+                                  link + 12, link);
+    return rc | PUT(&m->note, "*Attachment ") | gx_md_code_span(&m->note, id, strlen(id)) |
+           PUT(&m->note, " is not in the export.*\n\n");
+}
+
 static int
 S_attachments(S_md *m, const char *dir, const grokx_message *msg)
 {
     size_t i;
     int rc = 0;
-    for (i = 0; i < msg->file_attachments.count && rc >= 0; i++) {
-        const char *id = msg->file_attachments.items[i].ptr;
-        char link[512];
-        int image = 0, got = gx_layout_copy_asset(&m->lay, dir, id, link, sizeof link, &image);
-        if (got < 0)
-            return got;
-        if (got)
-            rc = gx_buf_printf(&m->note, "%s[%s](<%s>)\n\n", image == GX_ASSET_IMAGE ? "!" : "Attachment: ",
-                               link + 12, link);
-        else
-            rc = PUT(&m->note, "*Attachment ") | gx_md_code_span(&m->note, id, strlen(id)) |
-                 PUT(&m->note, " is not in the export.*\n\n");
-    }
+    for (i = 0; i < msg->file_attachments.count && !rc; i++)
+        rc = S_attachment(m, dir, msg, i);
     return rc;
 }
 
@@ -572,6 +600,25 @@ S_sources(S_md *m, const grokx_message *msg, size_t cited_inline)
     return rc | PUT(&m->note, "\n");
 }
 
+/* After the sources: every web result not cited, the X posts and web
+ * pages, folded like the steps (render/sources.c). */
+static int
+S_searched(S_md *m, const grokx_message *msg)
+{
+    gx_buf md, title;
+    long n;
+    int rc = 0;
+    gx_buf_init(&md, &m->mem);
+    gx_buf_init(&title, &m->mem);
+    if ((n = gx_searched_markdown(&md, &m->mem, msg, &m->cards, &title)) > 0) {
+        rc = PUT(&m->note, "> [!abstract]- ") | gx_buf_put(&m->note, title.ptr, title.len) | PUT(&m->note, "\n>\n");
+        rc |= S_quote(&m->note, md.ptr, md.len) | PUT(&m->note, "\n");
+    }
+    gx_buf_free(&md);
+    gx_buf_free(&title);
+    return n < 0 ? (int)n : rc;
+}
+
 static int
 S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
 {
@@ -617,6 +664,8 @@ S_message(S_md *m, const char *dir, const grokx_message *msg, size_t index)
     rc |= S_sources(m, msg, m->footnote - first_footnote);
     if (foot.len)
         rc |= gx_buf_put(&m->note, foot.ptr, foot.len) | PUT(&m->note, "\n");
+    if (!rc)
+        rc = S_searched(m, msg);
     if (m->note.len == body) /* a turn with nothing to show still says so */
         rc |= PUT(&m->note, gx_voice_turn(msg) ? "*A voice message; the export holds no transcript.*\n\n"
                                                : "*This turn is empty in the export.*\n\n");
@@ -626,6 +675,20 @@ out:
 }
 
 /* ---- the note -------------------------------------------------------- */
+
+/* The conversation's fields a note shows only when the export sets them:
+ * temporary (a private chat), the persona (system_prompt_name) and
+ * summary, each a key of its own, quoted like the others. */
+static int
+S_front_matter_more(S_md *m, const grokx_conversation *c)
+{
+    int rc = c->temporary ? PUT(&m->note, "\ntemporary: true") : 0;
+    if (c->system_prompt_name.len)
+        rc |= PUT(&m->note, "\npersona: ") | S_yaml_str(&m->note, c->system_prompt_name.ptr, c->system_prompt_name.len);
+    if (c->summary.len)
+        rc |= PUT(&m->note, "\nsummary: ") | S_yaml_str(&m->note, c->summary.ptr, c->summary.len);
+    return rc;
+}
 
 static int
 S_front_matter(S_md *m, const grokx_conversation *c)
@@ -660,8 +723,9 @@ S_front_matter(S_md *m, const grokx_conversation *c)
         rc |= PUT(&m->note, i ? ", " : "");
         rc |= S_yaml_str(&m->note, models[i].ptr, models[i].len);
     }
-    rc |= gx_buf_printf(&m->note, "]\nmessages: %zu\nstarred: %s\ntags: [grok]\nsource: grok-export\n---\n\n",
-                        c->message_count, c->starred ? "true" : "false");
+    rc |= gx_buf_printf(&m->note, "]\nmessages: %zu\nstarred: %s", c->message_count, c->starred ? "true" : "false");
+    rc |= S_front_matter_more(m, c);
+    rc |= PUT(&m->note, "\ntags: [grok]\nsource: grok-export\n---\n\n");
     return rc;
 }
 

@@ -156,6 +156,13 @@ S_date(const gx_layout *l, grokx_time t, char out[16])
     snprintf(out, 16, "%.10s", iso);
 }
 
+/* A byte of a conversation id kept in a note's name. */
+static int
+S_name_id_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 /* name_template with {date} {title} {id} expanded into out: one safe
  * path component whatever the template or the title holds. */
 static void
@@ -165,8 +172,12 @@ S_file_name(const gx_layout *l, const grokx_conversation *c, char *out, size_t c
     char title[S_TITLE_MAX + 8], id[16], date[16], tmp[512];
     size_t n = 0, i;
     gx_name_component(c->title.ptr, c->title.len, title, sizeof title);
-    for (i = 0; i < 8 && i < c->id.len; i++) /* the id names a file: hex and dashes only */
-        id[i] = c->id.ptr[i] && strchr("0123456789abcdefABCDEF-", c->id.ptr[i]) ? c->id.ptr[i] : '_';
+    /* The id's first 8 bytes name the file: those safe in a name on every
+     * system and inert in a link ([A-Za-z0-9_-], S_name_id_byte) kept,
+     * any other '_'. The first writer kept hex and dashes only, written
+     * for UUIDs, which made "conv-001" "c___-001". */
+    for (i = 0; i < 8 && i < c->id.len; i++)
+        id[i] = S_name_id_byte(c->id.ptr[i]) ? c->id.ptr[i] : '_';
     id[i] = 0;
     S_date(l, c->create_time, date);
     while (*t && n + 1 < sizeof tmp) {

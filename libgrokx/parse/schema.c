@@ -31,13 +31,16 @@ static const grokx_str S_empty = {"", 0};
 enum kind {
     K_ROOT = 1, K_CONVS, K_CWRAP, K_CONV, K_RESPS, K_RWRAP, K_RESP, K_SHARE,
     K_META, K_REQMETA, K_DATE, K_NUMLONG, K_STRLIST, K_JSONLIST, K_RESULTS,
-    K_RESULT, K_AGENTS, K_AGENT, K_STEPS, K_STEP, K_TAGGED, K_SECTION, K_END
+    K_RESULT, K_AGENTS, K_AGENT, K_STEPS, K_STEP, K_TAGGED, K_SECTION,
+    K_FILES, K_FILE, K_END
 };
 _Static_assert(K_END <= GX_KINDS, "parse/schema.h: GX_KINDS must cover every kind");
 
 enum type { T_NONE, T_STR, T_BOOL, T_TIME, T_OBJ, T_ARR, T_LIST, T_JSONLIST };
 
-/* Field ids double as bits of gx_frame.seen, so keep them below 64. */
+/* Field ids fit S_key.field (a byte); gx_frame.seen has a bit per key
+ * of the frame's table instead (S_key_bit): 64 field ids were not
+ * enough. */
 enum field {
     F_NONE,
     F_CONVERSATIONS, F_SECTION,
@@ -52,9 +55,19 @@ enum field {
     F_SR_URL, F_SR_TITLE, F_SR_PREVIEW, F_A_ID, F_A_TEXT,
     F_S_TAGORDER, F_S_TAGGED, F_S_CARDS, F_S_RESULTS, F_S_WEB, F_S_XPOSTS, F_TAG,
     F_D_DATE, F_D_NUMLONG, F_D_SECS, F_D_NANOS,
+    F_SR_DESC, F_SR_SITE,
+    F_FA_ID, F_FA_ANYID, F_FA_NAME, F_FA_TYPE, /* a file attachment given as an object */
     F_COUNT
 };
-_Static_assert(F_COUNT <= 64, "field ids are bits of gx_frame.seen");
+_Static_assert(F_COUNT <= 256, "S_key.field is a byte");
+
+/* A file attachment as it is read: its id (F_FA_ID's keys, else "id"),
+ * name and type; S_msg_end splits the list into the message's parallel
+ * lists. drop: an object with none of them (warned, not delivered). */
+typedef struct S_file {
+    grokx_str id, any_id, name, type;
+    int drop;
+} S_file;
 
 typedef struct S_key {
     const char *name;
@@ -90,7 +103,7 @@ static const S_key S_resp[] = {
     KEY("cited_web_search_results", F_R_CITED, T_ARR, K_RESULTS),
     KEY("xpost_ids", F_R_XPOSTS, T_LIST, 0), KEY("webpage_urls", F_R_WEBPAGES, T_LIST, 0),
     KEY("generated_image_urls", F_R_GENIMG, T_LIST, 0),
-    KEY("file_attachments", F_R_FILES, T_LIST, 0),
+    KEY("file_attachments", F_R_FILES, T_ARR, K_FILES),
     KEY("card_attachments_json", F_R_CARDS, T_JSONLIST, 0),
     KEY("media_types", F_R_MEDIA, T_LIST, 0), KEY("image_edit_uri", F_R_EDIT_URI, T_STR, 0),
     KEY("query", F_R_QUERY, T_STR, 0), KEY("query_type", F_R_QTYPE, T_STR, 0),
@@ -101,7 +114,21 @@ static const S_key S_meta[] = {KEY("request_metadata", F_M_REQUEST, T_OBJ, K_REQ
 static const S_key S_reqmeta[] = {KEY("resolved_model", F_RM_RESOLVED, T_STR, 0)};
 static const S_key S_result[] = {KEY("url", F_SR_URL, T_STR, 0),
                                  KEY("title", F_SR_TITLE, T_STR, 0),
-                                 KEY("preview", F_SR_PREVIEW, T_STR, 0)};
+                                 KEY("preview", F_SR_PREVIEW, T_STR, 0),
+                                 KEY("description", F_SR_DESC, T_STR, 0),
+                                 KEY("site_name", F_SR_SITE, T_STR, 0)};
+/* The shapes other tools write an attachment object in: the asset's id
+ * under one of several names (a bare "id" only when none of them is
+ * there), its file name, its MIME type. */
+static const S_key S_file_keys[] = {
+    KEY("asset_id", F_FA_ID, T_STR, 0), KEY("assetId", F_FA_ID, T_STR, 0),
+    KEY("file_id", F_FA_ID, T_STR, 0), KEY("fileId", F_FA_ID, T_STR, 0),
+    KEY("id", F_FA_ANYID, T_STR, 0),
+    KEY("name", F_FA_NAME, T_STR, 0), KEY("file_name", F_FA_NAME, T_STR, 0),
+    KEY("fileName", F_FA_NAME, T_STR, 0), KEY("filename", F_FA_NAME, T_STR, 0),
+    KEY("type", F_FA_TYPE, T_STR, 0), KEY("mime_type", F_FA_TYPE, T_STR, 0),
+    KEY("mimeType", F_FA_TYPE, T_STR, 0), KEY("content_type", F_FA_TYPE, T_STR, 0),
+    KEY("contentType", F_FA_TYPE, T_STR, 0)};
 static const S_key S_agent[] = {KEY("agent_id", F_A_ID, T_STR, 0),
                                 KEY("thinking_trace", F_A_TEXT, T_STR, 0)};
 static const S_key S_step[] = {KEY("tag_order", F_S_TAGORDER, T_LIST, 0),
@@ -123,6 +150,12 @@ static const S_key S_numlong[] = {KEY("$numberLong", F_D_NUMLONG, T_TIME, 0)};
 #undef KEY
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* gx_frame.seen has a bit per key of a frame's table, a wrapper's own
+ * keys first, then its inner object's. */
+_Static_assert(N(S_resp) + N(S_rwrap) <= 64 && N(S_conv) + N(S_cwrap) <= 64 && N(S_file_keys) <= 64 &&
+                   N(S_step) <= 64 && N(S_result) <= 64,
+               "gx_frame.seen: a table of more than 64 keys");
 
 typedef struct S_table {
     const S_key *keys;
@@ -148,6 +181,7 @@ S_table_of(int kind)
     case K_RESULT: T(S_result); break;
     case K_AGENT: T(S_agent); break;
     case K_STEP: T(S_step); break;
+    case K_FILE: T(S_file_keys); break;
     case K_DATE: T(S_date); break;
     case K_NUMLONG: T(S_numlong); break;
     default: break;
@@ -198,7 +232,7 @@ S_is_array_kind(int kind)
 {
     switch (kind) {
     case K_CONVS: case K_RESPS: case K_STRLIST: case K_JSONLIST: case K_RESULTS:
-    case K_AGENTS: case K_STEPS: case K_SECTION:
+    case K_AGENTS: case K_STEPS: case K_SECTION: case K_FILES:
         return 1;
     default:
         return 0;
@@ -210,11 +244,11 @@ S_field_name(int field)
 {
     static const S_key *const all[] = {S_root, S_cwrap, S_conv, S_rwrap, S_resp, S_share,
                                        S_meta, S_reqmeta, S_result, S_agent, S_step,
-                                       S_date, S_numlong};
+                                       S_date, S_numlong, S_file_keys};
     static const size_t counts[] = {N(S_root), N(S_cwrap), N(S_conv), N(S_rwrap),
                                     N(S_resp), N(S_share), N(S_meta), N(S_reqmeta),
                                     N(S_result), N(S_agent), N(S_step), N(S_date),
-                                    N(S_numlong)};
+                                    N(S_numlong), N(S_file_keys)};
     size_t i, k;
     for (i = 0; i < N(all); i++)
         for (k = 0; k < counts[i]; k++)
@@ -391,6 +425,7 @@ S_str_slot(gx_schema *sc, int field)
     grokx_message *m = sc->msg;
     grokx_search_result *r = sc->elem;
     grokx_agent_trace *a = sc->elem;
+    S_file *fa = sc->elem;
     switch (field) {
     case F_C_ID: return &sc->conv.id;
     case F_C_TITLE: return &sc->conv.title;
@@ -413,6 +448,12 @@ S_str_slot(gx_schema *sc, int field)
     case F_SR_URL: return &r->url;
     case F_SR_TITLE: return &r->title;
     case F_SR_PREVIEW: return &r->preview;
+    case F_SR_DESC: return &r->description;
+    case F_SR_SITE: return &r->site_name;
+    case F_FA_ID: return &fa->id;
+    case F_FA_ANYID: return &fa->any_id;
+    case F_FA_NAME: return &fa->name;
+    case F_FA_TYPE: return &fa->type;
     case F_A_ID: return &a->agent_id;
     case F_A_TEXT: return &a->text;
     default: return NULL;
@@ -470,6 +511,42 @@ S_push_str(gx_schema *sc, gx_list *l, const char *s, size_t len)
 {
     grokx_str *e = gx_list_push(&sc->arena, l, sizeof *e);
     return e ? S_store(sc, s, len, e) : GROKX_E_NOMEM;
+}
+
+/* A file attachment, empty, at the end of the message's list. */
+static S_file *
+S_file_push(gx_schema *sc)
+{
+    S_file *fa = gx_list_push(&sc->arena, &sc->mlists[GX_L_FILES], sizeof *fa);
+    if (fa) {
+        fa->id = fa->any_id = fa->name = fa->type = S_empty;
+        fa->drop = 0;
+    }
+    return fa;
+}
+
+/* A file attachment given as a scalar: a string is its id (the export's
+ * own form), a number's text too (with a warning); anything else is
+ * said and ignored, never dropped silently. index: its place in the
+ * list from 1 (as S_bad_element counts), 0 for a lone value. */
+static int
+S_file_scalar(gx_schema *sc, unsigned index, int vtype, const char *s, size_t len)
+{
+    S_file *fa;
+    if (!s)
+        return 0; /* null: no attachment */
+    if (vtype != T_STR) {
+        char what[48] = "\"file_attachments\"";
+        if (index)
+            snprintf(what, sizeof what, "\"file_attachments\" element %u", index);
+        S_warn(sc, GROKX_W_WRONG_TYPE, "%s is %s", what,
+               vtype == T_BOOL ? "a boolean; ignored" : "a number, not a string; kept as text");
+        if (vtype == T_BOOL)
+            return 0;
+    }
+    if (!(fa = S_file_push(sc)))
+        return GROKX_E_NOMEM;
+    return S_store(sc, s, len, &fa->id);
 }
 
 /* A scalar time: an ISO string, or a number (or numeric string) of
@@ -561,6 +638,8 @@ S_scalar_field(gx_schema *sc, gx_frame *f, int vtype, const char *s, size_t len)
 {
     int field = f->field;
     grokx_str *slot;
+    if (field == F_R_FILES) /* one attachment where a list was expected */
+        return S_file_scalar(sc, 0, vtype, s, len);
     switch (f->type) {
     case T_STR:
         if (!(slot = S_str_slot(sc, field)))
@@ -867,6 +946,35 @@ S_role(grokx_str sender)
     return GROKX_ROLE_ASSISTANT;
 }
 
+/* The attachments read (S_file) as the message's three parallel lists. */
+static int
+S_msg_files(gx_schema *sc, grokx_message *m)
+{
+    gx_list *l = &sc->mlists[GX_L_FILES];
+    size_t n = l->count, i, k = 0;
+    int err = 0;
+    S_file *fa = gx_list_array(&sc->arena, l, sizeof *fa, &err);
+    grokx_str *ids, *names, *types;
+    if (err || !n)
+        return err;
+    ids = gx_arena_alloc(&sc->arena, n * sizeof *ids);
+    names = gx_arena_alloc(&sc->arena, n * sizeof *names);
+    types = gx_arena_alloc(&sc->arena, n * sizeof *types);
+    if (!ids || !names || !types)
+        return GROKX_E_NOMEM;
+    for (i = 0; i < n; i++)
+        if (!fa[i].drop) {
+            ids[k] = fa[i].id;
+            names[k] = fa[i].name;
+            types[k++] = fa[i].type;
+        }
+    m->file_attachments.items = ids;
+    m->file_names.items = names;
+    m->file_types.items = types;
+    m->file_attachments.count = m->file_names.count = m->file_types.count = k;
+    return 0;
+}
+
 static int
 S_msg_end(gx_schema *sc)
 {
@@ -886,7 +994,7 @@ S_msg_end(gx_schema *sc)
     m->xpost_ids = S_strlist(sc, &L[GX_L_XPOSTS], &e[0]);
     m->webpage_urls = S_strlist(sc, &L[GX_L_WEBPAGES], &e[1]);
     m->generated_image_urls = S_strlist(sc, &L[GX_L_GENIMG], &e[2]);
-    m->file_attachments = S_strlist(sc, &L[GX_L_FILES], &e[3]);
+    e[3] = S_msg_files(sc, m);
     m->card_attachments = S_strlist(sc, &L[GX_L_CARDS], &e[4]);
     m->media_types = S_strlist(sc, &L[GX_L_MEDIA], &e[5]);
     m->web_result_count = L[GX_L_WEB].count;
@@ -1161,6 +1269,8 @@ S_array_scalar(gx_schema *sc, gx_frame *f, int vtype, const char *s, size_t len)
         return 0;
     case K_SECTION:
         return S_item_scalar(sc, f->index - 1, vtype, s, len);
+    case K_FILES:
+        return S_file_scalar(sc, f->index, vtype, s, len);
     default:
         return 0;
     }
@@ -1218,6 +1328,18 @@ S_section_name(gx_schema *sc, const char *s, size_t len)
     return 0;
 }
 
+/* k's bit in gx_frame.seen: the place in its table of the first key of
+ * its field, so spellings of one field ("seconds", "_seconds") are one
+ * key twice, as when the bits were field ids. */
+static unsigned
+S_key_bit(const S_key *keys, const S_key *k)
+{
+    unsigned i = 0;
+    while (keys[i].field != k->field)
+        i++;
+    return i;
+}
+
 static int
 S_on_key(void *ctx, const char *s, size_t len)
 {
@@ -1225,6 +1347,7 @@ S_on_key(void *ctx, const char *s, size_t len)
     gx_frame *f;
     const S_key *k;
     S_table t;
+    unsigned bit = 0; /* the key's place in its table (own keys, then the fallback's) */
     if (sc->skip)
         return 0;
     if (sc->cap_for)
@@ -1239,8 +1362,12 @@ S_on_key(void *ctx, const char *s, size_t len)
         return 0;
     t = S_table_of(f->kind);
     k = t.n ? S_find(sc->key_slots[f->kind], t.keys, s, len) : NULL;
+    if (k)
+        bit = S_key_bit(t.keys, k);
     if (!k && t.fallback) {
         k = S_find(sc->key_slots[f->kind == K_CWRAP ? K_CONV : K_RESP], t.fallback, s, len);
+        if (k)
+            bit = (unsigned)t.n + S_key_bit(t.fallback, k);
         if (k && f->kind == K_RWRAP)
             sc->msg_body = 1; /* a flat response, without the wrapper */
     }
@@ -1254,13 +1381,13 @@ S_on_key(void *ctx, const char *s, size_t len)
     }
     if (k->field == F_CONVERSATIONS)
         sc->saw_conversations = 1;
-    if (f->seen & ((uint64_t)1 << k->field))
+    if (f->seen & ((uint64_t)1 << bit))
         S_warn(sc, GROKX_W_DUPLICATE_KEY,
                        k->kind == K_RESPS || k->kind == K_CONVS
                            ? "key \"%s\" appears twice; the items of both are kept" /* appended */
                            : "key \"%s\" appears twice; the last wins",
                        k->name);
-    f->seen |= (uint64_t)1 << k->field;
+    f->seen |= (uint64_t)1 << bit;
     f->field = k->field;
     f->type = k->type;
     f->sub = k->kind;
@@ -1291,6 +1418,8 @@ S_array_open(gx_schema *sc, gx_frame *f, int is_map)
     if (!is_map || f->kind == K_STRLIST) {
         if (f->kind == K_CONVS || f->kind == K_RESPS)
             S_bad_element(sc, f, "an array");
+        else if (f->kind == K_FILES)
+            S_warn(sc, GROKX_W_WRONG_TYPE, "\"file_attachments\" element %u is an array; ignored", f->index);
         sc->skip = 1;
         return 0;
     }
@@ -1309,10 +1438,14 @@ S_array_open(gx_schema *sc, gx_frame *f, int is_map)
         rc = S_push_item(sc, K_RESULT, f->target, &sc->elem, sizeof *r);
         if (!rc) {
             r = sc->elem;
-            r->url = r->title = r->preview = S_empty;
+            r->url = r->title = r->preview = r->description = r->site_name = S_empty;
         }
         return rc;
     }
+    case K_FILES:
+        if (!(sc->elem = S_file_push(sc)))
+            return GROKX_E_NOMEM;
+        return S_push(sc, K_FILE, NULL);
     case K_AGENTS: {
         grokx_agent_trace *a;
         rc = S_push_item(sc, K_AGENT, f->target, &sc->elem, sizeof *a);
@@ -1352,6 +1485,11 @@ S_field_open(gx_schema *sc, gx_frame *f, int is_map)
         }
         sc->tobj.depth++;
         return S_push(sc, f->kind == K_DATE ? K_NUMLONG : K_DATE, NULL);
+    }
+    if (field == F_R_FILES && is_map) { /* one attachment where a list was expected */
+        if (!(sc->elem = S_file_push(sc)))
+            return GROKX_E_NOMEM;
+        return S_push(sc, K_FILE, NULL);
     }
     if (type == T_JSONLIST && is_map) { /* one object where a list was expected */
         rc = S_cap_begin(sc, GX_CAP_LIST, S_list_slot(sc, field));
@@ -1471,6 +1609,17 @@ S_close(gx_schema *sc, int is_map)
     case K_AGENT:
         sc->elem = NULL;
         return 0;
+    case K_FILE: {
+        S_file *fa = sc->elem;
+        sc->elem = NULL;
+        if (!fa->id.len)
+            fa->id = fa->any_id;
+        if (!fa->id.len && !fa->name.len && !fa->type.len) {
+            fa->drop = 1;
+            S_warn(sc, GROKX_W_WRONG_TYPE, "a \"file_attachments\" object with no id, name or type; ignored");
+        }
+        return 0;
+    }
     case K_SECTION:
         sc->section.len = 0;
         return 0;

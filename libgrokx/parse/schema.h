@@ -47,12 +47,12 @@ typedef struct gx_frame {
     uint8_t sub;    /* kind of container the pending key's value opens */
     uint16_t field; /* the pending key's field, 0 = unknown */
     uint32_t index; /* elements seen, in arrays */
-    uint64_t seen;  /* bit per field id seen, to warn on duplicate keys */
+    uint64_t seen;  /* bit per key of the kind's table seen, to warn on duplicate keys */
     void *target;   /* list or time being filled */
 } gx_frame;
 
 /* Frame kinds (schema.c's enum kind) and key-table slots per kind. */
-#define GX_KINDS 24
+#define GX_KINDS 26
 #define GX_KEY_SLOTS 64
 
 /* What a capture (compact JSON copy of a subtree) is for. */

@@ -342,21 +342,6 @@ gx_find(const char *s, size_t len, const char *needle)
     return NULL;
 }
 
-/* "text/python" -> "python"; plain text has none. */
-static void
-S_lang(const char *content_type, char *out, size_t cap)
-{
-    const char *slash = strchr(content_type, '/'), *l = slash ? slash + 1 : content_type;
-    size_t i, n = 0;
-    for (i = 0; l[i] && n + 1 < cap; i++)
-        if ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9') || l[i] == '+' ||
-            l[i] == '-')
-            out[n++] = l[i];
-    out[n] = 0;
-    if (!strcmp(out, "plain"))
-        out[0] = 0;
-}
-
 /* The closing tag after from, or NULL; remembers the last miss, so
  * thousands of unclosed tags cost one scan, not one each. */
 static const char *
@@ -381,7 +366,7 @@ S_artifact(gx_rich *it, const char *tag, const char *gt, gx_segment *seg)
     seg->kind = GX_SEG_ARTIFACT;
     S_attr(tag, (size_t)(gt - tag), "title", seg->title, sizeof seg->title);
     S_attr(tag, (size_t)(gt - tag), "contentType", type, sizeof type);
-    S_lang(type, seg->lang, sizeof seg->lang);
+    gx_mime_lang(type, seg->lang, sizeof seg->lang); /* mime_lang.c */
     while (n && body[0] == '\n')
         body++, n--;
     seg->text = body;

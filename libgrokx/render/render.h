@@ -197,6 +197,29 @@ int gx_post_video(const char *asset, const char *media_type);
 /* A link that may be made live: https, one word. */
 int gx_post_https(const char *link);
 
+/* ---- sources.c: what an answer searched beyond what it cites --------- */
+
+/* msg's web results (its own, then those of its steps it does not hold,
+ * each URL once), its X posts (its steps' too) and web pages as Markdown
+ * that cannot break what follows it: "- [title](<url>) · site —
+ * description" lines, then "X posts: ..." and "Web pages: ..." lines.
+ * Results whose URL is among msg's cited results or the URLs of cards
+ * (the citations shown; NULL: none) are counted, not listed. title gets
+ * the block's title ("Searched 11 pages (3 cited) · 2 X posts · 1 web
+ * page"). Returns how many entries it lists (0: none, b unchanged), or
+ * GROKX_E_NOMEM. */
+long gx_searched_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg, const gx_cards *cards,
+                          gx_buf *title);
+
+/* ---- mime_lang.c: a fence's language from an artifact's type ------- */
+
+/* The language name for a contentType into out: a MIME type through one
+ * map ("text/x-python" -> "python", "application/javascript" ->
+ * "javascript", "text/x-c++src" -> "cpp"), else its subtype without
+ * "x-" or up to a "+" suffix ("ld+json" -> "json"), a bare name as it is;
+ * "" for plain text. Only [a-z0-9+-]: safe in a fence and a class. */
+void gx_mime_lang(const char *type, char *out, size_t cap);
+
 /* ---- html_md.c: Markdown to safe HTML (md4c parses, we render) -------- */
 
 /* Where the writer put an inline citation: MARK, its number, END

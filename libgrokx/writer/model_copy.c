@@ -15,8 +15,8 @@
 /* A new field in the model must be copied here (and set in
  * tests/system/test_thread.c): these sizes, on 64-bit systems, say when. */
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
-_Static_assert(sizeof(grokx_conversation) == 184 && sizeof(grokx_message) == 432 &&
-                   sizeof(grokx_step) == 128 && sizeof(grokx_search_result) == 48 &&
+_Static_assert(sizeof(grokx_conversation) == 184 && sizeof(grokx_message) == 464 &&
+                   sizeof(grokx_step) == 128 && sizeof(grokx_search_result) == 80 &&
                    sizeof(grokx_agent_trace) == 32 && sizeof(grokx_item) == 80,
                "the model changed: update model_copy.c");
 #endif
@@ -98,6 +98,8 @@ S_result(S_cp *cp, void *e)
     S_str(cp, &r->url);
     S_str(cp, &r->title);
     S_str(cp, &r->preview);
+    S_str(cp, &r->description);
+    S_str(cp, &r->site_name);
 }
 
 static const grokx_search_result *
@@ -147,6 +149,8 @@ S_message(S_cp *cp, void *e)
     S_strlist(cp, &m->webpage_urls);
     S_strlist(cp, &m->generated_image_urls);
     S_strlist(cp, &m->file_attachments);
+    S_strlist(cp, &m->file_names);
+    S_strlist(cp, &m->file_types);
     S_strlist(cp, &m->card_attachments);
     S_strlist(cp, &m->media_types);
     S_str(cp, &m->image_edit_uri);

@@ -82,7 +82,7 @@ typedef struct source {
     grokx_agent_trace traces[2];
     grokx_step steps[2];
     grokx_search_result results[6];
-    grokx_str lists[40];
+    grokx_str lists[48];
     grokx_item item;
 } source;
 
@@ -92,6 +92,8 @@ result(pool *p, grokx_search_result *r)
     r->url = S(p, "https://example.com/u");
     r->title = S(p, "title");
     r->preview = S(p, "preview");
+    r->description = S(p, "description");
+    r->site_name = S(p, "site");
 }
 
 static void
@@ -161,6 +163,8 @@ build(source *s)
         m->webpage_urls = L(p, l, 1, "https://example.com/page"), l += 1;
         m->generated_image_urls = L(p, l, 1, "users/img.png"), l += 1;
         m->file_attachments = L(p, l, 2, "asset"), l += 2;
+        m->file_names = L(p, l, 2, "name.pdf"), l += 2;
+        m->file_types = L(p, l, 2, "application/pdf"), l += 2;
         m->card_attachments = L(p, l, 1, "{\"cardId\":\"c\"}"), l += 1;
         m->media_types = L(p, l, 1, "image/png"), l += 1;
         m->image_edit_uri = S(p, "edit");

@@ -1179,7 +1179,7 @@ test_rich_segments(void)
     {
         static const char *const tags[][3] = {
             {"<xaiArtifact title=\"compare a > b.py\" contentType=\"text/python\">", "compare a > b.py", "python"},
-            {"<xaiArtifact title='it\"s > <b>' contentType='text/x-c'>", "it\"s > <b>", "x-c"},
+            {"<xaiArtifact title='it\"s > <b>' contentType='text/x-c'>", "it\"s > <b>", "c"},
             {"<xaiArtifact title=\"two\nlines > \" contentType = \"text/rust\">", "two\nlines > ", "rust"},
             {"<xaiArtifact title=\"contentType='text/evil'>\" contentType=\"text/go\">", "contentType='text/evil'>", "go"},
             {"<xaiArtifact\ttitle=bare contentType=text/css>", "bare", "css"},
@@ -1789,6 +1789,27 @@ test_output_safety(void)
     }
 }
 
+/* Issue 27, item 14: an artifact's MIME type names its fence's language
+ * ("text/x-python" gave "x-python", which no highlighter knows). */
+static void
+test_mime_lang(void)
+{
+    static const char *const cases[][2] = {
+        {"text/x-python", "python"}, {"text/python", "python"}, {"application/javascript", "javascript"},
+        {"Application/JavaScript", "javascript"}, {"text/x-c++src", "cpp"}, {"text/x-sh", "sh"},
+        {"application/json", "json"}, {"application/ld+json", "json"}, {"text/markdown", "markdown"},
+        {"text/x-rust", "rust"}, {"text/x-python; charset=utf-8", "python"}, {"text/plain", ""},
+        {"python", "python"}, {"", ""}, {"text/x-`evil`\n```", "evil"}, {"image/svg+xml", "xml"}};
+    char out[32];
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gx_mime_lang(cases[i][0], out, sizeof out);
+        CHECK_MSG(!strcmp(out, cases[i][1]), "%s: got %s, want %s", cases[i][0], out, cases[i][1]);
+    }
+    gx_mime_lang("text/x-javascript-that-is-far-too-long-for-the-buffer", out, 8);
+    CHECK(strlen(out) == 7);
+}
+
 int
 main(void)
 {
@@ -1821,5 +1842,6 @@ main(void)
     test_whitespace_gaps();
     test_terminal_write();
     test_output_safety();
+    test_mime_lang();
     return test_report("unit");
 }

@@ -25,7 +25,7 @@ golden() { # golden NAME INPUT [options]
 }
 for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 28-web-search-results 29-attachments-and-cards 30-xai-artifact 34-string-escapes \
          31-imagine-query 60-render-tags-without-type 61-unreferenced-cards 62-imagine-turns 63-media-posts \
-         64-media-posts-only 49a-fallbacks 49d-empty-content 70-lost-links 73-system-sender; do
+         64-media-posts-only 49a-fallbacks 49d-empty-content 50-deepsearch-sources 51-file-attachment-objects 52-persona-artifact-types 70-lost-links 73-system-sender; do
     golden "$c" "tests/parse/golden/$c/input.json"
 done
 # citations where their block could break (tests/formats/md/citations), and the
@@ -55,6 +55,16 @@ cites tests/formats/html/citations/expected >"$T/cites" 2>&1 && ok || bad "citat
         cites "$T/gen" >"$T/cites" 2>&1 && ok || bad "generated export, seed $seed: $(head -c 400 "$T/cites")"
 done
 rm -rf "$T/gen" "$T/gen.json"
+# issue 27, item 4: the results not cited, X posts and web pages, folded after
+# the sources (as the md note); the persona, summary and temporary flag in the header
+p=$(ls tests/formats/html/50-deepsearch-sources/expected/2025/06/*.html)
+grep -q '^<details class="thinking searched"><summary>Searched 11 pages (3 cited) · 2 X posts · 2 web pages</summary>$' "$p" &&
+    [ "$(sed -n '/class="thinking searched"/,/<\/details>/p' "$p" | grep -c '^<li>')" = 8 ] &&
+    grep -q 'href="https://x.com/i/status/1931000000000000002"' "$p" && ! grep -q 'href="javascript' "$p" && ok ||
+    bad "the searched block of a DeepSearch answer"
+p=$(ls tests/formats/html/52-persona-artifact-types/expected/2025/08/*.html)
+grep -q 'temporary chat &middot; persona: <bdi>Unhinged &quot;Comedian&quot;</bdi></p>' "$p" && grep -q '^<p class="summary" dir="auto">Two scripts' "$p" &&
+    grep -q 'class="language-python"' "$p" && ! grep -q 'language-x-' "$p" && ok || bad "persona, summary, temporary or fence languages in the page"
 golden branches-all tests/parse/golden/10-edit-human-siblings/input.json --branches all --tz +02:00
 golden hostile tests/formats/html/hostile/input.json
 golden cards tests/formats/md/cards/input.json

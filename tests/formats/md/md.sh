@@ -23,10 +23,30 @@ golden() { # golden NAME INPUT [options]
 }
 for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 29-attachments-and-cards 30-xai-artifact 34-string-escapes \
          31-imagine-query 60-render-tags-without-type 61-unreferenced-cards 62-imagine-turns 63-media-posts \
-         64-media-posts-only 49a-fallbacks 49d-empty-content 70-lost-links 73-system-sender; do
+         64-media-posts-only 28-web-search-results 49a-fallbacks 49d-empty-content 50-deepsearch-sources 51-file-attachment-objects 52-persona-artifact-types 70-lost-links 73-system-sender; do
     mkdir -p "tests/formats/md/$c"
     golden "$c" "tests/parse/golden/$c/input.json"
 done
+# issue 27: the persona, summary and a temporary chat in the front matter;
+# MIME types as fence languages; an id that is no UUID kept in the name
+f="tests/formats/md/52-persona-artifact-types/expected/2025/08/2025-08-02 Persona, summary and artifact types (chat_42).md"
+grep -q '^temporary: true$' "$f" && grep -q '^persona: "Unhinged \\"Comedian\\""$' "$f" &&
+    grep -q '^summary: "Two scripts: a Python one\\nand a shell one."$' "$f" && ok || bad "persona, summary or temporary not in the front matter"
+grep -q '^temporary:' tests/formats/md/01-minimal/expected/*/*/*.md && bad "temporary: false written" || ok
+[ "$(grep -c '^```\(python\|sh\|cpp\|javascript\|json\|rust\)$' "$f")" = 6 ] && ! grep -q '^```x-' "$f" && ok || bad "MIME types not mapped to fence languages"
+[ -f "tests/formats/md/51-file-attachment-objects/expected/2025/07/2025-07-01 Attachments as objects (conv-001).md" ] && ok ||
+    bad "an id that is no UUID was mangled in the note's name"
+# issue 27, item 4: every web result not cited (its site and description),
+# the X posts and the web pages, folded after the sources; each once
+f="tests/formats/md/50-deepsearch-sources/expected/2025/06/2025-06-10 Perovskite solar cells in 2025 (7d1c2b3a).md"
+grep -q '^> \[!abstract\]- Searched 11 pages (3 cited) · 2 X posts · 2 web pages$' "$f" &&
+    [ "$(sed -n '/^> \[!abstract\]- Searched/,$p' "$f" | grep -c '^> - \[')" = 8 ] &&
+    ! sed -n '/^> \[!abstract\]- Searched/,$p' "$f" | grep -q 'LONGi\|nature.com/articles/s41586' &&
+    grep -q '^> - \[Perovskite solar cell - Wikipedia\](<https://en.wikipedia.org/wiki/Perovskite_solar_cell>) · Wikipedia — Overview' "$f" &&
+    grep -q '^> X posts: \[1931000000000000001\](<https://x.com/i/status/1931000000000000001>), ' "$f" &&
+    grep -q ', javascript:alert(1)$' "$f" && ! grep -q '(<javascript' "$f" && ok || bad "the searched block of a DeepSearch answer"
+tail -n 3 tests/formats/md/28-web-search-results/expected/2025/10/*.md | grep -q '^> - \[JSON - Wikipedia\]' && ok ||
+    bad "an answer with only web results ends with no source"
 golden hostile tests/formats/md/hostile/input.json --layout flat
 golden cards tests/formats/md/cards/input.json
 # a callout header, a card or an artifact line grokx writes stays a paragraph
@@ -88,7 +108,7 @@ grep -q '^> \*Private:\*$' "$f" && ! grep -q '^> [*-] [A-Za-z]*:\*' "$f" && ! gr
 # a call only the XML holds, a hit only the step's list holds: shown, and the rest once
 f="$s/Calls and hits only one copy holds.md"
 grep -q 'XmlOnlyCall\*\* · q: `XML_ONLY_ARG`' "$f" && grep -q 'Unlisted hit' "$f" && [ "$(grep -c 'ParsedTwice' "$f")" -eq 1 ] &&
-    [ "$(grep -c 'Listed hit' "$f")" -eq 1 ] && ok || bad "a call or hit only one copy held was lost, or the other shown twice"
+    [ "$(sed '/^> \[!abstract\]- Searched/,$d' "$f" | grep -c 'Listed hit')" -eq 1 ] && ok || bad "a call or hit only one copy held was lost, or the other shown twice"
 # hit titles that would open a block are escaped, empty ones skipped; calls matched
 # between the XML and the parsed cards (by id, else by name) shown once; duplicate keys
 # shown as written; text after an indented block stays out of it (as cmark reads it)
@@ -218,6 +238,22 @@ $G convert -q -f md -o - "$T/im.zip" >"$T/im.md" 2>/dev/null
 grep -q '^# Grok Imagine 2026-02$' "$T/im.md" && grep -q '^# Grok Imagine undated$' "$T/im.md" && ok || bad "Imagine notes missing from the stream"
 rm -rf "$T/im" "$T/im1" "$T/im.md"
 
+# attachments given as objects (issue 27, item 9): named, resolved by id from the ZIP
+python3 - "$T/named.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as zf:
+    zf.write('tests/parse/golden/51-file-attachment-objects/input.json', 'u/prod-grok-backend.json')
+    zf.writestr('u/prod-mc-asset-server/9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/content', b'%PDF-1.4\n' + b'\0' * 32)
+    zf.writestr('u/prod-mc-asset-server/0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e/content', b'\x89PNG\r\n\x1a\n' + b'\0' * 32)
+PY
+$G convert -q -f md,html -o "$T/named" "$T/named.zip" 2>/dev/null
+f=$(ls "$T"/named/md/2025/07/*.md 2>/dev/null || ls "$T"/named/2025/07/*.md)
+grep -A2 '^Attachment: report Q2.pdf (application/pdf)$' "$f" | grep -q '^Attachment: \[9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d.pdf\](<attachments/9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d.pdf>)$' &&
+    grep -A2 '^Attachment: data.csv (text/csv)$' "$f" | grep -q '^!\[0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e.png\]' && ok ||
+    bad "a named attachment not shown with its file: $(grep -A2 '^Attachment' "$f")"
+h=$(ls "$T"/named/html/2025/07/*.html)
+grep -A1 'Attachment: <span class="file"><bdi>data.csv</bdi></span>' "$h" | grep -q '<img src="attachments/0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e.png"' && ok ||
+    bad "html: a named attachment not shown with its file"
 # one stream to stdout
 $G convert -q -f md -o - tests/parse/golden/09-regeneration/input.json >"$T/stream" 2>&1; st=$?
 [ $st = 0 ] && grep -q "^## Grok · " "$T/stream" && ok || bad "md to stdout: $st"
