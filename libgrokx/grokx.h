@@ -327,7 +327,10 @@ typedef struct grokx_message {
  *     root (no parent named, or one the export does not hold) goes where its
  *     time puts it, with GROKX_W_UNLINKED: an answer after the latest
  *     question before it, a question after the latest turn before it that
- *     ends a chain. Roots naming the same missing parent become siblings.
+ *     ends a chain; when nothing before it ends one, after the newest turn
+ *     that does. Roots naming the same missing parent become siblings.
+ *   - An id used twice: a link to it goes to the latest message of that id
+ *     stamped before the linking one (GROKX_W_DUPLICATE_ID).
  *   - When no message has a resolvable parent link, the turns are ordered by
  *     time (file order breaks ties, a question goes before an answer stamped
  *     less than a second before it), each question following the turn before

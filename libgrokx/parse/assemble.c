@@ -23,6 +23,8 @@ typedef struct S_ctx {
     size_t *kids;      /* ...sorted; roots are "children" of index n */
     gx_warn_fn warn;
     void *warn_ctx;
+    size_t *dups;      /* messages whose id an earlier one has, in file order */
+    size_t ndups;
 } S_ctx;
 
 static uint64_t
@@ -71,7 +73,12 @@ S_map_build(S_ctx *c, S_map *map)
         if (S_map_find(c, map, c->m[i].id) >= 0) {
             c->m[i].flags |= GROKX_MSG_DUPLICATE_ID;
             c->warn(c->warn_ctx, GROKX_W_DUPLICATE_ID,
-                    "message id %.64s is used twice; links go to the first", c->m[i].id.ptr);
+                    "message id %.64s is used twice; a link to it goes to the latest of them "
+                    "stamped before the linking message",
+                    c->m[i].id.ptr);
+            if (!c->dups && !(c->dups = gx_arena_alloc(c->a, c->n * sizeof *c->dups)))
+                return GROKX_E_NOMEM;
+            c->dups[c->ndups++] = i;
             continue;
         }
         for (h = (size_t)S_hash(c->m[i].id) & map->mask; map->slot[h]; h = (h + 1) & map->mask)
@@ -89,6 +96,32 @@ S_map_build(S_ctx *c, S_map *map)
  * it. */
 #define S_JITTER_MS 1000
 
+static int S_timed(const grokx_message *m);
+
+/* An id used twice (never seen in a real export, but a merged or hand-made
+ * file has them): the message a link means is the latest of them stamped
+ * before the linking one (within the stamp jitter), else the first. With
+ * every link going to the first, the turns after the second copy became
+ * a branch of the first's, hidden off the active branch. */
+static long
+S_which_copy(const S_ctx *c, long first, size_t child)
+{
+    long best = first;
+    size_t k;
+    grokx_time t = c->m[child].create_time;
+    if (!S_timed(&c->m[child]))
+        return first;
+    for (k = 0; k < c->ndups && k < 1024; k++) {
+        size_t d = c->dups[k];
+        if (d == child || !S_timed(&c->m[d]) || c->m[d].create_time - t >= 1000 ||
+            !S_str_eq(c->m[d].id, c->m[first].id))
+            continue;
+        if (!S_timed(&c->m[best]) || c->m[d].create_time > c->m[best].create_time)
+            best = (long)d;
+    }
+    return best;
+}
+
 /* Parent links as the ids name them; returns how many resolve. */
 static size_t
 S_link(S_ctx *c, const S_map *map)
@@ -96,6 +129,8 @@ S_link(S_ctx *c, const S_map *map)
     size_t i, linked = 0;
     for (i = 0; i < c->n; i++) {
         long p = S_map_find(c, map, c->m[i].parent_id);
+        if (p >= 0 && c->ndups)
+            p = S_which_copy(c, p, i);
         if (p == (long)i) {
             c->warn(c->warn_ctx, GROKX_W_CYCLE, "message %.64s is its own parent; it becomes a root",
                     c->m[i].id.ptr);
@@ -253,6 +288,20 @@ S_place(S_ctx *c, size_t *uf, const size_t *order, const size_t *pos, const size
     return -1;
 }
 
+/* The newest turn (in time) of another tree than o's that ends a chain:
+ * where a root goes when nothing stamped before it ends one, so that it
+ * and its turns follow the conversation rather than hide behind it. -1:
+ * none within S_SCAN_MAX. */
+static long
+S_last_leaf(S_ctx *c, size_t *uf, const size_t *order, const size_t *nkids, size_t o)
+{
+    size_t k = c->n, steps = 0, me = S_tree(uf, o);
+    while (k-- > 0 && steps++ < S_SCAN_MAX)
+        if (nkids[order[k]] == 0 && S_tree(uf, order[k]) != me)
+            return (long)order[k];
+    return -1;
+}
+
 static int
 S_same(grokx_str a, grokx_str b)
 {
@@ -292,6 +341,7 @@ S_attach_roots(S_ctx *c, const S_map *map)
         size_t o = order[k], j;
         long at = -1;
         grokx_str named = c->m[o].parent_id;
+        const char *how;
         if (c->parent[o] >= 0)
             continue;
         if (first == (size_t)-1) {
@@ -304,27 +354,35 @@ S_attach_roots(S_ctx *c, const S_map *map)
         for (j = k > S_SCAN_MAX ? k - S_SCAN_MAX : 0; named.len && j < k && at < 0; j++)
             if (order[j] != first && S_same(c->m[order[j]].parent_id, named))
                 at = c->parent[order[j]];
+        how = S_timed(&c->m[o]) ? "where its time puts it" : "where its place in the file puts it";
         if (at < 0)
             at = S_place(c, uf, order, pos, nkids, o);
-        if (at < 0)
+        if (at < 0) { /* nothing before it ends a chain: after the newest turn that does */
+            at = S_last_leaf(c, uf, order, nkids, o);
+            how = "the newest turn that ends a chain (none before it does)";
+        }
+        if (at < 0) {
+            c->warn(c->warn_ctx, GROKX_W_UNLINKED,
+                    "message %.64s has no parent and no place could be found for it; "
+                    "it starts a branch of its own",
+                    c->m[o].id.ptr);
             continue;
+        }
         c->parent[o] = at;
         nkids[at]++;
         uf[o] = S_tree(uf, (size_t)at);
         if (named.len && S_map_find(c, map, named) >= 0)
             c->warn(c->warn_ctx, GROKX_W_UNLINKED,
-                    "message %.64s lost its link to %.64s (a cycle); "
-                    "it follows %.64s, where its time puts it",
-                    c->m[o].id.ptr, named.ptr, c->m[at].id.ptr);
+                    "message %.64s lost its link to %.64s (a cycle); it follows %.64s, %s",
+                    c->m[o].id.ptr, named.ptr, c->m[at].id.ptr, how);
         else if (named.len)
             c->warn(c->warn_ctx, GROKX_W_UNLINKED,
                     "message %.64s names parent %.64s, which the export does not hold; "
-                    "it follows %.64s, where its time puts it",
-                    c->m[o].id.ptr, named.ptr, c->m[at].id.ptr);
+                    "it follows %.64s, %s",
+                    c->m[o].id.ptr, named.ptr, c->m[at].id.ptr, how);
         else
-            c->warn(c->warn_ctx, GROKX_W_UNLINKED,
-                    "message %.64s names no parent; it follows %.64s, where its time puts it",
-                    c->m[o].id.ptr, c->m[at].id.ptr);
+            c->warn(c->warn_ctx, GROKX_W_UNLINKED, "message %.64s names no parent; it follows %.64s, %s",
+                    c->m[o].id.ptr, c->m[at].id.ptr, how);
     }
     return 0;
 }
