@@ -200,8 +200,8 @@ gx_cards_resolve(gx_cards *cs, gx_segment *seg)
         return card; /* a citation, or a type of ours: as the tag says */
     if (card >= 0 && gx_card_render_type(cs, card)[0])
         S_set_type(seg, gx_card_render_type(cs, card));
-    else if (!seg->type[0] && card < 0)
-        seg->kind = GX_SEG_TEXT; /* nothing says what it was: its text */
+    else if (card < 0)
+        seg->kind = GX_SEG_TEXT; /* no type of ours and no card says what it was: its text */
     else
         seg->type[0] = 0; /* a kind grokx does not show: nothing, not even a break */
     return card;

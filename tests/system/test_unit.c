@@ -996,7 +996,8 @@ test_cards_resolve(void)
     gx_segment seg;
     size_t i, at = 0;
     const char *t = "<grok:render card_id=\"c\"/><grok:render type=\"render_new\" card_id=\"f\">x</grok:render>"
-                    "<grok:render card_id=\"none\">KEEP</grok:render><grok:render card_id=\"w\">W</grok:render>";
+                    "<grok:render card_id=\"none\">KEEP</grok:render><grok:render card_id=\"w\">W</grok:render>"
+                    "<grok:render type=\"render_mystery\">MYSTERY</grok:render>";
     gx_rich it;
     for (i = 0; i < 5; i++)
         cs5[i] = (grokx_str){cards[i].ptr, strlen(cards[i].ptr)};
@@ -1014,6 +1015,9 @@ test_cards_resolve(void)
     CHECK(gx_rich_next(&it, &seg) && gx_cards_resolve(&cs, &seg) == -1 && seg.kind == GX_SEG_TEXT &&
           seg.len == 4 && !memcmp(seg.text, "KEEP", 4));
     CHECK(gx_rich_next(&it, &seg) && gx_cards_resolve(&cs, &seg) == 2 && seg.kind == GX_SEG_CARD && !seg.type[0]);
+    /* a type grokx does not know and no card: its inner text (issue 27's trial: it vanished) */
+    CHECK(gx_rich_next(&it, &seg) && gx_cards_resolve(&cs, &seg) == -1 && seg.kind == GX_SEG_TEXT &&
+          seg.len == 7 && !memcmp(seg.text, "MYSTERY", 7));
     CHECK(!gx_rich_next(&it, &seg));
     /* g and s were named by no tag (w was, and shows nothing anyway) */
     CHECK(gx_cards_next_unreferenced(&cs, &at, &seg) == 3 && seg.kind == GX_SEG_CARD &&
