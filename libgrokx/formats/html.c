@@ -471,6 +471,20 @@ S_edited(S_html *h, const char *dir, const grokx_message *msg)
 }
 
 /* Sources: the inline citations' cards, else the cited results. */
+/* " · site — description" after a cited source's link, as the md note
+ * and the searched list show them (gx_source_extra). */
+static int
+S_source_extra(gx_buf *b, const grokx_search_result *r)
+{
+    grokx_str site, note;
+    int cut = gx_source_extra(r, &site, &note), rc = 0;
+    if (site.len)
+        rc |= PUT(b, " · <bdi>") | gx_html_escape(b, site.ptr, site.len) | PUT(b, "</bdi>");
+    if (note.len)
+        rc |= PUT(b, " — <bdi>") | gx_html_escape(b, note.ptr, note.len) | PUT(b, cut ? "…</bdi>" : "</bdi>");
+    return rc;
+}
+
 static int
 S_sources(S_html *h, const grokx_message *msg, const char *anchor)
 {
@@ -481,6 +495,7 @@ S_sources(S_html *h, const grokx_message *msg, const char *anchor)
             const grokx_search_result *r = &msg->cited_results[i];
             rc |= gx_buf_printf(&h->sources, "<li id=\"%s%zu\">", anchor, i + 1);
             rc |= S_ext_link(h, &h->sources, r->url.ptr, r->title.len ? r->title.ptr : r->url.ptr);
+            rc |= S_source_extra(&h->sources, r);
             rc |= PUT(&h->sources, "</li>\n");
         }
     }

@@ -595,7 +595,7 @@ S_sources(S_md *m, const grokx_message *msg, size_t cited_inline)
         rc |= gx_buf_printf(&m->note, "%zu. ", i + 1);
         rc |= gx_md_link(&m->note, r->title.len ? r->title.ptr : r->url.ptr,
                      r->title.len ? r->title.len : r->url.len, r->url.ptr);
-        rc |= PUT(&m->note, "\n");
+        rc |= gx_source_extra_md(&m->note, r) | PUT(&m->note, "\n");
     }
     return rc | PUT(&m->note, "\n");
 }

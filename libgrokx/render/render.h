@@ -208,6 +208,13 @@ int gx_post_https(const char *link);
  * the block's title ("Searched 11 pages (3 cited) · 2 X posts · 1 web
  * page"). Returns how many entries it lists (0: none, b unchanged), or
  * GROKX_E_NOMEM. */
+/* What a source line shows after its link, the same in every list: the
+ * result's site_name and its description (else its preview) cut to 240
+ * bytes on a character boundary ("" when absent or blank); 1 when the
+ * note was cut. */
+int gx_source_extra(const grokx_search_result *r, grokx_str *site, grokx_str *note);
+/* The same as Markdown: " · site — description…" (gx_md_text), or nothing. */
+int gx_source_extra_md(gx_buf *b, const grokx_search_result *r);
 long gx_searched_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg, const gx_cards *cards,
                           gx_buf *title);
 

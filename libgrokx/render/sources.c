@@ -83,31 +83,53 @@ S_blank(const char *s, size_t n)
     return 1;
 }
 
+int
+gx_source_extra(const grokx_search_result *r, grokx_str *site, grokx_str *note)
+{
+    const grokx_str *d = r->description.len ? &r->description : &r->preview;
+    site->ptr = note->ptr = "";
+    site->len = note->len = 0;
+    if (r->site_name.len && !S_blank(r->site_name.ptr, r->site_name.len))
+        *site = r->site_name;
+    if (d->len && !S_blank(d->ptr, d->len)) {
+        size_t n = d->len;
+        if (n > S_SNIPPET_MAX) {
+            n = S_SNIPPET_MAX;
+            while (n && ((unsigned char)d->ptr[n] & 0xC0) == 0x80)
+                n--; /* strings are valid UTF-8: back to a character's first byte */
+        }
+        note->ptr = d->ptr;
+        note->len = n;
+        return n < d->len;
+    }
+    return 0;
+}
+
+int
+gx_source_extra_md(gx_buf *b, const grokx_search_result *r)
+{
+    grokx_str site, note;
+    int cut = gx_source_extra(r, &site, &note), rc = 0;
+    if (site.len)
+        rc |= PUT(b, " · ") | gx_md_text(b, site.ptr, site.len);
+    if (note.len)
+        rc |= PUT(b, " — ") | gx_md_text(b, note.ptr, note.len) | PUT(b, cut ? "…" : "");
+    return rc;
+}
+
 /* "- [title](<url>) · site — description", one line whatever they hold
  * (gx_md_text), the description cut to S_SNIPPET_MAX bytes on a
  * character boundary. */
 static int
 S_hit(gx_buf *b, const grokx_search_result *r)
 {
-    const grokx_str *note = r->description.len ? &r->description : &r->preview;
     int rc = PUT(b, "- ");
     if (r->url.len)
         rc |= gx_md_link(b, r->title.len ? r->title.ptr : r->url.ptr, r->title.len ? r->title.len : r->url.len,
                          r->url.ptr);
     else
         rc |= gx_md_text_lead(b, r->title.ptr, r->title.len);
-    if (r->site_name.len && !S_blank(r->site_name.ptr, r->site_name.len))
-        rc |= PUT(b, " · ") | gx_md_text(b, r->site_name.ptr, r->site_name.len);
-    if (note->len && !S_blank(note->ptr, note->len)) {
-        size_t n = note->len;
-        if (n > S_SNIPPET_MAX) {
-            n = S_SNIPPET_MAX;
-            while (n && ((unsigned char)note->ptr[n] & 0xC0) == 0x80)
-                n--; /* strings are valid UTF-8: back to a character's first byte */
-        }
-        rc |= PUT(b, " — ") | gx_md_text(b, note->ptr, n) | PUT(b, n < note->len ? "…" : "");
-    }
-    return rc | gx_buf_putc(b, '\n');
+    return rc | gx_source_extra_md(b, r) | gx_buf_putc(b, '\n');
 }
 
 typedef struct S_walk {
