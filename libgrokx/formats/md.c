@@ -1287,7 +1287,8 @@ S_end(void *self, const grokx_stats *st)
         return rc;
     }
     m->note.len = 0;
-    rc |= gx_buf_printf(&m->note, "---\ntitle: \"Grok conversations\"\ntags: [grok]\n---\n\n# Grok conversations\n\n%zu conversations.\n", m->nnotes);
+    rc |= gx_buf_printf(&m->note, "---\ntitle: \"Grok conversations\"\ntags: [grok]\n---\n\n# Grok conversations\n\n%zu conversation%s.\n", m->nnotes,
+                        m->nnotes == 1 ? "" : "s");
     if (years.len)
         rc |= gx_buf_put(&m->note, "\n", 1) | gx_buf_put(&m->note, years.ptr, years.len) | gx_buf_put(&m->note, "\n", 1);
     gx_buf_free(&years);

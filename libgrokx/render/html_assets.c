@@ -180,7 +180,7 @@ const char gx_html_index_js[] =
     "    }\n"
     "    list.textContent = \"\";\n"
     "    list.appendChild(frag);\n"
-    "    count.textContent = shown.length === items.length ? items.length + \" conversations\"\n"
+    "    count.textContent = shown.length === items.length ? items.length + (items.length === 1 ? \" conversation\" : \" conversations\")\n"
     "                                                       : shown.length + \" of \" + items.length;\n"
     "    var h = \"\";\n"
     "    if (q.value) h += \"q=\" + encodeURIComponent(q.value);\n"
@@ -205,4 +205,4 @@ const char gx_html_index_js[] =
     ;
 
 const char gx_html_style_sha256[] = "sgcnj8Ug/GAMvSXgMw0RFfsl7ExktXvSVeDVYqhsfec=";
-const char gx_html_index_sha256[] = "3TQgH9DA3i8utahZwfzChQ+vE50Y1frwv85BIzdCaEo=";
+const char gx_html_index_sha256[] = "gzAWNk9zv5rcTsII96osbzaFVwmBKAZsVzZyVx9Pxms=";

@@ -57,7 +57,7 @@
     }
     list.textContent = "";
     list.appendChild(frag);
-    count.textContent = shown.length === items.length ? items.length + " conversations"
+    count.textContent = shown.length === items.length ? items.length + (items.length === 1 ? " conversation" : " conversations")
                                                        : shown.length + " of " + items.length;
     var h = "";
     if (q.value) h += "q=" + encodeURIComponent(q.value);
