@@ -495,8 +495,9 @@ GROKX_API int grokx_terminal_write(grokx_sink sink, const char *text, size_t len
  * file). Before the temporary is made, the sibling ".<name>.grokx-lock"
  * (0600, never through a symbolic link) is flocked, exclusive and without
  * waiting, until commit or abort: a second writer of the same path fails
- * with errno EWOULDBLOCK. A kill -9 releases it; the empty lock file
- * stays. Then the temporaries of path a dead run left
+ * with errno EWOULDBLOCK. Commit and abort remove the lock file; a kill -9
+ * releases the lock and leaves the file, which the next run takes. Then
+ * the temporaries of path a dead run left
  * ("<name>.tmp-<pid>-<n>" whose process is gone) are removed. */
 #define GROKX_FILE_LOCK 0x2u
 /* GROKX_FILE_OURS_INDEX, GROKX_FILE_OURS_EVENTS: never over a file grokx
@@ -622,7 +623,8 @@ GROKX_API void grokx_writer_config_init(grokx_writer_config *c);
  * (grokx_output_check()). A writer of a folder (md, html) holds the
  * exclusive lock cfg.out_dir/.grokx-lock (flock, released by a kill -9)
  * until it is freed: while another run holds it, GROKX_E_IO with errno
- * EWOULDBLOCK. */
+ * EWOULDBLOCK. Freeing it removes the lock file, and cfg.out_dir too when
+ * the writer made it and left it empty. */
 GROKX_API int grokx_writer_create(const char *format, const grokx_writer_config *cfg,
                                   grokx_writer **out);
 /* grokx_writer_create, and when it fails err (may be NULL) says why in

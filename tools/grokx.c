@@ -422,6 +422,7 @@ typedef struct convert_job {
     grokx_writer *writers[MAX_FORMATS];
     out_target outs[MAX_FORMATS];
     char *paths[MAX_FORMATS];
+    int made_out; /* OUT (of several formats) was made by this run */
 } convert_job;
 
 static int
@@ -452,7 +453,7 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
     int to_stdout = !strcmp(out, "-");
     if (j->nformats > 1 && to_stdout)
         return fprintf(stderr, "%s: convert: -o - takes one format\n", prog), EXIT_USAGE;
-    if (j->nformats > 1 && mkdir(out, 0700) != 0 && errno != EEXIST)
+    if (j->nformats > 1 && !(j->made_out = mkdir(out, 0700) == 0) && errno != EEXIST)
         return fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno)), EXIT_OUTPUT;
     for (i = 0; i < j->nformats; i++) {
         grokx_writer_config cfg;
@@ -745,6 +746,8 @@ cmd_convert(int argc, char **argv)
         grokx_writer_free(thr); /* joins the writing thread */
     grokx_writer_free(tee);
     rc = close_outputs(&j, ex == EXIT_OK);
+    if (j.made_out && (ex || rc))
+        (void)rmdir(out); /* made by this run and left empty (each format removes what it made) */
     return finish_run(&r, ex ? ex : rc);
 }
 

@@ -311,10 +311,16 @@ int gx_path_join(char *buf, size_t cap, const char *fmt, ...)
 /* ---- outpath.c: what keeps an output from destroying what the user has. */
 /* Take the exclusive lock of an output: the file path (created 0600,
  * never through a symbolic link, nothing written in it) flocked
- * LOCK_EX|LOCK_NB. 0 with *fd set; -1 with errno (EWOULDBLOCK: another run
- * holds it). A kill -9 releases it. */
+ * LOCK_EX|LOCK_NB, and still the file at path once held (a run that
+ * ended may have removed it meanwhile: then again). 0 with *fd set; -1
+ * with errno (EWOULDBLOCK: another run holds it). A kill -9 releases it
+ * (and leaves the file, which the next run takes). */
 int gx_lock_take(const char *path, int *fd);
-void gx_lock_release(int fd); /* -1: none */
+/* Remove the lock file at path (NULL: keep it) and release the lock; fd
+ * -1: none. Removed while held, so no run can take it on the way out, and
+ * a run that opened it just before finds it gone and takes the new one:
+ * a finished run leaves no lock file behind. */
+void gx_lock_release(int fd, const char *path);
 #define GX_LOCK_NAME ".grokx-lock"
 /* The pid in a temporary's name "<file>.tmp-<pid>-<n>" (file.c), or 0;
  * *stem (may be NULL) gets the length of "<file>". */

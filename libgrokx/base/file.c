@@ -25,6 +25,7 @@ struct grokx_file {
     int failed; /* errno of the first failed write, or 0 */
     char *path, *tmp;
     int lock_fd; /* GROKX_FILE_LOCK: the sibling lock, held to the end; else -1 */
+    char *lock;  /* its path, removed when the file is done */
 };
 
 /* GROKX_FILE_LOCK: the lock of path, "<dir>/.<name>.grokx-lock"; then the
@@ -49,7 +50,7 @@ S_lock_and_sweep(grokx_file *f)
         errno = err;
         return -1;
     }
-    free(lock);
+    f->lock = lock;
     if (!(dir = slash ? strndup(f->path, slash == f->path ? 1 : dlen) : strdup(".")))
         return 0;
     if ((d = opendir(dir)) != NULL) {
@@ -232,7 +233,8 @@ grokx_file_commit(grokx_file *f)
         S_sync_dir(f->path); /* the rename itself survives a power loss */
     if (e)
         unlink(f->tmp);
-    gx_lock_release(f->lock_fd); /* after the rename */
+    gx_lock_release(f->lock_fd, f->lock); /* after the rename */
+    free(f->lock);
     free(f->tmp);
     free(f->path);
     free(f);
@@ -252,7 +254,8 @@ grokx_file_abort(grokx_file *f)
         close(f->fd);
     if (f->tmp)
         unlink(f->tmp);
-    gx_lock_release(f->lock_fd);
+    gx_lock_release(f->lock_fd, f->lock);
+    free(f->lock);
     free(f->tmp);
     free(f->path);
     free(f);

@@ -169,27 +169,40 @@ gx_lock_take(const char *path, int *fd_out)
 {
     /* nothing is written in it: an unchanged re-run changes no file (the
      * holder's pid is in /proc/locks for the message a second run prints) */
-    int fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), e;
+    int tries;
     *fd_out = -1;
-    if (fd < 0)
-        return -1;
-    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EINTR)
-            continue;
-        e = errno;
-        close(fd);
-        errno = e;
-        return -1;
+    for (tries = 0; tries < 100; tries++) {
+        struct stat held, named;
+        int fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), e;
+        if (fd < 0)
+            return -1;
+        while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            if (errno == EINTR)
+                continue;
+            e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (fstat(fd, &held) == 0 && lstat(path, &named) == 0 && held.st_dev == named.st_dev &&
+            held.st_ino == named.st_ino) {
+            *fd_out = fd;
+            return 0;
+        }
+        close(fd); /* the run that held it removed it on its way out: take the new one */
     }
-    *fd_out = fd;
-    return 0;
+    errno = EWOULDBLOCK;
+    return -1;
 }
 
 void
-gx_lock_release(int fd)
+gx_lock_release(int fd, const char *path)
 {
-    if (fd >= 0)
-        close(fd); /* releases the flock; the file stays (unlinking it would race) */
+    if (fd < 0)
+        return;
+    if (path)
+        (void)unlink(path); /* while held: see gx_lock_take */
+    close(fd);
 }
 
 /* ---- temporaries ----------------------------------------------------- */

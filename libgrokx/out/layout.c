@@ -54,8 +54,10 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
         l->filer = gx_filer_new(); /* NULL: files are written here */
     {
         char lock[4096];
-        int rc = gx_layout_mkdirs(l, l->out_dir);
-        if (rc)
+        struct stat st;
+        int rc;
+        l->made_out = lstat(l->out_dir, &st) != 0 && errno == ENOENT;
+        if ((rc = gx_layout_mkdirs(l, l->out_dir)) != 0)
             return rc;
         /* one writer at a time: a second run into OUT would leave a
          * manifest whose hashes match no note (and sweep our temporaries) */
@@ -67,6 +69,8 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
             errno = e;
             return GROKX_E_IO;
         }
+        if (!(l->lock_path = gx_strdup(lock)))
+            return GROKX_E_NOMEM;
         return S_sweep(l, l->out_dir);
     }
 }
@@ -75,7 +79,13 @@ void
 gx_layout_free(gx_layout *l)
 {
     gx_filer_free(l->filer); /* every file renamed before the lock goes */
-    gx_lock_release(l->lock_fd);
+    gx_lock_release(l->lock_fd, l->lock_path);
+    /* a folder this run made and left empty (an export refused before its
+     * first note): gone, as if the run had not been; rmdir fails on any
+     * file, which is then kept */
+    if (l->made_out && l->lock_fd >= 0)
+        (void)rmdir(l->out_dir);
+    free(l->lock_path);
     free(l->reserved);
     free(l->out_dir);
     free(l->name_template);

@@ -57,6 +57,8 @@ typedef struct gx_layout {
     uint64_t (*reserved)[2];
     size_t nreserved;
     int lock_fd; /* OUT/.grokx-lock, held until gx_layout_free; -1: none */
+    char *lock_path; /* removed by gx_layout_free */
+    int made_out;    /* OUT did not exist: a run that wrote nothing in it removes it */
     unsigned long not_ours; /* files left alone: there already, and not ours */
     uint64_t *keys; /* hashes of the note keys given in this run (gx_layout_key) */
     size_t nkeys, keys_cap;

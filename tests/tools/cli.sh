@@ -52,6 +52,18 @@ printf '{"conversations":[{"title":"t","create_time":1700000000.5,"mapping":{"a"
 expect 2 $G convert -o "$T/foreign" "$T/chatgpt.json"
 has "$T/err" "conversations\[0\] has a mapping but no responses: this looks like ChatGPT's export"
 [ -z "$(find "$T/foreign" -name '*.md' 2>/dev/null)" ] && ok || bad "a foreign export left notes"
+# ... and nothing at all: no folder made for it, no lock file, in every format
+# (issue 27's trial: OUT/, OUT/md/, OUT/html/ and the lock files stayed)
+[ ! -e "$T/foreign" ] && ok || bad "a refused export left its OUT: $(ls -AR "$T/foreign")"
+mkdir "$T/refused" && (cd "$T/refused" && $G convert -q -f md,html,events -o multi "$T/chatgpt.json" 2>/dev/null;
+    $G convert -q -f events -o single.jsonl "$T/chatgpt.json" 2>/dev/null; $G convert -q -f index -o x.gxi "$T/chatgpt.json" 2>/dev/null)
+[ -z "$(ls -A "$T/refused")" ] && ok || bad "refused exports left files: $(ls -AR "$T/refused")"
+mkdir "$T/refused/mine" && $G convert -q -o "$T/refused/mine" "$T/chatgpt.json" 2>/dev/null
+[ -d "$T/refused/mine" ] && [ -z "$(ls -A "$T/refused/mine")" ] && ok || bad "a refused export changed a folder that was there"
+# a finished run leaves no lock file (it is removed while held)
+expect 0 $G convert -q -f md,html,events -o "$T/nolock" $GOLD/01-minimal/input.json
+[ -z "$(find "$T/nolock" -name '*grokx-lock*')" ] && ok || bad "a finished run left a lock: $(find "$T/nolock" -name '*grokx-lock*')"
+rm -rf "$T/refused" "$T/nolock"
 printf '{"conversations":[{"uuid":"u","name":"n","chat_messages":[{"sender":"human","text":"hi"}]}]}' >"$T/claude.json"
 expect 2 $G convert -f events -o - "$T/claude.json"
 has "$T/err" "has chat_messages\[\] but no responses: this looks like Claude's export"
