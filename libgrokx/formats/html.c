@@ -215,15 +215,18 @@ S_steps(S_html *h, const grokx_message *msg, const char *anchor)
 }
 
 /* The note for an image or file the export does not hold: with a link to
- * where it was (url, when it is a web address; never loaded). */
+ * where it was (url, when it is a web address; never loaded), and its
+ * asset id, as the md note names it, so a reader can look for it. */
 static int
-S_missing(S_html *h, grokx_str url, const char *what)
+S_missing(S_html *h, grokx_str url, const char *what, const char *id)
 {
     int rc = PUT(&h->page, "<p class=\"note\">");
     if (url.len && (!strncmp(url.ptr, "https://", 8) || !strncmp(url.ptr, "http://", 7)))
         rc |= S_ext_link(h, &h->page, url.ptr, what);
     else
         rc |= PUT(&h->page, what);
+    if (id[0])
+        rc |= PUT(&h->page, " (<code>") | S_esc(&h->page, id) | PUT(&h->page, "</code>)");
     return rc | PUT(&h->page, " is not in the export.</p>\n");
 }
 
@@ -242,7 +245,7 @@ S_asset(S_html *h, const char *dir, const char *id, const char *what, grokx_str 
     if (got < 0)
         return got;
     if (!got)
-        return S_missing(h, url, what);
+        return S_missing(h, url, what, id);
     rc = PUT(&h->page, "<div class=\"attachment\">");
     if (kind == GX_ASSET_IMAGE) {
         rc |= PUT(&h->page, "<a href=\"");
