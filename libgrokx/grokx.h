@@ -322,13 +322,13 @@ typedef struct grokx_message {
  * with GROKX_MSG_ACTIVE. No turn is ever dropped or hidden by a lost link:
  *   - Links decide. Times closer than a second are one moment (an answer is
  *     often stamped a few ms before its question) and never overrule them.
- *   - The earliest root starts the conversation; roots naming the same
- *     missing parent as it are other versions of the first turn. Any other
- *     root (no parent named, or one the export does not hold) goes where its
+ *   - The earliest root starts the conversation; roots of its role naming
+ *     the same missing parent as it are other versions of the first turn.
+ *     Any other root (no parent named, or one the export does not hold) goes where its
  *     time puts it, with GROKX_W_UNLINKED: an answer after the latest
  *     question before it, a question after the latest turn before it that
  *     ends a chain; when nothing before it ends one, after the newest turn
- *     that does. Roots naming the same missing parent become siblings.
+ *     that does. (Versions of one answer find the same question so.)
  *   - An id used twice: a link to it goes to the latest message of that id
  *     stamped before the linking one (GROKX_W_DUPLICATE_ID).
  *   - When no message has a resolvable parent link, the turns are ordered by

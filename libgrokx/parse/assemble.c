@@ -309,13 +309,12 @@ S_same(grokx_str a, grokx_str b)
 }
 
 /* Links exist, but more than one message is a root. The earliest root
- * starts the conversation, and roots that name the same missing parent as
- * it are other versions of the first turn (an edited first question).
- * Every other root lost its link (no parent named, or one the export does
- * not hold): left a root, it would start a branch of its own, and the
- * active branch would show only the newest of them. It goes where its
- * time puts it, with a warning. Roots naming the same missing parent go
- * under one place, as the versions they are. */
+ * starts the conversation, and roots of its role that name the same
+ * missing parent as it are other versions of the first turn (an edited
+ * first question). Every other root lost its link (no parent named, or one
+ * the export does not hold): left a root, it would start a branch of its
+ * own, and the active branch would show only the newest of them. It goes
+ * where its own time puts it, with a warning. */
 static int
 S_attach_roots(S_ctx *c, const S_map *map)
 {
@@ -338,7 +337,7 @@ S_attach_roots(S_ctx *c, const S_map *map)
             nkids[c->parent[i]]++;
     }
     for (k = 0; k < c->n; k++) {
-        size_t o = order[k], j;
+        size_t o = order[k];
         long at = -1;
         grokx_str named = c->m[o].parent_id;
         const char *how;
@@ -348,12 +347,14 @@ S_attach_roots(S_ctx *c, const S_map *map)
             first = o;
             continue;
         }
-        if (named.len && S_same(named, c->m[first].parent_id))
-            continue; /* another version of the first turn */
-        /* a root naming the same missing parent as an earlier one: its sibling */
-        for (j = k > S_SCAN_MAX ? k - S_SCAN_MAX : 0; named.len && j < k && at < 0; j++)
-            if (order[j] != first && S_same(c->m[order[j]].parent_id, named))
-                at = c->parent[order[j]];
+        if (named.len && S_same(named, c->m[first].parent_id) &&
+            S_is_answer(&c->m[o]) == S_is_answer(&c->m[first]))
+            continue; /* another version of the first turn (a question's: a question) */
+        /* Any other root goes where its own time puts it. Roots naming one
+         * missing parent are not put together: a parent named by turns far
+         * apart (a deleted message, a tool's placeholder) would hide every
+         * turn between them; versions of one answer find the same question
+         * by their times anyway. */
         how = S_timed(&c->m[o]) ? "where its time puts it" : "where its place in the file puts it";
         if (at < 0)
             at = S_place(c, uf, order, pos, nkids, o);
