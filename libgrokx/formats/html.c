@@ -492,15 +492,20 @@ static int
 S_sources(S_html *h, const grokx_message *msg, const char *anchor)
 {
     size_t i;
-    int rc = 0;
-    if (!h->sources.len) {
-        for (i = 0; i < msg->cited_result_count && !rc; i++) {
-            const grokx_search_result *r = &msg->cited_results[i];
+    int rc = 0, footnotes = h->sources.len > 0;
+    /* the cited results: all of them, or, beside the footnotes, those no
+     * footnote shows (the searched list counts them as cited) */
+    for (i = 0; i < msg->cited_result_count && !rc; i++) {
+        const grokx_search_result *r = &msg->cited_results[i];
+        if (footnotes && gx_url_in_cards(&h->cards, r->url))
+            continue; /* its footnote is in the list */
+        if (footnotes)
+            rc |= PUT(&h->sources, "<li>");
+        else
             rc |= gx_buf_printf(&h->sources, "<li id=\"%s%zu\">", anchor, i + 1);
-            rc |= S_ext_link(h, &h->sources, r->url.ptr, r->title.len ? r->title.ptr : r->url.ptr);
-            rc |= S_source_extra(&h->sources, r);
-            rc |= PUT(&h->sources, "</li>\n");
-        }
+        rc |= S_ext_link(h, &h->sources, r->url.ptr, r->title.len ? r->title.ptr : r->url.ptr);
+        rc |= S_source_extra(&h->sources, r);
+        rc |= PUT(&h->sources, "</li>\n");
     }
     if (rc || !h->sources.len)
         return rc;

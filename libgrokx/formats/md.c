@@ -585,19 +585,20 @@ S_heading(S_md *m, const grokx_message *msg)
 static int
 S_sources(S_md *m, const grokx_message *msg, size_t cited_inline)
 {
-    size_t i;
+    size_t i, shown = 0;
     int rc = 0;
-    if (cited_inline || !msg->cited_result_count)
-        return 0;
-    rc |= PUT(&m->note, "**Sources**\n\n");
     for (i = 0; i < msg->cited_result_count; i++) {
         const grokx_search_result *r = &msg->cited_results[i];
-        rc |= gx_buf_printf(&m->note, "%zu. ", i + 1);
+        if (cited_inline && gx_url_in_cards(&m->cards, r->url))
+            continue; /* a footnote shows it */
+        if (!shown++)
+            rc |= PUT(&m->note, "**Sources**\n\n");
+        rc |= gx_buf_printf(&m->note, "%zu. ", shown);
         rc |= gx_md_link(&m->note, r->title.len ? r->title.ptr : r->url.ptr,
                      r->title.len ? r->title.len : r->url.len, r->url.ptr);
         rc |= gx_source_extra_md(&m->note, r) | PUT(&m->note, "\n");
     }
-    return rc | PUT(&m->note, "\n");
+    return shown ? rc | PUT(&m->note, "\n") : rc;
 }
 
 /* After the sources: every web result not cited, the X posts and web

@@ -179,6 +179,8 @@ gx_card_render_type(const gx_cards *cs, long card)
     const char *t = S_known_type(gx_cards_field(cs, card, GX_CARD_TYPE));
     if (!t)
         t = S_known_type(gx_cards_field(cs, card, GX_CARD_CARD_TYPE));
+    if (!t && gx_cards_field(cs, card, GX_CARD_URL)[0])
+        t = "render_inline_citation"; /* a type we do not know, but a link: a source */
     return t ? t : "";
 }
 

@@ -213,6 +213,10 @@ int gx_post_https(const char *link);
  * bytes on a character boundary ("" when absent or blank); 1 when the
  * note was cut. */
 int gx_source_extra(const grokx_search_result *r, grokx_str *site, grokx_str *note);
+/* Whether url is one of the cards' (a citation a footnote shows). A cited
+ * result that is not is listed under the answer's sources even when it has
+ * footnotes: neither the footnotes nor the searched list would show it. */
+int gx_url_in_cards(const gx_cards *cards, grokx_str url);
 /* The same as Markdown: " · site — description…" (gx_md_text), or nothing. */
 int gx_source_extra_md(gx_buf *b, const grokx_search_result *r);
 long gx_searched_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg, const gx_cards *cards,

@@ -202,6 +202,18 @@ S_line(gx_buf *b, gx_mem *mem, const char *label, const grokx_strlist *first, co
     return rc;
 }
 
+int
+gx_url_in_cards(const gx_cards *cards, grokx_str url)
+{
+    size_t k;
+    for (k = 0; cards && url.len && k < cards->n; k++) {
+        const char *u = gx_cards_field(cards, (long)k, GX_CARD_URL);
+        if (strlen(u) == url.len && !memcmp(u, url.ptr, url.len))
+            return 1;
+    }
+    return 0;
+}
+
 long
 gx_searched_markdown(gx_buf *b, gx_mem *mem, const grokx_message *msg, const gx_cards *cards, gx_buf *title)
 {
