@@ -321,6 +321,10 @@ int gx_lock_take(const char *path, int *fd);
  * a run that opened it just before finds it gone and takes the new one:
  * a finished run leaves no lock file behind. */
 void gx_lock_release(int fd, const char *path);
+/* A folder no lock file can be made in (read-only, immutable): the folder
+ * itself flocked, as gx_lock_take does a file; every run there does the
+ * same, so they still exclude each other. Release with path NULL. */
+int gx_lock_take_folder(const char *dir, int *fd);
 #define GX_LOCK_NAME ".grokx-lock"
 /* The pid in a temporary's name "<file>.tmp-<pid>-<n>" (file.c), or 0;
  * *stem (may be NULL) gets the length of "<file>". */

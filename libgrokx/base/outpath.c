@@ -195,6 +195,25 @@ gx_lock_take(const char *path, int *fd_out)
     return -1;
 }
 
+int
+gx_lock_take_folder(const char *dir, int *fd_out)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), e;
+    *fd_out = -1;
+    if (fd < 0)
+        return -1;
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR)
+            continue;
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
 void
 gx_lock_release(int fd, const char *path)
 {

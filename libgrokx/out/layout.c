@@ -65,6 +65,12 @@ gx_layout_init(gx_layout *l, const grokx_writer_config *cfg)
             return rc;
         if (gx_lock_take(lock, &l->lock_fd) != 0) {
             int e = errno;
+            /* a folder nothing can be made in (a re-run that changes
+             * nothing still succeeds there): the folder itself is locked */
+            if ((e == EACCES || e == EPERM || e == EROFS) && gx_lock_take_folder(l->out_dir, &l->lock_fd) == 0)
+                return S_sweep(l, l->out_dir);
+            if (e == EACCES || e == EPERM || e == EROFS)
+                e = errno;
             gx_layout_fail(l, "locked by another grokx run", lock);
             errno = e;
             return GROKX_E_IO;

@@ -92,6 +92,8 @@ conv att-ok
 failed() {
     conv "$1"
     if [ $st = 2 ] && grep -q -- "$2" "$T/err"; then ok; else bad "$1: status $st, want 2 and '$2': $(head -c 300 "$T/err")"; fi
+    # failed before anything was written: the folder it made is gone too
+    if [ ! -e "$T/o-$1" ]; then ok; return; fi
     [ -e "$T/o-$1/index.gxi" ] && bad "$1: the index was published" || ok
     [ -n "$(find "$T/o-$1" -name '*.tmp-*')" ] && bad "$1: temporaries left" || ok
     [ -n "$(find "$T/o-$1" -name "$3.*")" ] && bad "$1: the corrupt attachment was copied" || ok
