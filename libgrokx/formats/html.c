@@ -977,7 +977,7 @@ S_end(void *self, const grokx_stats *st)
     gx_layout_not_ours_more(&h->lay);
     if (h->cfg.report) {
         char line[120];
-        int n = snprintf(line, sizeof line, "html: %zu pages, open %s", h->nentries, "index.html");
+        int n = snprintf(line, sizeof line, "html: %zu page%s, open %s", h->nentries, h->nentries == 1 ? "" : "s", "index.html");
         if (h->lay.not_ours && n > 0 && (size_t)n < sizeof line)
             snprintf(line + n, sizeof line - (size_t)n, "; %lu skipped (not ours)", h->lay.not_ours);
         h->cfg.report(h->cfg.report_ud, line);
