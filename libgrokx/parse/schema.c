@@ -729,12 +729,168 @@ S_item_begin(gx_schema *sc, size_t index)
     return S_cap_begin(sc, GX_CAP_ITEM, NULL);
 }
 
+/* An item's create_time in another form than ISO (a media post's, a
+ * project's): read from the item's JSON with the rules a conversation's
+ * time follows ($date, $numberLong, {seconds, nanos}, a number by its
+ * magnitude). The item was captured whole, so it is walked once more. */
+typedef struct S_itime {
+    unsigned depth, in_depth;
+    int key_time, sub, found, null, bad, have_t, have_s, have_n;
+    int64_t s, n;
+    gx_time_fine t;
+} S_itime;
+
+static int
+S_itime_scalar(S_itime *it, const char *s, size_t len, int str)
+{
+    gx_time_fine t;
+    int64_t v = 0;
+    size_t i = 0;
+    if (it->depth == 1 && it->key_time) {
+        it->key_time = 0, it->found = 1;
+        if (str ? gx_time_parse_any(s, len, &t) : gx_time_parse_number(s, len, &t))
+            it->bad = 1;
+        else
+            it->t = t, it->have_t = 1;
+    } else if (it->in_depth && it->sub == 1) {
+        if (str ? gx_time_parse_any(s, len, &t) : gx_time_parse_number(s, len, &t))
+            it->bad = 1;
+        else
+            it->t = t, it->have_t = 1;
+    } else if (it->in_depth && (it->sub == 2 || it->sub == 3)) {
+        for (; i < len && i < 18 && s[i] >= '0' && s[i] <= '9'; i++)
+            v = v * 10 + (s[i] - '0');
+        if (!len || i != len)
+            it->bad = 1;
+        else if (it->sub == 2)
+            it->s = v, it->have_s = 1;
+        else
+            it->n = v, it->have_n = 1;
+    }
+    return 0;
+}
+
+static int
+S_itime_string(void *ctx, const char *s, size_t len)
+{
+    return S_itime_scalar(ctx, s, len, 1);
+}
+
+static int
+S_itime_number(void *ctx, const char *s, size_t len)
+{
+    return S_itime_scalar(ctx, s, len, 0);
+}
+
+static int
+S_itime_null(void *ctx)
+{
+    S_itime *it = ctx;
+    if (it->depth == 1 && it->key_time)
+        it->key_time = 0, it->found = it->null = 1; /* absent */
+    return 0;
+}
+
+static int
+S_itime_bool(void *ctx, int v)
+{
+    S_itime *it = ctx;
+    (void)v;
+    if (it->depth == 1 && it->key_time)
+        it->key_time = 0, it->found = it->bad = 1;
+    return 0;
+}
+
+static int
+S_itime_key(void *ctx, const char *s, size_t len)
+{
+    static const char *const date[] = {"$date", "$numberLong"}, *const secs[] = {"seconds", "_seconds"},
+                             *const nanos[] = {"nanos", "_nanoseconds"};
+    S_itime *it = ctx;
+    size_t i;
+    if (it->depth == 1) {
+        it->key_time = len == 11 && !memcmp(s, "create_time", 11);
+        return 0;
+    }
+    it->sub = 0;
+    for (i = 0; i < 2; i++) {
+        if (strlen(date[i]) == len && !memcmp(s, date[i], len))
+            it->sub = 1;
+        if (strlen(secs[i]) == len && !memcmp(s, secs[i], len))
+            it->sub = 2;
+        if (strlen(nanos[i]) == len && !memcmp(s, nanos[i], len))
+            it->sub = 3;
+    }
+    return 0;
+}
+
+static int
+S_itime_open(void *ctx)
+{
+    S_itime *it = ctx;
+    it->depth++;
+    if (it->depth == 2 && it->key_time)
+        it->key_time = 0, it->found = 1, it->in_depth = 2;
+    return 0;
+}
+
+static int
+S_itime_close(void *ctx)
+{
+    S_itime *it = ctx;
+    if (it->in_depth && it->depth == it->in_depth)
+        it->in_depth = 0;
+    it->depth--;
+    return 0;
+}
+
+static int
+S_itime_array(void *ctx)
+{
+    S_itime *it = ctx;
+    if (it->depth == 1 && it->key_time)
+        it->key_time = 0, it->found = it->bad = 1;
+    it->depth++;
+    return 0;
+}
+
+static int
+S_itime_array_end(void *ctx)
+{
+    ((S_itime *)ctx)->depth--;
+    return 0;
+}
+
+static void
+S_item_time(gx_schema *sc)
+{
+    static const gx_json_events ev = {S_itime_null, S_itime_bool, S_itime_number, S_itime_string,
+                                      S_itime_key, S_itime_open, S_itime_close, S_itime_array,
+                                      S_itime_array_end, NULL};
+    S_itime it;
+    gx_time_fine t;
+    memset(&it, 0, sizeof it);
+    if (!strstr(sc->item.json.ptr, "\"create_time\"") ||
+        gx_json_walk(sc->item.json.ptr, sc->item.json.len, 64, &ev, &it, sc->mem) != 0)
+        return;
+    if (it.have_t)
+        sc->item.create_time = it.t.ms;
+    else if (it.have_s && !gx_time_from_parts(it.s, it.have_n ? it.n : 0, it.have_n ? 9 : 0, &t))
+        sc->item.create_time = t.ms;
+    else if (it.found && !it.null)
+        S_warn(sc, GROKX_W_BAD_TIME, "%.*s item %zu: \"create_time\" is not a time; ignored",
+               (int)GX_MIN(sc->item.section.len, (size_t)40), sc->item.section.ptr, sc->item.index);
+}
+
 /* An item is complete: to the owner. Its arena is reset after, unless
  * a conversation is being built in it. */
 static int
 S_item_deliver(gx_schema *sc)
 {
-    int rc = sc->owner.item(sc->owner.ctx, &sc->item);
+    int rc;
+    if (sc->item.create_time == GROKX_TIME_NONE)
+        S_item_time(sc);
+    rc = sc->owner.item(sc->owner.ctx, &sc->item);
     if (!sc->in_conv)
         gx_arena_reset(&sc->arena);
     return rc;

@@ -23,7 +23,7 @@ golden() { # golden NAME INPUT [options]
 }
 for c in 01-minimal 09-regeneration 24-error-empty-message 26-thinking-traces 27-steps-tool-usage 29-attachments-and-cards 30-xai-artifact 34-string-escapes \
          31-imagine-query 60-render-tags-without-type 61-unreferenced-cards 62-imagine-turns 63-media-posts \
-         64-media-posts-only 28-web-search-results 49a-fallbacks 49d-empty-content 50-deepsearch-sources 51-file-attachment-objects 52-persona-artifact-types 70-lost-links 73-system-sender 74-cited-description 75-cited-beside-footnotes 76-card-type-unknown-url; do
+         64-media-posts-only 28-web-search-results 49a-fallbacks 49d-empty-content 50-deepsearch-sources 51-file-attachment-objects 52-persona-artifact-types 70-lost-links 73-system-sender 74-cited-description 75-cited-beside-footnotes 76-card-type-unknown-url 77-media-post-times; do
     mkdir -p "tests/formats/md/$c"
     golden "$c" "tests/parse/golden/$c/input.json"
 done
