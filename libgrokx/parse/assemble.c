@@ -96,6 +96,11 @@ S_map_build(S_ctx *c, S_map *map)
  * it. */
 #define S_JITTER_MS 1000
 
+/* How far a place (or a copy of a duplicated id) is looked for: an export
+ * where that is not enough is built to be slow; the message is then
+ * placed after the newest turn that ends a chain, or warned about. */
+#define S_SCAN_MAX 1024
+
 static int S_timed(const grokx_message *m);
 
 /* An id used twice (never seen in a real export, but a merged or hand-made
@@ -111,9 +116,9 @@ S_which_copy(const S_ctx *c, long first, size_t child)
     grokx_time t = c->m[child].create_time;
     if (!S_timed(&c->m[child]))
         return first;
-    for (k = 0; k < c->ndups && k < 1024; k++) {
+    for (k = 0; k < c->ndups && k < S_SCAN_MAX; k++) {
         size_t d = c->dups[k];
-        if (d == child || !S_timed(&c->m[d]) || c->m[d].create_time - t >= 1000 ||
+        if (d == child || !S_timed(&c->m[d]) || c->m[d].create_time - t >= S_JITTER_MS ||
             !S_str_eq(c->m[d].id, c->m[first].id))
             continue;
         if (!S_timed(&c->m[best]) || c->m[d].create_time > c->m[best].create_time)
@@ -256,9 +261,6 @@ S_tree(size_t *uf, size_t x)
     return r;
 }
 
-/* How far back (in time order) a place is looked for: an export where
- * that is not enough is built to be slow, and the message stays a root. */
-#define S_SCAN_MAX 4096
 
 /* Where time puts root o (in another tree than its own): an answer after
  * the latest question stamped before it (or within S_JITTER_MS after it);
