@@ -1281,7 +1281,8 @@ S_end(void *self, const grokx_stats *st)
         S_report_counts(m);
         return 0;
     }
-    qsort(m->notes, m->nnotes, sizeof *m->notes, S_cmp_notes);
+    if (m->nnotes) /* none when the export holds only Imagine posts (m->notes is NULL) */
+        qsort(m->notes, m->nnotes, sizeof *m->notes, S_cmp_notes);
     gx_buf_init(&years, &m->mem);
     if ((rc = S_year_indexes(m, &years)) != 0) {
         gx_buf_free(&years);
