@@ -304,12 +304,6 @@ S_last_leaf(S_ctx *c, size_t *uf, const size_t *order, const size_t *nkids, size
     return -1;
 }
 
-static int
-S_same(grokx_str a, grokx_str b)
-{
-    return a.len == b.len && !memcmp(a.ptr, b.ptr, a.len);
-}
-
 /* Links exist, but more than one message is a root. The earliest root
  * starts the conversation, and roots of its role that name the same
  * missing parent as it are other versions of the first turn (an edited
@@ -349,7 +343,7 @@ S_attach_roots(S_ctx *c, const S_map *map)
             first = o;
             continue;
         }
-        if (named.len && S_same(named, c->m[first].parent_id) &&
+        if (named.len && S_str_eq(named, c->m[first].parent_id) &&
             S_is_answer(&c->m[o]) == S_is_answer(&c->m[first]))
             continue; /* another version of the first turn (a question's: a question) */
         /* Any other root goes where its own time puts it. Roots naming one

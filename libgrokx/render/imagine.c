@@ -16,17 +16,6 @@
 
 #include "render/render.h"
 
-/* s holds something other than white space */
-static int
-S_visible(const char *s, size_t len)
-{
-    size_t i;
-    for (i = 0; i < len; i++)
-        if (!strchr(" \t\r\n\f\v", s[i]))
-            return 1;
-    return 0;
-}
-
 static int
 S_is_imagine(grokx_str t)
 {
@@ -43,8 +32,8 @@ S_is_imagine(grokx_str t)
 int
 gx_imagine_turn(const grokx_message *m)
 {
-    return m->role != GROKX_ROLE_USER && S_is_imagine(m->query_type) && S_visible(m->query.ptr, m->query.len) &&
-           !S_visible(m->text.ptr, m->text.len);
+    return m->role != GROKX_ROLE_USER && S_is_imagine(m->query_type) && !gx_text_blank(m->query.ptr, m->query.len) &&
+           gx_text_blank(m->text.ptr, m->text.len); /* empty as the writers judge it */
 }
 
 int

@@ -73,25 +73,15 @@ S_set_free(S_set *t)
     gx_free(t->mem, t->slot, t->cap * sizeof *t->slot);
 }
 
-static int
-S_blank(const char *s, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (!strchr(" \t\r\n", s[i]))
-            return 0;
-    return 1;
-}
-
 int
 gx_source_extra(const grokx_search_result *r, grokx_str *site, grokx_str *note)
 {
     const grokx_str *d = r->description.len ? &r->description : &r->preview;
     site->ptr = note->ptr = "";
     site->len = note->len = 0;
-    if (r->site_name.len && !S_blank(r->site_name.ptr, r->site_name.len))
+    if (r->site_name.len && !gx_text_blank(r->site_name.ptr, r->site_name.len))
         *site = r->site_name;
-    if (d->len && !S_blank(d->ptr, d->len)) {
+    if (d->len && !gx_text_blank(d->ptr, d->len)) {
         size_t n = d->len;
         if (n > S_SNIPPET_MAX) {
             n = S_SNIPPET_MAX;
@@ -144,7 +134,7 @@ S_result(S_walk *w, const grokx_search_result *r)
 {
     int got;
     if (!r->url.len) {
-        if (S_blank(r->title.ptr, r->title.len))
+        if (gx_text_blank(r->title.ptr, r->title.len))
             return 0; /* nothing to show */
         w->total++, w->listed++;
         return S_hit(w->b, r);
@@ -176,7 +166,7 @@ S_line(gx_buf *b, gx_mem *mem, const char *label, const grokx_strlist *first, co
         const grokx_strlist *l = k ? &steps_of->steps[k - 1].xpost_ids : first;
         for (i = 0; i < l->count && !rc; i++) {
             grokx_str s = l->items[i];
-            if (!s.len || S_blank(s.ptr, s.len))
+            if (!s.len || gx_text_blank(s.ptr, s.len))
                 continue;
             if ((got = S_add(&once, s.ptr, s.len)) != 0) {
                 rc = got < 0 ? got : 0;
