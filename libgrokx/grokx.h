@@ -782,6 +782,14 @@ GROKX_API const char *grokx_input_name(const grokx_input *in);
  * container (corrupt ZIP, CRC mismatch, gzip bomb) are reported like the
  * parser's own: grokx_parser_error(p). Once per input. */
 GROKX_API int grokx_input_parse(grokx_input *in, grokx_parser *p);
+/* How far grokx_input_parse() has read, for a progress bar: *done of
+ * *total bytes of the source as stored (the compressed bytes of a ZIP's
+ * backend member or of a .json.gz, the JSON's own bytes otherwise), so a
+ * percentage and the time left hold for compressed inputs too. *total is
+ * 0 when unknown (a pipe). Safe to call from the parser's progress
+ * callback while the input is inflated on another thread (the count may
+ * run a few MiB ahead of the parser). Returns 0, or GROKX_E_INVALID. */
+GROKX_API int grokx_input_position(const grokx_input *in, uint64_t *done, uint64_t *total);
 
 /* The files of an export (ZIP or folder), by name and size only. */
 enum {
@@ -863,10 +871,12 @@ typedef struct grokx_search_options {
     size_t limit;         /* conversations returned; 0: 10 */
     grokx_time since;     /* messages with time >= since; GROKX_TIME_NONE: any */
     grokx_time until;     /* messages with time < until; GROKX_TIME_NONE: any */
-    /* "user" or "assistant" (a role), else a sender as written ("grok-3");
-     * ASCII case-insensitive. NULL: any. */
+    /* a role: "user", "human" or "you"; "assistant" or "grok"; else a
+     * sender as written ("grok-3"); ASCII case-insensitive. NULL: any. */
     const char *sender;
-    const char *model;        /* substring of the answer's model; NULL: any */
+    /* a substring of the answer's model, ASCII case-insensitive (as
+     * grokx_filter's model); NULL: any */
+    const char *model;
     const char *conversation; /* a conversation id or its prefix; NULL: any */
     size_t snippet_bytes;     /* about this long; 0: 160 */
     unsigned flags;           /* GROKX_SEARCH_* */

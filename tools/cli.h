@@ -6,9 +6,11 @@
 #ifndef GROKX_CLI_H
 #define GROKX_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "grokx.h"
+#include "opts.h"
 
 enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3, EXIT_USAGE = 64,
        EXIT_LOCKED = 75 /* EX_TEMPFAIL: another grokx run is writing the same output */ };
@@ -31,6 +33,15 @@ void put_clean_line(const char *s);
 /* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC; -1 if not one. */
 int parse_tz(const char *z, int *minutes);
 
+/* The progress line (progress.c): "[####----]  42%  512.0 MB of 1.2 GB
+ * 3,456 conversations  85.1 MB/s  ETA 0:12" for done of total bytes
+ * after secs; without total, bytes read and the rate. columns: the
+ * terminal's width, the bar filling what the text leaves (0: no bar). */
+void progress_format(char *buf, size_t n, uint64_t done, uint64_t total, uint64_t conversations,
+                     double secs, int columns);
+/* The width of the terminal on fd; 80 when it does not say. */
+int terminal_columns(int fd);
+
 /* Refuse an output that could destroy an input (grokx_output_check):
  * EXIT_USAGE with the reason on stderr, before anything is opened. */
 int check_output(const char *cmd, const char *input, const char *out);
@@ -49,8 +60,14 @@ int report_not_ours(const char *cmd, const char *path, const char *what);
  * (errno EWOULDBLOCK), else EXIT_OUTPUT. */
 int report_open_failure(const char *out, int folder);
 
+/* The commands of search.c (their tables for --help and completion). */
+extern const cli_command search_command, merge_command, check_command;
 int cmd_search(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+/* grokx completion bash|zsh|fish (completion.c): the script for the
+ * commands given, their options and the registry's formats. */
+extern const cli_command completion_command;
+int cmd_completion(int argc, char **argv, const cli_command *const *cmds, size_t n);
 
 #endif

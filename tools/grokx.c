@@ -17,6 +17,7 @@
 #include <malloc.h>
 #endif
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,67 +56,99 @@ static const char usage_main[] =
     "Turn an xAI Grok data export into files you own: Markdown notes, and more.\n"
     "\n"
     "commands:\n"
-    "  info      print what the export holds (conversations, messages, models, ...)\n"
-    "  convert   write the export in one or more formats (md, html, index, ...)\n"
-    "  search    search an index made by convert -f index: grokx search INDEX QUERY\n"
-    "  merge     merge indexes: grokx merge -o ALL.gxi A.gxi B.gxi ...\n"
-    "  check     verify an index file completely: grokx check INDEX\n"
+    "%s"
     "\n"
     "options:\n"
-    "  --help     this text; COMMAND --help for a command's options\n"
-    "  --version  print the version\n"
+    "  -h, --help     this text; COMMAND --help for a command's options\n"
+    "  -V, --version  print the version\n"
     "\n"
     "INPUT is the export ZIP as downloaded, its extracted folder,\n"
     "prod-grok-backend.json, a .json.gz, or - for standard input.\n"
+    "Options may come before or after the operands; -- ends them.\n"
     "exit status: 0 ok, 1 ok with warnings, 2 input error, 3 output error, 64 usage\n"
     "(or an output that would overwrite the input), 75 output locked by another run\n";
 
-static const char usage_info[] =
+enum { O_JSON = OPT_LONG(1), O_PROGRESS, O_BRANCHES, O_LAYOUT, O_NAME, O_NO_THINKING, O_FORCE,
+       O_TZ, O_SINCE, O_UNTIL, O_TITLE, O_MODEL, O_STARRED, O_MEMORY, O_THREADS };
+
+#define OPT_QUIET {"quiet", 'q', NULL, NULL, "no progress line and no warnings on stderr"}
+#define OPT_PROGRESS                                                                            \
+    {"progress", O_PROGRESS, NULL, NULL,                                                        \
+     "show the progress line on stderr even when it is no terminal\n"                           \
+     "(one line per update, for wrappers), and with -q"}
+#define OPT_HELP {"help", 'h', NULL, NULL, "this text"}
+
+static const cli_opt info_opts[] = {
+    {"json", O_JSON, NULL, NULL, "print one JSON object instead of text"},
+    OPT_QUIET,
+    OPT_PROGRESS,
+    OPT_HELP,
+    {NULL, 0, NULL, NULL, NULL}};
+
+static const cli_command info_command = {
+    "info",
     "usage: grokx info [--json] [-q] INPUT\n"
     "\n"
     "Print what the export holds: conversations, messages by sender, models,\n"
     "date range, text size, branches, thinking traces, web searches,\n"
-    "attachments, and the other sections (projects, tasks, media posts).\n"
-    "\n"
-    "  --json   print one JSON object instead of text\n"
-    "  -q       no progress line and no warnings on stderr\n";
+    "attachments, and the other sections (projects, tasks, media posts).\n",
+    info_opts, NULL, "@files", "print what the export holds"};
 
-static const char usage_convert[] =
+static const cli_opt convert_opts[] = {
+    {"format", 'f', "LIST", "@formats", "formats to write (default md); available: {formats}"},
+    {"output", 'o', "OUT", "@files",
+     "a folder for {folders}; a file for {files};\n"
+     "- streams {streams} to standard output;\n"
+     "with several formats OUT is a folder holding one\n"
+     "of each (OUT/md/, OUT/index.gxi, ...)"},
+    {"branches", O_BRANCHES, "MODE", "active all",
+     "active (default): each conversation's current\nbranch; all: every regeneration and edit too"},
+    {"layout", O_LAYOUT, "MODE", "nested flat",
+     "nested (default): OUT/YYYY/MM/<note>.md;\nflat: OUT/<note>.md"},
+    {"name", O_NAME, "TEMPLATE", NULL,
+     "note names from {date} {title} {id};\ndefault \"{date} {title} ({id})\""},
+    {"no-thinking", O_NO_THINKING, NULL, NULL, "leave thinking traces and steps out"},
+    {"force", O_FORCE, NULL, NULL,
+     "replace notes you edited since grokx wrote them\n"
+     "(without it they are kept, and a later run says so);\n"
+     "a file grokx did not write is never replaced"},
+    {"tz", O_TZ, "ZONE", "UTC local",
+     "times in UTC (default), local (TZ, with summer time),\nor +HH:MM, +HHMM, +HH (also -)"},
+    {"since", O_SINCE, "DATE", NULL, "only conversations from DATE (YYYY-MM-DD or ISO 8601)"},
+    {"until", O_UNTIL, "DATE", NULL, "only conversations before DATE (a day: up to its end)"},
+    {"title", O_TITLE, "TEXT", NULL, "only titles containing TEXT (case-insensitive)"},
+    {"model", O_MODEL, "NAME", NULL,
+     "only conversations where a model name contains NAME\n(case-insensitive)"},
+    {"starred", O_STARRED, NULL, NULL, "only starred conversations"},
+    {"memory", O_MEMORY, "SIZE", NULL,
+     "index: postings kept in memory before a temporary\n"
+     "segment is written (default 256M; K, M, G)"},
+    {"threads", O_THREADS, "N", "1 2",
+     "2 (default): render and write files on other threads\nwhile the export is read; 1: all on one thread"},
+    OPT_QUIET,
+    OPT_PROGRESS,
+    OPT_HELP,
+    {NULL, 0, NULL, NULL, NULL}};
+
+static const cli_command convert_command = {
+    "convert",
     "usage: grokx convert [-f FORMAT[,FORMAT...]] -o OUT [options] INPUT\n"
     "\n"
-    "  -f, --format LIST    formats to write (default md); available: %s\n"
-    "  -o, --output OUT     a folder for %s; a file for %s;\n"
-    "                       - streams %s to standard output;\n"
-    "                       with several formats OUT is a folder holding one\n"
-    "                       of each (OUT/md/, OUT/index.gxi, ...)\n"
-    "  --branches MODE      active (default): each conversation's current\n"
-    "                       branch; all: every regeneration and edit too\n"
-    "  --layout MODE        nested (default): OUT/YYYY/MM/<note>.md; flat: OUT/<note>.md\n"
-    "  --name TEMPLATE      note names from {date} {title} {id};\n"
-    "                       default \"{date} {title} ({id})\"\n"
-    "  --no-thinking        leave thinking traces and steps out\n"
-    "  --force              replace notes you edited since grokx wrote them\n"
-    "                       (without it they are kept, and a later run says so);\n"
-    "                       a file grokx did not write is never replaced\n"
-    "  --tz ZONE            times in UTC (default), local (TZ, with summer time),\n"
-    "                       or +HH:MM, +HHMM, +HH (also -)\n"
-    "  --since DATE         only conversations from DATE (YYYY-MM-DD or ISO 8601)\n"
-    "  --until DATE         only conversations before DATE (a day: up to its end)\n"
-    "  --title TEXT         only titles containing TEXT (case-insensitive)\n"
-    "  --model NAME         only conversations where a model name contains NAME\n"
-    "  --starred            only starred conversations\n"
-    "  --memory SIZE        index: postings kept in memory before a temporary\n"
-    "                       segment is written (default 256M; K, M, G)\n"
-    "  --threads N          2 (default): render and write files on other threads\n"
-    "                       while the export is read; 1: all on one thread\n"
-    "  -q                   no progress line and no warnings on stderr\n";
+    "Write the export in one or more formats.\n",
+    convert_opts, NULL, "@files", "write the export in one or more formats (md, html, index, ...)"};
 
 /* ---- diagnostics ------------------------------------------------------- */
 
 typedef struct run {
     char *input_name; /* the run's own copy: printed up to finish_run's last line */
     int quiet;
-    int progress; /* stderr is a TTY */
+    /* the progress line: PROGRESS_TTY redrawn in place on a terminal,
+     * PROGRESS_LINES one line per update (--progress, stderr no terminal) */
+    int progress;
+    int force_progress; /* --progress */
+    /* a progress line is on the terminal now; the writer's thread clears
+     * it too (its reports) */
+    atomic_int shown;
     unsigned long warnings;
     /* report lines that are warnings ("warning: exists, not ours: ..."),
      * counted on the writer's thread, read after it is joined */
@@ -124,6 +157,7 @@ typedef struct run {
     grokx_parser *parser;
     grokx_input *input;
 } run;
+enum { PROGRESS_NONE, PROGRESS_TTY, PROGRESS_LINES };
 
 /* "grokx: NAME: ", the name as the terminal may show it (a file name can
  * hold escapes too) */
@@ -135,6 +169,15 @@ put_input_prefix(const run *r)
     fputs(": ", stderr);
 }
 
+/* Take the progress line off the terminal before another line is written
+ * (a warning, a report), or when the run is done. */
+static void
+clear_progress(run *r)
+{
+    if (r->progress == PROGRESS_TTY && atomic_exchange(&r->shown, 0))
+        fputs("\r\033[K", stderr);
+}
+
 static void
 on_warning(void *ud, const grokx_error *w)
 {
@@ -142,8 +185,7 @@ on_warning(void *ud, const grokx_error *w)
     r->warnings++;
     if (r->quiet || r->warnings > MAX_PRINTED_WARNINGS)
         return;
-    if (r->progress)
-        fputs("\r\033[K", stderr);
+    clear_progress(r);
     put_input_prefix(r);
     fputs("warning: ", stderr);
     put_clean_line(w->text); /* it may quote the export: no escape reaches the terminal */
@@ -161,23 +203,38 @@ static void
 show_progress(run *r, int final)
 {
     const grokx_stats *st;
-    double t = now(), secs;
-    if (!r->progress || r->quiet || (!final && t - r->last_progress < 0.25))
+    uint64_t done = 0, total = 0;
+    double t = now();
+    char line[256];
+    if (r->progress == PROGRESS_NONE)
+        return;
+    if (final && r->progress == PROGRESS_TTY) { /* the terminal is left as it was */
+        clear_progress(r);
+        return;
+    }
+    /* at most 10 updates a second */
+    if (!final && t - r->last_progress < 0.1)
         return;
     r->last_progress = t;
     st = grokx_parser_stats(r->parser);
-    secs = t - r->start > 1e-6 ? t - r->start : 1e-6;
-    fprintf(stderr, "\r\033[K%s: %.1f MB read, %.1f MB/s, %llu conversations%s", prog,
-            (double)st->bytes / 1e6, (double)st->bytes / 1e6 / secs,
-            (unsigned long long)st->conversations, final ? "\n" : "");
+    if (grokx_input_position(r->input, &done, &total) != 0 || !done)
+        done = st->bytes;
+    progress_format(line, sizeof line, done, total, st->conversations, t - r->start,
+                    r->progress == PROGRESS_TTY ? terminal_columns(2) : 0);
+    if (r->progress == PROGRESS_TTY) {
+        fprintf(stderr, "\r\033[K%s", line);
+        atomic_store(&r->shown, 1);
+    } else {
+        fprintf(stderr, "%s\n", line);
+    }
+    fflush(stderr);
 }
 
 static int
 report_error(run *r, int rc)
 {
     const grokx_error *e = grokx_parser_error(r->parser);
-    if (r->progress && !r->quiet)
-        fputs("\r\033[K", stderr);
+    clear_progress(r);
     if (rc == GROKX_E_CANCELLED) {
         fprintf(stderr, "%s: interrupted; no partial file was left\n", prog);
         return EXIT_INPUT;
@@ -259,7 +316,11 @@ parse_common(run *r, grokx_options *o, unsigned flags)
     o->input_name = r->input_name;
     o->progress = on_progress;
     o->progress_ud = r;
-    r->progress = isatty(2);
+    /* on a terminal unless -q; anywhere when --progress asks */
+    if (isatty(2) && (!r->quiet || r->force_progress))
+        r->progress = PROGRESS_TTY;
+    else if (r->force_progress)
+        r->progress = PROGRESS_LINES;
 }
 
 /* The run's last words; closes the input (and frees its name) after them. */
@@ -289,24 +350,33 @@ cmd_info(int argc, char **argv)
     const char *input = NULL;
     int as_json = 0, i, rc, ex;
     grokx_sink sink = {stdout_write, NULL};
-    for (i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_info, stdout);
+    cli_parser p;
+    opt_init(&p, &info_command, argc, argv);
+    while ((i = opt_next(&p)) != OPT_DONE) {
+        switch (i) {
+        case 'h':
+            opt_print_help(&info_command, stdout);
             return EXIT_OK;
-        } else if (!strcmp(argv[i], "--json"))
+        case O_JSON:
             as_json = 1;
-        else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+            break;
+        case 'q':
             r.quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return fprintf(stderr, "%s: info: unknown option %s\n%s", prog, argv[i], usage_info),
-                   EXIT_USAGE;
-        else if (input)
-            return fprintf(stderr, "%s: info: one INPUT only\n", prog), EXIT_USAGE;
-        else
-            input = argv[i];
+            break;
+        case O_PROGRESS:
+            r.force_progress = 1;
+            break;
+        case OPT_OPERAND:
+            if (input)
+                return opt_usage_error(&info_command, "one INPUT only");
+            input = p.value;
+            break;
+        default:
+            return EXIT_USAGE;
+        }
     }
     if (!input)
-        return fprintf(stderr, "%s: info: INPUT missing\n%s", prog, usage_info), EXIT_USAGE;
+        return opt_usage_error(&info_command, "INPUT missing");
     if ((ex = check_output("info", input, "-")) != EXIT_OK) /* "1<>export.json" */
         return ex;
     if (open_input(&r, input) != 0)
@@ -351,8 +421,7 @@ on_report(void *ud, const char *text)
         r->report_warnings++; /* something left undone: exit 1, also with -q */
     if (r->quiet)
         return;
-    if (r->progress)
-        fputs("\r\033[K", stderr);
+    clear_progress(r);
     fprintf(stderr, "%s: ", prog);
     put_clean_line(text);
 }
@@ -363,25 +432,12 @@ typedef struct md_options {
     int tz;
 } md_options;
 
-/* The formats the registry holds, as a list for the help text: all, or
- * those that write a folder, a file, or can stream. The tool names none. */
-enum { FORMATS_ALL, FORMATS_FOLDER, FORMATS_FILE, FORMATS_STREAM };
+/* The formats the registry holds, as a list for a message (opts.c). The
+ * tool names none. */
 static int
 formats_available(char *buf, size_t n, int kind)
 {
-    size_t i, k = 0;
-    const char *name, *ext;
-    int streams;
-    buf[0] = 0;
-    for (i = 0; (name = grokx_writer_format_name(i)) != NULL; i++) {
-        if (grokx_writer_format_info(name, &ext, &streams) != 0)
-            continue;
-        if ((kind == FORMATS_FOLDER && ext) || (kind == FORMATS_FILE && !ext) ||
-            (kind == FORMATS_STREAM && !streams))
-            continue;
-        if (k < n)
-            k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? ", " : "", name);
-    }
+    formats_list(buf, n, kind, ", ");
     return 0;
 }
 
@@ -575,93 +631,102 @@ cmd_convert(int argc, char **argv)
     grokx_options o;
     convert_job j;
     grokx_writer *tee = NULL, *thr = NULL, *top = NULL;
-    char default_formats[] = "md", *formats = default_formats, avail[256];
-    char folders[256], files[256], streamers[256];
+    char default_formats[] = "md", *formats = default_formats;
     const char *input = NULL, *out = NULL;
+    cli_parser p;
     unsigned flags = 0;
     int i, rc, ex;
     memset(&j, 0, sizeof j);
     grokx_filter_init(&j.filter);
-    formats_available(avail, sizeof avail, FORMATS_ALL);
-    formats_available(folders, sizeof folders, FORMATS_FOLDER);
-    formats_available(files, sizeof files, FORMATS_FILE);
-    formats_available(streamers, sizeof streamers, FORMATS_STREAM);
-    for (i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        int has_arg = i + 1 < argc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf(usage_convert, avail, folders, files, streamers);
+    opt_init(&p, &convert_command, argc, argv);
+    while ((i = opt_next(&p)) != OPT_DONE) {
+        const char *v = p.value;
+        switch (i) {
+        case 'h':
+            opt_print_help(&convert_command, stdout);
             return EXIT_OK;
-        } else if ((!strcmp(a, "-f") || !strcmp(a, "--format")) && has_arg)
-            formats = argv[++i];
-        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && has_arg)
-            out = argv[++i];
-        else if (!strcmp(a, "--branches") && has_arg) {
-            const char *m = argv[++i];
-            if (!strcmp(m, "all"))
+        case 'f':
+            formats = p.value;
+            break;
+        case 'o':
+            out = v;
+            break;
+        case O_BRANCHES:
+            if (!strcmp(v, "all"))
                 flags |= GROKX_OPT_ALL_BRANCHES;
-            else if (strcmp(m, "active"))
-                return fprintf(stderr, "%s: convert: --branches takes active or all\n", prog),
-                       EXIT_USAGE;
-        } else if (!strcmp(a, "--layout") && has_arg) {
-            const char *m = argv[++i];
-            if (!strcmp(m, "flat"))
+            else if (!strcmp(v, "active"))
+                flags &= ~GROKX_OPT_ALL_BRANCHES;
+            else
+                return opt_usage_error(&convert_command, "--branches takes active or all");
+            break;
+        case O_LAYOUT:
+            if (!strcmp(v, "flat"))
                 j.md.flags |= GROKX_WF_FLAT;
-            else if (strcmp(m, "nested"))
-                return fprintf(stderr, "%s: convert: --layout takes nested or flat\n", prog),
-                       EXIT_USAGE;
-        } else if (!strcmp(a, "--name") && has_arg)
-            j.md.name_template = argv[++i];
-        else if (!strcmp(a, "--no-thinking"))
+            else if (!strcmp(v, "nested"))
+                j.md.flags &= ~GROKX_WF_FLAT;
+            else
+                return opt_usage_error(&convert_command, "--layout takes nested or flat");
+            break;
+        case O_NAME:
+            j.md.name_template = v;
+            break;
+        case O_NO_THINKING:
             j.md.flags |= GROKX_WF_NO_THINKING;
-        else if (!strcmp(a, "--force"))
+            break;
+        case O_FORCE:
             j.md.flags |= GROKX_WF_FORCE;
-        else if (!strcmp(a, "--tz") && has_arg) {
-            if (parse_tz(argv[++i], &j.md.tz) != 0)
-                return fprintf(stderr, "%s: convert: --tz takes UTC, Z, local, +HH:MM, +HHMM or +HH\n", prog),
-                       EXIT_USAGE;
+            break;
+        case O_TZ:
+            if (parse_tz(v, &j.md.tz) != 0)
+                return opt_usage_error(&convert_command, "--tz takes UTC, Z, local, +HH:MM, +HHMM or +HH");
             /* local: each time with its own date's offset (summer time);
              * md.tz (today's offset) only places --since/--until days */
-            if (!strcmp(argv[i], "local"))
+            if (!strcmp(v, "local"))
                 j.md.flags |= GROKX_WF_LOCAL_TIME;
             else
                 j.md.flags &= ~GROKX_WF_LOCAL_TIME;
-        } else if (!strcmp(a, "--since") && has_arg)
-            j.since = argv[++i], j.filtered = 1;
-        else if (!strcmp(a, "--until") && has_arg)
-            j.until = argv[++i], j.filtered = 1;
-        else if (!strcmp(a, "--title") && has_arg)
-            j.filter.title = argv[++i], j.filtered = 1;
-        else if (!strcmp(a, "--model") && has_arg)
-            j.filter.model = argv[++i], j.filtered = 1;
-        else if (!strcmp(a, "--starred"))
+            break;
+        case O_SINCE:
+            j.since = v, j.filtered = 1;
+            break;
+        case O_UNTIL:
+            j.until = v, j.filtered = 1;
+            break;
+        case O_TITLE:
+            j.filter.title = v, j.filtered = 1;
+            break;
+        case O_MODEL:
+            j.filter.model = v, j.filtered = 1;
+            break;
+        case O_STARRED:
             j.filter.starred_only = 1, j.filtered = 1;
-        else if (!strcmp(a, "--memory") && has_arg) {
-            if (parse_size(argv[++i], &j.memory) != 0)
-                return fprintf(stderr, "%s: convert: --memory takes a size such as 256M (at least 1M)\n", prog),
-                       EXIT_USAGE;
-        }
-        else if (!strcmp(a, "--threads") && has_arg) {
-            const char *m = argv[++i];
-            if (strcmp(m, "1") && strcmp(m, "2"))
-                return fprintf(stderr, "%s: convert: --threads takes 1 or 2\n", prog), EXIT_USAGE;
-            j.one_thread = !strcmp(m, "1");
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            break;
+        case O_MEMORY:
+            if (parse_size(v, &j.memory) != 0)
+                return opt_usage_error(&convert_command, "--memory takes a size such as 256M (at least 1M)");
+            break;
+        case O_THREADS:
+            if (strcmp(v, "1") && strcmp(v, "2"))
+                return opt_usage_error(&convert_command, "--threads takes 1 or 2");
+            j.one_thread = !strcmp(v, "1");
+            break;
+        case 'q':
             r.quiet = 1;
-        else if (a[0] == '-' && a[1])
-            return fprintf(stderr, "%s: convert: unknown option or missing value: %s\n", prog,
-                           a),
-                   EXIT_USAGE;
-        else if (input)
-            return fprintf(stderr, "%s: convert: one INPUT only\n", prog), EXIT_USAGE;
-        else
-            input = a;
+            break;
+        case O_PROGRESS:
+            r.force_progress = 1;
+            break;
+        case OPT_OPERAND:
+            if (input)
+                return opt_usage_error(&convert_command, "one INPUT only");
+            input = v;
+            break;
+        default:
+            return EXIT_USAGE;
+        }
     }
-    if (!input || !out) {
-        fprintf(stderr, "%s: convert: %s missing\n", prog, !input ? "INPUT" : "-o OUT");
-        fprintf(stderr, usage_convert, avail, folders, files, streamers);
-        return EXIT_USAGE;
-    }
+    if (!input || !out)
+        return opt_usage_error(&convert_command, "%s missing", !input ? "INPUT" : "-o OUT");
     if ((rc = split_formats(&j, formats)) != 0)
         return rc == -1 ? (fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE)
                         : EXIT_USAGE;
@@ -751,6 +816,21 @@ cmd_convert(int argc, char **argv)
     return finish_run(&r, ex ? ex : rc);
 }
 
+/* Every command, for grokx --help and the completion scripts. */
+static const cli_command *const commands[] = {&info_command, &convert_command, &search_command,
+                                              &merge_command, &check_command, &completion_command};
+
+static void
+print_usage_main(FILE *f)
+{
+    char list[1024];
+    size_t i, k = 0;
+    for (i = 0; i < sizeof commands / sizeof commands[0] && k < sizeof list; i++)
+        k += (size_t)snprintf(list + k, sizeof list - k, "  %-11s%s\n", commands[i]->name,
+                              commands[i]->summary);
+    fprintf(f, usage_main, list);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -763,7 +843,7 @@ main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
     if (argc < 2) {
-        fputs(usage_main, stderr);
+        print_usage_main(stderr);
         return EXIT_USAGE;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
@@ -771,7 +851,7 @@ main(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_main, stdout);
+        print_usage_main(stdout);
         return EXIT_OK;
     }
     if (!strcmp(argv[1], "info"))
@@ -784,6 +864,15 @@ main(int argc, char **argv)
         return cmd_merge(argc - 2, argv + 2);
     if (!strcmp(argv[1], "check"))
         return cmd_check(argc - 2, argv + 2);
-    fprintf(stderr, "%s: unknown command \"%s\"\n%s", prog, argv[1], usage_main);
+    if (!strcmp(argv[1], "completion"))
+        return cmd_completion(argc - 2, argv + 2, commands, sizeof commands / sizeof commands[0]);
+    if (argv[1][0] == '-') {
+        fprintf(stderr, "%s: unknown option ", prog);
+        put_clean(stderr, argv[1], strlen(argv[1]));
+        fprintf(stderr, "; see %s --help\n", prog);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "%s: unknown command \"%s\"\n", prog, argv[1]);
+    print_usage_main(stderr);
     return EXIT_USAGE;
 }

@@ -19,39 +19,68 @@
 
 #include "cli.h"
 
-static const char usage_search[] =
+enum { O_JSON = OPT_LONG(1), O_SINCE, O_UNTIL, O_SENDER, O_MODEL, O_CONVERSATION, O_TZ, O_COLOR,
+       O_MARKS };
+
+static const cli_opt search_opts[] = {
+    {"limit", 'n', "N", NULL, "conversations to show (default 10)"},
+    {"json", O_JSON, NULL, NULL, "one JSON object with every hit (and its highlights)"},
+    {"since", O_SINCE, "DATE", NULL, "only messages from DATE (YYYY-MM-DD or ISO 8601)"},
+    {"until", O_UNTIL, "DATE", NULL, "only messages before DATE (a day: up to its end)"},
+    {"sender", O_SENDER, "WHO", "you grok user assistant system",
+     "you, user or human; grok or assistant; system;\nor a sender as the export writes it (case-insensitive)"},
+    {"model", O_MODEL, "NAME", NULL, "only answers whose model contains NAME\n(case-insensitive)"},
+    {"conversation", O_CONVERSATION, "ID", NULL, "only that conversation (an id or its beginning)"},
+    {"tz", O_TZ, "ZONE", "UTC local",
+     "times (and DATE days) in UTC (default), local,\n+HH:MM, +HHMM, +HH (also -)"},
+    {"color", O_COLOR, "WHEN", "auto always never",
+     "auto (default: on a terminal, unless NO_COLOR is set),\nalways, never"},
+    {"marks", O_MARKS, "OPEN,CLOSE", NULL,
+     "what marks a match in a snippet without colour\n"
+     "(default \xc2\xab,\xc2\xbb, which Markdown leaves alone; '[,]'\n"
+     "as before; ',' for none)"},
+    {"help", 'h', NULL, NULL, "this text"},
+    {NULL, 0, NULL, NULL, NULL}};
+
+const cli_command search_command = {
+    "search",
     "usage: grokx search [options] INDEX QUERY...\n"
     "\n"
     "Search an index written by `grokx convert -f index -o INDEX EXPORT`.\n"
     "QUERY: words (all must occur), A OR B, -word or NOT word, \"an exact phrase\",\n"
     "prefix*, (groups). Case, accents and width are ignored; snake_case, camelCase\n"
     "and paths are found whole or by their parts; Chinese, Japanese and Korean\n"
-    "are matched by character pairs.\n"
-    "\n"
-    "  -n N                conversations to show (default 10)\n"
-    "  --json              one JSON object with every hit\n"
-    "  --since DATE        only messages from DATE (YYYY-MM-DD or ISO 8601)\n"
-    "  --until DATE        only messages before DATE (a day: up to its end)\n"
-    "  --sender WHO        user, assistant, or a sender as the export writes it\n"
-    "  --model NAME        only answers whose model contains NAME\n"
-    "  --conversation ID   only that conversation (an id or its beginning)\n"
-    "  --tz ZONE           times (and DATE days) in UTC (default), local,\n"
-    "                      +HH:MM, +HHMM, +HH (also -)\n"
-    "  --color WHEN        auto (default: on a terminal, unless NO_COLOR is set),\n"
-    "                      always, never\n"
-    "Options may follow the query; after -- every argument is a query word.\n"
-    "exit status: 0 found, 1 nothing found, 2 index unreadable, 64 usage or query\n";
+    "are matched by character pairs.\n",
+    search_opts,
+    "Options may come before or after the query. After INDEX a word that begins\n"
+    "with one - is a query word (-word leaves out what holds it), except -n N,\n"
+    "-nN and -h; after -- every argument is a query word.\n"
+    "exit status: 0 found, 1 nothing found, 2 index unreadable, 64 usage or query\n",
+    "@index", "search an index made by convert -f index"};
 
-static const char usage_merge[] =
+static const cli_opt merge_opts[] = {
+    {"output", 'o', "OUT", "@files", "the merged index"},
+    {"help", 'h', NULL, NULL, "this text"},
+    {NULL, 0, NULL, NULL, NULL}};
+
+const cli_command merge_command = {
+    "merge",
     "usage: grokx merge -o OUT INDEX...\n"
     "\n"
     "Merge indexes (of several exports, or built on several machines) into OUT.\n"
-    "A conversation found in several is kept once: the copy modified last.\n";
+    "A conversation found in several is kept once: the copy modified last.\n",
+    merge_opts, NULL, "@files", "merge indexes: grokx merge -o ALL.gxi A.gxi B.gxi ..."};
 
-static const char usage_check[] =
+static const cli_opt check_opts[] = {
+    {"help", 'h', NULL, NULL, "this text"},
+    {NULL, 0, NULL, NULL, NULL}};
+
+const cli_command check_command = {
+    "check",
     "usage: grokx check INDEX\n"
     "\n"
-    "Verify every checksum and structure of an index file.\n";
+    "Verify every checksum and structure of an index file.\n",
+    check_opts, NULL, "@files", "verify an index file completely"};
 
 /* ---- printing ------------------------------------------------------------ */
 
@@ -146,7 +175,8 @@ print_json(FILE *f, const char *query, const grokx_results *res)
 }
 
 static void
-print_text(FILE *f, const grokx_results *res, int color, int tz)
+print_text(FILE *f, const grokx_results *res, int color, int tz, const char *open, size_t open_len,
+           const char *close)
 {
     const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
                *mark = color ? "\033[1;33m" : "", *off = color ? "\033[0m" : "";
@@ -173,9 +203,12 @@ print_text(FILE *f, const grokx_results *res, int color, int tz)
             if (color)
                 fputs(mark, f);
             else
-                fputc('[', f);
+                put_clean(f, open, open_len);
             put_clean(f, h->snippet.ptr + s->start, s->len);
-            fputs(color ? off : "]", f);
+            if (color)
+                fputs(off, f);
+            else
+                put_clean(f, close, strlen(close));
             at = s->start + s->len;
         }
         put_clean(f, h->snippet.ptr + at, h->snippet.len - at);
@@ -220,75 +253,89 @@ cmd_search(int argc, char **argv)
     const char *path = NULL, *since = NULL, *until = NULL, *color_when = "auto";
     char *query = NULL;
     size_t qlen = 0;
-    int as_json = 0, tz = 0, i, rc, color, ex, words_only = 0;
+    int as_json = 0, tz = 0, i, rc, color, ex;
+    const char *marks = "\xc2\xab,\xc2\xbb", *close;
+    cli_parser p;
     grokx_search_options_init(&o);
-    for (i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        int has_arg = i + 1 < argc;
-        if (words_only && path) /* after "--": words, even -word and --word */
-            goto word;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_search, stdout);
+    opt_init(&p, &search_command, argc, argv);
+    p.words_after = 1; /* after INDEX, "-word" is a query word */
+    while ((i = opt_next(&p)) != OPT_DONE) {
+        const char *a = p.value;
+        switch (i) {
+        case 'h':
+            opt_print_help(&search_command, stdout);
             free(query);
             return EXIT_OK;
-        } else if (!strcmp(a, "-n") && has_arg) {
+        case 'n': {
             char *end;
-            unsigned long n = strtoul(argv[++i], &end, 10);
-            if (*end || !n || n > 100000) {
+            unsigned long n = strtoul(a, &end, 10);
+            if (*end || !n || n > 100000 || a[0] == '-') {
                 free(query);
-                return fprintf(stderr, "%s: search: -n takes 1 to 100000\n", prog), EXIT_USAGE;
+                return opt_usage_error(&search_command, "-n takes 1 to 100000");
             }
             o.limit = n;
-        } else if (!strcmp(a, "--json"))
+            break;
+        }
+        case O_JSON:
             as_json = 1;
-        else if (!strcmp(a, "--since") && has_arg)
-            since = argv[++i];
-        else if (!strcmp(a, "--until") && has_arg)
-            until = argv[++i];
-        else if (!strcmp(a, "--sender") && has_arg)
-            o.sender = argv[++i];
-        else if (!strcmp(a, "--model") && has_arg)
-            o.model = argv[++i];
-        else if (!strcmp(a, "--conversation") && has_arg)
-            o.conversation = argv[++i];
-        else if (!strcmp(a, "--tz") && has_arg) {
-            if (parse_tz(argv[++i], &tz) != 0) {
+            break;
+        case O_SINCE:
+            since = a;
+            break;
+        case O_UNTIL:
+            until = a;
+            break;
+        case O_SENDER:
+            o.sender = a;
+            break;
+        case O_MODEL:
+            o.model = a;
+            break;
+        case O_CONVERSATION:
+            o.conversation = a;
+            break;
+        case O_TZ:
+            if (parse_tz(a, &tz) != 0) {
                 free(query);
-                return fprintf(stderr, "%s: search: --tz takes UTC, Z, local, +HH:MM, +HHMM or +HH\n", prog),
-                       EXIT_USAGE;
+                return opt_usage_error(&search_command, "--tz takes UTC, Z, local, +HH:MM, +HHMM or +HH");
             }
-        } else if (!strcmp(a, "--color") && has_arg)
-            color_when = argv[++i];
-        else if (!strncmp(a, "--color=", 8))
-            color_when = a + 8;
-        else if (!strcmp(a, "--") && !words_only)
-            words_only = 1;
-        else if (a[0] == '-' && a[1] == '-' && !words_only) {
+            break;
+        case O_COLOR:
+            color_when = a;
+            break;
+        case O_MARKS:
+            if (!strchr(a, ',')) {
+                free(query);
+                return opt_usage_error(&search_command, "--marks takes OPEN,CLOSE (such as '[,]'; ',' for none)");
+            }
+            marks = a;
+            break;
+        case OPT_OPERAND:
+            if (!path) {
+                path = a;
+                break;
+            } else { /* the words after INDEX form the query, -word included */
+                size_t n = strlen(a);
+                char *q = realloc(query, qlen + n + 2);
+                if (!q) {
+                    free(query);
+                    return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
+                }
+                query = q;
+                if (qlen)
+                    query[qlen++] = ' ';
+                memcpy(query + qlen, a, n + 1);
+                qlen += n;
+            }
+            break;
+        default:
             free(query);
-            return fprintf(stderr, "%s: search: unknown option or missing value: %s\n", prog, a),
-                   EXIT_USAGE;
-        } else if (!path)
-            path = a;
-        else { /* the words after INDEX form the query, -word included */
-            size_t n;
-        word:
-            n = strlen(a);
-            char *q = realloc(query, qlen + n + 2);
-            if (!q) {
-                free(query);
-                return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
-            }
-            query = q;
-            if (qlen)
-                query[qlen++] = ' ';
-            memcpy(query + qlen, a, n + 1);
-            qlen += n;
+            return EXIT_USAGE;
         }
     }
     if (!path || !query) {
-        fprintf(stderr, "%s: search: %s missing\n%s", prog, !path ? "INDEX" : "QUERY", usage_search);
         free(query);
-        return EXIT_USAGE;
+        return opt_usage_error(&search_command, "%s missing", !path ? "INDEX" : "QUERY");
     }
     if (!strcmp(color_when, "always"))
         color = 1;
@@ -298,8 +345,9 @@ cmd_search(int argc, char **argv)
         color = isatty(1) && !getenv("NO_COLOR");
     else {
         free(query);
-        return fprintf(stderr, "%s: search: --color takes auto, always or never\n", prog), EXIT_USAGE;
+        return opt_usage_error(&search_command, "--color takes auto, always or never");
     }
+    close = strchr(marks, ',') + 1;
     if ((since && parse_day("--since", since, tz, 0, &o.since)) ||
         (until && parse_day("--until", until, tz, 1, &o.until))) {
         free(query);
@@ -323,7 +371,7 @@ cmd_search(int argc, char **argv)
         if (as_json)
             print_json(stdout, query, res);
         else
-            print_text(stdout, res, color, tz);
+            print_text(stdout, res, color, tz, marks, (size_t)(close - marks - 1), close);
         ex = finish_stdout();
         if (ex == EXIT_OK && !grokx_results_count(res))
             ex = EXIT_NO_MATCH;
@@ -341,27 +389,28 @@ cmd_merge(int argc, char **argv)
     size_t n = 0;
     grokx_file *f;
     grokx_error err;
+    cli_parser p;
     int i, rc, stream;
     if (!(in = calloc((size_t)argc + 1, sizeof *in)))
         return fprintf(stderr, "%s: out of memory\n", prog), EXIT_INPUT;
-    for (i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_merge, stdout);
+    opt_init(&p, &merge_command, argc, argv);
+    while ((i = opt_next(&p)) != OPT_DONE) {
+        if (i == 'h') {
+            opt_print_help(&merge_command, stdout);
             free(in);
             return EXIT_OK;
-        } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
-            out = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1]) {
+        } else if (i == 'o') {
+            out = p.value;
+        } else if (i == OPT_OPERAND) {
+            in[n++] = p.value;
+        } else {
             free(in);
-            return fprintf(stderr, "%s: merge: unknown option %s\n%s", prog, argv[i], usage_merge),
-                   EXIT_USAGE;
-        } else
-            in[n++] = argv[i];
+            return EXIT_USAGE;
+        }
     }
     if (!out || !n) {
-        fprintf(stderr, "%s: merge: %s missing\n%s", prog, !out ? "-o OUT" : "INDEX", usage_merge);
         free(in);
-        return EXIT_USAGE;
+        return opt_usage_error(&merge_command, "%s missing", !out ? "-o OUT" : "INDEX");
     }
     for (i = 0; i < (int)n; i++) /* the same file by any name, as convert decides it */
         if ((rc = check_output("merge", in[i], out)) != EXIT_OK) {
@@ -414,20 +463,31 @@ cmd_check(int argc, char **argv)
     grokx_index *ix;
     grokx_index_info info;
     grokx_error err;
-    if (argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")))
-        return fputs(usage_check, stdout), EXIT_OK;
-    if (argc != 1 || argv[0][0] == '-')
-        return fprintf(stderr, "%s: check: one INDEX\n%s", prog, usage_check), EXIT_USAGE;
-    if (is_file(argv[0]) && check_output("check", argv[0], "-") != EXIT_OK) /* "1<>index.gxi" */
+    const char *path = NULL;
+    cli_parser p;
+    int i;
+    opt_init(&p, &check_command, argc, argv);
+    while ((i = opt_next(&p)) != OPT_DONE) {
+        if (i == 'h')
+            return opt_print_help(&check_command, stdout), EXIT_OK;
+        if (i != OPT_OPERAND)
+            return EXIT_USAGE;
+        if (path)
+            return opt_usage_error(&check_command, "one INDEX only");
+        path = p.value;
+    }
+    if (!path)
+        return opt_usage_error(&check_command, "INDEX missing");
+    if (is_file(path) && check_output("check", path, "-") != EXIT_OK) /* "1<>index.gxi" */
         return EXIT_USAGE;
-    if (grokx_index_open(argv[0], &ix, &err) != 0 || grokx_index_check(ix, &err) != 0) {
-        fprintf(stderr, "%s: %s: %s\n", prog, argv[0], err.text);
+    if (grokx_index_open(path, &ix, &err) != 0 || grokx_index_check(ix, &err) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, err.text);
         grokx_index_close(ix);
         return EXIT_INPUT;
     }
     grokx_index_get_info(ix, &info);
     printf("%s: ok: %llu messages in %llu conversations, %llu distinct words, %llu bytes\n",
-           argv[0], (unsigned long long)info.messages, (unsigned long long)info.conversations,
+           path, (unsigned long long)info.messages, (unsigned long long)info.conversations,
            (unsigned long long)info.terms, (unsigned long long)info.file_bytes);
     grokx_index_close(ix);
     return finish_stdout();

@@ -656,6 +656,8 @@ S_ieq(const char *a, grokx_str b)
     return 1;
 }
 
+/* needle within h, ASCII case-insensitive: --model matches as convert's
+ * filter does (writer/filter.c), "Grok-3" as "grok-3" */
 static int
 S_has(grokx_str h, const char *needle)
 {
@@ -663,7 +665,7 @@ S_has(grokx_str h, const char *needle)
     if (!n)
         return 1;
     for (i = 0; i + n <= h.len; i++)
-        if (!memcmp(h.ptr + i, needle, n))
+        if (S_ieq(needle, (grokx_str){h.ptr + i, n}))
             return 1;
     return 0;
 }
@@ -1260,7 +1262,10 @@ S_keep(const gx_ix *ix, const grokx_search_options *o, const gx_doc *d, int *bad
     if (o->until != GROKX_TIME_NONE && (d->time == GROKX_TIME_NONE || d->time >= o->until))
         return 0;
     if (o->sender) {
-        if (S_ieq(o->sender, (grokx_str){"user", 4}) || S_ieq(o->sender, (grokx_str){"human", 5})) {
+        /* the roles by every name they go by: the notes label them "You"
+         * and "Grok", the export "human" and "assistant" */
+        if (S_ieq(o->sender, (grokx_str){"user", 4}) || S_ieq(o->sender, (grokx_str){"human", 5}) ||
+            S_ieq(o->sender, (grokx_str){"you", 3})) {
             if (d->role != 0)
                 return 0;
         } else if (S_ieq(o->sender, (grokx_str){"assistant", 9}) ||

@@ -18,6 +18,7 @@
 #ifndef GROKX_INPUT_BACKEND_H
 #define GROKX_INPUT_BACKEND_H
 
+#include <stdatomic.h>
 #include <sys/types.h>
 
 #include "input/input.h"
@@ -81,6 +82,11 @@ struct grokx_input {
     long backend; /* entry index, -1 if none */
     char asset_err[GROKX_ERROR_TEXT_MAX]; /* why the last asset open or read failed */
     void *zip;    /* zip.c's state */
+    /* grokx_input_position(): source bytes of the backend read so far, and
+     * their total (0: unknown). Written by whichever thread reads (pump.c's
+     * for a ZIP or gzip), read by the parser's progress callback. */
+    _Atomic uint64_t read_pos;
+    uint64_t read_total;
 };
 
 /* ---- core: entries.c ------------------------------------------------ */
@@ -108,6 +114,8 @@ ssize_t gx_input_peek(grokx_input *in, unsigned char *buf, size_t n);
 /* The next raw bytes of fd (the source's own: pipe bytes peeked first,
  * or memory); *pos counts them. */
 ssize_t gx_input_read(grokx_input *in, int fd, unsigned char *buf, size_t cap, uint64_t *pos);
+/* Where the backend's reading is, for grokx_input_position(). */
+void gx_input_progress(grokx_input *in, uint64_t pos);
 
 /* ---- core: sniff.c --------------------------------------------------- */
 

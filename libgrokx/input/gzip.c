@@ -70,6 +70,7 @@ S_gz_read(void *state, unsigned char *buf, size_t cap, size_t *got, grokx_error 
                                                    in->path, (unsigned long long)g->pos);
             g->zs.next_in = g->ibuf;
             g->zs.avail_in = (uInt)n;
+            gx_input_progress(in, g->pos);
         }
         if (g->member_done) { /* another member follows */
             if (g->zs.next_in[0] != 0x1f)

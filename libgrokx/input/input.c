@@ -223,6 +223,11 @@ grokx_input_parse(grokx_input *in, grokx_parser *p)
         return GROKX_E_INVALID;
     if (in->parsed++)
         return gx_parser_fail(p, GROKX_E_STATE, "%s: already parsed", in->path);
+    /* the backend's bytes as stored: a ZIP member's compressed size, a
+     * folder's file, the file or memory given (0 for a pipe) */
+    in->read_total = in->kind == GROKX_INPUT_ZIP      ? in->entries[in->backend].csize
+                     : in->kind == GROKX_INPUT_FOLDER ? in->entries[in->backend].size
+                                                      : in->size;
     if (in->kind == GROKX_INPUT_ZIP)
         return gx_zip_parse(in, p);
     if (!(buf = malloc(GX_READ_SIZE)))
@@ -252,6 +257,16 @@ grokx_parse_path(grokx_parser *p, const char *path)
     rc = grokx_input_parse(in, p);
     grokx_input_close(in);
     return rc;
+}
+
+int
+grokx_input_position(const grokx_input *in, uint64_t *done, uint64_t *total)
+{
+    if (!in || !done || !total)
+        return GROKX_E_INVALID;
+    *done = atomic_load_explicit(&((grokx_input *)in)->read_pos, memory_order_relaxed);
+    *total = in->read_total;
+    return 0;
 }
 
 const char *

@@ -28,6 +28,7 @@ gx_plain_parse(grokx_input *in, int fd, grokx_parser *p, unsigned char *buf, int
             return gx_parser_fail(p, GROKX_E_IO, "%s: read failed: %s", in->path, strerror(errno));
         if (n == 0)
             return grokx_parser_finish(p);
+        gx_input_progress(in, pos);
         if (pos == (uint64_t)n && sniff) {
             char what[128];
             const char *why = gx_sniff_not_export(buf, (size_t)n, 0, what, sizeof what);

@@ -63,3 +63,9 @@ gx_input_read(grokx_input *in, int fd, unsigned char *buf, size_t cap, uint64_t 
         *pos += (uint64_t)n;
     return n;
 }
+
+void
+gx_input_progress(grokx_input *in, uint64_t pos)
+{
+    atomic_store_explicit(&in->read_pos, pos, memory_order_relaxed);
+}

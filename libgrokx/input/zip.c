@@ -511,6 +511,8 @@ S_refill(grokx_input *in, S_reader *r, grokx_error *err)
                           in->path, r->e->name);
     r->pos += n;
     r->left -= n;
+    if (r == &((S_zip *)in->zip)->main) /* the backend, not an attachment */
+        gx_input_progress(in, r->pos - r->e->data);
     r->zs.next_in = r->ibuf;
     r->zs.avail_in = (uInt)n;
     return 0;

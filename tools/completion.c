@@ -1,0 +1,305 @@
+/*
+ * completion.c -- grokx completion bash|zsh|fish: a completion script
+ * written from the commands' own option tables (opts.h) and the format
+ * registry, so a new option or format completes without a line here.
+ * Options complete by name, their values by kind (files, the formats as a
+ * comma-separated list, fixed words), operands as files (an index's
+ * query words as nothing).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_opt completion_opts[] = {
+    {"help", 'h', NULL, NULL, "this text"},
+    {NULL, 0, NULL, NULL, NULL}};
+
+const cli_command completion_command = {
+    "completion",
+    "usage: grokx completion bash|zsh|fish\n"
+    "\n"
+    "Print a completion script for the shell: commands, options, formats and\n"
+    "file arguments. Load it at once with\n"
+    "  source <(grokx completion bash)        (bash; zsh the same with zsh)\n"
+    "  grokx completion fish | source         (fish)\n"
+    "or install it where the shell looks (make install does):\n"
+    "  bash: $PREFIX/share/bash-completion/completions/grokx\n"
+    "  zsh:  $PREFIX/share/zsh/site-functions/_grokx\n"
+    "  fish: $PREFIX/share/fish/vendor_completions.d/grokx.fish\n",
+    completion_opts, NULL, "bash zsh fish", "print a shell completion script (bash, zsh, fish)"};
+
+/* The first line of an option's help, up to a ';' or a registry tag:
+ * a short description for zsh and fish. */
+static void
+short_help(const char *help, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (; *help && *help != '\n' && *help != ';' && *help != '{' && k + 1 < n; help++)
+        if (*help != '\'' && *help != '[' && *help != ']' && *help != '\\' && *help != '"' &&
+            *help != '`' && *help != '$')
+            buf[k++] = *help;
+    while (k && (buf[k - 1] == ' ' || buf[k - 1] == ':' || buf[k - 1] == '('))
+        k--;
+    buf[k] = 0;
+}
+
+/* ---- bash ------------------------------------------------------------------ */
+
+static void
+bash_script(const cli_command *const *cmds, size_t n, const char *formats)
+{
+    size_t c;
+    const cli_opt *o;
+    printf("# bash completion for grokx, written by `grokx completion bash`\n"
+           "# (source <(grokx completion bash), or install it as\n"
+           "# share/bash-completion/completions/grokx)\n"
+           "_grokx_formats='%s'\n"
+           "_grokx_files() {\n"
+           "    compopt -o filenames 2>/dev/null\n"
+           "    local IFS=$'\\n'\n"
+           "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+           "}\n"
+           "# a comma-separated list: complete the word after the last comma\n"
+           "_grokx_list() {\n"
+           "    local pre= last=$cur\n"
+           "    if [[ $cur == *,* ]]; then pre=${cur%%,*},; last=${cur##*,}; fi\n"
+           "    compopt -o nospace 2>/dev/null\n"
+           "    COMPREPLY=($(compgen -P \"$pre\" -W \"$1\" -- \"$last\"))\n"
+           "}\n"
+           "_grokx() {\n"
+           "    local cur=${COMP_WORDS[COMP_CWORD]} prev= opt= cmd takes i operands=0\n"
+           "    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+           "    if ((COMP_CWORD == 1)); then\n"
+           "        COMPREPLY=($(compgen -W '",
+           formats);
+    for (c = 0; c < n; c++)
+        printf("%s ", cmds[c]->name);
+    printf("--help --version' -- \"$cur\"))\n"
+           "        return\n"
+           "    fi\n"
+           "    cmd=${COMP_WORDS[1]}\n"
+           "    case $cmd in\n");
+    for (c = 0; c < n; c++) {
+        printf("    %s) takes=' ", cmds[c]->name);
+        for (o = cmds[c]->opts; o->name; o++)
+            if (o->value) {
+                if (o->key < 256)
+                    printf("-%c ", o->key);
+                printf("--%s ", o->name);
+            }
+        printf("' ;;\n");
+    }
+    printf("    *) return ;;\n"
+           "    esac\n"
+           "    # bash splits --opt=value at '=': the option is the word before it\n"
+           "    if [[ $cur == = ]]; then opt=$prev; cur=\n"
+           "    elif [[ $prev == = ]] && ((COMP_CWORD > 2)); then opt=${COMP_WORDS[COMP_CWORD-2]}\n"
+           "    elif [[ $prev == -* && $takes == *\" $prev \"* ]]; then opt=$prev\n"
+           "    fi\n"
+           "    if [[ -n $opt ]]; then\n"
+           "        case $cmd:$opt in\n");
+    for (c = 0; c < n; c++)
+        for (o = cmds[c]->opts; o->name; o++) {
+            if (!o->value)
+                continue;
+            printf("        %s:--%s", cmds[c]->name, o->name);
+            if (o->key < 256)
+                printf(" | %s:-%c", cmds[c]->name, o->key);
+            if (!o->complete)
+                printf(") COMPREPLY=() ;;\n");
+            else if (!strcmp(o->complete, "@files"))
+                printf(") _grokx_files ;;\n");
+            else if (!strcmp(o->complete, "@formats"))
+                printf(") _grokx_list \"$_grokx_formats\" ;;\n");
+            else
+                printf(") COMPREPLY=($(compgen -W '%s' -- \"$cur\")) ;;\n", o->complete);
+        }
+    printf("        *) COMPREPLY=() ;;\n"
+           "        esac\n"
+           "        return\n"
+           "    fi\n"
+           "    if [[ $cur == -* ]]; then\n"
+           "        case $cmd in\n");
+    for (c = 0; c < n; c++) {
+        printf("        %s) COMPREPLY=($(compgen -W '", cmds[c]->name);
+        for (o = cmds[c]->opts; o->name; o++)
+            printf("%s--%s", o == cmds[c]->opts ? "" : " ", o->name);
+        printf("' -- \"$cur\")) ;;\n");
+    }
+    printf("        esac\n"
+           "        return\n"
+           "    fi\n"
+           "    # the operands before this word (an option's value is none)\n"
+           "    for ((i = 2; i < COMP_CWORD; i++)); do\n"
+           "        case ${COMP_WORDS[i]} in\n"
+           "        -*) [[ $takes == *\" ${COMP_WORDS[i]} \"* ]] && ((i++)) ;;\n"
+           "        =) ((i++)) ;;\n"
+           "        *) ((operands++)) ;;\n"
+           "        esac\n"
+           "    done\n"
+           "    case $cmd in\n");
+    for (c = 0; c < n; c++) {
+        const char *k = cmds[c]->operands;
+        printf("    %s) ", cmds[c]->name);
+        if (!strcmp(k, "@files"))
+            printf("_grokx_files ;;\n");
+        else if (!strcmp(k, "@index")) /* the index, then query words */
+            printf("((operands == 0)) && _grokx_files ;;\n");
+        else
+            printf("((operands == 0)) && COMPREPLY=($(compgen -W '%s' -- \"$cur\")) ;;\n", k);
+    }
+    printf("    esac\n"
+           "}\n"
+           "complete -F _grokx grokx\n");
+}
+
+/* ---- zsh ------------------------------------------------------------------- */
+
+static void
+zsh_script(const cli_command *const *cmds, size_t n, const char *formats)
+{
+    size_t c;
+    const cli_opt *o;
+    char h[128];
+    printf("#compdef grokx\n"
+           "# zsh completion for grokx, written by `grokx completion zsh`\n"
+           "# (source <(grokx completion zsh) after compinit, or install it as\n"
+           "# share/zsh/site-functions/_grokx)\n"
+           "_grokx() {\n"
+           "    local -a formats commands\n"
+           "    formats=(%s)\n"
+           "    commands=(\n",
+           formats);
+    for (c = 0; c < n; c++) {
+        short_help(cmds[c]->summary, h, sizeof h);
+        printf("        '%s:%s'\n", cmds[c]->name, h);
+    }
+    printf("    )\n"
+           "    if (( CURRENT == 2 )); then\n"
+           "        _describe -t commands command commands\n"
+           "        compadd -- --help --version\n"
+           "        return\n"
+           "    fi\n"
+           "    local cmd=$words[2]\n"
+           "    shift words\n"
+           "    (( CURRENT-- ))\n"
+           "    case $cmd in\n");
+    for (c = 0; c < n; c++) {
+        const char *k = cmds[c]->operands;
+        printf("    %s)\n        _arguments -s -S", cmds[c]->name);
+        for (o = cmds[c]->opts; o->name; o++) {
+            short_help(o->help, h, sizeof h);
+            if (o->key < 256)
+                printf(" \\\n            '(-%c --%s)'{-%c%s,--%s%s}'[%s]", o->key, o->name, o->key,
+                       o->value ? "+" : "", o->name, o->value ? "=" : "", h);
+            else
+                printf(" \\\n            '--%s%s[%s]", o->name, o->value ? "=" : "", h);
+            if (o->value) {
+                printf(":%s:", o->value);
+                if (!o->complete)
+                    printf(" ");
+                else if (!strcmp(o->complete, "@files"))
+                    printf("_files");
+                else if (!strcmp(o->complete, "@formats"))
+                    printf("_sequence compadd - $formats");
+                else
+                    printf("(%s)", o->complete);
+            }
+            printf("'");
+        }
+        if (!strcmp(k, "@files"))
+            printf(" \\\n            '*:file:_files'\n");
+        else if (!strcmp(k, "@index"))
+            printf(" \\\n            '1:index:_files' '*:query word: '\n");
+        else
+            printf(" \\\n            '1:shell:(%s)'\n", k);
+        printf("        ;;\n");
+    }
+    printf("    esac\n"
+           "}\n"
+           "if [[ $zsh_eval_context[-1] == loadautofunc ]]; then\n"
+           "    _grokx \"$@\"\n"
+           "else\n"
+           "    compdef _grokx grokx\n"
+           "fi\n");
+}
+
+/* ---- fish ------------------------------------------------------------------ */
+
+static void
+fish_script(const cli_command *const *cmds, size_t n, const char *formats)
+{
+    size_t c;
+    const cli_opt *o;
+    char h[128];
+    printf("# fish completion for grokx, written by `grokx completion fish`\n"
+           "# (grokx completion fish | source, or install it as\n"
+           "# share/fish/vendor_completions.d/grokx.fish)\n"
+           "function __grokx_formats\n"
+           "    printf '%%s\\n' %s\n"
+           "end\n"
+           "complete -c grokx -f\n"
+           "complete -c grokx -n __fish_use_subcommand -s h -l help -d 'grokx help'\n"
+           "complete -c grokx -n __fish_use_subcommand -s V -l version -d 'print the version'\n",
+           formats);
+    for (c = 0; c < n; c++) {
+        const char *name = cmds[c]->name, *k = cmds[c]->operands;
+        short_help(cmds[c]->summary, h, sizeof h);
+        printf("complete -c grokx -n __fish_use_subcommand -a %s -d '%s'\n", name, h);
+        for (o = cmds[c]->opts; o->name; o++) {
+            short_help(o->help, h, sizeof h);
+            printf("complete -c grokx -n '__fish_seen_subcommand_from %s'", name);
+            if (o->key < 256)
+                printf(" -s %c", o->key);
+            printf(" -l %s", o->name);
+            if (o->value) {
+                if (!o->complete)
+                    printf(" -x");
+                else if (!strcmp(o->complete, "@files"))
+                    printf(" -r -F");
+                else if (!strcmp(o->complete, "@formats"))
+                    printf(" -x -a '(__fish_complete_list , __grokx_formats)'");
+                else
+                    printf(" -x -a '%s'", o->complete);
+            }
+            printf(" -d '%s'\n", h);
+        }
+        if (!strcmp(k, "@files") || !strcmp(k, "@index"))
+            printf("complete -c grokx -n '__fish_seen_subcommand_from %s' -F\n", name);
+        else
+            printf("complete -c grokx -n '__fish_seen_subcommand_from %s' -x -a '%s'\n", name, k);
+    }
+}
+
+int
+cmd_completion(int argc, char **argv, const cli_command *const *cmds, size_t n)
+{
+    const char *shell = NULL;
+    char formats[512];
+    cli_parser p;
+    int i;
+    opt_init(&p, &completion_command, argc, argv);
+    while ((i = opt_next(&p)) != OPT_DONE) {
+        if (i == 'h')
+            return opt_print_help(&completion_command, stdout), EXIT_OK;
+        if (i != OPT_OPERAND)
+            return EXIT_USAGE;
+        if (shell)
+            return opt_usage_error(&completion_command, "one shell only");
+        shell = p.value;
+    }
+    if (!shell)
+        return opt_usage_error(&completion_command, "SHELL missing (bash, zsh or fish)");
+    formats_list(formats, sizeof formats, FORMATS_ALL, " ");
+    if (!strcmp(shell, "bash"))
+        bash_script(cmds, n, formats);
+    else if (!strcmp(shell, "zsh"))
+        zsh_script(cmds, n, formats);
+    else if (!strcmp(shell, "fish"))
+        fish_script(cmds, n, formats);
+    else
+        return opt_usage_error(&completion_command, "no completion for \"%s\" (bash, zsh or fish)",
+                               shell);
+    return finish_stdout();
+}
