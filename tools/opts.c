@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "opts.h"
 
 void
 opt_init(cli_parser *p, const cli_command *cmd, int argc, char **argv)
