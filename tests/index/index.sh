@@ -80,7 +80,13 @@ expect 64 $G convert -f index --memory 10K -o "$T/x.gxi" $S; has "$T/err" "memor
 
 # search: text
 expect 0 $G search "$T/s.gxi" grok
-has "$T/out" "1. "; has "$T/out" "\[grok\]"; has "$T/out" ".md"
+has "$T/out" "1. "; has "$T/out" ".md"
+# on a pipe a match is marked with guillemets, which Markdown leaves alone
+# (brackets would read as links); --marks chooses (issue 29)
+has "$T/out" "«grok»"; lacks "$T/out" "\[grok\]"
+expect 0 $G search --marks '[,]' "$T/s.gxi" grok; has "$T/out" "\[grok\]"
+expect 0 $G search --marks=, "$T/s.gxi" grok; lacks "$T/out" "«"; has "$T/out" "grok"
+expect 64 $G search --marks x "$T/s.gxi" grok; has "$T/err" "OPEN,CLOSE"
 lacks "$T/out" "$(printf '\033')"
 expect 0 $G search --color always "$T/s.gxi" grok; has "$T/out" "$(printf '\033')\[1;33m"
 NO_COLOR=1 expect 0 $G search "$T/s.gxi" grok
@@ -100,6 +106,25 @@ json 'h = d["hits"][0]; s = h["snippet"]; assert all(s[a:a+n].lower() == "grok" 
 expect 0 $G search -n 1 --json "$T/s.gxi" the; json 'assert len(d["hits"]) == 1'
 expect 0 $G search --json --sender user "$T/s.gxi" grok; json 'assert all(h["role"] == "user" for h in d["hits"])'
 expect 1 $G search --sender nobody "$T/s.gxi" grok
+# the roles by the names the notes give them: "You" and "Grok" (issue 29)
+expect 0 $G search --json -n 100 --sender user "$T/s.gxi" the; cp "$T/out" "$T/user.json"
+expect 0 $G search --json -n 100 --sender YOU "$T/s.gxi" the
+cmp -s "$T/out" "$T/user.json" && ok || bad "--sender you is not --sender user"
+expect 0 $G search --json -n 100 --sender human "$T/s.gxi" the
+cmp -s "$T/out" "$T/user.json" && ok || bad "--sender human is not --sender user"
+expect 0 $G search --json -n 100 --sender Grok "$T/s.gxi" the; cp "$T/out" "$T/grok.json"
+json 'assert d["hits"] and all(h["role"] == "assistant" for h in d["hits"])'
+expect 0 $G search --json -n 100 --sender assistant "$T/s.gxi" the
+cmp -s "$T/out" "$T/grok.json" && ok || bad "--sender grok is not --sender assistant"
+# --model matches case-insensitively, as convert --model does (issue 29)
+model=$(python3 -c 'import json,sys; print([h["model"] for h in json.load(open(sys.argv[1]))["hits"] if h["model"]][0])' "$T/grok.json")
+[ -n "$model" ] && ok || bad "no model in the hits"
+lower=$(printf %s "$model" | tr A-Z a-z); upper=$(printf %s "$model" | tr a-z A-Z)
+expect 0 $G search --json -n 100 --model "$lower" "$T/s.gxi" the; cp "$T/out" "$T/m1.json"
+expect 0 $G search --json -n 100 --model "$upper" "$T/s.gxi" the
+cmp -s "$T/out" "$T/m1.json" && ok || bad "search --model $upper differs from --model $lower"
+[ "$($G convert -q -f events --model "$upper" -o - $S | grep -c '"event":"conversation"')" = \
+  "$($G convert -q -f events --model "$lower" -o - $S | grep -c '"event":"conversation"')" ] && ok || bad "convert --model is case-sensitive"
 # a system turn is indexed as one: role "system", found by --sender system,
 # never by --sender grok (issue 27)
 expect 0 $G convert -q -f index -o "$T/sys.gxi" tests/parse/golden/73-system-sender/input.json
