@@ -59,6 +59,8 @@ run replay-thread "$B/fuzz_replay_thread" fuzz/corpus/thread fuzz/regressions/th
 if [ -n "$quick" ]; then
     run index env GX_TEST_STRIDE=211 "$B/test_index" "$B/index-fixtures" examples/sample-export.json "$B/index-fixtures/b.json"
     run cli sh tests/tools/cli.sh
+    run options sh tests/tools/options.sh
+    run progress python3 tests/tools/progress.py
     run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
     run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
 else
@@ -67,6 +69,8 @@ else
     run oom "$B/test_oom" examples/sample-export.json "$B/fixtures/deflated.zip" "$B/faults"
     run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
     run cli sh tests/tools/cli.sh
+    run options sh tests/tools/options.sh
+    run progress python3 tests/tools/progress.py
     run inputs sh tests/input/inputs.sh
     # one bit flipped in a 2 MB export's ZIP, 30 times: never exit 0 with other output
     run zip-faults python3 tests/input/zip_faults.py -s 2M -n 30 --gen "$B/gen-export" "$B/zip-faults"

@@ -110,10 +110,11 @@ void put_clean_line(const char *s);
 /* "+02:00", "-0530", "UTC", "local" -> minutes east of UTC; -1 if not one. */
 int parse_tz(const char *z, int *minutes);
 
-/* The progress line (progress.c): "[####----]  42%  512.0 MB of 1.2 GB
- * 3,456 conversations  85.1 MB/s  ETA 0:12" for done of total bytes
- * after secs; without total, bytes read and the rate. columns: the
- * terminal's width, the bar filling what the text leaves (0: no bar). */
+/* The progress line (progress.c): "[####----]  42% 512.0 MB of 1.24 GB,
+ * 3,456 conversations, 85.1 MB/s, ETA 0:12" for done of total bytes
+ * after secs; without total, bytes read, conversations and the rate.
+ * columns: the terminal's width, the bar filling what the text leaves
+ * ("grokx: " instead of a bar when there is no room, or columns is 0). */
 void progress_format(char *buf, size_t n, uint64_t done, uint64_t total, uint64_t conversations,
                      double secs, int columns);
 /* The width of the terminal on fd; 80 when it does not say. */

@@ -74,8 +74,8 @@ enum { O_JSON = OPT_LONG(1), O_PROGRESS, O_BRANCHES, O_LAYOUT, O_NAME, O_NO_THIN
 #define OPT_QUIET {"quiet", 'q', NULL, NULL, "no progress line and no warnings on stderr"}
 #define OPT_PROGRESS                                                                            \
     {"progress", O_PROGRESS, NULL, NULL,                                                        \
-     "show the progress line on stderr even when it is no terminal\n"                           \
-     "(one line per update, for wrappers), and with -q"}
+     "show progress on stderr even when it is no\n"                                            \
+     "terminal (a line per update, for wrappers) or -q"}
 #define OPT_HELP {"help", 'h', NULL, NULL, "this text"}
 
 static const cli_opt info_opts[] = {

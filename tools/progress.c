@@ -47,7 +47,7 @@ progress_format(char *buf, size_t n, uint64_t done, uint64_t total, uint64_t con
     put_size(srate, sizeof srate, rate);
     put_count(sconv, sizeof sconv, conversations);
     if (!total) { /* a pipe: no share, no time left */
-        snprintf(buf, n, "%s: %s read  %s conversations  %s/s", prog, sdone, sconv, srate);
+        snprintf(buf, n, "%s: %s read, %s conversations, %s/s", prog, sdone, sconv, srate);
         return;
     }
     if (done > total)
@@ -62,19 +62,24 @@ progress_format(char *buf, size_t n, uint64_t done, uint64_t total, uint64_t con
     } else {
         snprintf(eta, sizeof eta, "ETA --:--"); /* too early to say */
     }
-    len = snprintf(text, sizeof text, "%3d%%  %s of %s  %s conversations  %s/s  %s",
+    len = snprintf(text, sizeof text, "%3d%% %s of %s, %s conversations, %s/s, %s",
                    (int)(100.0 * (double)done / (double)total), sdone, stotal, sconv, srate, eta);
-    /* "grokx: [bar] text", one column spare so the line never wraps */
-    bar = columns - (int)strlen(prog) - 2 - 3 - len - 1;
-    if (bar > 40)
-        bar = 40;
-    if (bar >= 10) {
+    /* on a terminal "[bar] text", the bar filling what the text leaves
+     * (one column spare, so the line never wraps); elsewhere "grokx: text" */
+    /* the same width from one update to the next (the text's usual
+     * length leaves it), narrower only when a longer text needs room */
+    bar = columns - 3 - 62 - 1;
+    if (bar > 30)
+        bar = 30;
+    if (bar > columns - 3 - len - 1)
+        bar = columns - 3 - len - 1;
+    if (columns && bar >= 10) {
         int k, fill = (int)((double)bar * (double)done / (double)total);
-        char b[48];
+        char b[32];
         for (k = 0; k < bar; k++)
             b[k] = k < fill ? '#' : '-';
         b[bar] = 0;
-        snprintf(buf, n, "%s: [%s] %s", prog, b, text);
+        snprintf(buf, n, "[%s] %s", b, text);
     } else {
         snprintf(buf, n, "%s: %s", prog, text);
     }

@@ -37,8 +37,8 @@ static const cli_opt search_opts[] = {
      "auto (default: on a terminal, unless NO_COLOR is set),\nalways, never"},
     {"marks", O_MARKS, "OPEN,CLOSE", NULL,
      "what marks a match in a snippet without colour\n"
-     "(default \xc2\xab,\xc2\xbb, which Markdown leaves alone; '[,]'\n"
-     "as before; ',' for none)"},
+     "(default \xc2\xab,\xc2\xbb, which Markdown leaves alone;\n"
+     "'[,]' for brackets; ',' for none)"},
     {"help", 'h', NULL, NULL, "this text"},
     {NULL, 0, NULL, NULL, NULL}};
 

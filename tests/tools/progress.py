@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""The progress line on a real terminal (a pty), issue 29.
+
+On a terminal: a bar, the share done, bytes of the total (for a ZIP or a
+.json.gz the compressed bytes, so the share holds), conversations, the
+rate and the time left; at most 10 updates a second; never wider than the
+terminal; cleared when the run ends. Never on a pipe or with -q;
+--progress forces it, one plain line per update, without escapes.
+"""
+import fcntl
+import gzip
+import os
+import pty
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+import zipfile
+
+G = os.path.abspath(os.environ.get("GROKX", "./grokx"))
+B = os.environ.get("B", "build")
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL progress: " + what, file=sys.stderr)
+
+
+def on_pty(args, stdin=None, cols=100):
+    """Run grokx with stdout and stderr on a pty of cols columns."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            fcntl.ioctl(2, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
+            if stdin:
+                f = os.open(stdin, os.O_RDONLY)
+                os.dup2(f, 0)
+            os.execv(G, [G] + args)
+        finally:
+            os._exit(127)
+    out = b""
+    t0 = time.monotonic()
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(st), out, time.monotonic() - t0
+
+
+CLEAR = b"\r\x1b[K"
+LINE = re.compile(rb"(?:grokx: |\[([#-]+)\] )\s*(\d+)% ([\d.]+ [kMG]B) of ([\d.]+ [kMG]B), "
+                  rb"([\d,]+) conversations, ([\d.]+ [kMG]B)/s, ETA (--:--|\d+:\d\d(?::\d\d)?)")
+
+
+def size(s):
+    n, u = s.split()
+    return float(n) * {b"kB": 1e3, b"MB": 1e6, b"GB": 1e9}[u]
+
+
+tmp = tempfile.mkdtemp()
+try:
+    js = os.path.join(tmp, "e.json")
+    subprocess.run([os.path.join(B, "gen-export"), "-s", "60M", "-S", "3", "-o", js], check=True)
+    zp = os.path.join(tmp, "e.zip")
+    with zipfile.ZipFile(zp, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(js, "ttl/30d/export_data/u/prod-grok-backend.json")
+    gz = js + ".gz"
+    with open(js, "rb") as f, gzip.open(gz, "wb") as g:
+        shutil.copyfileobj(f, g)
+    jsize = os.path.getsize(js)
+
+    for inp, compressed in ((js, False), (zp, True), (gz, True)):
+        name = os.path.basename(inp)
+        st, out, secs = on_pty(["convert", "-f", "events", "-o", os.path.join(tmp, "ev.jsonl"), inp])
+        check(st in (0, 1), f"{name}: status {st}")
+        shown = [m for m in LINE.finditer(out)]
+        check(len(shown) >= 1, f"{name}: no progress line in {out[:300]!r}")
+        # at most 10 a second (and a spare one for rounding)
+        check(len(shown) <= 10 * secs + 2, f"{name}: {len(shown)} updates in {secs:.2f} s")
+        pct = [int(m.group(2)) for m in shown]
+        check(pct == sorted(pct) and all(0 <= p <= 100 for p in pct), f"{name}: shares {pct}")
+        for m in shown:
+            check(m.group(1) is not None and len(m.group(1)) >= 10, f"{name}: no bar in {m.group(0)!r}")
+            # the total is the source's bytes: compressed for a ZIP or gzip
+            total = size(m.group(4))
+            if compressed:
+                check(total < jsize / 2, f"{name}: total {m.group(4)!r} is not the compressed size")
+            else:
+                check(abs(total - jsize) < 0.01 * jsize, f"{name}: total {m.group(4)!r}, file {jsize}")
+            check(size(m.group(3)) <= total * 1.001, f"{name}: more done than the total: {m.group(0)!r}")
+        # never wider than the terminal: no line of it wraps
+        for seg in out.split(CLEAR):
+            line = seg.split(b"\n")[0].decode("utf-8", "replace")
+            if line.startswith("["):
+                check(len(line) < 100, f"{name}: a line of {len(line)} columns on 100: {line!r}")
+        # cleared when done: the last progress line is followed by a clear
+        last = out.rfind(b"conversations, ")
+        check(last >= 0 and out.find(CLEAR, last) > last, f"{name}: the last line stayed: {out[-200:]!r}")
+        check(out.endswith(CLEAR) or out.rfind(CLEAR) > out.rfind(b"ETA"), f"{name}: not cleared at the end")
+
+    # a narrow terminal: no bar, still no wrap
+    st, out, _ = on_pty(["info", js], cols=60)
+    for seg in out.split(CLEAR):
+        line = seg.split(b"\n")[0].decode("utf-8", "replace")
+        if "conversations, " in line:
+            check("[" not in line, f"a bar on 60 columns: {line!r}")
+    # standard input: no total, so no share nor time left
+    st, out, _ = on_pty(["info", "-"], stdin=js)
+    check(re.search(rb"grokx: [\d.]+ [kMG]B read, [\d,]+ conversations, [\d.]+ [kMG]B/s", out) is not None,
+          f"stdin: no progress line without a total: {out[:300]!r}")
+    check(b"ETA" not in out and b"% " not in out, "stdin: a share or time left without a total")
+    # -q: nothing at all on the terminal but what info prints
+    st, out, _ = on_pty(["convert", "-q", "-f", "events", "-o", os.path.join(tmp, "q.jsonl"), js])
+    check(out == b"", f"-q printed {out[:200]!r}")
+    # a pipe: no progress
+    r = subprocess.run([G, "convert", "-f", "events", "-o", os.path.join(tmp, "p.jsonl"), zp],
+                       stderr=subprocess.PIPE)
+    check(b"ETA" not in r.stderr and b"\x1b" not in r.stderr, f"progress on a pipe: {r.stderr[:200]!r}")
+    # --progress on a pipe: one plain line per update, the last at 100%,
+    # with -q too (for wrappers)
+    # an 80-column terminal (the default) has room for the bar
+    st, out, _ = on_pty(["info", zp], cols=80)
+    check(re.search(rb"\[[#-]{10,}\]  ?\d+% ", out) is not None, f"no bar on 80 columns: {out[:300]!r}")
+    for extra in ([], ["-q"]):
+        r = subprocess.run([G, "convert", "--progress", *extra, "-f", "events", "-o",
+                            os.path.join(tmp, "p.jsonl"), zp], stderr=subprocess.PIPE)
+        lines = [l for l in r.stderr.split(b"\n") if LINE.search(l)]
+        check(len(lines) >= 1, f"--progress {extra}: no line: {r.stderr[:300]!r}")
+        check(b"\x1b" not in r.stderr and b"\r" not in r.stderr, f"--progress {extra}: escapes on a pipe")
+        check(lines and LINE.search(lines[-1]).group(2) == b"100", f"--progress {extra}: last line {lines[-1:]}")
+        check(all(LINE.search(l).group(1) is None for l in lines), f"--progress {extra}: a bar on a pipe")
+finally:
+    shutil.rmtree(tmp)
+
+print(f"progress: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
