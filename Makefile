@@ -31,6 +31,10 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+# where each shell looks for completions (grokx completion SHELL writes them)
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 CC ?= cc
@@ -360,13 +364,19 @@ install: all
 	    libgrokx/libgrokx.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libgrokx.pc
 	install -m 644 tools/grokx.1 $(DESTDIR)$(MANDIR)/man1/grokx.1
 	install -m 644 libgrokx/libgrokx.3 $(DESTDIR)$(MANDIR)/man3/libgrokx.3
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	./$(TOOL) completion bash > $(DESTDIR)$(BASHCOMPDIR)/grokx
+	./$(TOOL) completion zsh > $(DESTDIR)$(ZSHCOMPDIR)/_grokx
+	./$(TOOL) completion fish > $(DESTDIR)$(FISHCOMPDIR)/grokx.fish
+	chmod 644 $(DESTDIR)$(BASHCOMPDIR)/grokx $(DESTDIR)$(ZSHCOMPDIR)/_grokx $(DESTDIR)$(FISHCOMPDIR)/grokx.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/grokx $(DESTDIR)$(LIBDIR)/libgrokx.a \
 	    $(DESTDIR)$(LIBDIR)/libgrokx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgrokx.so.$(SOVERSION) \
 	    $(DESTDIR)$(LIBDIR)/libgrokx.so $(DESTDIR)$(INCLUDEDIR)/grokx.h \
 	    $(DESTDIR)$(PKGCONFIGDIR)/libgrokx.pc $(DESTDIR)$(MANDIR)/man1/grokx.1 \
-	    $(DESTDIR)$(MANDIR)/man3/libgrokx.3
+	    $(DESTDIR)$(MANDIR)/man3/libgrokx.3 $(DESTDIR)$(BASHCOMPDIR)/grokx \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_grokx $(DESTDIR)$(FISHCOMPDIR)/grokx.fish
 
 # clean-build: this build only (B); clean: every build folder
 clean-build:

@@ -60,6 +60,7 @@ if [ -n "$quick" ]; then
     run index env GX_TEST_STRIDE=211 "$B/test_index" "$B/index-fixtures" examples/sample-export.json "$B/index-fixtures/b.json"
     run cli sh tests/tools/cli.sh
     run options sh tests/tools/options.sh
+    run completion sh tests/tools/completion.sh
     run progress python3 tests/tools/progress.py
     run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
     run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
@@ -70,6 +71,7 @@ else
     run index "$B/test_index" "$B/index-fixtures" "$B/index-fixtures/a.json" "$B/index-fixtures/b.json" examples/sample-export.json
     run cli sh tests/tools/cli.sh
     run options sh tests/tools/options.sh
+    run completion sh tests/tools/completion.sh
     run progress python3 tests/tools/progress.py
     run inputs sh tests/input/inputs.sh
     # one bit flipped in a 2 MB export's ZIP, 30 times: never exit 0 with other output

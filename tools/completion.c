@@ -96,6 +96,8 @@ bash_script(const cli_command *const *cmds, size_t n, const char *formats)
            "    if [[ $cur == = ]]; then opt=$prev; cur=\n"
            "    elif [[ $prev == = ]] && ((COMP_CWORD > 2)); then opt=${COMP_WORDS[COMP_CWORD-2]}\n"
            "    elif [[ $prev == -* && $takes == *\" $prev \"* ]]; then opt=$prev\n"
+           "    # bundled short options: the last one takes the value (-qf md)\n"
+           "    elif [[ $prev == -[!-]?* && $takes == *\" -${prev: -1} \"* ]]; then opt=-${prev: -1}\n"
            "    fi\n"
            "    if [[ -n $opt ]]; then\n"
            "        case $cmd:$opt in\n");

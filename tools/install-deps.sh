@@ -5,7 +5,7 @@
 # (the HTML archive is opened in a headless browser), libcmark-dev (CommonMark's reference parser
 # reads every note the tests write: no message may swallow a turn), libcmark-gfm-dev and
 # libcmark-gfm-extensions-dev (GitHub's fork, with footnotes and tables: every citation resolves,
-# no footnote is defined twice).
+# no footnote is defined twice), zsh and fish (the completion scripts are loaded and asked in them).
 #   --bench  also the search index's peers for make bench: sqlite3 (FTS5),
 #            python3-xapian and xapian-tools
 set -e
@@ -13,7 +13,7 @@ need=""
 extra=""
 [ "${1:-}" = "--bench" ] && extra="sqlite3 python3-xapian xapian-tools"
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in libyajl-dev libmd4c-dev libutf8proc-dev zlib1g-dev libminizip-dev pkg-config make gcc clang libclang-rt-dev llvm valgrind python3 chromium libcmark-dev libcmark-gfm-dev libcmark-gfm-extensions-dev $extra; do
+for p in libyajl-dev libmd4c-dev libutf8proc-dev zlib1g-dev libminizip-dev pkg-config make gcc clang libclang-rt-dev llvm valgrind python3 chromium libcmark-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zsh fish $extra; do
     have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -75,7 +75,7 @@ def size(s):
 tmp = tempfile.mkdtemp()
 try:
     js = os.path.join(tmp, "e.json")
-    subprocess.run([os.path.join(B, "gen-export"), "-s", "60M", "-S", "3", "-o", js], check=True)
+    subprocess.run([os.path.join(B, "gen-export"), "-s", "40M", "-S", "3", "-o", js], check=True)
     zp = os.path.join(tmp, "e.zip")
     with zipfile.ZipFile(zp, "w", zipfile.ZIP_DEFLATED) as z:
         z.write(js, "ttl/30d/export_data/u/prod-grok-backend.json")
