@@ -61,6 +61,7 @@ if [ -n "$quick" ]; then
     run cli sh tests/tools/cli.sh
     run options sh tests/tools/options.sh
     run completion sh tests/tools/completion.sh
+    run man python3 tests/tools/man.py
     run progress python3 tests/tools/progress.py
     run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
     run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
@@ -72,6 +73,7 @@ else
     run cli sh tests/tools/cli.sh
     run options sh tests/tools/options.sh
     run completion sh tests/tools/completion.sh
+    run man python3 tests/tools/man.py
     run progress python3 tests/tools/progress.py
     run inputs sh tests/input/inputs.sh
     # one bit flipped in a 2 MB export's ZIP, 30 times: never exit 0 with other output
