@@ -419,6 +419,65 @@ check_not_export(void)
     }
 }
 
+/* grokx_input_position(): the source's bytes as stored, compressed for a
+ * ZIP or gzip, rising to the total while the parse runs (issue 29's
+ * progress bar). */
+typedef struct pos_probe {
+    grokx_input *in;
+    uint64_t last, total;
+    int calls, backwards, beyond;
+} pos_probe;
+
+static int
+pos_progress(void *ud, const grokx_stats *st)
+{
+    pos_probe *q = ud;
+    uint64_t done, total;
+    (void)st;
+    CHECK_INT(grokx_input_position(q->in, &done, &total), 0);
+    q->calls++;
+    q->backwards += done < q->last;
+    q->beyond += total && done > total;
+    q->last = done;
+    q->total = total;
+    return 0;
+}
+
+static void
+check_position(const char *name, int compressed)
+{
+    static const grokx_writer_vtable vt = {GROKX_ABI_VERSION, NULL, NULL, NULL, NULL, NULL, NULL};
+    grokx_input *in = open_fixture(name);
+    grokx_writer *w = grokx_writer_new(&vt, NULL);
+    grokx_options o;
+    grokx_parser *p;
+    pos_probe q;
+    uint64_t done = 1, total = 1;
+    if (!in)
+        return;
+    memset(&q, 0, sizeof q);
+    q.in = in;
+    grokx_options_init(&o);
+    o.progress = pos_progress;
+    o.progress_ud = &q;
+    p = grokx_parser_new(&o, w);
+    CHECK_INT(grokx_input_position(in, &done, &total), 0);
+    CHECK_MSG(done == 0, "%s: %llu done before the parse", name, (unsigned long long)done);
+    CHECK_INT(grokx_input_parse(in, p), 0);
+    CHECK_INT(grokx_input_position(in, &done, &total), 0);
+    CHECK_MSG(total > 0 && done == total, "%s: %llu of %llu at the end", name, (unsigned long long)done,
+              (unsigned long long)total);
+    /* a ZIP's deflated member or a gzip: fewer bytes than the JSON's */
+    CHECK_MSG(!compressed == (total == grokx_parser_stats(p)->bytes), "%s: total %llu, JSON %llu bytes", name,
+              (unsigned long long)total, (unsigned long long)grokx_parser_stats(p)->bytes);
+    CHECK_MSG(q.calls > 0 && !q.backwards && !q.beyond, "%s: %d calls, %d backwards, %d past the total", name,
+              q.calls, q.backwards, q.beyond);
+    CHECK_INT(grokx_input_position(NULL, &done, &total), GROKX_E_INVALID);
+    grokx_input_close(in);
+    grokx_parser_free(p);
+    grokx_writer_free(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -440,5 +499,9 @@ main(int argc, char **argv)
     check_asset_cap();
     check_writer_origin();
     check_not_export();
+    check_position("deflated.zip", 1);
+    check_position("stored.zip", 0);
+    check_position("export.json.gz", 1);
+    check_position("folder", 0);
     return test_report("input");
 }
