@@ -1,10 +1,15 @@
 /*
  * grokx -- the command line: a thin shell over libgrokx.
  *
- *   grokx info [--json] [-q] INPUT
- *   grokx convert [-f FORMAT[,FORMAT...]] -o OUT [--branches active|all] [-q] INPUT
+ *   grokx info [options] INPUT
+ *   grokx convert [-f FORMAT[,FORMAT...]] -o OUT [options] INPUT
  *   grokx search INDEX QUERY, grokx merge -o OUT INDEX..., grokx check INDEX (search.c)
+ *   grokx completion bash|zsh|fish (completion.c)
  *   grokx --version | --help | COMMAND --help
+ *
+ * Each command's options are a table (cli_opt) read by the one parser
+ * (opts.c), which also prints --help from it; completion.c writes the
+ * shell scripts from the same tables.
  *
  * Exit status: 0 success; 1 success with warnings (items skipped or
  * repaired, files not ours left alone, each reported on stderr); 2 the input could not be read or is
