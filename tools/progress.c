@@ -66,14 +66,17 @@ progress_format(char *buf, size_t n, uint64_t done, uint64_t total, uint64_t con
                    (int)(100.0 * (double)done / (double)total), sdone, stotal, sconv, srate, eta);
     /* on a terminal "[bar] text", the bar filling what the text leaves
      * (one column spare, so the line never wraps); elsewhere "grokx: text" */
-    /* the same width from one update to the next (the text's usual
-     * length leaves it), narrower only when a longer text needs room */
-    bar = columns - 3 - 62 - 1;
+    /* the same width from one update to the next: what the text's usual
+     * length (up to 66 columns) leaves, at least 10 (80 columns), narrower
+     * only when a longer text needs the room */
+    bar = columns - 70;
     if (bar > 30)
         bar = 30;
+    if (bar < 10)
+        bar = 10;
     if (bar > columns - 3 - len - 1)
         bar = columns - 3 - len - 1;
-    if (columns && bar >= 10) {
+    if (columns && bar >= 8) {
         int k, fill = (int)((double)bar * (double)done / (double)total);
         char b[32];
         for (k = 0; k < bar; k++)

@@ -95,7 +95,7 @@ try:
         pct = [int(m.group(2)) for m in shown]
         check(pct == sorted(pct) and all(0 <= p <= 100 for p in pct), f"{name}: shares {pct}")
         for m in shown:
-            check(m.group(1) is not None and len(m.group(1)) >= 10, f"{name}: no bar in {m.group(0)!r}")
+            check(m.group(1) is not None and len(m.group(1)) >= 8, f"{name}: no bar in {m.group(0)!r}")
             # the total is the source's bytes: compressed for a ZIP or gzip
             total = size(m.group(4))
             if compressed:
