@@ -59,6 +59,7 @@ run replay-thread "$B/fuzz_replay_thread" fuzz/corpus/thread fuzz/regressions/th
 if [ -n "$quick" ]; then
     run index env GX_TEST_STRIDE=211 "$B/test_index" "$B/index-fixtures" examples/sample-export.json "$B/index-fixtures/b.json"
     run cli sh tests/tools/cli.sh
+    run python sh tests/python/run.sh
     run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
     run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
 else
@@ -74,6 +75,8 @@ else
     run index-cli sh tests/index/index.sh
     run html sh tests/formats/html/html.sh
     run embed sh tests/system/embed.sh
+    run python sh tests/python/run.sh
+    run abi sh tests/system/abi.sh
 fi
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

@@ -1,0 +1,17 @@
+#!/bin/sh
+# The Python package's tests (tests/python/test_*.py) under pytest, on the
+# extension `make python` built in place in $B/python, with Debian's
+# interpreter (PYTHON, which has python3-pytest). Ends with the suite's
+# "python: N passed, N failed" line.
+B=${B:-build}
+PYTHON=${PYTHON:-/usr/bin/python3}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+PYTHONPATH="$B/python" PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m pytest -q -p no:cacheprovider \
+    tests/python "$@" >"$out" 2>&1
+st=$?
+cat "$out"
+passed=$(grep -oE '[0-9]+ passed' "$out" | tail -n 1 | cut -d' ' -f1)
+failed=$(grep -oE '[0-9]+ (failed|error|errors)' "$out" | awk '{ n += $1 } END { print n + 0 }')
+[ "$st" != 0 ] && [ "${failed:-0}" = 0 ] && failed=1
+echo "python: ${passed:-0} passed, ${failed:-0} failed"
