@@ -218,6 +218,15 @@ check-layers: $(LIB_A) $(TOOL)
 pathological: all
 	@GROKX="./$(TOOL)" sh tests/system/pathological/run.sh
 
+# ---- the ABI ---------------------------------------------------------------
+# abi/libgrokx.abi: abidw's dump of the library's public ABI (the types of
+# grokx.h every exported function reaches). make check compares this build's
+# libgrokx.so with it (tests/system/abi.sh). Refresh it when a release
+# changes the ABI on purpose (abi/README.md): make abi-dump, and commit it.
+abi-dump: $(LIB_SO)
+	abidw --headers-dir libgrokx --drop-private-types --no-corpus-path \
+	    --out-file abi/libgrokx.abi $(LIB_SO).$(VERSION)
+
 # ---- the Python package (python/, docs/python.md) ----------------------------
 # Built in place for the tests: the extension from python/grokx/_grokx.c and
 # this build's position-independent objects (the same code pip compiles
@@ -395,4 +404,4 @@ clean-build:
 clean: clean-build
 	rm -rf build-asan build-tsan build-cov build-fuzz
 
-.PHONY: all deps python check check-quick check-layers pathological coverage coverage-report asan tsan tsan-run valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps python abi-dump check check-quick check-layers pathological coverage coverage-report asan tsan tsan-run valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build
