@@ -372,8 +372,8 @@ $(B)/yajl-floor: bench/yajl-floor.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lyajl
 $(B)/index-bench: bench/index-bench.c $(LIB_A) libgrokx/grokx.h
 	$(CC) $(ALL_CFLAGS) -o $@ bench/index-bench.c $(LIB_A) $(LIBS)
-bench: all $(B)/gen-export $(B)/yajl-floor $(B)/index-bench
-	@sh bench/run.sh
+bench: all $(B)/gen-export $(B)/yajl-floor $(B)/index-bench python
+	@PYTHON="$(PYTHON)" PY_MOD="$(PY_MOD)" sh bench/run.sh
 
 # ---- install ---------------------------------------------------------------
 install: all
