@@ -30,6 +30,9 @@
 #include <structmember.h>
 
 #include <errno.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,11 +225,68 @@ static PyStructSequence_Field hit_fields[] = {
 static PyStructSequence_Desc hit_desc = {"grokx.Hit", "A conversation found by Index.search.",
                                          hit_fields, 14};
 
+/* A long text decoded into a str allocated once at its final size and
+ * kind. PyUnicode_DecodeUTF8 starts with a one-byte buffer and widens it
+ * at the first wider character (copying): for an 8 MB answer holding one
+ * emoji that is a 29 MB UCS-4 string beside its 8 MB start, at the moment
+ * the parser holds the whole conversation too, and was the peak of
+ * iterating the generated 1 GB export. Here a first pass counts the code
+ * points and finds the widest, a second writes them. The library hands
+ * over valid UTF-8 only (grokx.h, STRINGS). */
+#define BIG_STR (256 * 1024)
+
+static PyObject *
+S_str_big(const unsigned char *p, size_t len)
+{
+    size_t i = 0, n = 0;
+    Py_UCS4 max = 0, c;
+    PyObject *u;
+    int kind;
+    void *data;
+    while (i < len) {
+        unsigned char b = p[i];
+        if (b < 0x80)
+            c = b, i += 1;
+        else if (b < 0xE0)
+            c = (Py_UCS4)(b & 0x1F) << 6 | (p[i + 1] & 0x3F), i += 2;
+        else if (b < 0xF0)
+            c = 0x800, i += 3; /* at least: two bytes a code point either way */
+        else
+            c = 0x10000, i += 4;
+        if (c > max)
+            max = c;
+        n++;
+    }
+    if (i != len) /* a broken promise: let CPython's decoder say so */
+        return PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)len, "replace");
+    if (!(u = PyUnicode_New((Py_ssize_t)n, max)))
+        return NULL;
+    kind = PyUnicode_KIND(u);
+    data = PyUnicode_DATA(u);
+    for (i = 0, n = 0; i < len; n++) {
+        unsigned char b = p[i];
+        if (b < 0x80)
+            c = b, i += 1;
+        else if (b < 0xE0)
+            c = (Py_UCS4)(b & 0x1F) << 6 | (p[i + 1] & 0x3F), i += 2;
+        else if (b < 0xF0)
+            c = (Py_UCS4)(b & 0x0F) << 12 | (Py_UCS4)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F), i += 3;
+        else
+            c = (Py_UCS4)(b & 0x07) << 18 | (Py_UCS4)(p[i + 1] & 0x3F) << 12 |
+                (Py_UCS4)(p[i + 2] & 0x3F) << 6 | (p[i + 3] & 0x3F),
+            i += 4;
+        PyUnicode_WRITE(kind, data, n, c);
+    }
+    return u;
+}
+
 static PyObject *
 S_str(grokx_str s)
 {
     if (!s.len)
         return Py_NewRef(S_empty);
+    if (s.len >= BIG_STR)
+        return S_str_big((const unsigned char *)s.ptr, s.len);
     /* valid UTF-8 by the library's contract; "replace" all the same, so a
      * broken promise is a U+FFFD, not an exception */
     return PyUnicode_DecodeUTF8(s.ptr, (Py_ssize_t)s.len, "replace");
@@ -429,6 +489,27 @@ S_models(const grokx_conversation *c)
     t = PyList_AsTuple(l);
     Py_DECREF(l);
     return t;
+}
+
+/* glibc raises its mmap threshold after a large block is freed (up to 32
+ * MiB), so the next large blocks (the parser's buffers growing by realloc
+ * for an 8 MB answer, the str made of it) come from the heap: realloc
+ * there copies where mremap would not, and the freed pages stay. Iterating
+ * the generated 1 GB export peaked at 79 MiB so, 63 MiB with the threshold
+ * pinned at 1 MiB, as the grokx command pins it. The first grokx.open()
+ * pins it for the process (blocks of 1 MiB and more then always come from
+ * mmap and go back at free: what glibc does anyway until its first large
+ * free), unless GROKX_KEEP_MALLOC is set in the environment
+ * (docs/python.md). */
+static void
+S_pin_mmap_threshold(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+    static int done;
+    if (!done && !getenv("GROKX_KEEP_MALLOC"))
+        mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    done = 1;
+#endif
 }
 
 static PyObject *
@@ -875,6 +956,7 @@ M_open(PyObject *mod, PyObject *args)
     if (!PyArg_ParseTuple(args, "OppOOOOp", &src, &is_file, &all, &since, &until, &title, &model,
                           &starred))
         return NULL;
+    S_pin_mmap_threshold();
     if (!(r = PyObject_GC_New(Reader, &ReaderType)))
         return NULL;
     memset((char *)r + sizeof(PyObject), 0, sizeof *r - sizeof(PyObject));
