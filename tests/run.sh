@@ -59,7 +59,7 @@ run replay-thread "$B/fuzz_replay_thread" fuzz/corpus/thread fuzz/regressions/th
 if [ -n "$quick" ]; then
     run index env GX_TEST_STRIDE=211 "$B/test_index" "$B/index-fixtures" examples/sample-export.json "$B/index-fixtures/b.json"
     run cli sh tests/tools/cli.sh
-    run python sh tests/python/run.sh
+    run python env GX_TEST_QUICK=1 sh tests/python/run.sh
     run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
     run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
 else

@@ -526,3 +526,32 @@ def test_abandoned_reader_stops_its_thread(gen_export):
     # the parse thread is not a Python thread: look at the process's tasks
     tasks = len(os.listdir("/proc/self/task"))
     assert tasks <= before + 1
+
+
+# ---- the README's install command -------------------------------------------
+
+@pytest.mark.skipif(os.environ.get("GX_TEST_QUICK") == "1", reason="make check-quick: 30 s of compiling")
+def test_pip_install_offline(tmp_path):
+    """python3 -m pip install --no-build-isolation ./python builds the package
+    offline with the library compiled in; the result imports, reads an
+    export, needs no libgrokx.so and exports only its module init."""
+    target = tmp_path / "site"
+    p = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation",
+                        "--no-deps", "--no-index", "--target", str(target),
+                        os.path.join(ROOT, "python")], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    code = ("import grokx, sys; print(grokx.__file__); "
+            "print(sum(len(c.messages) for c in grokx.open(sys.argv[1])))")
+    out = subprocess.run([sys.executable, "-c", code, SAMPLE], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(target)), cwd=str(tmp_path),
+                         check=True).stdout.split()
+    assert out[0].startswith(str(target)) and int(out[1]) == sum(
+        len(c.messages) for c in grokx.open(SAMPLE))
+    ext = [os.path.join(target, "grokx", f) for f in os.listdir(target / "grokx")
+           if f.startswith("_grokx") and f.endswith(".so")][0]
+    ldd = subprocess.run(["ldd", ext], capture_output=True, text=True).stdout
+    assert "libgrokx" not in ldd
+    syms = subprocess.run(["nm", "-D", "--defined-only", ext], capture_output=True,
+                          text=True).stdout.split("\n")
+    assert [l.split()[-1] for l in syms if " T " in l] == ["PyInit__grokx"]
+    assert os.path.exists(target / "grokx" / "__init__.pyi")
