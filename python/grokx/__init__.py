@@ -29,6 +29,7 @@ __all__ = [
     "QueryError", "InvalidError", "CancelledError", "NoMemoryError", "ExportWarning",
 ]
 
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _WF_NO_THINKING = 0x1
 _WF_FLAT = 0x2
 _WF_FORCE = 0x4
@@ -54,8 +55,7 @@ def _ms(value, name, end, tz_minutes=0):
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=_dt.timezone.utc)
-        return int(value.timestamp() * 1000) if value.microsecond == 0 else \
-            int(value.timestamp()) * 1000 + value.microsecond // 1000
+        return (value - _EPOCH) // _dt.timedelta(milliseconds=1)
     if isinstance(value, _dt.date):
         ms = int(_dt.datetime(value.year, value.month, value.day,
                               tzinfo=_dt.timezone.utc).timestamp()) * 1000 - tz_minutes * 60000
