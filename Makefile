@@ -17,6 +17,10 @@
 #   make pathological huge and deep exports within time and memory limits
 #   make fuzz         libFuzzer harnesses (clang), built in build-fuzz/
 #   make bench        benchmarks (see bench/README.md)
+#   make python       the Python package built in place in build/python
+#                     (docs/python.md; pip builds it with python/setup.py)
+#   make abi-dump     refresh abi/libgrokx.abi, the ABI make check compares
+#                     with (abi/README.md)
 #   make install      DESTDIR=... PREFIX=/usr/local
 # Each build has a folder of its own (B): the normal one is build/, with the
 # tool and the libraries at the top (./grokx, libgrokx.a); every other build
