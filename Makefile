@@ -17,6 +17,10 @@
 #   make pathological huge and deep exports within time and memory limits
 #   make fuzz         libFuzzer harnesses (clang), built in build-fuzz/
 #   make bench        benchmarks (see bench/README.md)
+#   make python       the Python package built in place in build/python
+#                     (docs/python.md; pip builds it with python/setup.py)
+#   make abi-dump     refresh abi/libgrokx.abi, the ABI make check compares
+#                     with (abi/README.md)
 #   make install      DESTDIR=... PREFIX=/usr/local
 # Each build has a folder of its own (B): the normal one is build/, with the
 # tool and the libraries at the top (./grokx, libgrokx.a); every other build
@@ -206,10 +210,10 @@ $(B)/fixtures: tests/input/make_zips.py examples/sample-export.json tests/parse/
 	python3 tests/input/make_zips.py $@ examples/sample-export.json
 
 # the scripts take the build under test from B and its tool from GROKX
-RUN_TESTS = B="$(B)" GROKX="./$(TOOL)" CC="$(CC)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
-check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
+RUN_TESTS = B="$(B)" GROKX="./$(TOOL)" CC="$(CC)" LDFLAGS="$(LDFLAGS)" PYTHON="$(PYTHON)" sh tests/run.sh
+check: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures python
 	@$(RUN_TESTS)
-check-quick: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures
+check-quick: all $(TEST_BINS) $(B)/index-fixtures/stamp $(B)/fixtures python
 	@$(RUN_TESTS) --quick
 
 # the layer rule of the stages (docs/architecture.md): includes and calls
@@ -221,6 +225,36 @@ check-layers: $(LIB_A) $(TOOL)
 # each within a time and memory limit; part of .ci/run, not of make check
 pathological: all
 	@GROKX="./$(TOOL)" sh tests/system/pathological/run.sh
+
+# ---- the ABI ---------------------------------------------------------------
+# abi/libgrokx.abi: abidw's dump of the library's public ABI (the types of
+# grokx.h every exported function reaches). make check compares this build's
+# libgrokx.so with it (tests/system/abi.sh). Refresh it when a release
+# changes the ABI on purpose (abi/README.md): make abi-dump, and commit it.
+abi-dump: $(LIB_SO)
+	abidw --headers-dir libgrokx --drop-private-types --no-corpus-path \
+	    --out-file abi/libgrokx.abi $(LIB_SO).$(VERSION)
+
+# ---- the Python package (python/, docs/python.md) ----------------------------
+# Built in place for the tests: the extension from python/grokx/_grokx.c and
+# this build's position-independent objects (the same code pip compiles
+# into it, statically), beside copies of the package's Python files, in
+# $(B)/python; tests/python/run.sh runs pytest on it with PYTHONPATH. The
+# interpreter is Debian's (it has python3-pytest and python3-dev), not a
+# python3 first on PATH.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+PY_INCLUDE := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
+PY_EXT := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+PY_FILES := $(addprefix $(B)/python/grokx/,__init__.py __init__.pyi py.typed)
+PY_MOD := $(B)/python/grokx/_grokx$(PY_EXT)
+python: $(PY_MOD) $(PY_FILES)
+$(PY_MOD): python/grokx/_grokx.c python/grokx/exports.map libgrokx/grokx.h $(LIB_PIC) $(B)/flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -isystem $(PY_INCLUDE) -fPIC -shared -Wl,--version-script=python/grokx/exports.map \
+	    -o $@ python/grokx/_grokx.c $(LIB_PIC) $(LDFLAGS) $(LIBS)
+$(B)/python/grokx/%: python/grokx/%
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # ---- sanitizers ------------------------------------------------------------
 # A clang build with the sanitizers in a folder of its own (build-asan/, with
@@ -346,8 +380,8 @@ $(B)/yajl-floor: bench/yajl-floor.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lyajl
 $(B)/index-bench: bench/index-bench.c $(LIB_A) libgrokx/grokx.h
 	$(CC) $(ALL_CFLAGS) -o $@ bench/index-bench.c $(LIB_A) $(LIBS)
-bench: all $(B)/gen-export $(B)/yajl-floor $(B)/index-bench
-	@sh bench/run.sh
+bench: all $(B)/gen-export $(B)/yajl-floor $(B)/index-bench python
+	@PYTHON="$(PYTHON)" PY_MOD="$(PY_MOD)" sh bench/run.sh
 
 # ---- install ---------------------------------------------------------------
 install: all
@@ -384,4 +418,4 @@ clean-build:
 clean: clean-build
 	rm -rf build-asan build-tsan build-cov build-fuzz
 
-.PHONY: all deps check check-quick check-layers pathological coverage coverage-report asan tsan tsan-run valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build
+.PHONY: all deps python abi-dump check check-quick check-layers pathological coverage coverage-report asan tsan tsan-run valgrind valgrind-cli fuzz fuzz-smoke bench install uninstall clean clean-build

@@ -844,6 +844,37 @@ GROKX_API void grokx_asset_close(grokx_asset *a);
  * Returns the MIME type and sets *ext to a file extension without dot. */
 GROKX_API const char *grokx_sniff_type(const void *head, size_t len, const char **ext);
 
+/* ---- One call: convert an export ------------------------------------
+ *
+ * What `grokx convert` does, in one call: open input (anything
+ * grokx_input_open takes), make the writers of formats (a comma-separated
+ * list of registry names, "md,index"; NULL: "md"), stream the export
+ * through them and commit their outputs.
+ *   out   one format: its file (a single-file format: index, events) or
+ *         folder (md, html); several: a folder holding one of each
+ *         (out/md/, out/index.gxi, ...), as the tool names them. NULL: the
+ *         one format given streams to cfg->sink (md, events, index).
+ *   opts  the parser's options (branches, warning and progress callbacks,
+ *         limits); NULL: the defaults. input_name NULL: the input's name.
+ *   cfg   the writers' configuration (flags, name template, zone, report,
+ *         index memory); its out_dir and input are set here, its sink read
+ *         only when out is NULL. NULL: the defaults.
+ *   filter only the conversations it keeps; NULL: all.
+ *   stats filled with the parse's counters (may be NULL). grokx_stats
+ *         never grows: a later version adds counters through a function.
+ * The outputs follow the tool's rules: nothing is written over, inside or
+ * around the input (grokx_output_check, GROKX_E_INVALID); a file that is
+ * not a format's own output is never replaced and a folder's notes the
+ * user edited are kept (GROKX_E_IO, "not ours"); output files appear whole
+ * on success and not at all on failure; a second run into the same output
+ * fails (GROKX_E_IO, "locked"). Returns 0 or a GROKX_E_* code, with err
+ * (may be NULL) saying what and where: for a parse error the parser's own
+ * record (offset, line, column, origin). The md and html writers render
+ * on a thread of their own unless cfg->flags has GROKX_WF_NO_THREADS. */
+GROKX_API int grokx_convert(const char *input, const char *out, const char *formats,
+                            const grokx_options *opts, const grokx_writer_config *cfg,
+                            const grokx_filter *filter, grokx_stats *stats, grokx_error *err);
+
 /* ---- Search index ------------------------------------------------------ */
 
 /* An index written by the "index" writer (or grokx_index_merge), opened

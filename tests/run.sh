@@ -63,6 +63,7 @@ if [ -n "$quick" ]; then
     run completion sh tests/tools/completion.sh
     run man python3 tests/tools/man.py
     run progress python3 tests/tools/progress.py
+    run python env GX_TEST_QUICK=1 sh tests/python/run.sh
     run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
     run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
 else
@@ -82,6 +83,8 @@ else
     run index-cli sh tests/index/index.sh
     run html sh tests/formats/html/html.sh
     run embed sh tests/system/embed.sh
+    run python sh tests/python/run.sh
+    run abi sh tests/system/abi.sh
 fi
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

@@ -6,6 +6,9 @@
 # reads every note the tests write: no message may swallow a turn), libcmark-gfm-dev and
 # libcmark-gfm-extensions-dev (GitHub's fork, with footnotes and tables: every citation resolves,
 # no footnote is defined twice), zsh and fish (the completion scripts are loaded and asked in them).
+# The Python package (python/, docs/python.md): python3-dev, python3-setuptools, python3-pip and
+# python3-venv build and install it; python3-pytest runs its tests. abigail-tools (abidw, abidiff)
+# compares the library's ABI with abi/libgrokx.abi in make check.
 #   --bench  also the search index's peers for make bench: sqlite3 (FTS5),
 #            python3-xapian and xapian-tools
 set -e
@@ -13,7 +16,7 @@ need=""
 extra=""
 [ "${1:-}" = "--bench" ] && extra="sqlite3 python3-xapian xapian-tools"
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in libyajl-dev libmd4c-dev libutf8proc-dev zlib1g-dev libminizip-dev pkg-config make gcc clang libclang-rt-dev llvm valgrind python3 chromium libcmark-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zsh fish $extra; do
+for p in libyajl-dev libmd4c-dev libutf8proc-dev zlib1g-dev libminizip-dev pkg-config make gcc clang libclang-rt-dev llvm valgrind python3 chromium libcmark-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zsh fish python3-dev python3-setuptools python3-pip python3-venv python3-pytest abigail-tools $extra; do
     have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

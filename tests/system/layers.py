@@ -25,6 +25,10 @@ Rules, each reported with the file and line that breaks it:
      library stage's private header; with --objects, the tool's objects
      (BUILD/tools beside BUILD/lib) call only the public API (grokx_*), never
      a gx_ internal, which linking the static archive would allow.
+  6b. python/grokx/*.c, the Python extension, is held to the same: it
+     includes grokx.h and no library header, and names no gx_ internal
+     (it is linked with the library's objects, so the linker would not
+     stop it).
   7. Only parse/json.c includes yajl (<yajl/...>): a stage that reads JSON
      walks it through json.c (gx_json_walk, gx_json_top_scalars).
 Exit 0 and one line "layers: ..." when all hold; 1 and one line per
@@ -189,6 +193,25 @@ def check_tools(root, bad):
                            f"API (grokx.h) and cli.h only")
 
 
+def check_python(root, bad):
+    d = os.path.join(root, "python", "grokx")
+    if not os.path.isdir(d):
+        return
+    for name in sorted(os.listdir(d)):
+        if not name.endswith((".c", ".h")):
+            continue
+        path = os.path.join(d, name)
+        for n, inc in includes(path):
+            if inc != "grokx.h":
+                bad.append(f"python/grokx/{name}:{n}: includes \"{inc}\"; the extension uses "
+                           f"the public API (grokx.h) only")
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f, 1):
+                if re.search(r"\b(gx|GX)_[A-Za-z0-9_]+", line.split("//")[0]):
+                    bad.append(f"python/grokx/{name}:{n}: names a library internal (gx_); "
+                               f"the extension uses the public API (grokx.h) only")
+
+
 def main(argv):
     root, objdir = ".", None
     i = 1
@@ -209,6 +232,7 @@ def main(argv):
         check_tool_objects(objdir, bad)
     check_cycles(edges, bad)
     check_tools(root, bad)
+    check_python(root, bad)
     check_yajl(root, bad)
     for b in bad:
         print(f"layers: {b}")

@@ -1814,6 +1814,95 @@ test_mime_lang(void)
     CHECK(strlen(out) == 7);
 }
 
+/* grokx_convert(): the CLI's convert in one call, with its rules about
+ * outputs (the Python tests compare its bytes with the CLI's). */
+typedef struct conv_mem {
+    char buf[256];
+    size_t n;
+} conv_mem;
+
+static int
+conv_mem_write(void *ud, const char *b, size_t len)
+{
+    conv_mem *m = ud;
+    size_t k = len < sizeof m->buf - 1 - m->n ? len : sizeof m->buf - 1 - m->n;
+    memcpy(m->buf + m->n, b, k);
+    m->n += k;
+    m->buf[m->n] = 0;
+    return 0;
+}
+
+static void
+test_convert_one_call(void)
+{
+    char dir[] = "/tmp/grokx-conv-XXXXXX", p[512], q[512];
+    const char *in = "examples/sample-export.json";
+    grokx_stats st;
+    grokx_error err;
+    grokx_options o;
+    grokx_writer_config cfg;
+    grokx_index *ix = NULL;
+    struct stat sb, before;
+    conv_mem mem = {{0}, 0};
+    int fd;
+    char head[3000];
+    CHECK(mkdtemp(dir) != NULL);
+    /* one single-file format: the file itself, 0600, a valid index */
+    snprintf(p, sizeof p, "%s/one.gxi", dir);
+    CHECK_INT(grokx_convert(in, p, "index", NULL, NULL, NULL, &st, &err), GROKX_OK);
+    CHECK(st.conversations == 5 && st.messages > 0);
+    CHECK(stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    CHECK_INT(grokx_index_open(p, &ix, &err), GROKX_OK);
+    CHECK_INT(grokx_index_check(ix, &err), GROKX_OK);
+    grokx_index_close(ix);
+    /* several: a folder with one of each, named as the CLI names them */
+    snprintf(p, sizeof p, "%s/all", dir);
+    CHECK_INT(grokx_convert(in, p, "md,events", NULL, NULL, NULL, NULL, &err), GROKX_OK);
+    snprintf(q, sizeof q, "%s/all/events.jsonl", dir);
+    CHECK(stat(q, &sb) == 0 && S_ISREG(sb.st_mode));
+    snprintf(q, sizeof q, "%s/all/md", dir);
+    CHECK(stat(q, &sb) == 0 && S_ISDIR(sb.st_mode));
+    /* refused before anything is made: an unknown format, a repeated one,
+     * an output over the input, a struct of another ABI */
+    snprintf(p, sizeof p, "%s/x", dir);
+    CHECK_INT(grokx_convert(in, p, "md,nosuch", NULL, NULL, NULL, NULL, &err), GROKX_E_INVALID);
+    CHECK(strstr(err.text, "nosuch") != NULL && stat(p, &sb) != 0);
+    CHECK_INT(grokx_convert(in, p, "md,md", NULL, NULL, NULL, NULL, &err), GROKX_E_INVALID);
+    CHECK(stat(in, &before) == 0);
+    CHECK_INT(grokx_convert(in, in, "events", NULL, NULL, NULL, NULL, &err), GROKX_E_INVALID);
+    CHECK(stat(in, &sb) == 0 && sb.st_size == before.st_size && sb.st_mtime == before.st_mtime);
+    grokx_options_init(&o);
+    o.abi_version = 99;
+    CHECK_INT(grokx_convert(in, p, "md", &o, NULL, NULL, NULL, &err), GROKX_E_VERSION);
+    CHECK(stat(p, &sb) != 0);
+    /* a file that is not grokx's: left alone, an output error */
+    snprintf(p, sizeof p, "%s/theirs.gxi", dir);
+    fd = open(p, O_WRONLY | O_CREAT, 0600);
+    CHECK(fd >= 0 && write(fd, "hello", 5) == 5 && close(fd) == 0);
+    CHECK_INT(grokx_convert(in, p, "index", NULL, NULL, NULL, NULL, &err), GROKX_E_IO);
+    CHECK(err.origin == GROKX_ORIGIN_WRITER && stat(p, &sb) == 0 && sb.st_size == 5);
+    /* a truncated export: the parser's error with its position, no output */
+    fd = open(in, O_RDONLY);
+    CHECK(fd >= 0 && read(fd, head, sizeof head) == (ssize_t)sizeof head && close(fd) == 0);
+    snprintf(q, sizeof q, "%s/cut.json", dir);
+    fd = open(q, O_WRONLY | O_CREAT, 0600);
+    CHECK(fd >= 0 && write(fd, head, sizeof head) == (ssize_t)sizeof head && close(fd) == 0);
+    snprintf(p, sizeof p, "%s/cut.gxi", dir);
+    CHECK_INT(grokx_convert(q, p, "index", NULL, NULL, NULL, &st, &err), GROKX_E_TRUNCATED);
+    CHECK(err.offset == sizeof head && err.line >= 1 && err.origin == GROKX_ORIGIN_INPUT);
+    CHECK(stat(p, &sb) != 0);
+    /* no out: the one streaming format to cfg.sink; a folder format refused */
+    grokx_writer_config_init(&cfg);
+    cfg.sink.write = conv_mem_write;
+    cfg.sink.ud = &mem;
+    CHECK_INT(grokx_convert(in, NULL, "events", NULL, &cfg, NULL, NULL, &err), GROKX_OK);
+    CHECK(!strncmp(mem.buf, "{\"event\":\"begin_export\"", 23));
+    CHECK_INT(grokx_convert(in, NULL, "html", NULL, &cfg, NULL, NULL, &err), GROKX_E_INVALID);
+    CHECK_INT(grokx_convert(in, NULL, "md,events", NULL, &cfg, NULL, NULL, &err), GROKX_E_INVALID);
+    snprintf(p, sizeof p, "rm -rf '%s'", dir);
+    CHECK(system(p) == 0);
+}
+
 int
 main(void)
 {
@@ -1847,5 +1936,6 @@ main(void)
     test_terminal_write();
     test_output_safety();
     test_mime_lang();
+    test_convert_one_call();
     return test_report("unit");
 }
