@@ -39,7 +39,7 @@ WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # minizip's headers live in their own folder (Debian: /usr/include/minizip)
 MINIZIP_CFLAGS := $(shell pkg-config --cflags minizip 2>/dev/null || echo -I/usr/include/minizip)
 ALL_CFLAGS := $(WARN) -pthread -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(MINIZIP_CFLAGS) $(CFLAGS)
-LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lz -lm -pthread
+LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lsqlite3 -lz -lm -pthread
 
 B ?= build
 # the normal build's tool and libraries lie at the top, any other's in its folder

@@ -56,7 +56,7 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  info      print what the export holds (conversations, messages, models, ...)\n"
-    "  convert   write the export in one or more formats (md, html, index, ...)\n"
+    "  convert   write the export in one or more formats (md, html, index, sqlite, ...)\n"
     "  search    search an index made by convert -f index: grokx search INDEX QUERY\n"
     "  merge     merge indexes: grokx merge -o ALL.gxi A.gxi B.gxi ...\n"
     "  check     verify an index file completely: grokx check INDEX\n"
@@ -87,9 +87,10 @@ static const char usage_convert[] =
     "  -o, --output OUT     a folder for %s; a file for %s;\n"
     "                       - streams %s to standard output;\n"
     "                       with several formats OUT is a folder holding one\n"
-    "                       of each (OUT/md/, OUT/index.gxi, ...)\n"
+    "                       of each (OUT/md/, OUT/index.gxi, OUT/sqlite.db, ...)\n"
     "  --branches MODE      active (default): each conversation's current\n"
     "                       branch; all: every regeneration and edit too\n"
+    "                       (the default when every format keeps all: %s)\n"
     "  --layout MODE        nested (default): OUT/YYYY/MM/<note>.md; flat: OUT/<note>.md\n"
     "  --name TEMPLATE      note names from {date} {title} {id};\n"
     "                       default \"{date} {title} ({id})\"\n"
@@ -365,19 +366,22 @@ typedef struct md_options {
 
 /* The formats the registry holds, as a list for the help text: all, or
  * those that write a folder, a file, or can stream. The tool names none. */
-enum { FORMATS_ALL, FORMATS_FOLDER, FORMATS_FILE, FORMATS_STREAM };
+enum { FORMATS_ALL, FORMATS_FOLDER, FORMATS_FILE, FORMATS_STREAM, FORMATS_ALL_BRANCHES };
 static int
 formats_available(char *buf, size_t n, int kind)
 {
     size_t i, k = 0;
     const char *name, *ext;
     int streams;
+    unsigned flags;
     buf[0] = 0;
     for (i = 0; (name = grokx_writer_format_name(i)) != NULL; i++) {
-        if (grokx_writer_format_info(name, &ext, &streams) != 0)
+        if (grokx_writer_format_info(name, &ext, &streams) != 0 ||
+            grokx_writer_format_flags(name, &flags) != 0)
             continue;
         if ((kind == FORMATS_FOLDER && ext) || (kind == FORMATS_FILE && !ext) ||
-            (kind == FORMATS_STREAM && !streams))
+            (kind == FORMATS_STREAM && !streams) ||
+            (kind == FORMATS_ALL_BRANCHES && !(flags & GROKX_FORMAT_ALL_BRANCHES)))
             continue;
         if (k < n)
             k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? ", " : "", name);
@@ -459,9 +463,13 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         grokx_writer_config cfg;
         const char *ext = format_ext(j->formats[i]), *path = out;
         int rc, streams = 1;
+        unsigned fflags = 0;
+        grokx_error why;
+        grokx_writer_format_flags(j->formats[i], &fflags);
         if (grokx_writer_format_info(j->formats[i], NULL, &streams) == 0 && to_stdout && !streams)
-            return fprintf(stderr, "%s: convert: %s writes a folder: give -o DIR, not -o -\n", prog,
-                           j->formats[i]), EXIT_USAGE;
+            return fprintf(stderr, "%s: convert: %s writes %s: give -o %s, not -o -\n", prog,
+                           j->formats[i], ext ? "a file of its own" : "a folder", ext ? "FILE" : "DIR"),
+                   EXIT_USAGE;
         grokx_writer_config_init(&cfg);
         cfg.sink.write = stdout_write;
         cfg.input = input;
@@ -478,7 +486,12 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
             snprintf(j->paths[i], n, ext ? "%s/%s.%s" : "%s/%s", out, j->formats[i], ext ? ext : "");
             path = j->paths[i];
         }
-        if (!to_stdout && ext) {
+        if (!to_stdout && ext && (fflags & GROKX_FORMAT_FILE)) {
+            /* a file the writer fills by name (a database): it takes the
+             * lock, checks the file is its own and renames its temporary
+             * over it itself (GROKX_FORMAT_FILE) */
+            cfg.out_dir = path;
+        } else if (!to_stdout && ext) {
             /* locked (a second run into it exits 75), and a dead run's
              * temporaries of it swept */
             /* replaced only when it is this format's own output: the
@@ -497,8 +510,20 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         } else if (!to_stdout) {
             cfg.out_dir = path;
         }
-        if ((rc = grokx_writer_create(j->formats[i], &cfg, &j->writers[i])) != 0) {
+        if ((rc = grokx_writer_open(j->formats[i], &cfg, &j->writers[i], &why)) != 0) {
             char avail[256];
+            int e = errno;
+            if (fflags & GROKX_FORMAT_FILE) {
+                errno = e;
+                if (e == EEXIST)
+                    return report_not_ours("convert", path, j->formats[i]);
+                if (e == EWOULDBLOCK || e == EAGAIN)
+                    return report_open_failure(path, 0);
+                fprintf(stderr, "%s: ", prog);
+                put_clean_line(why.text);
+                return rc == GROKX_E_INVALID ? EXIT_USAGE : EXIT_OUTPUT;
+            }
+            errno = e;
             if (rc != GROKX_E_INVALID)
                 return report_open_failure(path, 1);
             formats_available(avail, sizeof avail, FORMATS_ALL);
@@ -568,6 +593,20 @@ renders(const convert_job *j)
     return 0;
 }
 
+/* Whether every format asked keeps every branch (GROKX_FORMAT_ALL_BRANCHES:
+ * sqlite marks the active one in its rows): then --branches defaults to
+ * all. With md or html in the run it stays active, their default. */
+static int
+all_branches(const convert_job *j)
+{
+    size_t i;
+    unsigned flags;
+    for (i = 0; i < j->nformats; i++)
+        if (grokx_writer_format_flags(j->formats[i], &flags) != 0 || !(flags & GROKX_FORMAT_ALL_BRANCHES))
+            return 0;
+    return j->nformats > 0;
+}
+
 static int
 cmd_convert(int argc, char **argv)
 {
@@ -576,21 +615,22 @@ cmd_convert(int argc, char **argv)
     convert_job j;
     grokx_writer *tee = NULL, *thr = NULL, *top = NULL;
     char default_formats[] = "md", *formats = default_formats, avail[256];
-    char folders[256], files[256], streamers[256];
+    char folders[256], files[256], streamers[256], keep_all[256];
     const char *input = NULL, *out = NULL;
     unsigned flags = 0;
-    int i, rc, ex;
+    int i, rc, ex, branches_given = 0;
     memset(&j, 0, sizeof j);
     grokx_filter_init(&j.filter);
     formats_available(avail, sizeof avail, FORMATS_ALL);
     formats_available(folders, sizeof folders, FORMATS_FOLDER);
     formats_available(files, sizeof files, FORMATS_FILE);
     formats_available(streamers, sizeof streamers, FORMATS_STREAM);
+    formats_available(keep_all, sizeof keep_all, FORMATS_ALL_BRANCHES);
     for (i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_arg = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf(usage_convert, avail, folders, files, streamers);
+            printf(usage_convert, avail, folders, files, streamers, keep_all);
             return EXIT_OK;
         } else if ((!strcmp(a, "-f") || !strcmp(a, "--format")) && has_arg)
             formats = argv[++i];
@@ -598,6 +638,7 @@ cmd_convert(int argc, char **argv)
             out = argv[++i];
         else if (!strcmp(a, "--branches") && has_arg) {
             const char *m = argv[++i];
+            branches_given = 1;
             if (!strcmp(m, "all"))
                 flags |= GROKX_OPT_ALL_BRANCHES;
             else if (strcmp(m, "active"))
@@ -659,7 +700,7 @@ cmd_convert(int argc, char **argv)
     }
     if (!input || !out) {
         fprintf(stderr, "%s: convert: %s missing\n", prog, !input ? "INPUT" : "-o OUT");
-        fprintf(stderr, usage_convert, avail, folders, files, streamers);
+        fprintf(stderr, usage_convert, avail, folders, files, streamers, keep_all);
         return EXIT_USAGE;
     }
     if ((rc = split_formats(&j, formats)) != 0)
@@ -667,6 +708,8 @@ cmd_convert(int argc, char **argv)
                         : EXIT_USAGE;
     if (parse_dates(&j) != 0)
         return EXIT_USAGE;
+    if (!branches_given && all_branches(&j))
+        flags |= GROKX_OPT_ALL_BRANCHES;
     /* OUT, and each file or folder a run of several formats writes in it,
      * never is, holds or lies inside the input: refused before anything
      * is opened */
@@ -697,8 +740,8 @@ cmd_convert(int argc, char **argv)
             return fprintf(stderr, "%s: convert: -o %s (a FIFO or device) takes one format\n", prog, out),
                    EXIT_USAGE;
         if (grokx_writer_format_info(j.formats[0], NULL, &streams) == 0 && !streams)
-            return fprintf(stderr, "%s: convert: %s writes a folder: %s is a FIFO or device\n", prog,
-                           j.formats[0], out),
+            return fprintf(stderr, "%s: convert: %s writes %s: %s is a FIFO or device\n", prog,
+                           j.formats[0], format_ext(j.formats[0]) ? "a file of its own" : "a folder", out),
                    EXIT_USAGE;
         if ((ex = stream_to("convert", out)) != EXIT_OK)
             return ex;
