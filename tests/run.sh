@@ -6,7 +6,8 @@
 #     (under a minute): the layer rule (not its checker's own tests), unit,
 #     golden and thread tests, the corpus replays, the index against its
 #     oracle on two small exports with every 211th byte damaged, the CLI, and
-#     the md and html golden trees (GX_TEST_QUICK). Left out: the fault and
+#     the md and html golden trees, the sqlite writer on a few goldens
+#     (GX_TEST_QUICK). Left out: the fault and
 #     allocation-failure sweeps, inputs.sh, zip-faults, index.sh, embed.sh,
 #     md.sh's and html.sh's generated exports, kills, browser and write
 #     failures. Pathological exports are in neither (make pathological).
@@ -61,6 +62,7 @@ if [ -n "$quick" ]; then
     run cli sh tests/tools/cli.sh
     run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
     run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
+    run sqlite env GX_TEST_QUICK=1 sh tests/formats/sqlite/sqlite.sh
 else
     mkdir -p "$B/faults"
     run faults "$B/test_faults" examples/sample-export.json "$B/fixtures" "$B/faults"
@@ -73,6 +75,7 @@ else
     run md sh tests/formats/md/md.sh
     run index-cli sh tests/index/index.sh
     run html sh tests/formats/html/html.sh
+    run sqlite sh tests/formats/sqlite/sqlite.sh
     run embed sh tests/system/embed.sh
 fi
 awk '{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

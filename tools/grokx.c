@@ -515,13 +515,13 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
             int e = errno;
             if (fflags & GROKX_FORMAT_FILE) {
                 errno = e;
-                if (e == EEXIST)
+                if (e == EEXIST && rc == GROKX_E_INVALID)
                     return report_not_ours("convert", path, j->formats[i]);
                 if (e == EWOULDBLOCK || e == EAGAIN)
                     return report_open_failure(path, 0);
                 fprintf(stderr, "%s: ", prog);
                 put_clean_line(why.text);
-                return rc == GROKX_E_INVALID ? EXIT_USAGE : EXIT_OUTPUT;
+                return rc == GROKX_E_INVALID || rc == GROKX_E_VERSION ? EXIT_USAGE : EXIT_OUTPUT;
             }
             errno = e;
             if (rc != GROKX_E_INVALID)

@@ -719,7 +719,8 @@ S_why(void *self)
 
 /* Whether the database at path (not empty) is ours: our application_id,
  * and a schema version this library knows. 0, GROKX_E_INVALID with errno
- * EEXIST (another program's database), or GROKX_E_IO. */
+ * EEXIST (another program's database), GROKX_E_VERSION (ours, of another
+ * schema: never changed by this one), or GROKX_E_IO. */
 static int
 S_ours(S_db *s, sqlite3 *old)
 {
@@ -746,10 +747,11 @@ S_ours(S_db *s, sqlite3 *old)
     }
     if (ver != S_SCHEMA_VERSION) {
         snprintf(s->why, sizeof s->why,
-                 "%s: schema version %lld, this grokx writes %d: convert into a new file", s->path, ver,
-                 S_SCHEMA_VERSION);
+                 "%s: a grokx database of schema version %lld, this grokx writes version %d: "
+                 "convert into another file",
+                 s->path, ver, S_SCHEMA_VERSION);
         errno = EEXIST;
-        return GROKX_E_INVALID;
+        return GROKX_E_VERSION;
     }
     return 0;
 }
