@@ -813,7 +813,7 @@ S_open(S_db *s, const grokx_writer_config *cfg)
         else
             snprintf(s->why, sizeof s->why, "%s: %s", s->path, strerror(e));
         errno = e;
-        return e == EEXIST ? GROKX_E_INVALID : GROKX_E_IO;
+        return e == EEXIST ? GROKX_E_INVALID : e == ENOMEM ? GROKX_E_NOMEM : GROKX_E_IO;
     }
     s->fresh = !(stat(s->path, &st) == 0 && st.st_size > 0);
     if (sqlite3_open_v2(gx_file_temp(s->file), &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
