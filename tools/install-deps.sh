@@ -1,11 +1,12 @@
 #!/bin/sh
 # Install what libgrokx needs from Debian, when it is missing.
-# Build: libyajl-dev, libmd4c-dev (Markdown to HTML), libutf8proc-dev (search tokens), zlib1g-dev, libminizip-dev, pkg-config, make, a C compiler.
+# Build: libyajl-dev, libmd4c-dev (Markdown to HTML), libutf8proc-dev (search tokens), zlib1g-dev, libminizip-dev, libsqlite3-dev (the sqlite format), pkg-config, make, a C compiler.
 # Tests and fuzzing: clang (libFuzzer, sanitizers), llvm (llvm-cov), valgrind, python3, chromium
 # (the HTML archive is opened in a headless browser), libcmark-dev (CommonMark's reference parser
 # reads every note the tests write: no message may swallow a turn), libcmark-gfm-dev and
 # libcmark-gfm-extensions-dev (GitHub's fork, with footnotes and tables: every citation resolves,
-# no footnote is defined twice).
+# no footnote is defined twice), sqlite3 and sqlite-utils (the sqlite format's database read back as
+# their users read it).
 #   --bench  also the search index's peers for make bench: sqlite3 (FTS5),
 #            python3-xapian and xapian-tools
 set -e
@@ -13,7 +14,7 @@ need=""
 extra=""
 [ "${1:-}" = "--bench" ] && extra="sqlite3 python3-xapian xapian-tools"
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in libyajl-dev libmd4c-dev libutf8proc-dev zlib1g-dev libminizip-dev pkg-config make gcc clang libclang-rt-dev llvm valgrind python3 chromium libcmark-dev libcmark-gfm-dev libcmark-gfm-extensions-dev $extra; do
+for p in libyajl-dev libmd4c-dev libutf8proc-dev zlib1g-dev libminizip-dev libsqlite3-dev sqlite3 sqlite-utils pkg-config make gcc clang libclang-rt-dev llvm valgrind python3 chromium libcmark-dev libcmark-gfm-dev libcmark-gfm-extensions-dev $extra; do
     have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0
