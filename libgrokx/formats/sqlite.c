@@ -214,8 +214,9 @@ static const char *const S_sql[Q_N] = {
     "coalesce((SELECT coalesce(json_extract(value, '$.args'), value) FROM json_each(?5, '$.tool') "
     "WHERE type = 'object' LIMIT 1), ?5), ?6)",
     /* a tool_usage_results entry goes to its call (same card id) */
-    "UPDATE steps SET result = ?3 WHERE message_id = ?1 AND step = ?2 AND result IS NULL AND "
-    "call_id = json_extract(?3, '$.tool_usage_card_id')",
+    "UPDATE steps SET result = ?3 WHERE rowid = (SELECT rowid FROM steps WHERE message_id = ?1 AND "
+    "step = ?2 AND result IS NULL AND call_id = json_extract(?3, '$.tool_usage_card_id') ORDER BY n "
+    "LIMIT 1)",
     "INSERT OR REPLACE INTO projects (id, name, created, json) VALUES (?1, ?2, ?3, ?4)",
 };
 
@@ -593,12 +594,19 @@ S_delete(S_db *s, grokx_str id, int *had)
 }
 
 static int
-S_conversation(void *self, const grokx_conversation *c)
+S_conversation(void *self, const grokx_conversation *conv)
 {
     S_db *s = self;
     sqlite3_stmt *q = s->q[Q_DIGEST_GET];
+    grokx_conversation named = *conv;
+    const grokx_conversation *c = &named;
+    char idx[32];
     int rc, had = 0, known = 0;
     uint64_t digest;
+    if (!named.id.len) { /* no id (warned): "#<its place in the export, from 1>" */
+        snprintf(idx, sizeof idx, "#%zu", named.index + 1);
+        named.id.ptr = idx, named.id.len = strlen(idx);
+    }
     if ((rc = S_batch(s)) != 0)
         return rc;
     s->hashing = 1;

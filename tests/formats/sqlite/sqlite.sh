@@ -25,7 +25,10 @@ conv = {"conversation": {"id": "h1", "title": "NUL\u0000 and \u202e bidi", "crea
             {"response": {"_id": "m3", "parent_response_id": "m2", "sender": "human", "message": huge, "create_time": 1735787048}},
             {"response": {"_id": "m3", "parent_response_id": "m3", "sender": "assistant", "message": "same id again", "create_time": 1735787049}},
             {"response": {"sender": "human", "parent_response_id": "m3", "message": "no id", "create_time": 1735787050}}]}
-doc = json.dumps({"conversations": [conv], "projects": [], "tasks": [], "media_posts": []}, ensure_ascii=False)
+# two conversations without an id: both kept
+anon = [{"conversation": {"title": "anonymous %d" % i}, "responses": [{"response": {"_id": "a%d" % i, "sender": "human", "message": "anon"}}]}
+        for i in (1, 2)]
+doc = json.dumps({"conversations": [conv] + anon, "projects": [], "tasks": [], "media_posts": []}, ensure_ascii=False)
 raw = doc.encode().replace(b"@@BAD@@", b"bad \xff\xfe utf8 \xc0\xaf overlong \xed\xa0\x80 surrogate")
 open(sys.argv[1], "wb").write(raw)
 EOF
@@ -47,13 +50,15 @@ $G convert -q -f sqlite -o "$T/h.db" "$T/hostile.json"; st=$?
     bad "NUL not U+FFFD or controls changed: $(q "$T/h.db" "SELECT hex(text) FROM messages WHERE id = 'm1'")"
 [ "$(q "$T/h.db" "SELECT count(*) FROM messages WHERE instr(text, char(65533)) AND id = 'm2'")" = 1 ] && ok || bad "invalid UTF-8 not repaired"
 [ "$(q "$T/h.db" "SELECT length(text) FROM messages WHERE id = 'm3'")" = $((24 * 1048576 + 9)) ] && ok || bad "the huge message was cut"
-[ "$(q "$T/h.db" "SELECT group_concat(id, ' ') FROM (SELECT id FROM messages ORDER BY position)")" = "m1 m2 m3 h1#3 h1#4" ] && ok ||
+[ "$(q "$T/h.db" "SELECT group_concat(id, ' ') FROM (SELECT id FROM messages WHERE conversation_id = 'h1' ORDER BY position)")" = "m1 m2 m3 h1#3 h1#4" ] && ok ||
     bad "duplicate and missing ids: $(q "$T/h.db" "SELECT group_concat(id, ' ') FROM messages")"
-[ "$(q "$T/h.db" "SELECT created FROM conversations")" = "2025-01-02T03:04:05.123456789Z" ] &&
+[ "$(q "$T/h.db" "SELECT created FROM conversations WHERE id = 'h1'")" = "2025-01-02T03:04:05.123456789Z" ] &&
     [ "$(q "$T/h.db" "SELECT created FROM messages WHERE id = 'm2'")" = "2025-01-02T03:04:07.500Z" ] && ok ||
     bad "times not at the export's precision: $(q "$T/h.db" "SELECT created FROM conversations")"
 [ "$(q "$T/h.db" "SELECT m.id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH 'huge'")" = m3 ] &&
     ok || bad "FTS does not find the huge message"
+[ "$(q "$T/h.db" "SELECT group_concat(id || '=' || title, ' ') FROM (SELECT * FROM conversations WHERE id LIKE '#%' ORDER BY id)")" = "#2=anonymous 1 #3=anonymous 2" ] &&
+    ok || bad "conversations without an id: $(q "$T/h.db" "SELECT id, title FROM conversations")"
 [ "$(q "$T/h.db" "PRAGMA integrity_check")" = ok ] && [ "$(q "$T/h.db" "INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')")" = "" ] &&
     ok || bad "integrity check"
 

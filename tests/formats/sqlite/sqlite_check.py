@@ -132,7 +132,8 @@ for src in inputs:
     con.close()
     # FTS: the conversations a word finds, as grokx search finds them
     ix = db + ".ix"
-    if msgs and run(G, "convert", "-q", "-f", "index", "--branches", "all", "-o", ix, src).returncode <= 1:
+    # (conversations without an id are one to the index, several here)
+    if unique and msgs and run(G, "convert", "-q", "-f", "index", "--branches", "all", "-o", ix, src).returncode <= 1:
         for w in words_of(m["text"] for m in msgs):
             got = set(r["c"] for r in shell(
                 db, "SELECT DISTINCT m.conversation_id AS c FROM messages_fts JOIN messages m "
