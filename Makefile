@@ -47,7 +47,7 @@ WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # minizip's headers live in their own folder (Debian: /usr/include/minizip)
 MINIZIP_CFLAGS := $(shell pkg-config --cflags minizip 2>/dev/null || echo -I/usr/include/minizip)
 ALL_CFLAGS := $(WARN) -pthread -D_POSIX_C_SOURCE=200809L -fvisibility=hidden -Ilibgrokx $(MINIZIP_CFLAGS) $(CFLAGS)
-LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lz -lm -pthread
+LIBS := -lyajl -lmd4c -lutf8proc -lminizip -lsqlite3 -lz -lm -pthread
 
 B ?= build
 # the normal build's tool and libraries lie at the top, any other's in its folder
@@ -277,7 +277,7 @@ tsan-run: $(TOOL) $(B)/test_thread $(B)/test_golden $(B)/gen-export $(B)/fixture
 	$(TSAN_ENV) $(B)/test_thread && $(TSAN_ENV) $(B)/test_golden tests/parse/golden tests/parse/regressions && \
 	$(B)/gen-export -s 20M -S 4 -o $(B)/tsan.json && \
 	for f in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
-	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./$(TOOL) convert -q -f md,html,index -o $(B)/tsan-out $$f || [ $$? = 1 ] || exit 1; \
+	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./$(TOOL) convert -q -f md,html,index,sqlite -o $(B)/tsan-out $$f || [ $$? = 1 ] || exit 1; \
 	    $(TSAN_ENV) ./$(TOOL) convert -q -f md -o $(B)/tsan-out/md $$f || [ $$? = 1 ] || exit 1; done && \
 	rm -f $(B)/tsan-seg.gxi $(B)/tsan-merged.gxi && \
 	{ $(TSAN_ENV) ./$(TOOL) convert -q -f index --memory 4M -o $(B)/tsan-seg.gxi $(B)/tsan.json || [ $$? = 1 ]; } && \
@@ -314,7 +314,7 @@ VG_RUN = $(VALGRIND) $(1) > $(B)/valgrind.log 2>&1 || { cat $(B)/valgrind.log; e
 VG_CLI = $(VALGRIND) $(1) > $(B)/valgrind.log 2>&1; st=$$?; \
     { [ $$st = 1 ] && grep -q "200 more warnings not shown" $(B)/valgrind.log; } || \
     { cat $(B)/valgrind.log; echo "valgrind: $(1): status $$st"; exit 1; }; tail -n 1 $(B)/valgrind.log
-VG_FORMATS := md,html,index
+VG_FORMATS := md,html,index,sqlite
 $(B)/warnings-150.json:
 	@mkdir -p $(B)
 	@{ printf '{"conversations":[{"conversation":{"id":"c1","title":"150 wrong types"},"responses":['; \

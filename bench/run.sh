@@ -8,6 +8,8 @@
 #   REPS        repetitions per timing (default 3)
 #   BENCH_PY_SIZE the size the Python converter is compared at, once
 #               (default 1G)
+#   SQLITE_SIZES sizes of the sqlite writer's benchmark against Python
+#               (default: "100M 1G"; "" to skip)
 #   INDEX_SIZES sizes of the search index benchmark against FTS5 and
 #               Xapian (default: "100M 1G"; "" to skip)
 set -eu
@@ -145,6 +147,36 @@ for n in names:
             echo "  python grokx.open, every conversation  ${tg} s, peak $(mib "$rg") MiB"
         fi
     fi
+done
+
+# the sqlite writer against the Python path a user would take (json.load,
+# executemany of the same rows, the same indexes and FTS5 tables), on the
+# same export; the row counts of every table must agree. Once per size in
+# SQLITE_SIZES (default: "100M 1G"; "" to skip): the peer holds the whole
+# export in memory (about 9 GiB at 1 GB).
+for size in ${SQLITE_SIZES-"100M 1G"}; do
+    f="$DIR/export-$size.json"
+    [ -f "$f" ] || $B/gen-export -s "$size" -S 1 -o "$f"
+    cat "$f" >/dev/null
+    rm -f "$DIR/sq-$size.db" "$DIR/sq-peer-$size.db"
+    /usr/bin/time -o "$DIR/time.out" -f "%e %M" $G convert -q -f sqlite -o "$DIR/sq-$size.db" "$f" || [ $? = 1 ]
+    set -- $(tail -n 1 "$DIR/time.out"); ts=$1; rs=$2
+    /usr/bin/time -o "$DIR/time.out" -f "%e %M" python3 bench/sqlite_peer.py "$f" "$DIR/sq-peer-$size.db" >/dev/null
+    set -- $(tail -n 1 "$DIR/time.out"); tq=$1; rq=$2
+    counts() { sqlite3 "$1" "SELECT (SELECT count(*) FROM conversations) || ' ' || (SELECT count(*) FROM messages) || ' ' ||
+        (SELECT count(*) FROM attachments) || ' ' || (SELECT count(*) FROM citations) || ' ' || (SELECT count(*) FROM steps)"; }
+    a=$(counts "$DIR/sq-$size.db"); b=$(counts "$DIR/sq-peer-$size.db")
+    [ "$a" = "$b" ] || { echo "sqlite: the row counts differ: grokx $a, python $b"; exit 1; }
+    # the FTS5 index alone, rebuilt on a copy: the part both pay alike
+    cp "$DIR/sq-$size.db" "$DIR/sq-fts.db"
+    tf=$( { /usr/bin/time -f "%e" sqlite3 "$DIR/sq-fts.db" "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+        INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')" >/dev/null; } 2>&1 | tail -n 1)
+    rm -f "$DIR/sq-fts.db" "$DIR/sq-$size.db" "$DIR/sq-peer-$size.db"
+    echo
+    echo "export $size into SQLite (rows: conversations messages attachments citations steps = $a, both)"
+    echo "  grokx convert -f sqlite      ${ts} s, peak $(mib "$rs") MiB (target <= 64: $(verdict "$(mib "$rs")" 64 "<="))"
+    echo "  python json.load+executemany ${tq} s, peak $(mib "$rq") MiB"
+    r=$(ratio "$tq" "$ts"); echo "  grokx / python          ${r}x faster (target >= 5: $(verdict "$r" 5 ">=")); the FTS5 rebuild alone takes ${tf} s of each"
 done
 
 # the search index, next to SQLite FTS5 and Xapian on the same texts

@@ -570,7 +570,9 @@ GROKX_API grokx_writer *grokx_writer_filter_new(grokx_writer *inner, const grokx
  * cfg.sink; "html" writes an offline site into cfg.out_dir (index.html,
  * one page per conversation, style.css, index.js); "index" writes a
  * search index (docs/index-format.md) to cfg.sink: one document per
- * message delivered, searched with grokx_index_search(). */
+ * message delivered, searched with grokx_index_search(); "sqlite" writes
+ * an SQLite database (docs/sqlite.md) at the path cfg.out_dir, updating
+ * the one already there (GROKX_FORMAT_FILE). */
 typedef struct grokx_input grokx_input; /* see "Inputs" below */
 
 /* Writer flags. */
@@ -650,6 +652,20 @@ GROKX_API int grokx_writer_format_signature(const char *format, const void **sig
  * writer thread (grokx_writer_thread_new) takes off the parser's thread;
  * the others gain nothing from one (index has its own). */
 #define GROKX_FORMAT_THREAD 0x1u
+/* GROKX_FORMAT_FILE: the format writes its one file (ext) itself, by name,
+ * as a database must: give the file's path as cfg.out_dir, and no sink
+ * (it cannot stream). The writer does what grokx_file_open_ours does for
+ * the others: the sibling lock (GROKX_FILE_LOCK; errno EWOULDBLOCK while
+ * another run holds it), never over a file that is not its own output
+ * (errno EEXIST: the signature, and more the format checks itself),
+ * never over cfg.input (grokx_output_check), a temporary beside it
+ * renamed over it, after an fsync, at end_export; a run that fails or is
+ * killed leaves the previous file as it was. */
+#define GROKX_FORMAT_FILE 0x2u
+/* GROKX_FORMAT_ALL_BRANCHES: the format keeps every branch and marks the
+ * active one itself (sqlite's is_active_branch), so a run of it alone
+ * parses with GROKX_OPT_ALL_BRANCHES unless told otherwise. */
+#define GROKX_FORMAT_ALL_BRANCHES 0x4u
 /* The GROKX_FORMAT_* flags of a built-in format; GROKX_E_INVALID for an
  * unknown name. */
 GROKX_API int grokx_writer_format_flags(const char *format, unsigned *flags);

@@ -5,7 +5,7 @@
 The library's sources (../libgrokx) are compiled into the extension itself,
 position-independent as setuptools compiles every extension source: the
 installed package needs no libgrokx.so at run time (only Debian's yajl,
-md4c, utf8proc, minizip and zlib), cannot pick up another version of it,
+md4c, utf8proc, minizip, sqlite3 and zlib), cannot pick up another version of it,
 and exports nothing but PyInit__grokx (grokx/exports.map).
 """
 import glob
@@ -45,7 +45,7 @@ setup(
         define_macros=[("_POSIX_C_SOURCE", "200809L")],
         extra_compile_args=["-std=c11", "-pthread", "-fvisibility=hidden"],
         extra_link_args=["-pthread", "-Wl,--version-script=" + os.path.join("grokx", "exports.map")],
-        libraries=["yajl", "md4c", "utf8proc", "minizip", "z", "m"],
+        libraries=["yajl", "md4c", "utf8proc", "minizip", "sqlite3", "z", "m"],
     )],
     python_requires=">=3.10",
 )

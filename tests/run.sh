@@ -6,7 +6,8 @@
 #     (under a minute): the layer rule (not its checker's own tests), unit,
 #     golden and thread tests, the corpus replays, the index against its
 #     oracle on two small exports with every 211th byte damaged, the CLI, and
-#     the md and html golden trees (GX_TEST_QUICK). Left out: the fault and
+#     the md and html golden trees, the sqlite writer on a few goldens
+#     (GX_TEST_QUICK). Left out: the fault and
 #     allocation-failure sweeps, inputs.sh, zip-faults, index.sh, embed.sh,
 #     md.sh's and html.sh's generated exports, kills, browser and write
 #     failures. Pathological exports are in neither (make pathological).
@@ -66,6 +67,7 @@ if [ -n "$quick" ]; then
     run python env GX_TEST_QUICK=1 sh tests/python/run.sh
     run md env GX_TEST_QUICK=1 sh tests/formats/md/md.sh
     run html env GX_TEST_QUICK=1 sh tests/formats/html/html.sh
+    run sqlite env GX_TEST_QUICK=1 sh tests/formats/sqlite/sqlite.sh
 else
     mkdir -p "$B/faults"
     run faults "$B/test_faults" examples/sample-export.json "$B/fixtures" "$B/faults"
@@ -82,6 +84,7 @@ else
     run md sh tests/formats/md/md.sh
     run index-cli sh tests/index/index.sh
     run html sh tests/formats/html/html.sh
+    run sqlite sh tests/formats/sqlite/sqlite.sh
     run embed sh tests/system/embed.sh
     run python sh tests/python/run.sh
     run abi sh tests/system/abi.sh

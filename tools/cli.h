@@ -40,8 +40,9 @@ typedef struct cli_opt {
     /* what its value completes to: NULL any text, "@files", "@formats"
      * (the registry's, a comma-separated list), else words ("active all") */
     const char *complete;
-    /* --help's text; lines joined by '\n'; {formats}, {folders}, {files}
-     * and {streams} stand for the registry's formats of each kind */
+    /* --help's text; lines joined by '\n'; {formats}, {folders}, {files},
+     * {streams} and {all_branches} stand for the registry's formats of
+     * each kind */
     const char *help;
 } cli_opt;
 
@@ -91,8 +92,9 @@ int opt_usage_error(const cli_command *cmd, const char *fmt, ...)
 /* The command's --help: its usage, options and footer. */
 void opt_print_help(const cli_command *cmd, FILE *f);
 /* The registry's formats as "md, html, ..." (FORMATS_*), or space-separated
- * when sep is " ". */
-enum { FORMATS_ALL, FORMATS_FOLDER, FORMATS_FILE, FORMATS_STREAM };
+ * when sep is " ". FORMATS_ALL_BRANCHES: those that keep every branch
+ * (GROKX_FORMAT_ALL_BRANCHES). */
+enum { FORMATS_ALL, FORMATS_FOLDER, FORMATS_FILE, FORMATS_STREAM, FORMATS_ALL_BRANCHES };
 void formats_list(char *buf, size_t n, int kind, const char *sep);
 
 /* A sink on standard output, and its final flush (EXIT_OUTPUT if it failed). */

@@ -105,9 +105,10 @@ static const cli_opt convert_opts[] = {
      "a folder for {folders}; a file for {files};\n"
      "- streams {streams} to standard output;\n"
      "with several formats OUT is a folder holding one\n"
-     "of each (OUT/md/, OUT/index.gxi, ...)"},
+     "of each (OUT/md/, OUT/index.gxi, OUT/sqlite.db, ...)"},
     {"branches", O_BRANCHES, "MODE", "active all",
-     "active (default): each conversation's current\nbranch; all: every regeneration and edit too"},
+     "active (default): each conversation's current\nbranch; all: every regeneration and edit too\n"
+     "(the default when every format keeps all: {all_branches})"},
     {"layout", O_LAYOUT, "MODE", "nested flat",
      "nested (default): OUT/YYYY/MM/<note>.md;\nflat: OUT/<note>.md"},
     {"name", O_NAME, "TEMPLATE", NULL,
@@ -140,7 +141,7 @@ static const cli_command convert_command = {
     "usage: grokx convert [-f FORMAT[,FORMAT...]] -o OUT [options] INPUT\n"
     "\n"
     "Write the export in one or more formats.\n",
-    convert_opts, NULL, "@files", "write the export in one or more formats (md, html, index, ...)"};
+    convert_opts, NULL, "@files", "write the export in one or more formats (md, html, index, sqlite, ...)"};
 
 /* ---- diagnostics ------------------------------------------------------- */
 
@@ -520,9 +521,13 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         grokx_writer_config cfg;
         const char *ext = format_ext(j->formats[i]), *path = out;
         int rc, streams = 1;
+        unsigned fflags = 0;
+        grokx_error why;
+        grokx_writer_format_flags(j->formats[i], &fflags);
         if (grokx_writer_format_info(j->formats[i], NULL, &streams) == 0 && to_stdout && !streams)
-            return fprintf(stderr, "%s: convert: %s writes a folder: give -o DIR, not -o -\n", prog,
-                           j->formats[i]), EXIT_USAGE;
+            return fprintf(stderr, "%s: convert: %s writes %s: give -o %s, not -o -\n", prog,
+                           j->formats[i], ext ? "a file of its own" : "a folder", ext ? "FILE" : "DIR"),
+                   EXIT_USAGE;
         grokx_writer_config_init(&cfg);
         cfg.sink.write = stdout_write;
         cfg.input = input;
@@ -539,7 +544,12 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
             snprintf(j->paths[i], n, ext ? "%s/%s.%s" : "%s/%s", out, j->formats[i], ext ? ext : "");
             path = j->paths[i];
         }
-        if (!to_stdout && ext) {
+        if (!to_stdout && ext && (fflags & GROKX_FORMAT_FILE)) {
+            /* a file the writer fills by name (a database): it takes the
+             * lock, checks the file is its own and renames its temporary
+             * over it itself (GROKX_FORMAT_FILE) */
+            cfg.out_dir = path;
+        } else if (!to_stdout && ext) {
             /* locked (a second run into it exits 75), and a dead run's
              * temporaries of it swept */
             /* replaced only when it is this format's own output: the
@@ -558,8 +568,20 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         } else if (!to_stdout) {
             cfg.out_dir = path;
         }
-        if ((rc = grokx_writer_create(j->formats[i], &cfg, &j->writers[i])) != 0) {
+        if ((rc = grokx_writer_open(j->formats[i], &cfg, &j->writers[i], &why)) != 0) {
             char avail[256];
+            int e = errno;
+            if (fflags & GROKX_FORMAT_FILE) {
+                errno = e;
+                if (e == EEXIST && rc == GROKX_E_INVALID)
+                    return report_not_ours("convert", path, j->formats[i]);
+                if (e == EWOULDBLOCK || e == EAGAIN)
+                    return report_open_failure(path, 0);
+                fprintf(stderr, "%s: ", prog);
+                put_clean_line(why.text);
+                return rc == GROKX_E_INVALID || rc == GROKX_E_VERSION ? EXIT_USAGE : EXIT_OUTPUT;
+            }
+            errno = e;
             if (rc != GROKX_E_INVALID)
                 return report_open_failure(path, 1);
             formats_available(avail, sizeof avail, FORMATS_ALL);
@@ -629,6 +651,20 @@ renders(const convert_job *j)
     return 0;
 }
 
+/* Whether every format asked keeps every branch (GROKX_FORMAT_ALL_BRANCHES:
+ * sqlite marks the active one in its rows): then --branches defaults to
+ * all. With md or html in the run it stays active, their default. */
+static int
+all_branches(const convert_job *j)
+{
+    size_t i;
+    unsigned flags;
+    for (i = 0; i < j->nformats; i++)
+        if (grokx_writer_format_flags(j->formats[i], &flags) != 0 || !(flags & GROKX_FORMAT_ALL_BRANCHES))
+            return 0;
+    return j->nformats > 0;
+}
+
 static int
 cmd_convert(int argc, char **argv)
 {
@@ -640,7 +676,7 @@ cmd_convert(int argc, char **argv)
     const char *input = NULL, *out = NULL;
     cli_parser p;
     unsigned flags = 0;
-    int i, rc, ex;
+    int i, rc, ex, branches_given = 0;
     memset(&j, 0, sizeof j);
     grokx_filter_init(&j.filter);
     opt_init(&p, &convert_command, argc, argv);
@@ -657,6 +693,7 @@ cmd_convert(int argc, char **argv)
             out = v;
             break;
         case O_BRANCHES:
+            branches_given = 1;
             if (!strcmp(v, "all"))
                 flags |= GROKX_OPT_ALL_BRANCHES;
             else if (!strcmp(v, "active"))
@@ -737,6 +774,8 @@ cmd_convert(int argc, char **argv)
                         : EXIT_USAGE;
     if (parse_dates(&j) != 0)
         return EXIT_USAGE;
+    if (!branches_given && all_branches(&j))
+        flags |= GROKX_OPT_ALL_BRANCHES;
     /* OUT, and each file or folder a run of several formats writes in it,
      * never is, holds or lies inside the input: refused before anything
      * is opened */
@@ -767,8 +806,8 @@ cmd_convert(int argc, char **argv)
             return fprintf(stderr, "%s: convert: -o %s (a FIFO or device) takes one format\n", prog, out),
                    EXIT_USAGE;
         if (grokx_writer_format_info(j.formats[0], NULL, &streams) == 0 && !streams)
-            return fprintf(stderr, "%s: convert: %s writes a folder: %s is a FIFO or device\n", prog,
-                           j.formats[0], out),
+            return fprintf(stderr, "%s: convert: %s writes %s: %s is a FIFO or device\n", prog,
+                           j.formats[0], format_ext(j.formats[0]) ? "a file of its own" : "a folder", out),
                    EXIT_USAGE;
         if ((ex = stream_to("convert", out)) != EXIT_OK)
             return ex;

@@ -183,19 +183,22 @@ formats_list(char *buf, size_t n, int kind, const char *sep)
     size_t i, k = 0;
     const char *name, *ext;
     int streams;
+    unsigned flags;
     buf[0] = 0;
     for (i = 0; (name = grokx_writer_format_name(i)) != NULL; i++) {
-        if (grokx_writer_format_info(name, &ext, &streams) != 0)
+        if (grokx_writer_format_info(name, &ext, &streams) != 0 ||
+            grokx_writer_format_flags(name, &flags) != 0)
             continue;
         if ((kind == FORMATS_FOLDER && ext) || (kind == FORMATS_FILE && !ext) ||
-            (kind == FORMATS_STREAM && !streams))
+            (kind == FORMATS_STREAM && !streams) ||
+            (kind == FORMATS_ALL_BRANCHES && !(flags & GROKX_FORMAT_ALL_BRANCHES)))
             continue;
         if (k < n)
             k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? sep : "", name);
     }
 }
 
-/* The help text with {formats}, {folders}, {files}, {streams} filled. */
+/* The help text with {formats}, {folders}, {files}, {streams}, {all_branches} filled. */
 static void
 put_help_text(FILE *f, const char *s, int indent)
 {
@@ -203,7 +206,8 @@ put_help_text(FILE *f, const char *s, int indent)
         const char *tag;
         int kind;
     } tags[] = {{"{formats}", FORMATS_ALL}, {"{folders}", FORMATS_FOLDER},
-                {"{files}", FORMATS_FILE}, {"{streams}", FORMATS_STREAM}};
+                {"{files}", FORMATS_FILE}, {"{streams}", FORMATS_STREAM},
+                {"{all_branches}", FORMATS_ALL_BRANCHES}};
     size_t t;
     for (; *s; s++) {
         if (*s == '\n') {

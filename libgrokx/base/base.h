@@ -297,6 +297,11 @@ int gx_sink_write(grokx_sink s, const char *buf, size_t len);
  * GROKX_FILE_OURS_EVENTS replaces only a file that begins so). */
 #define GX_EVENTS_SIGNATURE "{\"event\":\"begin_export\""
 
+/* file.c: the temporary a grokx_file is written to until its commit, for
+ * a writer that fills the file by name (an SQLite database: sqlite.c)
+ * rather than through grokx_file_sink(). */
+const char *gx_file_temp(const grokx_file *f);
+
 /* ---- path.c: paths formatted whole or not at all ---------------------- */
 
 /* Format a path into buf (cap bytes), as snprintf: 0, or, when it would

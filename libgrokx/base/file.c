@@ -169,6 +169,12 @@ grokx_file_open_ours(const char *path, unsigned mode, unsigned flags, const void
     return f;
 }
 
+const char *
+gx_file_temp(const grokx_file *f)
+{
+    return f ? f->tmp : NULL;
+}
+
 static int
 S_file_write(void *ud, const char *buf, size_t len)
 {

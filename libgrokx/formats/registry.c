@@ -27,6 +27,10 @@ static const struct {
     {"md", gx_writer_md_new, NULL, 1, NULL, 0, GROKX_FORMAT_THREAD},
     {"html", gx_writer_html_new, NULL, 0, NULL, 0, GROKX_FORMAT_THREAD},
     {"index", gx_writer_index_new, "gxi", 1, GX_IX_MAGIC, 8, 0},
+    /* a database is written by name (GROKX_FORMAT_FILE); its 16 bytes
+     * end with the NUL the string literal's own */
+    {"sqlite", gx_writer_sqlite_new, "db", 0, GX_SQLITE_SIGNATURE, sizeof GX_SQLITE_SIGNATURE,
+     GROKX_FORMAT_THREAD | GROKX_FORMAT_FILE | GROKX_FORMAT_ALL_BRANCHES},
 };
 
 static int

@@ -267,6 +267,32 @@ sc_zip_md_thread(void)
     return rc;
 }
 
+/* The sqlite writer, into a new database and over its own (a copy
+ * updated): a failed allocation of ours leaves no database, or the
+ * previous one (SQLite's own allocations are its library's, beyond the
+ * wrap). */
+static int
+sc_json_sqlite(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/oom.db", tmpdir);
+    remove(path);
+    return S_convert(export_json, "sqlite", path, NULL, 0);
+}
+
+static int
+sc_json_sqlite_update(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/oom.db", tmpdir);
+    threaded = 1;
+    {
+        int rc = S_convert(export_zip, "sqlite", path, NULL, 0);
+        threaded = 0;
+        return rc;
+    }
+}
+
 static int
 sc_cut_index(void)
 {
@@ -410,6 +436,10 @@ main(int argc, char **argv)
     }
     oom_loop("zip -> md", sc_zip_md, 0);
     oom_loop("zip -> md on a thread", sc_zip_md_thread, 0);
+    oom_loop("json -> sqlite", sc_json_sqlite, 0);
+    oom_loop("zip -> sqlite over the last, on a thread", sc_json_sqlite_update, 0);
+    snprintf(path, sizeof path, "%s/oom.db", tmpdir);
+    remove(path);
     oom_loop("cut export -> index", sc_cut_index, GROKX_E_TRUNCATED);
     oom_loop("index build", sc_index_build, 0);
     oom_loop("queries", sc_queries, 0);

@@ -1,0 +1,6 @@
+build-clang/lib/base/arena.o: libgrokx/base/arena.c libgrokx/base/base.h \
+  libgrokx/grokx.h
+
+libgrokx/base/base.h:
+
+libgrokx/grokx.h:

@@ -1,0 +1,6 @@
+build-clang/lib/base/jsonw.o: libgrokx/base/jsonw.c libgrokx/base/base.h \
+  libgrokx/grokx.h
+
+libgrokx/base/base.h:
+
+libgrokx/grokx.h:

@@ -1,0 +1,15 @@
+build-clang/lib/input/gzip.o: libgrokx/input/gzip.c \
+  libgrokx/input/backend.h libgrokx/input/input.h libgrokx/parse/parse.h \
+  libgrokx/writer/writer.h libgrokx/base/base.h libgrokx/grokx.h
+
+libgrokx/input/backend.h:
+
+libgrokx/input/input.h:
+
+libgrokx/parse/parse.h:
+
+libgrokx/writer/writer.h:
+
+libgrokx/base/base.h:
+
+libgrokx/grokx.h:

@@ -1,0 +1,22 @@
+build-clang/pic/index/ranges.o: libgrokx/index/ranges.c \
+  libgrokx/index/ix.h libgrokx/index/index.h libgrokx/out/out.h \
+  libgrokx/input/input.h libgrokx/parse/parse.h libgrokx/writer/writer.h \
+  libgrokx/base/base.h libgrokx/grokx.h libgrokx/render/render.h
+
+libgrokx/index/ix.h:
+
+libgrokx/index/index.h:
+
+libgrokx/out/out.h:
+
+libgrokx/input/input.h:
+
+libgrokx/parse/parse.h:
+
+libgrokx/writer/writer.h:
+
+libgrokx/base/base.h:
+
+libgrokx/grokx.h:
+
+libgrokx/render/render.h:

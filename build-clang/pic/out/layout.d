@@ -1,0 +1,17 @@
+build-clang/pic/out/layout.o: libgrokx/out/layout.c libgrokx/out/out.h \
+  libgrokx/input/input.h libgrokx/parse/parse.h libgrokx/writer/writer.h \
+  libgrokx/base/base.h libgrokx/grokx.h libgrokx/render/render.h
+
+libgrokx/out/out.h:
+
+libgrokx/input/input.h:
+
+libgrokx/parse/parse.h:
+
+libgrokx/writer/writer.h:
+
+libgrokx/base/base.h:
+
+libgrokx/grokx.h:
+
+libgrokx/render/render.h:
