@@ -1,6 +1,0 @@
-build-clang/lib/base/alloc.o: libgrokx/base/alloc.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

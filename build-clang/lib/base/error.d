@@ -1,6 +1,0 @@
-build-clang/lib/base/error.o: libgrokx/base/error.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

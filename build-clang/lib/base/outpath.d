@@ -1,6 +1,0 @@
-build-clang/lib/base/outpath.o: libgrokx/base/outpath.c \
-  libgrokx/base/base.h libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

@@ -1,6 +1,0 @@
-build-clang/lib/base/term.o: libgrokx/base/term.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

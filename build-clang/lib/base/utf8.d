@@ -1,6 +1,0 @@
-build-clang/lib/base/utf8.o: libgrokx/base/utf8.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

@@ -1,6 +1,0 @@
-build-clang/pic/base/buf.o: libgrokx/base/buf.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

@@ -1,6 +1,0 @@
-build-clang/pic/base/file.o: libgrokx/base/file.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

@@ -1,6 +1,0 @@
-build-clang/pic/base/names.o: libgrokx/base/names.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

@@ -1,6 +1,0 @@
-build-clang/pic/base/path.o: libgrokx/base/path.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:

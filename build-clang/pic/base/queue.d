@@ -1,6 +1,0 @@
-build-clang/pic/base/queue.o: libgrokx/base/queue.c libgrokx/base/base.h \
-  libgrokx/grokx.h
-
-libgrokx/base/base.h:
-
-libgrokx/grokx.h:
