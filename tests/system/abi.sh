@@ -17,7 +17,13 @@ if ! command -v abidiff >/dev/null; then
     echo "abi: 0 passed, 1 failed"
     exit 1
 fi
-if abidiff --no-added-syms --headers-dir2 libgrokx abi/libgrokx.abi "$so" >"$T/report" 2>&1; then
+# The opaque handles (typedef struct grokx_input grokx_input; and the like:
+# declared in grokx.h, defined inside the library) are no ABI: a program
+# only holds pointers to them, so the library may change their insides.
+# abidiff sees their definitions in the library's debug information, so
+# they are suppressed by name, read from grokx.h.
+sed -n 's/^typedef struct \([a-z_]*\) \1;.*/[suppress_type]\n  name = \1\n/p' libgrokx/grokx.h >"$T/opaque"
+if abidiff --no-added-syms --suppressions "$T/opaque" --headers-dir2 libgrokx abi/libgrokx.abi "$so" >"$T/report" 2>&1; then
     pass=$((pass+1))
 else
     fail=$((fail+1))
@@ -32,7 +38,7 @@ s2 = re.sub(r"\s*<data-member [^>]*>\s*<var-decl name='store_bytes'[^>]*/>\s*</d
 assert s2 != s, "store_bytes not found in the dump"
 open(sys.argv[2], "w").write(s2)
 PY
-abidiff --no-added-syms abi/libgrokx.abi "$T/removed.abi" >"$T/report2" 2>&1
+abidiff --no-added-syms --suppressions "$T/opaque" abi/libgrokx.abi "$T/removed.abi" >"$T/report2" 2>&1
 st=$?
 if [ $st != 0 ] && grep -q "data member deletion" "$T/report2" && grep -q "store_bytes" "$T/report2"; then
     pass=$((pass+1))
