@@ -72,6 +72,12 @@ def size(s):
     return float(n) * {b"kB": 1e3, b"MB": 1e6, b"GB": 1e9}[u]
 
 
+def progress_segs(out):
+    """The progress lines drawn: what follows each clear, but the warnings
+    printed after one and what the command prints at the end."""
+    return [s for s in out.split(CLEAR)[1:] if s and b"warning:" not in s and b"\n" not in s]
+
+
 tmp = tempfile.mkdtemp()
 try:
     js = os.path.join(tmp, "e.json")
@@ -119,6 +125,22 @@ try:
         line = seg.split(b"\n")[0].decode("utf-8", "replace")
         if "conversations, " in line:
             check("[" not in line, f"a bar on 60 columns: {line!r}")
+    # never wider than the terminal, at any width: fields drop in a fixed
+    # order, at the narrowest only the share; the last segment is what info
+    # prints once the line is cleared (issue 29: 75-77 columns on 60, 50, 30)
+    for cols in (79, 60, 50, 30, 12, 5):
+        st, out, _ = on_pty(["info", zp], cols=cols)
+        segs = progress_segs(out)
+        check(len(segs) >= 1, f"{cols} columns: no progress in {out[:300]!r}")
+        for seg in segs:
+            check(b"\n" not in seg and len(seg) < cols, f"a line of {len(seg)} columns on {cols}: {seg!r}")
+        check(all(not s.startswith(b"[") for s in segs), f"a bar on {cols} columns")
+    # one layout at 80 columns: every update has the bar, whatever its ETA's
+    # length (it flipped between the bar and the plain form)
+    st, out, _ = on_pty(["convert", "-f", "events", "-o", os.path.join(tmp, "ev.jsonl"), js], cols=80)
+    segs = progress_segs(out)
+    check(len(segs) >= 1 and all(s.startswith(b"[") and len(s) < 80 for s in segs),
+          f"80 columns: not every update has the bar: {segs[:5]!r}")
     # standard input: no total, so no share nor time left
     st, out, _ = on_pty(["info", "-"], stdin=js)
     check(re.search(rb"grokx: [\d.]+ [kMG]B read, [\d,]+ conversations, [\d.]+ [kMG]B/s", out) is not None,
