@@ -152,6 +152,7 @@ typedef struct run {
      * PROGRESS_LINES one line per update (--progress, stderr no terminal) */
     int progress;
     int force_progress; /* --progress */
+    int to_stdout;      /* convert writes standard output (-o -, a device) */
     /* a progress line is on the terminal now; the writer's thread clears
      * it too (its reports) */
     atomic_int shown;
@@ -322,8 +323,11 @@ parse_common(run *r, grokx_options *o, unsigned flags)
     o->input_name = r->input_name;
     o->progress = on_progress;
     o->progress_ud = r;
-    /* on a terminal unless -q; anywhere when --progress asks */
-    if (isatty(2) && (!r->quiet || r->force_progress))
+    /* on a terminal unless -q; anywhere when --progress asks; not over
+     * notes streamed to the terminal (it would be drawn into them) */
+    if (!r->force_progress && r->to_stdout && isatty(1))
+        r->progress = PROGRESS_NONE;
+    else if (isatty(2) && (!r->quiet || r->force_progress))
         r->progress = PROGRESS_TTY;
     else if (r->force_progress)
         r->progress = PROGRESS_LINES;
@@ -524,6 +528,13 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         unsigned fflags = 0;
         grokx_error why;
         grokx_writer_format_flags(j->formats[i], &fflags);
+        /* binary on a terminal garbles it and is lost: refused, as gzip
+         * does (the index is the one binary format that streams) */
+        if (to_stdout && !strcmp(j->formats[i], "index") && isatty(1))
+            return fprintf(stderr,
+                           "%s: convert: refusing to write binary index to a terminal; redirect or use -o FILE\n",
+                           prog),
+                   EXIT_USAGE;
         if (grokx_writer_format_info(j->formats[i], NULL, &streams) == 0 && to_stdout && !streams)
             return fprintf(stderr, "%s: convert: %s writes %s: give -o %s, not -o -\n", prog,
                            j->formats[i], ext ? "a file of its own" : "a folder", ext ? "FILE" : "DIR"),
@@ -815,6 +826,7 @@ cmd_convert(int argc, char **argv)
     }
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;
+    r.to_stdout = !strcmp(out, "-");
     if ((ex = open_outputs(&j, out, r.input, &r)) != EXIT_OK) {
         close_outputs(&j, 0);
         close_run(&r);

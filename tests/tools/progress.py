@@ -141,6 +141,16 @@ try:
     segs = progress_segs(out)
     check(len(segs) >= 1 and all(s.startswith(b"[") and len(s) < 80 for s in segs),
           f"80 columns: not every update has the bar: {segs[:5]!r}")
+    # notes streamed to the terminal: no progress drawn into them, unless
+    # --progress asks (issue 29); a binary index is refused there, as gzip does
+    md = ["convert", "--since", "2100-01-01", "-f", "md", "-o", "-", js]
+    st, out, _ = on_pty(md)
+    check(st in (0, 1) and CLEAR not in out and b"ETA" not in out, f"progress over md on the terminal: {out[:300]!r}")
+    st, out, _ = on_pty(md[:1] + ["--progress"] + md[1:])
+    check(st in (0, 1) and b"ETA" in out, f"--progress over md on the terminal: none: {out[:300]!r}")
+    st, out, _ = on_pty(["convert", "-f", "index", "-o", "-", "examples/sample-export.json"])
+    check(st == 64 and b"refusing to write binary index to a terminal" in out and b"GXI" not in out,
+          f"a binary index to a terminal: {st} {out[:300]!r}")
     # standard input: no total, so no share nor time left
     st, out, _ = on_pty(["info", "-"], stdin=js)
     check(re.search(rb"grokx: [\d.]+ [kMG]B read, [\d,]+ conversations, [\d.]+ [kMG]B/s", out) is not None,
