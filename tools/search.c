@@ -27,7 +27,7 @@ static const cli_opt search_opts[] = {
     {"json", O_JSON, NULL, NULL, "one JSON object with every hit (and its highlights)"},
     {"since", O_SINCE, "DATE", NULL, "only messages from DATE (YYYY-MM-DD or ISO 8601)"},
     {"until", O_UNTIL, "DATE", NULL, "only messages before DATE (a day: up to its end)"},
-    {"sender", O_SENDER, "WHO", "you grok user assistant system",
+    {"sender", O_SENDER, "WHO", "you user human grok assistant system",
      "you, user or human; grok or assistant; system;\nor a sender as the export writes it (case-insensitive)"},
     {"model", O_MODEL, "NAME", NULL, "only answers whose model contains NAME\n(case-insensitive)"},
     {"conversation", O_CONVERSATION, "ID", NULL, "only that conversation (an id or its beginning)"},

@@ -55,6 +55,20 @@ want "grokx convert -o exports/g" "exports/grok-export.zip"
 want "grokx search ix" "ix.gxi"
 want "grokx search ix.gxi ix" ""
 want "grokx merge -o all.gxi ix" "ix.gxi"
+# issue 29: --opt=value is three words to bash, and counted as none of the
+# operands; options are not offered after --; a list offers what it lacks;
+# a prefix of a long option completes its value; human is a sender
+want "grokx search --limit = 5 ix" "ix.gxi"
+want "grokx search --limit = 5 ix.gxi ix" ""
+want "grokx search --lim 5 ix" "ix.gxi"
+want "grokx search -n5 ix" "ix.gxi"
+want "grokx convert -- --f" ""
+want "grokx convert -- -o exports/g" "exports/grok-export.zip"
+want "grokx convert -f md,h" "md,html"
+want "grokx convert -f md,m" ""
+want "grokx convert --form = m" "md"
+want "grokx convert --form m" "md"
+want "grokx search --sender h" "human"
 
 if command -v zsh >/dev/null; then
     zsh -n "$T/c.zsh" && ok || bad "zsh -n"
