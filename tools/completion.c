@@ -258,6 +258,24 @@ fish_script(const cli_command *const *cmds, size_t n, const char *formats)
            "function __grokx_formats\n"
            "    printf '%%s\\n' %s\n"
            "end\n"
+           "# the operands given after the command; $argv: its options that take\n"
+           "# a value (the word after one is no operand)\n"
+           "function __grokx_operands\n"
+           "    set -l i 0; set -l n 0; set -l skip 0; set -l dd 0\n"
+           "    for t in (commandline -opc)\n"
+           "        set i (math $i + 1)\n"
+           "        test $i -le 2; and continue\n"
+           "        if test $skip = 1; set skip 0; continue; end\n"
+           "        if test $dd = 1; set n (math $n + 1); continue; end\n"
+           "        switch $t\n"
+           "            case --; set dd 1\n"
+           "            case '--*=*'\n"
+           "            case '-*'; contains -- $t $argv; and set skip 1\n"
+           "            case '*'; set n (math $n + 1)\n"
+           "        end\n"
+           "    end\n"
+           "    echo $n\n"
+           "end\n"
            "complete -c grokx -f\n"
            "complete -c grokx -n __fish_use_subcommand -s h -l help -d 'grokx help'\n"
            "complete -c grokx -n __fish_use_subcommand -s V -l version -d 'print the version'\n",
@@ -284,8 +302,18 @@ fish_script(const cli_command *const *cmds, size_t n, const char *formats)
             }
             printf(" -d '%s'\n", h);
         }
-        if (!strcmp(k, "@files") || !strcmp(k, "@index"))
+        if (!strcmp(k, "@files"))
             printf("complete -c grokx -n '__fish_seen_subcommand_from %s' -F\n", name);
+        else if (!strcmp(k, "@index")) { /* the index, then query words: no files */
+            printf("complete -c grokx -n '__fish_seen_subcommand_from %s; and test (__grokx_operands", name);
+            for (o = cmds[c]->opts; o->name; o++)
+                if (o->value) {
+                    if (o->key < 256)
+                        printf(" -%c", o->key);
+                    printf(" --%s", o->name);
+                }
+            printf(") = 0' -F\n");
+        }
         else
             printf("complete -c grokx -n '__fish_seen_subcommand_from %s' -x -a '%s'\n", name, k);
     }

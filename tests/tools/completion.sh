@@ -84,6 +84,11 @@ if command -v fish >/dev/null; then
     [ "$(fc 'grokx co')" = "completion convert " ] && ok || bad "fish: grokx co -> $(fc 'grokx co')"
     [ "$(fc 'grokx convert --branches ')" = "active all " ] && ok || bad "fish: --branches -> $(fc 'grokx convert --branches ')"
     [ "$(fc 'grokx search --sender g')" = "grok " ] && ok || bad "fish: --sender g -> $(fc 'grokx search --sender g')"
+    # the index is a file, the query words after it are not (issue 29)
+    fc 'grokx search ' | grep -q "examples/" && ok || bad "fish: search: no index file: $(fc 'grokx search ')"
+    fc 'grokx search -n 5 ' | grep -q "examples/" && ok || bad "fish: search -n 5: no index file"
+    [ "$(fc 'grokx search ix.gxi ')" = "" ] && ok || bad "fish: files as query words: $(fc 'grokx search ix.gxi ')"
+    [ "$(fc 'grokx search -n 5 ix.gxi ')" = "" ] && ok || bad "fish: files as query words after -n 5"
     for f in $fmts; do fc 'grokx convert -f md,' | grep -q "md,$f " && ok || bad "fish: -f md,$f missing"; done
 else
     echo "completion: fish not installed: its script is not checked" >&2
