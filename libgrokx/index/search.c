@@ -856,7 +856,11 @@ S_snip_write(grokx_results *res, const S_text *x, const S_snip_tok *t, size_t n,
                 i = t[k].end - 1;
                 continue;
             }
-            if (c == ' ' || (unsigned char)c < 0x20 || c == 0x7f) { /* controls never reach a terminal */
+            /* one line: a run of whitespace is one space. Other controls
+             * (ESC, BEL, DEL) are kept: a JSON reader gets the text as it
+             * is, and the terminal path (grokx search) shows them as
+             * spaces. A NUL cannot be kept in the NUL-ended string. */
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || !c) {
                 space = out->len > start_len;
                 continue;
             }

@@ -272,6 +272,9 @@ for f in "--color never" "--color always" --json; do
     done
     has "$T/out" "findme"
 done
+# the JSON snippet holds the text as it is, controls escaped, as the title
+# does (issue 29: ESC, C0 and DEL came back as spaces or were dropped)
+json 'assert d["hits"][0]["snippet"] == "findme \u001b[2J\u001b]0;pwned\u0007\u202e\u2028\u2029\u2067\u200e\u061c\u007f\u009b here", repr(d["hits"][0]["snippet"])'
 json 'assert "\x1b" in d["hits"][0]["title"] and "\u202e\u2028\u2029\u2067\u200e\u061c\x7f\x9b" in d["hits"][0]["title"]'
 expect 0 $G search --color never "$T/h.gxi" findme
 has "$T/out" "$(printf 'pwned \357\277\275  \357\277\275\357\277\275\357\277\275  ')"
