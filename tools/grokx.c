@@ -64,7 +64,8 @@ static const char usage_main[] =
     "%s"
     "\n"
     "options:\n"
-    "  -h, --help     this text; COMMAND --help for a command's options\n"
+    "  -h, --help     this text; COMMAND --help (or help COMMAND) for a command's\n"
+    "                 options\n"
     "  -V, --version  print the version\n"
     "\n"
     "INPUT is the export ZIP as downloaded, its extracted folder,\n"
@@ -901,6 +902,22 @@ main(int argc, char **argv)
     if (argc < 2) {
         print_usage_main(stderr);
         return EXIT_USAGE;
+    }
+    /* grokx help CMD is CMD --help, as git and cargo have it */
+    if (!strcmp(argv[1], "help") && argc > 2 && strcmp(argv[2], "help")) {
+        static char help[] = "--help";
+        argv[1] = argv[2];
+        argv[2] = help;
+        argc = 3;
+    }
+    /* a unique prefix of a long option, as every command takes them */
+    if (!strncmp(argv[1], "--", 2) && strlen(argv[1]) > 2) {
+        static char version[] = "--version", help[] = "--help";
+        size_t len = strlen(argv[1]);
+        if (!strncmp(argv[1], version, len))
+            argv[1] = version;
+        else if (!strncmp(argv[1], help, len))
+            argv[1] = help;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("grokx %s (libgrokx %s)\n", GROKX_VERSION_STRING, grokx_version_string());

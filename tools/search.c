@@ -34,7 +34,7 @@ static const cli_opt search_opts[] = {
     {"tz", O_TZ, "ZONE", "UTC local",
      "times (and DATE days) in UTC (default), local,\n+HH:MM, +HHMM, +HH (also -)"},
     {"color", O_COLOR, "WHEN", "auto always never",
-     "auto (default: on a terminal, unless NO_COLOR is set),\nalways, never"},
+     "auto (default: on a terminal, unless NO_COLOR is set\nand not empty, or TERM is dumb), always, never"},
     {"marks", O_MARKS, "OPEN,CLOSE", NULL,
      "what marks a match in a snippet without colour\n"
      "(default \xc2\xab,\xc2\xbb, which Markdown leaves alone;\n"
@@ -342,7 +342,9 @@ cmd_search(int argc, char **argv)
     else if (!strcmp(color_when, "never"))
         color = 0;
     else if (!strcmp(color_when, "auto"))
-        color = isatty(1) && !getenv("NO_COLOR");
+        /* no-color.org: NO_COLOR counts when present and not empty */
+        color = isatty(1) && !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
+                !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
     else {
         free(query);
         return opt_usage_error(&search_command, "--color takes auto, always or never");

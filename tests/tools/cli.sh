@@ -21,6 +21,14 @@ expect 64 $G;                          has "$T/err" "usage: grokx"
 expect 64 $G frobnicate x;             has "$T/err" 'unknown command "frobnicate"'
 expect 0 $G info --help;               has "$T/out" "usage: grokx info"
 expect 0 $G convert --help;            has "$T/out" "events"
+# grokx help CMD is CMD --help; the top level takes prefixes of its long
+# options as every command does (issue 29)
+expect 0 $G help convert;              has "$T/out" "usage: grokx convert"
+$G convert --help >"$T/h1"; cmp -s "$T/out" "$T/h1" && ok || bad "help convert is not convert --help"
+expect 0 $G help;                      has "$T/out" "usage: grokx"
+expect 64 $G help frobnicate;          has "$T/err" 'unknown command "frobnicate"'
+expect 0 $G --vers;                    has "$T/out" "grokx 0."
+expect 0 $G --he;                      has "$T/out" "usage: grokx"
 expect 64 $G info;                     has "$T/err" "INPUT missing"
 expect 64 $G info --bogus x
 expect 64 $G convert $GOLD/01-minimal/input.json; has "$T/err" "-o OUT missing"

@@ -151,6 +151,22 @@ try:
     st, out, _ = on_pty(["convert", "-f", "index", "-o", "-", "examples/sample-export.json"])
     check(st == 64 and b"refusing to write binary index to a terminal" in out and b"GXI" not in out,
           f"a binary index to a terminal: {st} {out[:300]!r}")
+    # colour on a terminal: an empty NO_COLOR is no NO_COLOR (no-color.org),
+    # TERM=dumb has none (issue 29)
+    ix = os.path.join(tmp, "s.gxi")
+    subprocess.run([G, "convert", "-q", "-f", "index", "-o", ix, "examples/sample-export.json"], check=True)
+    for env, want in (({"NO_COLOR": ""}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)):
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            st, out, _ = on_pty(["search", ix, "grok"])
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        check(st == 0 and (b"\x1b[1;33m" in out) == want, f"search with {env}: colour {not want}: {out[:200]!r}")
     # standard input: no total, so no share nor time left
     st, out, _ = on_pty(["info", "-"], stdin=js)
     check(re.search(rb"grokx: [\d.]+ [kMG]B read, [\d,]+ conversations, [\d.]+ [kMG]B/s", out) is not None,
