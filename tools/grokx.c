@@ -101,7 +101,7 @@ static const cli_command info_command = {
     info_opts, NULL, "@files", "print what the export holds"};
 
 static const cli_opt convert_opts[] = {
-    {"format", 'f', "LIST", "@formats", "formats to write (default md); available: {formats}"},
+    {"format", 'f', "LIST", "@formats", "formats to write (default md; -f a -f b is -f a,b);\navailable: {formats}"},
     {"output", 'o', "OUT", "@files",
      "a folder for {folders}; a file for {files};\n"
      "- streams {streams} to standard output;\n"
@@ -495,9 +495,15 @@ typedef struct convert_job {
 static int
 split_formats(convert_job *j, char *list)
 {
-    char *save = NULL, *tok;
+    char *tok, *next;
     size_t i;
-    for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (tok = list; tok; tok = next) {
+        if ((next = strchr(tok, ',')) != NULL)
+            *next++ = 0;
+        if (!*tok) { /* md,,html or md, is a slip, refused as --format= is */
+            fprintf(stderr, "%s: convert: an empty name in the format list\n", prog);
+            return -2;
+        }
         if (j->nformats == MAX_FORMATS)
             return -1;
         /* twice the same would write one output twice over: the second
@@ -684,7 +690,8 @@ cmd_convert(int argc, char **argv)
     grokx_options o;
     convert_job j;
     grokx_writer *tee = NULL, *thr = NULL, *top = NULL;
-    char default_formats[] = "md", *formats = default_formats;
+    /* -f md -f html is -f md,html: the lists add up */
+    char formats[512] = "";
     const char *input = NULL, *out = NULL;
     cli_parser p;
     unsigned flags = 0;
@@ -698,9 +705,15 @@ cmd_convert(int argc, char **argv)
         case 'h':
             opt_print_help(&convert_command, stdout);
             return EXIT_OK;
-        case 'f':
-            formats = p.value;
+        case 'f': {
+            size_t have = strlen(formats), add = strlen(p.value);
+            if (have + add + 2 > sizeof formats)
+                return opt_usage_error(&convert_command, "the format list is too long");
+            if (have)
+                formats[have++] = ',';
+            memcpy(formats + have, p.value, add + 1);
             break;
+        }
         case 'o':
             out = v;
             break;
@@ -781,6 +794,8 @@ cmd_convert(int argc, char **argv)
     }
     if (!input || !out)
         return opt_usage_error(&convert_command, "%s missing", !input ? "INPUT" : "-o OUT");
+    if (!formats[0])
+        strcpy(formats, "md");
     if ((rc = split_formats(&j, formats)) != 0)
         return rc == -1 ? (fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE)
                         : EXIT_USAGE;
