@@ -105,9 +105,11 @@ progress_format(char *buf, size_t n, uint64_t done, uint64_t total, uint64_t con
      * one column so the line never reaches the last (which would wrap),
      * and the terminal's width is asked at every redraw (a resize counts
      * from the next one). */
-    bar = columns >= 80 ? columns - 70 : 0;
+    bar = columns >= 80 ? columns - 74 : 0; /* 70 columns of text beside it */
     if (bar > 30)
         bar = 30;
+    if (columns >= 80 && bar < 10)
+        bar = 10;
     room = columns - 1 - (bar ? bar + 3 : 0);
     if (bar) {
         int k, fill = (int)((double)bar * (double)done / (double)total);

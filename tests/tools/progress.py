@@ -35,14 +35,26 @@ def check(cond, what):
         print("FAIL progress: " + what, file=sys.stderr)
 
 
-def on_pty(args, stdin=None, cols=100):
-    """Run grokx with stdout and stderr on a pty of cols columns."""
+def on_pty(args, stdin=None, cols=100, pipe=False):
+    """Run grokx with stdout and stderr on a pty of cols columns; stdin
+    from the file, or (pipe) from a pipe a child fills from it."""
     pid, fd = pty.fork()
     if pid == 0:
         try:
             fcntl.ioctl(2, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
             if stdin:
                 f = os.open(stdin, os.O_RDONLY)
+                if pipe:
+                    r, w = os.pipe()
+                    if os.fork() == 0:
+                        os.close(r)
+                        while True:
+                            b = os.read(f, 1 << 16)
+                            if not b:
+                                os._exit(0)
+                            os.write(w, b)
+                    os.close(w)
+                    f = r
                 os.dup2(f, 0)
             os.execv(G, [G] + args)
         finally:
@@ -167,8 +179,13 @@ try:
                 else:
                     os.environ[k] = v
         check(st == 0 and (b"\x1b[1;33m" in out) == want, f"search with {env}: colour {not want}: {out[:200]!r}")
-    # standard input: no total, so no share nor time left
+    # standard input from a file: its size is the total (issue 29)
     st, out, _ = on_pty(["info", "-"], stdin=js)
+    m = [x for x in LINE.finditer(out)]
+    check(st in (0, 1) and m and abs(size(m[-1].group(4)) - jsize) < 0.01 * jsize,
+          f"stdin from a file: no total: {out[:300]!r}")
+    # standard input from a pipe: no total, so no share nor time left
+    st, out, _ = on_pty(["info", "-"], stdin=js, pipe=True)
     check(re.search(rb"grokx: [\d.]+ [kMG]B read, [\d,]+ conversations, [\d.]+ [kMG]B/s", out) is not None,
           f"stdin: no progress line without a total: {out[:300]!r}")
     check(b"ETA" not in out and b"% " not in out, "stdin: a share or time left without a total")
