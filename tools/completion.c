@@ -185,6 +185,22 @@ zsh_script(const cli_command *const *cmds, size_t n, const char *formats)
            "# zsh completion for grokx, written by `grokx completion zsh`\n"
            "# (source <(grokx completion zsh) after compinit, or install it as\n"
            "# share/zsh/site-functions/_grokx)\n"
+           "# _arguments knows options by their full names; the parser takes a\n"
+           "# unique prefix (--lim=5): the words before the cursor are written out\n"
+           "# whole first, so what follows them is counted right. $@: the long options.\n"
+           "_grokx_expand_longs() {\n"
+           "    local i w m\n"
+           "    local -a hit\n"
+           "    for (( i = 2; i < CURRENT; i++ )); do\n"
+           "        w=${words[i]%%%%=*}\n"
+           "        [[ $w == -- ]] && break\n"
+           "        [[ $w == --?* ]] || continue\n"
+           "        (( ${argv[(Ie)$w]} )) && continue\n"
+           "        hit=()\n"
+           "        for m in \"$@\"; do [[ $m == ${w}* ]] && hit+=($m); done\n"
+           "        (( ${#hit} == 1 )) && words[i]=${hit[1]}${words[i]#$w}\n"
+           "    done\n"
+           "}\n"
            "_grokx() {\n"
            "    local -a formats commands\n"
            "    formats=(%s)\n"
@@ -206,7 +222,10 @@ zsh_script(const cli_command *const *cmds, size_t n, const char *formats)
            "    case $cmd in\n");
     for (c = 0; c < n; c++) {
         const char *k = cmds[c]->operands;
-        printf("    %s)\n        _arguments -s -S", cmds[c]->name);
+        printf("    %s)\n        _grokx_expand_longs", cmds[c]->name);
+        for (o = cmds[c]->opts; o->name; o++)
+            printf(" --%s", o->name);
+        printf("\n        _arguments -s -S");
         for (o = cmds[c]->opts; o->name; o++) {
             short_help(o->help, h, sizeof h);
             if (o->key < 256)

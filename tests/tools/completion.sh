@@ -75,6 +75,12 @@ if command -v zsh >/dev/null; then
     r=$(HOME=$T zsh -fc "autoload -U compinit; compinit -u -d $T/zcd; source $T/c.zsh; print -- \$_comps[grokx]" 2>&1)
     [ "$r" = _grokx ] && ok || bad "zsh: the script does not register _grokx: $r"
     for f in $fmts; do grep -q "formats=(.*$f" "$T/c.zsh" && ok || bad "zsh: format $f missing"; done
+    # _arguments knows only whole names: the words before the cursor are
+    # written out whole for it, up to -- (issue 29: --lim=5 ch<TAB> failed)
+    grep -q "_grokx_expand_longs.* --limit" "$T/c.zsh" && ok || bad "zsh: search does not expand its prefixes"
+    r=$(zsh -fc "source $T/c.zsh 2>/dev/null; words=(search --lim=5 --js ix.gxi --ma , --l -- --l ch); CURRENT=10
+        _grokx_expand_longs --limit --json --marks --color --lines; print -r -- \$words" 2>&1)
+    [ "$r" = "search --limit=5 --json ix.gxi --marks , --l -- --l ch" ] && ok || bad "zsh: prefixes written out: $r"
 else
     echo "completion: zsh not installed: its script is not checked" >&2
 fi
