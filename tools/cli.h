@@ -115,8 +115,11 @@ int parse_tz(const char *z, int *minutes);
 /* The progress line (progress.c): "[####----]  42% 512.0 MB of 1.24 GB,
  * 3,456 conversations, 85.1 MB/s, ETA 0:12" for done of total bytes
  * after secs; without total, bytes read, conversations and the rate.
- * columns: the terminal's width, the bar filling what the text leaves
- * ("grokx: " instead of a bar when there is no room, or columns is 0). */
+ * columns: the terminal's width (0: not a terminal, "grokx: " and the
+ * whole text). On a terminal the line is never wider than columns - 1:
+ * a bar from 80 columns up (the choice depends on the width alone, so it
+ * does not flicker), fields dropped in a fixed order, at the narrowest
+ * only the share. */
 void progress_format(char *buf, size_t n, uint64_t done, uint64_t total, uint64_t conversations,
                      double secs, int columns);
 /* The width of the terminal on fd; 80 when it does not say. */

@@ -60,15 +60,25 @@ bash_script(const cli_command *const *cmds, size_t n, const char *formats)
            "    local IFS=$'\\n'\n"
            "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
            "}\n"
-           "# a comma-separated list: complete the word after the last comma\n"
+           "# a comma-separated list: complete the word after the last comma,\n"
+           "# with the words not in the list yet\n"
            "_grokx_list() {\n"
-           "    local pre= last=$cur\n"
+           "    local pre= last=$cur w left=\n"
            "    if [[ $cur == *,* ]]; then pre=${cur%%,*},; last=${cur##*,}; fi\n"
+           "    for w in $1; do [[ ,$pre == *,$w,* ]] || left+=\" $w\"; done\n"
            "    compopt -o nospace 2>/dev/null\n"
-           "    COMPREPLY=($(compgen -P \"$pre\" -W \"$1\" -- \"$last\"))\n"
+           "    COMPREPLY=($(compgen -P \"$pre\" -W \"$left\" -- \"$last\"))\n"
+           "}\n"
+           "# an option as written (a unique prefix of a long one, as the parser\n"
+           "# takes it) to its full name among the options that take a value\n"
+           "_grokx_long() {\n"
+           "    local t hit= n=0\n"
+           "    [[ $1 == --?* && $takes != *\" $1 \"* ]] || { echo \"$1\"; return; }\n"
+           "    for t in $takes; do [[ $t == \"$1\"* ]] && { hit=$t; ((n++)); }; done\n"
+           "    ((n == 1)) && echo \"$hit\" || echo \"$1\"\n"
            "}\n"
            "_grokx() {\n"
-           "    local cur=${COMP_WORDS[COMP_CWORD]} prev= opt= cmd takes i operands=0\n"
+           "    local cur=${COMP_WORDS[COMP_CWORD]} prev= opt= cmd takes i w operands=0\n"
            "    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
            "    if ((COMP_CWORD == 1)); then\n"
            "        COMPREPLY=($(compgen -W '",
@@ -92,10 +102,25 @@ bash_script(const cli_command *const *cmds, size_t n, const char *formats)
     }
     printf("    *) return ;;\n"
            "    esac\n"
+           "    # the operands before this word (an option's value is none; bash\n"
+           "    # splits --opt=value into three words); after -- only operands\n"
+           "    local dd=0\n"
+           "    for ((i = 2; i < COMP_CWORD; i++)); do\n"
+           "        w=${COMP_WORDS[i]}\n"
+           "        if ((dd)); then ((operands++)); continue; fi\n"
+           "        case $w in\n"
+           "        --) dd=1 ;;\n"
+           "        -*) if [[ ${COMP_WORDS[i+1]} == = ]]; then ((i += 2))\n"
+           "            elif [[ $takes == *\" $(_grokx_long \"$w\") \"* ]]; then ((i++))\n"
+           "            elif [[ $w == -[!-]?* && $takes == *\" -${w: -1} \"* ]]; then ((i++)); fi ;;\n"
+           "        *) ((operands++)) ;;\n"
+           "        esac\n"
+           "    done\n"
            "    # bash splits --opt=value at '=': the option is the word before it\n"
-           "    if [[ $cur == = ]]; then opt=$prev; cur=\n"
-           "    elif [[ $prev == = ]] && ((COMP_CWORD > 2)); then opt=${COMP_WORDS[COMP_CWORD-2]}\n"
-           "    elif [[ $prev == -* && $takes == *\" $prev \"* ]]; then opt=$prev\n"
+           "    if ((dd)); then :\n"
+           "    elif [[ $cur == = ]]; then opt=$(_grokx_long \"$prev\"); cur=\n"
+           "    elif [[ $prev == = ]] && ((COMP_CWORD > 2)); then opt=$(_grokx_long \"${COMP_WORDS[COMP_CWORD-2]}\")\n"
+           "    elif [[ $prev == -* && $takes == *\" $(_grokx_long \"$prev\") \"* ]]; then opt=$(_grokx_long \"$prev\")\n"
            "    # bundled short options: the last one takes the value (-qf md)\n"
            "    elif [[ $prev == -[!-]?* && $takes == *\" -${prev: -1} \"* ]]; then opt=-${prev: -1}\n"
            "    fi\n"
@@ -121,7 +146,7 @@ bash_script(const cli_command *const *cmds, size_t n, const char *formats)
            "        esac\n"
            "        return\n"
            "    fi\n"
-           "    if [[ $cur == -* ]]; then\n"
+           "    if [[ $cur == -* ]] && ((!dd)); then\n"
            "        case $cmd in\n");
     for (c = 0; c < n; c++) {
         printf("        %s) COMPREPLY=($(compgen -W '", cmds[c]->name);
@@ -132,14 +157,6 @@ bash_script(const cli_command *const *cmds, size_t n, const char *formats)
     printf("        esac\n"
            "        return\n"
            "    fi\n"
-           "    # the operands before this word (an option's value is none)\n"
-           "    for ((i = 2; i < COMP_CWORD; i++)); do\n"
-           "        case ${COMP_WORDS[i]} in\n"
-           "        -*) [[ $takes == *\" ${COMP_WORDS[i]} \"* ]] && ((i++)) ;;\n"
-           "        =) ((i++)) ;;\n"
-           "        *) ((operands++)) ;;\n"
-           "        esac\n"
-           "    done\n"
            "    case $cmd in\n");
     for (c = 0; c < n; c++) {
         const char *k = cmds[c]->operands;
@@ -168,6 +185,22 @@ zsh_script(const cli_command *const *cmds, size_t n, const char *formats)
            "# zsh completion for grokx, written by `grokx completion zsh`\n"
            "# (source <(grokx completion zsh) after compinit, or install it as\n"
            "# share/zsh/site-functions/_grokx)\n"
+           "# _arguments knows options by their full names; the parser takes a\n"
+           "# unique prefix (--lim=5): the words before the cursor are written out\n"
+           "# whole first, so what follows them is counted right. $@: the long options.\n"
+           "_grokx_expand_longs() {\n"
+           "    local i w m\n"
+           "    local -a hit\n"
+           "    for (( i = 2; i < CURRENT; i++ )); do\n"
+           "        w=${words[i]%%%%=*}\n"
+           "        [[ $w == -- ]] && break\n"
+           "        [[ $w == --?* ]] || continue\n"
+           "        (( ${argv[(Ie)$w]} )) && continue\n"
+           "        hit=()\n"
+           "        for m in \"$@\"; do [[ $m == ${w}* ]] && hit+=($m); done\n"
+           "        (( ${#hit} == 1 )) && words[i]=${hit[1]}${words[i]#$w}\n"
+           "    done\n"
+           "}\n"
            "_grokx() {\n"
            "    local -a formats commands\n"
            "    formats=(%s)\n"
@@ -189,7 +222,10 @@ zsh_script(const cli_command *const *cmds, size_t n, const char *formats)
            "    case $cmd in\n");
     for (c = 0; c < n; c++) {
         const char *k = cmds[c]->operands;
-        printf("    %s)\n        _arguments -s -S", cmds[c]->name);
+        printf("    %s)\n        _grokx_expand_longs", cmds[c]->name);
+        for (o = cmds[c]->opts; o->name; o++)
+            printf(" --%s", o->name);
+        printf("\n        _arguments -s -S");
         for (o = cmds[c]->opts; o->name; o++) {
             short_help(o->help, h, sizeof h);
             if (o->key < 256)
@@ -241,6 +277,24 @@ fish_script(const cli_command *const *cmds, size_t n, const char *formats)
            "function __grokx_formats\n"
            "    printf '%%s\\n' %s\n"
            "end\n"
+           "# the operands given after the command; $argv: its options that take\n"
+           "# a value (the word after one is no operand)\n"
+           "function __grokx_operands\n"
+           "    set -l i 0; set -l n 0; set -l skip 0; set -l dd 0\n"
+           "    for t in (commandline -opc)\n"
+           "        set i (math $i + 1)\n"
+           "        test $i -le 2; and continue\n"
+           "        if test $skip = 1; set skip 0; continue; end\n"
+           "        if test $dd = 1; set n (math $n + 1); continue; end\n"
+           "        switch $t\n"
+           "            case --; set dd 1\n"
+           "            case '--*=*'\n"
+           "            case '-*'; contains -- $t $argv; and set skip 1\n"
+           "            case '*'; set n (math $n + 1)\n"
+           "        end\n"
+           "    end\n"
+           "    echo $n\n"
+           "end\n"
            "complete -c grokx -f\n"
            "complete -c grokx -n __fish_use_subcommand -s h -l help -d 'grokx help'\n"
            "complete -c grokx -n __fish_use_subcommand -s V -l version -d 'print the version'\n",
@@ -267,8 +321,18 @@ fish_script(const cli_command *const *cmds, size_t n, const char *formats)
             }
             printf(" -d '%s'\n", h);
         }
-        if (!strcmp(k, "@files") || !strcmp(k, "@index"))
+        if (!strcmp(k, "@files"))
             printf("complete -c grokx -n '__fish_seen_subcommand_from %s' -F\n", name);
+        else if (!strcmp(k, "@index")) { /* the index, then query words: no files */
+            printf("complete -c grokx -n '__fish_seen_subcommand_from %s; and test (__grokx_operands", name);
+            for (o = cmds[c]->opts; o->name; o++)
+                if (o->value) {
+                    if (o->key < 256)
+                        printf(" -%c", o->key);
+                    printf(" --%s", o->name);
+                }
+            printf(") = 0' -F\n");
+        }
         else
             printf("complete -c grokx -n '__fish_seen_subcommand_from %s' -x -a '%s'\n", name, k);
     }

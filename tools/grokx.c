@@ -64,7 +64,8 @@ static const char usage_main[] =
     "%s"
     "\n"
     "options:\n"
-    "  -h, --help     this text; COMMAND --help for a command's options\n"
+    "  -h, --help     this text; COMMAND --help (or help COMMAND) for a command's\n"
+    "                 options\n"
     "  -V, --version  print the version\n"
     "\n"
     "INPUT is the export ZIP as downloaded, its extracted folder,\n"
@@ -100,7 +101,7 @@ static const cli_command info_command = {
     info_opts, NULL, "@files", "print what the export holds"};
 
 static const cli_opt convert_opts[] = {
-    {"format", 'f', "LIST", "@formats", "formats to write (default md); available: {formats}"},
+    {"format", 'f', "LIST", "@formats", "formats to write (default md; -f a -f b is -f a,b);\navailable: {formats}"},
     {"output", 'o', "OUT", "@files",
      "a folder for {folders}; a file for {files};\n"
      "- streams {streams} to standard output;\n"
@@ -152,6 +153,7 @@ typedef struct run {
      * PROGRESS_LINES one line per update (--progress, stderr no terminal) */
     int progress;
     int force_progress; /* --progress */
+    int to_stdout;      /* convert writes standard output (-o -, a device) */
     /* a progress line is on the terminal now; the writer's thread clears
      * it too (its reports) */
     atomic_int shown;
@@ -322,8 +324,11 @@ parse_common(run *r, grokx_options *o, unsigned flags)
     o->input_name = r->input_name;
     o->progress = on_progress;
     o->progress_ud = r;
-    /* on a terminal unless -q; anywhere when --progress asks */
-    if (isatty(2) && (!r->quiet || r->force_progress))
+    /* on a terminal unless -q; anywhere when --progress asks; not over
+     * notes streamed to the terminal (it would be drawn into them) */
+    if (!r->force_progress && r->to_stdout && isatty(1))
+        r->progress = PROGRESS_NONE;
+    else if (isatty(2) && (!r->quiet || r->force_progress))
         r->progress = PROGRESS_TTY;
     else if (r->force_progress)
         r->progress = PROGRESS_LINES;
@@ -490,9 +495,15 @@ typedef struct convert_job {
 static int
 split_formats(convert_job *j, char *list)
 {
-    char *save = NULL, *tok;
+    char *tok, *next;
     size_t i;
-    for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (tok = list; tok; tok = next) {
+        if ((next = strchr(tok, ',')) != NULL)
+            *next++ = 0;
+        if (!*tok) { /* md,,html or md, is a slip, refused as --format= is */
+            fprintf(stderr, "%s: convert: an empty name in the format list\n", prog);
+            return -2;
+        }
         if (j->nformats == MAX_FORMATS)
             return -1;
         /* twice the same would write one output twice over: the second
@@ -524,6 +535,13 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
         unsigned fflags = 0;
         grokx_error why;
         grokx_writer_format_flags(j->formats[i], &fflags);
+        /* binary on a terminal garbles it and is lost: refused, as gzip
+         * does (the index is the one binary format that streams) */
+        if (to_stdout && !strcmp(j->formats[i], "index") && isatty(1))
+            return fprintf(stderr,
+                           "%s: convert: refusing to write binary index to a terminal; redirect or use -o FILE\n",
+                           prog),
+                   EXIT_USAGE;
         if (grokx_writer_format_info(j->formats[i], NULL, &streams) == 0 && to_stdout && !streams)
             return fprintf(stderr, "%s: convert: %s writes %s: give -o %s, not -o -\n", prog,
                            j->formats[i], ext ? "a file of its own" : "a folder", ext ? "FILE" : "DIR"),
@@ -672,7 +690,8 @@ cmd_convert(int argc, char **argv)
     grokx_options o;
     convert_job j;
     grokx_writer *tee = NULL, *thr = NULL, *top = NULL;
-    char default_formats[] = "md", *formats = default_formats;
+    /* -f md -f html is -f md,html: the lists add up */
+    char formats[512] = "";
     const char *input = NULL, *out = NULL;
     cli_parser p;
     unsigned flags = 0;
@@ -686,9 +705,15 @@ cmd_convert(int argc, char **argv)
         case 'h':
             opt_print_help(&convert_command, stdout);
             return EXIT_OK;
-        case 'f':
-            formats = p.value;
+        case 'f': {
+            size_t have = strlen(formats), add = strlen(p.value);
+            if (have + add + 2 > sizeof formats)
+                return opt_usage_error(&convert_command, "the format list is too long");
+            if (have)
+                formats[have++] = ',';
+            memcpy(formats + have, p.value, add + 1);
             break;
+        }
         case 'o':
             out = v;
             break;
@@ -769,6 +794,8 @@ cmd_convert(int argc, char **argv)
     }
     if (!input || !out)
         return opt_usage_error(&convert_command, "%s missing", !input ? "INPUT" : "-o OUT");
+    if (!formats[0])
+        strcpy(formats, "md");
     if ((rc = split_formats(&j, formats)) != 0)
         return rc == -1 ? (fprintf(stderr, "%s: convert: bad format list\n", prog), EXIT_USAGE)
                         : EXIT_USAGE;
@@ -815,6 +842,7 @@ cmd_convert(int argc, char **argv)
     }
     if (open_input(&r, input) != 0)
         return EXIT_INPUT;
+    r.to_stdout = !strcmp(out, "-");
     if ((ex = open_outputs(&j, out, r.input, &r)) != EXIT_OK) {
         close_outputs(&j, 0);
         close_run(&r);
@@ -889,6 +917,22 @@ main(int argc, char **argv)
     if (argc < 2) {
         print_usage_main(stderr);
         return EXIT_USAGE;
+    }
+    /* grokx help CMD is CMD --help, as git and cargo have it */
+    if (!strcmp(argv[1], "help") && argc > 2 && strcmp(argv[2], "help")) {
+        static char help[] = "--help";
+        argv[1] = argv[2];
+        argv[2] = help;
+        argc = 3;
+    }
+    /* a unique prefix of a long option, as every command takes them */
+    if (!strncmp(argv[1], "--", 2) && strlen(argv[1]) > 2) {
+        static char version[] = "--version", help[] = "--help";
+        size_t len = strlen(argv[1]);
+        if (!strncmp(argv[1], version, len))
+            argv[1] = version;
+        else if (!strncmp(argv[1], help, len))
+            argv[1] = help;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("grokx %s (libgrokx %s)\n", GROKX_VERSION_STRING, grokx_version_string());

@@ -27,14 +27,14 @@ static const cli_opt search_opts[] = {
     {"json", O_JSON, NULL, NULL, "one JSON object with every hit (and its highlights)"},
     {"since", O_SINCE, "DATE", NULL, "only messages from DATE (YYYY-MM-DD or ISO 8601)"},
     {"until", O_UNTIL, "DATE", NULL, "only messages before DATE (a day: up to its end)"},
-    {"sender", O_SENDER, "WHO", "you grok user assistant system",
+    {"sender", O_SENDER, "WHO", "you user human grok assistant system",
      "you, user or human; grok or assistant; system;\nor a sender as the export writes it (case-insensitive)"},
     {"model", O_MODEL, "NAME", NULL, "only answers whose model contains NAME\n(case-insensitive)"},
     {"conversation", O_CONVERSATION, "ID", NULL, "only that conversation (an id or its beginning)"},
     {"tz", O_TZ, "ZONE", "UTC local",
      "times (and DATE days) in UTC (default), local,\n+HH:MM, +HHMM, +HH (also -)"},
     {"color", O_COLOR, "WHEN", "auto always never",
-     "auto (default: on a terminal, unless NO_COLOR is set),\nalways, never"},
+     "auto (default: on a terminal, unless NO_COLOR is set\nand not empty, or TERM is dumb), always, never"},
     {"marks", O_MARKS, "OPEN,CLOSE", NULL,
      "what marks a match in a snippet without colour\n"
      "(default \xc2\xab,\xc2\xbb, which Markdown leaves alone;\n"
@@ -342,7 +342,9 @@ cmd_search(int argc, char **argv)
     else if (!strcmp(color_when, "never"))
         color = 0;
     else if (!strcmp(color_when, "auto"))
-        color = isatty(1) && !getenv("NO_COLOR");
+        /* no-color.org: NO_COLOR counts when present and not empty */
+        color = isatty(1) && !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
+                !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
     else {
         free(query);
         return opt_usage_error(&search_command, "--color takes auto, always or never");

@@ -4,6 +4,8 @@
  * golden tests compare it byte for byte. Empty optional fields are left
  * out so the lines stay readable.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@ typedef struct S_events {
     gx_mem mem;
     gx_jw *jw;
     grokx_sink sink;
+    char why[160]; /* the failed write's reason, when the sink left one in errno */
 } S_events;
 
 /* Hand the buffered lines to the sink: once per callback, so a
@@ -23,7 +26,12 @@ S_flush(S_events *e)
 {
     size_t len;
     const char *text = gx_jw_text(e->jw, &len);
-    int rc = len ? gx_sink_write(e->sink, text, len) : 0;
+    int rc;
+    errno = 0; /* a sink on a file leaves the reason here (ENOSPC, EPIPE) */
+    rc = len ? gx_sink_write(e->sink, text, len) : 0;
+    if (rc && !e->why[0])
+        snprintf(e->why, sizeof e->why, "writing events failed%s%s", errno ? ": " : "",
+                 errno ? strerror(errno) : "");
     gx_jw_clear_text(e->jw);
     return rc;
 }
@@ -333,8 +341,8 @@ S_destroy(void *self)
 static const char *
 S_why(void *self)
 {
-    GX_UNUSED(self);
-    return "writing events failed";
+    S_events *e = self;
+    return e->why[0] ? e->why : "writing events failed";
 }
 
 int

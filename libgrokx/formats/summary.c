@@ -483,7 +483,7 @@ S_print_text(const grokx_summary *s, const S_tally *sections, grokx_sink sink)
     rc |= S_text_tally(&b, "Other sections:", sections);
     if (s->has_files) {
         size_t i;
-        rc |= gx_buf_printf(&b, "%-18s\n", "Files:");
+        rc |= gx_buf_puts(&b, "Files:\n"); /* no padding: nothing follows it */
         for (i = 0; i < s->nentries; i++) {
             S_bytes(n1, sizeof n1, s->entries[i].size);
             rc |= gx_buf_puts(&b, "  ");

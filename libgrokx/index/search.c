@@ -70,6 +70,7 @@ typedef struct S_q {
     size_t hl_len[S_MAX_TERMS];
     int hl_prefix[S_MAX_TERMS];
     size_t nhl;
+    int neg; /* > 0 while reading an excluded atom: its terms are not highlighted */
     int err;
     char why[GROKX_ERROR_TEXT_MAX];
 } S_q;
@@ -126,6 +127,8 @@ static void
 S_highlight(S_q *q, const char *t, size_t len, int prefix)
 {
     size_t i;
+    if (q->neg)
+        return; /* a snippet marks what was found, never what was excluded */
     for (i = 0; i < q->nhl; i++)
         if (q->hl_len[i] == len && q->hl_prefix[i] == prefix && !memcmp(q->hl[i], t, len))
             return;
@@ -384,13 +387,21 @@ static int
 S_keyword(S_q *q, const char *kw)
 {
     size_t n = strlen(kw);
-    if (strncmp(q->s, kw, n) || !S_is_word_end(q->s[n]) || q->s[n] == '"')
-        return 0;
+    if (strncmp(q->s, kw, n) || !S_is_word_end(q->s[n]))
+        return 0; /* NOT"a b" and NOT(a) are NOT "a b" and NOT (a), like -"a b" */
     q->s += n;
     return 1;
 }
 
-/* and := unary+, unary := (-|NOT) atom | atom */
+/* and := unary+, unary := (-+|NOT) atom | atom
+ *
+ * A minus (or a run of them: --word is -word) excludes the atom right
+ * after it, with no space between: a word, a prefix, a "phrase" or a
+ * (group). A minus followed by a space, a ')' or the end is punctuation,
+ * ignored like any word without letters or digits ("a - b" is "a b").
+ * The '"' and '(' must be tested here: they end a word, and a '-' read as
+ * an atom before them was a word of no letters, so dropped, and the
+ * phrase or group after it became required (issue 29). */
 static S_node *
 S_parse_and(S_q *q, int depth)
 {
@@ -403,15 +414,23 @@ S_parse_and(S_q *q, int depth)
         S_space(q);
         if (!*q->s || *q->s == ')')
             break;
-        if (!strncmp(q->s, "OR", 2) && S_is_word_end(q->s[2]) && q->s[2] != '"')
+        if (!strncmp(q->s, "OR", 2) && S_is_word_end(q->s[2]))
             break;
-        if (*q->s == '-' && q->s[1] && !S_is_word_end(q->s[1]))
-            neg = 1, q->s++;
-        else if (S_keyword(q, "NOT"))
+        if (*q->s == '-') {
+            const char *p = q->s;
+            while (*p == '-')
+                p++;
+            if (*p == '"' || *p == '(' || !S_is_word_end(*p))
+                neg = 1, q->s = p;
+        }
+        if (!neg && S_keyword(q, "NOT"))
             neg = 1;
-        else if (S_keyword(q, "AND"))
+        else if (!neg && S_keyword(q, "AND"))
             continue;
-        if (!(n = S_parse_atom(q, depth)))
+        q->neg += neg;
+        n = S_parse_atom(q, depth);
+        q->neg -= neg;
+        if (!n)
             return NULL;
         if (n->kind == Q_NONE && n->doc == -2)
             continue; /* punctuation alone */
@@ -442,9 +461,8 @@ S_parse_or(S_q *q, int depth)
         if (a->nkids && S_add(q, &o->kids, &o->nkids, a))
             return NULL;
         S_space(q);
-        if (!(!strncmp(q->s, "OR", 2) && S_is_word_end(q->s[2])))
+        if (!S_keyword(q, "OR"))
             break;
-        q->s += 2;
     }
     return o;
 }
@@ -838,7 +856,11 @@ S_snip_write(grokx_results *res, const S_text *x, const S_snip_tok *t, size_t n,
                 i = t[k].end - 1;
                 continue;
             }
-            if (c == ' ' || (unsigned char)c < 0x20 || c == 0x7f) { /* controls never reach a terminal */
+            /* one line: a run of whitespace is one space. Other controls
+             * (ESC, BEL, DEL) are kept: a JSON reader gets the text as it
+             * is, and the terminal path (grokx search) shows them as
+             * spaces. A NUL cannot be kept in the NUL-ended string. */
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || !c) {
                 space = out->len > start_len;
                 continue;
             }

@@ -25,6 +25,8 @@ S_join(const char *a, const char *b)
     if (!s)
         return NULL;
     memcpy(s, a, na);
+    if (na && a[na - 1] == '/') /* "z/" as the shell completes it: z/x, not z//x */
+        na--;
     s[na] = '/';
     memcpy(s + na + 1, b, nb + 1);
     return s;

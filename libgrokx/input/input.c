@@ -122,6 +122,11 @@ grokx_input_open(const char *path, const grokx_input_options *opts, grokx_input 
     if (!strcmp(path, "-")) {
         in->fd = 0; /* stdin: size 0 means "not seekable" */
         in->kind = GROKX_INPUT_JSON;
+        /* < export.zip: a regular file, as seekable as its path (a ZIP
+         * reads, the progress has its total); only from its start, as
+         * the back ends read at offsets from 0 */
+        if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && lseek(0, 0, SEEK_CUR) == 0)
+            in->size = (uint64_t)st.st_size;
         return S_finish_open(in, out, err);
     }
     if (stat(path, &st) != 0) {

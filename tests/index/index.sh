@@ -102,6 +102,23 @@ for h in d["hits"]:
 EOF
 json 'assert d["total_messages"] >= len(d["hits"]) > 0'
 json 'h = d["hits"][0]; s = h["snippet"]; assert all(s[a:a+n].lower() == "grok" for a, n in [(len(s.encode()[:x].decode(errors="ignore")), n) for x, n in h["highlights"]])'
+# a minus before a "phrase" or a (group) excludes it, as NOT does; it was
+# dropped, so what was to be excluded became required (issue 29)
+tot() { $G search --json -n 1000 "$T/s.gxi" "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_messages"])' 2>/dev/null || echo 0; }
+all=$(tot the); phr=$(tot 'the "short answer"'); grp=$(tot 'the (short OR answer)')
+[ "$phr" -gt 0 ] && [ "$all" -gt "$grp" ] && ok || bad "the sample lacks 'short answer' ($all $phr $grp)"
+for q in 'the -"short answer"' 'the NOT "short answer"' 'the NOT"short answer"' 'the --"short answer"'; do
+    [ "$(tot "$q")" = $((all - phr)) ] && ok || bad "search '$q': $(tot "$q") messages, want $((all - phr))"
+done
+for q in 'the -(short OR answer)' 'the NOT (short OR answer)'; do
+    [ "$(tot "$q")" = $((all - grp)) ] && ok || bad "search '$q': $(tot "$q") messages, want $((all - grp))"
+done
+expect 64 $G search "$T/s.gxi" '-"short answer"'; has "$T/err" "not excluded"
+expect 64 $G search "$T/s.gxi" 'the OR -short'; has "$T/err" "not excluded"
+# only what is required is highlighted, never what is excluded (issue 29)
+expect 0 $G search -n 100 "$T/s.gxi" 'the NOT "short zzz"'; has "$T/out" "«the»"; lacks "$T/out" "«[Ss]hort»"
+expect 0 $G search -n 100 "$T/s.gxi" 'the -short.zzz'; lacks "$T/out" "«[Ss]hort»"
+expect 0 $G search -n 100 "$T/s.gxi" 'the -(zzz answer)'; has "$T/out" "[Aa]nswer"; lacks "$T/out" "«[Aa]nswer»"
 # -n, filters
 expect 0 $G search -n 1 --json "$T/s.gxi" the; json 'assert len(d["hits"]) == 1'
 expect 0 $G search --json --sender user "$T/s.gxi" grok; json 'assert all(h["role"] == "user" for h in d["hits"])'
@@ -255,6 +272,9 @@ for f in "--color never" "--color always" --json; do
     done
     has "$T/out" "findme"
 done
+# the JSON snippet holds the text as it is, controls escaped, as the title
+# does (issue 29: ESC, C0 and DEL came back as spaces or were dropped)
+json 'assert d["hits"][0]["snippet"] == "findme \u001b[2J\u001b]0;pwned\u0007\u202e\u2028\u2029\u2067\u200e\u061c\u007f\u009b here", repr(d["hits"][0]["snippet"])'
 json 'assert "\x1b" in d["hits"][0]["title"] and "\u202e\u2028\u2029\u2067\u200e\u061c\x7f\x9b" in d["hits"][0]["title"]'
 expect 0 $G search --color never "$T/h.gxi" findme
 has "$T/out" "$(printf 'pwned \357\277\275  \357\277\275\357\277\275\357\277\275  ')"

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <zlib.h>
 
 #include "../../fuzz/membuf.h"
@@ -1005,6 +1006,90 @@ test_bad_queries(const char *export_path)
     free(a.p);
 }
 
+/* ---- a minus before a phrase or a group excludes it ----------------------- */
+
+static uint64_t
+qtotal(grokx_index *ix, const char *q)
+{
+    grokx_results *r = NULL;
+    grokx_error err;
+    uint64_t n;
+    int rc = grokx_index_search(ix, q, NULL, &r, &err);
+    CHECK_MSG(rc == 0, "%s: %s", q, err.text);
+    if (rc)
+        return (uint64_t)-1;
+    n = grokx_results_total(r);
+    grokx_results_free(r);
+    return n;
+}
+
+/* No highlight of any hit of q spells word (ASCII case ignored). */
+static void
+no_highlight_of(grokx_index *ix, const char *q, const char *word)
+{
+    grokx_results *r = NULL;
+    grokx_error err;
+    grokx_search_options so;
+    size_t i, k, n = strlen(word), shown = 0;
+    grokx_search_options_init(&so);
+    so.limit = 1000;
+    CHECK_MSG(grokx_index_search(ix, q, &so, &r, &err) == 0, "%s: %s", q, err.text);
+    for (i = 0; r && i < grokx_results_count(r); i++) {
+        const grokx_hit *h = grokx_results_hit(r, i);
+        for (k = 0; k < h->highlight_count; k++, shown++)
+            CHECK_MSG(!(h->highlights[k].len == n &&
+                        !strncasecmp(h->snippet.ptr + h->highlights[k].start, word, n)),
+                      "%s: the excluded \"%s\" is highlighted", q, word);
+    }
+    CHECK_MSG(shown > 0, "%s: nothing highlighted at all", q);
+    grokx_results_free(r);
+}
+
+/* Issue 29: '-"phrase"' and '-(group)' dropped the minus, so what was
+ * to be excluded became required. Every spelling of NOT means the same. */
+static void
+test_negation_forms(const char *export_path)
+{
+    static const char *const bad[] = {"-\"the short\"", "-(the OR short)", "the OR -short",
+                                      "--the", "NOT\"the short\""};
+    membuf a;
+    grokx_index *ix;
+    grokx_results *r;
+    grokx_error err;
+    uint64_t the, phr, grp;
+    size_t i;
+    CHECK_INT(build_index(export_path, 0, 0, &a), 0);
+    CHECK_INT(grokx_index_open_memory(a.p, a.n, &ix, &err), 0);
+    the = qtotal(ix, "the");
+    phr = qtotal(ix, "the \"short answer\"");
+    grp = qtotal(ix, "the (short OR answer)");
+    CHECK(the > grp && grp >= phr && phr > 0);
+    CHECK(qtotal(ix, "the -\"short answer\"") == the - phr);
+    CHECK(qtotal(ix, "the NOT \"short answer\"") == the - phr);
+    CHECK(qtotal(ix, "the NOT\"short answer\"") == the - phr);
+    CHECK(qtotal(ix, "the --\"short answer\"") == the - phr);
+    CHECK(qtotal(ix, "the -(short OR answer)") == the - grp);
+    CHECK(qtotal(ix, "the NOT (short OR answer)") == the - grp);
+    CHECK(qtotal(ix, "the NOT(short OR answer)") == the - grp);
+    CHECK(qtotal(ix, "the --short") == qtotal(ix, "the -short"));
+    CHECK(qtotal(ix, "the -short*") == the - qtotal(ix, "the short*"));
+    CHECK(qtotal(ix, "the - short") == qtotal(ix, "the short")); /* a lone dash is punctuation */
+    CHECK(qtotal(ix, "the -short.zzzqqq") == the); /* the phrase "short zzzqqq" is nowhere */
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = NULL;
+        CHECK_MSG(grokx_index_search(ix, bad[i], NULL, &r, &err) == GROKX_E_QUERY,
+                  "\"%s\" was accepted", bad[i]);
+        grokx_results_free(r);
+    }
+    /* only what is required is highlighted */
+    no_highlight_of(ix, "the -short", "short");
+    no_highlight_of(ix, "the NOT \"short zzzqqq\"", "short");
+    no_highlight_of(ix, "the -short.zzzqqq", "short");
+    no_highlight_of(ix, "the -(short OR answer)", "answer");
+    grokx_index_close(ix);
+    free(a.p);
+}
+
 /* ---- names and titles cut to their caps ----------------------------------- */
 
 /* A sender over the names' 256 bytes and an artifact title over its 255
@@ -1391,6 +1476,7 @@ main(int argc, char **argv)
     for (i = 2; i < argc; i++)
         test_oracle(argv[i]);
     test_bad_queries(argv[2]);
+    test_negation_forms(argv[2]);
     test_merge(argv[2], argv[argc - 1], argv[1]);
     test_ranges(argv[2], argv[argc - 1]);
     test_ranges_disjoint(argv[1]);

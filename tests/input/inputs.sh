@@ -54,8 +54,16 @@ expect 2 "corrupt gzip data near byte" "$T/f/corrupt.json.gz"
 for frac in 10 50 90 99; do
     expect 2 "ZIP" "$T/f/truncated-$frac.zip"
 done
-$G info - <"$T/f/deflated.zip" >/dev/null 2>"$T/err"; st=$?
-[ $st = 2 ] && grep -q "cannot be read from a pipe" "$T/err" && ok || bad "ZIP on stdin: $st $(cat "$T/err")"
+# a ZIP on standard input: read when it is a regular file (seekable, as
+# its path is: issue 29), refused from a pipe, or from a file not at its start
+$G info - <"$T/f/deflated.zip" >"$T/out" 2>"$T/err" && grep -q "Conversations:" "$T/out" && ok ||
+    bad "ZIP from a file on stdin: $(head -c 300 "$T/err")"
+$G info "$T/f/deflated.zip" >"$T/ref" 2>/dev/null
+[ "$(grep Conversations: "$T/out")" = "$(grep Conversations: "$T/ref")" ] && ok || bad "ZIP on stdin: not what its path gives"
+cat "$T/f/deflated.zip" | $G info - >/dev/null 2>"$T/err"; st=$?
+[ $st = 2 ] && grep -q "cannot be read from a pipe" "$T/err" && ok || bad "ZIP on a pipe: $st $(cat "$T/err")"
+(dd bs=1 count=1 of=/dev/null 2>/dev/null; $G info - >/dev/null 2>"$T/err") <"$T/f/deflated.zip"; st=$?
+[ $st = 2 ] && ok || bad "ZIP on stdin not at its start: $st $(cat "$T/err")"
 # the bomb: 200 MB of spaces in an empty export is valid JSON, and whitespace
 # is no token: it is read, in flat memory (test_whitespace_gaps measures it;
 # it once failed as "no JSON token ends within max_string"). What stops a

@@ -331,7 +331,22 @@ def indexes(tmp_path_factory, gen_export):
     return d, a, b
 
 
-QUERIES = ["streaming parser", "yajl OR json", '"light energy"', "photo*", "fsync -write"]
+QUERIES = ["streaming parser", "yajl OR json", '"light energy"', "photo*", "fsync -write",
+           'the -"light energy"', "the -(yajl OR json)"]
+
+
+def test_minus_phrase_and_group_exclude(indexes):
+    """-"phrase" and -(group) exclude, as NOT does (issue 29: they were required)."""
+    _, a, _ = indexes
+    with grokx.Index(a) as ix:
+        def total(q):
+            ix.search(q, n=1)
+            return ix.last_total
+        the = total("the")
+        assert total('the -"light energy"') == total('the NOT "light energy"') == the - total('the "light energy"')
+        assert total("the -(yajl OR json)") == total("the NOT (yajl OR json)") == the - total("the (yajl OR json)")
+        with pytest.raises(grokx.QueryError):
+            ix.search('-"light energy"')
 
 
 @pytest.mark.parametrize("query", QUERIES)

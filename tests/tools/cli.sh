@@ -21,6 +21,14 @@ expect 64 $G;                          has "$T/err" "usage: grokx"
 expect 64 $G frobnicate x;             has "$T/err" 'unknown command "frobnicate"'
 expect 0 $G info --help;               has "$T/out" "usage: grokx info"
 expect 0 $G convert --help;            has "$T/out" "events"
+# grokx help CMD is CMD --help; the top level takes prefixes of its long
+# options as every command does (issue 29)
+expect 0 $G help convert;              has "$T/out" "usage: grokx convert"
+$G convert --help >"$T/h1"; cmp -s "$T/out" "$T/h1" && ok || bad "help convert is not convert --help"
+expect 0 $G help;                      has "$T/out" "usage: grokx"
+expect 64 $G help frobnicate;          has "$T/err" 'unknown command "frobnicate"'
+expect 0 $G --vers;                    has "$T/out" "grokx 0."
+expect 0 $G --he;                      has "$T/out" "usage: grokx"
 expect 64 $G info;                     has "$T/err" "INPUT missing"
 expect 64 $G info --bogus x
 expect 64 $G convert $GOLD/01-minimal/input.json; has "$T/err" "-o OUT missing"
@@ -401,5 +409,20 @@ expect 3 $G convert -q -f index -o "$deep/$(printf '%064d' 0).gxi" $GOLD/01-mini
 has "$T/err" "File name too long"
 [ -z "$(find "$deep" -type f ! -name '.*grokx-lock')" ] && ok || bad "index into a deep OUT left files"
 rm -rf "$T/deep"
+# issue 29, small ones: an empty name in a format list is refused as
+# --format= is; -f given twice adds up; a folder given as z/ is named
+# z/prod-grok-backend.json; no trailing spaces in info; a failed write says why
+expect 64 $G convert -f md,,html -o "$T/ff" $GOLD/01-minimal/input.json; has "$T/err" "empty name"
+expect 64 $G convert -f md, -o "$T/ff" $GOLD/01-minimal/input.json;      has "$T/err" "empty name"
+[ -e "$T/ff" ] && bad "a refused format list made its output" || ok
+expect 0 $G convert -q -f events -f index -o "$T/ff" examples/sample-export.json
+[ -s "$T/ff/events.jsonl" ] && [ -s "$T/ff/index.gxi" ] && ok || bad "-f events -f index: $(ls "$T/ff")"
+mkdir -p "$T/zf" && cp examples/sample-export.json "$T/zf/prod-grok-backend.json"
+expect 0 $G info "$T/zf/"; has "$T/out" "$T/zf/prod-grok-backend.json"
+grep -q "//" "$T/out" && bad "info z/: a double slash: $(grep // "$T/out")" || ok
+grep -q " $" "$T/out" && bad "info: trailing spaces: $(grep -n ' $' "$T/out")" || ok
+if [ -w /dev/full ]; then
+    expect 3 $G convert -f events -o /dev/full examples/sample-export.json; has "$T/err" "No space left on device"
+fi
 echo "cli: $pass passed, $fail failed"
 [ $fail = 0 ]

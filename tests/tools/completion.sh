@@ -55,12 +55,32 @@ want "grokx convert -o exports/g" "exports/grok-export.zip"
 want "grokx search ix" "ix.gxi"
 want "grokx search ix.gxi ix" ""
 want "grokx merge -o all.gxi ix" "ix.gxi"
+# issue 29: --opt=value is three words to bash, and counted as none of the
+# operands; options are not offered after --; a list offers what it lacks;
+# a prefix of a long option completes its value; human is a sender
+want "grokx search --limit = 5 ix" "ix.gxi"
+want "grokx search --limit = 5 ix.gxi ix" ""
+want "grokx search --lim 5 ix" "ix.gxi"
+want "grokx search -n5 ix" "ix.gxi"
+want "grokx convert -- --f" ""
+want "grokx convert -- -o exports/g" "exports/grok-export.zip"
+want "grokx convert -f md,h" "md,html"
+want "grokx convert -f md,m" ""
+want "grokx convert --form = m" "md"
+want "grokx convert --form m" "md"
+want "grokx search --sender h" "human"
 
 if command -v zsh >/dev/null; then
     zsh -n "$T/c.zsh" && ok || bad "zsh -n"
     r=$(HOME=$T zsh -fc "autoload -U compinit; compinit -u -d $T/zcd; source $T/c.zsh; print -- \$_comps[grokx]" 2>&1)
     [ "$r" = _grokx ] && ok || bad "zsh: the script does not register _grokx: $r"
     for f in $fmts; do grep -q "formats=(.*$f" "$T/c.zsh" && ok || bad "zsh: format $f missing"; done
+    # _arguments knows only whole names: the words before the cursor are
+    # written out whole for it, up to -- (issue 29: --lim=5 ch<TAB> failed)
+    grep -q "_grokx_expand_longs.* --limit" "$T/c.zsh" && ok || bad "zsh: search does not expand its prefixes"
+    r=$(zsh -fc "source $T/c.zsh 2>/dev/null; words=(search --lim=5 --js ix.gxi --ma , --l -- --l ch); CURRENT=10
+        _grokx_expand_longs --limit --json --marks --color --lines; print -r -- \$words" 2>&1)
+    [ "$r" = "search --limit=5 --json ix.gxi --marks , --l -- --l ch" ] && ok || bad "zsh: prefixes written out: $r"
 else
     echo "completion: zsh not installed: its script is not checked" >&2
 fi
@@ -70,6 +90,11 @@ if command -v fish >/dev/null; then
     [ "$(fc 'grokx co')" = "completion convert " ] && ok || bad "fish: grokx co -> $(fc 'grokx co')"
     [ "$(fc 'grokx convert --branches ')" = "active all " ] && ok || bad "fish: --branches -> $(fc 'grokx convert --branches ')"
     [ "$(fc 'grokx search --sender g')" = "grok " ] && ok || bad "fish: --sender g -> $(fc 'grokx search --sender g')"
+    # the index is a file, the query words after it are not (issue 29)
+    fc 'grokx search ' | grep -q "examples/" && ok || bad "fish: search: no index file: $(fc 'grokx search ')"
+    fc 'grokx search -n 5 ' | grep -q "examples/" && ok || bad "fish: search -n 5: no index file"
+    [ "$(fc 'grokx search ix.gxi ')" = "" ] && ok || bad "fish: files as query words: $(fc 'grokx search ix.gxi ')"
+    [ "$(fc 'grokx search -n 5 ix.gxi ')" = "" ] && ok || bad "fish: files as query words after -n 5"
     for f in $fmts; do fc 'grokx convert -f md,' | grep -q "md,$f " && ok || bad "fish: -f md,$f missing"; done
 else
     echo "completion: fish not installed: its script is not checked" >&2

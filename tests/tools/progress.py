@@ -35,14 +35,26 @@ def check(cond, what):
         print("FAIL progress: " + what, file=sys.stderr)
 
 
-def on_pty(args, stdin=None, cols=100):
-    """Run grokx with stdout and stderr on a pty of cols columns."""
+def on_pty(args, stdin=None, cols=100, pipe=False):
+    """Run grokx with stdout and stderr on a pty of cols columns; stdin
+    from the file, or (pipe) from a pipe a child fills from it."""
     pid, fd = pty.fork()
     if pid == 0:
         try:
             fcntl.ioctl(2, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
             if stdin:
                 f = os.open(stdin, os.O_RDONLY)
+                if pipe:
+                    r, w = os.pipe()
+                    if os.fork() == 0:
+                        os.close(r)
+                        while True:
+                            b = os.read(f, 1 << 16)
+                            if not b:
+                                os._exit(0)
+                            os.write(w, b)
+                    os.close(w)
+                    f = r
                 os.dup2(f, 0)
             os.execv(G, [G] + args)
         finally:
@@ -70,6 +82,12 @@ LINE = re.compile(rb"(?:grokx: |\[([#-]+)\] )\s*(\d+)% ([\d.]+ [kMG]B) of ([\d.]
 def size(s):
     n, u = s.split()
     return float(n) * {b"kB": 1e3, b"MB": 1e6, b"GB": 1e9}[u]
+
+
+def progress_segs(out):
+    """The progress lines drawn: what follows each clear, but the warnings
+    printed after one and what the command prints at the end."""
+    return [s for s in out.split(CLEAR)[1:] if s and b"warning:" not in s and b"\n" not in s]
 
 
 tmp = tempfile.mkdtemp()
@@ -119,8 +137,55 @@ try:
         line = seg.split(b"\n")[0].decode("utf-8", "replace")
         if "conversations, " in line:
             check("[" not in line, f"a bar on 60 columns: {line!r}")
-    # standard input: no total, so no share nor time left
+    # never wider than the terminal, at any width: fields drop in a fixed
+    # order, at the narrowest only the share; the last segment is what info
+    # prints once the line is cleared (issue 29: 75-77 columns on 60, 50, 30)
+    for cols in (79, 60, 50, 30, 12, 5):
+        st, out, _ = on_pty(["info", zp], cols=cols)
+        segs = progress_segs(out)
+        check(len(segs) >= 1, f"{cols} columns: no progress in {out[:300]!r}")
+        for seg in segs:
+            check(b"\n" not in seg and len(seg) < cols, f"a line of {len(seg)} columns on {cols}: {seg!r}")
+        check(all(not s.startswith(b"[") for s in segs), f"a bar on {cols} columns")
+    # one layout at 80 columns: every update has the bar, whatever its ETA's
+    # length (it flipped between the bar and the plain form)
+    st, out, _ = on_pty(["convert", "-f", "events", "-o", os.path.join(tmp, "ev.jsonl"), js], cols=80)
+    segs = progress_segs(out)
+    check(len(segs) >= 1 and all(s.startswith(b"[") and len(s) < 80 for s in segs),
+          f"80 columns: not every update has the bar: {segs[:5]!r}")
+    # notes streamed to the terminal: no progress drawn into them, unless
+    # --progress asks (issue 29); a binary index is refused there, as gzip does
+    md = ["convert", "--since", "2100-01-01", "-f", "md", "-o", "-", js]
+    st, out, _ = on_pty(md)
+    check(st in (0, 1) and CLEAR not in out and b"ETA" not in out, f"progress over md on the terminal: {out[:300]!r}")
+    st, out, _ = on_pty(md[:1] + ["--progress"] + md[1:])
+    check(st in (0, 1) and b"ETA" in out, f"--progress over md on the terminal: none: {out[:300]!r}")
+    st, out, _ = on_pty(["convert", "-f", "index", "-o", "-", "examples/sample-export.json"])
+    check(st == 64 and b"refusing to write binary index to a terminal" in out and b"GXI" not in out,
+          f"a binary index to a terminal: {st} {out[:300]!r}")
+    # colour on a terminal: an empty NO_COLOR is no NO_COLOR (no-color.org),
+    # TERM=dumb has none (issue 29)
+    ix = os.path.join(tmp, "s.gxi")
+    subprocess.run([G, "convert", "-q", "-f", "index", "-o", ix, "examples/sample-export.json"], check=True)
+    for env, want in (({"NO_COLOR": ""}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)):
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            st, out, _ = on_pty(["search", ix, "grok"])
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        check(st == 0 and (b"\x1b[1;33m" in out) == want, f"search with {env}: colour {not want}: {out[:200]!r}")
+    # standard input from a file: its size is the total (issue 29)
     st, out, _ = on_pty(["info", "-"], stdin=js)
+    m = [x for x in LINE.finditer(out)]
+    check(st in (0, 1) and m and abs(size(m[-1].group(4)) - jsize) < 0.01 * jsize,
+          f"stdin from a file: no total: {out[:300]!r}")
+    # standard input from a pipe: no total, so no share nor time left
+    st, out, _ = on_pty(["info", "-"], stdin=js, pipe=True)
     check(re.search(rb"grokx: [\d.]+ [kMG]B read, [\d,]+ conversations, [\d.]+ [kMG]B/s", out) is not None,
           f"stdin: no progress line without a total: {out[:300]!r}")
     check(b"ETA" not in out and b"% " not in out, "stdin: a share or time left without a total")
