@@ -1106,6 +1106,64 @@ S_sink_free(warn_sink *s)
     pthread_mutex_destroy(&s->mu);
 }
 
+/* ---- Ctrl-C during a long call ------------------------------------------ */
+
+/* Python runs a signal's handler only when the main thread next holds the
+ * GIL, and convert() and info() hold it released until the whole job is
+ * done: Ctrl-C raised KeyboardInterrupt only after every output was
+ * written. So the parser's progress callback (after each chunk fed), on
+ * the main thread and every MiB of input, takes the GIL and runs
+ * the pending handlers; one that raises stops the parse
+ * (GROKX_E_CANCELLED: convert aborts its outputs, the previous ones stay)
+ * and its exception is raised when the call returns. Not on the main
+ * thread (a Dask worker), nothing is checked: no handler could run there,
+ * and taking the GIL would only contend with the threads that hold it. */
+typedef struct sig_watch {
+    int on_main;
+    uint64_t next; /* the input byte at which to look again */
+    PyObject *type, *value, *tb; /* the handler's exception */
+} sig_watch;
+
+static unsigned long S_main_ident;
+
+#define S_SIG_EVERY ((uint64_t)1 << 20)
+
+static void
+S_sig_init(sig_watch *w)
+{
+    memset(w, 0, sizeof *w);
+    w->on_main = S_main_ident && PyThread_get_thread_ident() == S_main_ident;
+}
+
+static int
+S_sig_progress(void *ud, const grokx_stats *st)
+{
+    sig_watch *w = ud;
+    PyGILState_STATE g;
+    int stop;
+    if (!w->on_main || st->bytes < w->next)
+        return 0;
+    w->next = st->bytes + S_SIG_EVERY;
+    g = PyGILState_Ensure();
+    stop = PyErr_CheckSignals() < 0;
+    if (stop)
+        PyErr_Fetch(&w->type, &w->value, &w->tb);
+    PyGILState_Release(g);
+    return stop;
+}
+
+/* After the call, with the GIL: 1 and the handler's exception raised, if
+ * one stopped it (the job's own error and warnings are then dropped). */
+static int
+S_sig_raise(sig_watch *w)
+{
+    if (!w->type)
+        return 0;
+    PyErr_Restore(w->type, w->value, w->tb);
+    w->type = w->value = w->tb = NULL;
+    return 1;
+}
+
 /* _info(path: bytes) -> the JSON text of `grokx info --json` */
 static PyObject *
 M_info(PyObject *mod, PyObject *args)
@@ -1120,6 +1178,7 @@ M_info(PyObject *mod, PyObject *args)
     warn_sink ws;
     grokx_sink sink = {S_membuf_write, &out};
     PyObject *res = NULL;
+    sig_watch sw;
     int rc;
     (void)mod;
     if (!PyArg_ParseTuple(args, "y", &path))
@@ -1131,6 +1190,9 @@ M_info(PyObject *mod, PyObject *args)
     o.flags = GROKX_OPT_ALL_BRANCHES;
     o.warning = S_sink_warning;
     o.warning_ud = &ws;
+    S_sig_init(&sw);
+    o.progress = S_sig_progress;
+    o.progress_ud = &sw;
     Py_BEGIN_ALLOW_THREADS
     rc = grokx_input_open(path, NULL, &in, &err);
     if (rc == 0) {
@@ -1147,7 +1209,7 @@ M_info(PyObject *mod, PyObject *args)
     grokx_summary_free(sum);
     grokx_input_close(in);
     Py_END_ALLOW_THREADS
-    if (S_warn_flush(&ws.b) < 0)
+    if (S_sig_raise(&sw) || S_warn_flush(&ws.b) < 0)
         goto done;
     if (rc) {
         S_raise(rc, &err);
@@ -1177,6 +1239,7 @@ M_convert(PyObject *mod, PyObject *args)
     grokx_stats st;
     grokx_error err;
     warn_sink ws;
+    sig_watch sw;
     size_t i;
     (void)mod;
     if (!PyArg_ParseTuple(args, "yyspOOzzpIzin", &input, &output, &formats, &all, &since, &until,
@@ -1196,6 +1259,9 @@ M_convert(PyObject *mod, PyObject *args)
     o.flags = all ? GROKX_OPT_ALL_BRANCHES : 0;
     o.warning = S_sink_warning;
     o.warning_ud = &ws;
+    S_sig_init(&sw);
+    o.progress = S_sig_progress;
+    o.progress_ud = &sw;
     grokx_writer_config_init(&cfg);
     cfg.flags = flags;
     cfg.name_template = name_template;
@@ -1211,7 +1277,7 @@ M_convert(PyObject *mod, PyObject *args)
                            : NULL,
                        &st, &err);
     Py_END_ALLOW_THREADS
-    if (S_warn_flush(&ws.b) < 0)
+    if (S_sig_raise(&sw) || S_warn_flush(&ws.b) < 0)
         goto done;
     if (rc) {
         S_raise(rc, &err);
@@ -1677,6 +1743,15 @@ PyInit__grokx(void)
         goto fail;
     if (PyModule_AddStringConstant(m, "LIBGROKX_VERSION", grokx_version_string()) < 0)
         goto fail;
+    { /* the main thread, whose signal handlers S_sig_progress runs */
+        PyObject *th = PyImport_ImportModule("threading"), *mt = NULL, *id = NULL;
+        if (th && (mt = PyObject_CallMethod(th, "main_thread", NULL)) &&
+            (id = PyObject_GetAttrString(mt, "ident")) && PyLong_Check(id))
+            S_main_ident = PyLong_AsUnsignedLong(id);
+        Py_XDECREF(id), Py_XDECREF(mt), Py_XDECREF(th);
+        if (PyErr_Occurred())
+            goto fail;
+    }
     return m;
 fail:
     Py_DECREF(m);

@@ -555,3 +555,75 @@ def test_pip_install_offline(tmp_path):
                           text=True).stdout.split("\n")
     assert [l.split()[-1] for l in syms if " T " in l] == ["PyInit__grokx"]
     assert os.path.exists(target / "grokx" / "__init__.pyi")
+
+
+# ---- Ctrl-C during a long call (issue 24) ----------------------------------
+
+def _sigint_after(seconds):
+    """SIGINT to this process after seconds, as Ctrl-C sends it; the time sent."""
+    import signal
+    import time
+    sent = []
+
+    def fire():
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+    t = threading.Timer(seconds, fire)
+    t.start()
+    return t, sent
+
+
+@pytest.mark.parametrize("formats", [("index",), ("md",)])
+def test_convert_stops_on_ctrl_c(gen_export, tmp_path, formats):
+    """convert() raised KeyboardInterrupt only once every output was written;
+    now it stops within a second and writes nothing (an earlier output of
+    the same name stays as it was)."""
+    import time
+    src = gen_export("200M")
+    out = tmp_path / ("o.gxi" if formats == ("index",) else "o")
+    t, sent = _sigint_after(0.3)
+    with pytest.raises(KeyboardInterrupt), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            grokx.convert(src, str(out), formats)
+        finally:
+            t.cancel()
+    took = time.monotonic() - sent[0]
+    assert took < 1.0, f"stopped {took:.2f} s after SIGINT"
+    if formats == ("md",):
+        # notes are incremental (docs/md.md): those written stay, with the
+        # journal, and the next run completes the folder
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            st = grokx.convert(src, str(out), formats)
+        assert st["conversations"] > 0
+        return
+    assert sorted(os.listdir(tmp_path)) == [], os.listdir(tmp_path)
+    if formats == ("index",):  # an earlier output stays whole
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            grokx.convert(SAMPLE, str(out), formats)
+        before = out.read_bytes()
+        t, sent = _sigint_after(0.3)
+        with pytest.raises(KeyboardInterrupt), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                grokx.convert(src, str(out), formats)
+            finally:
+                t.cancel()
+        assert out.read_bytes() == before
+        assert sorted(os.listdir(tmp_path)) == ["o.gxi"]
+
+
+def test_info_stops_on_ctrl_c(gen_export):
+    import time
+    src = gen_export("200M")
+    t, sent = _sigint_after(0.1)
+    with pytest.raises(KeyboardInterrupt), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            grokx.info(src)
+        finally:
+            t.cancel()
+    took = time.monotonic() - sent[0]
+    assert took < 0.25, f"stopped {took:.2f} s after SIGINT"  # the whole run takes about 0.8 s
