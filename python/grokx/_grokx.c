@@ -1164,6 +1164,36 @@ S_sig_raise(sig_watch *w)
     return 1;
 }
 
+/* _sniff(head: bytes, name: str) -> None, or the SchemaError a path of
+ * those first bytes gets ("name: not a Grok export: this looks like a PDF
+ * document", "...: the file is empty"): the library's own judgement, made
+ * by opening the bytes as an input held in memory. For a file object's
+ * head that is neither gzip nor ZIP (the caller checks those). */
+static PyObject *
+M_sniff(PyObject *mod, PyObject *args)
+{
+    Py_buffer head;
+    const char *name;
+    grokx_input *in = NULL;
+    grokx_error err;
+    int rc;
+    (void)mod;
+    if (!PyArg_ParseTuple(args, "y*s", &head, &name))
+        return NULL;
+    memset(&err, 0, sizeof err);
+    rc = grokx_input_open_memory(head.buf, (size_t)head.len, NULL, &in, &err);
+    grokx_input_close(in);
+    PyBuffer_Release(&head);
+    if (!rc)
+        Py_RETURN_NONE;
+    if (!strncmp(err.text, "(memory): ", 10)) { /* the stream's name, as a path's */
+        char text[sizeof err.text];
+        snprintf(text, sizeof text, "%s: %s", name, err.text + 10);
+        memcpy(err.text, text, sizeof text);
+    }
+    return S_raise(rc, &err);
+}
+
 /* _info(path: bytes) -> the JSON text of `grokx info --json` */
 static PyObject *
 M_info(PyObject *mod, PyObject *args)
@@ -1643,6 +1673,7 @@ static PyTypeObject IndexType = {
 static PyMethodDef module_methods[] = {
     {"_open", M_open, METH_VARARGS, NULL},
     {"_info", M_info, METH_VARARGS, NULL},
+    {"_sniff", M_sniff, METH_VARARGS, NULL},
     {"_convert", M_convert, METH_VARARGS, NULL},
     {"_merge", M_merge, METH_VARARGS, NULL},
     {"_parse_time", M_parse_time, METH_VARARGS, NULL},

@@ -627,3 +627,43 @@ def test_info_stops_on_ctrl_c(gen_export):
             t.cancel()
     took = time.monotonic() - sent[0]
     assert took < 0.25, f"stopped {took:.2f} s after SIGINT"  # the whole run takes about 0.8 s
+
+
+# ---- file objects judged as paths are (issue 24) ---------------------------
+
+def test_file_objects_sniffed_as_paths(tmp_path):
+    """gzip, ZIP, a PDF and an empty stream through a file object: each as
+    its path is (they gave a raw JSON lexical error)."""
+    want = _ids(grokx.open(SAMPLE))
+    gz = os.path.join(B, "fixtures", "export.json.gz")
+    with open(gz, "rb") as f:
+        assert _ids(grokx.open(f)) == want
+    with open(gz, "rb") as f:
+        assert _ids(grokx.open(io.BytesIO(f.read()))) == want
+    p = subprocess.Popen(["cat", gz], stdout=subprocess.PIPE)
+    assert _ids(grokx.open(p.stdout)) == want
+    p.wait()
+    with open(gz, "rb") as f:  # cut short: the error class a path gets
+        cut = f.read()[:-100]
+    with pytest.raises(grokx.ArchiveError):
+        list(grokx.open(io.BytesIO(cut)))
+    z = os.path.join(B, "fixtures", "deflated.zip")
+    with open(z, "rb") as f:  # a regular file: read as its path
+        assert _ids(grokx.open(f)) == want
+    with open(z, "rb") as f, pytest.raises(grokx.InputError, match="seekable file: give a path"):
+        grokx.open(io.BytesIO(f.read()))
+    pdf = os.path.join(B, "fixtures", "not-export.pdf")
+    with pytest.raises(grokx.SchemaError) as ep:
+        grokx.open(pdf)
+    with open(pdf, "rb") as f, pytest.raises(grokx.SchemaError) as ef:
+        grokx.open(f)
+    assert str(ef.value) == str(ep.value) and "PDF document" in str(ef.value)
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    with pytest.raises(grokx.SchemaError) as ep:
+        grokx.open(str(empty))
+    with open(empty, "rb") as f, pytest.raises(grokx.SchemaError) as ef:
+        grokx.open(f)
+    assert str(ef.value) == str(ep.value) and "empty" in str(ef.value)
+    with pytest.raises(grokx.SchemaError, match="the file is empty"):
+        grokx.open(io.BytesIO(b""))
