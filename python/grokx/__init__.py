@@ -76,6 +76,21 @@ def _path(p):
     return _os.fsencode(p)
 
 
+def _existing(p):
+    """p as bytes; grokx.NotFoundError (a FileNotFoundError: errno,
+    strerror, filename set) when nothing is there, as open() of Python
+    raises, rather than the library's ReadError. "-" is standard input."""
+    b = _path(p)
+    if b != b"-":
+        try:
+            _os.stat(b)
+        except FileNotFoundError as e:
+            err = NotFoundError(e.errno, e.strerror, _os.fsdecode(b))
+            err.code, err.offset, err.line, err.column, err.origin = -11, 0, 0, 0, "input"
+            raise err from None
+    return b
+
+
 def open(source, *, branches="active", since=None, until=None, title=None, model=None,
          starred=False):
     """Stream the conversations of an export: an iterator of Conversation.
@@ -103,7 +118,7 @@ def open(source, *, branches="active", since=None, until=None, title=None, model
         if isinstance(source, bytes):  # a ZIP in a regular file: read by its path
             return _grokx._open(source, False, all_branches, lo, hi, title, model, bool(starred))
         return _grokx._open(source, True, all_branches, lo, hi, title, model, bool(starred))
-    return _grokx._open(_path(source), False, all_branches, lo, hi, title, model, bool(starred))
+    return _grokx._open(_existing(source), False, all_branches, lo, hi, title, model, bool(starred))
 
 
 _HEAD = 4096
@@ -193,7 +208,7 @@ def _sniffed(f):
 def info(path):
     """What the export holds, as `grokx info --json` prints it: a dict."""
     import json
-    return json.loads(_grokx._info(_path(path)))
+    return json.loads(_grokx._info(_existing(path)))
 
 
 def formats():
@@ -242,7 +257,7 @@ def convert(input, output, formats=("md",), *, branches="active", since=None, un
              (_WF_FORCE if force else 0) | (_WF_LOCAL_TIME if local else 0) |
              (_WF_NO_THREADS if threads == 1 else 0))
     stats, reports = _grokx._convert(
-        _path(input), _path(output), ",".join(formats), _branches(branches),
+        _existing(input), _path(output), ",".join(formats), _branches(branches),
         _ms(since, "since", False, tz_minutes), _ms(until, "until", True, tz_minutes),
         title, model, bool(starred), flags, name, tz_minutes, int(memory or 0))
     stats["reports"] = reports
@@ -254,13 +269,16 @@ def merge(out, *paths):
     conversation in several is kept once: the copy modified last)."""
     if len(paths) == 1 and isinstance(paths[0], (list, tuple)):
         paths = tuple(paths[0])
-    _grokx._merge(_path(out), [_path(p) for p in paths])
+    _grokx._merge(_path(out), [_existing(p) for p in paths])
 
 
 class Index(_grokx.Index):
     """A search index (convert(..., formats=["index"]) or merge()), opened
     read-only. Searching runs without the GIL; one Index may be searched
     from several threads at once. Use it as a context manager."""
+
+    def __init__(self, path):
+        super().__init__(_existing(path))
 
     def search(self, query, n=10, *, since=None, until=None, sender=None, model=None,
                conversation=None, snippet_bytes=0, snippets=True):

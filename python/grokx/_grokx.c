@@ -1466,6 +1466,15 @@ Index_init(PyObject *self, PyObject *args, PyObject *kw)
         rc = grokx_index_open(p, &x->ix, &err);
         Py_END_ALLOW_THREADS
     }
+    if (rc && !strstr(err.text, PyBytes_AS_STRING(path))) { /* "No such file": say which */
+        char text[sizeof err.text + 4096];
+        size_t k;
+        snprintf(text, sizeof text, "%s: %s", PyBytes_AS_STRING(path),
+                 err.text[0] ? err.text : grokx_strerror(rc));
+        k = strlen(text) < sizeof err.text ? strlen(text) : sizeof err.text - 1;
+        memcpy(err.text, text, k);
+        err.text[k] = 0;
+    }
     Py_DECREF(path);
     if (rc) {
         S_raise(rc, &err);

@@ -667,3 +667,22 @@ def test_file_objects_sniffed_as_paths(tmp_path):
     assert str(ef.value) == str(ep.value) and "empty" in str(ef.value)
     with pytest.raises(grokx.SchemaError, match="the file is empty"):
         grokx.open(io.BytesIO(b""))
+
+
+def test_missing_file_is_not_found(tmp_path):
+    """A missing file raised ReadError without errno or filename (and
+    Index's message did not name it): now grokx.NotFoundError, a
+    FileNotFoundError, everywhere a path is read."""
+    import errno
+    nope = str(tmp_path / "nope.json")
+    calls = [lambda: grokx.open(nope), lambda: grokx.info(nope),
+             lambda: grokx.convert(nope, str(tmp_path / "out")),
+             lambda: grokx.Index(nope), lambda: grokx.merge(str(tmp_path / "m.gxi"), nope)]
+    for call in calls:
+        with pytest.raises(grokx.NotFoundError) as ei:
+            call()
+        e = ei.value
+        assert isinstance(e, FileNotFoundError) and isinstance(e, grokx.InputError)
+        assert e.errno == errno.ENOENT and e.filename == nope and e.strerror
+        assert nope in str(e)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "m.gxi").exists()
