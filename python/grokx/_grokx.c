@@ -564,6 +564,8 @@ typedef struct Reader {
     Py_ssize_t qpos;
     PyThreadState *ts;      /* saved while feed() runs without the GIL */
     int convert_failed;     /* a Python exception is set (raised by __next__) */
+    int warn_raised;        /* a warning raised as an exception: the reader stops */
+    PyObject *wt, *wv, *wtb; /* file mode: that exception, raised once the queue is given */
     /* thread mode */
     pthread_t thread;
     int started, joined;
@@ -575,6 +577,7 @@ typedef struct Reader {
 } Reader;
 
 static PyTypeObject ReaderType;
+static PyObject *S_flush_warnings(Reader *r);
 
 static void
 S_on_warning(void *ud, const grokx_error *w)
@@ -606,6 +609,11 @@ S_on_conversation_fed(void *self, const grokx_conversation *c)
     PyObject *o;
     int rc = 0;
     PyEval_RestoreThread(r->ts);
+    if (!S_flush_warnings(r)) { /* c's own (or earlier): c is not delivered */
+        PyErr_Fetch(&r->wt, &r->wv, &r->wtb);
+        r->ts = PyEval_SaveThread();
+        return GROKX_E_CANCELLED;
+    }
     o = S_conversation(c);
     if (!o || PyList_Append(r->queue, o) < 0) {
         r->convert_failed = 1;
@@ -695,6 +703,8 @@ S_flush_warnings(Reader *r)
     pthread_mutex_unlock(&r->mu);
     rc = S_warn_flush(&b);
     free(b.items);
+    if (rc < 0)
+        r->warn_raised = 1;
     return rc < 0 ? NULL : Py_None;
 }
 
@@ -725,6 +735,12 @@ S_next_file(Reader *r)
                 return NULL;
             r->qpos = 0;
         }
+        if (r->wt) { /* the conversations before the warned one were given */
+            PyErr_Restore(r->wt, r->wv, r->wtb);
+            r->wt = r->wv = r->wtb = NULL;
+            r->warn_raised = 1;
+            return NULL;
+        }
         if (r->finished)
             return S_finish_error(r);
         if (!(data = PyObject_CallMethod(r->file, "read", "n", (Py_ssize_t)READ_CHUNK)))
@@ -743,8 +759,8 @@ S_next_file(Reader *r)
             r->finished = 1;
         PyBuffer_Release(&view);
         Py_DECREF(data);
-        if (!S_flush_warnings(r))
-            return NULL;
+        if (!r->wt && PyList_GET_SIZE(r->queue) == r->qpos && !S_flush_warnings(r))
+            return NULL; /* (with conversations queued, the next callback's flush gives them) */
         if (r->convert_failed)
             return NULL;
         if (rc) {
@@ -784,13 +800,15 @@ S_next_thread(Reader *r)
         pthread_mutex_unlock(&r->mu);
         Py_END_ALLOW_THREADS
         if (c) {
+            /* the warnings so far are c's (or earlier): flushed while the
+             * parser still waits on c, so none of the next one's is */
             PyObject *o = S_conversation(c);
+            if (o && !S_flush_warnings(r))
+                Py_CLEAR(o);
             pthread_mutex_lock(&r->mu);
             r->pending = NULL;
             pthread_cond_broadcast(&r->cv);
             pthread_mutex_unlock(&r->mu);
-            if (o && !S_flush_warnings(r))
-                Py_CLEAR(o);
             return o;
         }
         if (done) {
@@ -820,6 +838,21 @@ Reader_next(PyObject *self)
     r->busy = 0;
     if (!o && !PyErr_Occurred())
         S_release(r); /* the end: give back the parser's memory at once */
+    else if (!o && r->warn_raised) {
+        /* A warning the filters turned into an exception (or a raising
+         * showwarning) stops the reader: the warned conversation and the
+         * parse's read-ahead cannot be told apart from the others, so
+         * going on would deliver a shifted mix (issue 24). This next()
+         * raises it; later ones raise StopIteration. */
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        r->rc = 0;
+        S_release(r);
+        if (r->queue && PyList_SetSlice(r->queue, 0, PY_SSIZE_T_MAX, NULL) < 0)
+            PyErr_Clear(); /* an empty list's slice: cannot fail */
+        r->qpos = 0;
+        PyErr_Restore(t, v, tb);
+    }
     return o;
 }
 
@@ -879,6 +912,9 @@ Reader_dealloc(PyObject *self)
     PyObject_GC_UnTrack(self);
     S_release(r);
     Py_CLEAR(r->queue);
+    Py_CLEAR(r->wt);
+    Py_CLEAR(r->wv);
+    Py_CLEAR(r->wtb);
     free(r->warns.items);
     free(r->title);
     free(r->model);

@@ -686,3 +686,46 @@ def test_missing_file_is_not_found(tmp_path):
         assert e.errno == errno.ENOENT and e.filename == nope and e.strerror
         assert nope in str(e)
     assert not (tmp_path / "out").exists() and not (tmp_path / "m.gxi").exists()
+
+
+# ---- a warning turned into an exception (issue 24) --------------------------
+
+def _warned_export(path):
+    """Four conversations; the second and the fourth warn (a bad time)."""
+    convs = []
+    for i in range(4):
+        t = "bogus" if i in (1, 3) else "2025-10-09T08:00:00Z"
+        convs.append({"conversation": {"id": f"c{i}", "title": f"t{i}"}, "responses": [
+            {"response": {"_id": f"m{i}", "sender": "human", "message": "hi", "create_time": t}}]})
+    path.write_text(json.dumps({"conversations": convs, "projects": [], "tasks": []}))
+    return str(path)
+
+
+@pytest.mark.parametrize("mode", ["path", "file"])
+def test_warning_as_error_stops_the_reader(tmp_path, mode):
+    """With simplefilter("error", ExportWarning), catching the warning and
+    calling next() again delivered a shifted mix (only c4 of 4). The rule:
+    the warning is raised by next(), and the reader is finished: later
+    next() raises StopIteration; what came before is in order."""
+    src = _warned_export(tmp_path / "w.json")
+    f = open(src, "rb") if mode == "file" else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", grokx.ExportWarning)
+            r = grokx.open(f if f else src)
+            got, raised = [], 0
+            while True:
+                try:
+                    got.append(next(r).id)
+                except grokx.ExportWarning:
+                    raised += 1
+                    continue
+                except StopIteration:
+                    break
+            assert raised == 1
+            assert got == ["c0"]  # before the warned c1; none after
+            with pytest.raises(StopIteration):
+                next(r)
+    finally:
+        if f:
+            f.close()
