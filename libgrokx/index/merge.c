@@ -82,9 +82,15 @@ S_fail(S_merge *m, size_t i, const char *what)
 
 /* ---- which conversations survive ---------------------------------------- */
 
+/* A conversation id's copy: input + 1 (0: an empty slot) holds the copy
+ * kept so far; taken is the last input (+ 1) that matched it. Two
+ * conversations sharing an id inside one input are two conversations (a
+ * hand-made or concatenated export: convert keeps both), so a copy is
+ * matched at most once per input: the k-th conversation of an id in one
+ * input stands for the k-th of that id in another. */
 typedef struct S_seen {
     uint64_t hash;
-    uint32_t input, conv; /* input + 1, 0: empty slot */
+    uint32_t input, conv, taken;
 } S_seen;
 
 static int
@@ -119,12 +125,14 @@ S_dedup(S_merge *m)
             }
             h = gx_hash64(cv.id.ptr, cv.id.len);
             for (k = h & (cap - 1); t[k].input; k = (k + 1) & (cap - 1))
-                if (t[k].hash == h && S_same_id(m, &t[k], &cv))
+                if (t[k].hash == h && t[k].taken != i + 1 && S_same_id(m, &t[k], &cv))
                     break;
             if (!t[k].input) {
                 t[k].hash = h, t[k].input = (uint32_t)i + 1, t[k].conv = (uint32_t)c;
+                t[k].taken = (uint32_t)i + 1;
                 continue;
             }
+            t[k].taken = (uint32_t)i + 1;
             gx_ix_conv(m->in[t[k].input - 1].ix, t[k].conv, &old);
             if (cv.modify_time >= old.modify_time) { /* the later copy wins ties */
                 m->in[t[k].input - 1].conv_map[t[k].conv] = S_DROP;

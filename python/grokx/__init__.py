@@ -76,14 +76,29 @@ def _path(p):
     return _os.fsencode(p)
 
 
+def _existing(p):
+    """p as bytes; grokx.NotFoundError (a FileNotFoundError: errno,
+    strerror, filename set) when nothing is there, as open() of Python
+    raises, rather than the library's ReadError. "-" is standard input."""
+    b = _path(p)
+    if b != b"-":
+        try:
+            _os.stat(b)
+        except FileNotFoundError as e:
+            err = NotFoundError(e.errno, e.strerror, _os.fsdecode(b))
+            err.code, err.offset, err.line, err.column, err.origin = -11, 0, 0, 0, "input"
+            raise err from None
+    return b
+
+
 def open(source, *, branches="active", since=None, until=None, title=None, model=None,
          starred=False):
     """Stream the conversations of an export: an iterator of Conversation.
 
     source: a path (the export ZIP as downloaded, its extracted folder,
     prod-grok-backend.json, a .json.gz, or "-" for standard input), or a
-    binary file object holding the JSON (read in chunks; wrap a gzip file in
-    gzip.open()). Options as the CLI's convert:
+    binary file object (read in chunks; JSON or gzip, or a ZIP when it is a
+    regular file with fileno(); judged from its first bytes as a path is). Options as the CLI's convert:
       branches  "active" (each conversation's current branch) or "all"
                 (every regeneration and edit; Message.branch says which)
       since, until  only conversations from / before a date (str, date,
@@ -99,14 +114,101 @@ def open(source, *, branches="active", since=None, until=None, title=None, model
     all_branches = _branches(branches)
     lo, hi = _ms(since, "since", False), _ms(until, "until", True)
     if hasattr(source, "read"):
+        source = _sniffed(source)
+        if isinstance(source, bytes):  # a ZIP in a regular file: read by its path
+            return _grokx._open(source, False, all_branches, lo, hi, title, model, bool(starred))
         return _grokx._open(source, True, all_branches, lo, hi, title, model, bool(starred))
-    return _grokx._open(_path(source), False, all_branches, lo, hi, title, model, bool(starred))
+    return _grokx._open(_existing(source), False, all_branches, lo, hi, title, model, bool(starred))
+
+
+_HEAD = 4096
+_WHITE = b" \t\r\n"
+
+
+class _Prefixed:
+    """A file object whose first bytes were read already: them, then the rest."""
+
+    def __init__(self, head, f):
+        self._head, self._f = head, f
+
+    def read(self, n=-1):
+        if self._head:
+            if n is None or n < 0:
+                n = len(self._head)
+            out, self._head = self._head[:n], self._head[n:]
+            return out
+        return self._f.read(n)
+
+
+class _Gunzip:
+    """gzip data from a file object, inflated as it is read (concatenated
+    members too); its failures are grokx's errors, as a path's would be."""
+
+    def __init__(self, f, name):
+        import gzip
+        self._g, self._name = gzip.GzipFile(fileobj=f, mode="rb"), name
+
+    def read(self, n=-1):
+        import zlib
+        try:
+            return self._g.read(n)
+        except EOFError as e:
+            raise ArchiveError(f"{self._name}: the gzip data ends early; it is truncated") from e
+        except (OSError, zlib.error) as e:
+            raise ArchiveError(f"{self._name}: not valid gzip data: {e}") from e
+
+
+def _stream_name(f):
+    name = getattr(f, "name", None)
+    return name if isinstance(name, str) else "(stream)"
+
+
+def _sniffed(f):
+    """What a file object holds, judged from its first bytes as a path's
+    are: JSON (a reader of it, those bytes kept), gzip (inflated), a ZIP
+    (the path of its regular file, as bytes; else InputError: ZIP data
+    needs seeking), or a SchemaError ("not a Grok export: this looks like
+    a PDF document", "the file is empty"). A read that gives no bytes
+    (text mode) is left for the reader to refuse."""
+    head = b""
+    while True:  # short reads: until enough to judge, or the end
+        chunk = f.read(_HEAD - len(head) if len(head) < _HEAD else _HEAD)
+        if not isinstance(chunk, (bytes, bytearray, memoryview)):
+            return _Prefixed(chunk, f) if chunk else f
+        chunk = bytes(chunk)
+        head += chunk
+        judged = head.lstrip(b"\xef\xbb\xbf").lstrip(_WHITE)
+        if not chunk or len(judged) >= 8 or (judged and len(head) >= _HEAD):
+            break
+        if len(head) >= 1 << 20:  # a MiB of white space: the parser judges it
+            return _Prefixed(head, f)
+    name = _stream_name(f)
+    if head[:2] == b"\x1f\x8b":
+        return _Gunzip(_Prefixed(head, f), name)
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        try:
+            fd = f.fileno()
+            st = _os.fstat(fd)
+        except (AttributeError, OSError, ValueError):
+            st = None
+        import stat
+        if st is None or not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{name}: ZIP data needs a seekable file: give a path")
+        if name != "(stream)":
+            try:
+                if _os.path.samestat(_os.stat(name), st):
+                    return _path(name)
+            except OSError:
+                pass
+        return _path(f"/proc/self/fd/{fd}")
+    _grokx._sniff(head, name)  # raises SchemaError for what is no export
+    return _Prefixed(head, f)
 
 
 def info(path):
     """What the export holds, as `grokx info --json` prints it: a dict."""
     import json
-    return json.loads(_grokx._info(_path(path)))
+    return json.loads(_grokx._info(_existing(path)))
 
 
 def formats():
@@ -155,7 +257,7 @@ def convert(input, output, formats=("md",), *, branches="active", since=None, un
              (_WF_FORCE if force else 0) | (_WF_LOCAL_TIME if local else 0) |
              (_WF_NO_THREADS if threads == 1 else 0))
     stats, reports = _grokx._convert(
-        _path(input), _path(output), ",".join(formats), _branches(branches),
+        _existing(input), _path(output), ",".join(formats), _branches(branches),
         _ms(since, "since", False, tz_minutes), _ms(until, "until", True, tz_minutes),
         title, model, bool(starred), flags, name, tz_minutes, int(memory or 0))
     stats["reports"] = reports
@@ -167,13 +269,16 @@ def merge(out, *paths):
     conversation in several is kept once: the copy modified last)."""
     if len(paths) == 1 and isinstance(paths[0], (list, tuple)):
         paths = tuple(paths[0])
-    _grokx._merge(_path(out), [_path(p) for p in paths])
+    _grokx._merge(_path(out), [_existing(p) for p in paths])
 
 
 class Index(_grokx.Index):
     """A search index (convert(..., formats=["index"]) or merge()), opened
     read-only. Searching runs without the GIL; one Index may be searched
     from several threads at once. Use it as a context manager."""
+
+    def __init__(self, path):
+        super().__init__(_existing(path))
 
     def search(self, query, n=10, *, since=None, until=None, sender=None, model=None,
                conversation=None, snippet_bytes=0, snippets=True):

@@ -564,6 +564,8 @@ typedef struct Reader {
     Py_ssize_t qpos;
     PyThreadState *ts;      /* saved while feed() runs without the GIL */
     int convert_failed;     /* a Python exception is set (raised by __next__) */
+    int warn_raised;        /* a warning raised as an exception: the reader stops */
+    PyObject *wt, *wv, *wtb; /* file mode: that exception, raised once the queue is given */
     /* thread mode */
     pthread_t thread;
     int started, joined;
@@ -575,6 +577,7 @@ typedef struct Reader {
 } Reader;
 
 static PyTypeObject ReaderType;
+static PyObject *S_flush_warnings(Reader *r);
 
 static void
 S_on_warning(void *ud, const grokx_error *w)
@@ -606,6 +609,11 @@ S_on_conversation_fed(void *self, const grokx_conversation *c)
     PyObject *o;
     int rc = 0;
     PyEval_RestoreThread(r->ts);
+    if (!S_flush_warnings(r)) { /* c's own (or earlier): c is not delivered */
+        PyErr_Fetch(&r->wt, &r->wv, &r->wtb);
+        r->ts = PyEval_SaveThread();
+        return GROKX_E_CANCELLED;
+    }
     o = S_conversation(c);
     if (!o || PyList_Append(r->queue, o) < 0) {
         r->convert_failed = 1;
@@ -695,6 +703,8 @@ S_flush_warnings(Reader *r)
     pthread_mutex_unlock(&r->mu);
     rc = S_warn_flush(&b);
     free(b.items);
+    if (rc < 0)
+        r->warn_raised = 1;
     return rc < 0 ? NULL : Py_None;
 }
 
@@ -725,6 +735,12 @@ S_next_file(Reader *r)
                 return NULL;
             r->qpos = 0;
         }
+        if (r->wt) { /* the conversations before the warned one were given */
+            PyErr_Restore(r->wt, r->wv, r->wtb);
+            r->wt = r->wv = r->wtb = NULL;
+            r->warn_raised = 1;
+            return NULL;
+        }
         if (r->finished)
             return S_finish_error(r);
         if (!(data = PyObject_CallMethod(r->file, "read", "n", (Py_ssize_t)READ_CHUNK)))
@@ -743,8 +759,8 @@ S_next_file(Reader *r)
             r->finished = 1;
         PyBuffer_Release(&view);
         Py_DECREF(data);
-        if (!S_flush_warnings(r))
-            return NULL;
+        if (!r->wt && PyList_GET_SIZE(r->queue) == r->qpos && !S_flush_warnings(r))
+            return NULL; /* (with conversations queued, the next callback's flush gives them) */
         if (r->convert_failed)
             return NULL;
         if (rc) {
@@ -784,13 +800,15 @@ S_next_thread(Reader *r)
         pthread_mutex_unlock(&r->mu);
         Py_END_ALLOW_THREADS
         if (c) {
+            /* the warnings so far are c's (or earlier): flushed while the
+             * parser still waits on c, so none of the next one's is */
             PyObject *o = S_conversation(c);
+            if (o && !S_flush_warnings(r))
+                Py_CLEAR(o);
             pthread_mutex_lock(&r->mu);
             r->pending = NULL;
             pthread_cond_broadcast(&r->cv);
             pthread_mutex_unlock(&r->mu);
-            if (o && !S_flush_warnings(r))
-                Py_CLEAR(o);
             return o;
         }
         if (done) {
@@ -820,6 +838,21 @@ Reader_next(PyObject *self)
     r->busy = 0;
     if (!o && !PyErr_Occurred())
         S_release(r); /* the end: give back the parser's memory at once */
+    else if (!o && r->warn_raised) {
+        /* A warning the filters turned into an exception (or a raising
+         * showwarning) stops the reader: the warned conversation and the
+         * parse's read-ahead cannot be told apart from the others, so
+         * going on would deliver a shifted mix (issue 24). This next()
+         * raises it; later ones raise StopIteration. */
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        r->rc = 0;
+        S_release(r);
+        if (r->queue && PyList_SetSlice(r->queue, 0, PY_SSIZE_T_MAX, NULL) < 0)
+            PyErr_Clear(); /* an empty list's slice: cannot fail */
+        r->qpos = 0;
+        PyErr_Restore(t, v, tb);
+    }
     return o;
 }
 
@@ -879,6 +912,9 @@ Reader_dealloc(PyObject *self)
     PyObject_GC_UnTrack(self);
     S_release(r);
     Py_CLEAR(r->queue);
+    Py_CLEAR(r->wt);
+    Py_CLEAR(r->wv);
+    Py_CLEAR(r->wtb);
     free(r->warns.items);
     free(r->title);
     free(r->model);
@@ -1106,6 +1142,94 @@ S_sink_free(warn_sink *s)
     pthread_mutex_destroy(&s->mu);
 }
 
+/* ---- Ctrl-C during a long call ------------------------------------------ */
+
+/* Python runs a signal's handler only when the main thread next holds the
+ * GIL, and convert() and info() hold it released until the whole job is
+ * done: Ctrl-C raised KeyboardInterrupt only after every output was
+ * written. So the parser's progress callback (after each chunk fed), on
+ * the main thread and every MiB of input, takes the GIL and runs
+ * the pending handlers; one that raises stops the parse
+ * (GROKX_E_CANCELLED: convert aborts its outputs, the previous ones stay)
+ * and its exception is raised when the call returns. Not on the main
+ * thread (a Dask worker), nothing is checked: no handler could run there,
+ * and taking the GIL would only contend with the threads that hold it. */
+typedef struct sig_watch {
+    int on_main;
+    uint64_t next; /* the input byte at which to look again */
+    PyObject *type, *value, *tb; /* the handler's exception */
+} sig_watch;
+
+static unsigned long S_main_ident;
+
+#define S_SIG_EVERY ((uint64_t)1 << 20)
+
+static void
+S_sig_init(sig_watch *w)
+{
+    memset(w, 0, sizeof *w);
+    w->on_main = S_main_ident && PyThread_get_thread_ident() == S_main_ident;
+}
+
+static int
+S_sig_progress(void *ud, const grokx_stats *st)
+{
+    sig_watch *w = ud;
+    PyGILState_STATE g;
+    int stop;
+    if (!w->on_main || st->bytes < w->next)
+        return 0;
+    w->next = st->bytes + S_SIG_EVERY;
+    g = PyGILState_Ensure();
+    stop = PyErr_CheckSignals() < 0;
+    if (stop)
+        PyErr_Fetch(&w->type, &w->value, &w->tb);
+    PyGILState_Release(g);
+    return stop;
+}
+
+/* After the call, with the GIL: 1 and the handler's exception raised, if
+ * one stopped it (the job's own error and warnings are then dropped). */
+static int
+S_sig_raise(sig_watch *w)
+{
+    if (!w->type)
+        return 0;
+    PyErr_Restore(w->type, w->value, w->tb);
+    w->type = w->value = w->tb = NULL;
+    return 1;
+}
+
+/* _sniff(head: bytes, name: str) -> None, or the SchemaError a path of
+ * those first bytes gets ("name: not a Grok export: this looks like a PDF
+ * document", "...: the file is empty"): the library's own judgement, made
+ * by opening the bytes as an input held in memory. For a file object's
+ * head that is neither gzip nor ZIP (the caller checks those). */
+static PyObject *
+M_sniff(PyObject *mod, PyObject *args)
+{
+    Py_buffer head;
+    const char *name;
+    grokx_input *in = NULL;
+    grokx_error err;
+    int rc;
+    (void)mod;
+    if (!PyArg_ParseTuple(args, "y*s", &head, &name))
+        return NULL;
+    memset(&err, 0, sizeof err);
+    rc = grokx_input_open_memory(head.buf, (size_t)head.len, NULL, &in, &err);
+    grokx_input_close(in);
+    PyBuffer_Release(&head);
+    if (!rc)
+        Py_RETURN_NONE;
+    if (!strncmp(err.text, "(memory): ", 10)) { /* the stream's name, as a path's */
+        char text[sizeof err.text];
+        snprintf(text, sizeof text, "%s: %s", name, err.text + 10);
+        memcpy(err.text, text, sizeof text);
+    }
+    return S_raise(rc, &err);
+}
+
 /* _info(path: bytes) -> the JSON text of `grokx info --json` */
 static PyObject *
 M_info(PyObject *mod, PyObject *args)
@@ -1120,6 +1244,7 @@ M_info(PyObject *mod, PyObject *args)
     warn_sink ws;
     grokx_sink sink = {S_membuf_write, &out};
     PyObject *res = NULL;
+    sig_watch sw;
     int rc;
     (void)mod;
     if (!PyArg_ParseTuple(args, "y", &path))
@@ -1131,6 +1256,9 @@ M_info(PyObject *mod, PyObject *args)
     o.flags = GROKX_OPT_ALL_BRANCHES;
     o.warning = S_sink_warning;
     o.warning_ud = &ws;
+    S_sig_init(&sw);
+    o.progress = S_sig_progress;
+    o.progress_ud = &sw;
     Py_BEGIN_ALLOW_THREADS
     rc = grokx_input_open(path, NULL, &in, &err);
     if (rc == 0) {
@@ -1147,7 +1275,7 @@ M_info(PyObject *mod, PyObject *args)
     grokx_summary_free(sum);
     grokx_input_close(in);
     Py_END_ALLOW_THREADS
-    if (S_warn_flush(&ws.b) < 0)
+    if (S_sig_raise(&sw) || S_warn_flush(&ws.b) < 0)
         goto done;
     if (rc) {
         S_raise(rc, &err);
@@ -1177,6 +1305,7 @@ M_convert(PyObject *mod, PyObject *args)
     grokx_stats st;
     grokx_error err;
     warn_sink ws;
+    sig_watch sw;
     size_t i;
     (void)mod;
     if (!PyArg_ParseTuple(args, "yyspOOzzpIzin", &input, &output, &formats, &all, &since, &until,
@@ -1196,6 +1325,9 @@ M_convert(PyObject *mod, PyObject *args)
     o.flags = all ? GROKX_OPT_ALL_BRANCHES : 0;
     o.warning = S_sink_warning;
     o.warning_ud = &ws;
+    S_sig_init(&sw);
+    o.progress = S_sig_progress;
+    o.progress_ud = &sw;
     grokx_writer_config_init(&cfg);
     cfg.flags = flags;
     cfg.name_template = name_template;
@@ -1211,7 +1343,7 @@ M_convert(PyObject *mod, PyObject *args)
                            : NULL,
                        &st, &err);
     Py_END_ALLOW_THREADS
-    if (S_warn_flush(&ws.b) < 0)
+    if (S_sig_raise(&sw) || S_warn_flush(&ws.b) < 0)
         goto done;
     if (rc) {
         S_raise(rc, &err);
@@ -1369,6 +1501,15 @@ Index_init(PyObject *self, PyObject *args, PyObject *kw)
         Py_BEGIN_ALLOW_THREADS
         rc = grokx_index_open(p, &x->ix, &err);
         Py_END_ALLOW_THREADS
+    }
+    if (rc && !strstr(err.text, PyBytes_AS_STRING(path))) { /* "No such file": say which */
+        char text[sizeof err.text + 4096];
+        size_t k;
+        snprintf(text, sizeof text, "%s: %s", PyBytes_AS_STRING(path),
+                 err.text[0] ? err.text : grokx_strerror(rc));
+        k = strlen(text) < sizeof err.text ? strlen(text) : sizeof err.text - 1;
+        memcpy(err.text, text, k);
+        err.text[k] = 0;
     }
     Py_DECREF(path);
     if (rc) {
@@ -1577,6 +1718,7 @@ static PyTypeObject IndexType = {
 static PyMethodDef module_methods[] = {
     {"_open", M_open, METH_VARARGS, NULL},
     {"_info", M_info, METH_VARARGS, NULL},
+    {"_sniff", M_sniff, METH_VARARGS, NULL},
     {"_convert", M_convert, METH_VARARGS, NULL},
     {"_merge", M_merge, METH_VARARGS, NULL},
     {"_parse_time", M_parse_time, METH_VARARGS, NULL},
@@ -1677,6 +1819,15 @@ PyInit__grokx(void)
         goto fail;
     if (PyModule_AddStringConstant(m, "LIBGROKX_VERSION", grokx_version_string()) < 0)
         goto fail;
+    { /* the main thread, whose signal handlers S_sig_progress runs */
+        PyObject *th = PyImport_ImportModule("threading"), *mt = NULL, *id = NULL;
+        if (th && (mt = PyObject_CallMethod(th, "main_thread", NULL)) &&
+            (id = PyObject_GetAttrString(mt, "ident")) && PyLong_Check(id))
+            S_main_ident = PyLong_AsUnsignedLong(id);
+        Py_XDECREF(id), Py_XDECREF(mt), Py_XDECREF(th);
+        if (PyErr_Occurred())
+            goto fail;
+    }
     return m;
 fail:
     Py_DECREF(m);

@@ -248,6 +248,20 @@ rm -f "$T/s-hard.gxi" "$T/s-sym.gxi" "$T/s-before"
 expect 2 $G merge -o "$T/bad.gxi" "$T/s.gxi" "$T/short.gxi"; has "$T/err" "short.gxi"
 [ -e "$T/bad.gxi" ] && bad "a failed merge left its output" || ok
 expect 64 $G merge "$T/s.gxi";         has "$T/err" "-o OUT missing"
+# two conversations sharing an id in one export are two: merge keeps both
+# (issue 24: the second "c1" dropped the first, and its words with it)
+cat >"$T/dupid.json" <<'EOF2'
+{"conversations":[
+{"conversation":{"id":"c1","title":"first"},"responses":[{"response":{"_id":"a","sender":"human","message":"alphaword","create_time":"2025-10-09T08:00:00Z"}}]},
+{"conversation":{"id":"c1","title":"second"},"responses":[{"response":{"_id":"b","sender":"human","message":"gammaword","create_time":"2025-10-10T08:00:00Z"}}]}
+],"projects":[],"tasks":[]}
+EOF2
+expect 0 $G convert -q -f index -o "$T/dupid.gxi" "$T/dupid.json"
+expect 0 $G merge -o "$T/dupid-m.gxi" "$T/dupid.gxi"
+expect 0 $G check "$T/dupid-m.gxi"; has "$T/out" "ok: 2 messages in 2 conversations"
+expect 0 $G search "$T/dupid-m.gxi" alphaword; has "$T/out" "first"
+expect 0 $G merge -o "$T/dupid-mm.gxi" "$T/dupid.gxi" "$T/dupid.gxi"
+expect 0 $G check "$T/dupid-mm.gxi"; has "$T/out" "ok: 2 messages in 2 conversations"
 
 # a hostile export: control characters never reach the terminal
 python3 - "$T/hostile.json" <<'EOF'

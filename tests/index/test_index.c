@@ -499,6 +499,122 @@ test_merge(const char *ex1, const char *ex2, const char *tmpdir)
     remove(pb);
 }
 
+/* ---- conversations sharing an id ----------------------------------------- */
+
+/* An export of conversations (id, title, modify time, one message's text). */
+static void
+write_convs(const char *path, const char *const (*c)[4], size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    size_t i;
+    fputs("{\"conversations\":[", f);
+    for (i = 0; i < n; i++)
+        fprintf(f,
+                "%s{\"conversation\":{\"id\":\"%s\",\"title\":\"%s\",\"create_time\":"
+                "\"2025-10-09T08:00:00Z\",\"modify_time\":\"%s\"},\"responses\":[{\"response\":"
+                "{\"_id\":\"m%zu\",\"sender\":\"human\",\"message\":\"%s\",\"create_time\":"
+                "\"2025-10-09T08:00:01Z\"}}]}",
+                i ? "," : "", c[i][0], c[i][1], c[i][2], i, c[i][3]);
+    fputs("],\"projects\":[],\"tasks\":[]}", f);
+    fclose(f);
+}
+
+static uint64_t
+hits(grokx_index *ix, const char *q)
+{
+    grokx_results *r = NULL;
+    grokx_search_options so;
+    grokx_error err;
+    uint64_t n;
+    grokx_search_options_init(&so);
+    CHECK(grokx_index_search(ix, q, &so, &r, &err) == 0);
+    n = r ? grokx_results_total(r) : 0;
+    grokx_results_free(r);
+    return n;
+}
+
+/* Merge paths[0..n) into a memory index and return it opened. */
+static grokx_index *
+merged(const char **paths, size_t n, membuf *m)
+{
+    grokx_sink sink = {mem_write, m};
+    grokx_index *im = NULL;
+    grokx_error err;
+    memset(m, 0, sizeof *m);
+    CHECK_MSG(grokx_index_merge(paths, n, sink, &err) == 0, "%s", err.text);
+    CHECK_INT(grokx_index_open_memory(m->p, m->n, &im, &err), 0);
+    CHECK_MSG(grokx_index_check(im, &err) == 0, "%s", err.text);
+    return im;
+}
+
+/* Two conversations sharing an id inside one export are two conversations
+ * (convert keeps both): a merge keeps both. Across inputs the k-th of an
+ * id stands for the k-th of that id in the other, the later copy winning. */
+static void
+test_merge_same_id(const char *tmpdir)
+{
+    static const char *const one[][4] = {
+        {"c1", "first", "2025-10-09T08:00:00Z", "alphaword"},
+        {"c2", "other", "2025-10-09T08:00:00Z", "betaword"},
+        {"c1", "second", "2025-10-09T08:00:00Z", "gammaword"},
+    };
+    static const char *const newer[][4] = {
+        {"c1", "first, edited", "2025-11-01T00:00:00Z", "deltaword"},
+    };
+    char ex1[512], ex2[512], p1[512], p2[512];
+    const char *paths[3];
+    membuf a, b, m;
+    FILE *f;
+    grokx_index *im;
+    grokx_index_info ci;
+    snprintf(ex1, sizeof ex1, "%s/same-id.json", tmpdir);
+    snprintf(ex2, sizeof ex2, "%s/same-id-newer.json", tmpdir);
+    snprintf(p1, sizeof p1, "%s/same-id.gxi", tmpdir);
+    snprintf(p2, sizeof p2, "%s/same-id-newer.gxi", tmpdir);
+    write_convs(ex1, one, 3);
+    write_convs(ex2, newer, 1);
+    CHECK_INT(build_index(ex1, 0, 0, &a), 0);
+    CHECK_INT(build_index(ex2, 0, 0, &b), 0);
+    f = fopen(p1, "wb"), fwrite(a.p, 1, a.n, f), fclose(f);
+    f = fopen(p2, "wb"), fwrite(b.p, 1, b.n, f), fclose(f);
+    /* one input: every conversation */
+    paths[0] = p1;
+    im = merged(paths, 1, &m);
+    grokx_index_get_info(im, &ci);
+    CHECK_INT(ci.conversations, 3);
+    CHECK_INT(hits(im, "alphaword"), 1);
+    CHECK_INT(hits(im, "gammaword"), 1);
+    grokx_index_close(im), free(m.p);
+    /* the same export twice: still three, each once */
+    paths[0] = p1, paths[1] = p1;
+    im = merged(paths, 2, &m);
+    grokx_index_get_info(im, &ci);
+    CHECK_INT(ci.conversations, 3);
+    CHECK_INT(hits(im, "alphaword"), 1);
+    CHECK_INT(hits(im, "gammaword"), 1);
+    grokx_index_close(im), free(m.p);
+    /* a newer export's c1 supersedes the first c1 only, in either order */
+    paths[0] = p1, paths[1] = p2;
+    im = merged(paths, 2, &m);
+    grokx_index_get_info(im, &ci);
+    CHECK_INT(ci.conversations, 3);
+    CHECK_INT(hits(im, "alphaword"), 0);
+    CHECK_INT(hits(im, "deltaword"), 1);
+    CHECK_INT(hits(im, "gammaword"), 1);
+    CHECK_INT(hits(im, "betaword"), 1);
+    grokx_index_close(im), free(m.p);
+    paths[0] = p2, paths[1] = p1;
+    im = merged(paths, 2, &m);
+    grokx_index_get_info(im, &ci);
+    CHECK_INT(ci.conversations, 3);
+    CHECK_INT(hits(im, "alphaword"), 0);
+    CHECK_INT(hits(im, "deltaword"), 1);
+    CHECK_INT(hits(im, "gammaword"), 1);
+    grokx_index_close(im), free(m.p);
+    free(a.p), free(b.p);
+    remove(ex1), remove(ex2), remove(p1), remove(p2);
+}
+
 /* ---- snippets of long messages -------------------------------------------- */
 
 /* A message's text of about size bytes: common words, compounds, numbers,
@@ -1478,6 +1594,7 @@ main(int argc, char **argv)
     test_bad_queries(argv[2]);
     test_negation_forms(argv[2]);
     test_merge(argv[2], argv[argc - 1], argv[1]);
+    test_merge_same_id(argv[1]);
     test_ranges(argv[2], argv[argc - 1]);
     test_ranges_disjoint(argv[1]);
     test_builds_at_once(argv[2]);

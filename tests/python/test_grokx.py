@@ -570,3 +570,177 @@ def test_pip_install_offline(tmp_path):
                           text=True).stdout.split("\n")
     assert [l.split()[-1] for l in syms if " T " in l] == ["PyInit__grokx"]
     assert os.path.exists(target / "grokx" / "__init__.pyi")
+
+
+# ---- Ctrl-C during a long call (issue 24) ----------------------------------
+
+def _sigint_after(seconds):
+    """SIGINT to this process after seconds, as Ctrl-C sends it; the time sent."""
+    import signal
+    import time
+    sent = []
+
+    def fire():
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+    t = threading.Timer(seconds, fire)
+    t.start()
+    return t, sent
+
+
+@pytest.mark.parametrize("formats", [("index",), ("md",)])
+def test_convert_stops_on_ctrl_c(gen_export, tmp_path, formats):
+    """convert() raised KeyboardInterrupt only once every output was written;
+    now it stops within a second and writes nothing (an earlier output of
+    the same name stays as it was)."""
+    import time
+    src = gen_export("200M")
+    out = tmp_path / ("o.gxi" if formats == ("index",) else "o")
+    t, sent = _sigint_after(0.3)
+    with pytest.raises(KeyboardInterrupt), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            grokx.convert(src, str(out), formats)
+        finally:
+            t.cancel()
+    took = time.monotonic() - sent[0]
+    assert took < 1.0, f"stopped {took:.2f} s after SIGINT"
+    if formats == ("md",):
+        # notes are incremental (docs/md.md): those written stay, with the
+        # journal, and the next run completes the folder
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            st = grokx.convert(src, str(out), formats)
+        assert st["conversations"] > 0
+        return
+    assert sorted(os.listdir(tmp_path)) == [], os.listdir(tmp_path)
+    if formats == ("index",):  # an earlier output stays whole
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            grokx.convert(SAMPLE, str(out), formats)
+        before = out.read_bytes()
+        t, sent = _sigint_after(0.3)
+        with pytest.raises(KeyboardInterrupt), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                grokx.convert(src, str(out), formats)
+            finally:
+                t.cancel()
+        assert out.read_bytes() == before
+        assert sorted(os.listdir(tmp_path)) == ["o.gxi"]
+
+
+def test_info_stops_on_ctrl_c(gen_export):
+    import time
+    src = gen_export("200M")
+    t, sent = _sigint_after(0.1)
+    with pytest.raises(KeyboardInterrupt), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            grokx.info(src)
+        finally:
+            t.cancel()
+    took = time.monotonic() - sent[0]
+    assert took < 0.25, f"stopped {took:.2f} s after SIGINT"  # the whole run takes about 0.8 s
+
+
+# ---- file objects judged as paths are (issue 24) ---------------------------
+
+def test_file_objects_sniffed_as_paths(tmp_path):
+    """gzip, ZIP, a PDF and an empty stream through a file object: each as
+    its path is (they gave a raw JSON lexical error)."""
+    want = _ids(grokx.open(SAMPLE))
+    gz = os.path.join(B, "fixtures", "export.json.gz")
+    with open(gz, "rb") as f:
+        assert _ids(grokx.open(f)) == want
+    with open(gz, "rb") as f:
+        assert _ids(grokx.open(io.BytesIO(f.read()))) == want
+    p = subprocess.Popen(["cat", gz], stdout=subprocess.PIPE)
+    assert _ids(grokx.open(p.stdout)) == want
+    p.wait()
+    with open(gz, "rb") as f:  # cut short: the error class a path gets
+        cut = f.read()[:-100]
+    with pytest.raises(grokx.ArchiveError):
+        list(grokx.open(io.BytesIO(cut)))
+    z = os.path.join(B, "fixtures", "deflated.zip")
+    with open(z, "rb") as f:  # a regular file: read as its path
+        assert _ids(grokx.open(f)) == want
+    with open(z, "rb") as f, pytest.raises(grokx.InputError, match="seekable file: give a path"):
+        grokx.open(io.BytesIO(f.read()))
+    pdf = os.path.join(B, "fixtures", "not-export.pdf")
+    with pytest.raises(grokx.SchemaError) as ep:
+        grokx.open(pdf)
+    with open(pdf, "rb") as f, pytest.raises(grokx.SchemaError) as ef:
+        grokx.open(f)
+    assert str(ef.value) == str(ep.value) and "PDF document" in str(ef.value)
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    with pytest.raises(grokx.SchemaError) as ep:
+        grokx.open(str(empty))
+    with open(empty, "rb") as f, pytest.raises(grokx.SchemaError) as ef:
+        grokx.open(f)
+    assert str(ef.value) == str(ep.value) and "empty" in str(ef.value)
+    with pytest.raises(grokx.SchemaError, match="the file is empty"):
+        grokx.open(io.BytesIO(b""))
+
+
+def test_missing_file_is_not_found(tmp_path):
+    """A missing file raised ReadError without errno or filename (and
+    Index's message did not name it): now grokx.NotFoundError, a
+    FileNotFoundError, everywhere a path is read."""
+    import errno
+    nope = str(tmp_path / "nope.json")
+    calls = [lambda: grokx.open(nope), lambda: grokx.info(nope),
+             lambda: grokx.convert(nope, str(tmp_path / "out")),
+             lambda: grokx.Index(nope), lambda: grokx.merge(str(tmp_path / "m.gxi"), nope)]
+    for call in calls:
+        with pytest.raises(grokx.NotFoundError) as ei:
+            call()
+        e = ei.value
+        assert isinstance(e, FileNotFoundError) and isinstance(e, grokx.InputError)
+        assert e.errno == errno.ENOENT and e.filename == nope and e.strerror
+        assert nope in str(e)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "m.gxi").exists()
+
+
+# ---- a warning turned into an exception (issue 24) --------------------------
+
+def _warned_export(path):
+    """Four conversations; the second and the fourth warn (a bad time)."""
+    convs = []
+    for i in range(4):
+        t = "bogus" if i in (1, 3) else "2025-10-09T08:00:00Z"
+        convs.append({"conversation": {"id": f"c{i}", "title": f"t{i}"}, "responses": [
+            {"response": {"_id": f"m{i}", "sender": "human", "message": "hi", "create_time": t}}]})
+    path.write_text(json.dumps({"conversations": convs, "projects": [], "tasks": []}))
+    return str(path)
+
+
+@pytest.mark.parametrize("mode", ["path", "file"])
+def test_warning_as_error_stops_the_reader(tmp_path, mode):
+    """With simplefilter("error", ExportWarning), catching the warning and
+    calling next() again delivered a shifted mix (only c4 of 4). The rule:
+    the warning is raised by next(), and the reader is finished: later
+    next() raises StopIteration; what came before is in order."""
+    src = _warned_export(tmp_path / "w.json")
+    f = open(src, "rb") if mode == "file" else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", grokx.ExportWarning)
+            r = grokx.open(f if f else src)
+            got, raised = [], 0
+            while True:
+                try:
+                    got.append(next(r).id)
+                except grokx.ExportWarning:
+                    raised += 1
+                    continue
+                except StopIteration:
+                    break
+            assert raised == 1
+            assert got == ["c0"]  # before the warned c1; none after
+            with pytest.raises(StopIteration):
+                next(r)
+    finally:
+        if f:
+            f.close()
