@@ -579,6 +579,8 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
                     return report_open_failure(path, 0);
                 fprintf(stderr, "%s: ", prog);
                 put_clean_line(why.text);
+                if (e == EBUSY) /* another program's lock in the file (sqlite) */
+                    return EXIT_LOCKED;
                 return rc == GROKX_E_INVALID || rc == GROKX_E_VERSION ? EXIT_USAGE : EXIT_OUTPUT;
             }
             errno = e;

@@ -51,7 +51,9 @@
 /* FTS5's pending terms before it writes a segment (its default: 1 MiB),
  * during the new database's one rebuild: fewer segments to merge */
 #define S_FTS_HASH "4194304"
-/* conversations per transaction */
+/* How long an update waits for another program's write lock. */
+#define S_BUSY_MS 5000
+/* conversations per transaction (a new database) */
 #define S_BATCH 512
 
 static const char S_schema[] =
@@ -229,6 +231,7 @@ typedef struct S_db {
     sqlite3 *db;
     sqlite3_stmt *q[Q_N];
     int fresh;    /* a new database: indexes, FTS and triggers at the end */
+    int inplace;  /* an update: the user's file, in one transaction */
     int in_batch; /* a transaction is open */
     unsigned batch;
     int committed;
@@ -558,6 +561,8 @@ static int
 S_batch(S_db *s)
 {
     int rc;
+    if (s->inplace) /* one transaction, begun by S_open, to the end */
+        return 0;
     if (s->in_batch && s->batch >= S_BATCH) {
         if ((rc = S_exec(s, "COMMIT")) != 0)
             return rc;
@@ -699,20 +704,32 @@ S_end(void *self, const grokx_stats *stats)
     char line[256];
     int rc;
     GX_UNUSED(stats);
-    if (s->in_batch && (rc = S_exec(s, "COMMIT")) != 0)
-        return rc;
-    s->in_batch = 0;
-    if (s->fresh && ((rc = S_exec(s, "BEGIN")) != 0 || (rc = S_exec(s, S_finish)) != 0 ||
-                     (rc = S_exec(s, "COMMIT")) != 0))
-        return rc;
-    S_close_db(s);
-    if (grokx_file_commit(s->file) != 0) {
+    if (s->inplace) {
+        /* the one transaction: SQLite's journal (rollback or WAL, the
+         * user's) makes it all or nothing */
+        if ((rc = S_exec(s, "COMMIT")) != 0)
+            return rc;
+        s->in_batch = 0;
+        s->committed = 1;
+        S_close_db(s);
+        grokx_file_abort(s->file); /* only the lock and an empty placeholder */
         s->file = NULL;
-        snprintf(s->why, sizeof s->why, "%s: %s", s->path, strerror(errno));
-        return GROKX_E_IO;
+    } else {
+        if (s->in_batch && (rc = S_exec(s, "COMMIT")) != 0)
+            return rc;
+        s->in_batch = 0;
+        if (s->fresh && ((rc = S_exec(s, "BEGIN")) != 0 || (rc = S_exec(s, S_finish)) != 0 ||
+                         (rc = S_exec(s, "COMMIT")) != 0))
+            return rc;
+        S_close_db(s);
+        if (grokx_file_commit(s->file) != 0) {
+            s->file = NULL;
+            snprintf(s->why, sizeof s->why, "%s: %s", s->path, strerror(errno));
+            return GROKX_E_IO;
+        }
+        s->file = NULL;
+        s->committed = 1;
     }
-    s->file = NULL;
-    s->committed = 1;
     if (s->report) {
         snprintf(line, sizeof line,
                  "sqlite: %lu new, %lu updated, %lu unchanged conversations, %llu messages written, "
@@ -727,6 +744,8 @@ static void
 S_destroy(void *self)
 {
     S_db *s = self;
+    if (s->db && s->inplace && !s->committed)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* the previous database stays */
     S_close_db(s);
     grokx_file_abort(s->file); /* not committed: the previous file stays */
     gx_jw_free(s->models);
@@ -782,34 +801,41 @@ S_ours(S_db *s, sqlite3 *old)
     return 0;
 }
 
-/* The previous database, copied page by page into the temporary. */
+/* An update: the user's database itself, in one write transaction taken
+ * through SQLite's own locking (BEGIN IMMEDIATE), so another program's
+ * connection, WAL or rollback journal, open transaction or later write is
+ * SQLite's to order, never lost; the journal mode, the file's mode, owner
+ * and links are the user's and stay. Another program holding its write
+ * lock is waited for S_BUSY_MS, then named. */
 static int
-S_copy_old(S_db *s)
+S_open_old(S_db *s)
 {
-    sqlite3 *old = NULL;
-    sqlite3_backup *b;
+    char pragmas[128];
     int rc;
-    if (sqlite3_open_v2(s->path, &old, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(s->why, sizeof s->why, "%s: %s", s->path, old ? sqlite3_errmsg(old) : "cannot open");
-        sqlite3_close(old);
+    if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return S_fail(s, "opening it");
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, S_BUSY_MS);
+    /* first: anything that reads the file waits on another's lock */
+    rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_BUSY) {
+        snprintf(s->why, sizeof s->why,
+                 "%s: another program holds the database's write lock (an open write "
+                 "transaction: BEGIN IMMEDIATE or EXCLUSIVE, or a long write); waited %d s: try "
+                 "again when it has committed or closed",
+                 s->path, S_BUSY_MS / 1000);
+        errno = EBUSY;
         return GROKX_E_IO;
     }
-    if ((rc = S_ours(s, old)) != 0) {
-        sqlite3_close(old);
+    if (rc != SQLITE_OK)
+        return S_fail(s, "beginning its transaction");
+    s->inplace = 1, s->in_batch = 1;
+    snprintf(pragmas, sizeof pragmas, "PRAGMA cache_size = -%s; PRAGMA foreign_keys = OFF;",
+             S_CACHE_KIB);
+    if ((rc = S_exec(s, pragmas)) != 0)
         return rc;
-    }
-    b = sqlite3_backup_init(s->db, "main", old, "main");
-    rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
-    if (b)
-        sqlite3_backup_finish(b);
-    if (rc != SQLITE_DONE) {
-        snprintf(s->why, sizeof s->why, "%s: copying it: %s", s->path,
-                 b ? sqlite3_errstr(rc) : sqlite3_errmsg(s->db));
-        sqlite3_close(old);
-        return GROKX_E_IO;
-    }
-    sqlite3_close(old);
-    return 0;
+    /* read under the lock: another program's EXCLUSIVE was waited for */
+    return S_ours(s, s->db);
 }
 
 static int
@@ -842,6 +868,11 @@ S_open(S_db *s, const grokx_writer_config *cfg)
         return e == EEXIST ? GROKX_E_INVALID : e == ENOMEM ? GROKX_E_NOMEM : GROKX_E_IO;
     }
     s->fresh = !(stat(s->path, &st) == 0 && st.st_size > 0);
+    if (!s->fresh) {
+        if ((rc = S_open_old(s)) != 0)
+            return rc;
+        goto prepare;
+    }
     if (sqlite3_open_v2(gx_file_temp(s->file), &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return S_fail(s, "opening its temporary");
     sqlite3_extended_result_codes(s->db, 1);
@@ -852,14 +883,9 @@ S_open(S_db *s, const grokx_writer_config *cfg)
              S_CACHE_KIB);
     if ((rc = S_exec(s, pragmas)) != 0)
         return rc;
-    if (!s->fresh && (rc = S_copy_old(s)) != 0)
+    if ((rc = S_exec(s, S_schema)) != 0)
         return rc;
-    /* the copy took the old page size and settings; a new one: 4 KiB
-     * pages (SQLite's default) and the schema */
-    if (s->fresh && (rc = S_exec(s, S_schema)) != 0)
-        return rc;
-    if (!s->fresh && (rc = S_exec(s, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")) != 0)
-        return rc;
+prepare:
     for (i = 0; i < Q_N; i++)
         if (sqlite3_prepare_v3(s->db, S_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) !=
             SQLITE_OK)
