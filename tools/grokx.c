@@ -334,6 +334,15 @@ static int
 finish_run(run *r, int rc)
 {
     if (got_signal) {
+        /* a signal after the parse (during the writers' end: the commit of
+         * a database, the rename of an index) stops nothing: the outputs
+         * were committed, and the user is told so, not left to guess; a
+         * cancelled run was reported as such (report_error) */
+        if (rc == EXIT_OK || rc == EXIT_WARN)
+            fprintf(stderr,
+                    "%s: interrupted (signal %d) after the run had finished: its outputs are "
+                    "complete and committed\n",
+                    prog, (int)got_signal);
         close_run(r); /* temporaries are gone; say so the shell's way */
         return 128 + got_signal;
     }

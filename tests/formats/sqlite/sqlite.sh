@@ -129,7 +129,7 @@ grep -q '^grokx: sqlite: 1 new, 1 updated, 4 unchanged conversations' "$T/err" &
 # -wal replayed into a renamed file, its writes kept; the mode and links kept
 $G convert -q -f sqlite -o "$T/w.db" "$S"
 [ "$(q "$T/w.db" "PRAGMA journal_mode = WAL")" = wal ] || bad "WAL not set"
-python3 - "$T/w.db" >"$T/holder" 2>&1 <<'EOF' &
+python3 - "$T/w.db" >"$T/holder-a" 2>&1 <<'EOF' &
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("pragma wal_autocheckpoint=0")
@@ -141,7 +141,7 @@ time.sleep(2)
 c.close()
 EOF
 hp=$!
-i=0; while [ $i -lt 100 ] && ! grep -q written "$T/holder"; do sleep 0.05; i=$((i + 1)); done
+i=0; while [ $i -lt 400 ] && ! grep -q written "$T/holder-a"; do sleep 0.05; i=$((i + 1)); done
 chmod 640 "$T/w.db"; ln "$T/w.db" "$T/w-link.db"
 $G convert -q -f sqlite -o "$T/w.db" "$T/newer.json" 2>"$T/err"; st=$?
 wait $hp
@@ -151,7 +151,7 @@ wait $hp
     bad "WAL update with an open writer: status $st: $(cat "$T/err"; q "$T/w.db" "PRAGMA integrity_check" | head -3) $(stat -c %a:%h "$T/w.db")"
 # (b) a write transaction open when grokx starts is waited for, not lost
 $G convert -q -f sqlite -o "$T/r.db" "$S"
-python3 - "$T/r.db" >"$T/holder" 2>&1 <<'EOF' &
+python3 - "$T/r.db" >"$T/holder-b" 2>&1 <<'EOF' &
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("begin immediate")
@@ -161,7 +161,7 @@ time.sleep(1.5)
 c.execute("commit")
 EOF
 hp=$!
-i=0; while [ $i -lt 100 ] && ! grep -q begun "$T/holder"; do sleep 0.05; i=$((i + 1)); done
+i=0; while [ $i -lt 400 ] && ! grep -q begun "$T/holder-b"; do sleep 0.05; i=$((i + 1)); done
 $G convert -q -f sqlite -o "$T/r.db" "$T/newer.json" 2>"$T/err"; st=$?
 wait $hp
 # its titles stay on the four conversations grokx left unchanged
@@ -169,7 +169,7 @@ wait $hp
     [ "$(q "$T/r.db" "SELECT count(*) FROM conversations")" = 6 ] && ok ||
     bad "a write transaction open at the start: status $st: $(cat "$T/err"; q "$T/r.db" "SELECT title FROM conversations")"
 # (d) another program's BEGIN EXCLUSIVE held past the wait: named as such
-python3 - "$T/r.db" >"$T/holder" 2>&1 <<'EOF' &
+python3 - "$T/r.db" >"$T/holder-d" 2>&1 <<'EOF' &
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("begin exclusive")
@@ -178,11 +178,34 @@ time.sleep(7)
 c.execute("rollback")
 EOF
 hp=$!
-i=0; while [ $i -lt 100 ] && ! grep -q begun "$T/holder"; do sleep 0.05; i=$((i + 1)); done
+i=0; while [ $i -lt 400 ] && ! grep -q begun "$T/holder-d"; do sleep 0.05; i=$((i + 1)); done
 $G convert -q -f sqlite -o "$T/r.db" "$S" 2>"$T/err"; st=$?
 wait $hp
 [ $st = 75 ] && grep -q 'another program holds the database' "$T/err" && ! grep -q 'another grokx run' "$T/err" && ok ||
     bad "BEGIN EXCLUSIVE of another program: status $st: $(cat "$T/err")"
+
+# Ctrl-C in the last seconds (here while the commit waits for a reader):
+# the database is committed, and the message says so (it said nothing)
+$G convert -q -f sqlite -o "$T/c.db" "$S"
+python3 - "$T/c.db" >"$T/holder-e" 2>&1 <<'EOF' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("begin")
+c.execute("select count(*) from conversations").fetchall()
+print("reading", flush=True)
+time.sleep(2.5)
+c.execute("commit")
+EOF
+hp=$!
+i=0; while [ $i -lt 400 ] && ! grep -q reading "$T/holder-e"; do sleep 0.05; i=$((i + 1)); done
+$G convert -q -f sqlite -o "$T/c.db" "$T/newer.json" 2>"$T/err" &
+gp=$!
+sleep 1
+kill -INT $gp
+wait $gp; st=$?
+wait $hp
+[ $st = 130 ] && grep -q 'complete and committed' "$T/err" && [ "$(q "$T/c.db" "SELECT count(*) FROM conversations")" = 6 ] && ok ||
+    bad "SIGINT during the commit: status $st: $(cat "$T/err") $(q "$T/c.db" "SELECT count(*) FROM conversations")"
 
 # ---- never over another's file, the input, or through a link -----------
 printf 'my notes\n' >"$T/notes.db"
