@@ -176,11 +176,16 @@ static const char S_finish[] =
 enum {
     Q_DIGEST_GET,
     Q_DIGEST_PUT,
-    Q_DEL_ATT,
-    Q_DEL_CIT,
-    Q_DEL_STEP,
-    Q_DEL_MSG,
-    Q_DEL_CONV,
+    Q_OLD_FILL,
+    Q_OLD_TAKEN,
+    Q_GONE_ATT,
+    Q_GONE_CIT,
+    Q_GONE_STEP,
+    Q_GONE_MSG,
+    Q_OLD_CLEAR,
+    Q_TRIM_ATT,
+    Q_TRIM_CIT,
+    Q_TRIM_STEP,
     Q_CONV,
     Q_MSG,
     Q_ATT,
@@ -194,27 +199,52 @@ enum {
 static const char *const S_sql[Q_N] = {
     "SELECT digest FROM grokx_digests WHERE conversation_id = ?1",
     "INSERT OR REPLACE INTO grokx_digests (conversation_id, digest) VALUES (?1, ?2)",
-    "DELETE FROM attachments WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = ?1)",
-    "DELETE FROM citations WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = ?1)",
-    "DELETE FROM steps WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = ?1)",
-    "DELETE FROM messages WHERE conversation_id = ?1",
-    "DELETE FROM conversations WHERE id = ?1",
+    /* a changed conversation: the ids of its messages stored, each
+     * taken off when the new version writes it; those left are gone */
+    "INSERT INTO temp.grokx_old (id) SELECT id FROM messages WHERE conversation_id = ?1",
+    "DELETE FROM temp.grokx_old WHERE id = ?1",
+    "DELETE FROM attachments WHERE message_id IN (SELECT id FROM temp.grokx_old)",
+    "DELETE FROM citations WHERE message_id IN (SELECT id FROM temp.grokx_old)",
+    "DELETE FROM steps WHERE message_id IN (SELECT id FROM temp.grokx_old)",
+    "DELETE FROM messages WHERE id IN (SELECT id FROM temp.grokx_old)",
+    "DELETE FROM temp.grokx_old",
+    /* a message's rows past those the new version has */
+    "DELETE FROM attachments WHERE message_id = ?1 AND n >= ?2",
+    "DELETE FROM citations WHERE message_id = ?1 AND n >= ?2",
+    "DELETE FROM steps WHERE message_id = ?1 AND n >= ?2",
+    /* rows are updated, not deleted and inserted: the columns a user
+     * added to them (sqlite-utils add-column, ALTER TABLE) stay */
     "INSERT INTO conversations (id, title, created, updated, starred, models, message_count, summary, "
-    "project_id, export) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    /* OR IGNORE: an id already taken (a duplicate _id, or none) is seen
-     * in sqlite3_changes() and the row goes in again under another id */
-    "INSERT OR IGNORE INTO messages (id, conversation_id, parent_id, sender, role, model, created, text, "
-    "thinking, is_active_branch, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    "INSERT INTO attachments (message_id, n, asset_id, name, type) VALUES (?1, ?2, ?3, ?4, ?5)",
+    "project_id, export) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE "
+    "SET title = excluded.title, created = excluded.created, updated = excluded.updated, starred = "
+    "excluded.starred, models = excluded.models, message_count = excluded.message_count, summary = "
+    "excluded.summary, project_id = excluded.project_id, export = excluded.export",
+    /* an id already taken, but not by this conversation's previous
+     * version (a duplicate _id, or none; another conversation's) is
+     * seen in sqlite3_changes() and the row goes in under another id */
+    "INSERT INTO messages (id, conversation_id, parent_id, sender, role, model, created, text, "
+    "thinking, is_active_branch, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "ON CONFLICT(id) DO UPDATE SET conversation_id = excluded.conversation_id, parent_id = "
+    "excluded.parent_id, sender = excluded.sender, role = excluded.role, model = excluded.model, "
+    "created = excluded.created, text = excluded.text, thinking = excluded.thinking, "
+    "is_active_branch = excluded.is_active_branch, position = excluded.position "
+    "WHERE messages.id IN (SELECT id FROM temp.grokx_old)",
+    "INSERT INTO attachments (message_id, n, asset_id, name, type) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(message_id, n) DO UPDATE SET asset_id = excluded.asset_id, name = excluded.name, "
+    "type = excluded.type",
     "INSERT INTO citations (message_id, n, cited, title, url, site_name, description) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(message_id, n) DO UPDATE SET cited = "
+    "excluded.cited, title = excluded.title, url = excluded.url, site_name = excluded.site_name, "
+    "description = excluded.description",
     /* a tool_usage_cards entry: {tool_usage_card_id, intent, tool:
      * {Name: {args: {...}}}} (or the arguments flat under the name) */
     "INSERT INTO steps (message_id, n, step, header, call_id, tool, arguments, result) VALUES "
     "(?1, ?2, ?3, ?4, json_extract(?5, '$.tool_usage_card_id'), "
     "(SELECT key FROM json_each(?5, '$.tool') WHERE type = 'object' LIMIT 1), "
     "coalesce((SELECT coalesce(json_extract(value, '$.args'), value) FROM json_each(?5, '$.tool') "
-    "WHERE type = 'object' LIMIT 1), ?5), ?6)",
+    "WHERE type = 'object' LIMIT 1), ?5), ?6) ON CONFLICT(message_id, n) DO UPDATE SET step = "
+    "excluded.step, header = excluded.header, call_id = excluded.call_id, tool = excluded.tool, "
+    "arguments = excluded.arguments, result = excluded.result",
     /* a tool_usage_results entry goes to its call (same card id) */
     "UPDATE steps SET result = ?3 WHERE rowid = (SELECT rowid FROM steps WHERE message_id = ?1 AND "
     "step = ?2 AND result IS NULL AND call_id = json_extract(?3, '$.tool_usage_card_id') ORDER BY n "
@@ -232,6 +262,7 @@ typedef struct S_db {
     sqlite3_stmt *q[Q_N];
     int fresh;    /* a new database: indexes, FTS and triggers at the end */
     int inplace;  /* an update: the user's file, in one transaction */
+    int known;    /* the conversation being stored had a previous version */
     int in_batch; /* a transaction is open */
     unsigned batch;
     int committed;
@@ -392,8 +423,13 @@ S_message_row(S_db *s, const grokx_conversation *c, const grokx_message *m, size
         S_int(s, (long long)pos);
         if ((rc = S_step(s, "messages")) != 0)
             return rc;
-        if (s->hashing || sqlite3_changes(s->db) == 1)
+        if (s->hashing)
             return 0;
+        if (sqlite3_changes(s->db) == 1) { /* a later duplicate id may not take it again */
+            S_row(s, Q_OLD_TAKEN);
+            S_text(s, s->id.ptr, s->id.len);
+            return S_step(s, "grokx_old");
+        }
         if (tries == 1000)
             return snprintf(s->why, sizeof s->why, "%s: no free id for a message of %.64s", s->path,
                             c->id.ptr),
@@ -401,6 +437,18 @@ S_message_row(S_db *s, const grokx_conversation *c, const grokx_message *m, size
         if ((rc = S_derived_id(s, c, pos, tries++)) != 0)
             return rc;
     }
+}
+
+/* A message's rows of table q from n on: its previous version had more. */
+static int
+S_trim(S_db *s, int q, long long n)
+{
+    if (s->hashing || !s->known)
+        return 0;
+    S_row(s, q);
+    S_text(s, s->id.ptr, s->id.len);
+    S_int(s, n);
+    return S_step(s, "trim");
 }
 
 static int
@@ -422,7 +470,7 @@ S_results(S_db *s, const grokx_message *m, long long *n)
             if ((rc = S_step(s, "citations")) != 0)
                 return rc;
         }
-    return 0;
+    return S_trim(s, Q_TRIM_CIT, *n);
 }
 
 static int
@@ -472,7 +520,7 @@ S_steps(S_db *s, const grokx_message *m)
                 return rc;
         }
     }
-    return 0;
+    return S_trim(s, Q_TRIM_STEP, n);
 }
 
 static int
@@ -493,7 +541,7 @@ S_attachments(S_db *s, const grokx_message *m)
         if ((rc = S_step(s, "attachments")) != 0)
             return rc;
     }
-    return 0;
+    return S_trim(s, Q_TRIM_ATT, (long long)i);
 }
 
 /* The models the conversation's messages name, each once, in order of
@@ -577,24 +625,28 @@ S_batch(S_db *s)
     return 0;
 }
 
-/* Delete what the database holds of conversation id; *had: whether it
- * held it. */
+/* A changed conversation: its previous messages listed in grokx_old (the
+ * new version's upserts take theirs off), or, done (back is 1), those
+ * left deleted with their rows: the messages no longer in it. */
 static int
-S_delete(S_db *s, grokx_str id, int *had)
+S_old(S_db *s, grokx_str id, int back)
 {
-    static const int order[] = {Q_DEL_ATT, Q_DEL_CIT, Q_DEL_STEP, Q_DEL_MSG, Q_DEL_CONV};
+    static const int gone[] = {Q_GONE_ATT, Q_GONE_CIT, Q_GONE_STEP, Q_GONE_MSG, Q_OLD_CLEAR};
     size_t i;
     int rc;
-    if (s->fresh && (rc = S_exec(s, "CREATE INDEX IF NOT EXISTS messages_conversation_id "
-                                    "ON messages(conversation_id)")) != 0)
-        return rc; /* an export naming one conversation twice: rare, and no scans */
-    for (i = 0; i < sizeof order / sizeof order[0]; i++) {
-        S_row(s, order[i]);
+    if (!back) {
+        if (s->fresh && (rc = S_exec(s, "CREATE INDEX IF NOT EXISTS messages_conversation_id "
+                                        "ON messages(conversation_id)")) != 0)
+            return rc; /* an export naming one conversation twice: rare, and no scans */
+        S_row(s, Q_OLD_FILL);
         S_str(s, id);
+        return S_step(s, "grokx_old");
+    }
+    for (i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        S_row(s, gone[i]);
         if ((rc = S_step(s, "delete")) != 0)
             return rc;
     }
-    *had = sqlite3_changes(s->db) > 0;
     return 0;
 }
 
@@ -606,7 +658,7 @@ S_conversation(void *self, const grokx_conversation *conv)
     grokx_conversation named = *conv;
     const grokx_conversation *c = &named;
     char idx[32];
-    int rc, had = 0, known = 0;
+    int rc, known = 0;
     uint64_t digest;
     if (!named.id.len) { /* no id (warned): "#<its place in the export, from 1>" */
         snprintf(idx, sizeof idx, "#%zu", named.index + 1);
@@ -632,16 +684,19 @@ S_conversation(void *self, const grokx_conversation *conv)
     sqlite3_reset(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return S_fail(s, "grokx_digests");
-    if (known && (rc = S_delete(s, c->id, &had)) != 0)
+    if (known && (rc = S_old(s, c->id, 0)) != 0)
         return rc;
-    if ((rc = S_walk(s, c)) != 0)
+    s->known = known;
+    rc = S_walk(s, c);
+    s->known = 0;
+    if (rc != 0 || (known && (rc = S_old(s, c->id, 1)) != 0))
         return rc;
     S_row(s, Q_DIGEST_PUT);
     S_str(s, c->id);
     S_int(s, (long long)digest);
     if ((rc = S_step(s, "grokx_digests")) != 0)
         return rc;
-    if (had)
+    if (known)
         s->n_updated++;
     else
         s->n_new++;
@@ -886,6 +941,8 @@ S_open(S_db *s, const grokx_writer_config *cfg)
     if ((rc = S_exec(s, S_schema)) != 0)
         return rc;
 prepare:
+    if ((rc = S_exec(s, "CREATE TEMP TABLE grokx_old (id TEXT PRIMARY KEY)")) != 0)
+        return rc;
     for (i = 0; i < Q_N; i++)
         if (sqlite3_prepare_v3(s->db, S_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) !=
             SQLITE_OK)

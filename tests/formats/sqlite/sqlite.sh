@@ -124,6 +124,30 @@ grep -q '^grokx: sqlite: 1 new, 1 updated, 4 unchanged conversations' "$T/err" &
     bad "the update is not in the rows or the FTS index (old word $old_word)"
 [ "$(q "$T/s.db" "SELECT count(*) FROM messages")" = $((51 + 4)) ] && ok || bad "rows after the update: $(q "$T/s.db" "SELECT count(*) FROM messages")"
 
+# ---- rows updated, not deleted and inserted: a user's columns stay -------
+$G convert -q -f sqlite -o "$T/u.db" "$S"
+cid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["conversations"][1]["conversation"]["id"])' "$S")
+last=$(q "$T/u.db" "SELECT id FROM messages WHERE conversation_id = '$cid' ORDER BY position DESC LIMIT 1")
+q "$T/u.db" "ALTER TABLE conversations ADD COLUMN my_tag TEXT; ALTER TABLE messages ADD COLUMN my_note TEXT;
+  UPDATE conversations SET my_tag = 'keep' WHERE id = '$cid'; UPDATE messages SET my_note = 'mine' WHERE id = '$old_id'" >/dev/null
+python3 - "$T/newer.json" "$T/newer2.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["conversations"][1]["responses"].pop()  # its last message is gone
+d["conversations"][1]["responses"][0]["response"]["message"] += " quetzalcoatlus"
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+EOF
+$G convert -f sqlite -o "$T/u.db" "$T/newer2.json" 2>"$T/err"
+fts() { q "$T/u.db" "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH '$1'"; }
+grep -q 'sqlite: 1 new, 1 updated, 4 unchanged' "$T/err" &&
+    [ "$(q "$T/u.db" "SELECT my_tag FROM conversations WHERE id = '$cid'")" = keep ] &&
+    [ "$(q "$T/u.db" "SELECT my_note FROM messages WHERE id = '$old_id'")" = mine ] &&
+    [ "$(fts quetzalcoatlus)" = 1 ] && [ "$(fts zanzibarian)" = 1 ] && [ "$(fts "$old_word")" = "$(q "$T/s.db" "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH '$old_word'")" ] &&
+    [ "$(q "$T/u.db" "SELECT count(*) FROM messages WHERE id = '$last'")" = 0 ] &&
+    [ "$(q "$T/u.db" "SELECT count(*) FROM messages WHERE conversation_id = '$cid'")" = "$(($(q "$T/s.db" "SELECT count(*) FROM messages WHERE conversation_id = '$cid'") - 1))" ] &&
+    [ "$(q "$T/u.db" "INSERT INTO messages_fts(messages_fts) VALUES('integrity-check'); PRAGMA integrity_check")" = ok ] && ok ||
+    bad "upsert: $(grep sqlite: "$T/err"), tag $(q "$T/u.db" "SELECT my_tag FROM conversations WHERE id = '$cid'"), note $(q "$T/u.db" "SELECT my_note FROM messages WHERE id = '$old_id'"), fts $(fts quetzalcoatlus) $(fts zanzibarian) $(fts "$old_word")"
+
 # ---- an update runs in place, in one transaction, under SQLite's locks --
 # (a) WAL with another connection that wrote and stays open: nothing of its
 # -wal replayed into a renamed file, its writes kept; the mode and links kept
