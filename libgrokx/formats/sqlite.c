@@ -176,6 +176,7 @@ static const char S_finish[] =
 enum {
     Q_DIGEST_GET,
     Q_DIGEST_PUT,
+    Q_SEEN,
     Q_OLD_FILL,
     Q_OLD_TAKEN,
     Q_GONE_ATT,
@@ -199,6 +200,9 @@ enum {
 static const char *const S_sql[Q_N] = {
     "SELECT digest FROM grokx_digests WHERE conversation_id = ?1",
     "INSERT OR REPLACE INTO grokx_digests (conversation_id, digest) VALUES (?1, ?2)",
+    /* the conversation ids this run stored: one that comes again is
+     * kept under another (S_key) */
+    "INSERT OR IGNORE INTO temp.grokx_seen (id) VALUES (?1)",
     /* a changed conversation: the ids of its messages stored, each
      * taken off when the new version writes it; those left are gone */
     "INSERT INTO temp.grokx_old (id) SELECT id FROM messages WHERE conversation_id = ?1",
@@ -650,6 +654,50 @@ S_old(S_db *s, grokx_str id, int back)
     return 0;
 }
 
+/* The key c is stored under, into key: its id; without one "#<stamp>";
+ * for an id that came before in this run "<id>#<stamp>" ("~k" added
+ * only for exact ties), as md names the notes of a shared id
+ * (gx_layout_key, gx_note_stamp): what is c's own, not its place in the
+ * export, so a re-run finds each under the same key. */
+static int
+S_key(S_db *s, const grokx_conversation *c, char *key, size_t cap, grokx_str *out)
+{
+    char stamp[32];
+    unsigned tie;
+    int rc;
+    gx_note_stamp(c, stamp, sizeof stamp);
+    if (c->id.len) {
+        S_row(s, Q_SEEN);
+        S_str(s, c->id);
+        if ((rc = S_step(s, "grokx_seen")) != 0)
+            return rc;
+        if (sqlite3_changes(s->db) == 1) {
+            *out = c->id;
+            return 0;
+        }
+    }
+    for (tie = 1;; tie++) {
+        int n = tie > 1 ? snprintf(key, cap, "%.*s#%s~%u", (int)GX_MIN(c->id.len, cap - 48), c->id.ptr, stamp, tie)
+                        : snprintf(key, cap, "%.*s#%s", (int)GX_MIN(c->id.len, cap - 48), c->id.ptr, stamp);
+        out->ptr = key, out->len = (size_t)n;
+        S_row(s, Q_SEEN);
+        S_str(s, *out);
+        if ((rc = S_step(s, "grokx_seen")) != 0)
+            return rc;
+        if (sqlite3_changes(s->db) == 1)
+            break;
+    }
+    if (c->id.len && s->report) {
+        char line[400];
+        snprintf(line, sizeof line,
+                 "sqlite: conversation id %.*s is shared by more than one conversation: each is "
+                 "kept (this one as %.200s)",
+                 (int)GX_MIN(c->id.len, (size_t)120), c->id.ptr, key);
+        s->report(s->report_ud, line);
+    }
+    return 0;
+}
+
 static int
 S_conversation(void *self, const grokx_conversation *conv)
 {
@@ -657,14 +705,10 @@ S_conversation(void *self, const grokx_conversation *conv)
     sqlite3_stmt *q = s->q[Q_DIGEST_GET];
     grokx_conversation named = *conv;
     const grokx_conversation *c = &named;
-    char idx[32];
+    char key[GX_NOTE_KEY_MAX + 48];
     int rc, known = 0;
     uint64_t digest;
-    if (!named.id.len) { /* no id (warned): "#<its place in the export, from 1>" */
-        snprintf(idx, sizeof idx, "#%zu", named.index + 1);
-        named.id.ptr = idx, named.id.len = strlen(idx);
-    }
-    if ((rc = S_batch(s)) != 0)
+    if ((rc = S_batch(s)) != 0 || (rc = S_key(s, conv, key, sizeof key, &named.id)) != 0)
         return rc;
     s->hashing = 1;
     s->h = 0x9e3779b97f4a7c15ull;
@@ -941,7 +985,8 @@ S_open(S_db *s, const grokx_writer_config *cfg)
     if ((rc = S_exec(s, S_schema)) != 0)
         return rc;
 prepare:
-    if ((rc = S_exec(s, "CREATE TEMP TABLE grokx_old (id TEXT PRIMARY KEY)")) != 0)
+    if ((rc = S_exec(s, "CREATE TEMP TABLE grokx_old (id TEXT PRIMARY KEY); "
+                        "CREATE TEMP TABLE grokx_seen (id TEXT PRIMARY KEY)")) != 0)
         return rc;
     for (i = 0; i < Q_N; i++)
         if (sqlite3_prepare_v3(s->db, S_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) !=
