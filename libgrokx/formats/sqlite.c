@@ -372,6 +372,37 @@ S_time(S_db *s, grokx_time t, uint32_t ns, int digits)
     S_opt(s, v);
 }
 
+/* Whether v is empty or only white space. */
+static int
+S_blank(grokx_str v)
+{
+    size_t i;
+    for (i = 0; i < v.len; i++)
+        if (!strchr(" \t\r\n", v.ptr[i]))
+            return 0;
+    return 1;
+}
+
+/* The folders of path that are missing, made 0700 as md makes OUT (a
+ * file's parent, not the file). 0, or errno's value. */
+static int
+S_parents(const char *path)
+{
+    char *p = gx_strdup(path), *q;
+    int e = 0;
+    if (!p)
+        return ENOMEM;
+    for (q = strchr(p + 1, '/'); q && !e; q = strchr(q + 1, '/')) {
+        struct stat st;
+        *q = 0;
+        if (stat(p, &st) != 0 && errno == ENOENT && mkdir(p, 0700) != 0 && errno != EEXIST)
+            e = errno;
+        *q = '/';
+    }
+    free(p);
+    return e;
+}
+
 /* Run the bound row (nothing when hashing). */
 static int
 S_step(S_db *s, const char *what)
@@ -591,7 +622,7 @@ S_walk(S_db *s, const grokx_conversation *c)
     S_int(s, c->starred != 0);
     S_str(s, models);
     S_int(s, (long long)c->message_count);
-    S_opt(s, c->summary);
+    S_opt(s, S_blank(c->summary) ? (grokx_str){"", 0} : c->summary); /* as md: blank is none */
     S_opt(s, (grokx_str){"", 0}); /* project_id: the model has no link (docs/sqlite.md) */
     if (!s->hashing) /* the export it came from: not part of the digest */
         sqlite3_bind_text(s->st, s->arg, s->export_name, -1, SQLITE_STATIC);
@@ -952,6 +983,18 @@ S_open(S_db *s, const grokx_writer_config *cfg)
             errno = EINVAL;
             return GROKX_E_INVALID;
         }
+    }
+    if (stat(s->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(s->why, sizeof s->why,
+                 "%s is a folder: sqlite writes a file; name the database (e.g. %s/chats.db)",
+                 s->path, s->path);
+        errno = EISDIR;
+        return GROKX_E_INVALID;
+    }
+    if ((rc = S_parents(s->path)) != 0) {
+        snprintf(s->why, sizeof s->why, "%s: making its folder: %s", s->path, strerror(rc));
+        errno = rc;
+        return GROKX_E_IO;
     }
     /* the lock, the signature (an SQLite file or an empty one), a dead
      * run's temporaries swept, our temporary made (empty: SQLite takes an

@@ -190,7 +190,7 @@ time.sleep(2)
 c.close()
 EOF
 hp=$!
-i=0; while [ $i -lt 400 ] && ! grep -q written "$T/holder-a"; do sleep 0.05; i=$((i + 1)); done
+i=0; while [ $i -lt 400 ] && ! grep -qs written "$T/holder-a"; do sleep 0.05; i=$((i + 1)); done
 chmod 640 "$T/w.db"; ln "$T/w.db" "$T/w-link.db"
 $G convert -q -f sqlite -o "$T/w.db" "$T/newer.json" 2>"$T/err"; st=$?
 wait $hp
@@ -210,7 +210,7 @@ time.sleep(1.5)
 c.execute("commit")
 EOF
 hp=$!
-i=0; while [ $i -lt 400 ] && ! grep -q begun "$T/holder-b"; do sleep 0.05; i=$((i + 1)); done
+i=0; while [ $i -lt 400 ] && ! grep -qs begun "$T/holder-b"; do sleep 0.05; i=$((i + 1)); done
 $G convert -q -f sqlite -o "$T/r.db" "$T/newer.json" 2>"$T/err"; st=$?
 wait $hp
 # its titles stay on the four conversations grokx left unchanged
@@ -227,7 +227,7 @@ time.sleep(7)
 c.execute("rollback")
 EOF
 hp=$!
-i=0; while [ $i -lt 400 ] && ! grep -q begun "$T/holder-d"; do sleep 0.05; i=$((i + 1)); done
+i=0; while [ $i -lt 400 ] && ! grep -qs begun "$T/holder-d"; do sleep 0.05; i=$((i + 1)); done
 $G convert -q -f sqlite -o "$T/r.db" "$S" 2>"$T/err"; st=$?
 wait $hp
 [ $st = 75 ] && grep -q 'another program holds the database' "$T/err" && ! grep -q 'another grokx run' "$T/err" && ok ||
@@ -246,7 +246,7 @@ time.sleep(2.5)
 c.execute("commit")
 EOF
 hp=$!
-i=0; while [ $i -lt 400 ] && ! grep -q reading "$T/holder-e"; do sleep 0.05; i=$((i + 1)); done
+i=0; while [ $i -lt 400 ] && ! grep -qs reading "$T/holder-e"; do sleep 0.05; i=$((i + 1)); done
 $G convert -q -f sqlite -o "$T/c.db" "$T/newer.json" 2>"$T/err" &
 gp=$!
 sleep 1
@@ -277,6 +277,24 @@ cmp -s "$S" "$T/in.json" && [ $st = 64 ] && ok || bad "-o the input: status $st:
 $G convert -q -f sqlite -o "$T/empty.db" "$S" && [ "$(q "$T/empty.db" "SELECT count(*) FROM conversations")" = 5 ] && ok || bad "an empty file is not filled"
 $G convert -q -f sqlite -o - "$S" >/dev/null 2>"$T/err"; st=$?
 [ $st = 64 ] && grep -q 'a file of its own' "$T/err" && ok || bad "-o -: status $st: $(cat "$T/err")"
+# a folder, a missing folder, a blank summary, the symbolic link's hint
+mkdir "$T/adir"
+$G convert -q -f sqlite -o "$T/adir/" "$S" 2>"$T/err"; st=$?
+[ $st = 64 ] && grep -q 'is a folder' "$T/err" && ok || bad "-o a folder: status $st: $(cat "$T/err")"
+$G convert -q -f sqlite -o "$T/nodir/sub/x.db" "$S" 2>"$T/err"; st=$?
+[ $st = 0 ] && [ "$(stat -c %a "$T/nodir")" = 700 ] && [ "$(q "$T/nodir/sub/x.db" "SELECT count(*) FROM conversations")" = 5 ] && ok ||
+    bad "-o into a missing folder: status $st: $(cat "$T/err")"
+$G convert -q -f sqlite -o "$T/link.db" "$S" 2>"$T/err"
+! grep -q 'or -o - for standard output)' "$T/err" && ok || bad "the link's message suggests -o -: $(cat "$T/err")"
+python3 - "$S" "$T/blank.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["conversations"][0]["conversation"]["summary"] = "  "
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+EOF
+$G convert -q -f sqlite -o "$T/blank.db" "$T/blank.json"
+[ "$(q "$T/blank.db" "SELECT count(*) FROM conversations WHERE summary IS NOT NULL AND trim(summary) = ''")" = 0 ] && ok || bad "a blank summary stored"
+
 # the lock: a second run into the same file waits for nothing and says so
 flock -n "$T/.s.db.grokx-lock" sleep 1.5 &
 lp=$!
