@@ -82,7 +82,10 @@ output_kind(const char *cmd, const char *out, int *stream)
             return EXIT_OK; /* a folder reached through a link: the folder is OUT */
         fprintf(stderr, "%s: %s: refused: ", prog, cmd);
         put_clean(stderr, out, strlen(out));
-        fputs(" is a symbolic link: name the file itself (or -o - for standard output)\n", stderr);
+        /* "-o -" only helps a format that streams (sqlite refuses it) */
+        fputs(" is a symbolic link: name the file itself (or, for a format that streams, -o - "
+              "for standard output)\n",
+              stderr);
         return EXIT_USAGE;
     }
     if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))

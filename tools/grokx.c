@@ -339,6 +339,15 @@ static int
 finish_run(run *r, int rc)
 {
     if (got_signal) {
+        /* a signal after the parse (during the writers' end: the commit of
+         * a database, the rename of an index) stops nothing: the outputs
+         * were committed, and the user is told so, not left to guess; a
+         * cancelled run was reported as such (report_error) */
+        if (rc == EXIT_OK || rc == EXIT_WARN)
+            fprintf(stderr,
+                    "%s: interrupted (signal %d) after the run had finished: its outputs are "
+                    "complete and committed\n",
+                    prog, (int)got_signal);
         close_run(r); /* temporaries are gone; say so the shell's way */
         return 128 + got_signal;
     }
@@ -597,6 +606,8 @@ open_outputs(convert_job *j, const char *out, grokx_input *input, run *r)
                     return report_open_failure(path, 0);
                 fprintf(stderr, "%s: ", prog);
                 put_clean_line(why.text);
+                if (e == EBUSY) /* another program's lock in the file (sqlite) */
+                    return EXIT_LOCKED;
                 return rc == GROKX_E_INVALID || rc == GROKX_E_VERSION ? EXIT_USAGE : EXIT_OUTPUT;
             }
             errno = e;

@@ -51,7 +51,9 @@
 /* FTS5's pending terms before it writes a segment (its default: 1 MiB),
  * during the new database's one rebuild: fewer segments to merge */
 #define S_FTS_HASH "4194304"
-/* conversations per transaction */
+/* How long an update waits for another program's write lock. */
+#define S_BUSY_MS 5000
+/* conversations per transaction (a new database) */
 #define S_BATCH 512
 
 static const char S_schema[] =
@@ -174,11 +176,17 @@ static const char S_finish[] =
 enum {
     Q_DIGEST_GET,
     Q_DIGEST_PUT,
-    Q_DEL_ATT,
-    Q_DEL_CIT,
-    Q_DEL_STEP,
-    Q_DEL_MSG,
-    Q_DEL_CONV,
+    Q_SEEN,
+    Q_OLD_FILL,
+    Q_OLD_TAKEN,
+    Q_GONE_ATT,
+    Q_GONE_CIT,
+    Q_GONE_STEP,
+    Q_GONE_MSG,
+    Q_OLD_CLEAR,
+    Q_TRIM_ATT,
+    Q_TRIM_CIT,
+    Q_TRIM_STEP,
     Q_CONV,
     Q_MSG,
     Q_ATT,
@@ -192,27 +200,55 @@ enum {
 static const char *const S_sql[Q_N] = {
     "SELECT digest FROM grokx_digests WHERE conversation_id = ?1",
     "INSERT OR REPLACE INTO grokx_digests (conversation_id, digest) VALUES (?1, ?2)",
-    "DELETE FROM attachments WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = ?1)",
-    "DELETE FROM citations WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = ?1)",
-    "DELETE FROM steps WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = ?1)",
-    "DELETE FROM messages WHERE conversation_id = ?1",
-    "DELETE FROM conversations WHERE id = ?1",
+    /* the conversation ids this run stored: one that comes again is
+     * kept under another (S_key) */
+    "INSERT OR IGNORE INTO temp.grokx_seen (id) VALUES (?1)",
+    /* a changed conversation: the ids of its messages stored, each
+     * taken off when the new version writes it; those left are gone */
+    "INSERT INTO temp.grokx_old (id) SELECT id FROM messages WHERE conversation_id = ?1",
+    "DELETE FROM temp.grokx_old WHERE id = ?1",
+    "DELETE FROM attachments WHERE message_id IN (SELECT id FROM temp.grokx_old)",
+    "DELETE FROM citations WHERE message_id IN (SELECT id FROM temp.grokx_old)",
+    "DELETE FROM steps WHERE message_id IN (SELECT id FROM temp.grokx_old)",
+    "DELETE FROM messages WHERE id IN (SELECT id FROM temp.grokx_old)",
+    "DELETE FROM temp.grokx_old",
+    /* a message's rows past those the new version has */
+    "DELETE FROM attachments WHERE message_id = ?1 AND n >= ?2",
+    "DELETE FROM citations WHERE message_id = ?1 AND n >= ?2",
+    "DELETE FROM steps WHERE message_id = ?1 AND n >= ?2",
+    /* rows are updated, not deleted and inserted: the columns a user
+     * added to them (sqlite-utils add-column, ALTER TABLE) stay */
     "INSERT INTO conversations (id, title, created, updated, starred, models, message_count, summary, "
-    "project_id, export) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    /* OR IGNORE: an id already taken (a duplicate _id, or none) is seen
-     * in sqlite3_changes() and the row goes in again under another id */
-    "INSERT OR IGNORE INTO messages (id, conversation_id, parent_id, sender, role, model, created, text, "
-    "thinking, is_active_branch, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    "INSERT INTO attachments (message_id, n, asset_id, name, type) VALUES (?1, ?2, ?3, ?4, ?5)",
+    "project_id, export) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE "
+    "SET title = excluded.title, created = excluded.created, updated = excluded.updated, starred = "
+    "excluded.starred, models = excluded.models, message_count = excluded.message_count, summary = "
+    "excluded.summary, project_id = excluded.project_id, export = excluded.export",
+    /* an id already taken, but not by this conversation's previous
+     * version (a duplicate _id, or none; another conversation's) is
+     * seen in sqlite3_changes() and the row goes in under another id */
+    "INSERT INTO messages (id, conversation_id, parent_id, sender, role, model, created, text, "
+    "thinking, is_active_branch, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "ON CONFLICT(id) DO UPDATE SET conversation_id = excluded.conversation_id, parent_id = "
+    "excluded.parent_id, sender = excluded.sender, role = excluded.role, model = excluded.model, "
+    "created = excluded.created, text = excluded.text, thinking = excluded.thinking, "
+    "is_active_branch = excluded.is_active_branch, position = excluded.position "
+    "WHERE messages.id IN (SELECT id FROM temp.grokx_old)",
+    "INSERT INTO attachments (message_id, n, asset_id, name, type) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(message_id, n) DO UPDATE SET asset_id = excluded.asset_id, name = excluded.name, "
+    "type = excluded.type",
     "INSERT INTO citations (message_id, n, cited, title, url, site_name, description) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(message_id, n) DO UPDATE SET cited = "
+    "excluded.cited, title = excluded.title, url = excluded.url, site_name = excluded.site_name, "
+    "description = excluded.description",
     /* a tool_usage_cards entry: {tool_usage_card_id, intent, tool:
      * {Name: {args: {...}}}} (or the arguments flat under the name) */
     "INSERT INTO steps (message_id, n, step, header, call_id, tool, arguments, result) VALUES "
     "(?1, ?2, ?3, ?4, json_extract(?5, '$.tool_usage_card_id'), "
     "(SELECT key FROM json_each(?5, '$.tool') WHERE type = 'object' LIMIT 1), "
     "coalesce((SELECT coalesce(json_extract(value, '$.args'), value) FROM json_each(?5, '$.tool') "
-    "WHERE type = 'object' LIMIT 1), ?5), ?6)",
+    "WHERE type = 'object' LIMIT 1), ?5), ?6) ON CONFLICT(message_id, n) DO UPDATE SET step = "
+    "excluded.step, header = excluded.header, call_id = excluded.call_id, tool = excluded.tool, "
+    "arguments = excluded.arguments, result = excluded.result",
     /* a tool_usage_results entry goes to its call (same card id) */
     "UPDATE steps SET result = ?3 WHERE rowid = (SELECT rowid FROM steps WHERE message_id = ?1 AND "
     "step = ?2 AND result IS NULL AND call_id = json_extract(?3, '$.tool_usage_card_id') ORDER BY n "
@@ -229,6 +265,8 @@ typedef struct S_db {
     sqlite3 *db;
     sqlite3_stmt *q[Q_N];
     int fresh;    /* a new database: indexes, FTS and triggers at the end */
+    int inplace;  /* an update: the user's file, in one transaction */
+    int known;    /* the conversation being stored had a previous version */
     int in_batch; /* a transaction is open */
     unsigned batch;
     int committed;
@@ -334,6 +372,37 @@ S_time(S_db *s, grokx_time t, uint32_t ns, int digits)
     S_opt(s, v);
 }
 
+/* Whether v is empty or only white space. */
+static int
+S_blank(grokx_str v)
+{
+    size_t i;
+    for (i = 0; i < v.len; i++)
+        if (!strchr(" \t\r\n", v.ptr[i]))
+            return 0;
+    return 1;
+}
+
+/* The folders of path that are missing, made 0700 as md makes OUT (a
+ * file's parent, not the file). 0, or errno's value. */
+static int
+S_parents(const char *path)
+{
+    char *p = gx_strdup(path), *q;
+    int e = 0;
+    if (!p)
+        return ENOMEM;
+    for (q = strchr(p + 1, '/'); q && !e; q = strchr(q + 1, '/')) {
+        struct stat st;
+        *q = 0;
+        if (stat(p, &st) != 0 && errno == ENOENT && mkdir(p, 0700) != 0 && errno != EEXIST)
+            e = errno;
+        *q = '/';
+    }
+    free(p);
+    return e;
+}
+
 /* Run the bound row (nothing when hashing). */
 static int
 S_step(S_db *s, const char *what)
@@ -389,8 +458,13 @@ S_message_row(S_db *s, const grokx_conversation *c, const grokx_message *m, size
         S_int(s, (long long)pos);
         if ((rc = S_step(s, "messages")) != 0)
             return rc;
-        if (s->hashing || sqlite3_changes(s->db) == 1)
+        if (s->hashing)
             return 0;
+        if (sqlite3_changes(s->db) == 1) { /* a later duplicate id may not take it again */
+            S_row(s, Q_OLD_TAKEN);
+            S_text(s, s->id.ptr, s->id.len);
+            return S_step(s, "grokx_old");
+        }
         if (tries == 1000)
             return snprintf(s->why, sizeof s->why, "%s: no free id for a message of %.64s", s->path,
                             c->id.ptr),
@@ -398,6 +472,18 @@ S_message_row(S_db *s, const grokx_conversation *c, const grokx_message *m, size
         if ((rc = S_derived_id(s, c, pos, tries++)) != 0)
             return rc;
     }
+}
+
+/* A message's rows of table q from n on: its previous version had more. */
+static int
+S_trim(S_db *s, int q, long long n)
+{
+    if (s->hashing || !s->known)
+        return 0;
+    S_row(s, q);
+    S_text(s, s->id.ptr, s->id.len);
+    S_int(s, n);
+    return S_step(s, "trim");
 }
 
 static int
@@ -419,7 +505,7 @@ S_results(S_db *s, const grokx_message *m, long long *n)
             if ((rc = S_step(s, "citations")) != 0)
                 return rc;
         }
-    return 0;
+    return S_trim(s, Q_TRIM_CIT, *n);
 }
 
 static int
@@ -469,7 +555,7 @@ S_steps(S_db *s, const grokx_message *m)
                 return rc;
         }
     }
-    return 0;
+    return S_trim(s, Q_TRIM_STEP, n);
 }
 
 static int
@@ -490,7 +576,7 @@ S_attachments(S_db *s, const grokx_message *m)
         if ((rc = S_step(s, "attachments")) != 0)
             return rc;
     }
-    return 0;
+    return S_trim(s, Q_TRIM_ATT, (long long)i);
 }
 
 /* The models the conversation's messages name, each once, in order of
@@ -536,7 +622,7 @@ S_walk(S_db *s, const grokx_conversation *c)
     S_int(s, c->starred != 0);
     S_str(s, models);
     S_int(s, (long long)c->message_count);
-    S_opt(s, c->summary);
+    S_opt(s, S_blank(c->summary) ? (grokx_str){"", 0} : c->summary); /* as md: blank is none */
     S_opt(s, (grokx_str){"", 0}); /* project_id: the model has no link (docs/sqlite.md) */
     if (!s->hashing) /* the export it came from: not part of the digest */
         sqlite3_bind_text(s->st, s->arg, s->export_name, -1, SQLITE_STATIC);
@@ -558,6 +644,8 @@ static int
 S_batch(S_db *s)
 {
     int rc;
+    if (s->inplace) /* one transaction, begun by S_open, to the end */
+        return 0;
     if (s->in_batch && s->batch >= S_BATCH) {
         if ((rc = S_exec(s, "COMMIT")) != 0)
             return rc;
@@ -572,24 +660,72 @@ S_batch(S_db *s)
     return 0;
 }
 
-/* Delete what the database holds of conversation id; *had: whether it
- * held it. */
+/* A changed conversation: its previous messages listed in grokx_old (the
+ * new version's upserts take theirs off), or, done (back is 1), those
+ * left deleted with their rows: the messages no longer in it. */
 static int
-S_delete(S_db *s, grokx_str id, int *had)
+S_old(S_db *s, grokx_str id, int back)
 {
-    static const int order[] = {Q_DEL_ATT, Q_DEL_CIT, Q_DEL_STEP, Q_DEL_MSG, Q_DEL_CONV};
+    static const int gone[] = {Q_GONE_ATT, Q_GONE_CIT, Q_GONE_STEP, Q_GONE_MSG, Q_OLD_CLEAR};
     size_t i;
     int rc;
-    if (s->fresh && (rc = S_exec(s, "CREATE INDEX IF NOT EXISTS messages_conversation_id "
-                                    "ON messages(conversation_id)")) != 0)
-        return rc; /* an export naming one conversation twice: rare, and no scans */
-    for (i = 0; i < sizeof order / sizeof order[0]; i++) {
-        S_row(s, order[i]);
+    if (!back) {
+        if (s->fresh && (rc = S_exec(s, "CREATE INDEX IF NOT EXISTS messages_conversation_id "
+                                        "ON messages(conversation_id)")) != 0)
+            return rc; /* an export naming one conversation twice: rare, and no scans */
+        S_row(s, Q_OLD_FILL);
         S_str(s, id);
+        return S_step(s, "grokx_old");
+    }
+    for (i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        S_row(s, gone[i]);
         if ((rc = S_step(s, "delete")) != 0)
             return rc;
     }
-    *had = sqlite3_changes(s->db) > 0;
+    return 0;
+}
+
+/* The key c is stored under, into key: its id; without one "#<stamp>";
+ * for an id that came before in this run "<id>#<stamp>" ("~k" added
+ * only for exact ties), as md names the notes of a shared id
+ * (gx_layout_key, gx_note_stamp): what is c's own, not its place in the
+ * export, so a re-run finds each under the same key. */
+static int
+S_key(S_db *s, const grokx_conversation *c, char *key, size_t cap, grokx_str *out)
+{
+    char stamp[32];
+    unsigned tie;
+    int rc;
+    gx_note_stamp(c, stamp, sizeof stamp);
+    if (c->id.len) {
+        S_row(s, Q_SEEN);
+        S_str(s, c->id);
+        if ((rc = S_step(s, "grokx_seen")) != 0)
+            return rc;
+        if (sqlite3_changes(s->db) == 1) {
+            *out = c->id;
+            return 0;
+        }
+    }
+    for (tie = 1;; tie++) {
+        int n = tie > 1 ? snprintf(key, cap, "%.*s#%s~%u", (int)GX_MIN(c->id.len, cap - 48), c->id.ptr, stamp, tie)
+                        : snprintf(key, cap, "%.*s#%s", (int)GX_MIN(c->id.len, cap - 48), c->id.ptr, stamp);
+        out->ptr = key, out->len = (size_t)n;
+        S_row(s, Q_SEEN);
+        S_str(s, *out);
+        if ((rc = S_step(s, "grokx_seen")) != 0)
+            return rc;
+        if (sqlite3_changes(s->db) == 1)
+            break;
+    }
+    if (c->id.len && s->report) {
+        char line[400];
+        snprintf(line, sizeof line,
+                 "sqlite: conversation id %.*s is shared by more than one conversation: each is "
+                 "kept (this one as %.200s)",
+                 (int)GX_MIN(c->id.len, (size_t)120), c->id.ptr, key);
+        s->report(s->report_ud, line);
+    }
     return 0;
 }
 
@@ -600,14 +736,10 @@ S_conversation(void *self, const grokx_conversation *conv)
     sqlite3_stmt *q = s->q[Q_DIGEST_GET];
     grokx_conversation named = *conv;
     const grokx_conversation *c = &named;
-    char idx[32];
-    int rc, had = 0, known = 0;
+    char key[GX_NOTE_KEY_MAX + 48];
+    int rc, known = 0;
     uint64_t digest;
-    if (!named.id.len) { /* no id (warned): "#<its place in the export, from 1>" */
-        snprintf(idx, sizeof idx, "#%zu", named.index + 1);
-        named.id.ptr = idx, named.id.len = strlen(idx);
-    }
-    if ((rc = S_batch(s)) != 0)
+    if ((rc = S_batch(s)) != 0 || (rc = S_key(s, conv, key, sizeof key, &named.id)) != 0)
         return rc;
     s->hashing = 1;
     s->h = 0x9e3779b97f4a7c15ull;
@@ -627,16 +759,19 @@ S_conversation(void *self, const grokx_conversation *conv)
     sqlite3_reset(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return S_fail(s, "grokx_digests");
-    if (known && (rc = S_delete(s, c->id, &had)) != 0)
+    if (known && (rc = S_old(s, c->id, 0)) != 0)
         return rc;
-    if ((rc = S_walk(s, c)) != 0)
+    s->known = known;
+    rc = S_walk(s, c);
+    s->known = 0;
+    if (rc != 0 || (known && (rc = S_old(s, c->id, 1)) != 0))
         return rc;
     S_row(s, Q_DIGEST_PUT);
     S_str(s, c->id);
     S_int(s, (long long)digest);
     if ((rc = S_step(s, "grokx_digests")) != 0)
         return rc;
-    if (had)
+    if (known)
         s->n_updated++;
     else
         s->n_new++;
@@ -699,20 +834,32 @@ S_end(void *self, const grokx_stats *stats)
     char line[256];
     int rc;
     GX_UNUSED(stats);
-    if (s->in_batch && (rc = S_exec(s, "COMMIT")) != 0)
-        return rc;
-    s->in_batch = 0;
-    if (s->fresh && ((rc = S_exec(s, "BEGIN")) != 0 || (rc = S_exec(s, S_finish)) != 0 ||
-                     (rc = S_exec(s, "COMMIT")) != 0))
-        return rc;
-    S_close_db(s);
-    if (grokx_file_commit(s->file) != 0) {
+    if (s->inplace) {
+        /* the one transaction: SQLite's journal (rollback or WAL, the
+         * user's) makes it all or nothing */
+        if ((rc = S_exec(s, "COMMIT")) != 0)
+            return rc;
+        s->in_batch = 0;
+        s->committed = 1;
+        S_close_db(s);
+        grokx_file_abort(s->file); /* only the lock and an empty placeholder */
         s->file = NULL;
-        snprintf(s->why, sizeof s->why, "%s: %s", s->path, strerror(errno));
-        return GROKX_E_IO;
+    } else {
+        if (s->in_batch && (rc = S_exec(s, "COMMIT")) != 0)
+            return rc;
+        s->in_batch = 0;
+        if (s->fresh && ((rc = S_exec(s, "BEGIN")) != 0 || (rc = S_exec(s, S_finish)) != 0 ||
+                         (rc = S_exec(s, "COMMIT")) != 0))
+            return rc;
+        S_close_db(s);
+        if (grokx_file_commit(s->file) != 0) {
+            s->file = NULL;
+            snprintf(s->why, sizeof s->why, "%s: %s", s->path, strerror(errno));
+            return GROKX_E_IO;
+        }
+        s->file = NULL;
+        s->committed = 1;
     }
-    s->file = NULL;
-    s->committed = 1;
     if (s->report) {
         snprintf(line, sizeof line,
                  "sqlite: %lu new, %lu updated, %lu unchanged conversations, %llu messages written, "
@@ -727,6 +874,8 @@ static void
 S_destroy(void *self)
 {
     S_db *s = self;
+    if (s->db && s->inplace && !s->committed)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* the previous database stays */
     S_close_db(s);
     grokx_file_abort(s->file); /* not committed: the previous file stays */
     gx_jw_free(s->models);
@@ -782,34 +931,41 @@ S_ours(S_db *s, sqlite3 *old)
     return 0;
 }
 
-/* The previous database, copied page by page into the temporary. */
+/* An update: the user's database itself, in one write transaction taken
+ * through SQLite's own locking (BEGIN IMMEDIATE), so another program's
+ * connection, WAL or rollback journal, open transaction or later write is
+ * SQLite's to order, never lost; the journal mode, the file's mode, owner
+ * and links are the user's and stay. Another program holding its write
+ * lock is waited for S_BUSY_MS, then named. */
 static int
-S_copy_old(S_db *s)
+S_open_old(S_db *s)
 {
-    sqlite3 *old = NULL;
-    sqlite3_backup *b;
+    char pragmas[128];
     int rc;
-    if (sqlite3_open_v2(s->path, &old, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(s->why, sizeof s->why, "%s: %s", s->path, old ? sqlite3_errmsg(old) : "cannot open");
-        sqlite3_close(old);
+    if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return S_fail(s, "opening it");
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, S_BUSY_MS);
+    /* first: anything that reads the file waits on another's lock */
+    rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_BUSY) {
+        snprintf(s->why, sizeof s->why,
+                 "%s: another program holds the database's write lock (an open write "
+                 "transaction: BEGIN IMMEDIATE or EXCLUSIVE, or a long write); waited %d s: try "
+                 "again when it has committed or closed",
+                 s->path, S_BUSY_MS / 1000);
+        errno = EBUSY;
         return GROKX_E_IO;
     }
-    if ((rc = S_ours(s, old)) != 0) {
-        sqlite3_close(old);
+    if (rc != SQLITE_OK)
+        return S_fail(s, "beginning its transaction");
+    s->inplace = 1, s->in_batch = 1;
+    snprintf(pragmas, sizeof pragmas, "PRAGMA cache_size = -%s; PRAGMA foreign_keys = OFF;",
+             S_CACHE_KIB);
+    if ((rc = S_exec(s, pragmas)) != 0)
         return rc;
-    }
-    b = sqlite3_backup_init(s->db, "main", old, "main");
-    rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
-    if (b)
-        sqlite3_backup_finish(b);
-    if (rc != SQLITE_DONE) {
-        snprintf(s->why, sizeof s->why, "%s: copying it: %s", s->path,
-                 b ? sqlite3_errstr(rc) : sqlite3_errmsg(s->db));
-        sqlite3_close(old);
-        return GROKX_E_IO;
-    }
-    sqlite3_close(old);
-    return 0;
+    /* read under the lock: another program's EXCLUSIVE was waited for */
+    return S_ours(s, s->db);
 }
 
 static int
@@ -828,6 +984,18 @@ S_open(S_db *s, const grokx_writer_config *cfg)
             return GROKX_E_INVALID;
         }
     }
+    if (stat(s->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(s->why, sizeof s->why,
+                 "%s is a folder: sqlite writes a file; name the database (e.g. %s/chats.db)",
+                 s->path, s->path);
+        errno = EISDIR;
+        return GROKX_E_INVALID;
+    }
+    if ((rc = S_parents(s->path)) != 0) {
+        snprintf(s->why, sizeof s->why, "%s: making its folder: %s", s->path, strerror(rc));
+        errno = rc;
+        return GROKX_E_IO;
+    }
     /* the lock, the signature (an SQLite file or an empty one), a dead
      * run's temporaries swept, our temporary made (empty: SQLite takes an
      * empty file for a new database) */
@@ -842,6 +1010,11 @@ S_open(S_db *s, const grokx_writer_config *cfg)
         return e == EEXIST ? GROKX_E_INVALID : e == ENOMEM ? GROKX_E_NOMEM : GROKX_E_IO;
     }
     s->fresh = !(stat(s->path, &st) == 0 && st.st_size > 0);
+    if (!s->fresh) {
+        if ((rc = S_open_old(s)) != 0)
+            return rc;
+        goto prepare;
+    }
     if (sqlite3_open_v2(gx_file_temp(s->file), &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return S_fail(s, "opening its temporary");
     sqlite3_extended_result_codes(s->db, 1);
@@ -852,13 +1025,11 @@ S_open(S_db *s, const grokx_writer_config *cfg)
              S_CACHE_KIB);
     if ((rc = S_exec(s, pragmas)) != 0)
         return rc;
-    if (!s->fresh && (rc = S_copy_old(s)) != 0)
+    if ((rc = S_exec(s, S_schema)) != 0)
         return rc;
-    /* the copy took the old page size and settings; a new one: 4 KiB
-     * pages (SQLite's default) and the schema */
-    if (s->fresh && (rc = S_exec(s, S_schema)) != 0)
-        return rc;
-    if (!s->fresh && (rc = S_exec(s, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")) != 0)
+prepare:
+    if ((rc = S_exec(s, "CREATE TEMP TABLE grokx_old (id TEXT PRIMARY KEY); "
+                        "CREATE TEMP TABLE grokx_seen (id TEXT PRIMARY KEY)")) != 0)
         return rc;
     for (i = 0; i < Q_N; i++)
         if (sqlite3_prepare_v3(s->db, S_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) !=

@@ -418,6 +418,12 @@ S_bare(gx_layout *l, uint64_t h, const char *stamp, char out[24])
     return 0;
 }
 
+void
+gx_note_stamp(const grokx_conversation *c, char *out, size_t cap)
+{
+    S_own_stamp(c, out, cap);
+}
+
 int
 gx_layout_key(gx_layout *l, const grokx_conversation *c, gx_manifest *known, char key[GX_NOTE_KEY_MAX])
 {

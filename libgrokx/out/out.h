@@ -126,6 +126,11 @@ int gx_layout_place_named(gx_layout *l, grokx_time t, const char *title, const c
  * from then on by its own "<id>#<stamp>" (known is rekeyed), so a later
  * run finds every conversation of a shared id by what is its own. */
 int gx_layout_key(gx_layout *l, const grokx_conversation *c, gx_manifest *known, char key[GX_NOTE_KEY_MAX]);
+/* What of c stays c's whatever the export's order (the stamp above):
+ * "t<create_time ms>", else "m<XXH64 of its first message's id>", else
+ * "h<XXH64 of its title>"; at most 24 bytes. The sqlite format keys a
+ * conversation without an id, or of an id that came before, by it. */
+void gx_note_stamp(const grokx_conversation *c, char *out, size_t cap);
 /* Keep the paths of a previous run's notes (rel, key) for their own
  * conversations: another is placed at "<name> 2" instead of overwriting
  * a note that is perhaps edited. n pairs; 0 or GROKX_E_NOMEM. */

@@ -116,7 +116,9 @@ static const S_key S_result[] = {KEY("url", F_SR_URL, T_STR, 0),
                                  KEY("title", F_SR_TITLE, T_STR, 0),
                                  KEY("preview", F_SR_PREVIEW, T_STR, 0),
                                  KEY("description", F_SR_DESC, T_STR, 0),
-                                 KEY("site_name", F_SR_SITE, T_STR, 0)};
+                                 KEY("site_name", F_SR_SITE, T_STR, 0),
+                                 /* as bench/gen-export and some tools write it */
+                                 KEY("siteName", F_SR_SITE, T_STR, 0)};
 /* The shapes other tools write an attachment object in: the asset's id
  * under one of several names (a bare "id" only when none of them is
  * there), its file name, its MIME type. */
