@@ -277,7 +277,7 @@ tsan-run: $(TOOL) $(B)/test_thread $(B)/test_golden $(B)/gen-export $(B)/fixture
 	$(TSAN_ENV) $(B)/test_thread && $(TSAN_ENV) $(B)/test_golden tests/parse/golden tests/parse/regressions && \
 	$(B)/gen-export -s 20M -S 4 -o $(B)/tsan.json && \
 	for f in $(B)/tsan.json $(B)/fixtures/deflated.zip $(B)/fixtures/folder $(B)/fixtures/export.json.gz; do \
-	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./$(TOOL) convert -q -f md,html,index,sqlite -o $(B)/tsan-out $$f || [ $$? = 1 ] || exit 1; \
+	    rm -rf $(B)/tsan-out; $(TSAN_ENV) ./$(TOOL) convert -q --branches all -f md,html,index,sqlite -o $(B)/tsan-out $$f || [ $$? = 1 ] || exit 1; \
 	    $(TSAN_ENV) ./$(TOOL) convert -q -f md -o $(B)/tsan-out/md $$f || [ $$? = 1 ] || exit 1; done && \
 	rm -f $(B)/tsan-seg.gxi $(B)/tsan-merged.gxi && \
 	{ $(TSAN_ENV) ./$(TOOL) convert -q -f index --memory 4M -o $(B)/tsan-seg.gxi $(B)/tsan.json || [ $$? = 1 ]; } && \
@@ -323,8 +323,8 @@ $(B)/warnings-150.json:
 	  i=$$((i + 1)); done; printf ']}]}\n'; } >$@
 valgrind-cli: all $(B)/warnings-150.json
 	@$(call VG_CLI,./$(TOOL) info $(B)/warnings-150.json)
-	@rm -rf $(B)/vg-out && $(call VG_CLI,./$(TOOL) convert -f $(VG_FORMATS) -o $(B)/vg-out $(B)/warnings-150.json)
-	@rm -rf $(B)/vg-out && $(call VG_CLI,./$(TOOL) convert --threads 1 -f $(VG_FORMATS) -o $(B)/vg-out $(B)/warnings-150.json)
+	@rm -rf $(B)/vg-out && $(call VG_CLI,./$(TOOL) convert --branches all -f $(VG_FORMATS) -o $(B)/vg-out $(B)/warnings-150.json)
+	@rm -rf $(B)/vg-out && $(call VG_CLI,./$(TOOL) convert --threads 1 --branches all -f $(VG_FORMATS) -o $(B)/vg-out $(B)/warnings-150.json)
 	@rm -rf $(B)/vg-out
 valgrind: valgrind-cli all $(TEST_BINS) $(B)/fixtures $(B)/index-fixtures/stamp
 	@$(call VG_RUN,$(B)/test_unit)

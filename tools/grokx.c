@@ -109,7 +109,8 @@ static const cli_opt convert_opts[] = {
      "of each (OUT/md/, OUT/index.gxi, OUT/sqlite.db, ...)"},
     {"branches", O_BRANCHES, "MODE", "active all",
      "active (default): each conversation's current\nbranch; all: every regeneration and edit too\n"
-     "(the default when every format keeps all: {all_branches})"},
+     "(the default when every format keeps all: {all_branches};\n"
+     "mixed with formats that keep the active one, give it)"},
     {"layout", O_LAYOUT, "MODE", "nested flat",
      "nested (default): OUT/YYYY/MM/<note>.md;\nflat: OUT/<note>.md"},
     {"name", O_NAME, "TEMPLATE", NULL,
@@ -683,6 +684,18 @@ renders(const convert_job *j)
 /* Whether every format asked keeps every branch (GROKX_FORMAT_ALL_BRANCHES:
  * sqlite marks the active one in its rows): then --branches defaults to
  * all. With md or html in the run it stays active, their default. */
+/* The first format asked that keeps every branch, or NULL. */
+static const char *
+keeps_all_branches(const convert_job *j)
+{
+    size_t i;
+    unsigned flags;
+    for (i = 0; i < j->nformats; i++)
+        if (grokx_writer_format_flags(j->formats[i], &flags) == 0 && (flags & GROKX_FORMAT_ALL_BRANCHES))
+            return j->formats[i];
+    return NULL;
+}
+
 static int
 all_branches(const convert_job *j)
 {
@@ -814,6 +827,15 @@ cmd_convert(int argc, char **argv)
         return EXIT_USAGE;
     if (!branches_given && all_branches(&j))
         flags |= GROKX_OPT_ALL_BRANCHES;
+    else if (!branches_given && keeps_all_branches(&j))
+        /* sqlite keeps every branch, md and html show the active one: a
+         * silent choice either way would change one of them, and a re-run
+         * of a database with only active branches would replace the other
+         * branches the database held */
+        return opt_usage_error(&convert_command,
+                               "%s keeps every branch and the other formats the active one: "
+                               "give --branches all or --branches active (or convert it alone)",
+                               keeps_all_branches(&j));
     /* OUT, and each file or folder a run of several formats writes in it,
      * never is, holds or lies inside the input: refused before anything
      * is opened */

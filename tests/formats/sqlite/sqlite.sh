@@ -87,12 +87,19 @@ EOF
 [ "$(q "$T/s.db" "SELECT count(*) FROM pragma_index_list('messages') WHERE name IN ('messages_conversation_id', 'messages_created', 'messages_sender', 'messages_model')")" = 4 ] &&
     [ "$(q "$T/s.db" "SELECT count(*) FROM pragma_foreign_key_list('messages')")" = 1 ] && ok || bad "indexes or foreign keys missing"
 [ "$(q "$T/s.db" "PRAGMA foreign_key_check")" = "" ] && ok || bad "foreign keys violated: $(q "$T/s.db" "PRAGMA foreign_key_check" | head -3)"
-# every branch by default (is_active_branch tells them); with md, md's default
+# every branch by default (is_active_branch tells them); with md, the run
+# must say which (a silent choice changed md's notes or lost the database's
+# other branches on a re-run)
 [ "$(q "$T/s.db" "SELECT sum(is_active_branch = 0) FROM messages")" = 5 ] && ok || bad "inactive branches not kept"
 $G convert -q -f sqlite --branches active -o "$T/a.db" "$S"
 [ "$(q "$T/a.db" "SELECT count(*), sum(is_active_branch) FROM messages")" = "46|46" ] && ok || bad "--branches active"
-rm -rf "$T/out" && $G convert -q -f md,sqlite,index -o "$T/out" "$S" && [ -f "$T/out/sqlite.db" ] && [ -d "$T/out/md" ] &&
-    [ "$(q "$T/out/sqlite.db" "SELECT count(*) FROM messages")" = 46 ] && ok || bad "-f md,sqlite,index: $(ls "$T/out")"
+rm -rf "$T/out"; $G convert -q -f md,sqlite,index -o "$T/out" "$S" 2>"$T/err"; st=$?
+[ $st = 64 ] && [ ! -e "$T/out" ] && grep -q -- "--branches all or --branches active" "$T/err" && ok ||
+    bad "-f md,sqlite,index without --branches: status $st, $(cat "$T/err")"
+rm -rf "$T/out" && $G convert -q --branches active -f md,sqlite,index -o "$T/out" "$S" && [ -f "$T/out/sqlite.db" ] && [ -d "$T/out/md" ] &&
+    [ "$(q "$T/out/sqlite.db" "SELECT count(*) FROM messages")" = 46 ] && ok || bad "-f md,sqlite,index --branches active: $(ls "$T/out")"
+rm -rf "$T/out" && $G convert -q --branches all -f md,sqlite -o "$T/out" "$S" &&
+    [ "$(q "$T/out/sqlite.db" "SELECT count(*) FROM messages")" = 51 ] && ok || bad "-f md,sqlite --branches all"
 [ "$(stat -c %a "$T/s.db")" = 600 ] && ok || bad "mode $(stat -c %a "$T/s.db")"
 [ -z "$(ls -a "$T" | grep -e '-journal$' -e '\.tmp-' -e 'grokx-lock')" ] && ok || bad "left behind: $(ls -a "$T")"
 
