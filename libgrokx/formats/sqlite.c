@@ -994,7 +994,7 @@ S_open(S_db *s, const grokx_writer_config *cfg)
     if ((rc = S_parents(s->path)) != 0) {
         snprintf(s->why, sizeof s->why, "%s: making its folder: %s", s->path, strerror(rc));
         errno = rc;
-        return GROKX_E_IO;
+        return rc == ENOMEM ? GROKX_E_NOMEM : GROKX_E_IO;
     }
     /* the lock, the signature (an SQLite file or an empty one), a dead
      * run's temporaries swept, our temporary made (empty: SQLite takes an
