@@ -666,6 +666,21 @@ close_outputs(convert_job *j, int ok)
     return ex;
 }
 
+/* How many formats asked carry a GROKX_FORMAT_* flag; *first (may be
+ * NULL) the first of them, or NULL. */
+static size_t
+formats_with(const convert_job *j, unsigned flag, const char **first)
+{
+    size_t i, n = 0;
+    unsigned flags;
+    if (first)
+        *first = NULL;
+    for (i = 0; i < j->nformats; i++)
+        if (grokx_writer_format_flags(j->formats[i], &flags) == 0 && (flags & flag) && !n++ && first)
+            *first = j->formats[i];
+    return n;
+}
+
 /* Whether a format renders notes or pages (GROKX_FORMAT_THREAD): those
  * are worth a writer thread. events and index alone are not (index has its
  * own thread, and the copies would cost events a fifth more memory for a
@@ -673,38 +688,17 @@ close_outputs(convert_job *j, int ok)
 static int
 renders(const convert_job *j)
 {
-    size_t i;
-    unsigned flags;
-    for (i = 0; i < j->nformats; i++)
-        if (grokx_writer_format_flags(j->formats[i], &flags) == 0 && (flags & GROKX_FORMAT_THREAD))
-            return 1;
-    return 0;
+    return formats_with(j, GROKX_FORMAT_THREAD, NULL) > 0;
 }
 
 /* Whether every format asked keeps every branch (GROKX_FORMAT_ALL_BRANCHES:
  * sqlite marks the active one in its rows): then --branches defaults to
- * all. With md or html in the run it stays active, their default. */
-/* The first format asked that keeps every branch, or NULL. */
-static const char *
-keeps_all_branches(const convert_job *j)
-{
-    size_t i;
-    unsigned flags;
-    for (i = 0; i < j->nformats; i++)
-        if (grokx_writer_format_flags(j->formats[i], &flags) == 0 && (flags & GROKX_FORMAT_ALL_BRANCHES))
-            return j->formats[i];
-    return NULL;
-}
-
+ * all. A run mixing them with formats that show the active branch must
+ * say which (cmd_convert). */
 static int
 all_branches(const convert_job *j)
 {
-    size_t i;
-    unsigned flags;
-    for (i = 0; i < j->nformats; i++)
-        if (grokx_writer_format_flags(j->formats[i], &flags) != 0 || !(flags & GROKX_FORMAT_ALL_BRANCHES))
-            return 0;
-    return j->nformats > 0;
+    return j->nformats > 0 && formats_with(j, GROKX_FORMAT_ALL_BRANCHES, NULL) == j->nformats;
 }
 
 static int
@@ -720,6 +714,7 @@ cmd_convert(int argc, char **argv)
     cli_parser p;
     unsigned flags = 0;
     int i, rc, ex, branches_given = 0;
+    const char *keeps_all = NULL;
     memset(&j, 0, sizeof j);
     grokx_filter_init(&j.filter);
     opt_init(&p, &convert_command, argc, argv);
@@ -827,7 +822,7 @@ cmd_convert(int argc, char **argv)
         return EXIT_USAGE;
     if (!branches_given && all_branches(&j))
         flags |= GROKX_OPT_ALL_BRANCHES;
-    else if (!branches_given && keeps_all_branches(&j))
+    else if (!branches_given && formats_with(&j, GROKX_FORMAT_ALL_BRANCHES, &keeps_all) > 0)
         /* sqlite keeps every branch, md and html show the active one: a
          * silent choice either way would change one of them, and a re-run
          * of a database with only active branches would replace the other
@@ -835,7 +830,7 @@ cmd_convert(int argc, char **argv)
         return opt_usage_error(&convert_command,
                                "%s keeps every branch and the other formats the active one: "
                                "give --branches all or --branches active (or convert it alone)",
-                               keeps_all_branches(&j));
+                               keeps_all);
     /* OUT, and each file or folder a run of several formats writes in it,
      * never is, holds or lies inside the input: refused before anything
      * is opened */
