@@ -886,7 +886,10 @@ GROKX_API const char *grokx_sniff_type(const void *head, size_t len, const char 
  * fails (GROKX_E_IO, "locked"). Returns 0 or a GROKX_E_* code, with err
  * (may be NULL) saying what and where: for a parse error the parser's own
  * record (offset, line, column, origin). The md and html writers render
- * on a thread of their own unless cfg->flags has GROKX_WF_NO_THREADS. */
+ * on a thread of their own unless cfg->flags has GROKX_WF_NO_THREADS.
+ * When every format keeps every branch (GROKX_FORMAT_ALL_BRANCHES: sqlite)
+ * the parse gives every branch, as the command does by default; otherwise
+ * opts->flags decides (GROKX_OPT_ALL_BRANCHES). */
 GROKX_API int grokx_convert(const char *input, const char *out, const char *formats,
                             const grokx_options *opts, const grokx_writer_config *cfg,
                             const grokx_filter *filter, grokx_stats *stats, grokx_error *err);

@@ -93,13 +93,19 @@ S_open(conv_job *j, const char *out, grokx_input *in, const grokx_writer_config 
         grokx_writer_config cfg = *base;
         const char *ext = NULL, *path = j->n > 1 ? j->paths[i] : out;
         int streams = 0;
+        unsigned fflags = 0;
         grokx_writer_format_info(j->formats[i], &ext, &streams);
+        grokx_writer_format_flags(j->formats[i], &fflags);
         cfg.input = in;
         cfg.out_dir = NULL;
         if (!path && !streams)
-            return gx_err_set(err, GROKX_E_INVALID, "%s writes a folder: give an output path",
-                              j->formats[i]);
-        if (path && ext) {
+            return gx_err_set(err, GROKX_E_INVALID, "%s writes %s: give an output path",
+                              j->formats[i], ext ? "a file of its own" : "a folder");
+        if (path && ext && (fflags & GROKX_FORMAT_FILE)) {
+            /* a file the writer fills by name (a database): the lock, the
+             * signature and the commit are its own (GROKX_FORMAT_FILE) */
+            cfg.out_dir = path;
+        } else if (path && ext) {
             /* replaced only when it is this format's own output, locked
              * against a second run, whole or not at all */
             const void *sig = NULL;
@@ -147,6 +153,18 @@ S_close(conv_job *j, const char *out, int ok, grokx_error *err)
         (void)rmdir(out); /* made by this call and left empty (each format removes what it made) */
     free(j->list);
     return rc;
+}
+
+/* Whether every format carries GROKX_FORMAT_ALL_BRANCHES. */
+static int
+S_all_branches(const conv_job *j)
+{
+    size_t i;
+    unsigned flags;
+    for (i = 0; i < j->n; i++)
+        if (grokx_writer_format_flags(j->formats[i], &flags) != 0 || !(flags & GROKX_FORMAT_ALL_BRANCHES))
+            return 0;
+    return j->n > 0;
 }
 
 /* Whether a format renders (GROKX_FORMAT_THREAD): worth a writer thread. */
@@ -219,6 +237,10 @@ grokx_convert(const char *input, const char *out, const char *formats, const gro
     }
     if (!o.input_name)
         o.input_name = grokx_input_name(in);
+    /* formats that all keep every branch and mark the active one (sqlite)
+     * get every branch, as the command gives them by default */
+    if (S_all_branches(&j))
+        o.flags |= GROKX_OPT_ALL_BRANCHES;
     if ((rc = S_open(&j, out, in, &base, err)) != 0)
         goto done;
     tee = grokx_writer_tee_new(j.writers, j.n);

@@ -309,6 +309,22 @@ def test_convert_byte_equal_to_cli(tmp_path):
     assert oct(os.stat(tmp_path / "py.gxi").st_mode & 0o777) == "0o600"
 
 
+def test_convert_sqlite_as_the_cli(tmp_path):
+    # a format that fills its file by name (GROKX_FORMAT_FILE): grokx_convert
+    # gave it no path ("sqlite writes a file: give its path as out_dir"),
+    # and every branch, as the command gives sqlite alone
+    import sqlite3
+    run_cli("convert", "-q", "-f", "sqlite", "-o", str(tmp_path / "cli.db"), SAMPLE)
+    counts = grokx.convert(SAMPLE, tmp_path / "py.db", ["sqlite"])
+    assert counts["conversations"] == 5
+    q = ("SELECT (SELECT count(*) FROM conversations), (SELECT count(*) FROM messages), "
+         "(SELECT sum(is_active_branch) FROM messages), (SELECT count(*) FROM citations)")
+    cli = sqlite3.connect(tmp_path / "cli.db").execute(q).fetchone()
+    py = sqlite3.connect(tmp_path / "py.db").execute(q).fetchone()
+    assert cli == py and cli[1] > cli[2], (cli, py)
+    assert oct(os.stat(tmp_path / "py.db").st_mode & 0o777) == "0o600"
+
+
 def test_convert_refuses_what_the_cli_refuses(tmp_path):
     theirs = tmp_path / "theirs.gxi"
     theirs.write_bytes(b"not an index of grokx")
