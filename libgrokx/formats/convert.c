@@ -155,28 +155,15 @@ S_close(conv_job *j, const char *out, int ok, grokx_error *err)
     return rc;
 }
 
-/* Whether every format carries GROKX_FORMAT_ALL_BRANCHES. */
-static int
-S_all_branches(const conv_job *j)
+/* How many of the job's formats carry a GROKX_FORMAT_* flag. */
+static size_t
+S_with(const conv_job *j, unsigned flag)
 {
-    size_t i;
+    size_t i, n = 0;
     unsigned flags;
     for (i = 0; i < j->n; i++)
-        if (grokx_writer_format_flags(j->formats[i], &flags) != 0 || !(flags & GROKX_FORMAT_ALL_BRANCHES))
-            return 0;
-    return j->n > 0;
-}
-
-/* Whether a format renders (GROKX_FORMAT_THREAD): worth a writer thread. */
-static int
-S_renders(const conv_job *j)
-{
-    size_t i;
-    unsigned flags;
-    for (i = 0; i < j->n; i++)
-        if (grokx_writer_format_flags(j->formats[i], &flags) == 0 && (flags & GROKX_FORMAT_THREAD))
-            return 1;
-    return 0;
+        n += grokx_writer_format_flags(j->formats[i], &flags) == 0 && (flags & flag);
+    return n;
 }
 
 /* Every output path of the job, checked against the input before anything
@@ -239,13 +226,15 @@ grokx_convert(const char *input, const char *out, const char *formats, const gro
         o.input_name = grokx_input_name(in);
     /* formats that all keep every branch and mark the active one (sqlite)
      * get every branch, as the command gives them by default */
-    if (S_all_branches(&j))
+    if (j.n > 0 && S_with(&j, GROKX_FORMAT_ALL_BRANCHES) == j.n)
         o.flags |= GROKX_OPT_ALL_BRANCHES;
     if ((rc = S_open(&j, out, in, &base, err)) != 0)
         goto done;
     tee = grokx_writer_tee_new(j.writers, j.n);
-    thr = tee && !(base.flags & GROKX_WF_NO_THREADS) && S_renders(&j) ? grokx_writer_thread_new(tee)
-                                                                      : tee;
+    /* a format that renders (GROKX_FORMAT_THREAD) is worth a writer thread */
+    thr = tee && !(base.flags & GROKX_WF_NO_THREADS) && S_with(&j, GROKX_FORMAT_THREAD)
+              ? grokx_writer_thread_new(tee)
+              : tee;
     top = thr && filter ? grokx_writer_filter_new(thr, filter) : thr;
     if (!top || (rc = grokx_parser_create(&o, top, &p)) != 0) {
         rc = gx_err_set(err, GROKX_E_NOMEM, "out of memory");
